@@ -1,0 +1,97 @@
+/**
+ * @module The Storage interface: the api-server's only view of persistence. One implementation on SQLite, one in
+ * memory; both pass store.case.test.ts.
+ *
+ * Storage is synchronous on purpose: better-sqlite3 is synchronous and Node runs one request handler at a time, so a
+ * registry can read, compute and write (compare-and-swap on the revision) without another request interleaving.
+ */
+import type { KubeObject } from '@skiff/api';
+
+/** ResourceKey names a stored object: resource is the group-qualified plural ("pods", "deployments.apps"). */
+export interface ResourceKey {
+  resource: string;
+  /** '' for cluster-scoped objects. */
+  namespace: string;
+  name: string;
+}
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/**
+ * ChangeEvent is one committed change, in revision order. `object` carries metadata.resourceVersion = revision
+ * (for DELETED: the last state, stamped with the delete's revision). `prevObject` is the state before a MODIFIED
+ * or DELETED change, so a watcher can tell an object that stopped matching its selector.
+ */
+export interface ChangeEvent extends ResourceKey {
+  revision: number;
+  type: ChangeType;
+  object: KubeObject;
+  prevObject?: KubeObject;
+  /** JSON.stringify(object), made once by the store so fan-out never serializes per watcher. */
+  objectJson: string;
+}
+
+export interface WriteOptions {
+  /** Compare-and-swap: fail with Conflict unless the stored object's revision equals this. */
+  expectedRevision?: number;
+  /** The object expires (is deleted, with a DELETED event) this many seconds after the write. Used for Events. */
+  ttlSeconds?: number;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  /** The store revision the list is consistent with. */
+  revision: number;
+}
+
+export interface StorageStats {
+  /** Objects per resource. */
+  objects: Record<string, number>;
+  revision: number;
+  compactedRevision: number;
+  /** Bytes of the database file and its WAL (0 for the memory store). */
+  dbSizeBytes: number;
+  walSizeBytes: number;
+}
+
+export interface CompactOptions {
+  /** Keep at least this many most recent changes. */
+  keepRevisions: number;
+  /** Keep changes younger than this many milliseconds. */
+  keepMs: number;
+}
+
+/**
+ * Storage holds current objects and a change log keyed by revision, written in one transaction. Objects passed in
+ * belong to the store afterwards; objects returned are read-only (clone before changing them).
+ */
+export interface Storage {
+  /** Latest committed revision (0 for an empty store). */
+  currentRevision(): number;
+  /** Changes after this revision can be replayed; a watch from an older revision gets 410 Expired. */
+  compactedRevision(): number;
+
+  get(key: ResourceKey): KubeObject | undefined;
+  /** All objects of a resource, in one namespace or (namespace undefined) all namespaces, ordered by namespace/name. */
+  list(resource: string, namespace?: string): ListResult;
+
+  /** Create; throws ApiError AlreadyExists. Sets metadata.resourceVersion. */
+  create(key: ResourceKey, obj: KubeObject, opts?: WriteOptions): KubeObject;
+  /** Replace; throws ApiError NotFound, or Conflict when expectedRevision is stale. */
+  update(key: ResourceKey, obj: KubeObject, opts?: WriteOptions): KubeObject;
+  /** Remove; throws NotFound or Conflict. Returns the last state stamped with the delete's revision. */
+  delete(key: ResourceKey, opts?: WriteOptions): KubeObject;
+
+  /** Changes with revision > `after`, oldest first, at most `limit`. Throws ApiError Expired (410) if `after` < compactedRevision(). */
+  changesSince(after: number, limit?: number): ChangeEvent[];
+  /** Called synchronously after each commit, in revision order. Returns an unsubscribe function. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void;
+
+  /** Delete objects whose ttl has run out (emitting DELETED); returns how many. */
+  expire(nowMs: number): number;
+  /** Drop change-log entries outside the window; checkpoint the WAL. */
+  compact(opts: CompactOptions): void;
+
+  stats(): StorageStats;
+  close(): void;
+}

@@ -1,0 +1,13 @@
+/**
+ * @module @skiff/api: Kubernetes resource types, Status errors, resource descriptors, validation, defaulting and selectors.
+ */
+export * from './meta.js';
+export * from './status.js';
+export * from './pod.js';
+export * from './node.js';
+export * from './namespace.js';
+export * from './event.js';
+export * from './lease.js';
+export * from './apps.js';
+export * from './table.js';
+export * from './resources.js';
