@@ -11,3 +11,8 @@ export * from './lease.js';
 export * from './apps.js';
 export * from './table.js';
 export * from './resources.js';
+export * from './duration.js';
+export * from './quantity.js';
+export * from './validation/index.js';
+export * from './defaults/index.js';
+export * from './selectors/index.js';

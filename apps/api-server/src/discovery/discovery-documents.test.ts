@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RESOURCE_LIST } from '@skiff/api';
+import { apiGroupList } from './api-group-list.js';
+import { apiResourceList } from './api-resource-list.js';
+import { apiVersions } from './api-versions.js';
+import { versionInfo } from './version-info.js';
+
+describe('versionInfo', () => {
+  it('reports Kubernetes 1.32 so the kubectl dispatcher picks kubectl 1.32', () => {
+    const v = versionInfo();
+    expect(v).toMatchObject({ major: '1', minor: '32', gitVersion: 'v1.32.0-skiff', gitTreeState: 'clean' });
+    for (const key of ['gitCommit', 'buildDate', 'goVersion', 'compiler', 'platform'] as const) expect(v[key]).not.toBe('');
+  });
+});
+
+describe('apiVersions', () => {
+  it('lists v1 and the server address', () => {
+    expect(apiVersions('127.0.0.1:6443')).toEqual({
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
+    });
+  });
+});
+
+describe('apiGroupList', () => {
+  it('lists apps/v1 and coordination.k8s.io/v1 with preferred versions', () => {
+    expect(apiGroupList()).toEqual({
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [
+        { name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } },
+        {
+          name: 'coordination.k8s.io',
+          versions: [{ groupVersion: 'coordination.k8s.io/v1', version: 'v1' }],
+          preferredVersion: { groupVersion: 'coordination.k8s.io/v1', version: 'v1' },
+        },
+      ],
+    });
+  });
+
+  it('lists exactly the groups with a served resource list, so kubectl never hits a 404 group', () => {
+    const named = new Set(RESOURCE_LIST.filter((r) => r.group).map((r) => r.group));
+    const groups = apiGroupList().groups;
+    expect(groups.map((g) => g.name).sort()).toEqual([...named].sort());
+    for (const g of groups) for (const v of g.versions) expect(apiResourceList(g.name, v.version)).toBeDefined();
+  });
+});

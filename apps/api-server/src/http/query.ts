@@ -1,0 +1,84 @@
+/**
+ * @module Query parameters of list, watch, write and delete requests, validated into typed options.
+ */
+import {
+  errors,
+  parseFieldSelector,
+  parseLabelSelector,
+  validateFieldSelector,
+  type DeleteOptions,
+  type ResourceInfo,
+  type ResourceName,
+} from '@skiff/api';
+import type { FieldValidation, ListFilter } from '../registry/registry.js';
+
+/** listFilter parses labelSelector and fieldSelector; bad selectors are 400 BadRequest. */
+export function listFilter(info: ResourceInfo, q: URLSearchParams): ListFilter {
+  const filter: ListFilter = {};
+  const ls = q.get('labelSelector');
+  if (ls) filter.labelSelector = parseLabelSelector(ls);
+  const fs = q.get('fieldSelector');
+  if (fs) {
+    const sel = parseFieldSelector(fs);
+    validateFieldSelector(info.plural as ResourceName, sel);
+    filter.fieldSelector = sel;
+  }
+  return filter;
+}
+
+/** resourceVersionParam parses a resourceVersion query value; "" and absent are undefined. */
+export function resourceVersionParam(q: URLSearchParams): number | undefined {
+  const rv = q.get('resourceVersion');
+  if (rv === null || rv === '') return undefined;
+  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version "${rv}": must be a non-negative integer`);
+  return Number(rv);
+}
+
+/** boolParam reads "true"/"1" as kube does. */
+export function boolParam(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === 'true' || v === '1';
+}
+
+/** intParam parses an optional non-negative integer, with a 400 for anything else. */
+export function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw errors.badRequest(`invalid value for query parameter ${name}: "${v}" is not an integer`);
+  return Number(v);
+}
+
+/** fieldValidationParam reads fieldValidation=Strict|Warn|Ignore (kubectl sends Strict once OpenAPI is served). */
+export function fieldValidationParam(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '' || v === 'Ignore') return 'Ignore';
+  if (v === 'Strict' || v === 'Warn') return v;
+  throw errors.badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
+}
+
+/** dryRunParam reads dryRun=All; any other value is refused as kube-apiserver does. */
+export function dryRunParam(q: URLSearchParams): boolean {
+  const values = q.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+/** deleteOptions merges a DELETE body (kubectl always sends one) with query parameters. */
+export function deleteOptions(body: unknown, q: URLSearchParams): DeleteOptions {
+  const opts: DeleteOptions = {};
+  if (body !== undefined) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the body of a delete request must be a DeleteOptions object');
+    Object.assign(opts, body);
+  }
+  const grace = intParam(q, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
+  const policy = q.get('propagationPolicy');
+  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
+    throw errors.badRequest(`gracePeriodSeconds must be a non-negative integer, got ${String(opts.gracePeriodSeconds)}`);
+  }
+  if (opts.propagationPolicy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw errors.badRequest(`propagationPolicy: Unsupported value: "${String(opts.propagationPolicy)}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  return opts;
+}

@@ -1,0 +1,40 @@
+/**
+ * @module Writing JSON, Status and error responses.
+ */
+import type { ServerResponse } from 'node:http';
+import { ApiError, errors, type Status } from '@skiff/api';
+
+/** sendJson writes a JSON body; `body` may be pre-serialized. */
+export function sendJson(res: ServerResponse, code: number, body: unknown, warnings?: string[]): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.statusCode = code;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  if (warnings?.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  res.end(text);
+}
+
+/** toApiError turns anything thrown into an ApiError; unknown errors become 500 InternalError. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  return errors.internal(err instanceof Error ? err.message : String(err), err);
+}
+
+/** sendError writes the error as a metav1.Status with its HTTP code. */
+export function sendError(res: ServerResponse, err: unknown): ApiError {
+  const apiErr = toApiError(err);
+  if (res.headersSent) {
+    res.destroy();
+    return apiErr;
+  }
+  if (apiErr.reason === 'TooManyRequests') res.setHeader('Retry-After', String(apiErr.details?.retryAfterSeconds ?? 1));
+  sendJson(res, apiErr.code, apiErr.toStatus());
+  return apiErr;
+}
+
+/** successStatus is the Status kube-apiserver answers for a completed delete or a binding. */
+export function successStatus(code: number, details?: Status['details']): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
+  if (details) s.details = details;
+  return s;
+}

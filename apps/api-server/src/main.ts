@@ -1,0 +1,86 @@
+/**
+ * @module The api-server process: flags, the SQLite store, the HTTP server, housekeeping and signals.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { destination, pino } from 'pino';
+import { createApiServer } from './server.js';
+import { parseOptions, USAGE } from './options.js';
+import { MemoryStore } from './storage/memory-store.js';
+import { SqliteStore } from './storage/sqlite-store.js';
+import type { Storage } from './storage/storage.js';
+
+let opts;
+try {
+  opts = parseOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  process.stderr.write(`api-server: ${(err as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (opts === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const logger = pino({ name: 'api-server', level: opts.logLevel }, destination(2));
+let store: Storage;
+if (opts.storage === 'memory') {
+  store = new MemoryStore();
+} else {
+  mkdirSync(opts.dataDir, { recursive: true });
+  store = SqliteStore.open({ path: join(opts.dataDir, 'skiff.db'), synchronous: opts.synchronous });
+}
+const api = createApiServer({
+  store,
+  logger,
+  eventTtlSeconds: opts.eventTtlSeconds,
+  minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds,
+  advertiseAddress: `${opts.host}:${opts.port}`,
+});
+
+// Housekeeping, not reconciliation: expire Events past their TTL and compact history so the database stays bounded.
+const housekeeping = setInterval(() => {
+  try {
+    const expired = store.expire(Date.now());
+    store.compact({ keepRevisions: opts.historyRevisions, keepMs: opts.historyWindowMs });
+    if (expired) logger.debug({ expired }, 'expired objects');
+  } catch (err) {
+    logger.error({ err }, 'housekeeping failed');
+  }
+}, opts.compactionIntervalMs);
+housekeeping.unref();
+
+const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, api.app);
+server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head));
+server.listen(opts.port, opts.host, () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  logger.info({ host: opts.host, port, dataDir: opts.dataDir, storage: opts.storage, revision: store.currentRevision() }, 'api-server listening');
+});
+server.on('error', (err) => {
+  logger.fatal({ err }, 'cannot listen');
+  process.exit(1);
+});
+
+let stopping = false;
+function stop(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  api.shutdown();
+  clearInterval(housekeeping);
+  api.close();
+  server.close(() => {
+    store.close();
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+  setTimeout(() => {
+    server.closeAllConnections();
+    store.close();
+    process.exit(0);
+  }, 5000).unref();
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

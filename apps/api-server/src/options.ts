@@ -1,0 +1,75 @@
+/**
+ * @module The api-server's flags and their environment variables. Only main.ts calls parseOptions.
+ */
+import { parseArgs } from 'node:util';
+import { parseDuration } from '@skiff/api';
+
+export interface Options {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** ':memory:'-style in-process store instead of SQLite (tests and benchmarks only). */
+  storage: 'sqlite' | 'memory';
+  synchronous: 'FULL' | 'NORMAL';
+  eventTtlSeconds: number;
+  compactionIntervalMs: number;
+  historyWindowMs: number;
+  historyRevisions: number;
+  minRequestTimeoutSeconds: number;
+  logLevel: string;
+}
+
+const FLAGS = {
+  listen: { env: 'SKIFF_LISTEN', default: '127.0.0.1:8080' },
+  'data-dir': { env: 'SKIFF_DATA_DIR', default: './data' },
+  storage: { env: 'SKIFF_STORAGE', default: 'sqlite' },
+  'sqlite-synchronous': { env: 'SKIFF_SQLITE_SYNCHRONOUS', default: 'FULL' },
+  'event-ttl': { env: 'SKIFF_EVENT_TTL', default: '1h' },
+  'compaction-interval': { env: 'SKIFF_COMPACTION_INTERVAL', default: '1m' },
+  'history-window': { env: 'SKIFF_HISTORY_WINDOW', default: '5m' },
+  'history-revisions': { env: 'SKIFF_HISTORY_REVISIONS', default: '10000' },
+  'min-request-timeout': { env: 'SKIFF_MIN_REQUEST_TIMEOUT', default: '1800' },
+  'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
+} as const;
+
+type Flag = keyof typeof FLAGS;
+
+/** USAGE lists every flag with its variable and default, for --help. */
+export const USAGE = `Usage: node apps/api-server/dist/main.js [flags]\n\n${Object.entries(FLAGS)
+  .map(([f, d]) => `  --${f.padEnd(22)} ${d.env.padEnd(26)} default ${d.default}`)
+  .join('\n')}\n`;
+
+/** parseOptions reads flags, then environment variables, then defaults; it throws on bad values. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
+  const { values: parsed } = parseArgs({
+    args: argv,
+    options: { ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  const values = parsed as Record<string, string | boolean | undefined>;
+  if (values.help) return 'help';
+  const get = (f: Flag): string => (values[f] as string | undefined) ?? env[FLAGS[f].env] ?? FLAGS[f].default;
+  const listen = get('listen');
+  const colon = listen.lastIndexOf(':');
+  const port = Number(listen.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen must be HOST:PORT, got "${listen}"`);
+  const storage = get('storage');
+  if (storage !== 'sqlite' && storage !== 'memory') throw new Error(`--storage must be sqlite or memory, got "${storage}"`);
+  const sync = get('sqlite-synchronous').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error(`--sqlite-synchronous must be FULL or NORMAL, got "${sync}"`);
+  const revisions = Number(get('history-revisions'));
+  if (!Number.isInteger(revisions) || revisions < 1) throw new Error('--history-revisions must be a positive integer');
+  return {
+    host: listen.slice(0, colon).replace(/^\[|\]$/g, '') || '0.0.0.0',
+    port,
+    dataDir: get('data-dir'),
+    storage,
+    synchronous: sync,
+    eventTtlSeconds: parseDuration(get('event-ttl')) / 1000,
+    compactionIntervalMs: parseDuration(get('compaction-interval')),
+    historyWindowMs: parseDuration(get('history-window')),
+    historyRevisions: revisions,
+    minRequestTimeoutSeconds: parseDuration(get('min-request-timeout')) / 1000,
+    logLevel: get('log-level'),
+  };
+}

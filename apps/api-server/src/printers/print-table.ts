@@ -1,0 +1,79 @@
+/**
+ * @module printTable, server-side printing: objects of one resource as a meta.k8s.io/v1 Table for `kubectl get`.
+ */
+import type { KubeObject, ResourceName, Table, TableRow } from '@skiff/api';
+import { deploymentPrinter } from './deployment-printer.js';
+import { eventPrinter } from './event-printer.js';
+import { sinceTimestamp } from './human-duration.js';
+import { leasePrinter } from './lease-printer.js';
+import { namespacePrinter } from './namespace-printer.js';
+import { nodePrinter } from './node-printer.js';
+import type { IncludeObject } from './parse-include-object.js';
+import { podPrinter } from './pod-printer.js';
+import { replicaSetPrinter } from './replica-set-printer.js';
+import { AGE_COLUMN, NAME_COLUMN } from './resource-printer.js';
+import type { ResourcePrinter } from './resource-printer.js';
+
+/** PrintTableOptions: the clock, the includeObject policy and list metadata to copy onto the Table. */
+export interface PrintTableOptions {
+  nowMs: number;
+  /** Defaults to Metadata, as kube-apiserver does. */
+  includeObject?: IncludeObject;
+  /** Omit columnDefinitions, as for every watch event after the first. */
+  noHeaders?: boolean;
+  resourceVersion?: string;
+  continue?: string;
+}
+
+const PRINTERS: Partial<Record<ResourceName, ResourcePrinter>> = {
+  pods: podPrinter,
+  nodes: nodePrinter,
+  namespaces: namespacePrinter,
+  events: eventPrinter,
+  deployments: deploymentPrinter,
+  replicasets: replicaSetPrinter,
+  leases: leasePrinter,
+};
+
+/** defaultPrinter serves resources without a dedicated printer: Name and Age. */
+const defaultPrinter: ResourcePrinter = {
+  columns: [NAME_COLUMN, AGE_COLUMN],
+  cells: (obj, nowMs) => [obj.metadata.name ?? '', sinceTimestamp(obj.metadata.creationTimestamp, nowMs)],
+};
+
+/** printerFor returns the printer of a resource, falling back to Name/Age. */
+export function printerFor(resource: ResourceName): ResourcePrinter {
+  return PRINTERS[resource] ?? defaultPrinter;
+}
+
+function rowObject(obj: KubeObject, includeObject: IncludeObject): TableRow['object'] {
+  if (includeObject === 'None') return undefined;
+  if (includeObject === 'Object') return obj;
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+/**
+ * printTable renders objects of one resource as the Table kube-apiserver returns for `Accept: ...;as=Table`: every
+ * column (wide ones with priority 1, which kubectl shows only with `-o wide`), one row per object carrying the
+ * object per includeObject (PartialObjectMetadata by default, so kubectl can add NAMESPACE and LABELS columns).
+ */
+export function printTable(resource: ResourceName, objects: readonly KubeObject[], opts: PrintTableOptions): Table {
+  const printer = printerFor(resource);
+  const includeObject = opts.includeObject ?? 'Metadata';
+  const rows = objects.map((obj): TableRow => {
+    const row: TableRow = { cells: printer.cells(obj, opts.nowMs) };
+    const object = rowObject(obj, includeObject);
+    if (object) row.object = object;
+    return row;
+  });
+  const metadata: Table['metadata'] = {};
+  if (opts.resourceVersion !== undefined) metadata.resourceVersion = opts.resourceVersion;
+  if (opts.continue) metadata.continue = opts.continue;
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata,
+    columnDefinitions: opts.noHeaders ? [] : printer.columns.map((c) => ({ ...c })),
+    rows,
+  };
+}

@@ -1,0 +1,336 @@
+/**
+ * @module Registry: the generic create/read/update/patch/delete logic of every served resource, on Storage.
+ * It owns the object semantics: server-set metadata, generation, the spec/status split, optimistic concurrency,
+ * finalizers and graceful deletion. All of it is synchronous, so a read-modify-write never interleaves with another.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ApiError,
+  applyDefaults,
+  decodeObject,
+  errors,
+  fieldsFor,
+  groupResource,
+  type DeleteOptions,
+  type FieldSelector,
+  type KubeObject,
+  type ResourceInfo,
+  type ResourceName,
+  type Selector,
+  validateObject,
+} from '@skiff/api';
+import type { ResourceKey, Storage } from '../storage/storage.js';
+import { applyPatch, type PatchType } from '../patch/index.js';
+import { strategyFor, type Strategy } from './strategy.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+}
+
+export interface Written {
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface ListFilter {
+  labelSelector?: Selector;
+  fieldSelector?: FieldSelector;
+}
+
+export interface RegistryOptions {
+  store: Storage;
+  clock: { now(): number };
+  eventTtlSeconds: number;
+}
+
+/** DeleteResult says whether the object is gone or only marked for deletion (graceful, finalizers). */
+export interface DeleteResult {
+  object: KubeObject;
+  gone: boolean;
+}
+
+const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Registry implements kube-apiserver's generic store over our Storage for every resource in RESOURCES. */
+export class Registry {
+  readonly #store: Storage;
+  readonly #clock: { now(): number };
+  readonly #strategies = new Map<string, Strategy>();
+  readonly #eventTtlSeconds: number;
+
+  constructor(opts: RegistryOptions) {
+    this.#store = opts.store;
+    this.#clock = opts.clock;
+    this.#eventTtlSeconds = opts.eventTtlSeconds;
+  }
+
+  get store(): Storage {
+    return this.#store;
+  }
+
+  strategy(info: ResourceInfo): Strategy {
+    let s = this.#strategies.get(info.plural);
+    if (!s) this.#strategies.set(info.plural, (s = strategyFor(info, { eventTtlSeconds: this.#eventTtlSeconds })));
+    return s;
+  }
+
+  key(info: ResourceInfo, namespace: string | undefined, name: string): ResourceKey {
+    return { resource: groupResource(info.plural, info.group), namespace: info.namespaced ? (namespace ?? '') : '', name };
+  }
+
+  get(info: ResourceInfo, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.#store.get(this.key(info, namespace, name));
+    if (!obj) throw errors.notFound(info.plural, info.group, name);
+    return obj;
+  }
+
+  list(info: ResourceInfo, namespace: string | undefined, filter: ListFilter = {}): { items: KubeObject[]; revision: number } {
+    const { items, revision } = this.#store.list(groupResource(info.plural, info.group), info.namespaced ? namespace : undefined);
+    if (!filter.labelSelector && !filter.fieldSelector) return { items, revision };
+    return { items: items.filter((o) => matches(info, o, filter)), revision };
+  }
+
+  /** create decodes, defaults, validates and stores a new object. */
+  create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Written {
+    const { object, warnings } = decodeObject(info.plural as ResourceName, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    return { object: this.createDecoded(info, namespace, object, opts), warnings };
+  }
+
+  createDecoded(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const meta = obj.metadata;
+    this.#checkNamespace(info, namespace, obj);
+    if (!meta.name) {
+      if (!meta.generateName) {
+        throw errors.invalid(info.kind, info.group, '', [
+          { reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' },
+        ]);
+      }
+      meta.name = this.#generateName(info, meta.namespace, meta.generateName);
+    }
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(this.#clock.now());
+    meta.generation = 1;
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.managedFields;
+    const strategy = this.strategy(info);
+    if (info.hasStatus) strategy.prepareForCreate(obj);
+    applyDefaults(info.plural as ResourceName, obj);
+    validateObject(info.plural as ResourceName, obj);
+    if (opts.dryRun) return obj;
+    const ttl = strategy.ttlSeconds;
+    return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
+  }
+
+  /** update replaces an object (PUT); with subresource 'status' only its status changes. */
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' } = {}): Written {
+    const { object, warnings } = decodeObject(info.plural as ResourceName, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    if (object.metadata.name !== undefined && object.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    object.metadata.name = name;
+    const current = this.#store.get(this.key(info, namespace, name));
+    if (!current) {
+      if (opts.subresource || !this.strategy(info).allowCreateOnUpdate) throw errors.notFound(info.plural, info.group, name);
+      return { object: this.createDecoded(info, namespace, object, opts), warnings };
+    }
+    return { object: this.replace(info, current, object, opts), warnings };
+  }
+
+  /**
+   * replace writes `next` over `current` (already read in this tick): checks the resourceVersion and uid
+   * preconditions, keeps server-owned metadata, splits spec from status, bumps generation on spec changes,
+   * and removes an object whose deletion was waiting only for its finalizers.
+   */
+  replace(info: ResourceInfo, current: KubeObject, next: KubeObject, opts: WriteOptions & { subresource?: string } = {}): KubeObject {
+    const name = current.metadata.name!;
+    const rv = next.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw errors.conflict(info.plural, info.group, name);
+    if (next.metadata.uid && next.metadata.uid !== current.metadata.uid) {
+      throw errors.conflict(info.plural, info.group, name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    this.#checkNamespace(info, current.metadata.namespace, next);
+    let obj: KubeObject;
+    if (opts.subresource === 'status') {
+      obj = { ...structuredClone(current), status: next.status } as KubeObject;
+    } else {
+      obj = next;
+      // The main resource owns the spec; pods/binding writes both (nodeName and the PodScheduled condition).
+      if (info.hasStatus && opts.subresource !== 'binding') (obj as Record<string, unknown>).status = structuredClone((current as Record<string, unknown>).status);
+    }
+    const m = obj.metadata;
+    const c = current.metadata;
+    m.uid = c.uid;
+    m.creationTimestamp = c.creationTimestamp;
+    m.generation = c.generation ?? 1;
+    if (c.deletionTimestamp) m.deletionTimestamp = c.deletionTimestamp;
+    else delete m.deletionTimestamp;
+    if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
+    else delete m.deletionGracePeriodSeconds;
+    delete m.managedFields;
+    if (c.deletionTimestamp) {
+      const added = (m.finalizers ?? []).filter((f) => !(c.finalizers ?? []).includes(f));
+      if (added.length) {
+        throw errors.invalid(info.kind, info.group, name, [
+          { reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`, field: 'metadata.finalizers' },
+        ]);
+      }
+    }
+    applyDefaults(info.plural as ResourceName, obj);
+    if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
+    validateObject(info.plural as ResourceName, obj, current);
+    const key = this.key(info, c.namespace, name);
+    const expectedRevision = Number(c.resourceVersion);
+    if (opts.dryRun) return obj;
+    if (m.deletionTimestamp && !m.finalizers?.length && !isGraceful(info, obj)) {
+      delete m.resourceVersion;
+      this.#store.update(key, obj, { expectedRevision });
+      return this.#store.delete(key);
+    }
+    delete m.resourceVersion;
+    const ttl = this.strategy(info).ttlSeconds;
+    return this.#store.update(key, obj, ttl ? { expectedRevision, ttlSeconds: ttl } : { expectedRevision });
+  }
+
+  /** patch applies a patch document to the current object and writes the result through replace. */
+  patch(
+    info: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patchBody: unknown,
+    opts: WriteOptions & { subresource?: 'status' } = {},
+  ): Written {
+    const current = this.#store.get(this.key(info, namespace, name));
+    if (!current) {
+      if (type === 'apply' && !opts.subresource) return this.create(info, namespace, withIdentity(info, patchBody, namespace, name), opts);
+      throw errors.notFound(info.plural, info.group, name);
+    }
+    const patched = applyPatch(type, current, patchBody, info.kind) as Record<string, unknown>;
+    const { object, warnings } = decodeObject(info.plural as ResourceName, patched, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    if (object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${object.metadata.name})`);
+    return { object: this.replace(info, current, object, opts), warnings };
+  }
+
+  /**
+   * delete removes an object, or marks it: objects with finalizers (or a Foreground/Orphan policy) and bound
+   * pods with a grace period get deletionTimestamp and stay until their finalizers or node agent finish.
+   */
+  delete(info: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}, writeOpts: WriteOptions = {}): DeleteResult {
+    const key = this.key(info, namespace, name);
+    const current = this.#store.get(key);
+    if (!current) throw errors.notFound(info.plural, info.group, name);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw errors.conflict(info.plural, info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw errors.conflict(info.plural, info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
+    const finalizers = [...(current.metadata.finalizers ?? [])];
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
+    const policyFinalizer = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined;
+    if (policyFinalizer && !finalizers.includes(policyFinalizer) && !current.metadata.deletionTimestamp) finalizers.push(policyFinalizer);
+
+    const grace = graceSeconds(info, current, opts);
+    const now = this.#clock.now();
+    if (finalizers.length === 0 && grace === 0) {
+      if (writeOpts.dryRun) return { object: current, gone: true };
+      return { object: this.#store.delete(key, { expectedRevision: Number(current.metadata.resourceVersion) }), gone: true };
+    }
+    // Already terminating: a new delete may only shorten the grace period.
+    const cm = current.metadata;
+    if (cm.deletionTimestamp && finalizers.length === (cm.finalizers?.length ?? 0)) {
+      const until = Date.parse(cm.deletionTimestamp);
+      if (grace >= (cm.deletionGracePeriodSeconds ?? 0) || now + grace * 1000 >= until) return { object: current, gone: false };
+    }
+    const next = structuredClone(current);
+    next.metadata.deletionTimestamp = rfc3339(now + grace * 1000);
+    next.metadata.deletionGracePeriodSeconds = grace;
+    if (finalizers.length) next.metadata.finalizers = finalizers;
+    if (info.plural === 'namespaces') (next as Record<string, unknown>).status = { ...(next.status as object), phase: 'Terminating' };
+    delete next.metadata.resourceVersion;
+    if (writeOpts.dryRun) return { object: next, gone: false };
+    return { object: this.#store.update(key, next, { expectedRevision: Number(cm.resourceVersion) }), gone: false };
+  }
+
+  #checkNamespace(info: ResourceInfo, namespace: string | undefined, obj: KubeObject): void {
+    const meta = obj.metadata;
+    if (!info.namespaced) {
+      delete meta.namespace;
+      return;
+    }
+    if (meta.namespace && namespace && meta.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    meta.namespace = meta.namespace || namespace;
+    if (!meta.namespace) throw errors.badRequest('the namespace of the object is required');
+    const ns = this.#store.get({ resource: 'namespaces', namespace: '', name: meta.namespace });
+    if (!ns) throw errors.notFound('namespaces', '', meta.namespace);
+    if (ns.metadata.deletionTimestamp && !this.#store.get(this.key(info, meta.namespace, meta.name ?? ''))) {
+      throw new ApiError({
+        reason: 'Forbidden',
+        message: `${info.plural} "${meta.name ?? meta.generateName ?? ''}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`,
+      });
+    }
+  }
+
+  #generateName(info: ResourceInfo, namespace: string | undefined, prefix: string): string {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      let suffix = '';
+      for (let i = 0; i < 5; i++) suffix += GENERATE_ALPHABET[Math.floor(Math.random() * GENERATE_ALPHABET.length)];
+      const name = prefix.slice(0, 58) + suffix;
+      if (!this.#store.get(this.key(info, namespace, name))) return name;
+    }
+    throw errors.alreadyExists(info.plural, info.group, prefix);
+  }
+}
+
+/** matches applies label and field selectors to one object. */
+export function matches(info: ResourceInfo, obj: KubeObject, filter: ListFilter): boolean {
+  if (filter.labelSelector && !filter.labelSelector.matches(obj.metadata.labels)) return false;
+  if (filter.fieldSelector && !filter.fieldSelector.matches(fieldsFor(info.plural as ResourceName, obj))) return false;
+  return true;
+}
+
+/** rfc3339 formats a time as Kubernetes does for metav1.Time: to the second, UTC. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => {
+    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o as Record<string, unknown>;
+    return JSON.stringify(rest);
+  };
+  return strip(a) !== strip(b);
+}
+
+/** Bound, running pods are deleted gracefully: the node agent stops them and then deletes with grace 0. */
+function isGraceful(info: ResourceInfo, obj: KubeObject): boolean {
+  if (info.plural !== 'pods') return false;
+  const spec = (obj as { spec?: { nodeName?: string } }).spec;
+  const phase = (obj as { status?: { phase?: string } }).status?.phase;
+  return !!spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+function graceSeconds(info: ResourceInfo, obj: KubeObject, opts: DeleteOptions): number {
+  if (info.plural !== 'pods') return 0;
+  const pod = obj as { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number }; status?: { phase?: string } };
+  // Unscheduled and finished pods have no containers to stop: kube-apiserver deletes them at once.
+  if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+  const g = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, g);
+}
+
+function withIdentity(info: ResourceInfo, body: unknown, namespace: string | undefined, name: string): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const b = body as { metadata?: Record<string, unknown> };
+  const metadata: Record<string, unknown> = { ...(b.metadata ?? {}), name };
+  if (info.namespaced && namespace && metadata.namespace === undefined) metadata.namespace = namespace;
+  return { ...b, metadata };
+}

@@ -1,0 +1,294 @@
+/**
+ * @module The REST handler for every /api and /apis resource path: verbs, subresources, lists, Tables and watch.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors, groupResource, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
+import { apiResourceList } from '../discovery/index.js';
+import { parseApiPath, type ApiPath } from '../http/api-path.js';
+import { decodeObjectBody, mediaType, parseJson, readRawBody } from '../http/read-body.js';
+import { sendJson, successStatus } from '../http/send.js';
+import { boolParam, deleteOptions, dryRunParam, fieldValidationParam, intParam, listFilter, resourceVersionParam } from '../http/query.js';
+import { patchContentType, type PatchType } from '../patch/index.js';
+import { parseIncludeObject, printTable, wantsTable } from '../printers/index.js';
+import type { Registry } from '../registry/registry.js';
+import { bindPod } from '../registry/binding.js';
+import { getScale, writeScale } from '../registry/scale.js';
+import type { WatchHub } from '../watch/watch-hub.js';
+import type { WatchRequest } from '../watch/watcher.js';
+import { httpWatchSink } from '../watch/http-sink.js';
+
+export interface ApiHandlerDeps {
+  registry: Registry;
+  hub: WatchHub;
+  clock: { now(): number };
+  /** Called for pods/log: proxies to the pod's node agent. */
+  podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
+}
+
+/** RequestInfo is what metrics and logs need about a request (kube-apiserver's RequestInfo). */
+export interface RequestInfo {
+  verb: string;
+  group: string;
+  version: string;
+  resource: string;
+  subresource: string;
+  scope: string;
+  dryRun: boolean;
+}
+
+/**
+ * handleApiRequest serves one resource request. It returns the RequestInfo for metrics, or undefined when the
+ * path names nothing we serve (the caller answers 404). Errors are thrown as ApiErrors.
+ */
+export async function handleApiRequest(
+  deps: ApiHandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  info: RequestInfo,
+): Promise<boolean> {
+  const path = parseApiPath(url.pathname);
+  if (!path) return false;
+  const q = url.searchParams;
+  const method = req.method ?? 'GET';
+  info.group = path.group;
+  info.version = path.version;
+  if (!path.info) {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, url.pathname);
+    info.verb = 'GET';
+    sendJson(res, 200, apiResourceList(path.group, path.version));
+    return true;
+  }
+  const r = path.info;
+  info.resource = r.plural;
+  info.subresource = path.subresource ?? '';
+  info.scope = path.name !== undefined ? 'resource' : r.namespaced && path.namespace ? 'namespace' : 'cluster';
+  info.dryRun = q.has('dryRun');
+
+  if (path.subresource) return handleSubresource(deps, req, res, path, r, q, info);
+  if (path.name === undefined) {
+    switch (method) {
+      case 'GET':
+        if (boolParam(q, 'watch')) {
+          info.verb = 'WATCH';
+          startHttpWatch(deps, req, res, watchRequest(path, r, q, req.headers.accept));
+          return true;
+        }
+        info.verb = 'LIST';
+        sendList(deps, req, res, path, r, q);
+        return true;
+      case 'POST': {
+        info.verb = 'POST';
+        const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+        const dryRun = dryRunParam(q);
+        const { object, warnings } = deps.registry.create(r, path.namespace, body, { dryRun, fieldValidation: fieldValidationParam(q) });
+        sendJson(res, 201, object, warnings);
+        return true;
+      }
+      case 'DELETE': {
+        info.verb = 'DELETE';
+        const opts = deleteOptions(await optionalJsonBody(req), q);
+        const dryRun = dryRunParam(q);
+        const { items, revision } = deps.registry.list(r, path.namespace, listFilter(r, q));
+        const deleted: KubeObject[] = [];
+        for (const obj of items) {
+          deleted.push(deps.registry.delete(r, obj.metadata.namespace, obj.metadata.name!, opts, { dryRun }).object);
+        }
+        sendJson(res, 200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(revision) }, items: deleted });
+        return true;
+      }
+      default:
+        throw errors.methodNotAllowed(method, url.pathname);
+    }
+  }
+
+  const name = path.name;
+  switch (method) {
+    case 'GET': {
+      info.verb = 'GET';
+      const obj = deps.registry.get(r, path.namespace, name);
+      sendObject(deps, req, res, r, obj, q);
+      return true;
+    }
+    case 'PUT': {
+      info.verb = 'PUT';
+      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      sendJson(res, 200, object, warnings);
+      return true;
+    }
+    case 'PATCH': {
+      const type = requirePatchType(req);
+      info.verb = type === 'apply' ? 'APPLY' : 'PATCH';
+      const body = decodePatchBody(type, await readRawBody(req));
+      const existed = type === 'apply' && deps.registry.store.get(deps.registry.key(r, path.namespace, name)) !== undefined;
+      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      sendJson(res, type === 'apply' && !existed ? 201 : 200, object, warnings);
+      return true;
+    }
+    case 'DELETE': {
+      info.verb = 'DELETE';
+      const opts = deleteOptions(await optionalJsonBody(req), q);
+      const { object, gone } = deps.registry.delete(r, path.namespace, name, opts, { dryRun: dryRunParam(q) });
+      // kube-apiserver returns the object for pods and for anything still pending deletion, a Status otherwise.
+      if (!gone || r.plural === 'pods') sendJson(res, 200, object);
+      else sendJson(res, 200, successStatus(200, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid ?? '' }));
+      return true;
+    }
+    default:
+      throw errors.methodNotAllowed(method, url.pathname);
+  }
+}
+
+async function handleSubresource(
+  deps: ApiHandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: ApiPath,
+  r: ResourceInfo,
+  q: URLSearchParams,
+  info: RequestInfo,
+): Promise<boolean> {
+  const method = req.method ?? 'GET';
+  const name = path.name!;
+  const ns = path.namespace ?? '';
+  const sub = path.subresource!;
+  const pathname = req.url ?? '';
+  if (sub === 'status') {
+    if (method === 'GET') {
+      info.verb = 'GET';
+      sendJson(res, 200, deps.registry.get(r, path.namespace, name));
+    } else if (method === 'PUT') {
+      info.verb = 'PUT';
+      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      sendJson(res, 200, object, warnings);
+    } else if (method === 'PATCH') {
+      const type = requirePatchType(req);
+      info.verb = 'PATCH';
+      const body = decodePatchBody(type, await readRawBody(req));
+      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      sendJson(res, 200, object, warnings);
+    } else throw errors.methodNotAllowed(method, pathname);
+    return true;
+  }
+  if (sub === 'scale') {
+    if (method === 'GET') {
+      info.verb = 'GET';
+      sendJson(res, 200, getScale(deps.registry, r, ns, name));
+    } else if (method === 'PUT') {
+      info.verb = 'PUT';
+      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+      sendJson(res, 200, writeScale(deps.registry, r, ns, name, body, undefined, dryRunParam(q)));
+    } else if (method === 'PATCH') {
+      const type = requirePatchType(req);
+      info.verb = 'PATCH';
+      const body = decodePatchBody(type, await readRawBody(req));
+      sendJson(res, 200, writeScale(deps.registry, r, ns, name, body, type, dryRunParam(q)));
+    } else throw errors.methodNotAllowed(method, pathname);
+    return true;
+  }
+  if (sub === 'binding') {
+    if (method !== 'POST') throw errors.methodNotAllowed(method, pathname);
+    info.verb = 'POST';
+    const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+    bindPod(deps.registry, ns, name, body, deps.clock.now());
+    sendJson(res, 201, successStatus(201));
+    return true;
+  }
+  if (sub === 'log') {
+    if (method !== 'GET') throw errors.methodNotAllowed(method, pathname);
+    info.verb = 'CONNECT';
+    if (!deps.podLog) throw errors.badRequest('pod logs are not available: no node agent log proxy is configured');
+    await deps.podLog(req, res, ns, name, q);
+    return true;
+  }
+  return false;
+}
+
+function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, r: ResourceInfo, obj: KubeObject, q: URLSearchParams): void {
+  const table = wantsTable(req.headers.accept);
+  if (!table) return sendJson(res, 200, obj);
+  const t = printTable(r.plural as ResourceName, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
+  sendJson(res, 200, withTableVersion(t, req.headers.accept));
+}
+
+function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, path: ApiPath, r: ResourceInfo, q: URLSearchParams): void {
+  resourceVersionParam(q); // validated; every list is served from the latest state, which satisfies any RV semantics
+  intParam(q, 'limit');
+  const { items, revision } = deps.registry.list(r, path.namespace, listFilter(r, q));
+  const rv = String(revision);
+  if (wantsTable(req.headers.accept)) {
+    const t = printTable(r.plural as ResourceName, items, { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: rv });
+    return sendJson(res, 200, withTableVersion(t, req.headers.accept));
+  }
+  // Items are serialized by hand around the list envelope: no intermediate object with 100k entries.
+  const parts: string[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) parts[i] = JSON.stringify(items[i]);
+  sendJson(res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{"resourceVersion":"${rv}"},"items":[${parts.join(',')}]}`);
+}
+
+function withTableVersion<T extends { apiVersion: string }>(table: T, accept: string | undefined): T {
+  if (accept && !/as=Table;v=v1;g=meta\.k8s\.io|as=Table;g=meta\.k8s\.io;v=v1(?!beta)/.test(accept.replace(/\s/g, '')) && /v1beta1/.test(accept)) {
+    table.apiVersion = 'meta.k8s.io/v1beta1';
+  }
+  return table;
+}
+
+/** watchRequest turns query parameters into a WatchRequest (shared by the HTTP and WebSocket transports). */
+export function watchRequest(path: ApiPath, r: ResourceInfo, q: URLSearchParams, accept: string | undefined): WatchRequest {
+  const req: WatchRequest = {
+    info: r,
+    resource: groupResource(r.plural, r.group),
+    filter: listFilter(r, q),
+    allowBookmarks: boolParam(q, 'allowWatchBookmarks'),
+  };
+  if (r.namespaced && path.namespace) req.namespace = path.namespace;
+  const rv = resourceVersionParam(q);
+  if (rv !== undefined) req.resourceVersion = rv;
+  const timeout = intParam(q, 'timeoutSeconds');
+  if (timeout !== undefined) {
+    if (timeout < 0) throw errors.badRequest('timeoutSeconds must not be negative');
+    req.timeoutSeconds = timeout;
+  }
+  if (wantsTable(accept)) {
+    req.table = { includeObject: parseIncludeObject(q.get('includeObject')), apiVersion: withTableVersion({ apiVersion: 'meta.k8s.io/v1' }, accept).apiVersion };
+  }
+  return req;
+}
+
+function startHttpWatch(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, wr: WatchRequest): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Transfer-Encoding', 'chunked');
+  res.setHeader('Cache-Control', 'no-cache, private');
+  res.flushHeaders();
+  req.socket.setNoDelay(true);
+  const watcher = deps.hub.start(wr, httpWatchSink(res));
+  // On Node 20 req 'close' fires once the body is read; only the response's close means the client left.
+  res.on('close', () => watcher.close());
+}
+
+function requirePatchType(req: IncomingMessage): PatchType {
+  const type = patchContentType(req.headers['content-type']);
+  if (!type) {
+    throw errors.unsupportedMediaType(mediaType(req.headers['content-type']), [
+      'application/json-patch+json',
+      'application/merge-patch+json',
+      'application/strategic-merge-patch+json',
+      'application/apply-patch+yaml',
+    ]);
+  }
+  return type;
+}
+
+function decodePatchBody(type: PatchType, raw: Buffer): unknown {
+  if (raw.length === 0) throw errors.badRequest('the patch document is empty');
+  return type === 'apply' ? decodeObjectBody(raw, 'application/yaml') : parseJson(raw);
+}
+
+async function optionalJsonBody(req: IncomingMessage): Promise<unknown> {
+  const raw = await readRawBody(req);
+  if (raw.length === 0) return undefined;
+  return decodeObjectBody(raw, req.headers['content-type'] ?? 'application/json');
+}

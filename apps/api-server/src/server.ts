@@ -1,0 +1,149 @@
+/**
+ * @module createApiServer: wires store, registry, watch hub, routes and metrics into an Express app.
+ * Only main.ts opens sockets and files; tests build servers from here with any store and clock.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import { ApiError, errors, RESOURCES } from '@skiff/api';
+import { apiGroupList, apiVersions, openapiV3GroupVersion, openapiV3Root, versionInfo } from './discovery/index.js';
+import { sendError, sendJson } from './http/send.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
+import { Registry } from './registry/registry.js';
+import { handleApiRequest, type RequestInfo } from './routes/api-handler.js';
+import { healthHandler } from './routes/health.js';
+import { podLogProxy } from './routes/pod-log.js';
+import type { Storage } from './storage/storage.js';
+import { WatchHub } from './watch/watch-hub.js';
+import { WebSocketWatch } from './watch/websocket-watch.js';
+
+export interface ServerClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(h: unknown): void;
+}
+
+export const realClock: ServerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface ApiServerOptions {
+  store: Storage;
+  logger: Logger;
+  clock?: ServerClock;
+  /** Events expire this long after their last write (kube-apiserver --event-ttl, default 1h). */
+  eventTtlSeconds?: number;
+  /** Address advertised in /api serverAddressByClientCIDRs. */
+  advertiseAddress?: string;
+  minRequestTimeoutSeconds?: number;
+  watchBookmarkIntervalMs?: number;
+}
+
+export interface ApiServer {
+  app: Express;
+  registry: Registry;
+  hub: WatchHub;
+  metrics: ApiMetrics;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Mark not ready (SIGTERM): /readyz fails so load balancers stop sending before watches close. */
+  shutdown(): void;
+  close(): void;
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** createApiServer builds the api-server around a Storage; it also creates the system namespaces if missing. */
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const clock = opts.clock ?? realClock;
+  const { store, logger } = opts;
+  const registry = new Registry({ store, clock, eventTtlSeconds: opts.eventTtlSeconds ?? 3600 });
+  const metrics = new ApiMetrics(store);
+  const hub = new WatchHub({
+    store,
+    clock,
+    ...(opts.minRequestTimeoutSeconds !== undefined ? { minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds } : {}),
+    ...(opts.watchBookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
+    onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
+  });
+  const wsWatch = new WebSocketWatch(hub);
+  for (const name of SYSTEM_NAMESPACES) {
+    if (!store.get({ resource: 'namespaces', namespace: '', name })) {
+      registry.create(RESOURCES.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    }
+  }
+  let shuttingDown = false;
+  const deps = { registry, hub, clock, podLog: podLogProxy(registry) };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const checks = [
+    { name: 'ping', check: () => true },
+    { name: 'sqlite', check: () => store.currentRevision() >= 0 },
+  ];
+  app.get('/healthz', healthHandler('healthz', checks));
+  app.get('/livez', healthHandler('livez', checks));
+  app.get('/readyz', healthHandler('readyz', [...checks, { name: 'shutdown', check: () => !shuttingDown }]));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
+  app.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
+  app.get('/api', (_req, res) => sendJson(res, 200, apiVersions(opts.advertiseAddress ?? '127.0.0.1:8080')));
+  app.get('/apis', (_req, res) => sendJson(res, 200, apiGroupList()));
+  app.get('/openapi/v3', (_req, res) => sendJson(res, 200, openapiV3Root()));
+  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
+    const doc = openapiV3GroupVersion(req.params[0] as string);
+    if (doc) sendJson(res, 200, doc);
+    else sendError(res, errors.notFound('', '', req.path));
+  });
+
+  app.use(async (req, res, next) => {
+    const start = process.hrtime.bigint();
+    const url = new URL(req.originalUrl, 'http://localhost');
+    const info: RequestInfo = { verb: req.method, group: '', version: '', resource: '', subresource: '', scope: '', dryRun: false };
+    let code = 200;
+    try {
+      const handled = await handleApiRequest(deps, req, res, url, info);
+      if (!handled) return next();
+      code = res.statusCode;
+    } catch (err) {
+      const apiErr = sendError(res, err);
+      code = apiErr.code;
+      if (apiErr.code >= 500) logger.error({ err, method: req.method, path: url.pathname }, 'request failed');
+    }
+    if (info.verb === 'WATCH') return;
+    const labels = { verb: info.verb, dry_run: info.dryRun ? 'All' : '', group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope: info.scope, component: 'apiserver' };
+    metrics.requests.inc({ ...labels, code: String(code) });
+    metrics.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+  });
+  app.use((req, res) => {
+    const message = 'the server could not find the requested resource';
+    sendError(res, new ApiError({ reason: 'NotFound', message, details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${req.method} ${req.path}` }] } }));
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    sendError(res, err);
+  });
+
+  return {
+    app,
+    registry,
+    hub,
+    metrics,
+    handleUpgrade: (req, socket, head) => wsWatch.handleUpgrade(req, socket, head),
+    shutdown: () => {
+      shuttingDown = true;
+    },
+    close: () => {
+      wsWatch.close();
+      hub.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * @module The in-memory table of current objects that both stores serve get and list from.
+ */
+import type { KubeObject } from '@skiff/api';
+import type { ResourceKey } from './storage.js';
+
+/** CachedObject is one current object with what the store keeps beside it. */
+export interface CachedObject extends ResourceKey {
+  /** Read-only: shared with callers and with change events. */
+  object: KubeObject;
+  revision: number;
+  /** Epoch milliseconds after which expire() deletes the object; null for no TTL. */
+  expiresAt: number | null;
+}
+
+interface ResourceObjects {
+  byNamespace: Map<string, Map<string, CachedObject>>;
+  count: number;
+  /** Sorted lists, dropped when their namespace changes and rebuilt on the next list. */
+  sortedByNamespace: Map<string, KubeObject[]>;
+  sortedAll: KubeObject[] | undefined;
+}
+
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * ObjectCache keeps current objects in nested Maps (resource → namespace → name) with per-resource counts, so get
+ * is a lookup, stats never counts rows, and list sorts only namespaces written since the last list. Ordering is by
+ * UTF-16 code unit, which matches SQLite's BINARY collation for the ASCII names Kubernetes allows.
+ */
+export class ObjectCache {
+  private readonly resources = new Map<string, ResourceObjects>();
+  private readonly withTtl = new Set<CachedObject>();
+
+  get(key: ResourceKey): CachedObject | undefined {
+    return this.resources.get(key.resource)?.byNamespace.get(key.namespace)?.get(key.name);
+  }
+
+  /** set inserts or replaces the object under its key. */
+  set(entry: CachedObject): void {
+    const res = this.resourceObjects(entry.resource);
+    let names = res.byNamespace.get(entry.namespace);
+    if (!names) {
+      names = new Map();
+      res.byNamespace.set(entry.namespace, names);
+    }
+    const prev = names.get(entry.name);
+    if (prev) this.withTtl.delete(prev);
+    else res.count++;
+    names.set(entry.name, entry);
+    if (entry.expiresAt !== null) this.withTtl.add(entry);
+    this.invalidate(res, entry.namespace);
+  }
+
+  delete(key: ResourceKey): void {
+    const res = this.resources.get(key.resource);
+    const names = res?.byNamespace.get(key.namespace);
+    const prev = names?.get(key.name);
+    if (!res || !names || !prev) return;
+    names.delete(key.name);
+    if (names.size === 0) res.byNamespace.delete(key.namespace);
+    res.count--;
+    this.withTtl.delete(prev);
+    this.invalidate(res, key.namespace);
+  }
+
+  /** list returns a fresh array (the objects in it are shared) ordered by namespace, then name. */
+  list(resource: string, namespace?: string): KubeObject[] {
+    const res = this.resources.get(resource);
+    if (!res) return [];
+    if (namespace !== undefined) return this.sortedNamespace(res, namespace).slice();
+    if (!res.sortedAll) {
+      const all: KubeObject[] = [];
+      for (const ns of [...res.byNamespace.keys()].sort(byCodeUnit)) {
+        for (const obj of this.sortedNamespace(res, ns)) all.push(obj);
+      }
+      res.sortedAll = all;
+    }
+    return res.sortedAll.slice();
+  }
+
+  /** counts returns objects per resource; a resource whose objects were all deleted reports 0. */
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [resource, res] of this.resources) out[resource] = res.count;
+    return out;
+  }
+
+  /** expiredAt returns objects whose TTL ran out at `nowMs`, soonest first, scanning only objects with a TTL. */
+  expiredAt(nowMs: number): CachedObject[] {
+    const out: CachedObject[] = [];
+    for (const entry of this.withTtl) if (entry.expiresAt !== null && entry.expiresAt <= nowMs) out.push(entry);
+    return out.sort((a, b) => (a.expiresAt ?? 0) - (b.expiresAt ?? 0));
+  }
+
+  clear(): void {
+    this.resources.clear();
+    this.withTtl.clear();
+  }
+
+  private resourceObjects(resource: string): ResourceObjects {
+    let res = this.resources.get(resource);
+    if (!res) {
+      res = { byNamespace: new Map(), count: 0, sortedByNamespace: new Map(), sortedAll: undefined };
+      this.resources.set(resource, res);
+    }
+    return res;
+  }
+
+  private sortedNamespace(res: ResourceObjects, namespace: string): KubeObject[] {
+    let sorted = res.sortedByNamespace.get(namespace);
+    if (!sorted) {
+      const names = res.byNamespace.get(namespace);
+      if (!names) return [];
+      sorted = [...names.values()].sort((a, b) => byCodeUnit(a.name, b.name)).map((e) => e.object);
+      res.sortedByNamespace.set(namespace, sorted);
+    }
+    return sorted;
+  }
+
+  private invalidate(res: ResourceObjects, namespace: string): void {
+    res.sortedByNamespace.delete(namespace);
+    res.sortedAll = undefined;
+  }
+}

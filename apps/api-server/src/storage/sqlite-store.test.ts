@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KubeObject } from '@skiff/api';
+import { SqliteStore } from './sqlite-store.js';
+import { runStoreContract } from './store.case.test.js';
+import type { ResourceKey } from './storage.js';
+
+runStoreContract('SqliteStore :memory:', (opts) => SqliteStore.open({ path: ':memory:', ...opts }));
+
+let dir: string;
+let fileN = 0;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'skiff-store-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+runStoreContract('SqliteStore file', (opts) => SqliteStore.open({ path: join(dir, `contract-${fileN++}.db`), ...opts }));
+
+const key = (name: string, namespace = 'a'): ResourceKey => ({ resource: 'configmaps', namespace, name });
+const cm = (name: string, data: Record<string, string> = {}, namespace = 'a'): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { namespace, name },
+  data,
+});
+
+describe('SqliteStore on a file', () => {
+  it('finds every object after reopening and continues the revision', () => {
+    const path = join(dir, 'reopen.db');
+    let s = SqliteStore.open({ path });
+    for (let i = 0; i < 20; i++) s.create(key(`c${i}`, i % 2 ? 'odd' : 'even'), cm(`c${i}`, { i: String(i) }, i % 2 ? 'odd' : 'even'));
+    s.update(key('c0', 'even'), cm('c0', { i: 'changed' }, 'even'), { ttlSeconds: 3600 });
+    s.delete(key('c1', 'odd'));
+    const before = { list: s.list('configmaps'), stats: s.stats() };
+    s.close();
+
+    s = SqliteStore.open({ path });
+    expect(s.currentRevision()).toBe(22);
+    expect(s.list('configmaps')).toEqual(before.list);
+    expect(s.get(key('c0', 'even'))?.data).toEqual({ i: 'changed' });
+    expect(s.get(key('c0', 'even'))?.metadata.resourceVersion).toBe('21');
+    expect(s.stats().objects).toEqual(before.stats.objects);
+    expect(s.create(key('new'), cm('new')).metadata.resourceVersion).toBe('23');
+    // The ttl survived the restart.
+    expect(s.expire(Date.now() + 3_601_000)).toBe(1);
+    s.close();
+  });
+
+  it('never reuses a revision, even with every change compacted and every object deleted', () => {
+    const path = join(dir, 'revision.db');
+    let s = SqliteStore.open({ path });
+    for (let i = 0; i < 5; i++) s.create(key(`c${i}`), cm(`c${i}`));
+    for (let i = 0; i < 5; i++) s.delete(key(`c${i}`));
+    s.compact({ keepRevisions: 0, keepMs: 0 });
+    expect(s.compactedRevision()).toBe(10);
+    s.close();
+
+    s = SqliteStore.open({ path });
+    expect(s.currentRevision()).toBe(10);
+    expect(s.compactedRevision()).toBe(10);
+    expect(s.stats().objects).toEqual({});
+    expect(s.create(key('c0'), cm('c0')).metadata.resourceVersion).toBe('11');
+    s.close();
+  });
+
+  it('replays a watch from before a restart, from the window and from the table', () => {
+    const path = join(dir, 'replay.db');
+    let s = SqliteStore.open({ path });
+    s.create(key('c'), cm('c', { v: '0' }));
+    for (let i = 1; i <= 30; i++) s.update(key('c'), cm('c', { v: String(i) }));
+    s.delete(key('c'));
+    const expected = s.changesSince(0);
+    s.close();
+
+    for (const windowSize of [4, 10_000]) {
+      s = SqliteStore.open({ path, windowSize });
+      const replayed = s.changesSince(0);
+      expect(replayed).toEqual(expected);
+      expect(replayed.map((e) => e.revision)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+      expect(replayed[5]?.prevObject?.data).toEqual({ v: '4' });
+      expect(replayed[31]?.type).toBe('DELETED');
+      expect(replayed[31]?.prevObject?.metadata.resourceVersion).toBe('31');
+      expect(s.changesSince(10, 3).map((e) => e.revision)).toEqual([11, 12, 13]);
+      expect(s.changesSince(29).map((e) => e.revision)).toEqual([30, 31, 32]);
+      s.close();
+    }
+  });
+
+  it('bounds the change table and truncates the WAL under many updates', () => {
+    const path = join(dir, 'bloat.db');
+    const s = SqliteStore.open({ path, synchronous: 'NORMAL' });
+    s.create(key('hot'), cm('hot'));
+    const payload = 'x'.repeat(400);
+    let maxWal = 0;
+    for (let i = 1; i <= 20_000; i++) {
+      s.update(key('hot'), cm('hot', { i: String(i), payload }));
+      if (i % 2000 === 0) {
+        maxWal = Math.max(maxWal, s.stats().walSizeBytes);
+        s.compact({ keepRevisions: 1000, keepMs: 0 });
+      }
+    }
+    s.compact({ keepRevisions: 1000, keepMs: 0 });
+    const stats = s.stats();
+    expect(stats.revision).toBe(20_001);
+    expect(stats.compactedRevision).toBe(19_001);
+    expect(stats.walSizeBytes).toBe(0);
+    expect(maxWal).toBeGreaterThan(0);
+    // ~1000 rows of ~500 bytes: the file stays near 1 MB rather than the ~10 MB 20k rows would take.
+    expect(stats.dbSizeBytes).toBeLessThan(2_000_000);
+    s.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM changes').get()).toEqual({ n: 1000 });
+    expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('returns freed pages to the file system after a large compaction', () => {
+    const path = join(dir, 'shrink.db');
+    const s = SqliteStore.open({ path, synchronous: 'NORMAL' });
+    const payload = 'y'.repeat(2000);
+    for (let i = 0; i < 3000; i++) s.create(key(`c${i}`), cm(`c${i}`, { payload }));
+    for (let i = 0; i < 3000; i++) s.delete(key(`c${i}`));
+    s.compact({ keepRevisions: 1_000_000, keepMs: 0 });
+    const grown = s.stats().dbSizeBytes;
+    s.compact({ keepRevisions: 0, keepMs: 0 });
+    const shrunk = s.stats().dbSizeBytes;
+    expect(grown).toBeGreaterThan(10_000_000);
+    expect(shrunk).toBeLessThan(grown / 10);
+    s.close();
+  });
+
+  it('leaves no trace of a write whose commit failed', () => {
+    const path = join(dir, 'busy.db');
+    const s = SqliteStore.open({ path, busyTimeoutMs: 10 });
+    s.create(key('c'), cm('c', { v: '1' }));
+    const heard: number[] = [];
+    s.subscribe((e) => heard.push(e.revision));
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    expect(() => s.update(key('c'), cm('c', { v: '2' }))).toThrow(/locked|busy/i);
+    expect(() => s.create(key('d'), cm('d'))).toThrow(/locked|busy/i);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(s.currentRevision()).toBe(1);
+    expect(s.get(key('c'))?.data).toEqual({ v: '1' });
+    expect(s.get(key('d'))).toBeUndefined();
+    expect(heard).toEqual([]);
+    expect(s.update(key('c'), cm('c', { v: '2' })).metadata.resourceVersion).toBe('2');
+    expect(s.changesSince(0).map((e) => e.revision)).toEqual([1, 2]);
+    s.close();
+  });
+
+  it('runs WAL with synchronous FULL unless NORMAL is asked for', () => {
+    const pragma = (s: SqliteStore, name: string): unknown => (s as unknown as { db: Database.Database }).db.pragma(name, { simple: true });
+    const full = SqliteStore.open({ path: join(dir, 'full.db') });
+    expect(pragma(full, 'journal_mode')).toBe('wal');
+    expect(pragma(full, 'synchronous')).toBe(2);
+    expect(pragma(full, 'busy_timeout')).toBe(5000);
+    full.close();
+    const normal = SqliteStore.open({ path: join(dir, 'normal.db'), synchronous: 'NORMAL' });
+    expect(pragma(normal, 'synchronous')).toBe(1);
+    normal.close();
+    expect(() => SqliteStore.open({ path: join(dir, 'off.db'), synchronous: 'OFF' as 'FULL' })).toThrow(/FULL or NORMAL/);
+  });
+
+  it('reports database and WAL sizes', () => {
+    const path = join(dir, 'sizes.db');
+    const s = SqliteStore.open({ path });
+    s.create(key('c'), cm('c'));
+    const stats = s.stats();
+    expect(stats.dbSizeBytes).toBeGreaterThan(0);
+    expect(stats.walSizeBytes).toBeGreaterThan(0);
+    s.close();
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const path = join(dir, 'future.db');
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => SqliteStore.open({ path })).toThrow(/schema version 99/);
+  });
+});

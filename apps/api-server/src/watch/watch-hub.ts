@@ -1,0 +1,202 @@
+/**
+ * @module WatchHub: fans committed changes out to every open watch, applying selectors per event.
+ */
+import { errors, type KubeObject, type ResourceName } from '@skiff/api';
+import type { ChangeEvent, Storage } from '../storage/storage.js';
+import { matches } from '../registry/registry.js';
+import { printTable } from '../printers/index.js';
+import { Watcher, type WatchRequest, type WatchSink } from './watcher.js';
+
+export interface WatchHubOptions {
+  store: Storage;
+  clock: { now(): number; setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
+  /** A watcher further behind than this many bytes is closed; it re-watches from its last revision. */
+  maxBufferedBytes?: number;
+  /** How often watchers that asked for bookmarks get one. */
+  bookmarkIntervalMs?: number;
+  /** Watches without timeoutSeconds end after a random time in [min, 2*min], as kube-apiserver's --min-request-timeout. */
+  minRequestTimeoutSeconds?: number;
+  onWatcherCountChange?: (request: WatchRequest, delta: number) => void;
+}
+
+/**
+ * WatchHub serializes each change once and hands the same text to every watcher whose selector matches.
+ * Fan-out runs after the write's response (setImmediate), and a watcher that cannot keep up is dropped rather
+ * than buffered without bound, so no watcher can stall the server or the others.
+ */
+export class WatchHub {
+  readonly #store: Storage;
+  readonly #clock: WatchHubOptions['clock'];
+  readonly #byResource = new Map<string, Set<Watcher>>();
+  readonly #pending: ChangeEvent[] = [];
+  readonly #maxBuffered: number;
+  readonly #minTimeout: number;
+  readonly #onCount: WatchHubOptions['onWatcherCountChange'];
+  readonly #unsubscribe: () => void;
+  #flushScheduled = false;
+  #bookmarkTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: WatchHubOptions) {
+    this.#store = opts.store;
+    this.#clock = opts.clock;
+    this.#maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
+    this.#minTimeout = opts.minRequestTimeoutSeconds ?? 1800;
+    this.#onCount = opts.onWatcherCountChange;
+    this.#unsubscribe = this.#store.subscribe((ev) => this.#enqueue(ev));
+    const every = opts.bookmarkIntervalMs ?? 15_000;
+    this.#bookmarkTimer = setInterval(() => this.#sendBookmarks(), every);
+    this.#bookmarkTimer.unref();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.#byResource.values()) n += set.size;
+    return n;
+  }
+
+  /**
+   * start begins a watch: replays current objects (rv unset or 0) or the changes after rv, then streams live
+   * changes. A revision older than the kept history gets an ERROR event with a 410 Expired Status and the stream ends.
+   */
+  start(request: WatchRequest, sink: WatchSink): Watcher {
+    const watcher = new Watcher(request, sink, () => this.#remove(watcher));
+    const rv = request.resourceVersion;
+    if (rv === undefined || rv === 0) {
+      const { items, revision } = this.#store.list(request.resource, request.namespace);
+      for (const obj of items) if (matches(request.info, obj, request.filter)) this.#send(watcher, 'ADDED', obj, undefined);
+      watcher.lastRevision = revision;
+    } else {
+      let changes: ChangeEvent[];
+      try {
+        changes = this.#store.changesSince(rv);
+      } catch (err) {
+        const status = errors.expired(rv, this.#store.compactedRevision()).toStatus();
+        sink.send(JSON.stringify({ type: 'ERROR', object: status }));
+        sink.close();
+        watcher.closed = true;
+        void err;
+        return watcher;
+      }
+      watcher.lastRevision = rv;
+      for (const ev of changes) this.#deliver(watcher, ev);
+      watcher.lastRevision = Math.max(rv, this.#store.currentRevision());
+    }
+    if (watcher.closed) return watcher;
+    let set = this.#byResource.get(request.resource);
+    if (!set) this.#byResource.set(request.resource, (set = new Set()));
+    set.add(watcher);
+    this.#onCount?.(request, 1);
+    const timeout = request.timeoutSeconds ?? this.#minTimeout * (1 + Math.random());
+    watcher.timer = this.#clock.setTimeout(() => {
+      if (request.allowBookmarks) this.#bookmark(watcher);
+      watcher.close();
+    }, timeout * 1000);
+    return watcher;
+  }
+
+  /** close ends every watch (server shutdown); clients re-watch from their last revision elsewhere or later. */
+  close(): void {
+    this.#unsubscribe();
+    if (this.#bookmarkTimer) clearInterval(this.#bookmarkTimer);
+    for (const set of this.#byResource.values()) for (const w of [...set]) w.close();
+  }
+
+  #remove(watcher: Watcher): void {
+    this.#clock.clearTimeout(watcher.timer);
+    const set = this.#byResource.get(watcher.request.resource);
+    if (set?.delete(watcher)) this.#onCount?.(watcher.request, -1);
+  }
+
+  #enqueue(ev: ChangeEvent): void {
+    if (!this.#byResource.get(ev.resource)?.size) return;
+    this.#pending.push(ev);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#pending.splice(0);
+    for (const ev of batch) {
+      const set = this.#byResource.get(ev.resource);
+      if (!set) continue;
+      const lines: Partial<Record<string, string>> = {};
+      for (const w of set) this.#deliver(w, ev, lines);
+    }
+  }
+
+  /** deliver sends one change to one watcher as the event type its selector implies (DELETED when it stops matching). */
+  #deliver(w: Watcher, ev: ChangeEvent, lines?: Partial<Record<string, string>>): void {
+    if (w.closed || ev.revision <= w.lastRevision) return;
+    const req = w.request;
+    if (req.resource !== ev.resource) return;
+    if (req.namespace && req.namespace !== ev.namespace) return;
+    w.lastRevision = ev.revision;
+    const unfiltered = !req.filter.labelSelector && !req.filter.fieldSelector;
+    const now = unfiltered || matches(req.info, ev.object, req.filter);
+    let type: 'ADDED' | 'MODIFIED' | 'DELETED' | undefined;
+    if (ev.type === 'ADDED') type = now ? 'ADDED' : undefined;
+    else if (ev.type === 'DELETED') type = now ? 'DELETED' : undefined;
+    else {
+      const before = unfiltered || (ev.prevObject !== undefined && matches(req.info, ev.prevObject, req.filter));
+      type = now && before ? 'MODIFIED' : now ? 'ADDED' : before ? 'DELETED' : undefined;
+    }
+    if (!type) return;
+    if (req.table) {
+      this.#send(w, type, ev.object, undefined);
+      return;
+    }
+    let line = lines?.[type];
+    if (line === undefined) {
+      line = `{"type":"${type}","object":${ev.objectJson}}`;
+      if (lines) lines[type] = line;
+    }
+    this.#write(w, line);
+  }
+
+  #send(w: Watcher, type: string, obj: KubeObject, json: string | undefined): void {
+    const req = w.request;
+    if (req.table) {
+      const table = printTable(req.info.plural as ResourceName, [obj], {
+        nowMs: this.#clock.now(),
+        includeObject: req.table.includeObject,
+        noHeaders: w.headersSent,
+        resourceVersion: obj.metadata.resourceVersion,
+      });
+      if (req.table.apiVersion !== 'meta.k8s.io/v1') (table as { apiVersion: string }).apiVersion = req.table.apiVersion;
+      w.headersSent = true;
+      this.#write(w, JSON.stringify({ type, object: table }));
+      return;
+    }
+    this.#write(w, `{"type":"${type}","object":${json ?? JSON.stringify(obj)}}`);
+  }
+
+  #write(w: Watcher, line: string): void {
+    if (w.sink.buffered() > this.#maxBuffered) {
+      w.close();
+      return;
+    }
+    w.sink.send(line);
+  }
+
+  #bookmark(w: Watcher): void {
+    const { info } = w.request;
+    const rv = String(Math.max(w.lastRevision, 0));
+    this.#write(w, JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: rv } } }));
+  }
+
+  #sendBookmarks(): void {
+    if (this.#pending.length) this.#flush();
+    const current = this.#store.currentRevision();
+    for (const set of this.#byResource.values()) {
+      for (const w of set) {
+        if (!w.request.allowBookmarks || w.closed) continue;
+        // Everything up to the current revision has been delivered (the flush above), so it is a safe resume point.
+        w.lastRevision = Math.max(w.lastRevision, current);
+        this.#bookmark(w);
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * @module Test harness: an api-server on 127.0.0.1:0 in this process, or the real main.js as a child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
+import { MemoryStore } from '../src/storage/memory-store.js';
+import { SqliteStore } from '../src/storage/sqlite-store.js';
+import type { Storage } from '../src/storage/storage.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  api: ApiServer;
+  store: Storage;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** startServer runs createApiServer on an ephemeral port; `store: 'sqlite'` uses a temp-file database. */
+export async function startServer(opts: Partial<ApiServerOptions> & { storage?: 'memory' | 'sqlite' } = {}): Promise<RunningServer> {
+  let dir: string | undefined;
+  let store = opts.store;
+  if (!store) {
+    if (opts.storage === 'sqlite') {
+      dir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
+      store = SqliteStore.open({ path: join(dir, 'skiff.db') });
+    } else store = new MemoryStore();
+  }
+  const api = createApiServer({ logger: pino({ level: 'silent' }), ...opts, store });
+  const server = createServer(api.app);
+  server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    api,
+    store,
+    server,
+    async close() {
+      api.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      store!.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const MAIN_JS = resolve(import.meta.dirname, '../dist/main.js');
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** spawnServer starts dist/main.js (build first) and resolves once it answers /readyz. */
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`api-server exited with ${child.exitCode}: ${err}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`api-server did not become ready: ${err}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    child,
+    stderr: () => err,
+    kill: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}
+
+/** freePort asks the kernel for an unused port. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** api is a tiny fetch wrapper returning status and parsed JSON body. */
+export async function api(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const init: RequestInit = { method, headers: { Accept: 'application/json', ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+  }
+  const res = await fetch(url + path, init);
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* plain text */
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** pod builds a minimal valid pod manifest. */
+export function pod(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] }, ...extra };
+}

@@ -1,0 +1,81 @@
+/**
+ * @module applyDefaults: per-kind defaulting run by the api-server after decoding and before validation.
+ */
+import type { Deployment, ReplicaSet } from '../apps.js';
+import type { KubeObject } from '../meta.js';
+import type { Namespace } from '../namespace.js';
+import type { Node } from '../node.js';
+import type { Pod } from '../pod.js';
+import type { ResourceName } from '../resources.js';
+import { defaultPodSpec } from './default-pod-spec.js';
+import { podQOSClass } from './pod-qos-class.js';
+
+/** DEFAULT_ROLLING_UPDATE_PERCENT is the maxSurge and maxUnavailable a Deployment gets by default. */
+export const DEFAULT_ROLLING_UPDATE_PERCENT = '25%';
+
+/**
+ * applyDefaults fills unset fields of `obj` in place the way kube-apiserver's defaulters do, so stored objects
+ * carry explicit values and validation sees what will be stored.
+ */
+export function applyDefaults(resource: ResourceName, obj: KubeObject): void {
+  switch (resource) {
+    case 'pods':
+      defaultPod(obj as unknown as Pod);
+      break;
+    case 'replicasets':
+      defaultReplicaSet(obj as unknown as ReplicaSet);
+      break;
+    case 'deployments':
+      defaultDeployment(obj as unknown as Deployment);
+      break;
+    case 'namespaces':
+      defaultNamespace(obj as unknown as Namespace);
+      break;
+    case 'nodes':
+      defaultNode(obj as unknown as Node);
+      break;
+    case 'events':
+    case 'leases':
+      break;
+  }
+}
+
+/** defaultPod defaults the spec and starts the status: phase Pending and the QoS class, both unless already set. */
+export function defaultPod(pod: Pod): void {
+  pod.spec ??= { containers: [] };
+  defaultPodSpec(pod.spec);
+  pod.status ??= {};
+  pod.status.phase ??= 'Pending';
+  pod.status.qosClass ??= podQOSClass(pod);
+}
+
+function defaultReplicaSet(rs: ReplicaSet): void {
+  rs.spec.replicas ??= 1;
+  if (rs.spec.template) defaultPodSpec(rs.spec.template.spec);
+}
+
+function defaultDeployment(d: Deployment): void {
+  const spec = d.spec;
+  spec.replicas ??= 1;
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  const strategy = (spec.strategy ??= {});
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') {
+    const ru = (strategy.rollingUpdate ??= {});
+    ru.maxUnavailable ??= DEFAULT_ROLLING_UPDATE_PERCENT;
+    ru.maxSurge ??= DEFAULT_ROLLING_UPDATE_PERCENT;
+  }
+  defaultPodSpec(spec.template.spec);
+}
+
+function defaultNamespace(ns: Namespace): void {
+  ns.status ??= {};
+  ns.status.phase ??= 'Active';
+}
+
+/** defaultNode copies capacity into allocatable when the agent reports only capacity, as SetDefaults_NodeStatus does. */
+function defaultNode(node: Node): void {
+  const status = node.status;
+  if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity };
+}

@@ -1,0 +1,70 @@
+/**
+ * @module Pod spec defaulting (core/v1 defaults.go), shared by pods and pod templates.
+ */
+import type { Container, HTTPGetAction, Lifecycle, PodSpec, Probe } from '../pod.js';
+import { defaultImagePullPolicy } from './default-image-pull-policy.js';
+
+/** DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS is the grace period a pod gets when it does not ask for one. */
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+
+/**
+ * defaultPodSpec fills in what Kubernetes stores for an unset field, so clients (and the node agent) read one
+ * explicit value, and so an update that omits a default does not look like a spec change.
+ */
+export function defaultPodSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+  spec.securityContext ??= {};
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  spec.containers ??= [];
+  for (const c of spec.containers) defaultContainer(c);
+  for (const c of spec.initContainers ?? []) defaultContainer(c);
+  for (const v of spec.volumes ?? []) {
+    // A volume with no source is an emptyDir, as SetDefaults_Volume decides.
+    if (!v.emptyDir && !v.hostPath && !v.configMap && !v.secret) v.emptyDir = {};
+    if (v.configMap) v.configMap.defaultMode ??= 0o644;
+    if (v.secret) v.secret.defaultMode ??= 0o644;
+  }
+}
+
+/** defaultContainer defaults one container; requests default to limits, so a limit-only container is Guaranteed-capable. */
+export function defaultContainer(c: Container): void {
+  c.imagePullPolicy ??= defaultImagePullPolicy(c.image);
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.resources ??= {};
+  const limits = c.resources.limits;
+  if (limits && Object.keys(limits).length > 0) {
+    const requests = (c.resources.requests ??= {});
+    for (const [name, value] of Object.entries(limits)) if (!(name in requests)) requests[name] = value;
+  }
+  for (const port of c.ports ?? []) port.protocol ??= 'TCP';
+  for (const env of c.env ?? []) {
+    const ref = env.valueFrom?.fieldRef;
+    if (ref) ref.apiVersion ??= 'v1';
+  }
+  for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) if (probe) defaultProbe(probe);
+  defaultLifecycle(c.lifecycle);
+}
+
+function defaultProbe(p: Probe): void {
+  p.timeoutSeconds ??= 1;
+  p.periodSeconds ??= 10;
+  p.successThreshold ??= 1;
+  p.failureThreshold ??= 3;
+  if (p.httpGet) defaultHttpGet(p.httpGet);
+}
+
+function defaultLifecycle(l: Lifecycle | undefined): void {
+  if (l?.postStart?.httpGet) defaultHttpGet(l.postStart.httpGet);
+  if (l?.preStop?.httpGet) defaultHttpGet(l.preStop.httpGet);
+}
+
+function defaultHttpGet(h: HTTPGetAction): void {
+  h.path ??= '/';
+  h.scheme ??= 'HTTP';
+}

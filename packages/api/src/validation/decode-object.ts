@@ -1,0 +1,147 @@
+/**
+ * @module Structural decoding of request bodies: JSON types, unknown fields per fieldValidation, apiVersion/kind.
+ */
+import type { z } from 'zod';
+import type { Scale } from '../apps.js';
+import type { DeleteOptions, KubeObject } from '../meta.js';
+import type { Binding } from '../pod.js';
+import { RESOURCES, type ResourceName } from '../resources.js';
+import { ApiError } from '../status.js';
+import { deploymentSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema, replicaSetSchema, scaleSchema } from './kind-schemas.js';
+import { deleteOptionsSchema } from './meta-schema.js';
+import { bindingSchema, podSchema } from './pod-schema.js';
+
+/** FieldValidation is the `fieldValidation` query parameter: what to do with fields the schema does not know. */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface DecodeOptions {
+  fieldValidation: FieldValidation;
+}
+
+export interface Decoded<T> {
+  object: T;
+  /** Texts for `Warning: 299 - "..."` headers (unknown fields under Warn). */
+  warnings: string[];
+}
+
+const SCHEMAS: Record<ResourceName, z.ZodType<KubeObject>> = {
+  namespaces: namespaceSchema,
+  nodes: nodeSchema,
+  pods: podSchema,
+  events: eventSchema,
+  leases: leaseSchema,
+  replicasets: replicaSetSchema,
+  deployments: deploymentSchema,
+};
+
+/** BodyKind names the non-resource bodies the api-server decodes. */
+export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions';
+
+interface BodyTypes {
+  Binding: Binding;
+  Scale: Scale;
+  DeleteOptions: DeleteOptions;
+}
+
+const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean } } = {
+  Binding: { apiVersions: ['v1'], schema: bindingSchema, fill: true },
+  Scale: { apiVersions: ['autoscaling/v1'], schema: scaleSchema, fill: true },
+  // DELETE bodies may say meta.k8s.io/v1 or v1 and often say nothing at all.
+  DeleteOptions: { apiVersions: ['v1', 'meta.k8s.io/v1'], schema: deleteOptionsSchema, fill: false },
+};
+
+/**
+ * decodeObject turns a parsed JSON body into a typed object of `resource` the way kube-apiserver's decoder does:
+ * wrong JSON types are 400s naming the field, unknown fields are dropped (and warned about or rejected per
+ * fieldValidation), and a missing apiVersion/kind is filled in because curl users often leave them out.
+ */
+export function decodeObject(resource: ResourceName, body: unknown, opts: DecodeOptions): Decoded<KubeObject> {
+  const info = RESOURCES[resource];
+  return decodeWith(SCHEMAS[resource], info.kind, [info.apiVersion], true, body, opts);
+}
+
+/** decodeBody decodes the bodies of pods/binding, the scale subresource and DELETE. */
+export function decodeBody<K extends BodyKind>(kind: K, body: unknown, opts: DecodeOptions): Decoded<BodyTypes[K]> {
+  const spec = BODIES[kind] as { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean };
+  return decodeWith(spec.schema, kind, spec.apiVersions, spec.fill, body, opts);
+}
+
+function decodeWith<T>(
+  schema: z.ZodType<T>,
+  kind: string,
+  apiVersions: string[],
+  fill: boolean,
+  body: unknown,
+  opts: DecodeOptions,
+): Decoded<T> {
+  const apiVersion = apiVersions[0] ?? 'v1';
+  const prefix = `${kind} in version "${apiVersion}" cannot be handled as a ${kind}`;
+  if (!isPlainObject(body)) throw new ApiError({ reason: 'BadRequest', message: `${prefix}: expected a JSON object, got ${jsonType(body)}` });
+  const input = stripNulls(body) as Record<string, unknown>;
+  if (input.kind !== undefined && input.kind !== kind) {
+    throw new ApiError({ reason: 'BadRequest', message: `the kind in the data (${String(input.kind)}) does not match the expected kind (${kind})` });
+  }
+  if (input.apiVersion !== undefined && !apiVersions.includes(input.apiVersion as string)) {
+    throw new ApiError({
+      reason: 'BadRequest',
+      message: `the API version in the data (${String(input.apiVersion)}) does not match the expected API version (${apiVersion})`,
+    });
+  }
+  if (fill) {
+    input.apiVersion ??= apiVersion;
+    input.kind ??= kind;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const details = result.error.issues.map((i) => `error decoding ${i.path.length ? `"${formatPath(i.path)}"` : 'body'}: ${i.message.replace(/^Invalid input: /, '')}`);
+    throw new ApiError({ reason: 'BadRequest', message: `${prefix}: ${details.join('; ')}` });
+  }
+  const unknown = droppedFields(input, result.data, '');
+  const warnings: string[] = [];
+  if (unknown.length > 0 && opts.fieldValidation === 'Strict') {
+    throw new ApiError({
+      reason: 'BadRequest',
+      message: `${prefix}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
+    });
+  }
+  if (opts.fieldValidation === 'Warn') for (const f of unknown) warnings.push(`unknown field "${f}"`);
+  return { object: result.data, warnings };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/** stripNulls removes null object members, which Go's decoder treats as "unset" (`creationTimestamp: null`). */
+function stripNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripNulls);
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v)) if (val !== null) out[k] = stripNulls(val);
+  return out;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
+  return s;
+}
+
+/** droppedFields lists the input members the schema stripped, as dotted paths like `spec.containers[0].foo`. */
+function droppedFields(input: unknown, output: unknown, path: string): string[] {
+  const found: string[] = [];
+  if (Array.isArray(input) && Array.isArray(output)) {
+    input.forEach((item, i) => found.push(...droppedFields(item, output[i], `${path}[${i}]`)));
+  } else if (isPlainObject(input) && isPlainObject(output)) {
+    for (const [key, value] of Object.entries(input)) {
+      const child = path === '' ? key : `${path}.${key}`;
+      if (!Object.hasOwn(output, key)) found.push(child);
+      else found.push(...droppedFields(value, output[key], child));
+    }
+  }
+  return found;
+}

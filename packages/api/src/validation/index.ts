@@ -1,0 +1,19 @@
+/**
+ * @module Decoding and validation for @skiff/api: wire schemas, decodeObject/decodeBody, validateObject.
+ */
+export { decodeObject, decodeBody, type BodyKind, type Decoded, type DecodeOptions, type FieldValidation } from './decode-object.js';
+export { validateObject, validateBinding, validateScale } from './validate-object.js';
+export { FieldErrors, formatValue } from './field-errors.js';
+export {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidLabelValue,
+  isEnvVarName,
+  isValidPortName,
+  isPercent,
+} from './name-rules.js';
+export { POD_UPDATE_FORBIDDEN } from './validate-pod-update.js';
+export { objectMetaSchema, labelSelectorSchema, deleteOptionsSchema, ownerReferenceSchema } from './meta-schema.js';
+export { podSchema, podSpecSchema, podStatusSchema, podTemplateSpecSchema, containerSchema, bindingSchema } from './pod-schema.js';
+export { namespaceSchema, nodeSchema, eventSchema, leaseSchema, replicaSetSchema, deploymentSchema, scaleSchema } from './kind-schemas.js';

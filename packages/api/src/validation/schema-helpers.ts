@@ -1,0 +1,44 @@
+/**
+ * @module Building blocks for the wire schemas: Go-like scalars, quantities and int-or-string.
+ */
+import { z } from 'zod';
+import { Quantity, QuantityError } from '../quantity.js';
+
+/** int is a JSON number without a fraction, as Go's int32/int64 fields require. */
+export const int = (): z.ZodNumber => z.number().int();
+
+/**
+ * enumString decodes a string-valued enum as a plain string, because Kubernetes decodes enums as Go strings and
+ * rejects unknown values later in validation (422 "Unsupported value"), not while decoding (400).
+ */
+export const enumString = <T extends string>(): z.ZodType<T> => z.string() as unknown as z.ZodType<T>;
+
+/** requiredEnum is an enumString that decodes to "" when absent, like a Go zero value, so validation can say "Required value". */
+export const requiredEnum = <T extends string>(): z.ZodType<T> => enumString<T>().default('' as T) as unknown as z.ZodType<T>;
+
+/** intOrString is intstr.IntOrString (ports, maxSurge). */
+export const intOrString = (): z.ZodType<number | string> => z.union([int(), z.string()], { error: 'expected integer or string' });
+
+/** stringMap is map[string]string (labels, annotations, nodeSelector). */
+export const stringMap = (): z.ZodRecord<z.ZodString, z.ZodString> => z.record(z.string(), z.string());
+
+/**
+ * quantity decodes a resource.Quantity from a string or a bare JSON number (`cpu: 1` in YAML) and stores its
+ * canonical form, as the api-server does ("0.5" is stored as "500m").
+ */
+export const quantity = (): z.ZodType<string> =>
+  z.union([z.string(), z.number()], { error: 'expected quantity string or number' }).transform((value, ctx) => {
+    try {
+      return Quantity.parse(value).toString();
+    } catch (err) {
+      if (!(err instanceof QuantityError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, input: value });
+      return z.NEVER;
+    }
+  });
+
+/** quantityMap is ResourceList (requests, limits, capacity). */
+export const quantityMap = (): z.ZodType<Record<string, string>> => z.record(z.string(), quantity());
+
+/** stringList is []string. */
+export const stringList = (): z.ZodArray<z.ZodString> => z.array(z.string());

@@ -1,0 +1,94 @@
+/**
+ * @module PodSpec validation (core/validation ValidatePodSpec), shared by pods and pod templates.
+ */
+import type { PodSpec, Toleration } from '../pod.js';
+import type { FieldErrors } from './field-errors.js';
+import { validateLabels } from './validate-meta.js';
+import { validateContainer } from './validate-container.js';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules.js';
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'];
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const VOLUME_SOURCES = ['emptyDir', 'hostPath', 'configMap', 'secret'] as const;
+const MAX_INT32 = 2_147_483_647;
+
+/** validatePodSpec checks a pod spec at `path` ("spec" or "spec.template.spec"). */
+export function validatePodSpec(spec: PodSpec, path: string, errs: FieldErrors): void {
+  const volumes = validateVolumes(spec, path, errs);
+  if (!spec.containers || spec.containers.length === 0) errs.required(`${path}.containers`);
+  const names = new Set<string>();
+  const lists = [['initContainers', spec.initContainers ?? []], ['containers', spec.containers ?? []]] as const;
+  for (const [list, containers] of lists) {
+    containers.forEach((c, i) => {
+      const p = `${path}.${list}[${i}]`;
+      validateContainer(c, p, { volumes }, errs);
+      if (c.name && names.has(c.name)) errs.duplicate(`${p}.name`, c.name);
+      names.add(c.name);
+    });
+  }
+  if (spec.restartPolicy === undefined || spec.restartPolicy === ('' as string)) errs.required(`${path}.restartPolicy`);
+  else if (!RESTART_POLICIES.includes(spec.restartPolicy)) errs.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES);
+  if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES);
+  if (spec.preemptionPolicy !== undefined && !PREEMPTION_POLICIES.includes(spec.preemptionPolicy)) {
+    errs.notSupported(`${path}.preemptionPolicy`, spec.preemptionPolicy, PREEMPTION_POLICIES);
+  }
+  errs.nonNegative(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds);
+  const deadline = spec.activeDeadlineSeconds;
+  if (deadline !== undefined && (deadline < 1 || deadline > MAX_INT32)) {
+    errs.invalid(`${path}.activeDeadlineSeconds`, deadline, `must be between 1 and ${MAX_INT32}, inclusive`);
+  }
+  validateLabels(spec.nodeSelector, `${path}.nodeSelector`, errs);
+  if (spec.nodeName) errs.each(`${path}.nodeName`, spec.nodeName, isDNS1123Subdomain(spec.nodeName));
+  if (spec.serviceAccountName) errs.each(`${path}.serviceAccountName`, spec.serviceAccountName, isDNS1123Subdomain(spec.serviceAccountName));
+  if (spec.hostname) errs.each(`${path}.hostname`, spec.hostname, isDNS1123Label(spec.hostname));
+  if (spec.subdomain) errs.each(`${path}.subdomain`, spec.subdomain, isDNS1123Label(spec.subdomain));
+  if (spec.schedulerName !== undefined) {
+    if (!spec.schedulerName) errs.required(`${path}.schedulerName`);
+    else errs.each(`${path}.schedulerName`, spec.schedulerName, isDNS1123Subdomain(spec.schedulerName));
+  }
+  spec.tolerations?.forEach((t, i) => validateToleration(t, `${path}.tolerations[${i}]`, errs));
+}
+
+/** validateVolumes checks volume names (unique DNS labels) and sources, and returns the names for mount checks. */
+function validateVolumes(spec: PodSpec, path: string, errs: FieldErrors): Set<string> {
+  const names = new Set<string>();
+  spec.volumes?.forEach((v, i) => {
+    const p = `${path}.volumes[${i}]`;
+    if (!v.name) errs.required(`${p}.name`);
+    else errs.each(`${p}.name`, v.name, isDNS1123Label(v.name));
+    if (v.name && names.has(v.name)) errs.duplicate(`${p}.name`, v.name);
+    names.add(v.name);
+    const sources = VOLUME_SOURCES.filter((s) => v[s] !== undefined);
+    if (sources.length === 0) errs.required(p, 'must specify a volume type');
+    for (const extra of sources.slice(1)) errs.forbidden(`${p}.${extra}`, 'may not specify more than 1 volume type');
+    if (v.hostPath && !v.hostPath.path) errs.required(`${p}.hostPath.path`);
+  });
+  return names;
+}
+
+/** validateToleration applies core/validation's toleration rules, messages included. */
+export function validateToleration(t: Toleration, path: string, errs: FieldErrors): void {
+  if (t.key) errs.each(`${path}.key`, t.key, isQualifiedName(t.key));
+  const operator = t.operator ?? 'Equal';
+  if (!t.key && operator !== 'Exists') {
+    errs.invalid(`${path}.operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"');
+  }
+  if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
+    errs.invalid(`${path}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set");
+  }
+  if (operator === 'Equal') {
+    errs.each(`${path}.value`, t.value ?? '', isValidLabelValue(t.value ?? ''));
+  } else if (operator === 'Exists') {
+    if (t.value) errs.invalid(`${path}.operator`, operator, "value must be empty when `operator` is 'Exists'");
+  } else {
+    errs.notSupported(`${path}.operator`, operator, ['Equal', 'Exists']);
+  }
+  if (t.effect) validateTaintEffect(t.effect, `${path}.effect`, errs);
+}
+
+/** validateTaintEffect checks a toleration's or taint's effect. */
+export function validateTaintEffect(effect: string, path: string, errs: FieldErrors): void {
+  if (!TAINT_EFFECTS.includes(effect)) errs.notSupported(path, effect, TAINT_EFFECTS);
+}

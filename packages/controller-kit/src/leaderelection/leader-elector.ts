@@ -1,0 +1,269 @@
+import { isNotFound } from '@skiff/api';
+import type { Lease, LeaseSpec } from '@skiff/api';
+import { realClock, sleep } from '../clock.js';
+import type { Clock } from '../clock.js';
+import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import type { LeaseClient } from './lease-client.js';
+import { formatMicroTime } from './micro-time.js';
+
+/** LeaseLock names the Lease contended for and who we are. */
+export interface LeaseLock {
+  namespace: string;
+  name: string;
+  /** Unique per process (hostname plus a random suffix, say). */
+  identity: string;
+}
+
+export interface LeaderElectorOptions {
+  lock: LeaseLock;
+  client: LeaseClient;
+  /** How long others wait, from when they last saw the lease change, before taking it. Default 15 s. */
+  leaseDurationMs?: number;
+  /** How long the leader keeps retrying a failed renewal before it gives up leading. Default 10 s. */
+  renewDeadlineMs?: number;
+  /** Interval between attempts to acquire or renew. Default 2 s. */
+  retryPeriodMs?: number;
+  /** Release the lease when `run`'s signal aborts, so a successor need not wait out the lease. Default true. */
+  releaseOnCancel?: boolean;
+  clock?: Clock;
+  logger?: Logger;
+  /** Called once the lease is held; `signal` aborts when leadership ends. Work must stop when it does. */
+  onStartedLeading(signal: AbortSignal): void | Promise<void>;
+  /** Called when leadership ends, whether lost or given up; not called if we never led. */
+  onStoppedLeading(): void;
+  /** Called whenever the observed holder changes, including to ourselves. */
+  onNewLeader?(identity: string): void;
+}
+
+/**
+ * LeaderElector lets one of several replicas act at a time by holding a coordination.k8s.io/v1 Lease, after
+ * client-go tools/leaderelection. Every retry period it reads the lease and either renews it (as holder) or takes it
+ * when it is free or expired. Expiry is judged by the local time at which this process last saw the lease record
+ * change, never by the remote renewTime, so clock skew between machines cannot make a live lease look expired.
+ * Writes are compare-and-swap on resourceVersion, so of two contenders only one wins. A leader that cannot renew
+ * within renewDeadline (shorter than the lease duration) stops leading before anyone else may take over.
+ */
+export class LeaderElector {
+  readonly #lock: LeaseLock;
+  readonly #client: LeaseClient;
+  readonly #leaseDurationMs: number;
+  readonly #renewDeadlineMs: number;
+  readonly #retryPeriodMs: number;
+  readonly #releaseOnCancel: boolean;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #opts: LeaderElectorOptions;
+  #observed: LeaseSpec | undefined;
+  #observedTime = 0;
+  #lastLease: Lease | undefined;
+  #reportedLeader: string | undefined;
+  #leading = false;
+
+  constructor(opts: LeaderElectorOptions) {
+    this.#opts = opts;
+    this.#lock = opts.lock;
+    this.#client = opts.client;
+    this.#leaseDurationMs = opts.leaseDurationMs ?? 15_000;
+    this.#renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
+    this.#retryPeriodMs = opts.retryPeriodMs ?? 2_000;
+    this.#releaseOnCancel = opts.releaseOnCancel ?? true;
+    this.#clock = opts.clock ?? realClock;
+    this.#log = (opts.logger ?? silentLogger).child({ component: 'leader-elector', lease: `${opts.lock.namespace}/${opts.lock.name}` });
+    if (!opts.lock.identity) throw new Error('leader election identity must not be empty');
+    if (this.#leaseDurationMs <= this.#renewDeadlineMs) throw new Error('leaseDurationMs must be greater than renewDeadlineMs');
+    if (this.#renewDeadlineMs <= this.#retryPeriodMs) throw new Error('renewDeadlineMs must be greater than retryPeriodMs');
+  }
+
+  /** isLeader is true while this process holds the lease and its onStartedLeading signal is live. */
+  isLeader(): boolean {
+    return this.#leading;
+  }
+
+  /** getLeader is the holder identity last observed, if any. */
+  getLeader(): string | undefined {
+    return this.#observed?.holderIdentity || undefined;
+  }
+
+  /**
+   * run contends for the lease until it is acquired, leads until the lease is lost or the signal aborts, and then
+   * returns; like client-go, it does not contend again, so a process that lost the lease usually exits.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    if (!(await this.#acquire(signal))) return;
+    const leadership = new AbortController();
+    this.#leading = true;
+    this.#log.info({ identity: this.#lock.identity }, 'became leader');
+    const work = Promise.resolve()
+      .then(() => this.#opts.onStartedLeading(leadership.signal))
+      .catch((err: unknown) => this.#log.error({ err }, 'onStartedLeading failed'));
+    const lost = await this.#renew(signal);
+    this.#leading = false;
+    leadership.abort();
+    if (lost) {
+      this.#log.warn({ identity: this.#lock.identity }, 'leader lease lost');
+    } else {
+      await work;
+      if (this.#releaseOnCancel) await this.release();
+      this.#log.info({ identity: this.#lock.identity }, 'stopped leading');
+    }
+    try {
+      this.#opts.onStoppedLeading();
+    } catch (err) {
+      this.#log.error({ err }, 'onStoppedLeading failed');
+    }
+  }
+
+  /**
+   * release hands the lease back by clearing holderIdentity (compare-and-swap on the last version we wrote), so a
+   * waiting candidate acquires it on its next try instead of after a full lease duration.
+   */
+  async release(): Promise<boolean> {
+    const last = this.#lastLease;
+    if (!last || last.spec?.holderIdentity !== this.#lock.identity) return true;
+    const now = this.#clock.now();
+    const spec: LeaseSpec = {
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      acquireTime: formatMicroTime(now),
+      renewTime: formatMicroTime(now),
+      leaseTransitions: last.spec.leaseTransitions ?? 0,
+    };
+    try {
+      const updated = await this.#client.update({ ...last, spec });
+      this.#setObserved(updated);
+      this.#log.info({}, 'released lease');
+      return true;
+    } catch (err) {
+      this.#log.warn({ err }, 'failed to release lease');
+      return false;
+    }
+  }
+
+  async #acquire(signal: AbortSignal): Promise<boolean> {
+    this.#log.info({ identity: this.#lock.identity }, 'attempting to acquire leader lease');
+    while (!signal.aborted) {
+      const ok = await this.#tryAcquireOrRenew();
+      this.#reportTransition();
+      if (ok && !signal.aborted) return true;
+      await sleep(this.#clock, this.#retryPeriodMs, signal);
+    }
+    return false;
+  }
+
+  /** #renew keeps the lease; it resolves true when the lease was lost and false when the signal aborted. */
+  async #renew(signal: AbortSignal): Promise<boolean> {
+    for (;;) {
+      await sleep(this.#clock, this.#retryPeriodMs, signal);
+      if (signal.aborted) return false;
+      const deadline = this.#clock.now() + this.#renewDeadlineMs;
+      for (;;) {
+        const ok = await this.#tryUntil(deadline);
+        this.#reportTransition();
+        if (signal.aborted) return false;
+        if (ok) break;
+        await sleep(this.#clock, this.#retryPeriodMs, signal);
+        if (signal.aborted) return false;
+        if (this.#clock.now() >= deadline) return true;
+      }
+    }
+  }
+
+  #tryUntil(deadline: number): Promise<boolean> {
+    const remaining = deadline - this.#clock.now();
+    if (remaining <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = this.#clock.setTimeout(() => resolve(false), remaining);
+      void this.#tryAcquireOrRenew().then((ok) => {
+        this.#clock.clearTimeout(timer);
+        resolve(ok);
+      });
+    });
+  }
+
+  async #tryAcquireOrRenew(): Promise<boolean> {
+    const { namespace, name, identity } = this.#lock;
+    const now = this.#clock.now();
+    let lease: Lease;
+    try {
+      lease = await this.#client.get(name, { namespace });
+    } catch (err) {
+      if (!isNotFound(err)) {
+        this.#log.warn({ err }, 'error retrieving lease');
+        return false;
+      }
+      try {
+        const created = await this.#client.create({
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { namespace, name },
+          spec: this.#desired(now, undefined),
+        });
+        this.#setObserved(created);
+        return true;
+      } catch (createErr) {
+        this.#log.debug({ err: createErr }, 'error creating lease');
+        return false;
+      }
+    }
+    const spec = lease.spec ?? {};
+    if (!sameRecord(spec, this.#observed)) {
+      this.#observed = spec;
+      this.#observedTime = this.#clock.now();
+    }
+    this.#lastLease = lease;
+    const holder = spec.holderIdentity ?? '';
+    const durationMs = (spec.leaseDurationSeconds ?? Math.ceil(this.#leaseDurationMs / 1000)) * 1000;
+    if (holder !== '' && holder !== identity && this.#observedTime + durationMs > now) return false;
+    try {
+      const updated = await this.#client.update({ ...lease, spec: this.#desired(now, spec) });
+      this.#setObserved(updated);
+      return true;
+    } catch (err) {
+      this.#log.debug({ err }, 'error updating lease');
+      return false;
+    }
+  }
+
+  #desired(now: number, old: LeaseSpec | undefined): LeaseSpec {
+    const stamp = formatMicroTime(now);
+    const wasMine = old?.holderIdentity === this.#lock.identity;
+    return {
+      holderIdentity: this.#lock.identity,
+      leaseDurationSeconds: Math.ceil(this.#leaseDurationMs / 1000),
+      acquireTime: wasMine ? (old?.acquireTime ?? stamp) : stamp,
+      renewTime: stamp,
+      leaseTransitions: old === undefined ? 0 : (old.leaseTransitions ?? 0) + (wasMine ? 0 : 1),
+    };
+  }
+
+  #setObserved(lease: Lease): void {
+    this.#lastLease = lease;
+    this.#observed = lease.spec ?? {};
+    this.#observedTime = this.#clock.now();
+  }
+
+  #reportTransition(): void {
+    const holder = this.#observed?.holderIdentity ?? '';
+    if (holder === (this.#reportedLeader ?? '')) return;
+    this.#reportedLeader = holder;
+    if (holder === '') return;
+    this.#log.info({ leader: holder }, 'new leader observed');
+    try {
+      this.#opts.onNewLeader?.(holder);
+    } catch (err) {
+      this.#log.error({ err }, 'onNewLeader failed');
+    }
+  }
+}
+
+function sameRecord(a: LeaseSpec, b: LeaseSpec | undefined): boolean {
+  if (!b) return false;
+  return (
+    (a.holderIdentity ?? '') === (b.holderIdentity ?? '') &&
+    (a.leaseDurationSeconds ?? null) === (b.leaseDurationSeconds ?? null) &&
+    (a.acquireTime ?? null) === (b.acquireTime ?? null) &&
+    (a.renewTime ?? null) === (b.renewTime ?? null) &&
+    (a.leaseTransitions ?? null) === (b.leaseTransitions ?? null)
+  );
+}
