@@ -48,11 +48,11 @@ describe.each(transports)('watch over %s', (name, open) => {
   });
 
   it('sends DELETED when an object stops matching the selector, ADDED when it starts', async () => {
-    await api(s.url, 'POST', PODS, pod(`${prefix}-sel`, { metadata: { name: `${prefix}-sel`, labels: { watched: 'yes' } } }));
-    const w = await open(`${s.url}${PODS}?watch=true&labelSelector=watched%3Dyes`);
+    await api(s.url, 'POST', PODS, pod(`${prefix}-sel`, { metadata: { name: `${prefix}-sel`, labels: { watched: prefix } } }));
+    const w = await open(`${s.url}${PODS}?watch=true&labelSelector=watched%3D${prefix}`);
     await w.waitFor(1);
     await api(s.url, 'PATCH', `${PODS}/${prefix}-sel`, { metadata: { labels: { watched: 'no' } } }, merge);
-    await api(s.url, 'PATCH', `${PODS}/${prefix}-sel`, { metadata: { labels: { watched: 'yes' } } }, merge);
+    await api(s.url, 'PATCH', `${PODS}/${prefix}-sel`, { metadata: { labels: { watched: prefix } } }, merge);
     const ev = (await w.waitFor(3)).filter((e) => e.object.metadata.name === `${prefix}-sel`);
     expect(ev.map((e) => e.type)).toEqual(['ADDED', 'DELETED', 'ADDED']);
     w.close();

@@ -44,20 +44,12 @@ export class ApiMetrics {
       labelNames: ['group', 'version', 'kind'],
       registers,
     });
-    const objects = new Gauge({
+    // Storage figures are read at scrape time (the first storage gauge collects for all of them), so they are
+    // never stale and cost nothing between scrapes.
+    const objects: Gauge<'resource'> = new Gauge({
       name: 'apiserver_storage_objects',
       help: 'Number of stored objects at the time of last check split by kind.',
       labelNames: ['resource'],
-      registers,
-    });
-    const size = new Gauge({ name: 'apiserver_storage_size_bytes', help: 'Size of the storage database file in bytes.', labelNames: ['storage_cluster_id'], registers });
-    const wal = new Gauge({ name: 'skiff_storage_wal_size_bytes', help: 'Size of the SQLite write-ahead log in bytes.', registers });
-    const revision = new Gauge({ name: 'skiff_storage_revision', help: 'Latest committed store revision (resourceVersion).', registers });
-    const compacted = new Gauge({ name: 'skiff_storage_compacted_revision', help: 'Oldest revision a watch can resume from.', registers });
-    // Storage figures are read at scrape time so they are never stale and cost nothing between scrapes.
-    new Gauge({
-      name: 'skiff_storage_collector',
-      help: 'Always 1; refreshes the storage gauges on scrape.',
       registers,
       collect() {
         const s = store.stats();
@@ -67,8 +59,11 @@ export class ApiMetrics {
         wal.set(s.walSizeBytes);
         revision.set(s.revision);
         compacted.set(s.compactedRevision);
-        this.set(1);
       },
     });
+    const size = new Gauge({ name: 'apiserver_storage_size_bytes', help: 'Size of the storage database file in bytes.', labelNames: ['storage_cluster_id'], registers });
+    const wal = new Gauge({ name: 'skiff_storage_wal_size_bytes', help: 'Size of the SQLite write-ahead log in bytes.', registers });
+    const revision = new Gauge({ name: 'skiff_storage_revision', help: 'Latest committed store revision (resourceVersion).', registers });
+    const compacted = new Gauge({ name: 'skiff_storage_compacted_revision', help: 'Oldest revision a watch can resume from.', registers });
   }
 }

@@ -3,6 +3,7 @@
  * touch prototypes (a patch may carry a "__proto__" key), deep copy and deep equality.
  */
 
+/** JsonObject is a parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
 
 /** isJsonObject is true for a JSON object: not null, not an array. */

@@ -60,7 +60,6 @@ const workloadStatus = schema({ conditions: conditionsByType });
 const workload = (spec: PatchSchema): PatchSchema =>
   schema({ metadata: { schema: objectMeta }, spec: { schema: spec }, status: { schema: workloadStatus } });
 
-const EMPTY = schema({});
 const METADATA_ONLY = schema({ metadata: { schema: objectMeta } });
 
 /** PATCH_SCHEMAS holds the schema of each served kind; unknown kinds merge by metadata rules only. */
@@ -83,5 +82,3 @@ export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
 export function patchSchemaFor(kind: string): PatchSchema {
   return Object.hasOwn(PATCH_SCHEMAS, kind) ? PATCH_SCHEMAS[kind]! : METADATA_ONLY;
 }
-
-export { EMPTY as EMPTY_PATCH_SCHEMA };

@@ -21,6 +21,7 @@ import {
 } from '@skiff/api';
 import type { ResourceKey, Storage } from '../storage/storage.js';
 import { applyPatch, type PatchType } from '../patch/index.js';
+import { deepEqual } from './deep-equal.js';
 import { strategyFor, type Strategy } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -302,12 +303,15 @@ export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** specChanged compares everything but metadata and status: what generation counts. */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => {
-    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o as Record<string, unknown>;
-    return JSON.stringify(rest);
-  };
-  return strip(a) !== strip(b);
+  const ignored = new Set(['metadata', 'status', 'apiVersion', 'kind']);
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
+    if (!ignored.has(k) && !deepEqual(ao[k], bo[k])) return true;
+  }
+  return false;
 }
 
 /** Bound, running pods are deleted gracefully: the node agent stops them and then deletes with grace 0. */

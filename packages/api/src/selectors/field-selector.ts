@@ -4,6 +4,7 @@
 import { ApiError } from '../status.js';
 import { compareStrings } from './requirement.js';
 
+/** FieldOperator is one of the three operators field selectors allow. */
 export type FieldOperator = '=' | '==' | '!=';
 
 /** FieldRequirement is one term of a field selector; a missing field counts as the empty string. */

@@ -23,7 +23,8 @@ export type Notification<T> =
 /**
  * ProcessorListener gives each handler its own unbounded buffer drained on a later turn of the event loop, after
  * client-go shared_informer.go's processorListener: a slow or throwing handler never blocks the watch or the other
- * handlers, and each handler sees notifications in the order the cache changed.
+ * handlers, and each handler sees notifications in the order the cache changed. Draining runs on a microtask, so it
+ * works under fake timers and still happens only after the write that caused it has returned.
  */
 export class ProcessorListener<T> {
   #pending: Array<Notification<T>> = [];
@@ -41,7 +42,7 @@ export class ProcessorListener<T> {
     this.#pending.push(n);
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.#drain());
+      queueMicrotask(() => this.#drain());
     }
   }
 
@@ -64,7 +65,7 @@ export class ProcessorListener<T> {
       this.#deliver(n);
     }
     if (this.#pending.length > 0 && !this.#stopped) {
-      setImmediate(() => this.#drain());
+      queueMicrotask(() => this.#drain());
       return;
     }
     this.#scheduled = false;
