@@ -36,6 +36,8 @@ const api = createApiServer({
   logger,
   eventTtlSeconds: opts.eventTtlSeconds,
   minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds,
+  defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+  defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
   advertiseAddress: `${opts.host}:${opts.port}`,
 });
 

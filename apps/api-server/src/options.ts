@@ -16,6 +16,8 @@ export interface Options {
   historyWindowMs: number;
   historyRevisions: number;
   minRequestTimeoutSeconds: number;
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
   logLevel: string;
 }
 
@@ -29,6 +31,8 @@ const FLAGS = {
   'history-window': { env: 'SKIFF_HISTORY_WINDOW', default: '5m' },
   'history-revisions': { env: 'SKIFF_HISTORY_REVISIONS', default: '10000' },
   'min-request-timeout': { env: 'SKIFF_MIN_REQUEST_TIMEOUT', default: '1800' },
+  'default-not-ready-toleration-seconds': { env: 'SKIFF_DEFAULT_NOT_READY_TOLERATION_SECONDS', default: '300' },
+  'default-unreachable-toleration-seconds': { env: 'SKIFF_DEFAULT_UNREACHABLE_TOLERATION_SECONDS', default: '300' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
 } as const;
 
@@ -70,6 +74,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     historyWindowMs: parseDuration(get('history-window')),
     historyRevisions: revisions,
     minRequestTimeoutSeconds: parseDuration(get('min-request-timeout')) / 1000,
+    defaultNotReadyTolerationSeconds: nonNegativeInt(get('default-not-ready-toleration-seconds'), 'default-not-ready-toleration-seconds'),
+    defaultUnreachableTolerationSeconds: nonNegativeInt(get('default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds'),
     logLevel: get('log-level'),
   };
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} must be a non-negative integer, got "${text}"`);
+  return n;
 }

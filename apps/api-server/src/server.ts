@@ -44,6 +44,11 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   minRequestTimeoutSeconds?: number;
   watchBookmarkIntervalMs?: number;
+  /** Seconds new pods tolerate a not-ready / unreachable node (DefaultTolerationSeconds admission). */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
+  /** A watcher further behind than this many bytes is closed (it re-watches from its last revision). */
+  maxWatchBufferedBytes?: number;
 }
 
 export interface ApiServer {
@@ -63,13 +68,19 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const clock = opts.clock ?? realClock;
   const { store, logger } = opts;
-  const registry = new Registry({ store, clock, eventTtlSeconds: opts.eventTtlSeconds ?? 3600 });
+  const registry = new Registry({
+    store,
+    clock,
+    eventTtlSeconds: opts.eventTtlSeconds ?? 3600,
+    defaultTolerationSeconds: { notReady: opts.defaultNotReadyTolerationSeconds ?? 300, unreachable: opts.defaultUnreachableTolerationSeconds ?? 300 },
+  });
   const metrics = new ApiMetrics(store);
   const hub = new WatchHub({
     store,
     clock,
     ...(opts.minRequestTimeoutSeconds !== undefined ? { minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds } : {}),
     ...(opts.watchBookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
+    ...(opts.maxWatchBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxWatchBufferedBytes } : {}),
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub);

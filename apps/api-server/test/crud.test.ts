@@ -30,6 +30,24 @@ describe('namespaces', () => {
     expect(body.items[0].status.phase).toBe('Active');
   });
 
+  it('keeps a deleted namespace Terminating until it is finalized', async () => {
+    await api(s.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
+    const del = await api(s.url, 'DELETE', '/api/v1/namespaces/doomed');
+    expect(del.status).toBe(200);
+    expect(del.body.status.phase).toBe('Terminating');
+    expect(del.body.spec.finalizers).toEqual(['kubernetes']);
+    const refused = await api(s.url, 'POST', '/api/v1/namespaces/doomed/pods', pod('late'));
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain('because it is being terminated');
+    const sneaky = await api(s.url, 'PATCH', '/api/v1/namespaces/doomed', { spec: { finalizers: [] } }, { 'Content-Type': 'application/merge-patch+json' });
+    expect(sneaky.body.spec.finalizers).toEqual(['kubernetes']);
+    const ns = sneaky.body;
+    ns.spec.finalizers = [];
+    const fin = await api(s.url, 'PUT', '/api/v1/namespaces/doomed/finalize', ns);
+    expect(fin.status).toBe(200);
+    expect((await api(s.url, 'GET', '/api/v1/namespaces/doomed')).status).toBe(404);
+  });
+
   it('refuses objects in a missing namespace', async () => {
     const r = await api(s.url, 'POST', '/api/v1/namespaces/nope/pods', pod('p'));
     expect(r.status).toBe(404);

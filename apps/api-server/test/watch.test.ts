@@ -92,6 +92,24 @@ describe('watch history', () => {
     slow.close();
   });
 
+  it('drops a watcher that falls too far behind instead of buffering without bound', async () => {
+    const small = await startServer({ maxWatchBufferedBytes: 256 * 1024 });
+    try {
+      const slow = await httpWatch(`${small.url}${PODS}?watch=true&resourceVersion=0`);
+      slow.pause();
+      const big = 'x'.repeat(100_000);
+      for (let i = 0; i < 60; i++) {
+        const r = await api(small.url, 'POST', PODS, pod(`lag-${i}`, { metadata: { name: `lag-${i}`, annotations: { big } } }));
+        expect(r.status).toBe(201);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      expect(small.api.hub.size).toBe(0);
+      slow.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers a Table per event for kubectl get -w', async () => {
     const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
     const w = await httpWatch(`${s.url}${PODS}?watch=true&resourceVersion=0&fieldSelector=metadata.name%3Dtable-w`, { Accept: accept });

@@ -5,7 +5,7 @@
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
 export interface SubresourceInfo {
-  name: 'status' | 'scale' | 'binding' | 'log';
+  name: 'status' | 'scale' | 'binding' | 'log' | 'finalize';
   kind: string;
   group: string;
   version: string;
@@ -61,7 +61,11 @@ const status = (group: string, version: string, kind: string): SubresourceInfo =
 const scale: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: STATUS_VERBS };
 
 export const RESOURCES = {
-  namespaces: resource('', 'v1', 'Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'], subresources: [status('', 'v1', 'Namespace')] }),
+  namespaces: resource('', 'v1', 'Namespace', 'namespaces', {
+    namespaced: false,
+    shortNames: ['ns'],
+    subresources: [status('', 'v1', 'Namespace'), { name: 'finalize', kind: 'Namespace', group: '', version: 'v1', verbs: ['update'] }],
+  }),
   nodes: resource('', 'v1', 'Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: [status('', 'v1', 'Node')] }),
   pods: resource('', 'v1', 'Pod', 'pods', {
     namespaced: true,

@@ -14,6 +14,7 @@ import {
   type DeleteOptions,
   type FieldSelector,
   type KubeObject,
+  type Pod,
   type ResourceInfo,
   type ResourceName,
   type Selector,
@@ -21,6 +22,7 @@ import {
 } from '@skiff/api';
 import type { ResourceKey, Storage } from '../storage/storage.js';
 import { applyPatch, type PatchType } from '../patch/index.js';
+import { addDefaultTolerations, type DefaultTolerationSeconds } from './default-tolerations.js';
 import { deepEqual } from './deep-equal.js';
 import { strategyFor, type Strategy } from './strategy.js';
 
@@ -45,6 +47,8 @@ export interface RegistryOptions {
   store: Storage;
   clock: { now(): number };
   eventTtlSeconds: number;
+  /** --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds. */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 /** DeleteResult says whether the object is gone or only marked for deletion (graceful, finalizers). */
@@ -61,11 +65,13 @@ export class Registry {
   readonly #clock: { now(): number };
   readonly #strategies = new Map<string, Strategy>();
   readonly #eventTtlSeconds: number;
+  readonly #tolerations: DefaultTolerationSeconds;
 
   constructor(opts: RegistryOptions) {
     this.#store = opts.store;
     this.#clock = opts.clock;
     this.#eventTtlSeconds = opts.eventTtlSeconds;
+    this.#tolerations = opts.defaultTolerationSeconds ?? { notReady: 300, unreachable: 300 };
   }
 
   get store(): Storage {
@@ -121,6 +127,7 @@ export class Registry {
     const strategy = this.strategy(info);
     if (info.hasStatus) strategy.prepareForCreate(obj);
     applyDefaults(info.plural as ResourceName, obj);
+    if (info.plural === 'pods') addDefaultTolerations(obj as unknown as Pod, this.#tolerations);
     validateObject(info.plural as ResourceName, obj);
     if (opts.dryRun) return obj;
     const ttl = strategy.ttlSeconds;
@@ -128,7 +135,7 @@ export class Registry {
   }
 
   /** update replaces an object (PUT); with subresource 'status' only its status changes. */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' } = {}): Written {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' } = {}): Written {
     const { object, warnings } = decodeObject(info.plural as ResourceName, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
@@ -163,6 +170,7 @@ export class Registry {
       // The main resource owns the spec; pods/binding writes both (nodeName and the PodScheduled condition).
       if (info.hasStatus && opts.subresource !== 'binding') (obj as Record<string, unknown>).status = structuredClone((current as Record<string, unknown>).status);
     }
+    if (info.plural === 'namespaces') keepNamespaceFinalizers(current, obj, opts.subresource === 'finalize');
     const m = obj.metadata;
     const c = current.metadata;
     m.uid = c.uid;
@@ -187,7 +195,7 @@ export class Registry {
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;
-    if (m.deletionTimestamp && !m.finalizers?.length && !isGraceful(info, obj)) {
+    if (m.deletionTimestamp && !m.finalizers?.length && !pendingSpecFinalizers(info, obj) && !isGraceful(info, obj)) {
       delete m.resourceVersion;
       this.#store.update(key, obj, { expectedRevision });
       return this.#store.delete(key);
@@ -239,7 +247,7 @@ export class Registry {
 
     const grace = graceSeconds(info, current, opts);
     const now = this.#clock.now();
-    if (finalizers.length === 0 && grace === 0) {
+    if (finalizers.length === 0 && grace === 0 && !pendingSpecFinalizers(info, current)) {
       if (writeOpts.dryRun) return { object: current, gone: true };
       return { object: this.#store.delete(key, { expectedRevision: Number(current.metadata.resourceVersion) }), gone: true };
     }
@@ -312,6 +320,21 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
     if (!ignored.has(k) && !deepEqual(ao[k], bo[k])) return true;
   }
   return false;
+}
+
+/** A namespace's spec.finalizers ("kubernetes") hold it Terminating until the namespace controller finalizes it. */
+function pendingSpecFinalizers(info: ResourceInfo, obj: KubeObject): boolean {
+  if (info.plural !== 'namespaces') return false;
+  return ((obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length ?? 0) > 0;
+}
+
+/** keepNamespaceFinalizers: spec.finalizers change only through namespaces/finalize, as in Kubernetes. */
+function keepNamespaceFinalizers(current: KubeObject, next: KubeObject, finalize: boolean): void {
+  const cur = (current as { spec?: { finalizers?: string[] } }).spec;
+  const nxt = ((next as { spec?: { finalizers?: string[] } }).spec ??= {});
+  if (finalize) return;
+  if (cur?.finalizers) nxt.finalizers = [...cur.finalizers];
+  else delete nxt.finalizers;
 }
 
 /** Bound, running pods are deleted gracefully: the node agent stops them and then deletes with grace 0. */

@@ -172,6 +172,14 @@ async function handleSubresource(
     } else throw errors.methodNotAllowed(method, pathname);
     return true;
   }
+  if (sub === 'finalize') {
+    if (method !== 'PUT') throw errors.methodNotAllowed(method, pathname);
+    info.verb = 'PUT';
+    const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+    const { object } = deps.registry.update(r, path.namespace, name, body, { subresource: 'finalize', dryRun: dryRunParam(q) });
+    sendJson(res, 200, object);
+    return true;
+  }
   if (sub === 'scale') {
     if (method === 'GET') {
       info.verb = 'GET';

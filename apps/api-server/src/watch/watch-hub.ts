@@ -1,7 +1,7 @@
 /**
  * @module WatchHub: fans committed changes out to every open watch, applying selectors per event.
  */
-import { errors, type KubeObject, type ResourceName } from '@skiff/api';
+import { errors, fieldsFor, type KubeObject, type ResourceName } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
 import { matches } from '../registry/registry.js';
 import { printTable } from '../printers/index.js';
@@ -122,25 +122,25 @@ export class WatchHub {
     for (const ev of batch) {
       const set = this.#byResource.get(ev.resource);
       if (!set) continue;
-      const lines: Partial<Record<string, string>> = {};
-      for (const w of set) this.#deliver(w, ev, lines);
+      const cache: EventCache = {};
+      for (const w of set) this.#deliver(w, ev, cache);
     }
   }
 
   /** deliver sends one change to one watcher as the event type its selector implies (DELETED when it stops matching). */
-  #deliver(w: Watcher, ev: ChangeEvent, lines?: Partial<Record<string, string>>): void {
+  #deliver(w: Watcher, ev: ChangeEvent, cache: EventCache = {}): void {
     if (w.closed || ev.revision <= w.lastRevision) return;
     const req = w.request;
     if (req.resource !== ev.resource) return;
     if (req.namespace && req.namespace !== ev.namespace) return;
     w.lastRevision = ev.revision;
     const unfiltered = !req.filter.labelSelector && !req.filter.fieldSelector;
-    const now = unfiltered || matches(req.info, ev.object, req.filter);
+    const now = unfiltered || matchesCached(req, ev.object, cache, 'fields');
     let type: 'ADDED' | 'MODIFIED' | 'DELETED' | undefined;
     if (ev.type === 'ADDED') type = now ? 'ADDED' : undefined;
     else if (ev.type === 'DELETED') type = now ? 'DELETED' : undefined;
     else {
-      const before = unfiltered || (ev.prevObject !== undefined && matches(req.info, ev.prevObject, req.filter));
+      const before = unfiltered || (ev.prevObject !== undefined && matchesCached(req, ev.prevObject, cache, 'prevFields'));
       type = now && before ? 'MODIFIED' : now ? 'ADDED' : before ? 'DELETED' : undefined;
     }
     if (!type) return;
@@ -148,11 +148,7 @@ export class WatchHub {
       this.#send(w, type, ev.object, undefined);
       return;
     }
-    let line = lines?.[type];
-    if (line === undefined) {
-      line = `{"type":"${type}","object":${ev.objectJson}}`;
-      if (lines) lines[type] = line;
-    }
+    const line = (cache[type] ??= `{"type":"${type}","object":${ev.objectJson}}`);
     this.#write(w, line);
   }
 
@@ -199,4 +195,21 @@ export class WatchHub {
       }
     }
   }
+}
+
+/** EventCache holds what one change costs to evaluate once for all watchers: its lines and field sets. */
+interface EventCache {
+  ADDED?: string;
+  MODIFIED?: string;
+  DELETED?: string;
+  fields?: Record<string, string>;
+  prevFields?: Record<string, string>;
+}
+
+function matchesCached(req: WatchRequest, obj: KubeObject, cache: EventCache, slot: 'fields' | 'prevFields'): boolean {
+  const { labelSelector, fieldSelector } = req.filter;
+  if (labelSelector && !labelSelector.matches(obj.metadata.labels)) return false;
+  if (!fieldSelector) return true;
+  const fields = (cache[slot] ??= fieldsFor(req.info.plural as ResourceName, obj));
+  return fieldSelector.matches(fields);
 }

@@ -125,6 +125,12 @@ describe('applyDefaults: workloads', () => {
     expect(partial.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } });
   });
 
+  it('drops a leftover rollingUpdate when the strategy is Recreate', () => {
+    const d: Deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: {}, spec: { selector: {}, template: structuredClone(template), strategy: { type: 'Recreate', rollingUpdate: { maxSurge: 1 } } } };
+    applyDefaults('deployments', asKube(d));
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
   it('defaults a ReplicaSet', () => {
     const rs: ReplicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: {}, spec: { selector: {}, template: structuredClone(template) } };
     applyDefaults('replicasets', asKube(rs));
@@ -134,10 +140,11 @@ describe('applyDefaults: workloads', () => {
 });
 
 describe('applyDefaults: other kinds', () => {
-  it('marks a namespace Active', () => {
+  it('marks a namespace Active and holds it for the namespace controller', () => {
     const ns: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } };
     applyDefaults('namespaces', asKube(ns));
     expect(ns.status).toEqual({ phase: 'Active' });
+    expect(ns.spec).toEqual({ finalizers: ['kubernetes'] });
   });
 
   it('copies node capacity into allocatable when missing', () => {

@@ -65,11 +65,18 @@ function defaultDeployment(d: Deployment): void {
     const ru = (strategy.rollingUpdate ??= {});
     ru.maxUnavailable ??= DEFAULT_ROLLING_UPDATE_PERCENT;
     ru.maxSurge ??= DEFAULT_ROLLING_UPDATE_PERCENT;
+  } else {
+    // A switch to Recreate by a merge patch leaves the old rollingUpdate behind; it means nothing for Recreate.
+    delete strategy.rollingUpdate;
   }
   defaultPodSpec(spec.template.spec);
 }
 
 function defaultNamespace(ns: Namespace): void {
+  // The "kubernetes" finalizer keeps a deleted namespace (Terminating) until the namespace controller has
+  // deleted its content and finalized it.
+  ns.spec ??= {};
+  ns.spec.finalizers ??= ['kubernetes'];
   ns.status ??= {};
   ns.status.phase ??= 'Active';
 }
