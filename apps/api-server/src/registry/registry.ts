@@ -201,6 +201,8 @@ export class Registry {
       return this.#store.delete(key);
     }
     delete m.resourceVersion;
+    // Like etcd3's GuaranteedUpdate, an update that changes nothing is not written: same RV, no watch event.
+    if (deepEqual({ ...obj, metadata: { ...m, resourceVersion: c.resourceVersion } }, current)) return current;
     const ttl = this.strategy(info).ttlSeconds;
     return this.#store.update(key, obj, ttl ? { expectedRevision, ttlSeconds: ttl } : { expectedRevision });
   }

@@ -1,0 +1,30 @@
+import type { DeleteOptions, Deployment, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, Status } from '@skiff/api';
+import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
+
+/**
+ * ResourceApi is the slice of @skiff/client's ResourceClient that controllers call. Declaring it here lets the
+ * real Clientset and the RecordingClient of unit tests stand in for each other.
+ */
+export interface ResourceApi<T> {
+  get(name: string, opts?: NamespaceOption): Promise<T>;
+  list(opts?: ListOptions): Promise<KubeList<T>>;
+  create(obj: T, opts?: WriteOptions): Promise<T>;
+  update(obj: T, opts?: WriteOptions): Promise<T>;
+  updateStatus(obj: T, opts?: WriteOptions): Promise<T>;
+  patch(name: string, body: unknown, opts?: PatchOptions): Promise<T>;
+  delete(name: string, opts?: NamespaceOption & DeleteOptions): Promise<T | Status>;
+}
+
+/** ControllerClient is every resource client the controller-manager writes through. */
+export interface ControllerClient {
+  pods: ResourceApi<Pod>;
+  replicasets: ResourceApi<ReplicaSet>;
+  deployments: ResourceApi<Deployment>;
+  nodes: ResourceApi<Node>;
+  namespaces: ResourceApi<Namespace>;
+  leases: ResourceApi<Lease>;
+  events: ResourceApi<CoreEvent>;
+}
+
+/** ResourceKind names the ControllerClient fields, which are also the REST resource names. */
+export type ResourceKind = keyof ControllerClient;

@@ -1,0 +1,160 @@
+import { ApiError, objectKey, type DeleteOptions, type Deployment, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Status } from '@skiff/api';
+import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
+import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
+
+/** Action is one recorded client call, what unit tests assert on. */
+export interface Action {
+  verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
+  resource: ResourceKind;
+  namespace?: string;
+  name?: string;
+  subresource?: 'status';
+}
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; generateName?: string; namespace?: string; uid?: string; resourceVersion?: string };
+}
+
+/**
+ * RecordingResource keeps objects in memory and records every call. Writes succeed (stamping uid, name from
+ * generateName, resourceVersion) unless a failure was queued with `failNext`.
+ */
+class RecordingResource<T extends Obj> implements ResourceApi<T> {
+  readonly objects = new Map<string, T>();
+  #failures: Array<{ verb: Action['verb']; err: unknown }> = [];
+
+  constructor(
+    private readonly resource: ResourceKind,
+    private readonly record: (a: Action) => void,
+    private readonly nextId: () => number,
+  ) {}
+
+  failNext(verb: Action['verb'], err: unknown): void {
+    this.#failures.push({ verb, err });
+  }
+
+  #call(verb: Action['verb'], namespace: string | undefined, name: string | undefined, subresource?: 'status'): void {
+    this.record({ verb, resource: this.resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) });
+    const i = this.#failures.findIndex((f) => f.verb === verb);
+    if (i >= 0) {
+      const [f] = this.#failures.splice(i, 1);
+      throw f!.err;
+    }
+  }
+
+  #key(name: string, namespace: string | undefined): string {
+    return namespace ? `${namespace}/${name}` : name;
+  }
+
+  async get(name: string, opts: NamespaceOption = {}): Promise<T> {
+    this.#call('get', opts.namespace, name);
+    const obj = this.objects.get(this.#key(name, opts.namespace));
+    if (!obj) throw new ApiError({ reason: 'NotFound', message: `${this.resource} "${name}" not found` });
+    return structuredClone(obj);
+  }
+
+  async list(opts: ListOptions = {}): Promise<KubeList<T>> {
+    this.#call('list', opts.namespace, undefined);
+    const items = [...this.objects.values()].filter((o) => !opts.namespace || o.metadata.namespace === opts.namespace);
+    return { apiVersion: 'v1', kind: 'List', metadata: {}, items: structuredClone(items) };
+  }
+
+  async create(obj: T, opts: WriteOptions = {}): Promise<T> {
+    const copy = structuredClone(obj);
+    const id = this.nextId();
+    if (!copy.metadata.name) copy.metadata.name = `${copy.metadata.generateName ?? ''}${id.toString(36).padStart(5, 'x')}`;
+    const namespace = opts.namespace ?? copy.metadata.namespace;
+    this.#call('create', namespace, obj.metadata.name ?? obj.metadata.generateName);
+    copy.metadata.uid = `uid-${id}`;
+    copy.metadata.resourceVersion = String(id);
+    this.objects.set(objectKey(copy), copy);
+    return structuredClone(copy);
+  }
+
+  async update(obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.#put(obj, opts, undefined);
+  }
+
+  async updateStatus(obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.#put(obj, opts, 'status');
+  }
+
+  async patch(name: string, body: unknown, opts: PatchOptions = {}): Promise<T> {
+    this.#call('patch', opts.namespace, name, opts.subresource === 'status' ? 'status' : undefined);
+    const key = this.#key(name, opts.namespace);
+    const current = this.objects.get(key);
+    if (!current) throw new ApiError({ reason: 'NotFound', message: `${this.resource} "${name}" not found` });
+    const next = mergePatch(structuredClone(current), body) as T;
+    next.metadata.resourceVersion = String(this.nextId());
+    this.objects.set(key, next);
+    return structuredClone(next);
+  }
+
+  async delete(name: string, opts: NamespaceOption & DeleteOptions = {}): Promise<T | Status> {
+    this.#call('delete', opts.namespace, name);
+    const key = this.#key(name, opts.namespace);
+    const current = this.objects.get(key);
+    if (!current) throw new ApiError({ reason: 'NotFound', message: `${this.resource} "${name}" not found` });
+    this.objects.delete(key);
+    return current;
+  }
+
+  async #put(obj: T, opts: WriteOptions, subresource: 'status' | undefined): Promise<T> {
+    const namespace = opts.namespace ?? obj.metadata.namespace;
+    this.#call('update', namespace, obj.metadata.name, subresource);
+    const copy = structuredClone(obj);
+    copy.metadata.resourceVersion = String(this.nextId());
+    this.objects.set(objectKey(copy), copy);
+    return structuredClone(copy);
+  }
+}
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+/**
+ * RecordingClient is the fake ControllerClient of unit tests, after client-go's fake clientset: every call is
+ * recorded as an Action (verb, resource, namespace, name) and `actions()` returns them in order.
+ */
+export class RecordingClient implements ControllerClient {
+  #actions: Action[] = [];
+  #id = 0;
+  readonly pods;
+  readonly replicasets;
+  readonly deployments;
+  readonly nodes;
+  readonly namespaces;
+  readonly leases;
+  readonly events;
+
+  constructor() {
+    const rec = (a: Action): void => void this.#actions.push(a);
+    const id = (): number => 1000 + ++this.#id;
+    this.pods = new RecordingResource<Pod>('pods', rec, id);
+    this.replicasets = new RecordingResource<ReplicaSet>('replicasets', rec, id);
+    this.deployments = new RecordingResource<Deployment>('deployments', rec, id);
+    this.nodes = new RecordingResource<Node>('nodes', rec, id);
+    this.namespaces = new RecordingResource<Namespace>('namespaces', rec, id);
+    this.leases = new RecordingResource<Lease>('leases', rec, id);
+    this.events = new RecordingResource<CoreEvent>('events', rec, id);
+  }
+
+  /** actions returns the recorded calls in order, leaving out event writes. */
+  actions(): Action[] {
+    return this.#actions.filter((a) => a.resource !== 'events');
+  }
+
+  /** clearActions forgets what has been recorded so far. */
+  clearActions(): void {
+    this.#actions = [];
+  }
+}

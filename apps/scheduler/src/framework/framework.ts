@@ -1,0 +1,158 @@
+/**
+ * @module Framework: one scheduling cycle's filter, score and select (schedule_one.go schedulePod).
+ */
+import type { Pod } from '@skiff/api';
+import { newPodInfo, type NodeInfo } from '../cache/node-info.js';
+import type { Snapshot } from '../cache/snapshot.js';
+import { MAX_NAMED_NODES, type FilterRejection, type NodeScore, type SchedulingDecision } from '../decision/scheduling-decision.js';
+import { fitErrorMessage } from './fit-error-message.js';
+import { CycleState, type FilterPlugin, type WeightedScorePlugin } from './plugin.js';
+import { MAX_SCORE, MIN_SCORE, type Status } from './status.js';
+
+/** FrameworkOptions lists the plugins, in the order filters run, and how many nodes to examine. */
+export interface FrameworkOptions {
+  filters: FilterPlugin[];
+  scores: WeightedScorePlugin[];
+  /**
+   * Percentage of nodes to find feasible before scoring; 0 (the default) is kube's adaptive rule: all nodes
+   * below 100, otherwise 50% minus 1% per 125 nodes, at least 5% and at least 100 nodes.
+   */
+  percentageOfNodesToScore?: number;
+  /** Breaks ties between equal best scores; injectable for deterministic tests. */
+  random?: () => number;
+}
+
+/** ScheduleResult is the outcome of one cycle: the chosen node, or none with the diagnosis. */
+export type ScheduleResult =
+  | { fit: true; node: string; decision: SchedulingDecision }
+  | { fit: false; decision: SchedulingDecision; rejectedBy: Set<string>; unresolvable: boolean };
+
+const MIN_FEASIBLE_NODES = 100;
+
+/**
+ * Framework runs the filter plugins over the snapshot's nodes (starting where the last cycle stopped, so large
+ * clusters are sampled evenly), scores the feasible ones, and picks the best, recording a SchedulingDecision
+ * either way. It is synchronous and pure with respect to the snapshot, so it can be tested without I/O.
+ */
+export class Framework {
+  readonly #opts: FrameworkOptions;
+  readonly #random: () => number;
+  #nextStart = 0;
+
+  constructor(opts: FrameworkOptions) {
+    this.#opts = opts;
+    this.#random = opts.random ?? Math.random;
+  }
+
+  /** numFeasibleNodesToFind is kube's adaptive sample size for a cluster of `all` nodes. */
+  numFeasibleNodesToFind(all: number): number {
+    if (all < MIN_FEASIBLE_NODES) return all;
+    let pct = this.#opts.percentageOfNodesToScore ?? 0;
+    if (pct <= 0) pct = Math.max(5, 50 - Math.floor(all / 125));
+    if (pct >= 100) return all;
+    return Math.max(MIN_FEASIBLE_NODES, Math.floor((all * pct) / 100));
+  }
+
+  /** schedule runs one cycle for `pod` (attempt number `attempt`) against `snapshot`. */
+  schedule(pod: Pod, snapshot: Snapshot, attempt = 1): ScheduleResult {
+    const state = new CycleState(pod, newPodInfo(pod), snapshot);
+    const nodes = snapshot.nodes;
+    const total = nodes.length;
+    const want = this.numFeasibleNodesToFind(total);
+    const feasible: NodeInfo[] = [];
+    const failed = new Map<string, Status>();
+    let evaluated = 0;
+    const start = total > 0 ? this.#nextStart % total : 0;
+    for (let i = 0; i < total && feasible.length < want; i++) {
+      const node = nodes[(start + i) % total]!;
+      evaluated++;
+      const status = this.#runFilters(state, node);
+      if (status) failed.set(node.name, status);
+      else feasible.push(node);
+    }
+    if (total > 0) this.#nextStart = (start + evaluated) % total;
+
+    const filtered = rejections(failed);
+    if (feasible.length === 0) {
+      const message = fitErrorMessage(total, [...failed.values()].map((s) => s.reasons));
+      const rejectedBy = new Set([...failed.values()].map((s) => s.plugin ?? ''));
+      const unresolvable = failed.size > 0 && [...failed.values()].every((s) => s.code === 'UnschedulableAndUnresolvable');
+      return {
+        fit: false,
+        rejectedBy,
+        unresolvable,
+        decision: { result: 'Unschedulable', attempt, nodes: { total, evaluated, feasible: 0 }, filtered, message },
+      };
+    }
+
+    const scored = this.#score(state, feasible);
+    const [best, runnerUp] = this.#select(scored);
+    const decision: SchedulingDecision = {
+      result: 'Scheduled',
+      attempt,
+      nodes: { total, evaluated, feasible: feasible.length },
+      selected: best,
+      filtered,
+    };
+    if (runnerUp) decision.runnerUp = runnerUp;
+    return { fit: true, node: best.node, decision };
+  }
+
+  #runFilters(state: CycleState, node: NodeInfo): Status | undefined {
+    for (const f of this.#opts.filters) {
+      const s = f.filter(state, node);
+      if (s.code !== 'Success') return { ...s, plugin: f.name };
+    }
+    return undefined;
+  }
+
+  #score(state: CycleState, nodes: NodeInfo[]): NodeScore[] {
+    const out: NodeScore[] = nodes.map((n) => ({ node: n.name, total: 0, plugins: {} }));
+    for (const { plugin, weight } of this.#opts.scores) {
+      plugin.preScore?.(state, nodes);
+      const scores = nodes.map((n) => plugin.score(state, n));
+      plugin.normalize?.(state, scores);
+      for (let i = 0; i < nodes.length; i++) {
+        const s = Math.max(MIN_SCORE, Math.min(MAX_SCORE, Math.round(scores[i] ?? 0)));
+        const entry = out[i]!;
+        entry.plugins[plugin.name] = { score: s, weight };
+        entry.total += s * weight;
+      }
+    }
+    return out;
+  }
+
+  /** #select returns the best node (ties broken at random, like kube's selectHost) and the best of the rest. */
+  #select(scored: NodeScore[]): [NodeScore, NodeScore | undefined] {
+    let best = scored[0]!;
+    let ties = 1;
+    for (let i = 1; i < scored.length; i++) {
+      const s = scored[i]!;
+      if (s.total > best.total) {
+        best = s;
+        ties = 1;
+      } else if (s.total === best.total) {
+        ties++;
+        if (this.#random() * ties < 1) best = s;
+      }
+    }
+    let runnerUp: NodeScore | undefined;
+    for (const s of scored) if (s !== best && (!runnerUp || s.total > runnerUp.total)) runnerUp = s;
+    return [best, runnerUp];
+  }
+}
+
+function rejections(failed: Map<string, Status>): FilterRejection[] {
+  const byKey = new Map<string, FilterRejection>();
+  for (const [node, status] of failed) {
+    for (const reason of status.reasons) {
+      const plugin = status.plugin ?? '';
+      const key = `${plugin}\u0000${reason}`;
+      let r = byKey.get(key);
+      if (!r) byKey.set(key, (r = { plugin, reason, count: 0, nodes: [] }));
+      r.count++;
+      if (r.nodes.length < MAX_NAMED_NODES) r.nodes.push(node);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}

@@ -1,0 +1,128 @@
+// Child processes under test: the api-server (built dist) and a bare Express JSON echo. Every child is killed when
+// the bench exits, however it exits.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const API_SERVER_MAIN = join(REPO_ROOT, 'apps/api-server/dist/main.js');
+const ECHO_MAIN = join(dirname(fileURLToPath(import.meta.url)), 'echo-server.mjs');
+
+const children = new Set();
+function killAll() {
+  for (const c of children) {
+    try {
+      c.kill('SIGKILL');
+    } catch {}
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/** spawnAndWaitForPort starts `node args...` and resolves once a stderr/stdout line reveals the listening port. */
+function spawnAndWaitForPort(args, portPattern, timeoutMs = 15_000) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let output = '';
+  return new Promise((resolveP, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out waiting for ${args.join(' ')} to listen; output:\n${output.slice(-2000)}`));
+    }, timeoutMs);
+    const onData = (d) => {
+      output += d.toString();
+      if (output.length > 100_000) output = output.slice(-20_000);
+      const m = portPattern.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolveP({ child, port: Number(m[1]), output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited (${code ?? sig}) before listening; output:\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 6000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** procStatus reads VmRSS and VmHWM (peak RSS) of a process, in KiB, from /proc/PID/status. */
+export function procStatus(pid) {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+}
+
+/** cpuSeconds reads user+system CPU time of a process from /proc/PID/stat. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/**
+ * startApiServer spawns the built api-server on 127.0.0.1 with a fresh temp data dir.
+ * opts: { storage: 'sqlite'|'memory', synchronous: 'FULL'|'NORMAL', nodeArgs: [] }
+ */
+export async function startApiServer(opts = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
+  // SKIFF_BENCH_SERVER_NODE_ARGS adds node flags to every api-server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const envArgs = (process.env.SKIFF_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'];
+  if (opts.storage) args.push('--storage', opts.storage);
+  if (opts.synchronous) args.push('--sqlite-synchronous', opts.synchronous);
+  const { child, port, output } = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    pid: child.pid,
+    dataDir,
+    output,
+    status: () => procStatus(child.pid),
+    cpuSeconds: () => cpuSeconds(child.pid),
+    /** dbBytes is the size of the SQLite file and its WAL. */
+    dbBytes() {
+      const size = (f) => {
+        try {
+          return statSync(join(dataDir, f)).size;
+        } catch {
+          return 0;
+        }
+      };
+      return { db: size('skiff.db'), wal: size('skiff.db-wal') };
+    },
+    async stop() {
+      await stopChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** startEchoServer spawns the bare Express app (express.json() + res.json(req.body)) on 127.0.0.1. */
+export async function startEchoServer() {
+  const { child, port } = await spawnAndWaitForPort([ECHO_MAIN], /listening on (\d+)/);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    cpuSeconds: () => cpuSeconds(child.pid),
+    stop: () => stopChild(child),
+  };
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Benchmark orchestrator. Runs scenario modules (bench/scenarios/*.mjs, listed in SCENARIOS below) one after
+// another, prints one table per scenario and summary lines, and writes bench/results/<prefix>-<timestamp>.json plus
+// bench/results/latest.json.
+//
+//   npm run bench                         every scenario (about 4-5 minutes on a 2-core machine)
+//   npm run bench -- --quick              smaller counts and shorter runs (well under a minute)
+//   npm run bench -- --only create,watch  only these scenarios (plus what they need, e.g. create needs echo)
+//   npm run bench -- --list               list scenario names
+//
+// A scenario module (any bench/scenarios/*.mjs; ORDER below fixes the order of the known ones) exports:
+//   name: string                    selectable with --only
+//   description?: string              shown by --list
+//   needs?: string[]                scenarios whose results this one reads (run first, added to --only)
+//   run(ctx): Promise<row[]>        rows are flat objects; one table per scenario (column set = union of keys)
+//   summarize?(results): string[]   called after all scenarios with { [name]: rows } (only those that ran)
+// ctx = { quick, log(msg), results (rows of scenarios that already ran), scale(full, quick) }.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+// Every bench/scenarios/*.mjs is a scenario; these run first, in this order, then any others by file name.
+const ORDER = ['echo', 'create', 'get', 'list', 'update', 'watch', 'memory'];
+const rank = (f) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
+const SCENARIOS = readdirSync(join(HERE, 'scenarios'))
+  .filter((f) => f.endsWith('.mjs'))
+  .map((f) => f.slice(0, -4))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(HERE, 'results') },
+    prefix: { type: 'string', default: 'api-server' },
+  },
+});
+
+const modules = new Map();
+for (const file of SCENARIOS) {
+  const mod = await import(join(HERE, 'scenarios', `${file}.mjs`));
+  modules.set(mod.name, mod);
+}
+if (args.list) {
+  for (const m of modules.values()) console.log(`${m.name.padEnd(10)} ${m.description ?? ''}`);
+  process.exit(0);
+}
+
+let selected = [...modules.keys()];
+if (args.only) {
+  const wanted = new Set(args.only.split(',').map((s) => s.trim()).filter(Boolean));
+  for (const w of wanted) if (!modules.has(w)) throw new Error(`unknown scenario "${w}"; known: ${[...modules.keys()].join(', ')}`);
+  const add = (n) => {
+    for (const dep of modules.get(n).needs ?? []) add(dep);
+    wanted.add(n);
+  };
+  for (const w of [...wanted]) add(w);
+  selected = selected.filter((n) => wanted.has(n));
+}
+
+const started = new Date();
+const log = (msg) => process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+const results = {};
+const errors = {};
+const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full) };
+
+log(`scenarios: ${selected.join(', ')}${args.quick ? ' (quick)' : ''}`);
+for (const name of selected) {
+  const mod = modules.get(name);
+  const t0 = Date.now();
+  log(`--- ${name}`);
+  try {
+    results[name] = await mod.run(ctx);
+    printTable(name, results[name]);
+  } catch (err) {
+    errors[name] = err.stack ?? String(err);
+    log(`scenario ${name} FAILED: ${err.stack ?? err}`);
+  }
+  log(`--- ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+const summary = [];
+for (const name of selected) {
+  const mod = modules.get(name);
+  if (mod.summarize && results[name]) summary.push(...mod.summarize(results));
+}
+if (summary.length) {
+  console.log('\nSummary');
+  for (const line of summary) console.log(`  ${line}`);
+}
+
+const report = {
+  startedAt: started.toISOString(),
+  durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+  quick: args.quick,
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+  scenarios: selected,
+  results,
+  summary,
+  errors,
+};
+mkdirSync(args.out, { recursive: true });
+const stamp = started.toISOString().replace(/[:.]/g, '-');
+const file = join(args.out, `${args.prefix}-${stamp}.json`);
+writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+writeFileSync(join(args.out, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+log(`wrote ${file} and latest.json`);
+process.exit(Object.keys(errors).length ? 1 : 0);
+
+function printTable(title, rows) {
+  if (!Array.isArray(rows) || rows.length === 0) return;
+  const cols = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k) && r[k] !== undefined && typeof r[k] !== 'object') cols.push(k);
+  const cell = (v) => (v === undefined || v === null ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : String(v));
+  const table = [cols, ...rows.map((r) => cols.map((c) => cell(r[c])))];
+  const widths = cols.map((_, i) => Math.max(...table.map((line) => line[i].length)));
+  console.log(`\n${title}`);
+  table.forEach((line, n) => {
+    console.log('  ' + line.map((v, i) => (typeof rows[0]?.[cols[i]] === 'number' || (n > 0 && /^-?[\d.]+$/.test(v)) ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  '));
+    if (n === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+}

@@ -1,0 +1,30 @@
+// The floor: a bare Express app (express.json() + res.json(req.body)) answering the same POST body through the same
+// undici keep-alive Pool the api-server scenarios use.
+import { closedLoop, newPool, request } from '../lib/load.mjs';
+import { podBody } from '../lib/objects.mjs';
+import { startEchoServer } from '../lib/procs.mjs';
+
+export const name = 'echo';
+export const description = 'bare Express JSON echo: POSTs/s and latency at 1/16/64 concurrent clients';
+
+export async function run(ctx) {
+  const server = await startEchoServer();
+  const pool = newPool(server.url);
+  const rows = [];
+  try {
+    let n = 0;
+    const op = async () => (await request(pool, 'POST', '/api/v1/namespaces/bench/pods', podBody(`echo-${n++}`))).status === 200;
+    for (const concurrency of [1, 16, 64]) {
+      await closedLoop({ concurrency, durationMs: ctx.scale(1000, 300), op }); // warm-up
+      const cpu0 = server.cpuSeconds();
+      const r = await closedLoop({ concurrency, durationMs: ctx.scale(5000, 1500), op });
+      const serverCpu = (server.cpuSeconds() - cpu0) / r.seconds;
+      ctx.log(`echo c=${concurrency}: ${r.opsPerSec}/s p50 ${r.p50} p99 ${r.p99} ms`);
+      rows.push({ op: 'echo POST', ...r, serverCpuPct: Math.round(serverCpu * 100) });
+    }
+  } finally {
+    await pool.close();
+    await server.stop();
+  }
+  return rows;
+}
