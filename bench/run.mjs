@@ -16,7 +16,7 @@
 //   summarize?(results): string[]   called after all scenarios with { [name]: rows } (only those that ran)
 // ctx = { quick, log(msg), results (rows of scenarios that already ran), scale(full, quick) }.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -66,13 +66,16 @@ const started = new Date();
 const log = (msg) => process.stderr.write(`[bench ${((Date.now() - started.getTime()) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
 const results = {};
 const errors = {};
+const loads = {};
 const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full) };
 
 log(`scenarios: ${selected.join(', ')}${args.quick ? ' (quick)' : ''}`);
 for (const name of selected) {
   const mod = modules.get(name);
   const t0 = Date.now();
-  log(`--- ${name}`);
+  // Other work on the machine skews every number here: record the load average around each scenario.
+  log(`--- ${name} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  const load = { before: loadavg()[0] };
   try {
     results[name] = await mod.run(ctx);
     printTable(name, results[name]);
@@ -80,7 +83,9 @@ for (const name of selected) {
     errors[name] = err.stack ?? String(err);
     log(`scenario ${name} FAILED: ${err.stack ?? err}`);
   }
-  log(`--- ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  load.after = loadavg()[0];
+  loads[name] = load;
+  log(`--- ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 }
 
 const summary = [];
@@ -101,6 +106,7 @@ const report = {
   scenarios: selected,
   results,
   summary,
+  loadAverage1m: loads,
   errors,
 };
 mkdirSync(args.out, { recursive: true });

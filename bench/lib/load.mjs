@@ -40,6 +40,7 @@ export async function closedLoop({ concurrency, durationMs, maxOps = Infinity, o
   let next = 0;
   let errors = 0;
   let firstError;
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + durationMs;
   async function worker(w) {
@@ -60,7 +61,7 @@ export async function closedLoop({ concurrency, durationMs, maxOps = Infinity, o
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const seconds = (performance.now() - start) / 1000;
   const s = summarize(lat.values());
-  return { concurrency, ops: s.n, errors, seconds: round(seconds, 2), opsPerSec: round(s.n / seconds, 0), p50: round(s.p50), p99: round(s.p99), max: round(s.max), firstError: firstError?.message };
+  return { concurrency, ops: s.n, errors, seconds: round(seconds, 2), opsPerSec: round(s.n / seconds, 0), p50: round(s.p50), p99: round(s.p99), max: round(s.max), clientCpuPct: cpuPct(cpu0, seconds), firstError: firstError?.message };
 }
 
 /**
@@ -80,6 +81,7 @@ export async function openLoop({ rate, durationMs, op, maxInFlight = 1000 }) {
   let dropped = 0;
   let firstError;
   const pending = new Set();
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   await new Promise((resolve) => {
     const tick = () => {
@@ -134,6 +136,13 @@ export async function openLoop({ rate, durationMs, op, maxInFlight = 1000 }) {
     max: round(s.max),
     p50FromSchedule: round(d.p50),
     p99FromSchedule: round(d.p99),
+    clientCpuPct: cpuPct(cpu0, seconds),
     firstError: firstError?.message,
   };
+}
+
+/** cpuPct is this process's CPU use since `since` (process.cpuUsage()) as a percentage of one core. */
+function cpuPct(since, seconds) {
+  const d = process.cpuUsage(since);
+  return Math.round((d.user + d.system) / 1e4 / seconds);
 }

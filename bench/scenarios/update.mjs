@@ -55,7 +55,7 @@ export async function run(ctx) {
     const r = await openLoop({ rate, durationMs, op: (i) => put(i % objects.length, i) });
     const serverCpu = (server.cpuSeconds() - cpu0) / (durationMs / 1000);
     ctx.log(`update open loop ${rate}/s: p50 ${r.p50} p99 ${r.p99} (from schedule ${r.p99FromSchedule}) ms`);
-    rows.push({ op: 'update', mode: `open ${rate}/s`, ops: r.ops, errors: r.errors + r.dropped, opsPerSec: r.achievedPerSec, p50: r.p50, p99: r.p99, max: r.max, p99FromSchedule: r.p99FromSchedule, conflicts, serverCpuPct: Math.round(serverCpu * 100), firstError: r.firstError });
+    rows.push({ op: 'update', mode: `open ${rate}/s`, ops: r.ops, errors: r.errors + r.dropped, opsPerSec: r.achievedPerSec, p50: r.p50, p99: r.p99, max: r.max, p99FromSchedule: r.p99FromSchedule, clientCpuPct: r.clientCpuPct, conflicts, serverCpuPct: Math.round(serverCpu * 100), firstError: r.firstError });
   } finally {
     await pool.close();
     await server.stop();

@@ -21,7 +21,7 @@ export interface ControllerClient {
   replicasets: ResourceApi<ReplicaSet>;
   deployments: ResourceApi<Deployment>;
   nodes: ResourceApi<Node>;
-  namespaces: ResourceApi<Namespace>;
+  namespaces: ResourceApi<Namespace> & { finalize(ns: Namespace): Promise<Namespace> };
   leases: ResourceApi<Lease>;
   events: ResourceApi<CoreEvent>;
 }

@@ -27,6 +27,8 @@ interface Seen {
   created: Promise<boolean>;
 }
 
+type ResolvedOptions = Required<Omit<EventRecorderOptions, 'instance'>> & { instance: string };
+
 const MAX_CORRELATED = 4096;
 
 /**
@@ -36,7 +38,7 @@ const MAX_CORRELATED = 4096;
  * EventCorrelator does.
  */
 export class EventRecorder {
-  readonly #o: Required<Omit<EventRecorderOptions, 'instance'>> & { instance: string };
+  readonly #o: ResolvedOptions;
   readonly #pending: Array<() => Promise<void>> = [];
   readonly #seen = new Map<string, Seen>();
   #running = 0;
@@ -45,7 +47,7 @@ export class EventRecorder {
   dropped = 0;
 
   constructor(opts: EventRecorderOptions) {
-    this.#o = { concurrency: 16, maxBacklog: 10_000, instance: opts.instance ?? opts.component, ...opts } as typeof this.#o;
+    this.#o = { concurrency: 16, maxBacklog: 10_000, ...opts, instance: opts.instance ?? opts.component };
   }
 
   /** record queues an Event about `pod`; it never throws and never waits. */

@@ -3,6 +3,7 @@
  */
 import { RESOURCES, type Deployment, type Event as CoreEvent, type KubeObject, type Lease, type Namespace, type Node, type ReplicaSet, type ResourceInfo } from '@skiff/api';
 import { noopLogger, type Logger } from './logger.js';
+import { NamespaceClient } from './namespace-client.js';
 import { PodClient } from './pod-client.js';
 import { RestTransport, type HttpMethod } from './rest-transport.js';
 import { ResourceClient, type ClientObject, type ResourceClientDeps } from './resource-client.js';
@@ -39,7 +40,7 @@ export interface VersionInfo {
 
 /** Clientset groups the typed clients of every resource Skiff serves, sharing one transport. */
 export interface Clientset {
-  readonly namespaces: ResourceClient<Namespace>;
+  readonly namespaces: NamespaceClient;
   readonly nodes: ResourceClient<Node>;
   readonly pods: PodClient;
   readonly events: ResourceClient<CoreEvent>;
@@ -78,7 +79,7 @@ export function createClient(opts: ClientOptions): Clientset {
     },
   };
   return {
-    namespaces: new ResourceClient<Namespace>(RESOURCES.namespaces, deps),
+    namespaces: new NamespaceClient(RESOURCES.namespaces, deps),
     nodes: new ResourceClient<Node>(RESOURCES.nodes, deps),
     pods: new PodClient(RESOURCES.pods, deps),
     events: new ResourceClient<CoreEvent>(RESOURCES.events, deps),

@@ -5,6 +5,7 @@
 export { createClient, type ClientOptions, type Clientset, type VersionInfo } from './create-client.js';
 export { ResourceClient, isStatus, type ClientObject, type DeleteCallOptions } from './resource-client.js';
 export { PodClient, type BindOptions, type LogOptions } from './pod-client.js';
+export { NamespaceClient } from './namespace-client.js';
 export { ScalableClient } from './scalable-client.js';
 export type { ListOptions, NamespaceOption, WriteOptions, PatchOptions, PatchType, FieldValidation } from './options.js';
 export { startWatch, type WatchOptions, type WatchHandlers, type WatchHandle, type WatchConnector } from './watch.js';

@@ -34,7 +34,9 @@ export interface RunControllerOptions<K> {
  */
 export async function runController<K>(opts: RunControllerOptions<K>): Promise<void> {
   const { queue, reconciler, signal } = opts;
-  const log = (opts.logger ?? silentLogger).child({ controller: opts.name });
+  const base = opts.logger ?? silentLogger;
+  // Callers often hand in their own child logger already bound to the controller's name; do not bind it twice.
+  const log = base.bindings().controller === undefined ? base.child({ controller: opts.name }) : base;
   const clock = opts.clock ?? realClock;
   const onAbort = (): void => queue.shutDown();
   if (signal.aborted) onAbort();

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import yaml from 'js-yaml';
 import { ApiError, errors } from '@skiff/api';
+import { decodeProtobufBody } from './decode-protobuf-body.js';
 
 /** MAX_BODY_BYTES is kube-apiserver's request body limit (3 MiB); larger bodies get 413. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -42,13 +43,15 @@ export function mediaType(contentType: string | undefined): string {
 const OBJECT_TYPES = ['application/json', 'application/yaml'];
 
 /**
- * decodeObjectBody parses a create/update body (JSON or YAML). Bad syntax is a 400; other media types a 415.
+ * decodeObjectBody parses a create/update body (JSON, YAML, or protobuf for a few kinds). Bad syntax is a 400; other media types a 415.
  */
 export function decodeObjectBody(raw: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
   if (raw.length === 0) throw errors.badRequest('the request body is empty: expected a JSON or YAML object');
   if (type === 'application/json' || type === '') return parseJson(raw);
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYaml(raw);
+  // kubectl's typed clients (create namespace/deployment, drain's DELETE) send protobuf regardless of discovery.
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufBody(raw);
   throw errors.unsupportedMediaType(type, OBJECT_TYPES);
 }
 

@@ -199,6 +199,13 @@ describe('kubectl get nodes, deployments, replicasets', () => {
     expect(columns(lines[1]!).slice(5)).toEqual(['192.168.1.10', '<none>', 'Skiff OS', '6.1.0', 'skiff://1.0']);
   });
 
+  it('cordons and uncordons a node (strategic patch of spec.unschedulable)', async () => {
+    expect((await kubectl('cordon', 'node-b')).trim()).toBe('node/node-b cordoned');
+    expect(columns((await kubectl('get', 'node', 'node-b', '--no-headers')).trim())[1]).toBe('Unknown,SchedulingDisabled');
+    expect((await kubectl('uncordon', 'node-b')).trim()).toBe('node/node-b uncordoned');
+    expect((await must('GET', '/api/v1/nodes/node-b')).spec.unschedulable).toBeUndefined();
+  });
+
   it('prints deployment and replicaset columns', async () => {
     const d = JSON.parse(deployJson('shown', 2));
     await must('POST', DEPLOYS, d);
@@ -263,6 +270,37 @@ spec:
     const r = await k.run(['create', '-f', file]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('unknown field "spec.containerz"');
+  });
+
+  // The generator commands use client-go typed clients, which send protobuf bodies whatever the server prefers.
+  it('creates a namespace and a deployment with the generator commands (protobuf bodies)', async () => {
+    expect((await kubectl('create', 'namespace', 'gen-ns')).trim()).toBe('namespace/gen-ns created');
+    expect((await must('GET', '/api/v1/namespaces/gen-ns')).status.phase).toBe('Active');
+    const r = await k.run(['create', 'deployment', 'gen', '--image=nginx:1.27', '--replicas=2', '--port=8080', '-n', 'gen-ns', '--', 'nginx', '-g', 'daemon off;']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('deployment.apps/gen created');
+    const d = await must('GET', '/apis/apps/v1/namespaces/gen-ns/deployments/gen');
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.selector).toEqual({ matchLabels: { app: 'gen' } });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ name: 'nginx', image: 'nginx:1.27', command: ['nginx', '-g', 'daemon off;'], ports: [{ containerPort: 8080, protocol: 'TCP' }] });
+    const dup = await k.run(['create', 'namespace', 'gen-ns']);
+    expect(dup.code).not.toBe(0);
+    expect(dup.stderr.trim()).toBe('Error from server (AlreadyExists): namespaces "gen-ns" already exists');
+  });
+
+  it('drains a node (cordon, then DELETE with a protobuf DeleteOptions)', async () => {
+    await must('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-drain' } });
+    await createPod('drained-1', { node: 'node-drain', status: RUNNING });
+    await createPod('drained-2', { node: 'node-drain', status: RUNNING });
+    await createPod('elsewhere', { node: 'node-a', status: RUNNING });
+    const r = await k.run(['drain', 'node-drain', '--force', '--grace-period=0', '--timeout=15s']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('node/node-drain cordoned');
+    expect(r.stdout).toContain('pod/drained-1 deleted');
+    expect(r.stdout).toContain('node/node-drain drained');
+    expect((await must('GET', '/api/v1/nodes/node-drain')).spec.unschedulable).toBe(true);
+    expect((await api(s.url, 'GET', `${PODS}/drained-2`)).status).toBe(404);
+    expect((await api(s.url, 'GET', `${PODS}/elsewhere`)).status).toBe(200);
   });
 
   it('applies: created, configured, unchanged', async () => {
@@ -350,6 +388,30 @@ describe('kubectl get -w', () => {
     } finally {
       w.kill();
     }
+  });
+
+  it('prints event types with --output-watch-events', async () => {
+    await createPod('evw', { labels: { app: 'evw' } });
+    const w = k.stream(['get', 'pods', '-w', '-l', 'app=evw', '--output-watch-events']);
+    try {
+      await w.waitForLine(/^ADDED\s+evw\s+0\/1\s+Pending/);
+      await must('PATCH', `${PODS}/evw/status`, { status: { phase: 'Failed' } }, MERGE);
+      await w.waitForLine(/^MODIFIED\s+evw\s+0\/1\s+Failed/);
+      await must('DELETE', `${PODS}/evw`);
+      await w.waitForLine(/^DELETED\s+evw\s/);
+      expect(columns(w.lines[0]!)).toEqual(['EVENT', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+    } finally {
+      w.kill();
+    }
+  });
+
+  it('waits for a condition (kubectl wait watches the named object)', async () => {
+    await createPod('ready-soon');
+    const w = k.stream(['wait', '--for=condition=Ready', 'pod/ready-soon', '--timeout=15s']);
+    await new Promise((r) => setTimeout(r, 500));
+    await must('PATCH', `${PODS}/ready-soon/status`, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, MERGE);
+    await w.waitForLine(/^pod\/ready-soon condition met$/);
+    expect(await w.exited).toBe(0);
   });
 
   it('exits 0 when the server ends the watch', async () => {

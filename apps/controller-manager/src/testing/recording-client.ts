@@ -8,7 +8,7 @@ export interface Action {
   resource: ResourceKind;
   namespace?: string;
   name?: string;
-  subresource?: 'status';
+  subresource?: 'status' | 'finalize';
 }
 
 interface Obj {
@@ -35,7 +35,7 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
     this.#failures.push({ verb, err });
   }
 
-  #call(verb: Action['verb'], namespace: string | undefined, name: string | undefined, subresource?: 'status'): void {
+  #call(verb: Action['verb'], namespace: string | undefined, name: string | undefined, subresource?: 'status' | 'finalize'): void {
     this.record({ verb, resource: this.resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) });
     const i = this.#failures.findIndex((f) => f.verb === verb);
     if (i >= 0) {
@@ -81,6 +81,11 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
     return this.#put(obj, opts, 'status');
   }
 
+  /** finalize records namespaces/finalize (the only way a namespace's spec.finalizers change). */
+  async finalize(obj: T): Promise<T> {
+    return this.#put(obj, {}, 'finalize');
+  }
+
   async patch(name: string, body: unknown, opts: PatchOptions = {}): Promise<T> {
     this.#call('patch', opts.namespace, name, opts.subresource === 'status' ? 'status' : undefined);
     const key = this.#key(name, opts.namespace);
@@ -101,7 +106,7 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
     return current;
   }
 
-  async #put(obj: T, opts: WriteOptions, subresource: 'status' | undefined): Promise<T> {
+  async #put(obj: T, opts: WriteOptions, subresource: 'status' | 'finalize' | undefined): Promise<T> {
     const namespace = opts.namespace ?? obj.metadata.namespace;
     this.#call('update', namespace, obj.metadata.name, subresource);
     const copy = structuredClone(obj);

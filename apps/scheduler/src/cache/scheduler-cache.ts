@@ -96,6 +96,11 @@ export class SchedulerCache {
     this.#list = undefined;
   }
 
+  /** hasPod says whether the cache holds the pod, assumed or confirmed. */
+  hasPod(key: string): boolean {
+    return this.#pods.has(key);
+  }
+
   /** podCount is how many pods the cache holds, assumed ones included. */
   podCount(): number {
     return this.#pods.size;

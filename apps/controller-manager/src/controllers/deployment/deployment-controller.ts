@@ -4,7 +4,6 @@ import {
   isNotFound,
   objectKey,
   selectorFromLabelSelector,
-  splitKey,
   type Deployment,
   type Pod,
   type ReplicaSet,
@@ -32,7 +31,6 @@ import {
   REVISION_ANNOTATION,
   resolveFenceposts,
   revisionOf,
-  specReplicas,
 } from './deployment-util.js';
 import { REASONS, calculateStatus, getCondition, hasProgressed, isComplete, setCondition, statusChanged } from './deployment-status.js';
 import { POD_TEMPLATE_HASH_LABEL, computePodTemplateHash, templatesEqual } from './pod-template-hash.js';
@@ -409,10 +407,3 @@ export class DeploymentController implements Reconciler<string> {
 function iso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
-
-/** deploymentKey is the queue key of a Deployment. */
-export function deploymentKey(d: Deployment): string {
-  return objectKey(d);
-}
-
-export { splitKey };

@@ -1,0 +1,220 @@
+/**
+ * @module decodeProtobufBody: turns a Kubernetes protobuf request body into the JSON object it stands for.
+ *
+ * kubectl's typed clients (`create namespace`, `create deployment`, and the DELETE that `drain` sends) write
+ * `application/vnd.kubernetes.protobuf` whatever the server prefers, and client-go falls back to JSON only for CBOR.
+ * A body is the 4-byte magic `k8s\0` and a runtime.Unknown {typeMeta, raw}; `raw` is the kind's generated message
+ * (k8s.io/api `generated.proto`). Only the kinds and fields below are known; any other kind, or a non-empty field
+ * missing from its table, is refused with 415 so nothing a client sent is silently dropped.
+ */
+import { ApiError, errors } from '@skiff/api';
+
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+type Scalar = 'string' | 'int' | 'bool';
+/** FieldType: a scalar, a nested message, a map<string,string>, a map<string,Quantity>, a Time or an IntOrString. */
+type FieldType = Scalar | Schema | 'map' | 'quantityMap' | 'time' | 'intOrString';
+interface Field {
+  name: string;
+  type: FieldType;
+  repeated?: boolean;
+  /** A Go pointer field: present means set, so zero values are kept. */
+  ptr?: boolean;
+}
+interface Schema {
+  [tag: number]: Field;
+}
+
+const f = (name: string, type: FieldType, opts: { repeated?: boolean; ptr?: boolean } = {}): Field => ({ name, type, ...opts });
+
+const OWNER_REFERENCE: Schema = { 1: f('kind', 'string'), 3: f('name', 'string'), 4: f('uid', 'string'), 5: f('apiVersion', 'string'), 6: f('controller', 'bool', { ptr: true }), 7: f('blockOwnerDeletion', 'bool', { ptr: true }) };
+const OBJECT_META: Schema = {
+  1: f('name', 'string'),
+  2: f('generateName', 'string'),
+  3: f('namespace', 'string'),
+  5: f('uid', 'string'),
+  6: f('resourceVersion', 'string'),
+  7: f('generation', 'int'),
+  8: f('creationTimestamp', 'time'),
+  11: f('labels', 'map'),
+  12: f('annotations', 'map'),
+  13: f('ownerReferences', OWNER_REFERENCE, { repeated: true }),
+  14: f('finalizers', 'string', { repeated: true }),
+};
+const LABEL_SELECTOR: Schema = {
+  1: f('matchLabels', 'map'),
+  2: f('matchExpressions', { 1: f('key', 'string'), 2: f('operator', 'string'), 3: f('values', 'string', { repeated: true }) }, { repeated: true }),
+};
+const CONTAINER: Schema = {
+  1: f('name', 'string'),
+  2: f('image', 'string'),
+  3: f('command', 'string', { repeated: true }),
+  4: f('args', 'string', { repeated: true }),
+  5: f('workingDir', 'string'),
+  6: f('ports', { 1: f('name', 'string'), 2: f('hostPort', 'int'), 3: f('containerPort', 'int'), 4: f('protocol', 'string'), 5: f('hostIP', 'string') }, { repeated: true }),
+  7: f('env', { 1: f('name', 'string'), 2: f('value', 'string') }, { repeated: true }),
+  8: f('resources', { 1: f('limits', 'quantityMap'), 2: f('requests', 'quantityMap') }),
+  13: f('terminationMessagePath', 'string'),
+  14: f('imagePullPolicy', 'string'),
+  16: f('stdin', 'bool'),
+  17: f('stdinOnce', 'bool'),
+  18: f('tty', 'bool'),
+  20: f('terminationMessagePolicy', 'string'),
+};
+const POD_SPEC: Schema = {
+  2: f('containers', CONTAINER, { repeated: true }),
+  3: f('restartPolicy', 'string'),
+  4: f('terminationGracePeriodSeconds', 'int', { ptr: true }),
+  6: f('dnsPolicy', 'string'),
+  7: f('nodeSelector', 'map'),
+  8: f('serviceAccountName', 'string'),
+  9: f('serviceAccount', 'string'),
+  10: f('nodeName', 'string'),
+  11: f('hostNetwork', 'bool'),
+  12: f('hostPID', 'bool'),
+  13: f('hostIPC', 'bool'),
+  16: f('hostname', 'string'),
+  17: f('subdomain', 'string'),
+  19: f('schedulerName', 'string'),
+  20: f('initContainers', CONTAINER, { repeated: true }),
+  24: f('priorityClassName', 'string'),
+};
+const DEPLOYMENT: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', {
+    1: f('replicas', 'int', { ptr: true }),
+    2: f('selector', LABEL_SELECTOR),
+    3: f('template', { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC) }),
+    4: f('strategy', { 1: f('type', 'string'), 2: f('rollingUpdate', { 1: f('maxUnavailable', 'intOrString'), 2: f('maxSurge', 'intOrString') }) }),
+    5: f('minReadySeconds', 'int'),
+    6: f('revisionHistoryLimit', 'int', { ptr: true }),
+    7: f('paused', 'bool'),
+    9: f('progressDeadlineSeconds', 'int', { ptr: true }),
+  }),
+  // Status is server-owned and reset on create; a client's zero-valued status is accepted and ignored.
+  3: f('status', { 1: f('observedGeneration', 'int'), 2: f('replicas', 'int'), 3: f('updatedReplicas', 'int'), 4: f('availableReplicas', 'int'), 5: f('unavailableReplicas', 'int'), 7: f('readyReplicas', 'int') }),
+};
+const NAMESPACE: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('finalizers', 'string', { repeated: true }) }), 3: f('status', { 1: f('phase', 'string') }) };
+const DELETE_OPTIONS: Schema = {
+  1: f('gracePeriodSeconds', 'int', { ptr: true }),
+  2: f('preconditions', { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) }, { ptr: true }),
+  3: f('orphanDependents', 'bool', { ptr: true }),
+  4: f('propagationPolicy', 'string', { ptr: true }),
+  5: f('dryRun', 'string', { repeated: true }),
+};
+
+const KINDS: Record<string, Schema> = {
+  'v1/Namespace': NAMESPACE,
+  'apps/v1/Deployment': DEPLOYMENT,
+  'v1/DeleteOptions': DELETE_OPTIONS,
+  'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
+};
+
+const TYPE_META: Schema = { 1: f('apiVersion', 'string'), 2: f('kind', 'string') };
+
+/** decodeProtobufBody decodes a `k8s\0`-framed runtime.Unknown into a JSON object with apiVersion and kind. */
+export function decodeProtobufBody(raw: Buffer): Record<string, unknown> {
+  if (raw.length < 4 || !raw.subarray(0, 4).equals(MAGIC)) throw errors.badRequest('the protobuf request body does not start with the "k8s\\x00" prefix');
+  let typeMeta: Record<string, unknown> = {};
+  let inner: Buffer | undefined;
+  for (const { tag, wire, value } of fields(raw, 4, raw.length)) {
+    if (tag === 1 && wire === 2) typeMeta = decodeMessage(value as Buffer, TYPE_META, 'typeMeta');
+    else if (tag === 2 && wire === 2) inner = value as Buffer;
+    else if (tag === 4 && wire === 2 && (value as Buffer).length > 0) throw unsupported(`runtime.Unknown contentType ${(value as Buffer).toString()}`);
+  }
+  const apiVersion = String(typeMeta.apiVersion ?? '');
+  const kind = String(typeMeta.kind ?? '');
+  const schema = KINDS[`${apiVersion}/${kind}`];
+  if (!schema) throw unsupported(`${apiVersion}, Kind=${kind}`);
+  return { apiVersion, kind, ...decodeMessage(inner ?? Buffer.alloc(0), schema, kind) };
+}
+
+function unsupported(what: string): ApiError {
+  return new ApiError({ reason: 'UnsupportedMediaType', message: `the server cannot decode ${what} from application/vnd.kubernetes.protobuf; send application/json` });
+}
+
+interface WireField {
+  tag: number;
+  wire: number;
+  value: bigint | Buffer;
+}
+
+function* fields(buf: Buffer, start: number, end: number): Generator<WireField> {
+  let pos = start;
+  const varint = (): bigint => {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      if (pos >= end) throw errors.badRequest('truncated protobuf request body');
+      const b = buf[pos++]!;
+      result |= BigInt(b & 0x7f) << shift;
+      if (!(b & 0x80)) return result;
+      shift += 7n;
+    }
+  };
+  while (pos < end) {
+    const key = Number(varint());
+    const tag = key >>> 3;
+    const wire = key & 7;
+    if (wire === 0) yield { tag, wire, value: varint() };
+    else if (wire === 2) {
+      const len = Number(varint());
+      if (pos + len > end) throw errors.badRequest('truncated protobuf request body');
+      yield { tag, wire, value: buf.subarray(pos, pos + len) };
+      pos += len;
+    } else if (wire === 1 || wire === 5) {
+      const n = wire === 1 ? 8 : 4;
+      yield { tag, wire, value: buf.subarray(pos, pos + n) };
+      pos += n;
+    } else throw errors.badRequest(`unsupported protobuf wire type ${wire}`);
+  }
+}
+
+function decodeMessage(buf: Buffer, schema: Schema, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const { tag, wire, value } of fields(buf, 0, buf.length)) {
+    const field = schema[tag];
+    if (!field) {
+      if ((wire === 2 && (value as Buffer).length === 0) || (wire === 0 && value === 0n)) continue;
+      throw unsupported(`field ${tag} of ${path}`);
+    }
+    const v = decodeValue(field, wire, value, `${path}.${field.name}`);
+    if (field.type === 'map' || field.type === 'quantityMap') {
+      const [k, val] = v as [string, string];
+      ((out[field.name] ??= {}) as Record<string, string>)[k] = val;
+    } else if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(v);
+    else if (field.ptr || !isZero(v)) out[field.name] = v;
+  }
+  return out;
+}
+
+function decodeValue(field: Field, wire: number, value: bigint | Buffer, path: string): unknown {
+  const t = field.type;
+  if (t === 'int' || t === 'bool') {
+    if (wire !== 0) throw errors.badRequest(`protobuf field ${path} has wire type ${wire}, expected a varint`);
+    return t === 'bool' ? value !== 0n : Number(BigInt.asIntN(64, value as bigint));
+  }
+  if (wire !== 2) throw errors.badRequest(`protobuf field ${path} has wire type ${wire}, expected bytes`);
+  const bytes = value as Buffer;
+  if (t === 'string') return bytes.toString('utf8');
+  if (t === 'map' || t === 'quantityMap') {
+    const entry = decodeMessage(bytes, { 1: f('key', 'string'), 2: f('value', t === 'map' ? 'string' : { 1: f('string', 'string') }) }, path);
+    const v = entry.value as string | { string?: string } | undefined;
+    return [entry.key ?? '', typeof v === 'object' ? (v.string ?? '') : (v ?? '')];
+  }
+  if (t === 'time') {
+    const ts = decodeMessage(bytes, { 1: f('seconds', 'int'), 2: f('nanos', 'int') }, path);
+    if (ts.seconds === undefined) return undefined;
+    return new Date(Number(ts.seconds) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  if (t === 'intOrString') {
+    const ios = decodeMessage(bytes, { 1: f('type', 'int'), 2: f('intVal', 'int'), 3: f('strVal', 'string') }, path);
+    return ios.type === 1 ? (ios.strVal ?? '') : (ios.intVal ?? 0);
+  }
+  return decodeMessage(bytes, t, path);
+}
+
+function isZero(v: unknown): boolean {
+  if (v === undefined || v === '' || v === 0 || v === false) return true;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+}

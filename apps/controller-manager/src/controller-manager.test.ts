@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient, type Clientset } from '@skiff/client';
+import type { Deployment, Pod } from '@skiff/api';
+import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { runControllerManager } from './controller-manager.js';
+import type { ControllerName } from './options.js';
+
+let server: RunningServer;
+let client: Clientset;
+let stopAgent: () => void;
+
+beforeEach(async () => {
+  server = await startServer();
+  client = createClient({ server: server.url });
+  stopAgent = simulateNodeAgent();
+});
+
+afterEach(async () => {
+  stopAgent();
+  await client.close();
+  await server.close();
+});
+
+function start(controllers: ControllerName[] = ['replicaset', 'deployment', 'garbagecollector']): { stop: () => Promise<void> } {
+  const ac = new AbortController();
+  const done = runControllerManager({ client, options: { controllers, concurrentReplicaSetSyncs: 5, concurrentDeploymentSyncs: 5 } }, ac.signal);
+  return {
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+/** simulateNodeAgent stands in for the scheduler and node agent: binds pending pods, makes them Ready, finishes deletions. */
+function simulateNodeAgent(): () => void {
+  let stopped = false;
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      try {
+        const pods = (await client.pods.list({ namespace: 'default' })).items;
+        for (const p of pods) {
+          const name = p.metadata.name!;
+          if (p.metadata.deletionTimestamp) {
+            await client.pods.delete(name, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => {});
+          } else if (!p.spec.nodeName) {
+            await client.pods.bind(name, 'node-1', { namespace: 'default' }).catch(() => {});
+          } else if (p.status?.phase !== 'Running') {
+            const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+            const next: Pod = { ...p, status: { ...p.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } };
+            await client.pods.updateStatus(next).catch(() => {});
+          }
+        }
+      } catch {
+        /* server closing */
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  void loop();
+  return () => void (stopped = true);
+}
+
+function deployment(replicas: number, image: string): Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+    },
+  };
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** rolledOut is kubectl rollout status's test: observed, all updated, nothing old, all available. */
+async function rolledOut(replicas: number): Promise<Deployment | undefined> {
+  const d = await client.deployments.get('web', { namespace: 'default' });
+  const s = d.status ?? {};
+  const ok = (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) && s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas;
+  return ok ? d : undefined;
+}
+
+async function livePods(): Promise<Pod[]> {
+  return (await client.pods.list({ namespace: 'default' })).items.filter((p) => !p.metadata.deletionTimestamp);
+}
+
+describe('controller-manager against a live api-server', () => {
+  it('rolls a Deployment out, scales it, rolls a new template within surge and unavailability, and cascades deletion', async () => {
+    const cm = start();
+    try {
+      await client.deployments.create(deployment(4, 'nginx:1'));
+      await waitFor('first rollout', () => rolledOut(4));
+      const rs = (await client.replicasets.list({ namespace: 'default' })).items;
+      expect(rs).toHaveLength(1);
+      expect(rs[0]!.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
+      expect((await livePods()).every((p) => p.metadata.name!.startsWith(`${rs[0]!.metadata.name}-`))).toBe(true);
+
+      await client.deployments.patchScale('web', 6, { namespace: 'default' });
+      await waitFor('scale up', () => rolledOut(6));
+      await client.deployments.patchScale('web', 3, { namespace: 'default' });
+      await waitFor('scale down', () => rolledOut(3));
+      await waitFor('3 pods', async () => (await livePods()).length === 3);
+
+      let maxPods = 0;
+      let minReady = Infinity;
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          const pods = await livePods();
+          maxPods = Math.max(maxPods, pods.length);
+          minReady = Math.min(minReady, pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      await client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, { namespace: 'default' });
+      const done = await waitFor('rolling update', async () => {
+        const d = await rolledOut(3);
+        return d && d.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2' ? d : undefined;
+      });
+      watching = false;
+      await watcher;
+      expect(done.status?.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
+      expect(maxPods).toBeLessThanOrEqual(3 + 1);
+      expect(minReady).toBeGreaterThanOrEqual(3 - 1);
+      const sets = (await client.replicasets.list({ namespace: 'default' })).items;
+      expect(sets.map((r) => r.spec.replicas).sort()).toEqual([0, 3]);
+
+      await client.deployments.delete('web', { namespace: 'default', propagationPolicy: 'Background' });
+      await waitFor('cascade', async () => (await client.replicasets.list({ namespace: 'default' })).items.length === 0 && (await livePods()).length === 0);
+    } finally {
+      await cm.stop();
+    }
+  }, 60_000);
+
+  it('a controller-manager restarted mid-rollout converges without extra pods', async () => {
+    let cm = start(['replicaset', 'deployment']);
+    await client.deployments.create(deployment(5, 'nginx:1'));
+    await waitFor('first rollout', () => rolledOut(5));
+    await client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, { namespace: 'default' });
+    await waitFor('rollout under way', async () => (await client.replicasets.list({ namespace: 'default' })).items.length === 2);
+    await cm.stop();
+    cm = start(['replicaset', 'deployment']);
+    try {
+      let maxPods = 0;
+      await waitFor('rollout finished after restart', async () => {
+        maxPods = Math.max(maxPods, (await livePods()).length);
+        return rolledOut(5);
+      });
+      expect(maxPods).toBeLessThanOrEqual(6);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await livePods()).toHaveLength(5);
+    } finally {
+      await cm.stop();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '@skiff/controller-kit';
+import { createFakeInformers } from '../../testing/fake-informers.js';
+import { RecordingClient } from '../../testing/recording-client.js';
+import { FakeRecorder } from '../../util/event-recorder.js';
+import { newNode, newPod, T0 } from '../../testing/fixtures.js';
+import { NodeLifecycleController } from './node-lifecycle-controller.js';
+import { TaintEvictionController } from './taint-eviction-controller.js';
+import { evictionDeadline } from './tolerations.js';
+
+function fixture(nodes = ['n1', 'n2', 'n3']) {
+  const informers = createFakeInformers();
+  const client = new RecordingClient();
+  const recorder = new FakeRecorder();
+  const clock = new FakeClock(T0);
+  for (const n of nodes) {
+    informers.nodes.indexer.add(newNode(n));
+    client.nodes.objects.set(n, newNode(n));
+  }
+  const controller = new NodeLifecycleController({ informers, client, recorder, clock, gracePeriodMs: 4000, evictionRate: 10 });
+  return { informers, client, recorder, clock, controller };
+}
+
+describe('NodeLifecycleController', () => {
+  it('leaves a node alone within the grace period', async () => {
+    const f = fixture();
+    await f.controller.reconcile('n1');
+    f.clock.advance(3000);
+    await f.controller.reconcile('n1');
+    expect(f.client.actions()).toEqual([]);
+  });
+
+  it('marks a silent node Unknown, its pods not ready, and taints it unreachable', async () => {
+    const f = fixture();
+    const pod = newPod('p', undefined, { ready: true, nodeName: 'n1' });
+    f.informers.pods.indexer.add(pod);
+    f.client.pods.objects.set('default/p', pod);
+    await f.controller.reconcile('n1');
+    f.clock.advance(5000);
+    await f.controller.reconcile('n1');
+    expect(f.client.actions()).toEqual([
+      { verb: 'update', resource: 'nodes', name: 'n1', subresource: 'status' },
+      { verb: 'update', resource: 'pods', namespace: 'default', name: 'p', subresource: 'status' },
+      { verb: 'update', resource: 'nodes', name: 'n1' },
+    ]);
+    const node = f.client.nodes.objects.get('n1')!;
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('Unknown');
+    expect(node.spec?.taints?.map((t) => `${t.key}:${t.effect}`).sort()).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
+    expect(f.recorder.events).toContain('Normal NodeNotReady Node n1 status is now: NodeNotReady');
+  });
+
+  it('removes the taints when the node is Ready again', async () => {
+    const f = fixture();
+    const node = newNode('n1');
+    node.spec = { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }] };
+    f.informers.nodes.indexer.add(node);
+    await f.controller.reconcile('n1');
+    expect(f.client.nodes.objects.get('n1')!.spec?.taints).toBeUndefined();
+  });
+
+  it('does not add NoExecute taints when every node looks down (a network problem)', async () => {
+    const f = fixture(['n1', 'n2']);
+    for (const n of ['n1', 'n2']) f.informers.nodes.indexer.add(newNode(n, 'Unknown'));
+    await f.controller.reconcile('n1');
+    expect(f.client.nodes.objects.get('n1')!.spec?.taints?.map((t) => t.effect)).toEqual(['NoSchedule']);
+  });
+});
+
+describe('TaintEvictionController', () => {
+  it('evicts a pod once its toleration of the taint runs out, not before', async () => {
+    const informers = createFakeInformers();
+    const client = new RecordingClient();
+    const recorder = new FakeRecorder();
+    const clock = new FakeClock(T0);
+    const node = newNode('n1', 'Unknown');
+    node.spec = { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: new Date(T0).toISOString() }] };
+    informers.nodes.indexer.add(node);
+    const pod = newPod('p', undefined, { ready: true, nodeName: 'n1' });
+    pod.spec.tolerations = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }];
+    informers.pods.indexer.add(pod);
+    client.pods.objects.set('default/p', pod);
+    const c = new TaintEvictionController({ informers, client, recorder, clock });
+    expect(await c.reconcile('default/p')).toEqual({ requeueAfterMs: 2000 });
+    expect(client.actions()).toEqual([]);
+    clock.advance(2000);
+    await c.reconcile('default/p');
+    expect(client.actions()).toEqual([{ verb: 'delete', resource: 'pods', namespace: 'default', name: 'p' }]);
+    expect(recorder.events).toEqual(['Normal TaintManagerEviction Marking for deletion Pod default/p']);
+  });
+
+  it('computes deadlines: untolerated now, unlimited never', () => {
+    const taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' as const, timeAdded: new Date(T0).toISOString() };
+    expect(evictionDeadline([taint], [], T0 + 5)).toBe(T0 + 5);
+    expect(evictionDeadline([taint], [{ operator: 'Exists' }], T0)).toBeUndefined();
+  });
+});

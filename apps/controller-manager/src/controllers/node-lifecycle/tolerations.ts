@@ -1,0 +1,35 @@
+import type { Taint, Toleration } from '@skiff/api';
+
+/** UNREACHABLE_TAINT and NOT_READY_TAINT are the taint keys the node lifecycle controller manages. */
+export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
+export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
+
+/** tolerates reports whether a toleration matches a taint (key, operator/value, effect). */
+export function tolerates(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (!t.key && t.operator !== 'Exists') return false;
+  if (t.operator === 'Exists') return true;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+/**
+ * evictionDeadline says when a pod must leave a node with these NoExecute taints: `now` if some taint is not
+ * tolerated, never (undefined) if every matching toleration is unlimited, otherwise the earliest time a bounded
+ * toleration runs out, counted from when its taint was added.
+ */
+export function evictionDeadline(taints: readonly Taint[], tolerations: readonly Toleration[], nowMs: number): number | undefined {
+  let deadline: number | undefined;
+  for (const taint of taints) {
+    if (taint.effect !== 'NoExecute') continue;
+    const matching = tolerations.filter((t) => tolerates(t, taint));
+    if (matching.length === 0) return nowMs;
+    const bounded = matching.filter((t) => t.tolerationSeconds !== undefined && t.tolerationSeconds !== null);
+    if (bounded.length < matching.length) continue;
+    const seconds = Math.max(0, Math.min(...bounded.map((t) => t.tolerationSeconds!)));
+    const added = Date.parse(taint.timeAdded ?? '') || nowMs;
+    const at = added + seconds * 1000;
+    deadline = deadline === undefined ? at : Math.min(deadline, at);
+  }
+  return deadline;
+}

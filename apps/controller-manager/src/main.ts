@@ -1,0 +1,84 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createClient } from '@skiff/client';
+import { LeaderElector, createLogger } from '@skiff/controller-kit';
+import type { Level } from 'pino';
+import { runControllerManager } from './controller-manager.js';
+import { createHealthServer } from './health-server.js';
+import { parseFlags, type Options } from './options.js';
+
+let options: Options;
+try {
+  options = parseFlags(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`controller-manager: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+
+const logger = createLogger({ name: 'controller-manager', level: options.logLevel as Level });
+const client = createClient({ server: options.server, userAgent: 'skiff-controller-manager/0.1', logger: logger.child({ component: 'client' }) });
+const shutdown = new AbortController();
+let leading = !options.leaderElect;
+
+const [host, port] = splitHostPort(options.listen);
+const health = createHealthServer({ leading: () => leading });
+health.listen(port, host, () => logger.info({ listen: options.listen, server: options.server }, 'controller-manager listening'));
+health.on('error', (err) => logger.error({ err }, 'health server failed'));
+
+async function lead(signal: AbortSignal): Promise<void> {
+  leading = true;
+  try {
+    await runControllerManager({ client, options, logger }, signal);
+  } finally {
+    leading = false;
+  }
+}
+
+async function main(): Promise<void> {
+  if (!options.leaderElect) {
+    await lead(shutdown.signal);
+    return;
+  }
+  const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
+  const elector = new LeaderElector({
+    lock: { namespace: options.leaderElectResourceNamespace, name: options.leaderElectResourceName, identity },
+    client: client.leases,
+    leaseDurationMs: options.leaderElectLeaseDurationMs,
+    renewDeadlineMs: options.leaderElectRenewDeadlineMs,
+    retryPeriodMs: options.leaderElectRetryPeriodMs,
+    logger,
+    onStartedLeading: (signal) => lead(signal),
+    onStoppedLeading: () => {
+      if (!shutdown.signal.aborted) {
+        // Like kube-controller-manager: a process that lost its lease exits and is restarted clean.
+        logger.fatal({}, 'leader election lost');
+        process.exit(1);
+      }
+    },
+  });
+  await elector.run(shutdown.signal);
+}
+
+function stop(sig: string): void {
+  logger.info({ signal: sig }, 'shutting down');
+  shutdown.abort();
+  setTimeout(() => process.exit(0), 5_000).unref();
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+
+main()
+  .then(async () => {
+    await client.close();
+    health.close();
+    process.exit(0);
+  })
+  .catch((err: unknown) => {
+    logger.fatal({ err }, 'controller-manager failed');
+    process.exit(1);
+  });
+
+function splitHostPort(listen: string): [string, number] {
+  const i = listen.lastIndexOf(':');
+  return i < 0 ? ['127.0.0.1', Number(listen)] : [listen.slice(0, i) || '0.0.0.0', Number(listen.slice(i + 1))];
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { parseControllers, parseFlags } from './options.js';
+
+describe('parseFlags', () => {
+  it('reads kube-controller-manager flag names and Go durations', () => {
+    const o = parseFlags(['--server', 'http://h:1', '--leader-elect=false', '--node-monitor-period', '1s', '--node-monitor-grace-period=4s', '--concurrent-replicaset-syncs', '3']);
+    expect(o).toMatchObject({ server: 'http://h:1', leaderElect: false, nodeMonitorPeriodMs: 1000, nodeMonitorGracePeriodMs: 4000, concurrentReplicaSetSyncs: 3 });
+  });
+  it('defaults to leader election on and every controller', () => {
+    const o = parseFlags([]);
+    expect(o.leaderElect).toBe(true);
+    expect(o.controllers).toHaveLength(6);
+  });
+  it('parses --controllers with *, -name and long names', () => {
+    expect(parseControllers('*,-podgc,-nodelifecycle')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace']);
+    expect(parseControllers('replicaset-controller,deployment')).toEqual(['replicaset', 'deployment']);
+    expect(() => parseControllers('bogus')).toThrow(/unknown controller/);
+  });
+  it('rejects unknown flags', () => {
+    expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);
+  });
+});

@@ -1,0 +1,159 @@
+import { parseDuration } from '@skiff/api';
+
+/** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc'] as const;
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
+
+const ALIASES: Record<string, ControllerName> = {
+  'replicaset-controller': 'replicaset',
+  'deployment-controller': 'deployment',
+  'node-lifecycle-controller': 'nodelifecycle',
+  'taint-eviction-controller': 'nodelifecycle',
+  'garbage-collector-controller': 'garbagecollector',
+  'namespace-controller': 'namespace',
+  'pod-garbage-collector-controller': 'podgc',
+};
+
+/** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
+export interface Options {
+  server: string;
+  listen: string;
+  leaderElect: boolean;
+  leaderElectLeaseDurationMs: number;
+  leaderElectRenewDeadlineMs: number;
+  leaderElectRetryPeriodMs: number;
+  leaderElectResourceNamespace: string;
+  leaderElectResourceName: string;
+  nodeMonitorPeriodMs: number;
+  nodeMonitorGracePeriodMs: number;
+  nodeStartupGracePeriodMs: number;
+  nodeEvictionRate: number;
+  unhealthyZoneThreshold: number;
+  concurrentReplicaSetSyncs: number;
+  concurrentDeploymentSyncs: number;
+  concurrentGcSyncs: number;
+  concurrentNamespaceSyncs: number;
+  terminatedPodGcThreshold: number;
+  podGcPeriodMs: number;
+  controllers: ControllerName[];
+  logLevel: string;
+}
+
+/** DEFAULT_OPTIONS are kube-controller-manager's defaults where it has the flag. */
+export const DEFAULT_OPTIONS: Options = {
+  server: 'http://127.0.0.1:8080',
+  listen: '127.0.0.1:10257',
+  leaderElect: true,
+  leaderElectLeaseDurationMs: 15_000,
+  leaderElectRenewDeadlineMs: 10_000,
+  leaderElectRetryPeriodMs: 2_000,
+  leaderElectResourceNamespace: 'kube-system',
+  leaderElectResourceName: 'kube-controller-manager',
+  nodeMonitorPeriodMs: 5_000,
+  nodeMonitorGracePeriodMs: 40_000,
+  nodeStartupGracePeriodMs: 60_000,
+  nodeEvictionRate: 0.1,
+  unhealthyZoneThreshold: 0.55,
+  concurrentReplicaSetSyncs: 5,
+  concurrentDeploymentSyncs: 5,
+  concurrentGcSyncs: 20,
+  concurrentNamespaceSyncs: 10,
+  terminatedPodGcThreshold: 12_500,
+  podGcPeriodMs: 20_000,
+  controllers: [...CONTROLLER_NAMES],
+  logLevel: 'info',
+};
+
+type Parser = (opts: Options, value: string) => void;
+
+const int = (k: keyof Options): Parser => (o, v) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${flagName(k)} wants a non-negative integer, got ${JSON.stringify(v)}`);
+  (o as unknown as Record<string, unknown>)[k] = n;
+};
+const num = (k: keyof Options): Parser => (o, v) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${flagName(k)} wants a non-negative number, got ${JSON.stringify(v)}`);
+  (o as unknown as Record<string, unknown>)[k] = n;
+};
+const dur = (k: keyof Options): Parser => (o, v) => void ((o as unknown as Record<string, unknown>)[k] = parseDuration(v));
+const str = (k: keyof Options): Parser => (o, v) => void ((o as unknown as Record<string, unknown>)[k] = v);
+const bool = (k: keyof Options): Parser => (o, v) => {
+  if (v !== 'true' && v !== 'false') throw new Error(`--${flagName(k)} wants true or false, got ${JSON.stringify(v)}`);
+  (o as unknown as Record<string, unknown>)[k] = v === 'true';
+};
+
+function flagName(k: string): string {
+  return k.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+const FLAGS: Record<string, Parser> = {
+  server: str('server'),
+  master: str('server'),
+  listen: str('listen'),
+  'leader-elect': bool('leaderElect'),
+  'leader-elect-lease-duration': dur('leaderElectLeaseDurationMs'),
+  'leader-elect-renew-deadline': dur('leaderElectRenewDeadlineMs'),
+  'leader-elect-retry-period': dur('leaderElectRetryPeriodMs'),
+  'leader-elect-resource-namespace': str('leaderElectResourceNamespace'),
+  'leader-elect-resource-name': str('leaderElectResourceName'),
+  'node-monitor-period': dur('nodeMonitorPeriodMs'),
+  'node-monitor-grace-period': dur('nodeMonitorGracePeriodMs'),
+  'node-startup-grace-period': dur('nodeStartupGracePeriodMs'),
+  'node-eviction-rate': num('nodeEvictionRate'),
+  'unhealthy-zone-threshold': num('unhealthyZoneThreshold'),
+  'concurrent-replicaset-syncs': int('concurrentReplicaSetSyncs'),
+  'concurrent-deployment-syncs': int('concurrentDeploymentSyncs'),
+  'concurrent-gc-syncs': int('concurrentGcSyncs'),
+  'concurrent-namespace-syncs': int('concurrentNamespaceSyncs'),
+  'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
+  'pod-gc-period': dur('podGcPeriodMs'),
+  'log-level': str('logLevel'),
+  controllers: (o, v) => void (o.controllers = parseControllers(v)),
+};
+
+const BOOLEAN_FLAGS = new Set(['leader-elect']);
+
+/**
+ * parseControllers reads `--controllers`: a comma list where `*` means all, `name` enables one and `-name` disables
+ * one, as kube-controller-manager accepts (e.g. `*,-podgc`). Names may be kube's long forms.
+ */
+export function parseControllers(value: string): ControllerName[] {
+  const enabled = new Set<ControllerName>();
+  const disabled = new Set<ControllerName>();
+  for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (raw === '*') {
+      for (const n of CONTROLLER_NAMES) enabled.add(n);
+      continue;
+    }
+    const off = raw.startsWith('-');
+    const name = off ? raw.slice(1) : raw;
+    const canonical = (CONTROLLER_NAMES as readonly string[]).includes(name) ? (name as ControllerName) : ALIASES[name];
+    if (!canonical) throw new Error(`--controllers: unknown controller ${JSON.stringify(name)}; known: ${CONTROLLER_NAMES.join(', ')}`);
+    (off ? disabled : enabled).add(canonical);
+  }
+  return CONTROLLER_NAMES.filter((n) => enabled.has(n) && !disabled.has(n));
+}
+
+/** parseFlags reads `--name value`, `--name=value` and bare boolean flags into Options over the defaults. */
+export function parseFlags(argv: readonly string[]): Options {
+  const opts: Options = { ...DEFAULT_OPTIONS, controllers: [...DEFAULT_OPTIONS.controllers] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const parser = FLAGS[name];
+    if (!parser) throw new Error(`unknown flag --${name}`);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (BOOLEAN_FLAGS.has(name) && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))) value = 'true';
+    else {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`flag --${name} needs a value`);
+      value = next;
+    }
+    parser(opts, value);
+  }
+  return opts;
+}

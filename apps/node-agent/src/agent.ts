@@ -1,0 +1,245 @@
+/**
+ * @module Agent: one node-agent process: one or more nodes (simulated nodes share everything but their runtime),
+ * one pod informer, one Lease heartbeat, one log server.
+ */
+import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/api';
+import type { Clientset } from '@skiff/client';
+import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
+import { EventRecorder } from './event-recorder.js';
+import { LeaseHeartbeat, type HeartbeatNode } from './heartbeat.js';
+import { NodeAgent } from './node-agent.js';
+import { NodeStatusReporter, type Health, type NodeIdentity } from './node-status.js';
+import type { ProbeResults } from './pod-syncer.js';
+import type { ContainerRuntime, RuntimeInfo } from './runtime/container-runtime.js';
+
+/** AgentNode is one node this process runs and the runtime behind it. */
+export interface AgentNode {
+  name: string;
+  runtime: ContainerRuntime;
+}
+
+/** AgentOptions configures Agent; main.ts builds it from flags and environment. */
+export interface AgentOptions {
+  client: Clientset;
+  nodes: AgentNode[];
+  hostIP: string;
+  hostname: string;
+  /** Port the log server listens on (published in daemonEndpoints). */
+  port: number;
+  labels: Record<string, string>;
+  taints: Taint[];
+  capacity: Record<string, string>;
+  os: string;
+  arch: string;
+  version: string;
+  leaseDurationSeconds: number;
+  statusUpdateMs: number;
+  allowPrivileged: boolean;
+  clock: Clock;
+  logger: Logger;
+  relistPeriodMs?: number;
+  resyncMs?: number;
+  prober?: (runtime: ContainerRuntime, onChange: (uid: string) => void) => ProbeResults;
+}
+
+interface NodeEntry {
+  agent: NodeAgent;
+  reporter: NodeStatusReporter;
+  info: RuntimeInfo | undefined;
+  infoError: string;
+}
+
+/**
+ * Agent wires the pieces: it registers every node, renews their Leases, watches the pods bound to them (one watch
+ * with `spec.nodeName=<name>` for a single node; one watch of all pods filtered locally for many), hands each pod
+ * to its node's NodeAgent, and posts node status. `stop` marks the nodes not ready.
+ */
+export class Agent {
+  readonly nodes = new Map<string, NodeEntry>();
+  readonly #o: AgentOptions;
+  readonly #log: Logger;
+  readonly #heartbeat: LeaseHeartbeat;
+  readonly #factory: SharedInformerFactory;
+  readonly #ac = new AbortController();
+  readonly #hbNodes: HeartbeatNode[];
+  #ready = false;
+  #runs: Array<Promise<void>> = [];
+
+  constructor(opts: AgentOptions) {
+    this.#o = opts;
+    this.#log = opts.logger;
+    const client = opts.client;
+    this.#hbNodes = opts.nodes.map((n) => ({ name: n.name }));
+    const events = new EventRecorder({
+      sink: { create: (e) => client.events.create(e), patch: (ns, name, body) => client.events.patch(name, body, { namespace: ns }) },
+      clock: opts.clock,
+      logger: opts.logger,
+      host: opts.nodes[0]?.name ?? opts.hostname,
+    });
+    for (const n of opts.nodes) {
+      const agent = new NodeAgent({
+        nodeName: n.name,
+        hostIP: opts.hostIP,
+        allowPrivileged: opts.allowPrivileged,
+        runtime: n.runtime,
+        events,
+        clock: opts.clock,
+        logger: opts.logger,
+        statusWriter: {
+          patchStatus: async (namespace, name, _uid, status) => {
+            await client.pods.patch(name, { status }, { namespace, subresource: 'status', type: 'merge' });
+          },
+        },
+        finisher: {
+          finishDelete: async (pod) => {
+            try {
+              await client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace ?? 'default', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid ?? '' } });
+            } catch (err) {
+              if (!isNotFound(err) && !isConflict(err)) throw err;
+            }
+          },
+        },
+        ...(opts.prober ? { prober: (onChange: (uid: string) => void) => opts.prober!(n.runtime, onChange) } : {}),
+        ...(opts.relistPeriodMs !== undefined ? { relistPeriodMs: opts.relistPeriodMs } : {}),
+        ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
+      });
+      const identity: NodeIdentity = {
+        name: n.name,
+        hostIP: opts.hostIP,
+        hostname: opts.nodes.length > 1 ? n.name : opts.hostname,
+        port: opts.port,
+        labels: opts.labels,
+        taints: opts.taints,
+        capacity: opts.capacity,
+        os: opts.os,
+        arch: opts.arch,
+        agentVersion: opts.version,
+      };
+      const reporter = new NodeStatusReporter({
+        identity,
+        clock: opts.clock,
+        logger: opts.logger,
+        client: {
+          create: (node) => client.nodes.create(node),
+          get: (name) => client.nodes.get(name),
+          patch: (name, body) => client.nodes.patch(name, body),
+          patchStatus: (name, status) => client.nodes.patch<Node>(name, { status }, { subresource: 'status' }),
+        },
+      });
+      this.nodes.set(n.name, { agent, reporter, info: undefined, infoError: 'not yet checked' });
+    }
+    this.#heartbeat = new LeaseHeartbeat({
+      nodes: this.#hbNodes,
+      client: { get: (name, o) => client.leases.get(name, o), create: (l) => client.leases.create(l), update: (l) => client.leases.update(l) },
+      clock: opts.clock,
+      logger: opts.logger,
+      durationSeconds: opts.leaseDurationSeconds,
+    });
+    this.#factory = new SharedInformerFactory({ clock: opts.clock, logger: opts.logger });
+  }
+
+  /** ready is true once the pod cache synced and every node registered. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** findPod finds a pod by namespace and name on any node of this process. */
+  findPod(namespace: string, name: string): { agent: NodeAgent; pod: Pod } | undefined {
+    for (const { agent } of this.nodes.values()) {
+      const pod = agent.findPod(namespace, name);
+      if (pod) return { agent, pod };
+    }
+    return undefined;
+  }
+
+  /** start registers the nodes and starts every loop; it resolves once pods are being synced. */
+  async start(): Promise<void> {
+    const signal = this.#ac.signal;
+    await this.#forEachNode(async (name, e) => {
+      await this.#refreshInfo(e);
+      await e.reporter.register(e.info, this.#health(e));
+      const hb = this.#hbNodes.find((n) => n.name === name);
+      if (hb && e.reporter.uid) hb.uid = e.reporter.uid;
+    });
+    this.#runs.push(this.#heartbeat.run(signal));
+    const single = this.#o.nodes.length === 1 ? this.#o.nodes[0]!.name : undefined;
+    const informer = this.#factory.forResource<Pod>('pods', this.#o.client.pods, single ? { fieldSelector: `spec.nodeName=${single}` } : {});
+    const route = (pod: Pod): NodeAgent | undefined => this.nodes.get(pod.spec.nodeName ?? '')?.agent;
+    informer.addEventHandler({
+      onAdd: (pod) => route(pod)?.upsertPod(pod),
+      onUpdate: (_old, pod) => route(pod)?.upsertPod(pod),
+      onDelete: (obj) => {
+        const pod = unwrapTombstone(obj);
+        route(pod)?.deletePod(pod);
+      },
+    });
+    this.#factory.start(signal);
+    if (!(await this.#factory.waitForCacheSync(signal))) return;
+    await informer.whenIdle();
+    for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
+    await this.#forEachNode(async (_name, e) => {
+      await e.agent.markSynced();
+      this.#runs.push(e.agent.run(signal));
+    });
+    this.#runs.push(this.#statusLoop(signal));
+    this.#ready = true;
+    this.#log.info({ nodes: this.nodes.size }, 'node agent started');
+  }
+
+  /** stop ends every loop and, unless `markNotReady` is false, reports the nodes not ready (graceful shutdown). */
+  async stop(markNotReady = true): Promise<void> {
+    this.#ac.abort();
+    this.#ready = false;
+    await Promise.allSettled(this.#runs);
+    await this.#factory.stopped();
+    if (markNotReady) {
+      await this.#forEachNode(async (_n, e) => {
+        await e.reporter.update(e.info, this.#health(e), true, true).catch((err: unknown) => this.#log.warn({ err }, 'could not mark node not ready'));
+      });
+    }
+  }
+
+  /** idle waits until no pod worker is busy (tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((e) => e.agent.idle()));
+  }
+
+  async #statusLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.#o.clock, this.#o.statusUpdateMs, signal);
+      if (signal.aborted) break;
+      await this.#forEachNode(async (_n, e) => {
+        if (!e.info) await this.#refreshInfo(e);
+        await e.reporter.update(e.info, this.#health(e)).catch((err: unknown) => this.#log.warn({ err }, 'node status update failed'));
+      });
+    }
+  }
+
+  async #refreshInfo(e: NodeEntry): Promise<void> {
+    try {
+      e.info = await e.agent.runtime.info();
+      e.infoError = '';
+    } catch (err) {
+      e.infoError = (err as Error).message;
+      this.#log.warn({ err, node: e.agent.nodeName }, 'container runtime unreachable');
+    }
+  }
+
+  #health(e: NodeEntry): Health {
+    if (!e.info) return { ok: false, message: e.infoError };
+    if (e.agent.pleg.lastError !== undefined) return { ok: false, message: (e.agent.pleg.lastError as Error).message ?? String(e.agent.pleg.lastError) };
+    return { ok: true, message: '' };
+  }
+
+  async #forEachNode(fn: (name: string, e: NodeEntry) => Promise<void>): Promise<void> {
+    const entries = [...this.nodes];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) {
+        const [name, e] = entries[next++]!;
+        await fn(name, e);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(32, entries.length) }, worker));
+  }
+}

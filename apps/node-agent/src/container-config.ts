@@ -1,0 +1,154 @@
+/**
+ * @module buildContainerConfig: turns a pod container into a runtime ContainerConfig (env, fieldRefs, resources,
+ * volumes, security context), refusing what the node does not allow.
+ */
+import { Quantity, type Container, type Pod } from '@skiff/api';
+import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from './runtime/container-runtime.js';
+
+/** ContainerConfigContext is what the node knows that the pod does not. */
+export interface ContainerConfigContext {
+  nodeName: string;
+  hostIP: string;
+  podIP: string;
+  allowPrivileged: boolean;
+}
+
+/** podRef is the runtime's identity of a pod. */
+export function podRef(pod: Pod): { uid: string; namespace: string; name: string } {
+  return { uid: pod.metadata.uid ?? '', namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '' };
+}
+
+function configError(message: string): RuntimeError {
+  return new RuntimeError('CreateContainerConfigError', message);
+}
+
+/** fieldRefValue resolves the downward-API fields kubelet supports for env. */
+export function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContext): string {
+  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
+  switch (path) {
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? 'default';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? ctx.nodeName;
+    case 'spec.serviceAccountName':
+      return pod.spec.serviceAccountName ?? '';
+    case 'status.podIP':
+    case 'status.podIPs':
+      return ctx.podIP;
+    case 'status.hostIP':
+    case 'status.hostIPs':
+      return ctx.hostIP;
+    default:
+      throw configError(`unsupported fieldRef ${path}`);
+  }
+}
+
+/** expand substitutes $(VAR) references as Kubernetes does; $$(VAR) escapes, unknown names stay as written. */
+export function expand(text: string, vars: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => {
+    if (all === '$$') return '$';
+    return name !== undefined && vars.has(name) ? vars.get(name)! : all;
+  });
+}
+
+function env(pod: Pod, c: Container, ctx: ContainerConfigContext): Array<{ name: string; value: string }> {
+  const vars = new Map<string, string>();
+  for (const e of c.env ?? []) {
+    let value: string;
+    if (e.valueFrom?.fieldRef) value = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, ctx);
+    else if (e.valueFrom?.resourceFieldRef) {
+      const rf = e.valueFrom.resourceFieldRef;
+      const [kind, res] = rf.resource.split('.') as [string, string];
+      value = (kind === 'limits' ? c.resources?.limits : c.resources?.requests)?.[res] ?? '0';
+    } else if (e.valueFrom) throw configError(`env ${e.name}: configMapKeyRef and secretKeyRef are not supported`);
+    else value = expand(e.value ?? '', vars);
+    vars.set(e.name, value);
+  }
+  return [...vars].map(([name, value]) => ({ name, value }));
+}
+
+function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfig[] {
+  return (c.volumeMounts ?? []).map((m) => {
+    const v = pod.spec.volumes?.find((x) => x.name === m.name);
+    if (!v) throw configError(`volume ${m.name} is not declared by the pod`);
+    if (v.emptyDir) return { volume: v.name, kind: 'emptyDir', target: m.mountPath, readOnly: m.readOnly ?? false };
+    if (v.hostPath) {
+      if (!ctx.allowPrivileged) throw configError(`hostPath volume ${v.name} is not allowed on this node (start the agent with --allow-privileged)`);
+      return { volume: v.hostPath.path, kind: 'host', target: m.mountPath, readOnly: m.readOnly ?? false };
+    }
+    throw configError(`volume ${v.name}: only emptyDir and hostPath volumes are supported`);
+  });
+}
+
+function quantity(text: string | undefined, field: string, milli: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const q = Quantity.parse(text);
+    return milli ? q.milliValue() : q.value();
+  } catch {
+    throw configError(`invalid quantity ${field}=${text}`);
+  }
+}
+
+/**
+ * buildContainerConfig resolves one pod container into what the runtime creates. Problems the user must fix
+ * (unsupported volumes, privileged without --allow-privileged) throw a RuntimeError with reason
+ * CreateContainerConfigError, which shows as the container's waiting reason.
+ */
+export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'container', restartCount: number, ctx: ContainerConfigContext): ContainerConfig {
+  const sc = c.securityContext ?? {};
+  const psc = pod.spec.securityContext ?? {};
+  if (sc.privileged && !ctx.allowPrivileged) throw configError(`container ${c.name} is privileged, which this node does not allow (--allow-privileged)`);
+  const uid = sc.runAsUser ?? psc.runAsUser;
+  const gid = sc.runAsGroup ?? psc.runAsGroup;
+  if ((sc.runAsNonRoot ?? psc.runAsNonRoot) && uid === 0) throw configError(`container ${c.name} has runAsNonRoot and runAsUser 0`);
+  const envs = env(pod, c, ctx);
+  const vars = new Map(envs.map((e) => [e.name, e.value]));
+  const config: ContainerConfig = {
+    pod: podRef(pod),
+    kind,
+    name: c.name,
+    restartCount,
+    image: c.image ?? '',
+    env: envs,
+    mounts: mounts(pod, c, ctx),
+  };
+  if (c.command) config.command = c.command.map((s) => expand(s, vars));
+  if (c.args) config.args = c.args.map((s) => expand(s, vars));
+  if (c.workingDir) config.workingDir = c.workingDir;
+  const memoryLimit = quantity(c.resources?.limits?.['memory'], 'limits.memory', false);
+  const cpuLimit = quantity(c.resources?.limits?.['cpu'], 'limits.cpu', true);
+  const cpuRequest = quantity(c.resources?.requests?.['cpu'] ?? c.resources?.limits?.['cpu'], 'requests.cpu', true);
+  if (memoryLimit !== undefined) config.memoryLimit = memoryLimit;
+  if (cpuLimit !== undefined) config.cpuLimitMilli = cpuLimit;
+  if (cpuRequest !== undefined) config.cpuRequestMilli = cpuRequest;
+  if (uid !== undefined) config.user = gid !== undefined ? `${uid}:${gid}` : String(uid);
+  else if (gid !== undefined) config.user = `0:${gid}`;
+  if (sc.readOnlyRootFilesystem) config.readOnlyRootFilesystem = true;
+  if (sc.privileged) config.privileged = true;
+  if (sc.capabilities?.add?.length) config.capAdd = sc.capabilities.add;
+  if (sc.capabilities?.drop?.length) config.capDrop = sc.capabilities.drop;
+  return config;
+}
+
+/** buildSandboxConfig collects what the pause container needs: hostname, published host ports, emptyDir volumes. */
+export function buildSandboxConfig(pod: Pod): SandboxConfig {
+  const ports: PortMapping[] = [];
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      ports.push({ containerPort: p.containerPort, hostPort: p.hostPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as PortMapping['protocol'], ...(p.hostIP ? { hostIP: p.hostIP } : {}) });
+    }
+  }
+  return {
+    pod: podRef(pod),
+    hostname: (pod.spec.hostname ?? pod.metadata.name ?? 'pod').slice(0, 63),
+    ports,
+    volumes: (pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * @module createLogServer: the agent's HTTP endpoint: container logs (what the api-server's pods/log proxies to),
+ * health and metrics.
+ */
+import express, { type Express, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+import type { Pod } from '@skiff/api';
+import type { Logger } from '@skiff/controller-kit';
+import type { LogRequest, RuntimeContainer } from './runtime/container-runtime.js';
+import type { NodeAgent } from './node-agent.js';
+
+/** LogServerOptions configures createLogServer. */
+export interface LogServerOptions {
+  /** findPod finds a pod and the node agent running it. */
+  findPod(namespace: string, name: string): { agent: NodeAgent; pod: Pod } | undefined;
+  ready(): boolean;
+  metrics: Registry;
+  logger: Logger;
+}
+
+function intParam(v: unknown): number | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
+}
+
+/** pickInstance returns the current instance of a container, or the previous one for `previous=true`. */
+export function pickInstance(containers: RuntimeContainer[], name: string, previous: boolean): RuntimeContainer | undefined {
+  const list = containers.filter((c) => c.kind !== 'sandbox' && c.containerName === name).sort((a, b) => b.restartCount - a.restartCount);
+  return previous ? list[1] : list[0];
+}
+
+/**
+ * createLogServer serves `GET /containerLogs/{namespace}/{pod}/{container}` with the kubelet's query parameters
+ * (follow, tailLines, timestamps, previous, sinceSeconds, limitBytes) as text/plain, plus /healthz, /readyz and
+ * /metrics.
+ */
+export function createLogServer(opts: LogServerOptions): Express {
+  const app = express();
+  app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
+  app.get('/readyz', (_req, res) => void res.status(opts.ready() ? 200 : 503).type('text/plain').send(opts.ready() ? 'ok' : 'not ready'));
+  app.get('/metrics', async (_req, res) => {
+    res.type(opts.metrics.contentType).send(await opts.metrics.metrics());
+  });
+  app.get('/containerLogs/:namespace/:pod/:container', async (req: Request, res: Response) => {
+    const { namespace, pod: podName, container } = req.params as Record<string, string>;
+    const found = opts.findPod(namespace!, podName!);
+    if (!found) return void res.status(404).type('text/plain').send(`pod ${namespace}/${podName} is not on this node`);
+    const previous = req.query['previous'] === 'true';
+    const instance = pickInstance(found.agent.pleg.containersOf(found.pod.metadata.uid ?? ''), container!, previous);
+    if (!instance) {
+      const msg = previous
+        ? `previous terminated container "${container}" in pod "${podName}" not found`
+        : `container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`;
+      return void res.status(400).type('text/plain').send(msg);
+    }
+    const logReq: LogRequest = {
+      follow: req.query['follow'] === 'true' && instance.state === 'running',
+      timestamps: req.query['timestamps'] === 'true',
+    };
+    const tail = intParam(req.query['tailLines']);
+    const since = intParam(req.query['sinceSeconds']);
+    const limit = intParam(req.query['limitBytes']);
+    if (tail !== undefined) logReq.tailLines = tail;
+    if (since !== undefined) logReq.sinceSeconds = since;
+    try {
+      const stream = await found.agent.runtime.logs(instance.id, logReq);
+      res.status(200).type('text/plain');
+      if (logReq.follow) res.flushHeaders();
+      let sent = 0;
+      res.on('close', () => stream.destroy());
+      stream.on('data', (chunk: Buffer | string) => {
+        let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        if (limit !== undefined) {
+          if (sent + buf.length >= limit) {
+            buf = buf.subarray(0, limit - sent);
+            sent = limit;
+            res.end(buf);
+            stream.destroy();
+            return;
+          }
+          sent += buf.length;
+        }
+        res.write(buf);
+      });
+      stream.on('end', () => res.end());
+      stream.on('error', (err) => {
+        opts.logger.debug({ err }, 'log stream failed');
+        res.end();
+      });
+    } catch (err) {
+      opts.logger.warn({ err }, 'log request failed');
+      if (!res.headersSent) res.status(500).type('text/plain').send(`failed to read logs: ${(err as Error).message}`);
+    }
+  });
+  return app;
+}

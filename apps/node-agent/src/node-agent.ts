@@ -1,0 +1,139 @@
+/**
+ * @module NodeAgent: the pod side of one node: pods bound to it, their workers, the relist and the status writes.
+ */
+import type { Pod } from '@skiff/api';
+import type { Clock, Logger } from '@skiff/controller-kit';
+import type { EventRecorder } from './event-recorder.js';
+import { Pleg } from './pleg.js';
+import { PodSyncer, type PodFinisher, type ProbeResults } from './pod-syncer.js';
+import { PodWorkers } from './pod-workers.js';
+import type { ContainerRuntime } from './runtime/container-runtime.js';
+import { StatusManager, type StatusWriter } from './status-manager.js';
+
+/** NodeAgentOptions configures NodeAgent. */
+export interface NodeAgentOptions {
+  nodeName: string;
+  hostIP: string;
+  allowPrivileged?: boolean;
+  runtime: ContainerRuntime;
+  statusWriter: StatusWriter;
+  finisher: PodFinisher;
+  events: EventRecorder;
+  clock: Clock;
+  logger: Logger;
+  prober?: (onChange: (uid: string) => void) => ProbeResults;
+  relistPeriodMs?: number;
+  resyncMs?: number;
+}
+
+/**
+ * NodeAgent runs the pods of one node. Pod updates come in through `upsertPod`/`deletePod` (fed by one shared
+ * informer, possibly for many nodes); each schedules the pod's worker. The relist wakes the worker of every pod
+ * whose containers changed. Before the first pod sync it waits for `markSynced` (the informer's initial list) and
+ * a first relist, so containers of pods that are gone can be told from those of pods not yet seen.
+ */
+export class NodeAgent {
+  readonly nodeName: string;
+  readonly runtime: ContainerRuntime;
+  readonly pleg: Pleg;
+  readonly status: StatusManager;
+  readonly workers: PodWorkers;
+  readonly #pods = new Map<string, Pod>();
+  readonly #syncer: PodSyncer;
+  readonly #log: Logger;
+  #synced = false;
+
+  constructor(opts: NodeAgentOptions) {
+    this.nodeName = opts.nodeName;
+    this.runtime = opts.runtime;
+    this.#log = opts.logger.child({ node: opts.nodeName });
+    this.status = new StatusManager(opts.statusWriter, this.#log);
+    this.pleg = new Pleg({
+      runtime: opts.runtime,
+      clock: opts.clock,
+      logger: this.#log,
+      periodMs: opts.relistPeriodMs ?? 1000,
+      onPodEvents: (uid) => {
+        if (this.#synced) this.workers.update(uid);
+      },
+    });
+    const prober = opts.prober?.((uid) => this.workers.update(uid));
+    this.#syncer = new PodSyncer({
+      nodeName: opts.nodeName,
+      hostIP: opts.hostIP,
+      allowPrivileged: opts.allowPrivileged ?? false,
+      runtime: opts.runtime,
+      pleg: this.pleg,
+      status: this.status,
+      events: opts.events,
+      finisher: opts.finisher,
+      clock: opts.clock,
+      logger: this.#log,
+      ...(prober ? { prober } : {}),
+      ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
+    });
+    this.workers = new PodWorkers({
+      clock: opts.clock,
+      logger: this.#log,
+      sync: async (uid) => {
+        const pod = this.#pods.get(uid);
+        const next = await this.#syncer.sync(uid, pod);
+        if (!pod) this.workers.forget(uid);
+        return next;
+      },
+    });
+  }
+
+  /** upsertPod records the newest version of a pod bound to this node and schedules its worker. */
+  upsertPod(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    if (!uid) return;
+    this.#pods.set(uid, pod);
+    if (this.#synced) this.workers.update(uid);
+  }
+
+  /** deletePod forgets a pod that is gone from the API; its worker removes what is left of it. */
+  deletePod(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    if (!uid) return;
+    this.#pods.delete(uid);
+    if (this.#synced) this.workers.update(uid);
+  }
+
+  /** pod returns a pod of this node by namespace and name. */
+  findPod(namespace: string, name: string): Pod | undefined {
+    for (const p of this.#pods.values()) if (p.metadata.namespace === namespace && p.metadata.name === name) return p;
+    return undefined;
+  }
+
+  /** podCount is how many pods are bound to this node. */
+  get podCount(): number {
+    return this.#pods.size;
+  }
+
+  /**
+   * markSynced starts pod work once the pod cache is complete: after a first relist, containers are adopted by
+   * the pods still bound here and those of any other UID are removed.
+   */
+  async markSynced(): Promise<void> {
+    await this.pleg.relist();
+    this.#synced = true;
+    const uids = new Set([...this.#pods.keys(), ...this.pleg.uids()]);
+    for (const uid of uids) {
+      if (!this.#pods.has(uid)) this.#log.info({ uid }, 'removing containers of a pod no longer bound here');
+      this.workers.update(uid);
+    }
+  }
+
+  /** run relists the runtime until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => this.workers.stop(), { once: true });
+    await this.pleg.run(signal);
+  }
+
+  /** idle resolves when no pod worker is busy and no status write is in flight. */
+  async idle(): Promise<void> {
+    await this.workers.idle();
+    await this.status.idle();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * @module Node registration and status: the Node object an agent creates and keeps current (kubelet's
+ * kubelet_node_status.go).
+ */
+import { isAlreadyExists, type Node, type NodeCondition, type NodeStatus, type Taint } from '@skiff/api';
+import type { Clock, Logger } from '@skiff/controller-kit';
+import { canonicalJson } from './canonical-json.js';
+import type { RuntimeInfo } from './runtime/container-runtime.js';
+
+/** NodeIdentity is the static description of a node. */
+export interface NodeIdentity {
+  name: string;
+  hostIP: string;
+  hostname: string;
+  /** Port of the log server, published as daemonEndpoints.kubeletEndpoint.Port. */
+  port: number;
+  labels: Record<string, string>;
+  taints: Taint[];
+  /** Explicit capacity (cpu, memory, pods); missing entries come from the runtime. */
+  capacity: Record<string, string>;
+  os: string;
+  arch: string;
+  agentVersion: string;
+}
+
+/** NodeClient is the slice of the client the reporter needs. */
+export interface NodeClient {
+  create(node: Node): Promise<Node>;
+  get(name: string): Promise<Node>;
+  patch(name: string, body: unknown): Promise<Node>;
+  patchStatus(name: string, status: NodeStatus): Promise<Node>;
+}
+
+/** Health is the runtime's health as the node reports it in Ready. */
+export interface Health {
+  ok: boolean;
+  message: string;
+}
+
+/** nodeCapacity merges explicit capacity with what the runtime reports (cpu cores, memory bytes, 110 pods). */
+export function nodeCapacity(explicit: Record<string, string>, info: RuntimeInfo | undefined): Record<string, string> {
+  const cap: Record<string, string> = {
+    cpu: String(info?.cpus ?? 1),
+    memory: info?.memoryBytes ? `${Math.floor(info.memoryBytes / 1024)}Ki` : '1Gi',
+    pods: '110',
+    'ephemeral-storage': '100Gi',
+  };
+  return { ...cap, ...explicit };
+}
+
+/** nodeConditions builds Ready and the pressure conditions, keeping transition times that did not change. */
+export function nodeConditions(health: Health, previous: NodeCondition[] | undefined, now: number, stopped = false): NodeCondition[] {
+  const at = new Date(now).toISOString();
+  const make = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => {
+    const old = previous?.find((c) => c.type === type);
+    return { type, status, reason, message, lastHeartbeatTime: at, lastTransitionTime: old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : at };
+  };
+  const ready = stopped
+    ? make('Ready', 'False', 'KubeletStopped', 'node agent stopped')
+    : health.ok
+      ? make('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
+      : make('Ready', 'False', 'KubeletNotReady', `container runtime is down: ${health.message}`);
+  return [
+    make('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+    make('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    make('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+    ready,
+  ];
+}
+
+/** buildNodeStatus is the full status the agent posts. */
+export function buildNodeStatus(id: NodeIdentity, info: RuntimeInfo | undefined, health: Health, previous: NodeCondition[] | undefined, now: number, stopped = false): NodeStatus {
+  const capacity = nodeCapacity(id.capacity, info);
+  return {
+    capacity,
+    allocatable: { ...capacity },
+    conditions: nodeConditions(health, previous, now, stopped),
+    addresses: [
+      { type: 'InternalIP', address: id.hostIP },
+      { type: 'Hostname', address: id.hostname },
+    ],
+    daemonEndpoints: { kubeletEndpoint: { Port: id.port } },
+    nodeInfo: {
+      machineID: id.name,
+      systemUUID: id.name,
+      bootID: '',
+      kernelVersion: info?.kernelVersion ?? '',
+      osImage: info?.osImage ?? '',
+      containerRuntimeVersion: info?.runtimeVersion ?? 'unknown',
+      kubeletVersion: id.agentVersion,
+      kubeProxyVersion: '',
+      operatingSystem: id.os,
+      architecture: id.arch,
+    },
+  };
+}
+
+/** buildNode is the Node an agent registers. */
+export function buildNode(id: NodeIdentity, info: RuntimeInfo | undefined, health: Health, now: number): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: id.name,
+      labels: { 'kubernetes.io/hostname': id.name, 'kubernetes.io/os': id.os, 'kubernetes.io/arch': id.arch, ...id.labels },
+    },
+    spec: id.taints.length ? { taints: id.taints } : {},
+    status: buildNodeStatus(id, info, health, undefined, now),
+  };
+}
+
+const FORCE_UPDATE_MS = 5 * 60_000;
+
+/**
+ * NodeStatusReporter registers a node and posts its status: on every tick when something but the heartbeat
+ * time changed, and at least every 5 minutes otherwise (kubelet's nodeStatusReportFrequency).
+ */
+export class NodeStatusReporter {
+  readonly #id: NodeIdentity;
+  readonly #client: NodeClient;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  #conditions: NodeCondition[] | undefined;
+  #lastText = '';
+  #lastPost = 0;
+  uid: string | undefined;
+
+  constructor(opts: { identity: NodeIdentity; client: NodeClient; clock: Clock; logger: Logger }) {
+    this.#id = opts.identity;
+    this.#client = opts.client;
+    this.#clock = opts.clock;
+    this.#log = opts.logger;
+  }
+
+  /** register creates the Node, or adopts an existing one and refreshes its labels, taints and status. */
+  async register(info: RuntimeInfo | undefined, health: Health): Promise<void> {
+    const node = buildNode(this.#id, info, health, this.#clock.now());
+    try {
+      const created = await this.#client.create(node);
+      this.uid = created.metadata.uid;
+      this.#log.info({ node: this.#id.name }, 'node registered');
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      const existing = await this.#client.patch(this.#id.name, { metadata: { labels: node.metadata.labels }, spec: node.spec });
+      this.uid = existing.metadata.uid;
+      this.#conditions = existing.status?.conditions;
+    }
+    await this.update(info, health, true);
+  }
+
+  /** update posts the status if it changed (or is due); `stopped` marks the node not ready on shutdown. */
+  async update(info: RuntimeInfo | undefined, health: Health, force = false, stopped = false): Promise<void> {
+    const now = this.#clock.now();
+    const status = buildNodeStatus(this.#id, info, health, this.#conditions, now, stopped);
+    const text = canonicalJson({ ...status, conditions: status.conditions?.map(({ lastHeartbeatTime: _h, ...c }) => c) });
+    if (!force && text === this.#lastText && now - this.#lastPost < FORCE_UPDATE_MS) return;
+    await this.#client.patchStatus(this.#id.name, status);
+    this.#conditions = status.conditions;
+    this.#lastText = text;
+    this.#lastPost = now;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * @module PodSyncer: one sync of one pod (kubelet's SyncPod / SyncTerminatingPod): compute actions, apply them
+ * through the runtime, and report the resulting status.
+ */
+import type { ObjectReference, Pod, PullPolicy } from '@skiff/api';
+import type { Clock, Logger } from '@skiff/controller-kit';
+import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
+import type { EventRecorder } from './event-recorder.js';
+import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
+import { computePodStatus } from './pod-status.js';
+import type { Pleg } from './pleg.js';
+import { isRuntimeError, type ContainerRuntime, type PodRef, type RuntimeContainer } from './runtime/container-runtime.js';
+import type { StatusManager } from './status-manager.js';
+
+/** ProbeResults is what the prober tells the syncer about a pod's containers. */
+export interface ProbeResults {
+  /** update (re)arms probes for the pod's running containers and stops those of gone containers. */
+  update(pod: Pod, observed: RuntimeContainer[]): void;
+  /** remove stops every probe of a pod. */
+  remove(uid: string): void;
+  unhealthy(uid: string): ReadonlySet<string>;
+  ready(uid: string): ReadonlyMap<string, boolean>;
+  started(uid: string): ReadonlyMap<string, boolean>;
+  /** clearUnhealthy forgets a failed liveness result once the container was killed. */
+  clearUnhealthy(uid: string, name: string): void;
+}
+
+/** PodFinisher completes a graceful delete once the pod's containers are gone. */
+export interface PodFinisher {
+  finishDelete(pod: Pod): Promise<void>;
+}
+
+/** PodSyncerOptions configures PodSyncer. */
+export interface PodSyncerOptions {
+  nodeName: string;
+  hostIP: string;
+  allowPrivileged: boolean;
+  runtime: ContainerRuntime;
+  pleg: Pleg;
+  status: StatusManager;
+  events: EventRecorder;
+  finisher: PodFinisher;
+  clock: Clock;
+  logger: Logger;
+  prober?: ProbeResults;
+  /** How often a steady pod is synced anyway. Default 10 s. */
+  resyncMs?: number;
+}
+
+interface PullFailure {
+  count: number;
+  retryAt: number;
+  message: string;
+}
+
+interface PodState {
+  waiting: Record<string, Waiting>;
+  pulls: Map<string, PullFailure>;
+  ref?: PodRef;
+}
+
+const PULL_BACKOFF_INITIAL_MS = 10_000;
+const PULL_BACKOFF_MAX_MS = 300_000;
+
+function reference(pod: Pod): ObjectReference {
+  return { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid: pod.metadata.uid ?? '' };
+}
+
+function graceSeconds(pod: Pod): number {
+  return pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+}
+
+/**
+ * PodSyncer drives one pod toward its spec. `sync(uid, pod)` is what a pod worker runs: with a pod it creates and
+ * restarts containers; with a deleting pod it stops them and finishes the delete; with no pod (deleted or never
+ * ours) it removes whatever the runtime still has for that UID.
+ */
+export class PodSyncer {
+  readonly #o: PodSyncerOptions;
+  readonly #states = new Map<string, PodState>();
+  readonly #log: Logger;
+
+  constructor(opts: PodSyncerOptions) {
+    this.#o = opts;
+    this.#log = opts.logger;
+  }
+
+  /** sync runs one pass for the pod with `uid`; it returns when it wants to run again. */
+  async sync(uid: string, pod: Pod | undefined): Promise<number | undefined> {
+    const now = this.#o.clock.now();
+    if (!pod) {
+      await this.#teardown(uid, this.#o.pleg.containersOf(uid), 2);
+      this.#states.delete(uid);
+      this.#o.prober?.remove(uid);
+      this.#o.status.forget(uid);
+      return undefined;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      const observed = this.#o.pleg.containersOf(uid);
+      if (observed.some((c) => c.state === 'running')) this.#o.events.record(reference(pod), 'Normal', 'Killing', `Stopping pod ${pod.metadata.name}`);
+      await this.#teardown(uid, observed, graceSeconds(pod));
+      this.#o.prober?.remove(uid);
+      await this.#o.finisher.finishDelete(pod);
+      this.#states.delete(uid);
+      this.#o.status.forget(uid);
+      return undefined;
+    }
+    const st = this.#state(uid);
+    let observed = this.#o.pleg.containersOf(uid);
+    const actions = computePodActions({ pod, observed, now, ...(this.#o.prober ? { unhealthy: this.#o.prober.unhealthy(uid) } : {}) });
+    st.waiting = { ...actions.waiting };
+    const changed = await this.#apply(pod, st, actions, observed, now);
+    if (changed) {
+      await this.#o.pleg.relist();
+      observed = this.#o.pleg.containersOf(uid);
+    }
+    this.#o.prober?.update(pod, observed);
+    const status = computePodStatus({
+      pod,
+      observed,
+      now: this.#o.clock.now(),
+      hostIP: this.#o.hostIP,
+      waiting: st.waiting,
+      ...(this.#o.prober ? { ready: this.#o.prober.ready(uid), started: this.#o.prober.started(uid) } : {}),
+    });
+    this.#o.status.set(pod, status);
+    let next = now + (this.#o.resyncMs ?? 10_000);
+    if (actions.retryAt !== undefined) next = Math.min(next, actions.retryAt);
+    for (const f of st.pulls.values()) next = Math.min(next, f.retryAt);
+    return next;
+  }
+
+  /** knownUids lists pods this syncer holds state for. */
+  knownUids(): string[] {
+    return [...this.#states.keys()];
+  }
+
+  #state(uid: string): PodState {
+    let st = this.#states.get(uid);
+    if (!st) {
+      st = { waiting: {}, pulls: new Map() };
+      this.#states.set(uid, st);
+    }
+    return st;
+  }
+
+  async #apply(pod: Pod, st: PodState, actions: PodActions, observed: RuntimeContainer[], now: number): Promise<boolean> {
+    const rt = this.#o.runtime;
+    const ref = reference(pod);
+    let changed = false;
+    if (actions.killPod) {
+      await this.#stopAll(observed, pod.spec.terminationGracePeriodSeconds ?? 30);
+      changed = true;
+    }
+    for (const id of actions.remove) {
+      await rt.removeContainer(id);
+      changed = true;
+    }
+    for (const k of actions.kill) {
+      const spec = pod.spec.containers.find((c) => c.name === k.name);
+      this.#o.events.record({ ...ref, fieldPath: `spec.containers{${k.name}}` }, 'Normal', 'Killing', `Container ${k.name} failed liveness probe, will be restarted`);
+      await rt.stopContainer(k.id, spec?.livenessProbe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+      this.#o.prober?.clearUnhealthy(pod.metadata.uid ?? '', k.name);
+      changed = true;
+    }
+    for (const [name, w] of Object.entries(actions.waiting)) {
+      this.#o.events.record({ ...ref, fieldPath: `spec.containers{${name}}` }, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}`);
+      void w;
+    }
+    if (!actions.start.length && !actions.createSandbox) return changed;
+    let sandboxId = actions.sandboxId;
+    let podIP = observed.find((c) => c.id === sandboxId)?.ip ?? '';
+    if (actions.createSandbox) {
+      try {
+        const sb = await rt.createSandbox(buildSandboxConfig(pod));
+        sandboxId = sb.id;
+        podIP = sb.ip;
+        changed = true;
+      } catch (err) {
+        if (!isRuntimeError(err)) throw err;
+        for (const s of actions.start) st.waiting[s.name] = { reason: 'CreatePodSandboxError', message: err.message };
+        this.#o.events.record(ref, 'Warning', 'FailedCreatePodSandBox', err.message);
+        return changed;
+      }
+    }
+    for (const s of actions.start) {
+      if (await this.#start(pod, st, s, sandboxId!, podIP, now)) changed = true;
+      else if (s.kind === 'init') break;
+    }
+    return changed;
+  }
+
+  async #start(pod: Pod, st: PodState, s: StartAction, sandboxId: string, podIP: string, now: number): Promise<boolean> {
+    const spec = (s.kind === 'init' ? pod.spec.initContainers ?? [] : pod.spec.containers).find((c) => c.name === s.name);
+    if (!spec) return false;
+    const ref: ObjectReference = { ...reference(pod), fieldPath: `spec.${s.kind === 'init' ? 'initContainers' : 'containers'}{${s.name}}` };
+    const image = spec.image ?? '';
+    const policy: PullPolicy = spec.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
+    const pull = st.pulls.get(s.name);
+    if (pull && now < pull.retryAt) {
+      st.waiting[s.name] = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
+      return false;
+    }
+    try {
+      await this.#o.runtime.ensureImage(image, policy);
+      st.pulls.delete(s.name);
+    } catch (err) {
+      if (!isRuntimeError(err)) throw err;
+      const count = (pull?.count ?? 0) + 1;
+      const delay = err.reason === 'ErrImageNeverPull' ? PULL_BACKOFF_INITIAL_MS : Math.min(PULL_BACKOFF_INITIAL_MS * 2 ** (count - 1), PULL_BACKOFF_MAX_MS);
+      st.pulls.set(s.name, { count, retryAt: now + delay, message: err.message });
+      st.waiting[s.name] = { reason: err.reason, message: err.message };
+      this.#o.events.record(ref, 'Warning', 'Failed', err.message);
+      if (err.reason === 'ErrImagePull') this.#o.events.record(ref, 'Warning', 'Failed', `Error: ErrImagePull`);
+      return false;
+    }
+    try {
+      const config = buildContainerConfig(pod, spec, s.kind, s.restartCount, {
+        nodeName: this.#o.nodeName,
+        hostIP: this.#o.hostIP,
+        podIP,
+        allowPrivileged: this.#o.allowPrivileged,
+      });
+      await this.#o.runtime.startContainer(sandboxId, config);
+      this.#o.events.record(ref, 'Normal', 'Started', `Started container ${s.name}`);
+      delete st.waiting[s.name];
+      return true;
+    } catch (err) {
+      if (!isRuntimeError(err)) throw err;
+      st.waiting[s.name] = { reason: err.reason, message: err.message };
+      this.#o.events.record(ref, 'Warning', 'Failed', `Error: ${err.message}`);
+      // A container that failed to start still exists (dead): the next relist shows it.
+      return err.reason === 'RunContainerError';
+    }
+  }
+
+  async #stopAll(observed: RuntimeContainer[], grace: number): Promise<void> {
+    const rt = this.#o.runtime;
+    const running = observed.filter((c) => c.kind !== 'sandbox' && c.state === 'running');
+    await Promise.all(running.map((c) => rt.stopContainer(c.id, grace)));
+    for (const s of observed.filter((c) => c.kind === 'sandbox' && c.state === 'running')) await rt.stopContainer(s.id, 0);
+  }
+
+  async #teardown(uid: string, observed: RuntimeContainer[], grace: number): Promise<void> {
+    const rt = this.#o.runtime;
+    if (observed.length) {
+      await this.#stopAll(observed, grace);
+      for (const c of observed) await rt.removeContainer(c.id);
+      await rt.removePodVolumes(observed[0]!.pod);
+      this.#log.info({ uid, containers: observed.length }, 'pod containers removed');
+      await this.#o.pleg.relist();
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * @module ContainerRuntime: what the node agent needs from a container engine, after kubelet's CRI
+ * (RunPodSandbox, CreateContainer, StartContainer, StopContainer, ListContainers, ContainerStatus).
+ */
+import type { Readable } from 'node:stream';
+import type { PullPolicy } from '@skiff/api';
+
+/** ContainerKind tells the pause sandbox that holds a pod's network namespace from the pod's own containers. */
+export type ContainerKind = 'sandbox' | 'container' | 'init';
+
+/** RuntimeState is the coarse state of a container as the engine reports it. */
+export type RuntimeState = 'created' | 'running' | 'exited' | 'unknown';
+
+/** PodRef identifies the pod a runtime container belongs to; it is stored in the container's labels. */
+export interface PodRef {
+  uid: string;
+  namespace: string;
+  name: string;
+}
+
+/** RuntimeContainer is one container of this node as the runtime sees it (a relist result). */
+export interface RuntimeContainer {
+  id: string;
+  kind: ContainerKind;
+  pod: PodRef;
+  /** Pod container name; empty for the sandbox. */
+  containerName: string;
+  /** Instance number of this container, 0 for the first run (the skiff.dev/restart-count label). */
+  restartCount: number;
+  state: RuntimeState;
+  image: string;
+  imageId: string;
+  exitCode?: number;
+  oomKilled?: boolean;
+  /** Engine's error for a container that could not start (bad command), if any. */
+  error?: string;
+  createdAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Sandbox only: the pod's IP address. */
+  ip?: string;
+}
+
+/** PortMapping publishes a container port on the node, set on the sandbox. */
+export interface PortMapping {
+  containerPort: number;
+  hostPort: number;
+  hostIP?: string;
+  protocol: 'tcp' | 'udp' | 'sctp';
+}
+
+/** SandboxConfig describes the pause container of a pod. */
+export interface SandboxConfig {
+  pod: PodRef;
+  hostname: string;
+  ports: PortMapping[];
+  /** emptyDir volume names (pod-level); the runtime creates the backing storage. */
+  volumes: string[];
+}
+
+/** MountConfig is a volume mount of a pod container. */
+export interface MountConfig {
+  /** emptyDir volume name, or for hostPath the host path (kind 'host'). */
+  volume: string;
+  kind: 'emptyDir' | 'host';
+  target: string;
+  readOnly: boolean;
+}
+
+/** ContainerConfig is a fully resolved pod container, ready to create: env values are already substituted. */
+export interface ContainerConfig {
+  pod: PodRef;
+  kind: 'container' | 'init';
+  name: string;
+  restartCount: number;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env: Array<{ name: string; value: string }>;
+  workingDir?: string;
+  mounts: MountConfig[];
+  /** Bytes; undefined means no limit. */
+  memoryLimit?: number;
+  /** Millicores. */
+  cpuLimitMilli?: number;
+  cpuRequestMilli?: number;
+  user?: string;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+}
+
+/** ExecResult is what a command run inside a container returned. */
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+/** LogRequest mirrors the pods/log query parameters. */
+export interface LogRequest {
+  follow?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  limitBytes?: number;
+}
+
+/** RuntimeInfo is what the node reports in nodeInfo and capacity. */
+export interface RuntimeInfo {
+  /** e.g. docker://20.10.24 */
+  runtimeVersion: string;
+  cpus?: number;
+  memoryBytes?: number;
+  kernelVersion?: string;
+  osImage?: string;
+}
+
+/** ImagePullReason is the waiting reason a failed image step shows on the container status. */
+export type ImagePullReason = 'ErrImagePull' | 'ErrImageNeverPull' | 'ImagePullBackOff';
+
+/**
+ * RuntimeError is an expected failure of a runtime call that should show on the pod rather than crash the agent:
+ * `reason` becomes the container's waiting reason (ErrImagePull, CreateContainerError, RunContainerError ...).
+ */
+export class RuntimeError extends Error {
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeError';
+    this.reason = reason;
+  }
+}
+
+/** isRuntimeError narrows an unknown error to RuntimeError. */
+export function isRuntimeError(err: unknown): err is RuntimeError {
+  return err instanceof RuntimeError;
+}
+
+/**
+ * ContainerRuntime is the engine behind one node. Every container it creates carries the node's name, and every
+ * call is scoped to that node, so several agents can share one engine without touching each other's containers.
+ */
+export interface ContainerRuntime {
+  /** info reports the engine version and host resources; it throws when the engine is unreachable. */
+  info(): Promise<RuntimeInfo>;
+  /** list returns every container (sandboxes included) this node made, in any state. */
+  list(): Promise<RuntimeContainer[]>;
+  /** ensureImage makes the image present according to the pull policy, or throws a RuntimeError with an ImagePullReason. */
+  ensureImage(image: string, policy: PullPolicy): Promise<void>;
+  /** createSandbox creates and starts the pause container of a pod and returns its id and the pod's IP. */
+  createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }>;
+  /** startContainer creates a container in the pod's sandbox and starts it; a bad command throws a RuntimeError. */
+  startContainer(sandboxId: string, config: ContainerConfig): Promise<string>;
+  /** stopContainer sends the stop signal, waits up to graceSeconds, then kills. Stopping a stopped container is a no-op. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** removeContainer deletes a container (killing it if needed); a missing container is not an error. */
+  removeContainer(id: string): Promise<void>;
+  /** removePodVolumes deletes the pod's emptyDir storage. */
+  removePodVolumes(pod: PodRef): Promise<void>;
+  /** exec runs a command in a running container, for exec probes. */
+  exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** logs streams a container's output as plain text. */
+  logs(id: string, req: LogRequest): Promise<Readable>;
+}

@@ -1,0 +1,213 @@
+/**
+ * @module FakeRuntime: an in-memory ContainerRuntime for unit tests, with knobs to make containers exit, pulls
+ * fail and commands not start, and a record of every call.
+ */
+import { Readable } from 'node:stream';
+import type { PullPolicy } from '@skiff/api';
+import type { Clock } from '@skiff/controller-kit';
+import {
+  RuntimeError,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type ExecResult,
+  type LogRequest,
+  type PodRef,
+  type RuntimeContainer,
+  type RuntimeInfo,
+  type SandboxConfig,
+} from '../container-runtime.js';
+
+/** FakeRuntimeOptions configures FakeRuntime. */
+export interface FakeRuntimeOptions {
+  clock: Clock;
+  /** Images present without a pull; defaults to none, with every pull succeeding unless listed in unpullable. */
+  images?: string[];
+  unpullable?: string[];
+  /** Pod IPs are handed out as 10.88.0.N. */
+  ipPrefix?: string;
+}
+
+/** FakeContainer is a RuntimeContainer plus what it was created from. */
+export interface FakeContainer extends RuntimeContainer {
+  config?: ContainerConfig;
+  sandbox?: SandboxConfig;
+  logs: string[];
+}
+
+/**
+ * FakeRuntime keeps containers in a map and changes them only when told to, so tests decide exactly when a
+ * container exits. `calls` lists every mutating call in order (`createSandbox ns/pod`, `start ns/pod/c#1`, ...).
+ */
+export class FakeRuntime implements ContainerRuntime {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly images: Set<string>;
+  readonly unpullable: Set<string>;
+  readonly badCommands = new Set<string>();
+  readonly calls: string[] = [];
+  readonly execResults = new Map<string, ExecResult>();
+  /** recordCalls turns the `calls` log on (the default) or off (simulated nodes at scale). */
+  recordCalls = true;
+  /** When set, every call throws this (an unreachable engine). */
+  down: Error | undefined;
+  protected readonly clock: Clock;
+  #seq = 0;
+  #ipPrefix: string;
+
+  constructor(opts: FakeRuntimeOptions) {
+    this.clock = opts.clock;
+    this.images = new Set(opts.images ?? []);
+    this.unpullable = new Set(opts.unpullable ?? []);
+    this.#ipPrefix = opts.ipPrefix ?? '10.88.0.';
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    this.#check();
+    return { runtimeVersion: 'fake://1.0.0', cpus: 4, memoryBytes: 8 * 1024 ** 3, kernelVersion: 'fake', osImage: 'fake' };
+  }
+
+  async list(): Promise<RuntimeContainer[]> {
+    this.#check();
+    return [...this.containers.values()].map(({ config: _c, sandbox: _s, logs: _l, ...rest }) => ({ ...rest, pod: { ...rest.pod } }));
+  }
+
+  async ensureImage(image: string, policy: PullPolicy): Promise<void> {
+    this.#check();
+    const present = this.images.has(image);
+    if (policy === 'Never') {
+      if (!present) throw new RuntimeError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
+      return;
+    }
+    if (present && policy === 'IfNotPresent') return;
+    this.record(`pull ${image}`);
+    if (this.unpullable.has(image)) throw new RuntimeError('ErrImagePull', `failed to pull image "${image}": not found`);
+    this.images.add(image);
+  }
+
+  async createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }> {
+    this.#check();
+    this.record(`createSandbox ${podKey(config.pod)}`);
+    const id = this.#id();
+    const now = this.#now();
+    const ip = `${this.#ipPrefix}${this.#seq}`;
+    this.containers.set(id, {
+      id,
+      kind: 'sandbox',
+      pod: config.pod,
+      containerName: '',
+      restartCount: 0,
+      state: 'running',
+      image: 'registry.k8s.io/pause:3.10',
+      imageId: 'sha256:pause',
+      createdAt: now,
+      startedAt: now,
+      ip,
+      sandbox: config,
+      logs: [],
+    });
+    return { id, ip };
+  }
+
+  async startContainer(_sandboxId: string, config: ContainerConfig): Promise<string> {
+    this.#check();
+    this.record(`start ${podKey(config.pod)}/${config.name}#${config.restartCount}`);
+    const id = this.#id();
+    const now = this.#now();
+    const bad = config.command?.[0] !== undefined && this.badCommands.has(config.command[0]);
+    this.containers.set(id, {
+      id,
+      kind: config.kind,
+      pod: config.pod,
+      containerName: config.name,
+      restartCount: config.restartCount,
+      state: bad ? 'exited' : 'running',
+      image: config.image,
+      imageId: `sha256:${config.image}`,
+      createdAt: now,
+      ...(bad ? { exitCode: 127, error: 'exec: not found', finishedAt: now } : { startedAt: now }),
+      config,
+      logs: [],
+    });
+    if (bad) throw new RuntimeError('RunContainerError', `failed to start container "${config.name}": exec: "${config.command?.[0]}": executable file not found in $PATH`);
+    return id;
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    this.#check();
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.record(`stop ${podKey(c.pod)}/${c.containerName || 'POD'} grace=${graceSeconds}`);
+    if (c.state === 'running') this.#finish(c, 137, false);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    this.#check();
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.record(`remove ${podKey(c.pod)}/${c.containerName || 'POD'}#${c.restartCount}`);
+    this.containers.delete(id);
+  }
+
+  async removePodVolumes(pod: PodRef): Promise<void> {
+    this.#check();
+    this.record(`removeVolumes ${podKey(pod)}`);
+  }
+
+  async exec(id: string, command: string[]): Promise<ExecResult> {
+    this.#check();
+    const c = this.containers.get(id);
+    if (!c || c.state !== 'running') throw new RuntimeError('ExecError', `container ${id} is not running`);
+    return this.execResults.get(`${c.containerName}:${command.join(' ')}`) ?? { exitCode: 0, output: '' };
+  }
+
+  async logs(id: string, req: LogRequest): Promise<Readable> {
+    this.#check();
+    const c = this.containers.get(id);
+    let lines = c?.logs ?? [];
+    if (req.tailLines !== undefined) lines = lines.slice(Math.max(0, lines.length - req.tailLines));
+    return Readable.from(lines.map((l) => `${l}\n`));
+  }
+
+  /** exit makes the newest running instance of a pod container exit, as a crash or completion would. */
+  exit(podName: string, containerName: string, exitCode: number, oomKilled = false): void {
+    const c = this.find(podName, containerName);
+    if (!c) throw new Error(`no running ${podName}/${containerName}`);
+    this.#finish(c, exitCode, oomKilled);
+  }
+
+  /** find returns the newest instance of a pod container (or the sandbox for containerName ''). */
+  find(podName: string, containerName: string): FakeContainer | undefined {
+    let best: FakeContainer | undefined;
+    for (const c of this.containers.values()) {
+      if (c.pod.name !== podName || c.containerName !== containerName) continue;
+      if (!best || c.restartCount >= best.restartCount) best = c;
+    }
+    return best;
+  }
+
+  protected record(call: string): void {
+    if (this.recordCalls) this.calls.push(call);
+  }
+
+  #finish(c: FakeContainer, exitCode: number, oomKilled: boolean): void {
+    c.state = 'exited';
+    c.exitCode = exitCode;
+    c.oomKilled = oomKilled;
+    c.finishedAt = this.#now();
+  }
+
+  #check(): void {
+    if (this.down) throw this.down;
+  }
+
+  #id(): string {
+    return `fake${String(++this.#seq).padStart(6, '0')}`;
+  }
+
+  #now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}
+
+function podKey(pod: PodRef): string {
+  return `${pod.namespace}/${pod.name}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * @module SimulatedRuntime: `--runtime simulated`, a runtime that runs nothing, for scale tests (as KWOK does).
+ */
+import type { Clock } from '@skiff/controller-kit';
+import type { ContainerConfig, RuntimeInfo } from '../container-runtime.js';
+import { FakeRuntime } from '../fake/fake-runtime.js';
+
+/** SimulatedExit makes every simulated container exit with `exitCode` once it has run for `afterMs`. */
+export interface SimulatedExit {
+  afterMs: number;
+  exitCode: number;
+}
+
+/** SimulatedRuntimeOptions configures SimulatedRuntime. */
+export interface SimulatedRuntimeOptions {
+  clock: Clock;
+  /** Time a container spends in ContainerCreating before it runs. Default 1 s. */
+  startDelayMs?: number;
+  exit?: SimulatedExit;
+  /** Node index, so simulated pod IPs differ between simulated nodes (10.<idx/256>.<idx%256>.N). */
+  nodeIndex?: number;
+}
+
+/**
+ * SimulatedRuntime pretends: images are always present, containers become running after `startDelayMs` and,
+ * with `exit`, finish after a while. It holds only small records, so one process can host a thousand nodes.
+ */
+export class SimulatedRuntime extends FakeRuntime {
+  readonly #startDelayMs: number;
+  readonly #exit: SimulatedExit | undefined;
+
+  constructor(opts: SimulatedRuntimeOptions) {
+    const idx = opts.nodeIndex ?? 0;
+    super({ clock: opts.clock, ipPrefix: `10.${100 + ((idx >> 8) & 127)}.${idx & 255}.` });
+    this.#startDelayMs = opts.startDelayMs ?? 1000;
+    this.#exit = opts.exit;
+    this.recordCalls = false;
+  }
+
+  override async info(): Promise<RuntimeInfo> {
+    return { runtimeVersion: 'simulated://0.1.0', cpus: 4, memoryBytes: 8 * 1024 ** 3, kernelVersion: 'simulated', osImage: 'Skiff simulated node' };
+  }
+
+  override async ensureImage(): Promise<void> {}
+
+  override async startContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+    const id = await super.startContainer(sandboxId, config);
+    const c = this.containers.get(id)!;
+    c.logs.push(`simulated container ${config.name} of ${config.pod.namespace}/${config.pod.name}`);
+    if (this.#startDelayMs > 0) {
+      c.state = 'created';
+      delete c.startedAt;
+      this.clock.setTimeout(() => {
+        if (c.state !== 'created') return;
+        c.state = 'running';
+        c.startedAt = new Date(this.clock.now()).toISOString();
+        this.#armExit(id);
+      }, this.#startDelayMs);
+    } else this.#armExit(id);
+    return id;
+  }
+
+  #armExit(id: string): void {
+    const exit = this.#exit;
+    if (!exit) return;
+    this.clock.setTimeout(() => {
+      const c = this.containers.get(id);
+      if (!c || c.state !== 'running') return;
+      c.state = 'exited';
+      c.exitCode = exit.exitCode;
+      c.finishedAt = new Date(this.clock.now()).toISOString();
+    }, exit.afterMs);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * @module StatusManager: writes pod statuses to the api-server only when they changed, one write in flight per pod,
+ * the newest status winning (kubelet's status_manager.go).
+ */
+import { isNotFound, type Pod, type PodStatus } from '@skiff/api';
+import type { Logger } from '@skiff/controller-kit';
+import { canonicalJson } from './canonical-json.js';
+
+/** StatusWriter is the slice of the client the status manager needs. */
+export interface StatusWriter {
+  patchStatus(namespace: string, name: string, uid: string, status: PodStatus): Promise<void>;
+}
+
+interface Entry {
+  namespace: string;
+  name: string;
+  pending?: PodStatus;
+  pendingText?: string;
+  written?: string;
+  writing: boolean;
+}
+
+/**
+ * StatusManager coalesces status writes: `set` is cheap and never waits. A status equal to what the pod already
+ * shows, or to what this manager last wrote, is dropped; while one write is in flight, later statuses replace each
+ * other and only the newest is written next.
+ */
+export class StatusManager {
+  readonly #writer: StatusWriter;
+  readonly #log: Logger;
+  readonly #entries = new Map<string, Entry>();
+  #idle: Array<() => void> = [];
+  writes = 0;
+
+  constructor(writer: StatusWriter, logger: Logger) {
+    this.#writer = writer;
+    this.#log = logger;
+  }
+
+  /** set records the status the pod should show and writes it if it differs. */
+  set(pod: Pod, status: PodStatus): void {
+    const uid = pod.metadata.uid ?? '';
+    const text = canonicalJson(status);
+    let e = this.#entries.get(uid);
+    if (!e) {
+      e = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', writing: false };
+      this.#entries.set(uid, e);
+    }
+    if (text === (e.pendingText ?? e.written) || (!e.pendingText && !e.writing && text === canonicalJson(pod.status ?? {}))) return;
+    e.pending = status;
+    e.pendingText = text;
+    if (!e.writing) void this.#flush(uid, e);
+  }
+
+  /** forget drops what is known about a pod (deleted). */
+  forget(uid: string): void {
+    const e = this.#entries.get(uid);
+    if (e && !e.writing) this.#entries.delete(uid);
+  }
+
+  /** idle resolves when no write is in flight. */
+  idle(): Promise<void> {
+    if (![...this.#entries.values()].some((e) => e.writing)) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  async #flush(uid: string, e: Entry): Promise<void> {
+    e.writing = true;
+    while (e.pending) {
+      const status = e.pending;
+      const text = e.pendingText!;
+      delete e.pending;
+      delete e.pendingText;
+      try {
+        await this.#writer.patchStatus(e.namespace, e.name, uid, status);
+        this.writes++;
+        e.written = text;
+      } catch (err) {
+        if (isNotFound(err)) break;
+        this.#log.warn({ err, pod: `${e.namespace}/${e.name}` }, 'pod status write failed');
+        // Keep the status for the next sync to retry.
+        delete e.written;
+      }
+    }
+    e.writing = false;
+    if (![...this.#entries.values()].some((x) => x.writing)) {
+      const w = this.#idle;
+      this.#idle = [];
+      for (const f of w) f();
+    }
+  }
+}

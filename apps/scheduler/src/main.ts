@@ -1,0 +1,81 @@
+/**
+ * @module The scheduler process: flags, logger, client, health/metrics endpoint, leader election, signals.
+ */
+import { createClient } from '@skiff/client';
+import { createLogger, realClock } from '@skiff/controller-kit';
+import type { Level } from 'pino';
+import { createHealthServer } from './health-server.js';
+import { parseOptions, USAGE } from './options.js';
+import { SchedulerMetrics } from './scheduler-metrics.js';
+import { startScheduler } from './start-scheduler.js';
+
+let opts;
+try {
+  opts = parseOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  process.stderr.write(`scheduler: ${(err as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (opts === 'help') {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const logger = createLogger({ name: 'scheduler', level: opts.logLevel as Level });
+const client = createClient({ server: opts.server, userAgent: `skiff-scheduler/0.1 (${opts.identity})`, logger });
+const metrics = new SchedulerMetrics();
+const running = startScheduler({
+  client,
+  clock: realClock,
+  logger,
+  schedulerName: opts.schedulerName,
+  metrics,
+  scoringStrategy: opts.scoringStrategy,
+  percentageOfNodesToScore: opts.percentageOfNodesToScore,
+  initialBackoffMs: opts.initialBackoffMs,
+  maxBackoffMs: opts.maxBackoffMs,
+  ...(opts.leaderElect
+    ? {
+        leaderElection: {
+          namespace: opts.leaseNamespace,
+          name: opts.leaseName,
+          identity: opts.identity,
+          leaseDurationMs: opts.leaseDurationMs,
+          renewDeadlineMs: opts.renewDeadlineMs,
+          retryPeriodMs: opts.retryPeriodMs,
+        },
+      }
+    : {}),
+  onLeadershipLost: () => process.exit(1),
+});
+
+const server = createHealthServer({
+  registry: metrics.registry,
+  healthy: () => true,
+  ready: () => running.synced(),
+  details: () => ({ leader: String(running.isLeader()), identity: opts.identity }),
+});
+server.listen(opts.port, opts.host, () => {
+  logger.info({ host: opts.host, port: opts.port, server: opts.server, schedulerName: opts.schedulerName, leaderElect: opts.leaderElect, identity: opts.identity }, 'scheduler listening');
+});
+server.on('error', (err) => {
+  logger.fatal({ err }, 'cannot listen');
+  process.exit(1);
+});
+
+let stopping = false;
+function stop(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  setTimeout(() => process.exit(0), 10_000).unref();
+  void running
+    .stop()
+    .then(() => client.close())
+    .finally(() => {
+      server.close();
+      process.exit(0);
+    });
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
