@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Pod } from '@skiff/api';
+import { createClient, type Clientset } from '@skiff/client';
+import { realClock, silentLogger } from '@skiff/controller-kit';
+import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { Agent, type AgentOptions } from './agent.js';
+import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+
+let server: RunningServer;
+let client: Clientset;
+const agents: Agent[] = [];
+
+beforeEach(async () => {
+  server = await startServer();
+  client = createClient({ server: server.url });
+});
+afterEach(async () => {
+  for (const a of agents.splice(0)) await a.stop(false);
+  await client.close();
+  await server.close();
+});
+
+function options(over: Partial<AgentOptions>): AgentOptions {
+  return {
+    client,
+    nodes: [],
+    hostIP: '127.0.0.1',
+    hostname: 'host',
+    port: 10250,
+    labels: { zone: 'a' },
+    taints: [],
+    capacity: { pods: '20' },
+    os: 'linux',
+    arch: 'amd64',
+    version: 'v1.32.0-skiff',
+    leaseDurationSeconds: 40,
+    statusUpdateMs: 200,
+    allowPrivileged: false,
+    clock: realClock,
+    logger: silentLogger,
+    relistPeriodMs: 100,
+    ...over,
+  };
+}
+
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function pod(name: string, node: string, spec: Partial<Pod['spec']> = {}): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'app', image: 'busybox:1.36' }], ...spec } };
+}
+
+describe('Agent', () => {
+  it('registers the node, renews its lease and marks it not ready on shutdown', async () => {
+    const agent = new Agent(options({ nodes: [{ name: 'n1', runtime: new FakeRuntime({ clock: realClock }) }] }));
+    await agent.start();
+    const node = await client.nodes.get('n1');
+    expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'host', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'a' });
+    expect(node.status?.capacity).toMatchObject({ cpu: '4', pods: '20' });
+    expect(node.status?.allocatable).toMatchObject({ pods: '20' });
+    expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+    expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(10250);
+    expect(node.status?.nodeInfo?.containerRuntimeVersion).toBe('fake://1.0.0');
+    expect(node.status?.conditions?.map((c) => `${c.type}=${c.status}`).sort()).toEqual(['DiskPressure=False', 'MemoryPressure=False', 'PIDPressure=False', 'Ready=True']);
+    const lease = await client.leases.get('n1', { namespace: 'kube-node-lease' });
+    expect(lease.spec?.holderIdentity).toBe('n1');
+    expect(lease.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: 'n1', uid: node.metadata.uid });
+    await agent.stop();
+    const after = await client.nodes.get('n1');
+    expect(after.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletStopped' });
+  });
+
+  it('runs a pod, reports status once per change, restarts a crash and finishes a graceful delete', async () => {
+    const rt = new FakeRuntime({ clock: realClock, images: ['busybox:1.36'] });
+    const agent = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    agents.push(agent);
+    await agent.start();
+    await client.pods.create(pod('web', 'n1', { containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] }));
+    const running = await until(async () => {
+      const p = await client.pods.get('web', { namespace: 'default' });
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    expect(running.status?.podIP).toMatch(/^10\.88\.0\./);
+    expect(running.status?.hostIP).toBe('127.0.0.1');
+    expect(running.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, restartCount: 0 });
+    expect(running.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(rt.find('web', 'app')?.config?.env).toEqual([{ name: 'ME', value: 'web' }]);
+    const writes = agent.nodes.get('n1')!.agent.status.writes;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(agent.nodes.get('n1')!.agent.status.writes).toBe(writes);
+
+    rt.exit('web', 'app', 2);
+    const restarted = await until(async () => {
+      const p = await client.pods.get('web', { namespace: 'default' });
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.restartCount === 1 && cs.state?.running ? p : undefined;
+    });
+    expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+
+    await client.pods.delete('web', { namespace: 'default', gracePeriodSeconds: 7 });
+    await until(async () => {
+      try {
+        await client.pods.get('web', { namespace: 'default' });
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+    expect(rt.containers.size).toBe(0);
+    expect(rt.calls).toContain('stop default/web/app grace=7');
+  });
+
+  it('removes containers of pods no longer bound on start, and adopts those still bound', async () => {
+    const rt = new FakeRuntime({ clock: realClock, images: ['busybox:1.36'] });
+    const first = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    await first.start();
+    await client.pods.create(pod('keep', 'n1'));
+    await until(async () => (await client.pods.get('keep', { namespace: 'default' })).status?.phase === 'Running');
+    await first.stop(false);
+    await rt.createSandbox({ pod: { uid: 'gone-uid', namespace: 'default', name: 'gone' }, hostname: 'gone', ports: [], volumes: [] });
+    const startsBefore = rt.calls.filter((c) => c.startsWith('start')).length;
+    const second = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    agents.push(second);
+    await second.start();
+    await until(() => ![...rt.containers.values()].some((c) => c.pod.uid === 'gone-uid'));
+    await second.idle();
+    expect(rt.calls.filter((c) => c.startsWith('start')).length).toBe(startsBefore);
+    expect([...rt.containers.values()].filter((c) => c.pod.name === 'keep' && c.state === 'running')).toHaveLength(2);
+  });
+
+  it('shows an image that cannot be pulled as ErrImagePull / ImagePullBackOff', async () => {
+    const rt = new FakeRuntime({ clock: realClock, unpullable: ['nope:1'] });
+    const agent = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    agents.push(agent);
+    await agent.start();
+    await client.pods.create(pod('bad', 'n1', { containers: [{ name: 'app', image: 'nope:1' }] }));
+    const p = await until(async () => {
+      const p = await client.pods.get('bad', { namespace: 'default' });
+      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull' ? p : undefined;
+    });
+    expect(p.status?.phase).toBe('Pending');
+    const events = await client.events.list({ namespace: 'default' });
+    expect(events.items.some((e) => e.reason === 'Failed' && e.involvedObject.name === 'bad')).toBe(true);
+  });
+
+  it('acts as many simulated nodes with one pod watch', async () => {
+    const nodes = Array.from({ length: 20 }, (_, i) => ({ name: `sim-${i}`, runtime: new SimulatedRuntime({ clock: realClock, startDelayMs: 100, nodeIndex: i }) }));
+    const agent = new Agent(options({ nodes }));
+    agents.push(agent);
+    await agent.start();
+    expect((await client.nodes.list()).items).toHaveLength(20);
+    expect((await client.leases.list({ namespace: 'kube-node-lease' })).items).toHaveLength(20);
+    for (const i of [0, 7, 19]) await client.pods.create(pod(`p${i}`, `sim-${i}`));
+    for (const i of [0, 7, 19]) {
+      await until(async () => (await client.pods.get(`p${i}`, { namespace: 'default' })).status?.phase === 'Running');
+    }
+  });
+});
