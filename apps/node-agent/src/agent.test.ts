@@ -63,7 +63,7 @@ describe('Agent', () => {
     const agent = new Agent(options({ nodes: [{ name: 'n1', runtime: new FakeRuntime({ clock: realClock }) }] }));
     await agent.start();
     const node = await client.nodes.get('n1');
-    expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'host', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'a' });
+    expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'n1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'a' });
     expect(node.status?.capacity).toMatchObject({ cpu: '4', pods: '20' });
     expect(node.status?.allocatable).toMatchObject({ pods: '20' });
     expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
@@ -93,8 +93,9 @@ describe('Agent', () => {
     expect(running.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, restartCount: 0 });
     expect(running.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(rt.find('web', 'app')?.config?.env).toEqual([{ name: 'ME', value: 'web' }]);
-    const writes = agent.nodes.get('n1')!.agent.status.writes;
     await new Promise((r) => setTimeout(r, 500));
+    const writes = agent.nodes.get('n1')!.agent.status.writes;
+    await new Promise((r) => setTimeout(r, 1000));
     expect(agent.nodes.get('n1')!.agent.status.writes).toBe(writes);
 
     rt.exit('web', 'app', 2);
@@ -144,7 +145,8 @@ describe('Agent', () => {
     await client.pods.create(pod('bad', 'n1', { containers: [{ name: 'app', image: 'nope:1' }] }));
     const p = await until(async () => {
       const p = await client.pods.get('bad', { namespace: 'default' });
-      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull' ? p : undefined;
+      const reason = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      return reason === 'ErrImagePull' || reason === 'ImagePullBackOff' ? p : undefined;
     });
     expect(p.status?.phase).toBe('Pending');
     const events = await client.events.list({ namespace: 'default' });
@@ -157,7 +159,7 @@ describe('Agent', () => {
     agents.push(agent);
     await agent.start();
     expect((await client.nodes.list()).items).toHaveLength(20);
-    expect((await client.leases.list({ namespace: 'kube-node-lease' })).items).toHaveLength(20);
+    await until(async () => (await client.leases.list({ namespace: 'kube-node-lease' })).items.length === 20);
     for (const i of [0, 7, 19]) await client.pods.create(pod(`p${i}`, `sim-${i}`));
     for (const i of [0, 7, 19]) {
       await until(async () => (await client.pods.get(`p${i}`, { namespace: 'default' })).status?.phase === 'Running');

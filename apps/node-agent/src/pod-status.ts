@@ -69,7 +69,7 @@ function containerStatus(spec: Container, kind: 'init' | 'container', input: Pod
   }
   if (prev && isDead(prev)) status.lastState = terminated(prev);
   if (last.state === 'running') {
-    status.state = { running: { startedAt: last.startedAt ?? new Date(input.now).toISOString() } };
+    status.state = { running: { startedAt: last.startedAt ?? rfc3339(input.now) } };
     const started = input.started?.get(spec.name) ?? true;
     status.started = started;
     const hasProbe = spec.readinessProbe !== undefined;
@@ -116,10 +116,15 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
   return 'Pending';
 }
 
+/** rfc3339 renders a time with second precision, as Kubernetes' metav1.Time does. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
 function condition(pod: Pod, type: string, ok: boolean, now: number, reason?: string): PodCondition {
   const status = ok ? 'True' : 'False';
   const old = pod.status?.conditions?.find((c) => c.type === type);
-  const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : new Date(now).toISOString();
+  const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now);
   return { type, status, lastProbeTime: null, lastTransitionTime, ...(!ok && reason ? { reason } : {}) };
 }
 
@@ -147,7 +152,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     condition(pod, 'Initialized', initialized, now, 'ContainersNotInitialized'),
     condition(pod, 'Ready', containersReady && phase === 'Running', now, 'ContainersNotReady'),
     condition(pod, 'ContainersReady', containersReady && phase === 'Running', now, 'ContainersNotReady'),
-    scheduled ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date(now).toISOString() },
+    scheduled ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) },
   ];
   const status: PodStatus = {
     ...(pod.status ?? {}),
@@ -155,7 +160,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     conditions,
     hostIP: input.hostIP,
     hostIPs: [{ ip: input.hostIP }],
-    startTime: pod.status?.startTime ?? new Date(now).toISOString(),
+    startTime: pod.status?.startTime ?? rfc3339(now),
     containerStatuses: appStatuses,
   };
   if (inits.length) status.initContainerStatuses = initStatuses;

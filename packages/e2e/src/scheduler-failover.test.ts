@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lease, Node, Pod } from '@skiff/api';
+import { Cluster, freePort, waitUntil } from './cluster.js';
+
+const node = (name: string): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+  status: {
+    capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+    allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+    conditions: [{ type: 'Ready', status: 'True' }],
+  },
+});
+
+const pod = (name: string): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: { containers: [{ name: 'c', image: 'busybox:1.36', resources: { requests: { cpu: '100m' } } }] },
+});
+
+const LEASE_SECONDS = 3;
+const cluster = new Cluster();
+const metricsUrl = new Map<string, string>();
+
+/** scheduled reads scheduler_schedule_attempts_total{result="scheduled"} from one replica's /metrics. */
+async function scheduled(id: string): Promise<number> {
+  const text = await (await fetch(metricsUrl.get(id)!)).text();
+  const m = /^scheduler_schedule_attempts_total\{[^}]*result="scheduled"[^}]*\} (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+beforeAll(async () => {
+  await cluster.startApiServer();
+  for (const id of ['a', 'b']) {
+    const listen = `127.0.0.1:${await freePort()}`;
+    metricsUrl.set(`scheduler-${id}`, `http://${listen}/metrics`);
+    cluster.start(`scheduler-${id}`, 'scheduler', [
+      '--leader-elect-identity', `scheduler-${id}`,
+      '--leader-elect-lease-duration', `${LEASE_SECONDS}s`,
+      '--leader-elect-renew-deadline', '2s',
+      '--leader-elect-retry-period', '500ms',
+      '--listen', listen,
+    ]);
+  }
+  await cluster.client.nodes.create(node('node-1'));
+}, 60_000);
+afterAll(() => cluster.stop());
+
+async function boundNode(name: string): Promise<string | undefined> {
+  return (await cluster.client.pods.get(name, { namespace: 'default' })).spec.nodeName || undefined;
+}
+
+describe('two scheduler replicas', () => {
+  it('only the leader schedules, and the other takes over within the lease duration after a SIGKILL', async () => {
+    await cluster.client.pods.create(pod('before'));
+    await waitUntil(async () => (await boundNode('before')) === 'node-1', 20_000, 'the first pod to be bound');
+    const lease = (await cluster.client.leases.get('kube-scheduler', { namespace: 'kube-system' })) as Lease;
+    const leader = lease.spec?.holderIdentity;
+    expect(['scheduler-a', 'scheduler-b']).toContain(leader);
+    const standby = leader === 'scheduler-a' ? 'scheduler-b' : 'scheduler-a';
+
+    // Only the leader scheduled.
+    expect(await scheduled(leader!)).toBe(1);
+    expect(await scheduled(standby)).toBe(0);
+
+    await cluster.kill(leader!, 'SIGKILL');
+    const killedAt = Date.now();
+    await cluster.client.pods.create(pod('after'));
+    await waitUntil(async () => (await boundNode('after')) === 'node-1', 20_000, 'the standby to bind after the leader died');
+    const tookMs = Date.now() - killedAt;
+    // The standby waits out the dead leader's lease (judged from when it saw the last renewal), then one retry period.
+    expect(tookMs).toBeLessThan((LEASE_SECONDS + 3) * 1000);
+    const after = (await cluster.client.leases.get('kube-scheduler', { namespace: 'kube-system' })) as Lease;
+    expect(after.spec?.holderIdentity).toBe(standby);
+  }, 60_000);
+});
