@@ -2,6 +2,16 @@
 // npm start: the whole cluster as local processes (api-server, scheduler, controller-manager, one node agent on
 // the local Docker socket), data in ./data, logs prefixed by component, Ctrl-C stops everything cleanly.
 // Components not built yet are skipped with a note, so this works at every stage of the project.
+//
+// The one node is the control plane and a worker at once (role label node-role.kubernetes.io/control-plane, no
+// taint), as kind and minikube do for a single node. Its pods join the Docker network SKIFF_POD_NETWORK (default
+// skiff-local); on Ctrl-C the node agent stops first and its pod containers are removed before the rest stops.
+// Toy timings as in docker-compose.yml: NotReady 10 s after the last heartbeat, pods evicted 10 s later.
+//
+// Settings (read here only, never passed on to the components): SKIFF_DATA_DIR (./data), SKIFF_LISTEN
+// (127.0.0.1:8080, the api-server), SKIFF_SCHEDULER_LISTEN (127.0.0.1:10259), SKIFF_CONTROLLER_MANAGER_LISTEN
+// (127.0.0.1:10257), SKIFF_NODE_AGENT_LISTEN (0.0.0.0:10250), SKIFF_NODE_NAME (this host's name), SKIFF_RUNTIME
+// (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -12,7 +22,17 @@ const dataDir = resolve(process.env.SKIFF_DATA_DIR ?? join(root, 'data'));
 const listen = process.env.SKIFF_LISTEN ?? '127.0.0.1:8080';
 const server = `http://${listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
 const runtime = process.env.SKIFF_RUNTIME ?? 'docker';
+const nodeName = process.env.SKIFF_NODE_NAME ?? hostname().toLowerCase();
+const podNetwork = process.env.SKIFF_POD_NETWORK ?? 'skiff-local';
+const dockerSocket = process.env.SKIFF_DOCKER_SOCKET ?? '/var/run/docker.sock';
+const schedulerListen = process.env.SKIFF_SCHEDULER_LISTEN ?? '127.0.0.1:10259';
+const controllerManagerListen = process.env.SKIFF_CONTROLLER_MANAGER_LISTEN ?? '127.0.0.1:10257';
+const nodeAgentListen = process.env.SKIFF_NODE_AGENT_LISTEN ?? '0.0.0.0:10250';
 mkdirSync(dataDir, { recursive: true });
+
+// The components read SKIFF_* variables too, with other meanings (SKIFF_LISTEN is every component's own address):
+// only what this script passes as flags reaches them.
+const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKIFF_') || k === 'SKIFF_LOG_LEVEL'));
 
 const colors = { 'api-server': 36, scheduler: 35, 'controller-manager': 33, 'node-agent': 32 };
 const children = new Map();
@@ -36,9 +56,9 @@ function run(name, app, args) {
   const main = join(root, 'apps', app, 'dist', 'main.js');
   if (!existsSync(main)) {
     line(name, `not built (${main} missing): skipped; run npm run build`);
-    return;
+    return false;
   }
-  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
   children.set(name, child);
   for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
@@ -54,8 +74,10 @@ function run(name, app, args) {
   child.on('exit', (code, signal) => {
     children.delete(name);
     line(name, `exited (${signal ?? code})`);
+    child.emit('gone');
     if (!stopping) stop(1);
   });
+  return true;
 }
 
 async function waitReady() {
@@ -76,19 +98,37 @@ function stop(code = 0) {
   stopping = true;
   // Node agents first (they mark their nodes NotReady), the api-server last.
   const order = ['node-agent', 'controller-manager', 'scheduler', 'api-server'];
-  const next = () => {
+  const next = async () => {
     const name = order.find((n) => children.has(n));
-    if (!name) process.exit(code);
+    if (!name) {
+      await removePods();
+      process.exit(code);
+    }
     const child = children.get(name);
-    child.once('exit', next);
+    child.once('gone', () => void (name === 'node-agent' ? removePods().then(next) : next()));
     child.kill('SIGTERM');
   };
-  next();
+  void next();
   setTimeout(() => {
     for (const c of children.values()) c.kill('SIGKILL');
     process.exit(code);
-  }, 15_000).unref();
+  }, 20_000).unref();
 }
+
+// removePods removes this node's pod containers once its agent has stopped (the whole cluster is going away).
+let podsRemoved = false;
+async function removePods() {
+  if (podsRemoved || runtime !== 'docker' || !startedNodeAgent) return;
+  podsRemoved = true;
+  try {
+    process.env.DOCKER_HOST = `unix://${dockerSocket}`;
+    const { reap } = await import('./pod-reaper.mjs');
+    await reap({ nodes: [nodeName] }, (m) => line('node-agent', m.replace(/^/, 'cleanup: ')));
+  } catch (err) {
+    line('node-agent', `cleanup failed: ${err.message}; remove them with: docker rm -f $(docker ps -aq --filter label=skiff.dev/node=${nodeName})`);
+  }
+}
+let startedNodeAgent = false;
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
@@ -111,13 +151,24 @@ current-context: skiff
 `,
 );
 
-run('api-server', 'api-server', ['--listen', listen, '--data-dir', dataDir]);
+run('api-server', 'api-server', [
+  '--listen', listen, '--data-dir', dataDir,
+  '--default-not-ready-toleration-seconds=10', '--default-unreachable-toleration-seconds=10',
+]);
 if (!(await waitReady())) {
   line('api-server', 'did not become ready');
   stop(1);
 } else {
   line('api-server', `ready at ${server}; kubectl --kubeconfig ${kubeconfig} get nodes`);
-  run('scheduler', 'scheduler', ['--server', server]);
-  run('controller-manager', 'controller-manager', ['--server', server]);
-  run('node-agent', 'node-agent', ['--server', server, '--node-name', process.env.SKIFF_NODE_NAME ?? hostname(), '--runtime', runtime]);
+  run('scheduler', 'scheduler', ['--server', server, '--listen', schedulerListen]);
+  run('controller-manager', 'controller-manager', [
+    '--server', server, '--listen', controllerManagerListen,
+    '--node-monitor-period=1s', '--node-monitor-grace-period=10s', '--node-startup-grace-period=30s', '--pod-gc-period=5s',
+  ]);
+  startedNodeAgent = run('node-agent', 'node-agent', [
+    '--server', server, '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
+    '--docker-socket', dockerSocket, '--pod-network', podNetwork,
+    '--node-lease-duration-seconds=10', '--node-status-update-frequency=4s',
+    '--node-labels', 'node-role.kubernetes.io/control-plane=',
+  ]);
 }

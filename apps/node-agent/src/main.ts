@@ -1,0 +1,116 @@
+/**
+ * @module main: the node-agent process. Reads flags and environment, opens the Docker socket and the log port,
+ * installs signal handlers; everything else is built by injection.
+ */
+import { createServer } from 'node:http';
+import { arch, hostname, networkInterfaces, platform } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { createClient } from '@skiff/client';
+import { createLogger, realClock } from '@skiff/controller-kit';
+import { Agent, type AgentNode } from './agent.js';
+import { parseAgentConfig } from './agent-config.js';
+import { createLogServer } from './log-server.js';
+import { createProber } from './prober.js';
+import { DockerClient } from './runtime/docker/docker-client.js';
+import { DockerRuntime } from './runtime/docker/docker-runtime.js';
+import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+
+function firstIPv4(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
+
+async function main(): Promise<void> {
+  const config = parseAgentConfig(process.argv.slice(2), process.env);
+  const logger = createLogger({ name: 'node-agent', level: config.logLevel as 'info' });
+  const client = createClient({ server: config.server, userAgent: `skiff-node-agent/${config.nodeName}`, logger });
+  const clock = realClock;
+  let docker: DockerClient | undefined;
+  const nodes: AgentNode[] = [];
+  if (config.simulatedNodes > 0 || config.runtime === 'simulated') {
+    const n = Math.max(1, config.simulatedNodes);
+    for (let i = 0; i < n; i++) {
+      nodes.push({
+        name: config.simulatedNodes > 0 ? `${config.nodeName}-${i}` : config.nodeName,
+        runtime: new SimulatedRuntime({ clock, startDelayMs: config.simulatedStartDelayMs, nodeIndex: i, ...(config.simulatedExit ? { exit: config.simulatedExit } : {}) }),
+      });
+    }
+  } else {
+    docker = new DockerClient({ socketPath: config.dockerSocket });
+    nodes.push({
+      name: config.nodeName,
+      runtime: new DockerRuntime({ docker, nodeName: config.nodeName, podInfraImage: config.podInfraImage, ...(config.podNetwork ? { podNetwork: config.podNetwork } : {}) }),
+    });
+  }
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  let agent: Agent | undefined;
+  const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), ready: () => agent?.ready ?? false, metrics, logger });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listenPort, config.listenHost, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  agent = new Agent({
+    client,
+    nodes,
+    hostIP: config.nodeIP ?? firstIPv4(),
+    hostname: hostname(),
+    port,
+    labels: config.nodeLabels,
+    taints: config.taints,
+    capacity: config.capacity,
+    os: platform(),
+    arch: GOARCH[arch()] ?? arch(),
+    version: 'v1.32.0-skiff',
+    leaseDurationSeconds: config.leaseDurationSeconds,
+    statusUpdateMs: config.statusUpdateMs,
+    allowPrivileged: config.allowPrivileged,
+    clock,
+    logger,
+    ...(config.runtime === 'docker' && config.simulatedNodes === 0 ? { prober: (runtime, onChange) => createProber({ runtime, clock, logger, onChange }) } : {}),
+  });
+  const running = agent;
+  new Gauge({ name: 'skiff_node_agent_pods', help: 'Pods bound to the nodes of this agent', registers: [metrics], collect() {
+    let n = 0;
+    for (const e of running.nodes.values()) n += e.agent.podCount;
+    this.set(n);
+  } });
+  logger.info({ nodes: nodes.length, runtime: config.runtime, port }, 'node agent starting');
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await running.stop(true);
+    server.closeAllConnections();
+    server.close();
+    await client.close();
+    await docker?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  for (;;) {
+    try {
+      await running.start();
+      break;
+    } catch (err) {
+      logger.error({ err }, 'start failed; retrying');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+/**
+ * @module DockerClient: the Docker Engine API (v1.41) over its unix socket, through undici.
+ */
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Client } from 'undici';
+
+/** DockerError is a non-2xx answer of the engine. */
+export class DockerError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'DockerError';
+    this.status = status;
+  }
+}
+
+/** DockerRequest is one API call; `path` is without the /v1.41 prefix. */
+export interface DockerRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: unknown;
+  /** How long to wait for the answer's headers; default 30 s (a stop waits its grace period). */
+  timeoutMs?: number;
+}
+
+/**
+ * DockerClient sends JSON requests to the engine and returns parsed answers or body streams. One keep-alive
+ * connection pool per socket.
+ */
+export class DockerClient {
+  readonly #client: Client;
+  readonly #prefix: string;
+
+  constructor(opts: { socketPath: string; apiVersion?: string }) {
+    this.#client = new Client('http://localhost', { socketPath: opts.socketPath, pipelining: 0 });
+    this.#prefix = `/v${opts.apiVersion ?? '1.41'}`;
+  }
+
+  /** json sends a request and parses the answer (undefined for an empty body); non-2xx throws DockerError. */
+  async json<T>(req: DockerRequest): Promise<T> {
+    const body = await this.stream(req);
+    let text = '';
+    for await (const chunk of body) text += chunk.toString();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** stream sends a request and returns the answer body; non-2xx throws DockerError. */
+  async stream(req: DockerRequest): Promise<Readable> {
+    const timeout = req.timeoutMs ?? 30_000;
+    const res = await this.#client.request({
+      method: req.method,
+      path: this.#prefix + req.path,
+      headers: req.body !== undefined ? { 'content-type': 'application/json' } : {},
+      ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+      headersTimeout: timeout,
+      bodyTimeout: 0,
+    });
+    if (res.statusCode >= 300 && res.statusCode !== 304) {
+      const text = await res.body.text();
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        /* plain text */
+      }
+      throw new DockerError(res.statusCode, message.trim());
+    }
+    return res.body;
+  }
+
+  /** close closes the connection pool. */
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+}
+
+/**
+ * Demultiplexer turns Docker's multiplexed stdout/stderr stream (8-byte frame headers) into plain bytes, which is
+ * what a container without a TTY produces for logs and exec.
+ */
+export class Demultiplexer extends Transform {
+  #buf = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#buf = Buffer.concat([this.#buf, chunk]);
+    while (this.#buf.length >= 8) {
+      const size = this.#buf.readUInt32BE(4);
+      if (this.#buf.length < 8 + size) break;
+      this.push(this.#buf.subarray(8, 8 + size));
+      this.#buf = this.#buf.subarray(8 + size);
+    }
+    cb();
+  }
+}

@@ -1,0 +1,199 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pod } from '@skiff/api';
+import { createClient, type Clientset } from '@skiff/client';
+import { realClock, silentLogger } from '@skiff/controller-kit';
+import { Registry } from 'prom-client';
+import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
+import { Agent } from '../../agent.js';
+import { createLogServer } from '../../log-server.js';
+import { createProber } from '../../prober.js';
+import { DockerClient } from './docker-client.js';
+import { DockerRuntime } from './docker-runtime.js';
+import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+
+const available = await dockerAvailable();
+const suffix = Math.random().toString(36).slice(2, 8);
+const NODE = `dt-${suffix}`;
+const OTHER = `dt-other-${suffix}`;
+
+let api: RunningServer;
+let client: Clientset;
+let docker: DockerClient;
+let logHttp: Server;
+let agent: Agent;
+
+async function until<T>(fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out ${String(last ?? '')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
+
+function pod(name: string, spec: Partial<Pod['spec']>): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
+}
+
+describe.skipIf(!available)('DockerRuntime with a real engine', () => {
+  beforeAll(async () => {
+    api = await startServer();
+    client = createClient({ server: api.url });
+    docker = new DockerClient({ socketPath: DOCKER_SOCKET });
+    const runtime = new DockerRuntime({ docker, nodeName: NODE });
+    logHttp = createServer(createLogServer({ findPod: (ns, n) => agent.findPod(ns, n), ready: () => true, metrics: new Registry(), logger: silentLogger }));
+    await new Promise<void>((r) => logHttp.listen(0, '127.0.0.1', r));
+    agent = new Agent({
+      client,
+      nodes: [{ name: NODE, runtime }],
+      hostIP: '127.0.0.1',
+      hostname: NODE,
+      port: (logHttp.address() as AddressInfo).port,
+      labels: {},
+      taints: [],
+      capacity: {},
+      os: 'linux',
+      arch: 'amd64',
+      version: 'test',
+      leaseDurationSeconds: 40,
+      statusUpdateMs: 1000,
+      allowPrivileged: false,
+      clock: realClock,
+      logger: silentLogger,
+      relistPeriodMs: 300,
+      prober: (rt, onChange) => createProber({ runtime: rt, clock: realClock, logger: silentLogger, onChange }),
+    });
+    await agent.start();
+  });
+
+  afterAll(async () => {
+    await agent?.stop(false);
+    logHttp?.closeAllConnections();
+    logHttp?.close();
+    await removeNodeContainers(NODE);
+    await removeNodeContainers(OTHER);
+    await docker?.close();
+    await client?.close();
+    await api?.close();
+  });
+
+  it('registers with the Docker version', async () => {
+    const node = await client.nodes.get(NODE);
+    expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^docker:\/\//);
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('runs two containers that reach each other on localhost, with env and fieldRefs, and serves logs', async () => {
+    await client.pods.create(
+      pod('duo', {
+        containers: [
+          { name: 'web', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello from $(POD) > /tmp/index.html; echo started; httpd -f -p 8080 -h /tmp'], env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] },
+          {
+            name: 'client',
+            image: 'busybox:1.36',
+            command: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/index.html && break; sleep 0.5; done; echo ns=$NS node=$NODE ip=$IP; for i in 1 2 3; do echo line$i; done; sleep 3600'],
+            env: [
+              { name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+              { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            ],
+          },
+        ],
+      }),
+    );
+    const p = await until(async () => {
+      const p = await getPod('duo');
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready) ? p : undefined;
+    });
+    expect(p.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const log = await until(async () => {
+      const text = await client.pods.log('duo', { namespace: 'default', container: 'client' });
+      return text.includes('line3') ? text : undefined;
+    });
+    expect(log).toContain('hello from duo');
+    expect(log).toContain(`ns=default node=${NODE} ip=${p.status?.podIP}`);
+    expect(await client.pods.log('duo', { namespace: 'default', container: 'client', tailLines: 1 })).toBe('line3\n');
+    const ac = new AbortController();
+    const stream = await client.pods.streamLog('duo', { namespace: 'default', container: 'client', follow: true, signal: ac.signal });
+    const first = await new Promise<string>((resolve) => stream.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(first.length).toBeGreaterThan(0);
+    ac.abort();
+    stream.destroy();
+  });
+
+  it('reports exit codes: Never stays Failed, OnFailure restarts', async () => {
+    await client.pods.create(pod('fail-never', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'] }] }));
+    await client.pods.create(pod('ok-never', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['true'] }] }));
+    await client.pods.create(pod('fail-onfailure', { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 1'] }] }));
+    const failed = await until(async () => ((await getPod('fail-never')).status?.phase === 'Failed' ? getPod('fail-never') : undefined));
+    expect(failed.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    await until(async () => (await getPod('ok-never')).status?.phase === 'Succeeded');
+    const restarted = await until(async () => {
+      const p = await getPod('fail-onfailure');
+      return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
+    });
+    expect(restarted.status?.phase).toBe('Running');
+  });
+
+  it('shows OOMKilled under a small memory limit', async () => {
+    await client.pods.create(
+      pod('oom', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'x=a; while true; do x="$x$x"; done'], resources: { limits: { memory: '8Mi' } } }] }),
+    );
+    const p = await until(async () => ((await getPod('oom')).status?.phase === 'Failed' ? getPod('oom') : undefined));
+    expect(p.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('OOMKilled');
+  });
+
+  it('shows an image that cannot be pulled, and a bad command', async () => {
+    await client.pods.create(pod('nopull', { containers: [{ name: 'c', image: 'registry.invalid/nothing:1' }] }));
+    await client.pods.create(pod('never', { containers: [{ name: 'c', image: 'nothing-here:1', imagePullPolicy: 'Never' }] }));
+    await client.pods.create(pod('badcmd', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['/no/such/binary'] }] }));
+    await until(async () => ['ErrImagePull', 'ImagePullBackOff'].includes((await getPod('nopull')).status?.containerStatuses?.[0]?.state?.waiting?.reason ?? ''));
+    await until(async () => (await getPod('never')).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull');
+    await until(async () => {
+      const s = (await getPod('badcmd')).status?.containerStatuses?.[0]?.state;
+      return s?.terminated !== undefined || s?.waiting?.reason === 'RunContainerError';
+    });
+  });
+
+  it('restarts a container whose liveness probe fails', async () => {
+    await client.pods.create(
+      pod('live', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'], livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 } }] }),
+    );
+    await until(async () => ((await getPod('live')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+  });
+
+  it('deletes gracefully: SIGTERM, grace period, then the pod is gone', async () => {
+    await client.pods.create(pod('graceful', { terminationGracePeriodSeconds: 2, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap "" TERM; sleep 3600 & wait; sleep 3600'] }] }));
+    await until(async () => (await getPod('graceful')).status?.phase === 'Running');
+    const t0 = Date.now();
+    await client.pods.delete('graceful', { namespace: 'default' });
+    await until(async () => {
+      try {
+        await getPod('graceful');
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('never touches containers of another node on the same engine', async () => {
+    const other = new DockerRuntime({ docker, nodeName: OTHER });
+    const sb = await other.createSandbox({ pod: { uid: 'other-uid', namespace: 'default', name: 'x' }, hostname: 'x', ports: [], volumes: [] });
+    await new Promise((r) => setTimeout(r, 1500));
+    const list = await other.list();
+    expect(list.map((c) => c.id)).toContain(sb.id);
+    expect((await new DockerRuntime({ docker, nodeName: NODE }).list()).some((c) => c.id === sb.id)).toBe(false);
+  });
+});

@@ -1,0 +1,355 @@
+/**
+ * @module DockerRuntime: ContainerRuntime on the Docker Engine API: a pause sandbox per pod holding the network
+ * namespace, pod containers joined to it (`NetworkMode: container:<sandbox>`), emptyDirs as Docker volumes.
+ */
+import type { Readable } from 'node:stream';
+import type { PullPolicy } from '@skiff/api';
+import {
+  RuntimeError,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type ExecResult,
+  type LogRequest,
+  type PodRef,
+  type RuntimeContainer,
+  type RuntimeInfo,
+  type RuntimeState,
+  type SandboxConfig,
+} from '../container-runtime.js';
+import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
+import { Demultiplexer, DockerError, type DockerClient } from './docker-client.js';
+
+/** DockerRuntimeOptions configures DockerRuntime. */
+export interface DockerRuntimeOptions {
+  docker: DockerClient;
+  nodeName: string;
+  /** Pause image of every sandbox. Default registry.k8s.io/pause:3.10. */
+  podInfraImage?: string;
+  /** Docker network sandboxes join; default the bridge. */
+  podNetwork?: string;
+}
+
+interface ListEntry {
+  Id: string;
+  State: string;
+  Labels?: Record<string, string>;
+}
+
+interface Inspect {
+  Id: string;
+  Created: string;
+  Image: string;
+  Config: { Image: string; Labels?: Record<string, string> };
+  State: { Status: string; ExitCode: number; OOMKilled: boolean; Error: string; StartedAt: string; FinishedAt: string };
+  NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> };
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function time(t: string | undefined): string | undefined {
+  return t && t !== ZERO_TIME ? t : undefined;
+}
+
+function state(s: string): RuntimeState {
+  if (s === 'running' || s === 'restarting' || s === 'paused') return 'running';
+  if (s === 'exited' || s === 'dead') return 'exited';
+  if (s === 'created') return 'created';
+  return 'unknown';
+}
+
+/** splitImage separates repository and tag (`busybox` → busybox, latest). */
+export function splitImage(image: string): { repo: string; tag: string } {
+  const at = image.indexOf('@');
+  if (at >= 0) return { repo: image.slice(0, at), tag: image.slice(at + 1) };
+  const colon = image.lastIndexOf(':');
+  if (colon > image.lastIndexOf('/')) return { repo: image.slice(0, colon), tag: image.slice(colon + 1) };
+  return { repo: image, tag: 'latest' };
+}
+
+function isMissing(err: unknown): boolean {
+  return err instanceof DockerError && err.status === 404;
+}
+
+/**
+ * DockerRuntime talks to one engine for one node. It lists only containers labelled with its node name and
+ * touches nothing else, so several agents can share an engine. Inspect results are cached per container and
+ * state, so the once-a-second relist costs one list call when nothing changed.
+ */
+export class DockerRuntime implements ContainerRuntime {
+  readonly #d: DockerClient;
+  readonly #node: string;
+  readonly #pause: string;
+  readonly #network: string | undefined;
+  readonly #cache = new Map<string, { state: string; c: RuntimeContainer }>();
+
+  constructor(opts: DockerRuntimeOptions) {
+    this.#d = opts.docker;
+    this.#node = opts.nodeName;
+    this.#pause = opts.podInfraImage ?? 'registry.k8s.io/pause:3.10';
+    this.#network = opts.podNetwork;
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    const v = await this.#d.json<{ Version: string }>({ method: 'GET', path: '/version' });
+    const i = await this.#d.json<{ NCPU?: number; MemTotal?: number; KernelVersion?: string; OperatingSystem?: string }>({ method: 'GET', path: '/info' });
+    return {
+      runtimeVersion: `docker://${v.Version}`,
+      ...(i.NCPU ? { cpus: i.NCPU } : {}),
+      ...(i.MemTotal ? { memoryBytes: i.MemTotal } : {}),
+      ...(i.KernelVersion ? { kernelVersion: i.KernelVersion } : {}),
+      ...(i.OperatingSystem ? { osImage: i.OperatingSystem } : {}),
+    };
+  }
+
+  async list(): Promise<RuntimeContainer[]> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.managed}=true`, `${LABELS.node}=${this.#node}`] }));
+    const entries = await this.#d.json<ListEntry[]>({ method: 'GET', path: `/containers/json?all=1&filters=${filters}` });
+    const out: RuntimeContainer[] = [];
+    const seen = new Set<string>();
+    for (const e of entries) {
+      const labels = parseLabels(e.Labels);
+      if (!labels || labels.node !== this.#node) continue;
+      seen.add(e.Id);
+      const cached = this.#cache.get(e.Id);
+      if (cached && cached.state === e.State) {
+        out.push(cached.c);
+        continue;
+      }
+      try {
+        const c = await this.#inspect(e.Id);
+        if (c) {
+          this.#cache.set(e.Id, { state: e.State, c });
+          out.push(c);
+        }
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    }
+    for (const id of this.#cache.keys()) if (!seen.has(id)) this.#cache.delete(id);
+    return out;
+  }
+
+  async ensureImage(image: string, policy: PullPolicy): Promise<void> {
+    let present = true;
+    try {
+      await this.#d.json({ method: 'GET', path: `/images/${encodeURIComponent(image)}/json` });
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      present = false;
+    }
+    if (policy === 'Never') {
+      if (!present) throw new RuntimeError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
+      return;
+    }
+    if (present && policy === 'IfNotPresent') return;
+    const { repo, tag } = splitImage(image);
+    try {
+      const body = await this.#d.stream({ method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, timeoutMs: 300_000 });
+      let text = '';
+      for await (const chunk of body) text += chunk.toString();
+      const failed = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          try {
+            return JSON.parse(l) as { error?: string };
+          } catch {
+            return {};
+          }
+        })
+        .find((m) => m.error);
+      if (failed) throw new DockerError(500, failed.error ?? 'pull failed');
+    } catch (err) {
+      if (!(err instanceof DockerError)) throw err;
+      // With policy Always a cached image still runs when the registry is unreachable only in kubelet's
+      // IfNotPresent mode; Always means the pull must succeed.
+      throw new RuntimeError('ErrImagePull', `failed to pull image "${image}": ${err.message}`, { cause: err });
+    }
+  }
+
+  async createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }> {
+    try {
+      await this.ensureImage(this.#pause, 'IfNotPresent');
+    } catch (err) {
+      if (err instanceof RuntimeError) throw new RuntimeError('CreatePodSandboxError', err.message);
+      throw err;
+    }
+    for (const v of config.volumes) {
+      const labels = { ...containerLabels(this.#node, 'sandbox', config.pod, '', 0), 'skiff.dev/volume': v };
+      await this.#d.json({ method: 'POST', path: '/volumes/create', body: { Name: volumeName(this.#node, config.pod, v), Labels: labels } });
+    }
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    for (const p of config.ports) {
+      const key = `${p.containerPort}/${p.protocol}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: p.hostIP ?? '', HostPort: String(p.hostPort) });
+    }
+    const name = runtimeContainerName(this.#node, config.pod, '', 0) + `_${Date.now().toString(36)}`;
+    const id = await this.#create(name, {
+      Image: this.#pause,
+      Hostname: config.hostname,
+      Labels: containerLabels(this.#node, 'sandbox', config.pod, '', 0),
+      ExposedPorts: exposed,
+      HostConfig: { NetworkMode: this.#network ?? 'bridge', PortBindings: bindings, RestartPolicy: { Name: 'no' } },
+    });
+    try {
+      await this.#d.json({ method: 'POST', path: `/containers/${id}/start` });
+    } catch (err) {
+      await this.removeContainer(id);
+      throw new RuntimeError('CreatePodSandboxError', `failed to start pod sandbox: ${(err as Error).message}`);
+    }
+    const c = await this.#inspect(id);
+    return { id, ip: c?.ip ?? '' };
+  }
+
+  async startContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+    const hostConfig: Record<string, unknown> = {
+      NetworkMode: `container:${sandboxId}`,
+      IpcMode: `container:${sandboxId}`,
+      RestartPolicy: { Name: 'no' },
+      Mounts: config.mounts.map((m) =>
+        m.kind === 'emptyDir'
+          ? { Type: 'volume', Source: volumeName(this.#node, config.pod, m.volume), Target: m.target, ReadOnly: m.readOnly }
+          : { Type: 'bind', Source: m.volume, Target: m.target, ReadOnly: m.readOnly },
+      ),
+    };
+    if (config.memoryLimit !== undefined) {
+      hostConfig['Memory'] = config.memoryLimit;
+      hostConfig['MemorySwap'] = config.memoryLimit;
+    }
+    if (config.cpuLimitMilli !== undefined) {
+      hostConfig['CpuPeriod'] = 100_000;
+      hostConfig['CpuQuota'] = Math.max(1000, Math.round(config.cpuLimitMilli * 100));
+    }
+    if (config.cpuRequestMilli !== undefined) hostConfig['CpuShares'] = Math.max(2, Math.round((config.cpuRequestMilli * 1024) / 1000));
+    if (config.readOnlyRootFilesystem) hostConfig['ReadonlyRootfs'] = true;
+    if (config.privileged) hostConfig['Privileged'] = true;
+    if (config.capAdd) hostConfig['CapAdd'] = config.capAdd;
+    if (config.capDrop) hostConfig['CapDrop'] = config.capDrop;
+    const body: Record<string, unknown> = {
+      Image: config.image,
+      Env: config.env.map((e) => `${e.name}=${e.value}`),
+      Labels: containerLabels(this.#node, config.kind, config.pod, config.name, config.restartCount),
+      HostConfig: hostConfig,
+    };
+    if (config.command) body['Entrypoint'] = config.command;
+    if (config.args) body['Cmd'] = config.args;
+    else if (config.command) body['Cmd'] = [];
+    if (config.workingDir) body['WorkingDir'] = config.workingDir;
+    if (config.user) body['User'] = config.user;
+    let id: string;
+    try {
+      id = await this.#create(runtimeContainerName(this.#node, config.pod, config.name, config.restartCount), body);
+    } catch (err) {
+      if (err instanceof DockerError) throw new RuntimeError('CreateContainerError', err.message);
+      throw err;
+    }
+    try {
+      await this.#d.json({ method: 'POST', path: `/containers/${id}/start` });
+    } catch (err) {
+      if (err instanceof DockerError) throw new RuntimeError('RunContainerError', err.message);
+      throw err;
+    }
+    return id;
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    const t = Math.max(0, Math.floor(graceSeconds));
+    try {
+      await this.#d.json({ method: 'POST', path: `/containers/${id}/stop?t=${t}`, timeoutMs: (t + 30) * 1000 });
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.#d.json({ method: 'DELETE', path: `/containers/${id}?force=true&v=true` });
+    } catch (err) {
+      if (!isMissing(err) && !(err instanceof DockerError && err.status === 409)) throw err;
+    }
+    this.#cache.delete(id);
+  }
+
+  async removePodVolumes(pod: PodRef): Promise<void> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.node}=${this.#node}`, `${LABELS.podUid}=${pod.uid}`] }));
+    const res = await this.#d.json<{ Volumes: Array<{ Name: string }> | null }>({ method: 'GET', path: `/volumes?filters=${filters}` });
+    for (const v of res.Volumes ?? []) {
+      try {
+        await this.#d.json({ method: 'DELETE', path: `/volumes/${encodeURIComponent(v.Name)}` });
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    }
+  }
+
+  async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+    const created = await this.#d.json<{ Id: string }>({ method: 'POST', path: `/containers/${id}/exec`, body: { Cmd: command, AttachStdout: true, AttachStderr: true } });
+    const body = await this.#d.stream({ method: 'POST', path: `/exec/${created.Id}/start`, body: { Detach: false, Tty: false }, timeoutMs });
+    let output = '';
+    const demux = body.pipe(new Demultiplexer());
+    const read = (async () => {
+      for await (const chunk of demux) if (output.length < 10_240) output += chunk.toString();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const result = await Promise.race([read.then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      body.destroy();
+      throw new RuntimeError('ProbeTimeout', `command timed out after ${timeoutMs}ms`);
+    }
+    const info = await this.#d.json<{ ExitCode: number | null }>({ method: 'GET', path: `/exec/${created.Id}/json` });
+    return { exitCode: info.ExitCode ?? -1, output };
+  }
+
+  async logs(id: string, req: LogRequest): Promise<Readable> {
+    const q = new URLSearchParams({ stdout: '1', stderr: '1' });
+    if (req.follow) q.set('follow', '1');
+    if (req.timestamps) q.set('timestamps', '1');
+    if (req.tailLines !== undefined) q.set('tail', String(req.tailLines));
+    if (req.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - req.sinceSeconds));
+    const body = await this.#d.stream({ method: 'GET', path: `/containers/${id}/logs?${q}` });
+    const out = body.pipe(new Demultiplexer());
+    out.on('close', () => body.destroy());
+    return out;
+  }
+
+  async #create(name: string, body: unknown): Promise<string> {
+    const res = await this.#d.json<{ Id: string }>({ method: 'POST', path: `/containers/create?name=${encodeURIComponent(name)}`, body });
+    return res.Id;
+  }
+
+  async #inspect(id: string): Promise<RuntimeContainer | undefined> {
+    const i = await this.#d.json<Inspect>({ method: 'GET', path: `/containers/${id}/json` });
+    const labels = parseLabels(i.Config.Labels);
+    if (!labels) return undefined;
+    const nets = i.NetworkSettings?.Networks ?? {};
+    const ip = (this.#network ? nets[this.#network]?.IPAddress : undefined) || i.NetworkSettings?.IPAddress || Object.values(nets).find((n) => n.IPAddress)?.IPAddress;
+    const st = state(i.State.Status);
+    const c: RuntimeContainer = {
+      id: i.Id,
+      kind: labels.kind,
+      pod: labels.pod,
+      containerName: labels.containerName,
+      restartCount: labels.restartCount,
+      state: st,
+      image: i.Config.Image,
+      imageId: i.Image,
+      createdAt: i.Created,
+    };
+    const started = time(i.State.StartedAt);
+    const finished = time(i.State.FinishedAt);
+    if (started) c.startedAt = started;
+    if (st === 'exited' || (st === 'created' && i.State.Error)) {
+      c.exitCode = i.State.ExitCode;
+      c.oomKilled = i.State.OOMKilled;
+      if (finished) c.finishedAt = finished;
+      if (i.State.Error) c.error = i.State.Error;
+      if (st === 'created') c.finishedAt = finished ?? i.Created;
+    }
+    if (ip) c.ip = ip;
+    return c;
+  }
+}
