@@ -17,7 +17,7 @@ WORKDIR /skiff
 COPY --from=manifests /skiff ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx turbo run build --output-logs=errors-only --no-daemon \
+RUN npx turbo run build --output-logs=errors-only \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf .turbo node_modules/.cache
 

@@ -191,7 +191,7 @@ export class DockerRuntime implements ContainerRuntime {
       Hostname: config.hostname,
       Labels: containerLabels(this.#node, 'sandbox', config.pod, '', 0),
       ExposedPorts: exposed,
-      HostConfig: { NetworkMode: this.#network ?? 'bridge', PortBindings: bindings, RestartPolicy: { Name: 'no' } },
+      HostConfig: { NetworkMode: this.#network ?? 'bridge', IpcMode: 'shareable', PortBindings: bindings, RestartPolicy: { Name: 'no' } },
     });
     try {
       await this.#d.json({ method: 'POST', path: `/containers/${id}/start` });
