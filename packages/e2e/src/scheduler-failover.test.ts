@@ -44,6 +44,9 @@ beforeAll(async () => {
       '--listen', listen,
     ]);
   }
+  for (const url of metricsUrl.values()) {
+    await waitUntil(async () => (await fetch(url)).ok, 20_000, `${url} to answer`);
+  }
   await cluster.client.nodes.create(node('node-1'));
 }, 60_000);
 afterAll(() => cluster.stop());
