@@ -32,5 +32,5 @@ WORKDIR /skiff
 COPY --from=build /skiff ./
 ENV NODE_ENV=production
 USER skiff
-EXPOSE 8080 10250 10257 10259
+EXPOSE 8080
 CMD ["node", "apps/api-server/dist/main.js", "--listen", "0.0.0.0:8080", "--data-dir", "/data"]

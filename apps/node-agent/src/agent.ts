@@ -192,6 +192,7 @@ export class Agent {
     this.#ready = false;
     await Promise.allSettled(this.#runs);
     await this.#factory.stopped();
+    await this.idle();
     if (markNotReady) {
       await this.#forEachNode(async (_n, e) => {
         await e.reporter.update(e.info, this.#health(e), true, true).catch((err: unknown) => this.#log.warn({ err }, 'could not mark node not ready'));

@@ -48,6 +48,7 @@ export interface PodSyncerOptions {
 }
 
 interface PullFailure {
+  reason: string;
   count: number;
   retryAt: number;
   message: string;
@@ -198,7 +199,7 @@ export class PodSyncer {
     const policy: PullPolicy = spec.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
     const pull = st.pulls.get(s.name);
     if (pull && now < pull.retryAt) {
-      st.waiting[s.name] = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
+      st.waiting[s.name] = pull.reason === 'ErrImageNeverPull' ? { reason: pull.reason, message: pull.message } : { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
       return false;
     }
     try {
@@ -208,7 +209,7 @@ export class PodSyncer {
       if (!isRuntimeError(err)) throw err;
       const count = (pull?.count ?? 0) + 1;
       const delay = err.reason === 'ErrImageNeverPull' ? PULL_BACKOFF_INITIAL_MS : Math.min(PULL_BACKOFF_INITIAL_MS * 2 ** (count - 1), PULL_BACKOFF_MAX_MS);
-      st.pulls.set(s.name, { count, retryAt: now + delay, message: err.message });
+      st.pulls.set(s.name, { reason: err.reason, count, retryAt: now + delay, message: err.message });
       st.waiting[s.name] = { reason: err.reason, message: err.message };
       this.#o.events.record(ref, 'Warning', 'Failed', err.message);
       if (err.reason === 'ErrImagePull') this.#o.events.record(ref, 'Warning', 'Failed', `Error: ErrImagePull`);

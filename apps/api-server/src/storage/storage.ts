@@ -2,8 +2,10 @@
  * @module The Storage interface: the api-server's only view of persistence. One implementation on SQLite, one in
  * memory; both pass store.case.test.ts.
  *
- * Storage is synchronous on purpose: better-sqlite3 is synchronous and Node runs one request handler at a time, so a
- * registry can read, compute and write (compare-and-swap on the revision) without another request interleaving.
+ * Reads and writes are synchronous on purpose: Node runs one request handler at a time, so a registry can read,
+ * compute and write (compare-and-swap on the revision) without another request interleaving. Durability is not
+ * necessarily synchronous: a store may apply writes in memory at once and commit them later, many writes in one
+ * transaction (group commit). `sync()` says when they are durable; nothing may be revealed to a client before.
  */
 import type { KubeObject } from '@skiff/api';
 
@@ -66,11 +68,19 @@ export interface CompactOptions {
  * belong to the store afterwards; objects returned are read-only (clone before changing them).
  */
 export interface Storage {
-  /** Latest committed revision (0 for an empty store). */
+  /** Latest revision, including writes applied in memory whose commit is still pending (0 for an empty store). */
   currentRevision(): number;
+  /** Latest durable revision: every change up to it is committed and has been passed to listeners. */
+  durableRevision(): number;
+  /**
+   * sync resolves once every write made so far is durable (at once if none is pending). It rejects if their commit
+   * failed; the store has then rolled those writes back, as if they had never been made.
+   */
+  sync(): Promise<void>;
   /** Changes after this revision can be replayed; a watch from an older revision gets 410 Expired. */
   compactedRevision(): number;
 
+  /** The current object, possibly written by a commit still pending: await sync() before revealing it. */
   get(key: ResourceKey): KubeObject | undefined;
   /** All objects of a resource, in one namespace or (namespace undefined) all namespaces, ordered by namespace/name. */
   list(resource: string, namespace?: string): ListResult;
@@ -82,16 +92,17 @@ export interface Storage {
   /** Remove; throws NotFound or Conflict. Returns the last state stamped with the delete's revision. */
   delete(key: ResourceKey, opts?: WriteOptions): KubeObject;
 
-  /** Changes with revision > `after`, oldest first, at most `limit`. Throws ApiError Expired (410) if `after` < compactedRevision(). */
+  /** Durable changes with revision > `after`, oldest first, at most `limit`. Throws ApiError Expired (410) if `after` < compactedRevision(). */
   changesSince(after: number, limit?: number): ChangeEvent[];
-  /** Called synchronously after each commit, in revision order. Returns an unsubscribe function. */
+  /** Called synchronously after each commit (never for a pending write), in revision order. Returns an unsubscribe function. */
   subscribe(listener: (event: ChangeEvent) => void): () => void;
 
   /** Delete objects whose ttl has run out (emitting DELETED); returns how many. */
   expire(nowMs: number): number;
-  /** Drop change-log entries outside the window; checkpoint the WAL. */
+  /** Commit pending writes, then drop change-log entries outside the window; checkpoint the WAL. */
   compact(opts: CompactOptions): void;
 
   stats(): StorageStats;
+  /** Commit pending writes (a failure rejects their sync()), then release the store. */
   close(): void;
 }

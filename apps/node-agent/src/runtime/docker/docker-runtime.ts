@@ -312,6 +312,9 @@ export class DockerRuntime implements ContainerRuntime {
     if (req.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - req.sinceSeconds));
     const body = await this.#d.stream({ method: 'GET', path: `/containers/${id}/logs?${q}` });
     const out = body.pipe(new Demultiplexer());
+    // Destroying an undici body emits an AbortError; a client that stops reading is not an agent failure.
+    body.on('error', (err) => out.destroy(err));
+    out.on('error', () => undefined);
     out.on('close', () => body.destroy());
     return out;
   }
