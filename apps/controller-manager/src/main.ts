@@ -5,13 +5,17 @@ import { LeaderElector, createLogger } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { runControllerManager } from './controller-manager.js';
 import { createHealthServer } from './health-server.js';
-import { parseFlags, type Options } from './options.js';
+import { parseFlags, USAGE, type Options } from './options.js';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 let options: Options;
 try {
-  options = parseFlags(process.argv.slice(2));
+  options = parseFlags(process.argv.slice(2), process.env);
 } catch (err) {
-  process.stderr.write(`controller-manager: ${(err as Error).message}\n`);
+  process.stderr.write(`controller-manager: ${(err as Error).message}\n\n${USAGE}`);
   process.exit(2);
 }
 

@@ -19,4 +19,11 @@ describe('parseFlags', () => {
   it('rejects unknown flags', () => {
     expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);
   });
+
+  it('falls back to SKIFF_* environment variables, and flags win over them', () => {
+    const o = parseFlags(['--node-monitor-period', '2s'], { SKIFF_NODE_MONITOR_GRACE_PERIOD: '10s', SKIFF_NODE_MONITOR_PERIOD: '9s', SKIFF_LEADER_ELECT: 'false' });
+    expect(o.nodeMonitorGracePeriodMs).toBe(10_000);
+    expect(o.nodeMonitorPeriodMs).toBe(2_000);
+    expect(o.leaderElect).toBe(false);
+  });
 });

@@ -135,9 +135,25 @@ export function parseControllers(value: string): ControllerName[] {
   return CONTROLLER_NAMES.filter((n) => enabled.has(n) && !disabled.has(n));
 }
 
-/** parseFlags reads `--name value`, `--name=value` and bare boolean flags into Options over the defaults. */
-export function parseFlags(argv: readonly string[]): Options {
+/** envName is the environment variable of a flag: --node-monitor-period is SKIFF_NODE_MONITOR_PERIOD. */
+export const envName = (flag: string): string => `SKIFF_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+/** USAGE lists every flag with its environment variable, for --help. */
+export const USAGE = `Usage: node apps/controller-manager/dist/main.js [flags]\n\n${Object.keys(FLAGS)
+  .filter((f) => f !== 'master')
+  .map((f) => `  --${f.padEnd(34)} ${envName(f)}`)
+  .join('\n')}\n`;
+
+/**
+ * parseFlags reads `--name value`, `--name=value` and bare boolean flags into Options over the defaults; a flag not
+ * given falls back to its SKIFF_* environment variable (the toy cluster's compose file sets those).
+ */
+export function parseFlags(argv: readonly string[], env: Record<string, string | undefined> = {}): Options {
   const opts: Options = { ...DEFAULT_OPTIONS, controllers: [...DEFAULT_OPTIONS.controllers] };
+  for (const [flag, parser] of Object.entries(FLAGS)) {
+    const value = env[envName(flag)];
+    if (value !== undefined && value !== '' && flag !== 'master') parser(opts, value);
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
