@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import { createApiServer } from './server.js';
 import { parseOptions, USAGE } from './options.js';
+import { isFatalCommitError } from './storage/is-fatal-commit-error.js';
 import { MemoryStore } from './storage/memory-store.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import type { Storage } from './storage/storage.js';
@@ -29,8 +30,25 @@ if (opts.storage === 'memory') {
   store = new MemoryStore();
 } else {
   mkdirSync(opts.dataDir, { recursive: true });
-  store = SqliteStore.open({ path: join(opts.dataDir, 'skiff.db'), synchronous: opts.synchronous });
+  // Group commit: every write of one event-loop turn shares one transaction and fsync. Responses wait for it
+  // (sendDurable), so acknowledged still means durable.
+  store = SqliteStore.open({ path: join(opts.dataDir, 'skiff.db'), synchronous: opts.synchronous, groupCommit: true, onCommitError });
 }
+
+/**
+ * onCommitError hears a failed group commit. Its writes are rolled back in memory and their requests answered 500;
+ * if the file itself is in doubt, exit (after those answers are on their way) so a restart recovers what is durable.
+ */
+function onCommitError(err: unknown): void {
+  if (!isFatalCommitError(err)) {
+    logger.error({ err }, 'commit failed; its writes were rolled back');
+    return;
+  }
+  logger.fatal({ err }, 'commit failed with an I/O error; exiting so a restart recovers the durable state');
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100).unref();
+}
+
 const api = createApiServer({
   store,
   logger,

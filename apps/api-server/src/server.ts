@@ -83,7 +83,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ...(opts.maxWatchBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxWatchBufferedBytes } : {}),
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
-  const wsWatch = new WebSocketWatch(hub);
+  const wsWatch = new WebSocketWatch(hub, store);
   for (const name of SYSTEM_NAMESPACES) {
     if (!store.get({ resource: 'namespaces', namespace: '', name })) {
       registry.create(RESOURCES.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -126,7 +126,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!handled) return next();
       code = res.statusCode;
     } catch (err) {
-      const apiErr = sendError(res, err);
+      // An error can show pending state too (409 AlreadyExists for an object created this turn): wait for its commit;
+      // if that failed, the error was computed from writes that were rolled back, so answer with the failure.
+      let failure = err;
+      try {
+        await store.sync();
+      } catch (commitErr) {
+        failure = commitErr;
+      }
+      const apiErr = sendError(res, failure);
       code = apiErr.code;
       if (apiErr.code >= 500) logger.error({ err, method: req.method, path: url.pathname }, 'request failed');
     }

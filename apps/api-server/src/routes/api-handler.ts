@@ -7,12 +7,15 @@ import { apiResourceList } from '../discovery/index.js';
 import { parseApiPath, type ApiPath } from '../http/api-path.js';
 import { decodeObjectBody, mediaType, parseJson, readRawBody } from '../http/read-body.js';
 import { sendJson, successStatus } from '../http/send.js';
+import { sendDurable } from '../http/send-durable.js';
 import { boolParam, deleteOptions, dryRunParam, fieldValidationParam, intParam, listFilter, resourceVersionParam } from '../http/query.js';
 import { patchContentType, type PatchType } from '../patch/index.js';
 import { parseIncludeObject, printTable, wantsTable } from '../printers/index.js';
 import type { Registry } from '../registry/registry.js';
 import { bindPod } from '../registry/binding.js';
 import { getScale, writeScale } from '../registry/scale.js';
+import { settle } from '../storage/settle.js';
+import { storedJson } from '../storage/stored-json.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 import type { WatchRequest } from '../watch/watcher.js';
 import { httpWatchSink } from '../watch/http-sink.js';
@@ -38,7 +41,8 @@ export interface RequestInfo {
 
 /**
  * handleApiRequest serves one resource request. It returns the RequestInfo for metrics, or undefined when the
- * path names nothing we serve (the caller answers 404). Errors are thrown as ApiErrors.
+ * path names nothing we serve (the caller answers 404). Errors are thrown as ApiErrors. Every answer that can show
+ * stored state goes through `reply`, which waits for the store's pending commit first (see sendDurable).
  */
 export async function handleApiRequest(
   deps: ApiHandlerDeps,
@@ -71,18 +75,18 @@ export async function handleApiRequest(
       case 'GET':
         if (boolParam(q, 'watch')) {
           info.verb = 'WATCH';
-          startHttpWatch(deps, req, res, watchRequest(path, r, q, req.headers.accept));
+          await startHttpWatch(deps, req, res, watchRequest(path, r, q, req.headers.accept));
           return true;
         }
         info.verb = 'LIST';
-        sendList(deps, req, res, path, r, q);
+        await sendList(deps, req, res, path, r, q);
         return true;
       case 'POST': {
         info.verb = 'POST';
         const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
         const dryRun = dryRunParam(q);
         const { object, warnings } = deps.registry.create(r, path.namespace, body, { dryRun, fieldValidation: fieldValidationParam(q) });
-        sendJson(res, 201, object, warnings);
+        await reply(deps, res, 201, object, warnings);
         return true;
       }
       case 'DELETE': {
@@ -94,7 +98,7 @@ export async function handleApiRequest(
         for (const obj of items) {
           deleted.push(deps.registry.delete(r, obj.metadata.namespace, obj.metadata.name!, opts, { dryRun }).object);
         }
-        sendJson(res, 200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(revision) }, items: deleted });
+        await reply(deps, res, 200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(revision) }, items: deleted });
         return true;
       }
       default:
@@ -107,14 +111,14 @@ export async function handleApiRequest(
     case 'GET': {
       info.verb = 'GET';
       const obj = deps.registry.get(r, path.namespace, name);
-      sendObject(deps, req, res, r, obj, q);
+      await sendObject(deps, req, res, r, obj, q);
       return true;
     }
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
       const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
-      sendJson(res, 200, object, warnings);
+      await reply(deps, res, 200, object, warnings);
       return true;
     }
     case 'PATCH': {
@@ -123,7 +127,7 @@ export async function handleApiRequest(
       const body = decodePatchBody(type, await readRawBody(req));
       const existed = type === 'apply' && deps.registry.store.get(deps.registry.key(r, path.namespace, name)) !== undefined;
       const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
-      sendJson(res, type === 'apply' && !existed ? 201 : 200, object, warnings);
+      await reply(deps, res, type === 'apply' && !existed ? 201 : 200, object, warnings);
       return true;
     }
     case 'DELETE': {
@@ -131,8 +135,8 @@ export async function handleApiRequest(
       const opts = deleteOptions(await optionalJsonBody(req), q);
       const { object, gone } = deps.registry.delete(r, path.namespace, name, opts, { dryRun: dryRunParam(q) });
       // kube-apiserver returns the object for pods and for anything still pending deletion, a Status otherwise.
-      if (!gone || r.plural === 'pods') sendJson(res, 200, object);
-      else sendJson(res, 200, successStatus(200, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid ?? '' }));
+      if (!gone || r.plural === 'pods') await reply(deps, res, 200, object);
+      else await reply(deps, res, 200, successStatus(200, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid ?? '' }));
       return true;
     }
     default:
@@ -157,18 +161,18 @@ async function handleSubresource(
   if (sub === 'status') {
     if (method === 'GET') {
       info.verb = 'GET';
-      sendJson(res, 200, deps.registry.get(r, path.namespace, name));
+      await reply(deps, res, 200, deps.registry.get(r, path.namespace, name));
     } else if (method === 'PUT') {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
       const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
-      sendJson(res, 200, object, warnings);
+      await reply(deps, res, 200, object, warnings);
     } else if (method === 'PATCH') {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
       const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
-      sendJson(res, 200, object, warnings);
+      await reply(deps, res, 200, object, warnings);
     } else throw errors.methodNotAllowed(method, pathname);
     return true;
   }
@@ -177,22 +181,22 @@ async function handleSubresource(
     info.verb = 'PUT';
     const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
     const { object } = deps.registry.update(r, path.namespace, name, body, { subresource: 'finalize', dryRun: dryRunParam(q) });
-    sendJson(res, 200, object);
+    await reply(deps, res, 200, object);
     return true;
   }
   if (sub === 'scale') {
     if (method === 'GET') {
       info.verb = 'GET';
-      sendJson(res, 200, getScale(deps.registry, r, ns, name));
+      await reply(deps, res, 200, getScale(deps.registry, r, ns, name));
     } else if (method === 'PUT') {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      sendJson(res, 200, writeScale(deps.registry, r, ns, name, body, undefined, dryRunParam(q)));
+      await reply(deps, res, 200, writeScale(deps.registry, r, ns, name, body, undefined, dryRunParam(q)));
     } else if (method === 'PATCH') {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
-      sendJson(res, 200, writeScale(deps.registry, r, ns, name, body, type, dryRunParam(q)));
+      await reply(deps, res, 200, writeScale(deps.registry, r, ns, name, body, type, dryRunParam(q)));
     } else throw errors.methodNotAllowed(method, pathname);
     return true;
   }
@@ -201,39 +205,46 @@ async function handleSubresource(
     info.verb = 'POST';
     const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
     bindPod(deps.registry, ns, name, body, deps.clock.now());
-    sendJson(res, 201, successStatus(201));
+    await reply(deps, res, 201, successStatus(201));
     return true;
   }
   if (sub === 'log') {
     if (method !== 'GET') throw errors.methodNotAllowed(method, pathname);
     info.verb = 'CONNECT';
     if (!deps.podLog) throw errors.badRequest('pod logs are not available: no node agent log proxy is configured');
+    await deps.registry.store.sync(); // the proxy finds the pod's node from possibly pending state
     await deps.podLog(req, res, ns, name, q);
     return true;
   }
   return false;
 }
 
-function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, r: ResourceInfo, obj: KubeObject, q: URLSearchParams): void {
-  const table = wantsTable(req.headers.accept);
-  if (!table) return sendJson(res, 200, obj);
-  const t = printTable(r.plural as ResourceName, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
-  sendJson(res, 200, withTableVersion(t, req.headers.accept));
+/** reply sends a JSON answer once the state it may show is durable. */
+function reply(deps: ApiHandlerDeps, res: ServerResponse, code: number, body: unknown, warnings?: string[]): Promise<void> {
+  return sendDurable(deps.registry.store, res, code, body, warnings);
 }
 
-function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, path: ApiPath, r: ResourceInfo, q: URLSearchParams): void {
+async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, r: ResourceInfo, obj: KubeObject, q: URLSearchParams): Promise<void> {
+  const table = wantsTable(req.headers.accept);
+  if (!table) return reply(deps, res, 200, obj);
+  const t = printTable(r.plural as ResourceName, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
+  await reply(deps, res, 200, withTableVersion(t, req.headers.accept));
+}
+
+async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, path: ApiPath, r: ResourceInfo, q: URLSearchParams): Promise<void> {
   resourceVersionParam(q); // validated; every list is served from the latest state, which satisfies any RV semantics
   intParam(q, 'limit');
   const { items, revision } = deps.registry.list(r, path.namespace, listFilter(r, q));
   const rv = String(revision);
   if (wantsTable(req.headers.accept)) {
     const t = printTable(r.plural as ResourceName, items, { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: rv });
-    return sendJson(res, 200, withTableVersion(t, req.headers.accept));
+    return reply(deps, res, 200, withTableVersion(t, req.headers.accept));
   }
-  // Items are serialized by hand around the list envelope: no intermediate object with 100k entries.
+  // Items are serialized by hand around the list envelope: no intermediate object with 100k entries, and each item's
+  // text is the one the store made when it was written.
   const parts: string[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = JSON.stringify(items[i]);
-  sendJson(res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{"resourceVersion":"${rv}"},"items":[${parts.join(',')}]}`);
+  for (let i = 0; i < items.length; i++) parts[i] = storedJson(items[i] as KubeObject);
+  await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{"resourceVersion":"${rv}"},"items":[${parts.join(',')}]}`);
 }
 
 function withTableVersion<T extends { apiVersion: string }>(table: T, accept: string | undefined): T {
@@ -265,7 +276,9 @@ export function watchRequest(path: ApiPath, r: ResourceInfo, q: URLSearchParams,
   return req;
 }
 
-function startHttpWatch(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, wr: WatchRequest): void {
+async function startHttpWatch(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, wr: WatchRequest): Promise<void> {
+  // Before the headers, so a failed commit can still answer 500.
+  await settle(deps.registry.store);
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Transfer-Encoding', 'chunked');
@@ -275,6 +288,7 @@ function startHttpWatch(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
   const watcher = deps.hub.start(wr, httpWatchSink(res));
   // On Node 20 req 'close' fires once the body is read; only the response's close means the client left.
   res.on('close', () => watcher.close());
+  if (res.destroyed) watcher.close(); // the client left while we waited for the commit
 }
 
 function requirePatchType(req: IncomingMessage): PatchType {

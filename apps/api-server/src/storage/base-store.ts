@@ -8,7 +8,9 @@ import { ListenerSet } from './listener-set.js';
 import type { ListenerErrorHandler } from './listener-set.js';
 import { ObjectCache } from './object-cache.js';
 import type { CachedObject } from './object-cache.js';
+import { PendingBatch } from './pending-batch.js';
 import { storeErrors } from './store-errors.js';
+import { rememberJson } from './stored-json.js';
 import type { ChangeEvent, CompactOptions, ListResult, ResourceKey, Storage, StorageStats, WriteOptions } from './storage.js';
 
 /** BaseStoreOptions are the settings every store takes. */
@@ -19,6 +21,14 @@ export interface BaseStoreOptions {
   windowSize?: number;
   /** Hears about listeners that throw; by default a process warning is emitted. */
   onListenerError?: ListenerErrorHandler;
+  /**
+   * Group commit: apply writes in memory at once and commit every write of one event-loop turn in one transaction
+   * (setImmediate), so one fsync covers them all. Callers learn of durability from sync(). Off: each write commits
+   * before it returns, and throws if its commit fails.
+   */
+  groupCommit?: boolean;
+  /** Hears about a failed commit (after its writes were rolled back), whether or not anyone awaits sync(). */
+  onCommitError?: (err: unknown) => void;
 }
 
 /** PendingChange is one change on its way into the store: the event plus what is persisted beside it. */
@@ -30,11 +40,15 @@ export interface PendingChange {
   expiresAt: number | null;
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * BaseStore implements Storage over an in-memory ObjectCache and ChangeWindow; subclasses decide where changes are
  * made durable (`persist`, all or nothing) and where history older than the window lives (`readChanges`). Checks
- * (exists, revision preconditions) run against the cache before persisting, and the cache, window and listeners
- * are updated only after `persist` returns, so a failed write leaves no trace.
+ * (exists, revision preconditions) run against the cache, which a write updates at once, so the next write in the
+ * same turn already sees it. The change window and listeners only ever see committed changes. If `persist` throws,
+ * every change of its batch is undone in the cache (in reverse order) and the revision goes back, so a failed write
+ * leaves no trace; whoever read the undone state awaits the same sync(), which rejects.
  *
  * Objects passed to writes belong to the store afterwards (their metadata.resourceVersion is set in place); objects
  * returned and carried in events are shared and read-only, so callers clone before changing them.
@@ -44,18 +58,33 @@ export abstract class BaseStore implements Storage {
   protected readonly window: ChangeWindow;
   protected readonly clock: () => number;
   protected revision = 0;
+  /** The newest committed revision; subclasses that load history set it with `revision`. */
+  protected durable = 0;
   protected compacted = 0;
   private readonly listeners: ListenerSet;
+  private readonly groupCommit: boolean;
+  private readonly onCommitError: ((err: unknown) => void) | undefined;
+  private batch: PendingBatch | undefined;
   private closed = false;
 
   protected constructor(opts: BaseStoreOptions, defaultWindowSize: number) {
     this.clock = opts.clock ?? Date.now;
     this.window = new ChangeWindow(opts.windowSize ?? defaultWindowSize);
     this.listeners = new ListenerSet(opts.onListenerError);
+    this.groupCommit = opts.groupCommit ?? false;
+    this.onCommitError = opts.onCommitError;
   }
 
   currentRevision(): number {
     return this.revision;
+  }
+
+  durableRevision(): number {
+    return this.durable;
+  }
+
+  sync(): Promise<void> {
+    return this.batch ? this.batch.done() : RESOLVED;
   }
 
   compactedRevision(): number {
@@ -108,7 +137,8 @@ export abstract class BaseStore implements Storage {
 
   changesSince(after: number, limit = Infinity): ChangeEvent[] {
     if (after < this.compacted) throw errors.expired(after, this.compacted);
-    if (after >= this.revision || limit <= 0) return [];
+    // Pending changes are neither in the window nor in the table yet: history ends at the durable revision.
+    if (after >= this.durable || limit <= 0) return [];
     if (this.window.covers(after)) return this.window.since(after, limit);
     return this.readChanges(after, limit);
   }
@@ -134,6 +164,12 @@ export abstract class BaseStore implements Storage {
   }
 
   close(): void {
+    if (this.closed) return;
+    try {
+      this.commitPending();
+    } catch {
+      // Already reported: sync() rejected and onCommitError heard it.
+    }
     this.closed = true;
     this.listeners.clear();
   }
@@ -143,6 +179,32 @@ export abstract class BaseStore implements Storage {
   /** readChanges serves changesSince when the window no longer holds revision after+1. */
   protected abstract readChanges(after: number, limit: number): ChangeEvent[];
   protected abstract fileSizes(): { dbSizeBytes: number; walSizeBytes: number };
+
+  /**
+   * commitPending commits the pending batch now: persist, then window and listeners, then resolve its sync(). On
+   * failure it rolls the batch back, rejects its sync(), reports and rethrows. Compaction calls it first so it
+   * cuts durable history only.
+   */
+  protected commitPending(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    try {
+      this.persist(batch.changes);
+    } catch (err) {
+      this.rollback(batch);
+      batch.reject(err);
+      this.onCommitError?.(err);
+      throw err;
+    }
+    for (const { event, ts } of batch.changes) {
+      this.durable = event.revision;
+      const dropped = this.window.push(event, ts);
+      if (dropped !== undefined) this.onWindowDrop(dropped);
+    }
+    this.listeners.emit(batch.changes.map((c) => c.event));
+    batch.resolve();
+  }
 
   /** onWindowDrop hears that the window pushed out `revision` to make room. */
   protected onWindowDrop(_revision: number): void {}
@@ -163,6 +225,7 @@ export abstract class BaseStore implements Storage {
     obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
     const event: ChangeEvent = { resource: key.resource, namespace: key.namespace, name: key.name, revision, type, object: obj, objectJson: JSON.stringify(obj) };
     if (prev) event.prevObject = prev;
+    rememberJson(obj, event.objectJson);
     return { event, ts, expiresAt };
   }
 
@@ -178,21 +241,51 @@ export abstract class BaseStore implements Storage {
       prevObject: entry.object,
       objectJson: JSON.stringify(object),
     };
+    rememberJson(object, event.objectJson);
     return { event, ts, expiresAt: null };
   }
 
+  /** commit applies the changes to the cache at once and commits them now, or with the rest of this turn's writes. */
   private commit(changes: readonly PendingChange[]): void {
-    this.persist(changes);
-    for (const { event, ts, expiresAt } of changes) {
+    let batch = this.batch;
+    if (!batch) {
+      batch = this.batch = new PendingBatch(this.revision);
+      if (this.groupCommit) {
+        const scheduled = batch;
+        setImmediate(() => this.commitScheduled(scheduled));
+      }
+    }
+    for (const change of changes) {
+      const { event, expiresAt } = change;
+      batch.add(change, this.objects.get(event));
       if (event.type === 'DELETED') this.objects.delete(event);
       else {
         this.objects.set({ resource: event.resource, namespace: event.namespace, name: event.name, object: event.object, revision: event.revision, expiresAt });
       }
       this.revision = event.revision;
-      const dropped = this.window.push(event, ts);
-      if (dropped !== undefined) this.onWindowDrop(dropped);
     }
-    this.listeners.emit(changes.map((c) => c.event));
+    if (!this.groupCommit) this.commitPending();
+  }
+
+  private commitScheduled(batch: PendingBatch): void {
+    // compact() or close() may have committed it already.
+    if (this.batch !== batch) return;
+    try {
+      this.commitPending();
+    } catch {
+      // Already reported: sync() rejected and onCommitError heard it.
+    }
+  }
+
+  /** rollback undoes a failed batch in the cache, newest change first, so each entry gets back what it replaced. */
+  private rollback(batch: PendingBatch): void {
+    for (let i = batch.changes.length - 1; i >= 0; i--) {
+      const { event } = batch.changes[i] as PendingChange;
+      const replaced = batch.replaced[i];
+      if (replaced) this.objects.set(replaced);
+      else this.objects.delete(event);
+    }
+    this.revision = batch.startRevision;
   }
 
   private assertOpen(): void {

@@ -20,6 +20,7 @@ export class MemoryStore extends BaseStore {
   }
 
   compact(opts: CompactOptions): void {
+    this.commitPending();
     const { maxRevision, maxTs } = this.cutoffs(opts);
     const point = this.window.compactionPoint(maxRevision, maxTs);
     if (point === undefined || point <= this.compacted) return;

@@ -35,14 +35,22 @@ export async function load(url, context, next) {
 const REGISTER = `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`;
 const WRITER = `
 const { SqliteStore } = await import(process.env.SKIFF_STORE_MODULE);
-const store = SqliteStore.open({ path: process.env.SKIFF_DB });
+const groupCommit = process.env.SKIFF_GROUP_COMMIT === '1';
+const store = SqliteStore.open({ path: process.env.SKIFF_DB, groupCommit });
 let i = 0;
-function burst() {
+async function burst() {
+  const acks = [];
   for (let n = 0; n < 50; n++, i++) {
     const name = 'c' + i;
     const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'crash', name }, data: { i: String(i) } };
     const stored = store.create({ resource: 'configmaps', namespace: 'crash', name }, obj);
-    process.stdout.write(stored.metadata.resourceVersion + ' ' + name + '\\n');
+    if (!groupCommit) process.stdout.write(stored.metadata.resourceVersion + ' ' + name + '\\n');
+    else acks.push(stored.metadata.resourceVersion + ' ' + name + '\\n');
+  }
+  // With group commit a write is acknowledged only once sync() says it is durable.
+  if (groupCommit) {
+    await store.sync();
+    process.stdout.write(acks.join(''));
   }
   setImmediate(burst);
 }
@@ -53,13 +61,16 @@ const dir = mkdtempSync(join(tmpdir(), 'skiff-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SqliteStore durability', () => {
-  it('keeps every acknowledged write when the writing process is SIGKILLed', async () => {
+  it.each([
+    ['a commit per write', '0'],
+    ['group commit', '1'],
+  ])('keeps every acknowledged write when the writing process is SIGKILLed (%s)', async (_mode, groupCommit) => {
     writeFileSync(join(dir, 'hooks.mjs'), HOOKS);
     writeFileSync(join(dir, 'register.mjs'), REGISTER);
     writeFileSync(join(dir, 'writer.mjs'), WRITER);
-    const dbPath = join(dir, 'crash.db');
+    const dbPath = join(dir, `crash-${groupCommit}.db`);
     const child = spawn(process.execPath, ['--conditions=@skiff/source', '--import', pathToFileURL(join(dir, 'register.mjs')).href, join(dir, 'writer.mjs')], {
-      env: { ...process.env, SKIFF_DB: dbPath, SKIFF_STORE_MODULE: new URL('./sqlite-store.ts', import.meta.url).href },
+      env: { ...process.env, SKIFF_DB: dbPath, SKIFF_GROUP_COMMIT: groupCommit, SKIFF_STORE_MODULE: new URL('./sqlite-store.ts', import.meta.url).href },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const acked: { revision: number; name: string }[] = [];

@@ -155,6 +155,70 @@ describe('SqliteStore on a file', () => {
     s.close();
   });
 
+  it('with group commit, commits every write of one turn in one transaction', async () => {
+    const path = join(dir, 'group.db');
+    const s = SqliteStore.open({ path, groupCommit: true });
+    const db = (s as unknown as { db: Database.Database }).db;
+    let commits = 0;
+    db.function('count_commit', () => ++commits);
+    db.exec('CREATE TEMP TRIGGER count_commits AFTER UPDATE ON main.meta BEGIN SELECT count_commit(); END');
+    // Many concurrent writers in one turn, as requests arriving together would be.
+    await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+      s.create(key(`c${i}`), cm(`c${i}`));
+      await s.sync();
+    }));
+    expect(commits).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      s.update(key('c0'), cm('c0', { i: String(i) }));
+      await s.sync();
+    }
+    expect(commits).toBe(4);
+    s.close();
+    const reopened = SqliteStore.open({ path });
+    expect(reopened.currentRevision()).toBe(103);
+    expect(reopened.stats().objects).toEqual({ configmaps: 100 });
+    expect(reopened.changesSince(0).map((e) => e.revision)).toEqual(Array.from({ length: 103 }, (_, i) => i + 1));
+    reopened.close();
+  });
+
+  it('with group commit, rolls back a batch whose commit failed: sync rejects, listeners hear nothing', async () => {
+    const path = join(dir, 'group-busy.db');
+    const failures: unknown[] = [];
+    const s = SqliteStore.open({ path, busyTimeoutMs: 10, groupCommit: true, onCommitError: (err) => failures.push(err) });
+    s.create(key('c'), cm('c', { v: '1' }));
+    s.create(key('gone'), cm('gone'));
+    await s.sync();
+    const heard: number[] = [];
+    s.subscribe((e) => heard.push(e.revision));
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    s.update(key('c'), cm('c', { v: '2' }), { expectedRevision: 1 });
+    s.create(key('d'), cm('d'));
+    s.delete(key('gone'));
+    s.update(key('d'), cm('d', { v: 'x' }));
+    expect(s.get(key('c'))?.data).toEqual({ v: '2' });
+    expect(s.currentRevision()).toBe(6);
+    await expect(s.sync()).rejects.toThrow(/locked|busy/i);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(failures).toHaveLength(1);
+    expect(heard).toEqual([]);
+    expect(s.currentRevision()).toBe(2);
+    expect(s.durableRevision()).toBe(2);
+    expect(s.get(key('c'))?.data).toEqual({ v: '1' });
+    expect(s.get(key('c'))?.metadata.resourceVersion).toBe('1');
+    expect(s.get(key('gone'))).toBeDefined();
+    expect(s.get(key('d'))).toBeUndefined();
+    expect(s.list('configmaps').items.map((o) => o.metadata.name)).toEqual(['c', 'gone']);
+    expect(s.stats().objects).toEqual({ configmaps: 2 });
+    // The revisions of the failed batch are free again, and the store works on.
+    expect(s.update(key('c'), cm('c', { v: '3' }), { expectedRevision: 1 }).metadata.resourceVersion).toBe('3');
+    await s.sync();
+    expect(heard).toEqual([3]);
+    expect(s.changesSince(0).map((e) => e.revision)).toEqual([1, 2, 3]);
+    s.close();
+  });
+
   it('runs WAL with synchronous FULL unless NORMAL is asked for', () => {
     const pragma = (s: SqliteStore, name: string): unknown => (s as unknown as { db: Database.Database }).db.pragma(name, { simple: true });
     const full = SqliteStore.open({ path: join(dir, 'full.db') });

@@ -9,6 +9,7 @@ import type { BaseStoreOptions, PendingChange } from './base-store.js';
 import type { CachedObject } from './object-cache.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
 import type { ChangeEvent, ChangeType, CompactOptions } from './storage.js';
+import { rememberJson } from './stored-json.js';
 
 /** SqliteStoreOptions configure SqliteStore.open; `windowSize` is the in-memory change window (default 10,000). */
 export interface SqliteStoreOptions extends BaseStoreOptions {
@@ -46,7 +47,7 @@ const VACUUM_MIN_FREE_SHARE = 0.2;
 
 /**
  * SqliteStore keeps current objects in the `objects` table and every change in the `changes` table, written with
- * the revision counter in one transaction per write. Reads are served from an in-memory copy of the current
+ * the revision counter in one transaction per write, or per event-loop turn with `groupCommit`. Reads are served from an in-memory copy of the current
  * objects, loaded at open (kube-apiserver serves lists from its watch cache the same way), and recent changes from
  * an in-memory window; older changes are read back from the table, so a watch survives an api-server restart.
  * Only one process may open the file for writing.
@@ -101,6 +102,7 @@ export class SqliteStore extends BaseStore {
    * to the file system and truncates the WAL, so neither file grows without bound under steady writes.
    */
   compact(opts: CompactOptions): void {
+    this.commitPending();
     const { maxRevision, maxTs } = this.cutoffs(opts);
     let cut = maxRevision;
     if (cut > this.compacted) {
@@ -149,8 +151,9 @@ export class SqliteStore extends BaseStore {
   protected override findExpired(nowMs: number): CachedObject[] {
     const out: CachedObject[] = [];
     for (const row of this.stmt.expired.all(nowMs)) {
+      // The table lags the cache by the pending writes: one of them may have deleted the object or moved its expiry.
       const entry = this.objects.get(row);
-      if (entry) out.push(entry);
+      if (entry && entry.expiresAt !== null && entry.expiresAt <= nowMs) out.push(entry);
     }
     return out;
   }
@@ -165,9 +168,11 @@ export class SqliteStore extends BaseStore {
     if (!meta) throw new Error(`database ${this.path} has no meta row`);
     const newestChange = this.db.prepare<[], { revision: number | null }>('SELECT MAX(revision) AS revision FROM changes').get();
     this.revision = Math.max(meta.revision, newestChange?.revision ?? 0);
+    this.durable = this.revision;
     this.compacted = meta.compacted_revision;
     for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects').iterate()) {
       const object = JSON.parse(row.json) as KubeObject;
+      rememberJson(object, row.json);
       this.objects.set({ resource: row.resource, namespace: row.namespace, name: row.name, object, revision: row.revision, expiresAt: row.expires_at });
     }
     const recent = this.db.prepare<[number], ChangeRow>('SELECT * FROM changes ORDER BY revision DESC LIMIT ?').all(this.window.capacity);

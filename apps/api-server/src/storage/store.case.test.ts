@@ -11,6 +11,7 @@ import type { ChangeEvent, ResourceKey, Storage } from './storage.js';
 export interface ContractStoreOptions {
   clock?: () => number;
   onListenerError?: (err: unknown, event: ChangeEvent) => void;
+  groupCommit?: boolean;
 }
 
 const pod = (namespace: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -312,6 +313,94 @@ export function runStoreContract(name: string, makeStore: (opts?: ContractStoreO
       expect(stats.compactedRevision).toBe(7);
       expect(stats.dbSizeBytes).toBeGreaterThanOrEqual(0);
       expect(stats.walSizeBytes).toBeGreaterThanOrEqual(0);
+    });
+
+    it('without group commit, is durable as soon as a write returns', async () => {
+      const s = makeStore();
+      s.create(podKey('a', 'p'), pod('a', 'p'));
+      expect(s.durableRevision()).toBe(1);
+      let resolved = false;
+      void s.sync().then(() => (resolved = true));
+      await Promise.resolve();
+      expect(resolved).toBe(true);
+    });
+  });
+
+  describe(`${name} storage contract with group commit`, () => {
+    const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    it('applies writes at once but tells listeners and history only after the commit, in order', async () => {
+      const s = makeStore({ groupCommit: true });
+      const heard: number[] = [];
+      s.subscribe((e) => {
+        expect(s.durableRevision()).toBeGreaterThanOrEqual(e.revision);
+        heard.push(e.revision);
+      });
+      await s.sync(); // nothing pending: resolves at once
+      for (let i = 0; i < 20; i++) s.create(podKey('a', `p${i}`), pod('a', `p${i}`));
+      s.update(podKey('a', 'p0'), pod('a', 'p0', { status: { phase: 'Running' } }), { expectedRevision: 1 });
+      expect(isConflict(thrown(() => s.update(podKey('a', 'p0'), pod('a', 'p0'), { expectedRevision: 1 })))).toBe(true);
+      s.delete(podKey('a', 'p1'));
+      expect(s.currentRevision()).toBe(22);
+      expect(s.get(podKey('a', 'p0'))?.status).toEqual({ phase: 'Running' });
+      expect(s.get(podKey('a', 'p1'))).toBeUndefined();
+      expect(s.list('pods').items).toHaveLength(19);
+      expect(s.durableRevision()).toBe(0);
+      expect(s.changesSince(0)).toEqual([]);
+      expect(heard).toEqual([]);
+      const synced = s.sync();
+      expect(s.sync()).toBe(synced);
+      await synced;
+      expect(heard).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+      expect(s.durableRevision()).toBe(22);
+      expect(s.changesSince(20).map((e) => [e.revision, e.type])).toEqual([[21, 'MODIFIED'], [22, 'DELETED']]);
+    });
+
+    it('commits each turn of the event loop separately, and a write made by a listener in the next one', async () => {
+      const s = makeStore({ groupCommit: true });
+      const heard: number[] = [];
+      s.subscribe((e) => {
+        heard.push(e.revision);
+        if (e.revision === 1) s.create(deployKey('a', 'd'), deployment('a', 'd'));
+      });
+      s.create(podKey('a', 'p'), pod('a', 'p'));
+      await tick();
+      expect(heard).toEqual([1]);
+      expect(s.durableRevision()).toBe(1);
+      expect(s.currentRevision()).toBe(2);
+      await s.sync();
+      expect(heard).toEqual([1, 2]);
+    });
+
+    it('commits pending writes before compacting and on close', async () => {
+      const s = makeStore({ groupCommit: true });
+      for (let i = 0; i < 5; i++) s.create(podKey('a', `p${i}`), pod('a', `p${i}`));
+      const synced = s.sync();
+      s.compact({ keepRevisions: 2, keepMs: 0 });
+      expect(s.durableRevision()).toBe(5);
+      expect(s.compactedRevision()).toBe(3);
+      await synced;
+      s.create(podKey('a', 'q'), pod('a', 'q'));
+      const closing = s.sync();
+      s.close();
+      await closing;
+      expect(s.durableRevision()).toBe(6);
+    });
+
+    it('expires objects by their current expiry, pending writes included', async () => {
+      let now = 0;
+      const s = makeStore({ groupCommit: true, clock: () => now });
+      const ev = (n: string): KubeObject => ({ apiVersion: 'v1', kind: 'Event', metadata: { namespace: 'a', name: n } });
+      s.create({ resource: 'events', namespace: 'a', name: 'e1' }, ev('e1'), { ttlSeconds: 10 });
+      s.create({ resource: 'events', namespace: 'a', name: 'e2' }, ev('e2'), { ttlSeconds: 10 });
+      await s.sync();
+      s.update({ resource: 'events', namespace: 'a', name: 'e1' }, ev('e1'), { ttlSeconds: 100 });
+      now = 20_000;
+      expect(s.expire(now)).toBe(1);
+      expect(s.get({ resource: 'events', namespace: 'a', name: 'e2' })).toBeUndefined();
+      await s.sync();
+      expect(s.changesSince(2).map((e) => [e.type, e.name])).toEqual([['MODIFIED', 'e1'], ['DELETED', 'e2']]);
+      expect(s.expire(now)).toBe(0);
     });
   });
 }

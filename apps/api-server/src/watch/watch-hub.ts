@@ -3,6 +3,7 @@
  */
 import { errors, fieldsFor, type KubeObject, type ResourceName } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
+import { storedJson } from '../storage/stored-json.js';
 import { matches } from '../registry/registry.js';
 import { printTable } from '../printers/index.js';
 import { Watcher, type WatchRequest, type WatchSink } from './watcher.js';
@@ -19,10 +20,19 @@ export interface WatchHubOptions {
   onWatcherCountChange?: (request: WatchRequest, delta: number) => void;
 }
 
+/** How many watchers' sockets one turn of the event loop writes to before letting requests in. */
+const WRITE_SLICE = 200;
+
 /**
- * WatchHub serializes each change once and hands the same text to every watcher whose selector matches.
- * Fan-out runs after the write's response (setImmediate), and a watcher that cannot keep up is dropped rather
- * than buffered without bound, so no watcher can stall the server or the others.
+ * WatchHub encodes each change once into a Buffer and hands the same Buffer to every watcher whose selector matches.
+ * Fan-out runs after the write's response (setImmediate). Lines are queued per watcher and written in one call per
+ * watcher per flush, at most WRITE_SLICE watchers per turn, so a burst of events to many watchers costs one syscall
+ * each and never holds incoming requests for long. A watcher that cannot keep up is dropped rather than buffered
+ * without bound, so no watcher can stall the server or the others.
+ *
+ * Only committed changes reach the hub (store listeners), and revisions it reports come from durableRevision():
+ * a watcher never sees, nor is told to resume past, a write that could still be lost. Callers of `start` wait for
+ * the store to settle first, since a start replays current state.
  */
 export class WatchHub {
   readonly #store: Storage;
@@ -33,7 +43,10 @@ export class WatchHub {
   readonly #minTimeout: number;
   readonly #onCount: WatchHubOptions['onWatcherCountChange'];
   readonly #unsubscribe: () => void;
+  /** Watchers with queued lines, in the order they got them. */
+  readonly #dirty = new Set<Watcher>();
   #flushScheduled = false;
+  #writeScheduled = false;
   #bookmarkTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: WatchHubOptions) {
@@ -71,7 +84,7 @@ export class WatchHub {
         changes = this.#store.changesSince(rv);
       } catch (err) {
         const status = errors.expired(rv, this.#store.compactedRevision()).toStatus();
-        sink.send(JSON.stringify({ type: 'ERROR', object: status }));
+        sink.send([Buffer.from(JSON.stringify({ type: 'ERROR', object: status }) + '\n')]);
         sink.close();
         watcher.closed = true;
         void err;
@@ -79,7 +92,7 @@ export class WatchHub {
       }
       watcher.lastRevision = rv;
       for (const ev of changes) this.#deliver(watcher, ev);
-      watcher.lastRevision = Math.max(rv, this.#store.currentRevision());
+      watcher.lastRevision = Math.max(rv, this.#store.durableRevision());
     }
     if (watcher.closed) return watcher;
     let set = this.#byResource.get(request.resource);
@@ -125,6 +138,23 @@ export class WatchHub {
       const cache: EventCache = {};
       for (const w of set) this.#deliver(w, ev, cache);
     }
+    // The first slice goes out in this turn; #write scheduled the rest.
+    this.#writeOut();
+  }
+
+  /** writeOut flushes the outboxes of up to WRITE_SLICE watchers, oldest first, and schedules itself for the rest. */
+  #writeOut(): void {
+    this.#writeScheduled = false;
+    let n = 0;
+    for (const w of this.#dirty) {
+      if (n++ === WRITE_SLICE) break;
+      this.#dirty.delete(w);
+      w.flush();
+    }
+    if (this.#dirty.size > 0 && !this.#writeScheduled) {
+      this.#writeScheduled = true;
+      setImmediate(() => this.#writeOut());
+    }
   }
 
   /** deliver sends one change to one watcher as the event type its selector implies (DELETED when it stops matching). */
@@ -148,7 +178,7 @@ export class WatchHub {
       this.#send(w, type, ev.object, undefined);
       return;
     }
-    const line = (cache[type] ??= `{"type":"${type}","object":${ev.objectJson}}`);
+    const line = (cache[type] ??= Buffer.from(`{"type":"${type}","object":${ev.objectJson}}\n`));
     this.#write(w, line);
   }
 
@@ -163,29 +193,35 @@ export class WatchHub {
       });
       if (req.table.apiVersion !== 'meta.k8s.io/v1') (table as { apiVersion: string }).apiVersion = req.table.apiVersion;
       w.headersSent = true;
-      this.#write(w, JSON.stringify({ type, object: table }));
+      this.#write(w, Buffer.from(JSON.stringify({ type, object: table }) + '\n'));
       return;
     }
-    this.#write(w, `{"type":"${type}","object":${json ?? JSON.stringify(obj)}}`);
+    this.#write(w, Buffer.from(`{"type":"${type}","object":${json ?? storedJson(obj)}}\n`));
   }
 
-  #write(w: Watcher, line: string): void {
-    if (w.sink.buffered() > this.#maxBuffered) {
-      w.close();
+  /** write queues a line for the watcher (keeping its order with events already queued) and schedules the write. */
+  #write(w: Watcher, line: Buffer): void {
+    if (w.sink.buffered() + w.queuedBytes > this.#maxBuffered) {
+      w.close(true);
       return;
     }
-    w.sink.send(line);
+    w.queue(line);
+    this.#dirty.add(w);
+    if (!this.#writeScheduled) {
+      this.#writeScheduled = true;
+      setImmediate(() => this.#writeOut());
+    }
   }
 
   #bookmark(w: Watcher): void {
     const { info } = w.request;
     const rv = String(Math.max(w.lastRevision, 0));
-    this.#write(w, JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: rv } } }));
+    this.#write(w, Buffer.from(JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: rv } } }) + '\n'));
   }
 
   #sendBookmarks(): void {
     if (this.#pending.length) this.#flush();
-    const current = this.#store.currentRevision();
+    const current = this.#store.durableRevision();
     for (const set of this.#byResource.values()) {
       for (const w of set) {
         if (!w.request.allowBookmarks || w.closed) continue;
@@ -199,9 +235,9 @@ export class WatchHub {
 
 /** EventCache holds what one change costs to evaluate once for all watchers: its lines and field sets. */
 interface EventCache {
-  ADDED?: string;
-  MODIFIED?: string;
-  DELETED?: string;
+  ADDED?: Buffer;
+  MODIFIED?: Buffer;
+  DELETED?: Buffer;
   fields?: Record<string, string>;
   prevFields?: Record<string, string>;
 }

@@ -6,8 +6,12 @@ import type { ListFilter } from '../registry/registry.js';
 
 /** WatchSink is where a watcher's lines go; each transport implements it. */
 export interface WatchSink {
-  /** Send one serialized event (JSON text without the trailing newline). */
-  send(text: string): void;
+  /**
+   * Send serialized events, oldest first: each Buffer is one event's JSON text and a trailing newline. The buffers
+   * are shared with every other watcher of the event, so a sink never changes them. One call is meant to cost one
+   * write to the socket, however many events it carries.
+   */
+  send(lines: readonly Buffer[]): void;
   /** Bytes queued in the socket and not yet taken by the peer: how far behind this watcher is. */
   buffered(): number;
   close(): void;
@@ -28,12 +32,17 @@ export interface WatchRequest {
   table?: { includeObject: 'None' | 'Metadata' | 'Object'; apiVersion: string };
 }
 
-/** Watcher tracks one stream: the last revision it was sent, so no event is sent twice or skipped. */
+/**
+ * Watcher tracks one stream: the last revision it was sent, so no event is sent twice or skipped, and the lines
+ * queued for it since the hub last wrote to its socket (the outbox), so a burst of events costs one write.
+ */
 export class Watcher {
   lastRevision = 0;
   closed = false;
   headersSent = false;
   timer: unknown;
+  #outbox: Buffer[] = [];
+  #outboxBytes = 0;
 
   constructor(
     readonly request: WatchRequest,
@@ -41,8 +50,35 @@ export class Watcher {
     readonly onClose: () => void,
   ) {}
 
-  close(): void {
+  /** queuedBytes is what the outbox holds: with the socket's own buffer, how far behind this watcher is. */
+  get queuedBytes(): number {
+    return this.#outboxBytes;
+  }
+
+  /** queue appends a line to the outbox; it is sent by the next flush. */
+  queue(line: Buffer): void {
+    this.#outbox.push(line);
+    this.#outboxBytes += line.length;
+  }
+
+  /** flush hands everything queued to the sink in one call. */
+  flush(): void {
+    if (this.closed || this.#outbox.length === 0) return;
+    const lines = this.#outbox;
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+    this.sink.send(lines);
+  }
+
+  /**
+   * close ends the stream, first sending what is queued (a closing bookmark, say) unless `drop`: a watcher closed
+   * for being too far behind is not sent more.
+   */
+  close(drop = false): void {
     if (this.closed) return;
+    if (!drop) this.flush();
+    this.#outbox = [];
+    this.#outboxBytes = 0;
     this.closed = true;
     this.sink.close();
     this.onClose();

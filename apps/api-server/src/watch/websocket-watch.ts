@@ -9,6 +9,8 @@ import { parseApiPath } from '../http/api-path.js';
 import { boolParam } from '../http/query.js';
 import { toApiError } from '../http/send.js';
 import { watchRequest } from '../routes/api-handler.js';
+import { settle } from '../storage/settle.js';
+import type { Storage } from '../storage/storage.js';
 import type { WatchHub } from './watch-hub.js';
 import type { WatchSink } from './watcher.js';
 
@@ -16,9 +18,11 @@ import type { WatchSink } from './watcher.js';
 export class WebSocketWatch {
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   readonly #hub: WatchHub;
+  readonly #store: Storage;
 
-  constructor(hub: WatchHub) {
+  constructor(hub: WatchHub, store: Storage) {
     this.#hub = hub;
+    this.#store = store;
   }
 
   /** handleUpgrade is the http.Server 'upgrade' listener. */
@@ -34,11 +38,18 @@ export class WebSocketWatch {
       refuse(socket, toApiError(err));
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const watcher = this.#hub.start(request, wsSink(ws));
-      ws.on('close', () => watcher.close());
-      ws.on('error', () => watcher.close());
-    });
+    const watch = request;
+    // The watch starts from current state: wait until none of it is pending a commit (see settle).
+    settle(this.#store).then(
+      () => {
+        this.#wss.handleUpgrade(req, socket, head, (ws) => {
+          const watcher = this.#hub.start(watch, wsSink(ws, socket));
+          ws.on('close', () => watcher.close());
+          ws.on('error', () => watcher.close());
+        });
+      },
+      (err: unknown) => refuse(socket, toApiError(err)),
+    );
   }
 
   close(): void {
@@ -47,10 +58,20 @@ export class WebSocketWatch {
   }
 }
 
-function wsSink(ws: WebSocket): WatchSink {
+/**
+ * wsSink sends each event as one text message, framing the shared buffer without its newline (a view, no copy).
+ * Messages are separate frames, so the socket is corked around them: the frames of one call leave in one writev.
+ */
+function wsSink(ws: WebSocket, socket: Duplex): WatchSink {
   return {
-    send(text) {
-      if (ws.readyState === ws.OPEN) ws.send(text);
+    send(lines) {
+      if (ws.readyState !== ws.OPEN) return;
+      socket.cork();
+      try {
+        for (const line of lines) ws.send(line.subarray(0, line.length - 1), { binary: false });
+      } finally {
+        socket.uncork();
+      }
     },
     buffered: () => ws.bufferedAmount,
     close() {

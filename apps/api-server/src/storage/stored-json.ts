@@ -1,0 +1,17 @@
+/**
+ * @module The JSON text of stored objects, made once at write time and reused by every response that sends them.
+ */
+
+// Keyed by object identity: stored objects are read-only (Storage's contract), so their text never goes stale, and
+// an entry goes away with the object once no cache entry, event or response holds it.
+const texts = new WeakMap<object, string>();
+
+/** rememberJson records `json` as the serialization of the stored, read-only object `obj`. */
+export function rememberJson(obj: object, json: string): void {
+  texts.set(obj, json);
+}
+
+/** storedJson returns JSON.stringify(obj), from the text the store made at write time when obj is a stored object. */
+export function storedJson(obj: object): string {
+  return texts.get(obj) ?? JSON.stringify(obj);
+}
