@@ -63,12 +63,31 @@ export async function findPods({ network, nodes = [] }) {
       }
     }
   }
+  // Nodes of the cluster: those with a sandbox on its network, and (in Compose) the hostnames of this project's node
+  // agents, so exited containers whose sandbox is already gone are found too.
+  for (const c of all) if (uids.has(c.Labels?.[POD_UID]) && c.Labels?.[NODE]) nodeSet.add(c.Labels[NODE]);
+  for (const n of await composeNodeNames()) nodeSet.add(n);
   // App containers share their sandbox's namespace (NetworkMode container:<id>): they belong to the pod by uid.
   const containers = all.filter((c) => uids.has(c.Labels?.[POD_UID]) || nodeSet.has(c.Labels?.[NODE]));
   for (const c of containers) if (c.Labels?.[POD_UID]) uids.add(c.Labels[POD_UID]);
   const vols = (await docker('GET', `/volumes?filters=${filters({ label: [`${MANAGED}=true`] })}`)).body?.Volumes ?? [];
   const volumes = vols.filter((v) => uids.has(v.Labels?.[POD_UID]) || nodeSet.has(v.Labels?.[NODE]));
   return { containers, volumes };
+}
+
+/** composeNodeNames: when this runs in a Compose container, the hostnames (node names) of its project's containers. */
+async function composeNodeNames() {
+  if (!process.env.HOSTNAME) return [];
+  const self = await docker('GET', `/containers/${encodeURIComponent(process.env.HOSTNAME)}/json`).catch(() => undefined);
+  const project = self?.status === 200 ? self.body?.Config?.Labels?.['com.docker.compose.project'] : undefined;
+  if (!project) return [];
+  const list = (await docker('GET', `/containers/json?all=1&filters=${filters({ label: [`com.docker.compose.project=${project}`] })}`)).body ?? [];
+  const names = [];
+  for (const c of list) {
+    const info = await docker('GET', `/containers/${c.Id}/json`);
+    if (info.body?.Config?.Hostname) names.push(info.body.Config.Hostname);
+  }
+  return names;
 }
 
 /** reap force-removes what findPods found (app containers first, sandboxes last), then the volumes. */

@@ -129,6 +129,21 @@ async function removePods() {
   }
 }
 let startedNodeAgent = false;
+
+// ensureNetwork creates the pod network if it is missing (a bridge network: pods reach each other by IP and the
+// host reaches them), so pods start even when the node agent does not create it itself.
+async function ensureNetwork() {
+  try {
+    process.env.DOCKER_HOST = `unix://${dockerSocket}`;
+    const { docker } = await import('./pod-reaper.mjs');
+    if ((await docker('GET', `/networks/${encodeURIComponent(podNetwork)}`)).status === 404) {
+      const r = await docker('POST', '/networks/create', { Name: podNetwork, Driver: 'bridge', CheckDuplicate: true, Labels: { 'skiff.dev/pod-network': 'true' } });
+      line('node-agent', r.status < 300 ? `created pod network ${podNetwork}` : `could not create pod network ${podNetwork}: ${JSON.stringify(r.body)}`);
+    }
+  } catch (err) {
+    line('node-agent', `could not check pod network ${podNetwork}: ${err.message}`);
+  }
+}
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
@@ -165,6 +180,7 @@ if (!(await waitReady())) {
     '--server', server, '--listen', controllerManagerListen,
     '--node-monitor-period=1s', '--node-monitor-grace-period=10s', '--node-startup-grace-period=30s', '--pod-gc-period=5s',
   ]);
+  if (runtime === 'docker') await ensureNetwork();
   startedNodeAgent = run('node-agent', 'node-agent', [
     '--server', server, '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
     '--docker-socket', dockerSocket, '--pod-network', podNetwork,

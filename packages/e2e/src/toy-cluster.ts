@@ -113,7 +113,10 @@ export function webDeployment(replicas: number): unknown {
   };
 }
 
-/** clientPod fetches url once with wget and prints what it got (its logs are read through the API). */
+/**
+ * clientPod fetches url once and prints what it got (its logs are read through the API). It speaks HTTP/1.0 through
+ * `nc`: the wget of the busybox image preloaded here (Debian's) segfaults.
+ */
 export function clientPod(name: string, url: string, extra: Record<string, unknown> = {}): unknown {
   return {
     apiVersion: 'v1',
@@ -122,10 +125,15 @@ export function clientPod(name: string, url: string, extra: Record<string, unkno
     spec: {
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'wget', image: 'busybox:1.36', command: ['sh', '-c', `wget -q -T 5 -O - ${url} && echo fetched-ok`] }],
+      containers: [{ name: 'wget', image: 'busybox:1.36', command: ['sh', '-c', httpGet(url)] }],
       ...extra,
     },
   };
+}
+
+function httpGet(url: string): string {
+  const u = new URL(url);
+  return `printf 'GET ${u.pathname} HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${u.hostname} ${u.port || 80} && echo fetched-ok`;
 }
 
 /** Timings collects the scenario's measurements and prints them as one table. */

@@ -1,0 +1,278 @@
+/**
+ * The toy cluster end to end, on real Docker: the image built from the Dockerfile and the cluster brought up with
+ * docker-compose.yml (project `skiff-e2e`, port 18080, network `skiff-e2e`), then the same cluster as local
+ * processes through `npm start` (scripts/start.mjs). Prints the timings the issue asks for.
+ *
+ * Needs a Docker engine and the built scheduler and node agent. Without Docker the scenarios are skipped, unless
+ * SKIFF_REQUIRE_DOCKER=1 (set by .ci/run), when missing Docker fails the run instead.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitUntil } from './cluster.js';
+import { Api, ROOT, Timings, built, clientPod, composeCommand, dockerAvailable, isReady, isRunning, run, webDeployment, writeKubeconfig } from './toy-cluster.js';
+
+const docker = dockerAvailable();
+const compose = docker ? composeCommand() : undefined;
+const requireDocker = process.env.SKIFF_REQUIRE_DOCKER === '1';
+const componentsBuilt = built('scheduler') && built('node-agent') && built('controller-manager');
+const whyNot = !docker ? 'no Docker engine' : !compose ? 'no docker compose / docker-compose' : !componentsBuilt ? 'scheduler, controller-manager or node-agent not built yet' : '';
+
+it('Docker is available when SKIFF_REQUIRE_DOCKER=1', () => {
+  if (requireDocker) expect(whyNot === '' || whyNot.includes('not built'), whyNot).toBe(true);
+});
+
+const PROJECT = 'skiff-e2e';
+const PORT = 18080;
+const NETWORK = 'skiff-e2e';
+const CONTROL_PLANE = 'skiff-e2e-control-plane';
+const env = { SKIFF_PORT: String(PORT), SKIFF_POD_NETWORK: NETWORK, SKIFF_CONTROL_PLANE_NAME: CONTROL_PLANE, SKIFF_IMAGE: 'skiff:e2e' };
+const composeRun = (args: string[], timeoutMs = 180_000) => run(compose![0]!, [...compose!.slice(1), '-p', PROJECT, ...args], { env, timeoutMs });
+const kubectl = (kc: string, args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { timeoutMs: 30_000 });
+
+/** The shared directory with preload-images (node:20-bookworm-slim must exist: no registry is reachable here). */
+const sharedTools = resolve(ROOT, process.env.SKIFF_SHARED_DIR ?? '../shared', 'tools');
+
+async function nodeAgentContainers(): Promise<{ id: string; hostname: string }[]> {
+  const ids = (await run('docker', ['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=node-agent'])).split('\n').filter(Boolean);
+  return Promise.all(ids.map(async (id) => ({ id, hostname: (await run('docker', ['inspect', '-f', '{{.Config.Hostname}}', id])).trim() })));
+}
+
+async function managedContainersOf(nodes: string[]): Promise<string[]> {
+  const out = await run('docker', ['ps', '-a', '--filter', 'label=skiff.dev/managed=true', '--format', '{{.Names}}\t{{.Label "skiff.dev/node"}}']);
+  return out.split('\n').filter((l) => l && nodes.includes(l.split('\t')[1]!));
+}
+
+/** The pod-to-pod and logs check shared by both scenarios. */
+async function podToPod(api: Api, target: any, name: string): Promise<void> {
+  await api.send('POST', '/api/v1/namespaces/default/pods', clientPod(name, `http://${target.status.podIP}:8080/index.html`));
+  await waitUntil(async () => (await api.get(`/api/v1/namespaces/default/pods/${name}`)).status?.phase === 'Succeeded', 60_000, `${name} Succeeded`, 500);
+  const logs = await api.text(`/api/v1/namespaces/default/pods/${name}/log`);
+  expect(logs).toContain(`hello from ${target.metadata.name}`);
+  expect(logs).toContain('fetched-ok');
+  expect(await api.text(`/api/v1/namespaces/default/pods/${target.metadata.name}/log`)).toContain('web started');
+}
+
+describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`, { timeout: 120_000 }, () => {
+  const t = new Timings();
+  const api = new Api(`http://127.0.0.1:${PORT}`);
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-e2e-compose-'));
+  const kc = writeKubeconfig(dir, api.server);
+  let killedNode = '';
+  let clusterNodes: string[] = [];
+
+  beforeAll(async () => {
+    await composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (process.env.SKIFF_E2E_KEEP !== '1') {
+      await composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
+      await run('node', ['scripts/pod-reaper.mjs', 'clean', '--network', NETWORK, ...clusterNodes.flatMap((n) => ['--node', n])]).catch(() => undefined);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    t.print('Compose toy cluster timings');
+  }, 180_000);
+
+  it('builds the image (cached layers: only a lockfile change reruns npm ci)', async () => {
+    if (existsSync(join(sharedTools, 'preload-images'))) await run(join(sharedTools, 'preload-images'), ['node'], { timeoutMs: 300_000 });
+    const t0 = Date.now();
+    await composeRun(['build', 'api-server'], 900_000);
+    t.add('image build', Date.now() - t0);
+  }, 960_000);
+
+  it('comes up: api-server answers, a control-plane node and 3 workers are Ready with their roles', async () => {
+    const t0 = Date.now();
+    await composeRun(['up', '-d', '--scale', 'node-agent=3']);
+    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 4, 90_000, '4 nodes Ready', 250);
+    t.add('`up` to all 4 nodes Ready', Date.now() - t0);
+    expect((await api.get('/version')).major).toBe('1');
+    expect((await fetch(`${api.server}/readyz`)).status).toBe(200);
+    const nodes = await api.nodes();
+    clusterNodes = nodes.map((n) => n.metadata.name);
+    const cp = nodes.find((n) => n.metadata.name === CONTROL_PLANE);
+    expect(cp?.metadata.labels).toHaveProperty(['node-role.kubernetes.io/control-plane']);
+    expect(cp?.spec.taints).toContainEqual(expect.objectContaining({ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }));
+    const table = await kubectl(kc, ['get', 'nodes']);
+    expect(table).toMatch(new RegExp(`${CONTROL_PLANE}\\s+Ready\\s+control-plane`));
+    const workers = (await nodeAgentContainers()).map((c) => c.hostname);
+    expect(workers).toHaveLength(3);
+    for (const w of workers) expect(table).toMatch(new RegExp(`${w}\\s+Ready\\s+<none>`));
+  });
+
+  it('runs 6 busybox httpd replicas spread over the 3 workers, none on the control plane', async () => {
+    const t0 = Date.now();
+    await api.send('POST', '/apis/apps/v1/namespaces/default/deployments', webDeployment(6));
+    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 90_000, '6 web pods Running', 250);
+    t.add('Deployment create to 6 replicas Running', Date.now() - t0);
+    const byNode = new Map<string, number>();
+    for (const p of (await api.pods('app=web')).filter(isRunning)) byNode.set(p.spec.nodeName, (byNode.get(p.spec.nodeName) ?? 0) + 1);
+    expect(byNode.has(CONTROL_PLANE)).toBe(false);
+    expect(byNode.size).toBe(3);
+  });
+
+  it('lets a pod that tolerates the control-plane taint run there', async () => {
+    await api.send('POST', '/api/v1/namespaces/default/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'on-control-plane' },
+      spec: {
+        nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+        tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'sleep', image: 'busybox:1.36', command: ['sleep', '3600'] }],
+      },
+    });
+    await waitUntil(async () => isRunning(await api.get('/api/v1/namespaces/default/pods/on-control-plane')), 60_000, 'control-plane pod Running', 250);
+    expect((await api.get('/api/v1/namespaces/default/pods/on-control-plane')).spec.nodeName).toBe(CONTROL_PLANE);
+  });
+
+  it('reaches one pod from another by pod IP (on another node) and reads logs through the API', async () => {
+    const pods = (await api.pods('app=web')).filter(isRunning);
+    await podToPod(api, pods[0], 'client-1');
+  });
+
+  it('`docker kill` of a node agent: its node goes NotReady and all 6 replicas run on the other two', async () => {
+    const pods = (await api.pods('app=web')).filter(isRunning);
+    const victim = (await nodeAgentContainers()).find((c) => pods.some((p) => p.spec.nodeName === c.hostname))!;
+    killedNode = victim.hostname;
+    const t0 = Date.now();
+    await run('docker', ['kill', victim.id]);
+    await waitUntil(async () => !isReady(await api.get(`/api/v1/nodes/${killedNode}`)), 60_000, `${killedNode} NotReady`, 250);
+    t.add('node kill to node NotReady', Date.now() - t0);
+    await waitUntil(
+      async () => {
+        const running = (await api.pods('app=web')).filter(isRunning);
+        return running.length === 6 && running.every((p) => p.spec.nodeName !== killedNode);
+      },
+      90_000,
+      '6 replicas Running off the killed node',
+      250,
+    );
+    t.add('node kill to 6 replicas Running elsewhere', Date.now() - t0);
+    // The dead node keeps its containers, as a real node would (docker compose down or its return cleans them).
+    expect((await managedContainersOf([killedNode])).length).toBeGreaterThan(0);
+  });
+
+  it('scales node agents to 4: the killed one comes back and new pods land on the new node', async () => {
+    const before = new Set((await api.nodes()).map((n) => n.metadata.name));
+    await composeRun(['up', '-d', '--no-recreate', '--scale', 'node-agent=4']);
+    // 4 node-agent containers (the killed one started again, one new) and the control plane.
+    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 5, 90_000, '5 nodes Ready (control plane + 4 workers)', 250);
+    const fresh = (await api.nodes()).map((n) => n.metadata.name).filter((n) => !before.has(n));
+    clusterNodes.push(...fresh);
+    expect(fresh).toHaveLength(1);
+    await api.send('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { spec: { replicas: 12 } }, 'application/merge-patch+json');
+    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 12, 90_000, '12 web pods Running', 250);
+    expect((await api.pods('app=web')).filter((p) => isRunning(p) && p.spec.nodeName === fresh[0]).length).toBeGreaterThan(0);
+  });
+
+  it('restarts the api-server: every object is still there and the components watch again', async () => {
+    const snapshot = async () => ({
+      deployments: (await api.get('/apis/apps/v1/namespaces/default/deployments')).items.map((d: any) => d.metadata.uid).sort(),
+      pods: (await api.pods()).map((p) => p.metadata.uid).sort(),
+      nodes: (await api.nodes()).map((n) => n.metadata.uid).sort(),
+    });
+    const before = await snapshot();
+    await composeRun(['restart', 'api-server']);
+    await waitUntil(async () => (await fetch(`${api.server}/readyz`)).ok, 60_000, 'api-server ready again', 250);
+    const after = await snapshot();
+    expect(after.deployments).toEqual(before.deployments);
+    expect(after.nodes).toEqual(before.nodes);
+    for (const uid of before.pods) expect(after.pods).toContain(uid);
+    // Watches resumed: the controller-manager, scheduler and node agents act on a change made after the restart.
+    await api.send('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { spec: { replicas: 3 } }, 'application/merge-patch+json');
+    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 3, 90_000, 'scaled down to 3 after restart', 250);
+    // Target a pod that survived the scale-down (not one being deleted).
+    await api.send('POST', '/api/v1/namespaces/default/pods', clientPod('client-2', `http://${(await api.pods('app=web')).filter(isRunning)[0].status.podIP}:8080/`));
+    await waitUntil(async () => (await api.get('/api/v1/namespaces/default/pods/client-2')).status?.phase === 'Succeeded', 60_000, 'client-2 Succeeded', 250);
+  });
+
+  it('`down` leaves no container of the cluster or its pods', async () => {
+    await composeRun(['down', '-v']);
+    expect((await run('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`])).trim()).toBe('');
+    expect(await managedContainersOf(clusterNodes)).toEqual([]);
+    expect(await run('docker', ['network', 'ls', '-q', '--filter', `name=^${NETWORK}$`])).toBe('');
+  });
+});
+
+describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'})`, { timeout: 120_000 }, () => {
+  const t = new Timings();
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-e2e-start-'));
+  const NODE = 'skiff-e2e-local';
+  const NET = 'skiff-e2e-local';
+  let api: Api;
+  let child: ChildProcess | undefined;
+  let out = '';
+  let startEnv: NodeJS.ProcessEnv;
+
+  const start = () => {
+    out = '';
+    child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, ...startEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  };
+  const stop = async (): Promise<number | null> => {
+    const c = child;
+    if (!c || c.exitCode !== null) return c?.exitCode ?? null;
+    const code = new Promise<number | null>((r) => c.once('exit', (n) => r(n)));
+    c.kill('SIGINT');
+    return code;
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    startEnv = {
+      SKIFF_DATA_DIR: dataDir,
+      SKIFF_LISTEN: `127.0.0.1:${port}`,
+      SKIFF_SCHEDULER_LISTEN: `127.0.0.1:${await freePort()}`,
+      SKIFF_CONTROLLER_MANAGER_LISTEN: `127.0.0.1:${await freePort()}`,
+      SKIFF_NODE_AGENT_LISTEN: `0.0.0.0:${await freePort()}`,
+      SKIFF_NODE_NAME: NODE,
+      SKIFF_POD_NETWORK: NET,
+    };
+    api = new Api(`http://127.0.0.1:${port}`);
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await run('node', ['scripts/pod-reaper.mjs', 'clean', '--node', NODE]).catch(() => undefined);
+    await run('docker', ['network', 'rm', NET]).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    t.print('npm start timings');
+  }, 60_000);
+
+  it('starts every component with prefixed logs and writes a working kubeconfig', async () => {
+    const t0 = Date.now();
+    start();
+    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 1, 60_000, 'the local node Ready', 250);
+    t.add('start to node Ready', Date.now() - t0);
+    const kc = join(dataDir, 'kubeconfig');
+    expect(readFileSync(kc, 'utf8')).toContain(api.server);
+    expect(await kubectl(kc, ['get', 'nodes'])).toMatch(new RegExp(`${NODE}\\s+Ready\\s+control-plane`));
+    for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`m${name}\\s*\\x1b\\[0m `));
+  });
+
+  it('runs 6 replicas, pod to pod by IP, logs through the API', async () => {
+    const t0 = Date.now();
+    await api.send('POST', '/apis/apps/v1/namespaces/default/deployments', webDeployment(6));
+    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 90_000, '6 web pods Running', 250);
+    t.add('Deployment create to 6 replicas Running', Date.now() - t0);
+    await podToPod(api, (await api.pods('app=web')).filter(isRunning)[5], 'client-1');
+  });
+
+  it('Ctrl-C stops everything and removes the pod containers; a restart finds every object in ./data', async () => {
+    const uids = (await api.pods('app=web')).map((p) => p.metadata.uid).sort();
+    expect(await stop()).toBe(0);
+    expect(out).toMatch(/removed \d+ pod containers/);
+    expect(await managedContainersOf([NODE])).toEqual([]);
+    start();
+    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 90_000, '6 web pods Running again', 250);
+    const after = (await api.pods('app=web')).map((p) => p.metadata.uid).sort();
+    for (const uid of uids) expect(after).toContain(uid);
+    expect(await stop()).toBe(0);
+    expect(await managedContainersOf([NODE])).toEqual([]);
+  }, 180_000);
+});
