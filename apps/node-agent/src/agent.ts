@@ -39,6 +39,8 @@ export interface AgentOptions {
   logger: Logger;
   relistPeriodMs?: number;
   resyncMs?: number;
+  /** Longest wait between node registration attempts (doubling from 500 ms). Default 10 s. */
+  registerRetryMaxMs?: number;
   prober?: (runtime: ContainerRuntime, onChange: (uid: string) => void) => ProbeResults;
 }
 
@@ -63,6 +65,7 @@ export class Agent {
   readonly #ac = new AbortController();
   readonly #hbNodes: HeartbeatNode[];
   #ready = false;
+  #started = false;
   #runs: Array<Promise<void>> = [];
 
   constructor(opts: AgentOptions) {
@@ -152,15 +155,31 @@ export class Agent {
     return undefined;
   }
 
-  /** start registers the nodes and starts every loop; it resolves once pods are being synced. */
+  /**
+   * start registers the nodes and starts every loop; it resolves once pods are being synced (or `stop` was called
+   * first). Registration is retried here until the api-server takes it, so the informer and its handlers are set up
+   * exactly once: a second `start` throws rather than registering every pod handler twice.
+   */
   async start(): Promise<void> {
+    if (this.#started) throw new Error('Agent.start may be called only once');
+    this.#started = true;
     const signal = this.#ac.signal;
     await this.#forEachNode(async (name, e) => {
-      await this.#refreshInfo(e);
-      await e.reporter.register(e.info, this.#health(e));
+      for (let attempt = 1; !signal.aborted; attempt++) {
+        await this.#refreshInfo(e);
+        try {
+          await e.reporter.register(e.info, this.#health(e));
+          break;
+        } catch (err) {
+          const delay = Math.min(500 * 2 ** (attempt - 1), this.#o.registerRetryMaxMs ?? 10_000);
+          this.#log.error({ err, node: name, attempt, delay }, 'node registration failed; retrying');
+          await sleep(this.#o.clock, delay, signal);
+        }
+      }
       const hb = this.#hbNodes.find((n) => n.name === name);
       if (hb && e.reporter.uid) hb.uid = e.reporter.uid;
     });
+    if (signal.aborted) return;
     this.#runs.push(this.#heartbeat.run(signal));
     const single = this.#o.nodes.length === 1 ? this.#o.nodes[0]!.name : undefined;
     const informer = this.#factory.forResource<Pod>('pods', this.#o.client.pods, single ? { fieldSelector: `spec.nodeName=${single}` } : {});

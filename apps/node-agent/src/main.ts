@@ -99,15 +99,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  for (;;) {
-    try {
-      await running.start();
-      break;
-    } catch (err) {
-      logger.error({ err }, 'start failed; retrying');
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
+  // start retries node registration itself; anything else it throws is a bug: exit and let the supervisor restart.
+  await running.start();
 }
 
 main().catch((err: unknown) => {

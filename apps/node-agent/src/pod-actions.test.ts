@@ -103,6 +103,13 @@ describe('computePodActions', () => {
     expect(computePodStatus({ pod: p, observed, now: T0, hostIP: '1.2.3.4', waiting: {} }).phase).toBe('Failed');
   });
 
+  it('replaces a container created but never started (agent killed in between) with the same instance', () => {
+    const a = computePodActions({ pod: pod({ containers: [{ name: 'a' }, { name: 'b' }] }), observed: [sandbox(), ctr('a', 0, 'running'), ctr('b', 2, 'created')], now: T0 });
+    expect(a.remove).toEqual(['container-b-2']);
+    expect(a.start).toEqual([{ name: 'b', kind: 'container', restartCount: 2 }]);
+    expect(a.waiting).toEqual({});
+  });
+
   it('keeps the current and previous instance and removes older ones', () => {
     const observed = [sandbox(), ctr('app', 0, 'exited', 1), ctr('app', 1, 'exited', 1), ctr('app', 2, 'running')];
     expect(computePodActions({ pod: pod(), observed, now: T0 }).remove).toEqual(['container-app-0']);
@@ -146,6 +153,15 @@ describe('computePodStatus', () => {
     });
     expect(s.phase).toBe('Running');
     expect(s.containerStatuses?.[0]).toMatchObject({ restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } });
+  });
+
+  it('counts a container with a startup probe as not started (and not ready) until the probe succeeded', () => {
+    const p = pod({ containers: [{ name: 'app', startupProbe: { exec: { command: ['true'] } } }] });
+    const input = { pod: p, observed: [sandbox(), ctr('app', 0, 'running')], now: T0, hostIP: '192.0.2.1', waiting: {} };
+    const before = computePodStatus({ ...input, ready: new Map(), started: new Map() });
+    expect(before.containerStatuses?.[0]).toMatchObject({ started: false, ready: false });
+    const after = computePodStatus({ ...input, ready: new Map(), started: new Map([['app', true]]) });
+    expect(after.containerStatuses?.[0]).toMatchObject({ started: true, ready: true });
   });
 
   it('is Pending with ContainerCreating before anything runs, and stable when nothing changes', () => {

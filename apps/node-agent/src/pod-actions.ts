@@ -49,6 +49,11 @@ export interface PodActionsInput {
   now: number;
   /** Containers whose liveness (or startup) probe has failed: they are killed and restarted. */
   unhealthy?: ReadonlySet<string>;
+  /**
+   * Ids of containers this agent process started. A runtime may report a container it was just asked to start as
+   * `created` for a while (the simulated runtime does); only a `created` container not started here is stale.
+   */
+  startedHere?: ReadonlySet<string>;
 }
 
 /** instancesOf returns the instances of one pod container, newest first. */
@@ -124,7 +129,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
   actions.sandboxId = sandbox.id;
 
   const started = pod.spec.containers.some((c) => instancesOf(observed, 'container', c.name).length > 0);
-  if (!started && !initDone(pod.spec.initContainers ?? [], observed, policy, now, actions)) return actions;
+  if (!started && !initDone(pod.spec.initContainers ?? [], observed, policy, now, actions, input.startedHere)) return actions;
 
   for (const c of pod.spec.containers) {
     const [last] = instancesOf(observed, 'container', c.name);
@@ -136,6 +141,10 @@ export function computePodActions(input: PodActionsInput): PodActions {
       if (input.unhealthy?.has(c.name)) actions.kill.push({ id: last.id, name: c.name, reason: 'Unhealthy' });
       continue;
     }
+    if (isStale(last, input.startedHere)) {
+      replaceStale(last, 'container', actions);
+      continue;
+    }
     if (!isExited(last) || !shouldRestart(policy, last.exitCode)) continue;
     restartAfterBackoff(pod, c.name, 'container', last, now, actions);
   }
@@ -143,11 +152,15 @@ export function computePodActions(input: PodActionsInput): PodActions {
 }
 
 /** initDone walks the init containers in order; it returns true once all have succeeded. */
-function initDone(inits: readonly Container[], observed: readonly RuntimeContainer[], policy: RestartPolicy, now: number, actions: PodActions): boolean {
+function initDone(inits: readonly Container[], observed: readonly RuntimeContainer[], policy: RestartPolicy, now: number, actions: PodActions, startedHere?: ReadonlySet<string>): boolean {
   for (const ic of inits) {
     const [last] = instancesOf(observed, 'init', ic.name);
     if (!last) {
       actions.start.push({ name: ic.name, kind: 'init', restartCount: 0 });
+      return false;
+    }
+    if (isStale(last, startedHere)) {
+      replaceStale(last, 'init', actions);
       return false;
     }
     if (last.state === 'running' || !isExited(last)) return false;
@@ -157,6 +170,21 @@ function initDone(inits: readonly Container[], observed: readonly RuntimeContain
     return false;
   }
   return true;
+}
+
+/**
+ * isStale is true for a container that was created and never started. One sync creates and starts a container
+ * in one go, so this is what an agent killed between the two leaves behind: it must be replaced, or the pod
+ * would wait for it forever.
+ */
+function isStale(c: RuntimeContainer, startedHere: ReadonlySet<string> | undefined): boolean {
+  return c.state === 'created' && c.error === undefined && !startedHere?.has(c.id);
+}
+
+/** replaceStale removes a never-started instance and starts the same instance again (same restart count). */
+function replaceStale(last: RuntimeContainer, kind: 'init' | 'container', actions: PodActions): void {
+  actions.remove.push(last.id);
+  actions.start.push({ name: last.containerName, kind, restartCount: last.restartCount });
 }
 
 function restartAfterBackoff(pod: Pod | undefined, name: string, kind: 'init' | 'container', last: RuntimeContainer, now: number, actions: PodActions): void {

@@ -16,7 +16,12 @@ export interface PodStatusInput {
   waiting: Record<string, Waiting>;
   /** Readiness probe results; a container with a readiness probe and no result yet is not ready. */
   ready?: ReadonlyMap<string, boolean>;
-  /** Startup probe results; absent means started once running. */
+  /**
+   * The pod is being deleted and its containers were stopped: report the terminal phase (Succeeded when every
+   * app container exited 0, else Failed), as kubelet does before the final delete.
+   */
+  terminal?: boolean;
+  /** Startup probe results; a running container without a startup probe counts as started. */
   started?: ReadonlyMap<string, boolean>;
 }
 
@@ -70,7 +75,8 @@ function containerStatus(spec: Container, kind: 'init' | 'container', input: Pod
   if (prev && isDead(prev)) status.lastState = terminated(prev);
   if (last.state === 'running') {
     status.state = { running: { startedAt: last.startedAt ?? rfc3339(input.now) } };
-    const started = input.started?.get(spec.name) ?? true;
+    // A container with a startup probe has not started until that probe succeeded (kubelet's `started`).
+    const started = input.started?.get(spec.name) ?? spec.startupProbe === undefined;
     status.started = started;
     const hasProbe = spec.readinessProbe !== undefined;
     status.ready = started && (input.ready?.get(spec.name) ?? !hasProbe);
@@ -142,6 +148,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
   const appStarted = appStatuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
   let phase = podPhase(pod, initStatuses, appStatuses);
   if (isTerminalPod(pod)) phase = pod.status!.phase!;
+  else if (input.terminal) phase = appStatuses.every((s) => s.state?.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
   const sandbox = observed.find((c) => c.kind === 'sandbox' && c.state === 'running');
   const podIP = sandbox?.ip || pod.status?.podIP;
   const containersReady = appStatuses.every((s) => s.ready);

@@ -57,6 +57,8 @@ interface PullFailure {
 interface PodState {
   waiting: Record<string, Waiting>;
   pulls: Map<string, PullFailure>;
+  /** Containers this process started; a `created` container not among them was left by a killed agent. */
+  startedHere: Set<string>;
   ref?: PodRef;
 }
 
@@ -97,18 +99,19 @@ export class PodSyncer {
       return undefined;
     }
     if (pod.metadata.deletionTimestamp) {
-      const observed = this.#o.pleg.containersOf(uid);
-      if (observed.some((c) => c.state === 'running')) this.#o.events.record(reference(pod), 'Normal', 'Killing', `Stopping pod ${pod.metadata.name}`);
-      await this.#teardown(uid, observed, graceSeconds(pod));
-      this.#o.prober?.remove(uid);
-      await this.#o.finisher.finishDelete(pod);
-      this.#states.delete(uid);
-      this.#o.status.forget(uid);
+      await this.#terminate(uid, pod);
       return undefined;
     }
     const st = this.#state(uid);
     let observed = this.#o.pleg.containersOf(uid);
-    const actions = computePodActions({ pod, observed, now, ...(this.#o.prober ? { unhealthy: this.#o.prober.unhealthy(uid) } : {}) });
+    for (const id of st.startedHere) if (!observed.some((c) => c.id === id)) st.startedHere.delete(id);
+    const actions = computePodActions({
+      pod,
+      observed,
+      now,
+      startedHere: st.startedHere,
+      ...(this.#o.prober ? { unhealthy: this.#o.prober.unhealthy(uid) } : {}),
+    });
     st.waiting = { ...actions.waiting };
     const changed = await this.#apply(pod, st, actions, observed, now);
     if (changed) {
@@ -136,10 +139,38 @@ export class PodSyncer {
     return [...this.#states.keys()];
   }
 
+  /**
+   * terminate is SyncTerminatingPod: stop every container (a Killing event for each running one), report the
+   * terminal status with the containers' exit codes, then finish the delete and remove what is left.
+   */
+  async #terminate(uid: string, pod: Pod): Promise<void> {
+    let observed = this.#o.pleg.containersOf(uid);
+    const ref = reference(pod);
+    for (const c of observed) {
+      if (c.kind === 'sandbox' || c.state !== 'running') continue;
+      const field = c.kind === 'init' ? 'initContainers' : 'containers';
+      this.#o.events.record({ ...ref, fieldPath: `spec.${field}{${c.containerName}}` }, 'Normal', 'Killing', `Stopping container ${c.containerName}`);
+    }
+    this.#o.prober?.remove(uid);
+    if (observed.some((c) => c.state === 'running')) {
+      await this.#stopAll(observed, graceSeconds(pod));
+      await this.#o.pleg.relist();
+      observed = this.#o.pleg.containersOf(uid);
+    }
+    if (observed.some((c) => c.kind !== 'sandbox')) {
+      const status = computePodStatus({ pod, observed, now: this.#o.clock.now(), hostIP: this.#o.hostIP, waiting: {}, terminal: true });
+      await this.#o.status.write(pod, status);
+    }
+    await this.#o.finisher.finishDelete(pod);
+    await this.#teardown(uid, observed, 0);
+    this.#states.delete(uid);
+    this.#o.status.forget(uid);
+  }
+
   #state(uid: string): PodState {
     let st = this.#states.get(uid);
     if (!st) {
-      st = { waiting: {}, pulls: new Map() };
+      st = { waiting: {}, pulls: new Map(), startedHere: new Set() };
       this.#states.set(uid, st);
     }
     return st;
@@ -203,7 +234,10 @@ export class PodSyncer {
       return false;
     }
     try {
-      await this.#o.runtime.ensureImage(image, policy);
+      const t0 = this.#o.clock.now();
+      const pulled = await this.#o.runtime.ensureImage(image, policy, () => this.#o.events.record(ref, 'Normal', 'Pulling', `Pulling image "${image}"`));
+      if (pulled) this.#o.events.record(ref, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${this.#o.clock.now() - t0}ms`);
+      else this.#o.events.record(ref, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
       st.pulls.delete(s.name);
     } catch (err) {
       if (!isRuntimeError(err)) throw err;
@@ -222,12 +256,15 @@ export class PodSyncer {
         podIP,
         allowPrivileged: this.#o.allowPrivileged,
       });
-      await this.#o.runtime.startContainer(sandboxId, config);
+      const id = await this.#o.runtime.startContainer(sandboxId, config);
+      st.startedHere.add(id);
+      this.#o.events.record(ref, 'Normal', 'Created', `Created container ${s.name}`);
       this.#o.events.record(ref, 'Normal', 'Started', `Started container ${s.name}`);
       delete st.waiting[s.name];
       return true;
     } catch (err) {
       if (!isRuntimeError(err)) throw err;
+      if (err.reason === 'RunContainerError') this.#o.events.record(ref, 'Normal', 'Created', `Created container ${s.name}`);
       st.waiting[s.name] = { reason: err.reason, message: err.message };
       this.#o.events.record(ref, 'Warning', 'Failed', `Error: ${err.message}`);
       // A container that failed to start still exists (dead): the next relist shows it.

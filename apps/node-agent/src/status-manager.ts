@@ -18,6 +18,7 @@ interface Entry {
   pendingText?: string;
   written?: string;
   writing: boolean;
+  flushing?: Promise<void>;
 }
 
 /**
@@ -49,7 +50,13 @@ export class StatusManager {
     if (text === (e.pendingText ?? e.written) || (!e.pendingText && !e.writing && text === canonicalJson(pod.status ?? {}))) return;
     e.pending = status;
     e.pendingText = text;
-    if (!e.writing) void this.#flush(uid, e);
+    if (!e.writing) e.flushing = this.#flush(uid, e);
+  }
+
+  /** write is `set` that resolves once the status reached the api-server (or the write failed), for the final status before a delete. */
+  async write(pod: Pod, status: PodStatus): Promise<void> {
+    this.set(pod, status);
+    await this.#entries.get(pod.metadata.uid ?? '')?.flushing;
   }
 
   /** forget drops what is known about a pod (deleted). */

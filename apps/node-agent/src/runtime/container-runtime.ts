@@ -146,8 +146,11 @@ export interface ContainerRuntime {
   info(): Promise<RuntimeInfo>;
   /** list returns every container (sandboxes included) this node made, in any state. */
   list(): Promise<RuntimeContainer[]>;
-  /** ensureImage makes the image present according to the pull policy, or throws a RuntimeError with an ImagePullReason. */
-  ensureImage(image: string, policy: PullPolicy): Promise<void>;
+  /**
+   * ensureImage makes the image present according to the pull policy, or throws a RuntimeError with an
+   * ImagePullReason. It calls `onPull` just before it starts pulling and resolves true when it pulled.
+   */
+  ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<boolean>;
   /** createSandbox creates and starts the pause container of a pod and returns its id and the pod's IP. */
   createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }>;
   /** startContainer creates a container in the pod's sandbox and starts it; a bad command throws a RuntimeError. */

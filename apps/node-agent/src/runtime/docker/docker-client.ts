@@ -2,7 +2,7 @@
  * @module DockerClient: the Docker Engine API (v1.41) over its unix socket, through undici.
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { Client } from 'undici';
+import { Pool } from 'undici';
 
 /** DockerError is a non-2xx answer of the engine. */
 export class DockerError extends Error {
@@ -24,15 +24,16 @@ export interface DockerRequest {
 }
 
 /**
- * DockerClient sends JSON requests to the engine and returns parsed answers or body streams. One keep-alive
- * connection pool per socket.
+ * DockerClient sends JSON requests to the engine and returns parsed answers or body streams. It keeps a pool of
+ * keep-alive connections per socket: with a single connection every call of every pod worker queued behind the
+ * others (a stop waits out its grace period, a log follow holds its connection), so pods started one after another.
  */
 export class DockerClient {
-  readonly #client: Client;
+  readonly #client: Pool;
   readonly #prefix: string;
 
-  constructor(opts: { socketPath: string; apiVersion?: string }) {
-    this.#client = new Client('http://localhost', { socketPath: opts.socketPath, pipelining: 0 });
+  constructor(opts: { socketPath: string; apiVersion?: string; connections?: number }) {
+    this.#client = new Pool('http://localhost', { socketPath: opts.socketPath, connections: opts.connections ?? 16 });
     this.#prefix = `/v${opts.apiVersion ?? '1.41'}`;
   }
 

@@ -129,7 +129,7 @@ export class DockerRuntime implements ContainerRuntime {
     return out;
   }
 
-  async ensureImage(image: string, policy: PullPolicy): Promise<void> {
+  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<boolean> {
     let present = true;
     try {
       await this.#d.json({ method: 'GET', path: `/images/${encodeURIComponent(image)}/json` });
@@ -139,9 +139,10 @@ export class DockerRuntime implements ContainerRuntime {
     }
     if (policy === 'Never') {
       if (!present) throw new RuntimeError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
-      return;
+      return false;
     }
-    if (present && policy === 'IfNotPresent') return;
+    if (present && policy === 'IfNotPresent') return false;
+    onPull?.();
     const { repo, tag } = splitImage(image);
     try {
       const body = await this.#d.stream({ method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, timeoutMs: 300_000 });
@@ -165,6 +166,7 @@ export class DockerRuntime implements ContainerRuntime {
       // IfNotPresent mode; Always means the pull must succeed.
       throw new RuntimeError('ErrImagePull', `failed to pull image "${image}": ${err.message}`, { cause: err });
     }
+    return true;
   }
 
   async createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }> {

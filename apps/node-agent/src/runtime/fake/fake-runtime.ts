@@ -70,17 +70,19 @@ export class FakeRuntime implements ContainerRuntime {
     return [...this.containers.values()].map(({ config: _c, sandbox: _s, logs: _l, ...rest }) => ({ ...rest, pod: { ...rest.pod } }));
   }
 
-  async ensureImage(image: string, policy: PullPolicy): Promise<void> {
+  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<boolean> {
     this.#check();
     const present = this.images.has(image);
     if (policy === 'Never') {
       if (!present) throw new RuntimeError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
-      return;
+      return false;
     }
-    if (present && policy === 'IfNotPresent') return;
+    if (present && policy === 'IfNotPresent') return false;
+    onPull?.();
     this.record(`pull ${image}`);
     if (this.unpullable.has(image)) throw new RuntimeError('ErrImagePull', `failed to pull image "${image}": not found`);
     this.images.add(image);
+    return true;
   }
 
   async createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }> {

@@ -41,7 +41,9 @@ export class SimulatedRuntime extends FakeRuntime {
     return { runtimeVersion: 'simulated://0.1.0', cpus: 4, memoryBytes: 8 * 1024 ** 3, kernelVersion: 'simulated', osImage: 'Skiff simulated node' };
   }
 
-  override async ensureImage(): Promise<void> {}
+  override async ensureImage(): Promise<boolean> {
+    return false;
+  }
 
   override async startContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     const id = await super.startContainer(sandboxId, config);
