@@ -85,7 +85,7 @@ class Cluster {
 
   kill(name, signal = 'SIGKILL') {
     const c = this.children.get(name);
-    if (!c || c.exitCode !== null) return Promise.resolve();
+    if (!c || c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
     return new Promise((r) => {
       c.once('exit', r);
       c.kill(signal);
@@ -152,13 +152,19 @@ async function scaleUp(ctx) {
   const replicas = ctx.scale(5000, 1000);
   const c = new Cluster();
   try {
+    ctx.log(`scale-up: starting ${nodes} simulated nodes`);
     await c.up({ agents: 1, simulatedNodes: nodes, apiArgs: ['--storage', 'memory'], agentArgs: ['--simulated-start-delay', '100ms', '--node-status-update-frequency', '30s'] });
     await c.send('POST', '/apis/apps/v1/namespaces/default/deployments', deployment('big', 0));
     const t0 = performance.now();
     await c.send('PATCH', '/apis/apps/v1/namespaces/default/deployments/big/scale', { spec: { replicas } }, 'application/merge-patch+json');
     let status = {};
+    let lastLog = 0;
     await c.until(async () => {
       status = (await c.get('/apis/apps/v1/namespaces/default/deployments/big')).status ?? {};
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        ctx.log(`scale-up: replicas ${status.replicas ?? 0}, ready ${status.readyReplicas ?? 0}, available ${status.availableReplicas ?? 0}`);
+      }
       return status.availableReplicas === replicas;
     }, 600_000, `${replicas} available replicas`, 500);
     const seconds = (performance.now() - t0) / 1000;
