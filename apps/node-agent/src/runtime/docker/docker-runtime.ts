@@ -81,6 +81,7 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #pause: string;
   readonly #network: string | undefined;
   readonly #cache = new Map<string, { state: string; c: RuntimeContainer }>();
+  #networkReady: Promise<void> | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
     this.#d = opts.docker;
@@ -175,6 +176,16 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       if (err instanceof RuntimeError) throw new RuntimeError('CreatePodSandboxError', err.message);
       throw err;
+    }
+    if (this.#network) {
+      try {
+        await (this.#networkReady ??= this.#ensureNetwork(this.#network).catch((err: unknown) => {
+          this.#networkReady = undefined;
+          throw err;
+        }));
+      } catch (err) {
+        throw new RuntimeError('CreatePodSandboxError', `failed to set up pod network "${this.#network}": ${(err as Error).message}`);
+      }
     }
     for (const v of config.volumes) {
       const labels = { ...containerLabels(this.#node, 'sandbox', config.pod, '', 0), 'skiff.dev/volume': v };
@@ -319,6 +330,25 @@ export class DockerRuntime implements ContainerRuntime {
     out.on('error', () => undefined);
     out.on('close', () => body.destroy());
     return out;
+  }
+
+  /**
+   * #ensureNetwork creates the pod network as a bridge labelled `skiff.dev/managed=true` when it does not exist. An
+   * existing network (created by hand or by an earlier agent) is used as is; the runtime never deletes a network.
+   */
+  async #ensureNetwork(name: string): Promise<void> {
+    try {
+      await this.#d.json({ method: 'GET', path: `/networks/${encodeURIComponent(name)}` });
+      return;
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+    try {
+      await this.#d.json({ method: 'POST', path: '/networks/create', body: { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABELS.managed]: 'true' } } });
+    } catch (err) {
+      // Another agent on the same engine created it first.
+      if (!(err instanceof DockerError && err.status === 409)) throw err;
+    }
   }
 
   async #create(name: string, body: unknown): Promise<string> {

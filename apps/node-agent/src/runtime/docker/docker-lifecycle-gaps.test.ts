@@ -1,0 +1,346 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Node, Pod } from '@skiff/api';
+import { createClient, type Clientset } from '@skiff/client';
+import { realClock, silentLogger } from '@skiff/controller-kit';
+import { Registry } from 'prom-client';
+import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
+import { Agent, type AgentOptions } from '../../agent.js';
+import { createLogServer } from '../../log-server.js';
+import { createProber } from '../../prober.js';
+import { DockerClient } from './docker-client.js';
+import { DockerRuntime } from './docker-runtime.js';
+import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+
+const available = await dockerAvailable();
+const suffix = Math.random().toString(36).slice(2, 8);
+const NODE = `dg-${suffix}`;
+const NET_NODE = `dg-net-${suffix}`;
+const NETWORK = `skiff-test-${suffix}`;
+
+let api: RunningServer;
+let client: Clientset;
+let docker: DockerClient;
+let logHttp: Server;
+let agent: Agent;
+
+async function until<T>(fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out ${String(last ?? '')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
+const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
+const dockerId = (containerID: string | undefined): string => (containerID ?? '').replace('docker://', '');
+
+function pod(name: string, spec: Partial<Pod['spec']>): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
+}
+
+async function running(name: string): Promise<Pod> {
+  return until(async () => {
+    const p = await getPod(name);
+    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
+  });
+}
+
+async function logOf(name: string, container: string, text: string): Promise<string> {
+  return until(async () => {
+    const log = await client.pods.log(name, { namespace: 'default', container });
+    return log.includes(text) ? log : undefined;
+  });
+}
+
+function agentOptions(over: Partial<AgentOptions>): AgentOptions {
+  return {
+    client,
+    nodes: [],
+    hostIP: '127.0.0.1',
+    hostname: NODE,
+    port: 10250,
+    labels: {},
+    taints: [],
+    capacity: {},
+    os: 'linux',
+    arch: 'amd64',
+    version: 'test',
+    leaseDurationSeconds: 40,
+    statusUpdateMs: 300,
+    allowPrivileged: false,
+    clock: realClock,
+    logger: silentLogger,
+    relistPeriodMs: 300,
+    ...over,
+  };
+}
+
+describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => {
+  beforeAll(async () => {
+    api = await startServer();
+    client = createClient({ server: api.url });
+    docker = new DockerClient({ socketPath: DOCKER_SOCKET });
+    const runtime = new DockerRuntime({ docker, nodeName: NODE });
+    logHttp = createServer(createLogServer({ findPod: (ns, n) => agent.findPod(ns, n), ready: () => true, metrics: new Registry(), logger: silentLogger }));
+    await new Promise<void>((r) => logHttp.listen(0, '127.0.0.1', r));
+    agent = new Agent(
+      agentOptions({
+        nodes: [{ name: NODE, runtime }],
+        port: (logHttp.address() as AddressInfo).port,
+        statusUpdateMs: 1000,
+        prober: (rt, onChange) => createProber({ runtime: rt, clock: realClock, logger: silentLogger, onChange }),
+      }),
+    );
+    await agent.start();
+  });
+
+  afterAll(async () => {
+    await agent?.stop(false);
+    logHttp?.closeAllConnections();
+    logHttp?.close();
+    await removeNodeContainers(NODE);
+    await removeNodeContainers(NET_NODE);
+    await docker?.json({ method: 'DELETE', path: `/networks/${NETWORK}` }).catch(() => undefined);
+    await docker?.close();
+    await client?.close();
+    await api?.close();
+  });
+
+  describe('pods/log through the api-server', () => {
+    it('shows the previous instance with previous=true after a restart', async () => {
+      await client.pods.create(
+        pod('log-prev', {
+          restartPolicy: 'Always',
+          volumes: [{ name: 'd', emptyDir: {} }],
+          // The first instance prints run-1 and exits 3; the second prints run-2 and stays up.
+          containers: [
+            {
+              name: 'c',
+              image: 'busybox:1.36',
+              command: ['sh', '-c', 'n=$(( $(cat /d/n 2>/dev/null || echo 0) + 1 )); echo $n > /d/n; echo run-$n; [ $n -ge 2 ] || { sleep 1; exit 3; }; trap "exit 0" TERM; sleep 3600 & wait'],
+              volumeMounts: [{ name: 'd', mountPath: '/d' }],
+            },
+          ],
+        }),
+      );
+      const p = await until(async () => {
+        const p = await getPod('log-prev');
+        const s = p.status?.containerStatuses?.[0];
+        return s?.restartCount === 1 && s.state?.running ? p : undefined;
+      });
+      expect(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(3);
+      expect(await logOf('log-prev', 'c', 'run-')).toBe('run-2\n');
+      expect(await client.pods.log('log-prev', { namespace: 'default', container: 'c', previous: true })).toBe('run-1\n');
+      await client.pods.delete('log-prev', { namespace: 'default' });
+    });
+
+    it('prefixes each line with an RFC3339 timestamp with timestamps=true', async () => {
+      await client.pods.create(pod('log-ts', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo one; echo two; trap "exit 0" TERM; sleep 3600 & wait'] }] }));
+      await running('log-ts');
+      await logOf('log-ts', 'c', 'two');
+      const log = await client.pods.log('log-ts', { namespace: 'default', container: 'c', timestamps: true });
+      const lines = log.split('\n').filter(Boolean);
+      expect(lines).toHaveLength(2);
+      for (const [i, word] of ['one', 'two'].entries()) {
+        const m = /^(\S+) (.*)$/.exec(lines[i]!);
+        expect(m?.[2]).toBe(word);
+        expect(m?.[1]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
+        expect(Number.isNaN(Date.parse(m![1]!))).toBe(false);
+      }
+    });
+
+    it('honours sinceSeconds and limitBytes', async () => {
+      await client.pods.create(
+        pod('log-window', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo early-line; sleep 5; echo late-line; trap "exit 0" TERM; sleep 3600 & wait'] }] }),
+      );
+      await running('log-window');
+      const all = await logOf('log-window', 'c', 'late-line');
+      expect(all).toBe('early-line\nlate-line\n');
+      const recent = await client.pods.log('log-window', { namespace: 'default', container: 'c', sinceSeconds: 2 });
+      expect(recent).toBe('late-line\n');
+      const limited = await client.pods.log('log-window', { namespace: 'default', container: 'c', limitBytes: 5 });
+      expect(limited).toBe('early');
+      const exact = await client.pods.log('log-window', { namespace: 'default', container: 'c', limitBytes: 11 });
+      expect(exact).toBe('early-line\n');
+    }, 40_000);
+  });
+
+  describe('a container killed behind Skiff\'s back', () => {
+    it('is restarted under restartPolicy Always', async () => {
+      await client.pods.create(pod('killed-always', { restartPolicy: 'Always', containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever }] }));
+      const p = await running('killed-always');
+      const id = dockerId(p.status?.containerStatuses?.[0]?.containerID);
+      await docker.json({ method: 'POST', path: `/containers/${id}/kill?signal=KILL` });
+      const after = await until(async () => {
+        const q = await getPod('killed-always');
+        const s = q.status?.containerStatuses?.[0];
+        return s?.restartCount === 1 && s.state?.running ? q : undefined;
+      });
+      const s = after.status!.containerStatuses![0]!;
+      expect(s.lastState?.terminated).toMatchObject({ exitCode: 137 });
+      expect(s.lastState?.terminated?.containerID).toBe(`docker://${id}`);
+      expect(dockerId(s.containerID)).not.toBe(id);
+      expect(after.status?.phase).toBe('Running');
+    });
+
+    it('is not restarted under restartPolicy Never: Failed for a non-zero exit', async () => {
+      await client.pods.create(pod('killed-never', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever }] }));
+      const p = await running('killed-never');
+      const id = dockerId(p.status?.containerStatuses?.[0]?.containerID);
+      await docker.json({ method: 'POST', path: `/containers/${id}/kill?signal=KILL` });
+      const after = await until(async () => {
+        const q = await getPod('killed-never');
+        return q.status?.phase === 'Failed' ? q : undefined;
+      });
+      const s = after.status!.containerStatuses![0]!;
+      expect(s.restartCount).toBe(0);
+      expect(s.state?.terminated).toMatchObject({ exitCode: 137 });
+      await sleep(1500);
+      const later = await getPod('killed-never');
+      expect(later.status?.phase).toBe('Failed');
+      expect(later.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+      expect(later.status?.containerStatuses?.[0]?.state?.terminated).toBeDefined();
+    });
+
+    it('is not restarted under restartPolicy Never: Succeeded for exit code 0', async () => {
+      await client.pods.create(pod('killed-never-ok', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever }] }));
+      const p = await running('killed-never-ok');
+      const id = dockerId(p.status?.containerStatuses?.[0]?.containerID);
+      // SIGTERM reaches the trap, which exits 0.
+      await docker.json({ method: 'POST', path: `/containers/${id}/kill?signal=TERM` });
+      const after = await until(async () => {
+        const q = await getPod('killed-never-ok');
+        return q.status?.phase === 'Succeeded' ? q : undefined;
+      });
+      expect(after.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0 } } });
+    });
+  });
+
+  describe('process environment and init containers', () => {
+    it('runs in workingDir with env values and the pod IP from a fieldRef', async () => {
+      await client.pods.create(
+        pod('env-wd', {
+          containers: [
+            {
+              name: 'c',
+              image: 'busybox:1.36',
+              workingDir: '/tmp',
+              command: ['sh', '-c', 'echo "pwd=$(pwd)"; echo "foo=$FOO"; echo "ip=$MY_IP"; echo done-env; trap "exit 0" TERM; sleep 3600 & wait'],
+              env: [
+                { name: 'FOO', value: 'bar baz' },
+                { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              ],
+            },
+          ],
+        }),
+      );
+      const p = await running('env-wd');
+      const log = await logOf('env-wd', 'c', 'done-env');
+      expect(log).toContain('pwd=/tmp\n');
+      expect(log).toContain('foo=bar baz\n');
+      expect(p.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(log).toContain(`ip=${p.status?.podIP}\n`);
+    });
+
+    it('runs init containers in order to completion before the app container', async () => {
+      await client.pods.create(
+        pod('inits', {
+          volumes: [{ name: 'work', emptyDir: {} }],
+          initContainers: [
+            { name: 'first', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 1; echo first >> /work/order'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+            { name: 'second', image: 'busybox:1.36', command: ['sh', '-c', 'echo second >> /work/order'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+          ],
+          containers: [
+            { name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'echo app >> /work/order; cat /work/order; trap "exit 0" TERM; sleep 3600 & wait'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+          ],
+        }),
+      );
+      const p = await running('inits');
+      expect(await logOf('inits', 'app', 'app')).toBe('first\nsecond\napp\n');
+      const inits = p.status?.initContainerStatuses ?? [];
+      expect(inits.map((s) => s.name)).toEqual(['first', 'second']);
+      for (const s of inits) expect(s.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+      const [first, second] = inits.map((s) => s.state!.terminated!);
+      expect(Date.parse(first!.finishedAt!)).toBeLessThanOrEqual(Date.parse(second!.startedAt!));
+      const appStarted = p.status?.containerStatuses?.[0]?.state?.running?.startedAt;
+      expect(Date.parse(second!.finishedAt!)).toBeLessThanOrEqual(Date.parse(appStarted!));
+      expect(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('True');
+    });
+  });
+
+  describe('--pod-network', () => {
+    it('creates a missing network (labelled managed) and joins sandboxes to it, and reuses it', async () => {
+      const missing = await docker.json({ method: 'GET', path: `/networks/${NETWORK}` }).then(
+        () => false,
+        () => true,
+      );
+      expect(missing).toBe(true);
+      const rt = new DockerRuntime({ docker, nodeName: NET_NODE, podNetwork: NETWORK });
+      const ref = { namespace: 'default', name: 'net-pod', uid: `uid-${suffix}` };
+      const sb = await rt.createSandbox({ pod: ref, hostname: 'net-pod', ports: [], volumes: [] });
+      const net = await docker.json<{ Name: string; Driver: string; Labels: Record<string, string> }>({ method: 'GET', path: `/networks/${NETWORK}` });
+      expect(net).toMatchObject({ Name: NETWORK, Driver: 'bridge', Labels: { 'skiff.dev/managed': 'true' } });
+      const i = await docker.json<{ NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }>({ method: 'GET', path: `/containers/${sb.id}/json` });
+      expect(Object.keys(i.NetworkSettings.Networks)).toEqual([NETWORK]);
+      expect(sb.ip).toBe(i.NetworkSettings.Networks[NETWORK]!.IPAddress);
+      expect(sb.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      // A second runtime (another agent start) finds the network and uses it as is.
+      const rt2 = new DockerRuntime({ docker, nodeName: NET_NODE, podNetwork: NETWORK });
+      const sb2 = await rt2.createSandbox({ pod: { ...ref, name: 'net-pod-2', uid: `uid2-${suffix}` }, hostname: 'net-pod-2', ports: [], volumes: [] });
+      expect(sb2.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      // Removing the pods never removes the network.
+      await rt.removeContainer(sb.id);
+      await rt2.removeContainer(sb2.id);
+      await docker.json({ method: 'GET', path: `/networks/${NETWORK}` });
+    });
+  });
+});
+
+describe('an unreachable Docker socket', () => {
+  let server: RunningServer;
+  let c: Clientset;
+  let d: DockerClient;
+  let a: Agent | undefined;
+
+  beforeAll(async () => {
+    server = await startServer();
+    c = createClient({ server: server.url });
+    d = new DockerClient({ socketPath: '/nonexistent.sock' });
+  });
+  afterAll(async () => {
+    await a?.stop(false);
+    await d?.close();
+    await c?.close();
+    await server?.close();
+  });
+
+  it('registers the node with Ready=False and a message naming the runtime and the socket', async () => {
+    const name = `dg-down-${suffix}`;
+    a = new Agent(agentOptions({ client: c, nodes: [{ name, runtime: new DockerRuntime({ docker: d, nodeName: name }) }] }));
+    await a.start();
+    const node = await until(async () => {
+      const n = await c.nodes.get(name);
+      return n.status?.conditions?.some((x) => x.type === 'Ready') ? n : undefined;
+    }, 10_000);
+    const ready = (node as Node).status?.conditions?.find((x) => x.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
+    expect(ready?.message).toContain('container runtime is down');
+    expect(ready?.message).toContain('/nonexistent.sock');
+    // It stays not ready through later status updates.
+    await sleep(1000);
+    const later = (await c.nodes.get(name)).status?.conditions?.find((x) => x.type === 'Ready');
+    expect(later).toMatchObject({ status: 'False' });
+    expect(later?.message).toContain('/nonexistent.sock');
+  });
+});
