@@ -92,6 +92,15 @@ describe('DeploymentController', () => {
     expect([...oldReplicaSetTargets(d, fresh, [old]).values()]).toEqual([2]);
   });
 
+  it('rolling update: pods above an old ReplicaSet\'s spec do not count as available while its status lags', () => {
+    const d = newDeployment('web', 6, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } });
+    // The old set was just scaled 6 -> 5 but its status still reports 6 available; one new pod is ready.
+    const old = rsFor(d, 'nginx:1', 5, 6, 1, 60_000);
+    const fresh = rsFor(d, 'nginx:2', 2, 1, 2, 1000);
+    // Really available: 5 old + 1 new = 6; keeping 5 allows one more old pod to go, not two.
+    expect([...oldReplicaSetTargets(d, fresh, [old]).values()]).toEqual([4]);
+  });
+
   it('recreate: scales old ReplicaSets to zero before creating the new one', async () => {
     const d = newDeployment('web', 3, { type: 'Recreate' });
     d.spec.template.spec.containers[0]!.image = 'nginx:2';

@@ -1,6 +1,6 @@
 import type { Deployment, ReplicaSet } from '@skiff/api';
 import { byCreation } from '../../util/sort-by.js';
-import { resolveFenceposts, specReplicas, statusCount } from './deployment-util.js';
+import { resolveFenceposts, specReplicas } from './deployment-util.js';
 
 /**
  * newReplicaSetTarget is the size the new ReplicaSet may grow to now: up to spec.replicas, without the total of
@@ -42,7 +42,10 @@ export function oldReplicaSetTargets(d: Deployment, newRS: ReplicaSet | undefine
     targets.set(rs, size - down);
     budget -= down;
   }
-  const available = statusCount(allRSs, 'availableReplicas');
+  // A ReplicaSet's status can lag its spec: pods above spec.replicas are being deleted, so they must not count as
+  // available, or two quick syncs would scale down twice for one ready pod and drop below minAvailable.
+  let available = 0;
+  for (const rs of allRSs) available += Math.min(targets.get(rs) ?? rs.spec.replicas ?? 0, rs.status?.availableReplicas ?? 0);
   let scaleDown = available - minAvailable;
   for (const rs of sorted) {
     if (scaleDown <= 0) break;
