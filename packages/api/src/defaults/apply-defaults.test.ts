@@ -4,7 +4,7 @@ import type { KubeObject } from '../meta.js';
 import type { Namespace } from '../namespace.js';
 import type { Node } from '../node.js';
 import type { Pod } from '../pod.js';
-import { applyDefaults } from './apply-defaults.js';
+import { applyDefaults, toMicroTime } from './apply-defaults.js';
 
 const asKube = (o: object) => o as unknown as KubeObject;
 
@@ -145,6 +145,15 @@ describe('applyDefaults: other kinds', () => {
     applyDefaults('namespaces', asKube(ns));
     expect(ns.status).toEqual({ phase: 'Active' });
     expect(ns.spec).toEqual({ finalizers: ['kubernetes'] });
+  });
+
+  it('writes Lease and Event MicroTimes with six fractional digits', () => {
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l' }, spec: { renewTime: '2026-01-02T03:04:05.123Z', acquireTime: '2026-01-02T03:04:05Z' } };
+    applyDefaults('leases', asKube(lease as never));
+    expect(lease.spec).toEqual({ renewTime: '2026-01-02T03:04:05.123000Z', acquireTime: '2026-01-02T03:04:05.000000Z' });
+    expect(toMicroTime('2026-01-02T03:04:05.123456Z')).toBe('2026-01-02T03:04:05.123456Z');
+    expect(toMicroTime('2026-01-02T03:04:05.1234567Z')).toBe('2026-01-02T03:04:05.123456Z');
+    expect(toMicroTime('not a time')).toBe('not a time');
   });
 
   it('copies node capacity into allocatable when missing', () => {

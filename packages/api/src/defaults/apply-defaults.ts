@@ -34,10 +34,27 @@ export function applyDefaults(resource: ResourceName, obj: KubeObject): void {
     case 'nodes':
       defaultNode(obj as unknown as Node);
       break;
-    case 'events':
-    case 'leases':
+    case 'leases': {
+      const spec = (obj as { spec?: Record<string, unknown> }).spec;
+      if (spec) for (const f of ['renewTime', 'acquireTime']) if (typeof spec[f] === 'string') spec[f] = toMicroTime(spec[f] as string);
       break;
+    }
+    case 'events': {
+      const ev = obj as { eventTime?: unknown };
+      if (typeof ev.eventTime === 'string') ev.eventTime = toMicroTime(ev.eventTime);
+      break;
+    }
   }
+}
+
+/**
+ * toMicroTime writes a UTC time with exactly six fractional digits, the metav1.MicroTime form kube-apiserver
+ * returns (Go clients parse it with RFC3339Micro); client-node sends milliseconds. Other forms are left as given.
+ */
+export function toMicroTime(text: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(text);
+  if (!m) return text;
+  return `${m[1]}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
 }
 
 /** defaultPod defaults the spec and starts the status: phase Pending and the QoS class, both unless already set. */
