@@ -1,17 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
-import { realClock, silentLogger } from '@skiff/controller-kit';
-import { Registry } from 'prom-client';
 import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
-import { Agent, type AgentOptions } from '../../agent.js';
-import { createLogServer } from '../../log-server.js';
-import { createProber } from '../../prober.js';
+import { Agent } from '../../agent.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
-import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+import { agentOptions, podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
 
 const available = await dockerAvailable();
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -19,35 +14,17 @@ const NODE = `dg-${suffix}`;
 const NET_NODE = `dg-net-${suffix}`;
 const NETWORK = `skiff-test-${suffix}`;
 
-let api: RunningServer;
+let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let logHttp: Server;
 let agent: Agent;
-
-async function until<T>(fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const dockerId = (containerID: string | undefined): string => (containerID ?? '').replace('docker://', '');
 
-function pod(name: string, spec: Partial<Pod['spec']>): Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
-}
+const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
 async function running(name: string): Promise<Pod> {
   return until(async () => {
@@ -63,58 +40,16 @@ async function logOf(name: string, container: string, text: string): Promise<str
   });
 }
 
-function agentOptions(over: Partial<AgentOptions>): AgentOptions {
-  return {
-    client,
-    nodes: [],
-    hostIP: '127.0.0.1',
-    hostname: NODE,
-    port: 10250,
-    labels: {},
-    taints: [],
-    capacity: {},
-    os: 'linux',
-    arch: 'amd64',
-    version: 'test',
-    leaseDurationSeconds: 40,
-    statusUpdateMs: 300,
-    allowPrivileged: false,
-    clock: realClock,
-    logger: silentLogger,
-    relistPeriodMs: 300,
-    ...over,
-  };
-}
-
 describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => {
   beforeAll(async () => {
-    api = await startServer();
-    client = createClient({ server: api.url });
-    docker = new DockerClient({ socketPath: DOCKER_SOCKET });
-    const runtime = new DockerRuntime({ docker, nodeName: NODE });
-    logHttp = createServer(createLogServer({ findPod: (ns, n) => agent.findPod(ns, n), ready: () => true, metrics: new Registry(), logger: silentLogger }));
-    await new Promise<void>((r) => logHttp.listen(0, '127.0.0.1', r));
-    agent = new Agent(
-      agentOptions({
-        nodes: [{ name: NODE, runtime }],
-        port: (logHttp.address() as AddressInfo).port,
-        statusUpdateMs: 1000,
-        prober: (rt, onChange) => createProber({ runtime: rt, clock: realClock, logger: silentLogger, onChange }),
-      }),
-    );
-    await agent.start();
+    fixture = await startDockerAgent(NODE);
+    ({ client, docker, agent } = fixture);
   });
 
   afterAll(async () => {
-    await agent?.stop(false);
-    logHttp?.closeAllConnections();
-    logHttp?.close();
-    await removeNodeContainers(NODE);
     await removeNodeContainers(NET_NODE);
     await docker?.json({ method: 'DELETE', path: `/networks/${NETWORK}` }).catch(() => undefined);
-    await docker?.close();
-    await client?.close();
-    await api?.close();
+    await fixture?.stop();
   });
 
   describe('pods/log through the api-server', () => {
@@ -327,7 +262,7 @@ describe('an unreachable Docker socket', () => {
 
   it('registers the node with Ready=False and a message naming the runtime and the socket', async () => {
     const name = `dg-down-${suffix}`;
-    a = new Agent(agentOptions({ client: c, nodes: [{ name, runtime: new DockerRuntime({ docker: d, nodeName: name }) }] }));
+    a = new Agent(agentOptions(c, name, { nodes: [{ name, runtime: new DockerRuntime({ docker: d, nodeName: name }) }], statusUpdateMs: 300 }));
     await a.start();
     const node = await until(async () => {
       const n = await c.nodes.get(name);

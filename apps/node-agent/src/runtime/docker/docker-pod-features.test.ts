@@ -1,48 +1,25 @@
-import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod, WatchEvent } from '@skiff/api';
-import { createClient, type Clientset } from '@skiff/client';
-import { realClock, silentLogger } from '@skiff/controller-kit';
-import { Registry } from 'prom-client';
-import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
-import { Agent } from '../../agent.js';
-import { createLogServer } from '../../log-server.js';
-import { createProber } from '../../prober.js';
-import { DockerClient } from './docker-client.js';
+import type { Clientset } from '@skiff/client';
+import type { Agent } from '../../agent.js';
+import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
-import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+import { dockerAvailable } from './docker-test-env.js';
+import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
 
 const available = await dockerAvailable();
 const NODE = `df-${Math.random().toString(36).slice(2, 8)}`;
 
-let api: RunningServer;
+let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let logHttp: Server;
 let agent: Agent;
-
-async function until<T>(fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 
-function pod(name: string, spec: Partial<Pod['spec']>): Pod {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
-}
+const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
 async function running(name: string): Promise<Pod> {
   return until(async () => {
@@ -80,43 +57,12 @@ async function freePort(): Promise<number> {
 
 describe.skipIf(!available)('pod features on a real Docker engine', () => {
   beforeAll(async () => {
-    api = await startServer();
-    client = createClient({ server: api.url });
-    docker = new DockerClient({ socketPath: DOCKER_SOCKET });
-    const runtime = new DockerRuntime({ docker, nodeName: NODE });
-    logHttp = createServer(createLogServer({ findPod: (ns, n) => agent.findPod(ns, n), ready: () => true, metrics: new Registry(), logger: silentLogger }));
-    await new Promise<void>((r) => logHttp.listen(0, '127.0.0.1', r));
-    agent = new Agent({
-      client,
-      nodes: [{ name: NODE, runtime }],
-      hostIP: '127.0.0.1',
-      hostname: NODE,
-      port: (logHttp.address() as AddressInfo).port,
-      labels: {},
-      taints: [],
-      capacity: {},
-      os: 'linux',
-      arch: 'amd64',
-      version: 'test',
-      leaseDurationSeconds: 40,
-      statusUpdateMs: 1000,
-      allowPrivileged: false,
-      clock: realClock,
-      logger: silentLogger,
-      relistPeriodMs: 300,
-      prober: (rt, onChange) => createProber({ runtime: rt, clock: realClock, logger: silentLogger, onChange }),
-    });
-    await agent.start();
+    fixture = await startDockerAgent(NODE);
+    ({ client, docker, agent } = fixture);
   });
 
   afterAll(async () => {
-    await agent?.stop(false);
-    logHttp?.closeAllConnections();
-    logHttp?.close();
-    await removeNodeContainers(NODE);
-    await docker?.close();
-    await client?.close();
-    await api?.close();
+    await fixture?.stop();
   });
 
   it('publishes a hostPort on the sandbox, reachable on 127.0.0.1', async () => {

@@ -1,0 +1,107 @@
+/**
+ * @module Shared setup of the Docker integration tests: an in-process api-server, an Agent over a real
+ * DockerRuntime with its log server, and the polling helpers every such test uses.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Pod } from '@skiff/api';
+import { createClient, type Clientset } from '@skiff/client';
+import { realClock, silentLogger } from '@skiff/controller-kit';
+import { Registry } from 'prom-client';
+import { startServer, type RunningServer } from '../../../api-server/test/harness.js';
+import { Agent, type AgentOptions } from '../agent.js';
+import { createLogServer } from '../log-server.js';
+import { createProber } from '../prober.js';
+import { DockerClient } from '../runtime/docker/docker-client.js';
+import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
+import { DOCKER_SOCKET, removeNodeContainers } from '../runtime/docker/docker-test-env.js';
+
+/** until polls `fn` every 200 ms until it returns a truthy value, or throws with the last error after `ms`. */
+export async function until<T>(fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out ${String(last ?? '')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** podOn builds a pod already bound to `node` with a short grace period. */
+export function podOn(node: string, name: string, spec: Partial<Pod['spec']>): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
+}
+
+/** agentOptions are the Agent settings of the Docker tests, for one node named `node`. */
+export function agentOptions(client: Clientset, node: string, over: Partial<AgentOptions> = {}): AgentOptions {
+  return {
+    client,
+    nodes: [],
+    hostIP: '127.0.0.1',
+    hostname: node,
+    port: 10250,
+    labels: {},
+    taints: [],
+    capacity: {},
+    os: 'linux',
+    arch: 'amd64',
+    version: 'test',
+    leaseDurationSeconds: 40,
+    statusUpdateMs: 1000,
+    allowPrivileged: false,
+    clock: realClock,
+    logger: silentLogger,
+    relistPeriodMs: 300,
+    ...over,
+  };
+}
+
+export interface DockerAgent {
+  api: RunningServer;
+  client: Clientset;
+  docker: DockerClient;
+  agent: Agent;
+  /** stop ends the agent, removes the node's containers and closes everything. */
+  stop(): Promise<void>;
+}
+
+/** startDockerAgent runs an api-server and an Agent for `node` on the real engine, with probes and a log server. */
+export async function startDockerAgent(node: string, over: Partial<AgentOptions> = {}): Promise<DockerAgent> {
+  const api = await startServer();
+  const client = createClient({ server: api.url });
+  const docker = new DockerClient({ socketPath: DOCKER_SOCKET });
+  const runtime = new DockerRuntime({ docker, nodeName: node });
+  let agent: Agent | undefined;
+  const logHttp: Server = createServer(createLogServer({ findPod: (ns, n) => agent?.findPod(ns, n), ready: () => true, metrics: new Registry(), logger: silentLogger }));
+  await new Promise<void>((r) => logHttp.listen(0, '127.0.0.1', r));
+  agent = new Agent(
+    agentOptions(client, node, {
+      nodes: [{ name: node, runtime }],
+      port: (logHttp.address() as AddressInfo).port,
+      prober: (rt, onChange) => createProber({ runtime: rt, clock: realClock, logger: silentLogger, onChange }),
+      ...over,
+    }),
+  );
+  await agent.start();
+  const started = agent;
+  return {
+    api,
+    client,
+    docker,
+    agent: started,
+    async stop() {
+      await started.stop(false);
+      logHttp.closeAllConnections();
+      logHttp.close();
+      await removeNodeContainers(node);
+      await docker.close();
+      await client.close();
+      await api.close();
+    },
+  };
+}
