@@ -2,7 +2,7 @@
  * @module The api-server's flags and their environment variables. Only main.ts calls parseOptions.
  */
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@skiff/api';
+import { parseDuration, parseListenAddress } from '@skiff/api';
 
 export interface Options {
   host: string;
@@ -53,10 +53,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   const values = parsed as Record<string, string | boolean | undefined>;
   if (values.help) return 'help';
   const get = (f: Flag): string => (values[f] as string | undefined) ?? env[FLAGS[f].env] ?? FLAGS[f].default;
-  const listen = get('listen');
-  const colon = listen.lastIndexOf(':');
-  const port = Number(listen.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen must be HOST:PORT, got "${listen}"`);
+  const { host, port } = parseListenAddress(get('listen'));
   const storage = get('storage');
   if (storage !== 'sqlite' && storage !== 'memory') throw new Error(`--storage must be sqlite or memory, got "${storage}"`);
   const sync = get('sqlite-synchronous').toUpperCase();
@@ -64,7 +61,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   const revisions = Number(get('history-revisions'));
   if (!Number.isInteger(revisions) || revisions < 1) throw new Error('--history-revisions must be a positive integer');
   return {
-    host: listen.slice(0, colon).replace(/^\[|\]$/g, '') || '0.0.0.0',
+    host,
     port,
     dataDir: get('data-dir'),
     storage,

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@skiff/api';
+import { parseDuration, parseListenAddress } from '@skiff/api';
 import type { ScoringStrategy } from './plugins/node-resources-fit/node-resources-fit.js';
 
 /** Options are the parsed settings; only main.ts calls parseOptions. */
@@ -69,10 +69,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   const values = parsed as Record<string, string | boolean | undefined>;
   if (values.help) return 'help';
   const get = (f: Flag): string => (values[f] as string | undefined) ?? env[FLAGS[f].env] ?? FLAGS[f].default;
-  const listen = get('listen');
-  const colon = listen.lastIndexOf(':');
-  const port = Number(listen.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen must be HOST:PORT, got "${listen}"`);
+  const { host, port } = parseListenAddress(get('listen'));
   const strategy = get('scoring-strategy');
   if (strategy !== 'LeastAllocated' && strategy !== 'MostAllocated') throw new Error(`--scoring-strategy must be LeastAllocated or MostAllocated, got "${strategy}"`);
   const pct = Number(get('percentage-of-nodes-to-score'));
@@ -87,7 +84,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     leaseNamespace: get('leader-elect-resource-namespace'),
     leaseName: get('leader-elect-resource-name'),
     identity: get('leader-elect-identity') || `${hostname()}_${randomBytes(4).toString('hex')}`,
-    host: listen.slice(0, colon).replace(/^\[|\]$/g, '') || '0.0.0.0',
+    host,
     port,
     scoringStrategy: strategy,
     percentageOfNodesToScore: pct,

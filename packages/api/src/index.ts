@@ -16,3 +16,4 @@ export * from './quantity.js';
 export * from './validation/index.js';
 export * from './defaults/index.js';
 export * from './selectors/index.js';
+export * from './listen-address.js';

@@ -1,4 +1,5 @@
-import type { KubeList, ObjectMeta, WatchEvent } from '@skiff/api';
+import type { KubeList, ObjectMeta } from '@skiff/api';
+import type { WatchHandle, WatchHandlers } from '@skiff/client';
 
 /**
  * HasMetadata is the least an object must have to be cached: ObjectMeta. It is looser than @skiff/api's KubeObject
@@ -22,20 +23,8 @@ export interface WatchOptions extends ListOptions {
   timeoutSeconds?: number;
 }
 
-/** WatchHandlers receive a watch's events; `onRelist` carries a fresh list after the client recovered from a 410. */
-export interface WatchHandlers<T> {
-  onEvent(ev: WatchEvent<T>): void;
-  onRelist?(list: KubeList<T>): void;
-  onError?(err: unknown): void;
-  onConnect?(): void;
-}
-
-/** WatchHandle controls a running watch; `done` settles when it stops for good (stopped or given up). */
-export interface WatchHandle {
-  stop(): void;
-  readonly resourceVersion: string | undefined;
-  done: Promise<void>;
-}
+// The watch contract is @skiff/client's, so the reflector and the client cannot drift apart.
+export type { WatchHandle, WatchHandlers } from '@skiff/client';
 
 /**
  * ListerWatcher is the slice of a resource client that a reflector needs. It is declared here rather than imported
