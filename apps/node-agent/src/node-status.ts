@@ -111,17 +111,23 @@ export function buildNode(id: NodeIdentity, info: RuntimeInfo | undefined, healt
 
 const FORCE_UPDATE_MS = 5 * 60_000;
 
+/** comparable is a status without heartbeat times, so only real changes compare unequal. */
+function comparable(status: NodeStatus | undefined): string {
+  return canonicalJson({ ...status, conditions: status?.conditions?.map(({ lastHeartbeatTime: _h, ...c }) => c) });
+}
+
 /**
- * NodeStatusReporter registers a node and posts its status: on every tick when something but the heartbeat
- * time changed, and at least every 5 minutes otherwise (kubelet's nodeStatusReportFrequency).
+ * NodeStatusReporter registers a node and posts its status, after kubelet's tryUpdateNodeStatus: each tick it reads
+ * the Node from the api-server and posts when the server's copy differs from what it would post (ignoring
+ * heartbeat times), and at least every 5 minutes otherwise (nodeStatusReportFrequency). Comparing with the server's
+ * copy, not with its own last post, is what repairs a status someone else changed: the node lifecycle controller
+ * sets Ready=Unknown when the Lease lapses, and only the agent sets it back.
  */
 export class NodeStatusReporter {
   readonly #id: NodeIdentity;
   readonly #client: NodeClient;
   readonly #clock: Clock;
   readonly #log: Logger;
-  #conditions: NodeCondition[] | undefined;
-  #lastText = '';
   #lastPost = 0;
   uid: string | undefined;
 
@@ -135,28 +141,29 @@ export class NodeStatusReporter {
   /** register creates the Node, or adopts an existing one and refreshes its labels, taints and status. */
   async register(info: RuntimeInfo | undefined, health: Health): Promise<void> {
     const node = buildNode(this.#id, info, health, this.#clock.now());
+    let current: Node;
     try {
-      const created = await this.#client.create(node);
-      this.uid = created.metadata.uid;
+      current = await this.#client.create(node);
       this.#log.info({ node: this.#id.name }, 'node registered');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
-      const existing = await this.#client.patch(this.#id.name, { metadata: { labels: node.metadata.labels }, spec: node.spec });
-      this.uid = existing.metadata.uid;
-      this.#conditions = existing.status?.conditions;
+      current = await this.#client.patch(this.#id.name, { metadata: { labels: node.metadata.labels }, spec: node.spec });
     }
-    await this.update(info, health, true);
+    this.uid = current.metadata.uid;
+    await this.#post(current, info, health, true, false);
   }
 
-  /** update posts the status if it changed (or is due); `stopped` marks the node not ready on shutdown. */
+  /** update posts the status if the server's copy differs (or a post is due); `stopped` marks the node not ready. */
   async update(info: RuntimeInfo | undefined, health: Health, force = false, stopped = false): Promise<void> {
+    await this.#post(await this.#client.get(this.#id.name), info, health, force, stopped);
+  }
+
+  async #post(current: Node, info: RuntimeInfo | undefined, health: Health, force: boolean, stopped: boolean): Promise<void> {
     const now = this.#clock.now();
-    const status = buildNodeStatus(this.#id, info, health, this.#conditions, now, stopped);
-    const text = canonicalJson({ ...status, conditions: status.conditions?.map(({ lastHeartbeatTime: _h, ...c }) => c) });
-    if (!force && text === this.#lastText && now - this.#lastPost < FORCE_UPDATE_MS) return;
+    // Transition times carry over from the server's conditions, so Unknown -> True is a transition.
+    const status = buildNodeStatus(this.#id, info, health, current.status?.conditions, now, stopped);
+    if (!force && comparable(status) === comparable(current.status) && now - this.#lastPost < FORCE_UPDATE_MS) return;
     await this.#client.patchStatus(this.#id.name, status);
-    this.#conditions = status.conditions;
-    this.#lastText = text;
     this.#lastPost = now;
   }
 }
