@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   defaultUnreachableTolerationSeconds?: number;
   /** A watcher further behind than this many bytes is closed (it re-watches from its last revision). */
   maxWatchBufferedBytes?: number;
+  /** How long pods/log waits to connect to a node agent and for its headers (default 10 s). */
+  podLogDialTimeoutMs?: number;
 }
 
 export interface ApiServer {
@@ -90,7 +92,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
   }
   let shuttingDown = false;
-  const deps = { registry, hub, clock, podLog: podLogProxy(registry) };
+  const deps = { registry, hub, clock, podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
 
   const app = express();
   app.disable('x-powered-by');
