@@ -1,7 +1,7 @@
 /**
  * @module parseAgentConfig: the node agent's flags and environment variables (main.ts passes them in).
  */
-import { parseDuration, type Taint, type TaintEffect } from '@skiff/api';
+import { parseDuration, parseListenAddress, type Taint, type TaintEffect } from '@skiff/api';
 
 /** AgentConfig is every setting of the node agent, with defaults applied. */
 export interface AgentConfig {
@@ -26,27 +26,32 @@ export interface AgentConfig {
   logLevel: string;
 }
 
-/** FLAGS maps each flag to its environment variable; the flag wins. */
+/** FLAGS lists each flag with its environment variable (the flag wins) and its default, for parsing and --help. */
 export const FLAGS = {
-  server: 'SKIFF_SERVER',
-  'node-name': 'SKIFF_NODE_NAME',
-  runtime: 'SKIFF_RUNTIME',
-  'docker-socket': 'SKIFF_DOCKER_SOCKET',
-  capacity: 'SKIFF_CAPACITY',
-  'node-labels': 'SKIFF_NODE_LABELS',
-  'register-with-taints': 'SKIFF_REGISTER_WITH_TAINTS',
-  'node-lease-duration-seconds': 'SKIFF_NODE_LEASE_DURATION_SECONDS',
-  'node-status-update-frequency': 'SKIFF_NODE_STATUS_UPDATE_FREQUENCY',
-  'pod-network': 'SKIFF_POD_NETWORK',
-  'pod-infra-container-image': 'SKIFF_POD_INFRA_CONTAINER_IMAGE',
-  listen: 'SKIFF_LISTEN',
-  'node-ip': 'SKIFF_NODE_IP',
-  'allow-privileged': 'SKIFF_ALLOW_PRIVILEGED',
-  'simulated-nodes': 'SKIFF_SIMULATED_NODES',
-  'simulated-start-delay': 'SKIFF_SIMULATED_START_DELAY',
-  'simulated-exit': 'SKIFF_SIMULATED_EXIT',
-  'log-level': 'SKIFF_LOG_LEVEL',
+  server: { env: 'SKIFF_SERVER', default: 'http://127.0.0.1:8080', help: 'api-server URL' },
+  'node-name': { env: 'SKIFF_NODE_NAME', default: '$HOSTNAME', help: 'name of the Node to register' },
+  runtime: { env: 'SKIFF_RUNTIME', default: 'docker', help: 'docker or simulated' },
+  'docker-socket': { env: 'SKIFF_DOCKER_SOCKET', default: '/var/run/docker.sock', help: '' },
+  capacity: { env: 'SKIFF_CAPACITY', default: '', help: 'cpu=4,memory=8Gi,pods=110; missing entries come from the runtime' },
+  'node-labels': { env: 'SKIFF_NODE_LABELS', default: '', help: 'key=value,...' },
+  'register-with-taints': { env: 'SKIFF_REGISTER_WITH_TAINTS', default: '', help: 'key=value:Effect,...' },
+  'node-lease-duration-seconds': { env: 'SKIFF_NODE_LEASE_DURATION_SECONDS', default: '40', help: 'the Lease is renewed every quarter of it' },
+  'node-status-update-frequency': { env: 'SKIFF_NODE_STATUS_UPDATE_FREQUENCY', default: '10s', help: '' },
+  'pod-network': { env: 'SKIFF_POD_NETWORK', default: 'skiff-local', help: "Docker network of the pods, created if missing; \"\" for Docker's default bridge" },
+  'pod-infra-container-image': { env: 'SKIFF_POD_INFRA_CONTAINER_IMAGE', default: 'registry.k8s.io/pause:3.10', help: '' },
+  listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
+  'node-ip': { env: 'SKIFF_NODE_IP', default: '', help: 'InternalIP to advertise; default the --listen address, or the first non-loopback IPv4 for 0.0.0.0' },
+  'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '' },
+  'simulated-nodes': { env: 'SKIFF_SIMULATED_NODES', default: '0', help: 'run N simulated nodes NAME-0..NAME-N-1' },
+  'simulated-start-delay': { env: 'SKIFF_SIMULATED_START_DELAY', default: '1s', help: '' },
+  'simulated-exit': { env: 'SKIFF_SIMULATED_EXIT', default: '', help: 'after=10s,code=0: simulated containers exit' },
+  'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
 } as const;
+
+/** USAGE lists every flag with its environment variable and default, for --help. */
+export const USAGE = `Usage: node apps/node-agent/dist/main.js [flags]\n\n${Object.entries(FLAGS)
+  .map(([f, d]) => `  --${f.padEnd(30)} ${d.env.padEnd(36)} default ${d.default || '""'}${d.help ? `  (${d.help})` : ''}`)
+  .join('\n')}\n`;
 
 type FlagName = keyof typeof FLAGS;
 
@@ -73,11 +78,15 @@ export function parseTaints(text: string): Taint[] {
     });
 }
 
-/** parseAgentConfig reads `--flag value` / `--flag=value` arguments, falling back to environment variables. */
-export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AgentConfig {
+/**
+ * parseAgentConfig reads `--flag value` / `--flag=value` arguments, falling back to environment variables; it
+ * returns 'help' for --help / -h.
+ */
+export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AgentConfig | 'help' {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--help' || a === '-h') return 'help';
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -88,13 +97,16 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     else value = argv[++i] ?? '';
     flags.set(name, value);
   }
-  const get = (name: FlagName): string | undefined => flags.get(name) ?? env[FLAGS[name]] ?? undefined;
+  const get = (name: FlagName): string | undefined => flags.get(name) ?? env[FLAGS[name].env] ?? undefined;
+  // Defaults come from FLAGS, so --help cannot drift from what is parsed.
+  const value = (name: Exclude<FlagName, 'node-name'>): string => get(name) ?? FLAGS[name].default;
   const nodeName = get('node-name') ?? env['HOSTNAME'] ?? '';
   if (!nodeName) throw new Error('--node-name is required');
-  const runtime = get('runtime') ?? 'docker';
+  const runtime = value('runtime');
   if (runtime !== 'docker' && runtime !== 'simulated') throw new Error(`--runtime must be docker or simulated, not ${runtime}`);
-  const listen = get('listen') ?? '0.0.0.0:10250';
-  const colon = listen.lastIndexOf(':');
+  const listen = value('listen');
+  // A bare port listens on every address, as before HOST:PORT was required.
+  const { host: listenHost, port: listenPort } = parseListenAddress(/^\d+$/.test(listen) ? `:${listen}` : listen);
   const exit = get('simulated-exit');
   let simulatedExit: AgentConfig['simulatedExit'];
   if (exit) {
@@ -102,24 +114,25 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     simulatedExit = { afterMs: parseDuration(kv['after'] ?? '10s'), exitCode: Number(kv['code'] ?? 0) };
   }
   return {
-    server: get('server') ?? 'http://127.0.0.1:8080',
+    server: value('server'),
     nodeName,
     runtime,
-    dockerSocket: get('docker-socket') ?? '/var/run/docker.sock',
-    capacity: pairs(get('capacity') ?? ''),
-    nodeLabels: pairs(get('node-labels') ?? ''),
-    taints: parseTaints(get('register-with-taints') ?? ''),
-    leaseDurationSeconds: Number(get('node-lease-duration-seconds') ?? 40),
-    statusUpdateMs: parseDuration(get('node-status-update-frequency') ?? '10s'),
-    podNetwork: get('pod-network') || undefined,
-    podInfraImage: get('pod-infra-container-image') ?? 'registry.k8s.io/pause:3.10',
-    listenHost: colon > 0 ? listen.slice(0, colon) : '0.0.0.0',
-    listenPort: Number(colon >= 0 ? listen.slice(colon + 1) : listen),
+    dockerSocket: value('docker-socket'),
+    capacity: pairs(value('capacity')),
+    nodeLabels: pairs(value('node-labels')),
+    taints: parseTaints(value('register-with-taints')),
+    leaseDurationSeconds: Number(value('node-lease-duration-seconds')),
+    statusUpdateMs: parseDuration(value('node-status-update-frequency')),
+    // npm start's network by default, so an agent started beside it reaches its pods; "" is Docker's bridge.
+    podNetwork: value('pod-network') || undefined,
+    podInfraImage: value('pod-infra-container-image'),
+    listenHost,
+    listenPort,
     nodeIP: get('node-ip') || undefined,
-    allowPrivileged: (get('allow-privileged') ?? 'false') === 'true',
-    simulatedNodes: Number(get('simulated-nodes') ?? 0),
-    simulatedStartDelayMs: parseDuration(get('simulated-start-delay') ?? '1s'),
+    allowPrivileged: value('allow-privileged') === 'true',
+    simulatedNodes: Number(value('simulated-nodes')),
+    simulatedStartDelayMs: parseDuration(value('simulated-start-delay')),
     simulatedExit,
-    logLevel: get('log-level') ?? 'info',
+    logLevel: value('log-level'),
   };
 }

@@ -6,10 +6,12 @@ import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
 import { EventRecorder } from './event-recorder.js';
+import type { HealthCheck } from './log-server.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './heartbeat.js';
 import { NodeAgent } from './node-agent.js';
 import { NodeStatusReporter, type Health, type NodeIdentity } from './node-status.js';
 import type { ProbeResults } from './pod-syncer.js';
+import type { ProbeEvents } from './prober.js';
 import type { ContainerRuntime, RuntimeInfo } from './runtime/container-runtime.js';
 
 /** AgentNode is one node this process runs and the runtime behind it. */
@@ -41,7 +43,8 @@ export interface AgentOptions {
   resyncMs?: number;
   /** Longest wait between node registration attempts (doubling from 500 ms). Default 10 s. */
   registerRetryMaxMs?: number;
-  prober?: (runtime: ContainerRuntime, onChange: (uid: string) => void) => ProbeResults;
+  /** prober builds the probes of one node; failed probes are reported through `events`. */
+  prober?: (runtime: ContainerRuntime, onChange: (uid: string) => void, events: ProbeEvents) => ProbeResults;
 }
 
 interface NodeEntry {
@@ -102,7 +105,7 @@ export class Agent {
             }
           },
         },
-        ...(opts.prober ? { prober: (onChange: (uid: string) => void) => opts.prober!(n.runtime, onChange) } : {}),
+        ...(opts.prober ? { prober: (onChange: (uid: string) => void) => opts.prober!(n.runtime, onChange, events) } : {}),
         ...(opts.relistPeriodMs !== undefined ? { relistPeriodMs: opts.relistPeriodMs } : {}),
         ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
       });
@@ -144,6 +147,18 @@ export class Agent {
   /** ready is true once the pod cache synced and every node registered. */
   get ready(): boolean {
     return this.#ready;
+  }
+
+  /**
+   * readiness are the checks of the agent's /readyz: `informer-sync` (nodes registered, pods listed) and `runtime`
+   * (every node's container runtime answers, as the node's Ready condition says).
+   */
+  readiness(): HealthCheck[] {
+    const down = [...this.nodes.values()].map((e) => ({ node: e.agent.nodeName, h: this.#health(e) })).find((x) => !x.h.ok);
+    return [
+      { name: 'informer-sync', ok: this.#ready, message: this.#ready ? '' : 'nodes not registered or pods not listed yet' },
+      { name: 'runtime', ok: !down, message: down ? `container runtime of node ${down.node} is down: ${down.h.message}` : '' },
+    ];
   }
 
   /** findPod finds a pod by namespace and name on any node of this process. */

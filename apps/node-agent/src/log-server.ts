@@ -9,11 +9,31 @@ import type { Logger } from '@skiff/controller-kit';
 import type { LogRequest, RuntimeContainer } from './runtime/container-runtime.js';
 import type { NodeAgent } from './node-agent.js';
 
+/** HealthCheck is one named check of /readyz. */
+export interface HealthCheck {
+  name: string;
+  ok: boolean;
+  /** Why it fails; empty when ok. */
+  message: string;
+}
+
+/**
+ * readyzText renders checks as kube components do: `ok` when all pass and `?verbose` is not asked, else one
+ * `[+]name ok` / `[-]name failed: reason` line per check and a verdict.
+ */
+export function readyzText(checks: HealthCheck[], verbose: boolean): string {
+  const ok = checks.every((c) => c.ok);
+  if (ok && !verbose) return 'ok';
+  const lines = checks.map((c) => (c.ok ? `[+]${c.name} ok` : `[-]${c.name} failed: ${c.message || 'reason unknown'}`));
+  return `${lines.join('\n')}\nreadyz check ${ok ? 'passed' : 'failed'}\n`;
+}
+
 /** LogServerOptions configures createLogServer. */
 export interface LogServerOptions {
   /** findPod finds a pod and the node agent running it. */
   findPod(namespace: string, name: string): { agent: NodeAgent; pod: Pod } | undefined;
-  ready(): boolean;
+  /** readyz are the checks of /readyz, each with why it fails (the Agent's `readiness`). */
+  readyz(): HealthCheck[];
   metrics: Registry;
   logger: Logger;
 }
@@ -38,7 +58,10 @@ export function pickInstance(containers: RuntimeContainer[], name: string, previ
 export function createLogServer(opts: LogServerOptions): Express {
   const app = express();
   app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
-  app.get('/readyz', (_req, res) => void res.status(opts.ready() ? 200 : 503).type('text/plain').send(opts.ready() ? 'ok' : 'not ready'));
+  app.get('/readyz', (req, res) => {
+    const checks = opts.readyz();
+    res.status(checks.every((c) => c.ok) ? 200 : 503).type('text/plain').send(readyzText(checks, req.query['verbose'] !== undefined));
+  });
   app.get('/metrics', async (_req, res) => {
     res.type(opts.metrics.contentType).send(await opts.metrics.metrics());
   });
@@ -63,8 +86,12 @@ export function createLogServer(opts: LogServerOptions): Express {
     const limit = intParam(req.query['limitBytes']);
     if (tail !== undefined) logReq.tailLines = tail;
     if (since !== undefined) logReq.sinceSeconds = since;
+    // The client may leave while the runtime opens the stream: remember it, or a followed stream would stay open.
+    let gone = false;
+    res.on('close', () => (gone = true));
     try {
       const stream = await found.agent.runtime.logs(instance.id, logReq);
+      if (gone) return void stream.destroy();
       res.status(200).type('text/plain');
       if (logReq.follow) res.flushHeaders();
       let sent = 0;

@@ -9,24 +9,29 @@ import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import { Agent, type AgentNode } from './agent.js';
-import { parseAgentConfig } from './agent-config.js';
+import { parseAgentConfig, USAGE } from './agent-config.js';
+import { advertiseAddress } from './advertise-address.js';
 import { createLogServer } from './log-server.js';
 import { createProber } from './prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
 
-function firstIPv4(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
-
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
 
 async function main(): Promise<void> {
-  const config = parseAgentConfig(process.argv.slice(2), process.env);
+  let parsed: ReturnType<typeof parseAgentConfig>;
+  try {
+    parsed = parseAgentConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`node-agent: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const config = parsed;
   const logger = createLogger({ name: 'node-agent', level: config.logLevel as 'info' });
   const client = createClient({ server: config.server, userAgent: `skiff-node-agent/${config.nodeName}`, logger });
   const clock = realClock;
@@ -51,17 +56,18 @@ async function main(): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   let agent: Agent | undefined;
-  const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), ready: () => agent?.ready ?? false, metrics, logger });
+  const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listenPort, config.listenHost, resolve);
   });
   const port = (server.address() as AddressInfo).port;
+  const hostIP = advertiseAddress({ listenHost: config.listenHost, nodeIP: config.nodeIP, interfaces: networkInterfaces() });
   agent = new Agent({
     client,
     nodes,
-    hostIP: config.nodeIP ?? firstIPv4(),
+    hostIP,
     hostname: hostname(),
     port,
     labels: config.nodeLabels,
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
     allowPrivileged: config.allowPrivileged,
     clock,
     logger,
-    ...(config.runtime === 'docker' && config.simulatedNodes === 0 ? { prober: (runtime, onChange) => createProber({ runtime, clock, logger, onChange }) } : {}),
+    ...(config.runtime === 'docker' && config.simulatedNodes === 0 ? { prober: (runtime, onChange, events) => createProber({ runtime, clock, logger, onChange, events }) } : {}),
   });
   const running = agent;
   new Gauge({ name: 'skiff_node_agent_pods', help: 'Pods bound to the nodes of this agent', registers: [metrics], collect() {
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
     for (const e of running.nodes.values()) n += e.agent.podCount;
     this.set(n);
   } });
-  logger.info({ nodes: nodes.length, runtime: config.runtime, port }, 'node agent starting');
+  logger.info({ nodes: nodes.length, runtime: config.runtime, listen: `${config.listenHost}:${port}`, internalIP: hostIP }, 'node agent starting');
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

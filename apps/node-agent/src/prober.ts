@@ -3,7 +3,7 @@
  * prober/worker.go: one timer per probe of each running container instance.
  */
 import { connect } from 'node:net';
-import type { Container, Pod, Probe } from '@skiff/api';
+import type { Container, ObjectReference, Pod, Probe } from '@skiff/api';
 import type { Clock, Logger, TimerHandle } from '@skiff/controller-kit';
 import type { ProbeResults } from './pod-syncer.js';
 import type { ContainerRuntime, RuntimeContainer } from './runtime/container-runtime.js';
@@ -23,33 +23,50 @@ interface PodProbes {
   started: Map<string, boolean>;
 }
 
-/** runProbe runs one probe attempt; true means success. */
-export async function runProbe(runtime: ContainerRuntime, probe: Probe, containerId: string, container: Container, podIP: string): Promise<boolean> {
+/** ProbeOutcome is one probe attempt: success, and on failure what kubelet puts in the Unhealthy event. */
+export interface ProbeOutcome {
+  ok: boolean;
+  message: string;
+}
+
+/** runProbe runs one probe attempt; it never throws (a runtime error or a timeout is a failure). */
+export async function runProbe(runtime: ContainerRuntime, probe: Probe, containerId: string, container: Container, podIP: string): Promise<ProbeOutcome> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   const port = (p: number | string): number => (typeof p === 'number' ? p : (container.ports?.find((x) => x.name === p)?.containerPort ?? Number(p)));
   try {
-    if (probe.exec) return (await runtime.exec(containerId, probe.exec.command ?? [], timeoutMs)).exitCode === 0;
+    if (probe.exec) {
+      const r = await runtime.exec(containerId, probe.exec.command ?? [], timeoutMs);
+      return { ok: r.exitCode === 0, message: r.output.trim() || `command exited with ${r.exitCode}` };
+    }
     if (probe.httpGet) {
       const h = probe.httpGet;
       const url = `${(h.scheme ?? 'HTTP').toLowerCase()}://${h.host ?? podIP}:${port(h.port)}${h.path ?? '/'}`;
       const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: Object.fromEntries((h.httpHeaders ?? []).map((x) => [x.name, x.value])) });
       await res.body?.cancel();
-      return res.status >= 200 && res.status < 400;
+      return { ok: res.status >= 200 && res.status < 400, message: `HTTP probe failed with statuscode: ${res.status}` };
     }
     if (probe.tcpSocket) {
       const t = probe.tcpSocket;
-      return await new Promise<boolean>((resolve) => {
+      const target = `${t.host ?? podIP}:${port(t.port)}`;
+      return await new Promise<ProbeOutcome>((resolve) => {
         const s = connect({ host: t.host ?? podIP, port: port(t.port), timeout: timeoutMs });
-        s.once('connect', () => (s.destroy(), resolve(true)));
-        s.once('timeout', () => (s.destroy(), resolve(false)));
-        s.once('error', () => resolve(false));
+        s.once('connect', () => (s.destroy(), resolve({ ok: true, message: '' })));
+        s.once('timeout', () => (s.destroy(), resolve({ ok: false, message: `dial tcp ${target}: i/o timeout` })));
+        s.once('error', (err) => resolve({ ok: false, message: `dial tcp ${target}: ${err.message}` }));
       });
     }
-  } catch {
-    return false;
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
   }
-  return true;
+  return { ok: true, message: '' };
 }
+
+/** ProbeEvents is where failed probes are reported (the agent's EventRecorder). */
+export interface ProbeEvents {
+  record(obj: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+const PROBE_NAME: Record<Kind, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
 
 /**
  * createProber returns the ProbeResults a PodSyncer consults. Probing starts after initialDelaySeconds and repeats
@@ -57,14 +74,16 @@ export async function runProbe(runtime: ContainerRuntime, probe: Probe, containe
  * container unhealthy, so the syncer kills it), successThreshold successes flip it back. Results change only
  * trigger `onChange`, which syncs the pod.
  */
-export function createProber(opts: { runtime: ContainerRuntime; clock: Clock; logger: Logger; onChange(uid: string): void }): ProbeResults {
+export function createProber(opts: { runtime: ContainerRuntime; clock: Clock; logger: Logger; onChange(uid: string): void; events?: ProbeEvents }): ProbeResults {
   const pods = new Map<string, PodProbes>();
   const podState = (uid: string): PodProbes => {
     let p = pods.get(uid);
     if (!p) pods.set(uid, (p = { workers: new Map(), unhealthy: new Set(), ready: new Map(), started: new Map() }));
     return p;
   };
-  const start = (uid: string, st: PodProbes, kind: Kind, c: Container, probe: Probe, rc: RuntimeContainer, podIP: string): void => {
+  const start = (pod: Pod, st: PodProbes, kind: Kind, c: Container, probe: Probe, rc: RuntimeContainer, podIP: string): void => {
+    const uid = pod.metadata.uid ?? '';
+    const ref: ObjectReference = { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid, fieldPath: `spec.containers{${c.name}}` };
     const key = `${kind}/${c.name}`;
     const w: Worker = { containerId: rc.id, stopped: false };
     st.workers.set(key, w);
@@ -73,8 +92,10 @@ export function createProber(opts: { runtime: ContainerRuntime; clock: Clock; lo
     const tick = async (): Promise<void> => {
       if (w.stopped) return;
       if (kind !== 'startup' && c.startupProbe && !st.started.get(c.name)) return schedule((probe.periodSeconds ?? 10) * 1000);
-      const ok = await runProbe(opts.runtime, probe, rc.id, c, podIP);
+      const { ok, message } = await runProbe(opts.runtime, probe, rc.id, c, podIP);
       if (w.stopped) return;
+      // kubelet reports every failed attempt as an Unhealthy event (the recorder folds repeats into a count).
+      if (!ok) opts.events?.record(ref, 'Warning', 'Unhealthy', `${PROBE_NAME[kind]} probe failed: ${message}`);
       if (ok) {
         failures = 0;
         successes++;
@@ -129,7 +150,7 @@ export function createProber(opts: { runtime: ContainerRuntime; clock: Clock; lo
           st.ready.delete(c.name);
           st.started.delete(c.name);
           st.unhealthy.delete(c.name);
-          start(uid, st, kind, c, probe, rc, podIP);
+          start(pod, st, kind, c, probe, rc, podIP);
         }
       }
       for (const [key, w] of st.workers) if (!live.has(key)) (stop(w), st.workers.delete(key));

@@ -77,13 +77,13 @@ export async function startDockerAgent(node: string, over: Partial<AgentOptions>
   const docker = new DockerClient({ socketPath: DOCKER_SOCKET });
   const runtime = new DockerRuntime({ docker, nodeName: node });
   let agent: Agent | undefined;
-  const logHttp: Server = createServer(createLogServer({ findPod: (ns, n) => agent?.findPod(ns, n), ready: () => true, metrics: new Registry(), logger: silentLogger }));
+  const logHttp: Server = createServer(createLogServer({ findPod: (ns, n) => agent?.findPod(ns, n), readyz: () => agent?.readiness() ?? [], metrics: new Registry(), logger: silentLogger }));
   await new Promise<void>((r) => logHttp.listen(0, '127.0.0.1', r));
   agent = new Agent(
     agentOptions(client, node, {
       nodes: [{ name: node, runtime }],
       port: (logHttp.address() as AddressInfo).port,
-      prober: (rt, onChange) => createProber({ runtime: rt, clock: realClock, logger: silentLogger, onChange }),
+      prober: (rt, onChange, events) => createProber({ runtime: rt, clock: realClock, logger: silentLogger, onChange, events }),
       ...over,
     }),
   );

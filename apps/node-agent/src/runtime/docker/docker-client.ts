@@ -1,7 +1,7 @@
 /**
  * @module DockerClient: the Docker Engine API (v1.41) over its unix socket, through undici.
  */
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { Pool } from 'undici';
 
 /** DockerError is a non-2xx answer of the engine. */
@@ -21,7 +21,11 @@ export interface DockerRequest {
   body?: unknown;
   /** How long to wait for the answer's headers; default 30 s (a stop waits its grace period). */
   timeoutMs?: number;
+  /** Aborts the request, or its body while it streams (the body then ends with an AbortError). */
+  signal?: AbortSignal;
 }
+
+const ignore = (): void => undefined;
 
 /**
  * DockerClient sends JSON requests to the engine and returns parsed answers or body streams. It keeps a pool of
@@ -55,6 +59,7 @@ export class DockerClient {
       ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       headersTimeout: timeout,
       bodyTimeout: 0,
+      ...(req.signal ? { signal: req.signal } : {}),
     });
     if (res.statusCode >= 300 && res.statusCode !== 304) {
       const text = await res.body.text();
@@ -66,7 +71,25 @@ export class DockerClient {
       }
       throw new DockerError(res.statusCode, message.trim());
     }
+    // A body the caller destroys (or whose request is aborted) emits an AbortError; an 'error' event without a
+    // listener would end the process, and one pod's stream must never do that. Readers still see the error.
+    res.body.on('error', ignore);
     return res.body;
+  }
+
+  /**
+   * demuxed is `stream` for logs and exec of a container without a TTY: the answer as plain bytes. Destroying the
+   * returned stream closes the request; an error of either side destroys both and is never left unhandled.
+   */
+  async demuxed(req: DockerRequest): Promise<Readable> {
+    const out = pipeline(await this.stream(req), new Demultiplexer(), ignore);
+    out.on('error', ignore);
+    return out;
+  }
+
+  /** running is how many requests are in flight, streams included (a stream left open shows here). */
+  get running(): number {
+    return this.#client.stats.running;
   }
 
   /** close closes the connection pool. */

@@ -17,7 +17,7 @@ import {
   type SandboxConfig,
 } from '../container-runtime.js';
 import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
-import { Demultiplexer, DockerError, type DockerClient } from './docker-client.js';
+import { DockerError, type DockerClient } from './docker-client.js';
 
 /** DockerRuntimeOptions configures DockerRuntime. */
 export interface DockerRuntimeOptions {
@@ -298,22 +298,20 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
-    const created = await this.#d.json<{ Id: string }>({ method: 'POST', path: `/containers/${id}/exec`, body: { Cmd: command, AttachStdout: true, AttachStderr: true } });
-    const body = await this.#d.stream({ method: 'POST', path: `/exec/${created.Id}/start`, body: { Detach: false, Tty: false }, timeoutMs });
+    // One deadline for the whole exec (create, start, output), as kubelet's ExecSync timeout. On expiry the stream is
+    // aborted; the command itself keeps running in the container, as with kubelet.
+    const signal = AbortSignal.timeout(timeoutMs);
     let output = '';
-    const demux = body.pipe(new Demultiplexer());
-    const read = (async () => {
-      for await (const chunk of demux) if (output.length < 10_240) output += chunk.toString();
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-    const result = await Promise.race([read.then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
-    if (result === 'timeout') {
-      body.destroy();
-      throw new RuntimeError('ProbeTimeout', `command timed out after ${timeoutMs}ms`);
+    let execId: string;
+    try {
+      execId = (await this.#d.json<{ Id: string }>({ method: 'POST', path: `/containers/${id}/exec`, body: { Cmd: command, AttachStdout: true, AttachStderr: true }, signal })).Id;
+      const out = await this.#d.demuxed({ method: 'POST', path: `/exec/${execId}/start`, body: { Detach: false, Tty: false }, signal });
+      for await (const chunk of out) if (output.length < 10_240) output += (chunk as Buffer).toString();
+    } catch (err) {
+      if (signal.aborted) throw new RuntimeError('ProbeTimeout', `command ${JSON.stringify(command.join(' '))} timed out`);
+      throw err;
     }
-    const info = await this.#d.json<{ ExitCode: number | null }>({ method: 'GET', path: `/exec/${created.Id}/json` });
+    const info = await this.#d.json<{ ExitCode: number | null }>({ method: 'GET', path: `/exec/${execId}/json` });
     return { exitCode: info.ExitCode ?? -1, output };
   }
 
@@ -323,13 +321,7 @@ export class DockerRuntime implements ContainerRuntime {
     if (req.timestamps) q.set('timestamps', '1');
     if (req.tailLines !== undefined) q.set('tail', String(req.tailLines));
     if (req.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - req.sinceSeconds));
-    const body = await this.#d.stream({ method: 'GET', path: `/containers/${id}/logs?${q}` });
-    const out = body.pipe(new Demultiplexer());
-    // Destroying an undici body emits an AbortError; a client that stops reading is not an agent failure.
-    body.on('error', (err) => out.destroy(err));
-    out.on('error', () => undefined);
-    out.on('close', () => body.destroy());
-    return out;
+    return this.#d.demuxed({ method: 'GET', path: `/containers/${id}/logs?${q}` });
   }
 
   /**

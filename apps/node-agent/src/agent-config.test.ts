@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseAgentConfig, type AgentConfig } from './agent-config.js';
+
+const parse = (argv: string[], env: Record<string, string> = {}): AgentConfig => {
+  const c = parseAgentConfig(argv, { HOSTNAME: 'host-1', ...env });
+  if (c === 'help') throw new Error('unexpected help');
+  return c;
+};
+
+describe('parseAgentConfig', () => {
+  it("joins npm start's pod network skiff-local by default; an empty value means Docker's bridge", () => {
+    expect(parse([]).podNetwork).toBe('skiff-local');
+    expect(parse(['--pod-network', 'skiff']).podNetwork).toBe('skiff');
+    expect(parse([], { SKIFF_POD_NETWORK: 'other' }).podNetwork).toBe('other');
+    expect(parse(['--pod-network=']).podNetwork).toBeUndefined();
+  });
+
+  it('reads --listen as HOST:PORT, or a bare port on every address', () => {
+    expect(parse([])).toMatchObject({ listenHost: '0.0.0.0', listenPort: 10250 });
+    expect(parse(['--listen', '127.0.0.1:10251'])).toMatchObject({ listenHost: '127.0.0.1', listenPort: 10251 });
+    expect(parse(['--listen', '10252'])).toMatchObject({ listenHost: '0.0.0.0', listenPort: 10252 });
+    expect(() => parse(['--listen', 'nowhere'])).toThrow('--listen must be HOST:PORT, got "nowhere"');
+  });
+
+  it('returns help for --help and -h, and names an unknown flag', () => {
+    expect(parseAgentConfig(['--help'], {})).toBe('help');
+    expect(parseAgentConfig(['--node-name', 'x', '-h'], {})).toBe('help');
+    expect(() => parse(['--nope'])).toThrow('unknown flag --nope');
+  });
+});

@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient, type Clientset } from '@skiff/client';
+import { freePort, startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { FLAGS } from './agent-config.js';
+import { agentEndpoint, spawnAgent, type AgentProcess } from './__tests__/agent-process.js';
+
+// The built node agent process (dist/main.js): build first.
+
+let server: RunningServer;
+let client: Clientset;
+const agents: AgentProcess[] = [];
+const suffix = Math.random().toString(36).slice(2, 8);
+
+beforeEach(async () => {
+  server = await startServer();
+  client = createClient({ server: server.url });
+});
+afterEach(async () => {
+  for (const a of agents.splice(0)) await a.stop();
+  await client.close();
+  await server.close();
+});
+
+function start(args: string[]): AgentProcess {
+  const a = spawnAgent(['--server', server.url, '--log-level', 'warn', ...args]);
+  agents.push(a);
+  return a;
+}
+
+describe('node-agent --help', () => {
+  it('prints every flag with its environment variable and default, and exits 0', async () => {
+    const a = spawnAgent(['--help']);
+    agents.push(a);
+    expect(await a.exited).toBe(0);
+    const out = a.output();
+    expect(out).toMatch(/^Usage: node apps\/node-agent\/dist\/main\.js \[flags\]/);
+    for (const [flag, d] of Object.entries(FLAGS)) {
+      const line = out.split('\n').find((l) => l.trimStart().startsWith(`--${flag} `));
+      expect(line, `--${flag}`).toBeDefined();
+      expect(line).toContain(d.env);
+      expect(line).toContain(`default ${d.default || '""'}`);
+    }
+    expect(out).toMatch(/--pod-network\s+SKIFF_POD_NETWORK\s+default skiff-local/);
+  });
+
+  it('exits 2 naming an unknown flag, with the usage', async () => {
+    const a = spawnAgent(['--no-such-flag']);
+    agents.push(a);
+    expect(await a.exited).toBe(2);
+    expect(a.output()).toContain('unknown flag --no-such-flag');
+    expect(a.output()).toContain('Usage: node apps/node-agent/dist/main.js');
+  });
+});
+
+describe('node-agent /readyz', () => {
+  it('fails with 503 naming the runtime check while the Docker socket does not answer', async () => {
+    const node = `main-down-${suffix}`;
+    const port = await freePort();
+    const a = start(['--node-name', node, '--listen', `127.0.0.1:${port}`, '--docker-socket', `/tmp/skiff-no-docker-${suffix}.sock`]);
+    await agentEndpoint(client, node, a);
+    const url = `http://127.0.0.1:${port}`;
+    // Wait for the pod cache sync, so the runtime is the only failing check.
+    let body = '';
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const res = await fetch(`${url}/readyz?verbose`);
+      body = await res.text();
+      expect(res.status).toBe(503);
+      if (body.includes('[+]informer-sync ok')) break;
+      if (Date.now() > deadline) throw new Error(`never synced: ${body}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toMatch(/\[-\]runtime failed: container runtime of node main-down-\w+ is down: .*skiff-no-docker/);
+    expect(body).toContain('readyz check failed');
+    const plain = await fetch(`${url}/readyz`);
+    expect(plain.status).toBe(503);
+    expect(await plain.text()).toContain('[-]runtime failed');
+    // Liveness is not readiness: restarting the agent would not bring Docker back.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
+  it('says ok, and lists the checks with ?verbose, when the runtime answers', async () => {
+    const node = `main-sim-${suffix}`;
+    const port = await freePort();
+    const a = start(['--node-name', node, '--listen', `127.0.0.1:${port}`, '--runtime', 'simulated']);
+    await agentEndpoint(client, node, a);
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 20_000;
+    while ((await fetch(`${url}/readyz`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`never ready: ${await (await fetch(`${url}/readyz?verbose`)).text()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await (await fetch(`${url}/readyz`)).text()).toBe('ok');
+    expect(await (await fetch(`${url}/readyz?verbose`)).text()).toBe('[+]informer-sync ok\n[+]runtime ok\nreadyz check passed\n');
+  });
+});
+
+describe('node-agent advertised address', () => {
+  it('advertises its --listen address, so pods/log through the api-server reaches an agent on 127.0.0.1', async () => {
+    const node = `main-lo-${suffix}`;
+    const port = await freePort();
+    const a = start(['--node-name', node, '--listen', `127.0.0.1:${port}`, '--runtime', 'simulated', '--simulated-start-delay', '0s']);
+    expect(await agentEndpoint(client, node, a)).toBe(`http://127.0.0.1:${port}`);
+    await client.pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lo', namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox:1.36' }] } });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const p = await client.pods.get('lo', { namespace: 'default' });
+      if (p.status?.containerStatuses?.[0]?.state?.running) break;
+      if (Date.now() > deadline) throw new Error(`pod not running: ${JSON.stringify(p.status)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const res = await fetch(`${server.url}/api/v1/namespaces/default/pods/lo/log`);
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(text).toContain('simulated container c of default/lo');
+  });
+});

@@ -1,0 +1,102 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Event as CoreEvent, Pod } from '@skiff/api';
+import { createClient, type Clientset } from '@skiff/client';
+import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
+import { agentEndpoint, spawnAgent, type AgentProcess } from '../../__tests__/agent-process.js';
+import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+
+// No error of one pod's stream (exec probe, logs) may reach the process: these run pods whose streams are cut.
+
+const available = await dockerAvailable();
+const suffix = Math.random().toString(36).slice(2, 8);
+const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
+
+async function events(client: Clientset, name: string): Promise<CoreEvent[]> {
+  return (await client.events.list({ namespace: 'default' })).items.filter((e) => e.involvedObject.name === name);
+}
+
+describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (built agent process, real Docker)', () => {
+  const node = `se-exec-${suffix}`;
+  let server: RunningServer;
+  let client: Clientset;
+  let agent: AgentProcess;
+
+  beforeAll(async () => {
+    server = await startServer();
+    client = createClient({ server: server.url });
+    agent = spawnAgent(['--server', server.url, '--node-name', node, '--listen', '127.0.0.1:0', '--docker-socket', DOCKER_SOCKET, '--pod-network=', '--log-level', 'warn']);
+    await agentEndpoint(client, node, agent);
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await removeNodeContainers(node);
+    await client?.close();
+    await server?.close();
+  });
+
+  it('fails the probe with a timeout, keeps the pod Ready=False, and the agent keeps running', { timeout: 120_000 }, async () => {
+    const pod: Pod = podOn(node, 'slow-probe', {
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox:1.36',
+          command: sleepForever,
+          readinessProbe: { exec: { command: ['sleep', '5'] }, timeoutSeconds: 1, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ],
+    });
+    await client.pods.create(pod);
+    // Three timed-out attempts: each aborted an exec stream mid-flight. The agent exiting meanwhile fails at once.
+    const timedOut = await Promise.race([
+      until(async () => {
+        const ev = (await events(client, 'slow-probe')).find((e) => e.reason === 'Unhealthy');
+        return ev && (ev.count ?? 1) >= 3 ? ev : undefined;
+      }, 60_000),
+      agent.exited.then((code) => Promise.reject(new Error(`node agent exited with ${code}: ${agent.output()}`))),
+    ]);
+    expect(timedOut).toMatchObject({ type: 'Warning', message: 'Readiness probe failed: command "sleep 5" timed out' });
+    expect(agent.child.exitCode).toBeNull();
+    const p = await client.pods.get('slow-probe', { namespace: 'default' });
+    expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+    expect(p.status?.containerStatuses?.[0]).toMatchObject({ ready: false, state: { running: {} } });
+    // The agent still does its work: a delete is carried out.
+    await client.pods.delete('slow-probe', { namespace: 'default' });
+    await until(async () => !(await client.pods.list({ namespace: 'default' })).items.some((x) => x.metadata.name === 'slow-probe'), 30_000);
+    expect(agent.child.exitCode).toBeNull();
+  });
+});
+
+describe.skipIf(!available)('a followed log stream the client leaves (real Docker)', () => {
+  const node = `se-log-${suffix}`;
+  let fixture: DockerAgent;
+
+  beforeAll(async () => {
+    fixture = await startDockerAgent(node);
+  });
+  afterEach(async () => {
+    await fixture.client.pods.delete('ticker', { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+    await removeNodeContainers(node);
+  });
+
+  it("closes the agent's Docker log stream when the client leaves mid-follow", async () => {
+    const { client, docker } = fixture;
+    await client.pods.create(podOn(node, 'ticker', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'while true; do echo tick; sleep 1; done'] }] }));
+    await until(async () => (await client.pods.get('ticker', { namespace: 'default' })).status?.containerStatuses?.[0]?.state?.running);
+    const ac = new AbortController();
+    const res = await fetch(`${fixture.api.url}/api/v1/namespaces/default/pods/ticker/log?follow=true`, { signal: ac.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('tick')) text += Buffer.from((await reader.read()).value!).toString();
+    expect(docker.running).toBeGreaterThan(0);
+    ac.abort();
+    // With the follow gone nothing of the agent streams from Docker any more (relists come and go in between).
+    await until(async () => docker.running === 0, 15_000);
+    // And the agent still serves logs.
+    expect(await client.pods.log('ticker', { namespace: 'default' })).toContain('tick');
+  });
+});
