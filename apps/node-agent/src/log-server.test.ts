@@ -1,0 +1,63 @@
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import type { Pod } from '@skiff/api';
+import { silentLogger } from '@skiff/controller-kit';
+import { createLogServer } from './log-server.js';
+import type { NodeAgent } from './node-agent.js';
+import type { RuntimeContainer } from './runtime/container-runtime.js';
+
+let http: Server | undefined;
+afterEach(async () => {
+  http?.closeAllConnections();
+  await new Promise((r) => (http ? http.close(r) : r(undefined)));
+});
+
+const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+const instance: RuntimeContainer = { id: 'c1', kind: 'container', pod: { uid: 'u1', name: 'p', namespace: 'default' }, containerName: 'c', restartCount: 0, state: 'running', image: 'busybox', imageId: 'sha' };
+
+/** serve runs the log server over a runtime whose logs() resolves only when `open` is called. */
+async function serve(): Promise<{ url: string; requested: Promise<void>; open: (s: PassThrough) => void }> {
+  let requestedResolve!: () => void;
+  const requested = new Promise<void>((r) => (requestedResolve = r));
+  let openResolve!: (s: PassThrough) => void;
+  const opened = new Promise<PassThrough>((r) => (openResolve = r));
+  const agent = {
+    pleg: { containersOf: () => [instance] },
+    runtime: {
+      logs: () => {
+        requestedResolve();
+        return opened;
+      },
+    },
+  } as unknown as NodeAgent;
+  http = createServer(createLogServer({ findPod: () => ({ agent, pod }), readyz: () => [], metrics: new Registry(), logger: silentLogger }));
+  await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, requested, open: openResolve };
+}
+
+/** until polls `fn` until it is true, or throws after 10 s. */
+async function until(fn: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('log server', () => {
+  it('closes a followed runtime stream when the client left while it was being opened', async () => {
+    const { url, requested, open } = await serve();
+    const req = get(`${url}/containerLogs/default/p/c?follow=true`);
+    req.on('error', () => undefined);
+    await requested;
+    req.destroy();
+    // Let the server see the client go before the runtime answers.
+    await until(async () => (await new Promise<number>((r) => http!.getConnections((_e, n) => r(n)))) === 0);
+    const stream = new PassThrough();
+    open(stream);
+    await until(async () => stream.destroyed);
+  });
+});
