@@ -67,7 +67,7 @@ describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (bui
   });
 });
 
-describe.skipIf(!available)('a followed log stream the client leaves (real Docker)', () => {
+describe.skipIf(!available)('streams of an in-process agent are closed (real Docker)', () => {
   const node = `se-log-${suffix}`;
   let fixture: DockerAgent;
 
@@ -75,7 +75,7 @@ describe.skipIf(!available)('a followed log stream the client leaves (real Docke
     fixture = await startDockerAgent(node);
   });
   afterEach(async () => {
-    await fixture.client.pods.delete('ticker', { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
+    for (const name of ['ticker', 'exec-target']) await fixture.client.pods.delete(name, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => undefined);
   });
   afterAll(async () => {
     await fixture?.stop();
@@ -98,5 +98,21 @@ describe.skipIf(!available)('a followed log stream the client leaves (real Docke
     await until(async () => docker.running === 0, 15_000);
     // And the agent still serves logs.
     expect(await client.pods.log('ticker', { namespace: 'default' })).toContain('tick');
+  });
+
+  it('aborts an exec stream at its timeout, with a ProbeTimeout error and nothing left streaming', async () => {
+    const { client, docker, agent } = fixture;
+    await client.pods.create(podOn(node, 'exec-target', { containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever }] }));
+    const p = await until(async () => {
+      const x = await client.pods.get('exec-target', { namespace: 'default' });
+      return x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
+    });
+    const id = (p.status?.containerStatuses?.[0]?.containerID ?? '').replace('docker://', '');
+    const runtime = agent.nodes.get(node)!.agent.runtime;
+    // An hour-long command: a stream left open after the timeout would stay in flight for the rest of the test.
+    await expect(runtime.exec(id, ['sleep', '3600'], 500)).rejects.toMatchObject({ reason: 'ProbeTimeout', message: 'command "sleep 3600" timed out' });
+    await until(async () => docker.running === 0, 15_000);
+    // A quick command on the same container still works.
+    expect(await runtime.exec(id, ['echo', 'hi'], 5000)).toEqual({ exitCode: 0, output: 'hi\n' });
   });
 });
