@@ -130,7 +130,8 @@ export class DockerRuntime implements ContainerRuntime {
     return out;
   }
 
-  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<boolean> {
+  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void, signal?: AbortSignal): Promise<boolean> {
+    signal?.throwIfAborted();
     let present = true;
     try {
       await this.#d.json({ method: 'GET', path: `/images/${encodeURIComponent(image)}/json` });
@@ -148,7 +149,13 @@ export class DockerRuntime implements ContainerRuntime {
     try {
       const body = await this.#d.stream({ method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, timeoutMs: 300_000 });
       let text = '';
-      for await (const chunk of body) text += chunk.toString();
+      for await (const chunk of body) {
+        if (signal?.aborted) {
+          body.destroy();
+          signal.throwIfAborted();
+        }
+        text += chunk.toString();
+      }
       const failed = text
         .split('\n')
         .filter(Boolean)
@@ -170,9 +177,9 @@ export class DockerRuntime implements ContainerRuntime {
     return true;
   }
 
-  async createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }> {
+  async createSandbox(config: SandboxConfig, signal?: AbortSignal): Promise<{ id: string; ip: string }> {
     try {
-      await this.ensureImage(this.#pause, 'IfNotPresent');
+      await this.ensureImage(this.#pause, 'IfNotPresent', undefined, signal);
     } catch (err) {
       if (err instanceof RuntimeError) throw new RuntimeError('CreatePodSandboxError', err.message);
       throw err;
@@ -206,17 +213,20 @@ export class DockerRuntime implements ContainerRuntime {
       ExposedPorts: exposed,
       HostConfig: { NetworkMode: this.#network ?? 'bridge', IpcMode: 'shareable', PortBindings: bindings, RestartPolicy: { Name: 'no' } },
     });
+    await this.#dropIfAborted(id, signal);
     try {
       await this.#d.json({ method: 'POST', path: `/containers/${id}/start` });
     } catch (err) {
       await this.removeContainer(id);
       throw new RuntimeError('CreatePodSandboxError', `failed to start pod sandbox: ${(err as Error).message}`);
     }
+    await this.#dropIfAborted(id, signal);
     const c = await this.#inspect(id);
     return { id, ip: c?.ip ?? '' };
   }
 
-  async startContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+  async startContainer(sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
     const hostConfig: Record<string, unknown> = {
       NetworkMode: `container:${sandboxId}`,
       IpcMode: `container:${sandboxId}`,
@@ -258,13 +268,26 @@ export class DockerRuntime implements ContainerRuntime {
       if (err instanceof DockerError) throw new RuntimeError('CreateContainerError', err.message);
       throw err;
     }
+    await this.#dropIfAborted(id, signal);
     try {
       await this.#d.json({ method: 'POST', path: `/containers/${id}/start` });
     } catch (err) {
       if (err instanceof DockerError) throw new RuntimeError('RunContainerError', err.message);
       throw err;
     }
+    await this.#dropIfAborted(id, signal);
     return id;
+  }
+
+  /**
+   * dropIfAborted removes a container made by a call whose signal aborted meanwhile. A create or start already
+   * sent is let finish rather than cut off (the engine may complete it anyway); the container is then removed
+   * here, since the teardown that the abort let run may have listed the pod before it existed.
+   */
+  async #dropIfAborted(id: string, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal?.aborted) return;
+    await this.removeContainer(id);
+    signal.throwIfAborted();
   }
 
   async stopContainer(id: string, graceSeconds: number): Promise<void> {
