@@ -66,9 +66,10 @@ interface PodState {
 }
 
 const PULL_BACKOFF_INITIAL_MS = 10_000;
+const PULL_BACKOFF_MAX_MS = 300_000;
+/** Four creates at a time keep a 2-core Docker engine busy without starving the other pods' calls. */
 const DEFAULT_START_CONCURRENCY = 4;
 const NEVER_ABORTED = new AbortController().signal;
-const PULL_BACKOFF_MAX_MS = 300_000;
 
 function reference(pod: Pod): ObjectReference {
   return { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid: pod.metadata.uid ?? '' };

@@ -148,14 +148,17 @@ export class DockerRuntime implements ContainerRuntime {
     const { repo, tag } = splitImage(image);
     try {
       const body = await this.#d.stream({ method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, timeoutMs: 300_000 });
+      // A pull can take minutes; an abort cuts it off (a partial pull leaves no container behind).
+      const onAbort = (): void => void body.destroy();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
       let text = '';
-      for await (const chunk of body) {
-        if (signal?.aborted) {
-          body.destroy();
-          signal.throwIfAborted();
-        }
-        text += chunk.toString();
+      try {
+        for await (const chunk of body) text += chunk.toString();
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
       }
+      signal?.throwIfAborted();
       const failed = text
         .split('\n')
         .filter(Boolean)
@@ -169,6 +172,7 @@ export class DockerRuntime implements ContainerRuntime {
         .find((m) => m.error);
       if (failed) throw new DockerError(500, failed.error ?? 'pull failed');
     } catch (err) {
+      signal?.throwIfAborted();
       if (!(err instanceof DockerError)) throw err;
       // With policy Always a cached image still runs when the registry is unreachable only in kubelet's
       // IfNotPresent mode; Always means the pull must succeed.
