@@ -24,6 +24,8 @@ export interface NodeAgentOptions {
   prober?: (onChange: (uid: string) => void) => ProbeResults;
   relistPeriodMs?: number;
   resyncMs?: number;
+  /** How many app containers of one pod start at once. Default 4. */
+  containerStartConcurrency?: number;
 }
 
 /**
@@ -71,13 +73,14 @@ export class NodeAgent {
       logger: this.#log,
       ...(prober ? { prober } : {}),
       ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
+      ...(opts.containerStartConcurrency !== undefined ? { containerStartConcurrency: opts.containerStartConcurrency } : {}),
     });
     this.workers = new PodWorkers({
       clock: opts.clock,
       logger: this.#log,
-      sync: async (uid) => {
+      sync: async (uid, signal) => {
         const pod = this.#pods.get(uid);
-        const next = await this.#syncer.sync(uid, pod);
+        const next = await this.#syncer.sync(uid, pod, signal);
         if (!pod) this.workers.forget(uid);
         return next;
       },
@@ -89,7 +92,7 @@ export class NodeAgent {
     const uid = pod.metadata.uid;
     if (!uid) return;
     this.#pods.set(uid, pod);
-    if (this.#synced) this.workers.update(uid);
+    if (this.#synced) this.workers.update(uid, { terminating: Boolean(pod.metadata.deletionTimestamp) });
   }
 
   /** deletePod forgets a pod that is gone from the API; its worker removes what is left of it. */
@@ -97,7 +100,7 @@ export class NodeAgent {
     const uid = pod.metadata.uid;
     if (!uid) return;
     this.#pods.delete(uid);
-    if (this.#synced) this.workers.update(uid);
+    if (this.#synced) this.workers.update(uid, { terminating: true });
   }
 
   /** pod returns a pod of this node by namespace and name. */
@@ -120,8 +123,9 @@ export class NodeAgent {
     this.#synced = true;
     const uids = new Set([...this.#pods.keys(), ...this.pleg.uids()]);
     for (const uid of uids) {
-      if (!this.#pods.has(uid)) this.#log.info({ uid }, 'removing containers of a pod no longer bound here');
-      this.workers.update(uid);
+      const pod = this.#pods.get(uid);
+      if (!pod) this.#log.info({ uid }, 'removing containers of a pod no longer bound here');
+      this.workers.update(uid, { terminating: !pod || Boolean(pod.metadata.deletionTimestamp) });
     }
   }
 

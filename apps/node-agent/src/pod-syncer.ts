@@ -2,8 +2,9 @@
  * @module PodSyncer: one sync of one pod (kubelet's SyncPod / SyncTerminatingPod): compute actions, apply them
  * through the runtime, and report the resulting status.
  */
-import type { ObjectReference, Pod, PullPolicy } from '@skiff/api';
+import type { ObjectReference, Pod, PodStatus, PullPolicy } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
+import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
 import type { EventRecorder } from './event-recorder.js';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
@@ -45,6 +46,8 @@ export interface PodSyncerOptions {
   prober?: ProbeResults;
   /** How often a steady pod is synced anyway. Default 10 s. */
   resyncMs?: number;
+  /** How many app containers of one pod are created and started at once. Default 4. */
+  containerStartConcurrency?: number;
 }
 
 interface PullFailure {
@@ -64,6 +67,9 @@ interface PodState {
 
 const PULL_BACKOFF_INITIAL_MS = 10_000;
 const PULL_BACKOFF_MAX_MS = 300_000;
+/** Four creates at a time keep a 2-core Docker engine busy without starving the other pods' calls. */
+const DEFAULT_START_CONCURRENCY = 4;
+const NEVER_ABORTED = new AbortController().signal;
 
 function reference(pod: Pod): ObjectReference {
   return { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid: pod.metadata.uid ?? '' };
@@ -74,9 +80,14 @@ function graceSeconds(pod: Pod): number {
 }
 
 /**
- * PodSyncer drives one pod toward its spec. `sync(uid, pod)` is what a pod worker runs: with a pod it creates and
- * restarts containers; with a deleting pod it stops them and finishes the delete; with no pod (deleted or never
+ * PodSyncer drives one pod toward its spec. `sync(uid, pod, signal)` is what a pod worker runs: with a pod it creates
+ * and restarts containers; with a deleting pod it stops them and finishes the delete; with no pod (deleted or never
  * ours) it removes whatever the runtime still has for that UID.
+ *
+ * Starting a pod is interruptible: once `signal` aborts (the pod is being deleted), no further container is created
+ * and the sync rejects with the signal's reason, so the worker can tear the pod down at once. App containers start
+ * a few at a time (their order does not matter), init containers one by one in order, the sandbox before either;
+ * while a pod with several containers starts, its status is posted after each one, so it shows progress.
  */
 export class PodSyncer {
   readonly #o: PodSyncerOptions;
@@ -89,7 +100,7 @@ export class PodSyncer {
   }
 
   /** sync runs one pass for the pod with `uid`; it returns when it wants to run again. */
-  async sync(uid: string, pod: Pod | undefined): Promise<number | undefined> {
+  async sync(uid: string, pod: Pod | undefined, signal: AbortSignal = NEVER_ABORTED): Promise<number | undefined> {
     const now = this.#o.clock.now();
     if (!pod) {
       await this.#teardown(uid, this.#o.pleg.containersOf(uid), 2);
@@ -113,21 +124,14 @@ export class PodSyncer {
       ...(this.#o.prober ? { unhealthy: this.#o.prober.unhealthy(uid) } : {}),
     });
     st.waiting = { ...actions.waiting };
-    const changed = await this.#apply(pod, st, actions, observed, now);
+    const changed = await this.#apply(pod, st, actions, observed, now, signal);
     if (changed) {
       await this.#o.pleg.relist();
       observed = this.#o.pleg.containersOf(uid);
     }
+    signal.throwIfAborted();
     this.#o.prober?.update(pod, observed);
-    const status = computePodStatus({
-      pod,
-      observed,
-      now: this.#o.clock.now(),
-      hostIP: this.#o.hostIP,
-      waiting: st.waiting,
-      ...(this.#o.prober ? { ready: this.#o.prober.ready(uid), started: this.#o.prober.started(uid) } : {}),
-    });
-    this.#o.status.set(pod, status);
+    this.#o.status.set(pod, this.#status(pod, st, observed));
     let next = now + (this.#o.resyncMs ?? 10_000);
     if (actions.retryAt !== undefined) next = Math.min(next, actions.retryAt);
     for (const f of st.pulls.values()) next = Math.min(next, f.retryAt);
@@ -176,7 +180,30 @@ export class PodSyncer {
     return st;
   }
 
-  async #apply(pod: Pod, st: PodState, actions: PodActions, observed: RuntimeContainer[], now: number): Promise<boolean> {
+  /** status is the pod status from a relist result and what the last sync noted (waiting reasons, probes). */
+  #status(pod: Pod, st: PodState, observed: RuntimeContainer[]): PodStatus {
+    const uid = pod.metadata.uid ?? '';
+    return computePodStatus({
+      pod,
+      observed,
+      now: this.#o.clock.now(),
+      hostIP: this.#o.hostIP,
+      waiting: st.waiting,
+      ...(this.#o.prober ? { ready: this.#o.prober.ready(uid), started: this.#o.prober.started(uid) } : {}),
+    });
+  }
+
+  /**
+   * reportProgress posts the status of a pod that is still starting (the status manager coalesces the writes), so
+   * a pod of many containers shows which run before the last one is up. Concurrent callers share one relist.
+   */
+  async #reportProgress(pod: Pod, st: PodState, signal: AbortSignal): Promise<void> {
+    await this.#o.pleg.relist();
+    signal.throwIfAborted();
+    this.#o.status.set(pod, this.#status(pod, st, this.#o.pleg.containersOf(pod.metadata.uid ?? '')));
+  }
+
+  async #apply(pod: Pod, st: PodState, actions: PodActions, observed: RuntimeContainer[], now: number, signal: AbortSignal): Promise<boolean> {
     const rt = this.#o.runtime;
     const ref = reference(pod);
     let changed = false;
@@ -200,29 +227,49 @@ export class PodSyncer {
       void w;
     }
     if (!actions.start.length && !actions.createSandbox) return changed;
+    const inits = actions.start.filter((s) => s.kind === 'init');
+    const apps = actions.start.filter((s) => s.kind === 'container');
+    const progress = apps.length > 1;
     let sandboxId = actions.sandboxId;
     let podIP = observed.find((c) => c.id === sandboxId)?.ip ?? '';
     if (actions.createSandbox) {
+      signal.throwIfAborted();
       try {
-        const sb = await rt.createSandbox(buildSandboxConfig(pod));
+        const sb = await rt.createSandbox(buildSandboxConfig(pod), signal);
         sandboxId = sb.id;
         podIP = sb.ip;
         changed = true;
       } catch (err) {
+        signal.throwIfAborted();
         if (!isRuntimeError(err)) throw err;
         for (const s of actions.start) st.waiting[s.name] = { reason: 'CreatePodSandboxError', message: err.message };
         this.#o.events.record(ref, 'Warning', 'FailedCreatePodSandBox', err.message);
         return changed;
       }
+      if (progress) await this.#reportProgress(pod, st, signal);
     }
-    for (const s of actions.start) {
-      if (await this.#start(pod, st, s, sandboxId!, podIP, now)) changed = true;
-      else if (s.kind === 'init') break;
+    // Init containers run one after another: each must have succeeded before the next (computePodActions).
+    for (const s of inits) {
+      if (await this.#start(pod, st, s, sandboxId!, podIP, now, signal)) changed = true;
+      else return changed;
     }
-    return changed;
+    // App containers have no order among them. stopOnError false: a broken engine fails the sync only once every
+    // start in flight has settled, so the next sync never overlaps this one; an abort does not wait for them (the
+    // runtime leaves nothing behind for an aborted call).
+    const started = await pMap(
+      apps,
+      async (s) => {
+        const ok = await this.#start(pod, st, s, sandboxId!, podIP, now, signal);
+        if (ok && progress) await this.#reportProgress(pod, st, signal);
+        return ok;
+      },
+      { concurrency: this.#o.containerStartConcurrency ?? DEFAULT_START_CONCURRENCY, stopOnError: false, signal },
+    );
+    return changed || started.some(Boolean);
   }
 
-  async #start(pod: Pod, st: PodState, s: StartAction, sandboxId: string, podIP: string, now: number): Promise<boolean> {
+  async #start(pod: Pod, st: PodState, s: StartAction, sandboxId: string, podIP: string, now: number, signal: AbortSignal): Promise<boolean> {
+    signal.throwIfAborted();
     const spec = (s.kind === 'init' ? pod.spec.initContainers ?? [] : pod.spec.containers).find((c) => c.name === s.name);
     if (!spec) return false;
     const ref: ObjectReference = { ...reference(pod), fieldPath: `spec.${s.kind === 'init' ? 'initContainers' : 'containers'}{${s.name}}` };
@@ -235,11 +282,12 @@ export class PodSyncer {
     }
     try {
       const t0 = this.#o.clock.now();
-      const pulled = await this.#o.runtime.ensureImage(image, policy, () => this.#o.events.record(ref, 'Normal', 'Pulling', `Pulling image "${image}"`));
+      const pulled = await this.#o.runtime.ensureImage(image, policy, () => this.#o.events.record(ref, 'Normal', 'Pulling', `Pulling image "${image}"`), signal);
       if (pulled) this.#o.events.record(ref, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${this.#o.clock.now() - t0}ms`);
       else this.#o.events.record(ref, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
       st.pulls.delete(s.name);
     } catch (err) {
+      signal.throwIfAborted();
       if (!isRuntimeError(err)) throw err;
       const count = (pull?.count ?? 0) + 1;
       const delay = err.reason === 'ErrImageNeverPull' ? PULL_BACKOFF_INITIAL_MS : Math.min(PULL_BACKOFF_INITIAL_MS * 2 ** (count - 1), PULL_BACKOFF_MAX_MS);
@@ -256,13 +304,14 @@ export class PodSyncer {
         podIP,
         allowPrivileged: this.#o.allowPrivileged,
       });
-      const id = await this.#o.runtime.startContainer(sandboxId, config);
+      const id = await this.#o.runtime.startContainer(sandboxId, config, signal);
       st.startedHere.add(id);
       this.#o.events.record(ref, 'Normal', 'Created', `Created container ${s.name}`);
       this.#o.events.record(ref, 'Normal', 'Started', `Started container ${s.name}`);
       delete st.waiting[s.name];
       return true;
     } catch (err) {
+      signal.throwIfAborted();
       if (!isRuntimeError(err)) throw err;
       if (err.reason === 'RunContainerError') this.#o.events.record(ref, 'Normal', 'Created', `Created container ${s.name}`);
       st.waiting[s.name] = { reason: err.reason, message: err.message };
@@ -283,7 +332,10 @@ export class PodSyncer {
     const rt = this.#o.runtime;
     if (observed.length) {
       await this.#stopAll(observed, grace);
-      for (const c of observed) await rt.removeContainer(c.id);
+      // Containers first, a few at a time (a big pod would otherwise take a round trip each), then the sandbox.
+      const concurrency = this.#o.containerStartConcurrency ?? DEFAULT_START_CONCURRENCY;
+      await pMap(observed.filter((c) => c.kind !== 'sandbox'), (c) => rt.removeContainer(c.id), { concurrency });
+      for (const c of observed.filter((c) => c.kind === 'sandbox')) await rt.removeContainer(c.id);
       await rt.removePodVolumes(observed[0]!.pod);
       this.#log.info({ uid, containers: observed.length }, 'pod containers removed');
       await this.#o.pleg.relist();

@@ -140,6 +140,10 @@ export function isRuntimeError(err: unknown): err is RuntimeError {
 /**
  * ContainerRuntime is the engine behind one node. Every container it creates carries the node's name, and every
  * call is scoped to that node, so several agents can share one engine without touching each other's containers.
+ *
+ * The calls that make something take an optional AbortSignal (kubelet passes the pod worker's context to CRI): once
+ * it aborts, the call rejects with `signal.reason`, starts nothing more, and removes a container that a request
+ * already in flight made, so a pod torn down after the abort is not left with a late container.
  */
 export interface ContainerRuntime {
   /** info reports the engine version and host resources; it throws when the engine is unreachable. */
@@ -150,11 +154,11 @@ export interface ContainerRuntime {
    * ensureImage makes the image present according to the pull policy, or throws a RuntimeError with an
    * ImagePullReason. It calls `onPull` just before it starts pulling and resolves true when it pulled.
    */
-  ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<boolean>;
+  ensureImage(image: string, policy: PullPolicy, onPull?: () => void, signal?: AbortSignal): Promise<boolean>;
   /** createSandbox creates and starts the pause container of a pod and returns its id and the pod's IP. */
-  createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }>;
+  createSandbox(config: SandboxConfig, signal?: AbortSignal): Promise<{ id: string; ip: string }>;
   /** startContainer creates a container in the pod's sandbox and starts it; a bad command throws a RuntimeError. */
-  startContainer(sandboxId: string, config: ContainerConfig): Promise<string>;
+  startContainer(sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string>;
   /** stopContainer sends the stop signal, waits up to graceSeconds, then kills. Stopping a stopped container is a no-op. */
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   /** removeContainer deletes a container (killing it if needed); a missing container is not an error. */

@@ -26,6 +26,7 @@ describe('FieldErrors', () => {
     errs.duplicate('f', 'web');
     errs.notFound('g', 'vol');
     errs.tooLong('h', 10);
+    errs.tooMany('h2', 101, 100);
     errs.immutable('i', 'v2');
     errs.nonNegative('j', -1);
     errs.nonNegative('k', 0);
@@ -38,9 +39,10 @@ describe('FieldErrors', () => {
       { reason: 'FieldValueDuplicate', field: 'f', message: 'Duplicate value: "web"' },
       { reason: 'FieldValueNotFound', field: 'g', message: 'Not found: "vol"' },
       { reason: 'FieldValueTooLong', field: 'h', message: 'Too long: may not be more than 10 bytes' },
+      { reason: 'FieldValueTooMany', field: 'h2', message: 'Too many: 101: must have at most 100 items' },
       { reason: 'FieldValueInvalid', field: 'i', message: 'Invalid value: "v2": field is immutable' },
       { reason: 'FieldValueInvalid', field: 'j', message: 'Invalid value: -1: must be greater than or equal to 0' },
     ]);
-    expect(errs.length).toBe(10);
+    expect(errs.length).toBe(11);
   });
 });

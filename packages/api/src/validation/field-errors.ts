@@ -63,6 +63,11 @@ export class FieldErrors {
     this.push('FieldValueTooLong', field, `Too long: may not be more than ${max} bytes`);
   }
 
+  /** tooMany is field.TooMany: a list with more items than allowed. */
+  tooMany(field: string, actual: number, max: number): void {
+    this.push('FieldValueTooMany', field, `Too many: ${actual}: must have at most ${max} items`);
+  }
+
   /** immutable records a change to a field that may only be set once. */
   immutable(field: string, value: unknown): void {
     this.invalid(field, value, 'field is immutable');

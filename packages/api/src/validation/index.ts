@@ -14,6 +14,7 @@ export {
   isPercent,
 } from './name-rules.js';
 export { POD_UPDATE_FORBIDDEN } from './validate-pod-update.js';
+export { MAX_CONTAINERS_PER_POD } from './validate-pod-spec.js';
 export { objectMetaSchema, labelSelectorSchema, deleteOptionsSchema, ownerReferenceSchema } from './meta-schema.js';
 export { podSchema, podSpecSchema, podStatusSchema, podTemplateSpecSchema, containerSchema, bindingSchema } from './pod-schema.js';
 export { namespaceSchema, nodeSchema, eventSchema, leaseSchema, replicaSetSchema, deploymentSchema, scaleSchema } from './kind-schemas.js';

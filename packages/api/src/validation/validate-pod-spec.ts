@@ -14,6 +14,14 @@ const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const VOLUME_SOURCES = ['emptyDir', 'hostPath', 'configMap', 'secret'] as const;
 const MAX_INT32 = 2_147_483_647;
 
+/**
+ * Most containers (and, separately, init containers) a pod may have. Kubernetes sets no number; only its 1.5 MiB
+ * object limit bounds the list. Skiff's node agent runs every container as a Docker container beside a few other
+ * pods on a small machine, where a pod of hundreds takes minutes to start and stop, so a pod spec asking for more
+ * than this is refused up front (422) rather than half-run.
+ */
+export const MAX_CONTAINERS_PER_POD = 100;
+
 /** validatePodSpec checks a pod spec at `path` ("spec" or "spec.template.spec"). */
 export function validatePodSpec(spec: PodSpec, path: string, errs: FieldErrors): void {
   const volumes = validateVolumes(spec, path, errs);
@@ -21,6 +29,7 @@ export function validatePodSpec(spec: PodSpec, path: string, errs: FieldErrors):
   const names = new Set<string>();
   const lists = [['initContainers', spec.initContainers ?? []], ['containers', spec.containers ?? []]] as const;
   for (const [list, containers] of lists) {
+    if (containers.length > MAX_CONTAINERS_PER_POD) errs.tooMany(`${path}.${list}`, containers.length, MAX_CONTAINERS_PER_POD);
     containers.forEach((c, i) => {
       const p = `${path}.${list}[${i}]`;
       validateContainer(c, p, { volumes }, errs);

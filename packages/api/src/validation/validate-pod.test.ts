@@ -31,6 +31,11 @@ function causesOf(pod: Pod, old?: Pod): string[] {
   }
 }
 
+/** containers builds `n` defaulted containers named prefix0, prefix1 ... */
+function containers(prefix: string, n: number): Pod['spec']['containers'] {
+  return Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}`, image: 'busybox', imagePullPolicy: 'Always' as const, terminationMessagePolicy: 'File' as const }));
+}
+
 function mutated(change: (p: Pod) => void): Pod {
   const pod = validPod();
   change(pod);
@@ -100,6 +105,9 @@ describe('validateObject: pods', () => {
     ['toleration without key must be Exists', (p) => (p.spec.tolerations = [{ operator: 'Equal', value: 'v' }]), ['spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"']],
     ['tolerationSeconds needs NoExecute', (p) => (p.spec.tolerations = [{ key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 5 }]), ["spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"]],
     ['negative grace period', (p) => (p.spec.terminationGracePeriodSeconds = -1), ['spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0']],
+    ['100 containers and 100 init containers are fine', (p) => { p.spec.containers = containers('c', 100); p.spec.initContainers = containers('i', 100); }, []],
+    ['101 containers', (p) => (p.spec.containers = containers('c', 101)), ['spec.containers: Too many: 101: must have at most 100 items']],
+    ['101 init containers', (p) => (p.spec.initContainers = containers('i', 101)), ['spec.initContainers: Too many: 101: must have at most 100 items']],
   ])('%s', (_name, change, expected) => {
     expect(causesOf(mutated(change))).toEqual(expected);
   });

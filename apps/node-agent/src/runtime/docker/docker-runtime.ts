@@ -130,7 +130,8 @@ export class DockerRuntime implements ContainerRuntime {
     return out;
   }
 
-  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<boolean> {
+  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void, signal?: AbortSignal): Promise<boolean> {
+    signal?.throwIfAborted();
     let present = true;
     try {
       await this.#d.json({ method: 'GET', path: `/images/${encodeURIComponent(image)}/json` });
@@ -147,8 +148,17 @@ export class DockerRuntime implements ContainerRuntime {
     const { repo, tag } = splitImage(image);
     try {
       const body = await this.#d.stream({ method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, timeoutMs: 300_000 });
+      // A pull can take minutes; an abort cuts it off (a partial pull leaves no container behind).
+      const onAbort = (): void => void body.destroy();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
       let text = '';
-      for await (const chunk of body) text += chunk.toString();
+      try {
+        for await (const chunk of body) text += chunk.toString();
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      signal?.throwIfAborted();
       const failed = text
         .split('\n')
         .filter(Boolean)
@@ -162,6 +172,7 @@ export class DockerRuntime implements ContainerRuntime {
         .find((m) => m.error);
       if (failed) throw new DockerError(500, failed.error ?? 'pull failed');
     } catch (err) {
+      signal?.throwIfAborted();
       if (!(err instanceof DockerError)) throw err;
       // With policy Always a cached image still runs when the registry is unreachable only in kubelet's
       // IfNotPresent mode; Always means the pull must succeed.
@@ -170,9 +181,9 @@ export class DockerRuntime implements ContainerRuntime {
     return true;
   }
 
-  async createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }> {
+  async createSandbox(config: SandboxConfig, signal?: AbortSignal): Promise<{ id: string; ip: string }> {
     try {
-      await this.ensureImage(this.#pause, 'IfNotPresent');
+      await this.ensureImage(this.#pause, 'IfNotPresent', undefined, signal);
     } catch (err) {
       if (err instanceof RuntimeError) throw new RuntimeError('CreatePodSandboxError', err.message);
       throw err;
@@ -206,17 +217,20 @@ export class DockerRuntime implements ContainerRuntime {
       ExposedPorts: exposed,
       HostConfig: { NetworkMode: this.#network ?? 'bridge', IpcMode: 'shareable', PortBindings: bindings, RestartPolicy: { Name: 'no' } },
     });
+    await this.#dropIfAborted(id, signal);
     try {
       await this.#d.json({ method: 'POST', path: `/containers/${id}/start` });
     } catch (err) {
       await this.removeContainer(id);
       throw new RuntimeError('CreatePodSandboxError', `failed to start pod sandbox: ${(err as Error).message}`);
     }
+    await this.#dropIfAborted(id, signal);
     const c = await this.#inspect(id);
     return { id, ip: c?.ip ?? '' };
   }
 
-  async startContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
+  async startContainer(sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
     const hostConfig: Record<string, unknown> = {
       NetworkMode: `container:${sandboxId}`,
       IpcMode: `container:${sandboxId}`,
@@ -258,13 +272,26 @@ export class DockerRuntime implements ContainerRuntime {
       if (err instanceof DockerError) throw new RuntimeError('CreateContainerError', err.message);
       throw err;
     }
+    await this.#dropIfAborted(id, signal);
     try {
       await this.#d.json({ method: 'POST', path: `/containers/${id}/start` });
     } catch (err) {
       if (err instanceof DockerError) throw new RuntimeError('RunContainerError', err.message);
       throw err;
     }
+    await this.#dropIfAborted(id, signal);
     return id;
+  }
+
+  /**
+   * dropIfAborted removes a container made by a call whose signal aborted meanwhile. A create or start already
+   * sent is let finish rather than cut off (the engine may complete it anyway); the container is then removed
+   * here, since the teardown that the abort let run may have listed the pod before it existed.
+   */
+  async #dropIfAborted(id: string, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal?.aborted) return;
+    await this.removeContainer(id);
+    signal.throwIfAborted();
   }
 
   async stopContainer(id: string, graceSeconds: number): Promise<void> {

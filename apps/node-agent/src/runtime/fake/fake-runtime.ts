@@ -34,6 +34,13 @@ export interface FakeContainer extends RuntimeContainer {
   logs: string[];
 }
 
+/** HeldStart is a container start held by `holdStarts` before its container exists. */
+export interface HeldStart {
+  name: string;
+  /** release lets the start go on and create the container. */
+  release(): void;
+}
+
 /**
  * FakeRuntime keeps containers in a map and changes them only when told to, so tests decide exactly when a
  * container exits. `calls` lists every mutating call in order (`createSandbox ns/pod`, `start ns/pod/c#1`, ...).
@@ -49,6 +56,13 @@ export class FakeRuntime implements ContainerRuntime {
   recordCalls = true;
   /** When set, every call throws this (an unreachable engine). */
   down: Error | undefined;
+  /**
+   * holdStarts makes every startContainer wait in `held` until released (a slow engine), or reject with the abort
+   * reason when its signal aborts first; `maxHeld` is the most starts ever held at once.
+   */
+  holdStarts = false;
+  readonly held: HeldStart[] = [];
+  maxHeld = 0;
   protected readonly clock: Clock;
   #seq = 0;
   #ipPrefix: string;
@@ -70,8 +84,9 @@ export class FakeRuntime implements ContainerRuntime {
     return [...this.containers.values()].map(({ config: _c, sandbox: _s, logs: _l, ...rest }) => ({ ...rest, pod: { ...rest.pod } }));
   }
 
-  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<boolean> {
+  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void, signal?: AbortSignal): Promise<boolean> {
     this.#check();
+    signal?.throwIfAborted();
     const present = this.images.has(image);
     if (policy === 'Never') {
       if (!present) throw new RuntimeError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
@@ -85,8 +100,9 @@ export class FakeRuntime implements ContainerRuntime {
     return true;
   }
 
-  async createSandbox(config: SandboxConfig): Promise<{ id: string; ip: string }> {
+  async createSandbox(config: SandboxConfig, signal?: AbortSignal): Promise<{ id: string; ip: string }> {
     this.#check();
+    signal?.throwIfAborted();
     this.record(`createSandbox ${podKey(config.pod)}`);
     const id = this.#id();
     const now = this.#now();
@@ -109,8 +125,10 @@ export class FakeRuntime implements ContainerRuntime {
     return { id, ip };
   }
 
-  async startContainer(_sandboxId: string, config: ContainerConfig): Promise<string> {
+  async startContainer(_sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string> {
     this.#check();
+    signal?.throwIfAborted();
+    if (this.holdStarts) await this.#hold(config.name, signal);
     this.record(`start ${podKey(config.pod)}/${config.name}#${config.restartCount}`);
     const id = this.#id();
     const now = this.#now();
@@ -184,6 +202,30 @@ export class FakeRuntime implements ContainerRuntime {
       if (!best || c.restartCount >= best.restartCount) best = c;
     }
     return best;
+  }
+
+  #hold(name: string, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const drop = (): void => {
+        const i = this.held.indexOf(entry);
+        if (i >= 0) this.held.splice(i, 1);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        drop();
+        reject(signal!.reason);
+      };
+      const entry: HeldStart = {
+        name,
+        release: () => {
+          drop();
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.held.push(entry);
+      this.maxHeld = Math.max(this.maxHeld, this.held.length);
+    });
   }
 
   protected record(call: string): void {

@@ -45,8 +45,8 @@ export class SimulatedRuntime extends FakeRuntime {
     return false;
   }
 
-  override async startContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
-    const id = await super.startContainer(sandboxId, config);
+  override async startContainer(sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string> {
+    const id = await super.startContainer(sandboxId, config, signal);
     const c = this.containers.get(id)!;
     c.logs.push(`simulated container ${config.name} of ${config.pod.namespace}/${config.pod.name}`);
     if (this.#startDelayMs > 0) {

@@ -1,0 +1,122 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Container, Pod, PodStatus } from '@skiff/api';
+import { FakeClock, silentLogger } from '@skiff/controller-kit';
+import { EventRecorder } from './event-recorder.js';
+import { NodeAgent } from './node-agent.js';
+import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+
+const WAIT = { timeout: 10_000, interval: 5 };
+
+interface Harness {
+  clock: FakeClock;
+  rt: FakeRuntime;
+  agent: NodeAgent;
+  /** Every status the agent wrote, in order. */
+  posted: PodStatus[];
+  finished: string[];
+}
+
+async function harness(): Promise<Harness> {
+  const clock = new FakeClock();
+  const rt = new FakeRuntime({ clock, images: ['busybox:1.36'] });
+  rt.holdStarts = true;
+  const posted: PodStatus[] = [];
+  const finished: string[] = [];
+  const agent = new NodeAgent({
+    nodeName: 'n1',
+    hostIP: '192.0.2.1',
+    runtime: rt,
+    statusWriter: { patchStatus: async (_ns, _name, _uid, status) => void posted.push(status) },
+    finisher: { finishDelete: async (pod) => void finished.push(pod.metadata.name ?? '') },
+    events: new EventRecorder({ sink: { create: async () => ({}), patch: async () => ({}) }, clock, logger: silentLogger, host: 'n1' }),
+    clock,
+    logger: silentLogger,
+  });
+  await agent.markSynced();
+  return { clock, rt, agent, posted, finished };
+}
+
+function containers(prefix: string, n: number): Container[] {
+  return Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}`, image: 'busybox:1.36', command: ['sleep', '3600'] }));
+}
+
+function bigPod(name: string, spec: Partial<Pod['spec']>): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { nodeName: 'n1', containers: [], ...spec } };
+}
+
+const running = (s: PodStatus): number => (s.containerStatuses ?? []).filter((c) => c.state?.running).length;
+const starts = (rt: FakeRuntime): string[] => rt.calls.filter((c) => c.startsWith('start '));
+
+describe('NodeAgent with a slow runtime', () => {
+  it.each([
+    {
+      when: 'its deletionTimestamp is set',
+      remove: (agent: NodeAgent, pod: Pod) => agent.upsertPod({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2025-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } }),
+      finishes: ['big'],
+    },
+    { when: 'it is gone from the API', remove: (agent: NodeAgent, pod: Pod) => agent.deletePod(pod), finishes: [] },
+  ])('aborts the sync starting a pod when $when, and tears it down without waiting for the held starts', async ({ remove, finishes }) => {
+    const { clock, rt, agent, finished } = await harness();
+    const pod = bigPod('big', { containers: containers('c', 10) });
+    agent.upsertPod(pod);
+    // Four starts are in flight at once and none can finish: a sequential sync would show one.
+    await vi.waitFor(() => expect(rt.held.map((h) => h.name)).toEqual(['c0', 'c1', 'c2', 'c3']), WAIT);
+
+    remove(agent, pod);
+    // Without preemption this never resolves: the sync waits for starts nobody releases.
+    await agent.idle();
+    expect(rt.held).toEqual([]);
+    expect(rt.containers.size).toBe(0);
+    expect(rt.calls).toContain('stop default/big/POD grace=0');
+    expect(rt.calls).toContain('removeVolumes default/big');
+    // (A finished delete is idempotent: the relist after the teardown may run it once more.)
+    expect([...new Set(finished)]).toEqual(finishes);
+    // Nothing of the pod is created afterwards, however long the agent keeps going.
+    await clock.advanceAsync(60_000);
+    await agent.idle();
+    expect(starts(rt)).toEqual([]);
+    expect(rt.containers.size).toBe(0);
+  });
+
+  it('posts the status of a pod while its containers start, each post showing more of them running', async () => {
+    const { rt, agent, posted } = await harness();
+    agent.upsertPod(bigPod('progress', { containers: containers('c', 6) }));
+    await vi.waitFor(() => expect(rt.held).toHaveLength(4), WAIT);
+    // The sandbox is up: the pod has its IP before any container runs.
+    await vi.waitFor(() => expect(posted.at(-1)?.podIP).toMatch(/^10\.88\.0\./), WAIT);
+    expect(running(posted.at(-1)!)).toBe(0);
+
+    rt.held[0]!.release();
+    await vi.waitFor(() => expect(running(posted.at(-1) ?? {})).toBe(1), WAIT);
+    expect(posted.at(-1)?.phase).toBe('Running');
+    expect(posted.at(-1)?.containerStatuses?.filter((c) => c.state?.waiting?.reason === 'ContainerCreating')).toHaveLength(5);
+
+    for (let released = 1; released < 6; released++) {
+      await vi.waitFor(() => expect(rt.held.length).toBeGreaterThan(0), WAIT);
+      rt.held[0]!.release();
+    }
+    await agent.idle();
+    const counts = posted.map(running);
+    expect(counts.at(-1)).toBe(6);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(new Set(counts.filter((n) => n > 0 && n < 6)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('creates the sandbox first, runs init containers one at a time in order, then starts the app containers together', async () => {
+    const { rt, agent } = await harness();
+    agent.upsertPod(bigPod('init', { initContainers: containers('i', 2), containers: containers('c', 3) }));
+    for (const init of ['i0', 'i1']) {
+      await vi.waitFor(() => expect(rt.held.map((h) => h.name)).toEqual([init]), WAIT);
+      rt.held[0]!.release();
+      await agent.idle();
+      expect(rt.held).toEqual([]);
+      rt.exit('init', init, 0);
+      await agent.pleg.relist();
+    }
+    await vi.waitFor(() => expect(rt.held.map((h) => h.name)).toEqual(['c0', 'c1', 'c2']), WAIT);
+    for (const h of [...rt.held]) h.release();
+    await agent.idle();
+    expect(rt.calls[0]).toBe('createSandbox default/init');
+    expect(starts(rt)).toEqual(['start default/init/i0#0', 'start default/init/i1#0', 'start default/init/c0#0', 'start default/init/c1#0', 'start default/init/c2#0']);
+  });
+});
