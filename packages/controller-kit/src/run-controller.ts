@@ -1,3 +1,4 @@
+import { isConflict } from '@skiff/api';
 import { realClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { silentLogger } from './logger.js';
@@ -30,7 +31,8 @@ export interface RunControllerOptions<K> {
  * runController runs a controller's worker loop, after sample-controller's Run and controller-runtime's
  * reconcileHandler: wait for caches, then N workers each take a key, reconcile it, and map the outcome to the queue
  * (success → forget, plus a delayed add if asked; TerminalError → log and forget; any other error → rate-limited
- * retry), always marking the key done. It resolves once the signal aborted and every worker finished.
+ * retry), always marking the key done. A 409 Conflict is the normal outcome of writing from a cache that lagged one
+ * event behind: it is retried like any error but logged once at debug, without the stack. It resolves once the signal aborted and every worker finished.
  */
 export async function runController<K>(opts: RunControllerOptions<K>): Promise<void> {
   const { queue, reconciler, signal } = opts;
@@ -83,6 +85,9 @@ export async function processNextWorkItem<K>(
   } catch (err) {
     if (signal.aborted) {
       log.debug({ key, err }, 'reconcile interrupted by shutdown');
+    } else if (isConflict(err)) {
+      queue.addRateLimited(key);
+      log.debug({ key, reason: 'Conflict', error: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile conflict; requeued');
     } else if (isTerminalError(err)) {
       queue.forget(key);
       log.error({ key, err }, 'reconcile failed terminally; not retrying');
