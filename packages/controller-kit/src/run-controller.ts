@@ -1,4 +1,5 @@
 import { isConflict } from '@skiff/api';
+import { childAbortController } from './child-abort-controller.js';
 import { realClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { silentLogger } from './logger.js';
@@ -35,11 +36,14 @@ export interface RunControllerOptions<K> {
  * event behind: it is retried like any error but logged once at debug, without the stack. It resolves once the signal aborted and every worker finished.
  */
 export async function runController<K>(opts: RunControllerOptions<K>): Promise<void> {
-  const { queue, reconciler, signal } = opts;
+  const { queue, reconciler } = opts;
   const base = opts.logger ?? silentLogger;
   // Callers often hand in their own child logger already bound to the controller's name; do not bind it twice.
   const log = base.bindings().controller === undefined ? base.child({ controller: opts.name }) : base;
   const clock = opts.clock ?? realClock;
+  // Cache waits and reconciles hang off this controller's own signal: one listener on the shared one.
+  const stop = childAbortController(opts.signal);
+  const signal = stop.signal;
   const onAbort = (): void => queue.shutDown();
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
@@ -57,7 +61,7 @@ export async function runController<K>(opts: RunControllerOptions<K>): Promise<v
     await Promise.all(loops);
     log.info({}, 'workers stopped');
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    stop.detach();
     queue.shutDown();
   }
 }
