@@ -1,8 +1,10 @@
+import { errors } from '@skiff/api';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.js';
 import { FakeListerWatcher } from './cache/fake-lister-watcher.js';
 import { SharedInformer } from './cache/shared-informer.js';
 import { handlerFor } from './handler-for.js';
+import { createLogger } from './logger.js';
 import { TerminalError } from './reconcile.js';
 import type { ReconcileResult, Reconciler } from './reconcile.js';
 import { runController } from './run-controller.js';
@@ -151,5 +153,28 @@ describe('runController', () => {
     await stopping;
     expect(finished).toBe(true);
     await informerRun;
+  });
+
+  it('logs a 409 Conflict once at debug without a stack, and requeues the key', async () => {
+    const clock = new FakeClock(0);
+    const queue = new RateLimitingQueue<string>({ clock });
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) } });
+    const reconciler = scripted(async (_key, n) => {
+      if (n === 1) throw errors.conflict('replicasets', 'apps', 'web-1');
+      return {};
+    });
+    const ac = new AbortController();
+    const run = runController({ name: 'test', queue, reconciler, signal: ac.signal, clock, logger });
+    queue.add('default/web-1');
+    await clock.advanceAsync(100);
+    expect(reconciler.calls).toEqual([['default/web-1', 1], ['default/web-1', 2]]);
+    const about = lines.filter((l) => l.key === 'default/web-1' && l.msg !== 'reconciled');
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatchObject({ level: 20, reason: 'Conflict', msg: 'reconcile conflict; requeued' });
+    expect(JSON.stringify(about[0])).not.toContain('stack');
+    expect(lines.filter((l) => (l.level as number) >= 40)).toEqual([]);
+    ac.abort();
+    await run;
   });
 });

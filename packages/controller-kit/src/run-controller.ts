@@ -1,3 +1,5 @@
+import { isConflict } from '@skiff/api';
+import { childAbortController } from './child-abort-controller.js';
 import { realClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { silentLogger } from './logger.js';
@@ -30,14 +32,18 @@ export interface RunControllerOptions<K> {
  * runController runs a controller's worker loop, after sample-controller's Run and controller-runtime's
  * reconcileHandler: wait for caches, then N workers each take a key, reconcile it, and map the outcome to the queue
  * (success → forget, plus a delayed add if asked; TerminalError → log and forget; any other error → rate-limited
- * retry), always marking the key done. It resolves once the signal aborted and every worker finished.
+ * retry), always marking the key done. A 409 Conflict is the normal outcome of writing from a cache that lagged one
+ * event behind: it is retried like any error but logged once at debug, without the stack. It resolves once the signal aborted and every worker finished.
  */
 export async function runController<K>(opts: RunControllerOptions<K>): Promise<void> {
-  const { queue, reconciler, signal } = opts;
+  const { queue, reconciler } = opts;
   const base = opts.logger ?? silentLogger;
   // Callers often hand in their own child logger already bound to the controller's name; do not bind it twice.
   const log = base.bindings().controller === undefined ? base.child({ controller: opts.name }) : base;
   const clock = opts.clock ?? realClock;
+  // Cache waits and reconciles hang off this controller's own signal: one listener on the shared one.
+  const stop = childAbortController(opts.signal);
+  const signal = stop.signal;
   const onAbort = (): void => queue.shutDown();
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
@@ -55,7 +61,7 @@ export async function runController<K>(opts: RunControllerOptions<K>): Promise<v
     await Promise.all(loops);
     log.info({}, 'workers stopped');
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    stop.detach();
     queue.shutDown();
   }
 }
@@ -83,6 +89,9 @@ export async function processNextWorkItem<K>(
   } catch (err) {
     if (signal.aborted) {
       log.debug({ key, err }, 'reconcile interrupted by shutdown');
+    } else if (isConflict(err)) {
+      queue.addRateLimited(key);
+      log.debug({ key, reason: 'Conflict', error: (err as Error).message, retries: queue.numRequeues(key) }, 'reconcile conflict; requeued');
     } else if (isTerminalError(err)) {
       queue.forget(key);
       log.error({ key, err }, 'reconcile failed terminally; not retrying');

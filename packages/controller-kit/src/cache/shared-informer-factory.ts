@@ -1,3 +1,4 @@
+import { childAbortController } from '../child-abort-controller.js';
 import { realClock } from '../clock.js';
 import type { Clock } from '../clock.js';
 import { silentLogger } from '../logger.js';
@@ -62,8 +63,10 @@ export class SharedInformerFactory {
 
   /** start runs every informer not yet started; call it again after asking for more informers. */
   start(signal: AbortSignal): void {
+    // The informers share one child of the caller's signal, so the caller's signal gains one listener, not one each.
+    const stop = childAbortController(signal);
     for (const informer of this.#informers.values()) {
-      if (!informer.started) this.#runs.push(informer.run(signal));
+      if (!informer.started) this.#runs.push(informer.run(stop.signal));
     }
   }
 

@@ -1,3 +1,4 @@
+import { childAbortController } from '../child-abort-controller.js';
 import { realClock } from '../clock.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { silentLogger } from '../logger.js';
@@ -214,6 +215,11 @@ export async function waitForCacheSync(
   signal: AbortSignal,
   ...informers: Array<{ whenSynced(signal?: AbortSignal): Promise<boolean> }>
 ): Promise<boolean> {
-  const results = await Promise.all(informers.map((i) => i.whenSynced(signal)));
-  return results.every(Boolean);
+  const stop = childAbortController(signal);
+  try {
+    const results = await Promise.all(informers.map((i) => i.whenSynced(stop.signal)));
+    return results.every(Boolean);
+  } finally {
+    stop.detach();
+  }
 }
