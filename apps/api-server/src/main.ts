@@ -2,9 +2,9 @@
  * @module The api-server process: flags, the SQLite store, the HTTP server, housekeeping and signals.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { destination, pino } from 'pino';
+import { createHttpServer } from './create-http-server.js';
 import { createApiServer } from './server.js';
 import { parseOptions, USAGE } from './options.js';
 import { isFatalCommitError } from './storage/is-fatal-commit-error.js';
@@ -71,8 +71,7 @@ const housekeeping = setInterval(() => {
 }, opts.compactionIntervalMs);
 housekeeping.unref();
 
-const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, api.app);
-server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head));
+const server = createHttpServer(api, { keepAliveTimeout: 65_000, requestTimeout: 0 });
 server.listen(opts.port, opts.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;

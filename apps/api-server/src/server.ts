@@ -8,6 +8,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { ApiError, errors, RESOURCES } from '@skiff/api';
 import { apiGroupList, apiVersions, openapiV3GroupVersion, openapiV3Root, versionInfo } from './discovery/index.js';
+import { requestTargetError } from './http/request-target-error.js';
 import { sendError, sendJson } from './http/send.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { Registry } from './registry/registry.js';
@@ -97,6 +98,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use((req, res, next) => {
+    const bad = requestTargetError(req);
+    if (bad) sendError(res, bad);
+    else next();
+  });
   const checks = [
     { name: 'ping', check: () => true },
     { name: 'sqlite', check: () => store.currentRevision() >= 0 },

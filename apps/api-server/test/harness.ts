@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import { createHttpServer } from '../src/create-http-server.js';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
 import { SqliteStore } from '../src/storage/sqlite-store.js';
@@ -33,8 +34,7 @@ export async function startServer(opts: Partial<ApiServerOptions> & { storage?: 
     } else store = new MemoryStore();
   }
   const api = createApiServer({ logger: pino({ level: 'silent' }), ...opts, store });
-  const server = createServer(api.app);
-  server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head));
+  const server = createHttpServer(api);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -2,12 +2,26 @@
  * @module Reading and decoding request bodies by Content-Type, with kube-apiserver's 3 MiB limit.
  */
 import type { IncomingMessage } from 'node:http';
-import yaml from 'js-yaml';
-import { ApiError, errors } from '@skiff/api';
+import { isAlias, isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { ApiError, errors, fieldPath, findDuplicateJsonFields, rememberDuplicateFields, type DuplicateField } from '@skiff/api';
+import { measureJson } from '../patch/json-value.js';
 import { decodeProtobufBody } from './decode-protobuf-body.js';
 
 /** MAX_BODY_BYTES is kube-apiserver's request body limit (3 MiB); larger bodies get 413. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * MAX_DEPTH bounds the nesting of a decoded body. kube-apiserver's Go decoder allows 10000 levels ("exceeded max
+ * depth") on a growable stack; here the decoder and patch engines recurse on Node's fixed ~1 MB stack, which ends
+ * near 10000 frames, so the limit is 1000: far beyond any Kubernetes object, and with a wide margin to overflow.
+ */
+export const MAX_DEPTH = 1000;
+
+/**
+ * MAX_YAML_ALIASES bounds alias expansion (the `yaml` library's maxAliasCount, its default): a few hundred bytes of
+ * nested aliases ("billion laughs") would otherwise expand to gigabytes.
+ */
+export const MAX_YAML_ALIASES = 100;
 
 /** readRawBody collects the request body, refusing more than `limit` bytes with 413 RequestEntityTooLarge. */
 export async function readRawBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
@@ -30,7 +44,7 @@ export async function readRawBody(req: IncomingMessage, limit = MAX_BODY_BYTES):
 }
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError({ reason: 'RequestEntityTooLarge', message: `the request body is larger than the limit of ${limit} bytes` });
+  return new ApiError({ reason: 'RequestEntityTooLarge', message: `Request entity too large: limit is ${limit}` });
 }
 
 /** mediaType returns the lower-cased media type of a Content-Type header, without parameters. */
@@ -57,18 +71,85 @@ export function decodeObjectBody(raw: Buffer, contentType: string | undefined): 
 
 /** parseJson parses JSON, turning syntax errors into 400 BadRequest with the parser's message. */
 export function parseJson(raw: Buffer | string): unknown {
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw errors.badRequest(`the request body is not valid JSON: ${(e as Error).message}`);
   }
+  checkDecoded(value);
+  rememberDuplicateFields(value, findDuplicateJsonFields(text));
+  return value;
 }
 
-/** parseYaml parses one YAML document (JSON is valid YAML, which is what server-side apply clients send). */
+/**
+ * parseYaml parses one YAML document with the YAML 1.2 core schema. JSON, which is what server-side apply clients
+ * send, takes the JSON parser. Aliases expand at most MAX_YAML_ALIASES times.
+ */
 export function parseYaml(raw: Buffer | string): unknown {
-  try {
-    return yaml.load(typeof raw === 'string' ? raw : raw.toString('utf8'), { schema: yaml.JSON_SCHEMA });
-  } catch (e) {
-    throw errors.badRequest(`the request body is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      JSON.parse(text);
+      return parseJson(text);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      // A YAML flow collection such as {a: 1}: not JSON, parsed as YAML below.
+    }
   }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { schema: 'core', merge: false, uniqueKeys: false, lineCounter, prettyErrors: false });
+  const first = doc.errors[0];
+  if (first) throw errors.badRequest(`the request body is not valid YAML: ${yamlError(first.message, first.linePos?.[0])}`);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    const message = e instanceof ReferenceError && /alias/i.test(e.message) ? `document contains excessive aliasing (more than ${MAX_YAML_ALIASES} alias expansions)` : (e as Error).message;
+    throw errors.badRequest(`the request body is not valid YAML: ${message}`);
+  }
+  checkDecoded(value);
+  rememberDuplicateFields(value, findDuplicateYamlKeys(doc, lineCounter));
+  return value;
+}
+
+function yamlError(message: string, pos: { line: number; col: number } | undefined): string {
+  // The yaml parser recurses per nesting level and reports its own stack overflow as a parse error.
+  const text = /Maximum call stack size exceeded/.test(message) ? 'exceeded max depth' : message.split('\n')[0]!;
+  return pos && !text.includes(' at line ') ? `${text} at line ${pos.line}, column ${pos.col}` : text;
+}
+
+/**
+ * checkDecoded refuses a decoded body nested deeper than MAX_DEPTH (400: later code recurses) or larger than
+ * MAX_BODY_BYTES once YAML aliases are expanded (413).
+ */
+function checkDecoded(value: unknown): void {
+  const m = measureJson(value, MAX_BODY_BYTES, MAX_DEPTH);
+  if (m.tooDeep) throw errors.badRequest(`the request body is nested too deeply: exceeded max depth of ${MAX_DEPTH}`);
+  if (m.tooLarge) throw new ApiError({ reason: 'RequestEntityTooLarge', message: `Request entity too large: the decoded body exceeds the limit of ${MAX_BODY_BYTES} bytes` });
+}
+
+/** findDuplicateYamlKeys reports repeated mapping keys the way kube-apiserver's YAML decoder words them. */
+function findDuplicateYamlKeys(doc: Document, lines: LineCounter): DuplicateField[] {
+  const found: Array<DuplicateField & { line: number }> = [];
+  const stack: Array<{ node: unknown; path: string }> = [{ node: doc.contents, path: '' }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (isAlias(node)) continue; // its anchor is walked where it is defined
+    if (isSeq(node)) node.items.forEach((item, i) => stack.push({ node: item, path: fieldPath(path, i) }));
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      const key = String(keyNode && 'value' in keyNode ? keyNode.value : keyNode);
+      if (seen.has(key)) {
+        const line = keyNode?.range ? lines.linePos(keyNode.range[0]).line : 0;
+        found.push({ line, path: fieldPath(path, key), message: `line ${line}: key ${JSON.stringify(key)} already set in map` });
+      }
+      seen.add(key);
+      stack.push({ node: pair.value, path: fieldPath(path, key) });
+    }
+  }
+  return found.sort((a, b) => a.line - b.line).map(({ path, message }) => ({ path, message }));
 }

@@ -2,7 +2,7 @@
  * @module applyJsonPatch: JSON Patch (RFC 6902) with JSON Pointers (RFC 6901), client-node's default patch type.
  */
 import { ApiError } from '@skiff/api';
-import { cloneJson, hasOwn, isJsonObject, jsonEqual, setOwn, type JsonObject } from './json-value.js';
+import { cloneJson, hasOwn, isJsonObject, jsonEqual, measureJson, setOwn, type JsonObject } from './json-value.js';
 
 type OpName = 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
 
@@ -16,6 +16,15 @@ interface Operation {
 }
 
 const OPS: ReadonlySet<string> = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+
+/** MAX_OPERATIONS is kube-apiserver's maxJSONPatchOperations; a longer patch is refused with 413 before it runs. */
+export const MAX_OPERATIONS = 10_000;
+
+/**
+ * MAX_COPY_BYTES bounds how much JSON `copy` operations may add in one patch (kube-apiserver's JSONPatchMaxCopyBytes,
+ * json-patch's AccumulatedCopySizeLimit): each copy can double a document, so 22 of them turn 1 KB into gigabytes.
+ */
+export const MAX_COPY_BYTES = 3 * 1024 * 1024;
 
 const malformed = (message: string): ApiError => new ApiError({ reason: 'BadRequest', message });
 
@@ -45,6 +54,9 @@ function parsePointer(pointer: unknown, what: string, index: number): string[] {
 /** parseOperations checks the document's shape up front so a malformed patch is a 400 before anything applies. */
 function parseOperations(ops: unknown): Operation[] {
   if (!Array.isArray(ops)) throw malformed('invalid JSON patch: the patch document must be a JSON array of operations');
+  if (ops.length > MAX_OPERATIONS) {
+    throw new ApiError({ reason: 'RequestEntityTooLarge', message: `The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${ops.length}` });
+  }
   return ops.map((raw, i): Operation => {
     if (!isJsonObject(raw)) throw malformed(`invalid JSON patch: operation ${i} is not an object`);
     const op = raw['op'];
@@ -132,6 +144,7 @@ function replaceAt(doc: unknown, path: string[], pointer: string, value: unknown
 export function applyJsonPatch(target: unknown, ops: unknown): unknown {
   const operations = parseOperations(ops);
   let doc = cloneJson(target);
+  let copied = 0;
   for (const o of operations) {
     switch (o.op) {
       case 'add':
@@ -146,9 +159,15 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
       case 'test':
         if (!jsonEqual(getAt(doc, o.path, o.rawPath), o.value)) throw rejected(`testing value ${o.rawPath} failed: test failed`);
         break;
-      case 'copy':
-        doc = addAt(doc, o.path, o.rawPath, cloneJson(getAt(doc, o.from!, o.rawFrom!)));
+      case 'copy': {
+        const value = getAt(doc, o.from!, o.rawFrom!);
+        // Measured before the copy is made, so a refused copy never allocates.
+        const size = measureJson(value, MAX_COPY_BYTES - copied);
+        if (size.tooLarge) throw rejected(`Unable to complete the copy, the accumulated size increase of copy exceeds the limit ${MAX_COPY_BYTES} bytes`);
+        copied += size.bytes;
+        doc = addAt(doc, o.path, o.rawPath, cloneJson(value));
         break;
+      }
       case 'move': {
         const from = o.rawFrom!;
         if (o.rawPath !== from && o.rawPath.startsWith(`${from}/`)) throw rejected(`cannot move ${JSON.stringify(from)} into its own child ${JSON.stringify(o.rawPath)}`);

@@ -49,3 +49,34 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/** JsonMeasure is what measureJson found: the JSON size so far, and whether it stopped at a limit. */
+export interface JsonMeasure {
+  bytes: number;
+  tooLarge: boolean;
+  tooDeep: boolean;
+}
+
+/**
+ * measureJson estimates the compact JSON size of a value (string escapes aside) with an explicit stack, stopping as
+ * soon as it passes maxBytes or nests deeper than maxDepth. Shared references (YAML aliases) count each time they
+ * appear, as they would once serialized; stopping at the limit keeps an exponential expansion cheap to detect.
+ */
+export function measureJson(value: unknown, maxBytes: number, maxDepth = Infinity): JsonMeasure {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  let bytes = 0;
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (typeof v === 'string') bytes += v.length + 2;
+    else if (typeof v !== 'object' || v === null) bytes += String(v).length;
+    else {
+      if (depth >= maxDepth) return { bytes, tooLarge: false, tooDeep: true };
+      const items = Array.isArray(v) ? v : Object.values(v);
+      if (!Array.isArray(v)) for (const k of Object.keys(v)) bytes += k.length + 4;
+      bytes += 2 + items.length;
+      for (const item of items) stack.push({ v: item, depth: depth + 1 });
+    }
+    if (bytes > maxBytes) return { bytes, tooLarge: true, tooDeep: false };
+  }
+  return { bytes, tooLarge: false, tooDeep: false };
+}

@@ -8,9 +8,11 @@ import {
   ApiError,
   applyDefaults,
   decodeObject,
+  duplicateFieldsOf,
   errors,
   fieldsFor,
   groupResource,
+  rememberDuplicateFields,
   type DeleteOptions,
   type FieldSelector,
   type KubeObject,
@@ -222,7 +224,9 @@ export class Registry {
       throw errors.notFound(info.plural, info.group, name);
     }
     const patched = applyPatch(type, current, patchBody, info.kind) as Record<string, unknown>;
-    const { object, warnings } = decodeObject(info.plural as ResourceName, patched, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    // Keys the patch repeated are reported against the patched object; a JSON patch's own keys are its operations'.
+    const duplicateFields = duplicateFieldsOf(patchBody).map((d) => (type === 'json' ? { path: '', message: `json patch ${d.message}` } : d));
+    const { object, warnings } = decodeObject(info.plural as ResourceName, patched, { fieldValidation: opts.fieldValidation ?? 'Ignore', duplicateFields });
     if (object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${object.metadata.name})`);
     return { object: this.replace(info, current, object, opts), warnings };
   }
@@ -361,5 +365,7 @@ function withIdentity(info: ResourceInfo, body: unknown, namespace: string | und
   const b = body as { metadata?: Record<string, unknown> };
   const metadata: Record<string, unknown> = { ...(b.metadata ?? {}), name };
   if (info.namespaced && namespace && metadata.namespace === undefined) metadata.namespace = namespace;
-  return { ...b, metadata };
+  const withName = { ...b, metadata };
+  rememberDuplicateFields(withName, duplicateFieldsOf(body));
+  return withName;
 }

@@ -1,7 +1,7 @@
 /**
  * @module The write path, read path and change fan-out that the memory and SQLite stores share.
  */
-import { errors } from '@skiff/api';
+import { ApiError, errors } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { ChangeWindow } from './change-window.js';
 import { ListenerSet } from './listener-set.js';
@@ -41,6 +41,12 @@ export interface PendingChange {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * MAX_OBJECT_BYTES is the largest object the store keeps, as JSON: etcd's default --max-request-bytes (1.5 MiB),
+ * which is what bounds a stored object in Kubernetes. Writes of larger objects are refused with 413.
+ */
+export const MAX_OBJECT_BYTES = 1536 * 1024;
 
 /**
  * BaseStore implements Storage over an in-memory ObjectCache and ChangeWindow; subclasses decide where changes are
@@ -224,6 +230,11 @@ export abstract class BaseStore implements Storage {
     // A fresh metadata object: callers that shallow-copy a cached object must not restamp the one they copied.
     obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
     const event: ChangeEvent = { resource: key.resource, namespace: key.namespace, name: key.name, revision, type, object: obj, objectJson: JSON.stringify(obj) };
+    const size = Buffer.byteLength(event.objectJson);
+    if (size > MAX_OBJECT_BYTES) {
+      const message = `Request entity too large: ${key.resource} "${key.name}" is ${size} bytes once encoded, and the limit for a stored object is ${MAX_OBJECT_BYTES} bytes`;
+      throw new ApiError({ reason: 'RequestEntityTooLarge', message });
+    }
     if (prev) event.prevObject = prev;
     rememberJson(obj, event.objectJson);
     return { event, ts, expiresAt };

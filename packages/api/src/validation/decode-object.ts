@@ -7,6 +7,7 @@ import type { DeleteOptions, KubeObject } from '../meta.js';
 import type { Binding } from '../pod.js';
 import { RESOURCES, type ResourceName } from '../resources.js';
 import { ApiError } from '../status.js';
+import { duplicateFieldsOf, type DuplicateField } from './duplicate-fields.js';
 import { deploymentSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema, replicaSetSchema, scaleSchema } from './kind-schemas.js';
 import { deleteOptionsSchema } from './meta-schema.js';
 import { bindingSchema, podSchema } from './pod-schema.js';
@@ -16,6 +17,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface DecodeOptions {
   fieldValidation: FieldValidation;
+  /** Keys the body repeated; by default those its parser recorded for `body` (see rememberDuplicateFields). */
+  duplicateFields?: readonly DuplicateField[];
 }
 
 export interface Decoded<T> {
@@ -96,16 +99,16 @@ function decodeWith<T>(
     const details = result.error.issues.map((i) => `error decoding ${i.path.length ? `"${formatPath(i.path)}"` : 'body'}: ${i.message.replace(/^Invalid input: /, '')}`);
     throw new ApiError({ reason: 'BadRequest', message: `${prefix}: ${details.join('; ')}` });
   }
+  if (opts.fieldValidation === 'Ignore') return { object: result.data, warnings: [] };
   const unknown = droppedFields(input, result.data, '');
-  const warnings: string[] = [];
-  if (unknown.length > 0 && opts.fieldValidation === 'Strict') {
-    throw new ApiError({
-      reason: 'BadRequest',
-      message: `${prefix}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
-    });
+  // Like kube-apiserver for typed objects: a key both unknown and repeated is reported as unknown only.
+  const isUnknown = (path: string): boolean => unknown.some((u) => path === u || path.startsWith(`${u}.`) || path.startsWith(`${u}[`));
+  const duplicates = (opts.duplicateFields ?? duplicateFieldsOf(body)).filter((d) => !isUnknown(d.path));
+  const problems = [...duplicates.map((d) => d.message), ...unknown.map((f) => `unknown field "${f}"`)];
+  if (problems.length > 0 && opts.fieldValidation === 'Strict') {
+    throw new ApiError({ reason: 'BadRequest', message: `${prefix}: strict decoding error: ${problems.join(', ')}` });
   }
-  if (opts.fieldValidation === 'Warn') for (const f of unknown) warnings.push(`unknown field "${f}"`);
-  return { object: result.data, warnings };
+  return { object: result.data, warnings: problems };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

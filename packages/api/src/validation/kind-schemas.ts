@@ -9,7 +9,7 @@ import type { Namespace } from '../namespace.js';
 import type { Node, NodeAddress, NodeSystemInfo } from '../node.js';
 import { labelSelectorSchema, objectMetaSchema } from './meta-schema.js';
 import { podTemplateSpecSchema } from './pod-schema.js';
-import { enumString, int, intOrString, quantityMap, requiredEnum, stringList } from './schema-helpers.js';
+import { enumString, int, int64, intOrString, quantityMap, requiredEnum, stringList } from './schema-helpers.js';
 
 /** namespaceSchema decodes core/v1 Namespace. */
 export const namespaceSchema = z.object({
@@ -80,7 +80,7 @@ export const nodeSchema = z.object({
         .optional(),
       daemonEndpoints: z.object({ kubeletEndpoint: z.object({ Port: int().default(0) }).optional() }).optional(),
       nodeInfo: nodeSystemInfo.optional(),
-      images: z.array(z.object({ names: stringList().optional(), sizeBytes: int().optional() })).optional(),
+      images: z.array(z.object({ names: stringList().optional(), sizeBytes: int64().optional() })).optional(),
     })
     .optional(),
 }) satisfies z.ZodType<Node>;
@@ -161,7 +161,7 @@ export const replicaSetSchema = z.object({
       readyReplicas: int().optional(),
       availableReplicas: int().optional(),
       terminatingReplicas: int().optional(),
-      observedGeneration: int().optional(),
+      observedGeneration: int64().optional(),
       conditions: z.array(workloadCondition.omit({ lastUpdateTime: true })).optional(),
     })
     .optional(),
@@ -191,7 +191,7 @@ export const deploymentSchema = z.object({
     .default({ selector: {}, template: { spec: { containers: [] } } }),
   status: z
     .object({
-      observedGeneration: int().optional(),
+      observedGeneration: int64().optional(),
       replicas: int().optional(),
       updatedReplicas: int().optional(),
       readyReplicas: int().optional(),

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import type { DeleteOptions, LabelSelector, LabelSelectorOperator, ObjectMeta, OwnerReference } from '../meta.js';
-import { enumString, int, requiredEnum, stringList, stringMap } from './schema-helpers.js';
+import { enumString, int, int64, requiredEnum, stringList, stringMap } from './schema-helpers.js';
 
 /** ownerReferenceSchema decodes metav1.OwnerReference; missing required strings decode as "" for validation to report. */
 export const ownerReferenceSchema = z.object({
@@ -22,10 +22,10 @@ export const objectMetaSchema = z.object({
   namespace: z.string().optional(),
   uid: z.string().optional(),
   resourceVersion: z.string().optional(),
-  generation: int().optional(),
+  generation: int64().optional(),
   creationTimestamp: z.string().optional(),
   deletionTimestamp: z.string().optional(),
-  deletionGracePeriodSeconds: int().optional(),
+  deletionGracePeriodSeconds: int64().optional(),
   labels: stringMap().optional(),
   annotations: stringMap().optional(),
   ownerReferences: z.array(ownerReferenceSchema).optional(),
@@ -45,7 +45,7 @@ export const labelSelectorSchema = z.object({
 export const deleteOptionsSchema = z.object({
   kind: z.literal('DeleteOptions').optional(),
   apiVersion: z.string().optional(),
-  gracePeriodSeconds: int().optional(),
+  gracePeriodSeconds: int64().optional(),
   propagationPolicy: enumString<'Orphan' | 'Background' | 'Foreground'>().optional(),
   preconditions: z.object({ uid: z.string().optional(), resourceVersion: z.string().optional() }).optional(),
   orphanDependents: z.boolean().optional(),

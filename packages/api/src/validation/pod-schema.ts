@@ -23,7 +23,7 @@ import type {
   Volume,
 } from '../pod.js';
 import { labelSelectorSchema, objectMetaSchema } from './meta-schema.js';
-import { enumString, int, intOrString, quantity, quantityMap, requiredEnum, stringList, stringMap } from './schema-helpers.js';
+import { enumString, int, int64, intOrString, quantity, quantityMap, requiredEnum, stringList, stringMap } from './schema-helpers.js';
 
 const execAction = z.object({ command: stringList().optional() }) satisfies z.ZodType<ExecAction>;
 const httpGetAction = z.object({
@@ -42,7 +42,7 @@ const probe = handler.extend({
   periodSeconds: int().optional(),
   successThreshold: int().optional(),
   failureThreshold: int().optional(),
-  terminationGracePeriodSeconds: int().optional(),
+  terminationGracePeriodSeconds: int64().optional(),
 }) satisfies z.ZodType<Probe>;
 
 const keyRef = z.object({ name: z.string().default(''), key: z.string().default(''), optional: z.boolean().optional() });
@@ -103,8 +103,8 @@ export const containerSchema = z.object({
   imagePullPolicy: enumString<'Always' | 'IfNotPresent' | 'Never'>().optional(),
   securityContext: z
     .object({
-      runAsUser: int().optional(),
-      runAsGroup: int().optional(),
+      runAsUser: int64().optional(),
+      runAsGroup: int64().optional(),
       runAsNonRoot: z.boolean().optional(),
       readOnlyRootFilesystem: z.boolean().optional(),
       privileged: z.boolean().optional(),
@@ -129,7 +129,7 @@ const toleration = z.object({
   operator: enumString<'Exists' | 'Equal'>().optional(),
   value: z.string().optional(),
   effect: enumString<'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | ''>().optional(),
-  tolerationSeconds: int().optional(),
+  tolerationSeconds: int64().optional(),
 }) satisfies z.ZodType<Toleration>;
 
 const nodeSelectorRequirement = z.object({
@@ -172,8 +172,8 @@ export const podSpecSchema = z.object({
   initContainers: z.array(containerSchema).optional(),
   volumes: z.array(volume).optional(),
   restartPolicy: enumString<'Always' | 'OnFailure' | 'Never'>().optional(),
-  terminationGracePeriodSeconds: int().optional(),
-  activeDeadlineSeconds: int().optional(),
+  terminationGracePeriodSeconds: int64().optional(),
+  activeDeadlineSeconds: int64().optional(),
   dnsPolicy: enumString<'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None'>().optional(),
   nodeSelector: stringMap().optional(),
   serviceAccountName: z.string().optional(),
@@ -186,11 +186,11 @@ export const podSpecSchema = z.object({
   shareProcessNamespace: z.boolean().optional(),
   securityContext: z
     .object({
-      runAsUser: int().optional(),
-      runAsGroup: int().optional(),
+      runAsUser: int64().optional(),
+      runAsGroup: int64().optional(),
       runAsNonRoot: z.boolean().optional(),
-      fsGroup: int().optional(),
-      supplementalGroups: z.array(int()).optional(),
+      fsGroup: int64().optional(),
+      supplementalGroups: z.array(int64()).optional(),
     })
     .optional(),
   imagePullSecrets: z.array(z.object({ name: z.string().default('') })).optional(),
@@ -260,7 +260,7 @@ export const podStatusSchema = z.object({
   initContainerStatuses: z.array(containerStatus).optional(),
   containerStatuses: z.array(containerStatus).optional(),
   qosClass: enumString<'Guaranteed' | 'Burstable' | 'BestEffort'>().optional(),
-  observedGeneration: int().optional(),
+  observedGeneration: int64().optional(),
 }) satisfies z.ZodType<PodStatus>;
 
 /** podSchema decodes a whole core/v1 Pod. */

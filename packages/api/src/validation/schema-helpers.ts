@@ -4,8 +4,21 @@
 import { z } from 'zod';
 import { Quantity, QuantityError } from '../quantity.js';
 
-/** int is a JSON number without a fraction, as Go's int32/int64 fields require. */
-export const int = (): z.ZodNumber => z.number().int();
+const INT32 = { min: -2_147_483_648, max: 2_147_483_647 };
+// JavaScript numbers are exact only to 2^53-1, so int64 fields stop there rather than at Go's 2^63-1.
+const INT64 = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
+
+/** ranged is an integer within [min, max], refused the way Go's JSON decoder refuses an overflowing number. */
+const ranged = (bits: 32 | 64, { min, max }: { min: number; max: number }): z.ZodNumber => {
+  const error = (iss: { input?: unknown }): string => `cannot unmarshal number ${String(iss.input)} into a field of type int${bits}`;
+  return z.number().int({ error }).min(min, { error }).max(max, { error });
+};
+
+/** int is a JSON number without a fraction that fits Go's int32, the type of most Kubernetes integer fields. */
+export const int = (): z.ZodNumber => ranged(32, INT32);
+
+/** int64 is an integer field that is int64 in Go (generation, grace periods, user and group IDs). */
+export const int64 = (): z.ZodNumber => ranged(64, INT64);
 
 /**
  * enumString decodes a string-valued enum as a plain string, because Kubernetes decodes enums as Go strings and

@@ -1,7 +1,7 @@
 /**
  * @module Validation of one container: name, image, ports, env, resources, mounts, probes, enums.
  */
-import type { Container, HTTPGetAction, Probe, TCPSocketAction } from '../pod.js';
+import type { Container, HTTPGetAction, PodSecurityContext, Probe, TCPSocketAction } from '../pod.js';
 import { QUANTITY_FORMAT_ERROR, tryParseQuantity, type Quantity } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
 import { isDNS1123Label, isEnvVarName, isQualifiedName, isValidPortName } from './name-rules.js';
@@ -11,6 +11,9 @@ const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
 const STANDARD_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'storage', 'pods']);
 const PORT_RANGE = 'must be between 1 and 65535, inclusive';
+/** core/validation IsValidUserID / IsValidGroupID: IDs are 0..MaxInt32 although the fields are int64. */
+const ID_RANGE = 'must be between 0 and 2147483647, inclusive';
+const MAX_ID = 2_147_483_647;
 
 /** ContainerContext carries what a container is checked against: the pod's volume names. */
 export interface ContainerContext {
@@ -30,6 +33,7 @@ export function validateContainer(c: Container, path: string, ctx: ContainerCont
     errs.notSupported(`${path}.terminationMessagePolicy`, c.terminationMessagePolicy, MESSAGE_POLICIES);
   }
   validatePorts(c, path, errs);
+  validateSecurityContextIds(c.securityContext, `${path}.securityContext`, errs);
   validateEnv(c, path, errs);
   validateResources(c, `${path}.resources`, errs);
   validateMounts(c, path, ctx, errs);
@@ -41,6 +45,18 @@ export function validateContainer(c: Container, path: string, ctx: ContainerCont
     const handler = c.lifecycle?.[hook];
     if (handler) validateHandler(handler, `${path}.lifecycle.${hook}`, errs);
   }
+}
+
+/** validateSecurityContextIds checks the user and group IDs of a pod's or a container's securityContext. */
+export function validateSecurityContextIds(sc: PodSecurityContext | undefined, path: string, errs: FieldErrors): void {
+  if (!sc) return;
+  for (const f of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
+    const id = sc[f];
+    if (id !== undefined && (id < 0 || id > MAX_ID)) errs.invalid(`${path}.${f}`, id, ID_RANGE);
+  }
+  sc.supplementalGroups?.forEach((id, i) => {
+    if (id < 0 || id > MAX_ID) errs.invalid(`${path}.supplementalGroups[${i}]`, id, ID_RANGE);
+  });
 }
 
 function validatePorts(c: Container, path: string, errs: FieldErrors): void {

@@ -4,7 +4,7 @@
 import type { PodSpec, Toleration } from '../pod.js';
 import type { FieldErrors } from './field-errors.js';
 import { validateLabels } from './validate-meta.js';
-import { validateContainer } from './validate-container.js';
+import { validateContainer, validateSecurityContextIds } from './validate-container.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -44,6 +44,7 @@ export function validatePodSpec(spec: PodSpec, path: string, errs: FieldErrors):
     errs.notSupported(`${path}.preemptionPolicy`, spec.preemptionPolicy, PREEMPTION_POLICIES);
   }
   errs.nonNegative(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds);
+  validateSecurityContextIds(spec.securityContext, `${path}.securityContext`, errs);
   const deadline = spec.activeDeadlineSeconds;
   if (deadline !== undefined && (deadline < 1 || deadline > MAX_INT32)) {
     errs.invalid(`${path}.activeDeadlineSeconds`, deadline, `must be between 1 and ${MAX_INT32}, inclusive`);

@@ -1,0 +1,90 @@
+/**
+ * @module Duplicate keys in a request body: found while parsing (JSON.parse keeps the last one silently), carried to
+ * decodeObject, which rejects them under fieldValidation=Strict and warns under Warn, as kube-apiserver does.
+ */
+
+/** DuplicateField is one repeated key: its field path (`spec.paused`) and the text kube-apiserver reports for it. */
+export interface DuplicateField {
+  path: string;
+  message: string;
+}
+
+const byBody = new WeakMap<object, readonly DuplicateField[]>();
+
+/** rememberDuplicateFields records the duplicates found in the text a parsed body came from. */
+export function rememberDuplicateFields(body: unknown, found: readonly DuplicateField[]): void {
+  if (found.length > 0 && typeof body === 'object' && body !== null) byBody.set(body, found);
+}
+
+/** duplicateFieldsOf returns what rememberDuplicateFields recorded for a parsed body (none for other values). */
+export function duplicateFieldsOf(body: unknown): readonly DuplicateField[] {
+  return typeof body === 'object' && body !== null ? (byBody.get(body) ?? []) : [];
+}
+
+/** fieldPath appends a key or an index to a kube field path: `spec.containers[0].name`. */
+export function fieldPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent === '' ? key : `${parent}.${key}`;
+}
+
+interface Frame {
+  path: string;
+  /** Keys seen so far in an object; undefined for an array. */
+  keys: Set<string> | undefined;
+  index: number;
+  key: string;
+}
+
+/**
+ * findDuplicateJsonFields lists repeated object keys in JSON text that JSON.parse has already accepted. It is one
+ * pass with an explicit stack, so nesting depth costs no call stack.
+ */
+export function findDuplicateJsonFields(text: string): DuplicateField[] {
+  const found: DuplicateField[] = [];
+  const stack: Frame[] = [];
+  let expectKey = false;
+  const childPath = (): string => {
+    const top = stack[stack.length - 1];
+    if (!top) return '';
+    return top.keys ? fieldPath(top.path, top.key) : fieldPath(top.path, top.index);
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          j += 2;
+        } else if (d === 0x22) break;
+        else j++;
+      }
+      if (expectKey) {
+        const top = stack[stack.length - 1]!;
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (top.keys!.has(key)) {
+          const path = fieldPath(top.path, key);
+          found.push({ path, message: `duplicate field "${path}"` });
+        } else top.keys!.add(key);
+        top.key = key;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */) {
+      stack.push({ path: childPath(), keys: new Set(), index: 0, key: '' });
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      stack.push({ path: childPath(), keys: undefined, index: 0, key: '' });
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1]!;
+      if (top.keys) expectKey = true;
+      else top.index++;
+    }
+  }
+  return found;
+}
