@@ -10,6 +10,7 @@ import { ApiError, errors, RESOURCES } from '@skiff/api';
 import { apiGroupList, apiVersions, openapiV3GroupVersion, openapiV3Root, versionInfo } from './discovery/index.js';
 import { sendError, sendJson } from './http/send.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
+import { ContinueTokens } from './registry/continue-token.js';
 import { Registry } from './registry/registry.js';
 import { handleApiRequest, type RequestInfo } from './routes/api-handler.js';
 import { healthHandler } from './routes/health.js';
@@ -49,6 +50,10 @@ export interface ApiServerOptions {
   defaultUnreachableTolerationSeconds?: number;
   /** A watcher further behind than this many bytes is closed (it re-watches from its last revision). */
   maxWatchBufferedBytes?: number;
+  /** How long a request for a resourceVersion the store has not reached waits before 504 (kube: 3 s). */
+  blockTimeoutMs?: number;
+  /** Key that signs continue tokens; random when absent (tokens then die with the process). */
+  continueTokenKey?: Buffer;
 }
 
 export interface ApiServer {
@@ -81,6 +86,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ...(opts.minRequestTimeoutSeconds !== undefined ? { minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds } : {}),
     ...(opts.watchBookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
     ...(opts.maxWatchBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxWatchBufferedBytes } : {}),
+    ...(opts.blockTimeoutMs !== undefined ? { blockTimeoutMs: opts.blockTimeoutMs } : {}),
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub, store);
@@ -90,7 +96,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
   }
   let shuttingDown = false;
-  const deps = { registry, hub, clock, podLog: podLogProxy(registry) };
+  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry) };
 
   const app = express();
   app.disable('x-powered-by');
