@@ -68,6 +68,32 @@ export function runStoreContract(name: string, makeStore: (opts?: ContractStoreO
       expect(names(s.list('pods').items)).toEqual(['a/a', 'a/z', 'b/x', 'b/y', 'c/a']);
     });
 
+    it('reads a list in key order from after a key, with how many follow', () => {
+      const s = makeStore();
+      for (const [ns, n] of [['b', 'y'], ['a', 'z'], ['b', 'x'], ['a', 'b'], ['c', 'a']] as const) s.create(podKey(ns, n), pod(ns, n));
+      s.create({ resource: 'nodes', namespace: '', name: 'n2' }, node('n2'));
+      s.create({ resource: 'nodes', namespace: '', name: 'n1' }, node('n1'));
+      const read = (resource: string, ns: string | undefined, after?: { namespace: string; name: string }) => {
+        const r = s.listAfter(resource, ns, after);
+        const names = [...r.objects].map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+        expect(r.count).toBe(names.length);
+        return names;
+      };
+      expect(read('pods', undefined)).toEqual(['a/b', 'a/z', 'b/x', 'b/y', 'c/a']);
+      expect(read('pods', undefined, { namespace: 'a', name: 'z' })).toEqual(['b/x', 'b/y', 'c/a']);
+      // A key that is not stored still positions the read: after a/c comes a/z.
+      expect(read('pods', undefined, { namespace: 'a', name: 'c' })).toEqual(['a/z', 'b/x', 'b/y', 'c/a']);
+      expect(read('pods', 'b', { namespace: 'b', name: 'x' })).toEqual(['b/y']);
+      expect(read('pods', undefined, { namespace: 'c', name: 'a' })).toEqual([]);
+      expect(read('nodes', undefined, { namespace: '', name: 'n1' })).toEqual(['/n2']);
+      expect(read('services', undefined)).toEqual([]);
+      // A read begun before a write goes on over the list as it was.
+      const r = s.listAfter('pods', 'a', undefined);
+      s.create(podKey('a', 'c'), pod('a', 'c'));
+      expect([...r.objects].map((o) => o.metadata.name)).toEqual(['b', 'z']);
+      expect(read('pods', 'a', { namespace: 'a', name: 'b' })).toEqual(['a/c', 'a/z']);
+    });
+
     it('returns a list array the caller may change without changing the store', () => {
       const s = makeStore();
       s.create(podKey('a', 'x'), pod('a', 'x'));
