@@ -3,17 +3,19 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApiError, errors, RESOURCES, type Node, type Pod } from '@skiff/api';
+import { MAX_UPSTREAM_ERROR_BYTES, upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
-
-const LOG_PARAMS = ['follow', 'tailLines', 'timestamps', 'previous', 'sinceSeconds', 'sinceTime', 'limitBytes'];
+import { agentLogQuery, parsePodLogOptions } from './pod-log-options.js';
 
 /** podLogProxy streams `GET /containerLogs/{ns}/{pod}/{container}` from the pod's node agent. */
 export function podLogProxy(registry: Registry) {
   return async (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams): Promise<void> => {
+    // Options first, as kube's LogREST validates them before it looks the pod up.
+    const opts = parsePodLogOptions(q, name);
     const pod = registry.get(RESOURCES.pods, namespace, name) as unknown as Pod;
     const names = pod.spec.containers.map((c) => c.name);
     const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names];
-    let container = q.get('container') ?? undefined;
+    let container = opts.container;
     if (!container) {
       if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
       container = names[0]!;
@@ -31,17 +33,19 @@ export function podLogProxy(registry: Registry) {
     const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.[0]?.address;
     const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
     if (!address || !port) throw new ApiError({ reason: 'ServiceUnavailable', message: `node ${nodeName} does not report a log endpoint` });
-    const query = new URLSearchParams();
-    for (const p of LOG_PARAMS) {
-      const v = q.get(p);
-      if (v !== null) query.set(p, v);
-    }
+    const query = agentLogQuery(opts);
     const target = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
     await new Promise<void>((resolve, reject) => {
       const upstream = httpRequest({ host: address, port, path: target, method: 'GET', timeout: 10_000 }, (up) => {
-        res.statusCode = up.statusCode ?? 502;
+        const code = up.statusCode ?? 502;
+        if (code < 200 || code > 299) {
+          // An agent's error is text/plain; clients expect a Status (kubectl otherwise says "unknown reason").
+          readBounded(up).then((body) => reject(upstreamError(code, body, 'pods/log', name)), reject);
+          return;
+        }
+        res.statusCode = code;
         res.setHeader('Content-Type', up.headers['content-type'] ?? 'text/plain');
-        if (q.get('follow') === 'true') res.flushHeaders();
+        if (opts.follow) res.flushHeaders();
         up.pipe(res);
         up.on('end', resolve);
         up.on('error', resolve);
@@ -56,4 +60,19 @@ export function podLogProxy(registry: Registry) {
       upstream.end();
     });
   };
+}
+
+/** readBounded reads a response body up to MAX_UPSTREAM_ERROR_BYTES and drops the rest. */
+function readBounded(up: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    up.on('data', (chunk: Buffer) => {
+      if (size >= MAX_UPSTREAM_ERROR_BYTES) return;
+      chunks.push(chunk.subarray(0, MAX_UPSTREAM_ERROR_BYTES - size));
+      size += chunk.length;
+    });
+    up.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    up.on('error', reject);
+  });
 }
