@@ -49,7 +49,9 @@ export class ObjectCache {
     else res.count++;
     names.set(entry.name, entry);
     if (entry.expiresAt !== null) this.withTtl.add(entry);
-    this.invalidate(res, entry.namespace);
+    // An update keeps the key's place: swap the object into the sorted lists rather than sort them again, so a
+    // paged read of a large list under steady status updates costs a page, not a sort.
+    if (!prev || !this.replaceSorted(res, entry)) this.invalidate(res, entry.namespace);
   }
 
   delete(key: ResourceKey): void {
@@ -78,7 +80,6 @@ export class ObjectCache {
     if (!res) return { count: 0, objects: [] };
     const sorted = namespace !== undefined ? this.sortedNamespace(res, namespace) : this.sortedAllOf(res);
     const start = after ? firstAfter(sorted, after) : 0;
-    // The generator holds this array; a write replaces the cached array instead of changing it, so it stays valid.
     function* from(i: number): Generator<KubeObject> {
       for (; i < sorted.length; i++) yield sorted[i] as KubeObject;
     }
@@ -133,6 +134,18 @@ export class ObjectCache {
       res.sortedByNamespace.set(namespace, sorted);
     }
     return sorted;
+  }
+
+  /** replaceSorted puts an updated object in its place in the cached sorted lists; false if it is not found there. */
+  private replaceSorted(res: ResourceObjects, entry: CachedObject): boolean {
+    const key = { namespace: entry.namespace, name: entry.name };
+    for (const sorted of [res.sortedByNamespace.get(entry.namespace), res.sortedAll]) {
+      if (!sorted) continue;
+      const i = firstAfter(sorted, key) - 1;
+      if (i < 0 || compareListKeys(listKeyOf(sorted[i] as KubeObject), key) !== 0) return false;
+      sorted[i] = entry.object;
+    }
+    return true;
   }
 
   private invalidate(res: ResourceObjects, namespace: string): void {

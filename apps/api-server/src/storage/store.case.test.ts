@@ -87,11 +87,17 @@ export function runStoreContract(name: string, makeStore: (opts?: ContractStoreO
       expect(read('pods', undefined, { namespace: 'c', name: 'a' })).toEqual([]);
       expect(read('nodes', undefined, { namespace: '', name: 'n1' })).toEqual(['/n2']);
       expect(read('services', undefined)).toEqual([]);
-      // A read begun before a write goes on over the list as it was.
-      const r = s.listAfter('pods', 'a', undefined);
+      // Writes show in the next read: a new key takes its place, an update keeps it, a delete leaves it.
       s.create(podKey('a', 'c'), pod('a', 'c'));
-      expect([...r.objects].map((o) => o.metadata.name)).toEqual(['b', 'z']);
       expect(read('pods', 'a', { namespace: 'a', name: 'b' })).toEqual(['a/c', 'a/z']);
+      s.update(podKey('a', 'c'), pod('a', 'c', { spec: { containers: [{ name: 'c', image: 'v2' }] } }));
+      s.delete(podKey('b', 'x'));
+      const after = [...s.listAfter('pods', undefined, { namespace: 'a', name: 'b' }).objects];
+      expect(after.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['a/c', 'a/z', 'b/y', 'c/a']);
+      expect((after[0]!.spec as { containers: { image: string }[] }).containers[0]!.image).toBe('v2');
+      expect(s.list('pods', 'a').items.map((o) => o.metadata.resourceVersion)).toEqual(
+        ['b', 'c', 'z'].map((n) => s.get(podKey('a', n))!.metadata.resourceVersion),
+      );
     });
 
     it('returns a list array the caller may change without changing the store', () => {
