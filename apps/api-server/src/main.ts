@@ -1,7 +1,8 @@
 /**
  * @module The api-server process: flags, the SQLite store, the HTTP server, housekeeping and signals.
  */
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
@@ -26,13 +27,27 @@ if (opts === 'help') {
 
 const logger = pino({ name: 'api-server', level: opts.logLevel }, destination(2));
 let store: Storage;
+let continueTokenKey: Buffer | undefined;
 if (opts.storage === 'memory') {
   store = new MemoryStore();
 } else {
+  continueTokenKey = loadContinueTokenKey(join(opts.dataDir, 'continue-token.key'));
   mkdirSync(opts.dataDir, { recursive: true });
   // Group commit: every write of one event-loop turn shares one transaction and fsync. Responses wait for it
   // (sendDurable), so acknowledged still means durable.
   store = SqliteStore.open({ path: join(opts.dataDir, 'skiff.db'), synchronous: opts.synchronous, groupCommit: true, onCommitError });
+}
+
+/** loadContinueTokenKey keeps the key that signs continue tokens beside the database, so tokens outlive a restart. */
+function loadContinueTokenKey(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const key = randomBytes(32);
+    writeFileSync(path, key, { mode: 0o600, flag: 'wx' });
+    return key;
+  }
 }
 
 /**
@@ -57,6 +72,7 @@ const api = createApiServer({
   defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
   advertiseAddress: `${opts.host}:${opts.port}`,
+  ...(continueTokenKey ? { continueTokenKey } : {}),
 });
 
 // Housekeeping, not reconciliation: expire Events past their TTL and compact history so the database stays bounded.

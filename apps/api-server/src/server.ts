@@ -11,6 +11,7 @@ import { apiGroupList, apiVersions, openapiV3GroupVersion, openapiV3Root, versio
 import { requestTargetError } from './http/request-target-error.js';
 import { sendError, sendJson } from './http/send.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
+import { ContinueTokens } from './registry/continue-token.js';
 import { Registry } from './registry/registry.js';
 import { handleApiRequest, type RequestInfo } from './routes/api-handler.js';
 import { healthHandler } from './routes/health.js';
@@ -52,6 +53,10 @@ export interface ApiServerOptions {
   maxWatchBufferedBytes?: number;
   /** How long pods/log waits to connect to a node agent and for its headers (default 10 s). */
   podLogDialTimeoutMs?: number;
+  /** How long a request for a resourceVersion the store has not reached waits before 504 (kube: 3 s). */
+  blockTimeoutMs?: number;
+  /** Key that signs continue tokens; random when absent (tokens then die with the process). */
+  continueTokenKey?: Buffer;
 }
 
 export interface ApiServer {
@@ -84,6 +89,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ...(opts.minRequestTimeoutSeconds !== undefined ? { minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds } : {}),
     ...(opts.watchBookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
     ...(opts.maxWatchBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxWatchBufferedBytes } : {}),
+    ...(opts.blockTimeoutMs !== undefined ? { blockTimeoutMs: opts.blockTimeoutMs } : {}),
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub, store);
@@ -93,7 +99,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
   }
   let shuttingDown = false;
-  const deps = { registry, hub, clock, podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
+  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
 
   const app = express();
   app.disable('x-powered-by');

@@ -98,6 +98,8 @@ const cases: Case[] = [
   { name: 'a bad label selector', method: 'GET', path: `${PODS}?labelSelector=${encodeURIComponent('app in (a')}`, code: 400, reason: 'BadRequest', message: /./ },
   { name: 'an unknown field selector', method: 'GET', path: `${PODS}?fieldSelector=spec.color%3Dred`, code: 400, reason: 'BadRequest', message: /"spec\.color" is not a known field selector/ },
   { name: 'a bad resourceVersion', method: 'GET', path: `${PODS}?watch=true&resourceVersion=abc`, code: 400, reason: 'BadRequest', message: /invalid resource version/ },
+  { name: 'a bad limit', method: 'GET', path: `${PODS}?limit=many`, code: 400, reason: 'BadRequest', message: /limit/ },
+  { name: 'a forged continue token', method: 'GET', path: `${PODS}?limit=5&continue=eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MSwibnMiOiIiLCJzdGFydCI6IngifQ.AAAAAAAAAAAAAAAAAAAAAA`, code: 400, reason: 'BadRequest', message: /invalid continue token/ },
   { name: 'a bad timeoutSeconds', method: 'GET', path: `${PODS}?watch=true&timeoutSeconds=soon`, code: 400, reason: 'BadRequest', message: /timeoutSeconds/ },
   { name: 'a JSON patch that is not a list', method: 'PATCH', path: `${PODS}/victim`, body: { op: 'add' }, headers: { 'Content-Type': 'application/json-patch+json' }, code: 400, reason: 'BadRequest', message: /./ },
   { name: 'a merge patch that is not an object', method: 'PATCH', path: `${PODS}/victim`, body: '"text"', headers: { 'Content-Type': 'application/merge-patch+json' }, code: 400, reason: 'BadRequest', message: /./ },

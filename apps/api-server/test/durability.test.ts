@@ -53,4 +53,17 @@ describe('durability', () => {
     w.close();
     await proc.kill('SIGTERM');
   }, 60_000);
+
+  it('keeps continue tokens valid across a restart, as kube does: the signing key lives beside the database', async () => {
+    proc = await spawnServer(['--data-dir', dir]);
+    const first = await api(proc.url, 'GET', '/api/v1/namespaces/default/pods?limit=100');
+    expect(first.body.metadata.continue).toBeTruthy();
+    await proc.kill('SIGTERM');
+    proc = await spawnServer(['--data-dir', dir]);
+    const next = await api(proc.url, 'GET', `/api/v1/namespaces/default/pods?limit=100&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+    expect(next.status).toBe(200);
+    expect(next.body.metadata.resourceVersion).toBe(first.body.metadata.resourceVersion);
+    expect(next.body.items[0].metadata.name > first.body.items.at(-1).metadata.name).toBe(true);
+    await proc.kill('SIGTERM');
+  }, 60_000);
 });

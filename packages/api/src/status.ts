@@ -38,7 +38,8 @@ export type CauseType =
   | 'FieldManagerConflict'
   | 'UnexpectedServerResponse'
   | 'FieldValueUnknown'
-  | 'FieldValueDuplicateKey';
+  | 'FieldValueDuplicateKey'
+  | 'ResourceVersionTooLarge';
 
 export interface StatusCause {
   reason?: CauseType | string;
@@ -59,7 +60,7 @@ export interface StatusDetails {
 export interface Status {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never> | { resourceVersion?: string };
+  metadata: Record<string, never> | { resourceVersion?: string; continue?: string };
   status: 'Success' | 'Failure';
   message?: string;
   reason?: StatusReason | '';
@@ -74,6 +75,8 @@ export interface ApiErrorInit {
   /** HTTP code; defaults to the reason's code. */
   code?: number;
   cause?: unknown;
+  /** ListMeta carried by the Status: an expired continue token's replacement (see errors.continueExpired). */
+  metadata?: { continue?: string };
 }
 
 /**
@@ -84,6 +87,7 @@ export class ApiError extends Error {
   readonly reason: StatusReason;
   readonly code: number;
   readonly details: StatusDetails | undefined;
+  readonly metadata: { continue?: string } | undefined;
 
   constructor(init: ApiErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -91,6 +95,7 @@ export class ApiError extends Error {
     this.reason = init.reason;
     this.code = init.code ?? STATUS_CODES[init.reason];
     this.details = init.details;
+    this.metadata = init.metadata;
   }
 
   /** toStatus renders the error as the metav1.Status body sent on the wire. */
@@ -98,7 +103,7 @@ export class ApiError extends Error {
     const status: Status = {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: this.metadata ? { ...this.metadata } : {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -171,6 +176,31 @@ export const errors = {
   },
   expired(requested: string | number, oldest: string | number): ApiError {
     return new ApiError({ reason: 'Expired', message: `too old resource version: ${requested} (${oldest})`, code: 410 });
+  },
+  /**
+   * tooLargeResourceVersion is kube's NewTooLargeResourceVersionError: the store did not reach a requested
+   * resourceVersion within the wait (blockTimeout); the client may retry after a second.
+   */
+  tooLargeResourceVersion(requested: number, current: number): ApiError {
+    return new ApiError({
+      reason: 'Timeout',
+      message: `Timeout: Too large resource version: ${requested}, current: ${current}`,
+      details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+    });
+  },
+  /**
+   * continueExpired is kube's answer to a continue token whose revision was compacted: 410 Expired, carrying a
+   * token (`next`) that continues from the same key at the latest revision, at the price of consistency.
+   */
+  continueExpired(next?: string): ApiError {
+    const base = 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter';
+    if (!next) return new ApiError({ reason: 'Expired', message: `${base}.`, code: 410 });
+    return new ApiError({
+      reason: 'Expired',
+      code: 410,
+      message: `${base}, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.`,
+      metadata: { continue: next },
+    });
   },
   invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
     const parts = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : (c.message ?? '')));

@@ -34,10 +34,17 @@ export function resourceVersionParam(q: URLSearchParams): number | undefined {
   return Number(rv);
 }
 
-/** boolParam reads "true"/"1" as kube does. */
+/**
+ * boolParam reads a boolean query parameter as kube-apiserver's parameter codec does
+ * (apimachinery runtime.Convert_Slice_string_To_bool): absent is false; "0" and "false" in any case are false; any
+ * other value, the empty string included, is true. So `watch=True` (the Python client), `watch=1` and a bare
+ * `?watch` all watch. Every boolean parameter (watch, allowWatchBookmarks, follow, previous, timestamps, ...) goes
+ * through here.
+ */
 export function boolParam(q: URLSearchParams, name: string): boolean {
   const v = q.get(name);
-  return v === 'true' || v === '1';
+  if (v === null) return false;
+  return v !== '0' && v.toLowerCase() !== 'false';
 }
 
 /** intParam parses an optional non-negative integer, with a 400 for anything else. */

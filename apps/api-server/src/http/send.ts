@@ -27,7 +27,9 @@ export function sendError(res: ServerResponse, err: unknown): ApiError {
     res.destroy();
     return apiErr;
   }
-  if (apiErr.reason === 'TooManyRequests') res.setHeader('Retry-After', String(apiErr.details?.retryAfterSeconds ?? 1));
+  // As kube's ErrorNegotiated: any Status that suggests a retry delay says so in Retry-After too.
+  const retryAfter = apiErr.details?.retryAfterSeconds ?? (apiErr.reason === 'TooManyRequests' ? 1 : 0);
+  if (retryAfter > 0) res.setHeader('Retry-After', String(retryAfter));
   sendJson(res, apiErr.code, apiErr.toStatus());
   return apiErr;
 }

@@ -23,6 +23,7 @@ export interface PrintTableOptions {
   noHeaders?: boolean;
   resourceVersion?: string;
   continue?: string;
+  remainingItemCount?: number;
 }
 
 const PRINTERS: Partial<Record<ResourceName, ResourcePrinter>> = {
@@ -69,6 +70,7 @@ export function printTable(resource: ResourceName, objects: readonly KubeObject[
   const metadata: Table['metadata'] = {};
   if (opts.resourceVersion !== undefined) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue) metadata.continue = opts.continue;
+  if (opts.remainingItemCount !== undefined) metadata.remainingItemCount = opts.remainingItemCount;
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -2,7 +2,7 @@
  * @module The REST handler for every /api and /apis resource path: verbs, subresources, lists, Tables and watch.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors, groupResource, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
+import { ApiError, errors, groupResource, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
 import { apiResourceList } from '../discovery/index.js';
 import { parseApiPath, type ApiPath } from '../http/api-path.js';
 import { decodeObjectBody, mediaType, parseJson, readRawBody } from '../http/read-body.js';
@@ -12,6 +12,8 @@ import { boolParam, deleteOptions, dryRunParam, fieldValidationParam, intParam, 
 import { patchContentType, type PatchType } from '../patch/index.js';
 import { parseIncludeObject, printTable, wantsTable } from '../printers/index.js';
 import type { Registry } from '../registry/registry.js';
+import type { ContinueTokens } from '../registry/continue-token.js';
+import { assertPageable, ExpiredPage, readPage, type Page } from '../registry/list-page.js';
 import { bindPod } from '../registry/binding.js';
 import { getScale, writeScale } from '../registry/scale.js';
 import { settle } from '../storage/settle.js';
@@ -24,6 +26,8 @@ export interface ApiHandlerDeps {
   registry: Registry;
   hub: WatchHub;
   clock: { now(): number };
+  /** Signs and reads the continue tokens of paged lists. */
+  continueTokens: ContinueTokens;
   /** Called for pods/log: proxies to the pod's node agent. */
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
 }
@@ -110,6 +114,7 @@ export async function handleApiRequest(
   switch (method) {
     case 'GET': {
       info.verb = 'GET';
+      await ensureFresh(deps, resourceVersionParam(q));
       const obj = deps.registry.get(r, path.namespace, name);
       await sendObject(deps, req, res, r, obj, q);
       return true;
@@ -231,20 +236,69 @@ async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: Serve
   await reply(deps, res, 200, withTableVersion(t, req.headers.accept));
 }
 
+/**
+ * sendList answers a list. With `limit` (kubectl sends 500) or `continue` it serves one page (see readPage) with
+ * metadata.continue and remainingItemCount, as JSON or as a Table; otherwise the whole list at the latest revision.
+ * resourceVersion follows kube's list semantics: unset, "0" and N without limit all read the latest state (N must
+ * have been reached: "not older than"); N with limit reads the first page exactly at N; N with continue is refused.
+ */
 async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, path: ApiPath, r: ResourceInfo, q: URLSearchParams): Promise<void> {
-  resourceVersionParam(q); // validated; every list is served from the latest state, which satisfies any RV semantics
-  intParam(q, 'limit');
-  const { items, revision } = deps.registry.list(r, path.namespace, listFilter(r, q));
-  const rv = String(revision);
+  const rv = resourceVersionParam(q);
+  const limit = intParam(q, 'limit') ?? 0;
+  const filter = listFilter(r, q);
+  const namespace = r.namespaced ? path.namespace : undefined;
+  const resource = groupResource(r.plural, r.group);
+  // Tokens are bound to the list they came from: resource and namespace scope.
+  const list = `${resource}/${namespace ?? ''}`;
+  const cont = q.get('continue') || undefined;
+  let page: Page;
+  if (cont === undefined && limit <= 0) {
+    await ensureFresh(deps, rv);
+    const { items, revision } = deps.registry.list(r, path.namespace, filter);
+    page = { items, revision };
+  } else {
+    if (cont !== undefined) assertPageable(rv);
+    const token = cont !== undefined ? deps.continueTokens.decode(cont, list) : undefined;
+    const at = token ? token.rv : rv || undefined;
+    await ensureFresh(deps, at);
+    await settle(deps.registry.store);
+    try {
+      page = readPage(deps.registry.store, { resource, info: r, namespace, filter, limit: limit > 0 ? limit : Infinity, ...(at !== undefined ? { rv: at } : {}), ...(token ? { after: token.start } : {}) });
+    } catch (err) {
+      if (!(err instanceof ExpiredPage)) throw err;
+      if (!token) throw new ApiError({ reason: 'Expired', code: 410, message: 'The resourceVersion for the provided list is too old.' });
+      throw errors.continueExpired(deps.continueTokens.encode({ rv: -1, start: token.start }, list));
+    }
+  }
+  const rvText = String(page.revision);
+  const next = page.next ? deps.continueTokens.encode(page.next, list) : undefined;
   if (wantsTable(req.headers.accept)) {
-    const t = printTable(r.plural as ResourceName, items, { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: rv });
+    const t = printTable(r.plural as ResourceName, page.items, {
+      nowMs: deps.clock.now(),
+      includeObject: parseIncludeObject(q.get('includeObject')),
+      resourceVersion: rvText,
+      ...(next ? { continue: next } : {}),
+      ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+    });
     return reply(deps, res, 200, withTableVersion(t, req.headers.accept));
   }
+  let meta = `"resourceVersion":"${rvText}"`;
+  if (next) meta += `,"continue":${JSON.stringify(next)}`;
+  if (page.remainingItemCount !== undefined) meta += `,"remainingItemCount":${page.remainingItemCount}`;
   // Items are serialized by hand around the list envelope: no intermediate object with 100k entries, and each item's
   // text is the one the store made when it was written.
-  const parts: string[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = storedJson(items[i] as KubeObject);
-  await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{"resourceVersion":"${rv}"},"items":[${parts.join(',')}]}`);
+  const parts: string[] = new Array(page.items.length);
+  for (let i = 0; i < page.items.length; i++) parts[i] = storedJson(page.items[i] as KubeObject);
+  await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
+}
+
+/**
+ * ensureFresh waits until the store has reached a requested resourceVersion, and answers 504 "Too large resource
+ * version" if it does not within the block timeout (kube's waitUntilFreshAndBlock).
+ */
+async function ensureFresh(deps: ApiHandlerDeps, rv: number | undefined): Promise<void> {
+  if (rv === undefined || rv <= 0) return;
+  if (!(await deps.hub.waitUntilFresh(rv))) throw errors.tooLargeResourceVersion(rv, deps.registry.store.durableRevision());
 }
 
 function withTableVersion<T extends { apiVersion: string }>(table: T, accept: string | undefined): T {
@@ -265,11 +319,9 @@ export function watchRequest(path: ApiPath, r: ResourceInfo, q: URLSearchParams,
   if (r.namespaced && path.namespace) req.namespace = path.namespace;
   const rv = resourceVersionParam(q);
   if (rv !== undefined) req.resourceVersion = rv;
+  // Any integer, as kube takes it: 0 is the server's default, a negative one ends the watch at once (watchTimeoutMs).
   const timeout = intParam(q, 'timeoutSeconds');
-  if (timeout !== undefined) {
-    if (timeout < 0) throw errors.badRequest('timeoutSeconds must not be negative');
-    req.timeoutSeconds = timeout;
-  }
+  if (timeout !== undefined) req.timeoutSeconds = timeout;
   if (wantsTable(accept)) {
     req.table = { includeObject: parseIncludeObject(q.get('includeObject')), apiVersion: withTableVersion({ apiVersion: 'meta.k8s.io/v1' }, accept).apiVersion };
   }
@@ -277,7 +329,9 @@ export function watchRequest(path: ApiPath, r: ResourceInfo, q: URLSearchParams,
 }
 
 async function startHttpWatch(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, wr: WatchRequest): Promise<void> {
-  // Before the headers, so a failed commit can still answer 500.
+  // A resourceVersion the store has not reached is waited for (briefly); if it is still ahead, start() answers with
+  // the ERROR event. Then settle before the headers, so a failed commit can still answer 500.
+  if (wr.resourceVersion) await deps.hub.waitUntilFresh(wr.resourceVersion);
   await settle(deps.registry.store);
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json');

@@ -4,9 +4,9 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { ApiError, errors, RESOURCES, type Node, type Pod } from '@skiff/api';
+import { MAX_UPSTREAM_ERROR_BYTES, upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
-
-const LOG_PARAMS = ['follow', 'tailLines', 'timestamps', 'previous', 'sinceSeconds', 'sinceTime', 'limitBytes'];
+import { agentLogQuery, parsePodLogOptions } from './pod-log-options.js';
 
 /**
  * podLogProxy streams `GET /containerLogs/{ns}/{pod}/{container}` from the pod's node agent; `dialTimeoutMs` (default
@@ -15,10 +15,12 @@ const LOG_PARAMS = ['follow', 'tailLines', 'timestamps', 'previous', 'sinceSecon
 export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number } = {}) {
   const dialTimeoutMs = opts.dialTimeoutMs ?? 10_000;
   return async (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams): Promise<void> => {
+    // Options first, as kube's LogREST validates them before it looks the pod up.
+    const opts = parsePodLogOptions(q, name);
     const pod = registry.get(RESOURCES.pods, namespace, name) as unknown as Pod;
     const names = pod.spec.containers.map((c) => c.name);
     const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names];
-    let container = q.get('container') ?? undefined;
+    let container = opts.container;
     if (!container) {
       if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
       container = names[0]!;
@@ -36,19 +38,21 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
     const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.[0]?.address;
     const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
     if (!address || !port) throw new ApiError({ reason: 'ServiceUnavailable', message: `node ${nodeName} does not report a log endpoint` });
-    const query = new URLSearchParams();
-    for (const p of LOG_PARAMS) {
-      const v = q.get(p);
-      if (v !== null) query.set(p, v);
-    }
+    const query = agentLogQuery(opts);
     const target = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
     await new Promise<void>((resolve, reject) => {
       const upstream = httpRequest({ host: address, port, path: target, method: 'GET', timeout: dialTimeoutMs }, (up) => {
         // The timeout guards connecting and the headers only: a followed container may stay quiet for hours.
         upstream.setTimeout(0);
-        res.statusCode = up.statusCode ?? 502;
+        const code = up.statusCode ?? 502;
+        if (code < 200 || code > 299) {
+          // An agent's error is text/plain; clients expect a Status (kubectl otherwise says "unknown reason").
+          readBounded(up).then((body) => reject(upstreamError(code, body, 'pods/log', name)), reject);
+          return;
+        }
+        res.statusCode = code;
         res.setHeader('Content-Type', up.headers['content-type'] ?? 'text/plain');
-        if (q.get('follow') === 'true') res.flushHeaders();
+        if (opts.follow) res.flushHeaders();
         // pipeline ends both sides together: the client leaving (kubectl logs -f, Ctrl-C) closes the agent's
         // stream, and the agent going away mid-stream aborts the client's response (a cut stream, not a clean end,
         // as kube-apiserver's proxy does), instead of an error nobody handles.
@@ -64,4 +68,19 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
       upstream.end();
     });
   };
+}
+
+/** readBounded reads a response body up to MAX_UPSTREAM_ERROR_BYTES and drops the rest. */
+function readBounded(up: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    up.on('data', (chunk: Buffer) => {
+      if (size >= MAX_UPSTREAM_ERROR_BYTES) return;
+      chunks.push(chunk.subarray(0, MAX_UPSTREAM_ERROR_BYTES - size));
+      size += chunk.length;
+    });
+    up.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    up.on('error', reject);
+  });
 }

@@ -11,7 +11,7 @@ import type { CachedObject } from './object-cache.js';
 import { PendingBatch } from './pending-batch.js';
 import { storeErrors } from './store-errors.js';
 import { rememberJson } from './stored-json.js';
-import type { ChangeEvent, CompactOptions, ListResult, ResourceKey, Storage, StorageStats, WriteOptions } from './storage.js';
+import type { ChangeEvent, CompactOptions, ListKey, ListRange, ListResult, ResourceKey, Storage, StorageStats, WriteOptions } from './storage.js';
 
 /** BaseStoreOptions are the settings every store takes. */
 export interface BaseStoreOptions {
@@ -103,6 +103,10 @@ export abstract class BaseStore implements Storage {
 
   list(resource: string, namespace?: string): ListResult {
     return { items: this.objects.list(resource, namespace), revision: this.revision };
+  }
+
+  listAfter(resource: string, namespace: string | undefined, after: ListKey | undefined): ListRange {
+    return this.objects.range(resource, namespace, after);
   }
 
   create(key: ResourceKey, obj: KubeObject, opts: WriteOptions = {}): KubeObject {

@@ -2,7 +2,7 @@
  * @module The in-memory table of current objects that both stores serve get and list from.
  */
 import type { KubeObject } from '@skiff/api';
-import type { ResourceKey } from './storage.js';
+import type { ListKey, ListRange, ResourceKey } from './storage.js';
 
 /** CachedObject is one current object with what the store keeps beside it. */
 export interface CachedObject extends ResourceKey {
@@ -49,7 +49,9 @@ export class ObjectCache {
     else res.count++;
     names.set(entry.name, entry);
     if (entry.expiresAt !== null) this.withTtl.add(entry);
-    this.invalidate(res, entry.namespace);
+    // An update keeps the key's place: swap the object into the sorted lists rather than sort them again, so a
+    // paged read of a large list under steady status updates costs a page, not a sort.
+    if (!prev || !this.replaceSorted(res, entry)) this.invalidate(res, entry.namespace);
   }
 
   delete(key: ResourceKey): void {
@@ -69,14 +71,19 @@ export class ObjectCache {
     const res = this.resources.get(resource);
     if (!res) return [];
     if (namespace !== undefined) return this.sortedNamespace(res, namespace).slice();
-    if (!res.sortedAll) {
-      const all: KubeObject[] = [];
-      for (const ns of [...res.byNamespace.keys()].sort(byCodeUnit)) {
-        for (const obj of this.sortedNamespace(res, ns)) all.push(obj);
-      }
-      res.sortedAll = all;
+    return this.sortedAllOf(res).slice();
+  }
+
+  /** range reads the list of `list(resource, namespace)` from the first key after `after`, sharing its sorted array. */
+  range(resource: string, namespace: string | undefined, after: ListKey | undefined): ListRange {
+    const res = this.resources.get(resource);
+    if (!res) return { count: 0, objects: [] };
+    const sorted = namespace !== undefined ? this.sortedNamespace(res, namespace) : this.sortedAllOf(res);
+    const start = after ? firstAfter(sorted, after) : 0;
+    function* from(i: number): Generator<KubeObject> {
+      for (; i < sorted.length; i++) yield sorted[i] as KubeObject;
     }
-    return res.sortedAll.slice();
+    return { count: sorted.length - start, objects: from(start) };
   }
 
   /** counts returns objects per resource; a resource whose objects were all deleted reports 0. */
@@ -107,6 +114,17 @@ export class ObjectCache {
     return res;
   }
 
+  private sortedAllOf(res: ResourceObjects): KubeObject[] {
+    if (!res.sortedAll) {
+      const all: KubeObject[] = [];
+      for (const ns of [...res.byNamespace.keys()].sort(byCodeUnit)) {
+        for (const obj of this.sortedNamespace(res, ns)) all.push(obj);
+      }
+      res.sortedAll = all;
+    }
+    return res.sortedAll;
+  }
+
   private sortedNamespace(res: ResourceObjects, namespace: string): KubeObject[] {
     let sorted = res.sortedByNamespace.get(namespace);
     if (!sorted) {
@@ -118,8 +136,42 @@ export class ObjectCache {
     return sorted;
   }
 
+  /** replaceSorted puts an updated object in its place in the cached sorted lists; false if it is not found there. */
+  private replaceSorted(res: ResourceObjects, entry: CachedObject): boolean {
+    const key = { namespace: entry.namespace, name: entry.name };
+    for (const sorted of [res.sortedByNamespace.get(entry.namespace), res.sortedAll]) {
+      if (!sorted) continue;
+      const i = firstAfter(sorted, key) - 1;
+      if (i < 0 || compareListKeys(listKeyOf(sorted[i] as KubeObject), key) !== 0) return false;
+      sorted[i] = entry.object;
+    }
+    return true;
+  }
+
   private invalidate(res: ResourceObjects, namespace: string): void {
     res.sortedByNamespace.delete(namespace);
     res.sortedAll = undefined;
   }
+}
+
+/** compareListKeys orders keys as lists are ordered: namespace, then name, by UTF-16 code unit. */
+export function compareListKeys(a: ListKey, b: ListKey): number {
+  return byCodeUnit(a.namespace, b.namespace) || byCodeUnit(a.name, b.name);
+}
+
+/** listKeyOf is the list position of a stored object. */
+export function listKeyOf(obj: KubeObject): ListKey {
+  return { namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' };
+}
+
+/** firstAfter binary-searches a sorted list for the index of the first object whose key sorts after `after`. */
+function firstAfter(sorted: readonly KubeObject[], after: ListKey): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareListKeys(listKeyOf(sorted[mid] as KubeObject), after) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

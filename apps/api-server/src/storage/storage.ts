@@ -17,6 +17,20 @@ export interface ResourceKey {
   name: string;
 }
 
+/** ListKey is a position in list order (namespace, then name, '' namespace for cluster-scoped objects). */
+export interface ListKey {
+  namespace: string;
+  name: string;
+}
+
+/** ListRange is a key-ordered read: the objects after a key and how many there are. */
+export interface ListRange {
+  /** How many objects `objects` yields. */
+  count: number;
+  /** The objects in list order, read lazily: consume it before the next write to the store. */
+  objects: Iterable<KubeObject>;
+}
+
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /**
@@ -84,6 +98,11 @@ export interface Storage {
   get(key: ResourceKey): KubeObject | undefined;
   /** All objects of a resource, in one namespace or (namespace undefined) all namespaces, ordered by namespace/name. */
   list(resource: string, namespace?: string): ListResult;
+  /**
+   * listAfter reads what `list(resource, namespace)` returns from the first object whose key sorts after `after`
+   * (all of it when undefined), without copying the rest: paging takes a page at a time from a list of any size.
+   */
+  listAfter(resource: string, namespace: string | undefined, after: ListKey | undefined): ListRange;
 
   /** Create; throws ApiError AlreadyExists. Sets metadata.resourceVersion. */
   create(key: ResourceKey, obj: KubeObject, opts?: WriteOptions): KubeObject;

@@ -68,6 +68,38 @@ export function runStoreContract(name: string, makeStore: (opts?: ContractStoreO
       expect(names(s.list('pods').items)).toEqual(['a/a', 'a/z', 'b/x', 'b/y', 'c/a']);
     });
 
+    it('reads a list in key order from after a key, with how many follow', () => {
+      const s = makeStore();
+      for (const [ns, n] of [['b', 'y'], ['a', 'z'], ['b', 'x'], ['a', 'b'], ['c', 'a']] as const) s.create(podKey(ns, n), pod(ns, n));
+      s.create({ resource: 'nodes', namespace: '', name: 'n2' }, node('n2'));
+      s.create({ resource: 'nodes', namespace: '', name: 'n1' }, node('n1'));
+      const read = (resource: string, ns: string | undefined, after?: { namespace: string; name: string }) => {
+        const r = s.listAfter(resource, ns, after);
+        const names = [...r.objects].map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+        expect(r.count).toBe(names.length);
+        return names;
+      };
+      expect(read('pods', undefined)).toEqual(['a/b', 'a/z', 'b/x', 'b/y', 'c/a']);
+      expect(read('pods', undefined, { namespace: 'a', name: 'z' })).toEqual(['b/x', 'b/y', 'c/a']);
+      // A key that is not stored still positions the read: after a/c comes a/z.
+      expect(read('pods', undefined, { namespace: 'a', name: 'c' })).toEqual(['a/z', 'b/x', 'b/y', 'c/a']);
+      expect(read('pods', 'b', { namespace: 'b', name: 'x' })).toEqual(['b/y']);
+      expect(read('pods', undefined, { namespace: 'c', name: 'a' })).toEqual([]);
+      expect(read('nodes', undefined, { namespace: '', name: 'n1' })).toEqual(['/n2']);
+      expect(read('services', undefined)).toEqual([]);
+      // Writes show in the next read: a new key takes its place, an update keeps it, a delete leaves it.
+      s.create(podKey('a', 'c'), pod('a', 'c'));
+      expect(read('pods', 'a', { namespace: 'a', name: 'b' })).toEqual(['a/c', 'a/z']);
+      s.update(podKey('a', 'c'), pod('a', 'c', { spec: { containers: [{ name: 'c', image: 'v2' }] } }));
+      s.delete(podKey('b', 'x'));
+      const after = [...s.listAfter('pods', undefined, { namespace: 'a', name: 'b' }).objects];
+      expect(after.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['a/c', 'a/z', 'b/y', 'c/a']);
+      expect((after[0]!.spec as { containers: { image: string }[] }).containers[0]!.image).toBe('v2');
+      expect(s.list('pods', 'a').items.map((o) => o.metadata.resourceVersion)).toEqual(
+        ['b', 'c', 'z'].map((n) => s.get(podKey('a', n))!.metadata.resourceVersion),
+      );
+    });
+
     it('returns a list array the caller may change without changing the store', () => {
       const s = makeStore();
       s.create(podKey('a', 'x'), pod('a', 'x'));

@@ -1,7 +1,7 @@
 /**
  * @module WatchHub: fans committed changes out to every open watch, applying selectors per event.
  */
-import { errors, fieldsFor, type KubeObject, type ResourceName } from '@skiff/api';
+import { errors, fieldsFor, type KubeObject, type ResourceName, type Status } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
 import { storedJson } from '../storage/stored-json.js';
 import { matches } from '../registry/registry.js';
@@ -17,11 +17,30 @@ export interface WatchHubOptions {
   bookmarkIntervalMs?: number;
   /** Watches without timeoutSeconds end after a random time in [min, 2*min], as kube-apiserver's --min-request-timeout. */
   minRequestTimeoutSeconds?: number;
+  /**
+   * How long a request for a resourceVersion the store has not reached waits for it before the answer is 504
+   * "Too large resource version" (kube's watch cache blockTimeout, 3 s).
+   */
+  blockTimeoutMs?: number;
   onWatcherCountChange?: (request: WatchRequest, delta: number) => void;
 }
 
 /** How many watchers' sockets one turn of the event loop writes to before letting requests in. */
 const WRITE_SLICE = 200;
+
+/** The longest delay a Node timer holds; a longer one fires at once (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * watchTimeoutMs is kube's GetTimeoutForWatch: timeoutSeconds unset or 0 means a random time in
+ * [minRequestTimeout, 2*minRequestTimeout]; a negative one ends the watch at once. Go's timer holds any
+ * timeoutSeconds a client sends; a Node timer does not, so longer ones are clamped to ~24.8 days, after which the
+ * watch ends as any timed-out watch does and the client re-watches from its last revision.
+ */
+export function watchTimeoutMs(timeoutSeconds: number | undefined, minRequestTimeoutSeconds: number, random: () => number = Math.random): number {
+  const seconds = timeoutSeconds ? timeoutSeconds : minRequestTimeoutSeconds * (1 + random());
+  return Math.min(Math.max(seconds * 1000, 0), MAX_TIMER_MS);
+}
 
 /**
  * WatchHub encodes each change once into a Buffer and hands the same Buffer to every watcher whose selector matches.
@@ -41,6 +60,7 @@ export class WatchHub {
   readonly #pending: ChangeEvent[] = [];
   readonly #maxBuffered: number;
   readonly #minTimeout: number;
+  readonly #blockTimeoutMs: number;
   readonly #onCount: WatchHubOptions['onWatcherCountChange'];
   readonly #unsubscribe: () => void;
   /** Watchers with queued lines, in the order they got them. */
@@ -54,6 +74,7 @@ export class WatchHub {
     this.#clock = opts.clock;
     this.#maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.#minTimeout = opts.minRequestTimeoutSeconds ?? 1800;
+    this.#blockTimeoutMs = opts.blockTimeoutMs ?? 3000;
     this.#onCount = opts.onWatcherCountChange;
     this.#unsubscribe = this.#store.subscribe((ev) => this.#enqueue(ev));
     const every = opts.bookmarkIntervalMs ?? 15_000;
@@ -68,12 +89,38 @@ export class WatchHub {
   }
 
   /**
+   * waitUntilFresh resolves once every change up to `revision` is durable, or after blockTimeoutMs, whichever
+   * comes first (kube's waitUntilFreshAndBlock); it reports which. Requests for a resourceVersion call it before
+   * they read, so one that names a revision the store has not reached is answered "too large" rather than left
+   * waiting in silence.
+   */
+  waitUntilFresh(revision: number): Promise<boolean> {
+    if (this.#store.durableRevision() >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (fresh: boolean): void => {
+        unsubscribe();
+        this.#clock.clearTimeout(timer);
+        resolve(fresh);
+      };
+      const unsubscribe = this.#store.subscribe((ev) => {
+        if (ev.revision >= revision) finish(true);
+      });
+      const timer = this.#clock.setTimeout(() => finish(false), this.#blockTimeoutMs);
+    });
+  }
+
+  /**
    * start begins a watch: replays current objects (rv unset or 0) or the changes after rv, then streams live
-   * changes. A revision older than the kept history gets an ERROR event with a 410 Expired Status and the stream ends.
+   * changes. A revision older than the kept history gets an ERROR event with a 410 Expired Status and the stream
+   * ends; so does one newer than the store (504 Too large resource version: call waitUntilFresh first). Both are
+   * ERROR events on the open stream, as kube's cacher answers once the resourceVersion has parsed.
    */
   start(request: WatchRequest, sink: WatchSink): Watcher {
     const watcher = new Watcher(request, sink, () => this.#remove(watcher));
     const rv = request.resourceVersion;
+    if (rv !== undefined && rv > this.#store.durableRevision()) {
+      return this.#fail(watcher, errors.tooLargeResourceVersion(rv, this.#store.durableRevision()).toStatus());
+    }
     if (rv === undefined || rv === 0) {
       const { items, revision } = this.#store.list(request.resource, request.namespace);
       for (const obj of items) if (matches(request.info, obj, request.filter)) this.#send(watcher, 'ADDED', obj, undefined);
@@ -82,13 +129,8 @@ export class WatchHub {
       let changes: ChangeEvent[];
       try {
         changes = this.#store.changesSince(rv);
-      } catch (err) {
-        const status = errors.expired(rv, this.#store.compactedRevision()).toStatus();
-        sink.send([Buffer.from(JSON.stringify({ type: 'ERROR', object: status }) + '\n')]);
-        sink.close();
-        watcher.closed = true;
-        void err;
-        return watcher;
+      } catch {
+        return this.#fail(watcher, errors.expired(rv, this.#store.compactedRevision()).toStatus());
       }
       watcher.lastRevision = rv;
       for (const ev of changes) this.#deliver(watcher, ev);
@@ -99,11 +141,18 @@ export class WatchHub {
     if (!set) this.#byResource.set(request.resource, (set = new Set()));
     set.add(watcher);
     this.#onCount?.(request, 1);
-    const timeout = request.timeoutSeconds ?? this.#minTimeout * (1 + Math.random());
     watcher.timer = this.#clock.setTimeout(() => {
       if (request.allowBookmarks) this.#bookmark(watcher);
       watcher.close();
-    }, timeout * 1000);
+    }, watchTimeoutMs(request.timeoutSeconds, this.#minTimeout));
+    return watcher;
+  }
+
+  /** fail ends a watch that cannot start with one ERROR event carrying the Status. */
+  #fail(watcher: Watcher, status: Status): Watcher {
+    watcher.sink.send([Buffer.from(JSON.stringify({ type: 'ERROR', object: status }) + '\n')]);
+    watcher.sink.close();
+    watcher.closed = true;
     return watcher;
   }
 

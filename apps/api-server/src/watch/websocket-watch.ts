@@ -39,8 +39,10 @@ export class WebSocketWatch {
       return;
     }
     const watch = request;
-    // The watch starts from current state: wait until none of it is pending a commit (see settle).
-    settle(this.#store).then(
+    // The watch starts from current state: wait until none of it is pending a commit (see settle), and for a
+    // resourceVersion the store has not reached yet (see WatchHub.waitUntilFresh).
+    const fresh = watch.resourceVersion ? this.#hub.waitUntilFresh(watch.resourceVersion) : Promise.resolve(true);
+    fresh.then(() => settle(this.#store)).then(
       () => {
         this.#wss.handleUpgrade(req, socket, head, (ws) => {
           const watcher = this.#hub.start(watch, wsSink(ws, socket));

@@ -351,3 +351,29 @@ describe('informer', () => {
     }
   });
 });
+
+describe('client-node list paging', () => {
+  it('reads a list in pages with limit and _continue', async () => {
+    await core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cn-pages' } } });
+    for (let i = 0; i < 25; i++) await core.createNamespacedPod({ namespace: 'cn-pages', body: podBody(`pg-${String(i).padStart(2, '0')}`) });
+    const names: string[] = [];
+    const versions = new Set<string>();
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await core.listNamespacedPod({ namespace: 'cn-pages', limit: 10, ...(token ? { _continue: token } : {}) });
+      pages++;
+      names.push(...page.items.map((p) => p.metadata!.name!));
+      versions.add(page.metadata!.resourceVersion!);
+      if (pages === 1) {
+        expect(page.metadata!.remainingItemCount).toBe(15);
+        // Created after the first page: not part of this list.
+        await core.createNamespacedPod({ namespace: 'cn-pages', body: podBody('pg-05a') });
+      }
+      token = page.metadata!._continue;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(versions.size).toBe(1);
+    expect(names).toEqual(Array.from({ length: 25 }, (_, i) => `pg-${String(i).padStart(2, '0')}`));
+  });
+});

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESOURCES } from '@skiff/api';
 import { api, pod, startServer, type RunningServer } from '../harness.js';
 import { columns, Kubectl } from './kubectl.js';
 
@@ -164,6 +165,34 @@ describe('kubectl get pods', () => {
 
   it('reads one field with jsonpath', async () => {
     expect(await kubectl('get', 'pod', 'web-2', '-o', 'jsonpath={.status.podIP}')).toBe('10.0.0.8');
+  });
+});
+
+describe('kubectl get over more than one page', () => {
+  beforeAll(async () => {
+    await must('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'many' } });
+    // In-process: what is under test is kubectl reading them back, 500 at a time.
+    for (let i = 0; i < 1100; i++) s.api.registry.create(RESOURCES.pods, 'many', pod(`m-${String(i).padStart(4, '0')}`));
+    await s.store.sync();
+  });
+
+  it('follows continue tokens to print all 1,100 pods (limit=500)', async () => {
+    const r = await k.run(['get', 'pods', '-n', 'many', '--no-headers', '-v=6']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1100);
+    expect(columns(lines[0]!)[0]).toBe('m-0000');
+    expect(columns(lines[1099]!)[0]).toBe('m-1099');
+    // Three requests: the first page, then two that carry the previous page's token.
+    const pages = r.stderr.split('\n').filter((l) => /GET http:\/\/\S+\/api\/v1\/namespaces\/many\/pods\?/.test(l));
+    expect(pages).toHaveLength(3);
+    expect(pages.filter((l) => /[?&]continue=/.test(l))).toHaveLength(2);
+  });
+
+  it('merges pages into one List for -o jsonpath with --chunk-size', async () => {
+    const names = (await kubectl('get', 'pods', '-n', 'many', '-o', 'jsonpath={.items[*].metadata.name}', '--chunk-size=300')).trim().split(' ');
+    expect(names).toHaveLength(1100);
+    expect(new Set(names).size).toBe(1100);
   });
 });
 
