@@ -11,6 +11,7 @@ import { parseOptions, USAGE } from './options.js';
 import { isFatalCommitError } from './storage/is-fatal-commit-error.js';
 import { MemoryStore } from './storage/memory-store.js';
 import { SqliteStore } from './storage/sqlite-store.js';
+import { storeOpenError } from './storage/store-open-error.js';
 import type { Storage } from './storage/storage.js';
 
 let opts;
@@ -26,16 +27,38 @@ if (opts === 'help') {
 }
 
 const logger = pino({ name: 'api-server', level: opts.logLevel }, destination(2));
+let commitsFailing = false;
 let store: Storage;
 let continueTokenKey: Buffer | undefined;
 if (opts.storage === 'memory') {
   store = new MemoryStore();
 } else {
+  const path = join(opts.dataDir, 'skiff.db');
+  let sqlite: SqliteStore;
+  try {
+    mkdirSync(opts.dataDir, { recursive: true });
+    // Group commit: every write of one event-loop turn shares one transaction and fsync. Responses wait for it
+    // (sendDurable), so acknowledged still means durable.
+    sqlite = SqliteStore.open({ path, synchronous: opts.synchronous, groupCommit: true, onCommitError, acceptRollback: opts.acceptStoreRollback });
+  } catch (err) {
+    // One line an operator can act on (what, which file, what to do), not a stack trace.
+    process.stderr.write(`api-server: ${storeOpenError(path, err).message}\n`);
+    process.exit(1);
+  }
+  if (sqlite.acceptedRollback) {
+    logger.warn(
+      { path, ...sqlite.acceptedRollback },
+      'started on a database that went backwards (--accept-store-rollback): writes after the found revision are lost; the revision moved past the recorded one, so every watch relists',
+    );
+  }
+  store = sqlite;
   continueTokenKey = loadContinueTokenKey(join(opts.dataDir, 'continue-token.key'));
-  mkdirSync(opts.dataDir, { recursive: true });
-  // Group commit: every write of one event-loop turn shares one transaction and fsync. Responses wait for it
-  // (sendDurable), so acknowledged still means durable.
-  store = SqliteStore.open({ path: join(opts.dataDir, 'skiff.db'), synchronous: opts.synchronous, groupCommit: true, onCommitError });
+  // Loud once per outage, not once per failed batch: the next committed change says writes work again.
+  store.subscribe(() => {
+    if (!commitsFailing) return;
+    commitsFailing = false;
+    logger.info('commits succeed again');
+  });
 }
 
 /** loadContinueTokenKey keeps the key that signs continue tokens beside the database, so tokens outlive a restart. */
@@ -51,15 +74,18 @@ function loadContinueTokenKey(path: string): Buffer {
 }
 
 /**
- * onCommitError hears a failed group commit. Its writes are rolled back in memory and their requests answered 500;
- * if the file itself is in doubt, exit (after those answers are on their way) so a restart recovers what is durable.
+ * onCommitError hears a failed group commit. Its writes are rolled back in memory and their requests answered
+ * (507 for a full disk); reads and watches go on and later writes retry. Only a database that is itself unusable
+ * (corrupt, read-only) makes the process exit, after those answers are on their way, so the restart says why.
  */
 function onCommitError(err: unknown): void {
   if (!isFatalCommitError(err)) {
-    logger.error({ err }, 'commit failed; its writes were rolled back');
+    if (commitsFailing) logger.debug({ err }, 'commit failed; its writes were rolled back');
+    else logger.error({ err }, 'commit failed; its writes were rolled back, and writes fail until commits succeed again');
+    commitsFailing = true;
     return;
   }
-  logger.fatal({ err }, 'commit failed with an I/O error; exiting so a restart recovers the durable state');
+  logger.fatal({ err }, 'commit failed: the database is unusable; exiting');
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 100).unref();
 }

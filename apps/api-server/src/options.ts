@@ -11,6 +11,8 @@ export interface Options {
   /** ':memory:'-style in-process store instead of SQLite (tests and benchmarks only). */
   storage: 'sqlite' | 'memory';
   synchronous: 'FULL' | 'NORMAL';
+  /** Start on a database that holds less than its revision record vouches for (see SqliteStore.open). */
+  acceptStoreRollback: boolean;
   eventTtlSeconds: number;
   compactionIntervalMs: number;
   historyWindowMs: number;
@@ -26,6 +28,7 @@ const FLAGS = {
   'data-dir': { env: 'SKIFF_DATA_DIR', default: './data' },
   storage: { env: 'SKIFF_STORAGE', default: 'sqlite' },
   'sqlite-synchronous': { env: 'SKIFF_SQLITE_SYNCHRONOUS', default: 'FULL' },
+  'accept-store-rollback': { env: 'SKIFF_ACCEPT_STORE_ROLLBACK', default: 'false' },
   'event-ttl': { env: 'SKIFF_EVENT_TTL', default: '1h' },
   'compaction-interval': { env: 'SKIFF_COMPACTION_INTERVAL', default: '1m' },
   'history-window': { env: 'SKIFF_HISTORY_WINDOW', default: '5m' },
@@ -43,10 +46,11 @@ export const USAGE = `Usage: node apps/api-server/dist/main.js [flags]\n\n${Obje
   .map(([f, d]) => `  --${f.padEnd(22)} ${d.env.padEnd(26)} default ${d.default}`)
   .join('\n')}\n`;
 
-/** parseOptions reads flags, then environment variables, then defaults; it throws on bad values. */
+/** parseOptions reads flags, then environment variables, then defaults; it throws on bad values. A bare boolean flag means true. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
+  const args = argv.map((a, i) => (a === '--accept-store-rollback' && !/^(true|false)$/i.test(argv[i + 1] ?? '') ? `${a}=true` : a));
   const { values: parsed } = parseArgs({
-    args: argv,
+    args,
     options: { ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
     strict: true,
   });
@@ -66,6 +70,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     dataDir: get('data-dir'),
     storage,
     synchronous: sync,
+    acceptStoreRollback: parseBool('accept-store-rollback', get('accept-store-rollback')),
     eventTtlSeconds: parseDuration(get('event-ttl')) / 1000,
     compactionIntervalMs: parseDuration(get('compaction-interval')),
     historyWindowMs: parseDuration(get('history-window')),
@@ -75,6 +80,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     defaultUnreachableTolerationSeconds: nonNegativeInt(get('default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds'),
     logLevel: get('log-level'),
   };
+}
+
+function parseBool(flag: string, text: string): boolean {
+  if (/^(true|1)$/i.test(text)) return true;
+  if (/^(false|0)$/i.test(text)) return false;
+  throw new Error(`--${flag} must be true or false, got "${text}"`);
 }
 
 function nonNegativeInt(text: string, flag: string): number {

@@ -150,7 +150,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       }
       const apiErr = sendError(res, failure);
       code = apiErr.code;
-      if (apiErr.code >= 500) logger.error({ err, method: req.method, path: url.pathname }, 'request failed');
+      // 507: the failed commit behind it was logged once already (onCommitError); a line per request would flood.
+      if (apiErr.code >= 500 && apiErr.code !== 507) logger.error({ err, method: req.method, path: url.pathname }, 'request failed');
     }
     if (info.verb === 'WATCH') return;
     const labels = { verb: info.verb, dry_run: info.dryRun ? 'All' : '', group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope: info.scope, component: 'apiserver' };

@@ -207,14 +207,34 @@ export abstract class BaseStore implements Storage {
       this.onCommitError?.(err);
       throw err;
     }
+    // Committed: from here on the batch stays, whatever happens, or memory would disagree with the file.
+    let recordErr: unknown;
+    try {
+      this.recordCommitted((batch.changes[batch.changes.length - 1] as PendingChange).event.revision);
+    } catch (err) {
+      recordErr = err;
+    }
     for (const { event, ts } of batch.changes) {
       this.durable = event.revision;
       const dropped = this.window.push(event, ts);
       if (dropped !== undefined) this.onWindowDrop(dropped);
     }
     this.listeners.emit(batch.changes.map((c) => c.event));
-    batch.resolve();
+    if (recordErr === undefined) {
+      batch.resolve();
+      return;
+    }
+    // The writes are durable but nothing vouches for them yet: their requests fail (outcome unknown to the client,
+    // as after a timeout) and the next commit records them.
+    batch.reject(recordErr);
+    this.onCommitError?.(recordErr);
   }
+
+  /**
+   * recordCommitted hears that every revision through `revision` is committed, before any of it is acknowledged;
+   * throwing fails the batch's sync() but keeps its writes, which are committed already.
+   */
+  protected recordCommitted(_revision: number): void {}
 
   /** onWindowDrop hears that the window pushed out `revision` to make room. */
   protected onWindowDrop(_revision: number): void {}

@@ -1,15 +1,21 @@
 /**
  * @module Which failed commits the api-server must not outlive.
  */
+import { errorCode } from './store-open-error.js';
 
 /**
- * isFatalCommitError says whether a failed commit leaves the database file in doubt: an I/O error (a failed fsync
- * among them), a full disk, corruption. The store has rolled back its memory either way, but after a failed fsync
- * the kernel may have dropped pages SQLite believes written, so only reopening the file (a restart) tells what is
- * durable; PostgreSQL panics on fsync failure for the same reason. Lock contention (SQLITE_BUSY, from a backup or
- * `skiff doctor` holding the file) is not: the rolled-back writes simply failed and later ones may succeed.
+ * isFatalCommitError says whether a failed commit leaves the database itself unusable: corruption, a file that
+ * cannot be opened or written at all (a file system remounted read-only). Restarting then stops with a clear
+ * message instead of failing every write.
+ *
+ * A full disk (SQLITE_FULL) and I/O errors (SQLITE_IOERR, a failed fsync among them) are not: SQLite rolls the
+ * transaction back and the store rolls back its memory, and nothing relies on pages written before the failure.
+ * A later commit rewrites its WAL frames from the same offset and fsyncs them again, and a checkpoint whose fsync
+ * failed keeps the WAL, so the next checkpoint copies every page again. The process stays up serving reads and
+ * watches, and writes succeed again once the disk has room (PostgreSQL panics on a failed fsync because it would
+ * otherwise retry the fsync of pages the kernel already dropped; SQLite's WAL never does that).
  */
 export function isFatalCommitError(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^SQLITE_(IOERR|FULL|CORRUPT|NOTADB|CANTOPEN|READONLY)/.test(code);
+  const code = errorCode(err instanceof Error && err.cause !== undefined ? err.cause : err) ?? '';
+  return /^SQLITE_(CORRUPT|NOTADB|CANTOPEN|READONLY)/.test(code);
 }

@@ -3,13 +3,17 @@
  */
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { errors } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { BaseStore } from './base-store.js';
 import type { BaseStoreOptions, PendingChange } from './base-store.js';
 import type { CachedObject } from './object-cache.js';
+import { commitError } from './commit-error.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
+import { RevisionRecord } from './revision-record.js';
 import type { ChangeEvent, ChangeType, CompactOptions } from './storage.js';
 import { rememberJson } from './stored-json.js';
+import { rollbackError, StoreOpenError, storeOpenError } from './store-open-error.js';
 
 /** SqliteStoreOptions configure SqliteStore.open; `windowSize` is the in-memory change window (default 10,000). */
 export interface SqliteStoreOptions extends BaseStoreOptions {
@@ -19,6 +23,19 @@ export interface SqliteStoreOptions extends BaseStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * Open a database that holds less than its revision record vouches for (or whose record is damaged) instead of
+   * refusing: the revision is bumped past the recorded one and all history is marked compacted, so no
+   * resourceVersion a client saw is reused and every watch from before relists (etcdutl restore --bump-revision
+   * --mark-compacted does the same).
+   */
+  acceptRollback?: boolean;
+}
+
+/** RollbackInfo says what an accepted rollback skipped: the database held `found`, the record vouched for `recorded`. */
+export interface RollbackInfo {
+  recorded: number;
+  found: number;
 }
 
 interface ChangeRow {
@@ -53,7 +70,10 @@ const VACUUM_MIN_FREE_SHARE = 0.2;
  * Only one process may open the file for writing.
  */
 export class SqliteStore extends BaseStore {
+  /** Set when open accepted a database that went backwards (acceptRollback). */
+  acceptedRollback: RollbackInfo | undefined;
   private readonly stmt;
+  private record: RevisionRecord | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -86,14 +106,48 @@ export class SqliteStore extends BaseStore {
     this.load();
   }
 
-  /** open opens or creates the store at `path` and loads its current objects and recent changes into memory. */
+  /**
+   * open opens or creates the store at `path` and loads its current objects and recent changes into memory. It
+   * refuses, with a StoreOpenError naming the file and what to do, a database it cannot read and one that went
+   * backwards: one that holds less than the revision record beside it vouches for (see RevisionRecord).
+   */
   static open(opts: SqliteStoreOptions): SqliteStore {
-    const db = openDatabase({ path: opts.path, synchronous: opts.synchronous ?? 'FULL', busyTimeoutMs: opts.busyTimeoutMs ?? 5000 });
+    const synchronous = opts.synchronous ?? 'FULL';
+    const memory = isMemoryPath(opts.path);
+    const recordPath = RevisionRecord.pathFor(opts.path);
+    let record: RevisionRecord | undefined;
     try {
-      return new SqliteStore(db, opts.path, opts);
+      if (!memory) record = openRecord(recordPath, synchronous === 'FULL', opts.acceptRollback ?? false);
+      // Check before SQLite turns a missing or 0-byte file into an empty database: keep the evidence as found.
+      if (record && record.revision > 0 && fileSize(opts.path) === 0 && !opts.acceptRollback) {
+        throw rollbackError(opts.path, recordPath, record.revision, 0);
+      }
+      const db = openDatabase({ path: opts.path, synchronous, busyTimeoutMs: opts.busyTimeoutMs ?? 5000 });
+      try {
+        const found = storedRevision(db);
+        let rollback: RollbackInfo | undefined;
+        if (record && found < record.revision) {
+          if (!opts.acceptRollback) throw rollbackError(opts.path, recordPath, record.revision, found);
+          rollback = { recorded: record.revision, found };
+          bumpRevision(db, record.revision);
+        }
+        const store = new SqliteStore(db, opts.path, opts);
+        if (!memory && (!record || rollback)) {
+          record?.close();
+          record = undefined;
+          // A fresh data directory, a database from before records, or an accepted rollback: vouch from here on.
+          record = RevisionRecord.create(recordPath, store.revision, synchronous === 'FULL');
+        }
+        store.record = record;
+        store.acceptedRollback = rollback;
+        return store;
+      } catch (err) {
+        db.close();
+        throw err;
+      }
     } catch (err) {
-      db.close();
-      throw err;
+      record?.close();
+      throw storeOpenError(opts.path, err);
     }
   }
 
@@ -127,21 +181,37 @@ export class SqliteStore extends BaseStore {
   override close(): void {
     super.close();
     if (this.db.open) this.db.close();
+    this.record?.close();
+    this.record = undefined;
   }
 
+  /** persist commits the changes in one transaction; a failure (a full disk: 507) rolls all of them back. */
   protected override persist(changes: readonly PendingChange[]): void {
     const last = changes[changes.length - 1];
     if (!last) return;
-    this.db
-      .transaction(() => {
-        for (const { event: e, ts, expiresAt } of changes) {
-          this.stmt.insertChange.run(e.revision, e.type, e.resource, e.namespace, e.name, ts, e.objectJson, e.resource, e.namespace, e.name);
-          if (e.type === 'DELETED') this.stmt.deleteObject.run(e.resource, e.namespace, e.name);
-          else this.stmt.upsertObject.run(e.resource, e.namespace, e.name, e.revision, expiresAt, e.objectJson);
-        }
-        this.stmt.setRevision.run(last.event.revision);
-      })
-      .immediate();
+    try {
+      this.db
+        .transaction(() => {
+          for (const { event: e, ts, expiresAt } of changes) {
+            this.stmt.insertChange.run(e.revision, e.type, e.resource, e.namespace, e.name, ts, e.objectJson, e.resource, e.namespace, e.name);
+            if (e.type === 'DELETED') this.stmt.deleteObject.run(e.resource, e.namespace, e.name);
+            else this.stmt.upsertObject.run(e.resource, e.namespace, e.name, e.revision, expiresAt, e.objectJson);
+          }
+          this.stmt.setRevision.run(last.event.revision);
+        })
+        .immediate();
+    } catch (err) {
+      throw commitError(err);
+    }
+  }
+
+  protected override recordCommitted(revision: number): void {
+    try {
+      this.record?.write(revision);
+    } catch (err) {
+      const path = this.record?.path ?? '';
+      throw errors.internal(`the write was committed, but recording revision ${revision} in ${path} failed: ${(err as Error).message}`, err);
+    }
   }
 
   protected override readChanges(after: number, limit: number): ChangeEvent[] {
@@ -164,12 +234,9 @@ export class SqliteStore extends BaseStore {
   }
 
   private load(): void {
-    const meta = this.db.prepare<[], { revision: number; compacted_revision: number }>('SELECT revision, compacted_revision FROM meta WHERE id = 1').get();
-    if (!meta) throw new Error(`database ${this.path} has no meta row`);
-    const newestChange = this.db.prepare<[], { revision: number | null }>('SELECT MAX(revision) AS revision FROM changes').get();
-    this.revision = Math.max(meta.revision, newestChange?.revision ?? 0);
+    this.revision = storedRevision(this.db);
     this.durable = this.revision;
-    this.compacted = meta.compacted_revision;
+    this.compacted = readMeta(this.db).compacted_revision;
     for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects').iterate()) {
       const object = JSON.parse(row.json) as KubeObject;
       rememberJson(object, row.json);
@@ -191,6 +258,39 @@ export class SqliteStore extends BaseStore {
   private checkpoint(): void {
     const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
     if (result?.busy) this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+}
+
+function readMeta(db: Database.Database): { revision: number; compacted_revision: number } {
+  const meta = db.prepare<[], { revision: number; compacted_revision: number }>('SELECT revision, compacted_revision FROM meta WHERE id = 1').get();
+  if (!meta) throw new StoreOpenError(`database ${db.name} has no meta row; it was not written by Skiff`);
+  return meta;
+}
+
+/** storedRevision is the newest revision the database holds. */
+function storedRevision(db: Database.Database): number {
+  const newestChange = db.prepare<[], { revision: number | null }>('SELECT MAX(revision) AS revision FROM changes').get();
+  return Math.max(readMeta(db).revision, newestChange?.revision ?? 0);
+}
+
+/**
+ * bumpRevision moves an accepted rolled-back database to revision `to` with every change compacted, so the next
+ * write gets a resourceVersion no client has seen and watches from older revisions get 410 Gone and relist.
+ */
+function bumpRevision(db: Database.Database, to: number): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM changes').run();
+    db.prepare('UPDATE meta SET revision = ?, compacted_revision = ? WHERE id = 1').run(to, to);
+  }).immediate();
+}
+
+/** openRecord opens the revision record; a damaged one is refused, or dropped (to be rewritten) when accepted. */
+function openRecord(path: string, sync: boolean, accept: boolean): RevisionRecord | undefined {
+  try {
+    return RevisionRecord.open(path, sync);
+  } catch (err) {
+    if (accept) return undefined;
+    throw new StoreOpenError(`${(err as Error).message}; restore it, or start with --accept-store-rollback (SKIFF_ACCEPT_STORE_ROLLBACK=true) to trust the database as it is`, { cause: err });
   }
 }
 
