@@ -188,6 +188,10 @@ export const errors = {
       details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
     });
   },
+  /** listExpired is kube's 410 for a list asked for exactly at a compacted resourceVersion (limit with resourceVersion). */
+  listExpired(): ApiError {
+    return new ApiError({ reason: 'Expired', message: 'The resourceVersion for the provided list is too old.', code: 410 });
+  },
   /**
    * continueExpired is kube's answer to a continue token whose revision was compacted: 410 Expired, carrying a
    * token (`next`) that continues from the same key at the latest revision, at the price of consistency.

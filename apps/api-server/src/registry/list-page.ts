@@ -80,7 +80,7 @@ const keyString = (k: ListKey): string => `${k.namespace}/${k.name}`;
 function stateAt(store: Storage, req: PageRequest, rv: number, after: ListKey | undefined): Map<string, KubeObject | null> {
   let changes;
   try {
-    changes = store.changesSince(rv);
+    changes = store.changesSince(rv, Infinity, req.resource);
   } catch (err) {
     if (isGone(err)) throw new ExpiredPage();
     throw err;

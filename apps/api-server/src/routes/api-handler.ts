@@ -2,7 +2,7 @@
  * @module The REST handler for every /api and /apis resource path: verbs, subresources, lists, Tables and watch.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, errors, groupResource, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
+import { errors, groupResource, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
 import { apiResourceList } from '../discovery/index.js';
 import { parseApiPath, type ApiPath } from '../http/api-path.js';
 import { decodeObjectBody, mediaType, parseJson, readRawBody } from '../http/read-body.js';
@@ -266,7 +266,7 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
       page = readPage(deps.registry.store, { resource, info: r, namespace, filter, limit: limit > 0 ? limit : Infinity, ...(at !== undefined ? { rv: at } : {}), ...(token ? { after: token.start } : {}) });
     } catch (err) {
       if (!(err instanceof ExpiredPage)) throw err;
-      if (!token) throw new ApiError({ reason: 'Expired', code: 410, message: 'The resourceVersion for the provided list is too old.' });
+      if (!token) throw errors.listExpired();
       throw errors.continueExpired(deps.continueTokens.encode({ rv: -1, start: token.start }, list));
     }
   }

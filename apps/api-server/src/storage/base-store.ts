@@ -145,12 +145,12 @@ export abstract class BaseStore implements Storage {
     return change.event.object;
   }
 
-  changesSince(after: number, limit = Infinity): ChangeEvent[] {
+  changesSince(after: number, limit = Infinity, resource?: string): ChangeEvent[] {
     if (after < this.compacted) throw errors.expired(after, this.compacted);
     // Pending changes are neither in the window nor in the table yet: history ends at the durable revision.
     if (after >= this.durable || limit <= 0) return [];
-    if (this.window.covers(after)) return this.window.since(after, limit);
-    return this.readChanges(after, limit);
+    if (this.window.covers(after)) return this.window.since(after, limit, resource);
+    return this.readChanges(after, limit, resource);
   }
 
   subscribe(listener: (event: ChangeEvent) => void): () => void {
@@ -187,7 +187,7 @@ export abstract class BaseStore implements Storage {
   /** persist makes the changes durable, all or none; throwing aborts the write. */
   protected abstract persist(changes: readonly PendingChange[]): void;
   /** readChanges serves changesSince when the window no longer holds revision after+1. */
-  protected abstract readChanges(after: number, limit: number): ChangeEvent[];
+  protected abstract readChanges(after: number, limit: number, resource?: string): ChangeEvent[];
   protected abstract fileSizes(): { dbSizeBytes: number; walSizeBytes: number };
 
   /**

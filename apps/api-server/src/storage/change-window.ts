@@ -53,8 +53,8 @@ export class ChangeWindow {
     return first !== undefined && after >= first - 1;
   }
 
-  /** since returns held events with revision > after, oldest first, at most `limit`. */
-  since(after: number, limit = Infinity): ChangeEvent[] {
+  /** since returns held events with revision > after (of `resource` only, if given), oldest first, at most `limit`. */
+  since(after: number, limit = Infinity, resource?: string): ChangeEvent[] {
     let lo = 0;
     let hi = this.size;
     while (lo < hi) {
@@ -65,7 +65,7 @@ export class ChangeWindow {
     const out: ChangeEvent[] = [];
     for (let i = lo; i < this.size && out.length < limit; i++) {
       const slot = this.at(i);
-      if (slot) out.push(slot.event);
+      if (slot && (resource === undefined || slot.event.resource === resource)) out.push(slot.event);
     }
     return out;
   }

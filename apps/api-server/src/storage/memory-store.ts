@@ -30,8 +30,8 @@ export class MemoryStore extends BaseStore {
 
   protected override persist(_changes: readonly PendingChange[]): void {}
 
-  protected override readChanges(after: number, limit: number): ChangeEvent[] {
-    return this.window.since(after, limit);
+  protected override readChanges(after: number, limit: number, resource?: string): ChangeEvent[] {
+    return this.window.since(after, limit, resource);
   }
 
   protected override fileSizes(): { dbSizeBytes: number; walSizeBytes: number } {

@@ -90,6 +90,21 @@ describe('SqliteStore on a file', () => {
     }
   });
 
+  it('replays one resource from the table, skipping the others in SQL', () => {
+    const s = SqliteStore.open({ path: join(dir, 'by-resource.db'), windowSize: 2 });
+    s.create(key('c'), cm('c'));
+    for (let i = 0; i < 5; i++) s.create({ resource: 'pods', namespace: 'a', name: `p${i}` }, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a', name: `p${i}` } });
+    s.update(key('c'), cm('c', { v: '1' }));
+    s.create({ resource: 'pods', namespace: 'a', name: 'p5' }, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a', name: 'p5' } });
+    expect(s.changesSince(0, Infinity, 'configmaps').map((e) => [e.revision, e.type])).toEqual([
+      [1, 'ADDED'],
+      [7, 'MODIFIED'],
+    ]);
+    expect(s.changesSince(0, 2, 'pods').map((e) => e.name)).toEqual(['p0', 'p1']);
+    expect(s.changesSince(6, Infinity, 'pods').map((e) => e.name)).toEqual(['p5']);
+    s.close();
+  });
+
   it('bounds the change table and truncates the WAL under many updates', () => {
     const path = join(dir, 'bloat.db');
     const s = SqliteStore.open({ path, synchronous: 'NORMAL' });

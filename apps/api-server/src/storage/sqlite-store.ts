@@ -95,6 +95,7 @@ export class SqliteStore extends BaseStore {
       setRevision: db.prepare<[number]>('UPDATE meta SET revision = ? WHERE id = 1'),
       setCompacted: db.prepare<[number]>('UPDATE meta SET compacted_revision = ? WHERE id = 1'),
       changesAfter: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE revision > ? ORDER BY revision LIMIT ?'),
+      changesOfAfter: db.prepare<[number, string, number], ChangeRow>('SELECT * FROM changes WHERE revision > ? AND resource = ? ORDER BY revision LIMIT ?'),
       firstYoung: db.prepare<[number, number, number], { revision: number }>(
         'SELECT revision FROM changes WHERE revision > ? AND revision <= ? AND ts > ? ORDER BY revision LIMIT 1',
       ),
@@ -214,8 +215,11 @@ export class SqliteStore extends BaseStore {
     }
   }
 
-  protected override readChanges(after: number, limit: number): ChangeEvent[] {
-    return this.stmt.changesAfter.all(after, Number.isFinite(limit) ? limit : -1).map(toEvent);
+  protected override readChanges(after: number, limit: number, resource?: string): ChangeEvent[] {
+    const max = Number.isFinite(limit) ? limit : -1;
+    // Filtered in SQL, so rows of other resources are never parsed.
+    const rows = resource === undefined ? this.stmt.changesAfter.all(after, max) : this.stmt.changesOfAfter.all(after, resource, max);
+    return rows.map(toEvent);
   }
 
   protected override findExpired(nowMs: number): CachedObject[] {

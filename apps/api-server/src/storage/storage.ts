@@ -111,8 +111,11 @@ export interface Storage {
   /** Remove; throws NotFound or Conflict. Returns the last state stamped with the delete's revision. */
   delete(key: ResourceKey, opts?: WriteOptions): KubeObject;
 
-  /** Durable changes with revision > `after`, oldest first, at most `limit`. Throws ApiError Expired (410) if `after` < compactedRevision(). */
-  changesSince(after: number, limit?: number): ChangeEvent[];
+  /**
+   * Durable changes with revision > `after`, oldest first, at most `limit`; with `resource`, only that resource's
+   * (a paged list replays one resource's history). Throws ApiError Expired (410) if `after` < compactedRevision().
+   */
+  changesSince(after: number, limit?: number, resource?: string): ChangeEvent[];
   /** Called synchronously after each commit (never for a pending write), in revision order. Returns an unsubscribe function. */
   subscribe(listener: (event: ChangeEvent) => void): () => void;
 

@@ -215,6 +215,21 @@ export function runStoreContract(name: string, makeStore: (opts?: ContractStoreO
       expect(s.changesSince(99)).toEqual([]);
     });
 
+    it('replays the changes of one resource only when asked', () => {
+      const s = makeStore();
+      s.create(podKey('a', 'p1'), pod('a', 'p1'));
+      s.create(deployKey('a', 'd1'), deployment('a', 'd1'));
+      s.create(podKey('a', 'p2'), pod('a', 'p2'));
+      s.delete(podKey('a', 'p1'));
+      s.create(deployKey('a', 'd2'), deployment('a', 'd2'));
+      s.create(podKey('a', 'p3'), pod('a', 'p3'));
+      const of = (after: number, resource: string, limit?: number) => s.changesSince(after, limit, resource).map((e) => `${e.type} ${e.name}`);
+      expect(of(3, 'pods')).toEqual(['DELETED p1', 'ADDED p3']);
+      expect(of(3, 'deployments.apps')).toEqual(['ADDED d2']);
+      expect(of(4, 'pods', 1)).toEqual(['ADDED p3']);
+      expect(of(6, 'pods')).toEqual([]);
+    });
+
     it('calls listeners after commit, in order, past a listener that throws', () => {
       const reported: string[] = [];
       const s = makeStore({ onListenerError: (err, e) => reported.push(`${(err as Error).message}@${e.revision}`) });
