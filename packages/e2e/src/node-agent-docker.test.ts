@@ -234,6 +234,10 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     startAgent(NODE_B);
     await agentStarted(NODE_B);
     await waitUntil(async () => (await pods(NODE_B)).length === 2, 30_000, 'b-0 to be finished by B');
+    // The agent finishes the API delete once the containers stopped and removes them right after (kubelet too
+    // removes them after the pod object is gone), so their removal may still be in progress here.
+    const b0uid = b0.pods.find((p) => p.metadata.name === 'b-0')?.metadata.uid;
+    await waitUntil(async () => !(await boxes(NODE_B)).some((b) => b.uid === b0uid), 30_000, "b-0's containers to be removed");
     await exactlyOnce(NODE_B);
     expect(snapshot((await exactlyOnce(NODE_A)).boxes)).toEqual(snapshot(a0.boxes));
   }, 150_000);
