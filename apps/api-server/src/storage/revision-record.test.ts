@@ -20,40 +20,40 @@ function tear(path: string, offset: number, bytes = 12): void {
 describe('RevisionRecord', () => {
   it('is absent in a fresh directory, and reads back the newest revision written', () => {
     const path = join(dir, 'skiff.db-revision');
-    expect(RevisionRecord.open(path, true)).toBeUndefined();
-    const r = RevisionRecord.create(path, 7, true);
+    expect(RevisionRecord.open(path)).toBeUndefined();
+    const r = RevisionRecord.create(path, 7);
     r.write(8);
     r.write(9);
     r.close();
-    const again = RevisionRecord.open(path, true);
+    const again = RevisionRecord.open(path);
     expect(again?.revision).toBe(9);
     again?.close();
   });
 
   it('keeps the previous revision when the slot being written is torn', () => {
     const path = join(dir, 'skiff.db-revision');
-    const r = RevisionRecord.create(path, 1, true);
+    const r = RevisionRecord.create(path, 1);
     r.write(2); // slot 0
     r.write(3); // slot 1
     r.close();
     tear(path, 512 + 8); // slot 1's revision, mid-write
-    const reopened = RevisionRecord.open(path, true);
+    const reopened = RevisionRecord.open(path);
     expect(reopened?.revision).toBe(2);
     // The next write goes to the torn slot, never over the one that still vouches.
     reopened?.write(4);
     reopened?.close();
-    expect(RevisionRecord.open(path, false)?.revision).toBe(4);
+    expect(RevisionRecord.open(path)?.revision).toBe(4);
     tear(path, 512 + 8);
-    expect(RevisionRecord.open(path, false)?.revision).toBe(2);
+    expect(RevisionRecord.open(path)?.revision).toBe(2);
   });
 
   it('writes the slot that does not hold the newest revision first after opening', () => {
     const path = join(dir, 'skiff.db-revision');
-    const r = RevisionRecord.create(path, 1, true);
+    const r = RevisionRecord.create(path, 1);
     r.write(5); // slot 0 holds the newest
     r.close();
     const before = readFileSync(path).subarray(0, 512);
-    const reopened = RevisionRecord.open(path, true);
+    const reopened = RevisionRecord.open(path);
     reopened?.write(6);
     reopened?.close();
     expect(readFileSync(path).subarray(0, 512).equals(before)).toBe(true);
@@ -61,9 +61,9 @@ describe('RevisionRecord', () => {
 
   it('refuses a record with no valid slot', () => {
     const path = join(dir, 'skiff.db-revision');
-    RevisionRecord.create(path, 3, true).close();
+    RevisionRecord.create(path, 3).close();
     tear(path, 0);
     tear(path, 512);
-    expect(() => RevisionRecord.open(path, true)).toThrow(/revision record .* is damaged/);
+    expect(() => RevisionRecord.open(path)).toThrow(/revision record .* is damaged/);
   });
 });

@@ -281,11 +281,11 @@ describe('SqliteStore on a file', () => {
   it('records each committed revision beside the database before its sync() resolves', async () => {
     const path = join(dir, 'recorded.db');
     const s = SqliteStore.open({ path, groupCommit: true });
-    expect(RevisionRecord.open(RevisionRecord.pathFor(path), false)?.revision).toBe(0);
+    expect(RevisionRecord.open(RevisionRecord.pathFor(path))?.revision).toBe(0);
     s.create(key('a'), cm('a'));
     s.create(key('b'), cm('b'));
     await s.sync();
-    expect(RevisionRecord.open(RevisionRecord.pathFor(path), false)?.revision).toBe(2);
+    expect(RevisionRecord.open(RevisionRecord.pathFor(path))?.revision).toBe(2);
     s.close();
   });
 
@@ -315,7 +315,7 @@ describe('SqliteStore on a file', () => {
     const s = SqliteStore.open({ path });
     for (const n of ['a', 'b', 'c']) s.create(key(n), cm(n));
     s.close();
-    RevisionRecord.create(RevisionRecord.pathFor(path), 10, true).close();
+    RevisionRecord.create(RevisionRecord.pathFor(path), 10).close();
     expect(() => SqliteStore.open({ path })).toThrow(StoreOpenError);
     expect(() => SqliteStore.open({ path })).toThrow(/went backwards: it holds revision 3 but .*-revision vouches that revision 10 was committed/);
 
@@ -339,6 +339,6 @@ describe('SqliteStore on a file', () => {
     writeFileSync(RevisionRecord.pathFor(path), Buffer.alloc(1024, 1));
     expect(() => SqliteStore.open({ path })).toThrow(/is damaged.*--accept-store-rollback/);
     SqliteStore.open({ path, acceptRollback: true }).close();
-    expect(RevisionRecord.open(RevisionRecord.pathFor(path), false)?.revision).toBe(0);
+    expect(RevisionRecord.open(RevisionRecord.pathFor(path))?.revision).toBe(0);
   });
 });
