@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, pod, spawnServer, type ServerProcess } from './harness.js';
+import { api, pod, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
 import { httpWatch } from './watch-stream.js';
 
 // A real full disk: a small tmpfs holds the data directory. Mounting needs root (CI runs as root); elsewhere the
@@ -93,5 +93,13 @@ describe.skipIf(!mounted)('api-server on a full disk', () => {
     proc = await spawnServer(['--data-dir', dir]);
     const list = await api(proc.url, 'GET', '/api/v1/namespaces/default/pods');
     expect(new Map(list.body.items.map((p: any) => [p.metadata.name, p.metadata.uid]))).toEqual(acked);
+
+    // Starting on a full disk (after a clean stop removed the WAL index) stops with one line that says so.
+    await proc.kill('SIGTERM');
+    proc = undefined;
+    fillDisk(join(dir, 'filler'));
+    const refused = await runServerToExit(['--data-dir', dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^api-server: cannot open database .*skiff\.db: .*; the disk holding .* is full: free space on it and start again$/)]);
   }, 60_000);
 });

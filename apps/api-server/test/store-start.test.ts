@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, MAIN_JS, pod, spawnServer, type ServerProcess } from './harness.js';
+import { api, pod, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
 import { httpWatch } from './watch-stream.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skiff-store-start-'));
@@ -22,23 +21,6 @@ async function start(dir: string, extra: string[] = []): Promise<ServerProcess> 
 async function stop(p: ServerProcess, signal: NodeJS.Signals): Promise<void> {
   await p.kill(signal);
   running.delete(p);
-}
-
-/** startToExit runs the api-server on `dir` expecting it to refuse to start; resolves with its exit code and stderr. */
-function startToExit(dir: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', '--data-dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`api-server did not exit; stderr: ${stderr}`));
-    }, 15_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
 }
 
 /** writePods creates `n` pods and returns the highest resourceVersion acknowledged. */
@@ -93,14 +75,14 @@ describe('api-server start-up on a damaged data directory', () => {
   it('refuses a database whose WAL is missing, with one line naming the file and the flag that accepts it', async () => {
     const { dir } = await dirWithWalTail('missing-wal');
     loseWal(dir);
-    expectOneLine(await startToExit(dir), /skiff\.db went backwards: it holds revision \d+ but .*skiff\.db-revision vouches that revision \d+ was committed.*--accept-store-rollback/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /skiff\.db went backwards: it holds revision \d+ but .*skiff\.db-revision vouches that revision \d+ was committed.*--accept-store-rollback/);
   }, 60_000);
 
   it('refuses a database whose WAL was truncated', async () => {
     const { dir } = await dirWithWalTail('truncated-wal');
     truncateSync(join(dir, 'skiff.db-wal'), Math.floor(statSync(join(dir, 'skiff.db-wal')).size / 3));
     rmSync(join(dir, 'skiff.db-shm'), { force: true });
-    expectOneLine(await startToExit(dir), /went backwards.*--accept-store-rollback/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /went backwards.*--accept-store-rollback/);
   }, 60_000);
 
   it('refuses a 0-byte database, a missing one, and an older copy put back in place', async () => {
@@ -111,13 +93,13 @@ describe('api-server start-up on a damaged data directory', () => {
     await stop(p, 'SIGTERM');
 
     copyFileSync(join(root, 'older.db'), join(dir, 'skiff.db'));
-    expectOneLine(await startToExit(dir), /went backwards/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /went backwards/);
     writeFileSync(join(dir, 'skiff.db'), '');
-    expectOneLine(await startToExit(dir), /holds revision 0 but/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /holds revision 0 but/);
     // The refusal left the evidence as it was: SQLite did not turn the empty file into an empty database.
     expect(statSync(join(dir, 'skiff.db')).size).toBe(0);
     rmSync(join(dir, 'skiff.db'));
-    expectOneLine(await startToExit(dir), /holds revision 0 but/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /holds revision 0 but/);
     expect(existsSync(join(dir, 'skiff.db'))).toBe(false);
   }, 60_000);
 
@@ -156,6 +138,6 @@ describe('api-server start-up on a damaged data directory', () => {
   it('stops on a corrupt database with one line naming the file and what to do, not a stack trace', async () => {
     const dir = await dirWithPods('corrupt', 'c', 3);
     writeFileSync(join(dir, 'skiff.db'), Buffer.alloc(16_384, 0x5a));
-    expectOneLine(await startToExit(dir), /cannot open database .*skiff\.db: file is not a database \(SQLITE_NOTADB\); restore it/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /cannot open database .*skiff\.db: file is not a database \(SQLITE_NOTADB\); restore it/);
   }, 60_000);
 });
