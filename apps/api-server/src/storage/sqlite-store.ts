@@ -137,9 +137,9 @@ export class SqliteStore extends BaseStore {
         }
         const store = new SqliteStore(db, opts.path, opts);
         if (!memory && (!record || rollback)) {
-          record?.close();
-          record = undefined;
           // A fresh data directory, a database from before records, or an accepted rollback: vouch from here on.
+          record?.close();
+          record = undefined; // closed: the catch below must not close it again if create throws
           record = RevisionRecord.create(recordPath, store.revision);
         }
         store.record = record;
