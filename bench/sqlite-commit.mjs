@@ -2,7 +2,9 @@
 // Microbenchmark for the store's write cost: better-sqlite3 with the api-server's schema and write statements
 // (change row + object upsert + meta revision), one transaction per write versus group commit (B writes per
 // transaction), under synchronous=FULL and NORMAL. Evidence for what group commit would buy the create path.
-//   node bench/sqlite-commit.mjs [--writes 3000]
+// Then the cost of the revision record (skiff.db-revision) on top of each commit: commits without it, with it, and
+// with it fdatasynced alternate in one loop, so a loaded machine slows all three alike.
+//   node bench/sqlite-commit.mjs [--writes 3000]   (build first: it loads the record from apps/api-server/dist)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -49,4 +51,46 @@ for (const sync of ['FULL', 'NORMAL']) {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const { RevisionRecord } = await import(join(REPO_ROOT, 'apps/api-server/dist/storage/revision-record.js'));
+for (const sync of ['FULL', 'NORMAL']) {
+  for (const batch of [1, 8]) {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
+    const db = new Database(join(dir, 'skiff.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${sync}`);
+    db.exec('CREATE TABLE changes (revision INTEGER PRIMARY KEY, json TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO changes (revision, json) VALUES (?, ?)');
+    let rev = 0;
+    const txn = db.transaction((n) => {
+      for (let i = 0; i < n; i++) insert.run(++rev, json);
+    });
+    const record = RevisionRecord.create(join(dir, 'skiff.db-revision'), 0);
+    // What the store does (write the record after each commit) and what it does not (also fdatasync it each time).
+    const variants = ['commit', 'commit + record', 'commit + record + fdatasync'];
+    const spent = [0, 0, 0];
+    const commits = Math.ceil(WRITES / batch);
+    for (let c = 0; c < commits; c++) {
+      const v = c % 3;
+      const t0 = performance.now();
+      txn.immediate(batch);
+      if (v >= 1) record.write(rev);
+      if (v === 2) record.flush();
+      spent[v] += performance.now() - t0;
+    }
+    const per = spent.map((ms) => (ms * 1000) / Math.floor(commits / 3));
+    console.log(
+      `synchronous=${sync.padEnd(6)} ${String(batch).padStart(2)} writes/commit, us per commit: ` +
+        variants.map((name, i) => `${name} ${per[i].toFixed(0)}${i ? ` (${signedPercent(per[i] / per[0] - 1)})` : ''}`).join(', '),
+    );
+    record.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function signedPercent(x) {
+  const p = Math.round(x * 100);
+  return `${p >= 0 ? '+' : ''}${p}%`;
 }

@@ -80,8 +80,8 @@ function loadContinueTokenKey(path: string): Buffer {
  */
 function onCommitError(err: unknown): void {
   if (!isFatalCommitError(err)) {
-    if (commitsFailing) logger.debug({ err }, 'commit failed; its writes were rolled back');
-    else logger.error({ err }, 'commit failed; its writes were rolled back, and writes fail until commits succeed again');
+    if (commitsFailing) logger.debug({ err }, 'commit failed');
+    else logger.error({ err }, 'commit failed; writes fail until commits succeed again');
     commitsFailing = true;
     return;
   }

@@ -94,6 +94,23 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
   };
 }
 
+/** runServerToExit starts dist/main.js expecting it to exit (refuse to start); resolves with its exit code and stderr. */
+export function runServerToExit(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`api-server did not exit; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
 /** freePort asks the kernel for an unused port. */
 export async function freePort(): Promise<number> {
   const s = createServer();

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, MAIN_JS, pod, spawnServer, type ServerProcess } from './harness.js';
+import { api, pod, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
 import { httpWatch } from './watch-stream.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skiff-store-start-'));
@@ -22,23 +21,6 @@ async function start(dir: string, extra: string[] = []): Promise<ServerProcess> 
 async function stop(p: ServerProcess, signal: NodeJS.Signals): Promise<void> {
   await p.kill(signal);
   running.delete(p);
-}
-
-/** startToExit runs the api-server on `dir` expecting it to refuse to start; resolves with its exit code and stderr. */
-function startToExit(dir: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', '--data-dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`api-server did not exit; stderr: ${stderr}`));
-    }, 15_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
 }
 
 /** writePods creates `n` pods and returns the highest resourceVersion acknowledged. */
@@ -61,62 +43,69 @@ function expectOneLine(result: { code: number | null; stderr: string }, pattern:
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
+/** dirWithPods makes a data directory whose database holds pods `prefix`-0.. (stopped cleanly: all in skiff.db). */
+async function dirWithPods(name: string, prefix: string, n: number): Promise<string> {
+  const dir = join(root, name);
+  const p = await start(dir);
+  await writePods(p, prefix, n);
+  await stop(p, 'SIGTERM');
+  return dir;
+}
+
 /**
  * A data directory whose database holds pods p-0..p-9 in skiff.db itself (a clean stop checkpoints) and pods
  * q-0..q-9 only in skiff.db-wal (a SIGKILL skips the checkpoint). Returns the newest acknowledged revision.
  */
 async function dirWithWalTail(name: string): Promise<{ dir: string; newest: number }> {
-  const dir = join(root, name);
-  let p = await start(dir);
-  await writePods(p, 'p', 10);
-  await stop(p, 'SIGTERM');
-  p = await start(dir);
+  const dir = await dirWithPods(name, 'p', 10);
+  const p = await start(dir);
   const newest = await writePods(p, 'q', 10);
   await stop(p, 'SIGKILL');
   expect(statSync(join(dir, 'skiff.db-wal')).size).toBeGreaterThan(0);
   return { dir, newest };
 }
 
+/** loseWal deletes the WAL and its index, as copying skiff.db alone to another machine would. */
+function loseWal(dir: string): void {
+  rmSync(join(dir, 'skiff.db-wal'));
+  rmSync(join(dir, 'skiff.db-shm'), { force: true });
+}
+
 describe('api-server start-up on a damaged data directory', () => {
   it('refuses a database whose WAL is missing, with one line naming the file and the flag that accepts it', async () => {
     const { dir } = await dirWithWalTail('missing-wal');
-    rmSync(join(dir, 'skiff.db-wal'));
-    rmSync(join(dir, 'skiff.db-shm'), { force: true });
-    expectOneLine(await startToExit(dir), /skiff\.db went backwards: it holds revision \d+ but .*skiff\.db-revision vouches that revision \d+ was committed.*--accept-store-rollback/);
+    loseWal(dir);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /skiff\.db went backwards: it holds revision \d+ but .*skiff\.db-revision vouches that revision \d+ was committed.*--accept-store-rollback/);
   }, 60_000);
 
   it('refuses a database whose WAL was truncated', async () => {
     const { dir } = await dirWithWalTail('truncated-wal');
     truncateSync(join(dir, 'skiff.db-wal'), Math.floor(statSync(join(dir, 'skiff.db-wal')).size / 3));
     rmSync(join(dir, 'skiff.db-shm'), { force: true });
-    expectOneLine(await startToExit(dir), /went backwards.*--accept-store-rollback/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /went backwards.*--accept-store-rollback/);
   }, 60_000);
 
   it('refuses a 0-byte database, a missing one, and an older copy put back in place', async () => {
-    const dir = join(root, 'replaced');
-    let p = await start(dir);
-    await writePods(p, 'a', 3);
-    await stop(p, 'SIGTERM');
+    const dir = await dirWithPods('replaced', 'a', 3);
     copyFileSync(join(dir, 'skiff.db'), join(root, 'older.db'));
-    p = await start(dir);
+    const p = await start(dir);
     await writePods(p, 'b', 3);
     await stop(p, 'SIGTERM');
 
     copyFileSync(join(root, 'older.db'), join(dir, 'skiff.db'));
-    expectOneLine(await startToExit(dir), /went backwards/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /went backwards/);
     writeFileSync(join(dir, 'skiff.db'), '');
-    expectOneLine(await startToExit(dir), /holds revision 0 but/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /holds revision 0 but/);
     // The refusal left the evidence as it was: SQLite did not turn the empty file into an empty database.
     expect(statSync(join(dir, 'skiff.db')).size).toBe(0);
     rmSync(join(dir, 'skiff.db'));
-    expectOneLine(await startToExit(dir), /holds revision 0 but/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /holds revision 0 but/);
     expect(existsSync(join(dir, 'skiff.db'))).toBe(false);
   }, 60_000);
 
   it('with --accept-store-rollback serves what is left, past every revision a client saw, and old watches relist', async () => {
     const { dir, newest } = await dirWithWalTail('accepted');
-    rmSync(join(dir, 'skiff.db-wal'));
-    rmSync(join(dir, 'skiff.db-shm'), { force: true });
+    loseWal(dir);
     const p = await start(dir, ['--accept-store-rollback']);
     expect(p.stderr()).toMatch(/went backwards \(--accept-store-rollback\)/);
     const list = await api(p.url, 'GET', '/api/v1/namespaces/default/pods');
@@ -137,12 +126,9 @@ describe('api-server start-up on a damaged data directory', () => {
   }, 60_000);
 
   it('starts a database from before revision records and writes one', async () => {
-    const dir = join(root, 'upgrade');
-    let p = await start(dir);
-    await writePods(p, 'u', 3);
-    await stop(p, 'SIGTERM');
+    const dir = await dirWithPods('upgrade', 'u', 3);
     rmSync(join(dir, 'skiff.db-revision'));
-    p = await start(dir);
+    const p = await start(dir);
     expect(existsSync(join(dir, 'skiff.db-revision'))).toBe(true);
     const got = await api(p.url, 'GET', '/api/v1/namespaces/default/pods/u-2');
     expect(got.status).toBe(200);
@@ -150,11 +136,8 @@ describe('api-server start-up on a damaged data directory', () => {
   }, 60_000);
 
   it('stops on a corrupt database with one line naming the file and what to do, not a stack trace', async () => {
-    const dir = join(root, 'corrupt');
-    const p = await start(dir);
-    await writePods(p, 'c', 3);
-    await stop(p, 'SIGTERM');
+    const dir = await dirWithPods('corrupt', 'c', 3);
     writeFileSync(join(dir, 'skiff.db'), Buffer.alloc(16_384, 0x5a));
-    expectOneLine(await startToExit(dir), /cannot open database .*skiff\.db: file is not a database \(SQLITE_NOTADB\); restore it/);
+    expectOneLine(await runServerToExit(['--data-dir', dir]), /cannot open database .*skiff\.db: file is not a database \(SQLITE_NOTADB\); restore it/);
   }, 60_000);
 });

@@ -2,7 +2,7 @@
  * @module The Status a client gets when its write could not be committed.
  */
 import { ApiError } from '@skiff/api';
-import { errorCode } from './store-open-error.js';
+import { errorCode, isDiskFull } from './error-code.js';
 
 /**
  * commitError turns a failed commit into the ApiError every request of the batch is answered with. A full disk is
@@ -23,9 +23,4 @@ export function commitError(err: unknown): ApiError {
     });
   }
   return new ApiError({ reason: 'InternalError', message: `Internal error occurred: the write was not committed: ${why}`, cause: err });
-}
-
-/** isDiskFull is true for the error codes of a full disk or an exhausted quota. */
-export function isDiskFull(code: string): boolean {
-  return code.startsWith('SQLITE_FULL') || code === 'ENOSPC' || code === 'EDQUOT';
 }

@@ -1,7 +1,7 @@
 /**
  * @module Which failed commits the api-server must not outlive.
  */
-import { errorCode } from './store-open-error.js';
+import { errorCode } from './error-code.js';
 
 /**
  * isFatalCommitError says whether a failed commit leaves the database itself unusable: corruption, a file that

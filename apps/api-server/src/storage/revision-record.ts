@@ -21,18 +21,22 @@ const SUM_BYTES = 8;
  * starts from whatever survives: a 0-byte file is an empty database, a missing or truncated WAL is older state. The
  * record lives outside both, so comparing it with what the database holds after opening shows the loss.
  *
- * `write` overwrites one slot in place and, with `sync`, fdatasyncs it: the file never changes size, so there is no
- * metadata to flush and no rename per commit. It runs after the database commit and before the commit is
- * acknowledged, so the record is never ahead of a healthy database (a crash between the two leaves it one batch
- * behind, and that batch was never acknowledged) and never behind an acknowledged revision.
+ * `write` runs after the database commit and before the commit is acknowledged, so the record is never ahead of a
+ * healthy database (a crash between the two leaves it one batch behind, and that batch was never acknowledged) and
+ * never behind an acknowledged revision. It overwrites one slot in place (the file never changes size) and leaves
+ * the page to the kernel; `flush` fdatasyncs it, which the store does at most once a second. Trade-off: an fsync
+ * per commit would double the cost of a commit under synchronous=FULL (bench/sqlite-commit.mjs: about +1 ms a
+ * commit, +70-100%), and it only matters after an OS crash or power loss: a killed process, or files damaged while
+ * the machine stays up, see the written page. After a power loss the record may lag by the commits of the last
+ * second; a loss is still detected unless it lies entirely within that second.
  */
 export class RevisionRecord {
   private next = 0;
+  private dirty = false;
 
   private constructor(
     readonly path: string,
     private readonly fd: number,
-    private readonly sync: boolean,
     /** The revision the record vouched for when opened. */
     readonly revision: number,
   ) {}
@@ -46,7 +50,7 @@ export class RevisionRecord {
    * open opens the record at `path` for `write`: undefined when there is none (a fresh data directory, or a
    * database from a Skiff without records). Throws when the file exists and no slot is valid.
    */
-  static open(path: string, sync: boolean): RevisionRecord | undefined {
+  static open(path: string): RevisionRecord | undefined {
     if (!existsSync(path)) return undefined;
     const data = readFileSync(path);
     const slots = [0, 1].map((i) => decodeSlot(data.subarray(i * SLOT_BYTES, (i + 1) * SLOT_BYTES)));
@@ -55,7 +59,7 @@ export class RevisionRecord {
       throw new Error(`revision record ${path} is damaged, so it cannot vouch that skiff.db is whole`);
     }
     const newest = b === undefined || (a !== undefined && a >= b) ? 0 : 1;
-    const record = new RevisionRecord(path, openSync(path, 'r+'), sync, slots[newest] as number);
+    const record = new RevisionRecord(path, openSync(path, 'r+'), slots[newest] as number);
     // The first write goes to the other slot: tearing it must not damage the newest revision.
     record.next = 1 - newest;
     return record;
@@ -65,7 +69,7 @@ export class RevisionRecord {
    * create (re)writes the record at `path` with `revision` in both slots, atomically (temporary file, fsync,
    * rename, fsync of the directory), and opens it for `write`.
    */
-  static create(path: string, revision: number, sync: boolean): RevisionRecord {
+  static create(path: string, revision: number): RevisionRecord {
     const tmp = `${path}.tmp`;
     const tmpFd = openSync(tmp, 'w');
     try {
@@ -78,19 +82,31 @@ export class RevisionRecord {
     }
     renameSync(tmp, path);
     fsyncDir(dirname(path));
-    return new RevisionRecord(path, openSync(path, 'r+'), sync, revision);
+    return new RevisionRecord(path, openSync(path, 'r+'), revision);
   }
 
-  /** write records `revision` as committed; with sync it is on disk when this returns. */
+  /** write records `revision` as committed, in the page cache: every process sees it, a power loss may not. */
   write(revision: number): void {
     const slot = this.next;
     writeSync(this.fd, encodeSlot(revision), 0, SLOT_BYTES, slot * SLOT_BYTES);
-    if (this.sync) fdatasyncSync(this.fd);
     this.next = 1 - slot;
+    this.dirty = true;
   }
 
+  /** flush puts what was written on disk. */
+  flush(): void {
+    if (!this.dirty) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  /** close flushes and closes the file. */
   close(): void {
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 

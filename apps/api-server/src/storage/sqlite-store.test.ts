@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '@skiff/api';
+import { isFatalCommitError } from './is-fatal-commit-error.js';
+import { RevisionRecord } from './revision-record.js';
 import { SqliteStore } from './sqlite-store.js';
+import { StoreOpenError } from './store-open-error.js';
 import { runStoreContract } from './store.case.test.js';
 import type { ResourceKey } from './storage.js';
 
@@ -263,5 +266,94 @@ describe('SqliteStore on a file', () => {
     db.pragma('user_version = 99');
     db.close();
     expect(() => SqliteStore.open({ path })).toThrow(/schema version 99/);
+  });
+
+  it('answers a commit that fails on a full disk with 507, rolls it back, and commits again once there is room', async () => {
+    const path = join(dir, 'full-disk.db');
+    const failures: unknown[] = [];
+    const s = SqliteStore.open({ path, groupCommit: true, onCommitError: (err) => failures.push(err) });
+    s.create(key('c'), cm('c'));
+    await s.sync();
+    const db = (s as unknown as { db: Database.Database }).db;
+    // SQLite answers SQLITE_FULL, as on a full disk, once the file would outgrow max_page_count.
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const big = { v: 'x'.repeat(64 * 1024) };
+    s.create(key('d'), cm('d', big));
+    await expect(s.sync()).rejects.toMatchObject({ code: 507, reason: 'InternalError', message: expect.stringMatching(/disk is full.*SQLITE_FULL/) });
+    expect(failures).toHaveLength(1);
+    expect(isFatalCommitError(failures[0])).toBe(false);
+    expect(s.get(key('d'))).toBeUndefined();
+    expect(s.currentRevision()).toBe(1);
+    db.pragma('max_page_count = 1073741823');
+    expect(s.create(key('d'), cm('d', big)).metadata.resourceVersion).toBe('2');
+    await s.sync();
+    s.close();
+    const reopened = SqliteStore.open({ path });
+    expect(reopened.get(key('d'))?.data).toEqual(big);
+    reopened.close();
+  });
+
+  it('records each committed revision beside the database before its sync() resolves', async () => {
+    const path = join(dir, 'recorded.db');
+    const s = SqliteStore.open({ path, groupCommit: true });
+    expect(RevisionRecord.open(RevisionRecord.pathFor(path))?.revision).toBe(0);
+    s.create(key('a'), cm('a'));
+    s.create(key('b'), cm('b'));
+    await s.sync();
+    expect(RevisionRecord.open(RevisionRecord.pathFor(path))?.revision).toBe(2);
+    s.close();
+  });
+
+  it('keeps a committed batch whose revision could not be recorded, and fails its sync()', async () => {
+    const path = join(dir, 'unrecorded.db');
+    const failures: unknown[] = [];
+    const s = SqliteStore.open({ path, groupCommit: true, onCommitError: (err) => failures.push(err) });
+    (s as unknown as { record: RevisionRecord }).record.close(); // every later write fails (EBADF)
+    const heard: number[] = [];
+    s.subscribe((e) => heard.push(e.revision));
+    s.create(key('a'), cm('a'));
+    await expect(s.sync()).rejects.toThrow(/the write was committed, but recording revision 1 in .*recorded/);
+    expect(failures).toHaveLength(1);
+    // Memory agrees with the file: the write stays, and the next one gets a new revision.
+    expect(heard).toEqual([1]);
+    expect(s.durableRevision()).toBe(1);
+    expect(s.get(key('a'))?.metadata.resourceVersion).toBe('1');
+    (s as unknown as { record: undefined }).record = undefined;
+    s.close();
+    const reopened = SqliteStore.open({ path });
+    expect(reopened.get(key('a'))?.metadata.resourceVersion).toBe('1');
+    reopened.close();
+  });
+
+  it('refuses a database that holds less than its revision record vouches for; acceptRollback bumps past it', () => {
+    const path = join(dir, 'rolled-back.db');
+    const s = SqliteStore.open({ path });
+    for (const n of ['a', 'b', 'c']) s.create(key(n), cm(n));
+    s.close();
+    RevisionRecord.create(RevisionRecord.pathFor(path), 10).close();
+    expect(() => SqliteStore.open({ path })).toThrow(StoreOpenError);
+    expect(() => SqliteStore.open({ path })).toThrow(/went backwards: it holds revision 3 but .*-revision vouches that revision 10 was committed/);
+
+    const accepted = SqliteStore.open({ path, acceptRollback: true });
+    expect(accepted.acceptedRollback).toEqual({ recorded: 10, found: 3 });
+    expect(accepted.currentRevision()).toBe(10);
+    expect(accepted.compactedRevision()).toBe(10);
+    expect(() => accepted.changesSince(3)).toThrow(/too old resource version/);
+    expect(accepted.get(key('c'))?.metadata.resourceVersion).toBe('3');
+    expect(accepted.create(key('d'), cm('d')).metadata.resourceVersion).toBe('11');
+    accepted.close();
+    const again = SqliteStore.open({ path });
+    expect(again.acceptedRollback).toBeUndefined();
+    expect(again.currentRevision()).toBe(11);
+    again.close();
+  });
+
+  it('refuses a damaged revision record unless told to trust the database', () => {
+    const path = join(dir, 'damaged-record.db');
+    SqliteStore.open({ path }).close();
+    writeFileSync(RevisionRecord.pathFor(path), Buffer.alloc(1024, 1));
+    expect(() => SqliteStore.open({ path })).toThrow(/is damaged.*--accept-store-rollback/);
+    SqliteStore.open({ path, acceptRollback: true }).close();
+    expect(RevisionRecord.open(RevisionRecord.pathFor(path))?.revision).toBe(0);
   });
 });

@@ -62,6 +62,9 @@ interface ObjectRow {
 const VACUUM_MIN_FREE_PAGES = 256;
 const VACUUM_MIN_FREE_SHARE = 0.2;
 
+/** The revision record is fsynced at most this often on the commit path (and at every compaction and on close). */
+const RECORD_FLUSH_INTERVAL_MS = 1000;
+
 /**
  * SqliteStore keeps current objects in the `objects` table and every change in the `changes` table, written with
  * the revision counter in one transaction per write, or per event-loop turn with `groupCommit`. Reads are served from an in-memory copy of the current
@@ -74,6 +77,7 @@ export class SqliteStore extends BaseStore {
   acceptedRollback: RollbackInfo | undefined;
   private readonly stmt;
   private record: RevisionRecord | undefined;
+  private recordFlushedAt = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -118,7 +122,7 @@ export class SqliteStore extends BaseStore {
     const recordPath = RevisionRecord.pathFor(opts.path);
     let record: RevisionRecord | undefined;
     try {
-      if (!memory) record = openRecord(recordPath, synchronous === 'FULL', opts.acceptRollback ?? false);
+      if (!memory) record = openRecord(recordPath, opts.acceptRollback ?? false);
       // Check before SQLite turns a missing or 0-byte file into an empty database: keep the evidence as found.
       if (record && record.revision > 0 && fileSize(opts.path) === 0 && !opts.acceptRollback) {
         throw rollbackError(opts.path, recordPath, record.revision, 0);
@@ -134,10 +138,10 @@ export class SqliteStore extends BaseStore {
         }
         const store = new SqliteStore(db, opts.path, opts);
         if (!memory && (!record || rollback)) {
-          record?.close();
-          record = undefined;
           // A fresh data directory, a database from before records, or an accepted rollback: vouch from here on.
-          record = RevisionRecord.create(recordPath, store.revision, synchronous === 'FULL');
+          record?.close();
+          record = undefined; // closed: the catch below must not close it again if create throws
+          record = RevisionRecord.create(recordPath, store.revision);
         }
         store.record = record;
         store.acceptedRollback = rollback;
@@ -177,6 +181,7 @@ export class SqliteStore extends BaseStore {
       this.reclaimFreePages();
     }
     this.checkpoint();
+    this.record?.flush();
   }
 
   override close(): void {
@@ -209,6 +214,12 @@ export class SqliteStore extends BaseStore {
   protected override recordCommitted(revision: number): void {
     try {
       this.record?.write(revision);
+      // See RevisionRecord for why not on every commit.
+      const now = this.clock();
+      if (now - this.recordFlushedAt >= RECORD_FLUSH_INTERVAL_MS) {
+        this.record?.flush();
+        this.recordFlushedAt = now;
+      }
     } catch (err) {
       const path = this.record?.path ?? '';
       throw errors.internal(`the write was committed, but recording revision ${revision} in ${path} failed: ${(err as Error).message}`, err);
@@ -289,9 +300,9 @@ function bumpRevision(db: Database.Database, to: number): void {
 }
 
 /** openRecord opens the revision record; a damaged one is refused, or dropped (to be rewritten) when accepted. */
-function openRecord(path: string, sync: boolean, accept: boolean): RevisionRecord | undefined {
+function openRecord(path: string, accept: boolean): RevisionRecord | undefined {
   try {
-    return RevisionRecord.open(path, sync);
+    return RevisionRecord.open(path);
   } catch (err) {
     if (accept) return undefined;
     throw new StoreOpenError(`${(err as Error).message}; restore it, or start with --accept-store-rollback (SKIFF_ACCEPT_STORE_ROLLBACK=true) to trust the database as it is`, { cause: err });

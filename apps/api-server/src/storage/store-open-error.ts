@@ -1,6 +1,8 @@
 /**
  * @module Why a store could not open, in one line that says what failed, which file and what to do.
  */
+import { dirname } from 'node:path';
+import { errorCode, hasNoRoom, isDiskFull } from './error-code.js';
 
 /** StoreOpenError is a start-up failure of the store; its message is meant for the operator as is. */
 export class StoreOpenError extends Error {
@@ -18,8 +20,8 @@ export function storeOpenError(path: string, err: unknown): StoreOpenError {
   let advice = 'see the error above';
   if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
     advice = `restore it and its -wal file from a backup, or, to give up its contents, move them away and start with --accept-store-rollback`;
-  } else if (/^SQLITE_FULL/.test(code) || code === 'ENOSPC' || code === 'EDQUOT') {
-    advice = 'the disk is full: free space on it and start again';
+  } else if (isDiskFull(code) || (/^(SQLITE_IOERR|SQLITE_CANTOPEN|EIO)/.test(code) && hasNoRoom(dirname(path)))) {
+    advice = `the disk holding ${dirname(path)} is full: free space on it and start again`;
   } else if (/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH)/.test(code) || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     advice = 'check that the data directory exists and this user may write to it';
   } else if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
@@ -28,12 +30,6 @@ export function storeOpenError(path: string, err: unknown): StoreOpenError {
     advice = 'the disk reported an I/O error: check it (dmesg) before starting again';
   }
   return new StoreOpenError(`cannot open database ${path}: ${why}; ${advice}`, { cause: err });
-}
-
-/** errorCode is the `code` of a SqliteError or a Node system error. */
-export function errorCode(err: unknown): string | undefined {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /**
