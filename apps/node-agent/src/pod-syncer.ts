@@ -144,8 +144,10 @@ export class PodSyncer {
   }
 
   /**
-   * terminate is SyncTerminatingPod: stop every container (a Killing event for each running one), report the
-   * terminal status with the containers' exit codes, then finish the delete and remove what is left.
+   * terminate is SyncTerminatingPod: stop every container (a Killing event for each running one), remove them,
+   * then report the terminal status with their exit codes and finish the delete. Removing before either means a
+   * pod gone from the API has nothing left on the node: the api-server deletes a terminating pod as soon as its
+   * status turns Succeeded or Failed.
    */
   async #terminate(uid: string, pod: Pod): Promise<void> {
     let observed = this.#o.pleg.containersOf(uid);
@@ -161,12 +163,12 @@ export class PodSyncer {
       await this.#o.pleg.relist();
       observed = this.#o.pleg.containersOf(uid);
     }
-    if (observed.some((c) => c.kind !== 'sandbox')) {
-      const status = computePodStatus({ pod, observed, now: this.#o.clock.now(), hostIP: this.#o.hostIP, waiting: {}, terminal: true });
-      await this.#o.status.write(pod, status);
-    }
-    await this.#o.finisher.finishDelete(pod);
+    const terminal = observed.some((c) => c.kind !== 'sandbox')
+      ? computePodStatus({ pod, observed, now: this.#o.clock.now(), hostIP: this.#o.hostIP, waiting: {}, terminal: true })
+      : undefined;
     await this.#teardown(uid, observed, 0);
+    if (terminal) await this.#o.status.write(pod, terminal);
+    await this.#o.finisher.finishDelete(pod);
     this.#states.delete(uid);
     this.#o.status.forget(uid);
   }
