@@ -49,4 +49,26 @@ describe('PodWorkers', () => {
     await w.idle();
     expect(runs.map((r) => r.signal.aborted)).toEqual([true, true]);
   });
+
+  it('drops the state of a pod forgotten from inside its own sync, with the resync it asked for', async () => {
+    const clock = new FakeClock();
+    let syncs = 0;
+    const w: PodWorkers = new PodWorkers({
+      clock,
+      logger: silentLogger,
+      sync: async (uid) => {
+        syncs++;
+        w.forget(uid); // as NodeAgent does for a pod that is gone from the API
+        return clock.now() + 1_000;
+      },
+    });
+    w.update('gone');
+    await w.idle();
+    expect(syncs).toBe(1);
+    expect(w.tracked).toBe(0);
+    expect(clock.pendingTimers()).toBe(0);
+    await clock.advanceAsync(5_000);
+    await w.idle();
+    expect(syncs).toBe(1);
+  });
 });

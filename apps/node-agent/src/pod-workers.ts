@@ -44,6 +44,8 @@ interface WorkerState {
   timer?: TimerHandle;
   timerAt?: number;
   failures: number;
+  /** forget was called while a sync ran (the sync of a pod that is gone calls it): drop the state once it ends. */
+  forgotten?: boolean;
 }
 
 /**
@@ -95,12 +97,28 @@ export class PodWorkers {
     }, at - this.#o.clock.now());
   }
 
-  /** forget drops the state of a UID that is gone for good. */
+  /**
+   * forget drops the state of a UID that is gone for good, and any sync it asked for; called from inside its own
+   * sync (the usual case), it takes effect when that sync ends, unless a new update arrived meanwhile.
+   */
   forget(uid: string): void {
     const st = this.#states.get(uid);
-    if (!st || st.working) return;
+    if (!st) return;
+    if (st.working) {
+      st.forgotten = true;
+      return;
+    }
+    this.#drop(uid, st);
+  }
+
+  #drop(uid: string, st: WorkerState): void {
     if (st.timer) this.#o.clock.clearTimeout(st.timer);
-    this.#states.delete(uid);
+    if (this.#states.get(uid) === st) this.#states.delete(uid);
+  }
+
+  /** tracked counts the UIDs whose state is kept (working, waiting for a timer, or known from an earlier sync). */
+  get tracked(): number {
+    return this.#states.size;
   }
 
   /** busy counts workers that are syncing right now. */
@@ -159,6 +177,7 @@ export class PodWorkers {
     }
     delete st.inflight;
     st.working = false;
+    if (st.forgotten) this.#drop(uid, st);
     if (this.busy === 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
