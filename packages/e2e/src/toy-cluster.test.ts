@@ -252,7 +252,9 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     const kc = join(dataDir, 'kubeconfig');
     expect(readFileSync(kc, 'utf8')).toContain(api.server);
     expect(await kubectl(kc, ['get', 'nodes'])).toMatch(new RegExp(`${NODE}\\s+Ready\\s+control-plane`));
-    for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`m${name}\\s*\\x1b\\[0m `));
+    // Piped output: component prefixes, no colour codes.
+    for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
+    expect(out).not.toContain('\x1b[');
   });
 
   it('runs 6 replicas, pod to pod by IP, logs through the API', async () => {
