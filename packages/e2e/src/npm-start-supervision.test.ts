@@ -117,14 +117,21 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     process.kill(before.scheduler!, 'SIGKILL');
     await waitUntil(() => /^scheduler\s+restarted \(pid \d+, restart 1\)$/m.test(s.out()), 30_000, 'the scheduler restarted');
     expect(s.out()).toMatch(/^scheduler\s+exited \(SIGKILL\); restarting in 1 s \(restart 1\)$/m);
-    const after = componentPids(s);
-    expect(after.scheduler).not.toBe(before.scheduler);
+    const restarted = componentPids(s).scheduler!;
+    expect(restarted).not.toBe(before.scheduler);
     await waitUntil(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 2, 30_000, 'the new scheduler serving');
+    // Dying again soon after, it waits twice as long.
+    process.kill(restarted, 'SIGKILL');
+    await waitUntil(() => /^scheduler\s+restarted \(pid \d+, restart 2\)$/m.test(s.out()), 30_000, 'the scheduler restarted again');
+    expect(s.out()).toMatch(/^scheduler\s+exited \(SIGKILL\); restarting in 2 s \(restart 2\)$/m);
+    const after = componentPids(s);
+    expect(after.scheduler).not.toBe(restarted);
+    await waitUntil(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 3, 30_000, 'the third scheduler serving');
     for (const c of ['api-server', 'controller-manager', 'node-agent']) {
       expect(after[c]).toBe(before[c]);
       expect(alive(after[c]!)).toBe(true);
     }
-    expect(s.out().match(/^\S+\s+exited/gm)).toHaveLength(1);
+    expect(s.out().match(/^\S+\s+exited/gm)).toHaveLength(2);
 
     s.proc.kill('SIGTERM');
     expect(await s.exit).toEqual({ code: 0, signal: null });
