@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm start: the whole cluster as local processes (api-server, scheduler, controller-manager, one node agent on
 // the local Docker socket), data in ./data, logs prefixed by component (coloured on a terminal), a component that
-// dies is restarted with back-off (scripts/supervisor.mjs), and Ctrl-C or SIGTERM stops everything in order.
+// dies is restarted with back-off (scripts/supervisor.mjs), Ctrl-C or SIGTERM stops everything in order, and if
+// npm start itself is killed outright the components stop by themselves (scripts/parent-watchdog.mjs).
 // Components not built yet are skipped with a note, so this works at every stage of the project.
 //
 // The one node is the control plane and a worker at once (role label node-role.kubernetes.io/control-plane, no

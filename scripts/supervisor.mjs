@@ -39,10 +39,6 @@ export class Supervisor {
     this.#stopTimeoutMs = stopTimeoutMs;
   }
 
-  get stopping() {
-    return this.#stopping;
-  }
-
   /** add starts a component and keeps it running; it returns false when its main.js is not built. */
   add(name, main, args) {
     if (this.#stopping) return false;
@@ -54,10 +50,6 @@ export class Supervisor {
     this.#children.set(name, entry);
     this.#start(entry);
     return true;
-  }
-
-  has(name) {
-    return this.#children.has(name);
   }
 
   /**
