@@ -4,11 +4,12 @@
  * npm start (npm itself or the script under it) leaves no component behind; piped output carries no ANSI codes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, waitUntil } from './cluster.js';
+import { alive, appPids, parentOf } from './process-tree.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const COMPONENTS = ['api-server', 'scheduler', 'controller-manager', 'node-agent'] as const;
@@ -61,48 +62,9 @@ async function start(how: 'npm' | 'node'): Promise<Started> {
 
 /** componentPids finds the live component processes under the started process (npm, sh, start.mjs, components). */
 function componentPids(s: Started): Record<string, number> {
-  const pids: Record<string, number> = {};
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || !alive(pid)) continue;
-    try {
-      const ppid = parentOf(pid);
-      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const queue = [s.proc.pid!];
-  while (queue.length > 0) {
-    const pid = queue.shift()!;
-    for (const child of children.get(pid) ?? []) {
-      queue.push(child);
-      const cmdline = readProc(`/proc/${child}/cmdline`);
-      const app = /apps\/([a-z-]+)\/dist\/main\.js/.exec(cmdline)?.[1];
-      if (app) pids[app] = s.seen[app] = child;
-    }
-  }
+  const pids = appPids(s.proc.pid!);
+  Object.assign(s.seen, pids);
   return pids;
-}
-
-/** alive is true for a live process; an exited one still waiting to be reaped (a zombie) counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-const parentOf = (pid: number): number => Number(readProc(`/proc/${pid}/stat`).replace(/^.*\) /s, '').split(' ')[1]);
-
-function readProc(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /** exitedInOrder lists the components that exited for good (not those restarted), in order. */
