@@ -212,8 +212,11 @@ export class LeaderElector {
       lease = await this.#client.get(name, { namespace });
     } catch (err) {
       if (!isNotFound(err)) {
-        this.#log.warn({ err }, 'error retrieving lease');
-        return failure(err);
+        const outcome = failure(err);
+        // An api-server that is away is reported once by #renew, not with a stack on every retry.
+        if (outcome === 'unreachable') this.#log.debug({ error: (err as Error).message }, 'error retrieving lease');
+        else this.#log.warn({ err }, 'error retrieving lease');
+        return outcome;
       }
       try {
         const created = await this.#client.create({
