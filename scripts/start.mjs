@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 // npm start: the whole cluster as local processes (api-server, scheduler, controller-manager, one node agent on
-// the local Docker socket), data in ./data, logs prefixed by component, Ctrl-C stops everything cleanly.
+// the local Docker socket), data in ./data, logs prefixed by component (coloured on a terminal), a component that
+// dies is restarted with back-off (scripts/supervisor.mjs), Ctrl-C or SIGTERM stops everything in order, and if
+// npm start itself is killed outright the components stop by themselves (scripts/parent-watchdog.mjs).
 // Components not built yet are skipped with a note, so this works at every stage of the project.
 //
 // The one node is the control plane and a worker at once (role label node-role.kubernetes.io/control-plane, no
 // taint), as kind and minikube do for a single node. Its pods join the Docker network SKIFF_POD_NETWORK (default
-// skiff-local); on Ctrl-C the node agent stops first and its pod containers are removed before the rest stops.
+// skiff-local); on Ctrl-C the node agent stops first and its pod containers are removed before the rest stops
+// (only then: a node agent that crashed and restarts finds its pods still running, as the kubelet does).
 // Toy timings as in docker-compose.yml: NotReady 10 s after the last heartbeat, pods evicted 10 s later.
 //
 // Settings (read here only, never passed on to the components): SKIFF_DATA_DIR (./data), SKIFF_LISTEN
 // (127.0.0.1:8080, the api-server), SKIFF_SCHEDULER_LISTEN (127.0.0.1:10259), SKIFF_CONTROLLER_MANAGER_LISTEN
 // (127.0.0.1:10257), SKIFF_NODE_AGENT_LISTEN (0.0.0.0:10250), SKIFF_NODE_NAME (this host's name), SKIFF_RUNTIME
 // (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Supervisor } from './supervisor.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.SKIFF_DATA_DIR ?? join(root, 'data'));
@@ -35,7 +38,8 @@ mkdirSync(dataDir, { recursive: true });
 const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKIFF_') || k === 'SKIFF_LOG_LEVEL'));
 
 const colors = { 'api-server': 36, scheduler: 35, 'controller-manager': 33, 'node-agent': 32 };
-const children = new Map();
+// Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org): a file or pipe gets plain text.
+const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 
 function line(name, text) {
   const pad = name.padEnd(18);
@@ -49,36 +53,11 @@ function line(name, text) {
   } catch {
     /* not JSON: print as is */
   }
-  process.stdout.write(`\x1b[${colors[name] ?? 37}m${pad}\x1b[0m ${out}\n`);
+  process.stdout.write(colour ? `\x1b[${colors[name] ?? 37}m${pad}\x1b[0m ${out}\n` : `${pad} ${out}\n`);
 }
 
-function run(name, app, args) {
-  const main = join(root, 'apps', app, 'dist', 'main.js');
-  if (!existsSync(main)) {
-    line(name, `not built (${main} missing): skipped; run npm run build`);
-    return false;
-  }
-  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
-  children.set(name, child);
-  for (const stream of [child.stdout, child.stderr]) {
-    let buf = '';
-    stream.on('data', (d) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        line(name, buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
-    });
-  }
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    line(name, `exited (${signal ?? code})`);
-    child.emit('gone');
-    if (!stopping) stop(1);
-  });
-  return true;
-}
+const supervisor = new Supervisor({ log: line, env: childEnv });
+const run = (name, app, args) => supervisor.add(name, join(root, 'apps', app, 'dist', 'main.js'), args);
 
 async function waitReady() {
   for (let i = 0; i < 150; i++) {
@@ -92,27 +71,18 @@ async function waitReady() {
   return false;
 }
 
+// stop is the ordered shutdown (Ctrl-C, SIGTERM, SIGHUP): node agents first (they mark their nodes NotReady), then
+// the controllers, the api-server last; this node's pod containers are removed once its agent is gone. A child that
+// merely died is restarted by the supervisor instead, and its pods are left alone.
 let stopping = false;
-function stop(code = 0) {
+async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  // Node agents first (they mark their nodes NotReady), the api-server last.
-  const order = ['node-agent', 'controller-manager', 'scheduler', 'api-server'];
-  const next = async () => {
-    const name = order.find((n) => children.has(n));
-    if (!name) {
-      await removePods();
-      process.exit(code);
-    }
-    const child = children.get(name);
-    child.once('gone', () => void (name === 'node-agent' ? removePods().then(next) : next()));
-    child.kill('SIGTERM');
-  };
-  void next();
-  setTimeout(() => {
-    for (const c of children.values()) c.kill('SIGKILL');
-    process.exit(code);
-  }, 20_000).unref();
+  await supervisor.stop(['node-agent', 'controller-manager', 'scheduler', 'api-server'], async (name) => {
+    if (name === 'node-agent') await removePods();
+  });
+  await removePods();
+  process.exit(code);
 }
 
 // removePods removes this node's pod containers once its agent has stopped (the whole cluster is going away).
@@ -144,8 +114,15 @@ async function ensureNetwork() {
     line('node-agent', `could not check pod network ${podNetwork}: ${err.message}`);
   }
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void stop(0));
+// Under npm start, npm is our parent: if it is SIGKILLed nothing signals us, but we are re-parented, so notice that
+// and stop in order rather than run on unattended.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid === parentPid || stopping) return;
+  line('npm start', `parent process ${parentPid} is gone: stopping`);
+  void stop(0);
+}, 1_000).unref();
 
 const kubeconfig = join(dataDir, 'kubeconfig');
 writeFileSync(
@@ -172,7 +149,7 @@ run('api-server', 'api-server', [
 ]);
 if (!(await waitReady())) {
   line('api-server', 'did not become ready');
-  stop(1);
+  await stop(1);
 } else {
   line('api-server', `ready at ${server}; kubectl --kubeconfig ${kubeconfig} get nodes`);
   run('scheduler', 'scheduler', ['--server', server, '--listen', schedulerListen]);

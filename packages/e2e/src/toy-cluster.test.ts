@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitUntil } from './cluster.js';
+import { appPids } from './process-tree.js';
 import { Api, ROOT, Timings, built, clientPod, composeCommand, dockerAvailable, isReady, isRunning, run, webDeployment, writeKubeconfig } from './toy-cluster.js';
 
 const docker = dockerAvailable();
@@ -252,7 +253,9 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     const kc = join(dataDir, 'kubeconfig');
     expect(readFileSync(kc, 'utf8')).toContain(api.server);
     expect(await kubectl(kc, ['get', 'nodes'])).toMatch(new RegExp(`${NODE}\\s+Ready\\s+control-plane`));
-    for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`m${name}\\s*\\x1b\\[0m `));
+    // Piped output: component prefixes, no colour codes.
+    for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
+    expect(out).not.toContain('\x1b[');
   });
 
   it('runs 6 replicas, pod to pod by IP, logs through the API', async () => {
@@ -262,6 +265,20 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     t.add('Deployment create to 6 replicas Running', Date.now() - t0);
     await podToPod(api, (await api.pods('app=web')).filter(isRunning)[5], 'client-1');
   });
+
+  it('restarts a SIGKILLed node agent and leaves its pod containers running', async () => {
+    // The web pods' containers (the finished client pod's may be cleaned up meanwhile by the agent itself).
+    const webContainers = async (): Promise<string[]> => (await managedContainersOf([NODE])).filter((c) => c.includes('_web-')).sort();
+    const containers = await webContainers();
+    expect(containers.length).toBeGreaterThanOrEqual(12);
+    const pid = appPids(child!.pid!)['node-agent']!;
+    process.kill(pid, 'SIGKILL');
+    await waitUntil(() => /^node-agent\s+restarted \(pid \d+, restart 1\)$/m.test(out), 30_000, 'the node agent restarted', 250);
+    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 1, 60_000, 'the node Ready again', 250);
+    expect(out).not.toMatch(/removed \d+ pod containers/);
+    expect(await webContainers()).toEqual(containers);
+    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 60_000, '6 web pods still Running', 250);
+  }, 120_000);
 
   it('Ctrl-C stops everything and removes the pod containers; a restart finds every object in ./data', async () => {
     const uids = (await api.pods('app=web')).map((p) => p.metadata.uid).sort();

@@ -5,7 +5,7 @@ import { FakeClock } from '../clock.js';
 import { FakeLeaseClient } from './fake-lease-client.js';
 import { LeaderElector } from './leader-elector.js';
 import type { LeaseClient } from './lease-client.js';
-import { formatMicroTime } from './micro-time.js';
+import { formatMicroTime, parseMicroTime } from './micro-time.js';
 
 const lock = { namespace: 'kube-system', name: 'controller-manager' };
 
@@ -20,9 +20,17 @@ interface Candidate {
   newLeaders: string[];
 }
 
-/** partitionable wraps a client so a test can cut one candidate off from the API server. */
-function partitionable(client: LeaseClient): LeaseClient & { cut: boolean } {
-  const down = (): Promise<never> => Promise.reject(new ApiError({ reason: 'ServiceUnavailable', message: 'unreachable' }));
+/**
+ * partitionable wraps a client so a test can make the api-server fail one candidate's calls: by answering with an
+ * error (`refused`, the default) or by not answering at all (`unreachable`, a connection refused).
+ */
+function partitionable(client: LeaseClient, how: 'refused' | 'unreachable' = 'refused'): LeaseClient & { cut: boolean } {
+  const down = (): Promise<never> =>
+    Promise.reject(
+      how === 'refused'
+        ? new ApiError({ reason: 'ServiceUnavailable', message: 'unavailable' })
+        : Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED' }),
+    );
   const p = {
     cut: false,
     get: (name: string, opts: { namespace: string }) => (p.cut ? down() : client.get(name, opts)),
@@ -88,7 +96,7 @@ describe('LeaderElector', () => {
     await Promise.all([a.run, b.run]);
   });
 
-  it('hands over when the leader cannot renew: the old leader stops before the new one starts', async () => {
+  it('hands over when the api-server refuses the renewals: the old leader stops before the new one starts', async () => {
     const clock = new FakeClock(0);
     const client = new FakeLeaseClient();
     const aClient = partitionable(client);
@@ -195,6 +203,70 @@ describe('LeaderElector', () => {
     expect(client.peek(lock.namespace, lock.name)?.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
     b.ac.abort();
     await b.run;
+  });
+
+  it('keeps leading through an api-server outage longer than the lease, and renews once it answers again', async () => {
+    const clock = new FakeClock(0);
+    const client = new FakeLeaseClient();
+    const aClient = partitionable(client, 'unreachable');
+    const a = candidate('a', aClient, clock, []);
+    await step(clock, 5_000, [a]);
+    aClient.cut = true;
+    await step(clock, 40_000, [a]);
+    expect(a.elector.isLeader()).toBe(true);
+    expect(a.leaderSignal?.aborted).toBe(false);
+    expect(a.stopped).toEqual([]);
+    aClient.cut = false;
+    const back = clock.now();
+    await step(clock, 2_000, [a]);
+    expect(a.elector.isLeader()).toBe(true);
+    const spec = client.peek(lock.namespace, lock.name)?.spec;
+    expect(spec).toMatchObject({ holderIdentity: 'a', leaseTransitions: 0, acquireTime: formatMicroTime(0) });
+    expect(parseMicroTime(spec?.renewTime ?? '')).toBeGreaterThanOrEqual(back);
+    a.ac.abort();
+    await a.run;
+    expect(a.stopped).toEqual([clock.now()]);
+  });
+
+  it('stops on reaching the api-server again when someone else took the lease meanwhile', async () => {
+    const clock = new FakeClock(0);
+    const client = new FakeLeaseClient();
+    const aClient = partitionable(client, 'unreachable');
+    const timeline: string[] = [];
+    const a = candidate('a', aClient, clock, timeline);
+    await clock.advanceAsync(0);
+    const b = candidate('b', client, clock, timeline);
+    await step(clock, 4_000, [a, b]);
+    aClient.cut = true;
+    // Only b reaches the api-server: it takes the expired lease while a, hearing nothing, leads on.
+    await clock.advanceAsync(30_000);
+    expect(b.started).toHaveLength(1);
+    expect(a.stopped).toEqual([]);
+    aClient.cut = false;
+    const back = clock.now();
+    await clock.advanceAsync(2_000);
+    await a.run;
+    expect(a.leaderSignal?.aborted).toBe(true);
+    expect(a.stopped).toHaveLength(1);
+    expect(a.stopped[0]).toBeLessThanOrEqual(back + 2_000);
+    expect(client.peek(lock.namespace, lock.name)?.spec?.holderIdentity).toBe('b');
+    b.ac.abort();
+    await b.run;
+  });
+
+  it('steps down within a retry period when the lease is moved to another holder', async () => {
+    const clock = new FakeClock(0);
+    const client = new FakeLeaseClient();
+    const a = candidate('a', client, clock, []);
+    await step(clock, 5_000, [a]);
+    const lease = client.peek(lock.namespace, lock.name)!;
+    await client.update({ ...structuredClone(lease), spec: { ...lease.spec, holderIdentity: 'someone-else' } });
+    const moved = clock.now();
+    await step(clock, 2_000, [a]);
+    await a.run;
+    expect(a.stopped).toHaveLength(1);
+    expect(a.stopped[0]).toBeLessThanOrEqual(moved + 2_000);
+    expect(client.peek(lock.namespace, lock.name)?.spec?.holderIdentity).toBe('someone-else');
   });
 
   it('rejects timing that would let a leader outlive its lease', () => {

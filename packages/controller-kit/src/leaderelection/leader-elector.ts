@@ -1,4 +1,4 @@
-import { isNotFound } from '@skiff/api';
+import { ApiError, isNotFound } from '@skiff/api';
 import type { Lease, LeaseSpec } from '@skiff/api';
 import { realClock, sleep } from '../clock.js';
 import type { Clock } from '../clock.js';
@@ -20,7 +20,10 @@ export interface LeaderElectorOptions {
   client: LeaseClient;
   /** How long others wait, from when they last saw the lease change, before taking it. Default 15 s. */
   leaseDurationMs?: number;
-  /** How long the leader keeps retrying a failed renewal before it gives up leading. Default 10 s. */
+  /**
+   * How long the leader keeps retrying a renewal the api-server refuses before it gives up leading. Default 10 s.
+   * Time with no answer at all (the api-server down or restarting) does not count: see LeaderElector.
+   */
   renewDeadlineMs?: number;
   /** Interval between attempts to acquire or renew. Default 2 s. */
   retryPeriodMs?: number;
@@ -41,8 +44,15 @@ export interface LeaderElectorOptions {
  * client-go tools/leaderelection. Every retry period it reads the lease and either renews it (as holder) or takes it
  * when it is free or expired. Expiry is judged by the local time at which this process last saw the lease record
  * change, never by the remote renewTime, so clock skew between machines cannot make a live lease look expired.
- * Writes are compare-and-swap on resourceVersion, so of two contenders only one wins. A leader that cannot renew
- * within renewDeadline (shorter than the lease duration) stops leading before anyone else may take over.
+ * Writes are compare-and-swap on resourceVersion, so of two contenders only one wins. A leader that sees another
+ * holder stops at once; one whose renewals the api-server answers with errors stops after renewDeadline.
+ *
+ * Unlike client-go, a leader whose api-server does not answer at all (connection refused or reset, no response)
+ * keeps leading and keeps retrying: every Skiff component talks to that one api-server, so while it is away nobody
+ * can take the lease, and a restart of the api-server must not make the scheduler and controller-manager exit. On
+ * the first answer the lease decides: still ours, it is renewed and leadership carries on; someone else's, we stop.
+ * The price is that a leader cut off from an api-server others still reach leads on (its writes failing) until it
+ * reaches it again.
  */
 export class LeaderElector {
   readonly #lock: LeaseLock;
@@ -143,7 +153,7 @@ export class LeaderElector {
   async #acquire(signal: AbortSignal): Promise<boolean> {
     this.#log.info({ identity: this.#lock.identity }, 'attempting to acquire leader lease');
     while (!signal.aborted) {
-      const ok = await this.#tryAcquireOrRenew();
+      const ok = (await this.#tryAcquireOrRenew()) === 'ok';
       this.#reportTransition();
       if (ok && !signal.aborted) return true;
       await sleep(this.#clock, this.#retryPeriodMs, signal);
@@ -156,12 +166,24 @@ export class LeaderElector {
     for (;;) {
       await sleep(this.#clock, this.#retryPeriodMs, signal);
       if (signal.aborted) return false;
-      const deadline = this.#clock.now() + this.#renewDeadlineMs;
+      let deadline = this.#clock.now() + this.#renewDeadlineMs;
+      let outage = false;
       for (;;) {
-        const ok = await this.#tryUntil(deadline);
+        const outcome = await this.#tryUntil(deadline);
         this.#reportTransition();
         if (signal.aborted) return false;
-        if (ok) break;
+        if (outcome === 'ok') {
+          if (outage) this.#log.info({ identity: this.#lock.identity }, 'api-server reachable again; lease renewed, still leading');
+          break;
+        }
+        if (outcome === 'held') return true;
+        if (outcome === 'unreachable') {
+          // No answer is not a refusal: the lease as last seen is ours and nobody could have taken it through an
+          // api-server that is away, so the renew deadline starts again from now.
+          if (!outage) this.#log.warn({ identity: this.#lock.identity }, 'api-server unreachable; still leading, retrying the lease');
+          outage = true;
+          deadline = this.#clock.now() + this.#renewDeadlineMs;
+        }
         await sleep(this.#clock, this.#retryPeriodMs, signal);
         if (signal.aborted) return false;
         if (this.#clock.now() >= deadline) return true;
@@ -169,19 +191,20 @@ export class LeaderElector {
     }
   }
 
-  #tryUntil(deadline: number): Promise<boolean> {
+  /** #tryUntil is one attempt, given up as unanswered once the deadline passes. */
+  #tryUntil(deadline: number): Promise<Attempt> {
     const remaining = deadline - this.#clock.now();
-    if (remaining <= 0) return Promise.resolve(false);
+    if (remaining <= 0) return Promise.resolve('unreachable');
     return new Promise((resolve) => {
-      const timer = this.#clock.setTimeout(() => resolve(false), remaining);
-      void this.#tryAcquireOrRenew().then((ok) => {
+      const timer = this.#clock.setTimeout(() => resolve('unreachable'), remaining);
+      void this.#tryAcquireOrRenew().then((outcome) => {
         this.#clock.clearTimeout(timer);
-        resolve(ok);
+        resolve(outcome);
       });
     });
   }
 
-  async #tryAcquireOrRenew(): Promise<boolean> {
+  async #tryAcquireOrRenew(): Promise<Attempt> {
     const { namespace, name, identity } = this.#lock;
     const now = this.#clock.now();
     let lease: Lease;
@@ -189,8 +212,11 @@ export class LeaderElector {
       lease = await this.#client.get(name, { namespace });
     } catch (err) {
       if (!isNotFound(err)) {
-        this.#log.warn({ err }, 'error retrieving lease');
-        return false;
+        const outcome = failure(err);
+        // An api-server that is away is reported once by #renew, not with a stack on every retry.
+        if (outcome === 'unreachable') this.#log.debug({ error: (err as Error).message }, 'error retrieving lease');
+        else this.#log.warn({ err }, 'error retrieving lease');
+        return outcome;
       }
       try {
         const created = await this.#client.create({
@@ -200,10 +226,10 @@ export class LeaderElector {
           spec: this.#desired(now, undefined),
         });
         this.#setObserved(created);
-        return true;
+        return 'ok';
       } catch (createErr) {
         this.#log.debug({ err: createErr }, 'error creating lease');
-        return false;
+        return failure(createErr);
       }
     }
     const spec = lease.spec ?? {};
@@ -214,14 +240,14 @@ export class LeaderElector {
     this.#lastLease = lease;
     const holder = spec.holderIdentity ?? '';
     const durationMs = (spec.leaseDurationSeconds ?? Math.ceil(this.#leaseDurationMs / 1000)) * 1000;
-    if (holder !== '' && holder !== identity && this.#observedTime + durationMs > now) return false;
+    if (holder !== '' && holder !== identity && this.#observedTime + durationMs > now) return 'held';
     try {
       const updated = await this.#client.update({ ...lease, spec: this.#desired(now, spec) });
       this.#setObserved(updated);
-      return true;
+      return 'ok';
     } catch (err) {
       this.#log.debug({ err }, 'error updating lease');
-      return false;
+      return failure(err);
     }
   }
 
@@ -255,6 +281,17 @@ export class LeaderElector {
       this.#log.error({ err }, 'onNewLeader failed');
     }
   }
+}
+
+/**
+ * Attempt is how one try went: `ok` (the lease is ours, renewed or acquired), `held` (someone else holds a live
+ * lease), `refused` (the api-server answered with an error, a Conflict say) or `unreachable` (no answer at all).
+ */
+type Attempt = 'ok' | 'held' | 'refused' | 'unreachable';
+
+/** failure classifies a failed call: an ApiError carries the api-server's answer; anything else means no answer. */
+function failure(err: unknown): Attempt {
+  return err instanceof ApiError ? 'refused' : 'unreachable';
 }
 
 function sameRecord(a: LeaseSpec, b: LeaseSpec | undefined): boolean {
