@@ -101,6 +101,8 @@ export function parseYaml(raw: Buffer | string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { schema: 'core', merge: false, uniqueKeys: false, lineCounter, prettyErrors: false });
   const first = doc.errors[0];
+  // The yaml parser recurses per nesting level (a few hundred fit) and reports its own stack overflow as an error.
+  if (first && /Maximum call stack size exceeded/.test(first.message)) throw errors.badRequest('the request body is nested too deeply: exceeded max depth');
   if (first) throw errors.badRequest(`the request body is not valid YAML: ${yamlError(first.message, first.linePos?.[0])}`);
   let value: unknown;
   try {
@@ -115,8 +117,7 @@ export function parseYaml(raw: Buffer | string): unknown {
 }
 
 function yamlError(message: string, pos: { line: number; col: number } | undefined): string {
-  // The yaml parser recurses per nesting level and reports its own stack overflow as a parse error.
-  const text = /Maximum call stack size exceeded/.test(message) ? 'exceeded max depth' : message.split('\n')[0]!;
+  const text = message.split('\n')[0]!;
   return pos && !text.includes(' at line ') ? `${text} at line ${pos.line}, column ${pos.col}` : text;
 }
 

@@ -100,6 +100,14 @@ describe('validateObject: pods', () => {
     ['toleration without key must be Exists', (p) => (p.spec.tolerations = [{ operator: 'Equal', value: 'v' }]), ['spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"']],
     ['tolerationSeconds needs NoExecute', (p) => (p.spec.tolerations = [{ key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 5 }]), ["spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"]],
     ['negative grace period', (p) => (p.spec.terminationGracePeriodSeconds = -1), ['spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0']],
+    ['negative pod runAsUser', (p) => (p.spec.securityContext = { runAsUser: -1 }), ['spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive']],
+    ['pod IDs above MaxInt32', (p) => (p.spec.securityContext = { runAsGroup: 2147483648, fsGroup: -1, supplementalGroups: [5, -3] }), [
+      'spec.securityContext.runAsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.fsGroup: Invalid value: -1: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.supplementalGroups[1]: Invalid value: -3: must be between 0 and 2147483647, inclusive',
+    ]],
+    ['negative container runAsUser', (p) => { if (p.spec.containers[0]) p.spec.containers[0].securityContext = { runAsUser: -1, runAsGroup: 0 }; }, ['spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive']],
+    ['root and MaxInt32 IDs are fine', (p) => (p.spec.securityContext = { runAsUser: 0, runAsGroup: 2147483647, fsGroup: 0 }), []],
   ])('%s', (_name, change, expected) => {
     expect(causesOf(mutated(change))).toEqual(expected);
   });
