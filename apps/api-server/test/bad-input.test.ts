@@ -171,6 +171,17 @@ const cases: Case[] = [
   // What one request may cost is bounded before the memory is spent.
   { name: 'a JSON patch of more than 10000 operations', method: 'PATCH', path: `${PODS}/victim`, body: Array(10_001).fill({ op: 'test', path: '/kind', value: 'Pod' }), headers: JSON_PATCH, code: 413, reason: 'RequestEntityTooLarge', message: /^The allowed maximum operations in a JSON patch is 10000, got 10001$/ },
   { name: 'JSON patch copies that double the object', method: 'PATCH', path: `${PODS}/victim`, body: [{ op: 'add', path: '/spec/containers/0/args', value: ['x'.repeat(1200)] }, ...copyDoubling(22)], headers: JSON_PATCH, code: 422, reason: 'Invalid', message: /Unable to complete the copy, the accumulated size increase of copy exceeds the limit 3145728 bytes/ },
+  // 90000 containers (2.7 MB): a search per element made this 20 minutes of CPU; the pod-update rule then refuses it.
+  {
+    name: 'a strategic merge patch with 90000 list elements',
+    method: 'PATCH',
+    path: `${PODS}/victim`,
+    body: { spec: { containers: Array.from({ length: 90_000 }, (_, i) => ({ name: `c${i}`, image: 'x' })) } },
+    headers: STRATEGIC_PATCH,
+    code: 422,
+    reason: 'Invalid',
+    message: /^Pod "victim" is invalid: spec: Forbidden: pod updates may not change fields other than/,
+  },
   { name: 'a YAML billion laughs (create)', method: 'POST', path: PODS, body: BILLION_LAUGHS, headers: YAML, code: 400, reason: 'BadRequest', message: /^the request body is not valid YAML: document contains excessive aliasing \(more than 100 alias expansions\)$/ },
   { name: 'a YAML billion laughs (apply)', method: 'PATCH', path: `${PODS}/victim?fieldManager=t`, body: BILLION_LAUGHS, headers: APPLY_PATCH, code: 400, reason: 'BadRequest', message: /excessive aliasing/ },
   { name: 'YAML aliases expanding 100 KB past 3 MiB', method: 'POST', path: PODS, body: aliasedPod('wide', 100_000, 60), headers: YAML, code: 413, reason: 'RequestEntityTooLarge', message: /^Request entity too large: the decoded body exceeds the limit of 3145728 bytes$/ },
