@@ -222,7 +222,7 @@ describe('bad input gets a Status with the right code', () => {
     expect(r.body.metadata.labels).toEqual({ app: 'api' });
   });
 
-  it('answers an unknown method and a missing Host header with a Status', async () => {
+  it('answers an unknown method, a missing Host header, a bad upgrade path and malformed requests with a Status', async () => {
     const foo = await rawRequest(s.port, `FOO ${PODS} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(foo.head).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
     expect(foo.head).toMatch(/\r\nContent-Type: application\/json\r\n/i);
@@ -235,6 +235,14 @@ describe('bad input gets a Status with the right code', () => {
     // HTTP/1.0 needs no Host.
     const old = await rawRequest(s.port, `GET ${PODS} HTTP/1.0\r\n\r\n`);
     expect(old.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+
+    // A WebSocket watch upgrade never reaches the app's routes: its path is checked where it is parsed.
+    const upgrade = await rawRequest(
+      s.port,
+      'GET /api/v1/namespaces/%zz/pods?watch=true HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(upgrade.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(upgrade.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message: 'invalid URL escape "%zz"' });
 
     const badLength = await rawRequest(s.port, `POST ${PODS} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`);
     expect(badLength.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
