@@ -182,6 +182,17 @@ const cases: Case[] = [
     reason: 'Invalid',
     message: /^Pod "victim" is invalid: spec: Forbidden: pod updates may not change fields other than/,
   },
+  // A varint that never ends grew a BigInt quadratically: 3 MB of 0xff bytes was minutes of CPU.
+  {
+    name: 'a protobuf body that is one endless varint',
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: Buffer.concat([Buffer.from('k8s\0'), Buffer.alloc(3_000_000, 0xff)]),
+    headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' },
+    code: 400,
+    reason: 'BadRequest',
+    message: /^malformed protobuf request body: a varint is longer than 10 bytes$/,
+  },
   { name: 'a YAML billion laughs (create)', method: 'POST', path: PODS, body: BILLION_LAUGHS, headers: YAML, code: 400, reason: 'BadRequest', message: /^the request body is not valid YAML: document contains excessive aliasing \(more than 100 alias expansions\)$/ },
   { name: 'a YAML billion laughs (apply)', method: 'PATCH', path: `${PODS}/victim?fieldManager=t`, body: BILLION_LAUGHS, headers: APPLY_PATCH, code: 400, reason: 'BadRequest', message: /excessive aliasing/ },
   { name: 'YAML aliases expanding 100 KB past 3 MiB', method: 'POST', path: PODS, body: aliasedPod('wide', 100_000, 60), headers: YAML, code: 413, reason: 'RequestEntityTooLarge', message: /^Request entity too large: the decoded body exceeds the limit of 3145728 bytes$/ },
