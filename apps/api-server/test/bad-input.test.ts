@@ -202,6 +202,28 @@ const cases: Case[] = [
   // What one request may cost is bounded before the memory is spent.
   { name: 'a JSON patch of more than 10000 operations', method: 'PATCH', path: `${PODS}/victim`, body: Array(10_001).fill({ op: 'test', path: '/kind', value: 'Pod' }), headers: JSON_PATCH, code: 413, reason: 'RequestEntityTooLarge', message: /^The allowed maximum operations in a JSON patch is 10000, got 10001$/ },
   { name: 'JSON patch copies that double the object', method: 'PATCH', path: `${PODS}/victim`, body: [{ op: 'add', path: '/spec/containers/0/args', value: ['x'.repeat(1200)] }, ...copyDoubling(22)], headers: JSON_PATCH, code: 422, reason: 'Invalid', message: /Unable to complete the copy, the accumulated size increase of copy exceeds the limit 3145728 bytes/ },
+  // 90000 containers (2.7 MB): a search per element made this 20 minutes of CPU; the pod-update rule then refuses it.
+  {
+    name: 'a strategic merge patch with 90000 list elements',
+    method: 'PATCH',
+    path: `${PODS}/victim`,
+    body: { spec: { containers: Array.from({ length: 90_000 }, (_, i) => ({ name: `c${i}`, image: 'x' })) } },
+    headers: STRATEGIC_PATCH,
+    code: 422,
+    reason: 'Invalid',
+    message: /^Pod "victim" is invalid: spec: Forbidden: pod updates may not change fields other than/,
+  },
+  // A varint that never ends grew a BigInt quadratically: 3 MB of 0xff bytes was minutes of CPU.
+  {
+    name: 'a protobuf body that is one endless varint',
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: Buffer.concat([Buffer.from('k8s\0'), Buffer.alloc(3_000_000, 0xff)]),
+    headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' },
+    code: 400,
+    reason: 'BadRequest',
+    message: /^malformed protobuf request body: a varint is longer than 10 bytes$/,
+  },
   { name: 'a YAML billion laughs (create)', method: 'POST', path: PODS, body: BILLION_LAUGHS, headers: YAML, code: 400, reason: 'BadRequest', message: /^the request body is not valid YAML: document contains excessive aliasing \(more than 100 alias expansions\)$/ },
   { name: 'a YAML billion laughs (apply)', method: 'PATCH', path: `${PODS}/victim?fieldManager=t`, body: BILLION_LAUGHS, headers: APPLY_PATCH, code: 400, reason: 'BadRequest', message: /excessive aliasing/ },
   { name: 'YAML aliases expanding 100 KB past 3 MiB', method: 'POST', path: PODS, body: aliasedPod('wide', 100_000, 60), headers: YAML, code: 413, reason: 'RequestEntityTooLarge', message: /^Request entity too large: the decoded body exceeds the limit of 3145728 bytes$/ },
@@ -242,7 +264,7 @@ describe('bad input gets a Status with the right code', () => {
     expect(r.body.metadata.labels).toEqual({ app: 'api' });
   });
 
-  it('answers an unknown method and a missing Host header with a Status', async () => {
+  it('answers an unknown method, a missing Host header, a bad upgrade path and malformed requests with a Status', async () => {
     const foo = await rawRequest(s.port, `FOO ${PODS} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(foo.head).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
     expect(foo.head).toMatch(/\r\nContent-Type: application\/json\r\n/i);
@@ -255,6 +277,22 @@ describe('bad input gets a Status with the right code', () => {
     // HTTP/1.0 needs no Host.
     const old = await rawRequest(s.port, `GET ${PODS} HTTP/1.0\r\n\r\n`);
     expect(old.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+
+    // A WebSocket watch upgrade never reaches the app's routes: its path is checked where it is parsed.
+    const upgrade = await rawRequest(
+      s.port,
+      'GET /api/v1/namespaces/%zz/pods?watch=true HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(upgrade.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(upgrade.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message: 'invalid URL escape "%zz"' });
+
+    const badLength = await rawRequest(s.port, `POST ${PODS} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n`);
+    expect(badLength.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(badLength.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message: expect.stringMatching(/^malformed HTTP request: .*Content-Length.*\(HPE_INVALID_CONTENT_LENGTH\)$/) });
+
+    const hugeHeader = await rawRequest(s.port, `GET ${PODS} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    expect(hugeHeader.head).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(hugeHeader.body).toMatchObject({ kind: 'Status', code: 431, message: 'Request Header Fields Too Large' });
   });
 
   it('survives a client that disconnects mid-body', async () => {
@@ -278,7 +316,9 @@ async function rawRequest(port: number, raw: string): Promise<{ head: string; bo
     let out = '';
     sock.on('data', (d) => (out += d.toString()));
     sock.on('end', () => resolve(out));
-    sock.on('error', reject);
+    // The server may answer and close while a long request is still being written: keep what it answered.
+    sock.on('error', (err) => (out ? resolve(out) : reject(err)));
+    sock.on('close', () => resolve(out));
   });
   const split = text.indexOf('\r\n\r\n');
   const body = text.slice(split + 4);

@@ -130,7 +130,7 @@ export async function api(
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const init: RequestInit = { method, headers: { Accept: 'application/json', ...headers } };
   if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
   }
   const res = await fetch(url + path, init);

@@ -1,9 +1,9 @@
 /**
  * @module answerClientError: a Status for requests Node's HTTP parser refuses before the app sees them.
  */
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '@skiff/api';
+import { endSocketWithStatus } from './send.js';
 
 /** statusFor maps a parser error to the Status a client gets (Node alone answers an empty 400). */
 function statusFor(err: NodeJS.ErrnoException): ApiError {
@@ -27,9 +27,5 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     socket.destroy();
     return;
   }
-  const apiErr = statusFor(err);
-  const body = JSON.stringify(apiErr.toStatus());
-  socket.end(
-    `HTTP/1.1 ${apiErr.code} ${STATUS_CODES[apiErr.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  endSocketWithStatus(socket, statusFor(err));
 }

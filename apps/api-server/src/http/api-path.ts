@@ -1,7 +1,7 @@
 /**
  * @module Parsing of Kubernetes REST paths into (resource, namespace, name, subresource).
  */
-import { RESOURCE_LIST, type ResourceInfo } from '@skiff/api';
+import { errors, RESOURCE_LIST, type ResourceInfo } from '@skiff/api';
 
 /** ApiPath is a parsed /api or /apis path. `info` is undefined for discovery documents. */
 export interface ApiPath {
@@ -19,6 +19,16 @@ for (const info of RESOURCE_LIST) {
   let m = byGroupVersion.get(gv);
   if (!m) byGroupVersion.set(gv, (m = new Map()));
   m.set(info.plural, info);
+}
+
+/** decodePath undoes percent-escapes; a malformed one is the client's 400, worded as Go's net/http words it. */
+export function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    const bad = /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(path)?.[0];
+    throw errors.badRequest(bad ? `invalid URL escape ${JSON.stringify(bad)}` : `the request path ${JSON.stringify(path)} is not percent-encoded UTF-8`);
+  }
 }
 
 /** servesGroupVersion reports whether discovery for group/version exists. */
@@ -48,7 +58,7 @@ export function parseApiPath(pathname: string): ApiPath | undefined {
   }
   const resources = byGroupVersion.get(`${group}/${version}`);
   if (!resources) return undefined;
-  const seg = rest.map(decodeURIComponent);
+  const seg = rest.map(decodePath);
   if (seg.length === 0) return { group, version };
 
   // /namespaces/{ns}/{resource}... names a namespaced resource unless {resource} is a namespace subresource.

@@ -146,6 +146,8 @@ function* fields(buf: Buffer, start: number, end: number): Generator<WireField> 
     let shift = 0n;
     for (;;) {
       if (pos >= end) throw errors.badRequest('truncated protobuf request body');
+      // A 64-bit varint has at most 10 bytes; an unbounded one would grow a BigInt quadratically (minutes for 3 MB).
+      if (shift >= 70n) throw errors.badRequest('malformed protobuf request body: a varint is longer than 10 bytes');
       const b = buf[pos++]!;
       result |= BigInt(b & 0x7f) << shift;
       if (!(b & 0x80)) return result;

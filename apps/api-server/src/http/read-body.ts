@@ -78,10 +78,16 @@ export function parseJson(raw: Buffer | string): unknown {
   } catch (e) {
     throw errors.badRequest(`the request body is not valid JSON: ${(e as Error).message}`);
   }
+  return checkedJson(text, value);
+}
+
+function checkedJson(text: string, value: unknown): unknown {
   checkDecoded(value);
   rememberDuplicateFields(value, findDuplicateJsonFields(text));
   return value;
 }
+
+const NOT_JSON = Symbol('not JSON');
 
 /**
  * parseYaml parses one YAML document with the YAML 1.2 core schema. JSON, which is what server-side apply clients
@@ -90,17 +96,19 @@ export function parseJson(raw: Buffer | string): unknown {
 export function parseYaml(raw: Buffer | string): unknown {
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (/^\s*[[{]/.test(text)) {
+    let value: unknown;
     try {
-      JSON.parse(text);
-      return parseJson(text);
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
-      // A YAML flow collection such as {a: 1}: not JSON, parsed as YAML below.
+      value = JSON.parse(text);
+    } catch {
+      value = NOT_JSON; // a YAML flow collection such as {a: 1}, parsed as YAML below
     }
+    if (value !== NOT_JSON) return checkedJson(text, value);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { schema: 'core', merge: false, uniqueKeys: false, lineCounter, prettyErrors: false });
   const first = doc.errors[0];
+  // The yaml parser recurses per nesting level (a few hundred fit) and reports its own stack overflow as an error.
+  if (first && /Maximum call stack size exceeded/.test(first.message)) throw errors.badRequest('the request body is nested too deeply: exceeded max depth');
   if (first) throw errors.badRequest(`the request body is not valid YAML: ${yamlError(first.message, first.linePos?.[0])}`);
   let value: unknown;
   try {
@@ -115,8 +123,7 @@ export function parseYaml(raw: Buffer | string): unknown {
 }
 
 function yamlError(message: string, pos: { line: number; col: number } | undefined): string {
-  // The yaml parser recurses per nesting level and reports its own stack overflow as a parse error.
-  const text = /Maximum call stack size exceeded/.test(message) ? 'exceeded max depth' : message.split('\n')[0]!;
+  const text = message.split('\n')[0]!;
   return pos && !text.includes(' at line ') ? `${text} at line ${pos.line}, column ${pos.col}` : text;
 }
 

@@ -2,7 +2,8 @@
  * @module requestTargetError: what is wrong with a request's target before any route looks at it.
  */
 import type { IncomingMessage } from 'node:http';
-import { errors, type ApiError } from '@skiff/api';
+import { ApiError, errors } from '@skiff/api';
+import { decodePath } from './api-path.js';
 
 /**
  * requestTargetError returns the 400 that Go's net/http (and so kube-apiserver) gives a request whose path has a
@@ -17,10 +18,10 @@ export function requestTargetError(req: IncomingMessage): ApiError | undefined {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
   try {
-    decodeURIComponent(path);
-  } catch {
-    const bad = /%(?![0-9A-Fa-f]{2}).{0,2}/.exec(path)?.[0];
-    return errors.badRequest(bad ? `invalid URL escape ${JSON.stringify(bad)}` : `the request path ${JSON.stringify(path)} is not percent-encoded UTF-8`);
+    decodePath(path);
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * @module Writing JSON, Status and error responses.
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApiError, errors, type Status } from '@skiff/api';
 
 /** sendJson writes a JSON body; `body` may be pre-serialized. */
@@ -32,6 +33,14 @@ export function sendError(res: ServerResponse, err: unknown): ApiError {
   if (retryAfter > 0) res.setHeader('Retry-After', String(retryAfter));
   sendJson(res, apiErr.code, apiErr.toStatus());
   return apiErr;
+}
+
+/** endSocketWithStatus answers on a raw socket (a refused upgrade, a request the parser refused) and closes it. */
+export function endSocketWithStatus(socket: Duplex, err: ApiError): void {
+  const body = JSON.stringify(err.toStatus());
+  socket.end(
+    `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** successStatus is the Status kube-apiserver answers for a completed delete or a binding. */

@@ -111,3 +111,30 @@ describe('applyJsonPatch', () => {
     expect(value.deep).toEqual([1]);
   });
 });
+
+describe('applyJsonPatch: bounded work', () => {
+  it('refuses more than 10000 operations with 413 before applying any', () => {
+    const err = failure({ a: 1 }, Array(10_001).fill({ op: 'test', path: '/a', value: 1 }));
+    expect(err.code).toBe(413);
+    expect(err.reason).toBe('RequestEntityTooLarge');
+    expect(err.message).toBe('The allowed maximum operations in a JSON patch is 10000, got 10001');
+    expect(applyJsonPatch({ a: 1 }, Array(10_000).fill({ op: 'test', path: '/a', value: 1 }))).toEqual({ a: 1 });
+  });
+
+  it('refuses copies adding more than 3 MiB in total with 422, before the copy that would pass it', () => {
+    const doubling = Array.from({ length: 22 }, () => ({ op: 'copy', from: '/args', path: '/args/-' }));
+    const err = failure({ args: ['x'.repeat(1200)] }, doubling);
+    expect(err.code).toBe(422);
+    expect(err.message).toMatch(/Unable to complete the copy, the accumulated size increase of copy exceeds the limit 3145728 bytes$/);
+    // The first ten copies stay within the limit: each nests the list in itself, so 2^10 × 1.2 KB is 1.2 MB.
+    const ok = applyJsonPatch({ args: ['x'.repeat(1200)] }, doubling.slice(0, 10));
+    expect(JSON.stringify(ok).length).toBeGreaterThan(1024 * 1200);
+  });
+
+  it('counts every copy of the patch against one budget', () => {
+    const big = 'x'.repeat(1024 * 1024 - 2); // 1 MiB as JSON, quotes included
+    const three = Array.from({ length: 3 }, (_, i) => ({ op: 'copy', from: '/a', path: `/b${i}` }));
+    expect(Object.keys(applyJsonPatch({ a: big }, three) as object)).toHaveLength(4);
+    expect(failure({ a: big }, [...three, { op: 'copy', from: '/a', path: '/b3' }]).code).toBe(422);
+  });
+});

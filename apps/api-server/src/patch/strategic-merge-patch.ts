@@ -87,14 +87,22 @@ function mergeMap(original: JsonObject | undefined, patch: JsonObject, schema: P
   }
   for (const [key, values] of deletions) {
     const current = getOwn(result, key);
-    if (Array.isArray(current)) setOwn(result, key, current.filter((v) => !values.some((d) => jsonEqual(d, v))));
+    if (Array.isArray(current)) setOwn(result, key, withoutValues(current, values));
   }
   return result;
 }
 
 function retainKeys(result: JsonObject, keep: unknown, path: string): void {
   if (!Array.isArray(keep) || !keep.every((k) => typeof k === 'string')) throw bad(`invalid patch: the value of $retainKeys at ${at(path)} must be a list of strings`);
-  for (const key of Object.keys(result)) if (!keep.includes(key)) delete result[key];
+  const kept = new Set(keep);
+  for (const key of Object.keys(result)) if (!kept.has(key)) delete result[key];
+}
+
+/** withoutValues drops the listed values from a list; scalars are matched through a Set, so it stays linear. */
+function withoutValues(list: unknown[], values: unknown[]): unknown[] {
+  const scalars = new Set(values.filter((v) => typeof v !== 'object' || v === null).map((v) => JSON.stringify(v)));
+  const others = values.filter((v) => typeof v === 'object' && v !== null);
+  return list.filter((v) => (typeof v !== 'object' || v === null ? !scalars.has(JSON.stringify(v)) : !others.some((d) => jsonEqual(d, v))));
 }
 
 function listDirective(value: unknown, key: string, path: string): unknown[] {
@@ -116,14 +124,14 @@ function mergeList(original: unknown[], patch: unknown[], field: PatchField, str
   const identity = identityFor(strategy);
   let replace = false;
   const items: unknown[] = [];
-  let working = [...original];
+  const deleted = new Set<string>();
   for (const el of patch) {
     const directive = isJsonObject(el) ? getOwn(el, PATCH) : undefined;
     if (directive === 'replace') replace = true;
     else if (directive === 'delete') {
       const id = identity(el);
       if (strategy.kind === 'set' || id === undefined) throw noMergeKey(el, strategy, path);
-      working = working.filter((x) => identity(x) !== id);
+      deleted.add(id);
     } else if (directive === undefined || directive === 'merge') {
       if (strategy.kind === 'map' && identity(el) === undefined) throw noMergeKey(el, strategy, path);
       if (strategy.kind === 'set' && isJsonObject(el)) throw bad(`invalid patch: ${path} is a list of scalars but the patch has an object: ${JSON.stringify(el)}`);
@@ -134,18 +142,31 @@ function mergeList(original: unknown[], patch: unknown[], field: PatchField, str
   }
   if (replace) return replaceList(items, field.schema, path);
 
+  // Elements are found by identity through a Map: a search per patch element made a long list quadratic.
+  let working = deleted.size === 0 ? [...original] : original.filter((x) => !deleted.has(identity(x) ?? ''));
+  const position = new Map<string, number>();
+  working.forEach((x, i) => {
+    const id = identity(x);
+    if (id !== undefined && !position.has(id)) position.set(id, i);
+  });
   for (const el of items) {
-    const id = identity(el);
-    const i = working.findIndex((x) => identity(x) === id);
+    const id = identity(el)!; // items were checked to have one
+    const i = position.get(id) ?? -1;
     if (strategy.kind === 'set') {
-      if (i < 0) working.push(cloneJson(el));
+      if (i < 0) {
+        position.set(id, working.length);
+        working.push(cloneJson(el));
+      }
       continue;
     }
     const current = i < 0 ? undefined : working[i];
     const merged = mergeMap(isJsonObject(current) ? current : undefined, el as JsonObject, field.schema, `${path}[${id}]`);
     if (merged === DELETE) continue;
-    if (i < 0) working.push(merged);
-    else working[i] = merged;
+    if (i >= 0) working[i] = merged;
+    else {
+      position.set(id, working.length);
+      working.push(merged);
+    }
   }
   if (strategy.kind === 'set') working = dedupe(working, identity);
   return orderElements(working, order ?? items, original, identity);

@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { errors, type ApiError } from '@skiff/api';
 import { parseApiPath } from '../http/api-path.js';
 import { boolParam } from '../http/query.js';
-import { toApiError } from '../http/send.js';
+import { endSocketWithStatus, toApiError } from '../http/send.js';
 import { watchRequest } from '../routes/api-handler.js';
 import { settle } from '../storage/settle.js';
 import type { Storage } from '../storage/storage.js';
@@ -83,8 +83,5 @@ function wsSink(ws: WebSocket, socket: Duplex): WatchSink {
 }
 
 function refuse(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toStatus());
-  socket.end(
-    `HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  endSocketWithStatus(socket, err);
 }

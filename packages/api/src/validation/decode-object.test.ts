@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, isBadRequest } from '../status.js';
 import { decodeBody, decodeObject } from './decode-object.js';
+import { findDuplicateJsonFields, rememberDuplicateFields } from './duplicate-fields.js';
 
 const pod = (extra: Record<string, unknown> = {}, container: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
@@ -49,7 +50,7 @@ describe('decodeObject', () => {
     [{ spec: { containers: 'nginx' } }, '"spec.containers": expected array, received string'],
     [{ metadata: { labels: { app: 1 } } }, '"metadata.labels.app": expected string, received number'],
     [{ spec: { containers: [{ name: 'a', ports: [{ containerPort: '80' }] }] } }, '"spec.containers[0].ports[0].containerPort": expected number, received string'],
-    [{ spec: { containers: [{ name: 'a', ports: [{ containerPort: 80.5 }] }] } }, '"spec.containers[0].ports[0].containerPort": expected int, received number'],
+    [{ spec: { containers: [{ name: 'a', ports: [{ containerPort: 80.5 }] }] } }, '"spec.containers[0].ports[0].containerPort": cannot unmarshal number 80.5 into a field of type int32'],
     [{ spec: { containers: [{ name: 'a', resources: { limits: { cpu: 'lots' } } }] } }, '"spec.containers[0].resources.limits.cpu": quantities must match'],
     [{ spec: { containers: [{ name: 'a', livenessProbe: { tcpSocket: { port: true } } }] } }, 'expected integer or string'],
   ])('reports wrong JSON types with the field path: %j', (patch, message) => {
@@ -139,5 +140,65 @@ describe('decodeBody', () => {
     expect(decodeBody('DeleteOptions', { propagationPolicy: 'Foreground' }, { fieldValidation: 'Strict' }).object).toEqual({ propagationPolicy: 'Foreground' });
     const meta = decodeBody('DeleteOptions', { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }, { fieldValidation: 'Strict' });
     expect(meta.object.gracePeriodSeconds).toBe(0);
+  });
+});
+
+describe('decodeObject: integer ranges', () => {
+  it.each([
+    ['an int32 above MaxInt32', pod({}, { ports: [{ containerPort: 2147483648 }] }), /error decoding "spec\.containers\[0\]\.ports\[0\]\.containerPort": cannot unmarshal number 2147483648 into a field of type int32/],
+    ['an int32 below MinInt32', pod({}, { livenessProbe: { exec: {}, periodSeconds: -2147483649 } }), /"spec\.containers\[0\]\.livenessProbe\.periodSeconds": cannot unmarshal number -2147483649 into a field of type int32/],
+    ['an int64 past 2^53', pod({ spec: { containers: [{ name: 'a', image: 'b' }], activeDeadlineSeconds: 2 ** 60 } }), /"spec\.activeDeadlineSeconds": cannot unmarshal number 1152921504606847000 into a field of type int64/],
+  ])('refuses %s with 400 naming the field', (_name, body, message) => {
+    const err = decodeError(() => decodeObject('pods', body, { fieldValidation: 'Ignore' }));
+    expect(isBadRequest(err)).toBe(true);
+    expect(err.message).toMatch(message);
+  });
+
+  it('keeps int32 and int64 fields at their limits', () => {
+    const body = pod({ spec: { containers: [{ name: 'a', image: 'b', ports: [{ containerPort: 2147483647 }] }], securityContext: { runAsUser: 2 ** 40 } } });
+    const { object } = decodeObject('pods', body, { fieldValidation: 'Strict' });
+    expect((object.spec as any).containers[0].ports[0].containerPort).toBe(2147483647);
+    expect((object.spec as any).securityContext.runAsUser).toBe(2 ** 40);
+  });
+});
+
+describe('decodeObject: duplicate fields', () => {
+  const text = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","name":"b","bogus":1,"bogus":2},"spec":{"containers":[{"name":"c","image":"x","image":"y"}]}}';
+  const parsed = () => {
+    const body = JSON.parse(text);
+    rememberDuplicateFields(body, findDuplicateJsonFields(text));
+    return body;
+  };
+
+  it('refuses known duplicate keys under Strict, reporting an unknown one as unknown only (as kube does for typed objects)', () => {
+    const err = decodeError(() => decodeObject('pods', parsed(), { fieldValidation: 'Strict' }));
+    expect(err.message).toBe(
+      'Pod in version "v1" cannot be handled as a Pod: strict decoding error: duplicate field "metadata.name", duplicate field "spec.containers[0].image", unknown field "metadata.bogus"',
+    );
+  });
+
+  it('warns under Warn and keeps the last value, and says nothing under Ignore', () => {
+    const warned = decodeObject('pods', parsed(), { fieldValidation: 'Warn' });
+    expect(warned.warnings).toEqual(['duplicate field "metadata.name"', 'duplicate field "spec.containers[0].image"', 'unknown field "metadata.bogus"']);
+    expect(warned.object.metadata.name).toBe('b');
+    expect(decodeObject('pods', parsed(), { fieldValidation: 'Ignore' }).warnings).toEqual([]);
+  });
+});
+
+describe('findDuplicateJsonFields', () => {
+  it('finds repeated keys at any depth with their kube field paths, escapes and all', () => {
+    const text = '{"a":{"b":[{"x":1},{"x":1,"x":2,"s":"q\\"x\\"","s":"{"}]},"a\\u0062":1,"ab":2,"e":[[{"k":[],"k":{}}]]}';
+    expect(findDuplicateJsonFields(text).map((d) => d.message)).toEqual([
+      'duplicate field "a.b[1].x"',
+      'duplicate field "a.b[1].s"',
+      'duplicate field "ab"',
+      'duplicate field "e[0][0].k"',
+    ]);
+  });
+
+  it('finds nothing in an object without repeats, however deep', () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    expect(findDuplicateJsonFields(deep)).toEqual([]);
+    expect(findDuplicateJsonFields('[1,"a",{"a":1,"b":[{"a":2}]}]')).toEqual([]);
   });
 });

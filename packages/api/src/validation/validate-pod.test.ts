@@ -108,6 +108,14 @@ describe('validateObject: pods', () => {
     ['100 containers and 100 init containers are fine', (p) => { p.spec.containers = containers('c', 100); p.spec.initContainers = containers('i', 100); }, []],
     ['101 containers', (p) => (p.spec.containers = containers('c', 101)), ['spec.containers: Too many: 101: must have at most 100 items']],
     ['101 init containers', (p) => (p.spec.initContainers = containers('i', 101)), ['spec.initContainers: Too many: 101: must have at most 100 items']],
+    ['negative pod runAsUser', (p) => (p.spec.securityContext = { runAsUser: -1 }), ['spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive']],
+    ['pod IDs above MaxInt32', (p) => (p.spec.securityContext = { runAsGroup: 2147483648, fsGroup: -1, supplementalGroups: [5, -3] }), [
+      'spec.securityContext.runAsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.fsGroup: Invalid value: -1: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.supplementalGroups[1]: Invalid value: -3: must be between 0 and 2147483647, inclusive',
+    ]],
+    ['negative container runAsUser', (p) => { if (p.spec.containers[0]) p.spec.containers[0].securityContext = { runAsUser: -1, runAsGroup: 0 }; }, ['spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive']],
+    ['root and MaxInt32 IDs are fine', (p) => (p.spec.securityContext = { runAsUser: 0, runAsGroup: 2147483647, fsGroup: 0 }), []],
   ])('%s', (_name, change, expected) => {
     expect(causesOf(mutated(change))).toEqual(expected);
   });
