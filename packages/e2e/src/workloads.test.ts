@@ -125,8 +125,12 @@ describe('Deployments on live processes', () => {
     const { minReady, maxLive } = await s.stop();
     expect(minReady).toBeGreaterThanOrEqual(6 - 1);
     expect(maxLive).toBeLessThanOrEqual(6 + 1);
-    const d = await cluster.client.deployments.get('web', { namespace: NS });
-    expect(d.status).toMatchObject({ replicas: 6, updatedReplicas: 6, availableReplicas: 6 });
+    // The Deployment's status follows its ReplicaSets' (a controller turn behind the pods): wait for it to settle.
+    let d = await cluster.client.deployments.get('web', { namespace: NS });
+    await waitUntil(async () => {
+      d = await cluster.client.deployments.get('web', { namespace: NS });
+      return d.status?.replicas === 6 && d.status.updatedReplicas === 6 && d.status.availableReplicas === 6;
+    }, 30_000, 'the Deployment status to count 6 updated, available replicas');
     expect(d.status?.observedGeneration).toBe(d.metadata.generation);
   });
 
