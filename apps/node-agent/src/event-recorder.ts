@@ -1,7 +1,7 @@
 /**
  * @module EventRecorder: core/v1 Events about pods and the node (`kubectl describe` shows them), best effort.
  */
-import type { Event as CoreEvent, ObjectReference } from '@skiff/api';
+import { formatTime, type Event as CoreEvent, type ObjectReference } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 
 /** EventSink is where events go (the client's events API in production, an array in tests). */
@@ -38,7 +38,7 @@ export class EventRecorder {
 
   /** record queues an Event; it never throws. */
   record(obj: ObjectReference, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = new Date(this.#clock.now()).toISOString();
+    const now = formatTime(this.#clock.now());
     const key = `${obj.uid}\u0000${reason}\u0000${message}`;
     const seen = this.#seen.get(key);
     const done = (p: Promise<unknown>): void => {

@@ -2,7 +2,7 @@
  * @module LeaseHeartbeat: renews each node's Lease in kube-node-lease (kubelet's nodelease controller), for one node
  * or a thousand simulated ones on one timer.
  */
-import { isConflict, isNotFound, type Lease } from '@skiff/api';
+import { formatMicroTime, isConflict, isNotFound, type Lease } from '@skiff/api';
 import { sleep, type Clock, type Logger } from '@skiff/controller-kit';
 
 /** LeaseClient is the slice of the client the heartbeat needs. */
@@ -19,11 +19,6 @@ export const LEASE_NAMESPACE = 'kube-node-lease';
 export interface HeartbeatNode {
   name: string;
   uid?: string;
-}
-
-/** formatRenewTime renders a MicroTime, as Kubernetes does (six fractional digits). */
-export function formatRenewTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 /**
@@ -67,7 +62,7 @@ export class LeaseHeartbeat {
 
   /** renew renews one node's Lease, creating it when missing and re-reading it after a conflict. */
   async renew(node: HeartbeatNode): Promise<void> {
-    const now = formatRenewTime(this.#clock.now());
+    const now = formatMicroTime(this.#clock.now());
     let lease = this.#leases.get(node.name);
     for (let attempt = 0; attempt < 3; attempt++) {
       if (!lease) {

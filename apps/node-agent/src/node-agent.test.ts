@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Container, Pod, PodStatus } from '@skiff/api';
+import { defaultImagePullPolicy, type Container, type Pod, type PodStatus } from '@skiff/api';
 import { FakeClock, silentLogger } from '@skiff/controller-kit';
 import { EventRecorder } from './event-recorder.js';
 import { NodeAgent } from './node-agent.js';
@@ -118,5 +118,26 @@ describe('NodeAgent with a slow runtime', () => {
     await agent.idle();
     expect(rt.calls[0]).toBe('createSandbox default/init');
     expect(starts(rt)).toEqual(['start default/init/i0#0', 'start default/init/i1#0', 'start default/init/c0#0', 'start default/init/c1#0', 'start default/init/c2#0']);
+  });
+});
+
+describe('NodeAgent image pull policy', () => {
+  it.each([
+    // A registry port is not a tag: the agent used to read `host:5000/img` as tagged and skip the pull, while the
+    // api-server defaults the same image to Always.
+    { image: 'host:5000/img', pulls: true },
+    { image: 'host:5000/img:v1', pulls: false },
+    { image: 'img', pulls: true },
+    { image: 'img@sha256:0123', pulls: false },
+  ])('treats a present $image without imagePullPolicy as the api-server default does (pull: $pulls)', async ({ image, pulls }) => {
+    const { rt, agent } = await harness();
+    rt.images.add(image);
+    agent.upsertPod(bigPod('img', { containers: [{ name: 'app', image }] }));
+    // The pull decision is made before the (held) start.
+    await vi.waitFor(() => expect(rt.held.map((h) => h.name)).toEqual(['app']), WAIT);
+    expect(rt.calls.includes(`pull ${image}`)).toBe(pulls);
+    expect(pulls).toBe(defaultImagePullPolicy(image) === 'Always');
+    rt.held[0]!.release();
+    await agent.idle();
   });
 });

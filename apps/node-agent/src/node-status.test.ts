@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Node, NodeCondition, NodeStatus } from '@skiff/api';
+import { formatTime, type Node, type NodeCondition, type NodeStatus } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { FakeClock, realClock, silentLogger } from '@skiff/controller-kit';
 import { startServer, type RunningServer } from '../../api-server/test/harness.js';
@@ -68,15 +68,15 @@ describe('NodeStatusReporter', () => {
     // Only the heartbeat time would change: nothing to post.
     expect(posts).toHaveLength(1);
 
-    const unknownAt = new Date(clock.now()).toISOString();
+    const unknownAt = formatTime(clock.now());
     await setReadyUnknown('ns-1', unknownAt);
     clock.advance(10_000);
     await r.update(undefined, health);
     expect(posts).toHaveLength(2);
     const repaired = await ready('ns-1');
     expect(repaired).toMatchObject({ status: 'True', reason: 'KubeletReady' });
-    // Unknown -> True is a transition: its time is now, not the registration's.
-    expect(repaired?.lastTransitionTime).toBe(new Date(clock.now()).toISOString());
+    // Unknown -> True is a transition: its time is now, not the registration's (a metav1.Time, to the second).
+    expect(repaired?.lastTransitionTime).toBe(formatTime(clock.now()));
   });
 
   it('still posts every 5 minutes when nothing changed (nodeStatusReportFrequency)', async () => {

@@ -2,7 +2,7 @@
  * @module Node registration and status: the Node object an agent creates and keeps current (kubelet's
  * kubelet_node_status.go).
  */
-import { isAlreadyExists, type Node, type NodeCondition, type NodeStatus, type Taint } from '@skiff/api';
+import { formatTime, isAlreadyExists, type Node, type NodeCondition, type NodeStatus, type Taint } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import { canonicalJson } from './canonical-json.js';
 import type { RuntimeInfo } from './runtime/container-runtime.js';
@@ -50,7 +50,7 @@ export function nodeCapacity(explicit: Record<string, string>, info: RuntimeInfo
 
 /** nodeConditions builds Ready and the pressure conditions, keeping transition times that did not change. */
 export function nodeConditions(health: Health, previous: NodeCondition[] | undefined, now: number, stopped = false): NodeCondition[] {
-  const at = new Date(now).toISOString();
+  const at = formatTime(now);
   const make = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => {
     const old = previous?.find((c) => c.type === type);
     return { type, status, reason, message, lastHeartbeatTime: at, lastTransitionTime: old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : at };

@@ -1,7 +1,7 @@
 /**
  * @module computePodActions: the pure heart of the pod worker, after kubelet's kuberuntime computePodActions.
  */
-import type { Container, Pod, RestartPolicy } from '@skiff/api';
+import { isPodTerminal, type Container, type Pod, type RestartPolicy } from '@skiff/api';
 import type { RuntimeContainer } from './runtime/container-runtime.js';
 import { crashBackoffMs } from './crash-backoff.js';
 
@@ -73,11 +73,6 @@ function isExited(c: RuntimeContainer): boolean {
   return c.state === 'exited' || (c.state === 'created' && c.error !== undefined);
 }
 
-/** isTerminalPod is true once a pod's phase is Succeeded or Failed: nothing of it runs again. */
-export function isTerminalPod(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
-
 /**
  * podFinished is true when no container of the pod will ever run again: every app container has exited for good
  * under the restart policy, or an init container failed under restartPolicy Never.
@@ -111,7 +106,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
   collectGarbage(pod, observed, actions);
 
   const anyRunning = observed.some((c) => c.kind !== 'sandbox' && c.state === 'running');
-  if (isTerminalPod(pod) || podFinished(pod, observed)) {
+  if (isPodTerminal(pod) || podFinished(pod, observed)) {
     actions.killPod = anyRunning || sandbox !== undefined;
     return actions;
   }

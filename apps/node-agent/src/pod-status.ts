@@ -2,9 +2,9 @@
  * @module computePodStatus: the pod status the agent reports, from the pod and its observed containers (kubelet's
  * generateAPIPodStatus and getPhase).
  */
-import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from '@skiff/api';
+import { formatTime, isPodTerminal, type Container, type ContainerState, type ContainerStatus, type Pod, type PodCondition, type PodPhase, type PodStatus } from '@skiff/api';
 import type { RuntimeContainer } from './runtime/container-runtime.js';
-import { instancesOf, isTerminalPod, type Waiting } from './pod-actions.js';
+import { instancesOf, type Waiting } from './pod-actions.js';
 
 /** PodStatusInput is everything computePodStatus looks at. */
 export interface PodStatusInput {
@@ -74,7 +74,7 @@ function containerStatus(spec: Container, kind: 'init' | 'container', input: Pod
   }
   if (prev && isDead(prev)) status.lastState = terminated(prev);
   if (last.state === 'running') {
-    status.state = { running: { startedAt: last.startedAt ?? rfc3339(input.now) } };
+    status.state = { running: { startedAt: last.startedAt ?? formatTime(input.now) } };
     // A container with a startup probe has not started until that probe succeeded (kubelet's `started`).
     const started = input.started?.get(spec.name) ?? spec.startupProbe === undefined;
     status.started = started;
@@ -122,15 +122,10 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
   return 'Pending';
 }
 
-/** rfc3339 renders a time with second precision, as Kubernetes' metav1.Time does. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 function condition(pod: Pod, type: string, ok: boolean, now: number, reason?: string): PodCondition {
   const status = ok ? 'True' : 'False';
   const old = pod.status?.conditions?.find((c) => c.type === type);
-  const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now);
+  const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : formatTime(now);
   return { type, status, lastProbeTime: null, lastTransitionTime, ...(!ok && reason ? { reason } : {}) };
 }
 
@@ -147,7 +142,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
   const appStatuses = pod.spec.containers.map((c) => containerStatus(c, 'container', input, inits.length && !initsDone ? 'PodInitializing' : 'ContainerCreating'));
   const appStarted = appStatuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
   let phase = podPhase(pod, initStatuses, appStatuses);
-  if (isTerminalPod(pod)) phase = pod.status!.phase!;
+  if (isPodTerminal(pod)) phase = pod.status!.phase!;
   else if (input.terminal) phase = appStatuses.every((s) => s.state?.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
   const sandbox = observed.find((c) => c.kind === 'sandbox' && c.state === 'running');
   const podIP = sandbox?.ip || pod.status?.podIP;
@@ -159,7 +154,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     condition(pod, 'Initialized', initialized, now, 'ContainersNotInitialized'),
     condition(pod, 'Ready', containersReady && phase === 'Running', now, 'ContainersNotReady'),
     condition(pod, 'ContainersReady', containersReady && phase === 'Running', now, 'ContainersNotReady'),
-    scheduled ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) },
+    scheduled ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(now) },
   ];
   const status: PodStatus = {
     ...(pod.status ?? {}),
@@ -167,7 +162,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     conditions,
     hostIP: input.hostIP,
     hostIPs: [{ ip: input.hostIP }],
-    startTime: pod.status?.startTime ?? rfc3339(now),
+    startTime: pod.status?.startTime ?? formatTime(now),
     containerStatuses: appStatuses,
   };
   if (inits.length) status.initContainerStatuses = initStatuses;

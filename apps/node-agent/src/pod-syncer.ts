@@ -2,7 +2,7 @@
  * @module PodSyncer: one sync of one pod (kubelet's SyncPod / SyncTerminatingPod): compute actions, apply them
  * through the runtime, and report the resulting status.
  */
-import type { ObjectReference, Pod, PodStatus, PullPolicy } from '@skiff/api';
+import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus, type PullPolicy } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
@@ -276,7 +276,7 @@ export class PodSyncer {
     if (!spec) return false;
     const ref: ObjectReference = { ...reference(pod), fieldPath: `spec.${s.kind === 'init' ? 'initContainers' : 'containers'}{${s.name}}` };
     const image = spec.image ?? '';
-    const policy: PullPolicy = spec.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
+    const policy: PullPolicy = spec.imagePullPolicy ?? defaultImagePullPolicy(image);
     const pull = st.pulls.get(s.name);
     if (pull && now < pull.retryAt) {
       st.waiting[s.name] = pull.reason === 'ErrImageNeverPull' ? { reason: pull.reason, message: pull.message } : { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };

@@ -1,7 +1,7 @@
 /**
  * @module EventRecorder: core/v1 Events about pods, aggregated and sent off the scheduling path.
  */
-import type { Event as CoreEvent, Pod } from '@skiff/api';
+import { formatTime, type Event as CoreEvent, type Pod } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { SchedulerWriter } from './scheduler-writer.js';
 
@@ -60,7 +60,7 @@ export class EventRecorder {
     const namespace = pod.metadata.namespace ?? 'default';
     const podName = pod.metadata.name ?? '';
     const key = `${uid}\u0000${namespace}/${podName}\u0000${reason}\u0000${message}`;
-    const now = new Date(this.#o.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = formatTime(this.#o.clock.now());
     const seen = this.#seen.get(key);
     if (seen) {
       seen.count++;

@@ -3,7 +3,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { isNotFound, type Node, type Pod } from '@skiff/api';
+import { formatTime, isNotFound, isPodTerminal, type Node, type Pod } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import { podKey } from './cache/node-info.js';
 import { SchedulerCache } from './cache/scheduler-cache.js';
@@ -33,10 +33,6 @@ export interface SchedulerOptions {
 }
 
 const DEFAULT_SCHEDULER = 'default-scheduler';
-
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
 
 function nodeChangedForScheduling(a: Node, b: Node): boolean {
   const view = (n: Node): unknown => [
@@ -95,7 +91,7 @@ export class Scheduler {
 
   onPodAdd(pod: Pod): void {
     if (pod.spec.nodeName) {
-      if (!isTerminal(pod)) this.cache.addPod(pod);
+      if (!isPodTerminal(pod)) this.cache.addPod(pod);
       return;
     }
     if (this.#wantsScheduling(pod)) this.queue.add(pod);
@@ -104,7 +100,7 @@ export class Scheduler {
   onPodUpdate(oldPod: Pod, newPod: Pod): void {
     if (newPod.spec.nodeName) {
       if (!oldPod.spec.nodeName) this.queue.delete(newPod);
-      if (isTerminal(newPod)) {
+      if (isPodTerminal(newPod)) {
         this.cache.removePod(newPod);
         this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
       } else this.cache.updatePod(newPod);
@@ -194,7 +190,7 @@ export class Scheduler {
   }
 
   #wantsScheduling(pod: Pod): boolean {
-    return this.responsibleFor(pod) && !pod.metadata.deletionTimestamp && !isTerminal(pod);
+    return this.responsibleFor(pod) && !pod.metadata.deletionTimestamp && !isPodTerminal(pod);
   }
 
   #track(p: Promise<void>): void {
@@ -247,7 +243,7 @@ export class Scheduler {
           reason: 'Unschedulable',
           message,
           lastProbeTime: null,
-          lastTransitionTime: new Date(this.#o.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          lastTransitionTime: formatTime(this.#o.clock.now()),
         });
       }
       const annotation = JSON.stringify(decision);

@@ -64,4 +64,3 @@ export { LeaderElector } from './leaderelection/leader-elector.js';
 export type { LeaderElectorOptions, LeaseLock } from './leaderelection/leader-elector.js';
 export type { LeaseClient } from './leaderelection/lease-client.js';
 export { FakeLeaseClient } from './leaderelection/fake-lease-client.js';
-export { formatMicroTime, parseMicroTime } from './leaderelection/micro-time.js';

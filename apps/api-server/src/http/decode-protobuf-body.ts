@@ -7,7 +7,7 @@
  * (k8s.io/api `generated.proto`). Only the kinds and fields below are known; any other kind, or a non-empty field
  * missing from its table, is refused with 415 so nothing a client sent is silently dropped.
  */
-import { ApiError, errors } from '@skiff/api';
+import { ApiError, errors, formatTime } from '@skiff/api';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
@@ -207,7 +207,7 @@ function decodeValue(field: Field, wire: number, value: bigint | Buffer, path: s
   if (t === 'time') {
     const ts = decodeMessage(bytes, { 1: f('seconds', 'int'), 2: f('nanos', 'int') }, path);
     if (ts.seconds === undefined) return undefined;
-    return new Date(Number(ts.seconds) * 1000).toISOString().replace('.000Z', 'Z');
+    return formatTime(Number(ts.seconds) * 1000);
   }
   if (t === 'intOrString') {
     const ios = decodeMessage(bytes, { 1: f('type', 'int'), 2: f('intVal', 'int'), 3: f('strVal', 'string') }, path);

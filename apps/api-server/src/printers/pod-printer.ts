@@ -1,7 +1,7 @@
 /**
  * @module podPrinter, the columns and row of `kubectl get pods` (kube printers.go printPod).
  */
-import type { ContainerStatus, KubeObject, Pod } from '@skiff/api';
+import { isPodPhaseTerminal, type ContainerStatus, type KubeObject, type Pod } from '@skiff/api';
 import { humanDuration, sinceTimestamp } from './human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, NONE, column, orNone } from './resource-printer.js';
 import type { ResourcePrinter } from './resource-printer.js';
@@ -107,7 +107,7 @@ export function summarizePod(pod: Pod, nowMs: number): PodSummary {
 
   if (pod.metadata.deletionTimestamp) {
     if (status.reason === NODE_UNREACHABLE_REASON) reason = 'Unknown';
-    else if (phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
+    else if (!isPodPhaseTerminal(phase)) reason = 'Terminating';
   }
 
   const restartsText =

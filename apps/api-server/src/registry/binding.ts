@@ -1,8 +1,8 @@
 /**
  * @module pods/binding: how the scheduler assigns a pod to a node (kube-apiserver's BindingREST).
  */
-import { decodeBody, errors, RESOURCES, type Binding, type KubeObject, type Pod, type PodCondition } from '@skiff/api';
-import { type Registry, rfc3339 } from './registry.js';
+import { decodeBody, errors, formatTime, RESOURCES, type Binding, type KubeObject, type Pod, type PodCondition } from '@skiff/api';
+import type { Registry } from './registry.js';
 
 /**
  * bindPod sets spec.nodeName of an unbound pod and marks it PodScheduled. A pod that is already bound or
@@ -31,7 +31,7 @@ export function bindPod(registry: Registry, namespace: string, name: string, bod
   const next = structuredClone(current);
   next.spec.nodeName = target;
   const conditions: PodCondition[] = (next.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-  conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(nowMs) });
+  conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(nowMs) });
   next.status = { ...next.status, conditions };
   const meta = next.metadata;
   const annotations = binding.metadata?.annotations;

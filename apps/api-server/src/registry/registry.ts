@@ -11,7 +11,9 @@ import {
   duplicateFieldsOf,
   errors,
   fieldsFor,
+  formatTime,
   groupResource,
+  isPodTerminal,
   rememberDuplicateFields,
   type DeleteOptions,
   type FieldSelector,
@@ -120,7 +122,7 @@ export class Registry {
       meta.name = this.#generateName(info, meta.namespace, meta.generateName);
     }
     meta.uid = randomUUID();
-    meta.creationTimestamp = rfc3339(this.#clock.now());
+    meta.creationTimestamp = formatTime(this.#clock.now());
     meta.generation = 1;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -264,7 +266,7 @@ export class Registry {
       if (grace >= (cm.deletionGracePeriodSeconds ?? 0) || now + grace * 1000 >= until) return { object: current, gone: false };
     }
     const next = structuredClone(current);
-    next.metadata.deletionTimestamp = rfc3339(now + grace * 1000);
+    next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.length) next.metadata.finalizers = finalizers;
     if (info.plural === 'namespaces') (next as Record<string, unknown>).status = { ...(next.status as object), phase: 'Terminating' };
@@ -312,11 +314,6 @@ export function matches(info: ResourceInfo, obj: KubeObject, filter: ListFilter)
   return true;
 }
 
-/** rfc3339 formats a time as Kubernetes does for metav1.Time: to the second, UTC. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 /** specChanged compares everything but metadata and status: what generation counts. */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
   const ignored = new Set(['metadata', 'status', 'apiVersion', 'kind']);
@@ -347,15 +344,14 @@ function keepNamespaceFinalizers(current: KubeObject, next: KubeObject, finalize
 function isGraceful(info: ResourceInfo, obj: KubeObject): boolean {
   if (info.plural !== 'pods') return false;
   const spec = (obj as { spec?: { nodeName?: string } }).spec;
-  const phase = (obj as { status?: { phase?: string } }).status?.phase;
-  return !!spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+  return !!spec?.nodeName && !isPodTerminal(obj as { status?: { phase?: string } }) && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
 }
 
 function graceSeconds(info: ResourceInfo, obj: KubeObject, opts: DeleteOptions): number {
   if (info.plural !== 'pods') return 0;
   const pod = obj as { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number }; status?: { phase?: string } };
   // Unscheduled and finished pods have no containers to stop: kube-apiserver deletes them at once.
-  if (!pod.spec?.nodeName || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+  if (!pod.spec?.nodeName || isPodTerminal(pod)) return 0;
   const g = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
   return Math.max(0, g);
 }

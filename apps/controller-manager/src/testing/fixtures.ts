@@ -1,12 +1,11 @@
-import type { Deployment, Node, Pod, ReplicaSet } from '@skiff/api';
-import { ownerRefTo } from '../util/owner-refs.js';
+import { formatTime, newControllerRef, type Deployment, type Node, type Pod, type ReplicaSet } from '@skiff/api';
 
 /** T0 is the fixed "now" of unit tests, 2025-01-01T00:00:00Z. */
 export const T0 = Date.UTC(2025, 0, 1);
 
 /** iso renders T0 plus `offsetMs` as an RFC 3339 timestamp. */
 export function iso(offsetMs = 0): string {
-  return new Date(T0 + offsetMs).toISOString().replace('.000Z', 'Z');
+  return formatTime(T0 + offsetMs);
 }
 
 /** newReplicaSet builds a ReplicaSet selecting app=web. */
@@ -37,7 +36,7 @@ export function newPod(name: string, owner?: ReplicaSet, opts: { ready?: boolean
       resourceVersion: '1',
       labels: { app: 'web' },
       creationTimestamp: iso(opts.createdOffsetMs ?? -30_000),
-      ...(owner ? { ownerReferences: [ownerRefTo(owner)] } : {}),
+      ...(owner ? { ownerReferences: [newControllerRef(owner)] } : {}),
     },
     spec: { containers: [{ name: 'c', image: 'nginx' }], ...(opts.nodeName || ready ? { nodeName: opts.nodeName ?? 'node-1' } : {}) },
     status: {

@@ -1,4 +1,4 @@
-import type { Event as CoreEvent, ObjectMeta } from '@skiff/api';
+import { formatTime, type Event as CoreEvent, type ObjectMeta } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import type { ResourceApi } from '../controller-client.js';
@@ -37,7 +37,7 @@ export class ClientEventRecorder implements EventRecorder {
   }
 
   event(subject: EventSubject, type: EventType, reason: string, message: string): void {
-    const now = new Date(this.#clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = formatTime(this.#clock.now());
     const namespace = subject.metadata.namespace ?? 'default';
     const suffix = (this.#clock.now() * 1000 + (this.#seq++ % 1000)).toString(16);
     const ev: CoreEvent = {

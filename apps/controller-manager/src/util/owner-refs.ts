@@ -1,17 +1,5 @@
 import type { ObjectMeta, OwnerReference } from '@skiff/api';
 
-/** ownerRefTo builds the controlling owner reference a controller stamps on what it creates or adopts. */
-export function ownerRefTo(owner: { apiVersion: string; kind: string; metadata: ObjectMeta }): OwnerReference {
-  return {
-    apiVersion: owner.apiVersion,
-    kind: owner.kind,
-    name: owner.metadata.name ?? '',
-    uid: owner.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
 /**
  * adoptPatch is a merge patch that sets the full ownerReferences list, guarded by the resourceVersion the decision
  * was made on, so adopting an object that changed meanwhile fails with 409 instead of clobbering another owner.

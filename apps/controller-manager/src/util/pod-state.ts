@@ -1,15 +1,13 @@
-import type { Pod } from '@skiff/api';
+import { isPodTerminal, type Pod } from '@skiff/api';
 
 /** isPodActive is true for pods that count toward a replica count: not finished and not being deleted. */
 export function isPodActive(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
+  return !isPodTerminal(pod) && !pod.metadata.deletionTimestamp;
 }
 
 /** isPodTerminating is true for a pod marked for deletion that has not finished. */
 export function isPodTerminating(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return !!pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
+  return !!pod.metadata.deletionTimestamp && !isPodTerminal(pod);
 }
 
 /** podReadyCondition returns the pod's Ready condition, if any. */

@@ -1,7 +1,7 @@
 /**
  * @module NodeInfo: a node plus the aggregate of the pods placed on it (framework/types.go NodeInfo).
  */
-import type { Node, Pod } from '@skiff/api';
+import { controllerOf, type Node, type Pod } from '@skiff/api';
 import { emptyResources, nodeAllocatable, nonZeroRequests, podRequests, type Resources } from '../framework/resources.js';
 
 /** PodInfo is a pod with the figures the scheduler needs precomputed once, not per node per cycle. */
@@ -35,8 +35,7 @@ export function hostPortsOf(pod: Pod): string[] {
 
 /** newPodInfo computes a pod's requests and ports once. */
 export function newPodInfo(pod: Pod): PodInfo {
-  const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
-  return { pod, key: podKey(pod), requests: podRequests(pod), nonZero: nonZeroRequests(pod), hostPorts: hostPortsOf(pod), ownerUid: owner?.uid };
+  return { pod, key: podKey(pod), requests: podRequests(pod), nonZero: nonZeroRequests(pod), hostPorts: hostPortsOf(pod), ownerUid: controllerOf(pod)?.uid };
 }
 
 /**

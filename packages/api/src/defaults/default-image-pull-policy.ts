@@ -1,6 +1,7 @@
 /**
  * @module defaultImagePullPolicy: the pull policy Kubernetes picks from an image reference.
  */
+import { parseImageName } from '../parse-image-name.js';
 import type { PullPolicy } from '../pod.js';
 
 /**
@@ -8,16 +9,5 @@ import type { PullPolicy } from '../pod.js';
  * IfNotPresent for any other tag or a digest, as SetDefaults_Container does.
  */
 export function defaultImagePullPolicy(image: string | undefined): PullPolicy {
-  return imageTag(image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
-}
-
-/** imageTag returns the tag of an image reference: "latest" when absent, "" when the image is pinned by digest. */
-export function imageTag(image: string): string {
-  const at = image.indexOf('@');
-  const name = at >= 0 ? image.slice(0, at) : image;
-  // A colon before the last slash belongs to a registry host:port, not a tag.
-  const lastSlash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  if (colon > lastSlash) return name.slice(colon + 1);
-  return at >= 0 ? '' : 'latest';
+  return parseImageName(image ?? '').tag === 'latest' ? 'Always' : 'IfNotPresent';
 }

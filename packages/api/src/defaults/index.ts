@@ -3,5 +3,5 @@
  */
 export { applyDefaults, defaultPod, DEFAULT_ROLLING_UPDATE_PERCENT, toMicroTime } from './apply-defaults.js';
 export { defaultPodSpec, defaultContainer, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS } from './default-pod-spec.js';
-export { defaultImagePullPolicy, imageTag } from './default-image-pull-policy.js';
+export { defaultImagePullPolicy } from './default-image-pull-policy.js';
 export { podQOSClass, type PodQOSClass } from './pod-qos-class.js';

@@ -1,11 +1,10 @@
-import { ApiError, isNotFound } from '@skiff/api';
+import { ApiError, formatMicroTime, isNotFound } from '@skiff/api';
 import type { Lease, LeaseSpec } from '@skiff/api';
 import { realClock, sleep } from '../clock.js';
 import type { Clock } from '../clock.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import type { LeaseClient } from './lease-client.js';
-import { formatMicroTime } from './micro-time.js';
 
 /** LeaseLock names the Lease contended for and who we are. */
 export interface LeaseLock {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@skiff/controller-kit';
-import type { Deployment, ReplicaSet } from '@skiff/api';
+import { newControllerRef, type Deployment, type ReplicaSet } from '@skiff/api';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
 import { FakeRecorder } from '../../util/event-recorder.js';
-import { ownerRefTo } from '../../util/owner-refs.js';
 import { newDeployment, T0 } from '../../testing/fixtures.js';
 import { DeploymentController } from './deployment-controller.js';
 import { DESIRED_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './deployment-util.js';
@@ -42,7 +41,7 @@ function rsFor(d: Deployment, image: string, replicas: number, available: number
       creationTimestamp: new Date(T0 - ageMs).toISOString(),
       labels: template.metadata.labels,
       annotations: { [REVISION_ANNOTATION]: String(revision), [DESIRED_REPLICAS_ANNOTATION]: String(d.spec.replicas) },
-      ownerReferences: [ownerRefTo(d)],
+      ownerReferences: [newControllerRef(d)],
     },
     spec: { replicas, selector: { matchLabels: { app: 'web', [POD_TEMPLATE_HASH_LABEL]: hash } }, template },
     status: { replicas, readyReplicas: available, availableReplicas: available },

@@ -1,7 +1,11 @@
 import {
   controllerOf,
+  formatTime,
   isAlreadyExists,
+  isControlledBy,
   isNotFound,
+  isPodTerminal,
+  newControllerRef,
   objectKey,
   selectorFromLabelSelector,
   type Deployment,
@@ -23,7 +27,7 @@ import {
 import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
 import type { EventRecorder } from '../../util/event-recorder.js';
-import { adoptPatch, ownerRefTo, releasePatch } from '../../util/owner-refs.js';
+import { adoptPatch, releasePatch } from '../../util/owner-refs.js';
 import { byCreation } from '../../util/sort-by.js';
 import {
   DESIRED_REPLICAS_ANNOTATION,
@@ -183,7 +187,7 @@ export class DeploymentController implements Reconciler<string> {
     const { d, newRS, oldRSs } = ro;
     const all = newRS ? [newRS, ...oldRSs] : oldRSs;
     const nowMs = this.#clock.now();
-    const now = iso(nowMs);
+    const now = formatTime(nowMs);
     const status = calculateStatus(d, newRS, all, now);
     let requeueAfterMs: number | undefined;
     const progressing = getCondition(d.status, 'Progressing');
@@ -262,7 +266,7 @@ export class DeploymentController implements Reconciler<string> {
         namespace: d.metadata.namespace,
         labels: { ...template.metadata.labels },
         annotations: { [REVISION_ANNOTATION]: revision, [DESIRED_REPLICAS_ANNOTATION]: String(want), [MAX_REPLICAS_ANNOTATION]: String(want + maxSurge) },
-        ownerReferences: [ownerRefTo(d)],
+        ownerReferences: [newControllerRef(d)],
       },
       spec: {
         replicas: 0,
@@ -280,7 +284,7 @@ export class DeploymentController implements Reconciler<string> {
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
       const existing = await this.#client.replicasets.get(draft.metadata.name!, { namespace: d.metadata.namespace });
-      if (controllerOf(existing)?.uid === d.metadata.uid && templatesEqual(existing.spec.template, d.spec.template)) return existing;
+      if (isControlledBy(existing, d) && templatesEqual(existing.spec.template, d.spec.template)) return existing;
       const next = structuredClone(d);
       next.status = { ...next.status, collisionCount: (d.status?.collisionCount ?? 0) + 1 };
       await this.#client.deployments.updateStatus(next);
@@ -338,7 +342,7 @@ export class DeploymentController implements Reconciler<string> {
         continue;
       }
       if (!matches || deleting || rs.metadata.deletionTimestamp) continue;
-      const adopted = await this.#patchIgnoringGone(rs, adoptPatch(rs.metadata, ownerRefTo(d)));
+      const adopted = await this.#patchIgnoringGone(rs, adoptPatch(rs.metadata, newControllerRef(d)));
       if (adopted) claimed.push(adopted);
     }
     return claimed;
@@ -377,7 +381,7 @@ export class DeploymentController implements Reconciler<string> {
   #oldPodsRunning(oldRSs: readonly ReplicaSet[]): boolean {
     if (oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0)) return true;
     return oldRSs.some((rs) =>
-      this.#informers.pods.indexer.byIndex(OWNER_UID_INDEX, rs.metadata.uid ?? '').some((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'),
+      this.#informers.pods.indexer.byIndex(OWNER_UID_INDEX, rs.metadata.uid ?? '').some((p) => !isPodTerminal(p)),
     );
   }
 
@@ -402,8 +406,4 @@ export class DeploymentController implements Reconciler<string> {
       if (d?.spec.strategy?.type === 'Recreate') this.queue.add(key);
     }
   }
-}
-
-function iso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

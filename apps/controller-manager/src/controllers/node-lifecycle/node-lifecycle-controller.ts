@@ -1,4 +1,4 @@
-import { isNotFound, type Node, type NodeCondition, type Pod, type Taint } from '@skiff/api';
+import { formatTime, isNotFound, isPodTerminal, type Node, type NodeCondition, type Pod, type Taint } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   RateLimitingQueue,
@@ -115,7 +115,7 @@ export class NodeLifecycleController implements Reconciler<string> {
 
   async #markUnknown(node: Node, now: number): Promise<Node> {
     const next = structuredClone(node);
-    const stamp = iso(now);
+    const stamp = formatTime(now);
     const conditions = next.status?.conditions ?? [];
     const types = new Set(conditions.map((c) => c.type));
     types.add('Ready');
@@ -133,9 +133,9 @@ export class NodeLifecycleController implements Reconciler<string> {
   async #markPodsNotReady(nodeName: string, now: number): Promise<void> {
     for (const pod of this.#informers.pods.indexer.byIndex(NODE_NAME_INDEX, nodeName)) {
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      if (ready?.status !== 'True' || isPodTerminal(pod)) continue;
       const next: Pod = structuredClone(pod);
-      next.status = { ...next.status, conditions: (next.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady', lastTransitionTime: iso(now) } : c)) };
+      next.status = { ...next.status, conditions: (next.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady', lastTransitionTime: formatTime(now) } : c)) };
       try {
         await this.#client.pods.updateStatus(next);
       } catch (err) {
@@ -164,8 +164,8 @@ export class NodeLifecycleController implements Reconciler<string> {
     if (disruption === 'full') noExecute = undefined;
     const keep = current.filter((t) => !ours(t) || (t.key === wantKey && (t.effect === 'NoSchedule' || (t.effect === 'NoExecute' && noExecute))));
     const next = [...keep];
-    if (wantKey && !next.some((t) => t.key === wantKey && t.effect === 'NoSchedule')) next.push({ key: wantKey, effect: 'NoSchedule', timeAdded: iso(now) });
-    if (noExecute && !next.some((t) => t.key === noExecute && t.effect === 'NoExecute')) next.push({ key: noExecute, effect: 'NoExecute', timeAdded: iso(now) });
+    if (wantKey && !next.some((t) => t.key === wantKey && t.effect === 'NoSchedule')) next.push({ key: wantKey, effect: 'NoSchedule', timeAdded: formatTime(now) });
+    if (noExecute && !next.some((t) => t.key === noExecute && t.effect === 'NoExecute')) next.push({ key: noExecute, effect: 'NoExecute', timeAdded: formatTime(now) });
     if (sameTaints(current, next)) return retry;
     const updated = structuredClone(node);
     updated.spec = { ...updated.spec, taints: next };
@@ -201,8 +201,4 @@ function readyCondition(node: Node): NodeCondition | undefined {
 function sameTaints(a: readonly Taint[], b: readonly Taint[]): boolean {
   const key = (t: Taint): string => `${t.key}=${t.value ?? ''}:${t.effect}`;
   return a.length === b.length && a.map(key).sort().join() === b.map(key).sort().join();
-}
-
-function iso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

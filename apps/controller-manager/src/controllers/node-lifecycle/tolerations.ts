@@ -1,17 +1,8 @@
-import type { Taint, Toleration } from '@skiff/api';
+import { toleratesTaint, type Taint, type Toleration } from '@skiff/api';
 
 /** UNREACHABLE_TAINT and NOT_READY_TAINT are the taint keys the node lifecycle controller manages. */
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
-
-/** tolerates reports whether a toleration matches a taint (key, operator/value, effect). */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
 
 /**
  * evictionDeadline says when a pod must leave a node with these NoExecute taints: `now` if some taint is not
@@ -22,7 +13,7 @@ export function evictionDeadline(taints: readonly Taint[], tolerations: readonly
   let deadline: number | undefined;
   for (const taint of taints) {
     if (taint.effect !== 'NoExecute') continue;
-    const matching = tolerations.filter((t) => tolerates(t, taint));
+    const matching = tolerations.filter((t) => toleratesTaint(t, taint));
     if (matching.length === 0) return nowMs;
     const bounded = matching.filter((t) => t.tolerationSeconds !== undefined && t.tolerationSeconds !== null);
     if (bounded.length < matching.length) continue;

@@ -1,4 +1,4 @@
-import { isNotFound, type Pod } from '@skiff/api';
+import { isNotFound, isPodTerminal, type Pod } from '@skiff/api';
 import { RateLimitingQueue, realClock, runController, silentLogger, type Clock, type Logger, type ReconcileResult, type Reconciler } from '@skiff/controller-kit';
 import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
@@ -70,7 +70,7 @@ export class PodGCController implements Reconciler<string> {
       if (!ready && Number.isFinite(due) && due <= now) await this.#forceDelete(pod, 'terminating on unready node');
     }
     if (this.#threshold > 0) {
-      const finished = pods.filter((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed').sort((a, b) => creationMs(a) - creationMs(b));
+      const finished = pods.filter(isPodTerminal).sort((a, b) => creationMs(a) - creationMs(b));
       for (const pod of finished.slice(0, Math.max(0, finished.length - this.#threshold))) await this.#forceDelete(pod, 'terminated');
     }
     return { requeueAfterMs: this.#periodMs };

@@ -1,4 +1,4 @@
-import { controllerOf, isNotFound, objectKey, selectorFromLabelSelector, splitKey, type Pod, type ReplicaSet } from '@skiff/api';
+import { controllerOf, isNotFound, isPodTerminal, newControllerRef, objectKey, selectorFromLabelSelector, splitKey, type Pod, type ReplicaSet } from '@skiff/api';
 import {
   OWNER_UID_INDEX,
   RateLimitingQueue,
@@ -14,7 +14,7 @@ import {
 import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
 import type { EventRecorder } from '../../util/event-recorder.js';
-import { adoptPatch, ownerRefTo, releasePatch } from '../../util/owner-refs.js';
+import { adoptPatch, releasePatch } from '../../util/owner-refs.js';
 import { isPodActive, isPodReady, isPodTerminating } from '../../util/pod-state.js';
 import { ControllerExpectations } from './controller-expectations.js';
 import { podsToDelete } from './rank-pods-for-deletion.js';
@@ -87,7 +87,7 @@ export class ReplicaSetController implements Reconciler<string> {
     }
     const needsSync = this.expectations.satisfied(key);
     const { namespace = '' } = splitKey(key);
-    const candidates = this.#informers.pods.lister().list(namespace).filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const candidates = this.#informers.pods.lister().list(namespace).filter((p) => !isPodTerminal(p));
     const owned = await this.#claimPods(rs, candidates);
     const active = owned.filter(isPodActive);
     let manageError: unknown;
@@ -138,7 +138,7 @@ export class ReplicaSetController implements Reconciler<string> {
       }
       if (!matches || deleting || pod.metadata.deletionTimestamp) continue;
       try {
-        const adopted = await this.#client.pods.patch(pod.metadata.name ?? '', adoptPatch(pod.metadata, ownerRefTo(rs)), { namespace: pod.metadata.namespace });
+        const adopted = await this.#client.pods.patch(pod.metadata.name ?? '', adoptPatch(pod.metadata, newControllerRef(rs)), { namespace: pod.metadata.namespace });
         claimed.push(adopted);
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -189,7 +189,7 @@ export class ReplicaSetController implements Reconciler<string> {
         namespace: rs.metadata.namespace,
         labels: { ...meta.labels },
         ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
-        ownerReferences: [ownerRefTo(rs)],
+        ownerReferences: [newControllerRef(rs)],
       },
       spec: structuredClone(template?.spec ?? { containers: [] }),
     };

@@ -3,7 +3,7 @@
  * namespace, pod containers joined to it (`NetworkMode: container:<sandbox>`), emptyDirs as Docker volumes.
  */
 import type { Readable } from 'node:stream';
-import type { PullPolicy } from '@skiff/api';
+import { parseImageName, type PullPolicy } from '@skiff/api';
 import {
   RuntimeError,
   type ContainerConfig,
@@ -55,15 +55,6 @@ function state(s: string): RuntimeState {
   if (s === 'exited' || s === 'dead') return 'exited';
   if (s === 'created') return 'created';
   return 'unknown';
-}
-
-/** splitImage separates repository and tag (`busybox` → busybox, latest). */
-export function splitImage(image: string): { repo: string; tag: string } {
-  const at = image.indexOf('@');
-  if (at >= 0) return { repo: image.slice(0, at), tag: image.slice(at + 1) };
-  const colon = image.lastIndexOf(':');
-  if (colon > image.lastIndexOf('/')) return { repo: image.slice(0, colon), tag: image.slice(colon + 1) };
-  return { repo: image, tag: 'latest' };
 }
 
 function isMissing(err: unknown): boolean {
@@ -145,7 +136,9 @@ export class DockerRuntime implements ContainerRuntime {
     }
     if (present && policy === 'IfNotPresent') return false;
     onPull?.();
-    const { repo, tag } = splitImage(image);
+    // The Engine's `tag` parameter takes a tag or a digest; a digest pins the image, so it wins over a tag.
+    const { repository: repo, tag: imageTag, digest } = parseImageName(image);
+    const tag = digest || imageTag;
     try {
       const body = await this.#d.stream({ method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, timeoutMs: 300_000 });
       // A pull can take minutes; an abort cuts it off (a partial pull leaves no container behind).

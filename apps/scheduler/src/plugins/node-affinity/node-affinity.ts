@@ -1,11 +1,11 @@
 /**
  * @module NodeAffinity: nodeSelector and required node affinity as a filter, preferred affinity as a score.
  */
+import { nodeSelectorTermMatches } from '@skiff/api';
 import type { NodeInfo } from '../../cache/node-info.js';
 import { defaultNormalizeScore } from '../../framework/normalize-score.js';
 import type { CycleState, FilterPlugin, ScorePlugin } from '../../framework/plugin.js';
 import { SUCCESS, unresolvable, type Status } from '../../framework/status.js';
-import { nodeSelectorTermMatches } from './node-selector-term-matches.js';
 
 /**
  * NodeAffinity requires every `spec.nodeSelector` label and at least one of the required node selector terms

@@ -1,10 +1,10 @@
 /**
  * @module NodeReady: only nodes whose Ready condition is True take new pods.
  */
+import { tolerationsTolerateTaint } from '@skiff/api';
 import type { NodeInfo } from '../../cache/node-info.js';
 import type { CycleState, FilterPlugin } from '../../framework/plugin.js';
 import { SUCCESS, unresolvable, type Status } from '../../framework/status.js';
-import { toleratedBy } from '../taint-toleration/tolerates.js';
 
 /**
  * NodeReady rejects nodes whose Ready condition is not True. Kubernetes leaves this to the node lifecycle
@@ -18,7 +18,7 @@ export class NodeReady implements FilterPlugin {
   filter(state: CycleState, node: NodeInfo): Status {
     const ready = node.node?.status?.conditions?.find((c) => c.type === 'Ready');
     if (ready?.status === 'True') return SUCCESS;
-    if (toleratedBy(state.pod.spec.tolerations, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' })) return SUCCESS;
+    if (tolerationsTolerateTaint(state.pod.spec.tolerations, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' })) return SUCCESS;
     return unresolvable('node(s) were not ready');
   }
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { makeNode, makePod } from '../../__tests__/fixtures.js';
 import { nodeInfo, stateFor } from '../../__tests__/plugin-harness.js';
 import { TaintToleration } from './taint-toleration.js';
-import { tolerates } from './tolerates.js';
 
 const plugin = new TaintToleration();
 
@@ -18,16 +17,6 @@ describe('TaintToleration', () => {
     const node = nodeInfo(makeNode('n', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, { key: 'soft', effect: 'PreferNoSchedule' }] }));
     const pod = makePod('p', { spec: { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] } });
     expect(plugin.filter(stateFor(pod), node).code).toBe('Success');
-  });
-
-  it('matches tolerations as Kubernetes does', () => {
-    const taint = { key: 'k', value: 'v', effect: 'NoSchedule' as const };
-    expect(tolerates({ operator: 'Exists' }, taint)).toBe(true);
-    expect(tolerates({ key: 'k', operator: 'Exists' }, taint)).toBe(true);
-    expect(tolerates({ key: 'k', value: 'v' }, taint)).toBe(true);
-    expect(tolerates({ key: 'k', value: 'w' }, taint)).toBe(false);
-    expect(tolerates({ key: 'k', value: 'v', effect: 'NoExecute' }, taint)).toBe(false);
-    expect(tolerates({ value: 'v' }, taint)).toBe(false);
   });
 
   it('scores nodes with fewer untolerated PreferNoSchedule taints higher', () => {

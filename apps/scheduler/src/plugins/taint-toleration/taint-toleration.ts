@@ -1,11 +1,11 @@
 /**
  * @module TaintToleration: filter on NoSchedule/NoExecute taints, score on PreferNoSchedule (plugins/tainttoleration).
  */
+import { tolerationsTolerateTaint } from '@skiff/api';
 import type { NodeInfo } from '../../cache/node-info.js';
 import { defaultNormalizeScore } from '../../framework/normalize-score.js';
 import type { CycleState, FilterPlugin, ScorePlugin } from '../../framework/plugin.js';
 import { SUCCESS, unresolvable, type Status } from '../../framework/status.js';
-import { toleratedBy } from './tolerates.js';
 
 /**
  * TaintToleration rejects a node with a NoSchedule or NoExecute taint the pod does not tolerate, naming the first
@@ -19,7 +19,7 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
     const tolerations = state.pod.spec.tolerations;
     for (const taint of node.node?.spec?.taints ?? []) {
       if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-      if (!toleratedBy(tolerations, taint)) return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
+      if (!tolerationsTolerateTaint(tolerations, taint)) return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
     }
     return SUCCESS;
   }
@@ -28,7 +28,7 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
     const preferNoSchedule = (state.pod.spec.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     let n = 0;
     for (const taint of node.node?.spec?.taints ?? []) {
-      if (taint.effect === 'PreferNoSchedule' && !toleratedBy(preferNoSchedule, taint)) n++;
+      if (taint.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(preferNoSchedule, taint)) n++;
     }
     return n;
   }
