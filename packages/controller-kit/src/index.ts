@@ -58,6 +58,8 @@ export type { ReconcileResult, Reconciler } from './reconcile.js';
 export { processNextWorkItem, runController } from './run-controller.js';
 export type { RunControllerOptions, Syncable } from './run-controller.js';
 export { controllerOwnerKey, handlerFor } from './handler-for.js';
+export { Controller, watch } from './controller.js';
+export type { ControllerOptions, Watch, Watchable } from './controller.js';
 export type { Enqueuer, KeyMapper } from './handler-for.js';
 
 export { LeaderElector } from './leaderelection/leader-elector.js';

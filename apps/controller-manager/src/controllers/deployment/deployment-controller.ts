@@ -9,12 +9,14 @@ import {
   type ReplicaSet,
 } from '@skiff/api';
 import {
+  Controller,
   OWNER_UID_INDEX,
-  RateLimitingQueue,
+  TerminalError,
   realClock,
-  runController,
   silentLogger,
   unwrapTombstone,
+  watch,
+  type RateLimitingQueue,
   type Clock,
   type Logger,
   type ReconcileResult,
@@ -59,6 +61,7 @@ interface Rollout {
  */
 export class DeploymentController implements Reconciler<string> {
   readonly queue: RateLimitingQueue<string>;
+  readonly #controller: Controller<string>;
   readonly #informers: ControllerInformers;
   readonly #client: ControllerClient;
   readonly #recorder: EventRecorder;
@@ -71,37 +74,32 @@ export class DeploymentController implements Reconciler<string> {
     this.#recorder = opts.recorder;
     this.#clock = opts.clock ?? realClock;
     this.#log = (opts.logger ?? silentLogger).child({ controller: 'deployment' });
-    this.queue = new RateLimitingQueue<string>({ name: 'deployment', clock: this.#clock });
-    this.#informers.deployments.addEventHandler({
-      onAdd: (d) => this.queue.add(objectKey(d)),
-      onUpdate: (_old, d) => this.queue.add(objectKey(d)),
-      onDelete: (d) => this.queue.add(objectKey(unwrapTombstone(d))),
+    this.#controller = new Controller<string>({
+      name: 'deployment',
+      reconciler: this,
+      clock: this.#clock,
+      logger: this.#log,
+      watches: [
+        watch.primary(this.#informers.deployments),
+        // A ReplicaSet wakes its controlling Deployment, or while an orphan every Deployment that could adopt it.
+        watch.mapped(this.#informers.replicasets, (rs) => this.#deploymentKeysFor(rs)),
+        // Recreate waits for old pods to be gone, so their deletion is what lets the rollout continue.
+        watch.handler(this.#informers.pods, (queue) => ({ onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj), queue) })),
+      ],
     });
-    const rsChanged = (rs: ReplicaSet): void => {
-      for (const key of this.#deploymentKeysFor(rs)) this.queue.add(key);
-    };
-    this.#informers.replicasets.addEventHandler({
-      onAdd: rsChanged,
-      onUpdate: (oldRS, rs) => {
-        if (controllerOf(oldRS)?.uid !== controllerOf(rs)?.uid) rsChanged(oldRS);
-        rsChanged(rs);
-      },
-      onDelete: (rs) => rsChanged(unwrapTombstone(rs)),
-    });
-    this.#informers.pods.addEventHandler({ onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj)) });
+    this.queue = this.#controller.queue;
   }
 
   /** run starts `workers` workers once the caches are synced and returns when the signal aborts. */
   run(signal: AbortSignal, workers = 5): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'deployment', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.deployments, i.replicasets, i.pods] });
+    return this.#controller.run(signal, workers);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const cached = this.#informers.deployments.indexer.get(key);
     if (!cached) return {};
     const d = structuredClone(cached);
-    const selector = selectorFromLabelSelector(d.spec.selector);
+    const selector = parseSelector(d, key);
     if (selector.empty) {
       this.#recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       return {};
@@ -392,15 +390,24 @@ export class DeploymentController implements Reconciler<string> {
       .map((d) => objectKey(d));
   }
 
-  #podDeleted(pod: Pod): void {
+  #podDeleted(pod: Pod, queue: RateLimitingQueue<string>): void {
     const ref = controllerOf(pod);
     if (ref?.kind !== 'ReplicaSet') return;
     const rs = this.#informers.replicasets.indexer.get(`${pod.metadata.namespace}/${ref.name}`);
     if (!rs) return;
     for (const key of this.#deploymentKeysFor(rs)) {
       const d = this.#informers.deployments.indexer.get(key);
-      if (d?.spec.strategy?.type === 'Recreate') this.queue.add(key);
+      if (d?.spec.strategy?.type === 'Recreate') queue.add(key);
     }
+  }
+}
+
+/** parseSelector reads spec.selector; an invalid one can never succeed, so the key fails terminally. */
+function parseSelector(d: Deployment, key: string): ReturnType<typeof selectorFromLabelSelector> {
+  try {
+    return selectorFromLabelSelector(d.spec.selector);
+  } catch (err) {
+    throw new TerminalError(`deployment ${key} has an invalid spec.selector: ${(err as Error).message}`, { cause: err });
   }
 }
 

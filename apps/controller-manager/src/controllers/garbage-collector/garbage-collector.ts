@@ -1,10 +1,11 @@
 import { isNotFound, objectKey, type ObjectMeta, type OwnerReference } from '@skiff/api';
 import {
+  Controller,
   OWNER_UID_INDEX,
-  RateLimitingQueue,
   realClock,
-  runController,
   silentLogger,
+  watch,
+  type RateLimitingQueue,
   unwrapTombstone,
   type Clock,
   type HasMetadata,
@@ -47,6 +48,7 @@ export interface GarbageCollectorOptions {
  */
 export class GarbageCollector implements Reconciler<string> {
   readonly queue: RateLimitingQueue<string>;
+  readonly #controller: Controller<string>;
   readonly #informers: ControllerInformers;
   readonly #client: ControllerClient;
   readonly #clock: Clock;
@@ -57,24 +59,30 @@ export class GarbageCollector implements Reconciler<string> {
     this.#client = opts.client;
     this.#clock = opts.clock ?? realClock;
     this.#log = (opts.logger ?? silentLogger).child({ controller: 'garbagecollector' });
-    this.queue = new RateLimitingQueue<string>({ name: 'garbagecollector', clock: this.#clock });
-    for (const resource of Object.keys(this.#tracked()) as Tracked[]) {
-      const informer = this.#tracked()[resource];
-      informer.addEventHandler({
-        onAdd: (obj) => this.#changed(resource, obj),
-        onUpdate: (_old, obj) => this.#changed(resource, obj),
-        onDelete: (tomb) => {
-          const obj = unwrapTombstone(tomb);
-          this.#enqueueDependents(obj.metadata.uid);
-          for (const ref of obj.metadata.ownerReferences ?? []) this.#enqueueOwner(ref, obj.metadata.namespace);
-        },
-      });
-    }
+    // A deletion wakes the object's dependents and owners, not the object itself, so the handlers are written out.
+    this.#controller = new Controller<string>({
+      name: 'garbagecollector',
+      reconciler: this,
+      clock: this.#clock,
+      logger: this.#log,
+      watches: (Object.keys(this.#tracked()) as Tracked[]).map((resource) =>
+        watch.handler(this.#tracked()[resource], () => ({
+          onAdd: (obj) => this.#changed(resource, obj),
+          onUpdate: (_old, obj) => this.#changed(resource, obj),
+          onDelete: (tomb) => {
+            const obj = unwrapTombstone(tomb);
+            this.#enqueueDependents(obj.metadata.uid);
+            for (const ref of obj.metadata.ownerReferences ?? []) this.#enqueueOwner(ref, obj.metadata.namespace);
+          },
+        })),
+      ),
+    });
+    this.queue = this.#controller.queue;
   }
 
   /** run starts `workers` workers once the caches are synced and returns when the signal aborts. */
   run(signal: AbortSignal, workers = 20): Promise<void> {
-    return runController({ name: 'garbagecollector', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: Object.values(this.#tracked()) });
+    return this.#controller.run(signal, workers);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {

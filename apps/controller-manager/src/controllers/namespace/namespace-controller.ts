@@ -1,5 +1,5 @@
 import { isNotFound, type Namespace } from '@skiff/api';
-import { RateLimitingQueue, realClock, runController, silentLogger, unwrapTombstone, type Clock, type HasMetadata, type Logger, type ReconcileResult, type Reconciler, type SharedInformer } from '@skiff/controller-kit';
+import { Controller, realClock, silentLogger, unwrapTombstone, watch, type RateLimitingQueue, type Clock, type HasMetadata, type Logger, type ReconcileResult, type Reconciler, type SharedInformer } from '@skiff/controller-kit';
 import type { ControllerClient, ResourceApi } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
 
@@ -22,6 +22,7 @@ export interface NamespaceControllerOptions {
  */
 export class NamespaceController implements Reconciler<string> {
   readonly queue: RateLimitingQueue<string>;
+  readonly #controller: Controller<string>;
   readonly #informers: ControllerInformers;
   readonly #client: ControllerClient;
   readonly #clock: Clock;
@@ -32,25 +33,33 @@ export class NamespaceController implements Reconciler<string> {
     this.#client = opts.client;
     this.#clock = opts.clock ?? realClock;
     this.#log = (opts.logger ?? silentLogger).child({ controller: 'namespace' });
-    this.queue = new RateLimitingQueue<string>({ name: 'namespace', clock: this.#clock });
-    this.#informers.namespaces.addEventHandler({
-      onUpdate: (_o, ns) => ns.metadata.deletionTimestamp && this.queue.add(ns.metadata.name ?? ''),
-      onAdd: (ns) => ns.metadata.deletionTimestamp && this.queue.add(ns.metadata.name ?? ''),
-      onDelete: (ns) => this.queue.add(unwrapTombstone(ns).metadata.name ?? ''),
+    const contentAdded = (queue: RateLimitingQueue<string>) => ({
+      onAdd: (obj: HasMetadata) => {
+        const ns = obj.metadata.namespace ?? '';
+        if (!this.#informers.namespaces.indexer.get(ns)) queue.add(ns);
+      },
     });
-    for (const r of CONTENT) {
-      (this.#informers[r] as unknown as SharedInformer<HasMetadata>).addEventHandler({
-        onAdd: (obj) => {
-          const ns = obj.metadata.namespace ?? '';
-          if (!this.#informers.namespaces.indexer.get(ns)) this.queue.add(ns);
-        },
-      });
-    }
+    this.#controller = new Controller<string>({
+      name: 'namespace',
+      reconciler: this,
+      clock: this.#clock,
+      logger: this.#log,
+      watches: [
+        // Only a terminating namespace has work to do; a deleted one may have left content behind.
+        watch.handler(this.#informers.namespaces, (queue) => ({
+          onUpdate: (_o, ns) => ns.metadata.deletionTimestamp && queue.add(ns.metadata.name ?? ''),
+          onAdd: (ns) => ns.metadata.deletionTimestamp && queue.add(ns.metadata.name ?? ''),
+          onDelete: (ns) => queue.add(unwrapTombstone(ns).metadata.name ?? ''),
+        })),
+        // Content created in a namespace that no longer exists (a late write racing the deletion) is cleaned up.
+        ...CONTENT.map((r) => watch.handler(this.#informers[r] as unknown as SharedInformer<HasMetadata>, contentAdded)),
+      ],
+    });
+    this.queue = this.#controller.queue;
   }
 
   run(signal: AbortSignal, workers = 10): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'namespace', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.namespaces, i.pods, i.replicasets, i.deployments] });
+    return this.#controller.run(signal, workers);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {

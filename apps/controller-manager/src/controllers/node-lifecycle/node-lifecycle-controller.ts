@@ -1,10 +1,11 @@
 import { isNotFound, type Node, type NodeCondition, type Pod, type Taint } from '@skiff/api';
 import {
+  Controller,
   NODE_NAME_INDEX,
-  RateLimitingQueue,
   realClock,
-  runController,
   silentLogger,
+  watch,
+  type RateLimitingQueue,
   type Clock,
   type Logger,
   type ReconcileResult,
@@ -47,6 +48,7 @@ interface Health {
  */
 export class NodeLifecycleController implements Reconciler<string> {
   readonly queue: RateLimitingQueue<string>;
+  readonly #controller: Controller<string>;
   readonly #informers: ControllerInformers;
   readonly #client: ControllerClient;
   readonly #recorder: EventRecorder;
@@ -71,21 +73,23 @@ export class NodeLifecycleController implements Reconciler<string> {
     this.#rate = opts.evictionRate ?? 0.1;
     this.#threshold = opts.unhealthyZoneThreshold ?? 0.55;
     this.#tokensAt = this.#clock.now();
-    this.queue = new RateLimitingQueue<string>({ name: 'nodelifecycle', clock: this.#clock });
-    this.#informers.nodes.addEventHandler({
-      onAdd: (n) => this.queue.add(n.metadata.name ?? ''),
-      onUpdate: (_o, n) => this.queue.add(n.metadata.name ?? ''),
-      onDelete: () => undefined,
+    // Keys are node names; a node's Lease has the node's name. Deletions need no pass: nothing is left to watch.
+    const byName = (queue: RateLimitingQueue<string>) => ({
+      onAdd: (o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
+      onUpdate: (_o: unknown, o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
     });
-    this.#informers.leases.addEventHandler({
-      onAdd: (l) => this.queue.add(l.metadata.name ?? ''),
-      onUpdate: (_o, l) => this.queue.add(l.metadata.name ?? ''),
+    this.#controller = new Controller<string>({
+      name: 'nodelifecycle',
+      reconciler: this,
+      clock: this.#clock,
+      logger: this.#log,
+      watches: [watch.handler(this.#informers.nodes, byName), watch.handler(this.#informers.leases, byName), watch.cache(this.#informers.pods)],
     });
+    this.queue = this.#controller.queue;
   }
 
   run(signal: AbortSignal, workers = 1): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'nodelifecycle', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.nodes, i.leases, i.pods] });
+    return this.#controller.run(signal, workers);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {

@@ -1,10 +1,11 @@
 import { isNotFound, objectKey, type Pod } from '@skiff/api';
 import {
+  Controller,
   NODE_NAME_INDEX,
-  RateLimitingQueue,
   realClock,
-  runController,
   silentLogger,
+  watch,
+  type RateLimitingQueue,
   type Clock,
   type Logger,
   type ReconcileResult,
@@ -30,6 +31,7 @@ export interface TaintEvictionControllerOptions {
  */
 export class TaintEvictionController implements Reconciler<string> {
   readonly queue: RateLimitingQueue<string>;
+  readonly #controller: Controller<string>;
   readonly #informers: ControllerInformers;
   readonly #client: ControllerClient;
   readonly #recorder: EventRecorder;
@@ -42,22 +44,31 @@ export class TaintEvictionController implements Reconciler<string> {
     this.#recorder = opts.recorder;
     this.#clock = opts.clock ?? realClock;
     this.#log = (opts.logger ?? silentLogger).child({ controller: 'taint-eviction' });
-    this.queue = new RateLimitingQueue<string>({ name: 'taint-eviction', clock: this.#clock });
-    const podChanged = (pod: Pod): void => {
-      if (pod.spec.nodeName && !pod.metadata.deletionTimestamp) this.queue.add(objectKey(pod));
+    const podChanged = (queue: RateLimitingQueue<string>, pod: Pod): void => {
+      if (pod.spec.nodeName && !pod.metadata.deletionTimestamp) queue.add(objectKey(pod));
     };
-    this.#informers.pods.addEventHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p) });
-    this.#informers.nodes.addEventHandler({
-      onAdd: (node) => this.#enqueuePodsOn(node.metadata.name),
-      onUpdate: (old, node) => {
-        if (JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(node.spec?.taints ?? [])) this.#enqueuePodsOn(node.metadata.name);
-      },
+    this.#controller = new Controller<string>({
+      name: 'taint-eviction',
+      reconciler: this,
+      clock: this.#clock,
+      logger: this.#log,
+      watches: [
+        // Only bound, live pods can be evicted.
+        watch.handler(this.#informers.pods, (queue) => ({ onAdd: (p) => podChanged(queue, p), onUpdate: (_o, p) => podChanged(queue, p) })),
+        // A node wakes every pod on it, but only when its taints changed.
+        watch.handler(this.#informers.nodes, () => ({
+          onAdd: (node) => this.#enqueuePodsOn(node.metadata.name),
+          onUpdate: (old, node) => {
+            if (JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(node.spec?.taints ?? [])) this.#enqueuePodsOn(node.metadata.name);
+          },
+        })),
+      ],
     });
+    this.queue = this.#controller.queue;
   }
 
   run(signal: AbortSignal, workers = 5): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'taint-eviction', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.pods, i.nodes] });
+    return this.#controller.run(signal, workers);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {

@@ -1,5 +1,5 @@
 import { isNotFound, type Pod } from '@skiff/api';
-import { RateLimitingQueue, realClock, runController, silentLogger, type Clock, type Logger, type ReconcileResult, type Reconciler } from '@skiff/controller-kit';
+import { Controller, realClock, silentLogger, watch, type RateLimitingQueue, type Clock, type Logger, type ReconcileResult, type Reconciler } from '@skiff/controller-kit';
 import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
 import { creationMs } from '../../util/sort-by.js';
@@ -25,6 +25,7 @@ export interface PodGCControllerOptions {
  */
 export class PodGCController implements Reconciler<string> {
   readonly queue: RateLimitingQueue<string>;
+  readonly #controller: Controller<string>;
   readonly #informers: ControllerInformers;
   readonly #client: ControllerClient;
   readonly #clock: Clock;
@@ -39,13 +40,20 @@ export class PodGCController implements Reconciler<string> {
     this.#log = (opts.logger ?? silentLogger).child({ controller: 'podgc' });
     this.#threshold = opts.terminatedThreshold ?? 12_500;
     this.#periodMs = opts.periodMs ?? 20_000;
-    this.queue = new RateLimitingQueue<string>({ name: 'podgc', clock: this.#clock });
+    // One sweep key, reconciled at start and then every period: pod GC polls rather than watches.
+    this.#controller = new Controller<string>({
+      name: 'podgc',
+      reconciler: this,
+      clock: this.#clock,
+      logger: this.#log,
+      initialKeys: [POD_GC_KEY],
+      watches: [watch.cache(this.#informers.pods), watch.cache(this.#informers.nodes)],
+    });
+    this.queue = this.#controller.queue;
   }
 
   run(signal: AbortSignal): Promise<void> {
-    this.queue.add(POD_GC_KEY);
-    const i = this.#informers;
-    return runController({ name: 'podgc', queue: this.queue, reconciler: this, signal, logger: this.#log, clock: this.#clock, waitFor: [i.pods, i.nodes] });
+    return this.#controller.run(signal);
   }
 
   async reconcile(): Promise<ReconcileResult> {

@@ -1,10 +1,12 @@
 import { controllerOf, isNotFound, objectKey, selectorFromLabelSelector, splitKey, type Pod, type ReplicaSet } from '@skiff/api';
 import {
+  Controller,
   OWNER_UID_INDEX,
-  RateLimitingQueue,
+  TerminalError,
   realClock,
-  runController,
   silentLogger,
+  watch,
+  type RateLimitingQueue,
   unwrapTombstone,
   type Clock,
   type Logger,
@@ -40,6 +42,7 @@ export interface ReplicaSetControllerOptions {
  */
 export class ReplicaSetController implements Reconciler<string> {
   readonly queue: RateLimitingQueue<string>;
+  readonly #controller: Controller<string>;
   readonly expectations: ControllerExpectations;
   readonly #informers: ControllerInformers;
   readonly #client: ControllerClient;
@@ -55,28 +58,36 @@ export class ReplicaSetController implements Reconciler<string> {
     this.#clock = opts.clock ?? realClock;
     this.#log = (opts.logger ?? silentLogger).child({ controller: 'replicaset' });
     this.#burst = opts.burstReplicas ?? BURST_REPLICAS;
-    this.queue = new RateLimitingQueue<string>({ name: 'replicaset', clock: this.#clock });
     this.expectations = new ControllerExpectations(this.#clock);
-    this.#informers.replicasets.addEventHandler({
-      onAdd: (rs) => this.queue.add(objectKey(rs)),
-      onUpdate: (_old, rs) => this.queue.add(objectKey(rs)),
-      onDelete: (obj) => {
-        const key = objectKey(unwrapTombstone(obj));
-        this.expectations.forget(key);
-        this.queue.add(key);
-      },
+    // Both handlers do expectations bookkeeping besides mapping to keys, so they are written out.
+    this.#controller = new Controller<string>({
+      name: 'replicaset',
+      reconciler: this,
+      clock: this.#clock,
+      logger: this.#log,
+      watches: [
+        watch.handler(this.#informers.replicasets, (queue) => ({
+          onAdd: (rs) => queue.add(objectKey(rs)),
+          onUpdate: (_old, rs) => queue.add(objectKey(rs)),
+          onDelete: (obj) => {
+            const key = objectKey(unwrapTombstone(obj));
+            this.expectations.forget(key);
+            queue.add(key);
+          },
+        })),
+        watch.handler(this.#informers.pods, () => ({
+          onAdd: (pod) => this.#podAdded(pod),
+          onUpdate: (oldPod, pod) => this.#podUpdated(oldPod, pod),
+          onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj)),
+        })),
+      ],
     });
-    this.#informers.pods.addEventHandler({
-      onAdd: (pod) => this.#podAdded(pod),
-      onUpdate: (oldPod, pod) => this.#podUpdated(oldPod, pod),
-      onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj)),
-    });
+    this.queue = this.#controller.queue;
   }
 
   /** run starts `workers` workers once the caches are synced and returns when the signal aborts. */
   run(signal: AbortSignal, workers = 5): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'replicaset', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.replicasets, i.pods] });
+    return this.#controller.run(signal, workers);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -85,10 +96,11 @@ export class ReplicaSetController implements Reconciler<string> {
       this.expectations.forget(key);
       return {};
     }
+    const selector = parseSelector(rs, key);
     const needsSync = this.expectations.satisfied(key);
     const { namespace = '' } = splitKey(key);
     const candidates = this.#informers.pods.lister().list(namespace).filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
-    const owned = await this.#claimPods(rs, candidates);
+    const owned = await this.#claimPods(rs, selector, candidates);
     const active = owned.filter(isPodActive);
     let manageError: unknown;
     if (needsSync && !rs.metadata.deletionTimestamp) {
@@ -115,8 +127,7 @@ export class ReplicaSetController implements Reconciler<string> {
    * claimPods returns the pods this ReplicaSet controls after adopting orphans that match its selector and
    * releasing pods it controls that no longer match, as kube's PodControllerRefManager does.
    */
-  async #claimPods(rs: ReplicaSet, pods: readonly Pod[]): Promise<Pod[]> {
-    const selector = selectorFromLabelSelector(rs.spec.selector);
+  async #claimPods(rs: ReplicaSet, selector: LabelSelectorMatcher, pods: readonly Pod[]): Promise<Pod[]> {
     const uid = rs.metadata.uid ?? '';
     const deleting = !!rs.metadata.deletionTimestamp;
     const claimed: Pod[] = [];
@@ -258,6 +269,20 @@ export class ReplicaSetController implements Reconciler<string> {
     if (!key) return;
     this.expectations.deletionObserved(key, objectKey(pod));
     this.queue.add(key);
+  }
+}
+
+type LabelSelectorMatcher = ReturnType<typeof selectorFromLabelSelector>;
+
+/**
+ * parseSelector reads spec.selector; one the API should have refused can never match anything, so it fails the key
+ * terminally instead of retrying forever, as kube's controller drops it after logging.
+ */
+function parseSelector(rs: ReplicaSet, key: string): LabelSelectorMatcher {
+  try {
+    return selectorFromLabelSelector(rs.spec.selector);
+  } catch (err) {
+    throw new TerminalError(`replicaset ${key} has an invalid spec.selector: ${(err as Error).message}`, { cause: err });
   }
 }
 
