@@ -224,9 +224,8 @@ export class PodSyncer {
       this.#o.prober?.clearUnhealthy(pod.metadata.uid ?? '', k.name);
       changed = true;
     }
-    for (const [name, w] of Object.entries(actions.waiting)) {
+    for (const name of Object.keys(actions.waiting)) {
       this.#o.events.record({ ...ref, fieldPath: `spec.containers{${name}}` }, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}`);
-      void w;
     }
     if (!actions.start.length && !actions.createSandbox) return changed;
     const inits = actions.start.filter((s) => s.kind === 'init');

@@ -124,11 +124,7 @@ export class DeploymentController implements Reconciler<string> {
         return this.#syncStatus(ro, true);
       }
     }
-    const plan = oldReplicaSetTargets(ro.d, ro.newRS, ro.oldRSs);
-    if (plan.size > 0) {
-      for (const [rs, size] of plan) this.#replaceOld(ro, rs, await this.#scale(ro, rs, size));
-      return this.#syncStatus(ro, true);
-    }
+    for (const [rs, size] of oldReplicaSetTargets(ro.d, ro.newRS, ro.oldRSs)) this.#replaceOld(ro, rs, await this.#scale(ro, rs, size));
     return this.#syncStatus(ro, true);
   }
 
