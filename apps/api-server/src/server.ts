@@ -85,6 +85,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const metrics = new ApiMetrics(store);
   const hub = new WatchHub({
     store,
+    logger,
     clock,
     ...(opts.minRequestTimeoutSeconds !== undefined ? { minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds } : {}),
     ...(opts.watchBookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
@@ -111,7 +112,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   const checks = [
     { name: 'ping', check: () => true },
-    { name: 'sqlite', check: () => store.currentRevision() >= 0 },
+    // A read through to the database: a closed store or an unreadable file fails it.
+    { name: 'sqlite', check: () => (store.ping(), true) },
   ];
   app.get('/healthz', healthHandler('healthz', checks));
   app.get('/livez', healthHandler('livez', checks));

@@ -51,7 +51,7 @@ const running = startScheduler({
 
 const server = createHealthServer({
   registry: metrics.registry,
-  healthy: () => true,
+  healthy: () => running.healthy(),
   ready: () => running.synced(),
   details: () => ({ leader: String(running.isLeader()), identity: opts.identity }),
 });
