@@ -12,6 +12,7 @@ export * from './apps.js';
 export * from './table.js';
 export * from './resources.js';
 export * from './duration.js';
+export * from './clock.js';
 export * from './quantity.js';
 export * from './validation/index.js';
 export * from './defaults/index.js';

@@ -22,6 +22,8 @@ export {
   defaultControllerRateLimiter,
 } from './workqueue/rate-limiter.js';
 export type { RateLimiter } from './workqueue/rate-limiter.js';
+export { TokenBucket } from './token-bucket.js';
+export type { TokenBucketOptions } from './token-bucket.js';
 export type { QueueMetrics } from './workqueue/queue-metrics.js';
 
 export type {

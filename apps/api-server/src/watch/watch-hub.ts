@@ -2,7 +2,7 @@
  * @module WatchHub: fans committed changes out to every open watch, applying selectors per event.
  */
 import type { Logger } from 'pino';
-import { ApiError, errors, fieldsFor, type KubeObject, type ResourceName, type Status } from '@skiff/api';
+import { ApiError, errors, fieldsFor, type Clock, type KubeObject, type ResourceName, type Status } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
 import { storedJson } from '../storage/stored-json.js';
 import { matches } from '../registry/registry.js';
@@ -13,7 +13,7 @@ export interface WatchHubOptions {
   store: Storage;
   /** Hears storage failures that end a watch. */
   logger?: Logger;
-  clock: { now(): number; setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
+  clock: Clock;
   /** A watcher further behind than this many bytes is closed; it re-watches from its last revision. */
   maxBufferedBytes?: number;
   /** How often watchers that asked for bookmarks get one. */
@@ -172,7 +172,7 @@ export class WatchHub {
   }
 
   #remove(watcher: Watcher): void {
-    this.#clock.clearTimeout(watcher.timer);
+    if (watcher.timer !== undefined) this.#clock.clearTimeout(watcher.timer);
     const set = this.#byResource.get(watcher.request.resource);
     if (set?.delete(watcher)) this.#onCount?.(watcher.request, -1);
   }

@@ -2,6 +2,7 @@ import { isNotFound, type Node, type NodeCondition, type Pod, type Taint } from 
 import {
   Controller,
   NODE_NAME_INDEX,
+  TokenBucket,
   realClock,
   silentLogger,
   watch,
@@ -59,8 +60,8 @@ export class NodeLifecycleController implements Reconciler<string> {
   readonly #rate: number;
   readonly #threshold: number;
   readonly #health = new Map<string, Health>();
-  #tokens = 1;
-  #tokensAt = 0;
+  /** Evictions (NoExecute taints) are rate limited across nodes, as kube's --node-eviction-rate does. */
+  readonly #evictions: TokenBucket;
 
   constructor(opts: NodeLifecycleControllerOptions) {
     this.#informers = opts.informers;
@@ -72,7 +73,7 @@ export class NodeLifecycleController implements Reconciler<string> {
     this.#graceMs = opts.gracePeriodMs ?? 40_000;
     this.#rate = opts.evictionRate ?? 0.1;
     this.#threshold = opts.unhealthyZoneThreshold ?? 0.55;
-    this.#tokensAt = this.#clock.now();
+    this.#evictions = new TokenBucket({ qps: this.#rate, burst: 1, clock: this.#clock });
     // Keys are node names; a node's Lease has the node's name. Deletions need no pass: nothing is left to watch.
     const byName = (queue: RateLimitingQueue<string>) => ({
       onAdd: (o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
@@ -160,7 +161,7 @@ export class NodeLifecycleController implements Reconciler<string> {
     const hasNoExecute = current.some((t) => ours(t) && t.effect === 'NoExecute' && t.key === wantKey);
     if (wantKey && !hasNoExecute) {
       if (disruption !== 'normal') noExecute = undefined;
-      else if (!this.#takeToken(now)) {
+      else if (!this.#evictions.tryTake()) {
         noExecute = undefined;
         retry = Math.ceil(1000 / Math.max(this.#rate, 0.001));
       }
@@ -189,13 +190,6 @@ export class NodeLifecycleController implements Reconciler<string> {
     return 'normal';
   }
 
-  #takeToken(now: number): boolean {
-    this.#tokens = Math.min(1, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
-    this.#tokensAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
 }
 
 function readyCondition(node: Node): NodeCondition | undefined {
