@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@skiff/client';
-import { LeaderElector, createLogger } from '@skiff/controller-kit';
+import { LeaderElector, createHealthServer, createLogger } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { runControllerManager } from './controller-manager.js';
-import { createHealthServer } from './health-server.js';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parseFlags, USAGE, type Options } from './options.js';
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -25,7 +25,14 @@ const shutdown = new AbortController();
 let leading = !options.leaderElect;
 
 const [host, port] = splitHostPort(options.listen);
-const health = createHealthServer({ leading: () => leading });
+const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'skiff_controller_manager_' });
+// Ready while leading (or elections are off): a standby has nothing to serve.
+const health = createHealthServer({
+  live: [{ name: 'ping', check: () => true }],
+  ready: [{ name: 'leader', check: () => leading }],
+  metrics: registry,
+});
 health.listen(port, host, () => logger.info({ listen: options.listen, server: options.server }, 'controller-manager listening'));
 health.on('error', (err) => logger.error({ err }, 'health server failed'));
 

@@ -2,9 +2,8 @@
  * @module The scheduler process: flags, logger, client, health/metrics endpoint, leader election, signals.
  */
 import { createClient } from '@skiff/client';
-import { createLogger, realClock } from '@skiff/controller-kit';
+import { createHealthServer, createLogger, realClock } from '@skiff/controller-kit';
 import type { Level } from 'pino';
-import { createHealthServer } from './health-server.js';
 import { parseOptions, USAGE } from './options.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 import { startScheduler } from './start-scheduler.js';
@@ -50,9 +49,9 @@ const running = startScheduler({
 });
 
 const server = createHealthServer({
-  registry: metrics.registry,
-  healthy: () => running.healthy(),
-  ready: () => running.synced(),
+  metrics: metrics.registry,
+  live: [{ name: 'scheduling-loop', check: () => running.healthy() }],
+  ready: [{ name: 'informer-sync', check: () => running.synced() }],
   details: () => ({ leader: String(running.isLeader()), identity: opts.identity }),
 });
 server.listen(opts.port, opts.host, () => {

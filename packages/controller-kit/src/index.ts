@@ -6,6 +6,8 @@
 export { FakeClock, realClock, sleep } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { createLogger, silentLogger } from './logger.js';
+export { createHealthServer } from './health-server.js';
+export type { HealthCheck, HealthServerOptions, MetricsSource } from './health-server.js';
 export { childAbortController } from './child-abort-controller.js';
 export type { ChildAbortController } from './child-abort-controller.js';
 export type { CreateLoggerOptions, Logger } from './logger.js';
