@@ -3,7 +3,7 @@ import type { Clientset } from '@skiff/client';
 import { CONTROLLER_TABLE } from './controller-table.js';
 import { createInformers, type InformerSources } from './informers.js';
 import type { ControllerName, Options } from './options.js';
-import { ClientEventRecorder } from './util/event-recorder.js';
+import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 
 /** ControllerManagerDeps are what runControllerManager needs besides its options. */
 export interface ControllerManagerDeps {
@@ -31,7 +31,7 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
     leases: c.leases,
   };
   const informers = createInformers(factory, sources);
-  const recorder = new ClientEventRecorder({ events: c.events, component: 'controller-manager', clock, logger });
+  const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });
   const ctx = { informers, client: c, recorder, clock, logger, options: deps.options };
   const enabled = new Set<ControllerName>(deps.options.controllers);
   // Built before the informers start, so every handler sees the initial list.

@@ -9,7 +9,7 @@ import { PodGCController } from './controllers/pod-gc/pod-gc-controller.js';
 import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
 import type { ControllerInformers } from './informers.js';
 import type { ControllerName, Options } from './options.js';
-import type { EventRecorder } from './util/event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 
 /** ControllerContext is what every controller of the process is built from: shared informers, client and tools. */
 export interface ControllerContext {

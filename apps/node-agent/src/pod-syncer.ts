@@ -6,7 +6,7 @@ import type { ObjectReference, Pod, PodStatus, PullPolicy } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
-import type { EventRecorder } from './event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from './pod-status.js';
 import type { Pleg } from './pleg.js';

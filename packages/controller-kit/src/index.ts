@@ -6,6 +6,8 @@
 export { FakeClock, realClock, sleep } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { createLogger, silentLogger } from './logger.js';
+export { ClientEventRecorder, FakeEventRecorder, clientEventSink, referenceTo } from './event-recorder.js';
+export type { ClientEventRecorderOptions, EventRecorder, EventSink, EventSubject, EventType, EventsApi } from './event-recorder.js';
 export { createHealthServer } from './health-server.js';
 export type { HealthCheck, HealthServerOptions, MetricsSource } from './health-server.js';
 export { childAbortController } from './child-abort-controller.js';

@@ -3,7 +3,7 @@ import { FakeClock, isTerminalError } from '@skiff/controller-kit';
 import type { Deployment, ReplicaSet } from '@skiff/api';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
-import { FakeRecorder } from '../../util/event-recorder.js';
+import { FakeEventRecorder as FakeRecorder } from '@skiff/controller-kit';
 import { ownerRefTo } from '../../util/owner-refs.js';
 import { newDeployment, T0 } from '../../testing/fixtures.js';
 import { DeploymentController } from './deployment-controller.js';

@@ -24,7 +24,7 @@ import {
 } from '@skiff/controller-kit';
 import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { adoptPatch, ownerRefTo, releasePatch } from '../../util/owner-refs.js';
 import { byCreation } from '../../util/sort-by.js';
 import {

@@ -14,7 +14,7 @@ import {
 } from '@skiff/controller-kit';
 import type { ControllerClient } from '../../controller-client.js';
 import { NODE_LEASE_NAMESPACE, type ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { NOT_READY_TAINT, UNREACHABLE_TAINT } from './tolerations.js';
 
 export interface NodeLifecycleControllerOptions {

@@ -13,7 +13,7 @@ import {
 } from '@skiff/controller-kit';
 import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { evictionDeadline } from './tolerations.js';
 
 export interface TaintEvictionControllerOptions {

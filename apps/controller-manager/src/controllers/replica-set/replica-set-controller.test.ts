@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock, isTerminalError } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
-import { FakeRecorder } from '../../util/event-recorder.js';
+import { FakeEventRecorder as FakeRecorder } from '@skiff/controller-kit';
 import { newPod, newReplicaSet, T0 } from '../../testing/fixtures.js';
 import { ReplicaSetController } from './replica-set-controller.js';
 import { podsToDelete } from './rank-pods-for-deletion.js';

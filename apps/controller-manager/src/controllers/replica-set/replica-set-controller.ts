@@ -15,7 +15,7 @@ import {
 } from '@skiff/controller-kit';
 import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { adoptPatch, ownerRefTo, releasePatch } from '../../util/owner-refs.js';
 import { isPodActive, isPodReady, isPodTerminating } from '../../util/pod-state.js';
 import { ControllerExpectations } from './controller-expectations.js';
