@@ -18,3 +18,4 @@ export * from './validation/index.js';
 export * from './defaults/index.js';
 export * from './selectors/index.js';
 export * from './listen-address.js';
+export * from './flags.js';
