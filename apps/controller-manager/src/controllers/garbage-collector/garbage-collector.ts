@@ -1,21 +1,15 @@
 import { isNotFound, objectKey, type ObjectMeta, type OwnerReference } from '@skiff/api';
 import {
-  Controller,
   OWNER_UID_INDEX,
-  realClock,
-  silentLogger,
   watch,
-  type RateLimitingQueue,
   unwrapTombstone,
-  type Clock,
   type HasMetadata,
-  type Logger,
   type ReconcileResult,
-  type Reconciler,
   type SharedInformer,
 } from '@skiff/controller-kit';
-import type { ControllerClient, ResourceApi } from '../../controller-client.js';
-import { UID_INDEX, type ControllerInformers } from '../../informers.js';
+import type { ResourceApi } from '../../controller-client.js';
+import { UID_INDEX } from '../../informers.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { releasePatch } from '../../util/owner-refs.js';
 
 /** Resources the collector tracks: every kind that can be an owner or a dependent here. */
@@ -33,11 +27,7 @@ const KIND_TO_RESOURCE: Record<string, Tracked> = {
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
-export interface GarbageCollectorOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
-  clock?: Clock;
-  logger?: Logger;
+export interface GarbageCollectorOptions extends ControllerDeps {
 }
 
 /**
@@ -46,43 +36,22 @@ export interface GarbageCollectorOptions {
  * from the informers' uid and owner-uid indexes). An owner missing from the cache is confirmed with a live GET
  * before anything is deleted, so a cache that lags never costs a live object. Keys are `resource|namespace/name`.
  */
-export class GarbageCollector implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #controller: Controller<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
-  readonly #clock: Clock;
-  readonly #log: Logger;
+export class GarbageCollector extends ManagedController {
 
   constructor(opts: GarbageCollectorOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'garbagecollector' });
+    super('garbagecollector', opts, 20);
     // A deletion wakes the object's dependents and owners, not the object itself, so the handlers are written out.
-    this.#controller = new Controller<string>({
-      name: 'garbagecollector',
-      reconciler: this,
-      clock: this.#clock,
-      logger: this.#log,
-      watches: (Object.keys(this.#tracked()) as Tracked[]).map((resource) =>
-        watch.handler(this.#tracked()[resource], () => ({
-          onAdd: (obj) => this.#changed(resource, obj),
-          onUpdate: (_old, obj) => this.#changed(resource, obj),
-          onDelete: (tomb) => {
-            const obj = unwrapTombstone(tomb);
-            this.#enqueueDependents(obj.metadata.uid);
-            for (const ref of obj.metadata.ownerReferences ?? []) this.#enqueueOwner(ref, obj.metadata.namespace);
-          },
-        })),
-      ),
-    });
-    this.queue = this.#controller.queue;
-  }
-
-  /** run starts `workers` workers once the caches are synced and returns when the signal aborts. */
-  run(signal: AbortSignal, workers = 20): Promise<void> {
-    return this.#controller.run(signal, workers);
+    this.watch((Object.keys(this.#tracked()) as Tracked[]).map((resource) =>
+      watch.handler(this.#tracked()[resource], () => ({
+        onAdd: (obj) => this.#changed(resource, obj),
+        onUpdate: (_old, obj) => this.#changed(resource, obj),
+        onDelete: (tomb) => {
+          const obj = unwrapTombstone(tomb);
+          this.#enqueueDependents(obj.metadata.uid);
+          for (const ref of obj.metadata.ownerReferences ?? []) this.#enqueueOwner(ref, obj.metadata.namespace);
+        },
+      })),
+    ));
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -136,7 +105,7 @@ export class GarbageCollector implements Reconciler<string> {
     const api = this.#api(resource);
     const opts = { namespace: obj.metadata.namespace, preconditions: { uid: obj.metadata.uid } };
     if (gone.size === refs.length) {
-      this.#log.info({ resource, key: objectKey(obj) }, 'deleting dependent whose owners are gone');
+      this.log.info({ resource, key: objectKey(obj) }, 'deleting dependent whose owners are gone');
       await ignoreNotFound(api.delete(obj.metadata.name ?? '', { ...opts, propagationPolicy: 'Background' }));
     } else if (foregroundOwner) {
       await ignoreNotFound(api.delete(obj.metadata.name ?? '', { ...opts, propagationPolicy: 'Foreground' }));
@@ -199,11 +168,11 @@ export class GarbageCollector implements Reconciler<string> {
   }
 
   #tracked(): Record<Tracked, SharedInformer<HasMetadata>> {
-    return this.#informers as unknown as Record<Tracked, SharedInformer<HasMetadata>>;
+    return this.informers as unknown as Record<Tracked, SharedInformer<HasMetadata>>;
   }
 
   #api(resource: Tracked): ResourceApi<HasMetadata> {
-    return this.#client[resource] as unknown as ResourceApi<HasMetadata>;
+    return this.client[resource] as unknown as ResourceApi<HasMetadata>;
   }
 }
 

@@ -1,28 +1,18 @@
 import { isNotFound, type Node, type NodeCondition, type Pod, type Taint } from '@skiff/api';
 import {
-  Controller,
   NODE_NAME_INDEX,
   TokenBucket,
-  realClock,
-  silentLogger,
   watch,
   type RateLimitingQueue,
-  type Clock,
-  type Logger,
   type ReconcileResult,
-  type Reconciler,
 } from '@skiff/controller-kit';
-import type { ControllerClient } from '../../controller-client.js';
-import { NODE_LEASE_NAMESPACE, type ControllerInformers } from '../../informers.js';
+import { NODE_LEASE_NAMESPACE } from '../../informers.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { NOT_READY_TAINT, UNREACHABLE_TAINT } from './tolerations.js';
 
-export interface NodeLifecycleControllerOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
+export interface NodeLifecycleControllerOptions extends ControllerDeps {
   recorder: EventRecorder;
-  clock?: Clock;
-  logger?: Logger;
   /** How often every node is looked at (--node-monitor-period). */
   monitorPeriodMs?: number;
   /** How long a node may go without a heartbeat before it is Unknown (--node-monitor-grace-period). */
@@ -47,14 +37,8 @@ interface Health {
  * node looks down, NoExecute taints are lifted. Heartbeats are judged by when this process saw them change, so
  * clock skew between machines does not matter.
  */
-export class NodeLifecycleController implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #controller: Controller<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
+export class NodeLifecycleController extends ManagedController {
   readonly #recorder: EventRecorder;
-  readonly #clock: Clock;
-  readonly #log: Logger;
   readonly #periodMs: number;
   readonly #graceMs: number;
   readonly #rate: number;
@@ -64,45 +48,31 @@ export class NodeLifecycleController implements Reconciler<string> {
   readonly #evictions: TokenBucket;
 
   constructor(opts: NodeLifecycleControllerOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
+    super('nodelifecycle', opts, 1);
     this.#recorder = opts.recorder;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'nodelifecycle' });
     this.#periodMs = opts.monitorPeriodMs ?? 5_000;
     this.#graceMs = opts.gracePeriodMs ?? 40_000;
     this.#rate = opts.evictionRate ?? 0.1;
     this.#threshold = opts.unhealthyZoneThreshold ?? 0.55;
-    this.#evictions = new TokenBucket({ qps: this.#rate, burst: 1, clock: this.#clock });
+    this.#evictions = new TokenBucket({ qps: this.#rate, burst: 1, clock: this.clock });
     // Keys are node names; a node's Lease has the node's name. Deletions need no pass: nothing is left to watch.
     const byName = (queue: RateLimitingQueue<string>) => ({
       onAdd: (o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
       onUpdate: (_o: unknown, o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
     });
-    this.#controller = new Controller<string>({
-      name: 'nodelifecycle',
-      reconciler: this,
-      clock: this.#clock,
-      logger: this.#log,
-      watches: [watch.handler(this.#informers.nodes, byName), watch.handler(this.#informers.leases, byName), watch.cache(this.#informers.pods)],
-    });
-    this.queue = this.#controller.queue;
-  }
-
-  run(signal: AbortSignal, workers = 1): Promise<void> {
-    return this.#controller.run(signal, workers);
+    this.watch([watch.handler(this.informers.nodes, byName), watch.handler(this.informers.leases, byName), watch.cache(this.informers.pods)]);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {
-    const cached = this.#informers.nodes.indexer.get(name);
+    const cached = this.informers.nodes.indexer.get(name);
     if (!cached) {
       this.#health.delete(name);
       return {};
     }
-    const now = this.#clock.now();
+    const now = this.clock.now();
     let node = cached;
     const ready = readyCondition(node);
-    const lease = this.#informers.leases.indexer.get(`${NODE_LEASE_NAMESPACE}/${name}`);
+    const lease = this.informers.leases.indexer.get(`${NODE_LEASE_NAMESPACE}/${name}`);
     const signature = `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}|${ready?.status ?? ''}`;
     const seen = this.#health.get(name);
     if (!seen || seen.signature !== signature) this.#health.set(name, { probeMs: now, signature });
@@ -131,20 +101,20 @@ export class NodeLifecycleController implements Reconciler<string> {
         return { ...old, type, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: old?.status === 'Unknown' ? (old.lastTransitionTime ?? stamp) : stamp, ...(old?.lastHeartbeatTime ? { lastHeartbeatTime: old.lastHeartbeatTime } : {}) };
       }),
     };
-    this.#log.info({ node: node.metadata.name }, 'node stopped posting status');
-    return this.#client.nodes.updateStatus(next);
+    this.log.info({ node: node.metadata.name }, 'node stopped posting status');
+    return this.client.nodes.updateStatus(next);
   }
 
   async #markPodsNotReady(nodeName: string, now: number): Promise<void> {
-    for (const pod of this.#informers.pods.indexer.byIndex(NODE_NAME_INDEX, nodeName)) {
+    for (const pod of this.informers.pods.indexer.byIndex(NODE_NAME_INDEX, nodeName)) {
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
       if (ready?.status !== 'True' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
       const next: Pod = structuredClone(pod);
       next.status = { ...next.status, conditions: (next.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady', lastTransitionTime: iso(now) } : c)) };
       try {
-        await this.#client.pods.updateStatus(next);
+        await this.client.pods.updateStatus(next);
       } catch (err) {
-        if (!isNotFound(err)) this.#log.warn({ err, pod: pod.metadata.name }, 'cannot mark pod not ready');
+        if (!isNotFound(err)) this.log.warn({ err, pod: pod.metadata.name }, 'cannot mark pod not ready');
       }
     }
   }
@@ -175,14 +145,14 @@ export class NodeLifecycleController implements Reconciler<string> {
     const updated = structuredClone(node);
     updated.spec = { ...updated.spec, taints: next };
     if (next.length === 0) delete updated.spec.taints;
-    await this.#client.nodes.update(updated);
-    this.#log.info({ node: node.metadata.name, taints: next.map((t) => `${t.key}:${t.effect}`) }, 'node taints updated');
+    await this.client.nodes.update(updated);
+    this.log.info({ node: node.metadata.name, taints: next.map((t) => `${t.key}:${t.effect}`) }, 'node taints updated');
     return retry;
   }
 
   /** disruption grades the cluster: "full" when every node is not Ready, "partial" past the unhealthy threshold. */
   #disruption(): 'normal' | 'partial' | 'full' {
-    const nodes = this.#informers.nodes.indexer.list();
+    const nodes = this.informers.nodes.indexer.list();
     if (nodes.length === 0) return 'normal';
     const down = nodes.filter((n) => readyCondition(n)?.status !== 'True').length;
     if (down === nodes.length && nodes.length > 1) return 'full';
