@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { parseListenAddress } from '@skiff/api';
+import { optionsOrExit, parseListenAddress } from '@skiff/api';
 import { createClient } from '@skiff/client';
 import { LeaderElector, createHealthServer, createLogger } from '@skiff/controller-kit';
 import type { Level } from 'pino';
@@ -8,18 +8,7 @@ import { runControllerManager } from './controller-manager.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parseOptions, USAGE, type Options } from './options.js';
 
-let parsed: Options | 'help';
-try {
-  parsed = parseOptions(process.argv.slice(2), process.env);
-} catch (err) {
-  process.stderr.write(`controller-manager: ${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (parsed === 'help') {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const options: Options = parsed;
+const options: Options = optionsOrExit('controller-manager', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = createLogger({ name: 'controller-manager', level: options.logLevel as Level });
 const client = createClient({ server: options.server, userAgent: 'skiff-controller-manager/0.1', logger: logger.child({ component: 'client' }) });

@@ -1,6 +1,7 @@
 /**
  * @module The scheduler process: flags, logger, client, health/metrics endpoint, leader election, signals.
  */
+import { optionsOrExit } from '@skiff/api';
 import { createClient } from '@skiff/client';
 import { createHealthServer, createLogger, realClock } from '@skiff/controller-kit';
 import type { Level } from 'pino';
@@ -8,17 +9,7 @@ import { parseOptions, USAGE } from './options.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 import { startScheduler } from './start-scheduler.js';
 
-let opts;
-try {
-  opts = parseOptions(process.argv.slice(2), process.env);
-} catch (err) {
-  process.stderr.write(`scheduler: ${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (opts === 'help') {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const opts = optionsOrExit('scheduler', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = createLogger({ name: 'scheduler', level: opts.logLevel as Level });
 const client = createClient({ server: opts.server, userAgent: `skiff-scheduler/0.1 (${opts.identity})`, logger });

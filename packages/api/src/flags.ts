@@ -70,3 +70,22 @@ export function flagUsage(command: string, specs: FlagSpecs): string {
   });
   return `Usage: ${command} [flags]\n\n${lines.join('\n')}\n`;
 }
+
+/**
+ * optionsOrExit is how every main.ts reads its options: `--help` prints the usage and exits 0, a bad flag prints
+ * the error and the usage to stderr and exits 2, as Go's flag package does.
+ */
+export function optionsOrExit<T>(component: string, usage: string, parse: () => T | 'help'): T {
+  let parsed: T | 'help';
+  try {
+    parsed = parse();
+  } catch (err) {
+    process.stderr.write(`${component}: ${(err as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
+  if (parsed === 'help') {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  return parsed;
+}
