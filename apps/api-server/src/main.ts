@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { optionsOrExit } from '@skiff/api';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { createApiServer } from './server.js';
@@ -14,17 +15,7 @@ import { SqliteStore } from './storage/sqlite-store.js';
 import { storeOpenError } from './storage/store-open-error.js';
 import type { Storage } from './storage/storage.js';
 
-let opts;
-try {
-  opts = parseOptions(process.argv.slice(2), process.env);
-} catch (err) {
-  process.stderr.write(`api-server: ${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (opts === 'help') {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const opts = optionsOrExit('api-server', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = pino({ name: 'api-server', level: opts.logLevel }, destination(2));
 let commitsFailing = false;

@@ -1,8 +1,7 @@
 /**
  * @module The api-server's flags and their environment variables. Only main.ts calls parseOptions.
  */
-import { parseArgs } from 'node:util';
-import { parseDuration, parseListenAddress } from '@skiff/api';
+import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs } from '@skiff/api';
 
 export interface Options {
   host: string;
@@ -28,7 +27,7 @@ const FLAGS = {
   'data-dir': { env: 'SKIFF_DATA_DIR', default: './data' },
   storage: { env: 'SKIFF_STORAGE', default: 'sqlite' },
   'sqlite-synchronous': { env: 'SKIFF_SQLITE_SYNCHRONOUS', default: 'FULL' },
-  'accept-store-rollback': { env: 'SKIFF_ACCEPT_STORE_ROLLBACK', default: 'false' },
+  'accept-store-rollback': { env: 'SKIFF_ACCEPT_STORE_ROLLBACK', default: 'false', boolean: true },
   'event-ttl': { env: 'SKIFF_EVENT_TTL', default: '1h' },
   'compaction-interval': { env: 'SKIFF_COMPACTION_INTERVAL', default: '1m' },
   'history-window': { env: 'SKIFF_HISTORY_WINDOW', default: '5m' },
@@ -37,26 +36,16 @@ const FLAGS = {
   'default-not-ready-toleration-seconds': { env: 'SKIFF_DEFAULT_NOT_READY_TOLERATION_SECONDS', default: '300' },
   'default-unreachable-toleration-seconds': { env: 'SKIFF_DEFAULT_UNREACHABLE_TOLERATION_SECONDS', default: '300' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
-} as const;
-
-type Flag = keyof typeof FLAGS;
+} as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its variable and default, for --help. */
-export const USAGE = `Usage: node apps/api-server/dist/main.js [flags]\n\n${Object.entries(FLAGS)
-  .map(([f, d]) => `  --${f.padEnd(22)} ${d.env.padEnd(26)} default ${d.default}`)
-  .join('\n')}\n`;
+export const USAGE = flagUsage('node apps/api-server/dist/main.js', FLAGS);
 
 /** parseOptions reads flags, then environment variables, then defaults; it throws on bad values. A bare boolean flag means true. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
-  const args = argv.map((a, i) => (a === '--accept-store-rollback' && !/^(true|false)$/i.test(argv[i + 1] ?? '') ? `${a}=true` : a));
-  const { values: parsed } = parseArgs({
-    args,
-    options: { ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  const values = parsed as Record<string, string | boolean | undefined>;
-  if (values.help) return 'help';
-  const get = (f: Flag): string => (values[f] as string | undefined) ?? env[FLAGS[f].env] ?? FLAGS[f].default;
+  const flags = parseFlags(FLAGS, argv, env);
+  if (flags === 'help') return 'help';
+  const get = flags.get;
   const { host, port } = parseListenAddress(get('listen'));
   const storage = get('storage');
   if (storage !== 'sqlite' && storage !== 'memory') throw new Error(`--storage must be sqlite or memory, got "${storage}"`);
@@ -80,12 +69,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     defaultUnreachableTolerationSeconds: nonNegativeInt(get('default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds'),
     logLevel: get('log-level'),
   };
-}
-
-function parseBool(flag: string, text: string): boolean {
-  if (/^(true|1)$/i.test(text)) return true;
-  if (/^(false|0)$/i.test(text)) return false;
-  throw new Error(`--${flag} must be true or false, got "${text}"`);
 }
 
 function nonNegativeInt(text: string, flag: string): number {

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { ApiError, errors, RESOURCES } from '@skiff/api';
+import { ApiError, errors, realClock, RESOURCES, type Clock } from '@skiff/api';
 import { apiGroupList, apiVersions, openapiV3GroupVersion, openapiV3Root, versionInfo } from './discovery/index.js';
 import { requestTargetError } from './http/request-target-error.js';
 import { sendError, sendJson } from './http/send.js';
@@ -20,26 +20,11 @@ import type { Storage } from './storage/storage.js';
 import { WatchHub } from './watch/watch-hub.js';
 import { WebSocketWatch } from './watch/websocket-watch.js';
 
-export interface ServerClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(h: unknown): void;
-}
-
-export const realClock: ServerClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface ApiServerOptions {
   store: Storage;
   logger: Logger;
-  clock?: ServerClock;
+  clock?: Clock;
   /** Events expire this long after their last write (kube-apiserver --event-ttl, default 1h). */
   eventTtlSeconds?: number;
   /** Address advertised in /api serverAddressByClientCIDRs. */
@@ -85,6 +70,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const metrics = new ApiMetrics(store);
   const hub = new WatchHub({
     store,
+    logger,
     clock,
     ...(opts.minRequestTimeoutSeconds !== undefined ? { minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds } : {}),
     ...(opts.watchBookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.watchBookmarkIntervalMs } : {}),
@@ -111,7 +97,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   const checks = [
     { name: 'ping', check: () => true },
-    { name: 'sqlite', check: () => store.currentRevision() >= 0 },
+    // A read through to the database: a closed store or an unreadable file fails it.
+    { name: 'sqlite', check: () => (store.ping(), true) },
   ];
   app.get('/healthz', healthHandler('healthz', checks));
   app.get('/livez', healthHandler('livez', checks));

@@ -1,12 +1,9 @@
 import { SharedInformerFactory, realClock, silentLogger, type Clock, type Logger } from '@skiff/controller-kit';
 import type { Clientset } from '@skiff/client';
-import type { ControllerClient } from './controller-client.js';
-import { DeploymentController } from './controllers/deployment/deployment-controller.js';
-import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
-import { createInformers, type ControllerInformers, type InformerSources } from './informers.js';
+import { CONTROLLER_TABLE } from './controller-table.js';
+import { createInformers, type InformerSources } from './informers.js';
 import type { ControllerName, Options } from './options.js';
-import { ClientEventRecorder, type EventRecorder } from './util/event-recorder.js';
-import { startExtraControllers } from './start-extra-controllers.js';
+import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 
 /** ControllerManagerDeps are what runControllerManager needs besides its options. */
 export interface ControllerManagerDeps {
@@ -14,17 +11,6 @@ export interface ControllerManagerDeps {
   options: Pick<Options, 'controllers' | 'concurrentReplicaSetSyncs' | 'concurrentDeploymentSyncs'> & Partial<Options>;
   logger?: Logger;
   clock?: Clock;
-}
-
-/** RunningControllers is what a started controller contributes: the promise of its worker loop. */
-export interface ControllerContext {
-  informers: ControllerInformers;
-  client: ControllerClient;
-  recorder: EventRecorder;
-  clock: Clock;
-  logger: Logger;
-  options: ControllerManagerDeps['options'];
-  signal: AbortSignal;
 }
 
 /**
@@ -45,17 +31,12 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
     leases: c.leases,
   };
   const informers = createInformers(factory, sources);
-  const recorder = new ClientEventRecorder({ events: c.events, component: 'controller-manager', clock, logger });
-  const ctx: ControllerContext = { informers, client: c, recorder, clock, logger, options: deps.options, signal };
+  const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });
+  const ctx = { informers, client: c, recorder, clock, logger, options: deps.options };
   const enabled = new Set<ControllerName>(deps.options.controllers);
-  const runs: Array<Promise<void>> = [];
-  if (enabled.has('replicaset')) {
-    runs.push(new ReplicaSetController({ informers, client: c, recorder, clock, logger }).run(signal, deps.options.concurrentReplicaSetSyncs));
-  }
-  if (enabled.has('deployment')) {
-    runs.push(new DeploymentController({ informers, client: c, recorder, clock, logger }).run(signal, deps.options.concurrentDeploymentSyncs));
-  }
-  runs.push(...startExtraControllers(ctx, enabled));
+  // Built before the informers start, so every handler sees the initial list.
+  const controllers = [...enabled].flatMap((name) => CONTROLLER_TABLE[name](ctx));
+  const runs = controllers.map((ctl) => ctl.run(signal));
   factory.start(signal);
   logger.info({ controllers: [...enabled] }, 'controllers started');
   await Promise.all(runs);

@@ -1,31 +1,29 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { optionsOrExit, parseListenAddress } from '@skiff/api';
 import { createClient } from '@skiff/client';
-import { LeaderElector, createLogger } from '@skiff/controller-kit';
+import { LeaderElector, createHealthServer, createLogger } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { runControllerManager } from './controller-manager.js';
-import { createHealthServer } from './health-server.js';
-import { parseFlags, USAGE, type Options } from './options.js';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { parseOptions, USAGE, type Options } from './options.js';
 
-if (process.argv.includes('--help') || process.argv.includes('-h')) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-let options: Options;
-try {
-  options = parseFlags(process.argv.slice(2), process.env);
-} catch (err) {
-  process.stderr.write(`controller-manager: ${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
+const options: Options = optionsOrExit('controller-manager', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = createLogger({ name: 'controller-manager', level: options.logLevel as Level });
 const client = createClient({ server: options.server, userAgent: 'skiff-controller-manager/0.1', logger: logger.child({ component: 'client' }) });
 const shutdown = new AbortController();
 let leading = !options.leaderElect;
 
-const [host, port] = splitHostPort(options.listen);
-const health = createHealthServer({ leading: () => leading });
+const { host, port } = parseListenAddress(options.listen);
+const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'skiff_controller_manager_' });
+// Ready while leading (or elections are off): a standby has nothing to serve.
+const health = createHealthServer({
+  live: [{ name: 'ping', check: () => true }],
+  ready: [{ name: 'leader', check: () => leading }],
+  metrics: registry,
+});
 health.listen(port, host, () => logger.info({ listen: options.listen, server: options.server }, 'controller-manager listening'));
 health.on('error', (err) => logger.error({ err }, 'health server failed'));
 
@@ -81,8 +79,3 @@ main()
     logger.fatal({ err }, 'controller-manager failed');
     process.exit(1);
   });
-
-function splitHostPort(listen: string): [string, number] {
-  const i = listen.lastIndexOf(':');
-  return i < 0 ? ['127.0.0.1', Number(listen)] : [listen.slice(0, i) || '0.0.0.0', Number(listen.slice(i + 1))];
-}

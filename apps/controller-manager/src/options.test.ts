@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseControllers, parseFlags } from './options.js';
+import { parseControllers, parseOptions, type Options } from './options.js';
+
+function parseFlags(argv: string[], env: Record<string, string> = {}): Options {
+  const o = parseOptions(argv, env);
+  if (o === 'help') throw new Error('unexpected help');
+  return o;
+}
 
 describe('parseFlags', () => {
   it('reads kube-controller-manager flag names and Go durations', () => {
@@ -16,8 +22,18 @@ describe('parseFlags', () => {
     expect(parseControllers('replicaset-controller,deployment')).toEqual(['replicaset', 'deployment']);
     expect(() => parseControllers('bogus')).toThrow(/unknown controller/);
   });
-  it('rejects unknown flags', () => {
+  it('rejects unknown flags, a trailing valueless flag and a --listen the other components refuse', () => {
     expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);
+    expect(() => parseFlags(['--server'])).toThrow('flag --server needs a value');
+    expect(() => parseFlags(['--listen', '10257'])).toThrow('--listen must be HOST:PORT, got "10257"');
+    expect(() => parseFlags(['--listen', 'localhost:http'])).toThrow('--listen must be HOST:PORT');
+    expect(parseFlags(['--listen', ':10257']).listen).toBe(':10257');
+  });
+
+  it('answers help for --help and -h, and takes a bare --leader-elect as true', () => {
+    expect(parseOptions(['--help'])).toBe('help');
+    expect(parseOptions(['--server', 'x', '-h'])).toBe('help');
+    expect(parseFlags(['--leader-elect', '--server', 's'], { SKIFF_LEADER_ELECT: 'false' })).toMatchObject({ leaderElect: true, server: 's' });
   });
 
   it('falls back to SKIFF_* environment variables, and flags win over them', () => {

@@ -1,4 +1,4 @@
-import { parseDuration } from '@skiff/api';
+import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
 export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc'] as const;
@@ -78,9 +78,11 @@ const num = (k: keyof Options): Parser => (o, v) => {
 };
 const dur = (k: keyof Options): Parser => (o, v) => void ((o as unknown as Record<string, unknown>)[k] = parseDuration(v));
 const str = (k: keyof Options): Parser => (o, v) => void ((o as unknown as Record<string, unknown>)[k] = v);
-const bool = (k: keyof Options): Parser => (o, v) => {
-  if (v !== 'true' && v !== 'false') throw new Error(`--${flagName(k)} wants true or false, got ${JSON.stringify(v)}`);
-  (o as unknown as Record<string, unknown>)[k] = v === 'true';
+const bool = (k: keyof Options): Parser => (o, v) => void ((o as unknown as Record<string, unknown>)[k] = parseBool(flagName(k), v));
+/** listen is checked here, so a bad --listen stops the process with usage instead of failing to bind. */
+const listen: Parser = (o, v) => {
+  parseListenAddress(v);
+  o.listen = v;
 };
 
 function flagName(k: string): string {
@@ -90,7 +92,7 @@ function flagName(k: string): string {
 const FLAGS: Record<string, Parser> = {
   server: str('server'),
   master: str('server'),
-  listen: str('listen'),
+  listen,
   'leader-elect': bool('leaderElect'),
   'leader-elect-lease-duration': dur('leaderElectLeaseDurationMs'),
   'leader-elect-renew-deadline': dur('leaderElectRenewDeadlineMs'),
@@ -138,38 +140,26 @@ export function parseControllers(value: string): ControllerName[] {
 /** envName is the environment variable of a flag: --node-monitor-period is SKIFF_NODE_MONITOR_PERIOD. */
 export const envName = (flag: string): string => `SKIFF_${flag.toUpperCase().replace(/-/g, '_')}`;
 
+/** SPECS are the flags for the shared parser; --master (kube's old name of --server) has no variable of its own. */
+const SPECS: Record<string, FlagSpec> = Object.fromEntries(
+  Object.keys(FLAGS).map((f) => [f, { ...(f === 'master' ? {} : { env: envName(f) }), ...(BOOLEAN_FLAGS.has(f) ? { boolean: true } : {}) }]),
+);
+
 /** USAGE lists every flag with its environment variable, for --help. */
-export const USAGE = `Usage: node apps/controller-manager/dist/main.js [flags]\n\n${Object.keys(FLAGS)
-  .filter((f) => f !== 'master')
-  .map((f) => `  --${f.padEnd(34)} ${envName(f)}`)
-  .join('\n')}\n`;
+export const USAGE = flagUsage('node apps/controller-manager/dist/main.js', Object.fromEntries(Object.entries(SPECS).filter(([f]) => f !== 'master')));
 
 /**
- * parseFlags reads `--name value`, `--name=value` and bare boolean flags into Options over the defaults; a flag not
- * given falls back to its SKIFF_* environment variable (the toy cluster's compose file sets those).
+ * parseOptions reads the flags into Options over the defaults; a flag not given falls back to its SKIFF_*
+ * environment variable (the toy cluster's compose file sets those), where an empty value means unset.
  */
-export function parseFlags(argv: readonly string[], env: Record<string, string | undefined> = {}): Options {
+export function parseOptions(argv: readonly string[], env: Record<string, string | undefined> = {}): Options | 'help' {
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const flags = parseFlags(SPECS, argv, set);
+  if (flags === 'help') return 'help';
   const opts: Options = { ...DEFAULT_OPTIONS, controllers: [...DEFAULT_OPTIONS.controllers] };
-  for (const [flag, parser] of Object.entries(FLAGS)) {
-    const value = env[envName(flag)];
-    if (value !== undefined && value !== '' && flag !== 'master') parser(opts, value);
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const parser = FLAGS[name];
-    if (!parser) throw new Error(`unknown flag --${name}`);
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else if (BOOLEAN_FLAGS.has(name) && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))) value = 'true';
-    else {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`flag --${name} needs a value`);
-      value = next;
-    }
-    parser(opts, value);
+  // --master last: it has no variable, so when set it was given on the command line and beats SKIFF_SERVER.
+  for (const [flag, parser] of Object.entries(FLAGS).sort(([a], [b]) => Number(a === 'master') - Number(b === 'master'))) {
+    if (flags.isSet(flag)) parser(opts, flags.get(flag));
   }
   return opts;
 }

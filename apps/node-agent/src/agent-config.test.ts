@@ -15,10 +15,11 @@ describe('parseAgentConfig', () => {
     expect(parse(['--pod-network=']).podNetwork).toBeUndefined();
   });
 
-  it('reads --listen as HOST:PORT, or a bare port on every address', () => {
+  it('reads --listen as HOST:PORT like every component, refusing a bare port', () => {
     expect(parse([])).toMatchObject({ listenHost: '0.0.0.0', listenPort: 10250 });
     expect(parse(['--listen', '127.0.0.1:10251'])).toMatchObject({ listenHost: '127.0.0.1', listenPort: 10251 });
-    expect(parse(['--listen', '10252'])).toMatchObject({ listenHost: '0.0.0.0', listenPort: 10252 });
+    expect(parse(['--listen', ':10252'])).toMatchObject({ listenHost: '0.0.0.0', listenPort: 10252 });
+    expect(() => parse(['--listen', '10252'])).toThrow('--listen must be HOST:PORT, got "10252" (":10252" listens on every interface)');
     expect(() => parse(['--listen', 'nowhere'])).toThrow('--listen must be HOST:PORT, got "nowhere"');
   });
 
@@ -26,5 +27,12 @@ describe('parseAgentConfig', () => {
     expect(parseAgentConfig(['--help'], {})).toBe('help');
     expect(parseAgentConfig(['--node-name', 'x', '-h'], {})).toBe('help');
     expect(() => parse(['--nope'])).toThrow('unknown flag --nope');
+  });
+
+  it('refuses a trailing valueless flag instead of reading it as "", and takes a bare --allow-privileged as true', () => {
+    expect(() => parse(['--server'])).toThrow('flag --server needs a value');
+    expect(() => parse(['--pod-network', '--allow-privileged'])).toThrow('flag --pod-network needs a value');
+    expect(parse(['--allow-privileged']).allowPrivileged).toBe(true);
+    expect(parse(['--allow-privileged', 'false']).allowPrivileged).toBe(false);
   });
 });

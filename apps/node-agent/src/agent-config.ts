@@ -1,7 +1,7 @@
 /**
  * @module parseAgentConfig: the node agent's flags and environment variables (main.ts passes them in).
  */
-import { parseDuration, parseListenAddress, type Taint, type TaintEffect } from '@skiff/api';
+import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs, type Taint, type TaintEffect } from '@skiff/api';
 
 /** AgentConfig is every setting of the node agent, with defaults applied. */
 export interface AgentConfig {
@@ -41,19 +41,15 @@ export const FLAGS = {
   'pod-infra-container-image': { env: 'SKIFF_POD_INFRA_CONTAINER_IMAGE', default: 'registry.k8s.io/pause:3.10', help: '' },
   listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
   'node-ip': { env: 'SKIFF_NODE_IP', default: '', help: 'InternalIP to advertise; default the --listen address, or the first non-loopback IPv4 for 0.0.0.0' },
-  'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '' },
+  'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '', boolean: true },
   'simulated-nodes': { env: 'SKIFF_SIMULATED_NODES', default: '0', help: 'run N simulated nodes NAME-0..NAME-N-1' },
   'simulated-start-delay': { env: 'SKIFF_SIMULATED_START_DELAY', default: '1s', help: '' },
   'simulated-exit': { env: 'SKIFF_SIMULATED_EXIT', default: '', help: 'after=10s,code=0: simulated containers exit' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
-} as const;
+} as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its environment variable and default, for --help. */
-export const USAGE = `Usage: node apps/node-agent/dist/main.js [flags]\n\n${Object.entries(FLAGS)
-  .map(([f, d]) => `  --${f.padEnd(30)} ${d.env.padEnd(36)} default ${d.default || '""'}${d.help ? `  (${d.help})` : ''}`)
-  .join('\n')}\n`;
-
-type FlagName = keyof typeof FLAGS;
+export const USAGE = flagUsage('node apps/node-agent/dist/main.js', FLAGS);
 
 function pairs(text: string, sep = '='): Record<string, string> {
   const out: Record<string, string> = {};
@@ -83,30 +79,16 @@ export function parseTaints(text: string): Taint[] {
  * returns 'help' for --help / -h.
  */
 export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): AgentConfig | 'help' {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') return 'help';
-    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (!(name in FLAGS)) throw new Error(`unknown flag --${name}`);
-    let value: string;
-    if (eq > 0) value = a.slice(eq + 1);
-    else if (name === 'allow-privileged' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))) value = 'true';
-    else value = argv[++i] ?? '';
-    flags.set(name, value);
-  }
-  const get = (name: FlagName): string | undefined => flags.get(name) ?? env[FLAGS[name].env] ?? undefined;
+  const flags = parseFlags(FLAGS, argv, env);
+  if (flags === 'help') return 'help';
+  const get = (name: keyof typeof FLAGS): string | undefined => (flags.isSet(name) ? flags.get(name) : undefined);
   // Defaults come from FLAGS, so --help cannot drift from what is parsed.
-  const value = (name: Exclude<FlagName, 'node-name'>): string => get(name) ?? FLAGS[name].default;
+  const value = flags.get;
   const nodeName = get('node-name') ?? env['HOSTNAME'] ?? '';
   if (!nodeName) throw new Error('--node-name is required');
   const runtime = value('runtime');
   if (runtime !== 'docker' && runtime !== 'simulated') throw new Error(`--runtime must be docker or simulated, not ${runtime}`);
-  const listen = value('listen');
-  // A bare port listens on every address, as before HOST:PORT was required.
-  const { host: listenHost, port: listenPort } = parseListenAddress(/^\d+$/.test(listen) ? `:${listen}` : listen);
+  const { host: listenHost, port: listenPort } = parseListenAddress(value('listen'));
   const exit = get('simulated-exit');
   let simulatedExit: AgentConfig['simulatedExit'];
   if (exit) {
@@ -129,7 +111,7 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     listenHost,
     listenPort,
     nodeIP: get('node-ip') || undefined,
-    allowPrivileged: value('allow-privileged') === 'true',
+    allowPrivileged: parseBool('allow-privileged', value('allow-privileged')),
     simulatedNodes: Number(value('simulated-nodes')),
     simulatedStartDelayMs: parseDuration(value('simulated-start-delay')),
     simulatedExit,

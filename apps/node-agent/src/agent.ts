@@ -5,7 +5,7 @@
 import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
-import { EventRecorder } from './event-recorder.js';
+import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './heartbeat.js';
 import { NodeAgent } from './node-agent.js';
@@ -76,8 +76,9 @@ export class Agent {
     this.#log = opts.logger;
     const client = opts.client;
     this.#hbNodes = opts.nodes.map((n) => ({ name: n.name }));
-    const events = new EventRecorder({
-      sink: { create: (e) => client.events.create(e), patch: (ns, name, body) => client.events.patch(name, body, { namespace: ns }) },
+    const events = new ClientEventRecorder({
+      sink: clientEventSink(client.events),
+      component: 'kubelet',
       clock: opts.clock,
       logger: opts.logger,
       host: opts.nodes[0]?.name ?? opts.hostname,

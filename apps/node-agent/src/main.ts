@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { optionsOrExit } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
@@ -20,18 +21,7 @@ import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
 
 async function main(): Promise<void> {
-  let parsed: ReturnType<typeof parseAgentConfig>;
-  try {
-    parsed = parseAgentConfig(process.argv.slice(2), process.env);
-  } catch (err) {
-    process.stderr.write(`node-agent: ${(err as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (parsed === 'help') {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const config = parsed;
+  const config = optionsOrExit('node-agent', USAGE, () => parseAgentConfig(process.argv.slice(2), process.env));
   const logger = createLogger({ name: 'node-agent', level: config.logLevel as 'info' });
   const client = createClient({ server: config.server, userAgent: `skiff-node-agent/${config.nodeName}`, logger });
   const clock = realClock;

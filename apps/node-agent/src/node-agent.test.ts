@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { defaultImagePullPolicy, type Container, type Pod, type PodStatus } from '@skiff/api';
 import { FakeClock, silentLogger } from '@skiff/controller-kit';
-import { EventRecorder } from './event-recorder.js';
+import { ClientEventRecorder } from '@skiff/controller-kit';
 import { NodeAgent } from './node-agent.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 
@@ -28,7 +28,7 @@ async function harness(): Promise<Harness> {
     runtime: rt,
     statusWriter: { patchStatus: async (_ns, _name, _uid, status) => void posted.push(status) },
     finisher: { finishDelete: async (pod) => void finished.push(pod.metadata.name ?? '') },
-    events: new EventRecorder({ sink: { create: async () => ({}), patch: async () => ({}) }, clock, logger: silentLogger, host: 'n1' }),
+    events: new ClientEventRecorder({ sink: { create: async () => ({}), patch: async () => ({}) }, component: 'kubelet', clock, logger: silentLogger, host: 'n1' }),
     clock,
     logger: silentLogger,
   });

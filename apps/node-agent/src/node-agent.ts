@@ -3,7 +3,7 @@
  */
 import type { Pod } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
-import type { EventRecorder } from './event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { Pleg } from './pleg.js';
 import { PodSyncer, type PodFinisher, type ProbeResults } from './pod-syncer.js';
 import { PodWorkers } from './pod-workers.js';

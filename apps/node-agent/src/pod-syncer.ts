@@ -6,7 +6,7 @@ import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus,
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
-import type { EventRecorder } from './event-recorder.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from './pod-status.js';
 import type { Pleg } from './pleg.js';
@@ -224,9 +224,8 @@ export class PodSyncer {
       this.#o.prober?.clearUnhealthy(pod.metadata.uid ?? '', k.name);
       changed = true;
     }
-    for (const [name, w] of Object.entries(actions.waiting)) {
+    for (const name of Object.keys(actions.waiting)) {
       this.#o.events.record({ ...ref, fieldPath: `spec.containers{${name}}` }, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}`);
-      void w;
     }
     if (!actions.start.length && !actions.createSandbox) return changed;
     const inits = actions.start.filter((s) => s.kind === 'init');

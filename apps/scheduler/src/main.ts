@@ -1,25 +1,15 @@
 /**
  * @module The scheduler process: flags, logger, client, health/metrics endpoint, leader election, signals.
  */
+import { optionsOrExit } from '@skiff/api';
 import { createClient } from '@skiff/client';
-import { createLogger, realClock } from '@skiff/controller-kit';
+import { createHealthServer, createLogger, realClock } from '@skiff/controller-kit';
 import type { Level } from 'pino';
-import { createHealthServer } from './health-server.js';
 import { parseOptions, USAGE } from './options.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 import { startScheduler } from './start-scheduler.js';
 
-let opts;
-try {
-  opts = parseOptions(process.argv.slice(2), process.env);
-} catch (err) {
-  process.stderr.write(`scheduler: ${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (opts === 'help') {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const opts = optionsOrExit('scheduler', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = createLogger({ name: 'scheduler', level: opts.logLevel as Level });
 const client = createClient({ server: opts.server, userAgent: `skiff-scheduler/0.1 (${opts.identity})`, logger });
@@ -50,9 +40,9 @@ const running = startScheduler({
 });
 
 const server = createHealthServer({
-  registry: metrics.registry,
-  healthy: () => true,
-  ready: () => running.synced(),
+  metrics: metrics.registry,
+  live: [{ name: 'scheduling-loop', check: () => running.healthy() }],
+  ready: [{ name: 'informer-sync', check: () => running.synced() }],
   details: () => ({ leader: String(running.isLeader()), identity: opts.identity }),
 });
 server.listen(opts.port, opts.host, () => {

@@ -3,8 +3,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { parseDuration, parseListenAddress } from '@skiff/api';
+import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs } from '@skiff/api';
 import type { ScoringStrategy } from './plugins/node-resources-fit/node-resources-fit.js';
 
 /** Options are the parsed settings; only main.ts calls parseOptions. */
@@ -30,7 +29,7 @@ export interface Options {
 const FLAGS = {
   server: { env: 'SKIFF_SERVER', default: 'http://127.0.0.1:8080', help: 'api-server URL' },
   'scheduler-name': { env: 'SKIFF_SCHEDULER_NAME', default: 'default-scheduler', help: 'schedule pods whose spec.schedulerName is this' },
-  'leader-elect': { env: 'SKIFF_LEADER_ELECT', default: 'true', help: 'hold a Lease so only one replica schedules' },
+  'leader-elect': { env: 'SKIFF_LEADER_ELECT', default: 'true', help: 'hold a Lease so only one replica schedules', boolean: true },
   'leader-elect-lease-duration': { env: 'SKIFF_LEADER_ELECT_LEASE_DURATION', default: '15s', help: '' },
   'leader-elect-renew-deadline': { env: 'SKIFF_LEADER_ELECT_RENEW_DEADLINE', default: '10s', help: '' },
   'leader-elect-retry-period': { env: 'SKIFF_LEADER_ELECT_RETRY_PERIOD', default: '2s', help: '' },
@@ -43,32 +42,16 @@ const FLAGS = {
   'pod-initial-backoff': { env: 'SKIFF_POD_INITIAL_BACKOFF', default: '1s', help: '' },
   'pod-max-backoff': { env: 'SKIFF_POD_MAX_BACKOFF', default: '10s', help: '' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
-} as const;
-
-type Flag = keyof typeof FLAGS;
+} as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its environment variable and default, for --help. */
-export const USAGE = `Usage: node apps/scheduler/dist/main.js [flags]\n\n${Object.entries(FLAGS)
-  .map(([f, d]) => `  --${f.padEnd(34)} ${d.env.padEnd(40)} default ${d.default || '""'}${d.help ? `  (${d.help})` : ''}`)
-  .join('\n')}\n`;
-
-function parseBool(name: string, v: string): boolean {
-  if (/^(true|1|yes)$/i.test(v)) return true;
-  if (/^(false|0|no)$/i.test(v)) return false;
-  throw new Error(`--${name} must be true or false, got "${v}"`);
-}
+export const USAGE = flagUsage('node apps/scheduler/dist/main.js', FLAGS);
 
 /** parseOptions reads flags, then environment variables, then defaults; a bare `--leader-elect` means true. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
-  const args = argv.map((a, i) => (a === '--leader-elect' && !/^(true|false)$/i.test(argv[i + 1] ?? '') ? '--leader-elect=true' : a));
-  const { values: parsed } = parseArgs({
-    args,
-    options: { ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  const values = parsed as Record<string, string | boolean | undefined>;
-  if (values.help) return 'help';
-  const get = (f: Flag): string => (values[f] as string | undefined) ?? env[FLAGS[f].env] ?? FLAGS[f].default;
+  const flags = parseFlags(FLAGS, argv, env);
+  if (flags === 'help') return 'help';
+  const get = flags.get;
   const { host, port } = parseListenAddress(get('listen'));
   const strategy = get('scoring-strategy');
   if (strategy !== 'LeastAllocated' && strategy !== 'MostAllocated') throw new Error(`--scoring-strategy must be LeastAllocated or MostAllocated, got "${strategy}"`);

@@ -4,16 +4,18 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { formatTime, isNotFound, isPodTerminal, type Node, type Pod } from '@skiff/api';
-import type { Clock, Logger } from '@skiff/controller-kit';
+import { ClientEventRecorder, referenceTo, type Clock, type Logger } from '@skiff/controller-kit';
 import { podKey } from './cache/node-info.js';
 import { SchedulerCache } from './cache/scheduler-cache.js';
 import { DECISION_ANNOTATION, scheduledMessage, type SchedulingDecision } from './decision/scheduling-decision.js';
-import { EventRecorder } from './event-recorder.js';
 import type { Framework } from './framework/framework.js';
 import { defaultQueueingHint } from './plugins/default-registry.js';
 import { SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.js';
 import type { SchedulerMetrics } from './scheduler-metrics.js';
 import type { SchedulerWriter } from './scheduler-writer.js';
+
+/** POD fills the apiVersion and kind a cached pod may lack in its events' involvedObject. */
+const POD = { apiVersion: 'v1', kind: 'Pod' };
 
 /** SchedulerOptions are the scheduler's injected dependencies. */
 export interface SchedulerOptions {
@@ -56,7 +58,7 @@ function nodeChangedForScheduling(a: Node, b: Node): boolean {
 export class Scheduler {
   readonly cache = new SchedulerCache();
   readonly queue: SchedulingQueue;
-  readonly events: EventRecorder;
+  readonly events: ClientEventRecorder;
   readonly #o: SchedulerOptions;
   readonly #log: Logger;
   readonly #inflight = new Set<Promise<void>>();
@@ -70,8 +72,8 @@ export class Scheduler {
       ...(opts.initialBackoffMs !== undefined ? { initialBackoffMs: opts.initialBackoffMs } : {}),
       ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
     });
-    this.events = new EventRecorder({
-      writer: opts.writer,
+    this.events = new ClientEventRecorder({
+      sink: { create: (e) => opts.writer.createEvent(e), patch: (ns, name, body) => opts.writer.patchEvent(ns, name, body) },
       clock: opts.clock,
       logger: this.#log,
       component: opts.schedulerName,
@@ -214,7 +216,7 @@ export class Scheduler {
       this.#log.warn({ err, pod: info.key, node }, 'binding failed');
       // If the watch already shows the pod bound (by another scheduler, say), there is nothing to retry.
       if (this.#boundInCache(pod)) return;
-      this.events.record(pod, 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`);
+      this.events.record(referenceTo(pod, POD), 'Warning', 'FailedScheduling', `Binding rejected: ${(err as Error).message}`);
       this.queue.addUnschedulable(info, cycle, 'error');
       return;
     }
@@ -224,7 +226,7 @@ export class Scheduler {
     metrics?.attemptDuration.observe({ result: 'scheduled', profile }, (now - started) / 1000);
     metrics?.e2eDuration.observe({ result: 'scheduled', profile }, Math.max(0, this.#o.clock.now() - info.initialTimestamp) / 1000);
     metrics?.podsScheduled.inc({ profile });
-    this.events.record(pod, 'Normal', 'Scheduled', scheduledMessage(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', decision));
+    this.events.record(referenceTo(pod, POD), 'Normal', 'Scheduled', scheduledMessage(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', decision));
   }
 
   #boundInCache(pod: Pod): boolean {
@@ -233,7 +235,7 @@ export class Scheduler {
 
   async #reportUnschedulable(pod: Pod, decision: SchedulingDecision): Promise<void> {
     const message = decision.message ?? '';
-    this.events.record(pod, 'Warning', 'FailedScheduling', message);
+    this.events.record(referenceTo(pod, POD), 'Warning', 'FailedScheduling', message);
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     try {
       if (current?.status !== 'False' || current.reason !== 'Unschedulable' || current.message !== message) {

@@ -44,6 +44,11 @@ export interface StartSchedulerOptions {
 export interface RunningScheduler {
   isLeader(): boolean;
   synced(): boolean;
+  /**
+   * healthy is false once the scheduling loop ended without stop() (it failed, or lost the lease and, like
+   * client-go, will not contend again): such a process schedules nothing and must be restarted.
+   */
+  healthy(): boolean;
   /** The scheduler while leading (or always, without leader election). */
   current(): Scheduler | undefined;
   /** stop ends scheduling and informers (releasing the lease) and resolves when everything has stopped. */
@@ -137,10 +142,14 @@ export function startScheduler(opts: StartSchedulerOptions): RunningScheduler {
     }
   };
 
-  const done = main().catch((err: unknown) => log.error({ err }, 'scheduler failed'));
+  let ended = false;
+  const done = main()
+    .catch((err: unknown) => log.error({ err }, 'scheduler failed'))
+    .finally(() => (ended = true));
   return {
     isLeader: () => leading,
     synced: () => synced,
+    healthy: () => !ended || signal.aborted,
     current: () => current,
     async stop() {
       abort.abort();

@@ -8,7 +8,12 @@
  */
 export function parseListenAddress(text: string): { host: string; port: number } {
   const colon = text.lastIndexOf(':');
-  const port = Number(text.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen must be HOST:PORT, got "${text}"`);
+  const portText = text.slice(colon + 1);
+  const port = Number(portText);
+  if (colon < 0 || !/^\d+$/.test(portText) || port > 65535) {
+    // A bare port is refused rather than guessed at: components used to disagree on which host it meant.
+    const hint = /^\d+$/.test(text) ? ` (":${text}" listens on every interface)` : '';
+    throw new Error(`--listen must be HOST:PORT, got "${text}"${hint}`);
+  }
   return { host: text.slice(0, colon).replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }

@@ -6,6 +6,10 @@
 export { FakeClock, realClock, sleep } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { createLogger, silentLogger } from './logger.js';
+export { ClientEventRecorder, FakeEventRecorder, clientEventSink, referenceTo } from './event-recorder.js';
+export type { ClientEventRecorderOptions, EventRecorder, EventSink, EventSubject, EventType, EventsApi } from './event-recorder.js';
+export { createHealthServer } from './health-server.js';
+export type { HealthCheck, HealthServerOptions, MetricsSource } from './health-server.js';
 export { childAbortController } from './child-abort-controller.js';
 export type { ChildAbortController } from './child-abort-controller.js';
 export type { CreateLoggerOptions, Logger } from './logger.js';
@@ -22,6 +26,8 @@ export {
   defaultControllerRateLimiter,
 } from './workqueue/rate-limiter.js';
 export type { RateLimiter } from './workqueue/rate-limiter.js';
+export { TokenBucket } from './token-bucket.js';
+export type { TokenBucketOptions } from './token-bucket.js';
 export type { QueueMetrics } from './workqueue/queue-metrics.js';
 
 export type {
@@ -58,6 +64,8 @@ export type { ReconcileResult, Reconciler } from './reconcile.js';
 export { processNextWorkItem, runController } from './run-controller.js';
 export type { RunControllerOptions, Syncable } from './run-controller.js';
 export { controllerOwnerKey, handlerFor } from './handler-for.js';
+export { Controller, watch } from './controller.js';
+export type { ControllerOptions, Watch, Watchable } from './controller.js';
 export type { Enqueuer, KeyMapper } from './handler-for.js';
 
 export { LeaderElector } from './leaderelection/leader-elector.js';

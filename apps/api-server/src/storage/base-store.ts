@@ -89,6 +89,11 @@ export abstract class BaseStore implements Storage {
     return this.durable;
   }
 
+  ping(): void {
+    if (this.closed) throw new Error('storage is closed');
+    this.probe();
+  }
+
   sync(): Promise<void> {
     return this.batch ? this.batch.done() : RESOLVED;
   }
@@ -184,6 +189,8 @@ export abstract class BaseStore implements Storage {
     this.listeners.clear();
   }
 
+  /** probe reads from the backing store and throws if it cannot. */
+  protected abstract probe(): void;
   /** persist makes the changes durable, all or none; throwing aborts the write. */
   protected abstract persist(changes: readonly PendingChange[]): void;
   /** readChanges serves changesSince when the window no longer holds revision after+1. */

@@ -28,6 +28,8 @@ export class MemoryStore extends BaseStore {
     this.compacted = point;
   }
 
+  protected override probe(): void {}
+
   protected override persist(_changes: readonly PendingChange[]): void {}
 
   protected override readChanges(after: number, limit: number, resource?: string): ChangeEvent[] {

@@ -243,6 +243,11 @@ export class SqliteStore extends BaseStore {
     return out;
   }
 
+  protected override probe(): void {
+    // Reads a page of the file, so a database that was closed, removed or damaged under us fails it.
+    this.db.prepare('SELECT count(*) FROM sqlite_master').get();
+  }
+
   protected override fileSizes(): { dbSizeBytes: number; walSizeBytes: number } {
     if (isMemoryPath(this.path)) return { dbSizeBytes: 0, walSizeBytes: 0 };
     return { dbSizeBytes: fileSize(this.path), walSizeBytes: fileSize(`${this.path}-wal`) };

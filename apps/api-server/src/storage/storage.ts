@@ -84,6 +84,8 @@ export interface CompactOptions {
 export interface Storage {
   /** Latest revision, including writes applied in memory whose commit is still pending (0 for an empty store). */
   currentRevision(): number;
+  /** ping reads from the backing store, throwing when it cannot serve (closed, file unreadable): the health check. */
+  ping(): void;
   /** Latest durable revision: every change up to it is committed and has been passed to listeners. */
   durableRevision(): number;
   /**

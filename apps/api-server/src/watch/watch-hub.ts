@@ -1,7 +1,8 @@
 /**
  * @module WatchHub: fans committed changes out to every open watch, applying selectors per event.
  */
-import { errors, fieldsFor, type KubeObject, type ResourceName, type Status } from '@skiff/api';
+import type { Logger } from 'pino';
+import { ApiError, errors, fieldsFor, type Clock, type KubeObject, type ResourceName, type Status } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
 import { storedJson } from '../storage/stored-json.js';
 import { matches } from '../registry/registry.js';
@@ -10,7 +11,9 @@ import { Watcher, type WatchRequest, type WatchSink } from './watcher.js';
 
 export interface WatchHubOptions {
   store: Storage;
-  clock: { now(): number; setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
+  /** Hears storage failures that end a watch. */
+  logger?: Logger;
+  clock: Clock;
   /** A watcher further behind than this many bytes is closed; it re-watches from its last revision. */
   maxBufferedBytes?: number;
   /** How often watchers that asked for bookmarks get one. */
@@ -55,6 +58,7 @@ export function watchTimeoutMs(timeoutSeconds: number | undefined, minRequestTim
  */
 export class WatchHub {
   readonly #store: Storage;
+  readonly #log: Logger | undefined;
   readonly #clock: WatchHubOptions['clock'];
   readonly #byResource = new Map<string, Set<Watcher>>();
   readonly #pending: ChangeEvent[] = [];
@@ -71,6 +75,7 @@ export class WatchHub {
 
   constructor(opts: WatchHubOptions) {
     this.#store = opts.store;
+    this.#log = opts.logger;
     this.#clock = opts.clock;
     this.#maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
     this.#minTimeout = opts.minRequestTimeoutSeconds ?? 1800;
@@ -129,8 +134,11 @@ export class WatchHub {
       let changes: ChangeEvent[];
       try {
         changes = this.#store.changesSince(rv);
-      } catch {
-        return this.#fail(watcher, errors.expired(rv, this.#store.compactedRevision()).toStatus());
+      } catch (err) {
+        // The store answers 410 Expired itself; anything else is a storage failure, not a hint to relist.
+        if (err instanceof ApiError) return this.#fail(watcher, err.toStatus());
+        this.#log?.error({ err, resource: request.resource, resourceVersion: rv }, 'watch cannot read the change history');
+        return this.#fail(watcher, errors.internal(`reading changes after resourceVersion ${rv}: ${(err as Error).message}`, err).toStatus());
       }
       watcher.lastRevision = rv;
       for (const ev of changes) this.#deliver(watcher, ev);
@@ -164,7 +172,7 @@ export class WatchHub {
   }
 
   #remove(watcher: Watcher): void {
-    this.#clock.clearTimeout(watcher.timer);
+    if (watcher.timer !== undefined) this.#clock.clearTimeout(watcher.timer);
     const set = this.#byResource.get(watcher.request.resource);
     if (set?.delete(watcher)) this.#onCount?.(watcher.request, -1);
   }

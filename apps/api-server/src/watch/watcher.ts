@@ -1,7 +1,7 @@
 /**
  * @module Watcher: one open watch stream (chunked HTTP or WebSocket) and what it has been sent.
  */
-import type { ResourceInfo } from '@skiff/api';
+import type { ResourceInfo, TimerHandle } from '@skiff/api';
 import type { ListFilter } from '../registry/registry.js';
 
 /** WatchSink is where a watcher's lines go; each transport implements it. */
@@ -40,7 +40,7 @@ export class Watcher {
   lastRevision = 0;
   closed = false;
   headersSent = false;
-  timer: unknown;
+  timer: TimerHandle | undefined;
   #outbox: Buffer[] = [];
   #outboxBytes = 0;
 

@@ -25,7 +25,7 @@ export interface FrameworkOptions {
 /** ScheduleResult is the outcome of one cycle: the chosen node, or none with the diagnosis. */
 export type ScheduleResult =
   | { fit: true; node: string; decision: SchedulingDecision }
-  | { fit: false; decision: SchedulingDecision; rejectedBy: Set<string>; unresolvable: boolean };
+  | { fit: false; decision: SchedulingDecision; rejectedBy: Set<string> };
 
 const MIN_FEASIBLE_NODES = 100;
 
@@ -76,11 +76,9 @@ export class Framework {
     if (feasible.length === 0) {
       const message = fitErrorMessage(total, [...failed.values()].map((s) => s.reasons));
       const rejectedBy = new Set([...failed.values()].map((s) => s.plugin ?? ''));
-      const unresolvable = failed.size > 0 && [...failed.values()].every((s) => s.code === 'UnschedulableAndUnresolvable');
       return {
         fit: false,
         rejectedBy,
-        unresolvable,
         decision: { result: 'Unschedulable', attempt, nodes: { total, evaluated, feasible: 0 }, filtered, message },
       };
     }

@@ -1,5 +1,6 @@
 import { realClock } from '../clock.js';
 import type { Clock } from '../clock.js';
+import { TokenBucket } from '../token-bucket.js';
 
 /**
  * RateLimiter decides how long a key waits before its next retry, after client-go default_rate_limiters.go.
@@ -44,24 +45,18 @@ export class ItemExponentialFailureRateLimiter<K> implements RateLimiter<K> {
  * retry rate when many keys fail at once. Each call reserves a token, like Go's rate.Limiter.Reserve().
  */
 export class BucketRateLimiter<K> implements RateLimiter<K> {
-  #tokens: number;
-  #last: number;
+  readonly #bucket: TokenBucket;
 
   constructor(
     readonly qps = 50,
     readonly burst = 300,
-    private readonly clock: Clock = realClock,
+    clock: Clock = realClock,
   ) {
-    this.#tokens = burst;
-    this.#last = clock.now();
+    this.#bucket = new TokenBucket({ qps, burst, clock });
   }
 
   when(_key: K): number {
-    const now = this.clock.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) * this.qps) / 1000);
-    this.#last = now;
-    this.#tokens -= 1;
-    return this.#tokens >= 0 ? 0 : (-this.#tokens * 1000) / this.qps;
+    return this.#bucket.reserve();
   }
 
   forget(_key: K): void {}

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '@skiff/controller-kit';
+import { FakeClock, FakeEventRecorder as FakeRecorder, isTerminalError } from '@skiff/controller-kit';
 import { newControllerRef, type Deployment, type ReplicaSet } from '@skiff/api';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
-import { FakeRecorder } from '../../util/event-recorder.js';
 import { newDeployment, T0 } from '../../testing/fixtures.js';
 import { DeploymentController } from './deployment-controller.js';
 import { DESIRED_REPLICAS_ANNOTATION, REVISION_ANNOTATION } from './deployment-util.js';
@@ -49,6 +48,22 @@ function rsFor(d: Deployment, image: string, replicas: number, available: number
 }
 
 describe('DeploymentController', () => {
+  it('fails an invalid selector or maxSurge terminally: no retry can fix them', async () => {
+    const bad = newDeployment('web', 2);
+    bad.spec.selector = { matchExpressions: [{ key: 'app', operator: 'Near' as 'In', values: ['web'] }] };
+    const f = fixture(bad);
+    const err = await f.controller.reconcile('default/web').then(() => undefined, (e: unknown) => e);
+    expect(isTerminalError(err)).toBe(true);
+    expect((err as Error).message).toContain('deployment default/web has an invalid spec.selector');
+
+    const surge = newDeployment('web', 2);
+    surge.spec.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 'lots' } };
+    const g = fixture(surge);
+    const err2 = await g.controller.reconcile('default/web').then(() => undefined, (e: unknown) => e);
+    expect(isTerminalError(err2)).toBe(true);
+    expect((err2 as Error).message).toContain('invalid value for IntOrString: "lots"');
+  });
+
   it('creates a ReplicaSet named after the pod-template-hash, revision 1, and records the revision', async () => {
     const d = newDeployment('web', 4);
     const f = fixture(d);

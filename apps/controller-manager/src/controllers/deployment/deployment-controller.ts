@@ -14,19 +14,14 @@ import {
 } from '@skiff/api';
 import {
   OWNER_UID_INDEX,
-  RateLimitingQueue,
-  realClock,
-  runController,
-  silentLogger,
+  TerminalError,
   unwrapTombstone,
-  type Clock,
-  type Logger,
+  watch,
+  type RateLimitingQueue,
   type ReconcileResult,
-  type Reconciler,
 } from '@skiff/controller-kit';
-import type { ControllerClient } from '../../controller-client.js';
-import type { ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { adoptPatch, releasePatch } from '../../util/owner-refs.js';
 import { byCreation } from '../../util/sort-by.js';
 import {
@@ -40,12 +35,8 @@ import { REASONS, calculateStatus, getCondition, hasProgressed, isComplete, setC
 import { POD_TEMPLATE_HASH_LABEL, computePodTemplateHash, templatesEqual } from './pod-template-hash.js';
 import { newReplicaSetTarget, oldReplicaSetTargets, proportionalTargets } from './rolling-plan.js';
 
-export interface DeploymentControllerOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
+export interface DeploymentControllerOptions extends ControllerDeps {
   recorder: EventRecorder;
-  clock?: Clock;
-  logger?: Logger;
 }
 
 /** Rollout is one pass's view of a Deployment's ReplicaSets; scaling updates it in place. */
@@ -61,51 +52,26 @@ interface Rollout {
  * within maxSurge and maxUnavailable, Recreate empties old ones first. A pass reads only the cache and writes
  * ReplicaSet sizes and annotations, then the Deployment's status (counts plus Progressing/Available conditions).
  */
-export class DeploymentController implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
+export class DeploymentController extends ManagedController {
   readonly #recorder: EventRecorder;
-  readonly #clock: Clock;
-  readonly #log: Logger;
 
   constructor(opts: DeploymentControllerOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
+    super('deployment', opts, 5);
     this.#recorder = opts.recorder;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'deployment' });
-    this.queue = new RateLimitingQueue<string>({ name: 'deployment', clock: this.#clock });
-    this.#informers.deployments.addEventHandler({
-      onAdd: (d) => this.queue.add(objectKey(d)),
-      onUpdate: (_old, d) => this.queue.add(objectKey(d)),
-      onDelete: (d) => this.queue.add(objectKey(unwrapTombstone(d))),
-    });
-    const rsChanged = (rs: ReplicaSet): void => {
-      for (const key of this.#deploymentKeysFor(rs)) this.queue.add(key);
-    };
-    this.#informers.replicasets.addEventHandler({
-      onAdd: rsChanged,
-      onUpdate: (oldRS, rs) => {
-        if (controllerOf(oldRS)?.uid !== controllerOf(rs)?.uid) rsChanged(oldRS);
-        rsChanged(rs);
-      },
-      onDelete: (rs) => rsChanged(unwrapTombstone(rs)),
-    });
-    this.#informers.pods.addEventHandler({ onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj)) });
-  }
-
-  /** run starts `workers` workers once the caches are synced and returns when the signal aborts. */
-  run(signal: AbortSignal, workers = 5): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'deployment', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.deployments, i.replicasets, i.pods] });
+    this.watch([
+      watch.primary(this.informers.deployments),
+      // A ReplicaSet wakes its controlling Deployment, or while an orphan every Deployment that could adopt it.
+      watch.mapped(this.informers.replicasets, (rs) => this.#deploymentKeysFor(rs)),
+      // Recreate waits for old pods to be gone, so their deletion is what lets the rollout continue.
+      watch.handler(this.informers.pods, (queue) => ({ onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj), queue) })),
+    ]);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const cached = this.#informers.deployments.indexer.get(key);
+    const cached = this.informers.deployments.indexer.get(key);
     if (!cached) return {};
     const d = structuredClone(cached);
-    const selector = selectorFromLabelSelector(d.spec.selector);
+    const selector = parseSelector(d, key);
     if (selector.empty) {
       this.#recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       return {};
@@ -130,11 +96,7 @@ export class DeploymentController implements Reconciler<string> {
         return this.#syncStatus(ro, true);
       }
     }
-    const plan = oldReplicaSetTargets(ro.d, ro.newRS, ro.oldRSs);
-    if (plan.size > 0) {
-      for (const [rs, size] of plan) this.#replaceOld(ro, rs, await this.#scale(ro, rs, size));
-      return this.#syncStatus(ro, true);
-    }
+    for (const [rs, size] of oldReplicaSetTargets(ro.d, ro.newRS, ro.oldRSs)) this.#replaceOld(ro, rs, await this.#scale(ro, rs, size));
     return this.#syncStatus(ro, true);
   }
 
@@ -186,7 +148,7 @@ export class DeploymentController implements Reconciler<string> {
   async #syncStatus(ro: Rollout, rolling: boolean): Promise<ReconcileResult> {
     const { d, newRS, oldRSs } = ro;
     const all = newRS ? [newRS, ...oldRSs] : oldRSs;
-    const nowMs = this.#clock.now();
+    const nowMs = this.clock.now();
     const now = formatTime(nowMs);
     const status = calculateStatus(d, newRS, all, now);
     let requeueAfterMs: number | undefined;
@@ -217,7 +179,7 @@ export class DeploymentController implements Reconciler<string> {
     if (statusChanged(d.status, status)) {
       const next = structuredClone(d);
       next.status = status;
-      ro.d = await this.#client.deployments.updateStatus(next);
+      ro.d = await this.client.deployments.updateStatus(next);
     }
     return requeueAfterMs === undefined ? {} : { requeueAfterMs };
   }
@@ -237,7 +199,7 @@ export class DeploymentController implements Reconciler<string> {
       if (revisionOf(newRS) < maxOld + 1 && newRS.metadata.annotations?.[REVISION_ANNOTATION] !== revision) {
         const next = structuredClone(newRS);
         next.metadata.annotations = { ...next.metadata.annotations, [REVISION_ANNOTATION]: revision };
-        newRS = ro.newRS = await this.#client.replicasets.update(next);
+        newRS = ro.newRS = await this.client.replicasets.update(next);
       }
     } else if (create) {
       newRS = ro.newRS = await this.#createNewReplicaSet(d, revision, ro);
@@ -246,7 +208,7 @@ export class DeploymentController implements Reconciler<string> {
     if (want && d.metadata.annotations?.[REVISION_ANNOTATION] !== want) {
       const next = structuredClone(ro.d);
       next.metadata.annotations = { ...next.metadata.annotations, [REVISION_ANNOTATION]: want };
-      ro.d = await this.#client.deployments.update(next);
+      ro.d = await this.client.deployments.update(next);
       ro.d.status = d.status;
     }
     return ro;
@@ -278,16 +240,16 @@ export class DeploymentController implements Reconciler<string> {
     if (d.spec.strategy?.type === 'Recreate') draft.spec.replicas = want;
     else draft.spec.replicas = newReplicaSetTarget(d, draft, [draft, ...ro.oldRSs]);
     try {
-      const created = await this.#client.replicasets.create(draft);
+      const created = await this.client.replicasets.create(draft);
       this.#recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${created.spec.replicas ?? 0}`);
       return created;
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
-      const existing = await this.#client.replicasets.get(draft.metadata.name!, { namespace: d.metadata.namespace });
+      const existing = await this.client.replicasets.get(draft.metadata.name!, { namespace: d.metadata.namespace });
       if (isControlledBy(existing, d) && templatesEqual(existing.spec.template, d.spec.template)) return existing;
       const next = structuredClone(d);
       next.status = { ...next.status, collisionCount: (d.status?.collisionCount ?? 0) + 1 };
-      await this.#client.deployments.updateStatus(next);
+      await this.client.deployments.updateStatus(next);
       throw new Error(`replicaset name ${draft.metadata.name} collides with another template; retrying with collisionCount ${next.status.collisionCount}`);
     }
   }
@@ -303,7 +265,7 @@ export class DeploymentController implements Reconciler<string> {
     const next = structuredClone(rs);
     next.spec.replicas = size;
     next.metadata.annotations = annotations;
-    const updated = await this.#client.replicasets.update(next);
+    const updated = await this.client.replicasets.update(next);
     if (from !== size) {
       const verb = size > from ? 'up' : 'down';
       this.#recorder.event(ro.d, 'Normal', 'ScalingReplicaSet', `Scaled ${verb} replica set ${rs.metadata.name} from ${from} to ${size}`);
@@ -319,7 +281,7 @@ export class DeploymentController implements Reconciler<string> {
       .sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
     for (const rs of empty.slice(0, Math.max(0, empty.length - limit))) {
       try {
-        await this.#client.replicasets.delete(rs.metadata.name ?? '', { namespace: rs.metadata.namespace, preconditions: { uid: rs.metadata.uid } });
+        await this.client.replicasets.delete(rs.metadata.name ?? '', { namespace: rs.metadata.namespace, preconditions: { uid: rs.metadata.uid } });
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -332,7 +294,7 @@ export class DeploymentController implements Reconciler<string> {
     const uid = d.metadata.uid ?? '';
     const deleting = !!d.metadata.deletionTimestamp;
     const claimed: ReplicaSet[] = [];
-    for (const rs of this.#informers.replicasets.lister().list(d.metadata.namespace ?? '')) {
+    for (const rs of this.informers.replicasets.lister().list(d.metadata.namespace ?? '')) {
       const ref = controllerOf(rs);
       const matches = selector.matches(rs.metadata.labels ?? rs.spec.template?.metadata?.labels);
       if (ref) {
@@ -350,7 +312,7 @@ export class DeploymentController implements Reconciler<string> {
 
   async #patchIgnoringGone(rs: ReplicaSet, body: unknown): Promise<ReplicaSet | undefined> {
     try {
-      return await this.#client.replicasets.patch(rs.metadata.name ?? '', body, { namespace: rs.metadata.namespace });
+      return await this.client.replicasets.patch(rs.metadata.name ?? '', body, { namespace: rs.metadata.namespace });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -381,7 +343,7 @@ export class DeploymentController implements Reconciler<string> {
   #oldPodsRunning(oldRSs: readonly ReplicaSet[]): boolean {
     if (oldRSs.some((rs) => (rs.status?.replicas ?? 0) > 0)) return true;
     return oldRSs.some((rs) =>
-      this.#informers.pods.indexer.byIndex(OWNER_UID_INDEX, rs.metadata.uid ?? '').some((p) => !isPodTerminal(p)),
+      this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, rs.metadata.uid ?? '').some((p) => !isPodTerminal(p)),
     );
   }
 
@@ -389,21 +351,31 @@ export class DeploymentController implements Reconciler<string> {
     const ns = rs.metadata.namespace ?? '';
     const ref = controllerOf(rs);
     if (ref) return ref.kind === 'Deployment' ? [`${ns}/${ref.name}`] : [];
-    return this.#informers.deployments
+    return this.informers.deployments
       .lister()
       .list(ns)
       .filter((d) => selectorFromLabelSelector(d.spec.selector).matches(rs.metadata.labels))
       .map((d) => objectKey(d));
   }
 
-  #podDeleted(pod: Pod): void {
+  #podDeleted(pod: Pod, queue: RateLimitingQueue<string>): void {
     const ref = controllerOf(pod);
     if (ref?.kind !== 'ReplicaSet') return;
-    const rs = this.#informers.replicasets.indexer.get(`${pod.metadata.namespace}/${ref.name}`);
+    const rs = this.informers.replicasets.indexer.get(`${pod.metadata.namespace}/${ref.name}`);
     if (!rs) return;
     for (const key of this.#deploymentKeysFor(rs)) {
-      const d = this.#informers.deployments.indexer.get(key);
-      if (d?.spec.strategy?.type === 'Recreate') this.queue.add(key);
+      const d = this.informers.deployments.indexer.get(key);
+      if (d?.spec.strategy?.type === 'Recreate') queue.add(key);
     }
   }
 }
+
+/** parseSelector reads spec.selector; an invalid one can never succeed, so the key fails terminally. */
+function parseSelector(d: Deployment, key: string): ReturnType<typeof selectorFromLabelSelector> {
+  try {
+    return selectorFromLabelSelector(d.spec.selector);
+  } catch (err) {
+    throw new TerminalError(`deployment ${key} has an invalid spec.selector: ${(err as Error).message}`, { cause: err });
+  }
+}
+

@@ -1,4 +1,5 @@
 import type { Deployment, ReplicaSet } from '@skiff/api';
+import { TerminalError } from '@skiff/controller-kit';
 
 /** REVISION_ANNOTATION numbers a Deployment's templates; the ReplicaSet of the current template has the highest. */
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -7,7 +8,10 @@ export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-rep
 /** MAX_REPLICAS_ANNOTATION records replicas + maxSurge when the ReplicaSet was last scaled. */
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 
-/** intOrPercent resolves 3 or "25%" against `total`, rounding a percentage up or down. */
+/**
+ * intOrPercent resolves 3 or "25%" against `total`, rounding a percentage up or down. Anything else is a spec no
+ * retry can fix, hence a TerminalError.
+ */
 export function intOrPercent(value: number | string | undefined, fallback: string, total: number, roundUp: boolean): number {
   const v = value ?? fallback;
   if (typeof v === 'number') return v;
@@ -15,7 +19,7 @@ export function intOrPercent(value: number | string | undefined, fallback: strin
   if (!m) {
     const n = Number(v);
     if (Number.isInteger(n)) return n;
-    throw new Error(`invalid value for IntOrString: ${JSON.stringify(v)}`);
+    throw new TerminalError(`invalid value for IntOrString: ${JSON.stringify(v)}`);
   }
   const exact = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);

@@ -1,20 +1,15 @@
 import { isNotFound, objectKey, type ObjectMeta, type OwnerReference } from '@skiff/api';
 import {
   OWNER_UID_INDEX,
-  RateLimitingQueue,
-  realClock,
-  runController,
-  silentLogger,
+  watch,
   unwrapTombstone,
-  type Clock,
   type HasMetadata,
-  type Logger,
   type ReconcileResult,
-  type Reconciler,
   type SharedInformer,
 } from '@skiff/controller-kit';
-import type { ControllerClient, ResourceApi } from '../../controller-client.js';
-import { UID_INDEX, type ControllerInformers } from '../../informers.js';
+import type { ResourceApi } from '../../controller-client.js';
+import { UID_INDEX } from '../../informers.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { releasePatch } from '../../util/owner-refs.js';
 
 /** Resources the collector tracks: every kind that can be an owner or a dependent here. */
@@ -32,11 +27,7 @@ const KIND_TO_RESOURCE: Record<string, Tracked> = {
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
-export interface GarbageCollectorOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
-  clock?: Clock;
-  logger?: Logger;
+export interface GarbageCollectorOptions extends ControllerDeps {
 }
 
 /**
@@ -45,22 +36,13 @@ export interface GarbageCollectorOptions {
  * from the informers' uid and owner-uid indexes). An owner missing from the cache is confirmed with a live GET
  * before anything is deleted, so a cache that lags never costs a live object. Keys are `resource|namespace/name`.
  */
-export class GarbageCollector implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
-  readonly #clock: Clock;
-  readonly #log: Logger;
+export class GarbageCollector extends ManagedController {
 
   constructor(opts: GarbageCollectorOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'garbagecollector' });
-    this.queue = new RateLimitingQueue<string>({ name: 'garbagecollector', clock: this.#clock });
-    for (const resource of Object.keys(this.#tracked()) as Tracked[]) {
-      const informer = this.#tracked()[resource];
-      informer.addEventHandler({
+    super('garbagecollector', opts, 20);
+    // A deletion wakes the object's dependents and owners, not the object itself, so the handlers are written out.
+    this.watch((Object.keys(this.#tracked()) as Tracked[]).map((resource) =>
+      watch.handler(this.#tracked()[resource], () => ({
         onAdd: (obj) => this.#changed(resource, obj),
         onUpdate: (_old, obj) => this.#changed(resource, obj),
         onDelete: (tomb) => {
@@ -68,13 +50,8 @@ export class GarbageCollector implements Reconciler<string> {
           this.#enqueueDependents(obj.metadata.uid);
           for (const ref of obj.metadata.ownerReferences ?? []) this.#enqueueOwner(ref, obj.metadata.namespace);
         },
-      });
-    }
-  }
-
-  /** run starts `workers` workers once the caches are synced and returns when the signal aborts. */
-  run(signal: AbortSignal, workers = 20): Promise<void> {
-    return runController({ name: 'garbagecollector', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: Object.values(this.#tracked()) });
+      })),
+    ));
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -128,7 +105,7 @@ export class GarbageCollector implements Reconciler<string> {
     const api = this.#api(resource);
     const opts = { namespace: obj.metadata.namespace, preconditions: { uid: obj.metadata.uid } };
     if (gone.size === refs.length) {
-      this.#log.info({ resource, key: objectKey(obj) }, 'deleting dependent whose owners are gone');
+      this.log.info({ resource, key: objectKey(obj) }, 'deleting dependent whose owners are gone');
       await ignoreNotFound(api.delete(obj.metadata.name ?? '', { ...opts, propagationPolicy: 'Background' }));
     } else if (foregroundOwner) {
       await ignoreNotFound(api.delete(obj.metadata.name ?? '', { ...opts, propagationPolicy: 'Foreground' }));
@@ -191,11 +168,11 @@ export class GarbageCollector implements Reconciler<string> {
   }
 
   #tracked(): Record<Tracked, SharedInformer<HasMetadata>> {
-    return this.#informers as unknown as Record<Tracked, SharedInformer<HasMetadata>>;
+    return this.informers as unknown as Record<Tracked, SharedInformer<HasMetadata>>;
   }
 
   #api(resource: Tracked): ResourceApi<HasMetadata> {
-    return this.#client[resource] as unknown as ResourceApi<HasMetadata>;
+    return this.client[resource] as unknown as ResourceApi<HasMetadata>;
   }
 }
 

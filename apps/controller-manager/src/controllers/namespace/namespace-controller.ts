@@ -1,17 +1,13 @@
 import { isNotFound, type Namespace } from '@skiff/api';
-import { RateLimitingQueue, realClock, runController, silentLogger, unwrapTombstone, type Clock, type HasMetadata, type Logger, type ReconcileResult, type Reconciler, type SharedInformer } from '@skiff/controller-kit';
-import type { ControllerClient, ResourceApi } from '../../controller-client.js';
-import type { ControllerInformers } from '../../informers.js';
+import { unwrapTombstone, watch, type RateLimitingQueue, type HasMetadata, type ReconcileResult, type SharedInformer } from '@skiff/controller-kit';
+import type { ResourceApi } from '../../controller-client.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 
 const CONTENT = ['deployments', 'replicasets', 'pods'] as const;
 /** NAMESPACE_FINALIZER is the finalizer kube keeps on namespaces until their content is gone. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
 
-export interface NamespaceControllerOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
-  clock?: Clock;
-  logger?: Logger;
+export interface NamespaceControllerOptions extends ControllerDeps {
 }
 
 /**
@@ -20,44 +16,33 @@ export interface NamespaceControllerOptions {
  * cleans up content left in a namespace that no longer exists (confirmed with a live GET). A terminating namespace
  * that carries the `kubernetes` finalizer is finished by removing it once empty, then a final DELETE.
  */
-export class NamespaceController implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
-  readonly #clock: Clock;
-  readonly #log: Logger;
+export class NamespaceController extends ManagedController {
 
   constructor(opts: NamespaceControllerOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'namespace' });
-    this.queue = new RateLimitingQueue<string>({ name: 'namespace', clock: this.#clock });
-    this.#informers.namespaces.addEventHandler({
-      onUpdate: (_o, ns) => ns.metadata.deletionTimestamp && this.queue.add(ns.metadata.name ?? ''),
-      onAdd: (ns) => ns.metadata.deletionTimestamp && this.queue.add(ns.metadata.name ?? ''),
-      onDelete: (ns) => this.queue.add(unwrapTombstone(ns).metadata.name ?? ''),
+    super('namespace', opts, 10);
+    const contentAdded = (queue: RateLimitingQueue<string>) => ({
+      onAdd: (obj: HasMetadata) => {
+        const ns = obj.metadata.namespace ?? '';
+        if (!this.informers.namespaces.indexer.get(ns)) queue.add(ns);
+      },
     });
-    for (const r of CONTENT) {
-      (this.#informers[r] as unknown as SharedInformer<HasMetadata>).addEventHandler({
-        onAdd: (obj) => {
-          const ns = obj.metadata.namespace ?? '';
-          if (!this.#informers.namespaces.indexer.get(ns)) this.queue.add(ns);
-        },
-      });
-    }
-  }
-
-  run(signal: AbortSignal, workers = 10): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'namespace', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.namespaces, i.pods, i.replicasets, i.deployments] });
+    this.watch([
+      // Only a terminating namespace has work to do; a deleted one may have left content behind.
+      watch.handler(this.informers.namespaces, (queue) => ({
+        onUpdate: (_o, ns) => ns.metadata.deletionTimestamp && queue.add(ns.metadata.name ?? ''),
+        onAdd: (ns) => ns.metadata.deletionTimestamp && queue.add(ns.metadata.name ?? ''),
+        onDelete: (ns) => queue.add(unwrapTombstone(ns).metadata.name ?? ''),
+      })),
+      // Content created in a namespace that no longer exists (a late write racing the deletion) is cleaned up.
+      ...CONTENT.map((r) => watch.handler(this.informers[r] as unknown as SharedInformer<HasMetadata>, contentAdded)),
+    ]);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {
-    let ns: Namespace | undefined = this.#informers.namespaces.indexer.get(name);
+    let ns: Namespace | undefined = this.informers.namespaces.indexer.get(name);
     if (!ns) {
       try {
-        ns = await this.#client.namespaces.get(name);
+        ns = await this.client.namespaces.get(name);
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -70,10 +55,10 @@ export class NamespaceController implements Reconciler<string> {
       // spec.finalizers change only through namespaces/finalize; once empty, the api-server removes the namespace.
       const next = structuredClone(ns);
       next.spec!.finalizers = next.spec!.finalizers!.filter((f) => f !== NAMESPACE_FINALIZER);
-      await this.#ignoreNotFound(this.#client.namespaces.finalize(next));
+      await this.#ignoreNotFound(this.client.namespaces.finalize(next));
       return {};
     }
-    await this.#ignoreNotFound(this.#client.namespaces.delete(name));
+    await this.#ignoreNotFound(this.client.namespaces.delete(name));
     return {};
   }
 
@@ -81,8 +66,8 @@ export class NamespaceController implements Reconciler<string> {
   async #deleteContent(namespace: string): Promise<number> {
     let remaining = 0;
     for (const r of CONTENT) {
-      const api = this.#client[r] as unknown as ResourceApi<HasMetadata>;
-      for (const obj of (this.#informers[r] as unknown as SharedInformer<HasMetadata>).lister().list(namespace)) {
+      const api = this.client[r] as unknown as ResourceApi<HasMetadata>;
+      for (const obj of (this.informers[r] as unknown as SharedInformer<HasMetadata>).lister().list(namespace)) {
         remaining++;
         if (!obj.metadata.deletionTimestamp) await this.#ignoreNotFound(api.delete(obj.metadata.name ?? '', { namespace, propagationPolicy: 'Background' }));
       }

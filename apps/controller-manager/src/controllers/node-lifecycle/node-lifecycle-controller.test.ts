@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
-import { FakeRecorder } from '../../util/event-recorder.js';
+import { FakeEventRecorder as FakeRecorder } from '@skiff/controller-kit';
 import { newNode, newPod, T0 } from '../../testing/fixtures.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { TaintEvictionController } from './taint-eviction-controller.js';

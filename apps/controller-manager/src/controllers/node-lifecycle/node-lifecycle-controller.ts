@@ -1,26 +1,18 @@
 import { formatTime, isNotFound, isPodTerminal, type Node, type NodeCondition, type Pod, type Taint } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
-  RateLimitingQueue,
-  realClock,
-  runController,
-  silentLogger,
-  type Clock,
-  type Logger,
+  TokenBucket,
+  watch,
+  type RateLimitingQueue,
   type ReconcileResult,
-  type Reconciler,
 } from '@skiff/controller-kit';
-import type { ControllerClient } from '../../controller-client.js';
-import { NODE_LEASE_NAMESPACE, type ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import { NODE_LEASE_NAMESPACE } from '../../informers.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { NOT_READY_TAINT, UNREACHABLE_TAINT } from './tolerations.js';
 
-export interface NodeLifecycleControllerOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
+export interface NodeLifecycleControllerOptions extends ControllerDeps {
   recorder: EventRecorder;
-  clock?: Clock;
-  logger?: Logger;
   /** How often every node is looked at (--node-monitor-period). */
   monitorPeriodMs?: number;
   /** How long a node may go without a heartbeat before it is Unknown (--node-monitor-grace-period). */
@@ -45,59 +37,42 @@ interface Health {
  * node looks down, NoExecute taints are lifted. Heartbeats are judged by when this process saw them change, so
  * clock skew between machines does not matter.
  */
-export class NodeLifecycleController implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
+export class NodeLifecycleController extends ManagedController {
   readonly #recorder: EventRecorder;
-  readonly #clock: Clock;
-  readonly #log: Logger;
   readonly #periodMs: number;
   readonly #graceMs: number;
   readonly #rate: number;
   readonly #threshold: number;
   readonly #health = new Map<string, Health>();
-  #tokens = 1;
-  #tokensAt = 0;
+  /** Evictions (NoExecute taints) are rate limited across nodes, as kube's --node-eviction-rate does. */
+  readonly #evictions: TokenBucket;
 
   constructor(opts: NodeLifecycleControllerOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
+    super('nodelifecycle', opts, 1);
     this.#recorder = opts.recorder;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'nodelifecycle' });
     this.#periodMs = opts.monitorPeriodMs ?? 5_000;
     this.#graceMs = opts.gracePeriodMs ?? 40_000;
     this.#rate = opts.evictionRate ?? 0.1;
     this.#threshold = opts.unhealthyZoneThreshold ?? 0.55;
-    this.#tokensAt = this.#clock.now();
-    this.queue = new RateLimitingQueue<string>({ name: 'nodelifecycle', clock: this.#clock });
-    this.#informers.nodes.addEventHandler({
-      onAdd: (n) => this.queue.add(n.metadata.name ?? ''),
-      onUpdate: (_o, n) => this.queue.add(n.metadata.name ?? ''),
-      onDelete: () => undefined,
+    this.#evictions = new TokenBucket({ qps: this.#rate, burst: 1, clock: this.clock });
+    // Keys are node names; a node's Lease has the node's name. Deletions need no pass: nothing is left to watch.
+    const byName = (queue: RateLimitingQueue<string>) => ({
+      onAdd: (o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
+      onUpdate: (_o: unknown, o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
     });
-    this.#informers.leases.addEventHandler({
-      onAdd: (l) => this.queue.add(l.metadata.name ?? ''),
-      onUpdate: (_o, l) => this.queue.add(l.metadata.name ?? ''),
-    });
-  }
-
-  run(signal: AbortSignal, workers = 1): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'nodelifecycle', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.nodes, i.leases, i.pods] });
+    this.watch([watch.handler(this.informers.nodes, byName), watch.handler(this.informers.leases, byName), watch.cache(this.informers.pods)]);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {
-    const cached = this.#informers.nodes.indexer.get(name);
+    const cached = this.informers.nodes.indexer.get(name);
     if (!cached) {
       this.#health.delete(name);
       return {};
     }
-    const now = this.#clock.now();
+    const now = this.clock.now();
     let node = cached;
     const ready = readyCondition(node);
-    const lease = this.#informers.leases.indexer.get(`${NODE_LEASE_NAMESPACE}/${name}`);
+    const lease = this.informers.leases.indexer.get(`${NODE_LEASE_NAMESPACE}/${name}`);
     const signature = `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}|${ready?.status ?? ''}`;
     const seen = this.#health.get(name);
     if (!seen || seen.signature !== signature) this.#health.set(name, { probeMs: now, signature });
@@ -126,20 +101,20 @@ export class NodeLifecycleController implements Reconciler<string> {
         return { ...old, type, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: old?.status === 'Unknown' ? (old.lastTransitionTime ?? stamp) : stamp, ...(old?.lastHeartbeatTime ? { lastHeartbeatTime: old.lastHeartbeatTime } : {}) };
       }),
     };
-    this.#log.info({ node: node.metadata.name }, 'node stopped posting status');
-    return this.#client.nodes.updateStatus(next);
+    this.log.info({ node: node.metadata.name }, 'node stopped posting status');
+    return this.client.nodes.updateStatus(next);
   }
 
   async #markPodsNotReady(nodeName: string, now: number): Promise<void> {
-    for (const pod of this.#informers.pods.indexer.byIndex(NODE_NAME_INDEX, nodeName)) {
+    for (const pod of this.informers.pods.indexer.byIndex(NODE_NAME_INDEX, nodeName)) {
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
       if (ready?.status !== 'True' || isPodTerminal(pod)) continue;
       const next: Pod = structuredClone(pod);
       next.status = { ...next.status, conditions: (next.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady', lastTransitionTime: formatTime(now) } : c)) };
       try {
-        await this.#client.pods.updateStatus(next);
+        await this.client.pods.updateStatus(next);
       } catch (err) {
-        if (!isNotFound(err)) this.#log.warn({ err, pod: pod.metadata.name }, 'cannot mark pod not ready');
+        if (!isNotFound(err)) this.log.warn({ err, pod: pod.metadata.name }, 'cannot mark pod not ready');
       }
     }
   }
@@ -156,7 +131,7 @@ export class NodeLifecycleController implements Reconciler<string> {
     const hasNoExecute = current.some((t) => ours(t) && t.effect === 'NoExecute' && t.key === wantKey);
     if (wantKey && !hasNoExecute) {
       if (disruption !== 'normal') noExecute = undefined;
-      else if (!this.#takeToken(now)) {
+      else if (!this.#evictions.tryTake()) {
         noExecute = undefined;
         retry = Math.ceil(1000 / Math.max(this.#rate, 0.001));
       }
@@ -170,14 +145,14 @@ export class NodeLifecycleController implements Reconciler<string> {
     const updated = structuredClone(node);
     updated.spec = { ...updated.spec, taints: next };
     if (next.length === 0) delete updated.spec.taints;
-    await this.#client.nodes.update(updated);
-    this.#log.info({ node: node.metadata.name, taints: next.map((t) => `${t.key}:${t.effect}`) }, 'node taints updated');
+    await this.client.nodes.update(updated);
+    this.log.info({ node: node.metadata.name, taints: next.map((t) => `${t.key}:${t.effect}`) }, 'node taints updated');
     return retry;
   }
 
   /** disruption grades the cluster: "full" when every node is not Ready, "partial" past the unhealthy threshold. */
   #disruption(): 'normal' | 'partial' | 'full' {
-    const nodes = this.#informers.nodes.indexer.list();
+    const nodes = this.informers.nodes.indexer.list();
     if (nodes.length === 0) return 'normal';
     const down = nodes.filter((n) => readyCondition(n)?.status !== 'True').length;
     if (down === nodes.length && nodes.length > 1) return 'full';
@@ -185,13 +160,6 @@ export class NodeLifecycleController implements Reconciler<string> {
     return 'normal';
   }
 
-  #takeToken(now: number): boolean {
-    this.#tokens = Math.min(1, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
-    this.#tokensAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
 }
 
 function readyCondition(node: Node): NodeCondition | undefined {

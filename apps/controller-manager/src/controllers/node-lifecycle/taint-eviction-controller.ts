@@ -1,26 +1,16 @@
 import { isNotFound, objectKey, type Pod } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
-  RateLimitingQueue,
-  realClock,
-  runController,
-  silentLogger,
-  type Clock,
-  type Logger,
+  watch,
+  type RateLimitingQueue,
   type ReconcileResult,
-  type Reconciler,
 } from '@skiff/controller-kit';
-import type { ControllerClient } from '../../controller-client.js';
-import type { ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { evictionDeadline } from './tolerations.js';
 
-export interface TaintEvictionControllerOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
+export interface TaintEvictionControllerOptions extends ControllerDeps {
   recorder: EventRecorder;
-  clock?: Clock;
-  logger?: Logger;
 }
 
 /**
@@ -28,50 +18,40 @@ export interface TaintEvictionControllerOptions {
  * tolerationSeconds run out, after kube's taint manager. Keys are pods; a pod whose toleration is still running is
  * requeued for when it ends, and a taint removed in the meantime makes that pass a no-op.
  */
-export class TaintEvictionController implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
+export class TaintEvictionController extends ManagedController {
   readonly #recorder: EventRecorder;
-  readonly #clock: Clock;
-  readonly #log: Logger;
 
   constructor(opts: TaintEvictionControllerOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
+    super('taint-eviction', opts, 5);
     this.#recorder = opts.recorder;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'taint-eviction' });
-    this.queue = new RateLimitingQueue<string>({ name: 'taint-eviction', clock: this.#clock });
-    const podChanged = (pod: Pod): void => {
-      if (pod.spec.nodeName && !pod.metadata.deletionTimestamp) this.queue.add(objectKey(pod));
+    const podChanged = (queue: RateLimitingQueue<string>, pod: Pod): void => {
+      if (pod.spec.nodeName && !pod.metadata.deletionTimestamp) queue.add(objectKey(pod));
     };
-    this.#informers.pods.addEventHandler({ onAdd: podChanged, onUpdate: (_o, p) => podChanged(p) });
-    this.#informers.nodes.addEventHandler({
-      onAdd: (node) => this.#enqueuePodsOn(node.metadata.name),
-      onUpdate: (old, node) => {
-        if (JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(node.spec?.taints ?? [])) this.#enqueuePodsOn(node.metadata.name);
-      },
-    });
-  }
-
-  run(signal: AbortSignal, workers = 5): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'taint-eviction', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.pods, i.nodes] });
+    this.watch([
+      // Only bound, live pods can be evicted.
+      watch.handler(this.informers.pods, (queue) => ({ onAdd: (p) => podChanged(queue, p), onUpdate: (_o, p) => podChanged(queue, p) })),
+      // A node wakes every pod on it, but only when its taints changed.
+      watch.handler(this.informers.nodes, () => ({
+        onAdd: (node) => this.#enqueuePodsOn(node.metadata.name),
+        onUpdate: (old, node) => {
+          if (JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(node.spec?.taints ?? [])) this.#enqueuePodsOn(node.metadata.name);
+        },
+      })),
+    ]);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const pod = this.#informers.pods.indexer.get(key);
+    const pod = this.informers.pods.indexer.get(key);
     if (!pod?.spec.nodeName || pod.metadata.deletionTimestamp) return {};
-    const node = this.#informers.nodes.indexer.get(pod.spec.nodeName);
+    const node = this.informers.nodes.indexer.get(pod.spec.nodeName);
     const taints = node?.spec?.taints ?? [];
-    const now = this.#clock.now();
+    const now = this.clock.now();
     const deadline = evictionDeadline(taints, pod.spec.tolerations ?? [], now);
     if (deadline === undefined) return {};
     if (deadline > now) return { requeueAfterMs: deadline - now };
     this.#recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
     try {
-      await this.#client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+      await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -80,6 +60,6 @@ export class TaintEvictionController implements Reconciler<string> {
 
   #enqueuePodsOn(nodeName: string | undefined): void {
     if (!nodeName) return;
-    for (const pod of this.#informers.pods.indexer.byIndex(NODE_NAME_INDEX, nodeName)) this.queue.add(objectKey(pod));
+    for (const pod of this.informers.pods.indexer.byIndex(NODE_NAME_INDEX, nodeName)) this.queue.add(objectKey(pod));
   }
 }

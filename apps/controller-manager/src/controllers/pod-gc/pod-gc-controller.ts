@@ -1,17 +1,12 @@
 import { isNotFound, isPodTerminal, type Pod } from '@skiff/api';
-import { RateLimitingQueue, realClock, runController, silentLogger, type Clock, type Logger, type ReconcileResult, type Reconciler } from '@skiff/controller-kit';
-import type { ControllerClient } from '../../controller-client.js';
-import type { ControllerInformers } from '../../informers.js';
+import { watch, type ReconcileResult } from '@skiff/controller-kit';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { creationMs } from '../../util/sort-by.js';
 
 /** POD_GC_KEY is the single key the pod GC reconciles; it requeues itself every period. */
 export const POD_GC_KEY = 'pods';
 
-export interface PodGCControllerOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
-  clock?: Clock;
-  logger?: Logger;
+export interface PodGCControllerOptions extends ControllerDeps {
   /** Finished pods kept before the oldest are deleted (--terminated-pod-gc-threshold; 0 disables). */
   terminatedThreshold?: number;
   periodMs?: number;
@@ -23,35 +18,22 @@ export interface PodGCControllerOptions {
  * Ready once their grace period is over (the node cannot confirm), and the oldest finished pods beyond a threshold.
  * All deletions are forced (grace 0), since no node agent is left to finish them.
  */
-export class PodGCController implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
-  readonly #clock: Clock;
-  readonly #log: Logger;
+export class PodGCController extends ManagedController {
   readonly #threshold: number;
   readonly #periodMs: number;
 
   constructor(opts: PodGCControllerOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'podgc' });
+    super('podgc', opts, 1);
     this.#threshold = opts.terminatedThreshold ?? 12_500;
     this.#periodMs = opts.periodMs ?? 20_000;
-    this.queue = new RateLimitingQueue<string>({ name: 'podgc', clock: this.#clock });
-  }
-
-  run(signal: AbortSignal): Promise<void> {
-    this.queue.add(POD_GC_KEY);
-    const i = this.#informers;
-    return runController({ name: 'podgc', queue: this.queue, reconciler: this, signal, logger: this.#log, clock: this.#clock, waitFor: [i.pods, i.nodes] });
+    // One sweep key, reconciled at start and then every period: pod GC polls rather than watches.
+    this.watch([watch.cache(this.informers.pods), watch.cache(this.informers.nodes)], [POD_GC_KEY]);
   }
 
   async reconcile(): Promise<ReconcileResult> {
-    const now = this.#clock.now();
-    const pods = this.#informers.pods.indexer.list();
-    const nodes = this.#informers.nodes.indexer;
+    const now = this.clock.now();
+    const pods = this.informers.pods.indexer.list();
+    const nodes = this.informers.nodes.indexer;
     const missingNodes = new Map<string, boolean>();
     for (const pod of pods) {
       const nodeName = pod.spec.nodeName;
@@ -78,7 +60,7 @@ export class PodGCController implements Reconciler<string> {
 
   async #nodeGone(name: string): Promise<boolean> {
     try {
-      await this.#client.nodes.get(name);
+      await this.client.nodes.get(name);
       return false;
     } catch (err) {
       if (isNotFound(err)) return true;
@@ -87,9 +69,9 @@ export class PodGCController implements Reconciler<string> {
   }
 
   async #forceDelete(pod: Pod, reason: string): Promise<void> {
-    this.#log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, reason }, 'garbage collecting pod');
+    this.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, reason }, 'garbage collecting pod');
     try {
-      await this.#client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '@skiff/controller-kit';
+import { FakeClock, isTerminalError } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
-import { FakeRecorder } from '../../util/event-recorder.js';
+import { FakeEventRecorder as FakeRecorder } from '@skiff/controller-kit';
 import { newPod, newReplicaSet, T0 } from '../../testing/fixtures.js';
 import { ReplicaSetController } from './replica-set-controller.js';
 import { podsToDelete } from './rank-pods-for-deletion.js';
@@ -17,6 +17,17 @@ function fixture() {
 }
 
 describe('ReplicaSetController', () => {
+  it('fails an invalid selector terminally, without writing anything: no retry can fix it', async () => {
+    const f = fixture();
+    const rs = newReplicaSet('web', 1);
+    rs.spec.selector = { matchExpressions: [{ key: 'app', operator: 'Near' as 'In', values: ['web'] }] };
+    f.informers.replicasets.indexer.add(rs);
+    const err = await f.controller.reconcile('default/web').then(() => undefined, (e: unknown) => e);
+    expect(isTerminalError(err)).toBe(true);
+    expect((err as Error).message).toContain('replicaset default/web has an invalid spec.selector');
+    expect(f.client.actions()).toEqual([]);
+  });
+
   it('creates the missing pods with a controlling ownerReference and writes status', async () => {
     const f = fixture();
     const rs = newReplicaSet('web', 3);

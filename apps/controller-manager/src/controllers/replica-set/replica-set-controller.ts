@@ -1,19 +1,14 @@
 import { controllerOf, isNotFound, isPodTerminal, newControllerRef, objectKey, selectorFromLabelSelector, splitKey, type Pod, type ReplicaSet } from '@skiff/api';
 import {
   OWNER_UID_INDEX,
-  RateLimitingQueue,
-  realClock,
-  runController,
-  silentLogger,
+  TerminalError,
+  watch,
   unwrapTombstone,
-  type Clock,
-  type Logger,
   type ReconcileResult,
-  type Reconciler,
 } from '@skiff/controller-kit';
-import type { ControllerClient } from '../../controller-client.js';
 import type { ControllerInformers } from '../../informers.js';
-import type { EventRecorder } from '../../util/event-recorder.js';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
+import type { EventRecorder } from '@skiff/controller-kit';
 import { adoptPatch, releasePatch } from '../../util/owner-refs.js';
 import { isPodActive, isPodReady, isPodTerminating } from '../../util/pod-state.js';
 import { ControllerExpectations } from './controller-expectations.js';
@@ -23,12 +18,8 @@ import { calculateReplicaSetStatus, statusEqual } from './replica-set-status.js'
 /** BURST_REPLICAS caps the pods one reconcile creates or deletes, as kube's --replicaset burst of 500 does. */
 export const BURST_REPLICAS = 500;
 
-export interface ReplicaSetControllerOptions {
-  informers: ControllerInformers;
-  client: ControllerClient;
+export interface ReplicaSetControllerOptions extends ControllerDeps {
   recorder: EventRecorder;
-  clock?: Clock;
-  logger?: Logger;
   burstReplicas?: number;
 }
 
@@ -38,57 +29,46 @@ export interface ReplicaSetControllerOptions {
  * matching), creates or deletes the difference while expectations say the cache is trustworthy, and writes status
  * last. Pods are named `<rs>-<random>` and carry a controlling ownerReference.
  */
-export class ReplicaSetController implements Reconciler<string> {
-  readonly queue: RateLimitingQueue<string>;
+export class ReplicaSetController extends ManagedController {
   readonly expectations: ControllerExpectations;
-  readonly #informers: ControllerInformers;
-  readonly #client: ControllerClient;
   readonly #recorder: EventRecorder;
-  readonly #clock: Clock;
-  readonly #log: Logger;
   readonly #burst: number;
 
   constructor(opts: ReplicaSetControllerOptions) {
-    this.#informers = opts.informers;
-    this.#client = opts.client;
+    super('replicaset', opts, 5);
     this.#recorder = opts.recorder;
-    this.#clock = opts.clock ?? realClock;
-    this.#log = (opts.logger ?? silentLogger).child({ controller: 'replicaset' });
     this.#burst = opts.burstReplicas ?? BURST_REPLICAS;
-    this.queue = new RateLimitingQueue<string>({ name: 'replicaset', clock: this.#clock });
-    this.expectations = new ControllerExpectations(this.#clock);
-    this.#informers.replicasets.addEventHandler({
-      onAdd: (rs) => this.queue.add(objectKey(rs)),
-      onUpdate: (_old, rs) => this.queue.add(objectKey(rs)),
-      onDelete: (obj) => {
-        const key = objectKey(unwrapTombstone(obj));
-        this.expectations.forget(key);
-        this.queue.add(key);
-      },
-    });
-    this.#informers.pods.addEventHandler({
-      onAdd: (pod) => this.#podAdded(pod),
-      onUpdate: (oldPod, pod) => this.#podUpdated(oldPod, pod),
-      onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj)),
-    });
-  }
-
-  /** run starts `workers` workers once the caches are synced and returns when the signal aborts. */
-  run(signal: AbortSignal, workers = 5): Promise<void> {
-    const i = this.#informers;
-    return runController({ name: 'replicaset', queue: this.queue, reconciler: this, workers, signal, logger: this.#log, clock: this.#clock, waitFor: [i.replicasets, i.pods] });
+    this.expectations = new ControllerExpectations(this.clock);
+    // Both handlers do expectations bookkeeping besides mapping to keys, so they are written out.
+    this.watch([
+      watch.handler(this.informers.replicasets, (queue) => ({
+        onAdd: (rs) => queue.add(objectKey(rs)),
+        onUpdate: (_old, rs) => queue.add(objectKey(rs)),
+        onDelete: (obj) => {
+          const key = objectKey(unwrapTombstone(obj));
+          this.expectations.forget(key);
+          queue.add(key);
+        },
+      })),
+      watch.handler(this.informers.pods, () => ({
+        onAdd: (pod) => this.#podAdded(pod),
+        onUpdate: (oldPod, pod) => this.#podUpdated(oldPod, pod),
+        onDelete: (obj) => this.#podDeleted(unwrapTombstone(obj)),
+      })),
+    ]);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const rs = this.#informers.replicasets.indexer.get(key);
+    const rs = this.informers.replicasets.indexer.get(key);
     if (!rs) {
       this.expectations.forget(key);
       return {};
     }
+    const selector = parseSelector(rs, key);
     const needsSync = this.expectations.satisfied(key);
     const { namespace = '' } = splitKey(key);
-    const candidates = this.#informers.pods.lister().list(namespace).filter((p) => !isPodTerminal(p));
-    const owned = await this.#claimPods(rs, candidates);
+    const candidates = this.informers.pods.lister().list(namespace).filter((p) => !isPodTerminal(p));
+    const owned = await this.#claimPods(rs, selector, candidates);
     const active = owned.filter(isPodActive);
     let manageError: unknown;
     if (needsSync && !rs.metadata.deletionTimestamp) {
@@ -98,12 +78,12 @@ export class ReplicaSetController implements Reconciler<string> {
         manageError = err;
       }
     }
-    const now = this.#clock.now();
+    const now = this.clock.now();
     const status = calculateReplicaSetStatus(rs, active, owned.filter(isPodTerminating).length, now);
     if (!statusEqual(rs.status, status)) {
       const next = structuredClone(rs);
       next.status = status;
-      await this.#client.replicasets.updateStatus(next);
+      await this.client.replicasets.updateStatus(next);
     }
     if (manageError) throw manageError;
     const minReady = rs.spec.minReadySeconds ?? 0;
@@ -115,8 +95,7 @@ export class ReplicaSetController implements Reconciler<string> {
    * claimPods returns the pods this ReplicaSet controls after adopting orphans that match its selector and
    * releasing pods it controls that no longer match, as kube's PodControllerRefManager does.
    */
-  async #claimPods(rs: ReplicaSet, pods: readonly Pod[]): Promise<Pod[]> {
-    const selector = selectorFromLabelSelector(rs.spec.selector);
+  async #claimPods(rs: ReplicaSet, selector: LabelSelectorMatcher, pods: readonly Pod[]): Promise<Pod[]> {
     const uid = rs.metadata.uid ?? '';
     const deleting = !!rs.metadata.deletionTimestamp;
     const claimed: Pod[] = [];
@@ -130,7 +109,7 @@ export class ReplicaSetController implements Reconciler<string> {
           continue;
         }
         try {
-          await this.#client.pods.patch(pod.metadata.name ?? '', releasePatch(pod.metadata, new Set([uid])), { namespace: pod.metadata.namespace });
+          await this.client.pods.patch(pod.metadata.name ?? '', releasePatch(pod.metadata, new Set([uid])), { namespace: pod.metadata.namespace });
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }
@@ -138,7 +117,7 @@ export class ReplicaSetController implements Reconciler<string> {
       }
       if (!matches || deleting || pod.metadata.deletionTimestamp) continue;
       try {
-        const adopted = await this.#client.pods.patch(pod.metadata.name ?? '', adoptPatch(pod.metadata, newControllerRef(rs)), { namespace: pod.metadata.namespace });
+        const adopted = await this.client.pods.patch(pod.metadata.name ?? '', adoptPatch(pod.metadata, newControllerRef(rs)), { namespace: pod.metadata.namespace });
         claimed.push(adopted);
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -194,7 +173,7 @@ export class ReplicaSetController implements Reconciler<string> {
       spec: structuredClone(template?.spec ?? { containers: [] }),
     };
     try {
-      const created = await this.#client.pods.create(pod);
+      const created = await this.client.pods.create(pod);
       this.#recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (err) {
       this.#recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
@@ -204,7 +183,7 @@ export class ReplicaSetController implements Reconciler<string> {
 
   async #deletePod(key: string, rs: ReplicaSet, pod: Pod): Promise<void> {
     try {
-      await this.#client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+      await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
       this.#recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
     } catch (err) {
       this.expectations.deletionObserved(key, objectKey(pod));
@@ -218,12 +197,12 @@ export class ReplicaSetController implements Reconciler<string> {
     const ref = controllerOf(pod);
     if (!ref || ref.kind !== 'ReplicaSet') return undefined;
     const key = `${pod.metadata.namespace}/${ref.name}`;
-    const rs = this.#informers.replicasets.indexer.get(key);
+    const rs = this.informers.replicasets.indexer.get(key);
     return rs && rs.metadata.uid === ref.uid ? key : undefined;
   }
 
   #enqueueMatching(pod: Pod): void {
-    for (const rs of this.#informers.replicasets.lister().list(pod.metadata.namespace ?? '')) {
+    for (const rs of this.informers.replicasets.lister().list(pod.metadata.namespace ?? '')) {
       if (selectorFromLabelSelector(rs.spec.selector).matches(pod.metadata.labels)) this.queue.add(objectKey(rs));
     }
   }
@@ -247,7 +226,7 @@ export class ReplicaSetController implements Reconciler<string> {
     if (oldKey && oldKey !== key) this.queue.add(oldKey);
     if (key) {
       this.queue.add(key);
-      const rs = this.#informers.replicasets.indexer.get(key);
+      const rs = this.informers.replicasets.indexer.get(key);
       const minReady = rs?.spec.minReadySeconds ?? 0;
       if (minReady > 0 && !isPodReady(oldPod) && isPodReady(pod)) this.queue.addAfter(key, minReady * 1000 + 1000);
     } else if (!controllerOf(pod)) this.#enqueueMatching(pod);
@@ -258,6 +237,20 @@ export class ReplicaSetController implements Reconciler<string> {
     if (!key) return;
     this.expectations.deletionObserved(key, objectKey(pod));
     this.queue.add(key);
+  }
+}
+
+type LabelSelectorMatcher = ReturnType<typeof selectorFromLabelSelector>;
+
+/**
+ * parseSelector reads spec.selector; one the API should have refused can never match anything, so it fails the key
+ * terminally instead of retrying forever, as kube's controller drops it after logging.
+ */
+function parseSelector(rs: ReplicaSet, key: string): LabelSelectorMatcher {
+  try {
+    return selectorFromLabelSelector(rs.spec.selector);
+  } catch (err) {
+    throw new TerminalError(`replicaset ${key} has an invalid spec.selector: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -1,0 +1,71 @@
+import type { Clock, Logger } from '@skiff/controller-kit';
+import type { ControllerClient } from './controller-client.js';
+import { DeploymentController } from './controllers/deployment/deployment-controller.js';
+import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
+import { NamespaceController } from './controllers/namespace/namespace-controller.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle/node-lifecycle-controller.js';
+import { TaintEvictionController } from './controllers/node-lifecycle/taint-eviction-controller.js';
+import { PodGCController } from './controllers/pod-gc/pod-gc-controller.js';
+import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
+import type { ControllerInformers } from './informers.js';
+import type { ControllerName, Options } from './options.js';
+import type { EventRecorder } from '@skiff/controller-kit';
+
+/** ControllerContext is what every controller of the process is built from: shared informers, client and tools. */
+export interface ControllerContext {
+  informers: ControllerInformers;
+  client: ControllerClient;
+  recorder: EventRecorder;
+  clock: Clock;
+  logger: Logger;
+  options: Partial<Options>;
+}
+
+/** Runnable is a built controller: `run` resolves once the signal aborted and its workers stopped. */
+export interface Runnable {
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** defined drops the undefined entries, so an unset option falls back to the controller's own default. */
+function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/**
+ * CONTROLLER_TABLE is the one place a controller is registered: each `--controllers` name builds its controllers
+ * (node lifecycle is two, as in kube) from the shared context, with their options and worker counts. Keyed by
+ * ControllerName, so a name without an entry does not compile.
+ */
+export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerContext) => Runnable[]>> = {
+  replicaset: ({ options: o, ...c }) => {
+    const ctl = new ReplicaSetController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentReplicaSetSyncs) }];
+  },
+  deployment: ({ options: o, ...c }) => {
+    const ctl = new DeploymentController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentDeploymentSyncs) }];
+  },
+  garbagecollector: ({ options: o, recorder: _r, ...c }) => {
+    const ctl = new GarbageCollector(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentGcSyncs) }];
+  },
+  nodelifecycle: ({ options: o, ...c }) => [
+    new NodeLifecycleController({
+      ...c,
+      ...defined({
+        monitorPeriodMs: o.nodeMonitorPeriodMs,
+        gracePeriodMs: o.nodeMonitorGracePeriodMs,
+        evictionRate: o.nodeEvictionRate,
+        unhealthyZoneThreshold: o.unhealthyZoneThreshold,
+      }),
+    }),
+    new TaintEvictionController(c),
+  ],
+  namespace: ({ options: o, recorder: _r, ...c }) => {
+    const ctl = new NamespaceController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentNamespaceSyncs) }];
+  },
+  podgc: ({ options: o, recorder: _r, ...c }) => [
+    new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),
+  ],
+};
