@@ -120,3 +120,28 @@ describe('NodeAgent with a slow runtime', () => {
     expect(starts(rt)).toEqual(['start default/init/i0#0', 'start default/init/i1#0', 'start default/init/c0#0', 'start default/init/c1#0', 'start default/init/c2#0']);
   });
 });
+
+describe('NodeAgent restarted without its containers', () => {
+  it('keeps a finished pod finished: its terminated statuses stay and nothing starts again', async () => {
+    // npm start's shutdown removes the pod containers; the agent then starts on an empty runtime and meets a pod
+    // it reported Succeeded before. Without the old statuses kept it posted ContainerCreating under phase Succeeded.
+    const { clock, rt, agent, posted } = await harness();
+    const terminated = { exitCode: 0, reason: 'Completed', startedAt: '2025-01-01T00:00:00Z', finishedAt: '2025-01-01T00:00:01Z', containerID: 'docker://gone' };
+    const pod: Pod = {
+      ...bigPod('done', { restartPolicy: 'Never', containers: containers('c', 2) }),
+      status: {
+        phase: 'Succeeded',
+        containerStatuses: ['c0', 'c1'].map((name) => ({ name, image: 'busybox:1.36', imageID: '', ready: false, restartCount: 0, started: false, state: { terminated }, lastState: {} })),
+      },
+    };
+    agent.upsertPod(pod);
+    await agent.idle();
+    await clock.advanceAsync(30_000);
+    await agent.idle();
+    expect(starts(rt)).toEqual([]);
+    for (const s of posted) {
+      expect(s.phase).toBe('Succeeded');
+      expect(s.containerStatuses?.map((c) => c.state)).toEqual([{ terminated }, { terminated }]);
+    }
+  });
+});
