@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { Pod } from '@skiff/api';
 import { silentLogger } from '@skiff/controller-kit';
-import { createLogServer } from './log-server.js';
+import { createLogServer, notStartedMessage } from './log-server.js';
 import type { NodeAgent } from './node-agent.js';
 import type { RuntimeContainer } from './runtime/container-runtime.js';
 
@@ -59,5 +59,33 @@ describe('log server', () => {
     const stream = new PassThrough();
     open(stream);
     await until(async () => stream.destroyed);
+  });
+});
+
+describe('notStartedMessage', () => {
+  const waiting = (reason: string): Pod => ({ ...pod, status: { containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason } } }] } });
+  it.each([
+    ['ImagePullBackOff', 'trying and failing to pull image'],
+    ['ErrImagePull', "image can't be pulled"],
+    ['CreateContainerConfigError', 'CreateContainerConfigError'],
+  ])('names the waiting reason %s as kubelet does', (reason, words) => {
+    expect(notStartedMessage(waiting(reason), 'c')).toBe(`container "c" in pod "p" is waiting to start: ${words}`);
+  });
+  it('says ContainerCreating with no status yet, and terminated for a finished container whose instance is gone', () => {
+    expect(notStartedMessage(pod, 'c')).toBe('container "c" in pod "p" is waiting to start: ContainerCreating');
+    const done: Pod = { ...pod, status: { containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0 } } }] } };
+    expect(notStartedMessage(done, 'c')).toBe('container "c" in pod "p" is terminated');
+  });
+});
+
+describe('log server for a container that never started', () => {
+  it('answers 400 with the waiting reason the agent reported (the api-server passes it on as a Status)', async () => {
+    const pulling: Pod = { ...pod, status: { containerStatuses: [{ name: 'c', image: 'nosuch', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } }] } };
+    const agent = { pleg: { containersOf: () => [] } } as unknown as NodeAgent;
+    http = createServer(createLogServer({ findPod: () => ({ agent, pod: pulling }), readyz: () => [], metrics: new Registry(), logger: silentLogger }));
+    await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
+    const res = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/containerLogs/default/p/c`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe('container "c" in pod "p" is waiting to start: trying and failing to pull image');
   });
 });

@@ -51,6 +51,19 @@ export function pickInstance(containers: RuntimeContainer[], name: string, previ
 }
 
 /**
+ * notStartedMessage says why a container with no instance has no logs, from the status the agent reported, in
+ * kubelet's words (validateContainerLogStatus): the waiting reason, with plain words for image pull failures.
+ */
+export function notStartedMessage(pod: Pod, container: string): string {
+  const podName = pod.metadata.name ?? '';
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === container);
+  if (status?.state?.terminated) return `container "${container}" in pod "${podName}" is terminated`;
+  const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
+  const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
+  return `container "${container}" in pod "${podName}" is waiting to start: ${why}`;
+}
+
+/**
  * createLogServer serves `GET /containerLogs/{namespace}/{pod}/{container}` with the kubelet's query parameters
  * (follow, tailLines, timestamps, previous, sinceSeconds, limitBytes) as text/plain, plus /healthz, /readyz and
  * /metrics.
@@ -72,9 +85,7 @@ export function createLogServer(opts: LogServerOptions): Express {
     const previous = req.query['previous'] === 'true';
     const instance = pickInstance(found.agent.pleg.containersOf(found.pod.metadata.uid ?? ''), container!, previous);
     if (!instance) {
-      const msg = previous
-        ? `previous terminated container "${container}" in pod "${podName}" not found`
-        : `container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`;
+      const msg = previous ? `previous terminated container "${container}" in pod "${podName}" not found` : notStartedMessage(found.pod, container!);
       return void res.status(400).type('text/plain').send(msg);
     }
     const logReq: LogRequest = {

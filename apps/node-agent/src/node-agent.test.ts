@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { defaultImagePullPolicy, type Container, type Pod, type PodStatus } from '@skiff/api';
-import { FakeClock, silentLogger } from '@skiff/controller-kit';
-import { ClientEventRecorder } from '@skiff/controller-kit';
+import { ClientEventRecorder, FakeClock, silentLogger } from '@skiff/controller-kit';
 import { NodeAgent } from './node-agent.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 
@@ -139,5 +138,30 @@ describe('NodeAgent image pull policy', () => {
     expect(pulls).toBe(defaultImagePullPolicy(image) === 'Always');
     rt.held[0]!.release();
     await agent.idle();
+  });
+});
+
+describe('NodeAgent restarted without its containers', () => {
+  it('keeps a finished pod finished: its terminated statuses stay and nothing starts again', async () => {
+    // npm start's shutdown removes the pod containers; the agent then starts on an empty runtime and meets a pod
+    // it reported Succeeded before. Without the old statuses kept it posted ContainerCreating under phase Succeeded.
+    const { clock, rt, agent, posted } = await harness();
+    const terminated = { exitCode: 0, reason: 'Completed', startedAt: '2025-01-01T00:00:00Z', finishedAt: '2025-01-01T00:00:01Z', containerID: 'docker://gone' };
+    const pod: Pod = {
+      ...bigPod('done', { restartPolicy: 'Never', containers: containers('c', 2) }),
+      status: {
+        phase: 'Succeeded',
+        containerStatuses: ['c0', 'c1'].map((name) => ({ name, image: 'busybox:1.36', imageID: '', ready: false, restartCount: 0, started: false, state: { terminated }, lastState: {} })),
+      },
+    };
+    agent.upsertPod(pod);
+    await agent.idle();
+    await clock.advanceAsync(30_000);
+    await agent.idle();
+    expect(starts(rt)).toEqual([]);
+    for (const s of posted) {
+      expect(s.phase).toBe('Succeeded');
+      expect(s.containerStatuses?.map((c) => c.state)).toEqual([{ terminated }, { terminated }]);
+    }
   });
 });

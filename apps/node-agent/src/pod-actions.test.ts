@@ -164,6 +164,18 @@ describe('computePodStatus', () => {
     expect(after.containerStatuses?.[0]).toMatchObject({ started: true, ready: true });
   });
 
+  it('keeps a reported terminated state, restart count and last termination when the runtime has no container any more', () => {
+    const done = computePodStatus({ pod: pod({ restartPolicy: 'Never' }), observed: [sandbox(), ctr('app', 0, 'exited', 0)], now: T0, hostIP: 'h', waiting: {} });
+    const finished: Pod = { ...pod({ restartPolicy: 'Never' }), status: done };
+    // The agent restarted after its containers were removed (npm start's shutdown does that): nothing observed.
+    const after = computePodStatus({ pod: finished, observed: [], now: T0 + 60_000, hostIP: 'h', waiting: {} });
+    expect(after.phase).toBe('Succeeded');
+    expect(after.containerStatuses?.[0]).toMatchObject({ state: { terminated: { exitCode: 0, reason: 'Completed' } }, ready: false });
+    const crashed = computePodStatus({ pod: pod(), observed: [sandbox(), ctr('app', 2, 'exited', 1), ctr('app', 3, 'running')], now: T0, hostIP: 'h', waiting: {} });
+    const recreating = computePodStatus({ pod: { ...pod(), status: crashed }, observed: [], now: T0 + 60_000, hostIP: 'h', waiting: {} });
+    expect(recreating.containerStatuses?.[0]).toMatchObject({ restartCount: 3, state: { waiting: { reason: 'ContainerCreating' } }, lastState: { terminated: { exitCode: 1 } } });
+  });
+
   it('is Pending with ContainerCreating before anything runs, and stable when nothing changes', () => {
     const first = computePodStatus({ pod: pod(), observed: [], now: T0, hostIP: 'h', waiting: {} });
     expect(first.phase).toBe('Pending');

@@ -49,6 +49,11 @@ function isDead(c: RuntimeContainer): boolean {
   return c.state === 'exited' || (c.state === 'created' && c.error !== undefined);
 }
 
+function previousStatus(pod: Pod, kind: 'init' | 'container', name: string): ContainerStatus | undefined {
+  const list = kind === 'init' ? pod.status?.initContainerStatuses : pod.status?.containerStatuses;
+  return list?.find((s) => s.name === name);
+}
+
 function containerStatus(spec: Container, kind: 'init' | 'container', input: PodStatusInput, pendingReason: string): ContainerStatus {
   const [last, prev] = instancesOf(input.observed, kind, spec.name);
   const wait = input.waiting[spec.name];
@@ -69,7 +74,16 @@ function containerStatus(spec: Container, kind: 'init' | 'container', input: Pod
     return status;
   }
   if (!last) {
+    // No container in the runtime (never created, or removed: a node agent restarted after npm start removed its
+    // pods): as kubelet's convertToAPIContainerStatuses, a terminated status already reported stays, so a finished
+    // pod never turns back into ContainerCreating, and otherwise the restart count and last termination carry over.
+    const old = previousStatus(input.pod, kind, spec.name);
+    if (old?.state?.terminated) return { ...old, ready: false, started: false };
     status.state = { waiting: { reason: pendingReason } };
+    if (old) {
+      status.restartCount = old.restartCount ?? 0;
+      if (old.lastState?.terminated) status.lastState = old.lastState;
+    }
     return status;
   }
   if (prev && isDead(prev)) status.lastState = terminated(prev);
