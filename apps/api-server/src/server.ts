@@ -138,7 +138,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const apiErr = sendError(res, failure);
       code = apiErr.code;
       // 507: the failed commit behind it was logged once already (onCommitError); a line per request would flood.
-      if (apiErr.code >= 500 && apiErr.code !== 507) logger.error({ err, method: req.method, path: url.pathname }, 'request failed');
+      // A 5xx the server chose on purpose (503 node agent unreachable, 504 too large resourceVersion) is an answer,
+      // not a fault: one line without a stack. Anything else is a bug or an outage and keeps its stack.
+      if (apiErr.code >= 500 && apiErr.code !== 507) {
+        if (failure instanceof ApiError && apiErr.reason !== 'InternalError') {
+          logger.info({ method: req.method, path: url.pathname, code: apiErr.code, reason: apiErr.reason, message: apiErr.message }, 'request refused');
+        } else {
+          logger.error({ err: failure, method: req.method, path: url.pathname }, 'request failed');
+        }
+      }
     }
     if (info.verb === 'WATCH') return;
     const labels = { verb: info.verb, dry_run: info.dryRun ? 'All' : '', group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope: info.scope, component: 'apiserver' };

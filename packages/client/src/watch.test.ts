@@ -247,3 +247,30 @@ describe('Clientset.close', () => {
     await server.close();
   });
 });
+
+describe('watch logging', () => {
+  it('logs a refused connection (an api-server restarting) once per attempt at info, in one line without a stack', async () => {
+    const server = await startFakeApiServer();
+    const url = server.url;
+    await server.close(); // nothing listens there now: every attempt is refused
+    const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
+    const record = (level: string) => (obj: object, msg: string): void => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+    const client = createClient({ server: url, logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } });
+    const rec = new Recorder();
+    const handle = client.pods.watch({ namespace: 'default', resourceVersion: '5' }, rec);
+    try {
+      await waitFor(() => lines.some((l) => l.msg === 'watch connection failed'), 'a failed connection to be logged');
+      const failed = lines.filter((l) => l.msg === 'watch connection failed');
+      for (const l of failed) {
+        expect(l.level).toBe('info');
+        expect(l.obj.err).toBeUndefined();
+        expect(l.obj.error).toMatch(/ECONNREFUSED/);
+        expect(JSON.stringify(l.obj)).not.toMatch(/\n\s+at /);
+      }
+      expect(rec.errors.length).toBeGreaterThan(0);
+    } finally {
+      handle.stop();
+      await client.close();
+    }
+  });
+});

@@ -135,7 +135,11 @@ class WatchLoop<T> implements WatchHandle {
           continue;
         }
         if (outcome.kind === 'failed') {
-          this.#log.warn({ err: outcome.error, resourceVersion: this.#rv }, 'watch connection failed');
+          // An api-server that restarts refuses every informer's watch at once: that is one line each at info, with no
+          // stack; an error the server answered with stays a warning.
+          const err = outcome.error;
+          if (err instanceof ApiError) this.#log.warn({ code: err.code, reason: err.reason, error: err.message, resourceVersion: this.#rv }, 'watch connection failed');
+          else this.#log.info({ error: describeConnectionError(err), resourceVersion: this.#rv }, 'watch connection failed');
           this.#report(outcome.error);
         } else {
           this.#log.debug({ resourceVersion: this.#rv }, 'watch connection closed');
@@ -260,4 +264,12 @@ class WatchLoop<T> implements WatchHandle {
       signal.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** describeConnectionError is a one-line account of a failed connection: its code and message, and its cause's. */
+function describeConnectionError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  const own = code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  return err.cause !== undefined && err.cause !== err ? `${own} (${describeConnectionError(err.cause)})` : own;
 }
