@@ -88,6 +88,29 @@ describe('TaintEvictionController', () => {
     expect(recorder.events).toEqual(['Normal TaintManagerEviction Marking for deletion Pod default/p']);
   });
 
+  it('gives a pod its whole toleration from when it first sees the taint, not from the taint timeAdded (a restarted controller-manager evicts nothing at once)', async () => {
+    const informers = createFakeInformers();
+    const client = new RecordingClient();
+    const clock = new FakeClock(T0);
+    const node = newNode('n1', 'False');
+    // Added an hour ago, by a controller-manager that has stopped since (npm start shut down and started again).
+    node.spec = { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: new Date(T0 - 3_600_000).toISOString() }] };
+    informers.nodes.indexer.add(node);
+    const pod = newPod('p', undefined, { ready: true, nodeName: 'n1' });
+    pod.spec.tolerations = [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }];
+    informers.pods.indexer.add(pod);
+    client.pods.objects.set('default/p', pod);
+    const c = new TaintEvictionController({ informers, client, recorder: new FakeRecorder(), clock });
+    expect(await c.reconcile('default/p')).toEqual({ requeueAfterMs: 10_000 });
+    clock.advance(4_000);
+    // A later pass keeps the first start: 6 s are left, not 10.
+    expect(await c.reconcile('default/p')).toEqual({ requeueAfterMs: 6_000 });
+    expect(client.actions()).toEqual([]);
+    clock.advance(6_000);
+    await c.reconcile('default/p');
+    expect(client.actions()).toEqual([{ verb: 'delete', resource: 'pods', namespace: 'default', name: 'p' }]);
+  });
+
   it('computes deadlines: untolerated now, unlimited never', () => {
     const taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' as const, timeAdded: new Date(T0).toISOString() };
     expect(evictionDeadline([taint], [], T0 + 5)).toBe(T0 + 5);

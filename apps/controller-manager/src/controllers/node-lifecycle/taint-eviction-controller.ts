@@ -1,6 +1,7 @@
 import { isNotFound, objectKey, type Pod } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
+  unwrapTombstone,
   watch,
   type RateLimitingQueue,
   type ReconcileResult,
@@ -20,6 +21,8 @@ export interface TaintEvictionControllerOptions extends ControllerDeps {
  */
 export class TaintEvictionController extends ManagedController {
   readonly #recorder: EventRecorder;
+  /** When this controller first saw each pod (by key) under NoExecute taints it tolerates for a while. */
+  readonly #since = new Map<string, number>();
 
   constructor(opts: TaintEvictionControllerOptions) {
     super('taint-eviction', opts, 5);
@@ -29,7 +32,12 @@ export class TaintEvictionController extends ManagedController {
     };
     this.watch([
       // Only bound, live pods can be evicted.
-      watch.handler(this.informers.pods, (queue) => ({ onAdd: (p) => podChanged(queue, p), onUpdate: (_o, p) => podChanged(queue, p) })),
+      watch.handler(this.informers.pods, (queue) => ({
+        onAdd: (p) => podChanged(queue, p),
+        onUpdate: (_o, p) => podChanged(queue, p),
+        // A deleted pod's key runs once more, to forget when its toleration started.
+        onDelete: (p) => queue.add(objectKey(unwrapTombstone(p))),
+      })),
       // A node wakes every pod on it, but only when its taints changed.
       watch.handler(this.informers.nodes, () => ({
         onAdd: (node) => this.#enqueuePodsOn(node.metadata.name),
@@ -42,13 +50,26 @@ export class TaintEvictionController extends ManagedController {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const pod = this.informers.pods.indexer.get(key);
-    if (!pod?.spec.nodeName || pod.metadata.deletionTimestamp) return {};
+    if (!pod?.spec.nodeName || pod.metadata.deletionTimestamp) {
+      this.#since.delete(key);
+      return {};
+    }
     const node = this.informers.nodes.indexer.get(pod.spec.nodeName);
     const taints = node?.spec?.taints ?? [];
     const now = this.clock.now();
-    const deadline = evictionDeadline(taints, pod.spec.tolerations ?? [], now);
-    if (deadline === undefined) return {};
-    if (deadline > now) return { requeueAfterMs: deadline - now };
+    // A scheduled eviction keeps its start while the pod stays under taints it tolerates for a while (kube's taint
+    // manager keeps its queued work's CreatedAt); once none is left, the next taint starts the count again.
+    const since = this.#since.get(key) ?? now;
+    const deadline = evictionDeadline(taints, pod.spec.tolerations ?? [], now, since);
+    if (deadline === undefined) {
+      this.#since.delete(key);
+      return {};
+    }
+    if (deadline > now) {
+      this.#since.set(key, since);
+      return { requeueAfterMs: deadline - now };
+    }
+    this.#since.delete(key);
     this.#recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
     try {
       await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
