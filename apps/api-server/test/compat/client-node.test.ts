@@ -318,7 +318,8 @@ describe('informer', () => {
   });
 
   it('relists after a 410 when it re-watches from a compacted resourceVersion', async () => {
-    const informer = makeInformer<V1Pod>(kc, '/api/v1/namespaces/default/pods', () => core.listNamespacedPod({ namespace, labelSelector: 'app=relist' }), 'app=relist');
+    // makeInformer builds a ListWatch; its declared type hides latestResourceVersion(), which this test reads.
+    const informer = makeInformer<V1Pod>(kc, '/api/v1/namespaces/default/pods', () => core.listNamespacedPod({ namespace, labelSelector: 'app=relist' }), 'app=relist') as ListWatch<V1Pod>;
     const seen: string[] = [];
     informer.on('add', (p) => seen.push(`add ${p.metadata?.name}`));
     informer.on('delete', (p) => seen.push(`delete ${p.metadata?.name}`));
