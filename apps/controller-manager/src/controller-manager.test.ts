@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type Clientset } from '@skiff/client';
 import type { Deployment, Pod } from '@skiff/api';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { runControllerManager } from './controller-manager.js';
 import type { ControllerName } from './options.js';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent, type AgentOptions } from './agent.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatTime, type Node, type NodeCondition, type NodeStatus } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { FakeClock, realClock, silentLogger } from '@skiff/controller-kit';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent } from './agent.js';
 import { NodeStatusReporter, type NodeClient, type NodeIdentity } from './node-status.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';

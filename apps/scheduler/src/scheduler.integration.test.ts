@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { makeNode, makePod } from './__tests__/fixtures.js';
 import { DECISION_ANNOTATION, type SchedulingDecision } from './decision/scheduling-decision.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';

@@ -8,7 +8,7 @@ import type { Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import { Registry } from 'prom-client';
-import { startServer, type RunningServer } from '../../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent, type AgentOptions } from '../agent.js';
 import { createLogServer } from '../log-server.js';
 import { createProber } from '../prober.js';

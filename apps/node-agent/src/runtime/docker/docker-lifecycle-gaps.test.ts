@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
-import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent } from '../../agent.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
-import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { agentEndpoint, spawnAgent, type AgentProcess } from '../../__tests__/agent-process.js';
 import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
