@@ -79,23 +79,47 @@ function perNode(pods: Pod[]): Record<string, number> {
   return counts;
 }
 
-/** sample polls the pods of a Deployment until stop() and keeps the worst numbers seen. */
-function sample(app: string) {
+/**
+ * record lists the pods of a Deployment and watches them from that list's resourceVersion, so it sees every state
+ * the api-server committed, in order, and keeps the worst numbers over them: a surge lasting one revision is
+ * counted, where polling could miss it. stop() waits for the watch to catch up with the pods as listed now.
+ */
+async function record(app: string) {
+  const labelSelector = `app=${app}`;
+  const list = await cluster.client.pods.list({ namespace: NS, labelSelector });
+  const pods = new Map(list.items.map((p) => [p.metadata.name!, p]));
   let minReady = Infinity;
   let maxLive = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const pods = await podsOf(app);
-      minReady = Math.min(minReady, pods.filter((p) => live(p) && isReady(p)).length);
-      maxLive = Math.max(maxLive, pods.filter(live).length);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  })();
+  const measure = (): void => {
+    const all = [...pods.values()];
+    minReady = Math.min(minReady, all.filter((p) => live(p) && isReady(p)).length);
+    maxLive = Math.max(maxLive, all.filter(live).length);
+  };
+  measure();
+  const gaps: string[] = [];
+  const watch = cluster.client.pods.watch(
+    // A 410 relist would skip states: fail instead of recording a gap.
+    { namespace: NS, labelSelector, resourceVersion: list.metadata.resourceVersion!, relistOnExpired: false },
+    {
+      onEvent(e) {
+        if (e.type === 'ADDED' || e.type === 'MODIFIED') pods.set(e.object.metadata.name!, e.object);
+        else if (e.type === 'DELETED') pods.delete(e.object.metadata.name!);
+        else return;
+        measure();
+      },
+      onRelist: () => void gaps.push('relist'),
+      onError: (err) => void gaps.push(String(err)),
+    },
+  );
   return {
     async stop() {
-      running = false;
-      await loop;
+      // Caught up when the watched pods are the listed ones at their listed versions (other objects' writes move the
+      // global revision without an event on this selector, so the watch's own revision is not the test).
+      const versions = (items: Iterable<Pod>): string => [...items].map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`).sort().join(',');
+      await waitUntil(async () => versions(pods.values()) === versions(await podsOf(app)), 10_000, `the ${app} pod watch to catch up`);
+      watch.stop();
+      await watch.done;
+      expect(gaps.filter((g) => g === 'relist')).toEqual([]);
       return { minReady, maxLive };
     },
   };
@@ -116,7 +140,7 @@ describe('Deployments on live processes', () => {
   });
 
   it('rolls out a new template within maxSurge and maxUnavailable', async () => {
-    const s = sample('web');
+    const s = await record('web');
     await cluster.client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:latest' }] } } } }, { namespace: NS, type: 'strategic' });
     await waitUntil(async () => {
       const pods = (await podsOf('web')).filter(live);
@@ -155,11 +179,14 @@ describe('Deployments on live processes', () => {
   it('survives a controller-manager SIGKILL mid-rollout with no extra pods', async () => {
     await cluster.client.deployments.create(deployment('api', 5));
     await runningReady('api', 5);
-    const s = sample('api');
+    const s = await record('api');
     await cluster.client.deployments.patch('api', { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:latest' }] } } } }, { namespace: NS, type: 'strategic' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Mid-rollout: the new ReplicaSet has been created and scaled up, the old one not yet scaled to zero.
+    await waitUntil(async () => {
+      const sets = (await cluster.client.replicasets.list({ namespace: NS, labelSelector: 'app=api' })).items;
+      return sets.length === 2 && sets.every((rs) => (rs.spec.replicas ?? 0) > 0);
+    }, 30_000, 'the api rollout to be under way');
     await cluster.kill('controller-manager', 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 500));
     startControllerManager();
     await waitUntil(async () => {
       const pods = (await podsOf('api')).filter(live);
