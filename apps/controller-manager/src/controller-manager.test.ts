@@ -4,7 +4,7 @@ import type { Deployment, Pod } from '@skiff/api';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { runControllerManager } from './controller-manager.js';
 import type { ControllerName } from './options.js';
-import { waitFor } from '@skiff/testing';
+import { recordPods, waitFor } from '@skiff/testing';
 
 let server: RunningServer;
 let client: Clientset;
@@ -105,24 +105,14 @@ describe('controller-manager against a live api-server', () => {
       await waitFor(() => rolledOut(3), { what: 'scale down', timeoutMs: 15_000 });
       await waitFor(async () => (await livePods()).length === 3, { what: '3 pods', timeoutMs: 15_000 });
 
-      let maxPods = 0;
-      let minReady = Infinity;
-      let watching = true;
-      const watcher = (async () => {
-        while (watching) {
-          const pods = await livePods();
-          maxPods = Math.max(maxPods, pods.length);
-          minReady = Math.min(minReady, pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length);
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      })();
+      // Every committed pod state, from a watch: a surge that lasts one revision cannot slip between samples.
+      const recording = await recordPods(client.pods, { namespace: 'default' });
       await client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, { namespace: 'default' });
       const done = await waitFor(async () => {
         const d = await rolledOut(3);
         return d && d.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2' ? d : undefined;
       }, { what: 'rolling update', timeoutMs: 15_000 });
-      watching = false;
-      await watcher;
+      const { maxLive: maxPods, minReady } = await recording.stop();
       expect(done.status?.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
       expect(maxPods).toBeLessThanOrEqual(3 + 1);
       expect(minReady).toBeGreaterThanOrEqual(3 - 1);
@@ -142,14 +132,12 @@ describe('controller-manager against a live api-server', () => {
     await waitFor(() => rolledOut(5), { what: 'first rollout', timeoutMs: 15_000 });
     await client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, { namespace: 'default' });
     await waitFor(async () => (await client.replicasets.list({ namespace: 'default' })).items.length === 2, { what: 'rollout under way', timeoutMs: 15_000 });
+    const recording = await recordPods(client.pods, { namespace: 'default' });
     await cm.stop();
     cm = start(['replicaset', 'deployment']);
     try {
-      let maxPods = 0;
-      await waitFor(async () => {
-        maxPods = Math.max(maxPods, (await livePods()).length);
-        return rolledOut(5);
-      }, { what: 'rollout finished after restart', timeoutMs: 15_000 });
+      await waitFor(() => rolledOut(5), { what: 'rollout finished after restart', timeoutMs: 15_000 });
+      const { maxLive: maxPods } = await recording.stop();
       expect(maxPods).toBeLessThanOrEqual(6);
       await new Promise((r) => setTimeout(r, 300));
       expect(await livePods()).toHaveLength(5);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment, Pod } from '@skiff/api';
 import { Cluster } from './cluster.js';
-import { waitFor } from '@skiff/testing';
+import { recordPods, waitFor } from '@skiff/testing';
 
 const NS = 'default';
 const cluster = new Cluster();
@@ -80,52 +80,6 @@ function perNode(pods: Pod[]): Record<string, number> {
   return counts;
 }
 
-/**
- * record lists the pods of a Deployment and watches them from that list's resourceVersion, so it sees every state
- * the api-server committed, in order, and keeps the worst numbers over them: a surge lasting one revision is
- * counted, where polling could miss it. stop() waits for the watch to catch up with the pods as listed now.
- */
-async function record(app: string) {
-  const labelSelector = `app=${app}`;
-  const list = await cluster.client.pods.list({ namespace: NS, labelSelector });
-  const pods = new Map(list.items.map((p) => [p.metadata.name!, p]));
-  let minReady = Infinity;
-  let maxLive = 0;
-  const measure = (): void => {
-    const all = [...pods.values()];
-    minReady = Math.min(minReady, all.filter((p) => live(p) && isReady(p)).length);
-    maxLive = Math.max(maxLive, all.filter(live).length);
-  };
-  measure();
-  const gaps: string[] = [];
-  const watch = cluster.client.pods.watch(
-    // A 410 relist would skip states: fail instead of recording a gap.
-    { namespace: NS, labelSelector, resourceVersion: list.metadata.resourceVersion!, relistOnExpired: false },
-    {
-      onEvent(e) {
-        if (e.type === 'ADDED' || e.type === 'MODIFIED') pods.set(e.object.metadata.name!, e.object);
-        else if (e.type === 'DELETED') pods.delete(e.object.metadata.name!);
-        else return;
-        measure();
-      },
-      onRelist: () => void gaps.push('relist'),
-      onError: (err) => void gaps.push(String(err)),
-    },
-  );
-  return {
-    async stop() {
-      // Caught up when the watched pods are the listed ones at their listed versions (other objects' writes move the
-      // global revision without an event on this selector, so the watch's own revision is not the test).
-      const versions = (items: Iterable<Pod>): string => [...items].map((p) => `${p.metadata.name}@${p.metadata.resourceVersion}`).sort().join(',');
-      await waitFor(async () => versions(pods.values()) === versions(await podsOf(app)), { what: `the ${app} pod watch to catch up`, timeoutMs: 10_000 });
-      watch.stop();
-      await watch.done;
-      expect(gaps.filter((g) => g === 'relist')).toEqual([]);
-      return { minReady, maxLive };
-    },
-  };
-}
-
 describe('Deployments on live processes', () => {
   it('brings 6 replicas up spread over the three nodes', async () => {
     await cluster.client.deployments.create(deployment('web', 6));
@@ -141,7 +95,7 @@ describe('Deployments on live processes', () => {
   });
 
   it('rolls out a new template within maxSurge and maxUnavailable', async () => {
-    const s = await record('web');
+    const s = await recordPods(cluster.client.pods, { namespace: NS, labelSelector: 'app=web' });
     await cluster.client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:latest' }] } } } }, { namespace: NS, type: 'strategic' });
     await waitFor(async () => {
       const pods = (await podsOf('web')).filter(live);
@@ -180,7 +134,7 @@ describe('Deployments on live processes', () => {
   it('survives a controller-manager SIGKILL mid-rollout with no extra pods', async () => {
     await cluster.client.deployments.create(deployment('api', 5));
     await runningReady('api', 5);
-    const s = await record('api');
+    const s = await recordPods(cluster.client.pods, { namespace: NS, labelSelector: 'app=api' });
     await cluster.client.deployments.patch('api', { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:latest' }] } } } }, { namespace: NS, type: 'strategic' });
     // Mid-rollout: the new ReplicaSet has been created and scaled up, the old one not yet scaled to zero.
     await waitFor(async () => {

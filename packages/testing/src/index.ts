@@ -3,3 +3,4 @@
  * Vitest and `npm run typecheck` resolve), so it never reaches a dist/ or the image.
  */
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { recordPods, type PodExtremes, type PodLister } from './record-pods.js';
