@@ -22,15 +22,16 @@ import { DOCKER_SOCKET, removeNodeContainers } from '../runtime/docker/docker-te
 export const DOCKER_WAIT = { timeoutMs: 30_000, intervalMs: 200 } as const;
 
 /**
- * afterRelists resolves once `runtime` has been listed `n` more times, i.e. the agent went through n sync loops:
- * the barrier for "and it stays so" checks, where a fixed sleep would be too short on a loaded machine.
+ * afterRuntimeCalls resolves once the agent has called `method` on `runtime` `n` more times: `list` counts sync
+ * loops (relists), `exec` counts exec probes. It is the barrier for "and it stays so" checks, where a fixed sleep
+ * would be too short on a loaded machine.
  */
-export async function afterRelists(runtime: DockerRuntime, n: number): Promise<void> {
-  const lists = vi.spyOn(runtime, 'list');
+export async function afterRuntimeCalls(runtime: DockerRuntime, method: 'list' | 'exec', n: number): Promise<void> {
+  const calls = vi.spyOn(runtime, method);
   try {
-    await waitFor(() => lists.mock.calls.length >= n, { ...DOCKER_WAIT, what: `${n} relists` });
+    await waitFor(() => calls.mock.calls.length >= n, { ...DOCKER_WAIT, what: `${n} runtime ${method} calls` });
   } finally {
-    lists.mockRestore();
+    calls.mockRestore();
   }
 }
 
@@ -68,7 +69,7 @@ export interface DockerAgent {
   client: Clientset;
   docker: DockerClient;
   agent: Agent;
-  /** The agent's runtime: count its relists with afterRelists. */
+  /** The agent's runtime: count its relists or probes with afterRuntimeCalls. */
   runtime: DockerRuntime;
   /** stop ends the agent, removes the node's containers and closes everything. */
   stop(): Promise<void>;

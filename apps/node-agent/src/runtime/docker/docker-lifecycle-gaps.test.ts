@@ -6,7 +6,7 @@ import { Agent } from '../../agent.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
-import { afterRelists, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -143,7 +143,7 @@ describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => 
       expect(s.restartCount).toBe(0);
       expect(s.state?.terminated).toMatchObject({ exitCode: 137 });
       // And it stays so through the agent's next sync loops.
-      await afterRelists(fixture.runtime, 5);
+      await afterRuntimeCalls(fixture.runtime, 'list', 5);
       const later = await getPod('killed-never');
       expect(later.status?.phase).toBe('Failed');
       expect(later.status?.containerStatuses?.[0]?.restartCount).toBe(0);

@@ -6,7 +6,7 @@ import type { Agent } from '../../agent.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable } from './docker-test-env.js';
-import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -198,7 +198,8 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
     }, DOCKER_WAIT);
     expect(started.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
     expect(condition(started, 'Ready')).toBe('True');
-    await new Promise((r) => setTimeout(r, 2000));
+    // Liveness runs from now on: after two more exec probes the container still has not been restarted.
+    await afterRuntimeCalls(fixture.runtime, 'exec', 2);
     expect((await getPod('slow-start')).status?.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 

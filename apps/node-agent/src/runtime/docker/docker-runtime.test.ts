@@ -5,7 +5,7 @@ import type { Agent } from '../../agent.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
-import { afterRelists, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -138,7 +138,7 @@ describe.skipIf(!available)('DockerRuntime with a real engine', () => {
     const other = new DockerRuntime({ docker, nodeName: OTHER });
     const sb = await other.createSandbox({ pod: { uid: 'other-uid', namespace: 'default', name: 'x' }, hostname: 'x', ports: [], volumes: [] });
     // Give this node's agent a few relists in which it could (wrongly) adopt or remove the other node's sandbox.
-    await afterRelists(fixture.runtime, 3);
+    await afterRuntimeCalls(fixture.runtime, 'list', 3);
     const list = await other.list();
     expect(list.map((c) => c.id)).toContain(sb.id);
     expect((await new DockerRuntime({ docker, nodeName: NODE }).list()).some((c) => c.id === sb.id)).toBe(false);
