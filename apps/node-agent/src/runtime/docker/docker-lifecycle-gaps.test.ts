@@ -20,7 +20,6 @@ let client: Clientset;
 let docker: DockerClient;
 let agent: Agent;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const dockerId = (containerID: string | undefined): string => (containerID ?? '').replace('docker://', '');
@@ -264,7 +263,8 @@ describe('an unreachable Docker socket', () => {
 
   it('registers the node with Ready=False and a message naming the runtime and the socket', async () => {
     const name = `dg-down-${suffix}`;
-    a = new Agent(agentOptions(c, name, { nodes: [{ name, runtime: new DockerRuntime({ docker: d, nodeName: name }) }], statusUpdateMs: 300 }));
+    const runtime = new DockerRuntime({ docker: d, nodeName: name });
+    a = new Agent(agentOptions(c, name, { nodes: [{ name, runtime }], statusUpdateMs: 300 }));
     await a.start();
     const node = await waitFor(async () => {
       const n = await c.nodes.get(name);
@@ -274,8 +274,8 @@ describe('an unreachable Docker socket', () => {
     expect(ready).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
     expect(ready?.message).toContain('container runtime is down');
     expect(ready?.message).toContain('/nonexistent.sock');
-    // It stays not ready through later status updates.
-    await sleep(1000);
+    // It stays not ready through later status updates (and the failed relists that feed them).
+    await afterRuntimeCalls(runtime, 'list', 3);
     const later = (await c.nodes.get(name)).status?.conditions?.find((x) => x.type === 'Ready');
     expect(later).toMatchObject({ status: 'False' });
     expect(later?.message).toContain('/nonexistent.sock');
