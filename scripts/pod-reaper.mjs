@@ -12,17 +12,19 @@
 //   node scripts/pod-reaper.mjs clean --node NAME ...     remove the containers of these nodes only (a dead node)
 //   node scripts/pod-reaper.mjs list  [--network NET] [--node NAME]   print what clean would remove
 //
-// A cluster's pods are found by the node agents' labels (skiff.dev/managed=true, skiff.dev/node, skiff.dev/pod-uid):
+// A cluster's pods are found by the node agents' labels (apps/node-agent/src/runtime/labels.ts: managed=true, node, pod-uid):
 // the sandboxes attached to the cluster's pod network name the pods and nodes, and every managed container or
 // volume of those pods or nodes is removed. Containers of other clusters on the same engine are never touched.
 // The Docker socket comes from DOCKER_HOST (unix://...) or /var/run/docker.sock. No dependencies: plain node:http.
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+// The label scheme is the node agent's own (built by `npm run build`; the image has it), so the two cannot drift.
+import { LABELS } from '../apps/node-agent/dist/runtime/labels.js';
 
-const MANAGED = 'skiff.dev/managed';
-const NODE = 'skiff.dev/node';
-const POD_UID = 'skiff.dev/pod-uid';
+const MANAGED = LABELS.managed;
+const NODE = LABELS.node;
+const POD_UID = LABELS.podUid;
 
 const socketPath = (process.env.DOCKER_HOST ?? '').startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock';
 
@@ -93,7 +95,7 @@ async function composeNodeNames() {
 /** reap force-removes what findPods found (app containers first, sandboxes last), then the volumes. */
 export async function reap(opts, log = (m) => process.stdout.write(`pod-reaper: ${m}\n`)) {
   const { containers, volumes } = await findPods(opts);
-  const ordered = [...containers].sort((a, b) => Number(a.Labels?.['skiff.dev/kind'] === 'sandbox') - Number(b.Labels?.['skiff.dev/kind'] === 'sandbox'));
+  const ordered = [...containers].sort((a, b) => Number(a.Labels?.[LABELS.kind] === 'sandbox') - Number(b.Labels?.[LABELS.kind] === 'sandbox'));
   await Promise.all(
     ordered.map(async (c) => {
       const r = await docker('DELETE', `/containers/${c.Id}?force=1&v=1`);

@@ -1,5 +1,5 @@
 // Scheduler: a real api-server and scheduler as child processes, 1,000 nodes and 10,000 pods created as fast as
-// the api-server takes them (apps/scheduler/dist/bench/bench.js): pods bound per second from first create to last
+// the api-server takes them (apps/scheduler/bench/dist/bench.js): pods bound per second from first create to last
 // bind, attempt latency p50/p99 from the scheduler's histogram, and its CPU and memory.
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -9,7 +9,7 @@ export const name = 'scheduler';
 export const description = 'pods bound per second with 1,000 nodes and 10,000 pods; attempt latency; scheduler CPU and RSS';
 
 const run_ = promisify(execFile);
-const script = resolve(import.meta.dirname, '../../apps/scheduler/dist/bench/bench.js');
+const script = resolve(import.meta.dirname, '../../apps/scheduler/bench/dist/bench.js');
 
 export async function run(ctx) {
   const rows = [];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, pod, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
 import { httpWatch } from './watch-stream.js';
+import { waitFor } from '@skiff/testing';
 
 // A real full disk: a small tmpfs holds the data directory. Mounting needs root (CI runs as root); elsewhere the
 // test skips, unless SKIFF_REQUIRE_DOCKER=1 says this machine must run every test.
@@ -88,10 +89,8 @@ describe.skipIf(!mounted)('api-server on a full disk', () => {
     const [ev] = await watch.waitFor(1, 10_000);
     expect(ev).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'after' } } });
     watch.close();
-    for (const until = Date.now() + 5000; !/commits succeed again/.test(proc.stderr()); ) {
-      if (Date.now() > until) throw new Error(`no "commits succeed again" in the log: ${proc.stderr()}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const recovering = proc;
+    await waitFor(() => /commits succeed again/.test(recovering.stderr()), { what: '"commits succeed again" in the log', timeoutMs: 5000 });
 
     // A restart finds every acknowledged pod, and none of the refused ones.
     await proc.kill('SIGTERM');

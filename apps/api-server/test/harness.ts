@@ -1,5 +1,6 @@
 /**
  * @module Test harness: an api-server on 127.0.0.1:0 in this process, or the real main.js as a child process.
+ * Other workspaces import it as `@skiff/api-server/testing` (source only: it is never built into dist/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -11,7 +12,6 @@ import { pino } from 'pino';
 import { createHttpServer } from '../src/create-http-server.js';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
-import { SqliteStore } from '../src/storage/sqlite-store.js';
 import type { Storage } from '../src/storage/storage.js';
 
 export interface RunningServer {
@@ -30,6 +30,8 @@ export async function startServer(opts: Partial<ApiServerOptions> & { storage?: 
   if (!store) {
     if (opts.storage === 'sqlite') {
       dir = mkdtempSync(join(tmpdir(), 'skiff-test-'));
+      // Loaded only here, so tests of other apps that use a memory store never load the native better-sqlite3.
+      const { SqliteStore } = await import('../src/storage/sqlite-store.js');
       store = SqliteStore.open({ path: join(dir, 'skiff.db') });
     } else store = new MemoryStore();
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, pod, startServer, type RunningServer } from './harness.js';
 import { httpWatch, wsWatch, type EventStream } from './watch-stream.js';
+import { waitFor } from '@skiff/testing';
 
 let s: RunningServer;
 beforeAll(async () => {
@@ -102,8 +103,7 @@ describe('watch history', () => {
         const r = await api(small.url, 'POST', PODS, pod(`lag-${i}`, { metadata: { name: `lag-${i}`, annotations: { big } } }));
         expect(r.status).toBe(201);
       }
-      await new Promise((r) => setTimeout(r, 100));
-      expect(small.api.hub.size).toBe(0);
+      await waitFor(() => small.api.hub.size === 0, { what: 'the lagging watcher to be dropped' });
       slow.close();
     } finally {
       await small.close();

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type Clientset } from '@skiff/client';
 import type { Deployment, Pod } from '@skiff/api';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { runControllerManager } from './controller-manager.js';
 import type { ControllerName } from './options.js';
+import { recordPods, waitFor } from '@skiff/testing';
 
 let server: RunningServer;
 let client: Clientset;
@@ -75,16 +76,6 @@ function deployment(replicas: number, image: string): Deployment {
   };
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** rolledOut is kubectl rollout status's test: observed, all updated, nothing old, all available. */
 async function rolledOut(replicas: number): Promise<Deployment | undefined> {
   const d = await client.deployments.get('web', { namespace: 'default' });
@@ -102,36 +93,26 @@ describe('controller-manager against a live api-server', () => {
     const cm = start();
     try {
       await client.deployments.create(deployment(4, 'nginx:1'));
-      await waitFor('first rollout', () => rolledOut(4));
+      await waitFor(() => rolledOut(4), { what: 'first rollout', timeoutMs: 15_000 });
       const rs = (await client.replicasets.list({ namespace: 'default' })).items;
       expect(rs).toHaveLength(1);
       expect(rs[0]!.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
       expect((await livePods()).every((p) => p.metadata.name!.startsWith(`${rs[0]!.metadata.name}-`))).toBe(true);
 
       await client.deployments.patchScale('web', 6, { namespace: 'default' });
-      await waitFor('scale up', () => rolledOut(6));
+      await waitFor(() => rolledOut(6), { what: 'scale up', timeoutMs: 15_000 });
       await client.deployments.patchScale('web', 3, { namespace: 'default' });
-      await waitFor('scale down', () => rolledOut(3));
-      await waitFor('3 pods', async () => (await livePods()).length === 3);
+      await waitFor(() => rolledOut(3), { what: 'scale down', timeoutMs: 15_000 });
+      await waitFor(async () => (await livePods()).length === 3, { what: '3 pods', timeoutMs: 15_000 });
 
-      let maxPods = 0;
-      let minReady = Infinity;
-      let watching = true;
-      const watcher = (async () => {
-        while (watching) {
-          const pods = await livePods();
-          maxPods = Math.max(maxPods, pods.length);
-          minReady = Math.min(minReady, pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length);
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      })();
+      // Every committed pod state, from a watch: a surge that lasts one revision cannot slip between samples.
+      const recording = await recordPods(client.pods, { namespace: 'default' });
       await client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, { namespace: 'default' });
-      const done = await waitFor('rolling update', async () => {
+      const done = await waitFor(async () => {
         const d = await rolledOut(3);
         return d && d.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2' ? d : undefined;
-      });
-      watching = false;
-      await watcher;
+      }, { what: 'rolling update', timeoutMs: 15_000 });
+      const { maxLive: maxPods, minReady } = await recording.stop();
       expect(done.status?.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
       expect(maxPods).toBeLessThanOrEqual(3 + 1);
       expect(minReady).toBeGreaterThanOrEqual(3 - 1);
@@ -139,7 +120,7 @@ describe('controller-manager against a live api-server', () => {
       expect(sets.map((r) => r.spec.replicas).sort()).toEqual([0, 3]);
 
       await client.deployments.delete('web', { namespace: 'default', propagationPolicy: 'Background' });
-      await waitFor('cascade', async () => (await client.replicasets.list({ namespace: 'default' })).items.length === 0 && (await livePods()).length === 0);
+      await waitFor(async () => (await client.replicasets.list({ namespace: 'default' })).items.length === 0 && (await livePods()).length === 0, { what: 'cascade', timeoutMs: 15_000 });
     } finally {
       await cm.stop();
     }
@@ -148,17 +129,15 @@ describe('controller-manager against a live api-server', () => {
   it('a controller-manager restarted mid-rollout converges without extra pods', async () => {
     let cm = start(['replicaset', 'deployment']);
     await client.deployments.create(deployment(5, 'nginx:1'));
-    await waitFor('first rollout', () => rolledOut(5));
+    await waitFor(() => rolledOut(5), { what: 'first rollout', timeoutMs: 15_000 });
     await client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } }, { namespace: 'default' });
-    await waitFor('rollout under way', async () => (await client.replicasets.list({ namespace: 'default' })).items.length === 2);
+    await waitFor(async () => (await client.replicasets.list({ namespace: 'default' })).items.length === 2, { what: 'rollout under way', timeoutMs: 15_000 });
+    const recording = await recordPods(client.pods, { namespace: 'default' });
     await cm.stop();
     cm = start(['replicaset', 'deployment']);
     try {
-      let maxPods = 0;
-      await waitFor('rollout finished after restart', async () => {
-        maxPods = Math.max(maxPods, (await livePods()).length);
-        return rolledOut(5);
-      });
+      await waitFor(() => rolledOut(5), { what: 'rollout finished after restart', timeoutMs: 15_000 });
+      const { maxLive: maxPods } = await recording.stop();
       expect(maxPods).toBeLessThanOrEqual(6);
       await new Promise((r) => setTimeout(r, 300));
       expect(await livePods()).toHaveLength(5);

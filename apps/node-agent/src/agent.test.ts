@@ -1,11 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent, type AgentOptions } from './agent.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+import { waitFor } from '@skiff/testing';
 
 let server: RunningServer;
 let client: Clientset;
@@ -44,16 +45,6 @@ function options(over: Partial<AgentOptions>): AgentOptions {
   };
 }
 
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function pod(name: string, node: string, spec: Partial<Pod['spec']> = {}): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'app', image: 'busybox:1.36' }], ...spec } };
 }
@@ -84,7 +75,7 @@ describe('Agent', () => {
     agents.push(agent);
     await agent.start();
     await client.pods.create(pod('web', 'n1', { containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] }));
-    const running = await until(async () => {
+    const running = await waitFor(async () => {
       const p = await client.pods.get('web', { namespace: 'default' });
       return p.status?.phase === 'Running' ? p : undefined;
     });
@@ -93,13 +84,17 @@ describe('Agent', () => {
     expect(running.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, restartCount: 0 });
     expect(running.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(rt.find('web', 'app')?.config?.env).toEqual([{ name: 'ME', value: 'web' }]);
-    await new Promise((r) => setTimeout(r, 500));
+    // Nothing changes now, yet every relist wakes the pod's worker: count relists (runtime lists) instead of
+    // sleeping. A few let the writes of the start settle; several more must add none.
+    const relists = vi.spyOn(rt, 'list');
+    await waitFor(() => relists.mock.calls.length >= 3, { what: 'three relists' });
     const writes = agent.nodes.get('n1')!.agent.status.writes;
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor(() => relists.mock.calls.length >= 10, { what: 'seven more relists' });
     expect(agent.nodes.get('n1')!.agent.status.writes).toBe(writes);
+    relists.mockRestore();
 
     rt.exit('web', 'app', 2);
-    const restarted = await until(async () => {
+    const restarted = await waitFor(async () => {
       const p = await client.pods.get('web', { namespace: 'default' });
       const cs = p.status?.containerStatuses?.[0];
       return cs?.restartCount === 1 && cs.state?.running ? p : undefined;
@@ -107,7 +102,7 @@ describe('Agent', () => {
     expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
 
     await client.pods.delete('web', { namespace: 'default', gracePeriodSeconds: 7 });
-    await until(async () => {
+    await waitFor(async () => {
       try {
         await client.pods.get('web', { namespace: 'default' });
         return undefined;
@@ -124,14 +119,14 @@ describe('Agent', () => {
     const first = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
     await first.start();
     await client.pods.create(pod('keep', 'n1'));
-    await until(async () => (await client.pods.get('keep', { namespace: 'default' })).status?.phase === 'Running');
+    await waitFor(async () => (await client.pods.get('keep', { namespace: 'default' })).status?.phase === 'Running');
     await first.stop(false);
     await rt.createSandbox({ pod: { uid: 'gone-uid', namespace: 'default', name: 'gone' }, hostname: 'gone', ports: [], volumes: [] });
     const startsBefore = rt.calls.filter((c) => c.startsWith('start')).length;
     const second = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
     agents.push(second);
     await second.start();
-    await until(() => ![...rt.containers.values()].some((c) => c.pod.uid === 'gone-uid'));
+    await waitFor(() => ![...rt.containers.values()].some((c) => c.pod.uid === 'gone-uid'));
     await second.idle();
     expect(rt.calls.filter((c) => c.startsWith('start')).length).toBe(startsBefore);
     expect([...rt.containers.values()].filter((c) => c.pod.name === 'keep' && c.state === 'running')).toHaveLength(2);
@@ -143,7 +138,7 @@ describe('Agent', () => {
     agents.push(agent);
     await agent.start();
     await client.pods.create(pod('bad', 'n1', { containers: [{ name: 'app', image: 'nope:1' }] }));
-    const p = await until(async () => {
+    const p = await waitFor(async () => {
       const p = await client.pods.get('bad', { namespace: 'default' });
       const reason = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
       return reason === 'ErrImagePull' || reason === 'ImagePullBackOff' ? p : undefined;
@@ -159,10 +154,10 @@ describe('Agent', () => {
     agents.push(agent);
     await agent.start();
     expect((await client.nodes.list()).items).toHaveLength(20);
-    await until(async () => (await client.leases.list({ namespace: 'kube-node-lease' })).items.length === 20);
+    await waitFor(async () => (await client.leases.list({ namespace: 'kube-node-lease' })).items.length === 20);
     for (const i of [0, 7, 19]) await client.pods.create(pod(`p${i}`, `sim-${i}`));
     for (const i of [0, 7, 19]) {
-      await until(async () => (await client.pods.get(`p${i}`, { namespace: 'default' })).status?.phase === 'Running');
+      await waitFor(async () => (await client.pods.get(`p${i}`, { namespace: 'default' })).status?.phase === 'Running');
     }
   });
 });

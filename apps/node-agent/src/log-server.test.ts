@@ -8,6 +8,7 @@ import { silentLogger } from '@skiff/controller-kit';
 import { createLogServer, notStartedMessage } from './log-server.js';
 import type { NodeAgent } from './node-agent.js';
 import type { RuntimeContainer } from './runtime/container-runtime.js';
+import { waitFor } from '@skiff/testing';
 
 let http: Server | undefined;
 afterEach(async () => {
@@ -38,15 +39,6 @@ async function serve(): Promise<{ url: string; requested: Promise<void>; open: (
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, requested, open: openResolve };
 }
 
-/** until polls `fn` until it is true, or throws after 10 s. */
-async function until(fn: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('log server', () => {
   it('closes a followed runtime stream when the client left while it was being opened', async () => {
     const { url, requested, open } = await serve();
@@ -55,10 +47,10 @@ describe('log server', () => {
     await requested;
     req.destroy();
     // Let the server see the client go before the runtime answers.
-    await until(async () => (await new Promise<number>((r) => http!.getConnections((_e, n) => r(n)))) === 0);
+    await waitFor(async () => (await new Promise<number>((r) => http!.getConnections((_e, n) => r(n)))) === 0);
     const stream = new PassThrough();
     open(stream);
-    await until(async () => stream.destroyed);
+    await waitFor(async () => stream.destroyed);
   });
 });
 

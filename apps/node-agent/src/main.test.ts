@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type Clientset } from '@skiff/client';
-import { freePort, startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { freePort, startServer, type RunningServer } from '@skiff/api-server/testing';
 import { FLAGS } from './agent-config.js';
 import { agentEndpoint, spawnAgent, type AgentProcess } from './__tests__/agent-process.js';
 

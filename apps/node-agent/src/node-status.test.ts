@@ -2,10 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatTime, type Node, type NodeCondition, type NodeStatus } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { FakeClock, realClock, silentLogger } from '@skiff/controller-kit';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent } from './agent.js';
 import { NodeStatusReporter, type NodeClient, type NodeIdentity } from './node-status.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+import { waitFor } from '@skiff/testing';
 
 let server: RunningServer;
 let client: Clientset;
@@ -117,12 +118,11 @@ describe('Agent node status', () => {
       expect((await ready(name))?.status).toBe('True');
       await setReadyUnknown(name, new Date().toISOString());
       expect((await ready(name))?.status).toBe('Unknown');
-      const deadline = Date.now() + 15_000;
-      while ((await ready(name))?.status !== 'True') {
-        if (Date.now() > deadline) throw new Error(`Ready stayed ${JSON.stringify(await ready(name))}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(await ready(name)).toMatchObject({ status: 'True', reason: 'KubeletReady' });
+      const back = await waitFor(async () => {
+        const r = await ready(name);
+        return r?.status === 'True' ? r : undefined;
+      }, { what: 'the agent to set Ready back to True', timeoutMs: 15_000, intervalMs: 100 });
+      expect(back).toMatchObject({ status: 'True', reason: 'KubeletReady' });
     } finally {
       await agent.stop(false);
     }

@@ -2,21 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
-import { startServer, type RunningServer } from '../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { makeNode, makePod } from './__tests__/fixtures.js';
 import { DECISION_ANNOTATION, type SchedulingDecision } from './decision/scheduling-decision.js';
 import { SchedulerMetrics } from './scheduler-metrics.js';
 import { startScheduler, type RunningScheduler } from './start-scheduler.js';
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { waitFor } from '@skiff/testing';
 
 function strip(pod: Pod): Pod {
   const { metadata, spec } = pod;
@@ -50,14 +41,14 @@ describe('scheduler against a live api-server', () => {
     start({ metrics });
     await client.nodes.create(makeNode('small', { cpu: '1' }));
     await client.pods.create(strip(makePod('web', { cpu: '2' })));
-    const pending = await until(async () => {
+    const pending = await waitFor(async () => {
       const p = await client.pods.get('web', { namespace: 'default' });
       return p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False') ? p : undefined;
     });
     expect(pending.spec.nodeName).toBeUndefined();
 
     await client.nodes.create(makeNode('big', { cpu: '8' }));
-    const bound = await until(async () => {
+    const bound = await waitFor(async () => {
       const p = await client.pods.get('web', { namespace: 'default' });
       return p.spec.nodeName ? p : undefined;
     });
@@ -68,7 +59,7 @@ describe('scheduler against a live api-server', () => {
     expect(decision.selected?.node).toBe('big');
     expect(decision.filtered).toEqual([{ plugin: 'NodeResourcesFit', reason: 'Insufficient cpu', count: 1, nodes: ['small'] }]);
 
-    const events = await until(async () => {
+    const events = await waitFor(async () => {
       const list = await client.events.list({ namespace: 'default' });
       const ev = list.items.find((e: CoreEvent) => e.reason === 'Scheduled' && e.involvedObject.name === 'web');
       return ev ? list.items : undefined;
@@ -89,7 +80,7 @@ describe('scheduler against a live api-server', () => {
     await client.nodes.create(makeNode('b', { cpu: '1' }));
     await client.nodes.create(makeNode('c', { cpu: '8', taints: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }));
     await client.pods.create(strip(makePod('big', { cpu: '2' })));
-    const pod = await until(async () => {
+    const pod = await waitFor(async () => {
       const p = await client.pods.get('big', { namespace: 'default' });
       return p.metadata.annotations?.[DECISION_ANNOTATION] ? p : undefined;
     });
@@ -100,7 +91,7 @@ describe('scheduler against a live api-server', () => {
       { plugin: 'NodeResourcesFit', reason: 'Insufficient cpu', count: 2, nodes: ['a', 'b'] },
       { plugin: 'TaintToleration', reason: 'node(s) had untolerated taint {k: v}', count: 1, nodes: ['c'] },
     ]);
-    const ev = await until(async () => (await client.events.list({ namespace: 'default' })).items.find((e) => e.reason === 'FailedScheduling'));
+    const ev = await waitFor(async () => (await client.events.list({ namespace: 'default' })).items.find((e) => e.reason === 'FailedScheduling'));
     expect(ev.message).toBe(cond?.message);
     expect(ev.type).toBe('Warning');
   });
@@ -110,7 +101,7 @@ describe('scheduler against a live api-server', () => {
     for (let i = 0; i < 3; i++) await client.nodes.create(makeNode(`n${i}`, { cpu: '1', pods: '110' }));
     await client.pods.create(strip(makePod('other', { cpu: '100m', spec: { schedulerName: 'someone-else', containers: [{ name: 'c', image: 'x' }] } })));
     await Promise.all(Array.from({ length: 40 }, (_, i) => client.pods.create(strip(makePod(`p${i}`, { cpu: '100m' })))));
-    const pods = await until(async () => {
+    const pods = await waitFor(async () => {
       const list = await client.pods.list({ namespace: 'default' });
       const bound = list.items.filter((p) => p.spec.nodeName);
       const parked = list.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False'));
@@ -136,12 +127,12 @@ describe('scheduler against a live api-server', () => {
   it('runs two replicas of which only the leader binds, and the standby takes over when the leader dies', async () => {
     const le = { namespace: 'kube-system', name: 'kube-scheduler', leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 250 };
     const a = start({ leaderElection: { ...le, identity: 'a', releaseOnCancel: false } });
-    await until(() => a.isLeader() || undefined);
+    await waitFor(() => a.isLeader() || undefined);
     const b = start({ leaderElection: { ...le, identity: 'b' } });
-    await until(() => b.synced() || undefined);
+    await waitFor(() => b.synced() || undefined);
     await client.nodes.create(makeNode('n1'));
     await client.pods.create(strip(makePod('first')));
-    await until(async () => (await client.pods.get('first', { namespace: 'default' })).spec.nodeName);
+    await waitFor(async () => (await client.pods.get('first', { namespace: 'default' })).spec.nodeName);
     expect(b.isLeader()).toBe(false);
     const lease = await client.leases.get('kube-scheduler', { namespace: 'kube-system' });
     expect(lease.spec?.holderIdentity).toBe('a');
@@ -152,7 +143,7 @@ describe('scheduler against a live api-server', () => {
     await client.pods.create(strip(makePod('second')));
     const first = await client.pods.get('first', { namespace: 'default' });
     expect(JSON.parse(first.metadata.annotations![DECISION_ANNOTATION]!).selected.node).toBe('n1');
-    await until(async () => (await client.pods.get('second', { namespace: 'default' })).spec.nodeName, 8_000);
+    await waitFor(async () => (await client.pods.get('second', { namespace: 'default' })).spec.nodeName, { timeoutMs: 8_000 });
     expect(b.isLeader()).toBe(true);
     expect(Date.now() - killedAt).toBeLessThan(le.leaseDurationMs + 2 * le.retryPeriodMs + 1_000);
     expect((await client.leases.get('kube-scheduler', { namespace: 'kube-system' })).spec?.holderIdentity).toBe('b');

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, isGone, type KubeList, type Pod, type WatchEvent } from '@skiff/api';
 import { startFakeApiServer, type FakeApiServer, type FakeApiServerOptions } from './__tests__/fake-api-server.js';
-import { waitFor } from './__tests__/wait-for.js';
 import { createClient, type Clientset } from './create-client.js';
 import type { WatchTransport } from './watch-connection.js';
 import type { WatchHandle, WatchHandlers } from './watch.js';
+import { waitFor } from '@skiff/testing';
 
 const pod = (name: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [] } });
 
@@ -46,10 +46,10 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     server.put(pod('b'));
     const rec = new Recorder();
     handle = client.pods.watch({ namespace: 'default', transport, labelSelector: 'app=web', fieldSelector: 'spec.nodeName=n1' }, rec);
-    await waitFor(() => rec.events.length === 2, 'initial ADDED events');
+    await waitFor(() => rec.events.length === 2, { what: 'initial ADDED events' });
     server.put(pod('a'));
     server.remove('b');
-    await waitFor(() => rec.events.length === 4, 'live events');
+    await waitFor(() => rec.events.length === 4, { what: 'live events' });
     expect(rec.names()).toEqual(['ADDED a@101', 'ADDED b@102', 'MODIFIED a@103', 'DELETED b@104']);
     expect(rec.connects).toBe(1);
     expect(handle.resourceVersion).toBe('104');
@@ -64,14 +64,14 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     await setup();
     const rec = new Recorder();
     handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100' }, rec);
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     server.put(pod('a'));
     server.put(pod('b'));
-    await waitFor(() => rec.events.length === 2, 'first events');
+    await waitFor(() => rec.events.length === 2, { what: 'first events' });
     server.dropWatches();
     server.put(pod('c')); // written while the client is disconnected
     server.put(pod('a'));
-    await waitFor(() => rec.events.length === 4, 'events after reconnect');
+    await waitFor(() => rec.events.length === 4, { what: 'events after reconnect' });
     expect(rec.names()).toEqual(['ADDED a@101', 'ADDED b@102', 'ADDED c@103', 'MODIFIED a@104']);
     expect(server.watchRequests().map((r) => r.query['resourceVersion'])).toEqual(['100', '102']);
     expect(rec.connects).toBe(2);
@@ -81,13 +81,13 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     await setup();
     const rec = new Recorder();
     handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100', timeoutSeconds: 30 }, rec);
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     server.put(pod('a'));
-    await waitFor(() => rec.events.length === 1, 'first event');
+    await waitFor(() => rec.events.length === 1, { what: 'first event' });
     server.endWatches();
-    await waitFor(() => rec.connects === 2 && server.watcherCount() === 1, 'reconnect');
+    await waitFor(() => rec.connects === 2 && server.watcherCount() === 1, { what: 'reconnect' });
     server.put(pod('b'));
-    await waitFor(() => rec.events.length === 2, 'second event');
+    await waitFor(() => rec.events.length === 2, { what: 'second event' });
     expect(rec.errors).toEqual([]);
     expect(server.watchRequests().map((r) => [r.query['resourceVersion'], r.query['timeoutSeconds']])).toEqual([
       ['100', '30'],
@@ -109,10 +109,10 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
         onError: (e) => void errors.push(e),
       },
     );
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     server.put(pod('a'));
     server.put(pod('b'));
-    await waitFor(() => seen.length === 2, 'both events');
+    await waitFor(() => seen.length === 2, { what: 'both events' });
     expect(seen).toEqual(['a', 'b']);
     expect((errors[0] as Error).message).toBe('handler bug');
   });
@@ -121,14 +121,14 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     await setup({ replayOverlap: 2 });
     const rec = new Recorder();
     handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100' }, rec);
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     server.put(pod('a'));
     server.put(pod('b'));
-    await waitFor(() => rec.events.length === 2, 'first events');
+    await waitFor(() => rec.events.length === 2, { what: 'first events' });
     server.dropWatches();
-    await waitFor(() => rec.connects === 2 && server.watcherCount() === 1, 'reconnect');
+    await waitFor(() => rec.connects === 2 && server.watcherCount() === 1, { what: 'reconnect' });
     server.put(pod('c'));
-    await waitFor(() => rec.events.length === 3, 'new event');
+    await waitFor(() => rec.events.length === 3, { what: 'new event' });
     expect(rec.names()).toEqual(['ADDED a@101', 'ADDED b@102', 'ADDED c@103']);
   });
 
@@ -136,18 +136,18 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     await setup();
     const rec = new Recorder();
     handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100', allowWatchBookmarks: true }, rec);
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     server.put(pod('a'));
     server.bookmark();
-    await waitFor(() => rec.events.length === 2, 'bookmark');
+    await waitFor(() => rec.events.length === 2, { what: 'bookmark' });
     expect(rec.events[1]).toEqual({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '101' } } });
     server.dropWatches();
-    await waitFor(() => rec.connects === 2 && server.watcherCount() === 1, 'reconnect');
+    await waitFor(() => rec.connects === 2 && server.watcherCount() === 1, { what: 'reconnect' });
     // Writes to other resources move the revision on without this watch seeing any object: only a bookmark tells.
     server.bookmark(150);
-    await waitFor(() => handle?.resourceVersion === '150' && rec.events.length === 3, 'second bookmark');
+    await waitFor(() => handle?.resourceVersion === '150' && rec.events.length === 3, { what: 'second bookmark' });
     server.dropWatches();
-    await waitFor(() => server.watchRequests().length === 3, 'third connection');
+    await waitFor(() => server.watchRequests().length === 3, { what: 'third connection' });
     expect(server.watchRequests().map((r) => r.query['resourceVersion'])).toEqual(['100', '101', '150']);
     expect(server.watchRequests()[0]?.query['allowWatchBookmarks']).toBe('true');
   });
@@ -160,11 +160,11 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
       server.compact(); // revision 102 is now the oldest kept
       const rec = new Recorder();
       handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '101', labelSelector: 'app=web' }, rec);
-      await waitFor(() => rec.relists.length === 1 && server.watcherCount() === 1, 'relist and resumed watch');
+      await waitFor(() => rec.relists.length === 1 && server.watcherCount() === 1, { what: 'relist and resumed watch' });
       expect(rec.relists[0]?.items.map((p) => p.metadata.name)).toEqual(['a', 'b']);
       expect(rec.errors).toEqual([]);
       server.put(pod('c'));
-      await waitFor(() => rec.events.length === 1, 'event after relist');
+      await waitFor(() => rec.events.length === 1, { what: 'event after relist' });
       expect(rec.names()).toEqual(['ADDED c@103']);
       const list = server.requests.find((r) => !r.query['watch'] && r.path === '/api/v1/namespaces/default/pods');
       expect(list?.query).toEqual({ labelSelector: 'app=web' });
@@ -188,10 +188,10 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     await setup();
     const rec = new Recorder();
     handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100' }, rec);
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     server.sendToWatchers({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'InternalError', message: 'boom', code: 500 } });
     server.put(pod('a'));
-    await waitFor(() => rec.events.length === 1, 'event after error');
+    await waitFor(() => rec.events.length === 1, { what: 'event after error' });
     expect(rec.errors).toHaveLength(1);
     expect(rec.errors[0]).toBeInstanceOf(ApiError);
     expect((rec.errors[0] as ApiError).message).toBe('boom');
@@ -201,13 +201,17 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     await setup();
     const rec = new Recorder();
     const w = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100' }, rec);
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     w.stop();
     await w.done;
-    await waitFor(() => server.watcherCount() === 0, 'server saw the close');
+    await waitFor(() => server.watcherCount() === 0, { what: 'server saw the close' });
+    // `done` resolved, so the watch loop has ended: it cannot connect again. A second watch that sees the next
+    // change is the barrier for "the first would have seen it by now", without sleeping.
+    const probe = new Recorder();
+    handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100' }, probe);
     server.put(pod('a'));
-    await new Promise((r) => setTimeout(r, 400));
-    expect(server.watchRequests()).toHaveLength(1);
+    await waitFor(() => probe.events.length === 1, { what: 'the probe watch to see the change' });
+    expect(server.watchRequests()).toHaveLength(2);
     expect(rec.events).toEqual([]);
     expect(rec.errors).toEqual([]);
   });
@@ -217,11 +221,11 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     const rec = new Recorder();
     const ac = new AbortController();
     const w = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100', signal: ac.signal }, rec);
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     server.dropWatches();
     ac.abort();
+    // Once `done` resolves the loop has ended, so the count below is final.
     await w.done;
-    await new Promise((r) => setTimeout(r, 300));
     expect(server.watchRequests()).toHaveLength(1);
   });
 
@@ -231,7 +235,7 @@ describe.each<WatchTransport>(['websocket', 'http'])('watch over %s', (transport
     server.respond((req) => (req.query['watch'] === 'true' && refusals-- > 0 ? { status: 503, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'ServiceUnavailable', message: 'not ready', code: 503 } } : undefined));
     const rec = new Recorder();
     handle = client.pods.watch({ namespace: 'default', transport, resourceVersion: '100' }, rec);
-    await waitFor(() => rec.connects === 1, 'eventual connection');
+    await waitFor(() => rec.connects === 1, { what: 'eventual connection' });
     expect(rec.errors.map((e) => (e as ApiError).code)).toEqual([503, 503, 503]);
   });
 });
@@ -241,7 +245,7 @@ describe('Clientset.close', () => {
     const server = await startFakeApiServer();
     const client = createClient({ server: server.url });
     const w = client.pods.watch({ namespace: 'default' }, { onEvent: () => {} });
-    await waitFor(() => server.watcherCount() === 1, 'watch registered');
+    await waitFor(() => server.watcherCount() === 1, { what: 'watch registered' });
     await client.close();
     await w.done;
     await server.close();

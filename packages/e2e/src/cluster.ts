@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient, type Clientset } from '@skiff/client';
+import { waitFor } from '@skiff/testing';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -38,7 +39,7 @@ export class Cluster {
     if (!this.port) this.port = await freePort();
     this.server = `http://127.0.0.1:${this.port}`;
     this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir, ...extra]);
-    await waitUntil(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, 15_000, 'api-server ready');
+    await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: 15_000 });
     this.client ??= createClient({ server: this.server });
   }
 
@@ -72,20 +73,6 @@ export class Cluster {
     this.client?.close();
     await this.kill('api-server', 'SIGTERM');
     rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
-
-/** waitUntil polls `check` until it returns true, or throws after timeoutMs naming what it waited for. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

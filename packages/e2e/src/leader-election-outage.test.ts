@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease, Node, Pod } from '@skiff/api';
-import { Cluster, freePort, waitUntil, type Component } from './cluster.js';
+import { Cluster, freePort, type Component } from './cluster.js';
+import { waitFor } from '@skiff/testing';
 
 const RENEW_DEADLINE_MS = 2_000;
 const node: Node = {
@@ -42,7 +43,7 @@ beforeAll(async () => {
   ]);
   await cluster.client.nodes.create(node);
   await cluster.client.pods.create(pod('first'));
-  await waitUntil(async () => (await boundNode('first')) === 'node-1', 30_000, 'the first pod bound');
+  await waitFor(async () => (await boundNode('first')) === 'node-1', { what: 'the first pod bound', timeoutMs: 30_000 });
 }, 60_000);
 afterAll(() => cluster.stop());
 
@@ -51,7 +52,7 @@ async function outage(): Promise<void> {
   await cluster.kill('api-server', 'SIGTERM');
   const down = Date.now();
   // The scenario, not a hoped-for result: the api-server stays away longer than the renew deadline.
-  await waitUntil(() => Date.now() - down > RENEW_DEADLINE_MS + 1_000, 10_000, 'the outage to outlast the renew deadline');
+  await waitFor(() => Date.now() - down > RENEW_DEADLINE_MS + 1_000, { what: 'the outage to outlast the renew deadline', timeoutMs: 10_000 });
   await cluster.startApiServer();
 }
 
@@ -62,7 +63,7 @@ describe('a leading scheduler', () => {
     await outage();
     await outage();
     await cluster.client.pods.create(pod('after-restarts'));
-    await waitUntil(async () => (await boundNode('after-restarts')) === 'node-1', 30_000, 'the pod created after the restarts bound');
+    await waitFor(async () => (await boundNode('after-restarts')) === 'node-1', { what: 'the pod created after the restarts bound', timeoutMs: 30_000 });
     expect(scheduler.child.exitCode).toBeNull();
     const after = await lease();
     expect(after.spec).toMatchObject({ holderIdentity: 'scheduler-under-test', leaseTransitions: before.spec?.leaseTransitions ?? 0 });
@@ -79,7 +80,7 @@ describe('a leading scheduler', () => {
     ]);
     const code = new Promise<number | null>((r) => other.child.once('exit', (c) => r(c)));
     const get = async (): Promise<Lease> => (await cluster.client.leases.get('kube-scheduler-patched', { namespace: 'kube-system' })) as Lease;
-    await waitUntil(async () => (await get()).spec?.holderIdentity === 'scheduler-patched', 30_000, 'the second scheduler leading');
+    await waitFor(async () => (await get()).spec?.holderIdentity === 'scheduler-patched', { what: 'the second scheduler leading', timeoutMs: 30_000 });
     await cluster.client.leases.patch('kube-scheduler-patched', { spec: { holderIdentity: 'someone-else' } }, { namespace: 'kube-system' });
     expect(await code).toBe(1);
     expect(other.logs()).toContain('leader lease lost');

@@ -9,7 +9,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
-import { Cluster, mainOf, waitUntil } from './cluster.js';
+import { Cluster, mainOf } from './cluster.js';
+import { waitFor } from '@skiff/testing';
 
 function dockerUp(): boolean {
   try {
@@ -68,7 +69,7 @@ function startAgent(node: string): void {
 }
 
 async function agentStarted(node: string): Promise<void> {
-  await waitUntil(() => (cluster.components.get(node)?.logs() ?? '').includes('node agent started'), 30_000, `${node} to start`);
+  await waitFor(() => (cluster.components.get(node)?.logs() ?? '').includes('node agent started'), { what: `${node} to start`, timeoutMs: 30_000 });
 }
 
 function pod(name: string, node: string, containers = ['main', 'side']): Pod {
@@ -113,10 +114,10 @@ async function exactlyOnce(node: string): Promise<{ pods: Pod[]; boxes: Box[] }>
 
 async function allRunning(node: string, count: number): Promise<void> {
   try {
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const list = await pods(node);
       return list.length === count && list.every(running);
-    }, 60_000, `${count} pods Running on ${node}`, 250);
+    }, { what: `${count} pods Running on ${node}`, timeoutMs: 60_000, intervalMs: 250 });
   } catch (err) {
     const stuck = (await pods(node)).filter((p) => !running(p)).map((p) => ({ name: p.metadata.name, status: p.status }));
     const logs = (cluster.components.get(node)?.logs() ?? '').split('\n').filter((l) => /"level":(40|50)/.test(l)).slice(-10);
@@ -152,7 +153,7 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     await cluster.client.pods.create(pod('late', NODE_A));
     startAgent(NODE_A);
     await agentStarted(NODE_A);
-    await waitUntil(async () => !(await pods(NODE_A)).some((p) => p.metadata.name === 'gone'), 30_000, 'the deleted pod to be finished');
+    await waitFor(async () => !(await pods(NODE_A)).some((p) => p.metadata.name === 'gone'), { what: 'the deleted pod to be finished', timeoutMs: 30_000 });
     await allRunning(NODE_A, 5);
     // Let a few relists and resyncs pass: nothing may change after convergence.
     await new Promise((r) => setTimeout(r, 3000));
@@ -170,11 +171,11 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
 
   it('SIGKILL while pods are being started: after the restart each runs exactly once', async () => {
     for (const p of await pods(NODE_A)) await cluster.client.pods.delete(p.metadata.name!, { namespace: NS });
-    await waitUntil(async () => (await pods(NODE_A)).length === 0 && (await boxes(NODE_A)).length === 0, 60_000, 'node A to be empty');
+    await waitFor(async () => (await pods(NODE_A)).length === 0 && (await boxes(NODE_A)).length === 0, { what: 'node A to be empty', timeoutMs: 60_000 });
     const n = 8;
     await Promise.all(Array.from({ length: n }, (_, i) => cluster.client.pods.create(pod(`burst-${i}`, NODE_A))));
     // Kill in the middle of starting: some sandboxes exist, some containers are created but not started.
-    await waitUntil(async () => (await boxes(NODE_A)).length >= 3, 30_000, 'the first containers', 20);
+    await waitFor(async () => (await boxes(NODE_A)).length >= 3, { what: 'the first containers', timeoutMs: 30_000, intervalMs: 20 });
     await cluster.kill(NODE_A, 'SIGKILL');
     const partial = await boxes(NODE_A);
     startAgent(NODE_A);
@@ -233,11 +234,11 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     expect((await boxes(NODE_B)).length).toBe(b0.boxes.length);
     startAgent(NODE_B);
     await agentStarted(NODE_B);
-    await waitUntil(async () => (await pods(NODE_B)).length === 2, 30_000, 'b-0 to be finished by B');
+    await waitFor(async () => (await pods(NODE_B)).length === 2, { what: 'b-0 to be finished by B', timeoutMs: 30_000 });
     // The agent finishes the API delete once the containers stopped and removes them right after (kubelet too
     // removes them after the pod object is gone), so their removal may still be in progress here.
     const b0uid = b0.pods.find((p) => p.metadata.name === 'b-0')?.metadata.uid;
-    await waitUntil(async () => !(await boxes(NODE_B)).some((b) => b.uid === b0uid), 30_000, "b-0's containers to be removed");
+    await waitFor(async () => !(await boxes(NODE_B)).some((b) => b.uid === b0uid), { what: "b-0's containers to be removed", timeoutMs: 30_000 });
     await exactlyOnce(NODE_B);
     expect(snapshot((await exactlyOnce(NODE_A)).boxes)).toEqual(snapshot(a0.boxes));
   }, 150_000);

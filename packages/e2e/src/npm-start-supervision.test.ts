@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, waitUntil } from './cluster.js';
+import { freePort } from './cluster.js';
 import { alive, appPids, parentOf } from './process-tree.js';
+import { waitFor } from '@skiff/testing';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const COMPONENTS = ['api-server', 'scheduler', 'controller-manager', 'node-agent'] as const;
@@ -54,9 +55,9 @@ async function start(how: 'npm' | 'node'): Promise<Started> {
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
   const s: Started = { proc, seen: {}, out: () => out, exit, dataDir };
   running.push(s);
-  await waitUntil(() => COMPONENTS.every((c) => componentPids(s)[c] !== undefined), 60_000, 'every component started');
+  await waitFor(() => COMPONENTS.every((c) => componentPids(s)[c] !== undefined), { what: 'every component started', timeoutMs: 60_000 });
   const node = `http://${env.SKIFF_LISTEN}/api/v1/nodes/${env.SKIFF_NODE_NAME}`;
-  await waitUntil(async () => (await fetch(node)).ok, 60_000, 'the node agent registered');
+  await waitFor(async () => (await fetch(node)).ok, { what: 'the node agent registered', timeoutMs: 60_000 });
   return s;
 }
 
@@ -77,18 +78,18 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     const s = await start('npm');
     const before = componentPids(s);
     process.kill(before.scheduler!, 'SIGKILL');
-    await waitUntil(() => /^scheduler\s+restarted \(pid \d+, restart 1\)$/m.test(s.out()), 30_000, 'the scheduler restarted');
+    await waitFor(() => /^scheduler\s+restarted \(pid \d+, restart 1\)$/m.test(s.out()), { what: 'the scheduler restarted', timeoutMs: 30_000 });
     expect(s.out()).toMatch(/^scheduler\s+exited \(SIGKILL\); restarting in 1 s \(restart 1\)$/m);
     const restarted = componentPids(s).scheduler!;
     expect(restarted).not.toBe(before.scheduler);
-    await waitUntil(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 2, 30_000, 'the new scheduler serving');
+    await waitFor(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 2, { what: 'the new scheduler serving', timeoutMs: 30_000 });
     // Dying again soon after, it waits twice as long.
     process.kill(restarted, 'SIGKILL');
-    await waitUntil(() => /^scheduler\s+restarted \(pid \d+, restart 2\)$/m.test(s.out()), 30_000, 'the scheduler restarted again');
+    await waitFor(() => /^scheduler\s+restarted \(pid \d+, restart 2\)$/m.test(s.out()), { what: 'the scheduler restarted again', timeoutMs: 30_000 });
     expect(s.out()).toMatch(/^scheduler\s+exited \(SIGKILL\); restarting in 2 s \(restart 2\)$/m);
     const after = componentPids(s);
     expect(after.scheduler).not.toBe(restarted);
-    await waitUntil(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 3, 30_000, 'the third scheduler serving');
+    await waitFor(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 3, { what: 'the third scheduler serving', timeoutMs: 30_000 });
     for (const c of ['api-server', 'controller-manager', 'node-agent']) {
       expect(after[c]).toBe(before[c]);
       expect(alive(after[c]!)).toBe(true);
@@ -116,7 +117,7 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     const pids = componentPids(s);
     s.proc.kill('SIGKILL');
     await s.exit;
-    await waitUntil(() => COMPONENTS.every((c) => !alive(pids[c]!)), 30_000, 'every component to exit on its own');
+    await waitFor(() => COMPONENTS.every((c) => !alive(pids[c]!)), { what: 'every component to exit on its own', timeoutMs: 30_000 });
   });
 
   it('stops in order when npm itself is SIGKILLed and the script is orphaned', async () => {
@@ -125,7 +126,7 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     const script = parentOf(pids['api-server']!);
     expect(script).not.toBe(s.proc.pid);
     s.proc.kill('SIGKILL');
-    await waitUntil(() => !alive(script), 60_000, 'the orphaned start.mjs to stop');
+    await waitFor(() => !alive(script), { what: 'the orphaned start.mjs to stop', timeoutMs: 60_000 });
     for (const c of COMPONENTS) expect(alive(pids[c]!), `${c} still running`).toBe(false);
     expect(exitedInOrder(s.out())).toEqual(['node-agent', 'controller-manager', 'scheduler', 'api-server']);
   });

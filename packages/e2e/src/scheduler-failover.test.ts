@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lease, Node, Pod } from '@skiff/api';
-import { Cluster, freePort, waitUntil } from './cluster.js';
+import { Cluster, freePort } from './cluster.js';
+import { waitFor } from '@skiff/testing';
 
 const node = (name: string): Node => ({
   apiVersion: 'v1',
@@ -45,7 +46,7 @@ beforeAll(async () => {
     ]);
   }
   for (const url of metricsUrl.values()) {
-    await waitUntil(async () => (await fetch(url)).ok, 20_000, `${url} to answer`);
+    await waitFor(async () => (await fetch(url)).ok, { what: `${url} to answer`, timeoutMs: 20_000 });
   }
   await cluster.client.nodes.create(node('node-1'));
 }, 60_000);
@@ -58,7 +59,7 @@ async function boundNode(name: string): Promise<string | undefined> {
 describe('two scheduler replicas', () => {
   it('only the leader schedules, and the other takes over within the lease duration after a SIGKILL', async () => {
     await cluster.client.pods.create(pod('before'));
-    await waitUntil(async () => (await boundNode('before')) === 'node-1', 20_000, 'the first pod to be bound');
+    await waitFor(async () => (await boundNode('before')) === 'node-1', { what: 'the first pod to be bound', timeoutMs: 20_000 });
     const lease = (await cluster.client.leases.get('kube-scheduler', { namespace: 'kube-system' })) as Lease;
     const leader = lease.spec?.holderIdentity;
     expect(['scheduler-a', 'scheduler-b']).toContain(leader);
@@ -71,7 +72,7 @@ describe('two scheduler replicas', () => {
     await cluster.kill(leader!, 'SIGKILL');
     const killedAt = Date.now();
     await cluster.client.pods.create(pod('after'));
-    await waitUntil(async () => (await boundNode('after')) === 'node-1', 20_000, 'the standby to bind after the leader died');
+    await waitFor(async () => (await boundNode('after')) === 'node-1', { what: 'the standby to bind after the leader died', timeoutMs: 20_000 });
     const tookMs = Date.now() - killedAt;
     // The standby waits out the dead leader's lease (judged from when it saw the last renewal), then one retry period.
     expect(tookMs).toBeLessThan((LEASE_SECONDS + 3) * 1000);

@@ -11,9 +11,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitUntil } from './cluster.js';
+import { freePort } from './cluster.js';
 import { appPids } from './process-tree.js';
 import { Api, ROOT, Timings, built, clientPod, composeCommand, dockerAvailable, isReady, isRunning, run, webDeployment, writeKubeconfig } from './toy-cluster.js';
+import { waitFor } from '@skiff/testing';
 
 const docker = dockerAvailable();
 const compose = docker ? composeCommand() : undefined;
@@ -49,7 +50,7 @@ async function managedContainersOf(nodes: string[]): Promise<string[]> {
 /** The pod-to-pod and logs check shared by both scenarios. */
 async function podToPod(api: Api, target: any, name: string): Promise<void> {
   await api.send('POST', '/api/v1/namespaces/default/pods', clientPod(name, `http://${target.status.podIP}:8080/index.html`));
-  await waitUntil(async () => (await api.get(`/api/v1/namespaces/default/pods/${name}`)).status?.phase === 'Succeeded', 60_000, `${name} Succeeded`, 500);
+  await waitFor(async () => (await api.get(`/api/v1/namespaces/default/pods/${name}`)).status?.phase === 'Succeeded', { what: `${name} Succeeded`, timeoutMs: 60_000, intervalMs: 500 });
   const logs = await api.text(`/api/v1/namespaces/default/pods/${name}/log`);
   expect(logs).toContain(`hello from ${target.metadata.name}`);
   expect(logs).toContain('fetched-ok');
@@ -87,7 +88,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
   it('comes up: api-server answers, a control-plane node and 3 workers are Ready with their roles', async () => {
     const t0 = Date.now();
     await composeRun(['up', '-d', '--scale', 'node-agent=3']);
-    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 4, 90_000, '4 nodes Ready', 250);
+    await waitFor(async () => (await api.nodes()).filter(isReady).length === 4, { what: '4 nodes Ready', timeoutMs: 90_000, intervalMs: 250 });
     t.add('`up` to all 4 nodes Ready', Date.now() - t0);
     expect((await api.get('/version')).major).toBe('1');
     expect((await fetch(`${api.server}/readyz`)).status).toBe(200);
@@ -106,7 +107,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
   it('runs 6 busybox httpd replicas spread over the 3 workers, none on the control plane', async () => {
     const t0 = Date.now();
     await api.send('POST', '/apis/apps/v1/namespaces/default/deployments', webDeployment(6));
-    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 90_000, '6 web pods Running', 250);
+    await waitFor(async () => (await api.pods('app=web')).filter(isRunning).length === 6, { what: '6 web pods Running', timeoutMs: 90_000, intervalMs: 250 });
     t.add('Deployment create to 6 replicas Running', Date.now() - t0);
     const byNode = new Map<string, number>();
     for (const p of (await api.pods('app=web')).filter(isRunning)) byNode.set(p.spec.nodeName, (byNode.get(p.spec.nodeName) ?? 0) + 1);
@@ -126,7 +127,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
         containers: [{ name: 'sleep', image: 'busybox:1.36', command: ['sleep', '3600'] }],
       },
     });
-    await waitUntil(async () => isRunning(await api.get('/api/v1/namespaces/default/pods/on-control-plane')), 60_000, 'control-plane pod Running', 250);
+    await waitFor(async () => isRunning(await api.get('/api/v1/namespaces/default/pods/on-control-plane')), { what: 'control-plane pod Running', timeoutMs: 60_000, intervalMs: 250 });
     expect((await api.get('/api/v1/namespaces/default/pods/on-control-plane')).spec.nodeName).toBe(CONTROL_PLANE);
   });
 
@@ -141,17 +142,13 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
     killedNode = victim.hostname;
     const t0 = Date.now();
     await run('docker', ['kill', victim.id]);
-    await waitUntil(async () => !isReady(await api.get(`/api/v1/nodes/${killedNode}`)), 60_000, `${killedNode} NotReady`, 250);
+    await waitFor(async () => !isReady(await api.get(`/api/v1/nodes/${killedNode}`)), { what: `${killedNode} NotReady`, timeoutMs: 60_000, intervalMs: 250 });
     t.add('node kill to node NotReady', Date.now() - t0);
-    await waitUntil(
+    await waitFor(
       async () => {
         const running = (await api.pods('app=web')).filter(isRunning);
         return running.length === 6 && running.every((p) => p.spec.nodeName !== killedNode);
-      },
-      90_000,
-      '6 replicas Running off the killed node',
-      250,
-    );
+      }, { what: '6 replicas Running off the killed node', timeoutMs: 90_000, intervalMs: 250 });
     t.add('node kill to 6 replicas Running elsewhere', Date.now() - t0);
     // The dead node keeps its containers, as a real node would (docker compose down or its return cleans them).
     expect((await managedContainersOf([killedNode])).length).toBeGreaterThan(0);
@@ -161,12 +158,12 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
     const before = new Set((await api.nodes()).map((n) => n.metadata.name));
     await composeRun(['up', '-d', '--no-recreate', '--scale', 'node-agent=4']);
     // 4 node-agent containers (the killed one started again, one new) and the control plane.
-    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 5, 90_000, '5 nodes Ready (control plane + 4 workers)', 250);
+    await waitFor(async () => (await api.nodes()).filter(isReady).length === 5, { what: '5 nodes Ready (control plane + 4 workers)', timeoutMs: 90_000, intervalMs: 250 });
     const fresh = (await api.nodes()).map((n) => n.metadata.name).filter((n) => !before.has(n));
     clusterNodes.push(...fresh);
     expect(fresh).toHaveLength(1);
     await api.send('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { spec: { replicas: 12 } }, 'application/merge-patch+json');
-    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 12, 90_000, '12 web pods Running', 250);
+    await waitFor(async () => (await api.pods('app=web')).filter(isRunning).length === 12, { what: '12 web pods Running', timeoutMs: 90_000, intervalMs: 250 });
     expect((await api.pods('app=web')).filter((p) => isRunning(p) && p.spec.nodeName === fresh[0]).length).toBeGreaterThan(0);
   });
 
@@ -178,17 +175,17 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
     });
     const before = await snapshot();
     await composeRun(['restart', 'api-server']);
-    await waitUntil(async () => (await fetch(`${api.server}/readyz`)).ok, 60_000, 'api-server ready again', 250);
+    await waitFor(async () => (await fetch(`${api.server}/readyz`)).ok, { what: 'api-server ready again', timeoutMs: 60_000, intervalMs: 250 });
     const after = await snapshot();
     expect(after.deployments).toEqual(before.deployments);
     expect(after.nodes).toEqual(before.nodes);
     for (const uid of before.pods) expect(after.pods).toContain(uid);
     // Watches resumed: the controller-manager, scheduler and node agents act on a change made after the restart.
     await api.send('PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { spec: { replicas: 3 } }, 'application/merge-patch+json');
-    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 3, 90_000, 'scaled down to 3 after restart', 250);
+    await waitFor(async () => (await api.pods('app=web')).filter(isRunning).length === 3, { what: 'scaled down to 3 after restart', timeoutMs: 90_000, intervalMs: 250 });
     // Target a pod that survived the scale-down (not one being deleted).
     await api.send('POST', '/api/v1/namespaces/default/pods', clientPod('client-2', `http://${(await api.pods('app=web')).filter(isRunning)[0].status.podIP}:8080/`));
-    await waitUntil(async () => (await api.get('/api/v1/namespaces/default/pods/client-2')).status?.phase === 'Succeeded', 60_000, 'client-2 Succeeded', 250);
+    await waitFor(async () => (await api.get('/api/v1/namespaces/default/pods/client-2')).status?.phase === 'Succeeded', { what: 'client-2 Succeeded', timeoutMs: 60_000, intervalMs: 250 });
   });
 
   it('`down` leaves no container of the cluster or its pods', async () => {
@@ -248,7 +245,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
   it('starts every component with prefixed logs and writes a working kubeconfig', async () => {
     const t0 = Date.now();
     start();
-    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 1, 60_000, 'the local node Ready', 250);
+    await waitFor(async () => (await api.nodes()).filter(isReady).length === 1, { what: 'the local node Ready', timeoutMs: 60_000, intervalMs: 250 });
     t.add('start to node Ready', Date.now() - t0);
     const kc = join(dataDir, 'kubeconfig');
     expect(readFileSync(kc, 'utf8')).toContain(api.server);
@@ -261,7 +258,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
   it('runs 6 replicas, pod to pod by IP, logs through the API', async () => {
     const t0 = Date.now();
     await api.send('POST', '/apis/apps/v1/namespaces/default/deployments', webDeployment(6));
-    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 90_000, '6 web pods Running', 250);
+    await waitFor(async () => (await api.pods('app=web')).filter(isRunning).length === 6, { what: '6 web pods Running', timeoutMs: 90_000, intervalMs: 250 });
     t.add('Deployment create to 6 replicas Running', Date.now() - t0);
     await podToPod(api, (await api.pods('app=web')).filter(isRunning)[5], 'client-1');
   });
@@ -273,11 +270,11 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     expect(containers.length).toBeGreaterThanOrEqual(12);
     const pid = appPids(child!.pid!)['node-agent']!;
     process.kill(pid, 'SIGKILL');
-    await waitUntil(() => /^node-agent\s+restarted \(pid \d+, restart 1\)$/m.test(out), 30_000, 'the node agent restarted', 250);
-    await waitUntil(async () => (await api.nodes()).filter(isReady).length === 1, 60_000, 'the node Ready again', 250);
+    await waitFor(() => /^node-agent\s+restarted \(pid \d+, restart 1\)$/m.test(out), { what: 'the node agent restarted', timeoutMs: 30_000, intervalMs: 250 });
+    await waitFor(async () => (await api.nodes()).filter(isReady).length === 1, { what: 'the node Ready again', timeoutMs: 60_000, intervalMs: 250 });
     expect(out).not.toMatch(/removed \d+ pod containers/);
     expect(await webContainers()).toEqual(containers);
-    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 60_000, '6 web pods still Running', 250);
+    await waitFor(async () => (await api.pods('app=web')).filter(isRunning).length === 6, { what: '6 web pods still Running', timeoutMs: 60_000, intervalMs: 250 });
   }, 120_000);
 
   it('Ctrl-C stops everything and removes the pod containers; a restart finds every object in ./data', async () => {
@@ -286,7 +283,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     expect(out).toMatch(/removed \d+ pod containers/);
     expect(await managedContainersOf([NODE])).toEqual([]);
     start();
-    await waitUntil(async () => (await api.pods('app=web')).filter(isRunning).length === 6, 90_000, '6 web pods Running again', 250);
+    await waitFor(async () => (await api.pods('app=web')).filter(isRunning).length === 6, { what: '6 web pods Running again', timeoutMs: 90_000, intervalMs: 250 });
     const after = (await api.pods('app=web')).map((p) => p.metadata.uid).sort();
     for (const uid of uids) expect(after).toContain(uid);
     expect(await stop()).toBe(0);

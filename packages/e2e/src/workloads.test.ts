@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment, Pod } from '@skiff/api';
-import { Cluster, waitUntil } from './cluster.js';
+import { Cluster } from './cluster.js';
+import { recordPods, waitFor } from '@skiff/testing';
 
 const NS = 'default';
 const cluster = new Cluster();
@@ -36,10 +37,10 @@ beforeAll(async () => {
   cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
   startControllerManager();
   for (const a of AGENTS) startAgent(a);
-  await waitUntil(async () => {
+  await waitFor(async () => {
     const nodes = await cluster.client.nodes.list();
     return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 3;
-  }, 30_000, 'three Ready nodes');
+  }, { what: 'three Ready nodes', timeoutMs: 30_000 });
 }, 60_000);
 afterAll(() => cluster.stop(), 30_000);
 
@@ -66,10 +67,10 @@ async function podsOf(app: string): Promise<Pod[]> {
 
 async function runningReady(app: string, n: number, timeoutMs = 30_000): Promise<Pod[]> {
   let pods: Pod[] = [];
-  await waitUntil(async () => {
+  await waitFor(async () => {
     pods = (await podsOf(app)).filter(live);
     return pods.length === n && pods.every((p) => p.status?.phase === 'Running' && isReady(p));
-  }, timeoutMs, `${n} Running and Ready pods of ${app}`);
+  }, { what: `${n} Running and Ready pods of ${app}`, timeoutMs: timeoutMs });
   return pods;
 }
 
@@ -77,28 +78,6 @@ function perNode(pods: Pod[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const p of pods) counts[p.spec.nodeName ?? ''] = (counts[p.spec.nodeName ?? ''] ?? 0) + 1;
   return counts;
-}
-
-/** sample polls the pods of a Deployment until stop() and keeps the worst numbers seen. */
-function sample(app: string) {
-  let minReady = Infinity;
-  let maxLive = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const pods = await podsOf(app);
-      minReady = Math.min(minReady, pods.filter((p) => live(p) && isReady(p)).length);
-      maxLive = Math.max(maxLive, pods.filter(live).length);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return { minReady, maxLive };
-    },
-  };
 }
 
 describe('Deployments on live processes', () => {
@@ -116,55 +95,58 @@ describe('Deployments on live processes', () => {
   });
 
   it('rolls out a new template within maxSurge and maxUnavailable', async () => {
-    const s = sample('web');
+    const s = await recordPods(cluster.client.pods, { namespace: NS, labelSelector: 'app=web' });
     await cluster.client.deployments.patch('web', { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:latest' }] } } } }, { namespace: NS, type: 'strategic' });
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const pods = (await podsOf('web')).filter(live);
       return pods.length === 6 && pods.every((p) => p.spec.containers[0]!.image === 'busybox:latest' && isReady(p));
-    }, 60_000, 'the rollout to finish');
+    }, { what: 'the rollout to finish', timeoutMs: 60_000 });
     const { minReady, maxLive } = await s.stop();
     expect(minReady).toBeGreaterThanOrEqual(6 - 1);
     expect(maxLive).toBeLessThanOrEqual(6 + 1);
     // The Deployment's status follows its ReplicaSets' (a controller turn behind the pods): wait for it to settle.
     let d = await cluster.client.deployments.get('web', { namespace: NS });
-    await waitUntil(async () => {
+    await waitFor(async () => {
       d = await cluster.client.deployments.get('web', { namespace: NS });
       return d.status?.replicas === 6 && d.status.updatedReplicas === 6 && d.status.availableReplicas === 6;
-    }, 30_000, 'the Deployment status to count 6 updated, available replicas');
+    }, { what: 'the Deployment status to count 6 updated, available replicas', timeoutMs: 30_000 });
     expect(d.status?.observedGeneration).toBe(d.metadata.generation);
   });
 
   it('recreates the pods of a SIGKILLed node agent on the other nodes', async () => {
     const victim = 'agent-1';
     await cluster.kill(victim, 'SIGKILL');
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const n = await cluster.client.nodes.get(victim);
       return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status !== 'True') === true;
-    }, 20_000, `${victim} to be marked not ready`);
+    }, { what: `${victim} to be marked not ready`, timeoutMs: 20_000 });
     const pods = await runningReady('web', 6, 45_000);
     expect(pods.every((p) => p.spec.nodeName !== victim)).toBe(true);
     const node = await cluster.client.nodes.get(victim);
     expect(node.spec?.taints?.map((t) => t.key)).toContain('node.kubernetes.io/unreachable');
     startAgent(victim);
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const n = await cluster.client.nodes.get(victim);
       return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && !n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable');
-    }, 20_000, `${victim} to come back and lose its taint`);
+    }, { what: `${victim} to come back and lose its taint`, timeoutMs: 20_000 });
   });
 
   it('survives a controller-manager SIGKILL mid-rollout with no extra pods', async () => {
     await cluster.client.deployments.create(deployment('api', 5));
     await runningReady('api', 5);
-    const s = sample('api');
+    const s = await recordPods(cluster.client.pods, { namespace: NS, labelSelector: 'app=api' });
     await cluster.client.deployments.patch('api', { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:latest' }] } } } }, { namespace: NS, type: 'strategic' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Mid-rollout: the new ReplicaSet has been created and scaled up, the old one not yet scaled to zero.
+    await waitFor(async () => {
+      const sets = (await cluster.client.replicasets.list({ namespace: NS, labelSelector: 'app=api' })).items;
+      return sets.length === 2 && sets.every((rs) => (rs.spec.replicas ?? 0) > 0);
+    }, { what: 'the api rollout to be under way', timeoutMs: 30_000 });
     await cluster.kill('controller-manager', 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 500));
     startControllerManager();
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const pods = (await podsOf('api')).filter(live);
       return pods.length === 5 && pods.every((p) => p.spec.containers[0]!.image === 'busybox:latest' && isReady(p));
-    }, 60_000, 'the interrupted rollout to finish');
+    }, { what: 'the interrupted rollout to finish', timeoutMs: 60_000 });
     const { maxLive } = await s.stop();
     expect(maxLive).toBeLessThanOrEqual(5 + 1);
     const rs = await cluster.client.replicasets.list({ namespace: NS, labelSelector: 'app=api' });
@@ -173,21 +155,21 @@ describe('Deployments on live processes', () => {
 
   it('cascades a Deployment delete to its ReplicaSets and pods', async () => {
     await cluster.client.deployments.delete('api', { namespace: NS, propagationPolicy: 'Background' });
-    await waitUntil(async () => (await podsOf('api')).length === 0 && (await cluster.client.replicasets.list({ namespace: NS, labelSelector: 'app=api' })).items.length === 0, 30_000, 'the api Deployment to be gone with everything it owned');
+    await waitFor(async () => (await podsOf('api')).length === 0 && (await cluster.client.replicasets.list({ namespace: NS, labelSelector: 'app=api' })).items.length === 0, { what: 'the api Deployment to be gone with everything it owned', timeoutMs: 30_000 });
   });
 
   it('deletes a namespace with everything in it', async () => {
     await cluster.client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'scratch' } });
     await cluster.client.deployments.create({ ...deployment('tmp', 2), metadata: { name: 'tmp', namespace: 'scratch' } });
-    await waitUntil(async () => (await cluster.client.pods.list({ namespace: 'scratch' })).items.length === 2, 20_000, 'pods in scratch');
+    await waitFor(async () => (await cluster.client.pods.list({ namespace: 'scratch' })).items.length === 2, { what: 'pods in scratch', timeoutMs: 20_000 });
     await cluster.client.namespaces.delete('scratch');
-    await waitUntil(async () => {
+    await waitFor(async () => {
       try {
         await cluster.client.namespaces.get('scratch');
         return false;
       } catch {
         return (await cluster.client.pods.list({ namespace: 'scratch' })).items.length === 0;
       }
-    }, 30_000, 'namespace scratch and its pods to be gone');
+    }, { what: 'namespace scratch and its pods to be gone', timeoutMs: 30_000 });
   });
 });

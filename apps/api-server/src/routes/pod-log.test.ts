@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, freePort, startServer, type RunningServer } from '../../test/harness.js';
+import { waitFor } from '@skiff/testing';
 
 // The node agent side is a plain HTTP server here: these tests are about what the proxy does when the agent or the
 // client misbehaves, which a real agent cannot be made to do on cue.
@@ -32,15 +33,6 @@ async function podOnNode(url: string, port: number): Promise<void> {
   expect((await api(url, 'PATCH', '/api/v1/nodes/n1/status', status, { 'Content-Type': 'application/merge-patch+json' })).status).toBe(200);
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox:1.36' }] } };
   expect((await api(url, 'POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
-}
-
-/** until polls `fn` until it returns true, or throws after `ms`. */
-async function until(fn: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** settle reads the rest of a body and says how it ended: 'end', 'error', or 'open' when it was still open after `ms`. */
@@ -77,7 +69,7 @@ describe('pods/log proxy', () => {
     const first = await res.body!.getReader().read();
     expect(Buffer.from(first.value!).toString()).toBe('line 1\n');
     ac.abort();
-    await until(() => agentSawClose);
+    await waitFor(() => agentSawClose);
     // The api-server keeps serving.
     expect((await api(server.url, 'GET', '/api/v1/namespaces/default/pods/p')).status).toBe(200);
   });

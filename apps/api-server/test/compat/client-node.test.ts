@@ -16,6 +16,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { api, startServer, type RunningServer } from '../harness.js';
+import { waitFor } from '@skiff/testing';
 
 let s: RunningServer;
 let kc: KubeConfig;
@@ -62,14 +63,6 @@ async function apiError(p: Promise<unknown>): Promise<ApiException<string>> {
     throw err;
   }
   throw new Error('expected an ApiException');
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('CoreV1Api', () => {
@@ -242,13 +235,13 @@ describe('Watch', () => {
     await core.createNamespacedPod({ namespace, body: podBody('cn-w', { app: 'watched' }) });
     await core.patchNamespacedPod({ name: 'cn-w', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: { a: 'b' } }] });
     await core.deleteNamespacedPod({ name: 'cn-w', namespace });
-    await until(() => events.filter((e) => e.type !== 'BOOKMARK').length >= 3, 'three events');
+    await waitFor(() => events.filter((e) => e.type !== 'BOOKMARK').length >= 3, { what: 'three events' });
     const changes = events.filter((e) => e.type !== 'BOOKMARK');
     expect(changes.map((e) => `${e.type} ${e.name}`)).toEqual(['ADDED cn-w', 'MODIFIED cn-w', 'DELETED cn-w']);
     const rvs = changes.map((e) => Number(e.rv));
     expect(rvs[0]! < rvs[1]! && rvs[1]! < rvs[2]!).toBe(true);
     req.abort();
-    await until(() => doneErr !== 'not done', 'done callback');
+    await waitFor(() => doneErr !== 'not done', { what: 'done callback' });
   });
 
   it('gets a 410 Expired ERROR for a compacted resourceVersion', async () => {
@@ -258,7 +251,7 @@ describe('Watch', () => {
     const events: { type: string; obj: any }[] = [];
     let doneErr: unknown = 'not done';
     await new Watch(kc).watch('/api/v1/namespaces/default/pods', { resourceVersion: '1' }, (type, obj) => events.push({ type, obj }), (err) => (doneErr = err));
-    await until(() => doneErr !== 'not done', 'the stream to end');
+    await waitFor(() => doneErr !== 'not done', { what: 'the stream to end' });
     const ended = doneErr as { statusCode?: number } | null;
     if (ended === null) {
       expect(events).toHaveLength(1);
@@ -280,13 +273,13 @@ describe('informer', () => {
     await core.createNamespacedPod({ namespace, body: podBody('inf-1', { app: 'inf' }) });
     await informer.start();
     try {
-      await until(() => seen.includes('add inf-1'), 'initial add');
+      await waitFor(() => seen.includes('add inf-1'), { what: 'initial add' });
       await core.createNamespacedPod({ namespace, body: podBody('inf-2', { app: 'inf' }) });
       await core.patchNamespacedPod({ name: 'inf-1', namespace, body: { metadata: { labels: { v: '2' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       // A no-op patch writes nothing, so it must not produce an update.
       await core.patchNamespacedPod({ name: 'inf-1', namespace, body: { metadata: { labels: { v: '2' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       await core.deleteNamespacedPod({ name: 'inf-2', namespace });
-      await until(() => seen.includes('delete inf-2'), 'delete');
+      await waitFor(() => seen.includes('delete inf-2'), { what: 'delete' });
       expect(seen).toEqual(['add inf-1', 'add inf-2', 'update inf-1 2', 'delete inf-2']);
       expect(informer.list(namespace).map((p) => p.metadata?.name)).toEqual(['inf-1']);
       expect(informer.get('inf-1', namespace)?.metadata?.labels?.v).toBe('2');
@@ -308,9 +301,9 @@ describe('informer', () => {
       await core.createNamespacedPod({ namespace, body: podBody('lw-1', { app: 'lw' }) });
       await core.createNamespacedPod({ namespace, body: podBody('lw-2', { app: 'lw' }) });
       await core.createNamespacedPodBinding({ name: 'lw-2', namespace, body: { metadata: { name: 'lw-2' }, target: { kind: 'Node', name: 'node-lw' } } });
-      await until(() => seen.includes('add lw-2'), 'the bound pod');
+      await waitFor(() => seen.includes('add lw-2'), { what: 'the bound pod' });
       await core.deleteNamespacedPod({ name: 'lw-2', namespace, gracePeriodSeconds: 0 });
-      await until(() => seen.includes('delete lw-2'), 'its deletion');
+      await waitFor(() => seen.includes('delete lw-2'), { what: 'its deletion' });
       expect(seen).toEqual(['add lw-2', 'delete lw-2']);
     } finally {
       await lw.stop();
@@ -318,7 +311,8 @@ describe('informer', () => {
   });
 
   it('relists after a 410 when it re-watches from a compacted resourceVersion', async () => {
-    const informer = makeInformer<V1Pod>(kc, '/api/v1/namespaces/default/pods', () => core.listNamespacedPod({ namespace, labelSelector: 'app=relist' }), 'app=relist');
+    // makeInformer builds a ListWatch; its declared type hides latestResourceVersion(), which this test reads.
+    const informer = makeInformer<V1Pod>(kc, '/api/v1/namespaces/default/pods', () => core.listNamespacedPod({ namespace, labelSelector: 'app=relist' }), 'app=relist') as ListWatch<V1Pod>;
     const seen: string[] = [];
     informer.on('add', (p) => seen.push(`add ${p.metadata?.name}`));
     informer.on('delete', (p) => seen.push(`delete ${p.metadata?.name}`));
@@ -329,7 +323,7 @@ describe('informer', () => {
     await core.createNamespacedPod({ namespace, body: podBody('rl-2', { app: 'relist' }) });
     await informer.start();
     try {
-      await until(() => seen.length === 2, 'initial adds');
+      await waitFor(() => seen.length === 2, { what: 'initial adds' });
       const rvBefore = informer.latestResourceVersion();
       // The watch goes away; while it is down, objects change and the history it would resume from is compacted.
       await informer.stop();
@@ -339,12 +333,12 @@ describe('informer', () => {
       s.store.compact({ keepRevisions: 1, keepMs: 0 });
       expect(s.store.compactedRevision()).toBeGreaterThan(Number(rvBefore));
       await informer.start();
-      await until(() => seen.includes('add rl-3') && seen.includes('delete rl-1'), 'relist');
+      await waitFor(() => seen.includes('add rl-3') && seen.includes('delete rl-1'), { what: 'relist' });
       expect(informer.list(namespace).map((p) => p.metadata?.name).sort()).toEqual(['rl-2', 'rl-3']);
       expect(Number(informer.latestResourceVersion())).toBeGreaterThan(Number(rvBefore));
       // And it is watching again.
       await core.createNamespacedPod({ namespace, body: podBody('rl-4', { app: 'relist' }) });
-      await until(() => seen.includes('add rl-4'), 'a live add after the relist');
+      await waitFor(() => seen.includes('add rl-4'), { what: 'a live add after the relist' });
       expect(errors).toEqual([]);
     } finally {
       await informer.stop();

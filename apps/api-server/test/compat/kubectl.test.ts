@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES } from '@skiff/api';
 import { api, pod, startServer, type RunningServer } from '../harness.js';
 import { columns, Kubectl } from './kubectl.js';
+import { waitFor } from '@skiff/testing';
 
 let s: RunningServer;
 let k: Kubectl;
@@ -378,11 +379,7 @@ spec:
     const del = k.stream(['delete', 'pod', 'waited', '--timeout=15s']);
     await del.waitForLine(/pod "waited" deleted/);
     // Play the node agent: once the object is Terminating, finish it with grace 0.
-    for (let i = 0; i < 50; i++) {
-      const p = await api(s.url, 'GET', `${PODS}/waited`);
-      if (p.body.metadata?.deletionTimestamp) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(async () => (await api(s.url, 'GET', `${PODS}/waited`)).body.metadata?.deletionTimestamp, { what: 'the pod to be Terminating' });
     await must('DELETE', `${PODS}/waited`, { gracePeriodSeconds: 0 });
     expect(await del.exited).toBe(0);
   });
@@ -391,9 +388,11 @@ spec:
 describe('kubectl get -w', () => {
   it('prints the initial rows, then a row per change', async () => {
     await createPod('watched');
+    const watchers = s.api.hub.size;
     const w = k.stream(['get', 'pods', '-w', '-l', 'app=watched-app']);
     try {
-      await new Promise((r) => setTimeout(r, 500));
+      // Change the pod once kubectl's watch is registered, so the change reaches it as an event.
+      await waitFor(() => s.api.hub.size > watchers, { what: "kubectl's watch" });
       await must('PATCH', `${PODS}/watched`, { metadata: { labels: { app: 'watched-app' } } }, MERGE);
       const added = await w.waitForLine(/^watched\s+0\/1\s+Pending\s+0\s+\d+s$/);
       expect(added).toBeTruthy();

@@ -1,4 +1,4 @@
-import { ApiError, objectKey, type DeleteOptions, type Deployment, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Status } from '@skiff/api';
+import { ApiError, errors, objectKey, RESOURCES, type DeleteOptions, type Deployment, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -19,7 +19,9 @@ interface Obj {
 
 /**
  * RecordingResource keeps objects in memory and records every call. Writes succeed (stamping uid, name from
- * generateName, resourceVersion) unless a failure was queued with `failNext`.
+ * generateName, resourceVersion) unless a failure was queued with `failNext`, or a resourceVersion or uid
+ * precondition does not hold: then they fail with the api-server's 409 Conflict, so controllers' conflict paths
+ * (a stale cached copy written back) are exercised as they would be against the real store.
  */
 class RecordingResource<T extends Obj> implements ResourceApi<T> {
   readonly objects = new Map<string, T>();
@@ -46,6 +48,17 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
 
   #key(name: string, namespace: string | undefined): string {
     return namespace ? `${namespace}/${name}` : name;
+  }
+
+  #conflict(name: string, why?: string): ApiError {
+    return errors.conflict(this.resource, RESOURCES[this.resource].group, name, why);
+  }
+
+  /** #current is the stored object a write targets; NotFound when there is none, as the api-server answers. */
+  #current(key: string, name: string): T {
+    const current = this.objects.get(key);
+    if (!current) throw new ApiError({ reason: 'NotFound', message: `${this.resource} "${name}" not found` });
+    return current;
   }
 
   async get(name: string, opts: NamespaceOption = {}): Promise<T> {
@@ -89,8 +102,10 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
   async patch(name: string, body: unknown, opts: PatchOptions = {}): Promise<T> {
     this.#call('patch', opts.namespace, name, opts.subresource === 'status' ? 'status' : undefined);
     const key = this.#key(name, opts.namespace);
-    const current = this.objects.get(key);
-    if (!current) throw new ApiError({ reason: 'NotFound', message: `${this.resource} "${name}" not found` });
+    const current = this.#current(key, name);
+    // A patch that carries metadata.resourceVersion is conditional on it (optimistic concurrency, as in kube).
+    const rv = (body as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+    if (typeof rv === 'string' && rv !== '' && rv !== current.metadata.resourceVersion) throw this.#conflict(name);
     const next = mergePatch(structuredClone(current), body) as T;
     next.metadata.resourceVersion = String(this.nextId());
     this.objects.set(key, next);
@@ -100,8 +115,14 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
   async delete(name: string, opts: NamespaceOption & DeleteOptions = {}): Promise<T | Status> {
     this.#call('delete', opts.namespace, name);
     const key = this.#key(name, opts.namespace);
-    const current = this.objects.get(key);
-    if (!current) throw new ApiError({ reason: 'NotFound', message: `${this.resource} "${name}" not found` });
+    const current = this.#current(key, name);
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw this.#conflict(name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw this.#conflict(name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
     this.objects.delete(key);
     return current;
   }
@@ -109,6 +130,10 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
   async #put(obj: T, opts: WriteOptions, subresource: 'status' | 'finalize' | undefined): Promise<T> {
     const namespace = opts.namespace ?? obj.metadata.namespace;
     this.#call('update', namespace, obj.metadata.name, subresource);
+    const name = obj.metadata.name ?? '';
+    const current = this.#current(this.#key(name, namespace), name);
+    // An update names the resourceVersion it read; a stale one is a conflict (an empty one is unconditional).
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw this.#conflict(name);
     const copy = structuredClone(obj);
     copy.metadata.resourceVersion = String(this.nextId());
     this.objects.set(objectKey(copy), copy);

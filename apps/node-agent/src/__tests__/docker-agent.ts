@@ -3,12 +3,14 @@
  * DockerRuntime with its log server, and the polling helpers every such test uses.
  */
 import { createServer, type Server } from 'node:http';
+import { vi } from 'vitest';
+import { waitFor } from '@skiff/testing';
 import type { AddressInfo } from 'node:net';
 import type { Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import { Registry } from 'prom-client';
-import { startServer, type RunningServer } from '../../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent, type AgentOptions } from '../agent.js';
 import { createLogServer } from '../log-server.js';
 import { createProber } from '../prober.js';
@@ -16,19 +18,20 @@ import { DockerClient } from '../runtime/docker/docker-client.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { DOCKER_SOCKET, removeNodeContainers } from '../runtime/docker/docker-test-env.js';
 
-/** until polls `fn` every 200 ms until it returns a truthy value, or throws with the last error after `ms`. */
-export async function until<T>(fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 200));
+/** DOCKER_WAIT is how Docker tests wait: containers take seconds to start, and a 200 ms poll spares the shared engine. */
+export const DOCKER_WAIT = { timeoutMs: 30_000, intervalMs: 200 } as const;
+
+/**
+ * afterRuntimeCalls resolves once the agent has called `method` on `runtime` `n` more times: `list` counts sync
+ * loops (relists), `exec` counts exec probes. It is the barrier for "and it stays so" checks, where a fixed sleep
+ * would be too short on a loaded machine.
+ */
+export async function afterRuntimeCalls(runtime: DockerRuntime, method: 'list' | 'exec', n: number): Promise<void> {
+  const calls = vi.spyOn(runtime, method);
+  try {
+    await waitFor(() => calls.mock.calls.length >= n, { ...DOCKER_WAIT, what: `${n} runtime ${method} calls` });
+  } finally {
+    calls.mockRestore();
   }
 }
 
@@ -66,6 +69,8 @@ export interface DockerAgent {
   client: Clientset;
   docker: DockerClient;
   agent: Agent;
+  /** The agent's runtime: count its relists or probes with afterRuntimeCalls. */
+  runtime: DockerRuntime;
   /** stop ends the agent, removes the node's containers and closes everything. */
   stop(): Promise<void>;
 }
@@ -94,6 +99,7 @@ export async function startDockerAgent(node: string, over: Partial<AgentOptions>
     client,
     docker,
     agent: started,
+    runtime,
     async stop() {
       await started.stop(false);
       logHttp.closeAllConnections();

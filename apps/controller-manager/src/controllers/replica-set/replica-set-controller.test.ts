@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError, type ReplicaSet } from '@skiff/api';
 import { FakeClock, isTerminalError } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
@@ -13,7 +14,12 @@ function fixture() {
   const recorder = new FakeRecorder();
   const clock = new FakeClock(T0);
   const controller = new ReplicaSetController({ informers, client, recorder, clock });
-  return { informers, client, recorder, clock, controller };
+  /** addReplicaSet puts a ReplicaSet where it lives: in the api-server (the client) and in the informer's cache. */
+  const addReplicaSet = (rs: ReplicaSet): void => {
+    client.replicasets.objects.set(`${rs.metadata.namespace}/${rs.metadata.name}`, structuredClone(rs));
+    informers.replicasets.indexer.add(rs);
+  };
+  return { informers, client, recorder, clock, controller, addReplicaSet };
 }
 
 describe('ReplicaSetController', () => {
@@ -31,7 +37,7 @@ describe('ReplicaSetController', () => {
   it('creates the missing pods with a controlling ownerReference and writes status', async () => {
     const f = fixture();
     const rs = newReplicaSet('web', 3);
-    f.informers.replicasets.indexer.add(rs);
+    f.addReplicaSet(rs);
     await f.controller.reconcile('default/web');
     expect(f.client.actions()).toEqual([
       { verb: 'create', resource: 'pods', namespace: 'default', name: 'web-' },
@@ -46,8 +52,10 @@ describe('ReplicaSetController', () => {
 
   it('does not create again while its creations have not been observed (slow watch)', async () => {
     const f = fixture();
-    f.informers.replicasets.indexer.add(newReplicaSet('web', 2));
+    f.addReplicaSet(newReplicaSet('web', 2));
     await f.controller.reconcile('default/web');
+    // The watch is slow for pods only: the ReplicaSet's own status write has reached the cache.
+    f.informers.replicasets.indexer.update(structuredClone(f.client.replicasets.objects.get('default/web')!));
     f.client.clearActions();
     await f.controller.reconcile('default/web');
     expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
@@ -60,7 +68,7 @@ describe('ReplicaSetController', () => {
   it('deletes the least valuable pods first: unscheduled, then pending, then not ready', async () => {
     const f = fixture();
     const rs = newReplicaSet('web', 2);
-    f.informers.replicasets.indexer.add(rs);
+    f.addReplicaSet(rs);
     f.informers.pods.indexer.add(newPod('ready-old', rs, { ready: true, createdOffsetMs: -50_000 }));
     f.informers.pods.indexer.add(newPod('ready-new', rs, { ready: true, createdOffsetMs: -10_000 }));
     f.informers.pods.indexer.add(newPod('unscheduled', rs));
@@ -76,7 +84,7 @@ describe('ReplicaSetController', () => {
   it('adopts matching orphans and releases owned pods that stopped matching', async () => {
     const f = fixture();
     const rs = newReplicaSet('web', 1);
-    f.informers.replicasets.indexer.add(rs);
+    f.addReplicaSet(rs);
     const orphan = newPod('orphan', undefined, { ready: true });
     const strayed = newPod('strayed', rs, { ready: true });
     strayed.metadata.labels = { app: 'other' };
@@ -98,13 +106,33 @@ describe('ReplicaSetController', () => {
     const f = fixture();
     const rs = newReplicaSet('web', 2);
     rs.spec.minReadySeconds = 60;
-    f.informers.replicasets.indexer.add(rs);
+    f.addReplicaSet(rs);
     f.informers.pods.indexer.add(newPod('a', rs, { ready: true }));
     f.informers.pods.indexer.add(newPod('b', rs));
     const result = await f.controller.reconcile('default/web');
     const written = f.client.replicasets.objects.get('default/web')!;
     expect(written.status).toMatchObject({ replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 1, availableReplicas: 0, observedGeneration: 1 });
     expect(result.requeueAfterMs).toBe(60_000);
+  });
+
+  it('fails with a Conflict, writing nothing, when its cached ReplicaSet is stale; succeeds once the cache catches up', async () => {
+    const f = fixture();
+    const rs = newReplicaSet('web', 0);
+    f.addReplicaSet(rs);
+    f.informers.pods.indexer.add(newPod('a', rs, { ready: true }));
+    // Someone else (a scale, a label edit) wrote the ReplicaSet after the informer's copy was taken.
+    const newer = await f.client.replicasets.update(structuredClone(rs));
+    f.client.clearActions();
+    const err = await f.controller.reconcile('default/web').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).reason).toBe('Conflict');
+    expect((err as ApiError).code).toBe(409);
+    expect((err as ApiError).message).toBe('Operation cannot be fulfilled on replicasets.apps "web": the object has been modified; please apply your changes to the latest version and try again');
+    expect(f.client.replicasets.objects.get('default/web')!.status).toEqual({ replicas: 0 });
+    // The watch delivers the newer copy; the requeued reconcile now writes status on top of it.
+    f.informers.replicasets.indexer.update(newer);
+    await f.controller.reconcile('default/web');
+    expect(f.client.replicasets.objects.get('default/web')!.status).toMatchObject({ replicas: 1 });
   });
 
   it('does nothing for a ReplicaSet that is gone', async () => {

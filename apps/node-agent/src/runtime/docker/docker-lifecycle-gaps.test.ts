@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
-import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { Agent } from '../../agent.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
-import { agentOptions, podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -19,7 +20,6 @@ let client: Clientset;
 let docker: DockerClient;
 let agent: Agent;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const dockerId = (containerID: string | undefined): string => (containerID ?? '').replace('docker://', '');
@@ -27,17 +27,17 @@ const dockerId = (containerID: string | undefined): string => (containerID ?? ''
 const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
 async function running(name: string): Promise<Pod> {
-  return until(async () => {
+  return waitFor(async () => {
     const p = await getPod(name);
     return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
-  });
+  }, DOCKER_WAIT);
 }
 
 async function logOf(name: string, container: string, text: string): Promise<string> {
-  return until(async () => {
+  return waitFor(async () => {
     const log = await client.pods.log(name, { namespace: 'default', container });
     return log.includes(text) ? log : undefined;
-  });
+  }, DOCKER_WAIT);
 }
 
 describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => {
@@ -69,11 +69,11 @@ describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => 
           ],
         }),
       );
-      const p = await until(async () => {
+      const p = await waitFor(async () => {
         const p = await getPod('log-prev');
         const s = p.status?.containerStatuses?.[0];
         return s?.restartCount === 1 && s.state?.running ? p : undefined;
-      });
+      }, DOCKER_WAIT);
       expect(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(3);
       expect(await logOf('log-prev', 'c', 'run-')).toBe('run-2\n');
       expect(await client.pods.log('log-prev', { namespace: 'default', container: 'c', previous: true })).toBe('run-1\n');
@@ -117,11 +117,11 @@ describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => 
       const p = await running('killed-always');
       const id = dockerId(p.status?.containerStatuses?.[0]?.containerID);
       await docker.json({ method: 'POST', path: `/containers/${id}/kill?signal=KILL` });
-      const after = await until(async () => {
+      const after = await waitFor(async () => {
         const q = await getPod('killed-always');
         const s = q.status?.containerStatuses?.[0];
         return s?.restartCount === 1 && s.state?.running ? q : undefined;
-      });
+      }, DOCKER_WAIT);
       const s = after.status!.containerStatuses![0]!;
       expect(s.lastState?.terminated).toMatchObject({ exitCode: 137 });
       expect(s.lastState?.terminated?.containerID).toBe(`docker://${id}`);
@@ -134,14 +134,15 @@ describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => 
       const p = await running('killed-never');
       const id = dockerId(p.status?.containerStatuses?.[0]?.containerID);
       await docker.json({ method: 'POST', path: `/containers/${id}/kill?signal=KILL` });
-      const after = await until(async () => {
+      const after = await waitFor(async () => {
         const q = await getPod('killed-never');
         return q.status?.phase === 'Failed' ? q : undefined;
-      });
+      }, DOCKER_WAIT);
       const s = after.status!.containerStatuses![0]!;
       expect(s.restartCount).toBe(0);
       expect(s.state?.terminated).toMatchObject({ exitCode: 137 });
-      await sleep(1500);
+      // And it stays so through the agent's next sync loops.
+      await afterRuntimeCalls(fixture.runtime, 'list', 5);
       const later = await getPod('killed-never');
       expect(later.status?.phase).toBe('Failed');
       expect(later.status?.containerStatuses?.[0]?.restartCount).toBe(0);
@@ -154,10 +155,10 @@ describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => 
       const id = dockerId(p.status?.containerStatuses?.[0]?.containerID);
       // SIGTERM reaches the trap, which exits 0.
       await docker.json({ method: 'POST', path: `/containers/${id}/kill?signal=TERM` });
-      const after = await until(async () => {
+      const after = await waitFor(async () => {
         const q = await getPod('killed-never-ok');
         return q.status?.phase === 'Succeeded' ? q : undefined;
-      });
+      }, DOCKER_WAIT);
       expect(after.status?.containerStatuses?.[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0 } } });
     });
   });
@@ -262,18 +263,19 @@ describe('an unreachable Docker socket', () => {
 
   it('registers the node with Ready=False and a message naming the runtime and the socket', async () => {
     const name = `dg-down-${suffix}`;
-    a = new Agent(agentOptions(c, name, { nodes: [{ name, runtime: new DockerRuntime({ docker: d, nodeName: name }) }], statusUpdateMs: 300 }));
+    const runtime = new DockerRuntime({ docker: d, nodeName: name });
+    a = new Agent(agentOptions(c, name, { nodes: [{ name, runtime }], statusUpdateMs: 300 }));
     await a.start();
-    const node = await until(async () => {
+    const node = await waitFor(async () => {
       const n = await c.nodes.get(name);
       return n.status?.conditions?.some((x) => x.type === 'Ready') ? n : undefined;
-    }, 10_000);
+    }, { ...DOCKER_WAIT, timeoutMs: 10_000 });
     const ready = (node as Node).status?.conditions?.find((x) => x.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
     expect(ready?.message).toContain('container runtime is down');
     expect(ready?.message).toContain('/nonexistent.sock');
-    // It stays not ready through later status updates.
-    await sleep(1000);
+    // It stays not ready through later status updates (and the failed relists that feed them).
+    await afterRuntimeCalls(runtime, 'list', 3);
     const later = (await c.nodes.get(name)).status?.conditions?.find((x) => x.type === 'Ready');
     expect(later).toMatchObject({ status: 'False' });
     expect(later?.message).toContain('/nonexistent.sock');

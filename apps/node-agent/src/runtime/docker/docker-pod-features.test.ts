@@ -6,7 +6,8 @@ import type { Agent } from '../../agent.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable } from './docker-test-env.js';
-import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
 const NODE = `df-${Math.random().toString(36).slice(2, 8)}`;
@@ -22,10 +23,10 @@ const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
 async function running(name: string): Promise<Pod> {
-  return until(async () => {
+  return waitFor(async () => {
     const p = await getPod(name);
     return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
-  });
+  }, DOCKER_WAIT);
 }
 
 function condition(p: Pod, type: string): string | undefined {
@@ -41,10 +42,10 @@ async function events(name: string): Promise<CoreEvent[]> {
 }
 
 async function logOf(name: string, container: string, text: string): Promise<string> {
-  return until(async () => {
+  return waitFor(async () => {
     const log = await client.pods.log(name, { namespace: 'default', container });
     return log.includes(text) ? log : undefined;
-  });
+  }, DOCKER_WAIT);
 }
 
 async function freePort(): Promise<number> {
@@ -73,10 +74,10 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
       }),
     );
     await running('hostport');
-    const body = await until(async () => {
+    const body = await waitFor(async () => {
       const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`);
       return res.ok ? res.text() : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(body).toBe('hello-hostport\n');
   });
 
@@ -122,13 +123,13 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
       pod('hostpath', { volumes: [{ name: 'h', hostPath: { path: '/etc' } }], containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever, volumeMounts: [{ name: 'h', mountPath: '/host' }] }] }),
     );
     for (const [name, text] of [['priv', 'privileged'], ['hostpath', 'hostPath']] as const) {
-      const waiting = await until(async () => {
+      const waiting = await waitFor(async () => {
         const w = (await getPod(name)).status?.containerStatuses?.[0]?.state?.waiting;
         return w?.reason === 'CreateContainerConfigError' ? w : undefined;
-      });
+      }, DOCKER_WAIT);
       expect(waiting.message).toContain(text);
       expect(waiting.message).toContain('--allow-privileged');
-      const ev = await until(async () => (await events(name)).find((e) => e.reason === 'Failed' && e.type === 'Warning'));
+      const ev = await waitFor(async () => (await events(name)).find((e) => e.reason === 'Failed' && e.type === 'Warning'), DOCKER_WAIT);
       expect(ev.message).toContain('--allow-privileged');
     }
     // Nothing but the sandbox was created for them.
@@ -160,16 +161,16 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
     );
     const first = await running('ready-flip');
     expect(condition(first, 'Ready')).toBe('False');
-    const ready = await until(async () => {
+    const ready = await waitFor(async () => {
       const p = await getPod('ready-flip');
       return condition(p, 'Ready') === 'True' ? p : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(condition(ready, 'ContainersReady')).toBe('True');
     expect(ready.status?.containerStatuses?.[0]?.ready).toBe(true);
-    const notReady = await until(async () => {
+    const notReady = await waitFor(async () => {
       const p = await getPod('ready-flip');
       return condition(p, 'Ready') === 'False' ? p : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(condition(notReady, 'ContainersReady')).toBe('False');
     expect(notReady.status?.containerStatuses?.[0]).toMatchObject({ ready: false, restartCount: 0 });
   });
@@ -191,13 +192,14 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
     );
     const early = await running('slow-start');
     expect(early.status?.containerStatuses?.[0]).toMatchObject({ started: false, ready: false });
-    const started = await until(async () => {
+    const started = await waitFor(async () => {
       const p = await getPod('slow-start');
       return p.status?.containerStatuses?.[0]?.started ? p : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(started.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
     expect(condition(started, 'Ready')).toBe('True');
-    await new Promise((r) => setTimeout(r, 2000));
+    // Liveness runs from now on: after two more exec probes the container still has not been restarted.
+    await afterRuntimeCalls(fixture.runtime, 'exec', 2);
     expect((await getPod('slow-start')).status?.containerStatuses?.[0]?.restartCount).toBe(0);
   });
 
@@ -223,11 +225,11 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
         ],
       }),
     );
-    const p = await until(async () => {
+    const p = await waitFor(async () => {
       const p = await getPod('net-probes');
       const closed = p.status?.containerStatuses?.find((c) => c.name === 'closed');
       return (closed?.restartCount ?? 0) >= 1 ? p : undefined;
-    }, 40_000);
+    }, { ...DOCKER_WAIT, timeoutMs: 40_000 });
     const web = p.status?.containerStatuses?.find((c) => c.name === 'web');
     expect(web).toMatchObject({ ready: true, restartCount: 0 });
     expect(p.status?.containerStatuses?.find((c) => c.name === 'closed')?.ready).toBe(false);
@@ -238,10 +240,10 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
   it('records Pulled, Created and Started, then Killing and a terminal status before the final delete', async () => {
     await client.pods.create(pod('lifecycle', { terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever }] }));
     await running('lifecycle');
-    const reasons = await until(async () => {
+    const reasons = await waitFor(async () => {
       const r = (await events('lifecycle')).map((e) => e.reason);
       return ['Pulled', 'Created', 'Started'].every((x) => r.includes(x)) ? r : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(reasons.indexOf('Pulled')).toBeLessThan(reasons.indexOf('Started'));
     const seen: Array<WatchEvent<Pod>> = [];
     const current = await getPod('lifecycle');
@@ -251,7 +253,7 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
     );
     try {
       await client.pods.delete('lifecycle', { namespace: 'default' });
-      await until(async () => seen.some((e) => e.type === 'DELETED'));
+      await waitFor(async () => seen.some((e) => e.type === 'DELETED'), DOCKER_WAIT);
     } finally {
       watch.stop();
     }
@@ -259,7 +261,7 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
     expect(beforeDelete?.status?.phase).toBe('Succeeded');
     expect(beforeDelete?.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(condition(beforeDelete!, 'Ready')).toBe('False');
-    const killing = await until(async () => (await events('lifecycle')).find((e) => e.reason === 'Killing'));
+    const killing = await waitFor(async () => (await events('lifecycle')).find((e) => e.reason === 'Killing'), DOCKER_WAIT);
     expect(killing.message).toBe('Stopping container c');
     expect(killing.involvedObject.fieldPath).toBe('spec.containers{c}');
   });

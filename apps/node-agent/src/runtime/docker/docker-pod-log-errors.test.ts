@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { dockerAvailable } from './docker-test-env.js';
-import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
 const NODE = `dl-${Math.random().toString(36).slice(2, 8)}`;
@@ -12,10 +13,10 @@ describe.skipIf(!available)('pods/log errors from a real node agent reach client
     fixture = await startDockerAgent(NODE);
     const pod = podOn(NODE, 'log-err', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo hello; trap "exit 0" TERM; sleep 3600 & wait'] }] });
     await fixture.client.pods.create(pod);
-    await until(async () => {
+    await waitFor(async () => {
       const p: Pod = await fixture.client.pods.get('log-err', { namespace: 'default' });
       return p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
-    });
+    }, DOCKER_WAIT);
   }, 60_000);
 
   afterAll(async () => {
@@ -41,11 +42,11 @@ describe.skipIf(!available)('pods/log errors from a real node agent reach client
     const bad = await log('tailLines=-1');
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ reason: 'Invalid', details: { causes: [{ field: 'tailLines' }] } });
-    const good = await until(async () => {
+    const good = await waitFor(async () => {
       const r = await log('tailLines=1&timestamps=True');
       const text = await r.text();
       return r.status === 200 && text.includes('hello') ? text : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(good).toMatch(/^\S+ hello\n$/);
   });
 });

@@ -6,7 +6,8 @@ import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
 import { LABELS } from '../labels.js';
-import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -46,12 +47,12 @@ describe.skipIf(!available)('a pod of many containers on a real Docker engine', 
       const uid = created.metadata.uid ?? '';
 
       // The first status with a running container must not wait for the last one to be up.
-      const first = await until(async () => seen.find((p) => runningCount(p) > 0), 120_000);
+      const first = await waitFor(async () => seen.find((p) => runningCount(p) > 0), { ...DOCKER_WAIT, timeoutMs: 120_000 });
       expect(runningCount(first)).toBeLessThan(CONTAINERS);
       expect(first.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'ContainerCreating')).toBe(true);
 
       await client.pods.delete('big', { namespace: 'default' });
-      await until(async () => {
+      await waitFor(async () => {
         try {
           await client.pods.get('big', { namespace: 'default' });
           return false;
@@ -59,8 +60,8 @@ describe.skipIf(!available)('a pod of many containers on a real Docker engine', 
           if (isNotFound(err)) return true;
           throw err;
         }
-      }, 120_000);
-      await until(async () => (await containerIdsOfPod(uid)).length === 0, 60_000);
+      }, { ...DOCKER_WAIT, timeoutMs: 120_000 });
+      await waitFor(async () => (await containerIdsOfPod(uid)).length === 0, { ...DOCKER_WAIT, timeoutMs: 60_000 });
     } finally {
       watch.stop();
     }

@@ -5,7 +5,8 @@ import type { Agent } from '../../agent.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
-import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -56,15 +57,15 @@ describe.skipIf(!available)('DockerRuntime with a real engine', () => {
         ],
       }),
     );
-    const p = await until(async () => {
+    const p = await waitFor(async () => {
       const p = await getPod('duo');
       return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready) ? p : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(p.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    const log = await until(async () => {
+    const log = await waitFor(async () => {
       const text = await client.pods.log('duo', { namespace: 'default', container: 'client' });
       return text.includes('line3') ? text : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(log).toContain('hello from duo');
     expect(log).toContain(`ns=default node=${NODE} ip=${p.status?.podIP}`);
     expect(await client.pods.log('duo', { namespace: 'default', container: 'client', tailLines: 1 })).toBe('line3\n');
@@ -79,13 +80,13 @@ describe.skipIf(!available)('DockerRuntime with a real engine', () => {
     await client.pods.create(pod('fail-never', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'] }] }));
     await client.pods.create(pod('ok-never', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['true'] }] }));
     await client.pods.create(pod('fail-onfailure', { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 1'] }] }));
-    const failed = await until(async () => ((await getPod('fail-never')).status?.phase === 'Failed' ? getPod('fail-never') : undefined));
+    const failed = await waitFor(async () => ((await getPod('fail-never')).status?.phase === 'Failed' ? getPod('fail-never') : undefined), DOCKER_WAIT);
     expect(failed.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
-    await until(async () => (await getPod('ok-never')).status?.phase === 'Succeeded');
-    const restarted = await until(async () => {
+    await waitFor(async () => (await getPod('ok-never')).status?.phase === 'Succeeded', DOCKER_WAIT);
+    const restarted = await waitFor(async () => {
       const p = await getPod('fail-onfailure');
       return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
-    });
+    }, DOCKER_WAIT);
     expect(restarted.status?.phase).toBe('Running');
   });
 
@@ -93,7 +94,7 @@ describe.skipIf(!available)('DockerRuntime with a real engine', () => {
     await client.pods.create(
       pod('oom', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'x=a; while true; do x="$x$x"; done'], resources: { limits: { memory: '8Mi' } } }] }),
     );
-    const p = await until(async () => ((await getPod('oom')).status?.phase === 'Failed' ? getPod('oom') : undefined));
+    const p = await waitFor(async () => ((await getPod('oom')).status?.phase === 'Failed' ? getPod('oom') : undefined), DOCKER_WAIT);
     expect(p.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('OOMKilled');
   });
 
@@ -101,42 +102,43 @@ describe.skipIf(!available)('DockerRuntime with a real engine', () => {
     await client.pods.create(pod('nopull', { containers: [{ name: 'c', image: 'registry.invalid/nothing:1' }] }));
     await client.pods.create(pod('never', { containers: [{ name: 'c', image: 'nothing-here:1', imagePullPolicy: 'Never' }] }));
     await client.pods.create(pod('badcmd', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['/no/such/binary'] }] }));
-    await until(async () => (await getPod('never')).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull');
-    await until(async () => {
+    await waitFor(async () => (await getPod('never')).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull', DOCKER_WAIT);
+    await waitFor(async () => {
       const s = (await getPod('badcmd')).status?.containerStatuses?.[0]?.state;
       return s?.terminated !== undefined || s?.waiting?.reason === 'RunContainerError';
-    });
+    }, DOCKER_WAIT);
     // A pull from an unreachable registry can take a while to fail.
-    await until(async () => ['ErrImagePull', 'ImagePullBackOff'].includes((await getPod('nopull')).status?.containerStatuses?.[0]?.state?.waiting?.reason ?? ''), 110_000);
+    await waitFor(async () => ['ErrImagePull', 'ImagePullBackOff'].includes((await getPod('nopull')).status?.containerStatuses?.[0]?.state?.waiting?.reason ?? ''), { ...DOCKER_WAIT, timeoutMs: 110_000 });
   }, 120_000);
 
   it('restarts a container whose liveness probe fails', async () => {
     await client.pods.create(
       pod('live', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'], livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 } }] }),
     );
-    await until(async () => ((await getPod('live')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    await waitFor(async () => ((await getPod('live')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, DOCKER_WAIT);
   });
 
   it('deletes gracefully: SIGTERM, grace period, then the pod is gone', async () => {
     await client.pods.create(pod('graceful', { terminationGracePeriodSeconds: 2, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'trap "" TERM; sleep 3600 & wait; sleep 3600'] }] }));
-    await until(async () => (await getPod('graceful')).status?.phase === 'Running');
+    await waitFor(async () => (await getPod('graceful')).status?.phase === 'Running', DOCKER_WAIT);
     const t0 = Date.now();
     await client.pods.delete('graceful', { namespace: 'default' });
-    await until(async () => {
+    await waitFor(async () => {
       try {
         await getPod('graceful');
         return false;
       } catch {
         return true;
       }
-    });
+    }, DOCKER_WAIT);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
   });
 
   it('never touches containers of another node on the same engine', async () => {
     const other = new DockerRuntime({ docker, nodeName: OTHER });
     const sb = await other.createSandbox({ pod: { uid: 'other-uid', namespace: 'default', name: 'x' }, hostname: 'x', ports: [], volumes: [] });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Give this node's agent a few relists in which it could (wrongly) adopt or remove the other node's sandbox.
+    await afterRuntimeCalls(fixture.runtime, 'list', 3);
     const list = await other.list();
     expect(list.map((c) => c.id)).toContain(sb.id);
     expect((await new DockerRuntime({ docker, nodeName: NODE }).list()).some((c) => c.id === sb.id)).toBe(false);

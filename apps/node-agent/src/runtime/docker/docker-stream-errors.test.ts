@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
-import { startServer, type RunningServer } from '../../../../api-server/test/harness.js';
+import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { agentEndpoint, spawnAgent, type AgentProcess } from '../../__tests__/agent-process.js';
-import { podOn, startDockerAgent, until, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+import { waitFor } from '@skiff/testing';
 
 // No error of one pod's stream (exec probe, logs) may reach the process: these run pods whose streams are cut.
 
@@ -49,10 +50,10 @@ describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (bui
     await client.pods.create(pod);
     // Three timed-out attempts: each aborted an exec stream mid-flight. The agent exiting meanwhile fails at once.
     const timedOut = await Promise.race([
-      until(async () => {
+      waitFor(async () => {
         const ev = (await events(client, 'slow-probe')).find((e) => e.reason === 'Unhealthy');
         return ev && (ev.count ?? 1) >= 3 ? ev : undefined;
-      }, 60_000),
+      }, { ...DOCKER_WAIT, timeoutMs: 60_000 }),
       agent.exited.then((code) => Promise.reject(new Error(`node agent exited with ${code}: ${agent.output()}`))),
     ]);
     expect(timedOut).toMatchObject({ type: 'Warning', message: 'Readiness probe failed: command "sleep 5" timed out' });
@@ -62,7 +63,7 @@ describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (bui
     expect(p.status?.containerStatuses?.[0]).toMatchObject({ ready: false, state: { running: {} } });
     // The agent still does its work: a delete is carried out.
     await client.pods.delete('slow-probe', { namespace: 'default' });
-    await until(async () => !(await client.pods.list({ namespace: 'default' })).items.some((x) => x.metadata.name === 'slow-probe'), 30_000);
+    await waitFor(async () => !(await client.pods.list({ namespace: 'default' })).items.some((x) => x.metadata.name === 'slow-probe'), { ...DOCKER_WAIT, timeoutMs: 30_000 });
     expect(agent.child.exitCode).toBeNull();
   });
 });
@@ -85,7 +86,7 @@ describe.skipIf(!available)('streams of an in-process agent are closed (real Doc
   it("closes the agent's Docker log stream when the client leaves mid-follow", async () => {
     const { client, docker } = fixture;
     await client.pods.create(podOn(node, 'ticker', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'while true; do echo tick; sleep 1; done'] }] }));
-    await until(async () => (await client.pods.get('ticker', { namespace: 'default' })).status?.containerStatuses?.[0]?.state?.running);
+    await waitFor(async () => (await client.pods.get('ticker', { namespace: 'default' })).status?.containerStatuses?.[0]?.state?.running, DOCKER_WAIT);
     const ac = new AbortController();
     const res = await fetch(`${fixture.api.url}/api/v1/namespaces/default/pods/ticker/log?follow=true`, { signal: ac.signal });
     expect(res.status).toBe(200);
@@ -95,7 +96,7 @@ describe.skipIf(!available)('streams of an in-process agent are closed (real Doc
     expect(docker.running).toBeGreaterThan(0);
     ac.abort();
     // With the follow gone nothing of the agent streams from Docker any more (relists come and go in between).
-    await until(async () => docker.running === 0, 15_000);
+    await waitFor(async () => docker.running === 0, { ...DOCKER_WAIT, timeoutMs: 15_000 });
     // And the agent still serves logs.
     expect(await client.pods.log('ticker', { namespace: 'default' })).toContain('tick');
   });
@@ -103,15 +104,15 @@ describe.skipIf(!available)('streams of an in-process agent are closed (real Doc
   it('aborts an exec stream at its timeout, with a ProbeTimeout error and nothing left streaming', async () => {
     const { client, docker, agent } = fixture;
     await client.pods.create(podOn(node, 'exec-target', { containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever }] }));
-    const p = await until(async () => {
+    const p = await waitFor(async () => {
       const x = await client.pods.get('exec-target', { namespace: 'default' });
       return x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
-    });
+    }, DOCKER_WAIT);
     const id = (p.status?.containerStatuses?.[0]?.containerID ?? '').replace('docker://', '');
     const runtime = agent.nodes.get(node)!.agent.runtime;
     // An hour-long command: a stream left open after the timeout would stay in flight for the rest of the test.
     await expect(runtime.exec(id, ['sleep', '3600'], 500)).rejects.toMatchObject({ reason: 'ProbeTimeout', message: 'command "sleep 3600" timed out' });
-    await until(async () => docker.running === 0, 15_000);
+    await waitFor(async () => docker.running === 0, { ...DOCKER_WAIT, timeoutMs: 15_000 });
     // A quick command on the same container still works.
     expect(await runtime.exec(id, ['echo', 'hi'], 5000)).toEqual({ exitCode: 0, output: 'hi\n' });
   });

@@ -2,7 +2,8 @@
  * @module Scheduler benchmark: a real api-server and scheduler as child processes, N simulated nodes and M pods
  * created as fast as the api-server takes them; prints pods bound per second, attempt latency p50/p99 (from the
  * scheduler's own histogram) and the scheduler's CPU and memory (from its process_* metrics), as JSON.
- * Usage: node apps/scheduler/dist/bench/bench.js [--nodes 1000] [--pods 10000] [--storage memory|sqlite]
+ * Built apart from the shipped dist/ (tsconfig.bench.json, run by `npm run bench`).
+ * Usage: node apps/scheduler/bench/dist/bench.js [--nodes 1000] [--pods 10000] [--storage memory|sqlite]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
