@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, startServer, type RunningServer } from './harness.js';
 
 /** logLines collects what a pino logger writes, one parsed JSON object per line. */
-function logLines(): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof pino> } {
+function logLines(): { lines: Array<Record<string, unknown>>; logger: Logger } {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

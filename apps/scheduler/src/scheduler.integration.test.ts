@@ -116,12 +116,12 @@ describe('scheduler against a live api-server', () => {
   it('turns unhealthy once it lost its lease, since it never contends again', async () => {
     const le = { namespace: 'kube-system', name: 'kube-scheduler', leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 250 };
     const a = start({ leaderElection: { ...le, identity: 'a' } });
-    await until(() => a.isLeader() || undefined);
+    await waitFor(() => a.isLeader() || undefined);
     expect(a.healthy()).toBe(true);
     // Another replica takes the lease over (as after a partition): a's renewals fail until its deadline passes.
     const lease = await client.leases.get('kube-scheduler', { namespace: 'kube-system' });
     await client.leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: 'usurper' } }, { namespace: 'kube-system' });
-    await until(() => (!a.isLeader() && !a.healthy()) || undefined, 8_000);
+    await waitFor(() => (!a.isLeader() && !a.healthy()) || undefined, { timeoutMs: 8_000 });
   });
 
   it('runs two replicas of which only the leader binds, and the standby takes over when the leader dies', async () => {

@@ -263,7 +263,7 @@ describe('watch logging', () => {
     const rec = new Recorder();
     const handle = client.pods.watch({ namespace: 'default', resourceVersion: '5' }, rec);
     try {
-      await waitFor(() => lines.some((l) => l.msg === 'watch connection failed'), 'a failed connection to be logged');
+      await waitFor(() => lines.some((l) => l.msg === 'watch connection failed'), { what: 'a failed connection to be logged' });
       const failed = lines.filter((l) => l.msg === 'watch connection failed');
       for (const l of failed) {
         expect(l.level).toBe('info');
