@@ -4,28 +4,12 @@
  * (so a supervisor restarts it clean).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Lease, Node, Pod } from '@skiff/api';
+import type { Lease } from '@skiff/api';
 import { Cluster, freePort, type Component } from './cluster.js';
+import { busyboxPod as pod, readyNode } from './fixtures.js';
 import { waitFor } from '@skiff/testing';
 
 const RENEW_DEADLINE_MS = 2_000;
-const node: Node = {
-  apiVersion: 'v1',
-  kind: 'Node',
-  metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } },
-  status: {
-    capacity: { cpu: '4', memory: '8Gi', pods: '110' },
-    allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
-    conditions: [{ type: 'Ready', status: 'True' }],
-  },
-};
-const pod = (name: string): Pod => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default' },
-  spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
-});
-
 const cluster = new Cluster();
 let scheduler: Component;
 const lease = async (): Promise<Lease> => (await cluster.client.leases.get('kube-scheduler', { namespace: 'kube-system' })) as Lease;
@@ -41,7 +25,7 @@ beforeAll(async () => {
     '--leader-elect-renew-deadline', `${RENEW_DEADLINE_MS / 1000}s`,
     '--leader-elect-retry-period', '500ms',
   ]);
-  await cluster.client.nodes.create(node);
+  await cluster.client.nodes.create(readyNode('node-1'));
   await cluster.client.pods.create(pod('first'));
   await waitFor(async () => (await boundNode('first')) === 'node-1', { what: 'the first pod bound', timeoutMs: 30_000 });
 }, 60_000);

@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Lease, Node, Pod } from '@skiff/api';
+import type { Lease } from '@skiff/api';
 import { Cluster, freePort } from './cluster.js';
+import { busyboxPod, readyNode } from './fixtures.js';
 import { waitFor } from '@skiff/testing';
 
-const node = (name: string): Node => ({
-  apiVersion: 'v1',
-  kind: 'Node',
-  metadata: { name, labels: { 'kubernetes.io/hostname': name } },
-  status: {
-    capacity: { cpu: '4', memory: '8Gi', pods: '110' },
-    allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
-    conditions: [{ type: 'Ready', status: 'True' }],
-  },
-});
-
-const pod = (name: string): Pod => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: 'default' },
-  spec: { containers: [{ name: 'c', image: 'busybox:1.36', resources: { requests: { cpu: '100m' } } }] },
-});
+const pod = (name: string) => busyboxPod(name, { requests: { cpu: '100m' } });
 
 const LEASE_SECONDS = 3;
 const cluster = new Cluster();
@@ -48,7 +33,7 @@ beforeAll(async () => {
   for (const url of metricsUrl.values()) {
     await waitFor(async () => (await fetch(url)).ok, { what: `${url} to answer`, timeoutMs: 20_000 });
   }
-  await cluster.client.nodes.create(node('node-1'));
+  await cluster.client.nodes.create(readyNode('node-1'));
 }, 60_000);
 afterAll(() => cluster.stop());
 
