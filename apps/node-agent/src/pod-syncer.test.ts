@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Container, Pod, PodStatus } from '@skiff/api';
+import { FakeClock, silentLogger } from '@skiff/controller-kit';
+import { Pleg } from './pleg.js';
+import { PodSyncer } from './pod-syncer.js';
+import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+import { StatusManager } from './status-manager.js';
+
+function setup() {
+  const clock = new FakeClock();
+  const rt = new FakeRuntime({ clock, images: ['busybox:1.36'], unpullable: ['missing:1'] });
+  const pleg = new Pleg({ runtime: rt, clock, logger: silentLogger, onPodEvents: () => undefined });
+  const posted: PodStatus[] = [];
+  const status = new StatusManager({ patchStatus: async (_ns, _n, _u, s) => void posted.push(s) }, silentLogger);
+  const events: string[] = [];
+  const finished: string[] = [];
+  const syncer = new PodSyncer({
+    nodeName: 'n1',
+    hostIP: '192.0.2.1',
+    allowPrivileged: false,
+    runtime: rt,
+    pleg,
+    status,
+    events: { event: () => undefined, record: (ref, type, reason, message) => void events.push(`${ref.fieldPath ?? ''} ${type} ${reason} ${message}`) },
+    finisher: { finishDelete: async (p) => void finished.push(p.metadata.name ?? '') },
+    clock,
+    logger: silentLogger,
+  });
+  const last = (): PodStatus => posted[posted.length - 1]!;
+  return { clock, rt, pleg, status, syncer, posted, events, finished, last };
+}
+
+const pod = (containers: Container[], extra: Partial<Pod['metadata']> = {}): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', namespace: 'default', uid: 'u1', ...extra },
+  spec: { nodeName: 'n1', containers },
+});
+const sleeper = (name: string, image = 'busybox:1.36'): Container => ({ name, image, command: ['sleep', '3600'] });
+
+describe('PodSyncer', () => {
+  it('creates the sandbox and the containers, reports them running, and asks to resync after 10 s', async () => {
+    const { clock, rt, status, syncer, events, last } = setup();
+    const next = await syncer.sync('u1', pod([sleeper('a'), sleeper('b')]));
+    await status.idle();
+    expect(next).toBe(clock.now() + 10_000);
+    expect(rt.calls.filter((c) => !c.startsWith('pull'))).toEqual(['createSandbox default/p', 'start default/p/a#0', 'start default/p/b#0']);
+    expect(last().phase).toBe('Running');
+    expect(last().podIP).toMatch(/^10\.88\.0\./);
+    expect(last().containerStatuses?.map((c) => [c.name, !!c.state?.running])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
+    expect(events).toContain('spec.containers{a} Normal Started Started container a');
+    expect(syncer.knownUids()).toEqual(['u1']);
+
+    // A second sync of a steady pod changes nothing.
+    rt.calls.length = 0;
+    await syncer.sync('u1', pod([sleeper('a'), sleeper('b')]));
+    expect(rt.calls).toEqual([]);
+  });
+
+  it('shows ErrImagePull, then ImagePullBackOff until the back-off ends, and retries with a doubled delay', async () => {
+    const { clock, rt, status, syncer, events, last } = setup();
+    const p = pod([sleeper('c', 'missing:1')]);
+    const next = await syncer.sync('u1', p);
+    await status.idle();
+    expect(next).toBe(clock.now() + 10_000);
+    expect(last().containerStatuses?.[0]?.state?.waiting?.reason).toBe('ErrImagePull');
+    expect(events).toContain('spec.containers{c} Warning Failed Error: ErrImagePull');
+
+    clock.advance(5_000);
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(last().containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "missing:1"' });
+    expect(rt.calls.filter((c) => c.startsWith('pull'))).toHaveLength(1);
+
+    clock.advance(5_000);
+    const again = await syncer.sync('u1', p);
+    expect(rt.calls.filter((c) => c.startsWith('pull'))).toHaveLength(2);
+    expect(again).toBe(clock.now() + 10_000); // the resync period caps the 20 s back-off
+  });
+
+  it('shows RunContainerError for a command that cannot start', async () => {
+    const { rt, status, syncer, last } = setup();
+    rt.badCommands.add('nope');
+    await syncer.sync('u1', pod([{ name: 'c', image: 'busybox:1.36', command: ['nope'] }]));
+    await status.idle();
+    const cs = last().containerStatuses?.[0];
+    expect(cs?.state?.waiting?.reason).toBe('RunContainerError');
+    expect(cs?.state?.waiting?.message).toContain('executable file not found');
+    expect(cs?.lastState?.terminated).toMatchObject({ exitCode: 127, reason: 'ContainerCannotRun' });
+  });
+
+  it('terminates a deleting pod: Killing events, containers stopped and removed, terminal status written, delete finished', async () => {
+    const { rt, syncer, posted, events, finished } = setup();
+    await syncer.sync('u1', pod([sleeper('a')]));
+    rt.calls.length = 0;
+    const next = await syncer.sync('u1', pod([sleeper('a')], { deletionTimestamp: '2025-01-01T00:00:30Z', deletionGracePeriodSeconds: 7 }));
+    expect(next).toBeUndefined();
+    expect(events).toContain('spec.containers{a} Normal Killing Stopping container a');
+    expect(rt.calls).toEqual(['stop default/p/a grace=7', 'stop default/p/POD grace=0', 'remove default/p/a#0', 'remove default/p/POD#0', 'removeVolumes default/p']);
+    expect(rt.containers.size).toBe(0);
+    const terminal = posted[posted.length - 1]!;
+    expect(terminal.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(137);
+    expect(finished).toEqual(['p']);
+    expect(syncer.knownUids()).toEqual([]);
+  });
+
+  it('removes what the runtime still has for a pod that is gone', async () => {
+    const { rt, syncer } = setup();
+    await syncer.sync('u1', pod([sleeper('a')]));
+    expect(rt.containers.size).toBe(2);
+    await syncer.sync('u1', undefined);
+    expect(rt.containers.size).toBe(0);
+    expect(syncer.knownUids()).toEqual([]);
+  });
+
+  it('starts no container once its signal aborted and rejects with the reason', async () => {
+    const { rt, syncer } = setup();
+    rt.holdStarts = true;
+    const ac = new AbortController();
+    const sync = syncer.sync('u1', pod([sleeper('a'), sleeper('b')]), ac.signal);
+    await expect.poll(() => rt.held.length).toBe(2);
+    const reason = new Error('pod terminating');
+    ac.abort(reason);
+    await expect(sync).rejects.toBe(reason);
+    expect(rt.calls.filter((c) => c.startsWith('start'))).toEqual([]);
+  });
+});
