@@ -10,7 +10,7 @@ import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from './pod-status.js';
 import type { Pleg } from './pleg.js';
-import { isRuntimeError, type ContainerRuntime, type PodRef, type RuntimeContainer } from './runtime/container-runtime.js';
+import { isRuntimeError, type ContainerRuntime, type PodRef, type RuntimeContainer, type RuntimeErrorReason } from './runtime/container-runtime.js';
 import type { StatusManager } from './status-manager.js';
 
 /** ProbeResults is what the prober tells the syncer about a pod's containers. */
@@ -51,7 +51,7 @@ export interface PodSyncerOptions {
 }
 
 interface PullFailure {
-  reason: string;
+  reason: RuntimeErrorReason;
   count: number;
   retryAt: number;
   message: string;

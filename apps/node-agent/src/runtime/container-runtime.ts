@@ -120,12 +120,32 @@ export interface RuntimeInfo {
 export type ImagePullReason = 'ErrImagePull' | 'ErrImageNeverPull' | 'ImagePullBackOff';
 
 /**
+ * RUNTIME_ERROR_REASONS are every reason a RuntimeError can carry. The first six are kubelet's container waiting
+ * reasons; ImagePullBackOff is not among them because no runtime call throws it (the syncer shows it between pulls).
+ * ExecError and ProbeTimeout are failed probe commands: the prober reports them as a probe failure, never as a
+ * waiting reason.
+ */
+export const RUNTIME_ERROR_REASONS = [
+  'ErrImagePull',
+  'ErrImageNeverPull',
+  'CreatePodSandboxError',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'ExecError',
+  'ProbeTimeout',
+] as const;
+
+/** RuntimeErrorReason is the closed set of RuntimeError reasons. */
+export type RuntimeErrorReason = (typeof RUNTIME_ERROR_REASONS)[number];
+
+/**
  * RuntimeError is an expected failure of a runtime call that should show on the pod rather than crash the agent:
  * `reason` becomes the container's waiting reason (ErrImagePull, CreateContainerError, RunContainerError ...).
  */
 export class RuntimeError extends Error {
-  readonly reason: string;
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+  readonly reason: RuntimeErrorReason;
+  constructor(reason: RuntimeErrorReason, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RuntimeError';
     this.reason = reason;
