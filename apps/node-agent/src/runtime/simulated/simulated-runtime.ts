@@ -1,6 +1,7 @@
 /**
  * @module SimulatedRuntime: `--runtime simulated`, a runtime that runs nothing, for scale tests (as KWOK does).
  */
+import type { PullPolicy } from '@skiff/api';
 import type { Clock } from '@skiff/controller-kit';
 import type { ContainerConfig, RuntimeInfo } from '../container-runtime.js';
 import { FakeRuntime } from '../fake/fake-runtime.js';
@@ -41,7 +42,9 @@ export class SimulatedRuntime extends FakeRuntime {
     return { runtimeVersion: 'simulated://0.1.0', cpus: 4, memoryBytes: 8 * 1024 ** 3, kernelVersion: 'simulated', osImage: 'Skiff simulated node' };
   }
 
-  override async ensureImage(): Promise<boolean> {
+  override async ensureImage(_image: string, _policy: PullPolicy, _onPull?: () => void, signal?: AbortSignal): Promise<boolean> {
+    // Every image is present, but an aborted call still rejects, as the ContainerRuntime contract says.
+    signal?.throwIfAborted();
     return false;
   }
 
