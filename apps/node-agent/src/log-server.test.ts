@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import type { Pod } from '@skiff/api';
 import { silentLogger } from '@skiff/controller-kit';
 import { createLogServer, notStartedMessage } from './log-server.js';
-import type { NodeAgent } from './node-agent.js';
+import type { NodeRunner } from './node-runner.js';
 import type { RuntimeContainer } from './runtime/container-runtime.js';
 import { waitFor } from '@skiff/testing';
 
@@ -25,7 +25,7 @@ async function serve(): Promise<{ url: string; requested: Promise<void>; open: (
   const requested = new Promise<void>((r) => (requestedResolve = r));
   let openResolve!: (s: PassThrough) => void;
   const opened = new Promise<PassThrough>((r) => (openResolve = r));
-  const agent = {
+  const runner = {
     pleg: { containersOf: () => [instance] },
     runtime: {
       logs: () => {
@@ -33,8 +33,8 @@ async function serve(): Promise<{ url: string; requested: Promise<void>; open: (
         return opened;
       },
     },
-  } as unknown as NodeAgent;
-  http = createServer(createLogServer({ findPod: () => ({ agent, pod }), readyz: () => [], metrics: new Registry(), logger: silentLogger }));
+  } as unknown as NodeRunner;
+  http = createServer(createLogServer({ findPod: () => ({ runner, pod }), readyz: () => [], metrics: new Registry(), logger: silentLogger }));
   await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, requested, open: openResolve };
 }
@@ -73,8 +73,8 @@ describe('notStartedMessage', () => {
 describe('log server for a container that never started', () => {
   it('answers 400 with the waiting reason the agent reported (the api-server passes it on as a Status)', async () => {
     const pulling: Pod = { ...pod, status: { containerStatuses: [{ name: 'c', image: 'nosuch', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } }] } };
-    const agent = { pleg: { containersOf: () => [] } } as unknown as NodeAgent;
-    http = createServer(createLogServer({ findPod: () => ({ agent, pod: pulling }), readyz: () => [], metrics: new Registry(), logger: silentLogger }));
+    const runner = { pleg: { containersOf: () => [] } } as unknown as NodeRunner;
+    http = createServer(createLogServer({ findPod: () => ({ runner, pod: pulling }), readyz: () => [], metrics: new Registry(), logger: silentLogger }));
     await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
     const res = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/containerLogs/default/p/c`);
     expect(res.status).toBe(400);

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Pod } from '@skiff/api';
 import type { Logger } from '@skiff/controller-kit';
 import type { LogRequest, RuntimeContainer } from './runtime/container-runtime.js';
-import type { NodeAgent } from './node-agent.js';
+import type { NodeRunner } from './node-runner.js';
 
 /** HealthCheck is one named check of /readyz. */
 export interface HealthCheck {
@@ -31,8 +31,8 @@ export function readyzText(checks: HealthCheck[], verbose: boolean): string {
 /** LogServerOptions configures createLogServer. */
 export interface LogServerOptions {
   /** findPod finds a pod and the node agent running it. */
-  findPod(namespace: string, name: string): { agent: NodeAgent; pod: Pod } | undefined;
-  /** readyz are the checks of /readyz, each with why it fails (the Agent's `readiness`). */
+  findPod(namespace: string, name: string): { runner: NodeRunner; pod: Pod } | undefined;
+  /** readyz are the checks of /readyz, each with why it fails (the AgentProcess's `readiness`). */
   readyz(): HealthCheck[];
   metrics: Registry;
   logger: Logger;
@@ -83,7 +83,7 @@ export function createLogServer(opts: LogServerOptions): Express {
     const found = opts.findPod(namespace!, podName!);
     if (!found) return void res.status(404).type('text/plain').send(`pod ${namespace}/${podName} is not on this node`);
     const previous = req.query['previous'] === 'true';
-    const instance = pickInstance(found.agent.pleg.containersOf(found.pod.metadata.uid ?? ''), container!, previous);
+    const instance = pickInstance(found.runner.pleg.containersOf(found.pod.metadata.uid ?? ''), container!, previous);
     if (!instance) {
       const msg = previous ? `previous terminated container "${container}" in pod "${podName}" not found` : notStartedMessage(found.pod, container!);
       return void res.status(400).type('text/plain').send(msg);
@@ -101,7 +101,7 @@ export function createLogServer(opts: LogServerOptions): Express {
     let gone = false;
     res.on('close', () => (gone = true));
     try {
-      const stream = await found.agent.runtime.logs(instance.id, logReq);
+      const stream = await found.runner.runtime.logs(instance.id, logReq);
       if (gone) return void stream.destroy();
       res.status(200).type('text/plain');
       if (logReq.follow) res.flushHeaders();

@@ -2,13 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type Clientset } from '@skiff/client';
 import { freePort, startServer, type RunningServer } from '@skiff/api-server/testing';
 import { FLAGS } from './agent-config.js';
-import { agentEndpoint, spawnAgent, type AgentProcess } from './__tests__/agent-process.js';
+import { agentEndpoint, spawnAgent, type SpawnedAgent } from './__tests__/spawned-agent.js';
 
 // The built node agent process (dist/main.js): build first.
 
 let server: RunningServer;
 let client: Clientset;
-const agents: AgentProcess[] = [];
+const agents: SpawnedAgent[] = [];
 const suffix = Math.random().toString(36).slice(2, 8);
 
 beforeEach(async () => {
@@ -21,7 +21,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function start(args: string[]): AgentProcess {
+function start(args: string[]): SpawnedAgent {
   const a = spawnAgent(['--server', server.url, '--log-level', 'warn', ...args]);
   agents.push(a);
   return a;

@@ -9,11 +9,11 @@ import { optionsOrExit } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
-import { Agent, type AgentNode } from './agent.js';
+import { AgentProcess, type AgentNode } from './agent-process.js';
 import { parseAgentConfig, USAGE } from './agent-config.js';
 import { advertiseAddress } from './advertise-address.js';
 import { createLogServer } from './log-server.js';
-import { createProber } from './prober.js';
+import { createProber } from './probes/prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  let agent: Agent | undefined;
+  let agent: AgentProcess | undefined;
   const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   });
   const port = (server.address() as AddressInfo).port;
   const hostIP = advertiseAddress({ listenHost: config.listenHost, nodeIP: config.nodeIP, interfaces: networkInterfaces() });
-  agent = new Agent({
+  agent = new AgentProcess({
     client,
     nodes,
     hostIP,
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const running = agent;
   new Gauge({ name: 'skiff_node_agent_pods', help: 'Pods bound to the nodes of this agent', registers: [metrics], collect() {
     let n = 0;
-    for (const e of running.nodes.values()) n += e.agent.podCount;
+    for (const e of running.nodes.values()) n += e.runner.podCount;
     this.set(n);
   } });
   logger.info({ nodes: nodes.length, runtime: config.runtime, listen: `${config.listenHost}:${port}`, internalIP: hostIP }, 'node agent starting');

@@ -1,5 +1,5 @@
 /**
- * @module Shared setup of the Docker integration tests: an in-process api-server, an Agent over a real
+ * @module Shared setup of the Docker integration tests: an in-process api-server, an AgentProcess over a real
  * DockerRuntime with its log server, and the polling helpers every such test uses.
  */
 import { createServer, type Server } from 'node:http';
@@ -11,9 +11,9 @@ import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import { Registry } from 'prom-client';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
-import { Agent, type AgentOptions } from '../agent.js';
+import { AgentProcess, type AgentProcessOptions } from '../agent-process.js';
 import { createLogServer } from '../log-server.js';
-import { createProber } from '../prober.js';
+import { createProber } from '../probes/prober.js';
 import { DockerClient } from '../runtime/docker/docker-client.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { DOCKER_SOCKET, removeNodeContainers } from '../runtime/docker/docker-test-env.js';
@@ -40,8 +40,8 @@ export function podOn(node: string, name: string, spec: Partial<Pod['spec']>): P
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
 }
 
-/** agentOptions are the Agent settings of the Docker tests, for one node named `node`. */
-export function agentOptions(client: Clientset, node: string, over: Partial<AgentOptions> = {}): AgentOptions {
+/** agentOptions are the AgentProcess settings of the Docker tests, for one node named `node`. */
+export function agentOptions(client: Clientset, node: string, over: Partial<AgentProcessOptions> = {}): AgentProcessOptions {
   return {
     client,
     nodes: [],
@@ -68,23 +68,23 @@ export interface DockerAgent {
   api: RunningServer;
   client: Clientset;
   docker: DockerClient;
-  agent: Agent;
+  agent: AgentProcess;
   /** The agent's runtime: count its relists or probes with afterRuntimeCalls. */
   runtime: DockerRuntime;
   /** stop ends the agent, removes the node's containers and closes everything. */
   stop(): Promise<void>;
 }
 
-/** startDockerAgent runs an api-server and an Agent for `node` on the real engine, with probes and a log server. */
-export async function startDockerAgent(node: string, over: Partial<AgentOptions> = {}): Promise<DockerAgent> {
+/** startDockerAgent runs an api-server and an AgentProcess for `node` on the real engine, with probes and a log server. */
+export async function startDockerAgent(node: string, over: Partial<AgentProcessOptions> = {}): Promise<DockerAgent> {
   const api = await startServer();
   const client = createClient({ server: api.url });
   const docker = new DockerClient({ socketPath: DOCKER_SOCKET });
   const runtime = new DockerRuntime({ docker, nodeName: node });
-  let agent: Agent | undefined;
+  let agent: AgentProcess | undefined;
   const logHttp: Server = createServer(createLogServer({ findPod: (ns, n) => agent?.findPod(ns, n), readyz: () => agent?.readiness() ?? [], metrics: new Registry(), logger: silentLogger }));
   await new Promise<void>((r) => logHttp.listen(0, '127.0.0.1', r));
-  agent = new Agent(
+  agent = new AgentProcess(
     agentOptions(client, node, {
       nodes: [{ name: node, runtime }],
       port: (logHttp.address() as AddressInfo).port,

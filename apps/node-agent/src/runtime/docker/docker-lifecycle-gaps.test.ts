@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
-import { Agent } from '../../agent.js';
+import { AgentProcess } from '../../agent-process.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
@@ -18,7 +18,7 @@ const NETWORK = `skiff-test-${suffix}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: Agent;
+let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
@@ -247,7 +247,7 @@ describe('an unreachable Docker socket', () => {
   let server: RunningServer;
   let c: Clientset;
   let d: DockerClient;
-  let a: Agent | undefined;
+  let a: AgentProcess | undefined;
 
   beforeAll(async () => {
     server = await startServer();
@@ -264,7 +264,7 @@ describe('an unreachable Docker socket', () => {
   it('registers the node with Ready=False and a message naming the runtime and the socket', async () => {
     const name = `dg-down-${suffix}`;
     const runtime = new DockerRuntime({ docker: d, nodeName: name });
-    a = new Agent(agentOptions(c, name, { nodes: [{ name, runtime }], statusUpdateMs: 300 }));
+    a = new AgentProcess(agentOptions(c, name, { nodes: [{ name, runtime }], statusUpdateMs: 300 }));
     await a.start();
     const node = await waitFor(async () => {
       const n = await c.nodes.get(name);

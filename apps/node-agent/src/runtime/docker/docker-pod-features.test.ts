@@ -2,7 +2,7 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod, WatchEvent } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
-import type { Agent } from '../../agent.js';
+import type { AgentProcess } from '../../agent-process.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable } from './docker-test-env.js';
@@ -15,7 +15,7 @@ const NODE = `df-${Math.random().toString(36).slice(2, 8)}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: Agent;
+let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
-import type { Agent } from '../../agent.js';
+import type { AgentProcess } from '../../agent-process.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
@@ -16,7 +16,7 @@ const OTHER = `dt-other-${suffix}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: Agent;
+let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
-import { agentEndpoint, spawnAgent, type AgentProcess } from '../../__tests__/agent-process.js';
+import { agentEndpoint, spawnAgent, type SpawnedAgent } from '../../__tests__/spawned-agent.js';
 import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
 import { waitFor } from '@skiff/testing';
@@ -21,7 +21,7 @@ describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (bui
   const node = `se-exec-${suffix}`;
   let server: RunningServer;
   let client: Clientset;
-  let agent: AgentProcess;
+  let agent: SpawnedAgent;
 
   beforeAll(async () => {
     server = await startServer();
@@ -109,7 +109,7 @@ describe.skipIf(!available)('streams of an in-process agent are closed (real Doc
       return x.status?.containerStatuses?.[0]?.state?.running ? x : undefined;
     }, DOCKER_WAIT);
     const id = (p.status?.containerStatuses?.[0]?.containerID ?? '').replace('docker://', '');
-    const runtime = agent.nodes.get(node)!.agent.runtime;
+    const runtime = agent.nodes.get(node)!.runner.runtime;
     // An hour-long command: a stream left open after the timeout would stay in flight for the rest of the test.
     await expect(runtime.exec(id, ['sleep', '3600'], 500)).rejects.toMatchObject({ reason: 'ProbeTimeout', message: 'command "sleep 3600" timed out' });
     await waitFor(async () => docker.running === 0, { ...DOCKER_WAIT, timeoutMs: 15_000 });

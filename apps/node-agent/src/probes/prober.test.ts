@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Container, Pod } from '@skiff/api';
 import { FakeClock, silentLogger } from '@skiff/controller-kit';
 import { createProber } from './prober.js';
-import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 
 const REF = { uid: 'u1', namespace: 'default', name: 'p' };
 

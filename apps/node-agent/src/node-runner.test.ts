@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { defaultImagePullPolicy, type Container, type Pod, type PodStatus } from '@skiff/api';
 import { ClientEventRecorder, FakeClock, silentLogger } from '@skiff/controller-kit';
-import { NodeAgent } from './node-agent.js';
+import { NodeRunner } from './node-runner.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 
 const WAIT = { timeout: 10_000, interval: 5 };
@@ -9,7 +9,7 @@ const WAIT = { timeout: 10_000, interval: 5 };
 interface Harness {
   clock: FakeClock;
   rt: FakeRuntime;
-  agent: NodeAgent;
+  agent: NodeRunner;
   /** Every status the agent wrote, in order. */
   posted: PodStatus[];
   finished: string[];
@@ -21,7 +21,7 @@ async function harness(): Promise<Harness> {
   rt.holdStarts = true;
   const posted: PodStatus[] = [];
   const finished: string[] = [];
-  const agent = new NodeAgent({
+  const agent = new NodeRunner({
     nodeName: 'n1',
     hostIP: '192.0.2.1',
     runtime: rt,
@@ -46,14 +46,14 @@ function bigPod(name: string, spec: Partial<Pod['spec']>): Pod {
 const running = (s: PodStatus): number => (s.containerStatuses ?? []).filter((c) => c.state?.running).length;
 const starts = (rt: FakeRuntime): string[] => rt.calls.filter((c) => c.startsWith('start '));
 
-describe('NodeAgent with a slow runtime', () => {
+describe('NodeRunner with a slow runtime', () => {
   it.each([
     {
       when: 'its deletionTimestamp is set',
-      remove: (agent: NodeAgent, pod: Pod) => agent.upsertPod({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2025-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } }),
+      remove: (agent: NodeRunner, pod: Pod) => agent.upsertPod({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2025-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } }),
       finishes: ['big'],
     },
-    { when: 'it is gone from the API', remove: (agent: NodeAgent, pod: Pod) => agent.deletePod(pod), finishes: [] },
+    { when: 'it is gone from the API', remove: (agent: NodeRunner, pod: Pod) => agent.deletePod(pod), finishes: [] },
   ])('aborts the sync starting a pod when $when, and tears it down without waiting for the held starts', async ({ remove, finishes }) => {
     const { clock, rt, agent, finished } = await harness();
     const pod = bigPod('big', { containers: containers('c', 10) });
@@ -120,7 +120,7 @@ describe('NodeAgent with a slow runtime', () => {
   });
 });
 
-describe('NodeAgent image pull policy', () => {
+describe('NodeRunner image pull policy', () => {
   it.each([
     // A registry port is not a tag: the agent used to read `host:5000/img` as tagged and skip the pull, while the
     // api-server defaults the same image to Always.
@@ -141,7 +141,7 @@ describe('NodeAgent image pull policy', () => {
   });
 });
 
-describe('NodeAgent restarted without its containers', () => {
+describe('NodeRunner restarted without its containers', () => {
   it('keeps a finished pod finished: its terminated statuses stay and nothing starts again', async () => {
     // npm start's shutdown removes the pod containers; the agent then starts on an empty runtime and meets a pod
     // it reported Succeeded before. Without the old statuses kept it posted ContainerCreating under phase Succeeded.

@@ -3,8 +3,8 @@ import type { Container, Pod, PodStatus } from '@skiff/api';
 import { FakeClock, silentLogger } from '@skiff/controller-kit';
 import { Pleg } from './pleg.js';
 import { PodSyncer } from './pod-syncer.js';
-import { FakeRuntime } from './runtime/fake/fake-runtime.js';
-import { StatusManager } from './status-manager.js';
+import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
+import { StatusManager } from '../status/status-manager.js';
 
 function setup() {
   const clock = new FakeClock();

@@ -4,8 +4,8 @@
  */
 import { formatTime, isAlreadyExists, type Node, type NodeCondition, type NodeStatus, type Taint } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
-import { canonicalJson } from './canonical-json.js';
-import type { RuntimeInfo } from './runtime/container-runtime.js';
+import { canonicalJson } from '../canonical-json.js';
+import type { RuntimeInfo } from '../runtime/container-runtime.js';
 
 /** NodeIdentity is the static description of a node. */
 export interface NodeIdentity {

@@ -58,7 +58,7 @@ describe('PodWorkers', () => {
       logger: silentLogger,
       sync: async (uid) => {
         syncs++;
-        w.forget(uid); // as NodeAgent does for a pod that is gone from the API
+        w.forget(uid); // as NodeRunner does for a pod that is gone from the API
         return clock.now() + 1_000;
       },
     });

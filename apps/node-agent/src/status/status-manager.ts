@@ -4,7 +4,7 @@
  */
 import { isNotFound, type Pod, type PodStatus } from '@skiff/api';
 import type { Logger } from '@skiff/controller-kit';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../canonical-json.js';
 
 /** StatusWriter is the slice of the client the status manager needs. */
 export interface StatusWriter {

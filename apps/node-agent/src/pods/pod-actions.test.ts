@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { computePodActions } from './pod-actions.js';
-import { computePodStatus } from './pod-status.js';
-import type { RuntimeContainer } from './runtime/container-runtime.js';
+import { computePodStatus } from '../status/pod-status.js';
+import type { RuntimeContainer } from '../runtime/container-runtime.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -3,7 +3,7 @@
  * volumes, security context), refusing what the node does not allow.
  */
 import { Quantity, type Container, type Pod } from '@skiff/api';
-import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from './runtime/container-runtime.js';
+import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from '../runtime/container-runtime.js';
 
 /** ContainerConfigContext is what the node knows that the pod does not. */
 export interface ContainerConfigContext {

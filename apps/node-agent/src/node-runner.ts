@@ -1,17 +1,18 @@
 /**
- * @module NodeAgent: the pod side of one node: pods bound to it, their workers, the relist and the status writes.
+ * @module NodeRunner: one node of an AgentProcess, its pod side: pods bound to it, their workers, the relist and the
+ * status writes.
  */
 import type { Pod } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { EventRecorder } from '@skiff/controller-kit';
-import { Pleg } from './pleg.js';
-import { PodSyncer, type PodFinisher, type ProbeResults } from './pod-syncer.js';
-import { PodWorkers } from './pod-workers.js';
+import { Pleg } from './pods/pleg.js';
+import { PodSyncer, type PodFinisher, type ProbeResults } from './pods/pod-syncer.js';
+import { PodWorkers } from './pods/pod-workers.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
-import { StatusManager, type StatusWriter } from './status-manager.js';
+import { StatusManager, type StatusWriter } from './status/status-manager.js';
 
-/** NodeAgentOptions configures NodeAgent. */
-export interface NodeAgentOptions {
+/** NodeRunnerOptions configures NodeRunner. */
+export interface NodeRunnerOptions {
   nodeName: string;
   hostIP: string;
   allowPrivileged?: boolean;
@@ -29,12 +30,12 @@ export interface NodeAgentOptions {
 }
 
 /**
- * NodeAgent runs the pods of one node. Pod updates come in through `upsertPod`/`deletePod` (fed by one shared
+ * NodeRunner runs the pods of one node. Pod updates come in through `upsertPod`/`deletePod` (fed by one shared
  * informer, possibly for many nodes); each schedules the pod's worker. The relist wakes the worker of every pod
  * whose containers changed. Before the first pod sync it waits for `markSynced` (the informer's initial list) and
  * a first relist, so containers of pods that are gone can be told from those of pods not yet seen.
  */
-export class NodeAgent {
+export class NodeRunner {
   readonly nodeName: string;
   readonly runtime: ContainerRuntime;
   readonly pleg: Pleg;
@@ -45,7 +46,7 @@ export class NodeAgent {
   readonly #log: Logger;
   #synced = false;
 
-  constructor(opts: NodeAgentOptions) {
+  constructor(opts: NodeRunnerOptions) {
     this.nodeName = opts.nodeName;
     this.runtime = opts.runtime;
     this.#log = opts.logger.child({ node: opts.nodeName });

@@ -13,7 +13,7 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKIFF_')));
 }
 
-export interface AgentProcess {
+export interface SpawnedAgent {
   child: ChildProcess;
   /** Everything the process wrote to stdout and stderr. */
   output(): string;
@@ -24,7 +24,7 @@ export interface AgentProcess {
 }
 
 /** spawnAgent runs dist/main.js with `args`, without the test runner's SKIFF_* environment. */
-export function spawnAgent(args: string[]): AgentProcess {
+export function spawnAgent(args: string[]): SpawnedAgent {
   const child = spawn(process.execPath, [AGENT_MAIN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -42,7 +42,7 @@ export function spawnAgent(args: string[]): AgentProcess {
 }
 
 /** agentEndpoint waits until the node is registered and returns the `http://InternalIP:port` it advertises. */
-export async function agentEndpoint(client: Clientset, node: string, agent: AgentProcess, ms = 20_000): Promise<string> {
+export async function agentEndpoint(client: Clientset, node: string, agent: SpawnedAgent, ms = 20_000): Promise<string> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (agent.child.exitCode !== null) throw new Error(`node agent exited with ${agent.child.exitCode}: ${agent.output()}`);

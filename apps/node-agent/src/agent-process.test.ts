@@ -3,14 +3,14 @@ import type { Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
-import { Agent, type AgentOptions } from './agent.js';
+import { AgentProcess, type AgentProcessOptions } from './agent-process.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
 import { waitFor } from '@skiff/testing';
 
 let server: RunningServer;
 let client: Clientset;
-const agents: Agent[] = [];
+const agents: AgentProcess[] = [];
 
 beforeEach(async () => {
   server = await startServer();
@@ -22,7 +22,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function options(over: Partial<AgentOptions>): AgentOptions {
+function options(over: Partial<AgentProcessOptions>): AgentProcessOptions {
   return {
     client,
     nodes: [],
@@ -49,9 +49,9 @@ function pod(name: string, node: string, spec: Partial<Pod['spec']> = {}): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'app', image: 'busybox:1.36' }], ...spec } };
 }
 
-describe('Agent', () => {
+describe('AgentProcess', () => {
   it('registers the node, renews its lease and marks it not ready on shutdown', async () => {
-    const agent = new Agent(options({ nodes: [{ name: 'n1', runtime: new FakeRuntime({ clock: realClock }) }] }));
+    const agent = new AgentProcess(options({ nodes: [{ name: 'n1', runtime: new FakeRuntime({ clock: realClock }) }] }));
     await agent.start();
     const node = await client.nodes.get('n1');
     expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'n1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', zone: 'a' });
@@ -71,7 +71,7 @@ describe('Agent', () => {
 
   it('runs a pod, reports status once per change, restarts a crash and finishes a graceful delete', async () => {
     const rt = new FakeRuntime({ clock: realClock, images: ['busybox:1.36'] });
-    const agent = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    const agent = new AgentProcess(options({ nodes: [{ name: 'n1', runtime: rt }] }));
     agents.push(agent);
     await agent.start();
     await client.pods.create(pod('web', 'n1', { containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] }));
@@ -88,9 +88,9 @@ describe('Agent', () => {
     // sleeping. A few let the writes of the start settle; several more must add none.
     const relists = vi.spyOn(rt, 'list');
     await waitFor(() => relists.mock.calls.length >= 3, { what: 'three relists' });
-    const writes = agent.nodes.get('n1')!.agent.status.writes;
+    const writes = agent.nodes.get('n1')!.runner.status.writes;
     await waitFor(() => relists.mock.calls.length >= 10, { what: 'seven more relists' });
-    expect(agent.nodes.get('n1')!.agent.status.writes).toBe(writes);
+    expect(agent.nodes.get('n1')!.runner.status.writes).toBe(writes);
     relists.mockRestore();
 
     rt.exit('web', 'app', 2);
@@ -116,14 +116,14 @@ describe('Agent', () => {
 
   it('removes containers of pods no longer bound on start, and adopts those still bound', async () => {
     const rt = new FakeRuntime({ clock: realClock, images: ['busybox:1.36'] });
-    const first = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    const first = new AgentProcess(options({ nodes: [{ name: 'n1', runtime: rt }] }));
     await first.start();
     await client.pods.create(pod('keep', 'n1'));
     await waitFor(async () => (await client.pods.get('keep', { namespace: 'default' })).status?.phase === 'Running');
     await first.stop(false);
     await rt.createSandbox({ pod: { uid: 'gone-uid', namespace: 'default', name: 'gone' }, hostname: 'gone', ports: [], volumes: [] });
     const startsBefore = rt.calls.filter((c) => c.startsWith('start')).length;
-    const second = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    const second = new AgentProcess(options({ nodes: [{ name: 'n1', runtime: rt }] }));
     agents.push(second);
     await second.start();
     await waitFor(() => ![...rt.containers.values()].some((c) => c.pod.uid === 'gone-uid'));
@@ -134,7 +134,7 @@ describe('Agent', () => {
 
   it('shows an image that cannot be pulled as ErrImagePull / ImagePullBackOff', async () => {
     const rt = new FakeRuntime({ clock: realClock, unpullable: ['nope:1'] });
-    const agent = new Agent(options({ nodes: [{ name: 'n1', runtime: rt }] }));
+    const agent = new AgentProcess(options({ nodes: [{ name: 'n1', runtime: rt }] }));
     agents.push(agent);
     await agent.start();
     await client.pods.create(pod('bad', 'n1', { containers: [{ name: 'app', image: 'nope:1' }] }));
@@ -150,7 +150,7 @@ describe('Agent', () => {
 
   it('acts as many simulated nodes with one pod watch', async () => {
     const nodes = Array.from({ length: 20 }, (_, i) => ({ name: `sim-${i}`, runtime: new SimulatedRuntime({ clock: realClock, startDelayMs: 100, nodeIndex: i }) }));
-    const agent = new Agent(options({ nodes }));
+    const agent = new AgentProcess(options({ nodes }));
     agents.push(agent);
     await agent.start();
     expect((await client.nodes.list()).items).toHaveLength(20);

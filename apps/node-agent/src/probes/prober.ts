@@ -5,8 +5,8 @@
 import { connect } from 'node:net';
 import type { Container, ObjectReference, Pod, Probe } from '@skiff/api';
 import type { Clock, Logger, TimerHandle } from '@skiff/controller-kit';
-import type { ProbeResults } from './pod-syncer.js';
-import type { ContainerRuntime, RuntimeContainer } from './runtime/container-runtime.js';
+import type { ProbeResults } from '../pods/pod-syncer.js';
+import type { ContainerRuntime, RuntimeContainer } from '../runtime/container-runtime.js';
 
 type Kind = 'liveness' | 'readiness' | 'startup';
 

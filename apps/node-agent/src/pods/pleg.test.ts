@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, silentLogger } from '@skiff/controller-kit';
 import { Pleg, type PlegEvent } from './pleg.js';
-import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 
 const ref = (name: string) => ({ uid: `uid-${name}`, namespace: 'default', name });
 

@@ -3,9 +3,9 @@ import { formatTime, type Node, type NodeCondition, type NodeStatus } from '@ski
 import { createClient, type Clientset } from '@skiff/client';
 import { FakeClock, realClock, silentLogger } from '@skiff/controller-kit';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
-import { Agent } from './agent.js';
+import { AgentProcess } from '../agent-process.js';
 import { NodeStatusReporter, type NodeClient, type NodeIdentity } from './node-status.js';
-import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+import { SimulatedRuntime } from '../runtime/simulated/simulated-runtime.js';
 import { waitFor } from '@skiff/testing';
 
 let server: RunningServer;
@@ -91,10 +91,10 @@ describe('NodeStatusReporter', () => {
   });
 });
 
-describe('Agent node status', () => {
+describe('AgentProcess node status', () => {
   it('sets Ready back to True after the node lifecycle controller marked it Unknown', async () => {
     const name = `ns-agent-${Math.random().toString(36).slice(2, 8)}`;
-    const agent = new Agent({
+    const agent = new AgentProcess({
       client,
       nodes: [{ name, runtime: new SimulatedRuntime({ clock: realClock, startDelayMs: 0, nodeIndex: 0 }) }],
       hostIP: '127.0.0.1',

@@ -2,7 +2,7 @@
  * @module computePodActions: the pure heart of the pod worker, after kubelet's kuberuntime computePodActions.
  */
 import { isPodTerminal, type Container, type Pod, type RestartPolicy } from '@skiff/api';
-import type { RuntimeContainer } from './runtime/container-runtime.js';
+import type { RuntimeContainer } from '../runtime/container-runtime.js';
 import { crashBackoffMs } from './crash-backoff.js';
 
 /** StartAction starts one instance of a pod container. */

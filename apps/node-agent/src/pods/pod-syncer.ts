@@ -8,10 +8,10 @@ import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
-import { computePodStatus } from './pod-status.js';
+import { computePodStatus } from '../status/pod-status.js';
 import type { Pleg } from './pleg.js';
-import { isRuntimeError, type ContainerRuntime, type PodRef, type RuntimeContainer, type RuntimeErrorReason } from './runtime/container-runtime.js';
-import type { StatusManager } from './status-manager.js';
+import { isRuntimeError, type ContainerRuntime, type PodRef, type RuntimeContainer, type RuntimeErrorReason } from '../runtime/container-runtime.js';
+import type { StatusManager } from '../status/status-manager.js';
 
 /** ProbeResults is what the prober tells the syncer about a pod's containers. */
 export interface ProbeResults {

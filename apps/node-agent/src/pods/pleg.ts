@@ -3,7 +3,7 @@
  * containers about once a second and turns differences into per-pod events.
  */
 import { sleep, type Clock, type Logger } from '@skiff/controller-kit';
-import type { ContainerRuntime, RuntimeContainer } from './runtime/container-runtime.js';
+import type { ContainerRuntime, RuntimeContainer } from '../runtime/container-runtime.js';
 
 /** PlegEvent says what changed about one container of one pod. */
 export interface PlegEvent {

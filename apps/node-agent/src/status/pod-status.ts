@@ -3,8 +3,8 @@
  * generateAPIPodStatus and getPhase).
  */
 import { formatTime, isPodTerminal, type Container, type ContainerState, type ContainerStatus, type Pod, type PodCondition, type PodPhase, type PodStatus } from '@skiff/api';
-import type { RuntimeContainer } from './runtime/container-runtime.js';
-import { instancesOf, type Waiting } from './pod-actions.js';
+import type { RuntimeContainer } from '../runtime/container-runtime.js';
+import { instancesOf, type Waiting } from '../pods/pod-actions.js';
 
 /** PodStatusInput is everything computePodStatus looks at. */
 export interface PodStatusInput {

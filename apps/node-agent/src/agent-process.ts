@@ -1,17 +1,17 @@
 /**
- * @module Agent: one node-agent process: one or more nodes (simulated nodes share everything but their runtime),
- * one pod informer, one Lease heartbeat, one log server.
+ * @module AgentProcess: the node-agent process: one or more nodes, each a NodeRunner (simulated nodes share
+ * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
 import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
-import { LeaseHeartbeat, type HeartbeatNode } from './heartbeat.js';
-import { NodeAgent } from './node-agent.js';
-import { NodeStatusReporter, type Health, type NodeIdentity } from './node-status.js';
-import type { ProbeResults } from './pod-syncer.js';
-import type { ProbeEvents } from './prober.js';
+import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
+import { NodeRunner } from './node-runner.js';
+import { NodeStatusReporter, type Health, type NodeIdentity } from './status/node-status.js';
+import type { ProbeResults } from './pods/pod-syncer.js';
+import type { ProbeEvents } from './probes/prober.js';
 import type { ContainerRuntime, RuntimeInfo } from './runtime/container-runtime.js';
 
 /** AgentNode is one node this process runs and the runtime behind it. */
@@ -20,8 +20,8 @@ export interface AgentNode {
   runtime: ContainerRuntime;
 }
 
-/** AgentOptions configures Agent; main.ts builds it from flags and environment. */
-export interface AgentOptions {
+/** AgentProcessOptions configures AgentProcess; main.ts builds it from flags and environment. */
+export interface AgentProcessOptions {
   client: Clientset;
   nodes: AgentNode[];
   hostIP: string;
@@ -48,20 +48,20 @@ export interface AgentOptions {
 }
 
 interface NodeEntry {
-  agent: NodeAgent;
+  runner: NodeRunner;
   reporter: NodeStatusReporter;
   info: RuntimeInfo | undefined;
   infoError: string;
 }
 
 /**
- * Agent wires the pieces: it registers every node, renews their Leases, watches the pods bound to them (one watch
+ * AgentProcess wires the pieces: it registers every node, renews their Leases, watches the pods bound to them (one watch
  * with `spec.nodeName=<name>` for a single node; one watch of all pods filtered locally for many), hands each pod
- * to its node's NodeAgent, and posts node status. `stop` marks the nodes not ready.
+ * to its node's NodeRunner, and posts node status. `stop` marks the nodes not ready.
  */
-export class Agent {
+export class AgentProcess {
   readonly nodes = new Map<string, NodeEntry>();
-  readonly #o: AgentOptions;
+  readonly #o: AgentProcessOptions;
   readonly #log: Logger;
   readonly #heartbeat: LeaseHeartbeat;
   readonly #factory: SharedInformerFactory;
@@ -71,7 +71,7 @@ export class Agent {
   #started = false;
   #runs: Array<Promise<void>> = [];
 
-  constructor(opts: AgentOptions) {
+  constructor(opts: AgentProcessOptions) {
     this.#o = opts;
     this.#log = opts.logger;
     const client = opts.client;
@@ -84,7 +84,7 @@ export class Agent {
       host: opts.nodes[0]?.name ?? opts.hostname,
     });
     for (const n of opts.nodes) {
-      const agent = new NodeAgent({
+      const runner = new NodeRunner({
         nodeName: n.name,
         hostIP: opts.hostIP,
         allowPrivileged: opts.allowPrivileged,
@@ -133,7 +133,7 @@ export class Agent {
           patchStatus: (name, status) => client.nodes.patch<Node>(name, { status }, { subresource: 'status' }),
         },
       });
-      this.nodes.set(n.name, { agent, reporter, info: undefined, infoError: 'not yet checked' });
+      this.nodes.set(n.name, { runner, reporter, info: undefined, infoError: 'not yet checked' });
     }
     this.#heartbeat = new LeaseHeartbeat({
       nodes: this.#hbNodes,
@@ -155,7 +155,7 @@ export class Agent {
    * (every node's container runtime answers, as the node's Ready condition says).
    */
   readiness(): HealthCheck[] {
-    const down = [...this.nodes.values()].map((e) => ({ node: e.agent.nodeName, h: this.#health(e) })).find((x) => !x.h.ok);
+    const down = [...this.nodes.values()].map((e) => ({ node: e.runner.nodeName, h: this.#health(e) })).find((x) => !x.h.ok);
     return [
       { name: 'informer-sync', ok: this.#ready, message: this.#ready ? '' : 'nodes not registered or pods not listed yet' },
       { name: 'runtime', ok: !down, message: down ? `container runtime of node ${down.node} is down: ${down.h.message}` : '' },
@@ -163,10 +163,10 @@ export class Agent {
   }
 
   /** findPod finds a pod by namespace and name on any node of this process. */
-  findPod(namespace: string, name: string): { agent: NodeAgent; pod: Pod } | undefined {
-    for (const { agent } of this.nodes.values()) {
-      const pod = agent.findPod(namespace, name);
-      if (pod) return { agent, pod };
+  findPod(namespace: string, name: string): { runner: NodeRunner; pod: Pod } | undefined {
+    for (const { runner } of this.nodes.values()) {
+      const pod = runner.findPod(namespace, name);
+      if (pod) return { runner, pod };
     }
     return undefined;
   }
@@ -177,7 +177,7 @@ export class Agent {
    * exactly once: a second `start` throws rather than registering every pod handler twice.
    */
   async start(): Promise<void> {
-    if (this.#started) throw new Error('Agent.start may be called only once');
+    if (this.#started) throw new Error('AgentProcess.start may be called only once');
     this.#started = true;
     const signal = this.#ac.signal;
     await this.#forEachNode(async (name, e) => {
@@ -199,7 +199,7 @@ export class Agent {
     this.#runs.push(this.#heartbeat.run(signal));
     const single = this.#o.nodes.length === 1 ? this.#o.nodes[0]!.name : undefined;
     const informer = this.#factory.forResource<Pod>('pods', this.#o.client.pods, single ? { fieldSelector: `spec.nodeName=${single}` } : {});
-    const route = (pod: Pod): NodeAgent | undefined => this.nodes.get(pod.spec.nodeName ?? '')?.agent;
+    const route = (pod: Pod): NodeRunner | undefined => this.nodes.get(pod.spec.nodeName ?? '')?.runner;
     informer.addEventHandler({
       onAdd: (pod) => route(pod)?.upsertPod(pod),
       onUpdate: (_old, pod) => route(pod)?.upsertPod(pod),
@@ -213,8 +213,8 @@ export class Agent {
     await informer.whenIdle();
     for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
     await this.#forEachNode(async (_name, e) => {
-      await e.agent.markSynced();
-      this.#runs.push(e.agent.run(signal));
+      await e.runner.markSynced();
+      this.#runs.push(e.runner.run(signal));
     });
     this.#runs.push(this.#statusLoop(signal));
     this.#ready = true;
@@ -237,7 +237,7 @@ export class Agent {
 
   /** idle waits until no pod worker is busy (tests). */
   async idle(): Promise<void> {
-    await Promise.all([...this.nodes.values()].map((e) => e.agent.idle()));
+    await Promise.all([...this.nodes.values()].map((e) => e.runner.idle()));
   }
 
   async #statusLoop(signal: AbortSignal): Promise<void> {
@@ -253,17 +253,17 @@ export class Agent {
 
   async #refreshInfo(e: NodeEntry): Promise<void> {
     try {
-      e.info = await e.agent.runtime.info();
+      e.info = await e.runner.runtime.info();
       e.infoError = '';
     } catch (err) {
       e.infoError = (err as Error).message;
-      this.#log.warn({ err, node: e.agent.nodeName }, 'container runtime unreachable');
+      this.#log.warn({ err, node: e.runner.nodeName }, 'container runtime unreachable');
     }
   }
 
   #health(e: NodeEntry): Health {
     if (!e.info) return { ok: false, message: e.infoError };
-    if (e.agent.pleg.lastError !== undefined) return { ok: false, message: (e.agent.pleg.lastError as Error).message ?? String(e.agent.pleg.lastError) };
+    if (e.runner.pleg.lastError !== undefined) return { ok: false, message: (e.runner.pleg.lastError as Error).message ?? String(e.runner.pleg.lastError) };
     return { ok: true, message: '' };
   }
 
