@@ -12,11 +12,14 @@ import { realClock, silentLogger } from '@skiff/controller-kit';
 import { Registry } from 'prom-client';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { AgentProcess, type AgentProcessOptions } from '../agent-process.js';
+import { agentOptions } from './agent-options.js';
 import { createLogServer } from '../log-server.js';
 import { createProber } from '../probes/prober.js';
 import { DockerClient } from '../runtime/docker/docker-client.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { DOCKER_SOCKET, removeNodeContainers } from '../runtime/docker/docker-test-env.js';
+
+export { agentOptions };
 
 /** DOCKER_WAIT is how Docker tests wait: containers take seconds to start, and a 200 ms poll spares the shared engine. */
 export const DOCKER_WAIT = { timeoutMs: 30_000, intervalMs: 200 } as const;
@@ -38,30 +41,6 @@ export async function afterRuntimeCalls(runtime: DockerRuntime, method: 'list' |
 /** podOn builds a pod already bound to `node` with a short grace period. */
 export function podOn(node: string, name: string, spec: Partial<Pod['spec']>): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
-}
-
-/** agentOptions are the AgentProcess settings of the Docker tests, for one node named `node`. */
-export function agentOptions(client: Clientset, node: string, over: Partial<AgentProcessOptions> = {}): AgentProcessOptions {
-  return {
-    client,
-    nodes: [],
-    hostIP: '127.0.0.1',
-    hostname: node,
-    port: 10250,
-    labels: {},
-    taints: [],
-    capacity: {},
-    os: 'linux',
-    arch: 'amd64',
-    version: 'test',
-    leaseDurationSeconds: 40,
-    statusUpdateMs: 1000,
-    allowPrivileged: false,
-    clock: realClock,
-    logger: silentLogger,
-    relistPeriodMs: 300,
-    ...over,
-  };
 }
 
 export interface DockerAgent {

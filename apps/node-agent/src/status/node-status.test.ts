@@ -4,6 +4,7 @@ import { createClient, type Clientset } from '@skiff/client';
 import { FakeClock, realClock, silentLogger } from '@skiff/controller-kit';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { AgentProcess } from '../agent-process.js';
+import { agentOptions } from '../__tests__/agent-options.js';
 import { NodeStatusReporter, type NodeClient, type NodeIdentity } from './node-status.js';
 import { SimulatedRuntime } from '../runtime/simulated/simulated-runtime.js';
 import { waitFor } from '@skiff/testing';
@@ -94,25 +95,14 @@ describe('NodeStatusReporter', () => {
 describe('AgentProcess node status', () => {
   it('sets Ready back to True after the node lifecycle controller marked it Unknown', async () => {
     const name = `ns-agent-${Math.random().toString(36).slice(2, 8)}`;
-    const agent = new AgentProcess({
-      client,
-      nodes: [{ name, runtime: new SimulatedRuntime({ clock: realClock, startDelayMs: 0, nodeIndex: 0 }) }],
-      hostIP: '127.0.0.1',
-      hostname: name,
-      port: 10250,
-      labels: {},
-      taints: [],
-      capacity: {},
-      os: 'linux',
-      arch: 'amd64',
-      version: 'test',
-      // A Lease longer than the controller's grace period: the node is marked Unknown between renewals.
-      leaseDurationSeconds: 40,
-      statusUpdateMs: 200,
-      allowPrivileged: false,
-      clock: realClock,
-      logger: silentLogger,
-    });
+    const agent = new AgentProcess(
+      agentOptions(client, name, {
+        nodes: [{ name, runtime: new SimulatedRuntime({ clock: realClock, startDelayMs: 0, nodeIndex: 0 }) }],
+        // A Lease longer than the controller's grace period: the node is marked Unknown between renewals.
+        leaseDurationSeconds: 40,
+        statusUpdateMs: 200,
+      }),
+    );
     await agent.start();
     try {
       expect((await ready(name))?.status).toBe('True');
