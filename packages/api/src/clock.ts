@@ -119,27 +119,24 @@ export class FakeClock implements Clock {
   async advanceAsync(ms: number): Promise<void> {
     const target = this.#now + ms;
     await flushMicrotasks();
-    for (;;) {
-      const next = this.#next();
-      if (!next || next.due > target) break;
-      this.#timers.delete(next.id);
-      this.#now = Math.max(this.#now, next.due);
-      next.fn();
-      await flushMicrotasks();
-    }
+    while (this.#fireNext(target)) await flushMicrotasks();
     this.#now = Math.max(this.#now, target);
     await flushMicrotasks();
   }
 
   #runUntil(target: number): void {
-    for (;;) {
-      const next = this.#next();
-      if (!next || next.due > target) break;
-      this.#timers.delete(next.id);
-      this.#now = Math.max(this.#now, next.due);
-      next.fn();
-    }
+    while (this.#fireNext(target));
     this.#now = Math.max(this.#now, target);
+  }
+
+  /** #fireNext runs the earliest timer due by `target`, moving time to it; false when none is due. */
+  #fireNext(target: number): boolean {
+    const next = this.#next();
+    if (!next || next.due > target) return false;
+    this.#timers.delete(next.id);
+    this.#now = Math.max(this.#now, next.due);
+    next.fn();
+    return true;
   }
 
   #next(): FakeTimer | undefined {
