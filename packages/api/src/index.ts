@@ -11,6 +11,7 @@ export * from './lease.js';
 export * from './apps.js';
 export * from './table.js';
 export * from './resources.js';
+export * from './kinds/kind.js';
 export * from './duration.js';
 export * from './clock.js';
 export * from './quantity.js';

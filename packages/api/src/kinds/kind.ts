@@ -1,0 +1,134 @@
+/**
+ * @module Kind: everything the api-server knows about one served resource, in one object. The generic registry,
+ * route handler, discovery, OpenAPI, Table printing, field selectors and the client's paths all read it; adding a
+ * kind is writing one `defineKind` file under kinds/ and listing it in kinds/index.ts.
+ */
+import type { z } from 'zod';
+import type { DeleteOptions, KubeObject } from '../meta.js';
+import type { ResourceInfo, SubresourceInfo } from '../resource-info.js';
+import { describeResource } from '../resource-info.js';
+import type { TableColumnDefinition } from '../table.js';
+import type { FieldErrors } from '../validation/field-errors.js';
+import type { NameRule } from '../validation/validate-meta.js';
+
+/** KindOptions are the api-server flags kinds read (kube-apiserver's equivalents named on each). */
+export interface KindOptions {
+  /** --event-ttl: Events expire this many seconds after their last write. */
+  eventTtlSeconds: number;
+  /** --default-not-ready-toleration-seconds (DefaultTolerationSeconds admission). */
+  defaultNotReadyTolerationSeconds: number;
+  /** --default-unreachable-toleration-seconds. */
+  defaultUnreachableTolerationSeconds: number;
+}
+
+export const DEFAULT_KIND_OPTIONS: KindOptions = {
+  eventTtlSeconds: 3600,
+  defaultNotReadyTolerationSeconds: 300,
+  defaultUnreachableTolerationSeconds: 300,
+};
+
+/**
+ * KindContext is what a kind's hooks may see of the server: the clock, the flags, and synchronous reads of stored
+ * objects (the registry runs a whole write in one tick, so a read here cannot interleave with another write).
+ */
+export interface KindContext {
+  now(): number;
+  options: KindOptions;
+  get(plural: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(plural: string, namespace?: string): KubeObject[];
+}
+
+/** Printer is a kind's server-side Table printer (a TableHandler in kube's printers.go). */
+export interface Printer<T> {
+  /** Columns after Name (Name is added for every kind but Event, whose printer sets `ownColumns`). */
+  columns: readonly TableColumnDefinition[];
+  /** The wide row (kubectl hides priority-1 columns unless -o wide); `nowMs` is for ages. */
+  cells(obj: T, nowMs: number): unknown[];
+}
+
+/**
+ * Strategy: what differs between kinds on create, update and delete (kube's RESTCreateStrategy,
+ * RESTUpdateStrategy, RESTDeleteStrategy, plus the mutating admission the kind needs). Every hook is optional.
+ */
+export interface Strategy<T> {
+  /** PUT and server-side apply may create a missing object (Leases and Events, as in Kubernetes). */
+  allowCreateOnUpdate?: boolean;
+  /** Objects expire this many seconds after their last write (Events: --event-ttl). */
+  ttlSeconds?(options: KindOptions): number | undefined;
+  /**
+   * Clear what users may not set on create. Runs before defaulting. The default, for kinds with a status
+   * subresource, is an empty status (defaulting then fills in what the server starts with).
+   */
+  prepareForCreate?(obj: T): void;
+  /** Mutating admission on create, after defaulting and before validation (pods: default tolerations). */
+  admit?(obj: T, ctx: KindContext): void;
+  /**
+   * Carry over what this write may not change, after the generic spec/status split
+   * (namespaces: spec.finalizers change only through namespaces/finalize).
+   */
+  prepareForUpdate?(obj: T, old: T, subresource: string | undefined): void;
+  /** Seconds a delete waits for something outside the api-server (pods: the node agent); 0 deletes at once. */
+  gracePeriodSeconds?(obj: T, opts: DeleteOptions): number;
+  /** Marks an object being deleted (namespaces: status.phase Terminating). */
+  prepareForDelete?(obj: T): void;
+  /**
+   * Whether a terminating object with no metadata.finalizers must still stay: spec finalizers pending
+   * (namespaces) or a graceful stop not yet confirmed (bound pods).
+   */
+  holdsDeletion?(obj: T): boolean;
+  /** DELETE answers with the object even when it is gone (pods, as kube-apiserver does) instead of a Status. */
+  deleteReturnsObject?: boolean;
+}
+
+/** KindSpec is what a kind file writes; defineKind derives the rest. */
+export interface KindSpec<T extends KubeObject, P extends string> {
+  group: string;
+  version: string;
+  kind: string;
+  plural: P;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Subresources beyond `status` (which `hasStatus` adds): scale, binding, log, finalize, ... */
+  subresources?: SubresourceInfo[];
+  /** Whether status is a subresource: writes to the main resource keep the stored status. */
+  hasStatus?: boolean;
+  /** The wire schema: JSON types, unknown fields, defaults of absent structures. */
+  schema: z.ZodType<T>;
+  /** Names follow this rule (DNS-1123 subdomain unless said otherwise). */
+  nameRule?: NameRule;
+  /** SetDefaults_*: fill unset fields so stored objects carry explicit values. */
+  defaults?(obj: T): void;
+  /** Validate* and ValidateUpdate* (with `old`); object metadata is validated for every kind before this. */
+  validate?(obj: T, errs: FieldErrors, old?: T): void;
+  /** Field-selector fields beyond metadata.name and metadata.namespace, each read as a string ("" when absent). */
+  fields?: Record<string, (obj: T) => string>;
+  /** Table columns; without one, Name and Age. */
+  printer?: Printer<T>;
+  /** Set by Event only: the printer writes every column itself (no leading Name column). */
+  printerOwnsName?: boolean;
+  strategy?: Strategy<T>;
+}
+
+/** Kind is a defined kind: its discovery descriptor plus the spec it came from. */
+export interface Kind<T extends KubeObject = KubeObject, P extends string = string> extends Omit<KindSpec<T, P>, 'strategy'> {
+  info: ResourceInfo & { plural: P };
+  strategy: Strategy<T>;
+}
+
+/** defineKind builds a Kind from its spec; the descriptor is derived so discovery and paths cannot disagree. */
+export function defineKind<T extends KubeObject, const P extends string>(spec: KindSpec<T, P>): Kind<T, P> {
+  const info = describeResource(spec.group, spec.version, spec.kind, spec.plural, {
+    namespaced: spec.namespaced,
+    shortNames: spec.shortNames ?? [],
+    categories: spec.categories ?? [],
+    hasStatus: spec.hasStatus ?? false,
+    subresources: spec.subresources ?? [],
+  }) as ResourceInfo & { plural: P };
+  return { ...spec, info, strategy: spec.strategy ?? {} };
+}
+
+/** anyKind erases a kind's object type for tables of kinds (hooks then take any KubeObject). */
+export function anyKind<T extends KubeObject, P extends string>(kind: Kind<T, P>): Kind<KubeObject, P> {
+  return kind as unknown as Kind<KubeObject, P>;
+}
