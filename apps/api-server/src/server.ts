@@ -16,6 +16,8 @@ import { Registry } from './registry/registry.js';
 import { handleApiRequest, type RequestInfo } from './routes/api-handler.js';
 import { healthHandler } from './routes/health.js';
 import { podLogProxy } from './routes/pod-log.js';
+import { podPortForwardProxy } from './routes/pod-portforward.js';
+import { parseApiPath } from './http/api-path.js';
 import type { Storage } from './storage/storage.js';
 import { WatchHub } from './watch/watch-hub.js';
 import { WebSocketWatch } from './watch/websocket-watch.js';
@@ -79,6 +81,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub, store);
+  const portForward = podPortForwardProxy(registry, { metrics: metrics.registry });
   for (const name of SYSTEM_NAMESPACES) {
     if (!store.get({ resource: 'namespaces', namespace: '', name })) {
       registry.create(RESOURCES.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -166,7 +169,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     registry,
     hub,
     metrics,
-    handleUpgrade: (req, socket, head) => wsWatch.handleUpgrade(req, socket, head),
+    handleUpgrade: (req, socket, head) => {
+      const path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);
+      if (path?.info?.plural === 'pods' && path.subresource === 'portforward' && path.namespace && path.name) return portForward(req, socket, head, path.namespace, path.name);
+      wsWatch.handleUpgrade(req, socket, head);
+    },
     shutdown: () => {
       shuttingDown = true;
     },

@@ -213,6 +213,12 @@ async function handleSubresource(
     await reply(deps, res, 201, successStatus(201));
     return true;
   }
+  if (sub === 'portforward') {
+    // Upgrades never reach here (server.ts hands them to pod-portforward.ts); kube answers a plain request so.
+    if (method !== 'GET' && method !== 'POST') throw errors.methodNotAllowed(method, pathname);
+    info.verb = 'CONNECT';
+    throw errors.badRequest('Upgrade request required');
+  }
   if (sub === 'log') {
     if (method !== 'GET') throw errors.methodNotAllowed(method, pathname);
     info.verb = 'CONNECT';
