@@ -8,7 +8,6 @@
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { pipeline } from 'node:stream';
 import { Gauge, type Registry } from 'prom-client';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { portForwardProtocol, SPDY_PORT_FORWARD, WS_CHANNEL_V4, type Clock, type Pod } from '@skiff/api';
@@ -155,28 +154,37 @@ export function createPortForwardServer(opts: PortForwardServerOptions): PortFor
     });
   }
 
-  /** forward joins one data stream to a new TCP connection to the pod, half-close by half-close. */
+  /**
+   * forward joins one data stream to a new TCP connection to the pod. pipe carries back-pressure both ways and
+   * passes each half-close on (the client's FIN ends the pod socket's writing, the pod's EOF sends FIN after the
+   * data before it). The pod closing first must not reset the stream: what it sent may still be queued in it.
+   */
   function forward(target: PortForwardTarget, pod: string, port: number, data: SpdyStream, error: SpdyStream): void {
     const sock = dial(target, port);
     let failure: Error | undefined;
     sock.on('error', (err) => (failure ??= err));
-    let done = 0;
-    const finish = (err?: Error | null): void => {
-      if (++done < 2 && !err) return;
-      if (failure && error.writable) {
+    data.pipe(sock);
+    sock.pipe(data);
+    const endError = (): void => {
+      if (error.writableEnded || error.destroyed) return;
+      if (failure) {
         error.write(`error forwarding port ${port} to pod ${pod}, uid ${target.uid}: ${failure.message}`);
         log.debug({ pod, port, err: failure }, 'port-forward to pod failed');
       }
-      if (!error.writableEnded) error.end();
-      if (err) {
-        data.destroy();
-        sock.destroy();
-      }
+      error.end();
     };
-    // pipeline carries back-pressure both ways; the client's FIN half-closes the pod socket and the pod's EOF
-    // sends FIN, and an error on either side destroys both, so neither outlives the other.
-    pipeline(data, sock, finish);
-    pipeline(sock, data, finish);
+    sock.on('close', () => {
+      // Whatever the client still sends for this connection has nowhere to go: drop it rather than stall the
+      // whole SPDY connection behind a full stream.
+      data.unpipe(sock);
+      data.resume();
+      if (failure) data.destroy();
+      endError();
+    });
+    data.on('close', () => {
+      sock.destroy();
+      endError();
+    });
   }
 
   return {
