@@ -47,6 +47,37 @@ function httpdPod(): Pod {
   };
 }
 
+/**
+ * PYTHON fetches /index.html through the Python client's portforward (the v4.channel.k8s.io WebSocket form), three
+ * times, each over its own WebSocket as the form allows one connection per port, then asks for a port nobody
+ * listens on and prints what the error channel said.
+ */
+const PYTHON = `
+import sys
+from kubernetes import client
+from kubernetes.stream import portforward
+cfg = client.Configuration()
+cfg.host = sys.argv[1]
+api = client.CoreV1Api(client.ApiClient(cfg))
+for i in range(3):
+    pf = portforward(api.connect_get_namespaced_pod_portforward, sys.argv[2], 'default', ports='8080')
+    s = pf.socket(8080)
+    s.sendall(b'GET /index.html HTTP/1.0\\r\\n\\r\\n')
+    body = b''
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        body += d
+    s.close()
+    print('fetch', i, body.split(b'\\r\\n\\r\\n', 1)[1].decode().strip(), pf.error(8080))
+pf = portforward(api.connect_get_namespaced_pod_portforward, sys.argv[2], 'default', ports='9999')
+s = pf.socket(9999)
+while s.recv(1024):
+    pass
+print('refused', pf.error(9999))
+`;
+
 /** metric sums a gauge's samples (every label set, or those matching `label`) in Prometheus text. */
 async function metric(url: string, name: string, label = ''): Promise<number> {
   const text = await (await fetch(url)).text();
@@ -119,6 +150,13 @@ describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 
     if (ids.length) await run('docker', ['rm', '-f', '-v', ...ids]).catch(() => '');
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+
+  it("serves the Python client's portforward (v4.channel.k8s.io), and reports a refused port on its error channel", async () => {
+    const out = await run('/usr/bin/python3', ['-c', PYTHON, cluster.server, POD], { timeoutMs: 60_000 });
+    expect(out).toContain('fetch 0 hello-port-forward None\nfetch 1 hello-port-forward None\nfetch 2 hello-port-forward None\n');
+    expect(out).toMatch(new RegExp(`refused error forwarding port 9999 to pod default/${POD}, uid [0-9a-f-]+: connect ECONNREFUSED`));
+    await noConnectionsLeft();
+  });
 
   for (const [mode, websockets, protocol] of [
     ['WebSocket tunnel (kubectl 1.32 default)', true, 'SPDY/3.1+portforward.k8s.io'],
