@@ -171,13 +171,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     metrics,
     handleUpgrade: (req, socket, head) => {
       const path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);
-      if (path?.info?.plural === 'pods' && path.subresource === 'portforward' && path.namespace && path.name) return portForward(req, socket, head, path.namespace, path.name);
+      if (path?.info?.plural === 'pods' && path.subresource === 'portforward' && path.namespace && path.name) return portForward.handleUpgrade(req, socket, head, path.namespace, path.name);
       wsWatch.handleUpgrade(req, socket, head);
     },
     shutdown: () => {
       shuttingDown = true;
     },
     close: () => {
+      portForward.close();
       wsWatch.close();
       hub.close();
     },

@@ -107,6 +107,18 @@ describe('pods/portforward proxy', () => {
     await waitFor(async () => (await gauge(server!.url)) === 0, { what: 'the gauge to drop to 0' });
   });
 
+  it('ends proxied connections when the api-server closes (upgraded sockets are no longer the HTTP server\'s)', async () => {
+    const a = await echoAgent();
+    server = await startServer();
+    await podOnNode(server.url, a.port);
+    const res = await upgrade(server.url, PATH, TUNNEL);
+    expect(res.status).toBe(101);
+    const closed = new Promise<void>((r) => res.socket!.once('close', () => r()));
+    server.api.close();
+    await closed;
+    await waitFor(() => a.sockets[0]!.destroyed, { what: 'the agent side to be closed' });
+  });
+
   it('refuses an offer of only protocols Skiff does not speak with a 400 Status naming those it does', async () => {
     const a = await echoAgent();
     server = await startServer();

@@ -27,14 +27,19 @@ export interface PodPortForwardOptions {
   metrics?: MetricsRegistry;
 }
 
-/** PodPortForward handles one upgrade request of `pods/{name}/portforward`. */
-export type PodPortForward = (req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string) => void;
+/** PodPortForward handles upgrade requests of `pods/{name}/portforward`. */
+export interface PodPortForward {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string): void;
+  /** close ends every proxied connection (api-server shutdown: upgraded sockets are no longer the HTTP server's). */
+  close(): void;
+}
 
 /** podPortForwardProxy builds the handler; every refusal is a Status on the socket. */
 export function podPortForwardProxy(registry: Registry, opts: PodPortForwardOptions = {}): PodPortForward {
   const dialTimeoutMs = opts.dialTimeoutMs ?? 10_000;
   const open = new Gauge({ name: 'apiserver_port_forward_connections', help: 'Port-forward connections proxied to node agents that are open.', registers: opts.metrics ? [opts.metrics] : [] });
-  return (req, socket, head, namespace, name) => {
+  const live = new Set<Duplex>();
+  const handleUpgrade: PodPortForward['handleUpgrade'] = (req, socket, head, namespace, name) => {
     socket.on('error', () => undefined);
     const refuse = (err: unknown): void => {
       if (!socket.destroyed) endSocketWithStatus(socket, toApiError(err));
@@ -72,7 +77,11 @@ export function podPortForwardProxy(registry: Registry, opts: PodPortForwardOpti
           agentSocket.on('error', () => undefined);
           if (socket.destroyed) return void agentSocket.destroy();
           open.inc();
-          agentSocket.once('close', () => open.dec());
+          live.add(agentSocket);
+          agentSocket.once('close', () => {
+            open.dec();
+            live.delete(agentSocket);
+          });
           const lines = [`HTTP/1.1 101 Switching Protocols`];
           for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
           socket.write(`${lines.join('\r\n')}\r\n\r\n`);
@@ -88,6 +97,12 @@ export function podPortForwardProxy(registry: Registry, opts: PodPortForwardOpti
         upstream.end();
       })
       .catch(refuse);
+  };
+  return {
+    handleUpgrade,
+    close() {
+      for (const s of live) s.destroy();
+    },
   };
 }
 
