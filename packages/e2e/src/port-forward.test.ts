@@ -94,9 +94,9 @@ interface Forward {
   output(): string;
 }
 
-async function portForward(websockets: boolean): Promise<Forward> {
+async function portForward(websockets: boolean, remote = 8080): Promise<Forward> {
   const port = await freePort();
-  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', `pod/${POD}`, `${port}:8080`, '-v=4'], {
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', `pod/${POD}`, `${port}:${remote}`, '-v=4'], {
     env: { ...process.env, KUBECTL_PORT_FORWARD_WEBSOCKETS: String(websockets) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -156,6 +156,23 @@ describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 
     expect(out).toContain('fetch 0 hello-port-forward None\nfetch 1 hello-port-forward None\nfetch 2 hello-port-forward None\n');
     expect(out).toMatch(new RegExp(`refused error forwarding port 9999 to pod default/${POD}, uid [0-9a-f-]+: connect ECONNREFUSED`));
     await noConnectionsLeft();
+  });
+
+  it('shows kubectl why a pod port refuses: the error stream carries the dial error', async () => {
+    const f = await portForward(true, 9999);
+    try {
+      await fetch(`http://127.0.0.1:${f.port}/`).then((r) => r.text()).catch(() => undefined);
+      await waitFor(() => f.output().includes(`error forwarding port 9999 to pod default/${POD}, uid `), { what: `kubectl to print the error\n${f.output()}` });
+      expect(f.output()).toMatch(/connect ECONNREFUSED [\d.]+:9999/);
+    } finally {
+      await stop(f);
+    }
+    await noConnectionsLeft();
+  });
+
+  it('answers kubectl port-forward to a missing pod with its NotFound Status', async () => {
+    const err = await run('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', 'pod/missing', '18081:8080'], { timeoutMs: 30_000 }).catch((e: Error) => e.message);
+    expect(err).toContain('pods "missing" not found');
   });
 
   for (const [mode, websockets, protocol] of [
