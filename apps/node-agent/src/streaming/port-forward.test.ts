@@ -202,6 +202,25 @@ describe('port-forward over SPDY/3.1', () => {
     await waitFor(() => c.has((f) => f.type === 'ping' && f.id === 7), { what: 'the PING echo' });
   });
 
+  it('answers a broken peer with GOAWAY and closes, keeping the process and the other connections up', async () => {
+    const p = await pod((s) => s.on('data', (d) => s.write(d)));
+    const a = await agent();
+    const good = await SpdyClient.connect(a.port);
+    const { data } = await good.pair(p.port);
+    for (const garbage of [
+      Buffer.from('8002000600000004' + '00000001', 'hex'), // SPDY/2
+      encodeSynStream(1, Buffer.from('not zlib at all')), // a header block that does not inflate
+      Buffer.from('8003000300000004' + '00000001', 'hex'), // a RST_STREAM 4 bytes short
+    ]) {
+      const bad = await SpdyClient.connect(a.port);
+      bad.socket.write(garbage);
+      await waitFor(() => bad.closed, { what: `the broken connection to close after ${garbage.toString('hex')}` });
+      expect(bad.has((f) => f.type === 'goaway' && f.status === 1)).toBe(true);
+    }
+    good.socket.write(encodeData(data, Buffer.from('still here')));
+    await waitFor(() => good.text(data) === 'still here', { what: 'the healthy connection to keep working' });
+  });
+
   it('answers PINGs with the same id', async () => {
     const a = await agent();
     const c = await SpdyClient.connect(a.port);

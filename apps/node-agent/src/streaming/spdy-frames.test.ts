@@ -100,6 +100,12 @@ describe('SPDY/3 header blocks', () => {
     expect(await new HeaderDecompressor().decompress(foreign)).toEqual(new Map([['streamtype', ['error']], ['port', ['80']], ['requestid', ['0']]]));
   });
 
+  it('rejects a block that is not zlib at all, and every block after it, instead of waiting forever', async () => {
+    const d = new HeaderDecompressor();
+    await expect(d.decompress(Buffer.from('not zlib at all'))).rejects.toThrow();
+    await expect(d.decompress(Buffer.from('more'))).rejects.toThrow();
+  });
+
   it('refuses a block that inflates past the limit (a zlib bomb)', async () => {
     const huge = encodeHeaderBlock([['x', 'a'.repeat(200_000)]]);
     const bomb = deflateSync(huge, { dictionary: SPDY_DICTIONARY, finishFlush: constants.Z_SYNC_FLUSH });

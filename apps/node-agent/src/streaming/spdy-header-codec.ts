@@ -95,6 +95,7 @@ class ZlibBlocks {
   #size = 0;
   #failed: Error | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #pending: ((err: Error) => void) | undefined;
 
   constructor(z: Deflate | Inflate, limit: number) {
     this.#z = z;
@@ -103,7 +104,11 @@ class ZlibBlocks {
       this.#size += b.length;
       if (this.#size <= this.#limit) this.#out.push(b);
     });
-    z.on('error', (err) => (this.#failed = err));
+    // A broken block errors the stream and its flush callback never runs: fail the block waiting on it too.
+    z.on('error', (err) => {
+      this.#failed = err;
+      this.#pending?.(err);
+    });
   }
 
   run(block: Buffer): Promise<Buffer> {
@@ -111,8 +116,10 @@ class ZlibBlocks {
       () =>
         new Promise<Buffer>((resolve, reject) => {
           if (this.#failed) return reject(this.#failed);
+          this.#pending = reject;
           this.#z.write(block);
           this.#z.flush(constants.Z_SYNC_FLUSH, () => {
+            this.#pending = undefined;
             const size = this.#size;
             const out = Buffer.concat(this.#out);
             this.#out = [];
