@@ -244,6 +244,22 @@ describe('port-forward over SPDY/3.1', () => {
     await waitFor(async () => (await gauge(a, 'skiff_node_agent_port_forward_pod_sockets')) === 0, { what: 'no pod socket left' });
   });
 
+  it('dials nothing for a request whose data stream was reset before its error stream came', async () => {
+    let dialed = 0;
+    const p = await pod(() => dialed++);
+    const a = await agent();
+    const c = await SpdyClient.connect(a.port);
+    const data = await c.open([['streamType', 'data'], ['port', String(p.port)], ['requestID', '7']]);
+    c.socket.write(encodeRstStream(data, 5));
+    const error = await c.open([['streamType', 'error'], ['port', String(p.port)], ['requestID', '7']], true);
+    await waitFor(() => c.finished(error), { what: 'the error stream to end' });
+    // A PING's echo comes after anything the agent did for the streams before it.
+    c.socket.write(encodePing(9));
+    await waitFor(() => c.has((f) => f.type === 'ping' && f.id === 9), { what: 'the PING echo' });
+    expect(await gauge(a, 'skiff_node_agent_port_forward_pod_sockets')).toBe(0);
+    expect(dialed).toBe(0);
+  });
+
   it('gives up on a request whose data stream never comes (kubelet streamCreationTimeout)', async () => {
     const a = await agent();
     const c = await SpdyClient.connect(a.port);

@@ -160,6 +160,9 @@ export function createPortForwardServer(opts: PortForwardServerOptions): PortFor
    * data before it). The pod closing first must not reset the stream: what it sent may still be queued in it.
    */
   function forward(target: PortForwardTarget, pod: string, port: number, data: SpdyStream, error: SpdyStream): void {
+    // A data stream the client reset before its pair was complete has no one to forward for; its 'close' is past,
+    // so a socket dialed now would never be closed.
+    if (data.destroyed) return void error.end();
     const sock = dial(target, port);
     let failure: Error | undefined;
     sock.on('error', (err) => (failure ??= err));
