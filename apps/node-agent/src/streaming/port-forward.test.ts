@@ -52,10 +52,11 @@ interface Agent {
   server: PortForwardServer;
 }
 
-async function agent(): Promise<Agent> {
+async function agent(maxStreamsPerConnection?: number): Promise<Agent> {
   const metrics = new Registry();
   const clock = new FakeClock();
-  const server = createPortForwardServer({ resolve: (ns, name) => (name === 'p' ? { ip: '127.0.0.1', uid: 'uid-1' } : { code: 404, message: `pod ${ns}/${name} is not on this node` }), clock, logger: silentLogger, metrics });
+  const resolve = (ns: string, name: string) => (name === 'p' ? { ip: '127.0.0.1', uid: 'uid-1' } : { code: 404, message: `pod ${ns}/${name} is not on this node` });
+  const server = createPortForwardServer({ resolve, clock, logger: silentLogger, metrics, ...(maxStreamsPerConnection ? { maxStreamsPerConnection } : {}) });
   const http = createHttpServer((_req, res) => void res.end());
   http.on('upgrade', (req, socket, head) => server.handleUpgrade(req, socket, head));
   cleanups.push(() => {
@@ -219,6 +220,22 @@ describe('port-forward over SPDY/3.1', () => {
     }
     good.socket.write(encodeData(data, Buffer.from('still here')));
     await waitFor(() => good.text(data) === 'still here', { what: 'the healthy connection to keep working' });
+  });
+
+  it('refuses streams beyond the per-connection limit and takes new ones once others close', async () => {
+    const p = await pod((s) => s.on('data', (d) => s.write(d)));
+    const a = await agent(4);
+    const c = await SpdyClient.connect(a.port);
+    const first = await c.pair(p.port, '0');
+    await c.pair(p.port, '1');
+    const extra = await c.open([['streamType', 'error'], ['port', String(p.port)], ['requestID', '2']], true);
+    await waitFor(() => c.has((f) => f.type === 'rst_stream' && f.streamId === extra && f.status === 3), { what: 'REFUSED_STREAM for the fifth stream' });
+    c.socket.write(encodeRstStream(first.data, 5));
+    c.socket.write(encodeRstStream(first.error, 5));
+    await waitFor(async () => (await gauge(a, 'skiff_node_agent_port_forward_pod_sockets')) === 1, { what: 'the reset pair to be gone' });
+    const again = await c.pair(p.port, '3');
+    c.socket.write(encodeData(again.data, Buffer.from('room again')));
+    await waitFor(() => c.text(again.data) === 'room again', { what: 'a new pair to work' });
   });
 
   it('answers PINGs with the same id', async () => {

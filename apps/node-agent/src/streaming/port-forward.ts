@@ -42,6 +42,8 @@ export interface PortForwardServerOptions {
   metrics: Registry;
   /** How long the data and error streams of one request may arrive apart (kubelet's streamCreationTimeout, 30 s). */
   streamCreationTimeoutMs?: number;
+  /** Streams one client connection may hold open (two per forwarded connection; default 1000). */
+  maxStreamsPerConnection?: number;
   /** How long connecting to a pod port may take (default 10 s): a pod address that drops packets must not hang. */
   connectTimeoutMs?: number;
 }
@@ -116,6 +118,7 @@ export function createPortForwardServer(opts: PortForwardServerOptions): PortFor
     const pairs = new Map<string, { data?: SpdyStream; error?: SpdyStream; timer: ReturnType<Clock['setTimeout']> }>();
     const conn = new SpdyConnection(transport, {
       onError: (err) => log.debug({ err, pod }, 'port-forward SPDY connection failed'),
+      ...(opts.maxStreamsPerConnection !== undefined ? { maxStreams: opts.maxStreamsPerConnection } : {}),
       onStream(stream) {
         // The checks of kubelet's httpStreamReceived, in its words.
         const portText = stream.header('port');

@@ -76,6 +76,8 @@ export interface SpdyConnectionOptions {
   onStream(stream: SpdyStream): string | undefined;
   /** onError hears protocol errors (the connection is closed after them). */
   onError?(err: Error): void;
+  /** Streams open at once beyond this are refused (each holds buffers; default 1000, 500 forwarded connections). */
+  maxStreams?: number;
 }
 
 /** SpdyConnection serves one client over a byte transport (a socket, or a WebSocket tunnel's stream). */
@@ -205,7 +207,7 @@ export class SpdyConnection {
           return;
         }
         this.#lastStreamId = f.streamId;
-        if (this.#goingAway) return this.reset(f.streamId, RstStatus.RefusedStream);
+        if (this.#goingAway || this.#streams.size >= (this.#opts.maxStreams ?? 1000)) return this.reset(f.streamId, RstStatus.RefusedStream);
         const stream = new SpdyStream(this, f.streamId, headers, (f.flags & FLAG_FIN) !== 0);
         stream.on('error', () => undefined);
         const refusal = this.#opts.onStream(stream);
