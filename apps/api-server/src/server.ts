@@ -170,7 +170,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     hub,
     metrics,
     handleUpgrade: (req, socket, head) => {
-      const path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);
+      let path;
+      try {
+        path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);
+      } catch {
+        // A path that does not parse is refused with its Status by the watch handler, which checks paths too.
+      }
       if (path?.info?.plural === 'pods' && path.subresource === 'portforward' && path.namespace && path.name) return portForward.handleUpgrade(req, socket, head, path.namespace, path.name);
       wsWatch.handleUpgrade(req, socket, head);
     },
