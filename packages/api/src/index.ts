@@ -35,3 +35,4 @@ export * from './parse-image-name.js';
 export * from './tolerates-taint.js';
 export * from './node-selector-term-matches.js';
 export * from './flags.js';
+export * from './port-forward-protocols.js';
