@@ -15,6 +15,7 @@ import { ContinueTokens } from './registry/continue-token.js';
 import { Registry } from './registry/registry.js';
 import { handleApiRequest, type RequestInfo } from './routes/api-handler.js';
 import { healthHandler } from './routes/health.js';
+import { podStreamProxy } from './routes/pod-exec.js';
 import { podLogProxy } from './routes/pod-log.js';
 import type { Storage } from './storage/storage.js';
 import { WatchHub } from './watch/watch-hub.js';
@@ -79,6 +80,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub, store);
+  const podStreams = podStreamProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {});
   for (const name of SYSTEM_NAMESPACES) {
     if (!store.get({ resource: 'namespaces', namespace: '', name })) {
       registry.create(RESOURCES.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -166,7 +168,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     registry,
     hub,
     metrics,
-    handleUpgrade: (req, socket, head) => wsWatch.handleUpgrade(req, socket, head),
+    handleUpgrade: (req, socket, head) => void (podStreams(req, socket, head) || wsWatch.handleUpgrade(req, socket, head)),
     shutdown: () => {
       shuttingDown = true;
     },

@@ -17,6 +17,7 @@ import { createProber } from './probes/prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+import { createStreamServer } from './streaming/stream-server.js';
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
 
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   let agent: AgentProcess | undefined;
   const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger });
   const server = createServer(app);
+  const streams = createStreamServer({ findPod: (ns, name) => agent?.findPod(ns, name), logger, metrics });
+  server.on('upgrade', (req, socket, head) => streams.handleUpgrade(req, socket, head) || socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listenPort, config.listenHost, resolve);
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await running.stop(true);
+    streams.close();
     server.closeAllConnections();
     server.close();
     await client.close();

@@ -23,6 +23,7 @@ export const RESOURCES = {
       status('', 'v1', 'Pod'),
       { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] },
       { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] },
+      { name: 'exec', kind: 'PodExecOptions', group: '', version: 'v1', verbs: ['create', 'get'] }, { name: 'attach', kind: 'PodAttachOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
     ],
   }),
   events: resource('', 'v1', 'Event', 'events', { namespaced: true, shortNames: ['ev'] }),

@@ -2,7 +2,7 @@
  * @module The REST handler for every /api and /apis resource path: verbs, subresources, lists, Tables and watch.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors, groupResource, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
+import { errors, groupResource, RESOURCES, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
 import { apiResourceList } from '../discovery/index.js';
 import { parseApiPath, type ApiPath } from '../http/api-path.js';
 import { decodeObjectBody, mediaType, parseJson, readRawBody } from '../http/read-body.js';
@@ -21,6 +21,7 @@ import { storedJson } from '../storage/stored-json.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 import type { WatchRequest } from '../watch/watcher.js';
 import { httpWatchSink } from '../watch/http-sink.js';
+import { STREAM_SUBRESOURCES, upgradeRequired } from './pod-exec.js';
 
 export interface ApiHandlerDeps {
   registry: Registry;
@@ -213,6 +214,7 @@ async function handleSubresource(
     await reply(deps, res, 201, successStatus(201));
     return true;
   }
+  if (STREAM_SUBRESOURCES.has(sub) && r === RESOURCES.pods) throw upgradeRequired();
   if (sub === 'log') {
     if (method !== 'GET') throw errors.methodNotAllowed(method, pathname);
     info.verb = 'CONNECT';

@@ -3,9 +3,10 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { ApiError, errors, RESOURCES, type Node, type Pod } from '@skiff/api';
-import { MAX_UPSTREAM_ERROR_BYTES, upstreamError } from '../http/upstream-error.js';
+import { RESOURCES, type Pod } from '@skiff/api';
+import { upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
+import { agentEndpoint, podContainerName, readBounded, unreachable } from './node-agent.js';
 import { agentLogQuery, parsePodLogOptions } from './pod-log-options.js';
 
 /**
@@ -18,26 +19,9 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
     // Options first, as kube's LogREST validates them before it looks the pod up.
     const opts = parsePodLogOptions(q, name);
     const pod = registry.get(RESOURCES.pods, namespace, name) as unknown as Pod;
-    const names = pod.spec.containers.map((c) => c.name);
-    const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names];
-    let container = opts.container;
-    if (!container) {
-      if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
-      container = names[0]!;
-    } else if (!all.includes(container)) {
-      throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
-    }
-    const nodeName = pod.spec.nodeName;
-    if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
-    let node: Node;
-    try {
-      node = registry.get(RESOURCES.nodes, undefined, nodeName) as unknown as Node;
-    } catch {
-      throw errors.notFound('nodes', '', nodeName);
-    }
-    const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.[0]?.address;
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    if (!address || !port) throw new ApiError({ reason: 'ServiceUnavailable', message: `node ${nodeName} does not report a log endpoint` });
+    const container = podContainerName(pod, opts.container);
+    const agent = agentEndpoint(registry, pod);
+    const { address, port } = agent;
     const query = agentLogQuery(opts);
     const target = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
     await new Promise<void>((resolve, reject) => {
@@ -61,26 +45,11 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
       upstream.on('timeout', () => upstream.destroy(new Error('timed out connecting to the node agent')));
       upstream.on('error', (err) => {
         if (res.headersSent) return resolve();
-        reject(new ApiError({ reason: 'ServiceUnavailable', message: `cannot reach the node agent of ${nodeName} at ${address}:${port}: ${err.message}` }));
+        reject(unreachable(agent, err));
       });
       // A client that leaves before the agent answers ends the upstream request too.
       res.on('close', () => upstream.destroy());
       upstream.end();
     });
   };
-}
-
-/** readBounded reads a response body up to MAX_UPSTREAM_ERROR_BYTES and drops the rest. */
-function readBounded(up: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    up.on('data', (chunk: Buffer) => {
-      if (size >= MAX_UPSTREAM_ERROR_BYTES) return;
-      chunks.push(chunk.subarray(0, MAX_UPSTREAM_ERROR_BYTES - size));
-      size += chunk.length;
-    });
-    up.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    up.on('error', reject);
-  });
 }

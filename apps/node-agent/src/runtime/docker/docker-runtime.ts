@@ -2,12 +2,14 @@
  * @module DockerRuntime: ContainerRuntime on the Docker Engine API: a pause sandbox per pod holding the network
  * namespace, pod containers joined to it (`NetworkMode: container:<sandbox>`), emptyDirs as Docker volumes.
  */
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseImageName, type PullPolicy } from '@skiff/api';
 import {
   RuntimeError,
   type ContainerConfig,
   type ContainerRuntime,
+  type ContainerStream,
   type ExecResult,
   type LogRequest,
   type PodRef,
@@ -15,9 +17,11 @@ import {
   type RuntimeInfo,
   type RuntimeState,
   type SandboxConfig,
+  type StreamOptions,
 } from '../container-runtime.js';
 import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
 import { DockerError, type DockerClient } from './docker-client.js';
+import { dockerContainerStream } from './docker-container-stream.js';
 
 /** DockerRuntimeOptions configures DockerRuntime. */
 export interface DockerRuntimeOptions {
@@ -42,6 +46,13 @@ interface Inspect {
   Config: { Image: string; Labels?: Record<string, string> };
   State: { Status: string; ExitCode: number; OOMKilled: boolean; Error: string; StartedAt: string; FinishedAt: string };
   NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> };
+}
+
+interface ExecInspect {
+  Running: boolean;
+  ExitCode: number | null;
+  Pid: number;
+  ProcessConfig?: { entrypoint?: string; arguments?: string[] };
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -258,6 +269,9 @@ export class DockerRuntime implements ContainerRuntime {
     else if (config.command) body['Cmd'] = [];
     if (config.workingDir) body['WorkingDir'] = config.workingDir;
     if (config.user) body['User'] = config.user;
+    // As `docker run -i [-t]`: stdin stays open for kubectl attach / run -i; StdinOnce closes it after the first.
+    if (config.stdin) Object.assign(body, { OpenStdin: true, AttachStdin: true, StdinOnce: config.stdinOnce === true });
+    if (config.tty) body['Tty'] = true;
     let id: string;
     try {
       id = await this.#create(runtimeContainerName(this.#node, config.pod, config.name, config.restartCount), body);
@@ -333,6 +347,66 @@ export class DockerRuntime implements ContainerRuntime {
     }
     const info = await this.#d.json<{ ExitCode: number | null }>({ method: 'GET', path: `/exec/${execId}/json` });
     return { exitCode: info.ExitCode ?? -1, output };
+  }
+
+  async execStream(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream> {
+    const create = { Cmd: command, AttachStdin: opts.stdin, AttachStdout: opts.stdout, AttachStderr: opts.stderr, Tty: opts.tty };
+    const execId = (await this.#d.json<{ Id: string }>({ method: 'POST', path: `/containers/${id}/exec`, body: create })).Id;
+    const socket = await this.#d.hijack(`/exec/${execId}/start`, { Detach: false, Tty: opts.tty });
+    return dockerContainerStream(socket, opts, {
+      resize: (w, h) => this.#d.json({ method: 'POST', path: `/exec/${execId}/resize?h=${h}&w=${w}` }),
+      exitCode: async () => (await this.#execDone(execId)).ExitCode ?? undefined,
+      kill: () => this.#killExec(execId),
+    });
+  }
+
+  async attach(id: string, opts: StreamOptions): Promise<ContainerStream> {
+    const info = await this.#d.json<{ Config: { Tty?: boolean; OpenStdin?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
+    const tty = info.Config.Tty === true;
+    const stdin = opts.stdin && info.Config.OpenStdin === true;
+    const q = new URLSearchParams({ stream: '1', stdin: stdin ? '1' : '0', stdout: opts.stdout ? '1' : '0', stderr: opts.stderr ? '1' : '0' });
+    const socket = await this.#d.hijack(`/containers/${id}/attach?${q}`, {});
+    return dockerContainerStream(socket, { tty, stdin }, {
+      resize: (w, h) => this.#d.json({ method: 'POST', path: `/containers/${id}/resize?h=${h}&w=${w}` }),
+      exitCode: () => Promise.resolve(undefined),
+      kill: () => Promise.resolve(),
+    });
+  }
+
+  /**
+   * #execDone waits until the engine has recorded the exec's end: its output closes a moment before the exit code
+   * is stored. Bounded, so an engine that never says leaves no waiter behind.
+   */
+  async #execDone(execId: string): Promise<ExecInspect> {
+    const deadline = Date.now() + 10_000;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
+      const info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
+      if (!info.Running || Date.now() > deadline) return info;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /**
+   * #killExec kills an exec whose client left, as containerd's CRI does when an exec stream's context ends:
+   * Docker has no call for it, so the agent signals the process itself, when it runs in the engine's PID namespace
+   * and the PID still runs the exec's command (a PID of another namespace or a reused one is never signalled).
+   */
+  async #killExec(execId: string): Promise<void> {
+    let info: ExecInspect;
+    try {
+      info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
+    } catch {
+      return;
+    }
+    if (!info.Running || !info.Pid) return;
+    const want = [info.ProcessConfig?.entrypoint ?? '', ...(info.ProcessConfig?.arguments ?? [])].join('\0');
+    const cmdline = await readFile(`/proc/${info.Pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.replace(/\0$/, '') !== want) return;
+    try {
+      process.kill(info.Pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 
   async logs(id: string, req: LogRequest): Promise<Readable> {
