@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors, RESOURCES, type Pod } from '@skiff/api';
 import { parseApiPath } from '../http/api-path.js';
+import { boolParam } from '../http/query.js';
 import { endSocketWithStatus, toApiError } from '../http/send.js';
 import { upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
@@ -22,12 +23,12 @@ export const STREAM_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 /** STREAM_SUBRESOURCES are the pod subresources served here. */
 export const STREAM_SUBRESOURCES = new Set(['exec', 'attach']);
 
-const flag = (q: URLSearchParams, name: string): boolean => ['true', '1'].includes(q.get(name) ?? '');
+const STREAMS = ['stdin', 'stdout', 'stderr', 'tty'];
 
 /** validateStreamOptions checks PodExecOptions / PodAttachOptions as kube's validation does. */
 function validateStreamOptions(sub: string, q: URLSearchParams): void {
   if (sub === 'exec' && q.getAll('command').length === 0) throw errors.badRequest('you must specify at least one command for the container');
-  if (!flag(q, 'stdin') && !flag(q, 'stdout') && !flag(q, 'stderr')) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  if (!STREAMS.slice(0, 3).some((f) => boolParam(q, f))) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
 }
 
 /**
@@ -92,8 +93,9 @@ async function resolve(registry: Registry, req: IncomingMessage, url: URL): Prom
   } catch (err) {
     throw notRunningError(pod, container, sub) ?? err;
   }
-  const query = new URLSearchParams(q);
-  query.delete('container');
+  // The agent gets the options in one spelling (clients write booleans as true, True or 1, as Go's ParseBool reads).
+  const query = new URLSearchParams(q.getAll('command').map((c): [string, string] => ['command', c]));
+  for (const f of STREAMS) query.set(f, String(boolParam(q, f)));
   const target = `/${sub}/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
   return { sub, name, agent, path: target, protocols };
 }

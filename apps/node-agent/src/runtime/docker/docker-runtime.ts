@@ -2,7 +2,6 @@
  * @module DockerRuntime: ContainerRuntime on the Docker Engine API: a pause sandbox per pod holding the network
  * namespace, pod containers joined to it (`NetworkMode: container:<sandbox>`), emptyDirs as Docker volumes.
  */
-import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseImageName, type PullPolicy } from '@skiff/api';
 import {
@@ -22,6 +21,7 @@ import {
 import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
 import { DockerError, type DockerClient } from './docker-client.js';
 import { dockerContainerStream } from './docker-container-stream.js';
+import { killProcessTree } from './kill-process-tree.js';
 
 /** DockerRuntimeOptions configures DockerRuntime. */
 export interface DockerRuntimeOptions {
@@ -52,7 +52,7 @@ interface ExecInspect {
   Running: boolean;
   ExitCode: number | null;
   Pid: number;
-  ProcessConfig?: { entrypoint?: string; arguments?: string[] };
+  ContainerID: string;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -387,25 +387,16 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * #killExec kills an exec whose client left, as containerd's CRI does when an exec stream's context ends:
-   * Docker has no call for it, so the agent signals the process itself, when it runs in the engine's PID namespace
-   * and the PID still runs the exec's command (a PID of another namespace or a reused one is never signalled).
+   * #killExec kills an exec whose client left, as containerd's CRI does when an exec stream's context ends. Docker
+   * has no call for it, so the agent signals the process (and what it started) itself; this works when the agent
+   * shares the engine's PID namespace, and does nothing otherwise (see killProcessTree).
    */
   async #killExec(execId: string): Promise<void> {
-    let info: ExecInspect;
     try {
-      info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
+      const info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
+      if (info.Running && info.Pid) await killProcessTree(info.Pid, info.ContainerID);
     } catch {
-      return;
-    }
-    if (!info.Running || !info.Pid) return;
-    const want = [info.ProcessConfig?.entrypoint ?? '', ...(info.ProcessConfig?.arguments ?? [])].join('\0');
-    const cmdline = await readFile(`/proc/${info.Pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.replace(/\0$/, '') !== want) return;
-    try {
-      process.kill(info.Pid, 'SIGKILL');
-    } catch {
-      /* already gone */
+      /* the exec or its container is gone: nothing left to kill */
     }
   }
 
