@@ -111,6 +111,17 @@ async function containerOf(pod: string, container: string): Promise<string> {
   return out.trim().split('\n')[0] ?? '';
 }
 
+/** runningExec waits for the running Docker exec of a container whose arguments contain `marker`. */
+function runningExec(containerId: string, marker: string): Promise<ExecInspect> {
+  return waitFor(async () => {
+    for (const e of (await dockerApi<{ ExecIDs: string[] | null }>(`/containers/${containerId}/json`)).ExecIDs ?? []) {
+      const info = await dockerApi<ExecInspect>(`/exec/${e}/json`);
+      if (info.Running && info.ProcessConfig.arguments.join(' ').includes(marker)) return info;
+    }
+    return undefined;
+  }, { what: `the running exec of ${marker}`, timeoutMs: 30_000, intervalMs: 100 });
+}
+
 /** established counts the TCP connections in state ESTABLISHED that have the agent's port at either end. */
 function establishedOnAgentPort(): number {
   const hex = agentPort.toString(16).toUpperCase().padStart(4, '0');
@@ -228,6 +239,15 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
     live.child.kill('SIGKILL');
   }, 90_000);
 
+  it('a container with a terminal: kubectl logs shows its output, attach -it talks to its shell', async () => {
+    await cluster.client.pods.create(pod('terminal', ['sh', '-c', 'echo tty-line; exec sh'], { stdin: true, tty: true }));
+    await running('terminal');
+    await waitFor(async () => (await kubectl(['logs', 'terminal'])).stdout.includes('tty-line'), { what: 'the log line of a tty container', timeoutMs: 30_000, intervalMs: 200 });
+    const r = await runProcess('script', ['-qec', `kubectl --kubeconfig ${kubeconfig} attach -it terminal`, '/dev/null'], 'tty\necho ANSWER-$((40+2))\nexit 0\n');
+    expect(r.stdout).toMatch(/\/dev\/pts\/\d+/);
+    expect(r.stdout).toContain('ANSWER-42');
+  }, 90_000);
+
   it('the Python client execs over v4.channel.k8s.io and gets the exit code', async () => {
     const script = [
       'from kubernetes import client',
@@ -270,14 +290,7 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
     // The shell forks sleep: the process the exec started and its child must both go.
     const live = kubectlLive(['exec', 'shell', '--', 'sh', '-c', 'echo started; sleep 7777; echo never']);
     await live.waitForOutput(/started/);
-    const exec = await waitFor(async () => {
-      const ids = (await dockerApi<{ ExecIDs: string[] | null }>(`/containers/${id}/json`)).ExecIDs ?? [];
-      for (const e of ids) {
-        const info = await dockerApi<ExecInspect>(`/exec/${e}/json`);
-        if (info.Running && info.ProcessConfig.arguments.join(' ').includes('sleep 7777')) return info;
-      }
-      return undefined;
-    }, { what: 'the running exec', timeoutMs: 30_000, intervalMs: 100 });
+    const exec = await runningExec(id, 'sleep 7777');
     expect(await agentSessions()).toBe(1);
     expect(establishedOnAgentPort()).toBeGreaterThan(0);
     live.child.kill('SIGKILL');
@@ -286,6 +299,20 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
     await waitFor(async () => (await agentSessions()) === 0, { what: 'no agent session', timeoutMs: 30_000, intervalMs: 100 });
     // /metrics itself is a connection to the agent port: count once it has closed.
     await waitFor(() => establishedOnAgentPort() === 0, { what: 'no connection on the agent port', timeoutMs: 30_000, intervalMs: 100 });
+  }, 90_000);
+
+  it('an api-server killed mid-stream: the agent ends the session and its exec, kubectl exits', async () => {
+    const id = await containerOf('shell', 'main');
+    const live = kubectlLive(['exec', 'shell', '--', 'sh', '-c', 'echo started; sleep 8888']);
+    await live.waitForOutput(/started/);
+    const exec = await runningExec(id, 'sleep 8888');
+    const exited = new Promise((r) => live.child.once('exit', r));
+    await cluster.kill('api-server', 'SIGKILL');
+    await exited;
+    await waitFor(async () => !(await dockerApi<ExecInspect>(`/exec/${exec.ID}/json`)).Running, { what: 'the exec to stop running', timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(async () => (await agentSessions()) === 0, { what: 'no agent session', timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(() => establishedOnAgentPort() === 0, { what: 'no connection on the agent port', timeoutMs: 30_000, intervalMs: 100 });
+    await cluster.startApiServer();
   }, 90_000);
 
   it('errors are Statuses: unknown pod, wrong container, stopped container, SPDY-only client', async () => {
