@@ -159,15 +159,27 @@ async function running(name: string): Promise<void> {
   }, { what: `${name} running`, timeoutMs: 60_000, intervalMs: 200 });
 }
 
+function startAgent(): void {
+  cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
+}
+
+/** registeredPort waits until the node reports an agent port other than `old` (a restarted agent listens anew). */
+async function registeredPort(old: number): Promise<number> {
+  return waitFor(async () => {
+    const node = (await cluster.client.nodes.list()).items.find((n) => n.metadata.name === NODE);
+    const port = node?.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+    return port !== old && (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) ? port : 0;
+  }, { what: 'the node agent to register its port', timeoutMs: 60_000, intervalMs: 100 });
+}
+
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 
 describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl and Docker', () => {
   beforeAll(async () => {
     await cluster.startApiServer();
     writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster: {server: "${cluster.server}"}\nusers:\n- name: s\n  user: {}\ncontexts:\n- name: s\n  context: {cluster: s, user: s, namespace: ${NS}}\ncurrent-context: s\n`);
-    cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
-    const node = await waitFor(async () => (await cluster.client.nodes.list()).items.find((n) => n.metadata.name === NODE && n.status?.daemonEndpoints?.kubeletEndpoint?.Port), { what: 'the node to register', timeoutMs: 30_000 });
-    agentPort = node.status!.daemonEndpoints!.kubeletEndpoint!.Port;
+    startAgent();
+    agentPort = await registeredPort(0);
     await cluster.client.pods.create(pod('shell', SLEEPER));
     await running('shell');
   }, 120_000);
@@ -313,6 +325,21 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
     await waitFor(async () => (await agentSessions()) === 0, { what: 'no agent session', timeoutMs: 30_000, intervalMs: 100 });
     await waitFor(() => establishedOnAgentPort() === 0, { what: 'no connection on the agent port', timeoutMs: 30_000, intervalMs: 100 });
     await cluster.startApiServer();
+  }, 90_000);
+
+  it('an agent killed mid-stream: kubectl exits, and the restarted agent kills the exec it left', async () => {
+    const id = await containerOf('shell', 'main');
+    const live = kubectlLive(['exec', 'shell', '--', 'sh', '-c', 'echo started; sleep 9999']);
+    await live.waitForOutput(/started/);
+    const exec = await runningExec(id, 'sleep 9999');
+    const exited = new Promise((r) => live.child.once('exit', r));
+    await cluster.kill(NODE, 'SIGKILL');
+    await exited;
+    startAgent();
+    agentPort = await registeredPort(agentPort);
+    await waitFor(async () => !(await dockerApi<ExecInspect>(`/exec/${exec.ID}/json`)).Running, { what: 'the exec to stop running', timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(async () => !(await docker(['top', id])).includes('sleep 9999'), { what: 'no sleep 9999 left in the container', timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor(() => establishedOnAgentPort() === 0, { what: 'no connection on the agent port', timeoutMs: 30_000, intervalMs: 100 });
   }, 90_000);
 
   it('errors are Statuses: unknown pod, wrong container, stopped container, SPDY-only client', async () => {

@@ -226,4 +226,9 @@ export interface ContainerRuntime {
   execStream?(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream>;
   /** attach connects to the streams of a running container's main process (kubectl attach); optional. */
   attach?(id: string, opts: StreamOptions): Promise<ContainerStream>;
+  /**
+   * reapExecs kills the execs still running in this node's containers; called once at start, when any such exec
+   * belongs to a previous agent process whose clients are gone with it. Resolves with how many it killed.
+   */
+  reapExecs?(): Promise<number>;
 }

@@ -356,7 +356,7 @@ export class DockerRuntime implements ContainerRuntime {
     return dockerContainerStream(socket, opts, {
       resize: (w, h) => this.#d.json({ method: 'POST', path: `/exec/${execId}/resize?h=${h}&w=${w}` }),
       exitCode: async () => (await this.#execDone(execId)).ExitCode ?? undefined,
-      kill: () => this.#killExec(execId),
+      kill: async () => void (await this.#killExec(execId)),
     });
   }
 
@@ -371,6 +371,16 @@ export class DockerRuntime implements ContainerRuntime {
       exitCode: () => Promise.resolve(undefined),
       kill: () => Promise.resolve(),
     });
+  }
+
+  async reapExecs(): Promise<number> {
+    let killed = 0;
+    for (const c of await this.list()) {
+      if (c.kind === 'sandbox' || c.state !== 'running') continue;
+      const info = await this.#d.json<{ ExecIDs: string[] | null }>({ method: 'GET', path: `/containers/${c.id}/json` }).catch(() => undefined);
+      for (const execId of info?.ExecIDs ?? []) if (await this.#killExec(execId)) killed++;
+    }
+    return killed;
   }
 
   /**
@@ -391,12 +401,12 @@ export class DockerRuntime implements ContainerRuntime {
    * has no call for it, so the agent signals the process (and what it started) itself; this works when the agent
    * shares the engine's PID namespace, and does nothing otherwise (see killProcessTree).
    */
-  async #killExec(execId: string): Promise<void> {
+  async #killExec(execId: string): Promise<boolean> {
     try {
       const info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
-      if (info.Running && info.Pid) await killProcessTree(info.Pid, info.ContainerID);
+      return info.Running && info.Pid > 0 && (await killProcessTree(info.Pid, info.ContainerID)) > 0;
     } catch {
-      /* the exec or its container is gone: nothing left to kill */
+      return false; // the exec or its container is gone: nothing left to kill
     }
   }
 
