@@ -39,18 +39,18 @@ afterEach(async () => {
 });
 
 /** serve runs one session for `stream` behind a real WebSocket server and connects a client to it. */
-async function serve(stream: ContainerStream, protocol = 'v5.channel.k8s.io'): Promise<{ client: WebSocket; done: Promise<void>; got: Collected }> {
+async function serve(stream: ContainerStream, protocol = 'v5.channel.k8s.io', client = { autoPong: true, heartbeatMs: 30_000 }): Promise<{ client: WebSocket; done: Promise<void>; got: Collected }> {
   const wss = new WebSocketServer({ noServer: true, handleProtocols: () => protocol });
   let done!: Promise<void>;
   server = createServer();
-  server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => (done = runChannelSession(ws, stream, { protocol, readyChannel: 1, logger: silentLogger }))));
+  server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => (done = runChannelSession(ws, stream, { protocol, readyChannel: 1, logger: silentLogger, heartbeatMs: client.heartbeatMs }))));
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, [protocol]);
-  clients.push(client);
-  const got = collect(client);
-  await new Promise((r) => client.once('open', r));
+  const ws = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, [protocol], { autoPong: client.autoPong });
+  clients.push(ws);
+  const got = collect(ws);
+  await new Promise((r) => ws.once('open', r));
   await waitFor(() => done !== undefined, { what: 'the session' });
-  return { client, done, got };
+  return { client: ws, done, got };
 }
 
 interface Collected {
@@ -134,6 +134,22 @@ describe('runChannelSession', () => {
     client.send(Buffer.from([0, ...Buffer.from('after')]));
     await waitFor(() => input === 'after', { what: 'stdin after the 255 frame' });
     expect(f.stdin.writableEnded).toBe(false);
+  });
+
+  it('ends the session of a client that stops answering pings (a half-open connection)', async () => {
+    const answering = fakeStream(0);
+    const alive = await serve(answering.stream, 'v5.channel.k8s.io', { autoPong: true, heartbeatMs: 20 });
+    let pings = 0;
+    alive.client.on('ping', () => pings++);
+    await waitFor(() => pings >= 5, { what: 'five pings answered' });
+    expect(answering.calls.closed).toBe(0);
+    alive.client.terminate();
+    await alive.done;
+
+    const f = fakeStream(0);
+    const { done } = await serve(f.stream, 'v5.channel.k8s.io', { autoPong: false, heartbeatMs: 20 });
+    await done;
+    expect(f.calls.closed).toBe(1);
   });
 
   it('closes the container stream when the client goes first', async () => {

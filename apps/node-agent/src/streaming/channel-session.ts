@@ -16,6 +16,11 @@ export interface ChannelSessionOptions {
   /** The channel that gets the empty "streams are ready" message (kubelet: the lowest output channel asked for). */
   readyChannel: number;
   logger: Logger;
+  /**
+   * How often the agent pings the client; a client that has not answered the previous ping by the next one is
+   * gone (a half-open connection sends no FIN) and the session ends. Default 30 s.
+   */
+  heartbeatMs?: number;
 }
 
 /**
@@ -98,8 +103,18 @@ export function runChannelSession(ws: WebSocket, stream: ContainerStream, opts: 
     }
   });
 
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const heartbeat = setInterval(() => {
+    if (!alive) return void ws.terminate();
+    alive = false;
+    ws.ping();
+  }, opts.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
   return new Promise<void>((resolve) => {
     const gone = (): void => {
+      clearInterval(heartbeat);
       // Whoever goes first, the other side is released; a client that left mid-way gets its exec killed.
       stream.close().then(resolve, (err: unknown) => {
         logger.debug({ err }, 'closing the container stream failed');
