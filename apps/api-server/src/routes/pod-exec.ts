@@ -79,7 +79,8 @@ async function resolve(registry: Registry, req: IncomingMessage, url: URL): Prom
   if (path?.info !== RESOURCES.pods || !path.name || !path.subresource || !STREAM_SUBRESOURCES.has(path.subresource)) return undefined;
   const sub = path.subresource;
   const name = path.name;
-  const ns = path.namespace ?? 'default';
+  const ns = path.namespace;
+  if (!ns) throw errors.notFound('', '', url.pathname); // pods are namespaced: there is no /api/v1/pods/NAME/exec
   if (req.method !== 'GET' && req.method !== 'POST') throw errors.methodNotAllowed(req.method ?? '', url.pathname);
   await registry.store.sync(); // the pod and its node may be pending a commit
   const pod = registry.get(RESOURCES.pods, ns, name) as unknown as Pod;
