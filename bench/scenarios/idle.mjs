@@ -8,6 +8,7 @@
 // (profiles are written when the processes stop at the end).
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, cpuSeconds, startApiServer } from '../lib/procs.mjs';
 import { round } from '../lib/stats.mjs';
@@ -16,6 +17,8 @@ export const name = 'idle';
 export const description = 'idle cluster (api-server, scheduler, controller-manager, 4 node agents on Docker, no pods): CPU % of one core per component, aim < 3% in total';
 
 const AIM_PCT = 3;
+/** wakeups counts how often the main thread blocked and woke again (voluntary context switches). */
+const wakeups = (pid) => Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const main = (app) => join(REPO_ROOT, 'apps', app, 'dist', 'main.js');
 
@@ -113,10 +116,16 @@ export async function run(ctx) {
     ctx.log(`idle: ${nodeNames.length} nodes Ready (${runtime} runtime); settling ${settleMs / 1000} s, then measuring ${windowMs / 1000} s`);
     await sleep(settleMs);
     const before = components.map((c) => cpuSeconds(c.pid));
+    const wokeBefore = components.map((c) => wakeups(c.pid));
     const t0 = process.hrtime.bigint();
     await sleep(windowMs);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const rows = components.map((c, i) => ({ component: c.label, runtime: c.label.includes('agent') ? runtime : '', cpuPct: round(((cpuSeconds(c.pid) - before[i]) / seconds) * 100, 2) }));
+    const rows = components.map((c, i) => ({
+      component: c.label,
+      runtime: c.label.includes('agent') ? runtime : '',
+      cpuPct: round(((cpuSeconds(c.pid) - before[i]) / seconds) * 100, 2),
+      wakeupsPerSec: Math.round((wakeups(c.pid) - wokeBefore[i]) / seconds),
+    }));
     const total = round(rows.reduce((s, r) => s + r.cpuPct, 0), 2);
     rows.push({ component: 'total', runtime, cpuPct: total, aimPct: `< ${AIM_PCT}`, windowSeconds: round(seconds, 1) });
     return rows;
