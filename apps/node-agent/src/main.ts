@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { optionsOrExit } from '@skiff/api';
+import { DEFAULT_METRICS_OPTIONS, optionsOrExit } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   }
 
   const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
+  collectDefaultMetrics({ register: metrics, ...DEFAULT_METRICS_OPTIONS });
   let agent: AgentProcess | undefined;
   const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger });
   const server = createServer(app);

@@ -36,3 +36,4 @@ export * from './tolerates-taint.js';
 export * from './node-selector-term-matches.js';
 export * from './flags.js';
 export * from './port-forward-protocols.js';
+export * from './default-metrics.js';

@@ -2,6 +2,7 @@
  * @module ApiMetrics: the api-server's Prometheus metrics, under kube-apiserver's own names where they exist.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEFAULT_METRICS_OPTIONS } from '@skiff/api';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -17,7 +18,7 @@ export class ApiMetrics {
 
   constructor(store: Storage) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, ...DEFAULT_METRICS_OPTIONS });
     this.requests = new Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
