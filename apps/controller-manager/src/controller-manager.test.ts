@@ -137,9 +137,14 @@ describe('controller-manager against a live api-server', () => {
     cm = start(['replicaset', 'deployment']);
     try {
       await waitFor(() => rolledOut(5), { what: 'rollout finished after restart', timeoutMs: 15_000 });
+      // No pod may come after that either. Positive signal that the ReplicaSet controller is done with every sync
+      // it had queued: a spec change of each ReplicaSet (a new generation) that it acknowledges in
+      // status.observedGeneration, which it does only after the syncs of that key before it.
+      const sets = (await client.replicasets.list({ namespace: 'default' })).items;
+      for (const rs of sets) await client.replicasets.patch(rs.metadata.name!, { spec: { minReadySeconds: 1 } }, { namespace: 'default' });
+      await waitFor(async () => (await client.replicasets.list({ namespace: 'default' })).items.every((rs) => rs.spec.minReadySeconds === 1 && rs.status?.observedGeneration === rs.metadata.generation), { what: 'the ReplicaSet controller to observe the new generations', timeoutMs: 15_000 });
       const { maxLive: maxPods } = await recording.stop();
       expect(maxPods).toBeLessThanOrEqual(6);
-      await new Promise((r) => setTimeout(r, 300));
       expect(await livePods()).toHaveLength(5);
     } finally {
       await cm.stop();

@@ -435,8 +435,11 @@ describe('kubectl get -w', () => {
 
   it('waits for a condition (kubectl wait watches the named object)', async () => {
     await createPod('ready-soon');
+    const watchers = s.api.hub.size;
     const w = k.stream(['wait', '--for=condition=Ready', 'pod/ready-soon', '--timeout=15s']);
-    await new Promise((r) => setTimeout(r, 500));
+    // Make the pod Ready only once kubectl's watch is registered, so the condition reaches it as a watch event
+    // (before that, kubectl's first GET would see it and no watch would be tested).
+    await waitFor(() => s.api.hub.size > watchers, { what: "kubectl wait's watch" });
     await must('PATCH', `${PODS}/ready-soon/status`, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, MERGE);
     await w.waitForLine(/^pod\/ready-soon condition met$/);
     expect(await w.exited).toBe(0);
