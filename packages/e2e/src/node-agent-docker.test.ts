@@ -125,6 +125,43 @@ async function allRunning(node: string, count: number): Promise<void> {
   }
 }
 
+/** AgentCounters are the node agent's /metrics series that tell whether it is still acting. */
+interface AgentCounters {
+  relists: number;
+  events: number;
+  busy: number;
+}
+
+async function agentCounters(node: string): Promise<AgentCounters> {
+  // The agent listens on a port of its own choosing (--listen 127.0.0.1:0) and says which when it starts.
+  const listen = /"listen":"([^"]+)"/.exec(cluster.components.get(node)?.logs() ?? '')?.[1];
+  if (!listen) throw new Error(`${node}'s agent has not said where it listens`);
+  const text = await (await fetch(`http://${listen}/metrics`)).text();
+  const value = (name: string): number => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    if (!m) throw new Error(`no ${name} in ${node}'s /metrics`);
+    return Number(m[1]);
+  };
+  return { relists: value('skiff_node_agent_pleg_relists_total'), events: value('skiff_node_agent_pleg_events_total'), busy: value('skiff_node_agent_pod_workers_busy') };
+}
+
+/**
+ * settled waits until a node's agent has relisted Docker three times finding no container change, with no pod
+ * worker busy at either end of that run: whatever it was going to do it has done, and Docker shows it. It is the
+ * positive signal for "and nothing changes afterwards": an agent that keeps touching containers never settles.
+ */
+async function settled(node: string): Promise<void> {
+  let base: AgentCounters | undefined;
+  await waitFor(async () => {
+    const now = await agentCounters(node);
+    if (!base || now.events !== base.events || now.busy > 0) {
+      base = now.busy > 0 ? undefined : now;
+      return false;
+    }
+    return now.relists >= base.relists + 3;
+  }, { what: `${node}'s agent to settle (three relists finding no change)`, timeoutMs: 60_000, intervalMs: 100 });
+}
+
 describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
   beforeAll(async () => {
     await cluster.startApiServer();
@@ -155,8 +192,8 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     await agentStarted(NODE_A);
     await waitFor(async () => !(await pods(NODE_A)).some((p) => p.metadata.name === 'gone'), { what: 'the deleted pod to be finished', timeoutMs: 30_000 });
     await allRunning(NODE_A, 5);
-    // Let a few relists and resyncs pass: nothing may change after convergence.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Nothing may change after convergence: the agent relists and finds nothing more to do.
+    await settled(NODE_A);
     const after = await exactlyOnce(NODE_A);
     expect(after.boxes.some((b) => b.uid === goneUid)).toBe(false);
     const ids = (bs: Box[], uid: string | undefined): string[] => bs.filter((b) => b.uid === uid).map((b) => b.id).sort();
@@ -181,7 +218,7 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     startAgent(NODE_A);
     await agentStarted(NODE_A);
     await allRunning(NODE_A, n);
-    await new Promise((r) => setTimeout(r, 3000));
+    await settled(NODE_A);
     const after = await exactlyOnce(NODE_A);
     // Containers that were running at the kill were adopted, not replaced.
     for (const b of partial.filter((x) => x.state === 'running')) expect(after.boxes.map((x) => x.id)).toContain(b.id);
@@ -222,14 +259,15 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     await cluster.kill(NODE_B, 'SIGKILL');
     startAgent(NODE_B);
     await agentStarted(NODE_B);
-    await new Promise((r) => setTimeout(r, 3000));
+    // B has adopted what it found and acted on it (a B that took A's containers for orphans has removed them).
+    await settled(NODE_B);
     expect(snapshot((await exactlyOnce(NODE_A)).boxes)).toEqual(snapshot(a0.boxes));
     expect(snapshot((await exactlyOnce(NODE_B)).boxes)).toEqual(snapshot(b0.boxes));
 
     // Stopping B (SIGTERM) leaves its pods and A's alone; a pod deleted from B while B is down is not A's business.
     await cluster.kill(NODE_B, 'SIGTERM');
     await cluster.client.pods.delete('b-0', { namespace: NS });
-    await new Promise((r) => setTimeout(r, 2500));
+    await settled(NODE_A);
     expect(snapshot((await exactlyOnce(NODE_A)).boxes)).toEqual(snapshot(a0.boxes));
     expect((await boxes(NODE_B)).length).toBe(b0.boxes.length);
     startAgent(NODE_B);
