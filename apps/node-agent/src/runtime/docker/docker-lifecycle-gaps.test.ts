@@ -5,7 +5,7 @@ import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { AgentProcess } from '../../agent-process.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
-import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+import { dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
 import { afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
@@ -21,7 +21,6 @@ let docker: DockerClient;
 let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
-const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const dockerId = (containerID: string | undefined): string => (containerID ?? '').replace('docker://', '');
 
 const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
