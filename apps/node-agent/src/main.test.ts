@@ -91,16 +91,11 @@ describe('node-agent /readyz', () => {
 });
 
 describe('node-agent advertised address', () => {
-  it('advertises its --listen address, so pods/log through the api-server reaches an agent on 127.0.0.1', async () => {
+  it('advertises its --listen address, not a LAN address where nothing listens (pods/log over it: packages/e2e pod-logs)', async () => {
     const node = `main-lo-${suffix}`;
     const port = await freePort();
     const a = start(['--node-name', node, '--listen', `127.0.0.1:${port}`, '--runtime', 'simulated', '--simulated-start-delay', '0s']);
     expect(await agentEndpoint(client, node, a)).toBe(`http://127.0.0.1:${port}`);
-    await client.pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lo', namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox:1.36' }] } });
-    await waitFor(async () => (await client.pods.get('lo', { namespace: 'default' })).status?.containerStatuses?.[0]?.state?.running, { what: 'pod lo running', timeoutMs: 20_000 });
-    const res = await fetch(`${server.url}/api/v1/namespaces/default/pods/lo/log`);
-    const text = await res.text();
-    expect(res.status, text).toBe(200);
-    expect(text).toContain('simulated container c of default/lo');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });

@@ -5,22 +5,12 @@
  * the same Docker containers as before (nothing restarted, duplicated or lost), and two agents sharing one engine
  * must never touch each other's containers.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { Cluster, mainOf } from './cluster.js';
+import { docker, dockerUp, removeNode, sleepForever } from './docker.js';
 import { waitFor } from '@skiff/testing';
-
-function dockerUp(): boolean {
-  try {
-    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'pipe', timeout: 10_000 });
-    return true;
-  } catch {
-    if (process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker is unreachable');
-    return false;
-  }
-}
 
 const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
 const SUFFIX = Math.random().toString(36).slice(2, 8);
@@ -28,12 +18,6 @@ const NODE_A = `e2e-dk-a-${SUFFIX}`;
 const NODE_B = `e2e-dk-b-${SUFFIX}`;
 const NS = 'default';
 const cluster = new Cluster();
-
-function docker(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
-  });
-}
 
 /** Box is one Docker container of a node, read from its skiff labels. */
 interface Box {
@@ -57,13 +41,6 @@ async function boxes(node: string): Promise<Box[]> {
     });
 }
 
-async function removeNode(node: string): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--filter', `label=skiff.dev/node=${node}`]).catch(() => '')).split('\n').filter(Boolean);
-  if (ids.length) await docker(['rm', '-f', '-v', ...ids]).catch(() => '');
-  const vols = (await docker(['volume', 'ls', '-q', '--filter', `label=skiff.dev/node=${node}`]).catch(() => '')).split('\n').filter(Boolean);
-  if (vols.length) await docker(['volume', 'rm', '-f', ...vols]).catch(() => '');
-}
-
 function startAgent(node: string): void {
   cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s', '--log-level', 'info']);
 }
@@ -80,7 +57,7 @@ function pod(name: string, node: string, containers = ['main', 'side']): Pod {
     spec: {
       nodeName: node,
       terminationGracePeriodSeconds: 1,
-      containers: containers.map((c) => ({ name: c, image: 'busybox:1.36', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] })),
+      containers: containers.map((c) => ({ name: c, image: 'busybox:1.36', command: sleepForever })),
     },
   };
 }
