@@ -6,7 +6,7 @@ import { AgentProcess } from '../../agent-process.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
-import { afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { runningPod, afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -25,12 +25,7 @@ const dockerId = (containerID: string | undefined): string => (containerID ?? ''
 
 const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
-async function running(name: string): Promise<Pod> {
-  return waitFor(async () => {
-    const p = await getPod(name);
-    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
-  }, DOCKER_WAIT);
-}
+const running = (name: string): Promise<Pod> => runningPod(client, name);
 
 async function logOf(name: string, container: string, text: string): Promise<string> {
   return waitFor(async () => {
