@@ -98,8 +98,10 @@ const housekeeping = setInterval(() => {
     const expired = store.expire(Date.now());
     store.compact({ keepRevisions: opts.historyRevisions, keepMs: opts.historyWindowMs });
     if (expired) logger.debug({ expired }, 'expired objects');
+    api.metrics.housekeeping.inc({ result: 'success' });
   } catch (err) {
     logger.error({ err }, 'housekeeping failed');
+    api.metrics.housekeeping.inc({ result: 'error' });
   }
 }, opts.compactionIntervalMs);
 housekeeping.unref();

@@ -2,7 +2,7 @@
  * @module AgentProcess: the node-agent process: one or more nodes, each a NodeRunner (simulated nodes share
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
-import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/api';
+import { isConflict, isNotFound, type Node, type Pod } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
@@ -20,19 +20,13 @@ export interface AgentNode {
   runtime: ContainerRuntime;
 }
 
-/** AgentProcessOptions configures AgentProcess; main.ts builds it from flags and environment. */
-export interface AgentProcessOptions {
+/**
+ * AgentProcessOptions configures AgentProcess; main.ts builds it from flags and environment. What every node of
+ * the process shares of its NodeIdentity (address, log server port, labels, taints, capacity, platform) is given once.
+ */
+export interface AgentProcessOptions extends Omit<NodeIdentity, 'name' | 'agentVersion'> {
   client: Clientset;
   nodes: AgentNode[];
-  hostIP: string;
-  hostname: string;
-  /** Port the log server listens on (published in daemonEndpoints). */
-  port: number;
-  labels: Record<string, string>;
-  taints: Taint[];
-  capacity: Record<string, string>;
-  os: string;
-  arch: string;
   version: string;
   leaseDurationSeconds: number;
   statusUpdateMs: number;
@@ -113,6 +107,7 @@ export class AgentProcess {
       const identity: NodeIdentity = {
         name: n.name,
         hostIP: opts.hostIP,
+        // Simulated nodes of one process are told apart by their names.
         hostname: opts.nodes.length > 1 ? n.name : opts.hostname,
         port: opts.port,
         labels: opts.labels,

@@ -6,10 +6,11 @@ import { createServer } from 'node:http';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_METRICS_OPTIONS, optionsOrExit } from '@skiff/api';
-import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import { AgentProcess, type AgentNode } from './agent-process.js';
+import { registerAgentMetrics } from './agent-metrics.js';
 import { parseAgentConfig, USAGE } from './agent-config.js';
 import { advertiseAddress } from './advertise-address.js';
 import { createLogServer } from './log-server.js';
@@ -89,11 +90,9 @@ async function main(): Promise<void> {
     ...(config.runtime === 'docker' && config.simulatedNodes === 0 ? { prober: (runtime, onChange, events) => createProber({ runtime, clock, logger, onChange, events }) } : {}),
   });
   const running = agent;
-  new Gauge({ name: 'skiff_node_agent_pods', help: 'Pods bound to the nodes of this agent', registers: [metrics], collect() {
-    let n = 0;
-    for (const e of running.nodes.values()) n += e.runner.podCount;
-    this.set(n);
-  } });
+  registerAgentMetrics(metrics, function* () {
+    for (const e of running.nodes.values()) yield e.runner;
+  });
   logger.info({ nodes: nodes.length, runtime: config.runtime, listen: `${config.listenHost}:${port}`, internalIP: hostIP }, 'node agent starting');
 
   let stopping = false;

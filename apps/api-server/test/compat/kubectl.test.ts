@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RESOURCES } from '@skiff/api';
 import { api, pod, startServer, type RunningServer } from '../harness.js';
 import { columns, Kubectl } from './kubectl.js';
@@ -385,14 +385,29 @@ spec:
   });
 });
 
+/**
+ * watchStarts counts the watches the api-server starts from now on and returns a wait for the first of them.
+ * Counted at the hub's start, not by its size: a watch of an earlier test still closing would hide a new one.
+ */
+function watchStarts(): (what: string) => Promise<void> {
+  const starts = vi.spyOn(s.api.hub, 'start');
+  return async (what) => {
+    try {
+      await waitFor(() => starts.mock.calls.length > 0, { what, timeoutMs: 30_000 });
+    } finally {
+      starts.mockRestore();
+    }
+  };
+}
+
 describe('kubectl get -w', () => {
   it('prints the initial rows, then a row per change', async () => {
     await createPod('watched');
-    const watchers = s.api.hub.size;
+    const watchStarted = watchStarts();
     const w = k.stream(['get', 'pods', '-w', '-l', 'app=watched-app']);
     try {
       // Change the pod once kubectl's watch is registered, so the change reaches it as an event.
-      await waitFor(() => s.api.hub.size > watchers, { what: "kubectl's watch" });
+      await watchStarted("kubectl get -w's watch");
       await must('PATCH', `${PODS}/watched`, { metadata: { labels: { app: 'watched-app' } } }, MERGE);
       const added = await w.waitForLine(/^watched\s+0\/1\s+Pending\s+0\s+\d+s$/);
       expect(added).toBeTruthy();
@@ -435,8 +450,11 @@ describe('kubectl get -w', () => {
 
   it('waits for a condition (kubectl wait watches the named object)', async () => {
     await createPod('ready-soon');
-    const w = k.stream(['wait', '--for=condition=Ready', 'pod/ready-soon', '--timeout=15s']);
-    await new Promise((r) => setTimeout(r, 500));
+    const watchStarted = watchStarts();
+    const w = k.stream(['wait', '--for=condition=Ready', 'pod/ready-soon', '--timeout=60s']);
+    // Make the pod Ready only once kubectl's watch is registered, so the condition reaches it as a watch event
+    // (before that, kubectl's first GET would see it and no watch would be tested).
+    await watchStarted("kubectl wait's watch");
     await must('PATCH', `${PODS}/ready-soon/status`, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, MERGE);
     await w.waitForLine(/^pod\/ready-soon condition met$/);
     expect(await w.exited).toBe(0);
