@@ -8,6 +8,7 @@ import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger 
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
+import { ConfigObjectCache } from './config/config-object-cache.js';
 import { NodeRunner } from './node-runner.js';
 import { NodeStatusReporter, type Health, type NodeIdentity } from './status/node-status.js';
 import type { ProbeResults } from './pods/pod-syncer.js';
@@ -67,6 +68,8 @@ export class AgentProcess {
   readonly #factory: SharedInformerFactory;
   readonly #ac = new AbortController();
   readonly #hbNodes: HeartbeatNode[];
+  /** ConfigMaps and Secrets, shared by every node of the process. */
+  readonly #objects = new ConfigObjectCache();
   #ready = false;
   #started = false;
   #runs: Array<Promise<void>> = [];
@@ -86,6 +89,7 @@ export class AgentProcess {
     for (const n of opts.nodes) {
       const runner = new NodeRunner({
         nodeName: n.name,
+        objects: this.#objects,
         hostIP: opts.hostIP,
         allowPrivileged: opts.allowPrivileged,
         runtime: n.runtime,

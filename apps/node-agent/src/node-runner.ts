@@ -8,6 +8,8 @@ import type { EventRecorder } from '@skiff/controller-kit';
 import { Pleg } from './pods/pleg.js';
 import { PodSyncer, type PodFinisher, type ProbeResults } from './pods/pod-syncer.js';
 import { PodWorkers } from './pods/pod-workers.js';
+import type { WatchedConfigObjects } from './config/config-objects.js';
+import { podReferences } from './config/pod-references.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
 
@@ -16,6 +18,8 @@ export interface NodeRunnerOptions {
   nodeName: string;
   hostIP: string;
   allowPrivileged?: boolean;
+  /** The ConfigMaps and Secrets pods read (the agent's informer caches). */
+  objects: WatchedConfigObjects;
   runtime: ContainerRuntime;
   statusWriter: StatusWriter;
   finisher: PodFinisher;
@@ -65,6 +69,7 @@ export class NodeRunner {
       nodeName: opts.nodeName,
       hostIP: opts.hostIP,
       allowPrivileged: opts.allowPrivileged ?? false,
+      objects: opts.objects,
       runtime: opts.runtime,
       pleg: this.pleg,
       status: this.status,
@@ -85,6 +90,11 @@ export class NodeRunner {
         if (!pod) this.workers.forget(uid);
         return next;
       },
+    });
+    // A pod waiting for a ConfigMap or Secret starts as soon as it appears, and mounted files follow its updates.
+    opts.objects.onChange((change) => {
+      if (!this.#synced) return;
+      for (const [uid, pod] of this.#pods) if (podReferences(pod, change)) this.workers.update(uid);
     });
   }
 

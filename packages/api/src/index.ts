@@ -27,3 +27,4 @@ export * from './parse-image-name.js';
 export * from './tolerates-taint.js';
 export * from './node-selector-term-matches.js';
 export * from './flags.js';
+export * from './config.js';

@@ -3,6 +3,8 @@
  * volumes, security context), refusing what the node does not allow.
  */
 import { Quantity, type Container, type Pod } from '@skiff/api';
+import type { ConfigObjects } from '../config/config-objects.js';
+import { containerEnv, expand } from './container-env.js';
 import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from '../runtime/container-runtime.js';
 
 /** ContainerConfigContext is what the node knows that the pod does not. */
@@ -11,6 +13,10 @@ export interface ContainerConfigContext {
   hostIP: string;
   podIP: string;
   allowPrivileged: boolean;
+  /** The ConfigMaps and Secrets env and envFrom read. */
+  objects: ConfigObjects;
+  /** Hears what kubelet reports as a warning event without failing the container (skipped envFrom keys). */
+  warn?(message: string): void;
 }
 
 /** podRef is the runtime's identity of a pod. */
@@ -48,30 +54,6 @@ export function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContex
   }
 }
 
-/** expand substitutes $(VAR) references as Kubernetes does; $$(VAR) escapes, unknown names stay as written. */
-export function expand(text: string, vars: ReadonlyMap<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => {
-    if (all === '$$') return '$';
-    return name !== undefined && vars.has(name) ? vars.get(name)! : all;
-  });
-}
-
-function env(pod: Pod, c: Container, ctx: ContainerConfigContext): Array<{ name: string; value: string }> {
-  const vars = new Map<string, string>();
-  for (const e of c.env ?? []) {
-    let value: string;
-    if (e.valueFrom?.fieldRef) value = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, ctx);
-    else if (e.valueFrom?.resourceFieldRef) {
-      const rf = e.valueFrom.resourceFieldRef;
-      const [kind, res] = rf.resource.split('.') as [string, string];
-      value = (kind === 'limits' ? c.resources?.limits : c.resources?.requests)?.[res] ?? '0';
-    } else if (e.valueFrom) throw configError(`env ${e.name}: configMapKeyRef and secretKeyRef are not supported`);
-    else value = expand(e.value ?? '', vars);
-    vars.set(e.name, value);
-  }
-  return [...vars].map(([name, value]) => ({ name, value }));
-}
-
 function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfig[] {
   return (c.volumeMounts ?? []).map((m) => {
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
@@ -107,7 +89,8 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   const uid = sc.runAsUser ?? psc.runAsUser;
   const gid = sc.runAsGroup ?? psc.runAsGroup;
   if ((sc.runAsNonRoot ?? psc.runAsNonRoot) && uid === 0) throw configError(`container ${c.name} has runAsNonRoot and runAsUser 0`);
-  const envs = env(pod, c, ctx);
+  const { env: envs, warnings } = containerEnv(pod, c, { fieldRef: (path) => fieldRefValue(pod, path, ctx), objects: ctx.objects });
+  for (const w of warnings) ctx.warn?.(w);
   const vars = new Map(envs.map((e) => [e.name, e.value]));
   const config: ContainerConfig = {
     pod: podRef(pod),

@@ -1,3 +1,4 @@
+import { ConfigObjectCache } from '../config/config-object-cache.js';
 import { describe, expect, it } from 'vitest';
 import type { Container, Pod, PodStatus } from '@skiff/api';
 import { FakeClock, silentLogger } from '@skiff/controller-kit';
@@ -8,6 +9,7 @@ import { StatusManager } from '../status/status-manager.js';
 
 function setup() {
   const clock = new FakeClock();
+  const objects = new ConfigObjectCache();
   const rt = new FakeRuntime({ clock, images: ['busybox:1.36'], unpullable: ['missing:1'] });
   const pleg = new Pleg({ runtime: rt, clock, logger: silentLogger, onPodEvents: () => undefined });
   const posted: PodStatus[] = [];
@@ -18,6 +20,7 @@ function setup() {
     nodeName: 'n1',
     hostIP: '192.0.2.1',
     allowPrivileged: false,
+    objects,
     runtime: rt,
     pleg,
     status,
@@ -27,7 +30,7 @@ function setup() {
     logger: silentLogger,
   });
   const last = (): PodStatus => posted[posted.length - 1]!;
-  return { clock, rt, pleg, status, syncer, posted, events, finished, last };
+  return { clock, rt, pleg, status, syncer, posted, events, finished, last, objects };
 }
 
 const pod = (containers: Container[], extra: Partial<Pod['metadata']> = {}): Pod => ({
@@ -39,6 +42,22 @@ const pod = (containers: Container[], extra: Partial<Pod['metadata']> = {}): Pod
 const sleeper = (name: string, image = 'busybox:1.36'): Container => ({ name, image, command: ['sleep', '3600'] });
 
 describe('PodSyncer', () => {
+  it('holds a container whose Secret is missing in CreateContainerConfigError with an event, and starts it once the Secret exists', async () => {
+    const { rt, status, syncer, events, last, objects } = setup();
+    const p = pod([{ ...sleeper('app'), env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'creds', key: 'pw' } } }] }]);
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(last().containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'CreateContainerConfigError', message: 'secret "creds" not found' });
+    expect(events).toContain('spec.containers{app} Warning Failed Error: secret "creds" not found');
+    expect(rt.calls.filter((c) => c.startsWith('start'))).toEqual([]);
+
+    objects.setSecret({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'default', name: 'creds' }, data: { pw: Buffer.from('hunter2').toString('base64') } });
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(last().containerStatuses?.[0]?.state?.running).toBeDefined();
+    expect([...rt.containers.values()].find((c) => c.containerName === 'app')?.config?.env).toEqual([{ name: 'PW', value: 'hunter2' }]);
+  });
+
   it('creates the sandbox and the containers, reports them running, and asks to resync after 10 s', async () => {
     const { clock, rt, status, syncer, events, last } = setup();
     const next = await syncer.sync('u1', pod([sleeper('a'), sleeper('b')]));

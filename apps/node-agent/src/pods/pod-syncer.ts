@@ -12,6 +12,7 @@ import { computePodStatus } from '../status/pod-status.js';
 import type { Pleg } from './pleg.js';
 import { isRuntimeError, type ContainerRuntime, type PodRef, type RuntimeContainer, type RuntimeErrorReason } from '../runtime/container-runtime.js';
 import type { StatusManager } from '../status/status-manager.js';
+import type { ConfigObjects } from '../config/config-objects.js';
 
 /** ProbeResults is what the prober tells the syncer about a pod's containers. */
 export interface ProbeResults {
@@ -36,6 +37,8 @@ export interface PodSyncerOptions {
   nodeName: string;
   hostIP: string;
   allowPrivileged: boolean;
+  /** The ConfigMaps and Secrets containers read. */
+  objects: ConfigObjects;
   runtime: ContainerRuntime;
   pleg: Pleg;
   status: StatusManager;
@@ -304,6 +307,8 @@ export class PodSyncer {
         hostIP: this.#o.hostIP,
         podIP,
         allowPrivileged: this.#o.allowPrivileged,
+        objects: this.#o.objects,
+        warn: (message) => this.#o.events.record(ref, 'Warning', 'InvalidEnvironmentVariableNames', message),
       });
       const id = await this.#o.runtime.startContainer(sandboxId, config, signal);
       st.startedHere.add(id);
