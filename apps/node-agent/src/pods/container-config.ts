@@ -29,7 +29,7 @@ function configError(message: string): RuntimeError {
 }
 
 /** fieldRefValue resolves the downward-API fields kubelet supports for env. */
-export function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContext): string {
+export function fieldRefValue(pod: Pod, path: string, ctx: Pick<ContainerConfigContext, 'nodeName' | 'hostIP' | 'podIP'>): string {
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
   switch (path) {
