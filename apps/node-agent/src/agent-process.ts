@@ -2,6 +2,7 @@
  * @module AgentProcess: the node-agent process: one or more nodes, each a NodeRunner (simulated nodes share
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
+import { join } from 'node:path';
 import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
@@ -38,6 +39,11 @@ export interface AgentProcessOptions {
   leaseDurationSeconds: number;
   statusUpdateMs: number;
   allowPrivileged: boolean;
+  /**
+   * Where volume files go (kubelet's --root-dir, and a tmpfs for secrets), each node in a subdirectory named after
+   * it. Docker bind-mounts them, so they must be the same paths for the agent and the Docker engine.
+   */
+  volumeDirs: { rootDir: string; tmpfsDir: string };
   clock: Clock;
   logger: Logger;
   relistPeriodMs?: number;
@@ -90,6 +96,7 @@ export class AgentProcess {
       const runner = new NodeRunner({
         nodeName: n.name,
         objects: this.#objects,
+        volumeDirs: { rootDir: join(opts.volumeDirs.rootDir, n.name), tmpfsDir: join(opts.volumeDirs.tmpfsDir, n.name) },
         hostIP: opts.hostIP,
         allowPrivileged: opts.allowPrivileged,
         runtime: n.runtime,

@@ -1,9 +1,13 @@
-import { ConfigObjectCache } from './config/config-object-cache.js';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { defaultImagePullPolicy, type Container, type Pod, type PodStatus } from '@skiff/api';
 import { ClientEventRecorder, FakeClock, silentLogger } from '@skiff/controller-kit';
 import { NodeRunner } from './node-runner.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+import { ConfigObjectCache } from './config/config-object-cache.js';
+import { testVolumeDirs } from './__tests__/volume-dirs.js';
+
+const dirs = testVolumeDirs();
+afterAll(() => dirs.remove());
 
 const WAIT = { timeout: 10_000, interval: 5 };
 
@@ -28,6 +32,7 @@ async function harness(): Promise<Harness> {
     nodeName: 'n1',
     hostIP: '192.0.2.1',
     objects,
+    volumeDirs: dirs,
     runtime: rt,
     statusWriter: { patchStatus: async (_ns, _name, _uid, status) => void posted.push(status) },
     finisher: { finishDelete: async (pod) => void finished.push(pod.metadata.name ?? '') },

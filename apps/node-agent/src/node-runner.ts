@@ -11,6 +11,8 @@ import { PodWorkers } from './pods/pod-workers.js';
 import type { WatchedConfigObjects } from './config/config-objects.js';
 import { podReferences } from './config/pod-references.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
+import { fieldRefValue } from './pods/container-config.js';
+import { VolumeManager } from './volumes/volume-manager.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
 
 /** NodeRunnerOptions configures NodeRunner. */
@@ -20,6 +22,8 @@ export interface NodeRunnerOptions {
   allowPrivileged?: boolean;
   /** The ConfigMaps and Secrets pods read (the agent's informer caches). */
   objects: WatchedConfigObjects;
+  /** Where this node writes volume files: configMap and downwardAPI under rootDir, secret and projected under tmpfsDir. */
+  volumeDirs: { rootDir: string; tmpfsDir: string; isTmpfs?: (dir: string) => Promise<boolean> };
   runtime: ContainerRuntime;
   statusWriter: StatusWriter;
   finisher: PodFinisher;
@@ -70,6 +74,13 @@ export class NodeRunner {
       hostIP: opts.hostIP,
       allowPrivileged: opts.allowPrivileged ?? false,
       objects: opts.objects,
+      volumes: new VolumeManager({
+        ...opts.volumeDirs,
+        objects: opts.objects,
+        fieldRef: (pod, path) => fieldRefValue(pod, path, { nodeName: opts.nodeName, hostIP: opts.hostIP, podIP: '' }),
+        // Token contents come with the TokenRequest API (the security issue); until then the file exists, empty.
+        serviceAccountToken: () => '',
+      }),
       runtime: opts.runtime,
       pleg: this.pleg,
       status: this.status,

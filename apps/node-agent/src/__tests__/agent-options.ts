@@ -3,7 +3,12 @@
  */
 import type { Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
+import { afterAll } from 'vitest';
 import type { AgentProcessOptions } from '../agent-process.js';
+import { testVolumeDirs } from './volume-dirs.js';
+
+const dirs = testVolumeDirs();
+afterAll(() => dirs.remove());
 
 /** agentOptions are the AgentProcess settings of the agent tests, for one node named `node`; `over` replaces any. */
 export function agentOptions(client: Clientset, node: string, over: Partial<AgentProcessOptions> = {}): AgentProcessOptions {
@@ -22,6 +27,7 @@ export function agentOptions(client: Clientset, node: string, over: Partial<Agen
     leaseDurationSeconds: 40,
     statusUpdateMs: 1000,
     allowPrivileged: false,
+    volumeDirs: dirs,
     clock: realClock,
     logger: silentLogger,
     relistPeriodMs: 300,

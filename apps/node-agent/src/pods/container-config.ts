@@ -2,7 +2,11 @@
  * @module buildContainerConfig: turns a pod container into a runtime ContainerConfig (env, fieldRefs, resources,
  * volumes, security context), refusing what the node does not allow.
  */
-import { Quantity, type Container, type Pod } from '@skiff/api';
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { Quantity, type Container, type Pod, type Volume } from '@skiff/api';
+import { isConfigVolume } from '../volumes/volume-payload.js';
+import { validatePath } from '../volumes/atomic-writer.js';
 import type { ConfigObjects } from '../config/config-objects.js';
 import { containerEnv, expand } from './container-env.js';
 import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from '../runtime/container-runtime.js';
@@ -15,6 +19,8 @@ export interface ContainerConfigContext {
   allowPrivileged: boolean;
   /** The ConfigMaps and Secrets env and envFrom read. */
   objects: ConfigObjects;
+  /** Where the node keeps the files of a configMap, secret, projected or downwardAPI volume. */
+  volumeDir(v: Volume): string;
   /** Hears what kubelet reports as a warning event without failing the container (skipped envFrom keys). */
   warn?(message: string): void;
 }
@@ -58,13 +64,36 @@ function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfi
   return (c.volumeMounts ?? []).map((m) => {
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
     if (!v) throw configError(`volume ${m.name} is not declared by the pod`);
+    if (isConfigVolume(v)) return configVolumeMount(v, m, ctx);
     if (v.emptyDir) return { volume: v.name, kind: 'emptyDir', target: m.mountPath, readOnly: m.readOnly ?? false };
     if (v.hostPath) {
       if (!ctx.allowPrivileged) throw configError(`hostPath volume ${v.name} is not allowed on this node (start the agent with --allow-privileged)`);
       return { volume: v.hostPath.path, kind: 'host', target: m.mountPath, readOnly: m.readOnly ?? false };
     }
-    throw configError(`volume ${v.name}: only emptyDir and hostPath volumes are supported`);
+    throw configError(`volume ${v.name}: only emptyDir, hostPath, configMap, secret, projected and downwardAPI volumes are supported`);
   });
+}
+
+/**
+ * configVolumeMount binds a config volume's directory read-only, as kubelet does. With subPath the file the path
+ * resolves to now is bound, so it keeps its content when the volume is updated (Kubernetes documents the same).
+ */
+function configVolumeMount(v: Volume, m: { mountPath: string; subPath?: string }, ctx: ContainerConfigContext): MountConfig {
+  const dir = ctx.volumeDir(v);
+  if (!m.subPath) return { volume: dir, kind: 'host', target: m.mountPath, readOnly: true };
+  try {
+    validatePath(m.subPath);
+  } catch (err) {
+    throw configError(`volume ${v.name}: subPath ${(err as Error).message}`);
+  }
+  let source: string;
+  try {
+    source = realpathSync(join(dir, m.subPath));
+  } catch {
+    throw configError(`failed to prepare subPath for volumeMount "${v.name}": ${m.subPath} does not exist in the volume`);
+  }
+  if (!source.startsWith(`${realpathSync(dir)}/`)) throw configError(`volume ${v.name}: subPath ${m.subPath} leaves the volume`);
+  return { volume: source, kind: 'host', target: m.mountPath, readOnly: true };
 }
 
 function quantity(text: string | undefined, field: string, milli: boolean): number | undefined {
