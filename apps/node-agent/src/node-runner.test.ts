@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { defaultImagePullPolicy, type Container, type Pod, type PodStatus } from '@skiff/api';
 import { ClientEventRecorder, FakeClock, silentLogger } from '@skiff/controller-kit';
@@ -56,6 +58,13 @@ const running = (s: PodStatus): number => (s.containerStatuses ?? []).filter((c)
 const starts = (rt: FakeRuntime): string[] => rt.calls.filter((c) => c.startsWith('start '));
 
 describe('NodeRunner and ConfigMaps', () => {
+  it('removes at start the volume files of pods that went while it was down', async () => {
+    mkdirSync(join(dirs.tmpfsDir, 'pods', 'gone-uid', 'volumes', 's'), { recursive: true });
+    writeFileSync(join(dirs.tmpfsDir, 'pods', 'gone-uid', 'volumes', 's', 'pw'), 'hunter2');
+    await harness();
+    expect(existsSync(join(dirs.tmpfsDir, 'pods', 'gone-uid'))).toBe(false);
+  });
+
   it('starts a pod waiting for a ConfigMap as soon as it appears, without waiting for the resync', async () => {
     const { rt, agent, posted, objects } = await harness();
     rt.holdStarts = false;

@@ -52,6 +52,7 @@ export class NodeRunner {
   readonly #pods = new Map<string, Pod>();
   readonly #syncer: PodSyncer;
   readonly #log: Logger;
+  readonly #volumes: VolumeManager;
   #synced = false;
 
   constructor(opts: NodeRunnerOptions) {
@@ -74,7 +75,7 @@ export class NodeRunner {
       hostIP: opts.hostIP,
       allowPrivileged: opts.allowPrivileged ?? false,
       objects: opts.objects,
-      volumes: new VolumeManager({
+      volumes: this.#volumes = new VolumeManager({
         ...opts.volumeDirs,
         objects: opts.objects,
         fieldRef: (pod, path) => fieldRefValue(pod, path, { nodeName: opts.nodeName, hostIP: opts.hostIP, podIP: '' }),
@@ -144,6 +145,9 @@ export class NodeRunner {
     await this.pleg.relist();
     this.#synced = true;
     const uids = new Set([...this.#pods.keys(), ...this.pleg.uids()]);
+    // Pods with containers left get their volumes removed by their worker; these had none (a reaper took them).
+    const orphans = await this.#volumes.removeOrphans(uids);
+    if (orphans.length) this.#log.info({ uids: orphans }, 'removed volume files of pods no longer bound here');
     for (const uid of uids) {
       const pod = this.#pods.get(uid);
       if (!pod) this.#log.info({ uid }, 'removing containers of a pod no longer bound here');

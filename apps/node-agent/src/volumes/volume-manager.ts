@@ -2,7 +2,7 @@
  * @module VolumeManager: writes the files of a pod's configMap, secret, projected and downwardAPI volumes on the
  * node and removes them with the pod (kubelet's volume manager, for the volume types whose content it makes).
  */
-import { statfs, rm, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod, Volume } from '@skiff/api';
 import type { ConfigObjects } from '../config/config-objects.js';
@@ -81,6 +81,19 @@ export class VolumeManager {
   /** tearDown removes every volume file of the pod. */
   async tearDown(uid: string): Promise<void> {
     await Promise.all([this.#o.rootDir, this.#o.tmpfsDir].map((d) => rm(join(d, 'pods', uid), { recursive: true, force: true })));
+  }
+
+  /** removeOrphans removes the volume files of every pod not in `keep` (pods that went while the agent was down). */
+  async removeOrphans(keep: ReadonlySet<string>): Promise<string[]> {
+    const removed = new Set<string>();
+    for (const d of [this.#o.rootDir, this.#o.tmpfsDir]) {
+      const uids = await readdir(join(d, 'pods')).catch(() => [] as string[]);
+      for (const uid of uids.filter((u) => !keep.has(u))) {
+        await rm(join(d, 'pods', uid), { recursive: true, force: true });
+        removed.add(uid);
+      }
+    }
+    return [...removed];
   }
 
   async #requireTmpfs(): Promise<void> {
