@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AesGcmTransformer } from '../src/storage/aes-gcm-transformer.js';
 import { formatKey, readEncryptionKeyFile } from '../src/storage/encryption-key-file.js';
 import { SqliteStore } from '../src/storage/sqlite-store.js';
-import { runServerToExit, spawnServer, type ServerProcess } from './harness.js';
+import { api, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'skiff-encryption-'));
 const running = new Set<ServerProcess>();
@@ -31,7 +31,44 @@ function expectOneLine(result: { code: number | null; stderr: string }, pattern:
   expect(lines[0]).toMatch(pattern);
 }
 
+/** fileBytes is what a thief of the data directory gets: the database and its WAL. */
+function fileBytes(dir: string): string {
+  return ['skiff.db', 'skiff.db-wal']
+    .map((f) => join(dir, f))
+    .filter(existsSync)
+    .map((p) => readFileSync(p).toString('latin1'))
+    .join('');
+}
+
 describe('api-server encryption at rest', () => {
+  it('stores Secrets written over HTTP encrypted, ConfigMaps not, and serves them after a restart', async () => {
+    const dir = join(root, 'http');
+    let p = await spawnServer(['--data-dir', dir]);
+    running.add(p);
+    const password = Buffer.from('pa55-over-http').toString('base64');
+    const created = await api(p.url, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'db' }, data: { password }, stringData: { user: 'admin-over-http' } });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toEqual({ password, user: Buffer.from('admin-over-http').toString('base64') });
+    expect(created.body.stringData).toBeUndefined();
+    expect((await api(p.url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'cm' }, data: { v: 'plain-configmap-value' } })).status).toBe(201);
+    // Acknowledged writes are in the WAL (no checkpoint yet): the ConfigMap's value is there in plain text.
+    let bytes = fileBytes(dir);
+    expect(bytes).toContain('plain-configmap-value');
+    for (const v of ['pa55-over-http', password, 'admin-over-http', Buffer.from('admin-over-http').toString('base64')]) expect(bytes).not.toContain(v);
+    await p.kill('SIGTERM');
+    running.delete(p);
+    bytes = fileBytes(dir);
+    expect(bytes).toContain('plain-configmap-value');
+    expect(bytes).not.toContain(password);
+
+    p = await spawnServer(['--data-dir', dir]);
+    running.add(p);
+    const got = await api(p.url, 'GET', '/api/v1/namespaces/default/secrets/db');
+    expect(got.body.data.password).toBe(password);
+    await p.kill('SIGTERM');
+    running.delete(p);
+  }, 60_000);
+
   it('makes a private key file on first start, refuses a wrong or missing key in one line, and rotates', async () => {
     const dir = join(root, 'data');
     const keyPath = join(dir, 'encryption.key');

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigMap, Secret } from '../config.js';
 import { FieldErrors } from '../validation/field-errors.js';
-import { base64Error, isConfigMapKey } from './config-key.js';
-import { validateConfigMap } from './validate-config-map.js';
-import { defaultSecret, mergeStringData, validateSecret } from './validate-secret.js';
+import { base64Error, isConfigMapKey } from '../validation/config-key.js';
+import { configMapKind, type ConfigMap } from './config-map.js';
+import { secretKind, type Secret } from './secret.js';
+
+const validateConfigMap = (cm: ConfigMap, e: FieldErrors, old?: ConfigMap) => configMapKind.validate!(cm, e, old);
+const validateSecret = (s: Secret, e: FieldErrors, old?: Secret) => secretKind.validate!(s, e, old);
+const defaultSecret = (s: Secret) => secretKind.defaults!(s);
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const cm = (extra: Partial<ConfigMap>): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' }, ...extra });
@@ -53,7 +56,6 @@ describe('validateConfigMap', () => {
 describe('Secrets', () => {
   it('merges stringData into data, its keys winning, and defaults the type', () => {
     const s = secret({ type: undefined, data: { a: b64('old'), b: b64('keep') }, stringData: { a: 'new' } });
-    mergeStringData(s);
     defaultSecret(s);
     expect(s).toEqual(secret({ type: 'Opaque', data: { a: b64('new'), b: b64('keep') } }));
   });
