@@ -3,7 +3,7 @@
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
 import { join } from 'node:path';
-import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/api';
+import { isConflict, isNotFound, type ConfigMap, type Node, type Pod, type Secret, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
@@ -219,9 +219,11 @@ export class AgentProcess {
         route(pod)?.deletePod(pod);
       },
     });
+    const configInformers = this.#watchConfigObjects();
     this.#factory.start(signal);
+    // The ConfigMap and Secret caches are complete before any pod syncs, so a missing one really is missing.
     if (!(await this.#factory.waitForCacheSync(signal))) return;
-    await informer.whenIdle();
+    await Promise.all([informer.whenIdle(), ...configInformers.map((i) => i.whenIdle())]);
     for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
     await this.#forEachNode(async (_name, e) => {
       await e.runner.markSynced();
@@ -230,6 +232,33 @@ export class AgentProcess {
     this.#runs.push(this.#statusLoop(signal));
     this.#ready = true;
     this.#log.info({ nodes: this.nodes.size }, 'node agent started');
+  }
+
+  /**
+   * watchConfigObjects feeds the ConfigMaps and Secrets pods read into the shared cache (kubelet watches only those
+   * its pods reference; the agent watches all, which is as cheap at Skiff's size and needs no per-pod watches).
+   */
+  #watchConfigObjects(): Array<{ whenIdle(): Promise<void> }> {
+    const objects = this.#objects;
+    const configMaps = this.#factory.forResource<ConfigMap>('configmaps', this.#o.client.configmaps);
+    configMaps.addEventHandler({
+      onAdd: (cm) => objects.setConfigMap(cm),
+      onUpdate: (_old, cm) => objects.setConfigMap(cm),
+      onDelete: (obj) => {
+        const cm = unwrapTombstone(obj);
+        objects.deleteConfigMap(cm.metadata.namespace ?? '', cm.metadata.name ?? '');
+      },
+    });
+    const secrets = this.#factory.forResource<Secret>('secrets', this.#o.client.secrets);
+    secrets.addEventHandler({
+      onAdd: (s) => objects.setSecret(s),
+      onUpdate: (_old, s) => objects.setSecret(s),
+      onDelete: (obj) => {
+        const s = unwrapTombstone(obj);
+        objects.deleteSecret(s.metadata.namespace ?? '', s.metadata.name ?? '');
+      },
+    });
+    return [configMaps, secrets];
   }
 
   /** stop ends every loop and, unless `markNotReady` is false, reports the nodes not ready (graceful shutdown). */
