@@ -1,4 +1,4 @@
-import type { DeleteOptions, Deployment, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, Status } from '@skiff/api';
+import type { DeleteOptions, Deployment, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount, Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 
 /**
@@ -23,6 +23,7 @@ export interface ControllerClient {
   nodes: ResourceApi<Node>;
   namespaces: ResourceApi<Namespace> & { finalize(ns: Namespace): Promise<Namespace> };
   leases: ResourceApi<Lease>;
+  serviceaccounts: ResourceApi<ServiceAccount>;
   events: ResourceApi<CoreEvent>;
 }
 

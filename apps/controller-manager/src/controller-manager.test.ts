@@ -172,3 +172,27 @@ describe('controller-manager against a live api-server', () => {
     }
   }, 60_000);
 });
+
+describe('serviceaccount controller', () => {
+  it('gives every namespace a default ServiceAccount, and makes it again when deleted', async () => {
+    const cm = start(['serviceaccount']);
+    try {
+      await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
+      for (const namespace of ['default', 'kube-system', 'team-a']) {
+        await waitFor(() => client.serviceaccounts.get('default', { namespace }).catch(() => undefined), { timeoutMs: 10_000, what: `default in ${namespace}` });
+      }
+      const first = await client.serviceaccounts.get('default', { namespace: 'team-a' });
+      await client.serviceaccounts.delete('default', { namespace: 'team-a' });
+      const again = await waitFor(
+        async () => {
+          const sa = await client.serviceaccounts.get('default', { namespace: 'team-a' }).catch(() => undefined);
+          return sa && sa.metadata.uid !== first.metadata.uid ? sa : undefined;
+        },
+        { timeoutMs: 10_000, what: 'default made again' },
+      );
+      expect(again.metadata.name).toBe('default');
+    } finally {
+      await cm.stop();
+    }
+  });
+});

@@ -29,6 +29,7 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
     nodes: c.nodes,
     namespaces: c.namespaces,
     leases: c.leases,
+    serviceaccounts: c.serviceaccounts,
   };
   const informers = createInformers(factory, sources);
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });

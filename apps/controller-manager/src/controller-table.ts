@@ -7,6 +7,7 @@ import { NodeLifecycleController } from './controllers/node-lifecycle/node-lifec
 import { TaintEvictionController } from './controllers/node-lifecycle/taint-eviction-controller.js';
 import { PodGCController } from './controllers/pod-gc/pod-gc-controller.js';
 import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
+import { ServiceAccountsController } from './controllers/service-account/service-accounts-controller.js';
 import type { ControllerInformers } from './informers.js';
 import type { ControllerName, Options } from './options.js';
 import type { EventRecorder } from '@skiff/controller-kit';
@@ -64,6 +65,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   namespace: ({ options: o, recorder: _r, ...c }) => {
     const ctl = new NamespaceController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentNamespaceSyncs) }];
+  },
+  serviceaccount: ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new ServiceAccountsController(c);
+    return [{ run: (signal) => ctl.run(signal, 1) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

@@ -1,4 +1,4 @@
-import type { Deployment, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
+import type { Deployment, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   OWNER_UID_INDEX,
@@ -24,6 +24,7 @@ export interface ControllerInformers {
   nodes: SharedInformer<Node>;
   namespaces: SharedInformer<Namespace>;
   leases: SharedInformer<Lease>;
+  serviceaccounts: SharedInformer<ServiceAccount>;
 }
 
 /** InformerSources are the lister-watchers informers are built on (the Clientset's resource clients). */
@@ -34,6 +35,7 @@ export interface InformerSources {
   nodes: ListerWatcher<Node>;
   namespaces: ListerWatcher<Namespace>;
   leases: ListerWatcher<Lease>;
+  serviceaccounts: ListerWatcher<ServiceAccount>;
 }
 
 /**
@@ -49,5 +51,6 @@ export function createInformers(factory: SharedInformerFactory, src: InformerSou
     nodes: factory.forResource('nodes', src.nodes, { indexers: common }),
     namespaces: factory.forResource('namespaces', src.namespaces, { indexers: common }),
     leases: factory.forResource('leases', src.leases, { namespace: NODE_LEASE_NAMESPACE, indexers: common }),
+    serviceaccounts: factory.forResource('serviceaccounts', src.serviceaccounts, { indexers: common }),
   };
 }

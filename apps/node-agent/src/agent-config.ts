@@ -20,6 +20,8 @@ export interface AgentConfig {
   listenPort: number;
   nodeIP: string | undefined;
   allowPrivileged: boolean;
+  rootDir: string;
+  tmpfsDir: string;
   simulatedNodes: number;
   simulatedStartDelayMs: number;
   simulatedExit: { afterMs: number; exitCode: number } | undefined;
@@ -42,6 +44,8 @@ export const FLAGS = {
   listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
   'node-ip': { env: 'SKIFF_NODE_IP', default: '', help: 'InternalIP to advertise; default the --listen address, or the first non-loopback IPv4 for 0.0.0.0' },
   'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '', boolean: true },
+  'root-dir': { env: 'SKIFF_ROOT_DIR', default: '/var/lib/skiff-agent', help: 'configMap and downwardAPI volume files; the same path for the agent and Docker' },
+  'tmpfs-dir': { env: 'SKIFF_TMPFS_DIR', default: '/dev/shm/skiff-agent', help: 'secret and projected volume files, on a tmpfs; the same path for the agent and Docker' },
   'simulated-nodes': { env: 'SKIFF_SIMULATED_NODES', default: '0', help: 'run N simulated nodes NAME-0..NAME-N-1' },
   'simulated-start-delay': { env: 'SKIFF_SIMULATED_START_DELAY', default: '1s', help: '' },
   'simulated-exit': { env: 'SKIFF_SIMULATED_EXIT', default: '', help: 'after=10s,code=0: simulated containers exit' },
@@ -112,6 +116,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     listenPort,
     nodeIP: get('node-ip') || undefined,
     allowPrivileged: parseBool('allow-privileged', value('allow-privileged')),
+    rootDir: value('root-dir'),
+    tmpfsDir: value('tmpfs-dir'),
     simulatedNodes: Number(value('simulated-nodes')),
     simulatedStartDelayMs: parseDuration(value('simulated-start-delay')),
     simulatedExit,

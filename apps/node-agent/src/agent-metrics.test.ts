@@ -1,14 +1,21 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
 import { ClientEventRecorder, FakeClock, silentLogger } from '@skiff/controller-kit';
 import { registerAgentMetrics } from './agent-metrics.js';
 import { NodeRunner } from './node-runner.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+import { ConfigObjectCache } from './config/config-object-cache.js';
+import { testVolumeDirs } from './__tests__/volume-dirs.js';
+
+const dirs = testVolumeDirs();
+afterAll(() => dirs.remove());
 
 function runner(name: string, clock: FakeClock, rt: FakeRuntime): NodeRunner {
   return new NodeRunner({
     nodeName: name,
     hostIP: '192.0.2.1',
+    objects: new ConfigObjectCache(),
+    volumeDirs: dirs,
     runtime: rt,
     statusWriter: { patchStatus: async () => {} },
     finisher: { finishDelete: async () => {} },

@@ -2,12 +2,14 @@
  * @module AgentProcess: the node-agent process: one or more nodes, each a NodeRunner (simulated nodes share
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
-import { isConflict, isNotFound, type Node, type Pod } from '@skiff/api';
+import { join } from 'node:path';
+import { isConflict, isNotFound, type ConfigMap, type Node, type Pod, type Secret } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
+import { ConfigObjectCache } from './config/config-object-cache.js';
 import { NodeRunner } from './node-runner.js';
 import { NodeStatusReporter, type Health, type NodeIdentity } from './status/node-status.js';
 import type { ProbeResults } from './pods/pod-syncer.js';
@@ -31,6 +33,11 @@ export interface AgentProcessOptions extends Omit<NodeIdentity, 'name' | 'agentV
   leaseDurationSeconds: number;
   statusUpdateMs: number;
   allowPrivileged: boolean;
+  /**
+   * Where volume files go (kubelet's --root-dir, and a tmpfs for secrets), each node in a subdirectory named after
+   * it. Docker bind-mounts them, so they must be the same paths for the agent and the Docker engine.
+   */
+  volumeDirs: { rootDir: string; tmpfsDir: string };
   clock: Clock;
   logger: Logger;
   relistPeriodMs?: number;
@@ -61,6 +68,8 @@ export class AgentProcess {
   readonly #factory: SharedInformerFactory;
   readonly #ac = new AbortController();
   readonly #hbNodes: HeartbeatNode[];
+  /** ConfigMaps and Secrets, shared by every node of the process. */
+  readonly #objects = new ConfigObjectCache();
   #ready = false;
   #started = false;
   #runs: Array<Promise<void>> = [];
@@ -80,6 +89,8 @@ export class AgentProcess {
     for (const n of opts.nodes) {
       const runner = new NodeRunner({
         nodeName: n.name,
+        objects: this.#objects,
+        volumeDirs: { rootDir: join(opts.volumeDirs.rootDir, n.name), tmpfsDir: join(opts.volumeDirs.tmpfsDir, n.name) },
         hostIP: opts.hostIP,
         allowPrivileged: opts.allowPrivileged,
         runtime: n.runtime,
@@ -206,9 +217,11 @@ export class AgentProcess {
         route(pod)?.deletePod(pod);
       },
     });
+    const configInformers = this.#watchConfigObjects();
     this.#factory.start(signal);
+    // The ConfigMap and Secret caches are complete before any pod syncs, so a missing one really is missing.
     if (!(await this.#factory.waitForCacheSync(signal))) return;
-    await informer.whenIdle();
+    await Promise.all([informer.whenIdle(), ...configInformers.map((i) => i.whenIdle())]);
     for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
     await this.#forEachNode(async (_name, e) => {
       await e.runner.markSynced();
@@ -217,6 +230,33 @@ export class AgentProcess {
     this.#runs.push(this.#statusLoop(signal));
     this.#ready = true;
     this.#log.info({ nodes: this.nodes.size }, 'node agent started');
+  }
+
+  /**
+   * watchConfigObjects feeds the ConfigMaps and Secrets pods read into the shared cache (kubelet watches only those
+   * its pods reference; the agent watches all, which is as cheap at Skiff's size and needs no per-pod watches).
+   */
+  #watchConfigObjects(): Array<{ whenIdle(): Promise<void> }> {
+    const objects = this.#objects;
+    const configMaps = this.#factory.forResource<ConfigMap>('configmaps', this.#o.client.configmaps);
+    configMaps.addEventHandler({
+      onAdd: (cm) => objects.setConfigMap(cm),
+      onUpdate: (_old, cm) => objects.setConfigMap(cm),
+      onDelete: (obj) => {
+        const cm = unwrapTombstone(obj);
+        objects.deleteConfigMap(cm.metadata.namespace ?? '', cm.metadata.name ?? '');
+      },
+    });
+    const secrets = this.#factory.forResource<Secret>('secrets', this.#o.client.secrets);
+    secrets.addEventHandler({
+      onAdd: (s) => objects.setSecret(s),
+      onUpdate: (_old, s) => objects.setSecret(s),
+      onDelete: (obj) => {
+        const s = unwrapTombstone(obj);
+        objects.deleteSecret(s.metadata.namespace ?? '', s.metadata.name ?? '');
+      },
+    });
+    return [configMaps, secrets];
   }
 
   /** stop ends every loop and, unless `markNotReady` is false, reports the nodes not ready (graceful shutdown). */

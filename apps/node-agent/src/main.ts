@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     leaseDurationSeconds: config.leaseDurationSeconds,
     statusUpdateMs: config.statusUpdateMs,
     allowPrivileged: config.allowPrivileged,
+    volumeDirs: { rootDir: config.rootDir, tmpfsDir: config.tmpfsDir },
     clock,
     logger,
     ...(config.runtime === 'docker' && config.simulatedNodes === 0 ? { prober: (runtime, onChange, events) => createProber({ runtime, clock, logger, onChange, events }) } : {}),

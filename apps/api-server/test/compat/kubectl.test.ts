@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RESOURCES } from '@skiff/api';
 import { api, pod, startServer, type RunningServer } from '../harness.js';
@@ -316,6 +318,31 @@ spec:
     const dup = await k.run(['create', 'namespace', 'gen-ns']);
     expect(dup.code).not.toBe(0);
     expect(dup.stderr.trim()).toBe('Error from server (AlreadyExists): namespaces "gen-ns" already exists');
+  });
+
+  it('creates ConfigMaps, Secrets and ServiceAccounts with the generator commands and prints them, never a Secret value', async () => {
+    const file = join(k.dir, 'app.properties');
+    writeFileSync(file, 'color=blue\n');
+    expect((await kubectl('create', 'configmap', 'gen-cm', '--from-literal=LEVEL=debug', `--from-file=${file}`)).trim()).toBe('configmap/gen-cm created');
+    expect((await kubectl('create', 'secret', 'generic', 'gen-s', '--from-literal=password=hunter2')).trim()).toBe('secret/gen-s created');
+    expect((await kubectl('create', 'secret', 'docker-registry', 'gen-reg', '--docker-server=r.example', '--docker-username=u', '--docker-password=p')).trim()).toBe('secret/gen-reg created');
+    expect((await kubectl('create', 'serviceaccount', 'gen-sa')).trim()).toBe('serviceaccount/gen-sa created');
+    expect((await must('GET', '/api/v1/namespaces/default/configmaps/gen-cm')).data).toEqual({ LEVEL: 'debug', 'app.properties': 'color=blue\n' });
+    expect((await must('GET', '/api/v1/namespaces/default/secrets/gen-s')).data).toEqual({ password: Buffer.from('hunter2').toString('base64') });
+
+    const rows = (await kubectl('get', 'cm/gen-cm', 'secret/gen-s', 'secret/gen-reg', 'sa/gen-sa')).trim().split('\n').filter(Boolean).map(columns);
+    expect(rows).toEqual([
+      ['NAME', 'DATA', 'AGE'],
+      ['configmap/gen-cm', '2', expect.stringMatching(/^\d+s$/)],
+      ['NAME', 'TYPE', 'DATA', 'AGE'],
+      ['secret/gen-s', 'Opaque', '1', expect.stringMatching(/^\d+s$/)],
+      ['secret/gen-reg', 'kubernetes.io/dockerconfigjson', '1', expect.stringMatching(/^\d+s$/)],
+      ['NAME', 'SECRETS', 'AGE'],
+      ['serviceaccount/gen-sa', '0', expect.stringMatching(/^\d+s$/)],
+    ]);
+    const described = await kubectl('describe', 'secret', 'gen-s');
+    expect(described).toMatch(/password:\s+7 bytes/);
+    expect(described).not.toContain('hunter2');
   });
 
   it('drains a node (cordon, then DELETE with a protobuf DeleteOptions)', async () => {

@@ -1,4 +1,4 @@
-import { ApiError, errors, objectKey, RESOURCES, type DeleteOptions, type Deployment, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Status } from '@skiff/api';
+import { ApiError, errors, objectKey, RESOURCES, type DeleteOptions, type Deployment, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ServiceAccount, type Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -164,6 +164,7 @@ export class RecordingClient implements ControllerClient {
   readonly nodes;
   readonly namespaces;
   readonly leases;
+  readonly serviceaccounts;
   readonly events;
 
   constructor() {
@@ -175,6 +176,7 @@ export class RecordingClient implements ControllerClient {
     this.nodes = new RecordingResource<Node>('nodes', rec, id);
     this.namespaces = new RecordingResource<Namespace>('namespaces', rec, id);
     this.leases = new RecordingResource<Lease>('leases', rec, id);
+    this.serviceaccounts = new RecordingResource<ServiceAccount>('serviceaccounts', rec, id);
     this.events = new RecordingResource<CoreEvent>('events', rec, id);
   }
 

@@ -3,6 +3,7 @@
  * RESOURCES (the client's paths, discovery) and every per-kind lookup derive from this list.
  */
 import type { ResourceInfo } from '../resource-info.js';
+import { configMapKind } from './config-map.js';
 import { deploymentKind } from './deployment.js';
 import { eventKind } from './event.js';
 import { anyKind, type Kind } from './kind.js';
@@ -11,6 +12,8 @@ import { namespaceKind } from './namespace.js';
 import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
 import { replicaSetKind } from './replica-set.js';
+import { secretKind } from './secret.js';
+import { serviceAccountKind } from './service-account.js';
 
 /** KINDS in discovery order. */
 export const KINDS = [
@@ -21,6 +24,9 @@ export const KINDS = [
   anyKind(replicaSetKind),
   anyKind(deploymentKind),
   anyKind(leaseKind),
+  anyKind(configMapKind),
+  anyKind(secretKind),
+  anyKind(serviceAccountKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

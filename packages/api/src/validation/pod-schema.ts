@@ -83,6 +83,15 @@ export const containerSchema = z.object({
       }),
     )
     .optional(),
+  envFrom: z
+    .array(
+      z.object({
+        prefix: z.string().optional(),
+        configMapRef: z.object({ name: z.string().default(''), optional: z.boolean().optional() }).optional(),
+        secretRef: z.object({ name: z.string().default(''), optional: z.boolean().optional() }).optional(),
+      }),
+    )
+    .optional(),
   resources: z.object({ limits: quantityMap().optional(), requests: quantityMap().optional() }).optional(),
   volumeMounts: z
     .array(
@@ -117,13 +126,45 @@ export const containerSchema = z.object({
   tty: z.boolean().optional(),
 }) satisfies z.ZodType<Container>;
 
-const volume = z.object({
-  name: z.string().default(''),
-  emptyDir: z.object({ medium: z.string().optional(), sizeLimit: quantity().optional() }).optional(),
-  hostPath: z.object({ path: z.string().default(''), type: z.string().optional() }).optional(),
-  configMap: z.object({ name: z.string().optional(), optional: z.boolean().optional(), defaultMode: int().optional() }).optional(),
-  secret: z.object({ secretName: z.string().optional(), optional: z.boolean().optional(), defaultMode: int().optional() }).optional(),
-}) satisfies z.ZodType<Volume>;
+const keyToPath = z.object({ key: z.string().default(''), path: z.string().default(''), mode: int().optional() });
+const items = z.array(keyToPath).optional();
+const downwardAPIFile = z.object({
+  path: z.string().default(''),
+  fieldRef: z.object({ apiVersion: z.string().optional(), fieldPath: z.string().default('') }).optional(),
+  resourceFieldRef: z.object({ containerName: z.string().optional(), resource: z.string().default(''), divisor: quantity().optional() }).optional(),
+  mode: int().optional(),
+});
+
+/**
+ * volumeSchema decodes core/v1 Volume. Volume types Skiff does not serve (nfs, persistentVolumeClaim, ...) are kept
+ * rather than dropped as unknown fields, so validation can refuse them by name with 422 instead of the pod failing
+ * later on its node.
+ */
+const volume = z
+  .object({
+    name: z.string().default(''),
+    emptyDir: z.object({ medium: z.string().optional(), sizeLimit: quantity().optional() }).optional(),
+    hostPath: z.object({ path: z.string().default(''), type: z.string().optional() }).optional(),
+    configMap: z.object({ name: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
+    secret: z.object({ secretName: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
+    downwardAPI: z.object({ items: z.array(downwardAPIFile).optional(), defaultMode: int().optional() }).optional(),
+    projected: z
+      .object({
+        sources: z
+          .array(
+            z.object({
+              configMap: z.object({ name: z.string().optional(), items, optional: z.boolean().optional() }).optional(),
+              secret: z.object({ name: z.string().optional(), items, optional: z.boolean().optional() }).optional(),
+              downwardAPI: z.object({ items: z.array(downwardAPIFile).optional() }).optional(),
+              serviceAccountToken: z.object({ audience: z.string().optional(), expirationSeconds: int64().optional(), path: z.string().default('') }).optional(),
+            }),
+          )
+          .optional(),
+        defaultMode: int().optional(),
+      })
+      .optional(),
+  })
+  .catchall(z.unknown()) satisfies z.ZodType<Volume>;
 
 const toleration = z.object({
   key: z.string().optional(),
