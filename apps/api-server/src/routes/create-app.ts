@@ -12,7 +12,7 @@ import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { handleApiRequest, type ApiHandlerDeps, type RequestInfo } from './api-handler.js';
 import { healthHandler } from './health.js';
-import { openapiV2Handler, openapiV3Handler, openapiV3RootHandler } from './openapi-handlers.js';
+import { crdListHandler, openapiV2Handler, openapiV3Handler, openapiV3RootHandler } from './openapi-handlers.js';
 
 export interface AppOptions {
   store: Storage;
@@ -56,6 +56,7 @@ export function createApp(opts: AppOptions): Express {
   app.get('/openapi/v3', openapiV3RootHandler);
   const v3 = openapiV3Handler(now);
   app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => v3(req, res, req.params[0] as string, new URL(req.originalUrl, 'http://localhost')));
+  app.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdListHandler);
 
   app.use(async (req, res, next) => {
     const start = process.hrtime.bigint();

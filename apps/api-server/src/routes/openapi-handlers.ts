@@ -1,6 +1,6 @@
 /**
  * @module The OpenAPI routes: /openapi/v2 (JSON or gnostic protobuf, by Accept), /openapi/v3 and its
- * group/version documents.
+ * group/version documents, and the (empty) CRD list kubectl's field-validation check reads beside them.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -83,4 +83,14 @@ export function openapiV3Handler(nowMs: () => number) {
     const requestedHash = url.searchParams.get('hash') ?? undefined;
     sendOpenapi(req, res, { body: doc.text, contentType: 'application/json', hash: doc.hash }, { requestedHash, currentUrl: `/openapi/v3/${name}?hash=${doc.hash}`, nowMs: nowMs() });
   };
+}
+
+/**
+ * crdListHandler answers GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions with the truth: Skiff serves
+ * no custom resources. kubectl's field-validation check lists CRDs for a kind it finds no PATCH path for (PodList,
+ * NamespaceList in a manifest); a 404 there fails `create -f` with "failed to check CRD", where an empty list lets
+ * kubectl validate the List against the published schemas and create its items.
+ */
+export function crdListHandler(_req: IncomingMessage, res: ServerResponse): void {
+  sendJson(res, 200, { kind: 'CustomResourceDefinitionList', apiVersion: 'apiextensions.k8s.io/v1', metadata: {}, items: [] });
 }

@@ -99,4 +99,30 @@ describe('kubectl 1.32 with the published schemas', () => {
     expect(r.stderr).toMatch(/unknown field "spec\.replicass"/);
     expect((await k.run(['get', 'deployment', 'typo'])).stderr).toMatch(/NotFound|not found/);
   });
+
+  it('create -f of a PodList or NamespaceList validates and creates the items', async () => {
+    const file = k.writeFile(
+      'lists.yaml',
+      [
+        'apiVersion: v1',
+        'kind: NamespaceList',
+        'items:',
+        '- {apiVersion: v1, kind: Namespace, metadata: {name: listed}}',
+        '---',
+        'apiVersion: v1',
+        'kind: PodList',
+        'items:',
+        '- {apiVersion: v1, kind: Pod, metadata: {name: listed-pod}, spec: {containers: [{name: c, image: busybox}]}}',
+        '',
+      ].join('\n'),
+    );
+    const r = await k.run(['create', '-f', file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('namespace/listed created\npod/listed-pod created\n');
+    // The same schemas still catch a typo inside a List's items, client-side.
+    const typo = k.writeFile('typo-list.yaml', ['apiVersion: v1', 'kind: PodList', 'items:', '- {apiVersion: v1, kind: Pod, metadata: {name: typo-pod}, spec: {containerz: []}}', ''].join('\n'));
+    const bad = await k.run(['create', '-f', typo]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown field "containerz"/);
+  });
 });
