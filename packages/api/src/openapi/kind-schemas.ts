@@ -68,10 +68,15 @@ function toSchemaSet(schema: z.ZodType): { root: JsonSchema; named: SchemaSet } 
   return { root: rewriteRefs(root) as JsonSchema, named };
 }
 
-/** rewriteRefs moves zod's `#/definitions/X` refs to `#/components/schemas/X` (returns a copy). */
+/**
+ * rewriteRefs moves zod's `#/definitions/X` refs to `#/components/schemas/X` and unwraps an `allOf` of one `$ref`
+ * with nothing beside it (returns a copy).
+ */
 function rewriteRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (value === null || typeof value !== 'object') return value;
+  const allOf = (value as JsonSchema)['allOf'] as JsonSchema[] | undefined;
+  if (Object.keys(value).length === 1 && allOf?.length === 1 && Object.keys(allOf[0]!).join() === '$ref') return rewriteRefs(allOf[0]);
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(value)) {
     out[k] = k === '$ref' && typeof v === 'string' ? v.replace(/^#\/definitions\//, REF_PREFIX) : rewriteRefs(v);
