@@ -11,12 +11,12 @@ export interface OpenapiBody {
 }
 
 export interface OpenapiCaching {
+  /** The time now (ms), for Expires. */
+  nowMs: number;
   /** The `?hash=` the client asked for (v3 group/version documents only). */
   requestedHash?: string | undefined;
   /** Where the current document is, for a request that named an older hash. */
   currentUrl?: string;
-  /** The time now (ms), for Expires. */
-  nowMs?: number;
 }
 
 /**
@@ -24,7 +24,7 @@ export interface OpenapiCaching {
  * current `?hash=` never changes, so it is cacheable for a year (Cache-Control public, immutable); one carrying an
  * old hash is redirected (301) to the current URL, as kube-openapi's handler3 does.
  */
-export function sendOpenapi(req: IncomingMessage, res: ServerResponse, doc: OpenapiBody, caching: OpenapiCaching = {}): void {
+export function sendOpenapi(req: IncomingMessage, res: ServerResponse, doc: OpenapiBody, caching: OpenapiCaching): void {
   const etag = `"${doc.hash}"`;
   if (caching.requestedHash !== undefined && caching.currentUrl !== undefined) {
     if (caching.requestedHash !== doc.hash) {
@@ -33,7 +33,7 @@ export function sendOpenapi(req: IncomingMessage, res: ServerResponse, doc: Open
       return;
     }
     res.setHeader('Cache-Control', 'public, immutable');
-    res.setHeader('Expires', new Date((caching.nowMs ?? 0) + 365 * 24 * 3600 * 1000).toUTCString());
+    res.setHeader('Expires', new Date(caching.nowMs + 365 * 24 * 3600 * 1000).toUTCString());
   }
   // Accept picks JSON or protobuf at the same URL: caches must key on it.
   res.setHeader('Vary', 'Accept');

@@ -7,23 +7,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errors } from '@skiff/api';
 import { encodeOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from '../discovery/openapi-v2-protobuf.js';
 import { openapiV2 } from '../discovery/openapi-v2.js';
-import { openapiV3Document, openapiV3Root, serializeDocument, type SerializedDocument } from '../discovery/openapi-v3-root.js';
+import { openapiV3Document, openapiV3Root, serializeDocument } from '../discovery/openapi-v3-root.js';
 import { sendError, sendJson } from '../http/send.js';
 import { sendOpenapi, type OpenapiBody } from '../http/send-openapi.js';
 
-let v2: { json: SerializedDocument; protobuf: OpenapiBody } | undefined;
+let v2: Record<'json' | 'protobuf', OpenapiBody> | undefined;
 
-function v2Bodies(): { json: OpenapiBody; protobuf: OpenapiBody } {
+/** v2Bodies encodes the v2 document both ways once; each encoding has its own hash, so a cache never mixes them. */
+function v2Bodies(): Record<'json' | 'protobuf', OpenapiBody> {
   if (!v2) {
     const doc = openapiV2();
     const json = serializeDocument(doc);
-    // The protobuf carries the same document, so one ETag would let a cache hand JSON to a protobuf client;
-    // kube-openapi hashes each encoding on its own.
     const protobuf = encodeOpenapiV2Protobuf(doc);
-    const hash = createHash('sha512').update(protobuf).digest('hex').toUpperCase();
-    v2 = { json, protobuf: { body: protobuf, contentType: OPENAPI_V2_PROTOBUF_CONTENT_TYPE, hash } };
+    v2 = {
+      json: { body: json.text, contentType: 'application/json', hash: json.hash },
+      protobuf: { body: protobuf, contentType: OPENAPI_V2_PROTOBUF_CONTENT_TYPE, hash: createHash('sha512').update(protobuf).digest('hex').toUpperCase() },
+    };
   }
-  return { json: { body: v2.json.text, contentType: 'application/json', hash: v2.json.hash }, protobuf: v2.protobuf };
+  return v2;
 }
 
 /** The media types /openapi/v2 serves, as kube-openapi lists them (the dotted protobuf name is the older spelling). */
