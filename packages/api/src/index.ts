@@ -12,6 +12,7 @@ export * from './apps.js';
 export * from './table.js';
 export * from './resources.js';
 export * from './kinds/kind.js';
+export * from './openapi/kind-schemas.js';
 export { namespaceKind } from './kinds/namespace.js';
 export { nodeKind } from './kinds/node.js';
 export { podKind } from './kinds/pod.js';
