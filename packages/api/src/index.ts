@@ -19,6 +19,8 @@ export { eventKind } from './kinds/event.js';
 export { replicaSetKind } from './kinds/replica-set.js';
 export { deploymentKind } from './kinds/deployment.js';
 export { leaseKind } from './kinds/lease.js';
+export * from './kinds/job.js';
+export * from './kinds/cron-job.js';
 export * from './printers/index.js';
 export * from './duration.js';
 export * from './clock.js';

@@ -10,7 +10,8 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
 
-const objectReference = z.object({
+/** objectReferenceSchema decodes a core/v1 ObjectReference (also CronJob status.active). */
+export const objectReferenceSchema = z.object({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
   name: z.string().optional(),
@@ -25,7 +26,7 @@ export const eventSchema = z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Event'),
   metadata: objectMetaSchema.default({}),
-  involvedObject: objectReference.default({}),
+  involvedObject: objectReferenceSchema.default({}),
   reason: z.string().optional(),
   message: z.string().optional(),
   source: z.object({ component: z.string().optional(), host: z.string().optional() }).optional(),
@@ -36,7 +37,7 @@ export const eventSchema = z.object({
   eventTime: z.string().optional(),
   series: z.object({ count: int().optional(), lastObservedTime: z.string().optional() }).optional(),
   action: z.string().optional(),
-  related: objectReference.optional(),
+  related: objectReferenceSchema.optional(),
   reportingComponent: z.string().optional(),
   reportingInstance: z.string().optional(),
 }) satisfies z.ZodType<Event>;

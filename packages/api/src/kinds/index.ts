@@ -3,8 +3,10 @@
  * RESOURCES (the client's paths, discovery) and every per-kind lookup derive from this list.
  */
 import type { ResourceInfo } from '../resource-info.js';
+import { cronJobKind } from './cron-job.js';
 import { deploymentKind } from './deployment.js';
 import { eventKind } from './event.js';
+import { jobKind } from './job.js';
 import { anyKind, type Kind } from './kind.js';
 import { leaseKind } from './lease.js';
 import { namespaceKind } from './namespace.js';
@@ -21,6 +23,8 @@ export const KINDS = [
   anyKind(replicaSetKind),
   anyKind(deploymentKind),
   anyKind(leaseKind),
+  anyKind(jobKind),
+  anyKind(cronJobKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */
