@@ -1,4 +1,4 @@
-import type { Deployment, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
+import type { CronJob, Deployment, Job, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   OWNER_UID_INDEX,
@@ -24,6 +24,8 @@ export interface ControllerInformers {
   nodes: SharedInformer<Node>;
   namespaces: SharedInformer<Namespace>;
   leases: SharedInformer<Lease>;
+  jobs: SharedInformer<Job>;
+  cronjobs: SharedInformer<CronJob>;
 }
 
 /** InformerSources are the lister-watchers informers are built on (the Clientset's resource clients). */
@@ -34,6 +36,8 @@ export interface InformerSources {
   nodes: ListerWatcher<Node>;
   namespaces: ListerWatcher<Namespace>;
   leases: ListerWatcher<Lease>;
+  jobs: ListerWatcher<Job>;
+  cronjobs: ListerWatcher<CronJob>;
 }
 
 /**
@@ -49,5 +53,7 @@ export function createInformers(factory: SharedInformerFactory, src: InformerSou
     nodes: factory.forResource('nodes', src.nodes, { indexers: common }),
     namespaces: factory.forResource('namespaces', src.namespaces, { indexers: common }),
     leases: factory.forResource('leases', src.leases, { namespace: NODE_LEASE_NAMESPACE, indexers: common }),
+    jobs: factory.forResource('jobs', src.jobs, { indexers: common }),
+    cronjobs: factory.forResource('cronjobs', src.cronjobs, { indexers: common }),
   };
 }

@@ -80,9 +80,12 @@ export const cronJobSchema = z.object({
     .optional(),
 }) satisfies z.ZodType<CronJob>;
 
-/** CronSchedule yields a schedule's times in order after a start (exclusive), in milliseconds since the epoch. */
+/** CronSchedule yields a schedule's times, in milliseconds since the epoch. */
 export interface CronSchedule {
+  /** next is the first time strictly after `afterMs`. */
   next(afterMs: number): number;
+  /** prev is the last time at or before `atMs`. */
+  prev(atMs: number): number;
 }
 
 /**
@@ -105,6 +108,9 @@ export function parseCronSchedule(schedule: string, timeZone?: string): CronSche
   return {
     next(afterMs) {
       return CronExpressionParser.parse(trimmed, { tz, currentDate: new Date(afterMs) }).next().getTime();
+    },
+    prev(atMs) {
+      return CronExpressionParser.parse(trimmed, { tz, currentDate: new Date(atMs + 1) }).prev().getTime();
     },
   };
 }
