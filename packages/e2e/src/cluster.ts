@@ -2,7 +2,7 @@
  * @module Cluster: a test cluster of real Skiff processes (api-server, scheduler, controller-manager, node agents),
  * each started from its built dist/main.js, killable and restartable one by one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,4 +83,18 @@ export async function freePort(): Promise<number> {
   const addr = s.address();
   await new Promise((r) => s.close(r));
   return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
+/**
+ * dockerUp tells whether a Docker engine answers; with SKIFF_REQUIRE_DOCKER=1 (CI) an unreachable engine throws,
+ * so Docker scenarios fail instead of skipping.
+ */
+export function dockerUp(): boolean {
+  try {
+    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'pipe', timeout: 10_000 });
+    return true;
+  } catch {
+    if (process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker is unreachable');
+    return false;
+  }
 }

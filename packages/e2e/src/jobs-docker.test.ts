@@ -3,22 +3,12 @@
  * Pods really run busybox and really exit: 0 completes the Job, 1 fails pods until backoffLimit fails the Job, and
  * an Indexed Job's containers check that JOB_COMPLETION_INDEX matches the index in their hostname.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type Job, type JobSpec } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
-import { Cluster, mainOf } from './cluster.js';
-
-function dockerUp(): boolean {
-  try {
-    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'pipe', timeout: 10_000 });
-    return true;
-  } catch {
-    if (process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker is unreachable');
-    return false;
-  }
-}
+import { Cluster, dockerUp, mainOf } from './cluster.js';
 
 const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
 const SUFFIX = Math.random().toString(36).slice(2, 8);

@@ -5,22 +5,12 @@
  * the same Docker containers as before (nothing restarted, duplicated or lost), and two agents sharing one engine
  * must never touch each other's containers.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
-import { Cluster, mainOf } from './cluster.js';
+import { Cluster, dockerUp, mainOf } from './cluster.js';
 import { waitFor } from '@skiff/testing';
-
-function dockerUp(): boolean {
-  try {
-    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'pipe', timeout: 10_000 });
-    return true;
-  } catch {
-    if (process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker is unreachable');
-    return false;
-  }
-}
 
 const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
 const SUFFIX = Math.random().toString(36).slice(2, 8);

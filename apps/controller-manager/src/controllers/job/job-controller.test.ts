@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { newControllerRef, type Job, type JobSpec, type Pod } from '@skiff/api';
+import type { Job, JobSpec, Pod } from '@skiff/api';
 import { FakeClock, FakeEventRecorder } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
-import { iso, T0 } from '../../testing/fixtures.js';
+import { iso, newPod, T0 } from '../../testing/fixtures.js';
 import { RecordingClient } from '../../testing/recording-client.js';
 import { JobController } from './job-controller.js';
 
@@ -28,36 +28,16 @@ function newJob(name: string, spec: Partial<JobSpec> = {}, status: Job['status']
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
+/** jobPod is a pod of `job` on node-1 in `phase`, with one container whose state says how it ended. */
 function jobPod(job: Job, name: string, phase: Phase, opts: { index?: number; exitCode?: number; finishedOffsetMs?: number; restarts?: number } = {}): Pod {
+  const pod = newPod(name, job, { nodeName: 'node-1', phase });
+  pod.metadata.labels = { ...job.spec.template.metadata?.labels };
+  if (opts.index !== undefined) pod.metadata.annotations = { 'batch.kubernetes.io/job-completion-index': String(opts.index) };
+  pod.spec = { ...structuredClone(job.spec.template.spec), nodeName: 'node-1' };
   const terminated = phase === 'Succeeded' || phase === 'Failed';
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: 'default',
-      uid: `uid-${name}`,
-      resourceVersion: '1',
-      creationTimestamp: iso(-30_000),
-      labels: { ...job.spec.template.metadata?.labels },
-      ...(opts.index !== undefined ? { annotations: { 'batch.kubernetes.io/job-completion-index': String(opts.index) } } : {}),
-      ownerReferences: [newControllerRef(job)],
-    },
-    spec: { ...structuredClone(job.spec.template.spec), nodeName: 'node-1' },
-    status: {
-      phase,
-      containerStatuses: [
-        {
-          name: 'c',
-          ready: phase === 'Running',
-          restartCount: opts.restarts ?? 0,
-          image: 'busybox',
-          imageID: '',
-          state: terminated ? { terminated: { exitCode: opts.exitCode ?? (phase === 'Failed' ? 1 : 0), finishedAt: iso(opts.finishedOffsetMs ?? -1000) } } : { running: {} },
-        },
-      ],
-    },
-  };
+  const state = terminated ? { terminated: { exitCode: opts.exitCode ?? (phase === 'Failed' ? 1 : 0), finishedAt: iso(opts.finishedOffsetMs ?? -1000) } } : { running: {} };
+  pod.status = { phase, containerStatuses: [{ name: 'c', ready: phase === 'Running', restartCount: opts.restarts ?? 0, image: 'busybox', imageID: '', state }] };
+  return pod;
 }
 
 function fixture(opts: { backoffMs?: number } = {}) {
