@@ -96,6 +96,11 @@ describe('Jobs on simulated nodes', () => {
     expect(manual.metadata.annotations?.['cronjob.kubernetes.io/instantiate']).toBe('manual');
     expect(manual.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'tick', uid: tick.metadata.uid });
     expect(await kubectl('wait', '--for=condition=complete', 'job/manual', '--timeout=60s')).toBe('job.batch/manual condition met\n');
+    const described = await kubectl('describe', 'job', 'manual');
+    expect(described).toMatch(/Controlled By:\s+CronJob\/tick/);
+    expect(described).toMatch(/Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed/);
+    expect(described).toMatch(/Normal\s+Completed\s+.*Job completed/);
+    expect(await kubectl('describe', 'cronjob', 'tick')).toMatch(/Schedule:\s+0 0 1 1 \*\n[^]*Successful Job History Limit:\s+3\nFailed Job History Limit:\s+1/);
 
     const wide = await kubectl('get', 'job', 'hello', '-o', 'wide');
     expect(wide.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);

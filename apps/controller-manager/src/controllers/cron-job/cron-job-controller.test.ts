@@ -150,6 +150,24 @@ describe('CronJobController', () => {
     expect(f.recorder.events).toContain('Normal MissingJob Active job went missing: gone');
   });
 
+  it('reports a running Job it owns but does not list (kubectl create job --from) without adopting it into active', async () => {
+    const f = fixture(T0 + 30_000);
+    const cj = newCronJob();
+    const manual = ownedJob(cj, 'manual', 'running');
+    f.addCronJob({ ...cj, status: { lastScheduleTime: iso(0) } });
+    f.addJobs(manual);
+    await f.controller.reconcile('default/hello');
+    expect(f.recorder.events).toContain('Warning UnexpectedJob Saw a job that the controller did not create or forgot: manual');
+    expect(stored(f).status?.active).toBeUndefined();
+    // Its own Job seen before its status write reached the cache: the live CronJob lists it, so nothing is reported.
+    const own = fixture(T0 + 30_000);
+    own.addCronJob({ ...cj, status: { lastScheduleTime: iso(0) } });
+    own.client.cronjobs.objects.set('default/hello', { ...cj, status: { active: [ref(manual)], lastScheduleTime: iso(0) } });
+    own.addJobs(manual);
+    await own.controller.reconcile('default/hello');
+    expect(own.recorder.events.filter((e) => e.includes('UnexpectedJob'))).toEqual([]);
+  });
+
   it('starts nothing while suspended', async () => {
     const f = fixture();
     f.addCronJob(newCronJob({ suspend: true }, { lastScheduleTime: iso(-5 * MINUTE) }));

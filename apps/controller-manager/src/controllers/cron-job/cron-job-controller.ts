@@ -61,14 +61,18 @@ export class CronJobController extends ManagedController {
     return result;
   }
 
-  /** syncActive drops finished and vanished Jobs from status.active and adds running ones it owns but forgot. */
+  /** syncActive drops finished and vanished Jobs from status.active and reports running ones it owns but does not list. */
   async #syncActive(cj: CronJob, status: CronJobStatus, jobs: Job[]): Promise<void> {
     const active = (status.active ??= []);
     for (const job of jobs) {
       const listed = active.some((r) => r.uid === job.metadata.uid);
       if (!listed && !isJobFinished(job)) {
-        this.#recorder.event(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${job.metadata.name}`);
-        active.push(jobReference(job));
+        // A Job made by `kubectl create job --from`, or ours seen before our own status write reached the cache:
+        // kube only reports it, after checking the live CronJob, and never adds it to status.active.
+        const live = await this.client.cronjobs.get(cj.metadata.name ?? '', { namespace: cj.metadata.namespace });
+        if (!live.status?.active?.some((r) => r.uid === job.metadata.uid)) {
+          this.#recorder.event(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${job.metadata.name}`);
+        }
       } else if (listed && isJobFinished(job)) {
         const complete = jobCondition(job, 'Complete');
         this.#recorder.event(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${job.metadata.name}, condition: ${complete ? 'Complete' : 'Failed'}`);
