@@ -112,6 +112,27 @@ describe('Jobs on simulated nodes', () => {
     await waitFor(async () => (await cluster.client.pods.list({ namespace: NS, labelSelector: 'job-name=hello' })).items.length === 0, { what: "hello's pods deleted", timeoutMs: 30_000 });
   }, 150_000);
 
+  it('a CronJob every minute starts a Job at the next minute, which completes and is recorded in its status', async () => {
+    await cronjobs().create({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'minutely', namespace: NS },
+      spec: { schedule: '*/1 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['true'] }] } } } } },
+    });
+    // The controller wakes itself for the next start time (at most a minute away) instead of polling.
+    const cj = await waitFor(async () => {
+      const c = await cronjobs().get('minutely', { namespace: NS });
+      return c.status?.lastSuccessfulTime ? c : undefined;
+    }, { what: 'a completed run of CronJob minutely', timeoutMs: 90_000 });
+    const scheduled = Date.parse(cj.status!.lastScheduleTime!);
+    expect(scheduled % 60_000).toBe(0);
+    const owned = (await jobs().list({ namespace: NS })).items.filter((j) => j.metadata.ownerReferences?.[0]?.uid === cj.metadata.uid);
+    expect(owned.map((j) => j.metadata.name)).toEqual([`minutely-${scheduled / 60_000}`]);
+    expect(owned[0]!.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(cj.status!.lastScheduleTime);
+    expect(condition(owned[0]!, 'Complete')).toBeDefined();
+    await cronjobs().delete('minutely', { namespace: NS });
+  }, 120_000);
+
   it('refuses a Job whose pods would restart forever with a 422 naming the field', async () => {
     const err = await jobs()
       .create({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'forever', namespace: NS }, spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } })

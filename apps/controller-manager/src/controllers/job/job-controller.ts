@@ -15,7 +15,7 @@ import {
   type JobStatus,
   type Pod,
 } from '@skiff/api';
-import { unwrapTombstone, watch, type EventRecorder, type ReconcileResult } from '@skiff/controller-kit';
+import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type ReconcileResult } from '@skiff/controller-kit';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { isPodActive, isPodReady, isPodTerminating, restartCount } from '../../util/pod-state.js';
 import { ControllerExpectations } from '../replica-set/controller-expectations.js';
@@ -71,9 +71,12 @@ export class JobController extends ManagedController {
           this.expectations.creationObserved(key);
           queue.add(key);
         },
-        onUpdate: (_old, pod) => {
+        onUpdate: (old, pod) => {
           const key = this.#ownerKey(pod);
-          if (key) queue.add(key);
+          if (!key) return;
+          // A graceful delete is observed when it starts: the pod may take its grace period to go away.
+          if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
+          queue.add(key);
         },
         onDelete: (obj) => {
           const pod = unwrapTombstone(obj);
@@ -96,7 +99,8 @@ export class JobController extends ManagedController {
     const now = this.clock.now();
     if (isJobFinished(job)) return this.#expireFinished(job, now);
 
-    const pods = this.informers.pods.indexer.list().filter((p) => p.metadata.namespace === job.metadata.namespace && controllerOf(p)?.uid === job.metadata.uid);
+    // The owner-uid index, not a scan of every pod: a 1,000-completion Job reconciles once per pod change.
+    const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     const active = pods.filter(isPodActive);
     const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
     const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
