@@ -189,18 +189,19 @@ export const cronJobKind = defineKind({
       column('Selector', 'A label query over pods that should match the pod count.', { wide: true }),
     ],
     cells(cj, nowMs) {
-      const [names, images] = containerCells(cj.spec.jobTemplate.spec.template.spec.containers);
+      const tmpl = cj.spec?.jobTemplate?.spec;
+      const [names, images] = containerCells(tmpl?.template?.spec?.containers);
       return [
         cj.metadata.name ?? '',
-        cj.spec.schedule,
-        cj.spec.timeZone ?? NONE,
-        cj.spec.suspend === true ? 'True' : 'False',
+        cj.spec?.schedule ?? '',
+        cj.spec?.timeZone ?? NONE,
+        cj.spec?.suspend === true ? 'True' : 'False',
         cj.status?.active?.length ?? 0,
         cj.status?.lastScheduleTime ? sinceTimestamp(cj.status.lastScheduleTime, nowMs) : NONE,
         sinceTimestamp(cj.metadata.creationTimestamp, nowMs),
         names,
         images,
-        formatLabelSelector(cj.spec.jobTemplate.spec.selector),
+        formatLabelSelector(tmpl?.selector),
       ];
     },
   },

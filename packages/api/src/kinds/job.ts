@@ -295,8 +295,8 @@ export function jobStatusText(job: Job): string {
 
 function completionsText(job: Job): string {
   const succeeded = job.status?.succeeded ?? 0;
-  if (job.spec.completions !== undefined) return `${succeeded}/${job.spec.completions}`;
-  const parallelism = job.spec.parallelism ?? 0;
+  if (job.spec?.completions !== undefined) return `${succeeded}/${job.spec.completions}`;
+  const parallelism = job.spec?.parallelism ?? 0;
   return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
 }
 
@@ -331,7 +331,8 @@ export const jobKind = defineKind({
       column('Selector', 'A label query over pods that should match the pod count.', { wide: true }),
     ],
     cells(job, nowMs) {
-      const [names, images] = containerCells(job.spec.template.spec.containers);
+      // Printers see whatever is stored or listed, so a Job without a spec still prints.
+      const [names, images] = containerCells(job.spec?.template?.spec?.containers);
       return [
         job.metadata.name ?? '',
         jobStatusText(job),
@@ -340,7 +341,7 @@ export const jobKind = defineKind({
         sinceTimestamp(job.metadata.creationTimestamp, nowMs),
         names,
         images,
-        formatLabelSelector(job.spec.selector),
+        formatLabelSelector(job.spec?.selector),
       ];
     },
   },
