@@ -1,4 +1,4 @@
-import type { DeleteOptions, Deployment, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount, Status } from '@skiff/api';
+import type { CronJob, DeleteOptions, Deployment, Job, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount, Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 
 /**
@@ -25,6 +25,8 @@ export interface ControllerClient {
   leases: ResourceApi<Lease>;
   serviceaccounts: ResourceApi<ServiceAccount>;
   events: ResourceApi<CoreEvent>;
+  jobs: ResourceApi<Job>;
+  cronjobs: ResourceApi<CronJob>;
 }
 
 /** ResourceKind names the ControllerClient fields, which are also the REST resource names. */

@@ -1,6 +1,8 @@
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { ControllerClient } from './controller-client.js';
 import { DeploymentController } from './controllers/deployment/deployment-controller.js';
+import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
+import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace/namespace-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle/node-lifecycle-controller.js';
@@ -69,6 +71,14 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   serviceaccount: ({ options: _o, recorder: _r, ...c }) => {
     const ctl = new ServiceAccountsController(c);
     return [{ run: (signal) => ctl.run(signal, 1) }];
+  },
+  job: ({ options: o, ...c }) => {
+    const ctl = new JobController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentJobSyncs) }];
+  },
+  cronjob: ({ options: o, ...c }) => {
+    const ctl = new CronJobController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentCronJobSyncs) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

@@ -1,4 +1,4 @@
-import type { Deployment, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount } from '@skiff/api';
+import type { CronJob, Deployment, Job, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   OWNER_UID_INDEX,
@@ -25,6 +25,8 @@ export interface ControllerInformers {
   namespaces: SharedInformer<Namespace>;
   leases: SharedInformer<Lease>;
   serviceaccounts: SharedInformer<ServiceAccount>;
+  jobs: SharedInformer<Job>;
+  cronjobs: SharedInformer<CronJob>;
 }
 
 /** InformerSources are the lister-watchers informers are built on (the Clientset's resource clients). */
@@ -36,6 +38,8 @@ export interface InformerSources {
   namespaces: ListerWatcher<Namespace>;
   leases: ListerWatcher<Lease>;
   serviceaccounts: ListerWatcher<ServiceAccount>;
+  jobs: ListerWatcher<Job>;
+  cronjobs: ListerWatcher<CronJob>;
 }
 
 /**
@@ -52,5 +56,7 @@ export function createInformers(factory: SharedInformerFactory, src: InformerSou
     namespaces: factory.forResource('namespaces', src.namespaces, { indexers: common }),
     leases: factory.forResource('leases', src.leases, { namespace: NODE_LEASE_NAMESPACE, indexers: common }),
     serviceaccounts: factory.forResource('serviceaccounts', src.serviceaccounts, { indexers: common }),
+    jobs: factory.forResource('jobs', src.jobs, { indexers: common }),
+    cronjobs: factory.forResource('cronjobs', src.cronjobs, { indexers: common }),
   };
 }

@@ -23,6 +23,8 @@ export { leaseKind } from './kinds/lease.js';
 export * from './kinds/config-map.js';
 export * from './kinds/secret.js';
 export * from './kinds/service-account.js';
+export * from './kinds/job.js';
+export * from './kinds/cron-job.js';
 export * from './printers/index.js';
 export * from './duration.js';
 export * from './clock.js';

@@ -190,6 +190,8 @@ export interface Volume {
   secret?: SecretVolumeSource;
   projected?: ProjectedVolumeSource;
   downwardAPI?: DownwardAPIVolumeSource;
+  /** Sources Skiff does not serve (nfs, persistentVolumeClaim, ...) are kept, so validation refuses them by name. */
+  [source: string]: unknown;
 }
 
 export interface Toleration {

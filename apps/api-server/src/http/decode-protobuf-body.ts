@@ -81,13 +81,18 @@ const POD_SPEC: Schema = {
   19: f('schedulerName', 'string'),
   20: f('initContainers', CONTAINER, { repeated: true }),
   24: f('priorityClassName', 'string'),
+  // What the api-server defaults, sent back by kubectl when it copies a stored template (create job --from=cronjob).
+  25: f('priority', 'int', { ptr: true }),
+  30: f('enableServiceLinks', 'bool', { ptr: true }),
+  31: f('preemptionPolicy', 'string', { ptr: true }),
 };
+const POD_TEMPLATE_SPEC: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC) };
 const DEPLOYMENT: Schema = {
   1: f('metadata', OBJECT_META),
   2: f('spec', {
     1: f('replicas', 'int', { ptr: true }),
     2: f('selector', LABEL_SELECTOR),
-    3: f('template', { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC) }),
+    3: f('template', POD_TEMPLATE_SPEC),
     4: f('strategy', { 1: f('type', 'string'), 2: f('rollingUpdate', { 1: f('maxUnavailable', 'intOrString'), 2: f('maxSurge', 'intOrString') }) }),
     5: f('minReadySeconds', 'int'),
     6: f('revisionHistoryLimit', 'int', { ptr: true }),
@@ -96,6 +101,46 @@ const DEPLOYMENT: Schema = {
   }),
   // Status is server-owned and reset on create; a client's zero-valued status is accepted and ignored.
   3: f('status', { 1: f('observedGeneration', 'int'), 2: f('replicas', 'int'), 3: f('updatedReplicas', 'int'), 4: f('availableReplicas', 'int'), 5: f('unavailableReplicas', 'int'), 7: f('readyReplicas', 'int') }),
+};
+const JOB_SPEC: Schema = {
+  1: f('parallelism', 'int', { ptr: true }),
+  2: f('completions', 'int', { ptr: true }),
+  3: f('activeDeadlineSeconds', 'int', { ptr: true }),
+  4: f('selector', LABEL_SELECTOR),
+  5: f('manualSelector', 'bool', { ptr: true }),
+  6: f('template', POD_TEMPLATE_SPEC),
+  7: f('backoffLimit', 'int', { ptr: true }),
+  8: f('ttlSecondsAfterFinished', 'int', { ptr: true }),
+  9: f('completionMode', 'string', { ptr: true }),
+  10: f('suspend', 'bool', { ptr: true }),
+  11: f('podFailurePolicy', {
+    1: f('rules', {
+      1: f('action', 'string'),
+      2: f('onExitCodes', { 1: f('containerName', 'string', { ptr: true }), 2: f('operator', 'string'), 3: f('values', 'int', { repeated: true }) }),
+      3: f('onPodConditions', { 1: f('type', 'string'), 2: f('status', 'string') }, { repeated: true }),
+    }, { repeated: true }),
+  }),
+  14: f('podReplacementPolicy', 'string', { ptr: true }),
+};
+// batch/v1 (k8s.io/api/batch/v1 generated.proto); `kubectl create job` and `create cronjob` send these.
+const JOB: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', JOB_SPEC),
+  3: f('status', { 4: f('active', 'int'), 5: f('succeeded', 'int'), 6: f('failed', 'int') }),
+};
+const CRON_JOB: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', {
+    1: f('schedule', 'string'),
+    2: f('startingDeadlineSeconds', 'int', { ptr: true }),
+    3: f('concurrencyPolicy', 'string'),
+    4: f('suspend', 'bool', { ptr: true }),
+    5: f('jobTemplate', { 1: f('metadata', OBJECT_META), 2: f('spec', JOB_SPEC) }),
+    6: f('successfulJobsHistoryLimit', 'int', { ptr: true }),
+    7: f('failedJobsHistoryLimit', 'int', { ptr: true }),
+    8: f('timeZone', 'string', { ptr: true }),
+  }),
+  3: f('status', {}),
 };
 const NAMESPACE: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('finalizers', 'string', { repeated: true }) }), 3: f('status', { 1: f('phase', 'string') }) };
 const CONFIG_MAP: Schema = { 1: f('metadata', OBJECT_META), 2: f('data', 'map'), 3: f('binaryData', 'bytesMap'), 4: f('immutable', 'bool', { ptr: true }) };
@@ -130,6 +175,8 @@ const KINDS: Record<string, Schema> = {
   'v1/Secret': SECRET,
   'v1/ServiceAccount': SERVICE_ACCOUNT,
   'apps/v1/Deployment': DEPLOYMENT,
+  'batch/v1/Job': JOB,
+  'batch/v1/CronJob': CRON_JOB,
   'v1/DeleteOptions': DELETE_OPTIONS,
   'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
 };

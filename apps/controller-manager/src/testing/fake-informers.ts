@@ -1,5 +1,5 @@
 import { FakeListerWatcher, NODE_NAME_INDEX, OWNER_UID_INDEX, SharedInformer, nodeNameIndex, ownerUidIndex } from '@skiff/controller-kit';
-import type { Deployment, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount } from '@skiff/api';
+import type { CronJob, Deployment, Job, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount } from '@skiff/api';
 import type { HasMetadata, Indexers } from '@skiff/controller-kit';
 import { UID_INDEX, uidIndex, type ControllerInformers } from '../informers.js';
 
@@ -22,5 +22,7 @@ export function createFakeInformers(): ControllerInformers {
     namespaces: make<Namespace>('namespaces'),
     leases: make<Lease>('leases'),
     serviceaccounts: make<ServiceAccount>('serviceaccounts'),
+    jobs: make<Job>('jobs'),
+    cronjobs: make<CronJob>('cronjobs'),
   };
 }

@@ -1,4 +1,4 @@
-import { ApiError, errors, objectKey, RESOURCES, type DeleteOptions, type Deployment, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ServiceAccount, type Status } from '@skiff/api';
+import { ApiError, errors, objectKey, RESOURCES, type CronJob, type DeleteOptions, type Deployment, type Job, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ServiceAccount, type Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -166,6 +166,8 @@ export class RecordingClient implements ControllerClient {
   readonly leases;
   readonly serviceaccounts;
   readonly events;
+  readonly jobs;
+  readonly cronjobs;
 
   constructor() {
     const rec = (a: Action): void => void this.#actions.push(a);
@@ -178,6 +180,8 @@ export class RecordingClient implements ControllerClient {
     this.leases = new RecordingResource<Lease>('leases', rec, id);
     this.serviceaccounts = new RecordingResource<ServiceAccount>('serviceaccounts', rec, id);
     this.events = new RecordingResource<CoreEvent>('events', rec, id);
+    this.jobs = new RecordingResource<Job>('jobs', rec, id);
+    this.cronjobs = new RecordingResource<CronJob>('cronjobs', rec, id);
   }
 
   /** actions returns the recorded calls in order, leaving out event writes. */

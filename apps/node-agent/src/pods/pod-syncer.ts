@@ -5,7 +5,7 @@
 import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus, type PullPolicy } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
-import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
+import { buildContainerConfig, buildSandboxConfig } from './container-config.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from '../status/pod-status.js';

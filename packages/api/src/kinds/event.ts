@@ -10,7 +10,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
 
-/** objectReferenceSchema decodes core/v1 ObjectReference (also a ServiceAccount's secrets). */
+/** objectReferenceSchema decodes core/v1 ObjectReference (also a ServiceAccount's secrets and a CronJob's status.active). */
 export const objectReferenceSchema = z.object({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),

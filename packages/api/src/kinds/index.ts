@@ -4,8 +4,10 @@
  */
 import type { ResourceInfo } from '../resource-info.js';
 import { configMapKind } from './config-map.js';
+import { cronJobKind } from './cron-job.js';
 import { deploymentKind } from './deployment.js';
 import { eventKind } from './event.js';
+import { jobKind } from './job.js';
 import { anyKind, type Kind } from './kind.js';
 import { leaseKind } from './lease.js';
 import { namespaceKind } from './namespace.js';
@@ -27,6 +29,8 @@ export const KINDS = [
   anyKind(configMapKind),
   anyKind(secretKind),
   anyKind(serviceAccountKind),
+  anyKind(jobKind),
+  anyKind(cronJobKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

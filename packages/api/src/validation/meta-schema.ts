@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import type { DeleteOptions, LabelSelector, LabelSelectorOperator, ObjectMeta, OwnerReference } from '../meta.js';
-import { enumString, int, int64, mapList, requiredEnum, setList, stringList, stringMap } from './schema-helpers.js';
+import { enumString, int64, mapList, requiredEnum, setList, stringList, stringMap } from './schema-helpers.js';
 
 const META_V1 = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 

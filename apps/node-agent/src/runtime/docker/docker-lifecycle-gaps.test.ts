@@ -18,7 +18,6 @@ const NETWORK = `skiff-test-${suffix}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 const dockerId = (containerID: string | undefined): string => (containerID ?? '').replace('docker://', '');
@@ -37,7 +36,7 @@ async function logOf(name: string, container: string, text: string): Promise<str
 describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
-    ({ client, docker, agent } = fixture);
+    ({ client, docker } = fixture);
   });
 
   afterAll(async () => {

@@ -2,7 +2,6 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod, WatchEvent } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
-import type { AgentProcess } from '../../agent-process.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, sleepForever } from './docker-test-env.js';
@@ -15,7 +14,6 @@ const NODE = `df-${Math.random().toString(36).slice(2, 8)}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 
@@ -53,7 +51,7 @@ async function freePort(): Promise<number> {
 describe.skipIf(!available)('pod features on a real Docker engine', () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
-    ({ client, docker, agent } = fixture);
+    ({ client, docker } = fixture);
   });
 
   afterAll(async () => {
