@@ -230,3 +230,25 @@ describe('waitForCacheSync', () => {
     }
   });
 });
+
+describe('SharedInformerFactory', () => {
+  it('runs a dozen informers (one per kind) on one signal without Node warning of an abort-listener leak', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const factory = new SharedInformerFactory();
+      const informers = Array.from({ length: 12 }, (_, i) => factory.forResource(`kind-${i}`, new FakeListerWatcher()));
+      const ac = new AbortController();
+      factory.start(ac.signal);
+      expect(await waitForCacheSync(ac.signal, ...informers)).toBe(true);
+      // Every reflector is watching once its list is in; Node emits the warning on a later tick.
+      await new Promise((r) => setImmediate(r));
+      ac.abort();
+      await factory.stopped();
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
