@@ -1,4 +1,4 @@
-import type { CronJob, DeleteOptions, Deployment, Job, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount, Status } from '@skiff/api';
+import type { CronJob, DeleteOptions, Deployment, Job, Event as CoreEvent, KubeList, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, ResourceName, ServiceAccount, Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 
 /**
@@ -27,7 +27,9 @@ export interface ControllerClient {
   events: ResourceApi<CoreEvent>;
   jobs: ResourceApi<Job>;
   cronjobs: ResourceApi<CronJob>;
+  /** resource is the client of any served kind, for controllers generic over KINDS (garbage collector, namespace). */
+  resource(info: ResourceInfo): ResourceApi<KubeObject>;
 }
 
-/** ResourceKind names the ControllerClient fields, which are also the REST resource names. */
-export type ResourceKind = keyof ControllerClient;
+/** ResourceKind is a REST resource name (a plural of KINDS). */
+export type ResourceKind = ResourceName;

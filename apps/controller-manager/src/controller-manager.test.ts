@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, type Clientset } from '@skiff/client';
-import type { Deployment, Pod } from '@skiff/api';
+import { isNotFound, RESOURCE_LIST, RESOURCES, type Deployment, type Job, type Pod } from '@skiff/api';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { runControllerManager } from './controller-manager.js';
 import type { ControllerName } from './options.js';
@@ -191,6 +191,52 @@ describe('serviceaccount controller', () => {
         { timeoutMs: 10_000, what: 'default made again' },
       );
       expect(again.metadata.name).toBe('default');
+    } finally {
+      await cm.stop();
+    }
+  });
+});
+
+describe('namespace controller and garbage collector over every kind', () => {
+  it('deletes a namespace with all its content: config, secrets, accounts, events, leases, jobs, deployments, pods', async () => {
+    const cm = start(['namespace', 'garbagecollector', 'deployment', 'replicaset', 'job', 'serviceaccount']);
+    try {
+      const namespace = 'doomed';
+      const metadata = (name: string): { name: string; namespace: string } => ({ name, namespace });
+      await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+      await client.configmaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata('cm'), data: { k: 'v' } });
+      await client.secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: metadata('s'), stringData: { k: 'v' } });
+      await client.serviceaccounts.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata('robot') });
+      await client.events.create({ apiVersion: 'v1', kind: 'Event', metadata: metadata('e'), involvedObject: { kind: 'ConfigMap', name: 'cm', namespace }, reason: 'Test', message: 'm', type: 'Normal' });
+      await client.leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: metadata('l'), spec: { holderIdentity: 'x' } });
+      await client.resource<Job>(RESOURCES.jobs).create({
+        apiVersion: 'batch/v1', kind: 'Job', metadata: metadata('j'),
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+      });
+      await client.deployments.create({ ...deployment(2, 'nginx:1'), metadata: metadata('web') });
+      // Pods of the Deployment and the Job: the content is made by controllers, not only by the test.
+      await waitFor(async () => (await client.pods.list({ namespace })).items.length >= 3, { what: 'pods of the deployment and job', timeoutMs: 15_000 });
+
+      await client.namespaces.delete(namespace);
+      await waitFor(() => client.namespaces.get(namespace).then(() => false, (err: unknown) => isNotFound(err)), { what: 'namespace gone', timeoutMs: 20_000 });
+      for (const info of RESOURCE_LIST.filter((i) => i.namespaced)) {
+        expect((await client.resource(info).list({ namespace })).items.map((o) => `${info.plural}/${o.metadata.name}`)).toEqual([]);
+      }
+    } finally {
+      await cm.stop();
+    }
+  }, 60_000);
+
+  it('collects a ConfigMap whose owner ConfigMap is deleted', async () => {
+    const cm = start(['garbagecollector']);
+    try {
+      const owner = await client.configmaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner', namespace: 'default' } });
+      await client.configmaps.create({
+        apiVersion: 'v1', kind: 'ConfigMap',
+        metadata: { name: 'dependent', namespace: 'default', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid! }] },
+      });
+      await client.configmaps.delete('owner', { namespace: 'default' });
+      await waitFor(() => client.configmaps.get('dependent', { namespace: 'default' }).then(() => false, (err: unknown) => isNotFound(err)), { what: 'dependent collected', timeoutMs: 15_000 });
     } finally {
       await cm.stop();
     }

@@ -2,7 +2,7 @@ import { RESOURCES, type CronJob, type Job } from '@skiff/api';
 import { SharedInformerFactory, realClock, silentLogger, type Clock, type Logger } from '@skiff/controller-kit';
 import type { Clientset } from '@skiff/client';
 import { CONTROLLER_TABLE } from './controller-table.js';
-import { createInformers, type InformerSources } from './informers.js';
+import { createInformers } from './informers.js';
 import type { ControllerName, Options } from './options.js';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 
@@ -24,18 +24,7 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
   const factory = new SharedInformerFactory({ clock, logger });
   // batch/v1 has no typed accessor on the Clientset; the generic resource client serves both kinds.
   const c = { ...deps.client, jobs: deps.client.resource<Job>(RESOURCES.jobs), cronjobs: deps.client.resource<CronJob>(RESOURCES.cronjobs) };
-  const sources: InformerSources = {
-    pods: c.pods,
-    replicasets: c.replicasets,
-    deployments: c.deployments,
-    nodes: c.nodes,
-    namespaces: c.namespaces,
-    leases: c.leases,
-    serviceaccounts: c.serviceaccounts,
-    jobs: c.jobs,
-    cronjobs: c.cronjobs,
-  };
-  const informers = createInformers(factory, sources);
+  const informers = createInformers(factory, (info) => deps.client.resource(info));
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });
   const ctx = { informers, client: c, recorder, clock, logger, options: deps.options };
   const enabled = new Set<ControllerName>(deps.options.controllers);

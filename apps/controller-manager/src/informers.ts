@@ -1,11 +1,12 @@
-import type { CronJob, Deployment, Job, Lease, Namespace, Node, Pod, ReplicaSet, ServiceAccount } from '@skiff/api';
+import { RESOURCE_LIST, RESOURCES } from '@skiff/api';
+import type { CronJob, Deployment, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   OWNER_UID_INDEX,
   nodeNameIndex,
   ownerUidIndex,
 } from '@skiff/controller-kit';
-import type { HasMetadata, IndexFunc, ListerWatcher, SharedInformer, SharedInformerFactory } from '@skiff/controller-kit';
+import type { HasMetadata, IndexFunc, Indexers, ListerWatcher, SharedInformer, SharedInformerFactory } from '@skiff/controller-kit';
 
 /** UID_INDEX indexes objects by their own uid, how the garbage collector finds an owner from a reference. */
 export const UID_INDEX = 'uid';
@@ -15,6 +16,12 @@ export const uidIndex: IndexFunc<HasMetadata> = (obj) => (obj.metadata.uid ? [ob
 
 /** NODE_LEASE_NAMESPACE is where node agents keep their heartbeat Leases. */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+/**
+ * ResourceInformers holds one cluster-wide informer per kind of KINDS, keyed by plural, indexed by uid and owner
+ * uid: what the controllers generic over every kind read (kube's metadata informers over discovery).
+ */
+export type ResourceInformers = ReadonlyMap<string, SharedInformer<KubeObject>>;
 
 /** ControllerInformers are the shared informers every controller of the process reads from. */
 export interface ControllerInformers {
@@ -27,36 +34,33 @@ export interface ControllerInformers {
   serviceaccounts: SharedInformer<ServiceAccount>;
   jobs: SharedInformer<Job>;
   cronjobs: SharedInformer<CronJob>;
+  /** resources has every kind in KINDS; the typed informers above are the same caches (leases excepted). */
+  resources: ResourceInformers;
 }
 
-/** InformerSources are the lister-watchers informers are built on (the Clientset's resource clients). */
-export interface InformerSources {
-  pods: ListerWatcher<Pod>;
-  replicasets: ListerWatcher<ReplicaSet>;
-  deployments: ListerWatcher<Deployment>;
-  nodes: ListerWatcher<Node>;
-  namespaces: ListerWatcher<Namespace>;
-  leases: ListerWatcher<Lease>;
-  serviceaccounts: ListerWatcher<ServiceAccount>;
-  jobs: ListerWatcher<Job>;
-  cronjobs: ListerWatcher<CronJob>;
-}
+/** InformerSource makes the lister-watcher of any served resource (the Clientset's `resource(info)`). */
+export type InformerSource = (info: ResourceInfo) => ListerWatcher<KubeObject>;
 
 /**
- * createInformers asks the factory for one informer per resource with the indexes the controllers rely on: pods by
- * node and owner uid, everything by uid. Leases are watched in kube-node-lease only (node heartbeats).
+ * createInformers asks the factory for one informer per kind of KINDS with the indexes the controllers rely on
+ * (everything by uid and owner uid, pods also by node), and hands the typed controllers their kinds from the same
+ * caches. The node-lifecycle controller's Leases are watched in kube-node-lease only (node heartbeats).
  */
-export function createInformers(factory: SharedInformerFactory, src: InformerSources): ControllerInformers {
-  const common = { [UID_INDEX]: uidIndex, [OWNER_UID_INDEX]: ownerUidIndex };
+export function createInformers(factory: SharedInformerFactory, source: InformerSource): ControllerInformers {
+  const common: Indexers<HasMetadata> = { [UID_INDEX]: uidIndex, [OWNER_UID_INDEX]: ownerUidIndex };
+  const resources = new Map(RESOURCE_LIST.map((info) => [info.plural, factory.forResource(info.plural, source(info), { indexers: common })]));
+  const typed = <T extends HasMetadata>(info: ResourceInfo, opts: { namespace?: string; indexers?: Indexers<T> } = {}): SharedInformer<T> =>
+    factory.forResource(info.plural, source(info) as unknown as ListerWatcher<T>, { indexers: common, ...opts });
   return {
-    pods: factory.forResource('pods', src.pods, { indexers: { ...common, [NODE_NAME_INDEX]: nodeNameIndex } }),
-    replicasets: factory.forResource('replicasets', src.replicasets, { indexers: common }),
-    deployments: factory.forResource('deployments', src.deployments, { indexers: common }),
-    nodes: factory.forResource('nodes', src.nodes, { indexers: common }),
-    namespaces: factory.forResource('namespaces', src.namespaces, { indexers: common }),
-    leases: factory.forResource('leases', src.leases, { namespace: NODE_LEASE_NAMESPACE, indexers: common }),
-    serviceaccounts: factory.forResource('serviceaccounts', src.serviceaccounts, { indexers: common }),
-    jobs: factory.forResource('jobs', src.jobs, { indexers: common }),
-    cronjobs: factory.forResource('cronjobs', src.cronjobs, { indexers: common }),
+    pods: typed<Pod>(RESOURCES.pods, { indexers: { ...common, [NODE_NAME_INDEX]: nodeNameIndex } as Indexers<Pod> }),
+    replicasets: typed<ReplicaSet>(RESOURCES.replicasets),
+    deployments: typed<Deployment>(RESOURCES.deployments),
+    nodes: typed<Node>(RESOURCES.nodes),
+    namespaces: typed<Namespace>(RESOURCES.namespaces),
+    leases: typed<Lease>(RESOURCES.leases, { namespace: NODE_LEASE_NAMESPACE }),
+    serviceaccounts: typed<ServiceAccount>(RESOURCES.serviceaccounts),
+    jobs: typed<Job>(RESOURCES.jobs),
+    cronjobs: typed<CronJob>(RESOURCES.cronjobs),
+    resources,
   };
 }

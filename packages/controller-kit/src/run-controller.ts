@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { isTerminalError } from './reconcile.js';
 import type { Reconciler } from './reconcile.js';
 import type { RateLimitingQueue } from './workqueue/rate-limiting-queue.js';
+import { waitForCacheSync } from './cache/shared-informer.js';
 
 /** Syncable is anything runController can wait on before starting workers; SharedInformer is one. */
 export interface Syncable {
@@ -50,8 +51,7 @@ export async function runController<K>(opts: RunControllerOptions<K>): Promise<v
   try {
     if (opts.waitFor && opts.waitFor.length > 0) {
       log.info({}, 'waiting for caches to sync');
-      const synced = await Promise.all(opts.waitFor.map((s) => s.whenSynced(signal)));
-      if (!synced.every(Boolean)) return;
+      if (!(await waitForCacheSync(signal, ...opts.waitFor))) return;
     }
     const workers = Math.max(1, opts.workers ?? 1);
     log.info({ workers }, 'starting workers');

@@ -1,4 +1,4 @@
-import { ApiError, errors, objectKey, RESOURCES, type CronJob, type DeleteOptions, type Deployment, type Job, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ServiceAccount, type Status } from '@skiff/api';
+import { ApiError, errors, objectKey, RESOURCE_LIST, type CronJob, type DeleteOptions, type Deployment, type Job, type Event as CoreEvent, type KubeList, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo, type ServiceAccount, type Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -27,11 +27,15 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
   readonly objects = new Map<string, T>();
   #failures: Array<{ verb: Action['verb']; err: unknown }> = [];
 
+  private readonly resource: ResourceKind;
+
   constructor(
-    private readonly resource: ResourceKind,
+    private readonly info: ResourceInfo,
     private readonly record: (a: Action) => void,
     private readonly nextId: () => number,
-  ) {}
+  ) {
+    this.resource = info.plural as ResourceKind;
+  }
 
   failNext(verb: Action['verb'], err: unknown): void {
     this.#failures.push({ verb, err });
@@ -51,7 +55,7 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
   }
 
   #conflict(name: string, why?: string): ApiError {
-    return errors.conflict(this.resource, RESOURCES[this.resource].group, name, why);
+    return errors.conflict(this.resource, this.info.group, name, why);
   }
 
   /** #current is the stored object a write targets; NotFound when there is none, as the api-server answers. */
@@ -169,19 +173,31 @@ export class RecordingClient implements ControllerClient {
   readonly jobs;
   readonly cronjobs;
 
+  /** #resources holds one in-memory resource per kind of KINDS; the typed fields are entries of it. */
+  readonly #resources: ReadonlyMap<string, RecordingResource<KubeObject>>;
+
   constructor() {
     const rec = (a: Action): void => void this.#actions.push(a);
     const id = (): number => 1000 + ++this.#id;
-    this.pods = new RecordingResource<Pod>('pods', rec, id);
-    this.replicasets = new RecordingResource<ReplicaSet>('replicasets', rec, id);
-    this.deployments = new RecordingResource<Deployment>('deployments', rec, id);
-    this.nodes = new RecordingResource<Node>('nodes', rec, id);
-    this.namespaces = new RecordingResource<Namespace>('namespaces', rec, id);
-    this.leases = new RecordingResource<Lease>('leases', rec, id);
-    this.serviceaccounts = new RecordingResource<ServiceAccount>('serviceaccounts', rec, id);
-    this.events = new RecordingResource<CoreEvent>('events', rec, id);
-    this.jobs = new RecordingResource<Job>('jobs', rec, id);
-    this.cronjobs = new RecordingResource<CronJob>('cronjobs', rec, id);
+    this.#resources = new Map(RESOURCE_LIST.map((info) => [info.plural, new RecordingResource<KubeObject>(info, rec, id)]));
+    const typed = <T extends Obj>(plural: ResourceKind): RecordingResource<T> => this.#resources.get(plural) as unknown as RecordingResource<T>;
+    this.pods = typed<Pod>('pods');
+    this.replicasets = typed<ReplicaSet>('replicasets');
+    this.deployments = typed<Deployment>('deployments');
+    this.nodes = typed<Node>('nodes');
+    this.namespaces = typed<Namespace>('namespaces');
+    this.leases = typed<Lease>('leases');
+    this.serviceaccounts = typed<ServiceAccount>('serviceaccounts');
+    this.events = typed<CoreEvent>('events');
+    this.jobs = typed<Job>('jobs');
+    this.cronjobs = typed<CronJob>('cronjobs');
+  }
+
+  /** resource returns the in-memory resource of `info`, the one its typed field (if any) also returns. */
+  resource(info: ResourceInfo): RecordingResource<KubeObject> {
+    const r = this.#resources.get(info.plural);
+    if (!r) throw new Error(`no kind is served as ${JSON.stringify(info.plural)}`);
+    return r;
   }
 
   /** actions returns the recorded calls in order, leaving out event writes. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { childAbortController } from '../child-abort-controller.js';
 import { realClock } from '../clock.js';
 import type { Clock } from '../clock.js';
@@ -65,9 +66,11 @@ export class SharedInformerFactory {
   start(signal: AbortSignal): void {
     // The informers share one child of the caller's signal, so the caller's signal gains one listener, not one each.
     const stop = childAbortController(signal);
-    for (const informer of this.#informers.values()) {
-      if (!informer.started) this.#runs.push(informer.run(stop.signal));
-    }
+    const starting = [...this.#informers.values()].filter((informer) => !informer.started);
+    // Each informer's watch listens on this child: one per kind is the design (a factory over every kind of
+    // KINDS holds a dozen), not the leak Node's default threshold of 10 listeners warns about.
+    setMaxListeners(Math.max(10, starting.length), stop.signal);
+    for (const informer of starting) this.#runs.push(informer.run(stop.signal));
   }
 
   /** waitForCacheSync resolves true once every started informer has synced, false if the signal aborts first. */

@@ -5,7 +5,7 @@ import { DeletedFinalStateUnknown } from './deleted-final-state-unknown.js';
 import { FakeListerWatcher } from './fake-lister-watcher.js';
 import { NODE_NAME_INDEX, nodeNameIndex } from './index-funcs.js';
 import type { ResourceEventHandler } from './processor-listener.js';
-import { SharedInformer } from './shared-informer.js';
+import { SharedInformer, waitForCacheSync } from './shared-informer.js';
 import { SharedInformerFactory } from './shared-informer-factory.js';
 
 interface Obj {
@@ -208,5 +208,47 @@ describe('SharedInformerFactory', () => {
     ac.abort();
     expect(await waiting).toBe(false);
     await factory.stopped();
+  });
+});
+
+describe('waitForCacheSync', () => {
+  it('waits on a dozen caches (one per kind) without Node warning of an abort-listener leak', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const informers = Array.from({ length: 12 }, (_, i) => new SharedInformer({ name: `kind-${i}`, lw: new FakeListerWatcher() }));
+      const ac = new AbortController();
+      const waiting = waitForCacheSync(ac.signal, ...informers);
+      ac.abort();
+      expect(await waiting).toBe(false);
+      // Node emits the warning on a later tick.
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
+describe('SharedInformerFactory', () => {
+  it('runs a dozen informers (one per kind) on one signal without Node warning of an abort-listener leak', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const factory = new SharedInformerFactory();
+      const informers = Array.from({ length: 12 }, (_, i) => factory.forResource(`kind-${i}`, new FakeListerWatcher()));
+      const ac = new AbortController();
+      factory.start(ac.signal);
+      expect(await waitForCacheSync(ac.signal, ...informers)).toBe(true);
+      // Every reflector is watching once its list is in; Node emits the warning on a later tick.
+      await new Promise((r) => setImmediate(r));
+      ac.abort();
+      await factory.stopped();
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { childAbortController } from '../child-abort-controller.js';
 import { realClock } from '../clock.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -216,6 +217,9 @@ export async function waitForCacheSync(
   ...informers: Array<{ whenSynced(signal?: AbortSignal): Promise<boolean> }>
 ): Promise<boolean> {
   const stop = childAbortController(signal);
+  // One listener per cache on a private signal is the design, not a leak: a controller generic over every kind
+  // (the garbage collector) waits on a dozen caches, past Node's default warning threshold of 10.
+  setMaxListeners(Math.max(10, informers.length), stop.signal);
   try {
     const results = await Promise.all(informers.map((i) => i.whenSynced(stop.signal)));
     return results.every(Boolean);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '@skiff/api';
+import { ApiError, RESOURCES, type KubeObject } from '@skiff/api';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
 import { newPod, newReplicaSet } from '../../testing/fixtures.js';
@@ -59,5 +59,19 @@ describe('GarbageCollector', () => {
     client.pods.failNext('delete', new ApiError({ reason: 'NotFound', message: 'gone' }));
     expect(await gc.reconcile('replicasets|default/web')).toEqual({ requeueAfterMs: 1000 });
     expect(client.actions()).toEqual([{ verb: 'delete', resource: 'pods', namespace: 'default', name: 'p' }]);
+  });
+
+  it('follows an owner reference between kinds no controller names (ConfigMap owning a ConfigMap)', async () => {
+    const informers = createFakeInformers();
+    const client = new RecordingClient();
+    const gc = new GarbageCollector({ informers, client });
+    const dep: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dep', namespace: 'default', uid: 'u-dep', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: 'u-owner' }] } };
+    informers.resources.get('configmaps')!.indexer.add(dep);
+    client.resource(RESOURCES.configmaps).objects.set('default/dep', dep);
+    await gc.reconcile('configmaps|default/dep');
+    expect(client.actions()).toEqual([
+      { verb: 'get', resource: 'configmaps', namespace: 'default', name: 'owner' },
+      { verb: 'delete', resource: 'configmaps', namespace: 'default', name: 'dep' },
+    ]);
   });
 });

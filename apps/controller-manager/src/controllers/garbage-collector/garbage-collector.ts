@@ -1,30 +1,18 @@
-import { isNotFound, objectKey, type ObjectMeta, type OwnerReference } from '@skiff/api';
+import { kindFor, isNotFound, objectKey, RESOURCE_LIST, type ObjectMeta, type OwnerReference, type ResourceInfo } from '@skiff/api';
 import {
   OWNER_UID_INDEX,
   watch,
   unwrapTombstone,
   type HasMetadata,
   type ReconcileResult,
-  type SharedInformer,
 } from '@skiff/controller-kit';
 import type { ResourceApi } from '../../controller-client.js';
 import { UID_INDEX } from '../../informers.js';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { releasePatch } from '../../util/owner-refs.js';
 
-/** Resources the collector tracks: every kind that can be an owner or a dependent here. */
-type Tracked = 'pods' | 'replicasets' | 'deployments' | 'nodes' | 'namespaces' | 'leases' | 'jobs' | 'cronjobs';
-
-const KIND_TO_RESOURCE: Record<string, Tracked> = {
-  Pod: 'pods',
-  ReplicaSet: 'replicasets',
-  Deployment: 'deployments',
-  Node: 'nodes',
-  Namespace: 'namespaces',
-  Lease: 'leases',
-  Job: 'jobs',
-  CronJob: 'cronjobs',
-};
+/** BY_TYPE finds an owner reference's resource from its apiVersion and kind, as kube's RESTMapper does. */
+const BY_TYPE: ReadonlyMap<string, ResourceInfo> = new Map(RESOURCE_LIST.map((info) => [`${info.apiVersion}|${info.kind}`, info]));
 
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
@@ -35,7 +23,8 @@ export interface GarbageCollectorOptions extends ControllerDeps {
 /**
  * GarbageCollector deletes dependents whose owners are gone and carries out the Orphan and Foreground deletion
  * policies, after kube's pkg/controller/garbagecollector (without its generic graph: the owner/dependent edges come
- * from the informers' uid and owner-uid indexes). An owner missing from the cache is confirmed with a live GET
+ * from the informers' uid and owner-uid indexes). It tracks every kind in KINDS (`informers.resources`), as kube's
+ * tracks every discovered resource. An owner missing from the cache is confirmed with a live GET
  * before anything is deleted, so a cache that lags never costs a live object. Keys are `resource|namespace/name`.
  */
 export class GarbageCollector extends ManagedController {
@@ -43,8 +32,8 @@ export class GarbageCollector extends ManagedController {
   constructor(opts: GarbageCollectorOptions) {
     super('garbagecollector', opts, 20);
     // A deletion wakes the object's dependents and owners, not the object itself, so the handlers are written out.
-    this.watch((Object.keys(this.#tracked()) as Tracked[]).map((resource) =>
-      watch.handler(this.#tracked()[resource], () => ({
+    this.watch([...this.informers.resources].map(([resource, informer]) =>
+      watch.handler(informer, () => ({
         onAdd: (obj) => this.#changed(resource, obj),
         onUpdate: (_old, obj) => this.#changed(resource, obj),
         onDelete: (tomb) => {
@@ -58,8 +47,8 @@ export class GarbageCollector extends ManagedController {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const bar = key.indexOf('|');
-    const resource = key.slice(0, bar) as Tracked;
-    const obj = this.#tracked()[resource]?.indexer.get(key.slice(bar + 1));
+    const resource = key.slice(0, bar);
+    const obj = this.informers.resources.get(resource)?.indexer.get(key.slice(bar + 1));
     if (!obj) return {};
     const finalizers = obj.metadata.finalizers ?? [];
     if (obj.metadata.deletionTimestamp && finalizers.includes(ORPHAN)) await this.#orphanDependents(resource, obj);
@@ -71,7 +60,7 @@ export class GarbageCollector extends ManagedController {
     return {};
   }
 
-  async #orphanDependents(resource: Tracked, owner: HasMetadata): Promise<void> {
+  async #orphanDependents(resource: string, owner: HasMetadata): Promise<void> {
     const uid = owner.metadata.uid ?? '';
     for (const [depResource, dep] of this.#dependentsOf(uid)) {
       await ignoreNotFound(this.#api(depResource).patch(dep.metadata.name ?? '', releasePatch(dep.metadata, new Set([uid])), { namespace: dep.metadata.namespace }));
@@ -80,7 +69,7 @@ export class GarbageCollector extends ManagedController {
   }
 
   /** deleteDependentsFirst deletes an owner's dependents in the foreground; it returns true while blockers remain. */
-  async #deleteDependentsFirst(resource: Tracked, owner: HasMetadata): Promise<boolean> {
+  async #deleteDependentsFirst(resource: string, owner: HasMetadata): Promise<boolean> {
     const uid = owner.metadata.uid ?? '';
     let blocking = 0;
     for (const [depResource, dep] of this.#dependentsOf(uid)) {
@@ -94,7 +83,7 @@ export class GarbageCollector extends ManagedController {
     return false;
   }
 
-  async #collectIfOwnersGone(resource: Tracked, obj: HasMetadata): Promise<void> {
+  async #collectIfOwnersGone(resource: string, obj: HasMetadata): Promise<void> {
     const refs = obj.metadata.ownerReferences ?? [];
     if (refs.length === 0 || obj.metadata.deletionTimestamp) return;
     const gone = new Set<string>();
@@ -118,40 +107,40 @@ export class GarbageCollector extends ManagedController {
 
   /** ownerState looks the owner up by uid in the cache, then, if missing, by name on the server. */
   async #ownerState(ref: OwnerReference, namespace: string | undefined): Promise<'present' | 'absent' | 'foreground'> {
-    const resource = KIND_TO_RESOURCE[ref.kind];
-    if (!resource) return 'present';
-    const cached = this.#tracked()[resource].indexer.byIndex(UID_INDEX, ref.uid)[0];
-    const live = cached ?? (await this.#getLive(resource, ref.name, namespace));
+    // An owner of a kind nothing serves cannot be confirmed gone; kube's collector keeps such dependents too.
+    const info = BY_TYPE.get(`${ref.apiVersion}|${ref.kind}`);
+    if (!info) return 'present';
+    const cached = this.informers.resources.get(info.plural)?.indexer.byIndex(UID_INDEX, ref.uid)[0];
+    const live = cached ?? (await this.#getLive(info, ref.name, namespace));
     if (!live || live.metadata.uid !== ref.uid) return 'absent';
     return live.metadata.deletionTimestamp && live.metadata.finalizers?.includes(FOREGROUND) ? 'foreground' : 'present';
   }
 
-  async #getLive(resource: Tracked, name: string, namespace: string | undefined): Promise<HasMetadata | undefined> {
-    const clusterScoped = resource === 'nodes' || resource === 'namespaces';
+  async #getLive(info: ResourceInfo, name: string, namespace: string | undefined): Promise<HasMetadata | undefined> {
     try {
-      return await this.#api(resource).get(name, clusterScoped ? {} : { namespace });
+      return await this.client.resource(info).get(name, info.namespaced ? { namespace } : {});
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
   }
 
-  async #removeFinalizer(resource: Tracked, obj: HasMetadata, finalizer: string): Promise<void> {
+  async #removeFinalizer(resource: string, obj: HasMetadata, finalizer: string): Promise<void> {
     const next = structuredClone(obj) as HasMetadata & { apiVersion: string; kind: string };
     next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== finalizer);
     await ignoreNotFound(this.#api(resource).update(next as never));
   }
 
-  #dependentsOf(uid: string | undefined): Array<[Tracked, HasMetadata]> {
+  #dependentsOf(uid: string | undefined): Array<[string, HasMetadata]> {
     if (!uid) return [];
-    const out: Array<[Tracked, HasMetadata]> = [];
-    for (const [resource, informer] of Object.entries(this.#tracked()) as Array<[Tracked, SharedInformer<HasMetadata>]>) {
+    const out: Array<[string, HasMetadata]> = [];
+    for (const [resource, informer] of this.informers.resources) {
       for (const dep of informer.indexer.byIndex(OWNER_UID_INDEX, uid)) out.push([resource, dep]);
     }
     return out;
   }
 
-  #changed(resource: Tracked, obj: HasMetadata): void {
+  #changed(resource: string, obj: HasMetadata): void {
     const m: ObjectMeta = obj.metadata;
     if (m.ownerReferences?.length || (m.deletionTimestamp && (m.finalizers?.includes(ORPHAN) || m.finalizers?.includes(FOREGROUND)))) {
       this.queue.add(`${resource}|${objectKey(obj)}`);
@@ -163,18 +152,13 @@ export class GarbageCollector extends ManagedController {
   }
 
   #enqueueOwner(ref: OwnerReference, namespace: string | undefined): void {
-    const resource = KIND_TO_RESOURCE[ref.kind];
-    if (!resource) return;
-    const clusterScoped = resource === 'nodes' || resource === 'namespaces';
-    this.queue.add(`${resource}|${clusterScoped || !namespace ? ref.name : `${namespace}/${ref.name}`}`);
+    const info = BY_TYPE.get(`${ref.apiVersion}|${ref.kind}`);
+    if (!info) return;
+    this.queue.add(`${info.plural}|${!info.namespaced || !namespace ? ref.name : `${namespace}/${ref.name}`}`);
   }
 
-  #tracked(): Record<Tracked, SharedInformer<HasMetadata>> {
-    return this.informers as unknown as Record<Tracked, SharedInformer<HasMetadata>>;
-  }
-
-  #api(resource: Tracked): ResourceApi<HasMetadata> {
-    return this.client[resource] as unknown as ResourceApi<HasMetadata>;
+  #api(resource: string): ResourceApi<HasMetadata> {
+    return this.client.resource(kindFor(resource).info) as unknown as ResourceApi<HasMetadata>;
   }
 }
 

@@ -10,10 +10,12 @@ describe('NamespaceController', () => {
     const client = new RecordingClient();
     informers.replicasets.indexer.add(newReplicaSet('web', 1));
     informers.pods.indexer.add(newPod('p'));
+    informers.resources.get('configmaps')!.indexer.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'default' } });
     const c = new NamespaceController({ informers, client });
     expect(await c.reconcile('default')).toEqual({ requeueAfterMs: 1000 });
     expect(client.actions()).toEqual([
       { verb: 'get', resource: 'namespaces', name: 'default' },
+      { verb: 'delete', resource: 'configmaps', namespace: 'default', name: 'cm' },
       { verb: 'delete', resource: 'replicasets', namespace: 'default', name: 'web' },
       { verb: 'delete', resource: 'pods', namespace: 'default', name: 'p' },
     ]);

@@ -1,9 +1,7 @@
-import { isNotFound, type Namespace } from '@skiff/api';
+import { isNotFound, kindFor, type KubeObject, type Namespace } from '@skiff/api';
 import { unwrapTombstone, watch, type RateLimitingQueue, type HasMetadata, type ReconcileResult, type SharedInformer } from '@skiff/controller-kit';
-import type { ResourceApi } from '../../controller-client.js';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 
-const CONTENT = ['cronjobs', 'jobs', 'deployments', 'replicasets', 'pods'] as const;
 /** NAMESPACE_FINALIZER is the finalizer kube keeps on namespaces until their content is gone. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
 
@@ -14,7 +12,8 @@ export interface NamespaceControllerOptions extends ControllerDeps {
  * NamespaceController deletes everything in a namespace that is being deleted, then the namespace, after kube's
  * namespace controller. Skiff's api-server removes a namespace without finalizers at once, so the controller also
  * cleans up content left in a namespace that no longer exists (confirmed with a live GET). A terminating namespace
- * that carries the `kubernetes` finalizer is finished by removing it once empty, then a final DELETE.
+ * that carries the `kubernetes` finalizer is finished by removing it once empty, then a final DELETE. The content
+ * is every namespaced kind in KINDS (`informers.resources`), as kube's deletes every discovered namespaced resource.
  */
 export class NamespaceController extends ManagedController {
 
@@ -34,7 +33,7 @@ export class NamespaceController extends ManagedController {
         onDelete: (ns) => queue.add(unwrapTombstone(ns).metadata.name ?? ''),
       })),
       // Content created in a namespace that no longer exists (a late write racing the deletion) is cleaned up.
-      ...CONTENT.map((r) => watch.handler(this.informers[r] as unknown as SharedInformer<HasMetadata>, contentAdded)),
+      ...this.#content().map(([, informer]) => watch.handler(informer, contentAdded)),
     ]);
   }
 
@@ -65,14 +64,23 @@ export class NamespaceController extends ManagedController {
   /** deleteContent deletes every object of the namespace from the cache and returns how many still exist. */
   async #deleteContent(namespace: string): Promise<number> {
     let remaining = 0;
-    for (const r of CONTENT) {
-      const api = this.client[r] as unknown as ResourceApi<HasMetadata>;
-      for (const obj of (this.informers[r] as unknown as SharedInformer<HasMetadata>).lister().list(namespace)) {
+    for (const [plural, informer] of this.#content()) {
+      const api = this.client.resource(kindFor(plural).info);
+      for (const obj of informer.lister().list(namespace)) {
         remaining++;
         if (!obj.metadata.deletionTimestamp) await this.#ignoreNotFound(api.delete(obj.metadata.name ?? '', { namespace, propagationPolicy: 'Background' }));
       }
     }
     return remaining;
+  }
+
+  /**
+   * content lists the informers of namespaced kinds, last served first: KINDS lists a kind before the kinds that own
+   * it (pods, replicasets, deployments; jobs, cronjobs), so owners go before their controllers could replace what
+   * was deleted. Order is only an economy: every pass deletes all that is left.
+   */
+  #content(): Array<[string, SharedInformer<KubeObject>]> {
+    return [...this.informers.resources].filter(([plural]) => kindFor(plural).info.namespaced).reverse();
   }
 
   async #ignoreNotFound(p: Promise<unknown>): Promise<void> {
