@@ -65,12 +65,12 @@ async function podsOf(app: string): Promise<Pod[]> {
   return (await cluster.client.pods.list({ namespace: NS, labelSelector: `app=${app}` })).items;
 }
 
-async function runningReady(app: string, n: number, timeoutMs = 30_000): Promise<Pod[]> {
+async function runningReady(app: string, n: number, timeoutMs = 30_000, where: { what: string; ok: (p: Pod) => boolean } = { what: '', ok: () => true }): Promise<Pod[]> {
   let pods: Pod[] = [];
   await waitFor(async () => {
     pods = (await podsOf(app)).filter(live);
-    return pods.length === n && pods.every((p) => p.status?.phase === 'Running' && isReady(p));
-  }, { what: `${n} Running and Ready pods of ${app}`, timeoutMs: timeoutMs });
+    return pods.length === n && pods.every((p) => p.status?.phase === 'Running' && isReady(p) && where.ok(p));
+  }, { what: `${n} Running and Ready pods of ${app}${where.what}`, timeoutMs: timeoutMs });
   return pods;
 }
 
@@ -120,8 +120,8 @@ describe('Deployments on live processes', () => {
       const n = await cluster.client.nodes.get(victim);
       return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status !== 'True') === true;
     }, { what: `${victim} to be marked not ready`, timeoutMs: 20_000 });
-    const pods = await runningReady('web', 6, 45_000);
-    expect(pods.every((p) => p.spec.nodeName !== victim)).toBe(true);
+    // The node turns NotReady before its pods do: wait until the 6 Ready pods are all elsewhere.
+    await runningReady('web', 6, 45_000, { what: ` off ${victim}`, ok: (p) => p.spec.nodeName !== victim });
     const node = await cluster.client.nodes.get(victim);
     expect(node.spec?.taints?.map((t) => t.key)).toContain('node.kubernetes.io/unreachable');
     startAgent(victim);
