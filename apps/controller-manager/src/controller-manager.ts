@@ -1,5 +1,6 @@
 import { RESOURCES, type CronJob, type Job } from '@skiff/api';
-import { SharedInformerFactory, realClock, silentLogger, type Clock, type Logger } from '@skiff/controller-kit';
+import { setMaxListeners } from 'node:events';
+import { childAbortController, SharedInformerFactory, realClock, silentLogger, type Clock, type Logger } from '@skiff/controller-kit';
 import type { Clientset } from '@skiff/client';
 import { CONTROLLER_TABLE } from './controller-table.js';
 import { createInformers } from './informers.js';
@@ -30,9 +31,14 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
   const enabled = new Set<ControllerName>(deps.options.controllers);
   // Built before the informers start, so every handler sees the initial list.
   const controllers = [...enabled].flatMap((name) => CONTROLLER_TABLE[name](ctx));
-  const runs = controllers.map((ctl) => ctl.run(signal));
-  factory.start(signal);
+  // Each controller and the informer factory hang one listener on this signal (their own waits hang on children):
+  // one per component is the design, however many controllers the table grows to, not the leak Node warns about.
+  const stop = childAbortController(signal);
+  setMaxListeners(Math.max(10, controllers.length + 1), stop.signal);
+  const runs = controllers.map((ctl) => ctl.run(stop.signal));
+  factory.start(stop.signal);
   logger.info({ controllers: [...enabled] }, 'controllers started');
   await Promise.all(runs);
   await factory.stopped();
+  stop.detach();
 }
