@@ -27,3 +27,5 @@ export * from './parse-image-name.js';
 export * from './tolerates-taint.js';
 export * from './node-selector-term-matches.js';
 export * from './flags.js';
+export * from './service.js';
+export * from './service-allocation/index.js';
