@@ -1,7 +1,7 @@
 /**
  * @module parseAgentConfig: the node agent's flags and environment variables (main.ts passes them in).
  */
-import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs, type Taint, type TaintEffect } from '@skiff/api';
+import { flagUsage, ipv4ToNumber, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs, type Taint, type TaintEffect } from '@skiff/api';
 
 /** AgentConfig is every setting of the node agent, with defaults applied. */
 export interface AgentConfig {
@@ -20,6 +20,9 @@ export interface AgentConfig {
   listenPort: number;
   nodeIP: string | undefined;
   allowPrivileged: boolean;
+  /** --cluster-dns: the DNS servers ClusterFirst pods use; empty leaves pods on Docker's resolver. */
+  clusterDNS: string[];
+  clusterDomain: string;
   simulatedNodes: number;
   simulatedStartDelayMs: number;
   simulatedExit: { afterMs: number; exitCode: number } | undefined;
@@ -42,6 +45,8 @@ export const FLAGS = {
   listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
   'node-ip': { env: 'SKIFF_NODE_IP', default: '', help: 'InternalIP to advertise; default the --listen address, or the first non-loopback IPv4 for 0.0.0.0' },
   'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '', boolean: true },
+  'cluster-dns': { env: 'SKIFF_CLUSTER_DNS', default: '', help: "comma-separated DNS server IPs of ClusterFirst pods (the kube-dns Service's ClusterIP)" },
+  'cluster-domain': { env: 'SKIFF_CLUSTER_DOMAIN', default: 'cluster.local', help: 'DNS domain of the cluster; pods search <ns>.svc.DOMAIN, svc.DOMAIN, DOMAIN' },
   'simulated-nodes': { env: 'SKIFF_SIMULATED_NODES', default: '0', help: 'run N simulated nodes NAME-0..NAME-N-1' },
   'simulated-start-delay': { env: 'SKIFF_SIMULATED_START_DELAY', default: '1s', help: '' },
   'simulated-exit': { env: 'SKIFF_SIMULATED_EXIT', default: '', help: 'after=10s,code=0: simulated containers exit' },
@@ -72,6 +77,20 @@ export function parseTaints(text: string): Taint[] {
       if (!m) throw new Error(`invalid taint "${t}": use key=value:Effect`);
       return { key: m[1]!, ...(m[2] ? { value: m[2] } : {}), effect: m[3] as TaintEffect };
     });
+}
+
+/** parseClusterDNS reads --cluster-dns: IPv4 addresses only, since Docker takes nameservers by address. */
+export function parseClusterDNS(text: string): string[] {
+  const servers = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of servers) if (ipv4ToNumber(s) === undefined) throw new Error(`--cluster-dns: "${s}" is not an IPv4 address`);
+  return servers;
+}
+
+/** parseClusterDomain reads --cluster-domain: a DNS-1123 subdomain, such as cluster.local. */
+export function parseClusterDomain(text: string): string {
+  const domain = text.trim().replace(/\.$/, '');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new Error(`--cluster-domain: "${text}" is not a DNS domain`);
+  return domain;
 }
 
 /**
@@ -112,6 +131,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     listenPort,
     nodeIP: get('node-ip') || undefined,
     allowPrivileged: parseBool('allow-privileged', value('allow-privileged')),
+    clusterDNS: parseClusterDNS(value('cluster-dns')),
+    clusterDomain: parseClusterDomain(value('cluster-domain')),
     simulatedNodes: Number(value('simulated-nodes')),
     simulatedStartDelayMs: parseDuration(value('simulated-start-delay')),
     simulatedExit,

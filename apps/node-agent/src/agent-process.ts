@@ -2,6 +2,7 @@
  * @module AgentProcess: the node-agent process: one or more nodes, each a NodeRunner (simulated nodes share
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
+import type { ClusterDNS } from './pods/pod-dns.js';
 import { isConflict, isNotFound, type Node, type Pod, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
@@ -37,6 +38,8 @@ export interface AgentProcessOptions {
   leaseDurationSeconds: number;
   statusUpdateMs: number;
   allowPrivileged: boolean;
+  /** --cluster-dns / --cluster-domain; absent: pods keep the runtime's resolver. */
+  clusterDNS?: ClusterDNS;
   clock: Clock;
   logger: Logger;
   relistPeriodMs?: number;
@@ -88,6 +91,7 @@ export class AgentProcess {
         nodeName: n.name,
         hostIP: opts.hostIP,
         allowPrivileged: opts.allowPrivileged,
+        ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
         runtime: n.runtime,
         events,
         clock: opts.clock,

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     leaseDurationSeconds: config.leaseDurationSeconds,
     statusUpdateMs: config.statusUpdateMs,
     allowPrivileged: config.allowPrivileged,
+    ...(config.clusterDNS.length ? { clusterDNS: { servers: config.clusterDNS, domain: config.clusterDomain } } : {}),
     clock,
     logger,
     ...(config.runtime === 'docker' && config.simulatedNodes === 0 ? { prober: (runtime, onChange, events) => createProber({ runtime, clock, logger, onChange, events }) } : {}),

@@ -6,6 +6,7 @@ import type { Pod } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { Pleg } from './pods/pleg.js';
+import type { ClusterDNS } from './pods/pod-dns.js';
 import { PodSyncer, type PodFinisher, type ProbeResults } from './pods/pod-syncer.js';
 import { PodWorkers } from './pods/pod-workers.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
@@ -16,6 +17,7 @@ export interface NodeRunnerOptions {
   nodeName: string;
   hostIP: string;
   allowPrivileged?: boolean;
+  clusterDNS?: ClusterDNS;
   runtime: ContainerRuntime;
   statusWriter: StatusWriter;
   finisher: PodFinisher;
@@ -65,6 +67,7 @@ export class NodeRunner {
       nodeName: opts.nodeName,
       hostIP: opts.hostIP,
       allowPrivileged: opts.allowPrivileged ?? false,
+      ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
       runtime: opts.runtime,
       pleg: this.pleg,
       status: this.status,

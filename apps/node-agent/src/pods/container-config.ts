@@ -3,6 +3,7 @@
  * volumes, security context), refusing what the node does not allow.
  */
 import { Quantity, type Container, type Pod } from '@skiff/api';
+import { podDNS, type ClusterDNS } from './pod-dns.js';
 import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from '../runtime/container-runtime.js';
 
 /** ContainerConfigContext is what the node knows that the pod does not. */
@@ -136,8 +137,12 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   return config;
 }
 
-/** buildSandboxConfig collects what the pause container needs: hostname, published host ports, emptyDir volumes. */
-export function buildSandboxConfig(pod: Pod): SandboxConfig {
+/**
+ * buildSandboxConfig collects what the pause container needs: hostname, published host ports, emptyDir volumes and
+ * the resolver settings of its dnsPolicy.
+ */
+export function buildSandboxConfig(pod: Pod, clusterDNS?: ClusterDNS): SandboxConfig {
+  const dns = podDNS(pod, clusterDNS);
   const ports: PortMapping[] = [];
   for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
     for (const p of c.ports ?? []) {
@@ -150,5 +155,6 @@ export function buildSandboxConfig(pod: Pod): SandboxConfig {
     hostname: (pod.spec.hostname ?? pod.metadata.name ?? 'pod').slice(0, 63),
     ports,
     volumes: (pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name),
+    ...(dns ? { dns } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus,
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
+import type { ClusterDNS } from './pod-dns.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from '../status/pod-status.js';
@@ -36,6 +37,8 @@ export interface PodSyncerOptions {
   nodeName: string;
   hostIP: string;
   allowPrivileged: boolean;
+  /** --cluster-dns and --cluster-domain: what ClusterFirst pods resolve with. */
+  clusterDNS?: ClusterDNS;
   runtime: ContainerRuntime;
   pleg: Pleg;
   status: StatusManager;
@@ -236,7 +239,7 @@ export class PodSyncer {
     if (actions.createSandbox) {
       signal.throwIfAborted();
       try {
-        const sb = await rt.createSandbox(buildSandboxConfig(pod), signal);
+        const sb = await rt.createSandbox(buildSandboxConfig(pod, this.#o.clusterDNS), signal);
         sandboxId = sb.id;
         podIP = sb.ip;
         changed = true;

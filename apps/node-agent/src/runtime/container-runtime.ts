@@ -2,6 +2,7 @@
  * @module ContainerRuntime: what the node agent needs from a container engine, after kubelet's CRI
  * (RunPodSandbox, CreateContainer, StartContainer, StopContainer, ListContainers, ContainerStatus).
  */
+import type { SandboxDNS } from '../pods/pod-dns.js';
 import type { Readable } from 'node:stream';
 import type { PullPolicy } from '@skiff/api';
 
@@ -56,6 +57,8 @@ export interface SandboxConfig {
   ports: PortMapping[];
   /** emptyDir volume names (pod-level); the runtime creates the backing storage. */
   volumes: string[];
+  /** Resolver settings (dnsPolicy ClusterFirst); absent: the runtime's default resolver. */
+  dns?: SandboxDNS;
 }
 
 /** MountConfig is a volume mount of a pod container. */
