@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { realClock, silentLogger } from '@skiff/controller-kit';
+import { freePort } from '@skiff/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { service, slice } from '../__tests__/fixtures.js';
 import { ServiceTable } from '../service-table.js';
@@ -20,13 +21,6 @@ async function backend(name: string): Promise<number> {
   return (s.address() as AddressInfo).port;
 }
 
-async function freePort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function get(ip: string, port: number): Promise<string> {
   const res = await fetch(`http://${ip}:${port}/`, { headers: { connection: 'close' } });
