@@ -68,6 +68,13 @@ export function statusSubresource(group: string, version: string, kind: string):
 /** SCALE_SUBRESOURCE describes the autoscaling/v1 Scale subresource of a workload. */
 export const SCALE_SUBRESOURCE: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: STATUS_VERBS };
 
+/** FINALIZE_SUBRESOURCE is namespaces/finalize, the only way to change a namespace's spec.finalizers. */
+export const FINALIZE_SUBRESOURCE: SubresourceInfo = { name: 'finalize', kind: 'Namespace', group: '', version: 'v1', verbs: ['update'] };
+
+/** Subresources of pods other than status. */
+export const BINDING_SUBRESOURCE: SubresourceInfo = { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] };
+export const LOG_SUBRESOURCE: SubresourceInfo = { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] };
+
 export { ALL_VERBS };
 
 /** resourcePath builds the REST path of a collection or object, e.g. /apis/apps/v1/namespaces/ns/deployments/web/scale. */

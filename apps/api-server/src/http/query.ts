@@ -8,7 +8,6 @@ import {
   validateFieldSelector,
   type DeleteOptions,
   type ResourceInfo,
-  type ResourceName,
 } from '@skiff/api';
 import type { FieldValidation, ListFilter } from '../registry/registry.js';
 
@@ -20,7 +19,7 @@ export function listFilter(info: ResourceInfo, q: URLSearchParams): ListFilter {
   const fs = q.get('fieldSelector');
   if (fs) {
     const sel = parseFieldSelector(fs);
-    validateFieldSelector(info.plural as ResourceName, sel);
+    validateFieldSelector(info.plural, sel);
     filter.fieldSelector = sel;
   }
   return filter;

@@ -1,18 +1,8 @@
 /**
  * @module printTable, server-side printing: objects of one resource as a meta.k8s.io/v1 Table for `kubectl get`.
  */
-import type { KubeObject, ResourceName, Table, TableRow } from '@skiff/api';
-import { deploymentPrinter } from './deployment-printer.js';
-import { eventPrinter } from './event-printer.js';
-import { sinceTimestamp } from './human-duration.js';
-import { leasePrinter } from './lease-printer.js';
-import { namespacePrinter } from './namespace-printer.js';
-import { nodePrinter } from './node-printer.js';
+import { AGE_COLUMN, findKind, NAME_COLUMN, sinceTimestamp, type KubeObject, type ResourcePrinter, type Table, type TableRow } from '@skiff/api';
 import type { IncludeObject } from './parse-include-object.js';
-import { podPrinter } from './pod-printer.js';
-import { replicaSetPrinter } from './replica-set-printer.js';
-import { AGE_COLUMN, NAME_COLUMN } from './resource-printer.js';
-import type { ResourcePrinter } from './resource-printer.js';
 
 /** PrintTableOptions: the clock, the includeObject policy and list metadata to copy onto the Table. */
 export interface PrintTableOptions {
@@ -26,16 +16,6 @@ export interface PrintTableOptions {
   remainingItemCount?: number;
 }
 
-const PRINTERS: Partial<Record<ResourceName, ResourcePrinter>> = {
-  pods: podPrinter,
-  nodes: nodePrinter,
-  namespaces: namespacePrinter,
-  events: eventPrinter,
-  deployments: deploymentPrinter,
-  replicasets: replicaSetPrinter,
-  leases: leasePrinter,
-};
-
 /** defaultPrinter serves resources without a dedicated printer: Name and Age. */
 const defaultPrinter: ResourcePrinter = {
   columns: [NAME_COLUMN, AGE_COLUMN],
@@ -43,8 +23,8 @@ const defaultPrinter: ResourcePrinter = {
 };
 
 /** printerFor returns the printer of a resource, falling back to Name/Age. */
-export function printerFor(resource: ResourceName): ResourcePrinter {
-  return PRINTERS[resource] ?? defaultPrinter;
+export function printerFor(resource: string): ResourcePrinter {
+  return findKind(resource)?.printer ?? defaultPrinter;
 }
 
 function rowObject(obj: KubeObject, includeObject: IncludeObject): TableRow['object'] {
@@ -58,7 +38,7 @@ function rowObject(obj: KubeObject, includeObject: IncludeObject): TableRow['obj
  * column (wide ones with priority 1, which kubectl shows only with `-o wide`), one row per object carrying the
  * object per includeObject (PartialObjectMetadata by default, so kubectl can add NAMESPACE and LABELS columns).
  */
-export function printTable(resource: ResourceName, objects: readonly KubeObject[], opts: PrintTableOptions): Table {
+export function printTable(resource: string, objects: readonly KubeObject[], opts: PrintTableOptions): Table {
   const printer = printerFor(resource);
   const includeObject = opts.includeObject ?? 'Metadata';
   const rows = objects.map((obj): TableRow => {

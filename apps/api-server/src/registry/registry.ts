@@ -12,23 +12,23 @@ import {
   errors,
   fieldsFor,
   formatTime,
+  DEFAULT_KIND_OPTIONS,
   groupResource,
-  isPodTerminal,
+  kindFor,
   rememberDuplicateFields,
   type DeleteOptions,
   type FieldSelector,
+  type Kind,
+  type KindContext,
+  type KindOptions,
   type KubeObject,
-  type Pod,
   type ResourceInfo,
-  type ResourceName,
   type Selector,
   validateObject,
 } from '@skiff/api';
 import type { ResourceKey, Storage } from '../storage/storage.js';
 import { applyPatch, type PatchType } from '../patch/index.js';
-import { addDefaultTolerations, type DefaultTolerationSeconds } from './default-tolerations.js';
 import { deepEqual } from './deep-equal.js';
-import { strategyFor, type Strategy } from './strategy.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -50,9 +50,8 @@ export interface ListFilter {
 export interface RegistryOptions {
   store: Storage;
   clock: { now(): number };
-  eventTtlSeconds: number;
-  /** --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds. */
-  defaultTolerationSeconds?: DefaultTolerationSeconds;
+  /** The flags kinds read (event TTL, default toleration seconds); unset ones take kube-apiserver's defaults. */
+  kindOptions?: Partial<KindOptions>;
 }
 
 /** DeleteResult says whether the object is gone or only marked for deletion (graceful, finalizers). */
@@ -63,29 +62,44 @@ export interface DeleteResult {
 
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** Registry implements kube-apiserver's generic store over our Storage for every resource in RESOURCES. */
+/**
+ * Registry implements kube-apiserver's generic store over our Storage for every kind in KINDS. Nothing here names
+ * a kind: what differs between kinds is in each kind's file (packages/api/src/kinds), read through `kindFor`.
+ */
 export class Registry {
   readonly #store: Storage;
   readonly #clock: { now(): number };
-  readonly #strategies = new Map<string, Strategy>();
-  readonly #eventTtlSeconds: number;
-  readonly #tolerations: DefaultTolerationSeconds;
+  readonly #ctx: KindContext;
 
   constructor(opts: RegistryOptions) {
     this.#store = opts.store;
     this.#clock = opts.clock;
-    this.#eventTtlSeconds = opts.eventTtlSeconds;
-    this.#tolerations = opts.defaultTolerationSeconds ?? { notReady: 300, unreachable: 300 };
+    const store = opts.store;
+    this.#ctx = {
+      now: () => opts.clock.now(),
+      options: { ...DEFAULT_KIND_OPTIONS, ...opts.kindOptions },
+      get: (plural, namespace, name) => {
+        const info = kindFor(plural).info;
+        return store.get({ resource: groupResource(info.plural, info.group), namespace: info.namespaced ? (namespace ?? '') : '', name });
+      },
+      list: (plural, namespace) => {
+        const info = kindFor(plural).info;
+        return store.list(groupResource(info.plural, info.group), info.namespaced ? namespace : undefined).items;
+      },
+    };
   }
 
   get store(): Storage {
     return this.#store;
   }
 
-  strategy(info: ResourceInfo): Strategy {
-    let s = this.#strategies.get(info.plural);
-    if (!s) this.#strategies.set(info.plural, (s = strategyFor(info, { eventTtlSeconds: this.#eventTtlSeconds })));
-    return s;
+  /** kind returns the kind behind a descriptor. */
+  kind(info: ResourceInfo): Kind {
+    return kindFor(info.plural);
+  }
+
+  #ttl(kind: Kind): number | undefined {
+    return kind.strategy.ttlSeconds?.(this.#ctx.options);
   }
 
   key(info: ResourceInfo, namespace: string | undefined, name: string): ResourceKey {
@@ -106,7 +120,7 @@ export class Registry {
 
   /** create decodes, defaults, validates and stores a new object. */
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Written {
-    const { object, warnings } = decodeObject(info.plural as ResourceName, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
     return { object: this.createDecoded(info, namespace, object, opts), warnings };
   }
 
@@ -128,26 +142,27 @@ export class Registry {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.managedFields;
-    const strategy = this.strategy(info);
-    if (info.hasStatus) strategy.prepareForCreate(obj);
-    applyDefaults(info.plural as ResourceName, obj);
-    if (info.plural === 'pods') addDefaultTolerations(obj as unknown as Pod, this.#tolerations);
-    validateObject(info.plural as ResourceName, obj);
+    const kind = this.kind(info);
+    if (kind.strategy.prepareForCreate) kind.strategy.prepareForCreate(obj);
+    else if (info.hasStatus) (obj as Record<string, unknown>).status = {};
+    applyDefaults(info.plural, obj);
+    kind.strategy.admit?.(obj, this.#ctx);
+    validateObject(info.plural, obj);
     if (opts.dryRun) return obj;
-    const ttl = strategy.ttlSeconds;
+    const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
   }
 
   /** update replaces an object (PUT); with subresource 'status' only its status changes. */
   update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' } = {}): Written {
-    const { object, warnings } = decodeObject(info.plural as ResourceName, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
     }
     object.metadata.name = name;
     const current = this.#store.get(this.key(info, namespace, name));
     if (!current) {
-      if (opts.subresource || !this.strategy(info).allowCreateOnUpdate) throw errors.notFound(info.plural, info.group, name);
+      if (opts.subresource || !this.kind(info).strategy.allowCreateOnUpdate) throw errors.notFound(info.plural, info.group, name);
       return { object: this.createDecoded(info, namespace, object, opts), warnings };
     }
     return { object: this.replace(info, current, object, opts), warnings };
@@ -174,7 +189,8 @@ export class Registry {
       // The main resource owns the spec; pods/binding writes both (nodeName and the PodScheduled condition).
       if (info.hasStatus && opts.subresource !== 'binding') (obj as Record<string, unknown>).status = structuredClone((current as Record<string, unknown>).status);
     }
-    if (info.plural === 'namespaces') keepNamespaceFinalizers(current, obj, opts.subresource === 'finalize');
+    const kind = this.kind(info);
+    kind.strategy.prepareForUpdate?.(obj, current, opts.subresource);
     const m = obj.metadata;
     const c = current.metadata;
     m.uid = c.uid;
@@ -193,13 +209,13 @@ export class Registry {
         ]);
       }
     }
-    applyDefaults(info.plural as ResourceName, obj);
+    applyDefaults(info.plural, obj);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
-    validateObject(info.plural as ResourceName, obj, current);
+    validateObject(info.plural, obj, current);
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;
-    if (m.deletionTimestamp && !m.finalizers?.length && !pendingSpecFinalizers(info, obj) && !isGraceful(info, obj)) {
+    if (m.deletionTimestamp && !m.finalizers?.length && !kind.strategy.pendingFinalizers?.(obj) && !kind.strategy.awaitsGracefulStop?.(obj)) {
       delete m.resourceVersion;
       this.#store.update(key, obj, { expectedRevision });
       return this.#store.delete(key);
@@ -207,7 +223,7 @@ export class Registry {
     delete m.resourceVersion;
     // Like etcd3's GuaranteedUpdate, an update that changes nothing is not written: same RV, no watch event.
     if (deepEqual({ ...obj, metadata: { ...m, resourceVersion: c.resourceVersion } }, current)) return current;
-    const ttl = this.strategy(info).ttlSeconds;
+    const ttl = this.#ttl(kind);
     return this.#store.update(key, obj, ttl ? { expectedRevision, ttlSeconds: ttl } : { expectedRevision });
   }
 
@@ -228,7 +244,7 @@ export class Registry {
     const patched = applyPatch(type, current, patchBody, info.kind) as Record<string, unknown>;
     // Keys the patch repeated are reported against the patched object; a JSON patch's own keys are its operations'.
     const duplicateFields = duplicateFieldsOf(patchBody).map((d) => (type === 'json' ? { path: '', message: `json patch ${d.message}` } : d));
-    const { object, warnings } = decodeObject(info.plural as ResourceName, patched, { fieldValidation: opts.fieldValidation ?? 'Ignore', duplicateFields });
+    const { object, warnings } = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Ignore', duplicateFields });
     if (object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${object.metadata.name})`);
     return { object: this.replace(info, current, object, opts), warnings };
   }
@@ -253,9 +269,10 @@ export class Registry {
     const policyFinalizer = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined;
     if (policyFinalizer && !finalizers.includes(policyFinalizer) && !current.metadata.deletionTimestamp) finalizers.push(policyFinalizer);
 
-    const grace = graceSeconds(info, current, opts);
+    const kind = this.kind(info);
+    const grace = kind.strategy.gracePeriodSeconds?.(current, opts) ?? 0;
     const now = this.#clock.now();
-    if (finalizers.length === 0 && grace === 0 && !pendingSpecFinalizers(info, current)) {
+    if (finalizers.length === 0 && grace === 0 && !kind.strategy.pendingFinalizers?.(current)) {
       if (writeOpts.dryRun) return { object: current, gone: true };
       return { object: this.#store.delete(key, { expectedRevision: Number(current.metadata.resourceVersion) }), gone: true };
     }
@@ -269,7 +286,7 @@ export class Registry {
     next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.length) next.metadata.finalizers = finalizers;
-    if (info.plural === 'namespaces') (next as Record<string, unknown>).status = { ...(next.status as object), phase: 'Terminating' };
+    kind.strategy.prepareForDelete?.(next);
     delete next.metadata.resourceVersion;
     if (writeOpts.dryRun) return { object: next, gone: false };
     return { object: this.#store.update(key, next, { expectedRevision: Number(cm.resourceVersion) }), gone: false };
@@ -310,7 +327,7 @@ export class Registry {
 /** matches applies label and field selectors to one object. */
 export function matches(info: ResourceInfo, obj: KubeObject, filter: ListFilter): boolean {
   if (filter.labelSelector && !filter.labelSelector.matches(obj.metadata.labels)) return false;
-  if (filter.fieldSelector && !filter.fieldSelector.matches(fieldsFor(info.plural as ResourceName, obj))) return false;
+  if (filter.fieldSelector && !filter.fieldSelector.matches(fieldsFor(info.plural, obj))) return false;
   return true;
 }
 
@@ -323,37 +340,6 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
     if (!ignored.has(k) && !deepEqual(ao[k], bo[k])) return true;
   }
   return false;
-}
-
-/** A namespace's spec.finalizers ("kubernetes") hold it Terminating until the namespace controller finalizes it. */
-function pendingSpecFinalizers(info: ResourceInfo, obj: KubeObject): boolean {
-  if (info.plural !== 'namespaces') return false;
-  return ((obj as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length ?? 0) > 0;
-}
-
-/** keepNamespaceFinalizers: spec.finalizers change only through namespaces/finalize, as in Kubernetes. */
-function keepNamespaceFinalizers(current: KubeObject, next: KubeObject, finalize: boolean): void {
-  const cur = (current as { spec?: { finalizers?: string[] } }).spec;
-  const nxt = ((next as { spec?: { finalizers?: string[] } }).spec ??= {});
-  if (finalize) return;
-  if (cur?.finalizers) nxt.finalizers = [...cur.finalizers];
-  else delete nxt.finalizers;
-}
-
-/** Bound, running pods are deleted gracefully: the node agent stops them and then deletes with grace 0. */
-function isGraceful(info: ResourceInfo, obj: KubeObject): boolean {
-  if (info.plural !== 'pods') return false;
-  const spec = (obj as { spec?: { nodeName?: string } }).spec;
-  return !!spec?.nodeName && !isPodTerminal(obj as { status?: { phase?: string } }) && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
-}
-
-function graceSeconds(info: ResourceInfo, obj: KubeObject, opts: DeleteOptions): number {
-  if (info.plural !== 'pods') return 0;
-  const pod = obj as { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number }; status?: { phase?: string } };
-  // Unscheduled and finished pods have no containers to stop: kube-apiserver deletes them at once.
-  if (!pod.spec?.nodeName || isPodTerminal(pod)) return 0;
-  const g = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-  return Math.max(0, g);
 }
 
 function withIdentity(info: ResourceInfo, body: unknown, namespace: string | undefined, name: string): unknown {

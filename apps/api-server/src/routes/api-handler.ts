@@ -2,25 +2,24 @@
  * @module The REST handler for every /api and /apis resource path: verbs, subresources, lists, Tables and watch.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors, groupResource, type KubeObject, type ResourceInfo, type ResourceName } from '@skiff/api';
+import { errors, groupResource, type KubeObject, type ResourceInfo } from '@skiff/api';
 import { apiResourceList } from '../discovery/index.js';
 import { parseApiPath, type ApiPath } from '../http/api-path.js';
-import { decodeObjectBody, mediaType, parseJson, readRawBody } from '../http/read-body.js';
+import { decodeObjectBody, readRawBody } from '../http/read-body.js';
 import { sendJson, successStatus } from '../http/send.js';
 import { sendDurable } from '../http/send-durable.js';
 import { boolParam, deleteOptions, dryRunParam, fieldValidationParam, intParam, listFilter, resourceVersionParam } from '../http/query.js';
-import { patchContentType, type PatchType } from '../patch/index.js';
 import { parseIncludeObject, printTable, wantsTable } from '../printers/index.js';
 import type { Registry } from '../registry/registry.js';
 import type { ContinueTokens } from '../registry/continue-token.js';
 import { assertPageable, ExpiredPage, readPage, type Page } from '../registry/list-page.js';
-import { bindPod } from '../registry/binding.js';
-import { getScale, writeScale } from '../registry/scale.js';
 import { settle } from '../storage/settle.js';
 import { storedJson } from '../storage/stored-json.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 import type { WatchRequest } from '../watch/watcher.js';
 import { httpWatchSink } from '../watch/http-sink.js';
+import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
+import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
 
 export interface ApiHandlerDeps {
   registry: Registry;
@@ -73,7 +72,12 @@ export async function handleApiRequest(
   info.scope = path.name !== undefined ? 'resource' : r.namespaced && path.namespace ? 'namespace' : 'cluster';
   info.dryRun = q.has('dryRun');
 
-  if (path.subresource) return handleSubresource(deps, req, res, path, r, q, info);
+  if (path.subresource) {
+    const handler = SUBRESOURCE_HANDLERS[path.subresource];
+    if (!handler) return false;
+    await handler({ deps, req, res, path, resource: r, name: path.name!, namespace: path.namespace ?? '', q, info, reply: (code, body, warnings) => reply(deps, res, code, body, warnings) });
+    return true;
+  }
   if (path.name === undefined) {
     switch (method) {
       case 'GET':
@@ -140,88 +144,13 @@ export async function handleApiRequest(
       const opts = deleteOptions(await optionalJsonBody(req), q);
       const { object, gone } = deps.registry.delete(r, path.namespace, name, opts, { dryRun: dryRunParam(q) });
       // kube-apiserver returns the object for pods and for anything still pending deletion, a Status otherwise.
-      if (!gone || r.plural === 'pods') await reply(deps, res, 200, object);
+      if (!gone || deps.registry.kind(r).strategy.deleteReturnsObject) await reply(deps, res, 200, object);
       else await reply(deps, res, 200, successStatus(200, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid ?? '' }));
       return true;
     }
     default:
       throw errors.methodNotAllowed(method, url.pathname);
   }
-}
-
-async function handleSubresource(
-  deps: ApiHandlerDeps,
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: ApiPath,
-  r: ResourceInfo,
-  q: URLSearchParams,
-  info: RequestInfo,
-): Promise<boolean> {
-  const method = req.method ?? 'GET';
-  const name = path.name!;
-  const ns = path.namespace ?? '';
-  const sub = path.subresource!;
-  const pathname = req.url ?? '';
-  if (sub === 'status') {
-    if (method === 'GET') {
-      info.verb = 'GET';
-      await reply(deps, res, 200, deps.registry.get(r, path.namespace, name));
-    } else if (method === 'PUT') {
-      info.verb = 'PUT';
-      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
-      await reply(deps, res, 200, object, warnings);
-    } else if (method === 'PATCH') {
-      const type = requirePatchType(req);
-      info.verb = 'PATCH';
-      const body = decodePatchBody(type, await readRawBody(req));
-      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
-      await reply(deps, res, 200, object, warnings);
-    } else throw errors.methodNotAllowed(method, pathname);
-    return true;
-  }
-  if (sub === 'finalize') {
-    if (method !== 'PUT') throw errors.methodNotAllowed(method, pathname);
-    info.verb = 'PUT';
-    const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-    const { object } = deps.registry.update(r, path.namespace, name, body, { subresource: 'finalize', dryRun: dryRunParam(q) });
-    await reply(deps, res, 200, object);
-    return true;
-  }
-  if (sub === 'scale') {
-    if (method === 'GET') {
-      info.verb = 'GET';
-      await reply(deps, res, 200, getScale(deps.registry, r, ns, name));
-    } else if (method === 'PUT') {
-      info.verb = 'PUT';
-      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      await reply(deps, res, 200, writeScale(deps.registry, r, ns, name, body, undefined, dryRunParam(q)));
-    } else if (method === 'PATCH') {
-      const type = requirePatchType(req);
-      info.verb = 'PATCH';
-      const body = decodePatchBody(type, await readRawBody(req));
-      await reply(deps, res, 200, writeScale(deps.registry, r, ns, name, body, type, dryRunParam(q)));
-    } else throw errors.methodNotAllowed(method, pathname);
-    return true;
-  }
-  if (sub === 'binding') {
-    if (method !== 'POST') throw errors.methodNotAllowed(method, pathname);
-    info.verb = 'POST';
-    const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-    bindPod(deps.registry, ns, name, body, deps.clock.now());
-    await reply(deps, res, 201, successStatus(201));
-    return true;
-  }
-  if (sub === 'log') {
-    if (method !== 'GET') throw errors.methodNotAllowed(method, pathname);
-    info.verb = 'CONNECT';
-    if (!deps.podLog) throw errors.badRequest('pod logs are not available: no node agent log proxy is configured');
-    await deps.registry.store.sync(); // the proxy finds the pod's node from possibly pending state
-    await deps.podLog(req, res, ns, name, q);
-    return true;
-  }
-  return false;
 }
 
 /** reply sends a JSON answer once the state it may show is durable. */
@@ -232,7 +161,7 @@ function reply(deps: ApiHandlerDeps, res: ServerResponse, code: number, body: un
 async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, r: ResourceInfo, obj: KubeObject, q: URLSearchParams): Promise<void> {
   const table = wantsTable(req.headers.accept);
   if (!table) return reply(deps, res, 200, obj);
-  const t = printTable(r.plural as ResourceName, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
+  const t = printTable(r.plural, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
   await reply(deps, res, 200, withTableVersion(t, req.headers.accept));
 }
 
@@ -273,7 +202,7 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
   const rvText = String(page.revision);
   const next = page.next ? deps.continueTokens.encode(page.next, list) : undefined;
   if (wantsTable(req.headers.accept)) {
-    const t = printTable(r.plural as ResourceName, page.items, {
+    const t = printTable(r.plural, page.items, {
       nowMs: deps.clock.now(),
       includeObject: parseIncludeObject(q.get('includeObject')),
       resourceVersion: rvText,
@@ -343,24 +272,6 @@ async function startHttpWatch(deps: ApiHandlerDeps, req: IncomingMessage, res: S
   // On Node 20 req 'close' fires once the body is read; only the response's close means the client left.
   res.on('close', () => watcher.close());
   if (res.destroyed) watcher.close(); // the client left while we waited for the commit
-}
-
-function requirePatchType(req: IncomingMessage): PatchType {
-  const type = patchContentType(req.headers['content-type']);
-  if (!type) {
-    throw errors.unsupportedMediaType(mediaType(req.headers['content-type']), [
-      'application/json-patch+json',
-      'application/merge-patch+json',
-      'application/strategic-merge-patch+json',
-      'application/apply-patch+yaml',
-    ]);
-  }
-  return type;
-}
-
-function decodePatchBody(type: PatchType, raw: Buffer): unknown {
-  if (raw.length === 0) throw errors.badRequest('the patch document is empty');
-  return type === 'apply' ? decodeObjectBody(raw, 'application/yaml') : parseJson(raw);
 }
 
 async function optionalJsonBody(req: IncomingMessage): Promise<unknown> {

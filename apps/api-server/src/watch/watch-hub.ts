@@ -2,7 +2,7 @@
  * @module WatchHub: fans committed changes out to every open watch, applying selectors per event.
  */
 import type { Logger } from 'pino';
-import { ApiError, errors, fieldsFor, type Clock, type KubeObject, type ResourceName, type Status } from '@skiff/api';
+import { ApiError, errors, fieldsFor, type Clock, type KubeObject, type Status } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
 import { storedJson } from '../storage/stored-json.js';
 import { matches } from '../registry/registry.js';
@@ -242,7 +242,7 @@ export class WatchHub {
   #send(w: Watcher, type: string, obj: KubeObject, json: string | undefined): void {
     const req = w.request;
     if (req.table) {
-      const table = printTable(req.info.plural as ResourceName, [obj], {
+      const table = printTable(req.info.plural, [obj], {
         nowMs: this.#clock.now(),
         includeObject: req.table.includeObject,
         noHeaders: w.headersSent,
@@ -303,6 +303,6 @@ function matchesCached(req: WatchRequest, obj: KubeObject, cache: EventCache, sl
   const { labelSelector, fieldSelector } = req.filter;
   if (labelSelector && !labelSelector.matches(obj.metadata.labels)) return false;
   if (!fieldSelector) return true;
-  const fields = (cache[slot] ??= fieldsFor(req.info.plural as ResourceName, obj));
+  const fields = (cache[slot] ??= fieldsFor(req.info.plural, obj));
   return fieldSelector.matches(fields);
 }

@@ -4,7 +4,8 @@ import type { KubeObject } from '../meta.js';
 import type { Namespace } from '../namespace.js';
 import type { Node } from '../node.js';
 import type { Pod } from '../pod.js';
-import { applyDefaults, toMicroTime } from './apply-defaults.js';
+import { applyDefaults } from './apply-defaults.js';
+import { toMicroTime } from './to-micro-time.js';
 
 const asKube = (o: object) => o as unknown as KubeObject;
 

@@ -38,11 +38,12 @@ export interface KindContext {
   list(plural: string, namespace?: string): KubeObject[];
 }
 
-/** Printer is a kind's server-side Table printer (a TableHandler in kube's printers.go). */
-export interface Printer<T> {
-  /** Columns after Name (Name is added for every kind but Event, whose printer sets `ownColumns`). */
+/**
+ * Printer is a kind's server-side Table printer (a TableHandler in kube's printers.go): every column, Name first
+ * (Event aside). `cells` returns the wide row; kubectl hides priority-1 columns unless `-o wide`.
+ */
+export interface Printer<T = KubeObject> {
   columns: readonly TableColumnDefinition[];
-  /** The wide row (kubectl hides priority-1 columns unless -o wide); `nowMs` is for ages. */
   cells(obj: T, nowMs: number): unknown[];
 }
 
@@ -71,11 +72,13 @@ export interface Strategy<T> {
   gracePeriodSeconds?(obj: T, opts: DeleteOptions): number;
   /** Marks an object being deleted (namespaces: status.phase Terminating). */
   prepareForDelete?(obj: T): void;
+  /** Finalizers kept outside metadata.finalizers that still hold a deleted object (namespaces: spec.finalizers). */
+  pendingFinalizers?(obj: T): boolean;
   /**
-   * Whether a terminating object with no metadata.finalizers must still stay: spec finalizers pending
-   * (namespaces) or a graceful stop not yet confirmed (bound pods).
+   * Whether a terminating object written with no finalizers left must stay until someone confirms it has stopped
+   * (bound pods wait for their node agent's delete with grace 0).
    */
-  holdsDeletion?(obj: T): boolean;
+  awaitsGracefulStop?(obj: T): boolean;
   /** DELETE answers with the object even when it is gone (pods, as kube-apiserver does) instead of a Status. */
   deleteReturnsObject?: boolean;
 }
@@ -98,16 +101,14 @@ export interface KindSpec<T extends KubeObject, P extends string> {
   /** Names follow this rule (DNS-1123 subdomain unless said otherwise). */
   nameRule?: NameRule;
   /** SetDefaults_*: fill unset fields so stored objects carry explicit values. */
-  defaults?(obj: T): void;
+  defaults?(obj: NoInfer<T>): void;
   /** Validate* and ValidateUpdate* (with `old`); object metadata is validated for every kind before this. */
-  validate?(obj: T, errs: FieldErrors, old?: T): void;
+  validate?(obj: NoInfer<T>, errs: FieldErrors, old?: NoInfer<T>): void;
   /** Field-selector fields beyond metadata.name and metadata.namespace, each read as a string ("" when absent). */
-  fields?: Record<string, (obj: T) => string>;
+  fields?: Record<string, (obj: NoInfer<T>) => string>;
   /** Table columns; without one, Name and Age. */
-  printer?: Printer<T>;
-  /** Set by Event only: the printer writes every column itself (no leading Name column). */
-  printerOwnsName?: boolean;
-  strategy?: Strategy<T>;
+  printer?: Printer<NoInfer<T>>;
+  strategy?: Strategy<NoInfer<T>>;
 }
 
 /** Kind is a defined kind: its discovery descriptor plus the spec it came from. */

@@ -5,12 +5,12 @@ import type { z } from 'zod';
 import type { Scale } from '../apps.js';
 import type { DeleteOptions, KubeObject } from '../meta.js';
 import type { Binding } from '../pod.js';
-import { RESOURCES, type ResourceName } from '../resources.js';
+import { kindFor } from '../kinds/index.js';
 import { ApiError } from '../status.js';
 import { duplicateFieldsOf, type DuplicateField } from './duplicate-fields.js';
-import { deploymentSchema, eventSchema, leaseSchema, namespaceSchema, nodeSchema, replicaSetSchema, scaleSchema } from './kind-schemas.js';
 import { deleteOptionsSchema } from './meta-schema.js';
-import { bindingSchema, podSchema } from './pod-schema.js';
+import { bindingSchema } from './pod-schema.js';
+import { scaleSchema } from './scale-schema.js';
 
 /** FieldValidation is the `fieldValidation` query parameter: what to do with fields the schema does not know. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -26,16 +26,6 @@ export interface Decoded<T> {
   /** Texts for `Warning: 299 - "..."` headers (unknown fields under Warn). */
   warnings: string[];
 }
-
-const SCHEMAS: Record<ResourceName, z.ZodType<KubeObject>> = {
-  namespaces: namespaceSchema,
-  nodes: nodeSchema,
-  pods: podSchema,
-  events: eventSchema,
-  leases: leaseSchema,
-  replicasets: replicaSetSchema,
-  deployments: deploymentSchema,
-};
 
 /** BodyKind names the non-resource bodies the api-server decodes. */
 export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions';
@@ -58,9 +48,9 @@ const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<Body
  * wrong JSON types are 400s naming the field, unknown fields are dropped (and warned about or rejected per
  * fieldValidation), and a missing apiVersion/kind is filled in because curl users often leave them out.
  */
-export function decodeObject(resource: ResourceName, body: unknown, opts: DecodeOptions): Decoded<KubeObject> {
-  const info = RESOURCES[resource];
-  return decodeWith(SCHEMAS[resource], info.kind, [info.apiVersion], true, body, opts);
+export function decodeObject(resource: string, body: unknown, opts: DecodeOptions): Decoded<KubeObject> {
+  const kind = kindFor(resource);
+  return decodeWith(kind.schema, kind.info.kind, [kind.info.apiVersion], true, body, opts);
 }
 
 /** decodeBody decodes the bodies of pods/binding, the scale subresource and DELETE. */

@@ -8,6 +8,7 @@ import type { FieldErrors } from './field-errors.js';
 import { isPercent, isQualifiedName, isValidLabelValue } from './name-rules.js';
 import { validateAnnotations, validateLabels } from './validate-meta.js';
 import { validatePodSpec } from './validate-pod-spec.js';
+import { deepEqual } from './validate-pod-update.js';
 
 const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 const STRATEGIES = ['Recreate', 'RollingUpdate'];
@@ -134,4 +135,9 @@ function validateIntOrPercent(value: number | string | undefined, path: string, 
     return undefined;
   }
   return n;
+}
+
+/** validateSelectorUpdate: a workload's selector is immutable (apps/v1). */
+export function validateSelectorUpdate(spec: { selector: unknown }, old: { selector: unknown }, errs: FieldErrors): void {
+  if (!deepEqual(spec.selector, old.selector)) errs.immutable('spec.selector', spec.selector);
 }

@@ -1,16 +1,11 @@
 /**
  * @module ResourcePrinter, the per-kind column set and row function behind printTable, plus the helpers they share.
  */
-import type { KubeObject, TableColumnDefinition } from '@skiff/api';
+import type { Printer } from '../kinds/kind.js';
+import type { TableColumnDefinition } from '../table.js';
 
-/**
- * ResourcePrinter is one kind's server-side printer (a TableHandler in kube's printers.go). `cells` always returns
- * the wide row: kube-apiserver prints with Wide=true and kubectl hides priority-1 columns unless `-o wide`.
- */
-export interface ResourcePrinter {
-  columns: readonly TableColumnDefinition[];
-  cells(obj: KubeObject, nowMs: number): unknown[];
-}
+/** ResourcePrinter is a kind's Table printer; see Printer in kinds/kind.ts. */
+export type ResourcePrinter = Printer;
 
 /** NONE is what kubectl shows for an empty cell. */
 export const NONE = '<none>';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Node } from '@skiff/api';
+import type { Node } from '../index.js';
 import { nodePrinter, nodeRoles, nodeStatus } from './node-printer.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');

@@ -2,7 +2,7 @@
  * @module The DefaultTolerationSeconds admission plugin: every new pod tolerates a not-ready or unreachable node
  * for a while, so the node lifecycle controller evicts it only after that time.
  */
-import type { Pod, Toleration } from '@skiff/api';
+import type { Pod, Toleration } from '../pod.js';
 
 export interface DefaultTolerationSeconds {
   notReady: number;

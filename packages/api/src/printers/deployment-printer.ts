@@ -1,7 +1,7 @@
 /**
  * @module deploymentPrinter, the columns and row of `kubectl get deployments` (kube printers.go printDeployment).
  */
-import type { Deployment, KubeObject } from '@skiff/api';
+import type { Deployment, KubeObject } from '../index.js';
 import { formatLabelSelector } from './format-label-selector.js';
 import { sinceTimestamp } from './human-duration.js';
 import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, column, containerCells } from './resource-printer.js';

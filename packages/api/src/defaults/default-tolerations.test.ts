@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '@skiff/api';
+import type { Pod } from '../pod.js';
 import { addDefaultTolerations } from './default-tolerations.js';
 
 const pod = (tolerations?: Pod['spec']['tolerations']): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [], ...(tolerations ? { tolerations } : {}) } });

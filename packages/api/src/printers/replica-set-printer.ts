@@ -1,7 +1,7 @@
 /**
  * @module replicaSetPrinter, the columns and row of `kubectl get replicasets` (kube printers.go printReplicaSet).
  */
-import type { KubeObject, ReplicaSet } from '@skiff/api';
+import type { KubeObject, ReplicaSet } from '../index.js';
 import { formatLabelSelector } from './format-label-selector.js';
 import { sinceTimestamp } from './human-duration.js';
 import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, column, containerCells } from './resource-printer.js';

@@ -1,7 +1,7 @@
 /**
  * @module eventPrinter, the columns and row of `kubectl get events` (kube printers.go printEvent).
  */
-import type { Event, KubeObject } from '@skiff/api';
+import type { Event, KubeObject } from '../index.js';
 import { sinceTimestamp } from './human-duration.js';
 import { NAME_COLUMN, column, orNone } from './resource-printer.js';
 import type { ResourcePrinter } from './resource-printer.js';

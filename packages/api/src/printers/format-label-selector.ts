@@ -1,7 +1,7 @@
 /**
  * @module formatLabelSelector, the string form of a metav1.LabelSelector shown in the wide Selector column.
  */
-import type { LabelSelector } from '@skiff/api';
+import type { LabelSelector } from '../index.js';
 import { NONE } from './resource-printer.js';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * @module leasePrinter, the columns and row of `kubectl get leases` (kube printers.go printLease).
  */
-import type { KubeObject, Lease } from '@skiff/api';
+import type { KubeObject, Lease } from '../index.js';
 import { sinceTimestamp } from './human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, column, orNone } from './resource-printer.js';
 import type { ResourcePrinter } from './resource-printer.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerStatus, Pod, PodStatus } from '@skiff/api';
+import type { ContainerStatus, Pod, PodStatus } from '../index.js';
 import { summarizePod, podPrinter } from './pod-printer.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');

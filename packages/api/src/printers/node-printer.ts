@@ -1,7 +1,7 @@
 /**
  * @module nodePrinter, the columns and row of `kubectl get nodes` (kube printers.go printNode).
  */
-import type { KubeObject, Node } from '@skiff/api';
+import type { KubeObject, Node } from '../index.js';
 import { sinceTimestamp } from './human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, NONE, column, orNone } from './resource-printer.js';
 import type { ResourcePrinter } from './resource-printer.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Event } from '@skiff/api';
+import type { Event } from '../index.js';
 import { eventLastSeen, eventPrinter } from './event-printer.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');

@@ -1,7 +1,8 @@
 /**
  * @module podPrinter, the columns and row of `kubectl get pods` (kube printers.go printPod).
  */
-import { isPodPhaseTerminal, type ContainerStatus, type KubeObject, type Pod } from '@skiff/api';
+import type { ContainerStatus, KubeObject, Pod } from '../index.js';
+import { isPodPhaseTerminal } from '../is-pod-terminal.js';
 import { humanDuration, sinceTimestamp } from './human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, NONE, column, orNone } from './resource-printer.js';
 import type { ResourcePrinter } from './resource-printer.js';

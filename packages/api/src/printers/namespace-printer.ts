@@ -1,7 +1,7 @@
 /**
  * @module namespacePrinter, the columns and row of `kubectl get namespaces` (kube printers.go printNamespace).
  */
-import type { KubeObject, Namespace } from '@skiff/api';
+import type { KubeObject, Namespace } from '../index.js';
 import { sinceTimestamp } from './human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, column, orNone } from './resource-printer.js';
 import type { ResourcePrinter } from './resource-printer.js';

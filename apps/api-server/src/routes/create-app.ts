@@ -1,0 +1,105 @@
+/**
+ * @module createApp: the HTTP routes of the api-server (health, metrics, discovery, OpenAPI, every resource path)
+ * as an Express app, over an already built and bootstrapped registry and watch hub.
+ */
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import { ApiError, errors } from '@skiff/api';
+import { apiGroupList, apiVersions, openapiV3GroupVersion, openapiV3Root, versionInfo } from '../discovery/index.js';
+import { requestTargetError } from '../http/request-target-error.js';
+import { sendError, sendJson } from '../http/send.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
+import type { Storage } from '../storage/storage.js';
+import { handleApiRequest, type ApiHandlerDeps, type RequestInfo } from './api-handler.js';
+import { healthHandler } from './health.js';
+
+export interface AppOptions {
+  store: Storage;
+  logger: Logger;
+  metrics: ApiMetrics;
+  deps: ApiHandlerDeps;
+  /** Address advertised in /api serverAddressByClientCIDRs. */
+  advertiseAddress: string;
+  /** False once shutdown has begun: /readyz fails so load balancers stop sending. */
+  ready(): boolean;
+}
+
+/** createApp wires every route; it holds no state of its own. */
+export function createApp(opts: AppOptions): Express {
+  const { store, logger, metrics, deps } = opts;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    const bad = requestTargetError(req);
+    if (bad) sendError(res, bad);
+    else next();
+  });
+  const checks = [
+    { name: 'ping', check: () => true },
+    // A read through to the database: a closed store or an unreadable file fails it.
+    { name: 'sqlite', check: () => (store.ping(), true) },
+  ];
+  app.get('/healthz', healthHandler('healthz', checks));
+  app.get('/livez', healthHandler('livez', checks));
+  app.get('/readyz', healthHandler('readyz', [...checks, { name: 'shutdown', check: () => opts.ready() }]));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.end(await metrics.registry.metrics());
+  });
+  app.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
+  app.get('/api', (_req, res) => sendJson(res, 200, apiVersions(opts.advertiseAddress)));
+  app.get('/apis', (_req, res) => sendJson(res, 200, apiGroupList()));
+  app.get('/openapi/v3', (_req, res) => sendJson(res, 200, openapiV3Root()));
+  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
+    const doc = openapiV3GroupVersion(req.params[0] as string);
+    if (doc) sendJson(res, 200, doc);
+    else sendError(res, errors.notFound('', '', req.path));
+  });
+
+  app.use(async (req, res, next) => {
+    const start = process.hrtime.bigint();
+    const url = new URL(req.originalUrl, 'http://localhost');
+    const info: RequestInfo = { verb: req.method, group: '', version: '', resource: '', subresource: '', scope: '', dryRun: false };
+    let code = 200;
+    try {
+      const handled = await handleApiRequest(deps, req, res, url, info);
+      if (!handled) return next();
+      code = res.statusCode;
+    } catch (err) {
+      // An error can show pending state too (409 AlreadyExists for an object created this turn): wait for its commit;
+      // if that failed, the error was computed from writes that were rolled back, so answer with the failure.
+      let failure = err;
+      try {
+        await store.sync();
+      } catch (commitErr) {
+        failure = commitErr;
+      }
+      const apiErr = sendError(res, failure);
+      code = apiErr.code;
+      // 507: the failed commit behind it was logged once already (onCommitError); a line per request would flood.
+      // A 5xx the server chose on purpose (503 node agent unreachable, 504 too large resourceVersion) is an answer,
+      // not a fault: one line without a stack. Anything else is a bug or an outage and keeps its stack.
+      if (apiErr.code >= 500 && apiErr.code !== 507) {
+        if (failure instanceof ApiError && apiErr.reason !== 'InternalError') {
+          logger.info({ method: req.method, path: url.pathname, code: apiErr.code, reason: apiErr.reason, message: apiErr.message }, 'request refused');
+        } else {
+          logger.error({ err: failure, method: req.method, path: url.pathname }, 'request failed');
+        }
+      }
+    }
+    if (info.verb === 'WATCH') return;
+    const labels = { verb: info.verb, dry_run: info.dryRun ? 'All' : '', group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope: info.scope, component: 'apiserver' };
+    metrics.requests.inc({ ...labels, code: String(code) });
+    metrics.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+  });
+  app.use((req, res) => {
+    const message = 'the server could not find the requested resource';
+    sendError(res, new ApiError({ reason: 'NotFound', message, details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${req.method} ${req.path}` }] } }));
+  });
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    sendError(res, err);
+  });
+
+  return app;
+}

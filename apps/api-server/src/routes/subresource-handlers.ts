@@ -1,0 +1,110 @@
+/**
+ * @module SUBRESOURCE_HANDLERS: what each subresource path (KIND/NAME/SUB) does, by subresource name. A kind lists
+ * the subresources it serves in its descriptor; the handler for a name is shared by every kind that lists it
+ * (status for all, scale for workloads), as kube-apiserver's generic subresource storage is.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors, type ResourceInfo } from '@skiff/api';
+import type { ApiPath } from '../http/api-path.js';
+import { dryRunParam, fieldValidationParam } from '../http/query.js';
+import { decodeObjectBody, readRawBody } from '../http/read-body.js';
+import { successStatus } from '../http/send.js';
+import { bindPod } from '../registry/binding.js';
+import { getScale, writeScale } from '../registry/scale.js';
+import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
+import type { ApiHandlerDeps, RequestInfo } from './api-handler.js';
+
+/** SubresourceRequest is one request for KIND/NAME/SUB, parsed. */
+export interface SubresourceRequest {
+  deps: ApiHandlerDeps;
+  req: IncomingMessage;
+  res: ServerResponse;
+  path: ApiPath;
+  resource: ResourceInfo;
+  name: string;
+  namespace: string;
+  q: URLSearchParams;
+  /** Set `verb` for metrics. */
+  info: RequestInfo;
+  /** Answers once the state the body may show is durable. */
+  reply(code: number, body: unknown, warnings?: string[]): Promise<void>;
+}
+
+export type SubresourceHandler = (r: SubresourceRequest) => Promise<void>;
+
+function notAllowed(r: SubresourceRequest): never {
+  throw errors.methodNotAllowed(r.req.method ?? 'GET', r.req.url ?? '');
+}
+
+async function status(r: SubresourceRequest): Promise<void> {
+  const { deps, req, q, info } = r;
+  const ns = r.path.namespace;
+  switch (req.method) {
+    case 'GET':
+      info.verb = 'GET';
+      return r.reply(200, deps.registry.get(r.resource, ns, r.name));
+    case 'PUT': {
+      info.verb = 'PUT';
+      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      return r.reply(200, object, warnings);
+    }
+    case 'PATCH': {
+      const type = requirePatchType(req);
+      info.verb = 'PATCH';
+      const body = decodePatchBody(type, await readRawBody(req));
+      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      return r.reply(200, object, warnings);
+    }
+    default:
+      notAllowed(r);
+  }
+}
+
+async function finalize(r: SubresourceRequest): Promise<void> {
+  if (r.req.method !== 'PUT') notAllowed(r);
+  r.info.verb = 'PUT';
+  const body = decodeObjectBody(await readRawBody(r.req), r.req.headers['content-type']);
+  const { object } = r.deps.registry.update(r.resource, r.path.namespace, r.name, body, { subresource: 'finalize', dryRun: dryRunParam(r.q) });
+  return r.reply(200, object);
+}
+
+async function scale(r: SubresourceRequest): Promise<void> {
+  const { deps, req, q, info } = r;
+  switch (req.method) {
+    case 'GET':
+      info.verb = 'GET';
+      return r.reply(200, getScale(deps.registry, r.resource, r.namespace, r.name));
+    case 'PUT': {
+      info.verb = 'PUT';
+      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, undefined, dryRunParam(q)));
+    }
+    case 'PATCH': {
+      const type = requirePatchType(req);
+      info.verb = 'PATCH';
+      const body = decodePatchBody(type, await readRawBody(req));
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, type, dryRunParam(q)));
+    }
+    default:
+      notAllowed(r);
+  }
+}
+
+async function binding(r: SubresourceRequest): Promise<void> {
+  if (r.req.method !== 'POST') notAllowed(r);
+  r.info.verb = 'POST';
+  const body = decodeObjectBody(await readRawBody(r.req), r.req.headers['content-type']);
+  bindPod(r.deps.registry, r.namespace, r.name, body, r.deps.clock.now());
+  return r.reply(201, successStatus(201));
+}
+
+async function log(r: SubresourceRequest): Promise<void> {
+  if (r.req.method !== 'GET') notAllowed(r);
+  r.info.verb = 'CONNECT';
+  if (!r.deps.podLog) throw errors.badRequest('pod logs are not available: no node agent log proxy is configured');
+  await r.deps.registry.store.sync(); // the proxy finds the pod's node from possibly pending state
+  await r.deps.podLog(r.req, r.res, r.namespace, r.name, r.q);
+}
+
+export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = { status, finalize, scale, binding, log };
