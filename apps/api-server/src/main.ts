@@ -88,6 +88,8 @@ const api = createApiServer({
   minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds,
   defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+  serviceClusterIPRange: opts.serviceClusterIPRange,
+  serviceNodePortRange: opts.serviceNodePortRange,
   advertiseAddress: `${opts.host}:${opts.port}`,
   ...(continueTokenKey ? { continueTokenKey } : {}),
 });

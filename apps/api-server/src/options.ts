@@ -1,7 +1,20 @@
 /**
  * @module The api-server's flags and their environment variables. Only main.ts calls parseOptions.
  */
-import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs } from '@skiff/api';
+import {
+  DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+  DEFAULT_SERVICE_NODE_PORT_RANGE,
+  flagUsage,
+  parseBool,
+  parseDuration,
+  parseFlags,
+  parseListenAddress,
+  parseNodePortRange,
+  parseServiceIPRange,
+  type FlagSpecs,
+  type NodePortRange,
+  type ServiceIPRange,
+} from '@skiff/api';
 
 export interface Options {
   host: string;
@@ -19,6 +32,8 @@ export interface Options {
   minRequestTimeoutSeconds: number;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
+  serviceClusterIPRange: ServiceIPRange;
+  serviceNodePortRange: NodePortRange;
   logLevel: string;
 }
 
@@ -35,6 +50,8 @@ const FLAGS = {
   'min-request-timeout': { env: 'SKIFF_MIN_REQUEST_TIMEOUT', default: '1800' },
   'default-not-ready-toleration-seconds': { env: 'SKIFF_DEFAULT_NOT_READY_TOLERATION_SECONDS', default: '300' },
   'default-unreachable-toleration-seconds': { env: 'SKIFF_DEFAULT_UNREACHABLE_TOLERATION_SECONDS', default: '300' },
+  'service-cluster-ip-range': { env: 'SKIFF_SERVICE_CLUSTER_IP_RANGE', default: DEFAULT_SERVICE_CLUSTER_IP_RANGE },
+  'service-node-port-range': { env: 'SKIFF_SERVICE_NODE_PORT_RANGE', default: DEFAULT_SERVICE_NODE_PORT_RANGE },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
 } as const satisfies FlagSpecs;
 
@@ -67,6 +84,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     minRequestTimeoutSeconds: parseDuration(get('min-request-timeout')) / 1000,
     defaultNotReadyTolerationSeconds: nonNegativeInt(get('default-not-ready-toleration-seconds'), 'default-not-ready-toleration-seconds'),
     defaultUnreachableTolerationSeconds: nonNegativeInt(get('default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds'),
+    serviceClusterIPRange: parseServiceIPRange(get('service-cluster-ip-range')),
+    serviceNodePortRange: parseNodePortRange(get('service-node-port-range')),
     logLevel: get('log-level'),
   };
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { realClock, type Clock } from '@skiff/api';
+import { realClock, type Clock, type NodePortRange, type ServiceIPRange } from '@skiff/api';
 import { ensureSystemNamespaces } from './bootstrap/system-namespaces.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContinueTokens } from './registry/continue-token.js';
@@ -31,6 +31,9 @@ export interface ApiServerOptions {
   /** Seconds new pods tolerate a not-ready / unreachable node (DefaultTolerationSeconds admission). */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** --service-cluster-ip-range and --service-node-port-range: what Service allocation hands out. */
+  serviceClusterIPRange?: ServiceIPRange;
+  serviceNodePortRange?: NodePortRange;
   /** A watcher further behind than this many bytes is closed (it re-watches from its last revision). */
   maxWatchBufferedBytes?: number;
   /** How long pods/log waits to connect to a node agent and for its headers (default 10 s). */
@@ -63,6 +66,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ...(opts.eventTtlSeconds !== undefined ? { eventTtlSeconds: opts.eventTtlSeconds } : {}),
       ...(opts.defaultNotReadyTolerationSeconds !== undefined ? { defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds } : {}),
       ...(opts.defaultUnreachableTolerationSeconds !== undefined ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds } : {}),
+      ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
+      ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
     },
   });
   const metrics = new ApiMetrics(store);

@@ -3,7 +3,7 @@
  * controller and the service proxy share.
  */
 import type { ObjectReference } from './event.js';
-import type { ObjectMeta } from './meta.js';
+import type { KubeObject, ObjectMeta } from './meta.js';
 import type { Protocol } from './pod.js';
 
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
@@ -44,7 +44,7 @@ export interface ServiceStatus {
   conditions?: unknown[];
 }
 
-export interface Service {
+export interface Service extends KubeObject {
   apiVersion: 'v1';
   kind: 'Service';
   metadata: ObjectMeta;
@@ -72,7 +72,7 @@ export interface EndpointSubset {
   ports?: EndpointPort[];
 }
 
-export interface Endpoints {
+export interface Endpoints extends KubeObject {
   apiVersion: 'v1';
   kind: 'Endpoints';
   metadata: ObjectMeta;
@@ -94,7 +94,7 @@ export interface Endpoint {
   targetRef?: ObjectReference;
 }
 
-export interface EndpointSlice {
+export interface EndpointSlice extends KubeObject {
   apiVersion: 'discovery.k8s.io/v1';
   kind: 'EndpointSlice';
   metadata: ObjectMeta;

@@ -24,7 +24,7 @@ describe('apiVersions', () => {
 });
 
 describe('apiGroupList', () => {
-  it('lists apps/v1 and coordination.k8s.io/v1 with preferred versions', () => {
+  it('lists apps/v1, coordination.k8s.io/v1 and discovery.k8s.io/v1 with preferred versions', () => {
     expect(apiGroupList()).toEqual({
       kind: 'APIGroupList',
       apiVersion: 'v1',
@@ -34,6 +34,11 @@ describe('apiGroupList', () => {
           name: 'coordination.k8s.io',
           versions: [{ groupVersion: 'coordination.k8s.io/v1', version: 'v1' }],
           preferredVersion: { groupVersion: 'coordination.k8s.io/v1', version: 'v1' },
+        },
+        {
+          name: 'discovery.k8s.io',
+          versions: [{ groupVersion: 'discovery.k8s.io/v1', version: 'v1' }],
+          preferredVersion: { groupVersion: 'discovery.k8s.io/v1', version: 'v1' },
         },
       ],
     });

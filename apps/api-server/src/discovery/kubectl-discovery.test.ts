@@ -228,9 +228,12 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl 1.32 against the discovery, OpenA
         ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment'],
         ['replicasets', 'rs', 'apps/v1', 'true', 'ReplicaSet'],
         ['leases', 'coordination.k8s.io/v1', 'true', 'Lease'],
+        ['services', 'svc', 'v1', 'true', 'Service'],
+        ['endpoints', 'ep', 'v1', 'true', 'Endpoints'],
+        ['endpointslices', 'discovery.k8s.io/v1', 'true', 'EndpointSlice'],
       ]),
     );
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(10);
   });
 
   it('lets `create -f` pass validation via the OpenAPI stub and send fieldValidation=Strict', async () => {

@@ -20,7 +20,7 @@ function supportsFieldValidation(doc: Doc, gvk: { group: string; version: string
 describe('openapiV3Root', () => {
   it('points at one document per served group/version with a content hash', () => {
     const root = openapiV3Root();
-    expect(Object.keys(root.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1']);
+    expect(Object.keys(root.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1']);
     for (const [key, { serverRelativeURL }] of Object.entries(root.paths)) {
       expect(serverRelativeURL).toMatch(new RegExp(`^/openapi/v3/${key.replace(/\./g, '\\.')}\\?hash=[0-9A-F]{128}$`));
     }

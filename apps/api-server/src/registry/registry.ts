@@ -210,6 +210,7 @@ export class Registry {
       }
     }
     applyDefaults(info.plural, obj);
+    if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     const key = this.key(info, c.namespace, name);

@@ -6,26 +6,16 @@ import { toMicroTime } from '../defaults/to-micro-time.js';
 import type { Event, ObjectReference } from '../event.js';
 import { eventPrinter } from '../printers/event-printer.js';
 import type { FieldErrors } from '../validation/field-errors.js';
-import { objectMetaSchema } from '../validation/meta-schema.js';
+import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
-
-const objectReference = z.object({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  name: z.string().optional(),
-  namespace: z.string().optional(),
-  uid: z.string().optional(),
-  resourceVersion: z.string().optional(),
-  fieldPath: z.string().optional(),
-}) satisfies z.ZodType<ObjectReference>;
 
 /** eventSchema decodes core/v1 Event. */
 export const eventSchema = z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Event'),
   metadata: objectMetaSchema.default({}),
-  involvedObject: objectReference.default({}),
+  involvedObject: objectReferenceSchema.default({}),
   reason: z.string().optional(),
   message: z.string().optional(),
   source: z.object({ component: z.string().optional(), host: z.string().optional() }).optional(),
@@ -36,7 +26,7 @@ export const eventSchema = z.object({
   eventTime: z.string().optional(),
   series: z.object({ count: int().optional(), lastObservedTime: z.string().optional() }).optional(),
   action: z.string().optional(),
-  related: objectReference.optional(),
+  related: objectReferenceSchema.optional(),
   reportingComponent: z.string().optional(),
   reportingInstance: z.string().optional(),
 }) satisfies z.ZodType<Event>;

@@ -4,6 +4,8 @@
  */
 import type { ResourceInfo } from '../resource-info.js';
 import { deploymentKind } from './deployment.js';
+import { endpointSliceKind } from './endpoint-slice.js';
+import { endpointsKind } from './endpoints.js';
 import { eventKind } from './event.js';
 import { anyKind, type Kind } from './kind.js';
 import { leaseKind } from './lease.js';
@@ -11,6 +13,7 @@ import { namespaceKind } from './namespace.js';
 import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
 import { replicaSetKind } from './replica-set.js';
+import { serviceKind } from './service.js';
 
 /** KINDS in discovery order. */
 export const KINDS = [
@@ -21,6 +24,9 @@ export const KINDS = [
   anyKind(replicaSetKind),
   anyKind(deploymentKind),
   anyKind(leaseKind),
+  anyKind(serviceKind),
+  anyKind(endpointsKind),
+  anyKind(endpointSliceKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

@@ -9,7 +9,7 @@ import type { Service, ServicePort } from '../service.js';
 import { FieldErrors } from '../validation/field-errors.js';
 import { formatNodePortRange, type NodePortRange } from './node-port-range.js';
 import { pickFreeOffset } from './pick-free-offset.js';
-import { ipAtOffset, offsetOfIP, type ServiceIPRange } from './service-ip-range.js';
+import { ipAtOffset, ipv4ToNumber, offsetOfIP, type ServiceIPRange } from './service-ip-range.js';
 
 export interface ServiceRanges {
   clusterIPs: ServiceIPRange;
@@ -93,6 +93,8 @@ function allocateClusterIP(svc: Service, held: Held, range: ServiceIPRange, rand
     spec.clusterIPs = [HEADLESS];
     return;
   }
+  // A value that is no address at all is validation's to report (with Kubernetes' message), not a range miss.
+  if (requested && ipv4ToNumber(requested) === undefined) return;
   if (requested) {
     // An address this Service already held (an update) is its own, not a collision.
     if (old?.spec?.clusterIP === requested) {

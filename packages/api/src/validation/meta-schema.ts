@@ -2,6 +2,7 @@
  * @module Wire schemas for metav1 types: ObjectMeta, OwnerReference, LabelSelector, DeleteOptions.
  */
 import { z } from 'zod';
+import type { ObjectReference } from '../event.js';
 import type { DeleteOptions, LabelSelector, LabelSelectorOperator, ObjectMeta, OwnerReference } from '../meta.js';
 import { enumString, int, int64, requiredEnum, stringList, stringMap } from './schema-helpers.js';
 
@@ -14,6 +15,17 @@ export const ownerReferenceSchema = z.object({
   controller: z.boolean().optional(),
   blockOwnerDeletion: z.boolean().optional(),
 }) satisfies z.ZodType<OwnerReference>;
+
+/** objectReferenceSchema decodes core/v1 ObjectReference (an Event's involvedObject, an endpoint's targetRef). */
+export const objectReferenceSchema = z.object({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  fieldPath: z.string().optional(),
+}) satisfies z.ZodType<ObjectReference>;
 
 /** objectMetaSchema decodes metav1.ObjectMeta including server-owned fields; the registry decides what to overwrite. */
 export const objectMetaSchema = z.object({
