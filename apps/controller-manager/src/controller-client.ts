@@ -1,4 +1,4 @@
-import type { DeleteOptions, Deployment, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, Status } from '@skiff/api';
+import type { DeleteOptions, Deployment, EndpointSlice, Endpoints, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, Service, Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 
 /**
@@ -24,6 +24,9 @@ export interface ControllerClient {
   namespaces: ResourceApi<Namespace> & { finalize(ns: Namespace): Promise<Namespace> };
   leases: ResourceApi<Lease>;
   events: ResourceApi<CoreEvent>;
+  services: ResourceApi<Service>;
+  endpoints: ResourceApi<Endpoints>;
+  endpointslices: ResourceApi<EndpointSlice>;
 }
 
 /** ResourceKind names the ControllerClient fields, which are also the REST resource names. */

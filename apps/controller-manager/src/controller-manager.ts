@@ -29,6 +29,9 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
     nodes: c.nodes,
     namespaces: c.namespaces,
     leases: c.leases,
+    services: c.services,
+    endpoints: c.endpoints,
+    endpointslices: c.endpointslices,
   };
   const informers = createInformers(factory, sources);
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });

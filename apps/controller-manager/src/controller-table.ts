@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { ControllerClient } from './controller-client.js';
 import { DeploymentController } from './controllers/deployment/deployment-controller.js';
+import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace/namespace-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle/node-lifecycle-controller.js';
@@ -64,6 +65,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   namespace: ({ options: o, recorder: _r, ...c }) => {
     const ctl = new NamespaceController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentNamespaceSyncs) }];
+  },
+  endpoint: ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new EndpointController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

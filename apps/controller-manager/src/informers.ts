@@ -1,4 +1,4 @@
-import type { Deployment, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
+import type { Deployment, EndpointSlice, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   OWNER_UID_INDEX,
@@ -24,6 +24,9 @@ export interface ControllerInformers {
   nodes: SharedInformer<Node>;
   namespaces: SharedInformer<Namespace>;
   leases: SharedInformer<Lease>;
+  services: SharedInformer<Service>;
+  endpoints: SharedInformer<Endpoints>;
+  endpointslices: SharedInformer<EndpointSlice>;
 }
 
 /** InformerSources are the lister-watchers informers are built on (the Clientset's resource clients). */
@@ -34,6 +37,9 @@ export interface InformerSources {
   nodes: ListerWatcher<Node>;
   namespaces: ListerWatcher<Namespace>;
   leases: ListerWatcher<Lease>;
+  services: ListerWatcher<Service>;
+  endpoints: ListerWatcher<Endpoints>;
+  endpointslices: ListerWatcher<EndpointSlice>;
 }
 
 /**
@@ -49,5 +55,8 @@ export function createInformers(factory: SharedInformerFactory, src: InformerSou
     nodes: factory.forResource('nodes', src.nodes, { indexers: common }),
     namespaces: factory.forResource('namespaces', src.namespaces, { indexers: common }),
     leases: factory.forResource('leases', src.leases, { namespace: NODE_LEASE_NAMESPACE, indexers: common }),
+    services: factory.forResource('services', src.services, { indexers: common }),
+    endpoints: factory.forResource('endpoints', src.endpoints, { indexers: common }),
+    endpointslices: factory.forResource('endpointslices', src.endpointslices, { indexers: common }),
   };
 }

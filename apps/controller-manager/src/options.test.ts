@@ -15,10 +15,11 @@ describe('parseFlags', () => {
   it('defaults to leader election on and every controller', () => {
     const o = parseFlags([]);
     expect(o.leaderElect).toBe(true);
-    expect(o.controllers).toHaveLength(6);
+    expect(o.controllers).toHaveLength(7);
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace']);
+    expect(parseControllers('*,-podgc,-nodelifecycle')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoint']);
+    expect(parseControllers('endpointslice-controller')).toEqual(['endpoint']);
     expect(parseControllers('replicaset-controller,deployment')).toEqual(['replicaset', 'deployment']);
     expect(() => parseControllers('bogus')).toThrow(/unknown controller/);
   });

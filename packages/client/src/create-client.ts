@@ -1,7 +1,7 @@
 /**
  * @module createClient: the Clientset, one typed client per served resource over one connection pool.
  */
-import { RESOURCES, type Deployment, type Event as CoreEvent, type KubeObject, type Lease, type Namespace, type Node, type ReplicaSet, type ResourceInfo } from '@skiff/api';
+import { RESOURCES, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeObject, type Lease, type Namespace, type Node, type ReplicaSet, type ResourceInfo, type Service } from '@skiff/api';
 import { noopLogger, type Logger } from './logger.js';
 import { NamespaceClient } from './namespace-client.js';
 import { PodClient } from './pod-client.js';
@@ -47,6 +47,9 @@ export interface Clientset {
   readonly replicasets: ScalableClient<ReplicaSet>;
   readonly deployments: ScalableClient<Deployment>;
   readonly leases: ResourceClient<Lease>;
+  readonly services: ResourceClient<Service>;
+  readonly endpoints: ResourceClient<Endpoints>;
+  readonly endpointslices: ResourceClient<EndpointSlice>;
   /** resource builds a client for any descriptor, for generic code such as informers over every resource. */
   resource<T extends ClientObject = KubeObject>(info: ResourceInfo): ResourceClient<T>;
   /** raw sends any request (an object body goes as JSON) and returns the parsed JSON answer, or text if not JSON. */
@@ -86,6 +89,9 @@ export function createClient(opts: ClientOptions): Clientset {
     replicasets: new ScalableClient<ReplicaSet>(RESOURCES.replicasets, deps),
     deployments: new ScalableClient<Deployment>(RESOURCES.deployments, deps),
     leases: new ResourceClient<Lease>(RESOURCES.leases, deps),
+    services: new ResourceClient<Service>(RESOURCES.services, deps),
+    endpoints: new ResourceClient<Endpoints>(RESOURCES.endpoints, deps),
+    endpointslices: new ResourceClient<EndpointSlice>(RESOURCES.endpointslices, deps),
     resource<T extends ClientObject = KubeObject>(info: ResourceInfo): ResourceClient<T> {
       return new ResourceClient<T>(info, deps);
     },

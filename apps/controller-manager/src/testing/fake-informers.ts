@@ -1,5 +1,5 @@
 import { FakeListerWatcher, NODE_NAME_INDEX, OWNER_UID_INDEX, SharedInformer, nodeNameIndex, ownerUidIndex } from '@skiff/controller-kit';
-import type { Deployment, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
+import type { Deployment, EndpointSlice, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@skiff/api';
 import type { HasMetadata, Indexers } from '@skiff/controller-kit';
 import { UID_INDEX, uidIndex, type ControllerInformers } from '../informers.js';
 
@@ -21,5 +21,8 @@ export function createFakeInformers(): ControllerInformers {
     nodes: make<Node>('nodes'),
     namespaces: make<Namespace>('namespaces'),
     leases: make<Lease>('leases'),
+    services: make<Service>('services'),
+    endpoints: make<Endpoints>('endpoints'),
+    endpointslices: make<EndpointSlice>('endpointslices'),
   };
 }

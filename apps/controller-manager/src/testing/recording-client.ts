@@ -1,4 +1,4 @@
-import { ApiError, errors, objectKey, RESOURCES, type DeleteOptions, type Deployment, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Status } from '@skiff/api';
+import { ApiError, errors, objectKey, RESOURCES, type DeleteOptions, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Service, type Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -165,6 +165,9 @@ export class RecordingClient implements ControllerClient {
   readonly namespaces;
   readonly leases;
   readonly events;
+  readonly services;
+  readonly endpoints;
+  readonly endpointslices;
 
   constructor() {
     const rec = (a: Action): void => void this.#actions.push(a);
@@ -176,6 +179,9 @@ export class RecordingClient implements ControllerClient {
     this.namespaces = new RecordingResource<Namespace>('namespaces', rec, id);
     this.leases = new RecordingResource<Lease>('leases', rec, id);
     this.events = new RecordingResource<CoreEvent>('events', rec, id);
+    this.services = new RecordingResource<Service>('services', rec, id);
+    this.endpoints = new RecordingResource<Endpoints>('endpoints', rec, id);
+    this.endpointslices = new RecordingResource<EndpointSlice>('endpointslices', rec, id);
   }
 
   /** actions returns the recorded calls in order, leaving out event writes. */

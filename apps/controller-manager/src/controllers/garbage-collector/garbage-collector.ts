@@ -13,7 +13,7 @@ import { ManagedController, type ControllerDeps } from '../../managed-controller
 import { releasePatch } from '../../util/owner-refs.js';
 
 /** Resources the collector tracks: every kind that can be an owner or a dependent here. */
-type Tracked = 'pods' | 'replicasets' | 'deployments' | 'nodes' | 'namespaces' | 'leases';
+type Tracked = 'pods' | 'replicasets' | 'deployments' | 'nodes' | 'namespaces' | 'leases' | 'services' | 'endpoints' | 'endpointslices';
 
 const KIND_TO_RESOURCE: Record<string, Tracked> = {
   Pod: 'pods',
@@ -22,6 +22,9 @@ const KIND_TO_RESOURCE: Record<string, Tracked> = {
   Node: 'nodes',
   Namespace: 'namespaces',
   Lease: 'leases',
+  Service: 'services',
+  Endpoints: 'endpoints',
+  EndpointSlice: 'endpointslices',
 };
 
 const ORPHAN = 'orphan';
