@@ -265,6 +265,17 @@ describe('bad input gets a Status with the right code', () => {
     expect(r.body.metadata.labels).toEqual({ app: 'api' });
   });
 
+  it('warns about unknown and duplicate fields when the request names no fieldValidation (kube defaults to Warn)', async () => {
+    const body = JSON.stringify({ ...pod('nodirective'), spec: { ...pod('nodirective').spec, bogus: 1 } }).replace('"labels":{"app":"web"}', '"labels":{"app":"web","app":"api"}');
+    const r = await api(s.url, 'POST', PODS, body);
+    expect(r.status).toBe(201);
+    expect(r.headers.get('warning')).toContain('299 - "unknown field \\"spec.bogus\\""');
+    expect(r.headers.get('warning')).toContain('299 - "duplicate field \\"metadata.labels.app\\""');
+    const ignored = await api(s.url, 'POST', `${PODS}?fieldValidation=Ignore`, body.replace('nodirective', 'ignored'));
+    expect(ignored.status).toBe(201);
+    expect(ignored.headers.get('warning')).toBeNull();
+  });
+
   it('answers an unknown method, a missing Host header, a bad upgrade path and malformed requests with a Status', async () => {
     const foo = await rawRequest(s.port, `FOO ${PODS} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(foo.head).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);

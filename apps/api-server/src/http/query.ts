@@ -54,11 +54,15 @@ export function intParam(q: URLSearchParams, name: string): number | undefined {
   return Number(v);
 }
 
-/** fieldValidationParam reads fieldValidation=Strict|Warn|Ignore (kubectl sends Strict once OpenAPI is served). */
+/**
+ * fieldValidationParam reads fieldValidation=Strict|Warn|Ignore. Absent or empty is Warn, as kube-apiserver resolves
+ * it (handlers/rest.go fieldValidation): a client that says nothing hears about the fields it lost. kubectl sends
+ * Strict by default (its --validate).
+ */
 export function fieldValidationParam(q: URLSearchParams): FieldValidation {
   const v = q.get('fieldValidation');
-  if (v === null || v === '' || v === 'Ignore') return 'Ignore';
-  if (v === 'Strict' || v === 'Warn') return v;
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
   throw errors.badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Strict", "Warn"`);
 }
 

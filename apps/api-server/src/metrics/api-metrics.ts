@@ -2,18 +2,11 @@
  * @module ApiMetrics: the api-server's Prometheus metrics, under kube-apiserver's own names where they exist.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestInfo } from '../http/request-info.js';
 import type { Storage } from '../storage/storage.js';
 
-export interface RequestLabels {
-  verb: string;
-  group: string;
-  version: string;
-  resource: string;
-  subresource: string;
-  scope: string;
-  code: string;
-  dry_run: string;
-}
+/** RequestLabels are the labels of apiserver_request_total: the RequestInfo under kube's label names, and the code. */
+export type RequestLabels = Omit<RequestInfo, 'dryRun'> & { code: string; dry_run: string };
 
 /** ApiMetrics owns one prom-client Registry per server, so tests can run several servers in one process. */
 export class ApiMetrics {

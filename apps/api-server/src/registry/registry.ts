@@ -120,7 +120,7 @@ export class Registry {
 
   /** create decodes, defaults, validates and stores a new object. */
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Written {
-    const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Warn' });
     return { object: this.createDecoded(info, namespace, object, opts), warnings };
   }
 
@@ -155,7 +155,7 @@ export class Registry {
 
   /** update replaces an object (PUT); with subresource 'status' only its status changes. */
   update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' } = {}): Written {
-    const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Ignore' });
+    const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Warn' });
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -245,7 +245,7 @@ export class Registry {
     const patched = applyPatch(type, current, patchBody, info.kind) as Record<string, unknown>;
     // Keys the patch repeated are reported against the patched object; a JSON patch's own keys are its operations'.
     const duplicateFields = duplicateFieldsOf(patchBody).map((d) => (type === 'json' ? { path: '', message: `json patch ${d.message}` } : d));
-    const { object, warnings } = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Ignore', duplicateFields });
+    const { object, warnings } = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Warn', duplicateFields });
     if (object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${object.metadata.name})`);
     return { object: this.replace(info, current, object, opts), warnings };
   }

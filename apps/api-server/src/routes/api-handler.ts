@@ -18,8 +18,11 @@ import { storedJson } from '../storage/stored-json.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 import type { WatchRequest } from '../watch/watcher.js';
 import { httpWatchSink } from '../watch/http-sink.js';
+import type { RequestInfo } from '../http/request-info.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
+
+export type { RequestInfo };
 
 export interface ApiHandlerDeps {
   registry: Registry;
@@ -29,17 +32,6 @@ export interface ApiHandlerDeps {
   continueTokens: ContinueTokens;
   /** Called for pods/log: proxies to the pod's node agent. */
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
-}
-
-/** RequestInfo is what metrics and logs need about a request (kube-apiserver's RequestInfo). */
-export interface RequestInfo {
-  verb: string;
-  group: string;
-  version: string;
-  resource: string;
-  subresource: string;
-  scope: string;
-  dryRun: boolean;
 }
 
 /**
