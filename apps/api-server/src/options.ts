@@ -5,6 +5,7 @@ import {
   DEFAULT_SERVICE_CLUSTER_IP_RANGE,
   DEFAULT_SERVICE_NODE_PORT_RANGE,
   flagUsage,
+  ipv4ToNumber,
   parseBool,
   parseDuration,
   parseFlags,
@@ -34,6 +35,8 @@ export interface Options {
   defaultUnreachableTolerationSeconds: number;
   serviceClusterIPRange: ServiceIPRange;
   serviceNodePortRange: NodePortRange;
+  /** --advertise-address: where pods reach this server (the `kubernetes` Service's endpoint); "" picks one. */
+  advertiseAddress: string;
   logLevel: string;
 }
 
@@ -52,6 +55,7 @@ const FLAGS = {
   'default-unreachable-toleration-seconds': { env: 'SKIFF_DEFAULT_UNREACHABLE_TOLERATION_SECONDS', default: '300' },
   'service-cluster-ip-range': { env: 'SKIFF_SERVICE_CLUSTER_IP_RANGE', default: DEFAULT_SERVICE_CLUSTER_IP_RANGE },
   'service-node-port-range': { env: 'SKIFF_SERVICE_NODE_PORT_RANGE', default: DEFAULT_SERVICE_NODE_PORT_RANGE },
+  'advertise-address': { env: 'SKIFF_ADVERTISE_ADDRESS', default: '' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
 } as const satisfies FlagSpecs;
 
@@ -86,8 +90,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     defaultUnreachableTolerationSeconds: nonNegativeInt(get('default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds'),
     serviceClusterIPRange: parseServiceIPRange(get('service-cluster-ip-range')),
     serviceNodePortRange: parseNodePortRange(get('service-node-port-range')),
+    advertiseAddress: parseAdvertiseAddress(get('advertise-address')),
     logLevel: get('log-level'),
   };
+}
+
+function parseAdvertiseAddress(text: string): string {
+  if (text && ipv4ToNumber(text) === undefined) throw new Error(`--advertise-address must be an IPv4 address, got "${text}"`);
+  return text;
 }
 
 function nonNegativeInt(text: string, flag: string): number {

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { realClock, type Clock, type NodePortRange, type ServiceIPRange } from '@skiff/api';
+import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { ensureSystemNamespaces } from './bootstrap/system-namespaces.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContinueTokens } from './registry/continue-token.js';
@@ -26,6 +27,11 @@ export interface ApiServerOptions {
   eventTtlSeconds?: number;
   /** Address advertised in /api serverAddressByClientCIDRs. */
   advertiseAddress?: string;
+  /**
+   * Where pods reach this api-server: the `kubernetes` Service's endpoint (kube-apiserver's --advertise-address
+   * with its port). Without it the Service is still created, with no Endpoints written.
+   */
+  serviceEndpoint?: { ip: string; port: number };
   minRequestTimeoutSeconds?: number;
   watchBookmarkIntervalMs?: number;
   /** Seconds new pods tolerate a not-ready / unreachable node (DefaultTolerationSeconds admission). */
@@ -84,6 +90,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const wsWatch = new WebSocketWatch(hub, store);
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
+  if (opts.serviceEndpoint) {
+    ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, endpointIP: opts.serviceEndpoint.ip, endpointPort: opts.serviceEndpoint.port });
+  }
   let shuttingDown = false;
   const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
 

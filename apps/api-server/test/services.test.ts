@@ -32,24 +32,25 @@ describe('Service allocation through the api-server', () => {
     const first = await Promise.all(Array.from({ length: 16 }, (_, i) => create(proc!.url, service(`np${i}`, { type: 'NodePort' }))));
     expect(first.map((r) => r.status)).toEqual(Array(16).fill(201));
     let got = await allocated(proc.url);
-    expect(new Set(got.ips).size).toBe(16);
+    // The api-server's own `kubernetes` Service holds the first address.
+    expect(new Set(got.ips).size).toBe(17);
     expect(new Set(got.ports).size).toBe(16);
     for (const ip of got.ips) expect(ip).toMatch(/^10\.96\.0\.([1-9]|[12]\d|30)$/);
 
     await proc.kill('SIGKILL');
     proc = await spawnServer(['--data-dir', dir, ...RANGES]);
     const second = await Promise.all([
-      ...Array.from({ length: 14 }, (_, i) => create(proc!.url, service(`c${i}`))),
+      ...Array.from({ length: 13 }, (_, i) => create(proc!.url, service(`c${i}`))),
       ...Array.from({ length: 4 }, (_, i) => create(proc!.url, service(`late${i}`))),
     ]);
-    // 16 + 14 fill the 30 addresses: the last four find the range full.
-    expect(second.filter((r) => r.status === 201)).toHaveLength(14);
+    // 17 + 13 fill the 30 addresses: four of the creates find the range full.
+    expect(second.filter((r) => r.status === 201)).toHaveLength(13);
     const full = second.filter((r) => r.status !== 201);
     expect(full.map((r) => [r.status, r.body.message])).toEqual(Array(4).fill([500, 'failed to allocate a serviceIP: range is full']));
     got = await allocated(proc.url);
     expect(new Set(got.ips).size).toBe(30);
 
-    const taken = got.ips[0]!;
+    const taken = got.ips.find((ip) => ip !== '10.96.0.1')!;
     const clash = await create(proc.url, service('clash', { clusterIP: taken }));
     expect(clash.status).toBe(422);
     expect(clash.body.message).toBe(`Service "clash" is invalid: spec.clusterIPs: Invalid value: []string{"${taken}"}: failed to allocate IP ${taken}: provided IP is already allocated`);
@@ -77,9 +78,10 @@ describe('Service allocation through the api-server', () => {
     const back = await api(proc.url, 'PUT', '/api/v1/namespaces/default/services/web', service('web', { type: 'ClusterIP', ports: [{ port: 80, targetPort: 8080, nodePort }] }));
     expect(back.status).toBe(200);
     expect(back.body.spec.ports[0].nodePort).toBeUndefined();
-    const moved = await api(proc.url, 'PUT', '/api/v1/namespaces/default/services/web', service('web', { clusterIP: '10.96.0.29' }));
+    // A lower-band address: dynamic allocation takes the upper band first, so it is not web's own.
+    const moved = await api(proc.url, 'PUT', '/api/v1/namespaces/default/services/web', service('web', { clusterIP: '10.96.0.5' }));
     expect(moved.status).toBe(422);
-    expect(moved.body.message).toContain('spec.clusterIPs[0]: Invalid value: "10.96.0.29": may not change once set');
+    expect(moved.body.message).toContain('spec.clusterIPs[0]: Invalid value: "10.96.0.5": may not change once set');
     await proc.kill('SIGTERM');
     proc = undefined;
   });
@@ -109,5 +111,28 @@ describe('Service allocation through the api-server', () => {
     const r = await runServerToExit(['--storage', 'memory', '--service-cluster-ip-range=10.96.0.0']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('invalid service IP range "10.96.0.0": not a CIDR');
+  });
+
+  it('keeps one kubernetes Service across restarts and points its Endpoints at the current --advertise-address', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'skiff-kubernetes-svc-'));
+    try {
+      proc = await spawnServer(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.3']);
+      const svc = (await api(proc.url, 'GET', '/api/v1/namespaces/default/services/kubernetes')).body;
+      expect(svc.spec.clusterIP).toBe('10.96.0.1');
+      expect(svc.spec.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP', targetPort: Number(new URL(proc.url).port) }]);
+      const ep = (await api(proc.url, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body;
+      expect(ep.subsets[0].addresses).toEqual([{ ip: '10.1.2.3' }]);
+      await proc.kill('SIGTERM');
+      proc = await spawnServer(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.4']);
+      expect((await api(proc.url, 'GET', '/api/v1/namespaces/default/services/kubernetes')).body.metadata.uid).toBe(svc.metadata.uid);
+      const moved = (await api(proc.url, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body;
+      expect(moved.subsets[0].addresses).toEqual([{ ip: '10.1.2.4' }]);
+      const slice = (await api(proc.url, 'GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes')).body;
+      expect(slice.endpoints[0].addresses).toEqual(['10.1.2.4']);
+      await proc.kill('SIGTERM');
+      proc = undefined;
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });

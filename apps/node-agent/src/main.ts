@@ -5,13 +5,12 @@
 import { createServer } from 'node:http';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { optionsOrExit } from '@skiff/api';
+import { advertiseAddress, optionsOrExit } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import { AgentProcess, type AgentNode } from './agent-process.js';
 import { parseAgentConfig, USAGE } from './agent-config.js';
-import { advertiseAddress } from './advertise-address.js';
 import { createLogServer } from './log-server.js';
 import { createProber } from './probes/prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';

@@ -40,3 +40,4 @@ export * from './node-selector-term-matches.js';
 export * from './flags.js';
 export * from './service.js';
 export * from './service-allocation/index.js';
+export * from './advertise-address.js';

@@ -93,6 +93,11 @@ export class Registry {
     return this.#store;
   }
 
+  /** kindOptions are the flags kinds read (the service range for bootstrap's `kubernetes` Service, say). */
+  get kindOptions(): KindOptions {
+    return this.#ctx.options;
+  }
+
   /** kind returns the kind behind a descriptor. */
   kind(info: ResourceInfo): Kind {
     return kindFor(info.plural);
