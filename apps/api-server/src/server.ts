@@ -90,9 +90,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const wsWatch = new WebSocketWatch(hub, store);
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
-  if (opts.serviceEndpoint) {
-    ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, endpointIP: opts.serviceEndpoint.ip, endpointPort: opts.serviceEndpoint.port });
-  }
+  ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
   const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
 

@@ -2,7 +2,7 @@
  * @module NodeRunner: one node of an AgentProcess, its pod side: pods bound to it, their workers, the relist and the
  * status writes.
  */
-import type { Pod } from '@skiff/api';
+import type { Pod, Service } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { Pleg } from './pods/pleg.js';
@@ -18,6 +18,7 @@ export interface NodeRunnerOptions {
   hostIP: string;
   allowPrivileged?: boolean;
   clusterDNS?: ClusterDNS;
+  services?: () => readonly Service[];
   runtime: ContainerRuntime;
   statusWriter: StatusWriter;
   finisher: PodFinisher;
@@ -68,6 +69,7 @@ export class NodeRunner {
       hostIP: opts.hostIP,
       allowPrivileged: opts.allowPrivileged ?? false,
       ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
+      ...(opts.services ? { services: opts.services } : {}),
       runtime: opts.runtime,
       pleg: this.pleg,
       status: this.status,

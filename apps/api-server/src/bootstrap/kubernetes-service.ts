@@ -10,9 +10,8 @@ import type { Registry } from '../registry/registry.js';
 export interface KubernetesServiceOptions {
   /** The range ClusterIPs come from; the Service takes its first address. */
   range: ServiceIPRange;
-  /** Where pods reach this api-server (kube-apiserver's --advertise-address and port). */
-  endpointIP: string;
-  endpointPort: number;
+  /** Where pods reach this api-server (kube-apiserver's --advertise-address and port); absent: no Endpoints. */
+  endpoint?: { ip: string; port: number };
 }
 
 const NAME = 'kubernetes';
@@ -32,7 +31,7 @@ export function ensureKubernetesService(registry: Registry, opts: KubernetesServ
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: NAME, namespace: NAMESPACE, labels: LABELS },
-      spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], sessionAffinity: 'None', ports: [{ name: 'https', port: SERVICE_PORT, protocol: 'TCP', targetPort: opts.endpointPort }] },
+      spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], sessionAffinity: 'None', ports: [{ name: 'https', port: SERVICE_PORT, protocol: 'TCP', targetPort: opts.endpoint?.port ?? SERVICE_PORT }] },
     };
     try {
       registry.create(RESOURCES.services, NAMESPACE, svc);
@@ -44,19 +43,21 @@ export function ensureKubernetesService(registry: Registry, opts: KubernetesServ
       registry.create(RESOURCES.services, NAMESPACE, svc);
     }
   }
+  if (!opts.endpoint) return;
+  const { ip: endpointIP, port: endpointPort } = opts.endpoint;
   const endpoints: Endpoints = {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: NAME, namespace: NAMESPACE, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: opts.endpointIP }], ports: [{ name: 'https', port: opts.endpointPort, protocol: 'TCP' }] }],
+    subsets: [{ addresses: [{ ip: endpointIP }], ports: [{ name: 'https', port: endpointPort, protocol: 'TCP' }] }],
   };
   const slice: EndpointSlice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name: NAME, namespace: NAMESPACE, labels: { [LABEL_SERVICE_NAME]: NAME, [LABEL_MANAGED_BY]: 'endpointslice-controller.k8s.io' } },
     addressType: 'IPv4',
-    endpoints: [{ addresses: [opts.endpointIP], conditions: { ready: true, serving: true, terminating: false } }],
-    ports: [{ name: 'https', port: opts.endpointPort, protocol: 'TCP' }],
+    endpoints: [{ addresses: [endpointIP], conditions: { ready: true, serving: true, terminating: false } }],
+    ports: [{ name: 'https', port: endpointPort, protocol: 'TCP' }],
   };
   put(registry, RESOURCES.endpoints, endpoints, (cur) => deepEqual((cur as Endpoints).subsets, endpoints.subsets));
   put(registry, RESOURCES.endpointslices, slice, (cur) => deepEqual((cur as EndpointSlice).endpoints, slice.endpoints) && deepEqual((cur as EndpointSlice).ports, slice.ports));

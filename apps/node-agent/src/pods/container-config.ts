@@ -12,6 +12,8 @@ export interface ContainerConfigContext {
   hostIP: string;
   podIP: string;
   allowPrivileged: boolean;
+  /** Variables of the Services that exist now (serviceEnv); container env overrides them and may refer to them. */
+  serviceEnv?: ReadonlyArray<{ name: string; value: string }>;
 }
 
 /** podRef is the runtime's identity of a pod. */
@@ -58,7 +60,7 @@ export function expand(text: string, vars: ReadonlyMap<string, string>): string 
 }
 
 function env(pod: Pod, c: Container, ctx: ContainerConfigContext): Array<{ name: string; value: string }> {
-  const vars = new Map<string, string>();
+  const vars = new Map<string, string>((ctx.serviceEnv ?? []).map((e) => [e.name, e.value]));
   for (const e of c.env ?? []) {
     let value: string;
     if (e.valueFrom?.fieldRef) value = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, ctx);

@@ -2,11 +2,12 @@
  * @module PodSyncer: one sync of one pod (kubelet's SyncPod / SyncTerminatingPod): compute actions, apply them
  * through the runtime, and report the resulting status.
  */
-import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus, type PullPolicy } from '@skiff/api';
+import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus, type PullPolicy, type Service } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
 import type { ClusterDNS } from './pod-dns.js';
+import { serviceEnv } from './service-env.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from '../status/pod-status.js';
@@ -39,6 +40,8 @@ export interface PodSyncerOptions {
   allowPrivileged: boolean;
   /** --cluster-dns and --cluster-domain: what ClusterFirst pods resolve with. */
   clusterDNS?: ClusterDNS;
+  /** The Services the agent watches, for containers' {SVC}_SERVICE_HOST variables; absent: none. */
+  services?: () => readonly Service[];
   runtime: ContainerRuntime;
   pleg: Pleg;
   status: StatusManager;
@@ -307,6 +310,7 @@ export class PodSyncer {
         hostIP: this.#o.hostIP,
         podIP,
         allowPrivileged: this.#o.allowPrivileged,
+        serviceEnv: serviceEnv(pod, this.#o.services?.() ?? []),
       });
       const id = await this.#o.runtime.startContainer(sandboxId, config, signal);
       st.startedHere.add(id);
