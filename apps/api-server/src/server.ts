@@ -14,6 +14,8 @@ import { ContinueTokens } from './registry/continue-token.js';
 import { Registry } from './registry/registry.js';
 import { createApp } from './routes/create-app.js';
 import { podLogProxy } from './routes/pod-log.js';
+import { podPortForwardProxy } from './routes/pod-portforward.js';
+import { parseApiPath } from './http/api-path.js';
 import type { Storage } from './storage/storage.js';
 import { WatchHub } from './watch/watch-hub.js';
 import { WebSocketWatch } from './watch/websocket-watch.js';
@@ -88,6 +90,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub, store);
+  const portForward = podPortForwardProxy(registry, { metrics: metrics.registry });
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
@@ -108,11 +111,21 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     registry,
     hub,
     metrics,
-    handleUpgrade: (req, socket, head) => wsWatch.handleUpgrade(req, socket, head),
+    handleUpgrade: (req, socket, head) => {
+      let path;
+      try {
+        path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);
+      } catch {
+        // A path that does not parse is refused with its Status by the watch handler, which checks paths too.
+      }
+      if (path?.info?.plural === 'pods' && path.subresource === 'portforward' && path.namespace && path.name) return portForward.handleUpgrade(req, socket, head, path.namespace, path.name);
+      wsWatch.handleUpgrade(req, socket, head);
+    },
     shutdown: () => {
       shuttingDown = true;
     },
     close: () => {
+      portForward.close();
       wsWatch.close();
       hub.close();
     },

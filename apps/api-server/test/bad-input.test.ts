@@ -266,7 +266,7 @@ describe('bad input gets a Status with the right code', () => {
   });
 
   it('warns about unknown and duplicate fields when the request names no fieldValidation (kube defaults to Warn)', async () => {
-    const body = JSON.stringify({ ...pod('nodirective'), spec: { ...pod('nodirective').spec, bogus: 1 } }).replace('"labels":{"app":"web"}', '"labels":{"app":"web","app":"api"}');
+    const body = JSON.stringify({ ...pod('nodirective'), spec: { ...(pod('nodirective').spec as object), bogus: 1 } }).replace('"labels":{"app":"web"}', '"labels":{"app":"web","app":"api"}');
     const r = await api(s.url, 'POST', PODS, body);
     expect(r.status).toBe(201);
     expect(r.headers.get('warning')).toContain('299 - "unknown field \\"spec.bogus\\""');

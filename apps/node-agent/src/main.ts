@@ -12,6 +12,7 @@ import { createLogger, realClock } from '@skiff/controller-kit';
 import { AgentProcess, type AgentNode } from './agent-process.js';
 import { parseAgentConfig, USAGE } from './agent-config.js';
 import { createLogServer } from './log-server.js';
+import { createPortForwardServer, sandboxTarget } from './streaming/port-forward.js';
 import { createProber } from './probes/prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
@@ -47,6 +48,17 @@ async function main(): Promise<void> {
   let agent: AgentProcess | undefined;
   const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger });
   const server = createServer(app);
+  const portForward = createPortForwardServer({
+    resolve: (ns, name) => {
+      const found = agent?.findPod(ns, name);
+      if (!found) return { code: 404, message: `pod ${ns}/${name} is not on this node` };
+      return sandboxTarget(found.pod, found.runner.pleg.containersOf(found.pod.metadata.uid ?? ''));
+    },
+    clock,
+    logger,
+    metrics,
+  });
+  server.on('upgrade', (req, socket, head) => portForward.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listenPort, config.listenHost, resolve);
@@ -87,6 +99,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await running.stop(true);
+    portForward.close();
     server.closeAllConnections();
     server.close();
     await client.close();

@@ -41,3 +41,4 @@ export * from './flags.js';
 export * from './service.js';
 export * from './service-allocation/index.js';
 export * from './advertise-address.js';
+export * from './port-forward-protocols.js';

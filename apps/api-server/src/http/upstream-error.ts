@@ -2,6 +2,7 @@
  * @module upstreamError: a backend's (node agent's) error answer turned into a Status, as kube-apiserver turns a
  * kubelet's (GenericHttpResponseChecker).
  */
+import type { IncomingMessage } from 'node:http';
 import { ApiError, type StatusReason } from '@skiff/api';
 
 /** kube-apiserver reads at most this much of a backend's error body. */
@@ -29,4 +30,19 @@ export function upstreamError(code: number, body: string, resource: string, name
   const [reason, generic] = GENERIC[code] ?? (code >= 500 ? ['InternalError', `an error on the server (${JSON.stringify(text)}) has prevented the request from succeeding`] : ['BadRequest', `the server responded with the status code ${code} but did not return more information`]);
   const details = { name, kind: resource, ...(text ? { causes: [{ reason: 'UnexpectedServerResponse', message: text }] } : {}) };
   return new ApiError({ reason, code, message: `${generic} ( ${resource} ${name})`, details });
+}
+
+/** readBounded reads a response body up to MAX_UPSTREAM_ERROR_BYTES and drops the rest. */
+export function readBounded(up: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    up.on('data', (chunk: Buffer) => {
+      if (size >= MAX_UPSTREAM_ERROR_BYTES) return;
+      chunks.push(chunk.subarray(0, MAX_UPSTREAM_ERROR_BYTES - size));
+      size += chunk.length;
+    });
+    up.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    up.on('error', reject);
+  });
 }

@@ -3,9 +3,10 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { ApiError, errors, RESOURCES, type Node, type Pod } from '@skiff/api';
-import { MAX_UPSTREAM_ERROR_BYTES, upstreamError } from '../http/upstream-error.js';
+import { ApiError, errors, RESOURCES, type Pod } from '@skiff/api';
+import { readBounded, upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
+import { nodeAgentEndpoint } from './node-agent-endpoint.js';
 import { agentLogQuery, parsePodLogOptions } from './pod-log-options.js';
 
 /**
@@ -27,17 +28,7 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
     } else if (!all.includes(container)) {
       throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
     }
-    const nodeName = pod.spec.nodeName;
-    if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
-    let node: Node;
-    try {
-      node = registry.get(RESOURCES.nodes, undefined, nodeName) as unknown as Node;
-    } catch {
-      throw errors.notFound('nodes', '', nodeName);
-    }
-    const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.[0]?.address;
-    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    if (!address || !port) throw new ApiError({ reason: 'ServiceUnavailable', message: `node ${nodeName} does not report a log endpoint` });
+    const { nodeName, address, port } = nodeAgentEndpoint(registry, pod);
     const query = agentLogQuery(opts);
     const target = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
     await new Promise<void>((resolve, reject) => {
@@ -68,19 +59,4 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
       upstream.end();
     });
   };
-}
-
-/** readBounded reads a response body up to MAX_UPSTREAM_ERROR_BYTES and drops the rest. */
-function readBounded(up: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    up.on('data', (chunk: Buffer) => {
-      if (size >= MAX_UPSTREAM_ERROR_BYTES) return;
-      chunks.push(chunk.subarray(0, MAX_UPSTREAM_ERROR_BYTES - size));
-      size += chunk.length;
-    });
-    up.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    up.on('error', reject);
-  });
 }

@@ -107,4 +107,11 @@ async function log(r: SubresourceRequest): Promise<void> {
   await r.deps.podLog(r.req, r.res, r.namespace, r.name, r.q);
 }
 
-export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = { status, finalize, scale, binding, log };
+/** portforward: upgrades never reach here (server.ts hands them to pod-portforward.ts); kube answers a plain request so. */
+async function portforward(r: SubresourceRequest): Promise<void> {
+  if (r.req.method !== 'GET' && r.req.method !== 'POST') notAllowed(r);
+  r.info.verb = 'CONNECT';
+  throw errors.badRequest('Upgrade request required');
+}
+
+export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = { status, finalize, scale, binding, log, portforward };

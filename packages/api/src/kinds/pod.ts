@@ -29,7 +29,7 @@ export const podKind = defineKind({
   shortNames: ['po'],
   categories: ['all'],
   hasStatus: true,
-  subresources: [BINDING_SUBRESOURCE, LOG_SUBRESOURCE],
+  subresources: [BINDING_SUBRESOURCE, LOG_SUBRESOURCE, { name: 'portforward', kind: 'PodPortForwardOptions', group: '', version: 'v1', verbs: ['create', 'get'] }],
   schema: podSchema,
   defaults: defaultPod,
   validate(pod, errs, old) {
