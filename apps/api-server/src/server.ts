@@ -13,6 +13,7 @@ import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContinueTokens } from './registry/continue-token.js';
 import { Registry } from './registry/registry.js';
 import { createApp } from './routes/create-app.js';
+import { podStreamProxy } from './routes/pod-exec.js';
 import { podLogProxy } from './routes/pod-log.js';
 import { podPortForwardProxy } from './routes/pod-portforward.js';
 import { parseApiPath } from './http/api-path.js';
@@ -91,6 +92,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   const wsWatch = new WebSocketWatch(hub, store);
   const portForward = podPortForwardProxy(registry, { metrics: metrics.registry });
+  const podStreams = podStreamProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {});
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
@@ -112,6 +114,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     hub,
     metrics,
     handleUpgrade: (req, socket, head) => {
+      if (podStreams(req, socket, head)) return; // pods/exec and pods/attach
       let path;
       try {
         path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);

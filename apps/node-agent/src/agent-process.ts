@@ -188,6 +188,9 @@ export class AgentProcess {
     this.#started = true;
     const signal = this.#ac.signal;
     await this.#forEachNode(async (name, e) => {
+      // Execs a previous agent process left running lost their clients with it (kubectl exited when it died).
+      const reaped = await e.runner.runtime.reapExecs?.().catch((err: unknown) => void this.#log.warn({ err, node: name }, 'could not reap execs'));
+      if (reaped) this.#log.info({ node: name, execs: reaped }, 'killed execs left by a previous agent');
       for (let attempt = 1; !signal.aborted; attempt++) {
         await this.#refreshInfo(e);
         try {

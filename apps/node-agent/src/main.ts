@@ -17,6 +17,7 @@ import { createProber } from './probes/prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+import { createStreamServer } from './streaming/stream-server.js';
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
 
@@ -58,7 +59,9 @@ async function main(): Promise<void> {
     logger,
     metrics,
   });
-  server.on('upgrade', (req, socket, head) => portForward.handleUpgrade(req, socket, head));
+  const streams = createStreamServer({ findPod: (ns, name) => agent?.findPod(ns, name), logger, metrics });
+  // exec and attach first; the port-forward handler answers every other path (404 for unknown ones).
+  server.on('upgrade', (req, socket, head) => streams.handleUpgrade(req, socket, head) || portForward.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listenPort, config.listenHost, resolve);
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await running.stop(true);
     portForward.close();
+    streams.close();
     server.closeAllConnections();
     server.close();
     await client.close();

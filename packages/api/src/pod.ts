@@ -123,6 +123,7 @@ export interface Container {
   imagePullPolicy?: PullPolicy;
   securityContext?: SecurityContext;
   stdin?: boolean;
+  stdinOnce?: boolean;
   tty?: boolean;
 }
 

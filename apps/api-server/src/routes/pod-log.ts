@@ -3,10 +3,10 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { ApiError, errors, RESOURCES, type Pod } from '@skiff/api';
-import { readBounded, upstreamError } from '../http/upstream-error.js';
+import { RESOURCES, type Pod } from '@skiff/api';
+import { upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
-import { nodeAgentEndpoint } from './node-agent-endpoint.js';
+import { agentEndpoint, podContainerName, readBounded, unreachable } from './node-agent.js';
 import { agentLogQuery, parsePodLogOptions } from './pod-log-options.js';
 
 /**
@@ -19,16 +19,9 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
     // Options first, as kube's LogREST validates them before it looks the pod up.
     const opts = parsePodLogOptions(q, name);
     const pod = registry.get(RESOURCES.pods, namespace, name) as unknown as Pod;
-    const names = pod.spec.containers.map((c) => c.name);
-    const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names];
-    let container = opts.container;
-    if (!container) {
-      if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
-      container = names[0]!;
-    } else if (!all.includes(container)) {
-      throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
-    }
-    const { nodeName, address, port } = nodeAgentEndpoint(registry, pod);
+    const container = podContainerName(pod, opts.container);
+    const agent = agentEndpoint(registry, pod);
+    const { address, port } = agent;
     const query = agentLogQuery(opts);
     const target = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
     await new Promise<void>((resolve, reject) => {
@@ -52,7 +45,7 @@ export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number }
       upstream.on('timeout', () => upstream.destroy(new Error('timed out connecting to the node agent')));
       upstream.on('error', (err) => {
         if (res.headersSent) return resolve();
-        reject(new ApiError({ reason: 'ServiceUnavailable', message: `cannot reach the node agent of ${nodeName} at ${address}:${port}: ${err.message}` }));
+        reject(unreachable(agent, err));
       });
       // A client that leaves before the agent answers ends the upstream request too.
       res.on('close', () => upstream.destroy());

@@ -11,11 +11,11 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
-import { ApiError, errors, portForwardProtocol, RESOURCES, type Pod } from '@skiff/api';
+import { errors, portForwardProtocol, RESOURCES, type Pod } from '@skiff/api';
 import { endSocketWithStatus, toApiError } from '../http/send.js';
 import { readBounded, upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
-import { nodeAgentEndpoint } from './node-agent-endpoint.js';
+import { agentEndpoint, unreachable } from './node-agent.js';
 
 /** The request headers an upgrade needs at the agent; credentials and everything else stay here. */
 const FORWARDED = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'x-stream-protocol-version'];
@@ -58,7 +58,7 @@ export function podPortForwardProxy(registry: Registry, opts: PodPortForwardOpti
         const phase = pod.status?.phase ?? 'Pending';
         // kubectl's own words for this check, which it makes before dialing; other clients hear it from here.
         if (phase !== 'Running') throw errors.badRequest(`unable to forward port because pod is not running. Current status=${phase}`);
-        const agent = nodeAgentEndpoint(registry, pod);
+        const agent = agentEndpoint(registry, pod);
         const search = new URL(req.url ?? '/', 'http://localhost').search;
         const headers: Record<string, string | string[]> = { connection: 'Upgrade' };
         for (const h of FORWARDED) if (req.headers[h] !== undefined) headers[h] = req.headers[h]!;
@@ -66,7 +66,7 @@ export function podPortForwardProxy(registry: Registry, opts: PodPortForwardOpti
         const onClientGone = (): void => void upstream.destroy();
         socket.once('close', onClientGone);
         upstream.on('timeout', () => upstream.destroy(new Error('timed out connecting to the node agent')));
-        upstream.on('error', (err) => refuse(new ApiError({ reason: 'ServiceUnavailable', message: `cannot reach the node agent of ${agent.nodeName} at ${agent.address}:${agent.port}: ${err.message}` })));
+        upstream.on('error', (err) => refuse(unreachable(agent, err)));
         upstream.on('response', (res) => {
           upstream.setTimeout(0);
           readBounded(res).then((body) => refuse(upstreamError(res.statusCode ?? 502, body, 'pods/portforward', name)), refuse);

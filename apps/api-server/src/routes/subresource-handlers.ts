@@ -12,6 +12,7 @@ import { successStatus } from '../http/send.js';
 import { bindPod } from '../registry/binding.js';
 import { getScale, writeScale } from '../registry/scale.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
+import { upgradeRequired } from './pod-exec.js';
 import type { ApiHandlerDeps, RequestInfo } from './api-handler.js';
 
 /** SubresourceRequest is one request for KIND/NAME/SUB, parsed. */
@@ -107,11 +108,23 @@ async function log(r: SubresourceRequest): Promise<void> {
   await r.deps.podLog(r.req, r.res, r.namespace, r.name, r.q);
 }
 
-/** portforward: upgrades never reach here (server.ts hands them to pod-portforward.ts); kube answers a plain request so. */
-async function portforward(r: SubresourceRequest): Promise<void> {
+/**
+ * exec, attach and portforward: upgrades never reach here (server.ts hands them to pod-exec.ts and
+ * pod-portforward.ts); a plain request gets kube's 400.
+ */
+async function upgradeOnly(r: SubresourceRequest): Promise<void> {
   if (r.req.method !== 'GET' && r.req.method !== 'POST') notAllowed(r);
   r.info.verb = 'CONNECT';
-  throw errors.badRequest('Upgrade request required');
+  throw upgradeRequired();
 }
 
-export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = { status, finalize, scale, binding, log, portforward };
+export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = {
+  status,
+  finalize,
+  scale,
+  binding,
+  log,
+  exec: upgradeOnly,
+  attach: upgradeOnly,
+  portforward: upgradeOnly,
+};

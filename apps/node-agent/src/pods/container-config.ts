@@ -136,6 +136,9 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   if (sc.privileged) config.privileged = true;
   if (sc.capabilities?.add?.length) config.capAdd = sc.capabilities.add;
   if (sc.capabilities?.drop?.length) config.capDrop = sc.capabilities.drop;
+  if (c.stdin) config.stdin = true;
+  if (c.stdinOnce) config.stdinOnce = true;
+  if (c.tty) config.tty = true;
   return config;
 }
 

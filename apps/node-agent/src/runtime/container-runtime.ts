@@ -2,8 +2,8 @@
  * @module ContainerRuntime: what the node agent needs from a container engine, after kubelet's CRI
  * (RunPodSandbox, CreateContainer, StartContainer, StopContainer, ListContainers, ContainerStatus).
  */
+import type { Readable, Writable } from 'node:stream';
 import type { SandboxDNS } from '../pods/pod-dns.js';
-import type { Readable } from 'node:stream';
 import type { PullPolicy } from '@skiff/api';
 
 /** ContainerKind tells the pause sandbox that holds a pod's network namespace from the pod's own containers. */
@@ -92,6 +92,10 @@ export interface ContainerConfig {
   privileged?: boolean;
   capAdd?: string[];
   capDrop?: string[];
+  /** Keep stdin open for attach (`stdin`), closed after the first attach ends (`stdinOnce`), with a terminal. */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 /** ExecResult is what a command run inside a container returned. */
@@ -107,6 +111,35 @@ export interface LogRequest {
   timestamps?: boolean;
   sinceSeconds?: number;
   limitBytes?: number;
+}
+
+/** StreamOptions say which standard streams an exec or attach session carries, and whether it has a terminal. */
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/**
+ * ContainerStream is a live exec or attach session (CRI Exec / Attach). Its output streams end when the process's
+ * output ends; reading them slowly slows the process down (back-pressure reaches the engine's connection).
+ */
+export interface ContainerStream {
+  /** The process's stdin (present when asked for); `end()` closes it, as a shell sees Ctrl-D. */
+  stdin?: Writable;
+  /** stdout; with a terminal everything the terminal shows. */
+  stdout: Readable;
+  /** stderr; ends at once with a terminal (which merges it into stdout). */
+  stderr: Readable;
+  /** Whether the session has a terminal: an attach has one when the container was started with `tty: true`. */
+  tty: boolean;
+  /** resize sets the terminal size; without a terminal it does nothing. */
+  resize(width: number, height: number): Promise<void>;
+  /** exitCode resolves after the output ended: the exec's exit code, undefined for an attach. */
+  exitCode(): Promise<number | undefined>;
+  /** close ends the session (the client left): the engine connection closes and a running exec is killed. */
+  close(): Promise<void>;
 }
 
 /** RuntimeInfo is what the node reports in nodeInfo and capacity. */
@@ -192,4 +225,13 @@ export interface ContainerRuntime {
   exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** logs streams a container's output as plain text. */
   logs(id: string, req: LogRequest): Promise<Readable>;
+  /** execStream runs a command in a running container with its streams attached (kubectl exec); optional. */
+  execStream?(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream>;
+  /** attach connects to the streams of a running container's main process (kubectl attach); optional. */
+  attach?(id: string, opts: StreamOptions): Promise<ContainerStream>;
+  /**
+   * reapExecs kills the execs still running in this node's containers; called once at start, when any such exec
+   * belongs to a previous agent process whose clients are gone with it. Resolves with how many it killed.
+   */
+  reapExecs?(): Promise<number>;
 }

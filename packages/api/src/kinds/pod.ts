@@ -29,7 +29,13 @@ export const podKind = defineKind({
   shortNames: ['po'],
   categories: ['all'],
   hasStatus: true,
-  subresources: [BINDING_SUBRESOURCE, LOG_SUBRESOURCE, { name: 'portforward', kind: 'PodPortForwardOptions', group: '', version: 'v1', verbs: ['create', 'get'] }],
+  subresources: [
+    BINDING_SUBRESOURCE,
+    LOG_SUBRESOURCE,
+    { name: 'exec', kind: 'PodExecOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
+    { name: 'attach', kind: 'PodAttachOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
+  ],
   schema: podSchema,
   defaults: defaultPod,
   validate(pod, errs, old) {

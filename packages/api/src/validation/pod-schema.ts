@@ -113,6 +113,7 @@ export const containerSchema = z.object({
     })
     .optional(),
   stdin: z.boolean().optional(),
+  stdinOnce: z.boolean().optional(),
   tty: z.boolean().optional(),
 }) satisfies z.ZodType<Container>;
 

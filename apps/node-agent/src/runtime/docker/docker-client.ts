@@ -1,6 +1,8 @@
 /**
  * @module DockerClient: the Docker Engine API (v1.41) over its unix socket, through undici.
  */
+import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { Pool } from 'undici';
 
@@ -35,8 +37,10 @@ const ignore = (): void => undefined;
 export class DockerClient {
   readonly #client: Pool;
   readonly #prefix: string;
+  readonly #socketPath: string;
 
   constructor(opts: { socketPath: string; apiVersion?: string; connections?: number }) {
+    this.#socketPath = opts.socketPath;
     this.#client = new Pool('http://localhost', { socketPath: opts.socketPath, connections: opts.connections ?? 16 });
     this.#prefix = `/v${opts.apiVersion ?? '1.41'}`;
   }
@@ -85,6 +89,50 @@ export class DockerClient {
     const out = pipeline(await this.stream(req), new Demultiplexer(), ignore);
     out.on('error', ignore);
     return out;
+  }
+
+  /**
+   * hijack sends a POST whose answer becomes a raw two-way stream (exec start, attach): Docker answers
+   * `101 UPGRADED` to `Upgrade: tcp` and then carries the process's stdin one way and its output the other.
+   * Each hijack has its own connection (outside the pool, which must not lend a socket it no longer owns); a
+   * non-2xx answer throws DockerError. The socket always has an error listener: a reset must not end the process.
+   */
+  hijack(path: string, body: unknown, timeoutMs = 30_000): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const text = JSON.stringify(body);
+      const req = httpRequest({
+        socketPath: this.#socketPath,
+        method: 'POST',
+        path: this.#prefix + path,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'Upgrade', Upgrade: 'tcp' },
+        timeout: timeoutMs,
+      });
+      req.on('upgrade', (_res, socket, head) => {
+        socket.on('error', ignore);
+        socket.setTimeout(0);
+        if (head.length) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const code = res.statusCode ?? 500;
+          const raw = Buffer.concat(chunks).toString();
+          let message = raw;
+          try {
+            message = (JSON.parse(raw) as { message?: string }).message ?? raw;
+          } catch {
+            /* plain text */
+          }
+          reject(new DockerError(code, code < 300 ? `engine answered ${code} instead of upgrading the connection` : message.trim()));
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`docker ${path}: no answer within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(text);
+    });
   }
 
   /** running is how many requests are in flight, streams included (a stream left open shows here). */

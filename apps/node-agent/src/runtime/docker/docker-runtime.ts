@@ -8,6 +8,7 @@ import {
   RuntimeError,
   type ContainerConfig,
   type ContainerRuntime,
+  type ContainerStream,
   type ExecResult,
   type LogRequest,
   type PodRef,
@@ -15,9 +16,12 @@ import {
   type RuntimeInfo,
   type RuntimeState,
   type SandboxConfig,
+  type StreamOptions,
 } from '../container-runtime.js';
 import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
 import { DockerError, type DockerClient } from './docker-client.js';
+import { dockerContainerStream } from './docker-container-stream.js';
+import { killProcessTree } from './kill-process-tree.js';
 
 /** DockerRuntimeOptions configures DockerRuntime. */
 export interface DockerRuntimeOptions {
@@ -42,6 +46,13 @@ interface Inspect {
   Config: { Image: string; Labels?: Record<string, string> };
   State: { Status: string; ExitCode: number; OOMKilled: boolean; Error: string; StartedAt: string; FinishedAt: string };
   NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> };
+}
+
+interface ExecInspect {
+  Running: boolean;
+  ExitCode: number | null;
+  Pid: number;
+  ContainerID: string;
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -264,6 +275,9 @@ export class DockerRuntime implements ContainerRuntime {
     else if (config.command) body['Cmd'] = [];
     if (config.workingDir) body['WorkingDir'] = config.workingDir;
     if (config.user) body['User'] = config.user;
+    // As `docker run -i [-t]`: stdin stays open for kubectl attach / run -i; StdinOnce closes it after the first.
+    if (config.stdin) Object.assign(body, { OpenStdin: true, AttachStdin: true, StdinOnce: config.stdinOnce === true });
+    if (config.tty) body['Tty'] = true;
     let id: string;
     try {
       id = await this.#create(runtimeContainerName(this.#node, config.pod, config.name, config.restartCount), body);
@@ -341,13 +355,77 @@ export class DockerRuntime implements ContainerRuntime {
     return { exitCode: info.ExitCode ?? -1, output };
   }
 
+  async execStream(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream> {
+    const create = { Cmd: command, AttachStdin: opts.stdin, AttachStdout: opts.stdout, AttachStderr: opts.stderr, Tty: opts.tty };
+    const execId = (await this.#d.json<{ Id: string }>({ method: 'POST', path: `/containers/${id}/exec`, body: create })).Id;
+    const socket = await this.#d.hijack(`/exec/${execId}/start`, { Detach: false, Tty: opts.tty });
+    return dockerContainerStream(socket, opts, {
+      resize: (w, h) => this.#d.json({ method: 'POST', path: `/exec/${execId}/resize?h=${h}&w=${w}` }),
+      exitCode: async () => (await this.#execDone(execId)).ExitCode ?? undefined,
+      kill: async () => void (await this.#killExec(execId)),
+    });
+  }
+
+  async attach(id: string, opts: StreamOptions): Promise<ContainerStream> {
+    const info = await this.#d.json<{ Config: { Tty?: boolean; OpenStdin?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
+    const tty = info.Config.Tty === true;
+    const stdin = opts.stdin && info.Config.OpenStdin === true;
+    const q = new URLSearchParams({ stream: '1', stdin: stdin ? '1' : '0', stdout: opts.stdout ? '1' : '0', stderr: opts.stderr ? '1' : '0' });
+    const socket = await this.#d.hijack(`/containers/${id}/attach?${q}`, {});
+    return dockerContainerStream(socket, { tty, stdin }, {
+      resize: (w, h) => this.#d.json({ method: 'POST', path: `/containers/${id}/resize?h=${h}&w=${w}` }),
+      exitCode: () => Promise.resolve(undefined),
+      kill: () => Promise.resolve(),
+    });
+  }
+
+  async reapExecs(): Promise<number> {
+    let killed = 0;
+    for (const c of await this.list()) {
+      if (c.kind === 'sandbox' || c.state !== 'running') continue;
+      const info = await this.#d.json<{ ExecIDs: string[] | null }>({ method: 'GET', path: `/containers/${c.id}/json` }).catch(() => undefined);
+      for (const execId of info?.ExecIDs ?? []) if (await this.#killExec(execId)) killed++;
+    }
+    return killed;
+  }
+
+  /**
+   * #execDone waits until the engine has recorded the exec's end: its output closes a moment before the exit code
+   * is stored. Bounded, so an engine that never says leaves no waiter behind.
+   */
+  async #execDone(execId: string): Promise<ExecInspect> {
+    const deadline = Date.now() + 10_000;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
+      const info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
+      if (!info.Running || Date.now() > deadline) return info;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /**
+   * #killExec kills an exec whose client left, as containerd's CRI does when an exec stream's context ends. Docker
+   * has no call for it, so the agent signals the process (and what it started) itself; this works when the agent
+   * shares the engine's PID namespace, and does nothing otherwise (see killProcessTree).
+   */
+  async #killExec(execId: string): Promise<boolean> {
+    try {
+      const info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
+      return info.Running && info.Pid > 0 && (await killProcessTree(info.Pid, info.ContainerID)) > 0;
+    } catch {
+      return false; // the exec or its container is gone: nothing left to kill
+    }
+  }
+
   async logs(id: string, req: LogRequest): Promise<Readable> {
     const q = new URLSearchParams({ stdout: '1', stderr: '1' });
     if (req.follow) q.set('follow', '1');
     if (req.timestamps) q.set('timestamps', '1');
     if (req.tailLines !== undefined) q.set('tail', String(req.tailLines));
     if (req.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - req.sinceSeconds));
-    return this.#d.demuxed({ method: 'GET', path: `/containers/${id}/logs?${q}` });
+    // A container with a terminal logs raw bytes; only one without has Docker's stdout/stderr frames.
+    const { Config } = await this.#d.json<{ Config: { Tty?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
+    const req2 = { method: 'GET' as const, path: `/containers/${id}/logs?${q}` };
+    return Config.Tty ? this.#d.stream(req2) : this.#d.demuxed(req2);
   }
 
   /**
