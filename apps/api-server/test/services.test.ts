@@ -6,8 +6,15 @@ import { api, runServerToExit, spawnServer, type ServerProcess } from './harness
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-services-'));
 let proc: ServerProcess | undefined;
+// Every server a test started, so a failing test (which stops before its own kill) leaves no process behind.
+const started: ServerProcess[] = [];
+async function spawn(args: string[]): Promise<ServerProcess> {
+  const p = await spawnServer(args);
+  started.push(p);
+  return p;
+}
 afterAll(async () => {
-  await proc?.kill('SIGKILL');
+  for (const p of started) await p.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -28,7 +35,7 @@ async function allocated(url: string): Promise<{ ips: string[]; ports: number[] 
 
 describe('Service allocation through the api-server', () => {
   it('never hands out an address or node port twice under concurrent creates and across a restart, and frees on delete', async () => {
-    proc = await spawnServer(['--data-dir', dir, ...RANGES]);
+    proc = await spawn(['--data-dir', dir, ...RANGES]);
     const first = await Promise.all(Array.from({ length: 16 }, (_, i) => create(proc!.url, service(`np${i}`, { type: 'NodePort' }))));
     expect(first.map((r) => r.status)).toEqual(Array(16).fill(201));
     let got = await allocated(proc.url);
@@ -38,7 +45,7 @@ describe('Service allocation through the api-server', () => {
     for (const ip of got.ips) expect(ip).toMatch(/^10\.96\.0\.([1-9]|[12]\d|30)$/);
 
     await proc.kill('SIGKILL');
-    proc = await spawnServer(['--data-dir', dir, ...RANGES]);
+    proc = await spawn(['--data-dir', dir, ...RANGES]);
     const second = await Promise.all([
       ...Array.from({ length: 13 }, (_, i) => create(proc!.url, service(`c${i}`))),
       ...Array.from({ length: 4 }, (_, i) => create(proc!.url, service(`late${i}`))),
@@ -64,7 +71,7 @@ describe('Service allocation through the api-server', () => {
   }, 60_000);
 
   it('keeps the ClusterIP and node port across an apply-style update, and allocates a node port when the type changes', async () => {
-    proc = await spawnServer(['--storage', 'memory', ...RANGES]);
+    proc = await spawn(['--storage', 'memory', ...RANGES]);
     const made = await create(proc.url, service('web'));
     expect(made.status).toBe(201);
     const ip = made.body.spec.clusterIP;
@@ -87,7 +94,7 @@ describe('Service allocation through the api-server', () => {
   });
 
   it('answers bad Services with 422 naming each field', async () => {
-    proc = await spawnServer(['--storage', 'memory', ...RANGES]);
+    proc = await spawn(['--storage', 'memory', ...RANGES]);
     const cases: Array<[unknown, string]> = [
       [service('bad-ip', { clusterIP: '10.96.0.300' }), 'spec.clusterIPs[0]: Invalid value: "10.96.0.300": must be a valid IP address'],
       [service('out', { clusterIP: '10.97.0.5' }), 'the provided IP (10.97.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/27'],
@@ -116,14 +123,14 @@ describe('Service allocation through the api-server', () => {
   it('keeps one kubernetes Service across restarts and points its Endpoints at the current --advertise-address', async () => {
     const data = mkdtempSync(join(tmpdir(), 'skiff-kubernetes-svc-'));
     try {
-      proc = await spawnServer(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.3']);
+      proc = await spawn(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.3']);
       const svc = (await api(proc.url, 'GET', '/api/v1/namespaces/default/services/kubernetes')).body;
       expect(svc.spec.clusterIP).toBe('10.96.0.1');
       expect(svc.spec.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP', targetPort: Number(new URL(proc.url).port) }]);
       const ep = (await api(proc.url, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body;
       expect(ep.subsets[0].addresses).toEqual([{ ip: '10.1.2.3' }]);
       await proc.kill('SIGTERM');
-      proc = await spawnServer(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.4']);
+      proc = await spawn(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.4']);
       expect((await api(proc.url, 'GET', '/api/v1/namespaces/default/services/kubernetes')).body.metadata.uid).toBe(svc.metadata.uid);
       const moved = (await api(proc.url, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body;
       expect(moved.subsets[0].addresses).toEqual([{ ip: '10.1.2.4' }]);
