@@ -90,7 +90,8 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
     stderr: () => err,
     kill: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // A process that ended by a signal has no exit code but a signalCode: it is gone all the same.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),
