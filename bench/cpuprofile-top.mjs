@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Prints the hottest functions of V8 .cpuprofile files (node --cpu-prof), by self time and by inclusive time.
-//   node bench/cpuprofile-top.mjs FILE_OR_DIR... [--top 25]
+//   node bench/cpuprofile-top.mjs FILE_OR_DIR... [--top 25] [--from SECONDS] [--to SECONDS]
+// --from/--to keep only the samples taken that many seconds after the profile started (e.g. the idle window of a
+// process, without its start-up and shutdown).
 // Used with SKIFF_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only create.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' }, from: { type: 'string', default: '0' }, to: { type: 'string', default: 'Infinity' } }, allowPositionals: true });
 const files = positionals.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(p, f)) : [p]));
 for (const file of files) {
   const prof = JSON.parse(readFileSync(file, 'utf8'));
@@ -14,7 +16,13 @@ for (const file of files) {
   const parent = new Map();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const dt = new Map();
-  for (let i = 0; i < prof.samples.length; i++) dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  const [fromUs, toUs] = [Number(values.from) * 1e6, Number(values.to) * 1e6];
+  let at = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    at += prof.timeDeltas[i] ?? 0;
+    if (at < fromUs || at > toUs) continue;
+    dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  }
   const label = (n) => {
     const f = n.callFrame;
     const url = f.url.replace(/^file:\/\//, '');

@@ -161,6 +161,8 @@ if (!(await waitReady())) {
   startedNodeAgent = run('node-agent', 'node-agent', [
     '--server', server, '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
     '--docker-socket', dockerSocket, '--pod-network', podNetwork,
+    // Volume files beside the rest of the data, writable by whoever runs npm start (Secrets go to /dev/shm).
+    '--root-dir', join(dataDir, 'node-agent'),
     '--node-lease-duration-seconds=10', '--node-status-update-frequency=4s',
     '--node-labels', 'node-role.kubernetes.io/control-plane=',
   ]);

@@ -2,7 +2,7 @@
  * @module The api-server process: flags, the SQLite store, the HTTP server, housekeeping and signals.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { advertiseAddress, optionsOrExit } from '@skiff/api';
@@ -10,11 +10,17 @@ import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { createApiServer } from './server.js';
 import { parseOptions, USAGE } from './options.js';
+import { AesGcmTransformer } from './storage/aes-gcm-transformer.js';
+import { createEncryptionKeyFile, readEncryptionKeyFile } from './storage/encryption-key-file.js';
 import { isFatalCommitError } from './storage/is-fatal-commit-error.js';
 import { MemoryStore } from './storage/memory-store.js';
 import { SqliteStore } from './storage/sqlite-store.js';
-import { storeOpenError } from './storage/store-open-error.js';
+import { StoreOpenError, storeOpenError } from './storage/store-open-error.js';
 import type { Storage } from './storage/storage.js';
+
+/** Encryption at rest (kube's EncryptionConfiguration `resources: [secrets]`, provider aesgcm) with this key file. */
+const ENCRYPTION_KEY_FILE = 'encryption.key';
+const ENCRYPTED_RESOURCES = ['secrets'];
 
 const opts = optionsOrExit('api-server', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
@@ -26,16 +32,39 @@ if (opts.storage === 'memory') {
   store = new MemoryStore();
 } else {
   const path = join(opts.dataDir, 'skiff.db');
+  const keyPath = join(opts.dataDir, ENCRYPTION_KEY_FILE);
+  let createdKey = false;
   let sqlite: SqliteStore;
   try {
     mkdirSync(opts.dataDir, { recursive: true });
+    let keys = readEncryptionKeyFile(keyPath);
+    if (!keys) {
+      keys = createEncryptionKeyFile(keyPath, new Date());
+      createdKey = true;
+    }
     // Group commit: every write of one event-loop turn shares one transaction and fsync. Responses wait for it
     // (sendDurable), so acknowledged still means durable.
-    sqlite = SqliteStore.open({ path, synchronous: opts.synchronous, groupCommit: true, onCommitError, acceptRollback: opts.acceptStoreRollback });
+    sqlite = SqliteStore.open({
+      path,
+      synchronous: opts.synchronous,
+      groupCommit: true,
+      onCommitError,
+      acceptRollback: opts.acceptStoreRollback,
+      transformer: new AesGcmTransformer(keys, ENCRYPTED_RESOURCES, keyPath),
+    });
   } catch (err) {
+    let message = storeOpenError(path, err).message;
+    if (createdKey) {
+      // A key made for a database that needed another would hide the real loss on the next start.
+      rmSync(keyPath, { force: true });
+      if (err instanceof StoreOpenError && /encrypted with key/.test(message)) message += `; ${keyPath} was missing`;
+    }
     // One line an operator can act on (what, which file, what to do), not a stack trace.
-    process.stderr.write(`api-server: ${storeOpenError(path, err).message}\n`);
+    process.stderr.write(`api-server: ${message}\n`);
     process.exit(1);
+  }
+  if (sqlite.rewrittenAtOpen > 0) {
+    logger.info({ rewritten: sqlite.rewrittenAtOpen, keyFile: keyPath }, 'rewrote stored values under the first key of the encryption key file');
   }
   if (sqlite.acceptedRollback) {
     logger.warn(
@@ -102,8 +131,10 @@ const housekeeping = setInterval(() => {
     const expired = store.expire(Date.now());
     store.compact({ keepRevisions: opts.historyRevisions, keepMs: opts.historyWindowMs });
     if (expired) logger.debug({ expired }, 'expired objects');
+    api.metrics.housekeeping.inc({ result: 'success' });
   } catch (err) {
     logger.error({ err }, 'housekeeping failed');
+    api.metrics.housekeeping.inc({ result: 'error' });
   }
 }, opts.compactionIntervalMs);
 housekeeping.unref();

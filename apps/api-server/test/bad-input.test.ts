@@ -90,7 +90,7 @@ const cases: Case[] = [
     message: /spec\.template\.spec\.initContainers: Too many: 150: must have at most 100 items/,
   },
   { name: 'an unknown path', method: 'GET', path: '/api/v1/widgets', code: 404, reason: 'NotFound', message: /could not find the requested resource/ },
-  { name: 'an unknown group', method: 'GET', path: '/apis/batch/v1/jobs', code: 404, reason: 'NotFound', message: /./ },
+  { name: 'an unknown group', method: 'GET', path: '/apis/example.com/v1/widgets', code: 404, reason: 'NotFound', message: /./ },
   { name: 'a wrong method', method: 'PUT', path: PODS, body: pod('x'), code: 405, reason: 'MethodNotAllowed', message: /does not allow this method/ },
   { name: 'POST to an object', method: 'POST', path: `${PODS}/x`, body: pod('x'), code: 405, reason: 'MethodNotAllowed', message: /./ },
   { name: 'an unsupported content type', method: 'POST', path: PODS, body: 'a=b', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, code: 415, reason: 'UnsupportedMediaType', message: /application\/json/ },
@@ -311,11 +311,11 @@ describe('bad input gets a Status with the right code', () => {
     await new Promise<void>((resolve) => {
       const req = request(`${s.url}${PODS}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': '1000' } });
       req.on('error', () => resolve());
-      req.write('{"apiVersion":"v1",');
-      setTimeout(() => {
+      // Cut the connection once the first part of the body is on the wire, 1000 bytes promised.
+      req.write('{"apiVersion":"v1",', () => {
         req.destroy();
         resolve();
-      }, 50);
+      });
     });
     expect((await api(s.url, 'GET', '/readyz')).status).toBe(200);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, pod, spawnServer, type ServerProcess } from './harness.js';
 import { httpWatch } from './watch-stream.js';
+import { waitFor } from '@skiff/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-durability-'));
 let proc: ServerProcess | undefined;
@@ -30,7 +31,7 @@ describe('durability', () => {
       }
     };
     const writers = [0, 1, 2, 3].map(writer);
-    while (acked.size < 300) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => acked.size >= 300, { what: '300 acknowledged creates', timeoutMs: 60_000, intervalMs: 5 });
     await proc.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);

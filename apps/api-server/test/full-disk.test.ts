@@ -40,6 +40,12 @@ function fillDisk(path: string): void {
   }
 }
 
+/** housekeepingRounds counts the api-server's housekeeping rounds so far, failed or not. */
+async function housekeepingRounds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return [...text.matchAll(/^skiff_storage_housekeeping_total\{result="\w+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
 async function createPod(name: string): Promise<{ status: number; body: any }> {
   return api(proc!.url, 'POST', '/api/v1/namespaces/default/pods', pod(name));
 }
@@ -66,17 +72,24 @@ describe.skipIf(!mounted)('api-server on a full disk', () => {
       expect(r.body.message).toMatch(/disk is full/);
     }
     // Nothing of the failed writes shows, and reads, lists and the watch go on; so does the process, through
-    // several rounds of housekeeping on the full disk.
-    const deadline = Date.now() + 2000;
-    while (Date.now() < deadline) {
-      const got = await api(proc.url, 'GET', '/api/v1/namespaces/default/pods/before-3');
-      expect(got.status).toBe(200);
-      expect((await api(proc.url, 'GET', '/api/v1/namespaces/default/pods/during-0')).status).toBe(404);
-      const list = await api(proc.url, 'GET', '/api/v1/namespaces/default/pods');
-      expect(list.body.items.map((p: any) => p.metadata.name).sort()).toEqual([...acked.keys()].sort());
-      expect((await createPod('still-full')).status).toBe(507);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // several rounds of housekeeping on the full disk (counted on /metrics, not guessed from the clock).
+    const first = await housekeepingRounds(proc.url);
+    let broken: unknown;
+    await waitFor(async () => {
+      try {
+        const got = await api(proc!.url, 'GET', '/api/v1/namespaces/default/pods/before-3');
+        expect(got.status).toBe(200);
+        expect((await api(proc!.url, 'GET', '/api/v1/namespaces/default/pods/during-0')).status).toBe(404);
+        const list = await api(proc!.url, 'GET', '/api/v1/namespaces/default/pods');
+        expect(list.body.items.map((p: any) => p.metadata.name).sort()).toEqual([...acked.keys()].sort());
+        expect((await createPod('still-full')).status).toBe(507);
+        return (await housekeepingRounds(proc!.url)) >= first + 5;
+      } catch (err) {
+        broken = err; // a failed check ends the wait: it must hold every time, not eventually
+        return true;
+      }
+    }, { what: 'five housekeeping rounds on the full disk', timeoutMs: 30_000, intervalMs: 50 });
+    if (broken) throw broken;
     expect(proc.child.exitCode).toBeNull();
     expect(watch.events).toEqual([]);
     // Said once, not once per failed write.

@@ -14,6 +14,7 @@ import { createHttpServer } from '../src/create-http-server.js';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
 import type { Storage } from '../src/storage/storage.js';
+import { waitFor } from '@skiff/testing';
 
 export interface RunningServer {
   url: string;
@@ -72,17 +73,12 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`api-server exited with ${child.exitCode}: ${err}`);
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error(`api-server did not become ready: ${err}`);
-    await new Promise((r) => setTimeout(r, 50));
+  const exited = new AbortController();
+  child.once('exit', (code) => exited.abort(new Error(`api-server exited with ${code}: ${err}`)));
+  try {
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: 'the api-server to answer /readyz', timeoutMs: 15_000, signal: exited.signal });
+  } catch (e) {
+    throw exited.signal.aborted ? e : new Error(`${(e as Error).message}: ${err}`);
   }
   return {
     url,

@@ -1,4 +1,4 @@
-import type { DeleteOptions, Deployment, EndpointSlice, Endpoints, Event as CoreEvent, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, Service, Status } from '@skiff/api';
+import type { CronJob, DeleteOptions, Deployment, EndpointSlice, Endpoints, Event as CoreEvent, Job, KubeList, Lease, Namespace, Node, Pod, ReplicaSet, Service, ServiceAccount, Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 
 /**
@@ -23,10 +23,13 @@ export interface ControllerClient {
   nodes: ResourceApi<Node>;
   namespaces: ResourceApi<Namespace> & { finalize(ns: Namespace): Promise<Namespace> };
   leases: ResourceApi<Lease>;
+  serviceaccounts: ResourceApi<ServiceAccount>;
   events: ResourceApi<CoreEvent>;
   services: ResourceApi<Service>;
   endpoints: ResourceApi<Endpoints>;
   endpointslices: ResourceApi<EndpointSlice>;
+  jobs: ResourceApi<Job>;
+  cronjobs: ResourceApi<CronJob>;
 }
 
 /** ResourceKind names the ControllerClient fields, which are also the REST resource names. */

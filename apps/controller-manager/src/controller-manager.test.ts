@@ -33,33 +33,54 @@ function start(controllers: ControllerName[] = ['replicaset', 'deployment', 'gar
   };
 }
 
-/** simulateNodeAgent stands in for the scheduler and node agent: binds pending pods, makes them Ready, finishes deletions. */
+/**
+ * simulateNodeAgent stands in for the scheduler and node agent: binds pending pods, makes them Ready, finishes
+ * deletions. It passes over all pods again whenever its pod watch reports a change (level-triggered: a change that
+ * comes during a pass marks one more pass), so it keeps up at the pace of the cluster instead of a polling period.
+ */
 function simulateNodeAgent(): () => void {
   let stopped = false;
+  let dirty = true;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    dirty = true;
+    wake?.();
+  };
+  let watch: { stop(): void } | undefined;
+  const pass = async (pods: Pod[]): Promise<void> => {
+    for (const p of pods) {
+      const name = p.metadata.name!;
+      if (p.metadata.deletionTimestamp) {
+        await client.pods.delete(name, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => {});
+      } else if (!p.spec.nodeName) {
+        await client.pods.bind(name, 'node-1', { namespace: 'default' }).catch(() => {});
+      } else if (p.status?.phase !== 'Running') {
+        const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        const next: Pod = { ...p, status: { ...p.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } };
+        await client.pods.updateStatus(next).catch(() => {});
+      }
+    }
+  };
   const loop = async (): Promise<void> => {
     while (!stopped) {
+      if (!dirty) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      dirty = false;
       try {
-        const pods = (await client.pods.list({ namespace: 'default' })).items;
-        for (const p of pods) {
-          const name = p.metadata.name!;
-          if (p.metadata.deletionTimestamp) {
-            await client.pods.delete(name, { namespace: 'default', gracePeriodSeconds: 0 }).catch(() => {});
-          } else if (!p.spec.nodeName) {
-            await client.pods.bind(name, 'node-1', { namespace: 'default' }).catch(() => {});
-          } else if (p.status?.phase !== 'Running') {
-            const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-            const next: Pod = { ...p, status: { ...p.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } };
-            await client.pods.updateStatus(next).catch(() => {});
-          }
-        }
+        const list = await client.pods.list({ namespace: 'default' });
+        watch ??= client.pods.watch({ namespace: 'default', resourceVersion: list.metadata.resourceVersion!, relistOnExpired: true }, { onEvent: poke, onError: poke });
+        await pass(list.items);
       } catch {
-        /* server closing */
+        if (!stopped) dirty = true; // the next pass retries: nothing else would wake it
       }
-      await new Promise((r) => setTimeout(r, 50));
     }
   };
   void loop();
-  return () => void (stopped = true);
+  return () => {
+    stopped = true;
+    watch?.stop();
+    wake?.();
+  };
 }
 
 function deployment(replicas: number, image: string): Deployment {
@@ -137,12 +158,41 @@ describe('controller-manager against a live api-server', () => {
     cm = start(['replicaset', 'deployment']);
     try {
       await waitFor(() => rolledOut(5), { what: 'rollout finished after restart', timeoutMs: 15_000 });
+      // No pod may come after that either. Positive signal that the ReplicaSet controller is done with every sync
+      // it had queued: a spec change of each ReplicaSet (a new generation) that it acknowledges in
+      // status.observedGeneration, which it does only after the syncs of that key before it.
+      const sets = (await client.replicasets.list({ namespace: 'default' })).items;
+      for (const rs of sets) await client.replicasets.patch(rs.metadata.name!, { spec: { minReadySeconds: 1 } }, { namespace: 'default' });
+      await waitFor(async () => (await client.replicasets.list({ namespace: 'default' })).items.every((rs) => rs.spec.minReadySeconds === 1 && rs.status?.observedGeneration === rs.metadata.generation), { what: 'the ReplicaSet controller to observe the new generations', timeoutMs: 15_000 });
       const { maxLive: maxPods } = await recording.stop();
       expect(maxPods).toBeLessThanOrEqual(6);
-      await new Promise((r) => setTimeout(r, 300));
       expect(await livePods()).toHaveLength(5);
     } finally {
       await cm.stop();
     }
   }, 60_000);
+});
+
+describe('serviceaccount controller', () => {
+  it('gives every namespace a default ServiceAccount, and makes it again when deleted', async () => {
+    const cm = start(['serviceaccount']);
+    try {
+      await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
+      for (const namespace of ['default', 'kube-system', 'team-a']) {
+        await waitFor(() => client.serviceaccounts.get('default', { namespace }).catch(() => undefined), { timeoutMs: 10_000, what: `default in ${namespace}` });
+      }
+      const first = await client.serviceaccounts.get('default', { namespace: 'team-a' });
+      await client.serviceaccounts.delete('default', { namespace: 'team-a' });
+      const again = await waitFor(
+        async () => {
+          const sa = await client.serviceaccounts.get('default', { namespace: 'team-a' }).catch(() => undefined);
+          return sa && sa.metadata.uid !== first.metadata.uid ? sa : undefined;
+        },
+        { timeoutMs: 10_000, what: 'default made again' },
+      );
+      expect(again.metadata.name).toBe('default');
+    } finally {
+      await cm.stop();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { RESOURCES, type CronJob, type Job } from '@skiff/api';
 import { SharedInformerFactory, realClock, silentLogger, type Clock, type Logger } from '@skiff/controller-kit';
 import type { Clientset } from '@skiff/client';
 import { CONTROLLER_TABLE } from './controller-table.js';
@@ -21,7 +22,8 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
   const clock = deps.clock ?? realClock;
   const logger = deps.logger ?? silentLogger;
   const factory = new SharedInformerFactory({ clock, logger });
-  const c = deps.client;
+  // batch/v1 has no typed accessor on the Clientset; the generic resource client serves both kinds.
+  const c = { ...deps.client, jobs: deps.client.resource<Job>(RESOURCES.jobs), cronjobs: deps.client.resource<CronJob>(RESOURCES.cronjobs) };
   const sources: InformerSources = {
     pods: c.pods,
     replicasets: c.replicasets,
@@ -32,6 +34,9 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
     services: c.services,
     endpoints: c.endpoints,
     endpointslices: c.endpointslices,
+    serviceaccounts: c.serviceaccounts,
+    jobs: c.jobs,
+    cronjobs: c.cronjobs,
   };
   const informers = createInformers(factory, sources);
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });

@@ -2,12 +2,15 @@ import type { Clock, Logger } from '@skiff/controller-kit';
 import type { ControllerClient } from './controller-client.js';
 import { DeploymentController } from './controllers/deployment/deployment-controller.js';
 import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
+import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
+import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace/namespace-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from './controllers/node-lifecycle/taint-eviction-controller.js';
 import { PodGCController } from './controllers/pod-gc/pod-gc-controller.js';
 import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
+import { ServiceAccountsController } from './controllers/service-account/service-accounts-controller.js';
 import type { ControllerInformers } from './informers.js';
 import type { ControllerName, Options } from './options.js';
 import type { EventRecorder } from '@skiff/controller-kit';
@@ -69,6 +72,18 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   endpoint: ({ options: _o, recorder: _r, ...c }) => {
     const ctl = new EndpointController(c);
     return [{ run: (signal) => ctl.run(signal) }];
+  },
+  serviceaccount: ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new ServiceAccountsController(c);
+    return [{ run: (signal) => ctl.run(signal, 1) }];
+  },
+  job: ({ options: o, ...c }) => {
+    const ctl = new JobController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentJobSyncs) }];
+  },
+  cronjob: ({ options: o, ...c }) => {
+    const ctl = new CronJobController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentCronJobSyncs) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

@@ -1,4 +1,4 @@
-import type { Deployment, EndpointSlice, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@skiff/api';
+import type { CronJob, Deployment, EndpointSlice, Endpoints, Job, Lease, Namespace, Node, Pod, ReplicaSet, Service, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   OWNER_UID_INDEX,
@@ -27,6 +27,9 @@ export interface ControllerInformers {
   services: SharedInformer<Service>;
   endpoints: SharedInformer<Endpoints>;
   endpointslices: SharedInformer<EndpointSlice>;
+  serviceaccounts: SharedInformer<ServiceAccount>;
+  jobs: SharedInformer<Job>;
+  cronjobs: SharedInformer<CronJob>;
 }
 
 /** InformerSources are the lister-watchers informers are built on (the Clientset's resource clients). */
@@ -40,6 +43,9 @@ export interface InformerSources {
   services: ListerWatcher<Service>;
   endpoints: ListerWatcher<Endpoints>;
   endpointslices: ListerWatcher<EndpointSlice>;
+  serviceaccounts: ListerWatcher<ServiceAccount>;
+  jobs: ListerWatcher<Job>;
+  cronjobs: ListerWatcher<CronJob>;
 }
 
 /**
@@ -58,5 +64,8 @@ export function createInformers(factory: SharedInformerFactory, src: InformerSou
     services: factory.forResource('services', src.services, { indexers: common }),
     endpoints: factory.forResource('endpoints', src.endpoints, { indexers: common }),
     endpointslices: factory.forResource('endpointslices', src.endpointslices, { indexers: common }),
+    serviceaccounts: factory.forResource('serviceaccounts', src.serviceaccounts, { indexers: common }),
+    jobs: factory.forResource('jobs', src.jobs, { indexers: common }),
+    cronjobs: factory.forResource('cronjobs', src.cronjobs, { indexers: common }),
   };
 }

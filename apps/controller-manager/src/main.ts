@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { optionsOrExit, parseListenAddress } from '@skiff/api';
+import { DEFAULT_METRICS_OPTIONS, optionsOrExit, parseListenAddress } from '@skiff/api';
 import { createClient } from '@skiff/client';
 import { LeaderElector, createHealthServer, createLogger } from '@skiff/controller-kit';
 import type { Level } from 'pino';
@@ -17,7 +17,7 @@ let leading = !options.leaderElect;
 
 const { host, port } = parseListenAddress(options.listen);
 const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'skiff_controller_manager_' });
+collectDefaultMetrics({ register: registry, prefix: 'skiff_controller_manager_', ...DEFAULT_METRICS_OPTIONS });
 // Ready while leading (or elections are off): a standby has nothing to serve.
 const health = createHealthServer({
   live: [{ name: 'ping', check: () => true }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseControllers, parseOptions, type Options } from './options.js';
+import { CONTROLLER_NAMES, parseControllers, parseOptions, type Options } from './options.js';
 
 function parseFlags(argv: string[], env: Record<string, string> = {}): Options {
   const o = parseOptions(argv, env);
@@ -11,14 +11,18 @@ describe('parseFlags', () => {
   it('reads kube-controller-manager flag names and Go durations', () => {
     const o = parseFlags(['--server', 'http://h:1', '--leader-elect=false', '--node-monitor-period', '1s', '--node-monitor-grace-period=4s', '--concurrent-replicaset-syncs', '3']);
     expect(o).toMatchObject({ server: 'http://h:1', leaderElect: false, nodeMonitorPeriodMs: 1000, nodeMonitorGracePeriodMs: 4000, concurrentReplicaSetSyncs: 3 });
+    expect(parseFlags(['--concurrent-job-syncs', '7', '--concurrent-cron-job-syncs=2'])).toMatchObject({ concurrentJobSyncs: 7, concurrentCronJobSyncs: 2 });
   });
   it('defaults to leader election on and every controller', () => {
     const o = parseFlags([]);
     expect(o.leaderElect).toBe(true);
-    expect(o.controllers).toHaveLength(7);
+    expect(o.controllers).toEqual([...CONTROLLER_NAMES]);
+    expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob', 'endpoint']));
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'endpoint']);
+    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint']);
+    expect(parseControllers('serviceaccount-controller')).toEqual(['serviceaccount']);
+    expect(parseControllers('job-controller,ttl-after-finished-controller,cronjob-controller')).toEqual(['job', 'cronjob']);
     expect(parseControllers('endpointslice-controller')).toEqual(['endpoint']);
     expect(parseControllers('replicaset-controller,deployment')).toEqual(['replicaset', 'deployment']);
     expect(() => parseControllers('bogus')).toThrow(/unknown controller/);

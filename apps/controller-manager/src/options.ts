@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'endpoint'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -16,6 +16,10 @@ const ALIASES: Record<string, ControllerName> = {
   'endpoints-controller': 'endpoint',
   'endpointslice-controller': 'endpoint',
   endpointslice: 'endpoint',
+  'serviceaccount-controller': 'serviceaccount',
+  'job-controller': 'job',
+  'ttl-after-finished-controller': 'job',
+  'cronjob-controller': 'cronjob',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -37,6 +41,8 @@ export interface Options {
   concurrentDeploymentSyncs: number;
   concurrentGcSyncs: number;
   concurrentNamespaceSyncs: number;
+  concurrentJobSyncs: number;
+  concurrentCronJobSyncs: number;
   terminatedPodGcThreshold: number;
   podGcPeriodMs: number;
   controllers: ControllerName[];
@@ -62,6 +68,8 @@ export const DEFAULT_OPTIONS: Options = {
   concurrentDeploymentSyncs: 5,
   concurrentGcSyncs: 20,
   concurrentNamespaceSyncs: 10,
+  concurrentJobSyncs: 5,
+  concurrentCronJobSyncs: 5,
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
   controllers: [...CONTROLLER_NAMES],
@@ -112,6 +120,8 @@ const FLAGS: Record<string, Parser> = {
   'concurrent-deployment-syncs': int('concurrentDeploymentSyncs'),
   'concurrent-gc-syncs': int('concurrentGcSyncs'),
   'concurrent-namespace-syncs': int('concurrentNamespaceSyncs'),
+  'concurrent-job-syncs': int('concurrentJobSyncs'),
+  'concurrent-cron-job-syncs': int('concurrentCronJobSyncs'),
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
   'log-level': str('logLevel'),

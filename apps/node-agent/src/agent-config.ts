@@ -23,6 +23,8 @@ export interface AgentConfig {
   /** --cluster-dns: the DNS servers ClusterFirst pods use; empty leaves pods on Docker's resolver. */
   clusterDNS: string[];
   clusterDomain: string;
+  rootDir: string;
+  tmpfsDir: string;
   simulatedNodes: number;
   simulatedStartDelayMs: number;
   simulatedExit: { afterMs: number; exitCode: number } | undefined;
@@ -47,6 +49,8 @@ export const FLAGS = {
   'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '', boolean: true },
   'cluster-dns': { env: 'SKIFF_CLUSTER_DNS', default: '', help: "comma-separated DNS server IPs of ClusterFirst pods (the kube-dns Service's ClusterIP)" },
   'cluster-domain': { env: 'SKIFF_CLUSTER_DOMAIN', default: 'cluster.local', help: 'DNS domain of the cluster; pods search <ns>.svc.DOMAIN, svc.DOMAIN, DOMAIN' },
+  'root-dir': { env: 'SKIFF_ROOT_DIR', default: '/var/lib/skiff-agent', help: 'configMap and downwardAPI volume files; the same path for the agent and Docker' },
+  'tmpfs-dir': { env: 'SKIFF_TMPFS_DIR', default: '/dev/shm/skiff-agent', help: 'secret and projected volume files, on a tmpfs; the same path for the agent and Docker' },
   'simulated-nodes': { env: 'SKIFF_SIMULATED_NODES', default: '0', help: 'run N simulated nodes NAME-0..NAME-N-1' },
   'simulated-start-delay': { env: 'SKIFF_SIMULATED_START_DELAY', default: '1s', help: '' },
   'simulated-exit': { env: 'SKIFF_SIMULATED_EXIT', default: '', help: 'after=10s,code=0: simulated containers exit' },
@@ -133,6 +137,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     allowPrivileged: parseBool('allow-privileged', value('allow-privileged')),
     clusterDNS: parseClusterDNS(value('cluster-dns')),
     clusterDomain: parseClusterDomain(value('cluster-domain')),
+    rootDir: value('root-dir'),
+    tmpfsDir: value('tmpfs-dir'),
     simulatedNodes: Number(value('simulated-nodes')),
     simulatedStartDelayMs: parseDuration(value('simulated-start-delay')),
     simulatedExit,

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
+import { testVolumeDirs } from './__tests__/volume-dirs.js';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { AgentProcess, type AgentProcessOptions } from './agent-process.js';
@@ -11,6 +12,9 @@ import { waitFor } from '@skiff/testing';
 let server: RunningServer;
 let client: Clientset;
 const agents: AgentProcess[] = [];
+
+const dirs = testVolumeDirs();
+afterAll(() => dirs.remove());
 
 beforeEach(async () => {
   server = await startServer();
@@ -38,6 +42,7 @@ function options(over: Partial<AgentProcessOptions>): AgentProcessOptions {
     leaseDurationSeconds: 40,
     statusUpdateMs: 200,
     allowPrivileged: false,
+    volumeDirs: dirs,
     clock: realClock,
     logger: silentLogger,
     relistPeriodMs: 100,

@@ -2,13 +2,15 @@
  * @module AgentProcess: the node-agent process: one or more nodes, each a NodeRunner (simulated nodes share
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
+import { join } from 'node:path';
 import type { ClusterDNS } from './pods/pod-dns.js';
-import { isConflict, isNotFound, type Node, type Pod, type Service, type Taint } from '@skiff/api';
+import { isConflict, isNotFound, type ConfigMap, type Node, type Pod, type Secret, type Service, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger, type SharedInformer } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
+import { ConfigObjectCache } from './config/config-object-cache.js';
 import { NodeRunner } from './node-runner.js';
 import { NodeStatusReporter, type Health, type NodeIdentity } from './status/node-status.js';
 import type { ProbeResults } from './pods/pod-syncer.js';
@@ -21,25 +23,24 @@ export interface AgentNode {
   runtime: ContainerRuntime;
 }
 
-/** AgentProcessOptions configures AgentProcess; main.ts builds it from flags and environment. */
-export interface AgentProcessOptions {
+/**
+ * AgentProcessOptions configures AgentProcess; main.ts builds it from flags and environment. What every node of
+ * the process shares of its NodeIdentity (address, log server port, labels, taints, capacity, platform) is given once.
+ */
+export interface AgentProcessOptions extends Omit<NodeIdentity, 'name' | 'agentVersion'> {
   client: Clientset;
   nodes: AgentNode[];
-  hostIP: string;
-  hostname: string;
-  /** Port the log server listens on (published in daemonEndpoints). */
-  port: number;
-  labels: Record<string, string>;
-  taints: Taint[];
-  capacity: Record<string, string>;
-  os: string;
-  arch: string;
   version: string;
   leaseDurationSeconds: number;
   statusUpdateMs: number;
   allowPrivileged: boolean;
   /** --cluster-dns / --cluster-domain; absent: pods keep the runtime's resolver. */
   clusterDNS?: ClusterDNS;
+  /**
+   * Where volume files go (kubelet's --root-dir, and a tmpfs for secrets), each node in a subdirectory named after
+   * it. Docker bind-mounts them, so they must be the same paths for the agent and the Docker engine.
+   */
+  volumeDirs: { rootDir: string; tmpfsDir: string };
   clock: Clock;
   logger: Logger;
   relistPeriodMs?: number;
@@ -72,6 +73,8 @@ export class AgentProcess {
   #services: SharedInformer<Service> | undefined;
   readonly #ac = new AbortController();
   readonly #hbNodes: HeartbeatNode[];
+  /** ConfigMaps and Secrets, shared by every node of the process. */
+  readonly #objects = new ConfigObjectCache();
   #ready = false;
   #started = false;
   #runs: Array<Promise<void>> = [];
@@ -91,6 +94,8 @@ export class AgentProcess {
     for (const n of opts.nodes) {
       const runner = new NodeRunner({
         nodeName: n.name,
+        objects: this.#objects,
+        volumeDirs: { rootDir: join(opts.volumeDirs.rootDir, n.name), tmpfsDir: join(opts.volumeDirs.tmpfsDir, n.name) },
         hostIP: opts.hostIP,
         allowPrivileged: opts.allowPrivileged,
         ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
@@ -120,6 +125,7 @@ export class AgentProcess {
       const identity: NodeIdentity = {
         name: n.name,
         hostIP: opts.hostIP,
+        // Simulated nodes of one process are told apart by their names.
         hostname: opts.nodes.length > 1 ? n.name : opts.hostname,
         port: opts.port,
         labels: opts.labels,
@@ -220,9 +226,11 @@ export class AgentProcess {
         route(pod)?.deletePod(pod);
       },
     });
+    const configInformers = this.#watchConfigObjects();
     this.#factory.start(signal);
+    // The ConfigMap and Secret caches are complete before any pod syncs, so a missing one really is missing.
     if (!(await this.#factory.waitForCacheSync(signal))) return;
-    await informer.whenIdle();
+    await Promise.all([informer.whenIdle(), ...configInformers.map((i) => i.whenIdle())]);
     for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
     await this.#forEachNode(async (_name, e) => {
       await e.runner.markSynced();
@@ -231,6 +239,33 @@ export class AgentProcess {
     this.#runs.push(this.#statusLoop(signal));
     this.#ready = true;
     this.#log.info({ nodes: this.nodes.size }, 'node agent started');
+  }
+
+  /**
+   * watchConfigObjects feeds the ConfigMaps and Secrets pods read into the shared cache (kubelet watches only those
+   * its pods reference; the agent watches all, which is as cheap at Skiff's size and needs no per-pod watches).
+   */
+  #watchConfigObjects(): Array<{ whenIdle(): Promise<void> }> {
+    const objects = this.#objects;
+    const configMaps = this.#factory.forResource<ConfigMap>('configmaps', this.#o.client.configmaps);
+    configMaps.addEventHandler({
+      onAdd: (cm) => objects.setConfigMap(cm),
+      onUpdate: (_old, cm) => objects.setConfigMap(cm),
+      onDelete: (obj) => {
+        const cm = unwrapTombstone(obj);
+        objects.deleteConfigMap(cm.metadata.namespace ?? '', cm.metadata.name ?? '');
+      },
+    });
+    const secrets = this.#factory.forResource<Secret>('secrets', this.#o.client.secrets);
+    secrets.addEventHandler({
+      onAdd: (s) => objects.setSecret(s),
+      onUpdate: (_old, s) => objects.setSecret(s),
+      onDelete: (obj) => {
+        const s = unwrapTombstone(obj);
+        objects.deleteSecret(s.metadata.namespace ?? '', s.metadata.name ?? '');
+      },
+    });
+    return [configMaps, secrets];
   }
 
   /** stop ends every loop and, unless `markNotReady` is false, reports the nodes not ready (graceful shutdown). */

@@ -3,6 +3,7 @@ import { createClient, type Clientset } from '@skiff/client';
 import { freePort, startServer, type RunningServer } from '@skiff/api-server/testing';
 import { FLAGS } from './agent-config.js';
 import { agentEndpoint, spawnAgent, type SpawnedAgent } from './__tests__/spawned-agent.js';
+import { waitFor } from '@skiff/testing';
 
 // The built node agent process (dist/main.js): build first.
 
@@ -59,17 +60,15 @@ describe('node-agent /readyz', () => {
     const a = start(['--node-name', node, '--listen', `127.0.0.1:${port}`, '--docker-socket', `/tmp/skiff-no-docker-${suffix}.sock`]);
     await agentEndpoint(client, node, a);
     const url = `http://127.0.0.1:${port}`;
-    // Wait for the pod cache sync, so the runtime is the only failing check.
-    let body = '';
-    const deadline = Date.now() + 20_000;
-    for (;;) {
+    // Wait for the pod cache sync, so the runtime is the only failing check; not ready all along.
+    const codes = new Set<number>();
+    const body = await waitFor(async () => {
       const res = await fetch(`${url}/readyz?verbose`);
-      body = await res.text();
-      expect(res.status).toBe(503);
-      if (body.includes('[+]informer-sync ok')) break;
-      if (Date.now() > deadline) throw new Error(`never synced: ${body}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      codes.add(res.status);
+      const text = await res.text();
+      return text.includes('[+]informer-sync ok') ? text : undefined;
+    }, { what: 'the pod cache to sync', timeoutMs: 20_000 });
+    expect([...codes]).toEqual([503]);
     expect(body).toMatch(/\[-\]runtime failed: container runtime of node main-down-\w+ is down: .*skiff-no-docker/);
     expect(body).toContain('readyz check failed');
     const plain = await fetch(`${url}/readyz`);
@@ -85,33 +84,18 @@ describe('node-agent /readyz', () => {
     const a = start(['--node-name', node, '--listen', `127.0.0.1:${port}`, '--runtime', 'simulated']);
     await agentEndpoint(client, node, a);
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 20_000;
-    while ((await fetch(`${url}/readyz`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`never ready: ${await (await fetch(`${url}/readyz?verbose`)).text()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { what: 'the agent to be ready', timeoutMs: 20_000 });
     expect(await (await fetch(`${url}/readyz`)).text()).toBe('ok');
     expect(await (await fetch(`${url}/readyz?verbose`)).text()).toBe('[+]informer-sync ok\n[+]runtime ok\nreadyz check passed\n');
   });
 });
 
 describe('node-agent advertised address', () => {
-  it('advertises its --listen address, so pods/log through the api-server reaches an agent on 127.0.0.1', async () => {
+  it('advertises its --listen address, not a LAN address where nothing listens (pods/log over it: packages/e2e pod-logs)', async () => {
     const node = `main-lo-${suffix}`;
     const port = await freePort();
     const a = start(['--node-name', node, '--listen', `127.0.0.1:${port}`, '--runtime', 'simulated', '--simulated-start-delay', '0s']);
     expect(await agentEndpoint(client, node, a)).toBe(`http://127.0.0.1:${port}`);
-    await client.pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lo', namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox:1.36' }] } });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const p = await client.pods.get('lo', { namespace: 'default' });
-      if (p.status?.containerStatuses?.[0]?.state?.running) break;
-      if (Date.now() > deadline) throw new Error(`pod not running: ${JSON.stringify(p.status)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const res = await fetch(`${server.url}/api/v1/namespaces/default/pods/lo/log`);
-    const text = await res.text();
-    expect(res.status, text).toBe(200);
-    expect(text).toContain('simulated container c of default/lo');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });

@@ -5,11 +5,12 @@
 import { createServer } from 'node:http';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { advertiseAddress, optionsOrExit } from '@skiff/api';
+import { advertiseAddress, DEFAULT_METRICS_OPTIONS, optionsOrExit } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import { AgentProcess, type AgentNode } from './agent-process.js';
+import { registerAgentMetrics } from './agent-metrics.js';
 import { parseAgentConfig, USAGE } from './agent-config.js';
 import { createLogServer } from './log-server.js';
 import { createPortForwardServer, sandboxTarget } from './streaming/port-forward.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   }
 
   const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
+  collectDefaultMetrics({ register: metrics, ...DEFAULT_METRICS_OPTIONS });
   let agent: AgentProcess | undefined;
   const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger });
   const server = createServer(app);
@@ -84,16 +85,15 @@ async function main(): Promise<void> {
     statusUpdateMs: config.statusUpdateMs,
     allowPrivileged: config.allowPrivileged,
     ...(config.clusterDNS.length ? { clusterDNS: { servers: config.clusterDNS, domain: config.clusterDomain } } : {}),
+    volumeDirs: { rootDir: config.rootDir, tmpfsDir: config.tmpfsDir },
     clock,
     logger,
     ...(config.runtime === 'docker' && config.simulatedNodes === 0 ? { prober: (runtime, onChange, events) => createProber({ runtime, clock, logger, onChange, events }) } : {}),
   });
   const running = agent;
-  new Gauge({ name: 'skiff_node_agent_pods', help: 'Pods bound to the nodes of this agent', registers: [metrics], collect() {
-    let n = 0;
-    for (const e of running.nodes.values()) n += e.runner.podCount;
-    this.set(n);
-  } });
+  registerAgentMetrics(metrics, function* () {
+    for (const e of running.nodes.values()) yield e.runner;
+  });
   logger.info({ nodes: nodes.length, runtime: config.runtime, listen: `${config.listenHost}:${port}`, internalIP: hostIP }, 'node agent starting');
 
   let stopping = false;

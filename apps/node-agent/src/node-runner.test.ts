@@ -1,8 +1,15 @@
-import { describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { defaultImagePullPolicy, type Container, type Pod, type PodStatus } from '@skiff/api';
 import { ClientEventRecorder, FakeClock, silentLogger } from '@skiff/controller-kit';
 import { NodeRunner } from './node-runner.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
+import { ConfigObjectCache } from './config/config-object-cache.js';
+import { testVolumeDirs } from './__tests__/volume-dirs.js';
+
+const dirs = testVolumeDirs();
+afterAll(() => dirs.remove());
 
 const WAIT = { timeout: 10_000, interval: 5 };
 
@@ -13,10 +20,12 @@ interface Harness {
   /** Every status the agent wrote, in order. */
   posted: PodStatus[];
   finished: string[];
+  objects: ConfigObjectCache;
 }
 
 async function harness(): Promise<Harness> {
   const clock = new FakeClock();
+  const objects = new ConfigObjectCache();
   const rt = new FakeRuntime({ clock, images: ['busybox:1.36'] });
   rt.holdStarts = true;
   const posted: PodStatus[] = [];
@@ -24,6 +33,8 @@ async function harness(): Promise<Harness> {
   const agent = new NodeRunner({
     nodeName: 'n1',
     hostIP: '192.0.2.1',
+    objects,
+    volumeDirs: dirs,
     runtime: rt,
     statusWriter: { patchStatus: async (_ns, _name, _uid, status) => void posted.push(status) },
     finisher: { finishDelete: async (pod) => void finished.push(pod.metadata.name ?? '') },
@@ -32,7 +43,7 @@ async function harness(): Promise<Harness> {
     logger: silentLogger,
   });
   await agent.markSynced();
-  return { clock, rt, agent, posted, finished };
+  return { clock, rt, agent, posted, finished, objects };
 }
 
 function containers(prefix: string, n: number): Container[] {
@@ -45,6 +56,32 @@ function bigPod(name: string, spec: Partial<Pod['spec']>): Pod {
 
 const running = (s: PodStatus): number => (s.containerStatuses ?? []).filter((c) => c.state?.running).length;
 const starts = (rt: FakeRuntime): string[] => rt.calls.filter((c) => c.startsWith('start '));
+
+describe('NodeRunner and ConfigMaps', () => {
+  it('removes at start the volume files of pods that went while it was down', async () => {
+    mkdirSync(join(dirs.tmpfsDir, 'pods', 'gone-uid', 'volumes', 's'), { recursive: true });
+    writeFileSync(join(dirs.tmpfsDir, 'pods', 'gone-uid', 'volumes', 's', 'pw'), 'hunter2');
+    await harness();
+    expect(existsSync(join(dirs.tmpfsDir, 'pods', 'gone-uid'))).toBe(false);
+  });
+
+  it('starts a pod waiting for a ConfigMap as soon as it appears, without waiting for the resync', async () => {
+    const { rt, agent, posted, objects } = await harness();
+    rt.holdStarts = false;
+    const pod = bigPod('needs-cm', { containers: [{ ...containers('c', 1)[0]!, envFrom: [{ configMapRef: { name: 'settings' } }] }] });
+    agent.upsertPod(pod);
+    await vi.waitFor(() => expect(posted.at(-1)?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CreateContainerConfigError'), WAIT);
+    await agent.idle();
+    // The fake clock does not move: only the ConfigMap's arrival can wake the pod.
+    objects.setConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default', name: 'settings', resourceVersion: '1' }, data: { A: 'b' } });
+    await vi.waitFor(() => expect(running(posted.at(-1) ?? {})).toBe(1), WAIT);
+    // Another namespace's ConfigMap of the same name wakes nothing.
+    const before = rt.calls.length;
+    objects.setConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'other', name: 'settings', resourceVersion: '2' } });
+    await agent.idle();
+    expect(rt.calls.length).toBe(before);
+  });
+});
 
 describe('NodeRunner with a slow runtime', () => {
   it.each([

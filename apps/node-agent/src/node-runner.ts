@@ -9,7 +9,11 @@ import { Pleg } from './pods/pleg.js';
 import type { ClusterDNS } from './pods/pod-dns.js';
 import { PodSyncer, type PodFinisher, type ProbeResults } from './pods/pod-syncer.js';
 import { PodWorkers } from './pods/pod-workers.js';
+import type { WatchedConfigObjects } from './config/config-objects.js';
+import { podReferences } from './config/pod-references.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
+import { fieldRefValue } from './pods/container-config.js';
+import { VolumeManager } from './volumes/volume-manager.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
 
 /** NodeRunnerOptions configures NodeRunner. */
@@ -19,6 +23,10 @@ export interface NodeRunnerOptions {
   allowPrivileged?: boolean;
   clusterDNS?: ClusterDNS;
   services?: () => readonly Service[];
+  /** The ConfigMaps and Secrets pods read (the agent's informer caches). */
+  objects: WatchedConfigObjects;
+  /** Where this node writes volume files: configMap and downwardAPI under rootDir, secret and projected under tmpfsDir. */
+  volumeDirs: { rootDir: string; tmpfsDir: string; isTmpfs?: (dir: string) => Promise<boolean> };
   runtime: ContainerRuntime;
   statusWriter: StatusWriter;
   finisher: PodFinisher;
@@ -47,6 +55,7 @@ export class NodeRunner {
   readonly #pods = new Map<string, Pod>();
   readonly #syncer: PodSyncer;
   readonly #log: Logger;
+  readonly #volumes: VolumeManager;
   #synced = false;
 
   constructor(opts: NodeRunnerOptions) {
@@ -70,6 +79,14 @@ export class NodeRunner {
       allowPrivileged: opts.allowPrivileged ?? false,
       ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
       ...(opts.services ? { services: opts.services } : {}),
+      objects: opts.objects,
+      volumes: this.#volumes = new VolumeManager({
+        ...opts.volumeDirs,
+        objects: opts.objects,
+        fieldRef: (pod, path) => fieldRefValue(pod, path, { nodeName: opts.nodeName, hostIP: opts.hostIP, podIP: '' }),
+        // Token contents come with the TokenRequest API (the security issue); until then the file exists, empty.
+        serviceAccountToken: () => '',
+      }),
       runtime: opts.runtime,
       pleg: this.pleg,
       status: this.status,
@@ -90,6 +107,11 @@ export class NodeRunner {
         if (!pod) this.workers.forget(uid);
         return next;
       },
+    });
+    // A pod waiting for a ConfigMap or Secret starts as soon as it appears, and mounted files follow its updates.
+    opts.objects.onChange((change) => {
+      if (!this.#synced) return;
+      for (const [uid, pod] of this.#pods) if (podReferences(pod, change)) this.workers.update(uid);
     });
   }
 
@@ -128,6 +150,9 @@ export class NodeRunner {
     await this.pleg.relist();
     this.#synced = true;
     const uids = new Set([...this.#pods.keys(), ...this.pleg.uids()]);
+    // Pods with containers left get their volumes removed by their worker; these had none (a reaper took them).
+    const orphans = await this.#volumes.removeOrphans(uids);
+    if (orphans.length) this.#log.info({ uids: orphans }, 'removed volume files of pods no longer bound here');
     for (const uid of uids) {
       const pod = this.#pods.get(uid);
       if (!pod) this.#log.info({ uid }, 'removing containers of a pod no longer bound here');

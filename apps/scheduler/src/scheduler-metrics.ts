@@ -2,6 +2,7 @@
  * @module SchedulerMetrics: Prometheus metrics under kube-scheduler's names (pkg/scheduler/metrics).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEFAULT_METRICS_OPTIONS } from '@skiff/api';
 import type { PendingCounts } from './queue/scheduling-queue.js';
 
 /** MetricsSource is what the scrape-time gauges read. */
@@ -26,7 +27,7 @@ export class SchedulerMetrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, ...DEFAULT_METRICS_OPTIONS });
     this.attempts = new Counter({
       name: 'scheduler_schedule_attempts_total',
       help: 'Number of attempts to schedule pods, by the result. unschedulable means a pod could not be scheduled, while error means an internal scheduler problem.',

@@ -37,6 +37,13 @@ export interface EnvVar {
   valueFrom?: EnvVarSource;
 }
 
+/** EnvFromSource fills env from every key of a ConfigMap or Secret, each name prefixed with `prefix`. */
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
 export interface ResourceRequirements {
   limits?: Record<string, string>;
   requests?: Record<string, string>;
@@ -112,6 +119,7 @@ export interface Container {
   workingDir?: string;
   ports?: ContainerPort[];
   env?: EnvVar[];
+  envFrom?: EnvFromSource[];
   resources?: ResourceRequirements;
   volumeMounts?: VolumeMount[];
   livenessProbe?: Probe;
@@ -127,12 +135,63 @@ export interface Container {
   tty?: boolean;
 }
 
+/** KeyToPath projects one key of a ConfigMap or Secret to a relative file path. */
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+export interface ConfigMapVolumeSource {
+  name?: string;
+  items?: KeyToPath[];
+  defaultMode?: number;
+  optional?: boolean;
+}
+
+export interface SecretVolumeSource {
+  secretName?: string;
+  items?: KeyToPath[];
+  defaultMode?: number;
+  optional?: boolean;
+}
+
+/** DownwardAPIVolumeFile is one file holding a pod field or a container resource. */
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: { containerName?: string; resource: string; divisor?: string };
+  mode?: number;
+}
+
+export interface DownwardAPIVolumeSource {
+  items?: DownwardAPIVolumeFile[];
+  defaultMode?: number;
+}
+
+/** VolumeProjection is one source of a projected volume. */
+export interface VolumeProjection {
+  configMap?: { name?: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name?: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+}
+
+export interface ProjectedVolumeSource {
+  sources?: VolumeProjection[];
+  defaultMode?: number;
+}
+
 export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string; type?: string };
-  configMap?: { name?: string; optional?: boolean; defaultMode?: number };
-  secret?: { secretName?: string; optional?: boolean; defaultMode?: number };
+  configMap?: ConfigMapVolumeSource;
+  secret?: SecretVolumeSource;
+  projected?: ProjectedVolumeSource;
+  downwardAPI?: DownwardAPIVolumeSource;
+  /** Sources Skiff does not serve (nfs, persistentVolumeClaim, ...) are kept, so validation refuses them by name. */
+  [source: string]: unknown;
 }
 
 export interface Toleration {

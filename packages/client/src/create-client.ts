@@ -1,7 +1,7 @@
 /**
  * @module createClient: the Clientset, one typed client per served resource over one connection pool.
  */
-import { RESOURCES, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeObject, type Lease, type Namespace, type Node, type ReplicaSet, type ResourceInfo, type Service } from '@skiff/api';
+import { RESOURCES, type ConfigMap, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeObject, type Lease, type Namespace, type Node, type ReplicaSet, type ResourceInfo, type Secret, type Service, type ServiceAccount } from '@skiff/api';
 import { noopLogger, type Logger } from './logger.js';
 import { NamespaceClient } from './namespace-client.js';
 import { PodClient } from './pod-client.js';
@@ -50,6 +50,9 @@ export interface Clientset {
   readonly services: ResourceClient<Service>;
   readonly endpoints: ResourceClient<Endpoints>;
   readonly endpointslices: ResourceClient<EndpointSlice>;
+  readonly configmaps: ResourceClient<ConfigMap>;
+  readonly secrets: ResourceClient<Secret>;
+  readonly serviceaccounts: ResourceClient<ServiceAccount>;
   /** resource builds a client for any descriptor, for generic code such as informers over every resource. */
   resource<T extends ClientObject = KubeObject>(info: ResourceInfo): ResourceClient<T>;
   /** raw sends any request (an object body goes as JSON) and returns the parsed JSON answer, or text if not JSON. */
@@ -92,6 +95,9 @@ export function createClient(opts: ClientOptions): Clientset {
     services: new ResourceClient<Service>(RESOURCES.services, deps),
     endpoints: new ResourceClient<Endpoints>(RESOURCES.endpoints, deps),
     endpointslices: new ResourceClient<EndpointSlice>(RESOURCES.endpointslices, deps),
+    configmaps: new ResourceClient<ConfigMap>(RESOURCES.configmaps, deps),
+    secrets: new ResourceClient<Secret>(RESOURCES.secrets, deps),
+    serviceaccounts: new ResourceClient<ServiceAccount>(RESOURCES.serviceaccounts, deps),
     resource<T extends ClientObject = KubeObject>(info: ResourceInfo): ResourceClient<T> {
       return new ResourceClient<T>(info, deps);
     },

@@ -1,19 +1,8 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound, type Pod } from '@skiff/api';
-import { startFakeApiServer, type FakeApiServer } from './__tests__/fake-api-server.js';
+import { failureStatus, startFakeApiServer, type FakeApiServer } from './__tests__/fake-api-server.js';
 import { createClient, type Clientset } from './create-client.js';
-
-const status = (code: number, reason: string, message: string, details?: object): object => ({
-  kind: 'Status',
-  apiVersion: 'v1',
-  metadata: {},
-  status: 'Failure',
-  message,
-  reason,
-  code,
-  ...(details ? { details } : {}),
-});
 
 describe('error answers', () => {
   let server: FakeApiServer;
@@ -28,28 +17,28 @@ describe('error answers', () => {
   });
 
   it('turns Status bodies into ApiErrors with working predicates', async () => {
-    server.respond(() => ({ status: 404, body: status(404, 'NotFound', 'pods "nope" not found', { name: 'nope', kind: 'pods' }) }));
+    server.respond(() => ({ status: 404, body: failureStatus(404, 'NotFound', 'pods "nope" not found', { name: 'nope', kind: 'pods' }) }));
     const notFound = await client.pods.get('nope', { namespace: 'ns' }).catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(ApiError);
     expect(isNotFound(notFound)).toBe(true);
     expect((notFound as ApiError).message).toBe('pods "nope" not found');
     expect((notFound as ApiError).details).toEqual({ name: 'nope', kind: 'pods' });
 
-    server.respond(() => ({ status: 409, body: status(409, 'AlreadyExists', 'pods "p" already exists') }));
+    server.respond(() => ({ status: 409, body: failureStatus(409, 'AlreadyExists', 'pods "p" already exists') }));
     expect(isAlreadyExists(await client.pods.create({ metadata: { name: 'p', namespace: 'ns' } } as Pod).catch((e: unknown) => e))).toBe(true);
 
-    server.respond(() => ({ status: 409, body: status(409, 'Conflict', 'Operation cannot be fulfilled on pods "p"') }));
+    server.respond(() => ({ status: 409, body: failureStatus(409, 'Conflict', 'Operation cannot be fulfilled on pods "p"') }));
     const conflict = await client.pods.update({ metadata: { name: 'p', namespace: 'ns' } } as Pod).catch((e: unknown) => e);
     expect(isConflict(conflict)).toBe(true);
     expect(isAlreadyExists(conflict)).toBe(false);
 
     const causes = [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' }];
-    server.respond(() => ({ status: 422, body: status(422, 'Invalid', 'Pod "p" is invalid', { name: 'p', kind: 'Pod', causes }) }));
+    server.respond(() => ({ status: 422, body: failureStatus(422, 'Invalid', 'Pod "p" is invalid', { name: 'p', kind: 'Pod', causes }) }));
     const invalid = await client.pods.create({ metadata: { name: 'p', namespace: 'ns' } } as Pod).catch((e: unknown) => e);
     expect(isInvalid(invalid)).toBe(true);
     expect((invalid as ApiError).details?.causes?.[0]?.field).toBe('spec.containers[0].image');
 
-    server.respond(() => ({ status: 410, body: status(410, 'Expired', 'too old resource version: 1 (5)') }));
+    server.respond(() => ({ status: 410, body: failureStatus(410, 'Expired', 'too old resource version: 1 (5)') }));
     expect(isGone(await client.pods.list({ namespace: 'ns' }).catch((e: unknown) => e))).toBe(true);
   });
 

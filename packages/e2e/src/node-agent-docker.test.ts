@@ -5,22 +5,12 @@
  * the same Docker containers as before (nothing restarted, duplicated or lost), and two agents sharing one engine
  * must never touch each other's containers.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { Cluster, mainOf } from './cluster.js';
+import { docker, dockerUp, removeNode, sleepForever } from './docker.js';
 import { waitFor } from '@skiff/testing';
-
-function dockerUp(): boolean {
-  try {
-    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'pipe', timeout: 10_000 });
-    return true;
-  } catch {
-    if (process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker is unreachable');
-    return false;
-  }
-}
 
 const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
 const SUFFIX = Math.random().toString(36).slice(2, 8);
@@ -28,12 +18,6 @@ const NODE_A = `e2e-dk-a-${SUFFIX}`;
 const NODE_B = `e2e-dk-b-${SUFFIX}`;
 const NS = 'default';
 const cluster = new Cluster();
-
-function docker(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
-  });
-}
 
 /** Box is one Docker container of a node, read from its skiff labels. */
 interface Box {
@@ -57,13 +41,6 @@ async function boxes(node: string): Promise<Box[]> {
     });
 }
 
-async function removeNode(node: string): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--filter', `label=skiff.dev/node=${node}`]).catch(() => '')).split('\n').filter(Boolean);
-  if (ids.length) await docker(['rm', '-f', '-v', ...ids]).catch(() => '');
-  const vols = (await docker(['volume', 'ls', '-q', '--filter', `label=skiff.dev/node=${node}`]).catch(() => '')).split('\n').filter(Boolean);
-  if (vols.length) await docker(['volume', 'rm', '-f', ...vols]).catch(() => '');
-}
-
 function startAgent(node: string): void {
   cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s', '--log-level', 'info']);
 }
@@ -80,7 +57,7 @@ function pod(name: string, node: string, containers = ['main', 'side']): Pod {
     spec: {
       nodeName: node,
       terminationGracePeriodSeconds: 1,
-      containers: containers.map((c) => ({ name: c, image: 'busybox:1.36', command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'] })),
+      containers: containers.map((c) => ({ name: c, image: 'busybox:1.36', command: sleepForever })),
     },
   };
 }
@@ -125,6 +102,43 @@ async function allRunning(node: string, count: number): Promise<void> {
   }
 }
 
+/** AgentCounters are the node agent's /metrics series that tell whether it is still acting. */
+interface AgentCounters {
+  relists: number;
+  events: number;
+  busy: number;
+}
+
+async function agentCounters(node: string): Promise<AgentCounters> {
+  // The agent listens on a port of its own choosing (--listen 127.0.0.1:0) and says which when it starts.
+  const listen = /"listen":"([^"]+)"/.exec(cluster.components.get(node)?.logs() ?? '')?.[1];
+  if (!listen) throw new Error(`${node}'s agent has not said where it listens`);
+  const text = await (await fetch(`http://${listen}/metrics`)).text();
+  const value = (name: string): number => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    if (!m) throw new Error(`no ${name} in ${node}'s /metrics`);
+    return Number(m[1]);
+  };
+  return { relists: value('skiff_node_agent_pleg_relists_total'), events: value('skiff_node_agent_pleg_events_total'), busy: value('skiff_node_agent_pod_workers_busy') };
+}
+
+/**
+ * settled waits until a node's agent has relisted Docker three times finding no container change, with no pod
+ * worker busy at either end of that run: whatever it was going to do it has done, and Docker shows it. It is the
+ * positive signal for "and nothing changes afterwards": an agent that keeps touching containers never settles.
+ */
+async function settled(node: string): Promise<void> {
+  let base: AgentCounters | undefined;
+  await waitFor(async () => {
+    const now = await agentCounters(node);
+    if (!base || now.events !== base.events || now.busy > 0) {
+      base = now.busy > 0 ? undefined : now;
+      return false;
+    }
+    return now.relists >= base.relists + 3;
+  }, { what: `${node}'s agent to settle (three relists finding no change)`, timeoutMs: 60_000, intervalMs: 100 });
+}
+
 describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
   beforeAll(async () => {
     await cluster.startApiServer();
@@ -155,8 +169,8 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     await agentStarted(NODE_A);
     await waitFor(async () => !(await pods(NODE_A)).some((p) => p.metadata.name === 'gone'), { what: 'the deleted pod to be finished', timeoutMs: 30_000 });
     await allRunning(NODE_A, 5);
-    // Let a few relists and resyncs pass: nothing may change after convergence.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Nothing may change after convergence: the agent relists and finds nothing more to do.
+    await settled(NODE_A);
     const after = await exactlyOnce(NODE_A);
     expect(after.boxes.some((b) => b.uid === goneUid)).toBe(false);
     const ids = (bs: Box[], uid: string | undefined): string[] => bs.filter((b) => b.uid === uid).map((b) => b.id).sort();
@@ -181,7 +195,7 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     startAgent(NODE_A);
     await agentStarted(NODE_A);
     await allRunning(NODE_A, n);
-    await new Promise((r) => setTimeout(r, 3000));
+    await settled(NODE_A);
     const after = await exactlyOnce(NODE_A);
     // Containers that were running at the kill were adopted, not replaced.
     for (const b of partial.filter((x) => x.state === 'running')) expect(after.boxes.map((x) => x.id)).toContain(b.id);
@@ -222,14 +236,15 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     await cluster.kill(NODE_B, 'SIGKILL');
     startAgent(NODE_B);
     await agentStarted(NODE_B);
-    await new Promise((r) => setTimeout(r, 3000));
+    // B has adopted what it found and acted on it (a B that took A's containers for orphans has removed them).
+    await settled(NODE_B);
     expect(snapshot((await exactlyOnce(NODE_A)).boxes)).toEqual(snapshot(a0.boxes));
     expect(snapshot((await exactlyOnce(NODE_B)).boxes)).toEqual(snapshot(b0.boxes));
 
     // Stopping B (SIGTERM) leaves its pods and A's alone; a pod deleted from B while B is down is not A's business.
     await cluster.kill(NODE_B, 'SIGTERM');
     await cluster.client.pods.delete('b-0', { namespace: NS });
-    await new Promise((r) => setTimeout(r, 2500));
+    await settled(NODE_A);
     expect(snapshot((await exactlyOnce(NODE_A)).boxes)).toEqual(snapshot(a0.boxes));
     expect((await boxes(NODE_B)).length).toBe(b0.boxes.length);
     startAgent(NODE_B);

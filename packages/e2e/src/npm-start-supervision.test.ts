@@ -76,20 +76,25 @@ function exitedInOrder(out: string): string[] {
 describe('npm start supervises its components', { timeout: 120_000 }, () => {
   it('restarts a SIGKILLed scheduler with back-off and says so, keeps the others, and stops in order on SIGTERM', async () => {
     const s = await start('npm');
+    // Kill a scheduler that is serving: start() waits for the node agent, not the scheduler, and on a loaded machine
+    // a scheduler killed while still loading never says 'listening', so the counts below would wait for a line that
+    // never comes.
+    const serving = (n: number) => () => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === n;
+    await waitFor(serving(1), { what: 'the first scheduler serving', timeoutMs: 30_000 });
     const before = componentPids(s);
     process.kill(before.scheduler!, 'SIGKILL');
     await waitFor(() => /^scheduler\s+restarted \(pid \d+, restart 1\)$/m.test(s.out()), { what: 'the scheduler restarted', timeoutMs: 30_000 });
     expect(s.out()).toMatch(/^scheduler\s+exited \(SIGKILL\); restarting in 1 s \(restart 1\)$/m);
     const restarted = componentPids(s).scheduler!;
     expect(restarted).not.toBe(before.scheduler);
-    await waitFor(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 2, { what: 'the new scheduler serving', timeoutMs: 30_000 });
+    await waitFor(serving(2), { what: 'the new scheduler serving', timeoutMs: 30_000 });
     // Dying again soon after, it waits twice as long.
     process.kill(restarted, 'SIGKILL');
     await waitFor(() => /^scheduler\s+restarted \(pid \d+, restart 2\)$/m.test(s.out()), { what: 'the scheduler restarted again', timeoutMs: 30_000 });
     expect(s.out()).toMatch(/^scheduler\s+exited \(SIGKILL\); restarting in 2 s \(restart 2\)$/m);
     const after = componentPids(s);
     expect(after.scheduler).not.toBe(restarted);
-    await waitFor(() => s.out().match(/^scheduler\s+INFO scheduler listening/gm)?.length === 3, { what: 'the third scheduler serving', timeoutMs: 30_000 });
+    await waitFor(serving(3), { what: 'the third scheduler serving', timeoutMs: 30_000 });
     for (const c of ['api-server', 'controller-manager', 'node-agent']) {
       expect(after[c]).toBe(before[c]);
       expect(alive(after[c]!)).toBe(true);

@@ -4,7 +4,7 @@
  * and @kubernetes/client-node's Exec. A client killed mid-stream must leave no connection between api-server and
  * agent, no session on the agent and no running Docker exec process.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -16,16 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster, mainOf } from './cluster.js';
+import { dockerUp } from './docker.js';
 
-function dockerUp(): boolean {
-  try {
-    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'pipe', timeout: 10_000 });
-    return true;
-  } catch {
-    if (process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker is unreachable');
-    return false;
-  }
-}
 
 const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
 const SUFFIX = Math.random().toString(36).slice(2, 8);

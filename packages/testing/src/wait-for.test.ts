@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { waitFor } from './wait-for.js';
 
 describe('waitFor', () => {
@@ -19,5 +19,22 @@ describe('waitFor', () => {
       }, { what: 'the server', timeoutMs: 30, intervalMs: 1 }),
     ).rejects.toThrow(/timed out after 30 ms waiting for the server; last error: connection refused/);
     await expect(waitFor(() => false, { timeoutMs: 30, intervalMs: 1 })).rejects.toThrow(/waiting for a condition$/);
+  });
+
+  it('rejects with the reason when its signal aborts, ending the pause between tries', async () => {
+    const ac = new AbortController();
+    let tries = 0;
+    // Pauses and deadline far beyond the test's timeout: only the abort can end this wait in time.
+    const waiting = waitFor(() => {
+      tries++;
+      return false;
+    }, { timeoutMs: 3_600_000, intervalMs: 3_600_000, signal: ac.signal });
+    await vi.waitFor(() => expect(tries).toBe(1));
+    ac.abort(new Error('the server exited with 1'));
+    await expect(waiting).rejects.toThrow('the server exited with 1');
+    expect(tries).toBe(1);
+    const aborted = AbortSignal.abort(new Error('gone before the first try'));
+    await expect(waitFor(() => (tries++, true), { signal: aborted })).rejects.toThrow('gone before the first try');
+    expect(tries).toBe(1);
   });
 });

@@ -24,24 +24,12 @@ describe('apiVersions', () => {
 });
 
 describe('apiGroupList', () => {
-  it('lists apps/v1, coordination.k8s.io/v1 and discovery.k8s.io/v1 with preferred versions', () => {
-    expect(apiGroupList()).toEqual({
-      kind: 'APIGroupList',
-      apiVersion: 'v1',
-      groups: [
-        { name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } },
-        {
-          name: 'coordination.k8s.io',
-          versions: [{ groupVersion: 'coordination.k8s.io/v1', version: 'v1' }],
-          preferredVersion: { groupVersion: 'coordination.k8s.io/v1', version: 'v1' },
-        },
-        {
-          name: 'discovery.k8s.io',
-          versions: [{ groupVersion: 'discovery.k8s.io/v1', version: 'v1' }],
-          preferredVersion: { groupVersion: 'discovery.k8s.io/v1', version: 'v1' },
-        },
-      ],
-    });
+  it('lists each named group once with its preferred version (apps/v1, batch/v1, coordination.k8s.io/v1, discovery.k8s.io/v1, ...)', () => {
+    const list = apiGroupList();
+    expect(list).toMatchObject({ kind: 'APIGroupList', apiVersion: 'v1' });
+    const group = (name: string) => ({ name, versions: [{ groupVersion: `${name}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' } });
+    expect(list.groups).toEqual(expect.arrayContaining([group('apps'), group('batch'), group('coordination.k8s.io'), group('discovery.k8s.io')]));
+    expect(new Set(list.groups.map((g) => g.name)).size).toBe(list.groups.length);
   });
 
   it('lists exactly the groups with a served resource list, so kubectl never hits a 404 group', () => {

@@ -1,5 +1,5 @@
 /**
- * @module Discovery: /version, legacy /api and /apis documents, and the stub OpenAPI v3 that kubectl needs.
+ * @module Discovery: /version, legacy /api and /apis documents, and the OpenAPI v2 and v3 documents.
  */
 export { versionInfo } from './version-info.js';
 export type { VersionInfo } from './version-info.js';
@@ -10,5 +10,7 @@ export type { APIGroup, APIGroupList, GroupVersionForDiscovery } from './api-gro
 export { apiResourceList } from './api-resource-list.js';
 export type { APIResource, APIResourceList } from './api-resource-list.js';
 export { groupVersionKey, openapiV3GroupVersion } from './openapi-v3-group-version.js';
-export { openapiV3Root } from './openapi-v3-root.js';
-export type { OpenAPIV3Root } from './openapi-v3-root.js';
+export { openapiV3Document, openapiV3Root, serializeDocument } from './openapi-v3-root.js';
+export type { OpenAPIV3Root, SerializedDocument } from './openapi-v3-root.js';
+export { openapiV2 } from './openapi-v2.js';
+export { encodeOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from './openapi-v2-protobuf.js';

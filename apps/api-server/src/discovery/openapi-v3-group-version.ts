@@ -1,7 +1,8 @@
 /**
- * @module openapiV3GroupVersion, the stub OpenAPI v3 document of one group/version (GET /openapi/v3/apis/apps/v1).
+ * @module openapiV3GroupVersion, the OpenAPI v3 document of one group/version (GET /openapi/v3/apis/apps/v1): the
+ * paths of its kinds and the schemas of every kind, its List and the types they use, derived from KINDS.
  */
-import { RESOURCE_LIST } from '@skiff/api';
+import { definitionName, KINDS, REF_PREFIX, schemasOf } from '@skiff/api';
 import type { ResourceInfo, Verb } from '@skiff/api';
 
 type Json = Record<string, unknown>;
@@ -12,13 +13,23 @@ const pathParam = (name: string): Json => ({ name, in: 'path', required: true, s
 const WRITE_PARAMS = [query('dryRun'), query('fieldManager'), query('fieldValidation')];
 const PATCH_PARAMS = [...WRITE_PARAMS, query('force')];
 
-function operation(gvk: Gvk, action: string, parameters: Json[] = []): Json {
+/** SCHEMA_OF says which schema an action's body and answer hold: the kind, its List, or nothing we publish. */
+const SCHEMA_OF: Record<string, 'kind' | 'list' | undefined> = { get: 'kind', list: 'list', post: 'kind', put: 'kind', patch: 'kind' };
+
+function operation(gvk: Gvk, action: string, parameters: Json[] = [], published = false): Json {
   const op: Json = {
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': { group: gvk.group, version: gvk.version, kind: gvk.kind },
     responses: { '200': { description: 'OK' } },
   };
   if (parameters.length) op['parameters'] = parameters;
+  const shape = published ? SCHEMA_OF[action] : undefined;
+  if (shape) {
+    const name = definitionName(gvk.group, gvk.version, gvk.kind) + (shape === 'list' ? 'List' : '');
+    const content = { 'application/json': { schema: { $ref: REF_PREFIX + name } } };
+    op['responses'] = { '200': { description: 'OK', content } };
+    if (action === 'post' || action === 'put') op['requestBody'] = { required: true, content };
+  }
   return op;
 }
 
@@ -30,20 +41,20 @@ function resourcePaths(r: ResourceInfo): Record<string, Json> {
   const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind };
   const paths: Record<string, Json> = {
     [collection]: {
-      get: operation(gvk, 'list'),
-      post: operation(gvk, 'post', WRITE_PARAMS),
+      get: operation(gvk, 'list', [], true),
+      post: operation(gvk, 'post', WRITE_PARAMS, true),
       delete: operation(gvk, 'deletecollection', [query('dryRun')]),
       parameters: scope,
     },
     [item]: {
-      get: operation(gvk, 'get'),
-      put: operation(gvk, 'put', WRITE_PARAMS),
-      patch: operation(gvk, 'patch', PATCH_PARAMS),
+      get: operation(gvk, 'get', [], true),
+      put: operation(gvk, 'put', WRITE_PARAMS, true),
+      patch: operation(gvk, 'patch', PATCH_PARAMS, true),
       delete: operation(gvk, 'delete', [query('dryRun')]),
       parameters: [pathParam('name'), ...scope],
     },
   };
-  if (r.namespaced) paths[`${base}/${r.plural}`] = { get: operation(gvk, 'list') };
+  if (r.namespaced) paths[`${base}/${r.plural}`] = { get: operation(gvk, 'list', [], true) };
   for (const s of r.subresources) {
     const sub: Gvk = { group: s.group, version: s.version, kind: s.kind };
     const ops: Json = { parameters: [pathParam('name'), ...scope] };
@@ -62,22 +73,29 @@ export function groupVersionKey(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
+const documents = new Map<string, Json | undefined>();
+
 /**
- * openapiV3GroupVersion returns the stub document for 'api/v1', 'apis/apps/v1', ... or undefined. It has no schemas:
- * it exists so kubectl's queryParamVerifierV3 finds, for every kind, a PATCH operation tagged with
- * x-kubernetes-group-version-kind and a fieldValidation parameter. Then `kubectl create/apply -f` skip client-side
- * validation and send fieldValidation=Strict instead of failing with "failed to download openapi".
+ * openapiV3GroupVersion returns the document for 'api/v1', 'apis/apps/v1', ... or undefined. kubectl reads it for
+ * `explain` (the schemas), for its queryParamVerifierV3 (a PATCH operation tagged with
+ * x-kubernetes-group-version-kind that takes fieldValidation, so `create/apply -f` send fieldValidation=Strict) and
+ * for the merge keys of client-side apply. KINDS never changes while the server runs, so each document is built once.
  */
 export function openapiV3GroupVersion(path: string): Json | undefined {
   const key = path.replace(/^\/+|\/+$/g, '');
-  const served = RESOURCE_LIST.filter((r) => groupVersionKey(r.group, r.version) === key);
+  if (!documents.has(key)) documents.set(key, buildDocument(key));
+  return documents.get(key);
+}
+
+function buildDocument(key: string): Json | undefined {
+  const served = KINDS.filter((k) => groupVersionKey(k.info.group, k.info.version) === key);
   if (served.length === 0) return undefined;
   const paths: Record<string, Json> = {};
-  for (const r of served) Object.assign(paths, resourcePaths(r));
+  for (const k of served) Object.assign(paths, resourcePaths(k.info));
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
     paths,
-    components: {},
+    components: { schemas: schemasOf(served) },
   };
 }

@@ -1,8 +1,8 @@
 /**
- * @module openapiV3Root, the OpenAPI v3 discovery document (GET /openapi/v3).
+ * @module openapiV3Root, the OpenAPI v3 discovery document (GET /openapi/v3), and the serialized documents it points at.
  */
 import { createHash } from 'node:crypto';
-import { RESOURCE_LIST } from '@skiff/api';
+import { KINDS } from '@skiff/api';
 import { groupVersionKey, openapiV3GroupVersion } from './openapi-v3-group-version.js';
 
 /** OpenAPIV3Root maps "api/v1"-style keys to the URL of that group/version's document. */
@@ -10,17 +10,39 @@ export interface OpenAPIV3Root {
   paths: Record<string, { serverRelativeURL: string }>;
 }
 
+/** SerializedDocument is a document's JSON text and its hash: sha512, upper-case hex, as kube-openapi computes it. */
+export interface SerializedDocument {
+  text: string;
+  hash: string;
+}
+
+/** serializeDocument serializes and hashes a document (the hash is the ETag and the `?hash=` of its URL). */
+export function serializeDocument(doc: unknown): SerializedDocument {
+  const text = JSON.stringify(doc);
+  return { text, hash: createHash('sha512').update(text).digest('hex').toUpperCase() };
+}
+
+const serialized = new Map<string, SerializedDocument | undefined>();
+
+/** openapiV3Document returns the group/version document for `key` ('api/v1', 'apis/apps/v1') serialized, or undefined. */
+export function openapiV3Document(key: string): SerializedDocument | undefined {
+  if (!serialized.has(key)) {
+    const doc = openapiV3GroupVersion(key);
+    serialized.set(key, doc && serializeDocument(doc));
+  }
+  return serialized.get(key);
+}
+
 /**
  * openapiV3Root lists one document per served group/version. Each URL carries `?hash=` of the document's content,
- * as kube-apiserver does, so clients that cache by URL see a new URL whenever the document changes.
+ * as kube-apiserver does: kubectl caches a document by URL, so a changed document must get a new URL.
  */
 export function openapiV3Root(): OpenAPIV3Root {
   const paths: OpenAPIV3Root['paths'] = {};
-  for (const r of RESOURCE_LIST) {
-    const key = groupVersionKey(r.group, r.version);
+  for (const { info } of KINDS) {
+    const key = groupVersionKey(info.group, info.version);
     if (paths[key]) continue;
-    const hash = createHash('sha512').update(JSON.stringify(openapiV3GroupVersion(key))).digest('hex').toUpperCase();
-    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
+    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${openapiV3Document(key)!.hash}` };
   }
   return { paths };
 }

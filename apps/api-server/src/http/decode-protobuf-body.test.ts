@@ -8,7 +8,11 @@ const CREATE_NAMESPACE = '6b3873000a0f0a02763112094e616d657370616365121b0a130a03
 const CREATE_DEPLOYMENT =
   '6b3873000a150a07617070732f7631120a4465706c6f796d656e7412b4010a1d0a02643112001a0022002a003200380042005a090a03617070120264311284010802120b0a090a03617070120264311a6b0a1b0a0012001a0022002a003200380042005a090a0361707012026431124c122e0a056e67696e7812056e67696e782a00320a0a001000185022002a0042006a007200800100880100900100a201001a00320042004a0052005800600068008201008a01009a0100c2010022020a00280038001a0c0800100018002000280038001a002200';
 const DRAIN_DELETE_OPTIONS = '6b3873000a130a027631120d44656c6574654f7074696f6e73120208001a002200';
-const CREATE_CONFIGMAP = '6b3873000a0f0a0276311209436f6e6669674d617012130a110a017812001a0022002a003200380042001a002200';
+// kubectl create service clusterip: a kind without a table.
+const CREATE_SERVICE = '6b3873000a0d0a02763112075365727669636512130a110a017812001a0022002a003200380042001a002200';
+const CREATE_CONFIGMAP = '6b3873000a0f0a0276311209436f6e6669674d617012370a130a0361707012001a0022002a00320038004200120e0a054c4556454c1205646562756712100a086170702e636f6e661204783d310a1a002200'; // --from-literal=LEVEL=debug --from-file=app.conf
+const CREATE_SECRET = '6b3873000a0c0a0276311206536563726574122e0a150a05637265647312001a0022002a0032003800420012130a0870617373776f7264120768756e746572321a001a002200'; // generic --from-literal=password=hunter2
+const CREATE_SERVICE_ACCOUNT = '6b3873000a140a027631120e536572766963654163636f756e7412190a170a076275696c64657212001a0022002a003200380042001a002200';
 
 const hex = (s: string) => Buffer.from(s, 'hex');
 
@@ -30,6 +34,12 @@ describe('decodeProtobufBody', () => {
     });
   });
 
+  it('decodes kubectl create configmap, secret generic (data as base64, as in JSON) and serviceaccount', () => {
+    expect(decodeProtobufBody(hex(CREATE_CONFIGMAP))).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app' }, data: { LEVEL: 'debug', 'app.conf': 'x=1\n' } });
+    expect(decodeProtobufBody(hex(CREATE_SECRET))).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { password: Buffer.from('hunter2').toString('base64') } });
+    expect(decodeProtobufBody(hex(CREATE_SERVICE_ACCOUNT))).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } });
+  });
+
   it('keeps a zero that was set on a pointer field (drain --grace-period=0)', () => {
     expect(decodeProtobufBody(hex(DRAIN_DELETE_OPTIONS))).toEqual({ apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 });
   });
@@ -37,7 +47,7 @@ describe('decodeProtobufBody', () => {
   it('refuses kinds it has no table for with 415', () => {
     let err: unknown;
     try {
-      decodeProtobufBody(hex(CREATE_CONFIGMAP));
+      decodeProtobufBody(hex(CREATE_SERVICE));
     } catch (e) {
       err = e;
     }

@@ -11,9 +11,12 @@ import { ApiError, errors, formatTime } from '@skiff/api';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-type Scalar = 'string' | 'int' | 'bool';
-/** FieldType: a scalar, a nested message, a map<string,string>, a map<string,Quantity>, a Time or an IntOrString. */
-type FieldType = Scalar | Schema | 'map' | 'quantityMap' | 'time' | 'intOrString';
+type Scalar = 'string' | 'int' | 'bool' | 'bytes';
+/**
+ * FieldType: a scalar (bytes become base64, as in JSON), a nested message, a map<string,string>,
+ * a map<string,bytes>, a map<string,Quantity>, a Time or an IntOrString.
+ */
+type FieldType = Scalar | Schema | 'map' | 'bytesMap' | 'quantityMap' | 'time' | 'intOrString';
 interface Field {
   name: string;
   type: FieldType;
@@ -78,13 +81,18 @@ const POD_SPEC: Schema = {
   19: f('schedulerName', 'string'),
   20: f('initContainers', CONTAINER, { repeated: true }),
   24: f('priorityClassName', 'string'),
+  // What the api-server defaults, sent back by kubectl when it copies a stored template (create job --from=cronjob).
+  25: f('priority', 'int', { ptr: true }),
+  30: f('enableServiceLinks', 'bool', { ptr: true }),
+  31: f('preemptionPolicy', 'string', { ptr: true }),
 };
+const POD_TEMPLATE_SPEC: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC) };
 const DEPLOYMENT: Schema = {
   1: f('metadata', OBJECT_META),
   2: f('spec', {
     1: f('replicas', 'int', { ptr: true }),
     2: f('selector', LABEL_SELECTOR),
-    3: f('template', { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC) }),
+    3: f('template', POD_TEMPLATE_SPEC),
     4: f('strategy', { 1: f('type', 'string'), 2: f('rollingUpdate', { 1: f('maxUnavailable', 'intOrString'), 2: f('maxSurge', 'intOrString') }) }),
     5: f('minReadySeconds', 'int'),
     6: f('revisionHistoryLimit', 'int', { ptr: true }),
@@ -94,7 +102,64 @@ const DEPLOYMENT: Schema = {
   // Status is server-owned and reset on create; a client's zero-valued status is accepted and ignored.
   3: f('status', { 1: f('observedGeneration', 'int'), 2: f('replicas', 'int'), 3: f('updatedReplicas', 'int'), 4: f('availableReplicas', 'int'), 5: f('unavailableReplicas', 'int'), 7: f('readyReplicas', 'int') }),
 };
+const JOB_SPEC: Schema = {
+  1: f('parallelism', 'int', { ptr: true }),
+  2: f('completions', 'int', { ptr: true }),
+  3: f('activeDeadlineSeconds', 'int', { ptr: true }),
+  4: f('selector', LABEL_SELECTOR),
+  5: f('manualSelector', 'bool', { ptr: true }),
+  6: f('template', POD_TEMPLATE_SPEC),
+  7: f('backoffLimit', 'int', { ptr: true }),
+  8: f('ttlSecondsAfterFinished', 'int', { ptr: true }),
+  9: f('completionMode', 'string', { ptr: true }),
+  10: f('suspend', 'bool', { ptr: true }),
+  11: f('podFailurePolicy', {
+    1: f('rules', {
+      1: f('action', 'string'),
+      2: f('onExitCodes', { 1: f('containerName', 'string', { ptr: true }), 2: f('operator', 'string'), 3: f('values', 'int', { repeated: true }) }),
+      3: f('onPodConditions', { 1: f('type', 'string'), 2: f('status', 'string') }, { repeated: true }),
+    }, { repeated: true }),
+  }),
+  14: f('podReplacementPolicy', 'string', { ptr: true }),
+};
+// batch/v1 (k8s.io/api/batch/v1 generated.proto); `kubectl create job` and `create cronjob` send these.
+const JOB: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', JOB_SPEC),
+  3: f('status', { 4: f('active', 'int'), 5: f('succeeded', 'int'), 6: f('failed', 'int') }),
+};
+const CRON_JOB: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', {
+    1: f('schedule', 'string'),
+    2: f('startingDeadlineSeconds', 'int', { ptr: true }),
+    3: f('concurrencyPolicy', 'string'),
+    4: f('suspend', 'bool', { ptr: true }),
+    5: f('jobTemplate', { 1: f('metadata', OBJECT_META), 2: f('spec', JOB_SPEC) }),
+    6: f('successfulJobsHistoryLimit', 'int', { ptr: true }),
+    7: f('failedJobsHistoryLimit', 'int', { ptr: true }),
+    8: f('timeZone', 'string', { ptr: true }),
+  }),
+  3: f('status', {}),
+};
 const NAMESPACE: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('finalizers', 'string', { repeated: true }) }), 3: f('status', { 1: f('phase', 'string') }) };
+const CONFIG_MAP: Schema = { 1: f('metadata', OBJECT_META), 2: f('data', 'map'), 3: f('binaryData', 'bytesMap'), 4: f('immutable', 'bool', { ptr: true }) };
+const SECRET: Schema = { 1: f('metadata', OBJECT_META), 2: f('data', 'bytesMap'), 3: f('type', 'string'), 4: f('stringData', 'map'), 5: f('immutable', 'bool', { ptr: true }) };
+const OBJECT_REFERENCE: Schema = {
+  1: f('kind', 'string'),
+  2: f('namespace', 'string'),
+  3: f('name', 'string'),
+  4: f('uid', 'string'),
+  5: f('apiVersion', 'string'),
+  6: f('resourceVersion', 'string'),
+  7: f('fieldPath', 'string'),
+};
+const SERVICE_ACCOUNT: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('secrets', OBJECT_REFERENCE, { repeated: true }),
+  3: f('imagePullSecrets', { 1: f('name', 'string') }, { repeated: true }),
+  4: f('automountServiceAccountToken', 'bool', { ptr: true }),
+};
 const DELETE_OPTIONS: Schema = {
   1: f('gracePeriodSeconds', 'int', { ptr: true }),
   2: f('preconditions', { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) }, { ptr: true }),
@@ -105,7 +170,13 @@ const DELETE_OPTIONS: Schema = {
 
 const KINDS: Record<string, Schema> = {
   'v1/Namespace': NAMESPACE,
+  // kubectl create configmap / secret / serviceaccount send these.
+  'v1/ConfigMap': CONFIG_MAP,
+  'v1/Secret': SECRET,
+  'v1/ServiceAccount': SERVICE_ACCOUNT,
   'apps/v1/Deployment': DEPLOYMENT,
+  'batch/v1/Job': JOB,
+  'batch/v1/CronJob': CRON_JOB,
   'v1/DeleteOptions': DELETE_OPTIONS,
   'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
 };
@@ -181,7 +252,7 @@ function decodeMessage(buf: Buffer, schema: Schema, path: string): Record<string
       throw unsupported(`field ${tag} of ${path}`);
     }
     const v = decodeValue(field, wire, value, `${path}.${field.name}`);
-    if (field.type === 'map' || field.type === 'quantityMap') {
+    if (field.type === 'map' || field.type === 'bytesMap' || field.type === 'quantityMap') {
       const [k, val] = v as [string, string];
       ((out[field.name] ??= {}) as Record<string, string>)[k] = val;
     } else if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(v);
@@ -199,8 +270,10 @@ function decodeValue(field: Field, wire: number, value: bigint | Buffer, path: s
   if (wire !== 2) throw errors.badRequest(`protobuf field ${path} has wire type ${wire}, expected bytes`);
   const bytes = value as Buffer;
   if (t === 'string') return bytes.toString('utf8');
-  if (t === 'map' || t === 'quantityMap') {
-    const entry = decodeMessage(bytes, { 1: f('key', 'string'), 2: f('value', t === 'map' ? 'string' : { 1: f('string', 'string') }) }, path);
+  if (t === 'bytes') return bytes.toString('base64');
+  if (t === 'map' || t === 'bytesMap' || t === 'quantityMap') {
+    const valueType: FieldType = t === 'map' ? 'string' : t === 'bytesMap' ? 'bytes' : { 1: f('string', 'string') };
+    const entry = decodeMessage(bytes, { 1: f('key', 'string'), 2: f('value', valueType) }, path);
     const v = entry.value as string | { string?: string } | undefined;
     return [entry.key ?? '', typeof v === 'object' ? (v.string ?? '') : (v ?? '')];
   }

@@ -2,6 +2,7 @@
  * @module ApiMetrics: the api-server's Prometheus metrics, under kube-apiserver's own names where they exist.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEFAULT_METRICS_OPTIONS } from '@skiff/api';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -14,10 +15,13 @@ export class ApiMetrics {
   readonly requests: Counter<keyof RequestLabels | 'component'>;
   readonly duration: Histogram<Exclude<keyof RequestLabels, 'code'> | 'component'>;
   readonly watchers: Gauge<'group' | 'version' | 'kind'>;
+  /** Housekeeping rounds (Event expiry, history compaction) by result: how one sees it go on, or fail, over time. */
+  readonly housekeeping: Counter<'result'>;
 
   constructor(store: Storage) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, ...DEFAULT_METRICS_OPTIONS });
+    this.housekeeping = new Counter({ name: 'skiff_storage_housekeeping_total', help: 'Storage housekeeping rounds (expiry and compaction) by result (success, error).', labelNames: ['result'], registers });
     this.requests = new Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',

@@ -4,5 +4,5 @@
 export { applyMergePatch } from './merge-patch.js';
 export { applyJsonPatch } from './json-patch.js';
 export { applyStrategicMergePatch } from './strategic-merge-patch.js';
-export { PATCH_SCHEMAS, patchSchemaFor, type ListStrategy, type PatchField, type PatchSchema } from './patch-schema.js';
+export { patchSchemaFor, patchSchemaOfKind, type ListStrategy, type PatchField, type PatchSchema } from './patch-schema.js';
 export { applyPatch, PATCH_MEDIA_TYPES, patchContentType, type PatchType } from './apply-patch.js';

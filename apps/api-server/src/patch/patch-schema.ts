@@ -1,7 +1,9 @@
 /**
- * @module The strategic-merge metadata of the kinds Skiff serves: which lists merge, and by what key (the
- * `patchStrategy`/`patchMergeKey` struct tags of k8s.io/api core/v1, apps/v1 and meta/v1).
+ * @module The strategic-merge metadata of the kinds Skiff serves, read from their published OpenAPI schemas
+ * (`x-kubernetes-patch-strategy`, `x-kubernetes-patch-merge-key`, `x-kubernetes-list-map-keys`), which the kinds'
+ * zod schemas carry through `mapList`/`setList`. One source: what `kubectl explain` shows is what PATCH does.
  */
+import { definitionName, KINDS, kindSchemas, REF_PREFIX, type JsonSchema, type Kind, type SchemaSet } from '@skiff/api';
 
 /** ListStrategy says how a list field merges; a field without one is replaced wholesale. */
 export type ListStrategy =
@@ -21,64 +23,75 @@ export interface PatchSchema {
   readonly fields: Readonly<Record<string, PatchField>>;
 }
 
-const byKey = (...keys: [string, ...string[]]): ListStrategy => ({ kind: 'map', keys });
-const SET: ListStrategy = { kind: 'set' };
-const schema = (fields: Record<string, PatchField>): PatchSchema => ({ fields });
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
-const conditionsByType: PatchField = { list: byKey('type') };
+/** resolve follows `$ref` and the single-element `allOf` Kubernetes wraps a described `$ref` in. */
+function resolve(schema: JsonSchema | undefined, all: SchemaSet): JsonSchema | undefined {
+  for (let s = schema, hops = 0; s && hops < 16; hops++) {
+    const target = typeof s['$ref'] === 'string' ? s['$ref'] : (s['allOf'] as JsonSchema[] | undefined)?.[0]?.['$ref'];
+    if (typeof target !== 'string') return s;
+    s = all[target.slice(REF_PREFIX.length)];
+  }
+  return undefined;
+}
 
-const objectMeta = schema({
-  ownerReferences: { list: byKey('uid') },
-  finalizers: { list: SET },
-});
+function listStrategy(field: JsonSchema, element: JsonSchema | undefined): ListStrategy | undefined {
+  const strategy = String(field['x-kubernetes-patch-strategy'] ?? '');
+  if (!strategy.split(',').includes('merge')) return undefined;
+  const mergeKey = field['x-kubernetes-patch-merge-key'];
+  if (typeof mergeKey !== 'string') return { kind: 'set' };
+  const mapKeys = field['x-kubernetes-list-map-keys'] as string[] | undefined;
+  // kube's tag merges ports by containerPort alone; the list-map keys (with protocol, defaulting to TCP) keep
+  // 53/TCP and 53/UDP apart, as server-side apply does.
+  const keys = (mapKeys?.length ? mapKeys : [mergeKey]) as [string, ...string[]];
+  const props = (element?.['properties'] as SchemaSet | undefined) ?? {};
+  const defaults = Object.fromEntries(keys.flatMap((k) => (props[k]?.['default'] !== undefined ? [[k, props[k]['default']]] : [])));
+  return Object.keys(defaults).length ? { kind: 'map', keys, defaults } : { kind: 'map', keys };
+}
 
-const container = schema({
-  // kube's tag merges ports by containerPort alone; adding protocol (defaulting to TCP) keeps 53/TCP and 53/UDP apart.
-  ports: { list: { kind: 'map', keys: ['containerPort', 'protocol'], defaults: { protocol: 'TCP' } } },
-  env: { list: byKey('name') },
-  volumeMounts: { list: byKey('mountPath') },
-});
+/** toPatchSchema walks an object schema; `seen` cuts recursive types (a field of a type being built merges plainly). */
+function toPatchSchema(schema: JsonSchema | undefined, all: SchemaSet, seen: Set<JsonSchema>): PatchSchema | undefined {
+  if (!schema || seen.has(schema)) return undefined;
+  const props = schema['properties'] as SchemaSet | undefined;
+  if (!props) return undefined;
+  seen.add(schema);
+  const fields: Record<string, PatchField> = {};
+  for (const [name, raw] of Object.entries(props)) {
+    const field = resolve(raw, all);
+    if (!field) continue;
+    const element = field['type'] === 'array' ? resolve(field['items'] as JsonSchema | undefined, all) : undefined;
+    const list = listStrategy(field, element);
+    const nested = toPatchSchema(element ?? field, all, seen);
+    if (list || nested) fields[name] = { ...(list && { list }), ...(nested && { schema: nested }) };
+  }
+  seen.delete(schema);
+  return Object.keys(fields).length ? { fields } : undefined;
+}
 
-const podSpec = schema({
-  containers: { list: byKey('name'), schema: container },
-  initContainers: { list: byKey('name'), schema: container },
-  ephemeralContainers: { list: byKey('name'), schema: container },
-  volumes: { list: byKey('name') },
-  imagePullSecrets: { list: byKey('name') },
-});
+/** patchSchemaOfKind derives a kind's patch schema from its OpenAPI components. */
+export function patchSchemaOfKind(kind: Kind): PatchSchema {
+  const all = kindSchemas(kind);
+  const { group, version, kind: name } = kind.info;
+  return toPatchSchema(all[definitionName(group, version, name)], all, new Set()) ?? { fields: {} };
+}
 
-const podStatus = schema({
-  conditions: conditionsByType,
-  podIPs: { list: byKey('ip') },
-  hostIPs: { list: byKey('ip') },
-});
+const cache = new Map<string, PatchSchema>();
 
-const podTemplate = schema({ metadata: { schema: objectMeta }, spec: { schema: podSpec } });
-
-const workloadStatus = schema({ conditions: conditionsByType });
-
-const workload = (spec: PatchSchema): PatchSchema =>
-  schema({ metadata: { schema: objectMeta }, spec: { schema: spec }, status: { schema: workloadStatus } });
-
-const METADATA_ONLY = schema({ metadata: { schema: objectMeta } });
-
-/** PATCH_SCHEMAS holds the schema of each served kind; unknown kinds merge by metadata rules only. */
-export const PATCH_SCHEMAS: Readonly<Record<string, PatchSchema>> = {
-  Pod: schema({ metadata: { schema: objectMeta }, spec: { schema: podSpec }, status: { schema: podStatus } }),
-  Node: schema({
-    metadata: { schema: objectMeta },
-    spec: { schema: schema({ podCIDRs: { list: SET } }) },
-    status: { schema: schema({ conditions: conditionsByType, addresses: { list: byKey('type') } }) },
-  }),
-  Namespace: schema({ metadata: { schema: objectMeta }, status: { schema: schema({ conditions: conditionsByType }) } }),
-  Deployment: workload(schema({ template: { schema: podTemplate } })),
-  ReplicaSet: workload(schema({ template: { schema: podTemplate } })),
-  Event: METADATA_ONLY,
-  Lease: METADATA_ONLY,
-  Scale: METADATA_ONLY,
-};
-
-/** patchSchemaFor returns the kind's schema; a kind without one still gets ObjectMeta's list rules. */
+/**
+ * patchSchemaFor returns the schema of the kind named `kind`; a kind not served as a whole object (Scale) still gets
+ * ObjectMeta's list rules (ownerReferences by uid, finalizers as a set).
+ */
 export function patchSchemaFor(kind: string): PatchSchema {
-  return Object.hasOwn(PATCH_SCHEMAS, kind) ? PATCH_SCHEMAS[kind]! : METADATA_ONLY;
+  let schema = cache.get(kind);
+  if (!schema) {
+    const served = KINDS.find((k) => k.info.kind === kind);
+    if (served) schema = patchSchemaOfKind(served);
+    else {
+      const all = kindSchemas(KINDS[0]);
+      const meta = toPatchSchema(all[OBJECT_META], all, new Set());
+      schema = { fields: meta ? { metadata: { schema: meta } } : {} };
+    }
+    cache.set(kind, schema);
+  }
+  return schema;
 }

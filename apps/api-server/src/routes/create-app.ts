@@ -4,14 +4,15 @@
  */
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { ApiError, errors } from '@skiff/api';
-import { apiGroupList, apiVersions, openapiV3GroupVersion, openapiV3Root, versionInfo } from '../discovery/index.js';
+import { ApiError } from '@skiff/api';
+import { apiGroupList, apiVersions, versionInfo } from '../discovery/index.js';
 import { requestTargetError } from '../http/request-target-error.js';
 import { sendError, sendJson } from '../http/send.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { handleApiRequest, type ApiHandlerDeps, type RequestInfo } from './api-handler.js';
 import { healthHandler } from './health.js';
+import { crdListHandler, openapiV2Handler, openapiV3Handler, openapiV3RootHandler } from './openapi-handlers.js';
 
 export interface AppOptions {
   store: Storage;
@@ -50,12 +51,12 @@ export function createApp(opts: AppOptions): Express {
   app.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
   app.get('/api', (_req, res) => sendJson(res, 200, apiVersions(opts.advertiseAddress)));
   app.get('/apis', (_req, res) => sendJson(res, 200, apiGroupList()));
-  app.get('/openapi/v3', (_req, res) => sendJson(res, 200, openapiV3Root()));
-  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
-    const doc = openapiV3GroupVersion(req.params[0] as string);
-    if (doc) sendJson(res, 200, doc);
-    else sendError(res, errors.notFound('', '', req.path));
-  });
+  const now = (): number => deps.clock.now();
+  app.get('/openapi/v2', openapiV2Handler(now));
+  app.get('/openapi/v3', openapiV3RootHandler);
+  const v3 = openapiV3Handler(now);
+  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => v3(req, res, req.params[0] as string, new URL(req.originalUrl, 'http://localhost')));
+  app.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdListHandler);
 
   app.use(async (req, res, next) => {
     const start = process.hrtime.bigint();

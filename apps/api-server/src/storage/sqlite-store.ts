@@ -14,6 +14,8 @@ import { RevisionRecord } from './revision-record.js';
 import type { ChangeEvent, ChangeType, CompactOptions } from './storage.js';
 import { rememberJson } from './stored-json.js';
 import { rollbackError, StoreOpenError, storeOpenError } from './store-open-error.js';
+import { identityTransformer } from './storage-transformer.js';
+import type { StorageTransformer } from './storage-transformer.js';
 
 /** SqliteStoreOptions configure SqliteStore.open; `windowSize` is the in-memory change window (default 10,000). */
 export interface SqliteStoreOptions extends BaseStoreOptions {
@@ -30,6 +32,11 @@ export interface SqliteStoreOptions extends BaseStoreOptions {
    * --mark-compacted does the same).
    */
   acceptRollback?: boolean;
+  /**
+   * Transforms object text on its way to the file (encryption at rest); memory and events stay plain. At open every
+   * value the transformer calls stale (another key, or none) is rewritten, history included.
+   */
+  transformer?: StorageTransformer;
 }
 
 /** RollbackInfo says what an accepted rollback skipped: the database held `found`, the record vouched for `recorded`. */
@@ -75,7 +82,10 @@ const RECORD_FLUSH_INTERVAL_MS = 1000;
 export class SqliteStore extends BaseStore {
   /** Set when open accepted a database that went backwards (acceptRollback). */
   acceptedRollback: RollbackInfo | undefined;
+  /** How many stored values open rewrote because the transformer called them stale (after a key rotation). */
+  rewrittenAtOpen = 0;
   private readonly stmt;
+  private readonly transformer: StorageTransformer;
   private record: RevisionRecord | undefined;
   private recordFlushedAt = 0;
 
@@ -85,6 +95,7 @@ export class SqliteStore extends BaseStore {
     opts: SqliteStoreOptions,
   ) {
     super(opts, 10_000);
+    this.transformer = opts.transformer ?? identityTransformer;
     this.stmt = {
       insertChange: db.prepare<[number, string, string, string, string, number, string, string, string, string]>(
         `INSERT INTO changes (revision, type, resource, namespace, name, ts, json, prev_json)
@@ -199,9 +210,11 @@ export class SqliteStore extends BaseStore {
       this.db
         .transaction(() => {
           for (const { event: e, ts, expiresAt } of changes) {
-            this.stmt.insertChange.run(e.revision, e.type, e.resource, e.namespace, e.name, ts, e.objectJson, e.resource, e.namespace, e.name);
+            // prev_json is copied from the objects row, so it is stored transformed as well.
+            const stored = this.transformer.toStorage(e, e.objectJson);
+            this.stmt.insertChange.run(e.revision, e.type, e.resource, e.namespace, e.name, ts, stored, e.resource, e.namespace, e.name);
             if (e.type === 'DELETED') this.stmt.deleteObject.run(e.resource, e.namespace, e.name);
-            else this.stmt.upsertObject.run(e.resource, e.namespace, e.name, e.revision, expiresAt, e.objectJson);
+            else this.stmt.upsertObject.run(e.resource, e.namespace, e.name, e.revision, expiresAt, stored);
           }
           this.stmt.setRevision.run(last.event.revision);
         })
@@ -230,7 +243,7 @@ export class SqliteStore extends BaseStore {
     const max = Number.isFinite(limit) ? limit : -1;
     // Filtered in SQL, so rows of other resources are never parsed.
     const rows = resource === undefined ? this.stmt.changesAfter.all(after, max) : this.stmt.changesOfAfter.all(after, resource, max);
-    return rows.map(toEvent);
+    return rows.map((row) => this.toEvent(row));
   }
 
   protected override findExpired(nowMs: number): CachedObject[] {
@@ -257,16 +270,67 @@ export class SqliteStore extends BaseStore {
     this.revision = storedRevision(this.db);
     this.durable = this.revision;
     this.compacted = readMeta(this.db).compacted_revision;
+    const stale: { row: ObjectRow; json: string }[] = [];
     for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects').iterate()) {
-      const object = JSON.parse(row.json) as KubeObject;
-      rememberJson(object, row.json);
+      const { json, stale: isStale } = this.transformer.fromStorage(row, row.json);
+      if (isStale) stale.push({ row, json });
+      const object = JSON.parse(json) as KubeObject;
+      rememberJson(object, json);
       this.objects.set({ resource: row.resource, namespace: row.namespace, name: row.name, object, revision: row.revision, expiresAt: row.expires_at });
     }
     const recent = this.db.prepare<[number], ChangeRow>('SELECT * FROM changes ORDER BY revision DESC LIMIT ?').all(this.window.capacity);
     for (let i = recent.length - 1; i >= 0; i--) {
       const row = recent[i] as ChangeRow;
-      this.window.push(toEvent(row), row.ts);
+      this.window.push(this.toEvent(row), row.ts);
     }
+    this.rewriteStale(stale);
+  }
+
+  /**
+   * rewriteStale stores again, in one transaction, every value the transformer read as stale: the objects found by
+   * load and every change row of a transformed resource or in transformed form. After a key rotation no value is left
+   * under the old key, so it can be removed from the key file (kube leaves this to `kubectl replace` of every Secret).
+   */
+  private rewriteStale(objects: readonly { row: ObjectRow; json: string }[]): void {
+    const t = this.transformer;
+    const updateObject = this.db.prepare<[string, string, string, string]>('UPDATE objects SET json = ? WHERE resource = ? AND namespace = ? AND name = ?');
+    const updateChange = this.db.prepare<[string, string | null, number]>('UPDATE changes SET json = ?, prev_json = ? WHERE revision = ?');
+    const candidates = this.db.prepare<[string], ChangeRow>(
+      `SELECT * FROM changes WHERE resource IN (SELECT value FROM json_each(?))
+       OR substr(json, 1, 1) <> '{' OR substr(coalesce(prev_json, '{'), 1, 1) <> '{'`,
+    );
+    let count = 0;
+    this.db
+      .transaction(() => {
+        for (const { row, json } of objects) {
+          updateObject.run(t.toStorage(row, json), row.resource, row.namespace, row.name);
+          count++;
+        }
+        for (const row of candidates.all(JSON.stringify(t.resources))) {
+          const cur = t.fromStorage(row, row.json);
+          const prev = row.prev_json === null ? undefined : t.fromStorage(row, row.prev_json);
+          if (!cur.stale && !prev?.stale) continue;
+          updateChange.run(t.toStorage(row, cur.json), prev ? t.toStorage(row, prev.json) : null, row.revision);
+          count++;
+        }
+      })
+      .immediate();
+    this.rewrittenAtOpen = count;
+  }
+
+  private toEvent(row: ChangeRow): ChangeEvent {
+    const json = this.transformer.fromStorage(row, row.json).json;
+    const event: ChangeEvent = {
+      resource: row.resource,
+      namespace: row.namespace,
+      name: row.name,
+      revision: row.revision,
+      type: row.type as ChangeType,
+      object: JSON.parse(json) as KubeObject,
+      objectJson: json,
+    };
+    if (row.prev_json !== null) event.prevObject = JSON.parse(this.transformer.fromStorage(row, row.prev_json).json) as KubeObject;
+    return event;
   }
 
   private reclaimFreePages(): void {
@@ -312,20 +376,6 @@ function openRecord(path: string, accept: boolean): RevisionRecord | undefined {
     if (accept) return undefined;
     throw new StoreOpenError(`${(err as Error).message}; restore it, or start with --accept-store-rollback (SKIFF_ACCEPT_STORE_ROLLBACK=true) to trust the database as it is`, { cause: err });
   }
-}
-
-function toEvent(row: ChangeRow): ChangeEvent {
-  const event: ChangeEvent = {
-    resource: row.resource,
-    namespace: row.namespace,
-    name: row.name,
-    revision: row.revision,
-    type: row.type as ChangeType,
-    object: JSON.parse(row.json) as KubeObject,
-    objectJson: row.json,
-  };
-  if (row.prev_json !== null) event.prevObject = JSON.parse(row.prev_json) as KubeObject;
-  return event;
 }
 
 function fileSize(path: string): number {

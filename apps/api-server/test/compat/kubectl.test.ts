@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RESOURCES } from '@skiff/api';
 import { api, pod, startServer, type RunningServer } from '../harness.js';
 import { columns, Kubectl } from './kubectl.js';
@@ -318,6 +320,31 @@ spec:
     expect(dup.stderr.trim()).toBe('Error from server (AlreadyExists): namespaces "gen-ns" already exists');
   });
 
+  it('creates ConfigMaps, Secrets and ServiceAccounts with the generator commands and prints them, never a Secret value', async () => {
+    const file = join(k.dir, 'app.properties');
+    writeFileSync(file, 'color=blue\n');
+    expect((await kubectl('create', 'configmap', 'gen-cm', '--from-literal=LEVEL=debug', `--from-file=${file}`)).trim()).toBe('configmap/gen-cm created');
+    expect((await kubectl('create', 'secret', 'generic', 'gen-s', '--from-literal=password=hunter2')).trim()).toBe('secret/gen-s created');
+    expect((await kubectl('create', 'secret', 'docker-registry', 'gen-reg', '--docker-server=r.example', '--docker-username=u', '--docker-password=p')).trim()).toBe('secret/gen-reg created');
+    expect((await kubectl('create', 'serviceaccount', 'gen-sa')).trim()).toBe('serviceaccount/gen-sa created');
+    expect((await must('GET', '/api/v1/namespaces/default/configmaps/gen-cm')).data).toEqual({ LEVEL: 'debug', 'app.properties': 'color=blue\n' });
+    expect((await must('GET', '/api/v1/namespaces/default/secrets/gen-s')).data).toEqual({ password: Buffer.from('hunter2').toString('base64') });
+
+    const rows = (await kubectl('get', 'cm/gen-cm', 'secret/gen-s', 'secret/gen-reg', 'sa/gen-sa')).trim().split('\n').filter(Boolean).map(columns);
+    expect(rows).toEqual([
+      ['NAME', 'DATA', 'AGE'],
+      ['configmap/gen-cm', '2', expect.stringMatching(/^\d+s$/)],
+      ['NAME', 'TYPE', 'DATA', 'AGE'],
+      ['secret/gen-s', 'Opaque', '1', expect.stringMatching(/^\d+s$/)],
+      ['secret/gen-reg', 'kubernetes.io/dockerconfigjson', '1', expect.stringMatching(/^\d+s$/)],
+      ['NAME', 'SECRETS', 'AGE'],
+      ['serviceaccount/gen-sa', '0', expect.stringMatching(/^\d+s$/)],
+    ]);
+    const described = await kubectl('describe', 'secret', 'gen-s');
+    expect(described).toMatch(/password:\s+7 bytes/);
+    expect(described).not.toContain('hunter2');
+  });
+
   it('drains a node (cordon, then DELETE with a protobuf DeleteOptions)', async () => {
     await must('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-drain' } });
     await createPod('drained-1', { node: 'node-drain', status: RUNNING });
@@ -385,14 +412,29 @@ spec:
   });
 });
 
+/**
+ * watchStarts counts the watches the api-server starts from now on and returns a wait for the first of them.
+ * Counted at the hub's start, not by its size: a watch of an earlier test still closing would hide a new one.
+ */
+function watchStarts(): (what: string) => Promise<void> {
+  const starts = vi.spyOn(s.api.hub, 'start');
+  return async (what) => {
+    try {
+      await waitFor(() => starts.mock.calls.length > 0, { what, timeoutMs: 30_000 });
+    } finally {
+      starts.mockRestore();
+    }
+  };
+}
+
 describe('kubectl get -w', () => {
   it('prints the initial rows, then a row per change', async () => {
     await createPod('watched');
-    const watchers = s.api.hub.size;
+    const watchStarted = watchStarts();
     const w = k.stream(['get', 'pods', '-w', '-l', 'app=watched-app']);
     try {
       // Change the pod once kubectl's watch is registered, so the change reaches it as an event.
-      await waitFor(() => s.api.hub.size > watchers, { what: "kubectl's watch" });
+      await watchStarted("kubectl get -w's watch");
       await must('PATCH', `${PODS}/watched`, { metadata: { labels: { app: 'watched-app' } } }, MERGE);
       const added = await w.waitForLine(/^watched\s+0\/1\s+Pending\s+0\s+\d+s$/);
       expect(added).toBeTruthy();
@@ -435,8 +477,11 @@ describe('kubectl get -w', () => {
 
   it('waits for a condition (kubectl wait watches the named object)', async () => {
     await createPod('ready-soon');
-    const w = k.stream(['wait', '--for=condition=Ready', 'pod/ready-soon', '--timeout=15s']);
-    await new Promise((r) => setTimeout(r, 500));
+    const watchStarted = watchStarts();
+    const w = k.stream(['wait', '--for=condition=Ready', 'pod/ready-soon', '--timeout=60s']);
+    // Make the pod Ready only once kubectl's watch is registered, so the condition reaches it as a watch event
+    // (before that, kubectl's first GET would see it and no watch would be tested).
+    await watchStarted("kubectl wait's watch");
     await must('PATCH', `${PODS}/ready-soon/status`, { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, MERGE);
     await w.waitForLine(/^pod\/ready-soon condition met$/);
     expect(await w.exited).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * @module Runs the real kubectl 1.32 against a test api-server, with its own kubeconfig and discovery cache.
+ * @module Runs the real kubectl (1.32, or another build) against a test api-server, with its own kubeconfig and discovery cache.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,11 @@ export class Kubectl {
   readonly kubeconfig: string;
   readonly cacheDir: string;
 
-  constructor(server: string) {
+  /** `binary` is another kubectl build (kubectl 1.20 from Debian, see legacy-kubectl.ts). */
+  constructor(
+    server: string,
+    readonly binary = KUBECTL,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'skiff-kubectl-'));
     this.kubeconfig = join(this.dir, 'kubeconfig');
     this.cacheDir = join(this.dir, 'cache');
@@ -61,7 +65,7 @@ export class Kubectl {
   /** run executes kubectl and resolves with its exit code and output (never rejects on a non-zero exit). */
   run(args: string[], timeoutMs = 20_000): Promise<KubectlResult> {
     return new Promise((resolve) => {
-      execFile(KUBECTL, this.args(args), { timeout: timeoutMs, env: { ...process.env, HOME: this.dir, KUBECONFIG: '' } }, (err, stdout, stderr) => {
+      execFile(this.binary, this.args(args), { timeout: timeoutMs, env: { ...process.env, HOME: this.dir, KUBECONFIG: '' } }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, stdout, stderr });
       });
@@ -77,7 +81,7 @@ export class Kubectl {
 
   /** stream spawns a long-running kubectl (get -w, rollout status) and collects stdout lines. */
   stream(args: string[]): LineStream {
-    const child = spawn(KUBECTL, this.args(args), { env: { ...process.env, HOME: this.dir, KUBECONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.binary, this.args(args), { env: { ...process.env, HOME: this.dir, KUBECONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let buf = '';
     let err = '';

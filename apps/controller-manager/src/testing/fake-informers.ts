@@ -1,5 +1,5 @@
 import { FakeListerWatcher, NODE_NAME_INDEX, OWNER_UID_INDEX, SharedInformer, nodeNameIndex, ownerUidIndex } from '@skiff/controller-kit';
-import type { Deployment, EndpointSlice, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, Service } from '@skiff/api';
+import type { CronJob, Deployment, EndpointSlice, Endpoints, Job, Lease, Namespace, Node, Pod, ReplicaSet, Service, ServiceAccount } from '@skiff/api';
 import type { HasMetadata, Indexers } from '@skiff/controller-kit';
 import { UID_INDEX, uidIndex, type ControllerInformers } from '../informers.js';
 
@@ -24,5 +24,8 @@ export function createFakeInformers(): ControllerInformers {
     services: make<Service>('services'),
     endpoints: make<Endpoints>('endpoints'),
     endpointslices: make<EndpointSlice>('endpointslices'),
+    serviceaccounts: make<ServiceAccount>('serviceaccounts'),
+    jobs: make<Job>('jobs'),
+    cronjobs: make<CronJob>('cronjobs'),
   };
 }

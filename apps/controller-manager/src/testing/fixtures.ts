@@ -24,7 +24,7 @@ export function newReplicaSet(name: string, replicas: number, extra: Partial<Rep
 }
 
 /** newPod builds a pod labelled app=web, owned by `owner` if given, Running and Ready if `ready`. */
-export function newPod(name: string, owner?: ReplicaSet, opts: { ready?: boolean; nodeName?: string; createdOffsetMs?: number; phase?: Pod['status'] extends infer S ? S extends { phase?: infer P } ? P : never : never } = {}): Pod {
+export function newPod(name: string, owner?: Parameters<typeof newControllerRef>[0], opts: { ready?: boolean; nodeName?: string; createdOffsetMs?: number; phase?: Pod['status'] extends infer S ? S extends { phase?: infer P } ? P : never : never } = {}): Pod {
   const ready = opts.ready ?? false;
   return {
     apiVersion: 'v1',

@@ -1,4 +1,4 @@
-import { ApiError, errors, objectKey, RESOURCES, type DeleteOptions, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Service, type Status } from '@skiff/api';
+import { ApiError, errors, objectKey, RESOURCES, type CronJob, type DeleteOptions, type Deployment, type EndpointSlice, type Endpoints, type Job, type Event as CoreEvent, type KubeList, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type Service, type ServiceAccount, type Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -164,10 +164,13 @@ export class RecordingClient implements ControllerClient {
   readonly nodes;
   readonly namespaces;
   readonly leases;
+  readonly serviceaccounts;
   readonly events;
   readonly services;
   readonly endpoints;
   readonly endpointslices;
+  readonly jobs;
+  readonly cronjobs;
 
   constructor() {
     const rec = (a: Action): void => void this.#actions.push(a);
@@ -178,10 +181,13 @@ export class RecordingClient implements ControllerClient {
     this.nodes = new RecordingResource<Node>('nodes', rec, id);
     this.namespaces = new RecordingResource<Namespace>('namespaces', rec, id);
     this.leases = new RecordingResource<Lease>('leases', rec, id);
+    this.serviceaccounts = new RecordingResource<ServiceAccount>('serviceaccounts', rec, id);
     this.events = new RecordingResource<CoreEvent>('events', rec, id);
     this.services = new RecordingResource<Service>('services', rec, id);
     this.endpoints = new RecordingResource<Endpoints>('endpoints', rec, id);
     this.endpointslices = new RecordingResource<EndpointSlice>('endpointslices', rec, id);
+    this.jobs = new RecordingResource<Job>('jobs', rec, id);
+    this.cronjobs = new RecordingResource<CronJob>('cronjobs', rec, id);
   }
 
   /** actions returns the recorded calls in order, leaving out event writes. */

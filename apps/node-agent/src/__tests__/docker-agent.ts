@@ -43,6 +43,14 @@ export function podOn(node: string, name: string, spec: Partial<Pod['spec']>): P
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, terminationGracePeriodSeconds: 2, containers: [], ...spec } };
 }
 
+/** runningPod waits until the pod is Running with every container running, and returns it. */
+export async function runningPod(client: Clientset, name: string): Promise<Pod> {
+  return waitFor(async () => {
+    const p = await client.pods.get(name, { namespace: 'default' });
+    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
+  }, { ...DOCKER_WAIT, what: `pod ${name} running` });
+}
+
 export interface DockerAgent {
   api: RunningServer;
   client: Clientset;

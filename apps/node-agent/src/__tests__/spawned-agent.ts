@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Clientset } from '@skiff/client';
+import { waitFor } from '@skiff/testing';
 
 export const AGENT_MAIN = resolve(import.meta.dirname, '../../dist/main.js');
 
@@ -43,14 +44,16 @@ export function spawnAgent(args: string[]): SpawnedAgent {
 
 /** agentEndpoint waits until the node is registered and returns the `http://InternalIP:port` it advertises. */
 export async function agentEndpoint(client: Clientset, node: string, agent: SpawnedAgent, ms = 20_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (agent.child.exitCode !== null) throw new Error(`node agent exited with ${agent.child.exitCode}: ${agent.output()}`);
-    const n = await client.nodes.get(node).catch(() => undefined);
-    const ip = n?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    const port = n?.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-    if (ip && port) return `http://${ip}:${port}`;
-    if (Date.now() > deadline) throw new Error(`node ${node} did not register: ${agent.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
+  const exited = new AbortController();
+  void agent.exited.then((code) => exited.abort(new Error(`node agent exited with ${code}: ${agent.output()}`)));
+  try {
+    return await waitFor(async () => {
+      const n = await client.nodes.get(node);
+      const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      const port = n.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+      return ip && port ? `http://${ip}:${port}` : undefined;
+    }, { what: `node ${node} to register`, timeoutMs: ms, signal: exited.signal });
+  } catch (e) {
+    throw exited.signal.aborted ? e : new Error(`${(e as Error).message}: ${agent.output()}`);
   }
 }

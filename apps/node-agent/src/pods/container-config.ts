@@ -2,8 +2,14 @@
  * @module buildContainerConfig: turns a pod container into a runtime ContainerConfig (env, fieldRefs, resources,
  * volumes, security context), refusing what the node does not allow.
  */
-import { Quantity, type Container, type Pod } from '@skiff/api';
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { Quantity, type Container, type Pod, type Volume } from '@skiff/api';
 import { podDNS, type ClusterDNS } from './pod-dns.js';
+import { isConfigVolume } from '../volumes/volume-payload.js';
+import { validatePath } from '../volumes/atomic-writer.js';
+import type { ConfigObjects } from '../config/config-objects.js';
+import { containerEnv, expand } from './container-env.js';
 import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from '../runtime/container-runtime.js';
 
 /** ContainerConfigContext is what the node knows that the pod does not. */
@@ -14,6 +20,12 @@ export interface ContainerConfigContext {
   allowPrivileged: boolean;
   /** Variables of the Services that exist now (serviceEnv); container env overrides them and may refer to them. */
   serviceEnv?: ReadonlyArray<{ name: string; value: string }>;
+  /** The ConfigMaps and Secrets env and envFrom read. */
+  objects: ConfigObjects;
+  /** Where the node keeps the files of a configMap, secret, projected or downwardAPI volume. */
+  volumeDir(v: Volume): string;
+  /** Hears what kubelet reports as a warning event without failing the container (skipped envFrom keys). */
+  warn?(message: string): void;
 }
 
 /** podRef is the runtime's identity of a pod. */
@@ -26,7 +38,7 @@ function configError(message: string): RuntimeError {
 }
 
 /** fieldRefValue resolves the downward-API fields kubelet supports for env. */
-export function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContext): string {
+export function fieldRefValue(pod: Pod, path: string, ctx: Pick<ContainerConfigContext, 'nodeName' | 'hostIP' | 'podIP'>): string {
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
   switch (path) {
@@ -51,41 +63,40 @@ export function fieldRefValue(pod: Pod, path: string, ctx: ContainerConfigContex
   }
 }
 
-/** expand substitutes $(VAR) references as Kubernetes does; $$(VAR) escapes, unknown names stay as written. */
-export function expand(text: string, vars: ReadonlyMap<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => {
-    if (all === '$$') return '$';
-    return name !== undefined && vars.has(name) ? vars.get(name)! : all;
-  });
-}
-
-function env(pod: Pod, c: Container, ctx: ContainerConfigContext): Array<{ name: string; value: string }> {
-  const vars = new Map<string, string>((ctx.serviceEnv ?? []).map((e) => [e.name, e.value]));
-  for (const e of c.env ?? []) {
-    let value: string;
-    if (e.valueFrom?.fieldRef) value = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, ctx);
-    else if (e.valueFrom?.resourceFieldRef) {
-      const rf = e.valueFrom.resourceFieldRef;
-      const [kind, res] = rf.resource.split('.') as [string, string];
-      value = (kind === 'limits' ? c.resources?.limits : c.resources?.requests)?.[res] ?? '0';
-    } else if (e.valueFrom) throw configError(`env ${e.name}: configMapKeyRef and secretKeyRef are not supported`);
-    else value = expand(e.value ?? '', vars);
-    vars.set(e.name, value);
-  }
-  return [...vars].map(([name, value]) => ({ name, value }));
-}
-
 function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfig[] {
   return (c.volumeMounts ?? []).map((m) => {
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
     if (!v) throw configError(`volume ${m.name} is not declared by the pod`);
+    if (isConfigVolume(v)) return configVolumeMount(v, m, ctx);
     if (v.emptyDir) return { volume: v.name, kind: 'emptyDir', target: m.mountPath, readOnly: m.readOnly ?? false };
     if (v.hostPath) {
       if (!ctx.allowPrivileged) throw configError(`hostPath volume ${v.name} is not allowed on this node (start the agent with --allow-privileged)`);
       return { volume: v.hostPath.path, kind: 'host', target: m.mountPath, readOnly: m.readOnly ?? false };
     }
-    throw configError(`volume ${v.name}: only emptyDir and hostPath volumes are supported`);
+    throw configError(`volume ${v.name}: only emptyDir, hostPath, configMap, secret, projected and downwardAPI volumes are supported`);
   });
+}
+
+/**
+ * configVolumeMount binds a config volume's directory read-only, as kubelet does. With subPath the file the path
+ * resolves to now is bound, so it keeps its content when the volume is updated (Kubernetes documents the same).
+ */
+function configVolumeMount(v: Volume, m: { mountPath: string; subPath?: string }, ctx: ContainerConfigContext): MountConfig {
+  const dir = ctx.volumeDir(v);
+  if (!m.subPath) return { volume: dir, kind: 'host', target: m.mountPath, readOnly: true };
+  try {
+    validatePath(m.subPath);
+  } catch (err) {
+    throw configError(`volume ${v.name}: subPath ${(err as Error).message}`);
+  }
+  let source: string;
+  try {
+    source = realpathSync(join(dir, m.subPath));
+  } catch {
+    throw configError(`failed to prepare subPath for volumeMount "${v.name}": ${m.subPath} does not exist in the volume`);
+  }
+  if (!source.startsWith(`${realpathSync(dir)}/`)) throw configError(`volume ${v.name}: subPath ${m.subPath} leaves the volume`);
+  return { volume: source, kind: 'host', target: m.mountPath, readOnly: true };
 }
 
 function quantity(text: string | undefined, field: string, milli: boolean): number | undefined {
@@ -110,7 +121,8 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   const uid = sc.runAsUser ?? psc.runAsUser;
   const gid = sc.runAsGroup ?? psc.runAsGroup;
   if ((sc.runAsNonRoot ?? psc.runAsNonRoot) && uid === 0) throw configError(`container ${c.name} has runAsNonRoot and runAsUser 0`);
-  const envs = env(pod, c, ctx);
+  const { env: envs, warnings } = containerEnv(pod, c, { fieldRef: (path) => fieldRefValue(pod, path, ctx), objects: ctx.objects, ...(ctx.serviceEnv ? { serviceEnv: ctx.serviceEnv } : {}) });
+  for (const w of warnings) ctx.warn?.(w);
   const vars = new Map(envs.map((e) => [e.name, e.value]));
   const config: ContainerConfig = {
     pod: podRef(pod),

@@ -36,6 +36,8 @@ export class Pleg {
   #lastError: unknown;
   #lastSuccess = 0;
   #listed = false;
+  #relists = 0;
+  #events = 0;
 
   constructor(opts: PlegOptions) {
     this.#o = opts;
@@ -54,6 +56,18 @@ export class Pleg {
   /** containersOf returns a pod's containers as of the last relist. */
   containersOf(uid: string): RuntimeContainer[] {
     return this.#byUid.get(uid) ?? [];
+  }
+
+  /**
+   * relists counts the relists that got an answer from the runtime, and events the container changes they found:
+   * together they tell a watcher (the agent's /metrics) that the agent has looked again and seen nothing new.
+   */
+  get relists(): number {
+    return this.#relists;
+  }
+
+  get events(): number {
+    return this.#events;
   }
 
   /** uids lists every pod UID that has containers in the runtime. */
@@ -119,6 +133,8 @@ export class Pleg {
     }
     this.#byUid = byUid;
     this.#states = states;
+    this.#relists++;
+    for (const evs of events.values()) this.#events += evs.length;
     for (const [uid, evs] of events) this.#o.onPodEvents(uid, evs);
   }
 

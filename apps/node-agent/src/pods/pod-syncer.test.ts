@@ -1,13 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, statSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Container, Pod, PodStatus } from '@skiff/api';
 import { FakeClock, silentLogger } from '@skiff/controller-kit';
 import { Pleg } from './pleg.js';
 import { PodSyncer } from './pod-syncer.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
 import { StatusManager } from '../status/status-manager.js';
+import { ConfigObjectCache } from '../config/config-object-cache.js';
+import { VolumeManager } from '../volumes/volume-manager.js';
+import { testVolumeDirs } from '../__tests__/volume-dirs.js';
+
+const dirs = testVolumeDirs();
+afterAll(() => dirs.remove());
 
 function setup() {
   const clock = new FakeClock();
+  const objects = new ConfigObjectCache();
   const rt = new FakeRuntime({ clock, images: ['busybox:1.36'], unpullable: ['missing:1'] });
   const pleg = new Pleg({ runtime: rt, clock, logger: silentLogger, onPodEvents: () => undefined });
   const posted: PodStatus[] = [];
@@ -18,6 +27,8 @@ function setup() {
     nodeName: 'n1',
     hostIP: '192.0.2.1',
     allowPrivileged: false,
+    objects,
+    volumes: new VolumeManager({ ...dirs, objects, fieldRef: () => '', serviceAccountToken: () => '' }),
     runtime: rt,
     pleg,
     status,
@@ -27,7 +38,7 @@ function setup() {
     logger: silentLogger,
   });
   const last = (): PodStatus => posted[posted.length - 1]!;
-  return { clock, rt, pleg, status, syncer, posted, events, finished, last };
+  return { clock, rt, pleg, status, syncer, posted, events, finished, last, objects };
 }
 
 const pod = (containers: Container[], extra: Partial<Pod['metadata']> = {}): Pod => ({
@@ -39,6 +50,72 @@ const pod = (containers: Container[], extra: Partial<Pod['metadata']> = {}): Pod
 const sleeper = (name: string, image = 'busybox:1.36'): Container => ({ name, image, command: ['sleep', '3600'] });
 
 describe('PodSyncer', () => {
+  it('writes a configMap volume before the sandbox, mounts it read-only, follows updates and removes it with the pod', async () => {
+    const { rt, status, syncer, events, last, objects } = setup();
+    const p: Pod = {
+      ...pod([{ ...sleeper('app'), volumeMounts: [{ name: 'cfg', mountPath: '/etc/app' }, { name: 'cfg', mountPath: '/etc/one.conf', subPath: 'one.conf' }] }]),
+    };
+    p.spec.volumes = [{ name: 'cfg', configMap: { name: 'settings' } }];
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(events).toContain(' Warning FailedMount MountVolume.SetUp failed for volume "cfg" : configmap "settings" not found');
+    expect(rt.calls.filter((c) => !c.startsWith('pull'))).toEqual([]);
+    expect(last().containerStatuses?.[0]?.state?.waiting?.reason).toBe('ContainerCreating');
+
+    const cm = (v: string, rv: string) => ({ apiVersion: 'v1' as const, kind: 'ConfigMap' as const, metadata: { namespace: 'default', name: 'settings', resourceVersion: rv }, data: { 'one.conf': v } });
+    objects.setConfigMap(cm('v1', '1'));
+    await syncer.sync('u1', p);
+    const dir = join(dirs.rootDir, 'pods', 'u1', 'volumes', 'cfg');
+    expect(readFileSync(join(dir, 'one.conf'), 'utf8')).toBe('v1');
+    const mounts = [...rt.containers.values()].find((c) => c.containerName === 'app')?.config?.mounts;
+    expect(mounts?.[0]).toEqual({ volume: dir, kind: 'host', target: '/etc/app', readOnly: true });
+    // subPath binds the file itself (inside the timestamped directory), so it keeps its content across updates.
+    expect(mounts?.[1]?.volume).toMatch(new RegExp(`^${dir}/\\.\\.\\d{4}_.*/one\\.conf$`));
+
+    objects.setConfigMap(cm('v2', '2'));
+    await syncer.sync('u1', p);
+    expect(readFileSync(join(dir, 'one.conf'), 'utf8')).toBe('v2');
+
+    await syncer.sync('u1', undefined);
+    expect(existsSync(join(dirs.rootDir, 'pods', 'u1'))).toBe(false);
+  });
+
+  it('puts secret volumes on the tmpfs dir, and refuses them when it is not a tmpfs', async () => {
+    const { syncer, events, objects } = setup();
+    objects.setSecret({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'default', name: 'creds' }, data: { pw: Buffer.from('hunter2').toString('base64') } });
+    const p = pod([{ ...sleeper('app'), volumeMounts: [{ name: 's', mountPath: '/run/s' }] }]);
+    p.spec.volumes = [{ name: 's', secret: { secretName: 'creds', defaultMode: 0o400 } }];
+    await syncer.sync('u1', p);
+    const file = join(dirs.tmpfsDir, 'pods', 'u1', 'volumes', 's', 'pw');
+    expect(readFileSync(file, 'utf8')).toBe('hunter2');
+    expect(statSync(file).mode & 0o777).toBe(0o400);
+    expect(statfsSync(file).type).toBe(0x01021994);
+    await syncer.sync('u1', undefined);
+
+    const disk = new VolumeManager({ ...dirs, objects, fieldRef: () => '', serviceAccountToken: () => '', isTmpfs: async () => false });
+    await expect(disk.setUp({ ...p, metadata: { ...p.metadata, uid: 'u2' } })).rejects.toThrow(
+      `MountVolume.SetUp failed for volume "s" : ${dirs.tmpfsDir} is not on a tmpfs, and secret files must never be written to disk (--tmpfs-dir)`,
+    );
+    expect(existsSync(join(dirs.tmpfsDir, 'pods', 'u2'))).toBe(false);
+    expect(events.filter((e) => e.includes('FailedMount'))).toEqual([]);
+  });
+
+  it('holds a container whose Secret is missing in CreateContainerConfigError with an event, and starts it once the Secret exists', async () => {
+    const { rt, status, syncer, events, last, objects } = setup();
+    const p = pod([{ ...sleeper('app'), env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'creds', key: 'pw' } } }] }]);
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(last().containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'CreateContainerConfigError', message: 'secret "creds" not found' });
+    expect(events).toContain('spec.containers{app} Warning Failed Error: secret "creds" not found');
+    expect(rt.calls.filter((c) => c.startsWith('start'))).toEqual([]);
+
+    objects.setSecret({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'default', name: 'creds' }, data: { pw: Buffer.from('hunter2').toString('base64') } });
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(last().containerStatuses?.[0]?.state?.running).toBeDefined();
+    expect([...rt.containers.values()].find((c) => c.containerName === 'app')?.config?.env).toEqual([{ name: 'PW', value: 'hunter2' }]);
+  });
+
   it('creates the sandbox and the containers, reports them running, and asks to resync after 10 s', async () => {
     const { clock, rt, status, syncer, events, last } = setup();
     const next = await syncer.sync('u1', pod([sleeper('a'), sleeper('b')]));

@@ -11,9 +11,12 @@ import { serviceEnv } from './service-env.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from '../status/pod-status.js';
+import { VolumeSetupError } from '../volumes/volume-payload.js';
 import type { Pleg } from './pleg.js';
 import { isRuntimeError, type ContainerRuntime, type PodRef, type RuntimeContainer, type RuntimeErrorReason } from '../runtime/container-runtime.js';
 import type { StatusManager } from '../status/status-manager.js';
+import type { ConfigObjects } from '../config/config-objects.js';
+import type { VolumeManager } from '../volumes/volume-manager.js';
 
 /** ProbeResults is what the prober tells the syncer about a pod's containers. */
 export interface ProbeResults {
@@ -42,6 +45,10 @@ export interface PodSyncerOptions {
   clusterDNS?: ClusterDNS;
   /** The Services the agent watches, for containers' {SVC}_SERVICE_HOST variables; absent: none. */
   services?: () => readonly Service[];
+  /** The ConfigMaps and Secrets containers read. */
+  objects: ConfigObjects;
+  /** Writes the pod's configMap, secret, projected and downwardAPI volumes. */
+  volumes: VolumeManager;
   runtime: ContainerRuntime;
   pleg: Pleg;
   status: StatusManager;
@@ -110,6 +117,7 @@ export class PodSyncer {
     const now = this.#o.clock.now();
     if (!pod) {
       await this.#teardown(uid, this.#o.pleg.containersOf(uid), 2);
+      await this.#o.volumes.tearDown(uid);
       this.#states.delete(uid);
       this.#o.prober?.remove(uid);
       this.#o.status.forget(uid);
@@ -130,6 +138,13 @@ export class PodSyncer {
       ...(this.#o.prober ? { unhealthy: this.#o.prober.unhealthy(uid) } : {}),
     });
     st.waiting = { ...actions.waiting };
+    // Every sync brings the volume files up to date (an unchanged volume is left alone), so a ConfigMap update
+    // reaches running containers on the sync its change triggers. Until every volume can be written nothing new
+    // starts, as kubelet waits for mounts before it creates the sandbox.
+    if (!(await this.#setUpVolumes(pod, signal))) {
+      actions.start = [];
+      actions.createSandbox = false;
+    }
     const changed = await this.#apply(pod, st, actions, observed, now, signal);
     if (changed) {
       await this.#o.pleg.relist();
@@ -173,10 +188,25 @@ export class PodSyncer {
       ? computePodStatus({ pod, observed, now: this.#o.clock.now(), hostIP: this.#o.hostIP, waiting: {}, terminal: true })
       : undefined;
     await this.#teardown(uid, observed, 0);
+    await this.#o.volumes.tearDown(uid);
     if (terminal) await this.#o.status.write(pod, terminal);
     await this.#o.finisher.finishDelete(pod);
     this.#states.delete(uid);
     this.#o.status.forget(uid);
+  }
+
+  /** setUpVolumes writes the pod's config volumes; a volume that cannot be written yet is a FailedMount event. */
+  async #setUpVolumes(pod: Pod, signal: AbortSignal): Promise<boolean> {
+    try {
+      const changed = await this.#o.volumes.setUp(pod);
+      if (changed.length) this.#log.debug({ pod: pod.metadata.name, volumes: changed }, 'volume files written');
+      return true;
+    } catch (err) {
+      signal.throwIfAborted();
+      if (!(err instanceof VolumeSetupError)) throw err;
+      this.#o.events.record(reference(pod), 'Warning', 'FailedMount', err.message);
+      return false;
+    }
   }
 
   #state(uid: string): PodState {
@@ -311,6 +341,9 @@ export class PodSyncer {
         podIP,
         allowPrivileged: this.#o.allowPrivileged,
         serviceEnv: serviceEnv(pod, this.#o.services?.() ?? []),
+        objects: this.#o.objects,
+        volumeDir: (v) => this.#o.volumes.dir(pod.metadata.uid ?? '', v),
+        warn: (message) => this.#o.events.record(ref, 'Warning', 'InvalidEnvironmentVariableNames', message),
       });
       const id = await this.#o.runtime.startContainer(sandboxId, config, signal);
       st.startedHere.add(id);

@@ -4,8 +4,8 @@ import { createClient, type Clientset } from '@skiff/client';
 import { FakeClock, realClock, silentLogger } from '@skiff/controller-kit';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { AgentProcess } from '../agent-process.js';
-import { agentOptions } from '../__tests__/agent-options.js';
-import { NodeStatusReporter, type NodeClient, type NodeIdentity } from './node-status.js';
+import { agentOptions, testIdentity } from '../__tests__/agent-options.js';
+import { NodeStatusReporter, type NodeClient } from './node-status.js';
 import { SimulatedRuntime } from '../runtime/simulated/simulated-runtime.js';
 import { waitFor } from '@skiff/testing';
 
@@ -21,18 +21,6 @@ afterEach(async () => {
   await server.close();
 });
 
-const identity = (name: string): NodeIdentity => ({
-  name,
-  hostIP: '127.0.0.1',
-  hostname: name,
-  port: 10250,
-  labels: {},
-  taints: [],
-  capacity: {},
-  os: 'linux',
-  arch: 'amd64',
-  agentVersion: 'test',
-});
 
 /** nodeClient is the real client, counting status posts. */
 function nodeClient(posts: NodeStatus[]): NodeClient {
@@ -59,7 +47,7 @@ describe('NodeStatusReporter', () => {
   it('posts only when the server copy differs from the status it would post, and repairs Ready=Unknown', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     const posts: NodeStatus[] = [];
-    const r = new NodeStatusReporter({ identity: identity('ns-1'), client: nodeClient(posts), clock, logger: silentLogger });
+    const r = new NodeStatusReporter({ identity: testIdentity('ns-1'), client: nodeClient(posts), clock, logger: silentLogger });
     const health = { ok: true, message: '' };
     await r.register(undefined, health);
     expect(posts).toHaveLength(1);
@@ -84,7 +72,7 @@ describe('NodeStatusReporter', () => {
   it('still posts every 5 minutes when nothing changed (nodeStatusReportFrequency)', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     const posts: NodeStatus[] = [];
-    const r = new NodeStatusReporter({ identity: identity('ns-2'), client: nodeClient(posts), clock, logger: silentLogger });
+    const r = new NodeStatusReporter({ identity: testIdentity('ns-2'), client: nodeClient(posts), clock, logger: silentLogger });
     await r.register(undefined, { ok: true, message: '' });
     clock.advance(5 * 60_000);
     await r.update(undefined, { ok: true, message: '' });

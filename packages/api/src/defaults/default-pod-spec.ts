@@ -25,9 +25,14 @@ export function defaultPodSpec(spec: PodSpec): void {
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
     // A volume with no source is an emptyDir, as SetDefaults_Volume decides.
-    if (!v.emptyDir && !v.hostPath && !v.configMap && !v.secret) v.emptyDir = {};
+    if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
     if (v.configMap) v.configMap.defaultMode ??= 0o644;
     if (v.secret) v.secret.defaultMode ??= 0o644;
+    if (v.downwardAPI) v.downwardAPI.defaultMode ??= 0o644;
+    if (v.projected) {
+      v.projected.defaultMode ??= 0o644;
+      for (const src of v.projected.sources ?? []) if (src.serviceAccountToken) src.serviceAccountToken.expirationSeconds ??= 3600;
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { toMicroTime } from '../defaults/to-micro-time.js';
-import type { Event, ObjectReference } from '../event.js';
+import type { Event } from '../event.js';
 import { eventPrinter } from '../printers/event-printer.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';

@@ -3,10 +3,13 @@
  * RESOURCES (the client's paths, discovery) and every per-kind lookup derive from this list.
  */
 import type { ResourceInfo } from '../resource-info.js';
+import { configMapKind } from './config-map.js';
+import { cronJobKind } from './cron-job.js';
 import { deploymentKind } from './deployment.js';
 import { endpointSliceKind } from './endpoint-slice.js';
 import { endpointsKind } from './endpoints.js';
 import { eventKind } from './event.js';
+import { jobKind } from './job.js';
 import { anyKind, type Kind } from './kind.js';
 import { leaseKind } from './lease.js';
 import { namespaceKind } from './namespace.js';
@@ -14,6 +17,8 @@ import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
+import { secretKind } from './secret.js';
+import { serviceAccountKind } from './service-account.js';
 
 /** KINDS in discovery order. */
 export const KINDS = [
@@ -27,6 +32,11 @@ export const KINDS = [
   anyKind(serviceKind),
   anyKind(endpointsKind),
   anyKind(endpointSliceKind),
+  anyKind(configMapKind),
+  anyKind(secretKind),
+  anyKind(serviceAccountKind),
+  anyKind(jobKind),
+  anyKind(cronJobKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

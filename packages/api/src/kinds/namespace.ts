@@ -7,7 +7,7 @@ import { namespacePrinter } from '../printers/namespace-printer.js';
 import { FINALIZE_SUBRESOURCE } from '../resource-info.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isDNS1123Label } from '../validation/name-rules.js';
-import { enumString, stringList } from '../validation/schema-helpers.js';
+import { enumString, mapList, stringList } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
 
 /** namespaceSchema decodes core/v1 Namespace. */
@@ -17,7 +17,7 @@ export const namespaceSchema = z.object({
   metadata: objectMetaSchema.default({}),
   spec: z.object({ finalizers: stringList().optional() }).optional(),
   status: z
-    .object({ phase: enumString<'Active' | 'Terminating'>().optional(), conditions: z.array(z.unknown()).optional() })
+    .object({ phase: enumString<'Active' | 'Terminating'>().optional(), conditions: mapList(z.unknown(), ['type']).optional() })
     .optional(),
 }) satisfies z.ZodType<Namespace>;
 

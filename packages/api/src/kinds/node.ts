@@ -7,7 +7,7 @@ import { nodePrinter } from '../printers/node-printer.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isQualifiedName, isValidLabelValue } from '../validation/name-rules.js';
-import { int, int64, quantityMap, requiredEnum, stringList } from '../validation/schema-helpers.js';
+import { int, int64, mapList, quantityMap, requiredEnum, setList, stringList } from '../validation/schema-helpers.js';
 import { validateTaintEffect } from '../validation/validate-pod-spec.js';
 import { defineKind } from './kind.js';
 
@@ -32,7 +32,7 @@ export const nodeSchema = z.object({
   spec: z
     .object({
       podCIDR: z.string().optional(),
-      podCIDRs: stringList().optional(),
+      podCIDRs: setList(z.string()).optional(),
       providerID: z.string().optional(),
       unschedulable: z.boolean().optional(),
       taints: z
@@ -52,21 +52,18 @@ export const nodeSchema = z.object({
       capacity: quantityMap().optional(),
       allocatable: quantityMap().optional(),
       phase: z.string().optional(),
-      conditions: z
-        .array(
-          z.object({
-            type: z.string().default(''),
-            status: requiredEnum<'True' | 'False' | 'Unknown'>(),
-            lastHeartbeatTime: z.string().optional(),
-            lastTransitionTime: z.string().optional(),
-            reason: z.string().optional(),
-            message: z.string().optional(),
-          }),
-        )
-        .optional(),
-      addresses: z
-        .array(z.object({ type: requiredEnum<NodeAddress['type']>(), address: z.string().default('') }))
-        .optional(),
+      conditions: mapList(
+        z.object({
+          type: z.string().default(''),
+          status: requiredEnum<'True' | 'False' | 'Unknown'>(),
+          lastHeartbeatTime: z.string().optional(),
+          lastTransitionTime: z.string().optional(),
+          reason: z.string().optional(),
+          message: z.string().optional(),
+        }),
+        ['type'],
+      ).optional(),
+      addresses: mapList(z.object({ type: requiredEnum<NodeAddress['type']>(), address: z.string().default('') }), ['type']).optional(),
       daemonEndpoints: z.object({ kubeletEndpoint: z.object({ Port: int().default(0) }).optional() }).optional(),
       nodeInfo: nodeSystemInfo.optional(),
       images: z.array(z.object({ names: stringList().optional(), sizeBytes: int64().optional() })).optional(),

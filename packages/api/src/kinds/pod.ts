@@ -12,6 +12,7 @@ import { BINDING_SUBRESOURCE, LOG_SUBRESOURCE } from '../resource-info.js';
 import { podSchema } from '../validation/pod-schema.js';
 import { validatePodSpec } from '../validation/validate-pod-spec.js';
 import { validatePodUpdate } from '../validation/validate-pod-update.js';
+import { admitServiceAccount } from './admit-service-account.js';
 import { defineKind } from './kind.js';
 
 /** gracePeriodSeconds: unscheduled and finished pods have no containers to stop, so kube-apiserver deletes them at once. */
@@ -57,6 +58,7 @@ export const podKind = defineKind({
     // DefaultTolerationSeconds admission: every new pod tolerates a not-ready or unreachable node for a while.
     admit(pod, ctx) {
       addDefaultTolerations(pod, { notReady: ctx.options.defaultNotReadyTolerationSeconds, unreachable: ctx.options.defaultUnreachableTolerationSeconds });
+      admitServiceAccount(pod, ctx);
     },
     gracePeriodSeconds,
     awaitsGracefulStop: (pod) => !!pod.spec?.nodeName && !isPodTerminal(pod) && (pod.metadata.deletionGracePeriodSeconds ?? 0) > 0,

@@ -8,7 +8,7 @@ import { replicaSetPrinter } from '../printers/replica-set-printer.js';
 import { SCALE_SUBRESOURCE } from '../resource-info.js';
 import { labelSelectorSchema, objectMetaSchema } from '../validation/meta-schema.js';
 import { podTemplateSpecSchema } from '../validation/pod-schema.js';
-import { int, int64 } from '../validation/schema-helpers.js';
+import { int, int64, mapList } from '../validation/schema-helpers.js';
 import { validateReplicaSet, validateSelectorUpdate } from '../validation/validate-workload.js';
 import { workloadConditionSchema as workloadCondition } from '../validation/workload-condition-schema.js';
 import { defineKind } from './kind.js';
@@ -34,7 +34,7 @@ export const replicaSetSchema = z.object({
       availableReplicas: int().optional(),
       terminatingReplicas: int().optional(),
       observedGeneration: int64().optional(),
-      conditions: z.array(workloadCondition.omit({ lastUpdateTime: true })).optional(),
+      conditions: mapList(workloadCondition.omit({ lastUpdateTime: true }), ['type']).optional(),
     })
     .optional(),
 }) satisfies z.ZodType<ReplicaSet>;

@@ -10,12 +10,13 @@ import type { Service, ServicePort, ServiceType } from '../service.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../validation/name-rules.js';
-import { enumString, int, intOrString, stringList, stringMap } from '../validation/schema-helpers.js';
+import { enumString, int, intOrString, mapList, stringList, stringMap } from '../validation/schema-helpers.js';
 import { defineKind, type KindContext } from './kind.js';
 
 const servicePortSchema = z.object({
   name: z.string().optional(),
-  protocol: enumString<'TCP' | 'UDP' | 'SCTP'>().optional(),
+  // The published default lets a patch that leaves protocol out still find its element (merge key port+protocol).
+  protocol: enumString<'TCP' | 'UDP' | 'SCTP'>().optional().meta({ default: 'TCP' }),
   appProtocol: z.string().optional(),
   port: int().default(0),
   targetPort: intOrString().optional(),
@@ -31,7 +32,7 @@ export const serviceSchema = z.object({
     .object({
       type: enumString<ServiceType>().optional(),
       selector: stringMap().optional(),
-      ports: z.array(servicePortSchema).optional(),
+      ports: mapList(servicePortSchema, ['port', 'protocol']).optional(),
       clusterIP: z.string().optional(),
       clusterIPs: stringList().optional(),
       ipFamilies: stringList().optional(),
@@ -51,7 +52,7 @@ export const serviceSchema = z.object({
   status: z
     .object({
       loadBalancer: z.object({ ingress: z.array(z.object({ ip: z.string().optional(), hostname: z.string().optional() })).optional() }).optional(),
-      conditions: z.array(z.unknown()).optional(),
+      conditions: mapList(z.unknown(), ['type']).optional(),
     })
     .optional(),
 }) satisfies z.ZodType<Service>;

@@ -17,7 +17,7 @@ export {
 } from './name-rules.js';
 export { POD_UPDATE_FORBIDDEN } from './validate-pod-update.js';
 export { MAX_CONTAINERS_PER_POD } from './validate-pod-spec.js';
-export { objectMetaSchema, labelSelectorSchema, deleteOptionsSchema, ownerReferenceSchema } from './meta-schema.js';
+export { objectMetaSchema, listMetaSchema, labelSelectorSchema, deleteOptionsSchema, ownerReferenceSchema } from './meta-schema.js';
 export { podSchema, podSpecSchema, podStatusSchema, podTemplateSpecSchema, containerSchema, bindingSchema } from './pod-schema.js';
 export { scaleSchema } from './scale-schema.js';
 export { namespaceSchema } from '../kinds/namespace.js';

@@ -23,7 +23,9 @@ import type {
   Volume,
 } from '../pod.js';
 import { labelSelectorSchema, objectMetaSchema } from './meta-schema.js';
-import { enumString, int, int64, intOrString, quantity, quantityMap, requiredEnum, stringList, stringMap } from './schema-helpers.js';
+import { enumString, int, int64, intOrString, mapList, quantity, quantityMap, requiredEnum, stringList, stringMap } from './schema-helpers.js';
+
+const CORE_V1 = 'io.k8s.api.core.v1';
 
 const execAction = z.object({ command: stringList().optional() }) satisfies z.ZodType<ExecAction>;
 const httpGetAction = z.object({
@@ -47,60 +49,116 @@ const probe = handler.extend({
 
 const keyRef = z.object({ name: z.string().default(''), key: z.string().default(''), optional: z.boolean().optional() });
 
-/** containerSchema decodes core/v1 Container (used for containers and initContainers). */
-export const containerSchema = z.object({
-  name: z.string().default(''),
-  image: z.string().optional(),
-  command: stringList().optional(),
-  args: stringList().optional(),
-  workingDir: z.string().optional(),
-  ports: z
-    .array(
-      z.object({
-        name: z.string().optional(),
-        containerPort: int().default(0),
-        hostPort: int().optional(),
-        hostIP: z.string().optional(),
-        protocol: enumString<'TCP' | 'UDP' | 'SCTP'>().optional(),
-      }),
-    )
-    .optional(),
-  env: z
-    .array(
-      z.object({
-        name: z.string().default(''),
-        value: z.string().optional(),
-        valueFrom: z
-          .object({
-            fieldRef: z.object({ apiVersion: z.string().optional(), fieldPath: z.string().default('') }).optional(),
-            resourceFieldRef: z
-              .object({ containerName: z.string().optional(), resource: z.string().default(''), divisor: quantity().optional() })
-              .optional(),
-            configMapKeyRef: keyRef.optional(),
-            secretKeyRef: keyRef.optional(),
-          })
+const containerPortSchema = z
+  .object({
+    name: z
+      .string()
+      .optional()
+      .describe('If specified, this must be an IANA_SVC_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services.'),
+    containerPort: int()
+      .default(0)
+      .describe("Number of port to expose on the pod's IP address. This must be a valid port number, 0 < x < 65536."),
+    hostPort: int()
+      .optional()
+      .describe('Number of port to expose on the host. If specified, this must be a valid port number, 0 < x < 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this.'),
+    hostIP: z.string().optional().describe('What host IP to bind the external port to.'),
+    // The published default lets a patch that leaves protocol out still find its element (merge key containerPort+protocol).
+    protocol: enumString<'TCP' | 'UDP' | 'SCTP'>()
+      .optional()
+      .meta({ default: 'TCP', description: 'Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".' }),
+  })
+  .meta({ id: `${CORE_V1}.ContainerPort`, description: 'ContainerPort represents a network port in a single container.' });
+
+const envVarSchema = z
+  .object({
+    name: z.string().default('').describe('Name of the environment variable. Must be a C_IDENTIFIER.'),
+    value: z
+      .string()
+      .optional()
+      .describe('Variable references $(VAR_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. Defaults to "".'),
+    valueFrom: z
+      .object({
+        fieldRef: z.object({ apiVersion: z.string().optional(), fieldPath: z.string().default('') }).optional(),
+        resourceFieldRef: z
+          .object({ containerName: z.string().optional(), resource: z.string().default(''), divisor: quantity().optional() })
           .optional(),
-      }),
-    )
-    .optional(),
-  resources: z.object({ limits: quantityMap().optional(), requests: quantityMap().optional() }).optional(),
-  volumeMounts: z
+        configMapKeyRef: keyRef.optional(),
+        secretKeyRef: keyRef.optional(),
+      })
+      .meta({ id: `${CORE_V1}.EnvVarSource`, description: "EnvVarSource represents a source for the value of an EnvVar." })
+      .optional()
+      .describe("Source for the environment variable's value. Cannot be used if value is not empty."),
+  })
+  .meta({ id: `${CORE_V1}.EnvVar`, description: 'EnvVar represents an environment variable present in a Container.' });
+
+const volumeMountSchema = z
+  .object({
+    name: z.string().default('').describe('This must match the Name of a Volume.'),
+    mountPath: z.string().default('').describe("Path within the container at which the volume should be mounted. Must not contain ':'."),
+    readOnly: z.boolean().optional().describe('Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.'),
+    subPath: z.string().optional().describe('Path within the volume from which the container\'s volume should be mounted. Defaults to "" (volume\'s root).'),
+  })
+  .meta({ id: `${CORE_V1}.VolumeMount`, description: 'VolumeMount describes a mounting of a Volume within a container.' });
+
+/** containerSchema decodes core/v1 Container (used for containers and initContainers). */
+export const containerSchema = z
+  .object({
+  name: z
+    .string()
+    .default('')
+    .describe('Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.'),
+  image: z
+    .string()
+    .optional()
+    .describe('Container image name. This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.'),
+  command: stringList()
+    .optional()
+    .describe("Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Cannot be updated."),
+  args: stringList()
+    .optional()
+    .describe("Arguments to the entrypoint. The container image's CMD is used if this is not provided. Cannot be updated."),
+  workingDir: z
+    .string()
+    .optional()
+    .describe("Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated."),
+  ports: mapList(containerPortSchema, ['containerPort', 'protocol'])
+    .optional()
+    .describe(
+      'List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Cannot be updated.',
+    ),
+  env: mapList(envVarSchema, ['name']).optional().describe('List of environment variables to set in the container. Cannot be updated.'),
+  envFrom: z
     .array(
       z.object({
-        name: z.string().default(''),
-        mountPath: z.string().default(''),
-        readOnly: z.boolean().optional(),
-        subPath: z.string().optional(),
+        prefix: z.string().optional(),
+        configMapRef: z.object({ name: z.string().default(''), optional: z.boolean().optional() }).optional(),
+        secretRef: z.object({ name: z.string().default(''), optional: z.boolean().optional() }).optional(),
       }),
     )
-    .optional(),
+    .optional()
+    .describe('List of sources to populate environment variables in the container. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.'),
+  resources: z
+    .object({
+      limits: quantityMap().optional().describe('Limits describes the maximum amount of compute resources allowed.'),
+      requests: quantityMap()
+        .optional()
+        .describe('Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value.'),
+    })
+    .meta({ id: `${CORE_V1}.ResourceRequirements`, description: 'ResourceRequirements describes the compute resource requirements.' })
+    .optional()
+    .describe('Compute Resources required by this container. Cannot be updated.'),
+  volumeMounts: mapList(volumeMountSchema, ['mountPath'])
+    .optional()
+    .describe("Pod volumes to mount into the container's filesystem. Cannot be updated."),
   livenessProbe: probe.optional(),
   readinessProbe: probe.optional(),
   startupProbe: probe.optional(),
   lifecycle: z.object({ postStart: handler.optional(), preStop: handler.optional() }).optional(),
   terminationMessagePath: z.string().optional(),
   terminationMessagePolicy: enumString<'File' | 'FallbackToLogsOnError'>().optional(),
-  imagePullPolicy: enumString<'Always' | 'IfNotPresent' | 'Never'>().optional(),
+  imagePullPolicy: enumString<'Always' | 'IfNotPresent' | 'Never'>()
+    .optional()
+    .describe('Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated.'),
   securityContext: z
     .object({
       runAsUser: int64().optional(),
@@ -115,15 +173,49 @@ export const containerSchema = z.object({
   stdin: z.boolean().optional(),
   stdinOnce: z.boolean().optional(),
   tty: z.boolean().optional(),
-}) satisfies z.ZodType<Container>;
+  })
+  .meta({ id: `${CORE_V1}.Container`, description: 'A single application container that you want to run within a pod.' }) satisfies z.ZodType<Container>;
 
-const volume = z.object({
-  name: z.string().default(''),
-  emptyDir: z.object({ medium: z.string().optional(), sizeLimit: quantity().optional() }).optional(),
-  hostPath: z.object({ path: z.string().default(''), type: z.string().optional() }).optional(),
-  configMap: z.object({ name: z.string().optional(), optional: z.boolean().optional(), defaultMode: int().optional() }).optional(),
-  secret: z.object({ secretName: z.string().optional(), optional: z.boolean().optional(), defaultMode: int().optional() }).optional(),
-}) satisfies z.ZodType<Volume>;
+const keyToPath = z.object({ key: z.string().default(''), path: z.string().default(''), mode: int().optional() });
+const items = z.array(keyToPath).optional();
+const downwardAPIFile = z.object({
+  path: z.string().default(''),
+  fieldRef: z.object({ apiVersion: z.string().optional(), fieldPath: z.string().default('') }).optional(),
+  resourceFieldRef: z.object({ containerName: z.string().optional(), resource: z.string().default(''), divisor: quantity().optional() }).optional(),
+  mode: int().optional(),
+});
+
+/**
+ * volume decodes core/v1 Volume. Volume types Skiff does not serve (nfs, persistentVolumeClaim, ...) are kept
+ * rather than dropped as unknown fields, so validation can refuse them by name with 422 instead of the pod failing
+ * later on its node.
+ */
+const volume = z
+  .object({
+    name: z.string().default('').describe('name of the volume. Must be a DNS_LABEL and unique within the pod.'),
+    emptyDir: z.object({ medium: z.string().optional(), sizeLimit: quantity().optional() }).optional(),
+    hostPath: z.object({ path: z.string().default(''), type: z.string().optional() }).optional(),
+    configMap: z.object({ name: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
+    secret: z.object({ secretName: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
+    downwardAPI: z.object({ items: z.array(downwardAPIFile).optional(), defaultMode: int().optional() }).optional(),
+    projected: z
+      .object({
+        sources: z
+          .array(
+            z.object({
+              configMap: z.object({ name: z.string().optional(), items, optional: z.boolean().optional() }).optional(),
+              secret: z.object({ name: z.string().optional(), items, optional: z.boolean().optional() }).optional(),
+              downwardAPI: z.object({ items: z.array(downwardAPIFile).optional() }).optional(),
+              serviceAccountToken: z.object({ audience: z.string().optional(), expirationSeconds: int64().optional(), path: z.string().default('') }).optional(),
+            }),
+          )
+          .optional(),
+        defaultMode: int().optional(),
+      })
+      .optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: `${CORE_V1}.Volume`, description: 'Volume represents a named volume in a pod that may be accessed by any container in the pod.' }) satisfies z.ZodType<Volume>;
 
 const toleration = z.object({
   key: z.string().optional(),
@@ -168,19 +260,33 @@ const affinity = z.object({
 }) satisfies z.ZodType<Affinity>;
 
 /** podSpecSchema decodes core/v1 PodSpec; a missing containers list decodes as [] so validation reports it (422). */
-export const podSpecSchema = z.object({
-  containers: z.array(containerSchema).default([]),
-  initContainers: z.array(containerSchema).optional(),
-  volumes: z.array(volume).optional(),
-  restartPolicy: enumString<'Always' | 'OnFailure' | 'Never'>().optional(),
-  terminationGracePeriodSeconds: int64().optional(),
+export const podSpecSchema = z
+  .object({
+  containers: mapList(containerSchema, ['name'])
+    .default([])
+    .describe('List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.'),
+  initContainers: mapList(containerSchema, ['name'])
+    .optional()
+    .describe('List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started. If any init container fails, the pod is considered to have failed and is handled according to its restartPolicy.'),
+  volumes: mapList(volume, ['name']).optional().describe('List of volumes that can be mounted by containers belonging to the pod.'),
+  restartPolicy: enumString<'Always' | 'OnFailure' | 'Never'>()
+    .optional()
+    .describe('Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always.'),
+  terminationGracePeriodSeconds: int64()
+    .optional()
+    .describe('Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). Defaults to 30 seconds.'),
   activeDeadlineSeconds: int64().optional(),
   dnsPolicy: enumString<'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None'>().optional(),
-  nodeSelector: stringMap().optional(),
+  nodeSelector: stringMap()
+    .optional()
+    .describe("NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
   serviceAccountName: z.string().optional(),
   serviceAccount: z.string().optional(),
   automountServiceAccountToken: z.boolean().optional(),
-  nodeName: z.string().optional(),
+  nodeName: z
+    .string()
+    .optional()
+    .describe('NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod.'),
   hostNetwork: z.boolean().optional(),
   hostPID: z.boolean().optional(),
   hostIPC: z.boolean().optional(),
@@ -194,18 +300,21 @@ export const podSpecSchema = z.object({
       supplementalGroups: z.array(int64()).optional(),
     })
     .optional(),
-  imagePullSecrets: z.array(z.object({ name: z.string().default('') })).optional(),
+  imagePullSecrets: mapList(z.object({ name: z.string().default('') }), ['name'])
+    .optional()
+    .describe('ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec.'),
   hostname: z.string().optional(),
   subdomain: z.string().optional(),
   affinity: affinity.optional(),
   schedulerName: z.string().optional(),
-  tolerations: z.array(toleration).optional(),
+  tolerations: z.array(toleration).optional().describe("If specified, the pod's tolerations."),
   priorityClassName: z.string().optional(),
   priority: int().optional(),
   enableServiceLinks: z.boolean().optional(),
   preemptionPolicy: enumString<'PreemptLowerPriority' | 'Never'>().optional(),
   readinessGates: z.array(z.object({ conditionType: z.string().default('') })).optional(),
-}) satisfies z.ZodType<PodSpec>;
+  })
+  .meta({ id: `${CORE_V1}.PodSpec`, description: 'PodSpec is a description of a pod.' }) satisfies z.ZodType<PodSpec>;
 
 const podCondition = z.object({
   type: z.string().default(''),
@@ -247,37 +356,53 @@ const containerStatus = z.object({
 const podIP = z.object({ ip: z.string().default('') });
 
 /** podStatusSchema decodes core/v1 PodStatus (written by the node agent through pods/status). */
-export const podStatusSchema = z.object({
+export const podStatusSchema = z
+  .object({
   phase: enumString<'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown'>().optional(),
-  conditions: z.array(podCondition).optional(),
+  conditions: mapList(podCondition, ['type']).optional().describe('Current service state of pod.'),
   message: z.string().optional(),
   reason: z.string().optional(),
   nominatedNodeName: z.string().optional(),
   hostIP: z.string().optional(),
-  hostIPs: z.array(podIP).optional(),
+  hostIPs: mapList(podIP, ['ip']).optional(),
   podIP: z.string().optional(),
-  podIPs: z.array(podIP).optional(),
+  podIPs: mapList(podIP, ['ip']).optional(),
   startTime: z.string().optional(),
   initContainerStatuses: z.array(containerStatus).optional(),
   containerStatuses: z.array(containerStatus).optional(),
   qosClass: enumString<'Guaranteed' | 'Burstable' | 'BestEffort'>().optional(),
   observedGeneration: int64().optional(),
-}) satisfies z.ZodType<PodStatus>;
+  })
+  .meta({
+    id: `${CORE_V1}.PodStatus`,
+    description: 'PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane.',
+  }) satisfies z.ZodType<PodStatus>;
 
 /** podSchema decodes a whole core/v1 Pod. */
-export const podSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Pod'),
-  metadata: objectMetaSchema.default({}),
-  spec: podSpecSchema.default({ containers: [] }),
-  status: podStatusSchema.optional(),
-}) satisfies z.ZodType<Pod>;
+export const podSchema = z
+  .object({
+    apiVersion: z.literal('v1'),
+    kind: z.literal('Pod'),
+    metadata: objectMetaSchema.default({}),
+    spec: podSpecSchema
+      .default({ containers: [] })
+      .describe('Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status'),
+    status: podStatusSchema
+      .optional()
+      .describe('Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only.'),
+  })
+  .describe('Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.') satisfies z.ZodType<Pod>;
 
 /** podTemplateSpecSchema decodes the pod template inside ReplicaSets and Deployments. */
-export const podTemplateSpecSchema = z.object({
-  metadata: objectMetaSchema.optional(),
-  spec: podSpecSchema.default({ containers: [] }),
-}) satisfies z.ZodType<PodTemplateSpec>;
+export const podTemplateSpecSchema = z
+  .object({
+    metadata: objectMetaSchema.optional().describe("Standard object's metadata."),
+    spec: podSpecSchema.default({ containers: [] }).describe('Specification of the desired behavior of the pod.'),
+  })
+  .meta({
+    id: `${CORE_V1}.PodTemplateSpec`,
+    description: 'PodTemplateSpec describes the data a pod should have when created from a template',
+  }) satisfies z.ZodType<PodTemplateSpec>;
 
 /** bindingSchema decodes the body the scheduler posts to pods/binding. */
 export const bindingSchema = z.object({

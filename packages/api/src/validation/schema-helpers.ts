@@ -1,8 +1,21 @@
 /**
- * @module Building blocks for the wire schemas: Go-like scalars, quantities and int-or-string.
+ * @module Building blocks for the wire schemas: Go-like scalars, quantities, int-or-string and the list helpers that
+ * carry Kubernetes' merge metadata. The OpenAPI documents and the strategic merge patch read that metadata from here.
  */
 import { z } from 'zod';
 import { Quantity, QuantityError } from '../quantity.js';
+
+/**
+ * openapiTypes holds the OpenAPI schema Kubernetes publishes for a helper whose zod form says something else
+ * (int32 for a ranged integer, one string type for int-or-string and quantities). The OpenAPI generator puts it in
+ * place of what zod would derive; it never affects decoding.
+ */
+export const openapiTypes = z.registry<{ openapi: Record<string, unknown> }>();
+
+const published = <S extends z.ZodType>(schema: S, openapi: Record<string, unknown>): S => {
+  openapiTypes.add(schema, { openapi });
+  return schema;
+};
 
 const INT32 = { min: -2_147_483_648, max: 2_147_483_647 };
 // JavaScript numbers are exact only to 2^53-1, so int64 fields stop there rather than at Go's 2^63-1.
@@ -11,7 +24,7 @@ const INT64 = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
 /** ranged is an integer within [min, max], refused the way Go's JSON decoder refuses an overflowing number. */
 const ranged = (bits: 32 | 64, { min, max }: { min: number; max: number }): z.ZodNumber => {
   const error = (iss: { input?: unknown }): string => `cannot unmarshal number ${String(iss.input)} into a field of type int${bits}`;
-  return z.number().int({ error }).min(min, { error }).max(max, { error });
+  return published(z.number().int({ error }).min(min, { error }).max(max, { error }), { type: 'integer', format: `int${bits}` });
 };
 
 /** int is a JSON number without a fraction that fits Go's int32, the type of most Kubernetes integer fields. */
@@ -29,29 +42,73 @@ export const enumString = <T extends string>(): z.ZodType<T> => z.string() as un
 /** requiredEnum is an enumString that decodes to "" when absent, like a Go zero value, so validation can say "Required value". */
 export const requiredEnum = <T extends string>(): z.ZodType<T> => enumString<T>().default('' as T) as unknown as z.ZodType<T>;
 
+// One instance each: a component id may be registered once.
+const INT_OR_STRING = published(
+  z.union([int(), z.string()], { error: 'expected integer or string' }).meta({
+    id: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
+    description: 'IntOrString is a type that can hold an int32 or a string.',
+  }),
+  { type: 'string', format: 'int-or-string' },
+);
+
 /** intOrString is intstr.IntOrString (ports, maxSurge). */
-export const intOrString = (): z.ZodType<number | string> => z.union([int(), z.string()], { error: 'expected integer or string' });
+export const intOrString = (): z.ZodType<number | string> => INT_OR_STRING;
 
 /** stringMap is map[string]string (labels, annotations, nodeSelector). */
 export const stringMap = (): z.ZodRecord<z.ZodString, z.ZodString> => z.record(z.string(), z.string());
+
+const QUANTITY = published(
+  z
+    .union([z.string(), z.number()], { error: 'expected quantity string or number' })
+    .transform((value, ctx) => {
+      try {
+        return Quantity.parse(value).toString();
+      } catch (err) {
+        if (!(err instanceof QuantityError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message, input: value });
+        return z.NEVER;
+      }
+    })
+    .meta({
+      id: 'io.k8s.apimachinery.pkg.api.resource.Quantity',
+      description: 'Quantity is a fixed-point representation of a number, written as a string with an optional suffix (500m, 1.5Gi, 2).',
+    }),
+  { type: 'string' },
+);
 
 /**
  * quantity decodes a resource.Quantity from a string or a bare JSON number (`cpu: 1` in YAML) and stores its
  * canonical form, as the api-server does ("0.5" is stored as "500m").
  */
-export const quantity = (): z.ZodType<string> =>
-  z.union([z.string(), z.number()], { error: 'expected quantity string or number' }).transform((value, ctx) => {
-    try {
-      return Quantity.parse(value).toString();
-    } catch (err) {
-      if (!(err instanceof QuantityError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message, input: value });
-      return z.NEVER;
-    }
-  });
+export const quantity = (): z.ZodType<string> => QUANTITY;
 
 /** quantityMap is ResourceList (requests, limits, capacity). */
 export const quantityMap = (): z.ZodType<Record<string, string>> => z.record(z.string(), quantity());
 
 /** stringList is []string. */
 export const stringList = (): z.ZodArray<z.ZodString> => z.array(z.string());
+
+/** MapListOptions: how a list of objects keyed by some of their fields is published and merged. */
+export interface MapListOptions {
+  /** The patchMergeKey struct tag when it differs from the first list-map key. */
+  mergeKey?: string;
+}
+
+/**
+ * mapList is a list of objects identified by `keys` (`+listType=map`, `+listMapKey`, `+patchStrategy=merge`,
+ * `+patchMergeKey` in k8s.io/api): a strategic merge patch merges its elements by those keys. A key field's
+ * OpenAPI `default` (ports' protocol, TCP) stands for it when an element leaves it out.
+ */
+export function mapList<T extends z.ZodType>(element: T, keys: readonly [string, ...string[]], opts: MapListOptions = {}): z.ZodArray<T> {
+  return z.array(element).meta({
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': [...keys],
+    'x-kubernetes-patch-merge-key': opts.mergeKey ?? keys[0],
+    'x-kubernetes-patch-strategy': 'merge',
+  });
+}
+
+/** setList is a list of scalars merged as a set (`+listType=set`, `+patchStrategy=merge`: finalizers, podCIDRs). */
+export function setList<T extends z.ZodType>(element: T): z.ZodArray<T> {
+  return z.array(element).meta({ 'x-kubernetes-list-type': 'set', 'x-kubernetes-patch-strategy': 'merge' });
+}

@@ -4,7 +4,9 @@
 import type { Container, HTTPGetAction, PodSecurityContext, Probe, TCPSocketAction } from '../pod.js';
 import { QUANTITY_FORMAT_ERROR, tryParseQuantity, type Quantity } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
-import { isDNS1123Label, isEnvVarName, isQualifiedName, isValidPortName } from './name-rules.js';
+import { isConfigMapKey } from './config-key.js';
+import { isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidPortName } from './name-rules.js';
+import { validateLocalDescendingPath } from './validate-volume-source.js';
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
@@ -89,6 +91,25 @@ function validateEnv(c: Container, path: string, errs: FieldErrors): void {
     else if (sources > 1) errs.invalid(`${p}.valueFrom`, '', 'may not have more than one field specified at a time');
     if (env.value) errs.invalid(`${p}.valueFrom`, '', 'may not be specified when `value` is not empty');
     if (env.valueFrom.fieldRef && !env.valueFrom.fieldRef.fieldPath) errs.required(`${p}.valueFrom.fieldRef.fieldPath`);
+    for (const [which, ref] of [['configMapKeyRef', env.valueFrom.configMapKeyRef], ['secretKeyRef', env.valueFrom.secretKeyRef]] as const) {
+      if (!ref) continue;
+      const rp = `${p}.valueFrom.${which}`;
+      if (!ref.name) errs.required(`${rp}.name`);
+      else errs.each(`${rp}.name`, ref.name, isDNS1123Subdomain(ref.name));
+      if (!ref.key) errs.required(`${rp}.key`);
+      else errs.each(`${rp}.key`, ref.key, isConfigMapKey(ref.key));
+    }
+  });
+  c.envFrom?.forEach((from, i) => {
+    const p = `${path}.envFrom[${i}]`;
+    if (from.prefix) errs.each(`${p}.prefix`, from.prefix, isEnvVarName(from.prefix));
+    const refs = [from.configMapRef && (['configMapRef', from.configMapRef] as const), from.secretRef && (['secretRef', from.secretRef] as const)].filter((r) => !!r);
+    if (refs.length === 0) errs.invalid(p, '', 'must specify one of: `configMapRef` or `secretRef`');
+    else if (refs.length > 1) errs.invalid(p, '', 'may not have more than one field specified at a time');
+    for (const [which, ref] of refs) {
+      if (!ref.name) errs.required(`${p}.${which}.name`);
+      else errs.each(`${p}.${which}.name`, ref.name, isDNS1123Subdomain(ref.name));
+    }
   });
 }
 
@@ -125,6 +146,7 @@ function validateMounts(c: Container, path: string, ctx: ContainerContext, errs:
     const p = `${path}.volumeMounts[${i}]`;
     if (!m.name) errs.required(`${p}.name`);
     else if (!ctx.volumes.has(m.name)) errs.notFound(`${p}.name`, m.name);
+    if (m.subPath) validateLocalDescendingPath(m.subPath, `${p}.subPath`, errs);
     if (!m.mountPath) errs.required(`${p}.mountPath`);
     else if (paths.has(m.mountPath)) errs.invalid(`${p}.mountPath`, m.mountPath, 'must be unique');
     paths.add(m.mountPath);

@@ -5,13 +5,13 @@ import type { PodSpec, Toleration } from '../pod.js';
 import type { FieldErrors } from './field-errors.js';
 import { validateLabels } from './validate-meta.js';
 import { validateContainer, validateSecurityContextIds } from './validate-container.js';
+import { validateVolumeSource } from './validate-volume-source.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './name-rules.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
 const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
-const VOLUME_SOURCES = ['emptyDir', 'hostPath', 'configMap', 'secret'] as const;
 const MAX_INT32 = 2_147_483_647;
 
 /**
@@ -70,10 +70,7 @@ function validateVolumes(spec: PodSpec, path: string, errs: FieldErrors): Set<st
     else errs.each(`${p}.name`, v.name, isDNS1123Label(v.name));
     if (v.name && names.has(v.name)) errs.duplicate(`${p}.name`, v.name);
     names.add(v.name);
-    const sources = VOLUME_SOURCES.filter((s) => v[s] !== undefined);
-    if (sources.length === 0) errs.required(p, 'must specify a volume type');
-    for (const extra of sources.slice(1)) errs.forbidden(`${p}.${extra}`, 'may not specify more than 1 volume type');
-    if (v.hostPath && !v.hostPath.path) errs.required(`${p}.hostPath.path`);
+    validateVolumeSource(v, p, errs);
   });
   return names;
 }

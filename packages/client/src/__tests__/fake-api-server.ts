@@ -68,6 +68,18 @@ export interface FakeApiServer {
   close(): Promise<void>;
 }
 
+/** failureStatus is a metav1.Status failure body as an api-server sends it, written out by hand (not by ApiError). */
+export const failureStatus = (code: number, reason: string, message: string, details?: object): object => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message,
+  reason,
+  code,
+  ...(details ? { details } : {}),
+});
+
 /** startFakeApiServer listens on 127.0.0.1 on a free port. */
 export async function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
   const collection = options.collection ?? '/api/v1/namespaces/default/pods';
@@ -86,16 +98,6 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     return rec;
   };
 
-  const status = (code: number, reason: string, message: string): object => ({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    code,
-  });
-
   const fanOut = (ev: WatchEvent<unknown>): void => {
     for (const w of watchers) w.send(ev);
   };
@@ -104,14 +106,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const httpRefusal = (rec: RecordedRequest): object | undefined => {
     const n = Number(rec.query['resourceVersion'] ?? 0);
     if (options.expired === 'event' || !(n > 0 && n < oldest)) return undefined;
-    return status(410, 'Expired', `too old resource version: ${n} (${oldest})`);
+    return failureStatus(410, 'Expired', `too old resource version: ${n} (${oldest})`);
   };
 
   /** startWatch registers an accepted watcher and replays what it missed (or sends the ERROR 410 event). */
   const startWatch = (rec: RecordedRequest, watcher: Watcher): void => {
     const n = Number(rec.query['resourceVersion'] ?? 0);
     if (n > 0 && n < oldest) {
-      watcher.send({ type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${n} (${oldest})`) });
+      watcher.send({ type: 'ERROR', object: failureStatus(410, 'Expired', `too old resource version: ${n} (${oldest})`) });
       watcher.close();
       return;
     }
@@ -168,7 +170,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0-fake' });
         return;
       }
-      send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${rec.path})`));
+      send(res, 404, failureStatus(404, 'NotFound', `the server could not find the requested resource (${rec.path})`));
     });
   });
 
@@ -182,7 +184,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     };
     const answer = responder(rec);
     if (answer) return refuse(answer.status ?? 500, (answer.body ?? {}) as object);
-    if (rec.path !== collection || rec.query['watch'] !== 'true') return refuse(404, status(404, 'NotFound', 'not a watch'));
+    if (rec.path !== collection || rec.query['watch'] !== 'true') return refuse(404, failureStatus(404, 'NotFound', 'not a watch'));
     const refusal = httpRefusal(rec);
     if (refusal) return refuse(410, refusal);
     wss.handleUpgrade(req, socket, head, (ws) => {

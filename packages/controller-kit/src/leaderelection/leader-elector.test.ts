@@ -268,6 +268,26 @@ describe('LeaderElector', () => {
     expect(client.peek(lock.namespace, lock.name)?.spec?.holderIdentity).toBe('someone-else');
   });
 
+  it('renews as leader with one write and no read per retry period (client-go fast path)', async () => {
+    const clock = new FakeClock(0);
+    const client = new FakeLeaseClient();
+    const calls: string[] = [];
+    const counted: LeaseClient = {
+      get: (name, opts) => (calls.push('get'), client.get(name, opts)),
+      create: (lease) => (calls.push('create'), client.create(lease)),
+      update: (lease) => (calls.push('update'), client.update(lease)),
+    };
+    const a = candidate('a', counted, clock, []);
+    await step(clock, 2_000, [a]);
+    expect(a.elector.isLeader()).toBe(true);
+    calls.length = 0;
+    await step(clock, 10_000, [a]);
+    expect(calls).toEqual(Array(5).fill('update'));
+    expect(client.peek(lock.namespace, lock.name)?.spec).toMatchObject({ holderIdentity: 'a', renewTime: formatMicroTime(12_000) });
+    a.ac.abort();
+    await a.run;
+  });
+
   it('rejects timing that would let a leader outlive its lease', () => {
     const client = new FakeLeaseClient();
     const base = { lock: { ...lock, identity: 'x' }, client, onStartedLeading: () => {}, onStoppedLeading: () => {} };

@@ -13,7 +13,7 @@ import { ManagedController, type ControllerDeps } from '../../managed-controller
 import { releasePatch } from '../../util/owner-refs.js';
 
 /** Resources the collector tracks: every kind that can be an owner or a dependent here. */
-type Tracked = 'pods' | 'replicasets' | 'deployments' | 'nodes' | 'namespaces' | 'leases' | 'services' | 'endpoints' | 'endpointslices';
+type Tracked = 'pods' | 'replicasets' | 'deployments' | 'nodes' | 'namespaces' | 'leases' | 'services' | 'endpoints' | 'endpointslices' | 'jobs' | 'cronjobs';
 
 const KIND_TO_RESOURCE: Record<string, Tracked> = {
   Pod: 'pods',
@@ -25,6 +25,8 @@ const KIND_TO_RESOURCE: Record<string, Tracked> = {
   Service: 'services',
   Endpoints: 'endpoints',
   EndpointSlice: 'endpointslices',
+  Job: 'jobs',
+  CronJob: 'cronjobs',
 };
 
 const ORPHAN = 'orphan';

@@ -3,7 +3,7 @@ import { unwrapTombstone, watch, type RateLimitingQueue, type HasMetadata, type 
 import type { ResourceApi } from '../../controller-client.js';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 
-const CONTENT = ['deployments', 'replicasets', 'pods', 'services', 'endpointslices', 'endpoints'] as const;
+const CONTENT = ['cronjobs', 'jobs', 'deployments', 'replicasets', 'pods', 'services', 'endpointslices', 'endpoints'] as const;
 /** NAMESPACE_FINALIZER is the finalizer kube keeps on namespaces until their content is gone. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
 

@@ -5,8 +5,8 @@ import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { AgentProcess } from '../../agent-process.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
-import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
-import { afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
+import { runningPod, afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -18,20 +18,13 @@ const NETWORK = `skiff-test-${suffix}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
-const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const dockerId = (containerID: string | undefined): string => (containerID ?? '').replace('docker://', '');
 
 const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
-async function running(name: string): Promise<Pod> {
-  return waitFor(async () => {
-    const p = await getPod(name);
-    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
-  }, DOCKER_WAIT);
-}
+const running = (name: string): Promise<Pod> => runningPod(client, name);
 
 async function logOf(name: string, container: string, text: string): Promise<string> {
   return waitFor(async () => {
@@ -43,72 +36,13 @@ async function logOf(name: string, container: string, text: string): Promise<str
 describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
-    ({ client, docker, agent } = fixture);
+    ({ client, docker } = fixture);
   });
 
   afterAll(async () => {
     await removeNodeContainers(NET_NODE);
     await docker?.json({ method: 'DELETE', path: `/networks/${NETWORK}` }).catch(() => undefined);
     await fixture?.stop();
-  });
-
-  describe('pods/log through the api-server', () => {
-    it('shows the previous instance with previous=true after a restart', async () => {
-      await client.pods.create(
-        pod('log-prev', {
-          restartPolicy: 'Always',
-          volumes: [{ name: 'd', emptyDir: {} }],
-          // The first instance prints run-1 and exits 3; the second prints run-2 and stays up.
-          containers: [
-            {
-              name: 'c',
-              image: 'busybox:1.36',
-              command: ['sh', '-c', 'n=$(( $(cat /d/n 2>/dev/null || echo 0) + 1 )); echo $n > /d/n; echo run-$n; [ $n -ge 2 ] || { sleep 1; exit 3; }; trap "exit 0" TERM; sleep 3600 & wait'],
-              volumeMounts: [{ name: 'd', mountPath: '/d' }],
-            },
-          ],
-        }),
-      );
-      const p = await waitFor(async () => {
-        const p = await getPod('log-prev');
-        const s = p.status?.containerStatuses?.[0];
-        return s?.restartCount === 1 && s.state?.running ? p : undefined;
-      }, DOCKER_WAIT);
-      expect(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(3);
-      expect(await logOf('log-prev', 'c', 'run-')).toBe('run-2\n');
-      expect(await client.pods.log('log-prev', { namespace: 'default', container: 'c', previous: true })).toBe('run-1\n');
-      await client.pods.delete('log-prev', { namespace: 'default' });
-    });
-
-    it('prefixes each line with an RFC3339 timestamp with timestamps=true', async () => {
-      await client.pods.create(pod('log-ts', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo one; echo two; trap "exit 0" TERM; sleep 3600 & wait'] }] }));
-      await running('log-ts');
-      await logOf('log-ts', 'c', 'two');
-      const log = await client.pods.log('log-ts', { namespace: 'default', container: 'c', timestamps: true });
-      const lines = log.split('\n').filter(Boolean);
-      expect(lines).toHaveLength(2);
-      for (const [i, word] of ['one', 'two'].entries()) {
-        const m = /^(\S+) (.*)$/.exec(lines[i]!);
-        expect(m?.[2]).toBe(word);
-        expect(m?.[1]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-        expect(Number.isNaN(Date.parse(m![1]!))).toBe(false);
-      }
-    });
-
-    it('honours sinceSeconds and limitBytes', async () => {
-      await client.pods.create(
-        pod('log-window', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo early-line; sleep 5; echo late-line; trap "exit 0" TERM; sleep 3600 & wait'] }] }),
-      );
-      await running('log-window');
-      const all = await logOf('log-window', 'c', 'late-line');
-      expect(all).toBe('early-line\nlate-line\n');
-      const recent = await client.pods.log('log-window', { namespace: 'default', container: 'c', sinceSeconds: 2 });
-      expect(recent).toBe('late-line\n');
-      const limited = await client.pods.log('log-window', { namespace: 'default', container: 'c', limitBytes: 5 });
-      expect(limited).toBe('early');
-      const exact = await client.pods.log('log-window', { namespace: 'default', container: 'c', limitBytes: 11 });
-      expect(exact).toBe('early-line\n');
-    }, 40_000);
   });
 
   describe('a container killed behind Skiff\'s back', () => {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod, WatchEvent } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
-import type { AgentProcess } from '../../agent-process.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
-import { dockerAvailable } from './docker-test-env.js';
-import { afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { dockerAvailable, sleepForever } from './docker-test-env.js';
+import { runningPod, afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { freePort, waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -14,19 +13,12 @@ const NODE = `df-${Math.random().toString(36).slice(2, 8)}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
-const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 
 const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
-async function running(name: string): Promise<Pod> {
-  return waitFor(async () => {
-    const p = await getPod(name);
-    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
-  }, DOCKER_WAIT);
-}
+const running = (name: string): Promise<Pod> => runningPod(client, name);
 
 function condition(p: Pod, type: string): string | undefined {
   return p.status?.conditions?.find((c) => c.type === type)?.status;
@@ -51,7 +43,7 @@ async function logOf(name: string, container: string, text: string): Promise<str
 describe.skipIf(!available)('pod features on a real Docker engine', () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
-    ({ client, docker, agent } = fixture);
+    ({ client, docker } = fixture);
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import type { Clientset } from '@skiff/client';
 import type { ContainerConfig } from '../container-runtime.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
-import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+import { dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
 import { LABELS } from '../labels.js';
 import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
@@ -19,7 +19,6 @@ let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
 
-const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 const runningCount = (p: Pod): number => (p.status?.containerStatuses ?? []).filter((c) => c.state?.running).length;
 
 async function containerIdsOfPod(uid: string, node = NODE): Promise<string[]> {

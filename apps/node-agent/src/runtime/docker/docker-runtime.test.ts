@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
-import type { AgentProcess } from '../../agent-process.js';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
@@ -16,7 +15,6 @@ const OTHER = `dt-other-${suffix}`;
 let fixture: DockerAgent;
 let client: Clientset;
 let docker: DockerClient;
-let agent: AgentProcess;
 
 const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace: 'default' });
 
@@ -25,7 +23,7 @@ const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name,
 describe.skipIf(!available)('DockerRuntime with a real engine', () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
-    ({ client, docker, agent } = fixture);
+    ({ client, docker } = fixture);
   });
 
   afterAll(async () => {

@@ -4,14 +4,13 @@ import { createClient, type Clientset } from '@skiff/client';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { agentEndpoint, spawnAgent, type SpawnedAgent } from '../../__tests__/spawned-agent.js';
 import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
-import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers } from './docker-test-env.js';
+import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
 import { waitFor } from '@skiff/testing';
 
 // No error of one pod's stream (exec probe, logs) may reach the process: these run pods whose streams are cut.
 
 const available = await dockerAvailable();
 const suffix = Math.random().toString(36).slice(2, 8);
-const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 
 async function events(client: Clientset, name: string): Promise<CoreEvent[]> {
   return (await client.events.list({ namespace: 'default' })).items.filter((e) => e.involvedObject.name === name);

@@ -5,6 +5,9 @@ import { existsSync } from 'node:fs';
 import { DockerClient } from './docker-client.js';
 import { LABELS } from '../labels.js';
 
+/** sleepForever is a container command that runs until SIGTERM and then exits 0 at once (sh alone ignores it as PID 1). */
+export const sleepForever = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
+
 /** DOCKER_SOCKET is the engine tests use (SKIFF_DOCKER_SOCKET or /var/run/docker.sock). */
 export const DOCKER_SOCKET = process.env['SKIFF_DOCKER_SOCKET'] ?? '/var/run/docker.sock';
 

@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import type { Job, JobSpec, Pod } from '@skiff/api';
+import { FakeClock, FakeEventRecorder } from '@skiff/controller-kit';
+import { createFakeInformers } from '../../testing/fake-informers.js';
+import { iso, newPod, T0 } from '../../testing/fixtures.js';
+import { RecordingClient } from '../../testing/recording-client.js';
+import { JobController } from './job-controller.js';
+
+function newJob(name: string, spec: Partial<JobSpec> = {}, status: Job['status'] = {}): Job {
+  const labels = { 'batch.kubernetes.io/controller-uid': `uid-${name}`, 'batch.kubernetes.io/job-name': name, 'controller-uid': `uid-${name}`, 'job-name': name };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '1', generation: 1, creationTimestamp: iso(-60_000) },
+    spec: {
+      completions: 1,
+      parallelism: 1,
+      backoffLimit: 6,
+      completionMode: 'NonIndexed',
+      suspend: false,
+      selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': `uid-${name}` } },
+      template: { metadata: { labels }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+      ...spec,
+    },
+    status,
+  };
+}
+
+type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+
+/** jobPod is a pod of `job` on node-1 in `phase`, with one container whose state says how it ended. */
+function jobPod(job: Job, name: string, phase: Phase, opts: { index?: number; exitCode?: number; finishedOffsetMs?: number; restarts?: number } = {}): Pod {
+  const pod = newPod(name, job, { nodeName: 'node-1', phase });
+  pod.metadata.labels = { ...job.spec.template.metadata?.labels };
+  if (opts.index !== undefined) pod.metadata.annotations = { 'batch.kubernetes.io/job-completion-index': String(opts.index) };
+  pod.spec = { ...structuredClone(job.spec.template.spec), nodeName: 'node-1' };
+  const terminated = phase === 'Succeeded' || phase === 'Failed';
+  const state = terminated ? { terminated: { exitCode: opts.exitCode ?? (phase === 'Failed' ? 1 : 0), finishedAt: iso(opts.finishedOffsetMs ?? -1000) } } : { running: {} };
+  pod.status = { phase, containerStatuses: [{ name: 'c', ready: phase === 'Running', restartCount: opts.restarts ?? 0, image: 'busybox', imageID: '', state }] };
+  return pod;
+}
+
+function fixture(opts: { backoffMs?: number } = {}) {
+  const informers = createFakeInformers();
+  const client = new RecordingClient();
+  const recorder = new FakeEventRecorder();
+  const clock = new FakeClock(T0);
+  const controller = new JobController({ informers, client, recorder, clock, ...(opts.backoffMs !== undefined ? { podFailureBackoffMs: opts.backoffMs } : {}) });
+  const addJob = (job: Job): void => {
+    client.jobs.objects.set(`default/${job.metadata.name}`, structuredClone(job));
+    informers.jobs.indexer.add(job);
+  };
+  const addPods = (...pods: Pod[]): void => {
+    for (const p of pods) {
+      client.pods.objects.set(`default/${p.metadata.name}`, structuredClone(p));
+      informers.pods.indexer.add(p);
+    }
+  };
+  /** refresh moves the api-server's copy of the Job into the cache, as the watch would. */
+  const refresh = (name: string): Job => {
+    const job = structuredClone(client.jobs.objects.get(`default/${name}`)!);
+    informers.jobs.indexer.update(job);
+    return job;
+  };
+  return { informers, client, recorder, clock, controller, addJob, addPods, refresh };
+}
+
+const written = (f: ReturnType<typeof fixture>, name: string): Job => f.client.jobs.objects.get(`default/${name}`)!;
+
+describe('JobController', () => {
+  it('creates parallelism pods owned by the Job with its template labels, and records startTime and active', async () => {
+    const f = fixture();
+    f.addJob(newJob('pi', { completions: 5, parallelism: 2 }));
+    await f.controller.reconcile('default/pi');
+    expect(f.client.actions()).toEqual([
+      { verb: 'create', resource: 'pods', namespace: 'default', name: 'pi-' },
+      { verb: 'create', resource: 'pods', namespace: 'default', name: 'pi-' },
+      { verb: 'update', resource: 'jobs', namespace: 'default', name: 'pi', subresource: 'status' },
+    ]);
+    const pod = [...f.client.pods.objects.values()][0]!;
+    expect(pod.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: 'uid-pi', controller: true, blockOwnerDeletion: true }]);
+    expect(pod.metadata.labels?.['batch.kubernetes.io/job-name']).toBe('pi');
+    expect(pod.spec.restartPolicy).toBe('Never');
+    expect(written(f, 'pi').status).toEqual({ startTime: iso(0), active: 0, ready: 0, terminating: 0, succeeded: 0, failed: 0 });
+    expect(f.recorder.events.filter((e) => e.startsWith('Normal SuccessfulCreate'))).toHaveLength(2);
+  });
+
+  it('keeps at most completions minus succeeded pods active and completes with CompletionsReached', async () => {
+    const f = fixture();
+    const job = newJob('pi', { completions: 3, parallelism: 2 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'a', 'Succeeded'), jobPod(job, 'b', 'Running'));
+    await f.controller.reconcile('default/pi');
+    // 1 succeeded, 1 running: 2 more are needed but parallelism 2 allows one more.
+    expect(f.client.actions().filter((a) => a.verb === 'create')).toHaveLength(1);
+    f.client.clearActions();
+    f.refresh('pi');
+    f.informers.pods.indexer.update(jobPod(job, 'b', 'Succeeded'));
+    f.addPods(jobPod(job, 'c', 'Succeeded'));
+    await f.controller.reconcile('default/pi');
+    const status = written(f, 'pi').status!;
+    expect(status).toMatchObject({ succeeded: 3, active: 0, completionTime: iso(0) });
+    expect(status.conditions?.map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
+      ['SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
+      ['Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
+    ]);
+    expect(f.recorder.events).toContain('Normal Completed Job completed');
+  });
+
+  it('fails with BackoffLimitExceeded once failures pass backoffLimit, deleting the active pods', async () => {
+    const f = fixture();
+    const job = newJob('pi', { completions: 2, parallelism: 2, backoffLimit: 1 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'f1', 'Failed'), jobPod(job, 'f2', 'Failed'), jobPod(job, 'r', 'Running'));
+    await f.controller.reconcile('default/pi');
+    expect(f.client.actions()).toEqual([
+      { verb: 'delete', resource: 'pods', namespace: 'default', name: 'r' },
+      { verb: 'update', resource: 'jobs', namespace: 'default', name: 'pi', subresource: 'status' },
+    ]);
+    const status = written(f, 'pi').status!;
+    expect(status).toMatchObject({ failed: 2, active: 0 });
+    expect(status.completionTime).toBeUndefined();
+    expect(status.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    expect(f.recorder.events).toContain('Warning BackoffLimitExceeded Job has reached the specified backoff limit');
+  });
+
+  it('counts container restarts as failures for restartPolicy OnFailure', async () => {
+    const f = fixture();
+    const job = newJob('pi', { backoffLimit: 2 }, { startTime: iso(-10_000) });
+    job.spec.template.spec.restartPolicy = 'OnFailure';
+    f.addJob(job);
+    f.addPods(jobPod(job, 'r', 'Running', { restarts: 2 }));
+    await f.controller.reconcile('default/pi');
+    expect(written(f, 'pi').status?.conditions?.find((c) => c.type === 'Failed')?.reason).toBe('BackoffLimitExceeded');
+  });
+
+  it('waits the failure backoff (10s after one failure) before replacing a failed pod, on the injected clock', async () => {
+    const f = fixture();
+    const job = newJob('pi', { backoffLimit: 3 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'f1', 'Failed', { finishedOffsetMs: -4000 }));
+    const first = await f.controller.reconcile('default/pi');
+    expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
+    expect(first.requeueAfterMs).toBe(6000);
+    f.refresh('pi');
+    f.clock.advance(6000);
+    await f.controller.reconcile('default/pi');
+    expect(f.client.actions().filter((a) => a.verb === 'create')).toHaveLength(1);
+    expect(written(f, 'pi').status?.failed).toBe(1);
+  });
+
+  it('fails with DeadlineExceeded when activeDeadlineSeconds passes, and asks to be woken at the deadline before', async () => {
+    const f = fixture();
+    const job = newJob('pi', { activeDeadlineSeconds: 30 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'r', 'Running'));
+    expect((await f.controller.reconcile('default/pi')).requeueAfterMs).toBe(20_000);
+    expect(f.client.actions()).toEqual([{ verb: 'update', resource: 'jobs', namespace: 'default', name: 'pi', subresource: 'status' }]);
+    f.refresh('pi');
+    f.client.clearActions();
+    f.clock.advance(20_000);
+    await f.controller.reconcile('default/pi');
+    expect(f.client.actions().map((a) => `${a.verb} ${a.resource} ${a.name}`)).toEqual(['delete pods r', 'update jobs pi']);
+    expect(written(f, 'pi').status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+  });
+
+  it('deletes active pods of a suspended Job and reports Suspended, then JobResumed with a fresh startTime', async () => {
+    const f = fixture();
+    const job = newJob('pi', { suspend: true }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'r', 'Running'));
+    await f.controller.reconcile('default/pi');
+    expect(f.client.actions().map((a) => `${a.verb} ${a.resource} ${a.name}`)).toEqual(['delete pods r', 'update jobs pi']);
+    expect(written(f, 'pi').status?.conditions).toEqual([{ type: 'Suspended', status: 'True', reason: 'JobSuspended', message: 'Job suspended', lastProbeTime: iso(0), lastTransitionTime: iso(0) }]);
+    f.informers.pods.indexer.delete(f.informers.pods.indexer.get('default/r')!);
+    f.controller.expectations.forget('default/pi');
+    const resumed = f.refresh('pi');
+    resumed.spec.suspend = false;
+    f.client.jobs.objects.set('default/pi', structuredClone(resumed));
+    f.clock.advance(5000);
+    await f.controller.reconcile('default/pi');
+    const status = written(f, 'pi').status!;
+    expect(status.conditions?.[0]).toMatchObject({ type: 'Suspended', status: 'False', reason: 'JobResumed', message: 'Job resumed', lastTransitionTime: iso(5000) });
+    expect(status.startTime).toBe(iso(5000));
+    expect(f.client.actions().filter((a) => a.verb === 'create')).toHaveLength(1);
+  });
+
+  it('gives Indexed pods their index (name, annotation, label, JOB_COMPLETION_INDEX, hostname) and reports completedIndexes', async () => {
+    const f = fixture();
+    const job = newJob('idx', { completionMode: 'Indexed', completions: 4, parallelism: 2 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'idx-0-a', 'Succeeded', { index: 0 }), jobPod(job, 'idx-2-a', 'Succeeded', { index: 2 }));
+    await f.controller.reconcile('default/idx');
+    const created = [...f.client.pods.objects.values()].filter((p) => !p.status);
+    expect(created.map((p) => p.metadata.generateName)).toEqual(['idx-1-', 'idx-3-']);
+    const pod = created[0]!;
+    expect(pod.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).toBe('1');
+    expect(pod.metadata.labels?.['batch.kubernetes.io/job-completion-index']).toBe('1');
+    expect(pod.spec.hostname).toBe('idx-1');
+    expect(pod.spec.containers[0]!.env).toEqual([{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+    expect(written(f, 'idx').status).toMatchObject({ succeeded: 2, completedIndexes: '0,2' });
+  });
+
+  it('completes a work-queue Job (no completions) once one pod succeeded and none is left running', async () => {
+    const f = fixture();
+    const job = newJob('q', { completions: undefined, parallelism: 3 }, { startTime: iso(-10_000) });
+    delete job.spec.completions;
+    f.addJob(job);
+    f.addPods(jobPod(job, 'a', 'Succeeded'), jobPod(job, 'b', 'Running'));
+    await f.controller.reconcile('default/q');
+    // One succeeded: no new pods, the running one may finish its work.
+    expect(f.client.actions().filter((a) => a.verb !== 'update')).toEqual([]);
+    expect(jobStatus(written(f, 'q'))).toBe('running');
+    f.refresh('q');
+    f.informers.pods.indexer.update(jobPod(job, 'b', 'Succeeded'));
+    await f.controller.reconcile('default/q');
+    expect(jobStatus(written(f, 'q'))).toBe('Complete');
+  });
+
+  it('fails at once when a pod failure policy FailJob rule matches the exit code, and ignores pods an Ignore rule matches', async () => {
+    const f = fixture();
+    const job = newJob('p', {
+      completions: 2,
+      parallelism: 2,
+      backoffLimit: 0,
+      podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } }, { action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [42] } }] },
+    }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'ignored', 'Failed', { exitCode: 3 }));
+    await f.controller.reconcile('default/p');
+    expect(jobStatus(written(f, 'p'))).toBe('running');
+    expect(written(f, 'p').status?.failed).toBe(0);
+    f.refresh('p');
+    f.addPods(jobPod(job, 'fatal', 'Failed', { exitCode: 42 }));
+    await f.controller.reconcile('default/p');
+    expect(written(f, 'p').status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
+      reason: 'PodFailurePolicy',
+      message: 'Container c for pod default/fatal failed with exit code 42 matching FailJob rule at index 1',
+    });
+  });
+
+  it('deletes a finished Job once ttlSecondsAfterFinished passed, in the foreground, and not before', async () => {
+    const f = fixture();
+    const job = newJob('done', { ttlSecondsAfterFinished: 100 }, {
+      succeeded: 1,
+      conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: iso(-40_000), reason: 'CompletionsReached' }],
+    });
+    f.addJob(job);
+    expect(await f.controller.reconcile('default/done')).toEqual({ requeueAfterMs: 60_000 });
+    expect(f.client.actions()).toEqual([]);
+    f.clock.advance(60_000);
+    await f.controller.reconcile('default/done');
+    expect(f.client.actions()).toEqual([{ verb: 'delete', resource: 'jobs', namespace: 'default', name: 'done' }]);
+    expect(f.client.jobs.objects.has('default/done')).toBe(false);
+  });
+
+  it('never counts down: succeeded and failed pods removed by pod GC stay counted', async () => {
+    const f = fixture();
+    const job = newJob('pi', { completions: 5, parallelism: 1 }, { startTime: iso(-10_000), succeeded: 2, failed: 1 });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'r', 'Running'));
+    await f.controller.reconcile('default/pi');
+    expect(written(f, 'pi').status).toMatchObject({ succeeded: 2, failed: 1, active: 1 });
+  });
+});
+
+function jobStatus(job: Job): string {
+  return job.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.type ?? 'running';
+}

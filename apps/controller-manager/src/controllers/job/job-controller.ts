@@ -1,0 +1,370 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  controllerOf,
+  formatTime,
+  isJobFinished,
+  isNotFound,
+  jobCondition,
+  newControllerRef,
+  objectKey,
+  JOB_COMPLETION_INDEX_ANNOTATION,
+  JOB_COMPLETION_INDEX_ENV,
+  type Job,
+  type JobCondition,
+  type JobConditionType,
+  type JobStatus,
+  type Pod,
+} from '@skiff/api';
+import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type ReconcileResult } from '@skiff/controller-kit';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
+import { isPodActive, isPodReady, isPodTerminating, restartCount } from '../../util/pod-state.js';
+import { ControllerExpectations } from '../replica-set/controller-expectations.js';
+import { formatIndexes, parseIndexes } from './completed-indexes.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
+
+/** Pod re-creation after failures waits 10s, 20s, 40s, ... up to 6 minutes, as kube's job controller does. */
+export const DEFAULT_JOB_POD_FAILURE_BACKOFF_MS = 10_000;
+export const MAX_JOB_POD_FAILURE_BACKOFF_MS = 360_000;
+
+export interface JobControllerOptions extends ControllerDeps {
+  recorder: EventRecorder;
+  /** Base of the failure backoff; tests shorten it. */
+  podFailureBackoffMs?: number;
+}
+
+/** Finish is the terminal condition a reconcile decided on. */
+interface Finish {
+  type: 'Complete' | 'Failed';
+  reason: string;
+  message: string;
+}
+
+/**
+ * JobController runs each Job's pods to completion, after kube's pkg/controller/job: it keeps up to
+ * spec.parallelism pods active until spec.completions succeeded (or, with no completions, until one succeeded and
+ * the rest finished), counts failures against backoffLimit (with restarts, for OnFailure), applies the
+ * podFailurePolicy, fails the Job past activeDeadlineSeconds, deletes active pods while suspended, and for Indexed
+ * Jobs gives each pod its index (annotation, label, JOB_COMPLETION_INDEX, hostname). Finished Jobs with
+ * ttlSecondsAfterFinished are deleted when it expires (kube's ttl-after-finished controller, folded in here).
+ * Counts come from the pods it can see and never go down (it does not track pods with finalizers).
+ */
+export class JobController extends ManagedController {
+  readonly expectations: ControllerExpectations;
+  readonly #recorder: EventRecorder;
+  readonly #backoffMs: number;
+
+  constructor(opts: JobControllerOptions) {
+    super('job', opts, 5);
+    this.#recorder = opts.recorder;
+    this.#backoffMs = opts.podFailureBackoffMs ?? DEFAULT_JOB_POD_FAILURE_BACKOFF_MS;
+    this.expectations = new ControllerExpectations(this.clock);
+    this.watch([
+      watch.handler(this.informers.jobs, (queue) => ({
+        onAdd: (job) => queue.add(objectKey(job)),
+        onUpdate: (_old, job) => queue.add(objectKey(job)),
+        onDelete: (obj) => this.expectations.forget(objectKey(unwrapTombstone(obj))),
+      })),
+      watch.handler(this.informers.pods, (queue) => ({
+        onAdd: (pod) => {
+          const key = this.#ownerKey(pod);
+          if (!key) return;
+          this.expectations.creationObserved(key);
+          queue.add(key);
+        },
+        onUpdate: (old, pod) => {
+          const key = this.#ownerKey(pod);
+          if (!key) return;
+          // A graceful delete is observed when it starts: the pod may take its grace period to go away.
+          if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
+          queue.add(key);
+        },
+        onDelete: (obj) => {
+          const pod = unwrapTombstone(obj);
+          const key = this.#ownerKey(pod);
+          if (!key) return;
+          this.expectations.deletionObserved(key, objectKey(pod));
+          queue.add(key);
+        },
+      })),
+    ]);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const job = this.informers.jobs.indexer.get(key);
+    if (!job) {
+      this.expectations.forget(key);
+      return {};
+    }
+    if (job.metadata.deletionTimestamp) return {};
+    const now = this.clock.now();
+    if (isJobFinished(job)) return this.#expireFinished(job, now);
+
+    // The owner-uid index, not a scan of every pod: a 1,000-completion Job reconciles once per pod change.
+    const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === job.metadata.uid);
+    const active = pods.filter(isPodActive);
+    const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
+    const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
+    const indexed = job.spec.completionMode === 'Indexed';
+    const status: JobStatus = structuredClone(job.status ?? {});
+    const conditions = (status.conditions ??= []);
+
+    // Counts never go down: pods the controller counted may have been deleted since (pod GC, a user).
+    let finish: Finish | undefined;
+    let countedFailures = 0;
+    for (const pod of failedPods) {
+      const match = matchPodFailurePolicy(job.spec.podFailurePolicy, pod);
+      if (match?.action === 'Ignore') continue;
+      countedFailures++;
+      if (match?.action === 'FailJob') finish ??= { type: 'Failed', reason: 'PodFailurePolicy', message: match.message };
+    }
+    const failed = Math.max(status.failed ?? 0, countedFailures);
+    const succeededIndexes = new Set<number>(parseIndexes(status.completedIndexes));
+    for (const pod of succeededPods) {
+      const i = podIndex(pod, job);
+      if (i !== undefined) succeededIndexes.add(i);
+    }
+    const succeeded = indexed ? succeededIndexes.size : Math.max(status.succeeded ?? 0, succeededPods.length);
+    status.failed = failed;
+    status.succeeded = succeeded;
+    if (indexed) status.completedIndexes = formatIndexes(succeededIndexes);
+
+    const suspended = job.spec.suspend === true;
+    const wasSuspended = jobCondition(job, 'Suspended') !== undefined;
+    if (suspended && !wasSuspended) {
+      setCondition(conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
+      this.#recorder.event(job, 'Normal', 'Suspended', 'Job suspended');
+    } else if (!suspended && wasSuspended) {
+      setCondition(conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
+      this.#recorder.event(job, 'Normal', 'Resumed', 'Job resumed');
+      // The deadline counts from the resume: a suspended Job's time does not run (kube resets startTime).
+      delete status.startTime;
+    }
+    if (!suspended) status.startTime ??= formatTime(now);
+
+    const completions = job.spec.completions;
+    const backoffLimit = job.spec.backoffLimit ?? 6;
+    if (!finish && !suspended) {
+      if (failed > backoffLimit || pastBackoffLimitOnFailure(job, active, failed)) {
+        finish = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+      } else if (job.spec.activeDeadlineSeconds !== undefined && status.startTime && now >= Date.parse(status.startTime) + job.spec.activeDeadlineSeconds * 1000) {
+        finish = { type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
+      }
+    }
+    if (!finish) {
+      const done = completions === undefined ? succeeded > 0 && active.length === 0 : succeeded >= completions;
+      if (done) finish = { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
+    }
+
+    let manageError: unknown;
+    let requeueAfterMs: number | undefined;
+    try {
+      if (finish || suspended) {
+        // Finished or suspended Jobs keep no pods running.
+        await this.#deletePods(key, job, active);
+      } else if (this.expectations.satisfied(key)) {
+        requeueAfterMs = await this.#manage(key, job, active, succeeded, succeededIndexes, failedPods, now);
+      }
+    } catch (err) {
+      manageError = err;
+    }
+
+    if (finish) {
+      if (finish.type === 'Failed') setCondition(conditions, 'FailureTarget', 'True', finish.reason, finish.message, now);
+      else setCondition(conditions, 'SuccessCriteriaMet', 'True', finish.reason, finish.message, now);
+      setCondition(conditions, finish.type, 'True', finish.reason, finish.message, now);
+      if (finish.type === 'Complete') {
+        status.completionTime = formatTime(now);
+        this.#recorder.event(job, 'Normal', 'Completed', 'Job completed');
+      } else {
+        this.#recorder.event(job, 'Warning', finish.reason, finish.message);
+      }
+    }
+    const remaining = finish || suspended ? [] : active;
+    status.active = remaining.length;
+    status.ready = remaining.filter(isPodReady).length;
+    status.terminating = pods.filter(isPodTerminating).length;
+    if (conditions.length === 0) delete status.conditions;
+    if (!isDeepStrictEqual(job.status ?? {}, status)) {
+      const next = structuredClone(job);
+      next.status = status;
+      await this.client.jobs.updateStatus(next);
+    }
+    if (manageError) throw manageError;
+    if (finish) return this.#expireFinished({ ...job, status }, now);
+    const deadline = !suspended && job.spec.activeDeadlineSeconds !== undefined && status.startTime ? Date.parse(status.startTime) + job.spec.activeDeadlineSeconds * 1000 - now : undefined;
+    const after = [requeueAfterMs, deadline].filter((v): v is number => v !== undefined && v > 0);
+    return after.length ? { requeueAfterMs: Math.min(...after) } : {};
+  }
+
+  /** manage creates or deletes pods toward the wanted number of active pods; it returns a wait for the failure backoff. */
+  async #manage(key: string, job: Job, active: Pod[], succeeded: number, succeededIndexes: Set<number>, failedPods: Pod[], now: number): Promise<number | undefined> {
+    const parallelism = job.spec.parallelism ?? 1;
+    const completions = job.spec.completions;
+    if (job.spec.completionMode === 'Indexed') {
+      const total = completions ?? 0;
+      const seen = new Set<number>();
+      const surplus: Pod[] = [];
+      for (const pod of active) {
+        const i = podIndex(pod, job);
+        // Out of range, duplicated or already succeeded indexes are not worth running.
+        if (i === undefined || i >= total || seen.has(i) || succeededIndexes.has(i)) surplus.push(pod);
+        else seen.add(i);
+      }
+      const running = active.length - surplus.length;
+      const excess = Math.max(0, running - parallelism);
+      const victims = [...surplus, ...active.filter((p) => !surplus.includes(p)).slice(0, excess)];
+      if (victims.length) await this.#deletePods(key, job, victims);
+      const pending: number[] = [];
+      for (let i = 0; i < total && pending.length < parallelism - (running - excess); i++) if (!seen.has(i) && !succeededIndexes.has(i)) pending.push(i);
+      return this.#createWithBackoff(key, job, pending, failedPods, now);
+    }
+    // A work-queue Job (no completions) starts nothing once a pod succeeded but lets the running ones finish.
+    const want = completions === undefined ? Math.min(succeeded > 0 ? active.length : parallelism, parallelism) : Math.max(0, Math.min(parallelism, completions - succeeded));
+    if (active.length > want) {
+      // Pending pods go first: they have done the least work.
+      const victims = [...active].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b))).slice(0, active.length - want);
+      await this.#deletePods(key, job, victims);
+      return undefined;
+    }
+    return this.#createWithBackoff(key, job, Array.from({ length: want - active.length }, () => undefined), failedPods, now);
+  }
+
+  async #createWithBackoff(key: string, job: Job, indexes: Array<number | undefined>, failedPods: Pod[], now: number): Promise<number | undefined> {
+    if (indexes.length === 0) return undefined;
+    const wait = this.#backoffRemaining(failedPods, now);
+    if (wait > 0) return wait;
+    this.expectations.expectCreations(key, indexes.length);
+    const results = await Promise.allSettled(indexes.map((i) => this.#createPod(job, i)));
+    const failures = results.filter((r) => r.status === 'rejected');
+    for (let n = 0; n < failures.length; n++) this.expectations.creationObserved(key);
+    if (failures.length) throw (failures[0] as PromiseRejectedResult).reason;
+    return undefined;
+  }
+
+  /** backoffRemaining is how long new pods still wait after the last failure: base * 2^(failures-1), capped. */
+  #backoffRemaining(failedPods: Pod[], now: number): number {
+    if (failedPods.length === 0) return 0;
+    const last = Math.max(...failedPods.map(finishedAt));
+    const delay = Math.min(this.#backoffMs * 2 ** (failedPods.length - 1), MAX_JOB_POD_FAILURE_BACKOFF_MS);
+    return Math.max(0, last + delay - now);
+  }
+
+  async #createPod(job: Job, index: number | undefined): Promise<void> {
+    const template = job.spec.template;
+    const meta = template.metadata ?? {};
+    const spec = structuredClone(template.spec);
+    const labels = { ...meta.labels };
+    const annotations = { ...meta.annotations };
+    const name = job.metadata.name ?? '';
+    if (index !== undefined) {
+      labels[JOB_COMPLETION_INDEX_ANNOTATION] = String(index);
+      annotations[JOB_COMPLETION_INDEX_ANNOTATION] = String(index);
+      // Indexed pods get a stable hostname and their index in the environment through the downward API.
+      spec.hostname ??= `${name}-${index}`;
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        if ((c.env ?? []).some((e) => e.name === JOB_COMPLETION_INDEX_ENV)) continue;
+        (c.env ??= []).push({ name: JOB_COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX_ANNOTATION}']` } } });
+      }
+    }
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: index === undefined ? `${name}-` : `${name}-${index}-`,
+        namespace: job.metadata.namespace,
+        labels,
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+        ownerReferences: [newControllerRef(job)],
+      },
+      spec,
+    };
+    try {
+      const created = await this.client.pods.create(pod);
+      this.#recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+    } catch (err) {
+      this.#recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  async #deletePods(key: string, job: Job, pods: Pod[]): Promise<void> {
+    if (pods.length === 0) return;
+    this.expectations.expectDeletions(key, pods.map((p) => objectKey(p)));
+    const results = await Promise.allSettled(
+      pods.map(async (pod) => {
+        try {
+          await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+          this.#recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        } catch (err) {
+          this.expectations.deletionObserved(key, objectKey(pod));
+          if (isNotFound(err)) return;
+          this.#recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
+          throw err;
+        }
+      }),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  /** expireFinished deletes a finished Job once ttlSecondsAfterFinished passed, or says when to look again. */
+  async #expireFinished(job: Job, now: number): Promise<ReconcileResult> {
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    if (ttl === undefined) return {};
+    const cond = jobCondition(job, 'Complete') ?? jobCondition(job, 'Failed');
+    const finishedAtMs = cond?.lastTransitionTime ? Date.parse(cond.lastTransitionTime) : now;
+    const expireAt = finishedAtMs + ttl * 1000;
+    if (now < expireAt) return { requeueAfterMs: expireAt - now };
+    try {
+      // Foreground, as kube's ttl-after-finished controller: the Job goes once its pods are gone.
+      await this.client.jobs.delete(job.metadata.name ?? '', { namespace: job.metadata.namespace, propagationPolicy: 'Foreground', preconditions: { uid: job.metadata.uid } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    return {};
+  }
+
+  #ownerKey(pod: Pod): string | undefined {
+    const ref = controllerOf(pod);
+    if (!ref || ref.kind !== 'Job') return undefined;
+    const key = `${pod.metadata.namespace}/${ref.name}`;
+    const job = this.informers.jobs.indexer.get(key);
+    return job && job.metadata.uid === ref.uid ? key : undefined;
+  }
+}
+
+/** podIndex reads an Indexed Job pod's completion index from its annotation (undefined when absent or invalid). */
+function podIndex(pod: Pod, job: Job): number | undefined {
+  if (job.spec.completionMode !== 'Indexed') return undefined;
+  const raw = pod.metadata.annotations?.[JOB_COMPLETION_INDEX_ANNOTATION];
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+/**
+ * pastBackoffLimitOnFailure: with restartPolicy OnFailure the node restarts failing containers in place, so their
+ * restarts count as failures (kube's pastBackoffLimitOnFailure).
+ */
+function pastBackoffLimitOnFailure(job: Job, active: Pod[], failed: number): boolean {
+  if (job.spec.template.spec.restartPolicy !== 'OnFailure') return false;
+  const restarts = active.reduce((n, p) => n + restartCount(p), 0) + failed;
+  const limit = job.spec.backoffLimit ?? 6;
+  return limit === 0 ? restarts > 0 : restarts >= limit;
+}
+
+/** finishedAt is when a failed pod's last container stopped (its creation time when the node said nothing). */
+function finishedAt(pod: Pod): number {
+  const times = (pod.status?.containerStatuses ?? []).map((c) => Date.parse(c.state?.terminated?.finishedAt ?? '')).filter(Number.isFinite);
+  return times.length ? Math.max(...times) : Date.parse(pod.metadata.creationTimestamp ?? '') || 0;
+}
+
+function setCondition(conditions: JobCondition[], type: JobConditionType, status: JobCondition['status'], reason: string, message: string, now: number): void {
+  const existing = conditions.find((c) => c.type === type);
+  const time = formatTime(now);
+  if (existing) {
+    if (existing.status !== status) existing.lastTransitionTime = time;
+    Object.assign(existing, { status, reason, message, lastProbeTime: time });
+    return;
+  }
+  conditions.push({ type, status, lastProbeTime: time, lastTransitionTime: time, reason, message });
+}

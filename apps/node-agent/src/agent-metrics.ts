@@ -1,0 +1,34 @@
+/**
+ * @module registerAgentMetrics: the node agent's own series on /metrics, read from its nodes at scrape time.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { NodeRunner } from './node-runner.js';
+
+function sum(runners: () => Iterable<NodeRunner>, of: (r: NodeRunner) => number): number {
+  let n = 0;
+  for (const r of runners()) n += of(r);
+  return n;
+}
+
+/**
+ * registerAgentMetrics adds, summed over the agent's nodes: the pods bound to them; the runtime relists done and
+ * the container changes they found (kubelet's kubelet_pleg_relist_duration_seconds_count and PLEG events); and the
+ * pod workers syncing right now. Relists that find nothing while no worker is busy are how a watcher (an operator,
+ * or a test) learns that the agent has settled, rather than waiting some seconds and hoping.
+ */
+export function registerAgentMetrics(registry: Registry, runners: () => Iterable<NodeRunner>): void {
+  new Gauge({ name: 'skiff_node_agent_pods', help: 'Pods bound to the nodes of this agent', registers: [registry], collect() {
+    this.set(sum(runners, (r) => r.podCount));
+  } });
+  new Counter({ name: 'skiff_node_agent_pleg_relists_total', help: 'Container runtime relists that got an answer', registers: [registry], collect() {
+    this.reset();
+    this.inc(sum(runners, (r) => r.pleg.relists));
+  } });
+  new Counter({ name: 'skiff_node_agent_pleg_events_total', help: 'Container changes (started, died, removed, changed) found by relists', registers: [registry], collect() {
+    this.reset();
+    this.inc(sum(runners, (r) => r.pleg.events));
+  } });
+  new Gauge({ name: 'skiff_node_agent_pod_workers_busy', help: 'Pod workers syncing right now', registers: [registry], collect() {
+    this.set(sum(runners, (r) => r.workers.busy));
+  } });
+}

@@ -1,0 +1,108 @@
+/**
+ * @module VolumeManager: writes the files of a pod's configMap, secret, projected and downwardAPI volumes on the
+ * node and removes them with the pod (kubelet's volume manager, for the volume types whose content it makes).
+ */
+import { mkdir, readdir, rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Pod, Volume } from '@skiff/api';
+import type { ConfigObjects } from '../config/config-objects.js';
+import { AtomicWriter } from './atomic-writer.js';
+import { isConfigVolume, isSecretVolume, volumePayload, VolumeSetupError } from './volume-payload.js';
+
+/** TMPFS_MAGIC is statfs' f_type of a tmpfs (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
+
+/** VolumeManagerOptions says where volume files go and what they are made from. */
+export interface VolumeManagerOptions {
+  /** Directory for configMap and downwardAPI volumes (kubelet's --root-dir); the same path for the agent and Docker. */
+  rootDir: string;
+  /** Directory on a tmpfs for secret and projected volumes, so credentials never reach a disk. */
+  tmpfsDir: string;
+  objects: ConfigObjects;
+  /** A downward-API field of the pod. */
+  fieldRef(pod: Pod, path: string): string;
+  /** The token file of a serviceAccountToken projection. */
+  serviceAccountToken(pod: Pod, audience: string | undefined, expirationSeconds: number): string;
+  /** Whether a directory is on a tmpfs; statfs by default (tests may say otherwise). */
+  isTmpfs?(dir: string): Promise<boolean>;
+}
+
+async function statfsIsTmpfs(dir: string): Promise<boolean> {
+  return (await statfs(dir)).type === TMPFS_MAGIC;
+}
+
+/**
+ * VolumeManager keeps `<dir>/pods/<uid>/volumes/<name>` in step with the objects a volume reads: each setUp writes
+ * every config volume of the pod through an AtomicWriter, which leaves an unchanged volume alone, so calling it on
+ * every sync is how updates reach running containers. Secret and projected volumes go under `tmpfsDir` and are
+ * refused (FailedMount) when it is not a tmpfs.
+ */
+export class VolumeManager {
+  readonly #o: VolumeManagerOptions;
+  readonly #tmpfsChecked = new Map<string, Promise<boolean>>();
+
+  constructor(opts: VolumeManagerOptions) {
+    this.#o = opts;
+  }
+
+  /** dir is where a volume of the pod lives on the node (bind-mounted into its containers). */
+  dir(uid: string, v: Volume): string {
+    return join(isSecretVolume(v) ? this.#o.tmpfsDir : this.#o.rootDir, 'pods', uid, 'volumes', v.name);
+  }
+
+  /**
+   * setUp writes every config volume of the pod and returns the names of those that changed. It throws a
+   * VolumeSetupError with kubelet's FailedMount text for the first volume it cannot write (a missing object); the
+   * others are still brought up to date.
+   */
+  async setUp(pod: Pod): Promise<string[]> {
+    const uid = pod.metadata.uid ?? '';
+    const changed: string[] = [];
+    let first: VolumeSetupError | undefined;
+    for (const v of pod.spec.volumes ?? []) {
+      if (!isConfigVolume(v)) continue;
+      try {
+        if (isSecretVolume(v)) await this.#requireTmpfs();
+        const payload = volumePayload(pod, v, {
+          objects: this.#o.objects,
+          fieldRef: (path) => this.#o.fieldRef(pod, path),
+          serviceAccountToken: (audience, seconds) => this.#o.serviceAccountToken(pod, audience, seconds),
+        });
+        if (await new AtomicWriter(this.dir(uid, v)).write(payload)) changed.push(v.name);
+      } catch (err) {
+        const message = `MountVolume.SetUp failed for volume "${v.name}" : ${(err as Error).message}`;
+        first ??= new VolumeSetupError(message, { cause: err });
+      }
+    }
+    if (first) throw first;
+    return changed;
+  }
+
+  /** tearDown removes every volume file of the pod. */
+  async tearDown(uid: string): Promise<void> {
+    await Promise.all([this.#o.rootDir, this.#o.tmpfsDir].map((d) => rm(join(d, 'pods', uid), { recursive: true, force: true })));
+  }
+
+  /** removeOrphans removes the volume files of every pod not in `keep` (pods that went while the agent was down). */
+  async removeOrphans(keep: ReadonlySet<string>): Promise<string[]> {
+    const removed = new Set<string>();
+    for (const d of [this.#o.rootDir, this.#o.tmpfsDir]) {
+      const uids = await readdir(join(d, 'pods')).catch(() => [] as string[]);
+      for (const uid of uids.filter((u) => !keep.has(u))) {
+        await rm(join(d, 'pods', uid), { recursive: true, force: true });
+        removed.add(uid);
+      }
+    }
+    return [...removed];
+  }
+
+  async #requireTmpfs(): Promise<void> {
+    const dir = this.#o.tmpfsDir;
+    let check = this.#tmpfsChecked.get(dir);
+    if (!check) {
+      check = mkdir(dir, { recursive: true, mode: 0o700 }).then(() => (this.#o.isTmpfs ?? statfsIsTmpfs)(dir));
+      this.#tmpfsChecked.set(dir, check);
+    }
+    if (!(await check)) throw new Error(`${dir} is not on a tmpfs, and secret files must never be written to disk (--tmpfs-dir)`);
+  }
+}

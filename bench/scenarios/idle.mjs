@@ -1,0 +1,143 @@
+// Idle cluster: the Compose toy cluster's processes (api-server, scheduler, controller-manager, a control-plane node
+// agent and 3 worker node agents, each agent on the real Docker socket with docker-compose.yml's flags), no pods.
+// Once every node is Ready they settle, then the CPU each process uses over a window (user+system from
+// /proc/PID/stat) is printed as % of one core, per component and in total; the aim is < 3% of one core in total.
+// Without a Docker engine the agents run the simulated runtime instead (the `runtime` column says which).
+//
+// SKIFF_BENCH_IDLE_NODE_ARGS adds node flags to every process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-idle"
+// (profiles are written when the processes stop at the end).
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, cpuSeconds, startApiServer } from '../lib/procs.mjs';
+import { round } from '../lib/stats.mjs';
+
+export const name = 'idle';
+export const description = 'idle cluster (api-server, scheduler, controller-manager, 4 node agents on Docker, no pods): CPU % of one core per component, aim < 3% in total';
+
+const AIM_PCT = 3;
+/** wakeups counts how often the main thread blocked and woke again (voluntary context switches). */
+const wakeups = (pid) => Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const main = (app) => join(REPO_ROOT, 'apps', app, 'dist', 'main.js');
+
+function docker(args) {
+  return new Promise((resolve, reject) => {
+    execFile('docker', args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
+  });
+}
+
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+/** spawnComponent starts `node <main> args...` and resolves once its output matches `ready` (it logs its listen line). */
+function spawnComponent(label, app, args, ready, timeoutMs = 30_000) {
+  const nodeArgs = (process.env.SKIFF_BENCH_IDLE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main(app), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in ${timeoutMs} ms:\n${output.slice(-2000)}`)), timeoutMs);
+    const onData = (d) => {
+      output = (output + d.toString()).slice(-50_000);
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve({ label, child, pid: child.pid, output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited (${code ?? sig}):\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+async function stopComponent(c) {
+  if (c.child.exitCode !== null || c.child.signalCode !== null) return;
+  const exited = new Promise((r) => c.child.once('exit', r));
+  c.child.kill('SIGTERM');
+  const t = setTimeout(() => c.child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(t);
+}
+
+async function readyNodes(url, names) {
+  const res = await fetch(`${url}/api/v1/nodes`);
+  if (!res.ok) return 0;
+  const list = await res.json();
+  return list.items.filter((n) => names.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+export async function run(ctx) {
+  const settleMs = ctx.scale(15_000, 5_000);
+  const windowMs = ctx.scale(60_000, 15_000);
+  const runtime = (await docker(['version', '--format', '{{.Server.Version}}']).then(() => true, () => false)) ? 'docker' : 'simulated';
+  const id = randomBytes(3).toString('hex');
+  const network = `skiff-bench-idle-${id}`;
+  const nodeNames = [`bench-idle-${id}-cp`, `bench-idle-${id}-w0`, `bench-idle-${id}-w1`, `bench-idle-${id}-w2`];
+  const api = await startApiServer({ nodeArgs: (process.env.SKIFF_BENCH_IDLE_NODE_ARGS ?? '').split(' ').filter(Boolean) });
+  const components = [{ label: 'api-server', pid: api.pid }];
+  const started = [];
+  try {
+    const server = `--server=${api.url}`;
+    // The flags of docker-compose.yml, so this measures what `docker compose up` runs.
+    started.push(await spawnComponent('scheduler', 'scheduler', [server, '--listen=127.0.0.1:0'], /scheduler listening/));
+    started.push(
+      await spawnComponent(
+        'controller-manager',
+        'controller-manager',
+        [server, '--listen=127.0.0.1:0', '--node-monitor-period=1s', '--node-monitor-grace-period=10s', '--node-startup-grace-period=30s', '--pod-gc-period=5s'],
+        /controller-manager listening/,
+      ),
+    );
+    for (const [i, node] of nodeNames.entries()) {
+      const extra = i === 0 ? ['--node-labels=node-role.kubernetes.io/control-plane=', '--register-with-taints=node-role.kubernetes.io/control-plane:NoSchedule'] : [];
+      started.push(
+        await spawnComponent(
+          i === 0 ? 'control-plane agent' : `worker agent ${i}`,
+          'node-agent',
+          [server, `--node-name=${node}`, `--runtime=${runtime}`, `--pod-network=${network}`, '--listen=127.0.0.1:0', '--node-lease-duration-seconds=10', '--node-status-update-frequency=4s', ...extra],
+          /node agent starting/,
+        ),
+      );
+    }
+    components.push(...started);
+    const deadline = Date.now() + 60_000;
+    while ((await readyNodes(api.url, nodeNames)) < nodeNames.length) {
+      if (Date.now() > deadline) throw new Error(`nodes not Ready in 60 s: ${nodeNames.join(', ')}`);
+      await sleep(250);
+    }
+    ctx.log(`idle: ${nodeNames.length} nodes Ready (${runtime} runtime); settling ${settleMs / 1000} s, then measuring ${windowMs / 1000} s`);
+    await sleep(settleMs);
+    const before = components.map((c) => cpuSeconds(c.pid));
+    const wokeBefore = components.map((c) => wakeups(c.pid));
+    const t0 = process.hrtime.bigint();
+    await sleep(windowMs);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rows = components.map((c, i) => ({
+      component: c.label,
+      runtime: c.label.includes('agent') ? runtime : '',
+      cpuPct: round(((cpuSeconds(c.pid) - before[i]) / seconds) * 100, 2),
+      wakeupsPerSec: Math.round((wakeups(c.pid) - wokeBefore[i]) / seconds),
+    }));
+    const total = round(rows.reduce((s, r) => s + r.cpuPct, 0), 2);
+    rows.push({ component: 'total', runtime, cpuPct: total, aimPct: `< ${AIM_PCT}`, windowSeconds: round(seconds, 1) });
+    return rows;
+  } finally {
+    await Promise.all(started.map(stopComponent));
+    await api.stop();
+    if (runtime === 'docker') await docker(['network', 'rm', network]).catch(() => '');
+  }
+}
+
+export function summarize(results) {
+  const total = results.idle?.find((r) => r.component === 'total');
+  if (!total) return [];
+  return [`idle cluster (4 ${total.runtime} node agents, no pods): ${total.cpuPct}% of one core in total (aim < ${AIM_PCT}%)`];
+}

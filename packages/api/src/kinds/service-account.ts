@@ -1,0 +1,51 @@
+/**
+ * @module serviceAccountKind: core/v1 ServiceAccount, the identity pods run as; every namespace gets `default`.
+ */
+import { z } from 'zod';
+import type { ObjectReference } from '../event.js';
+import type { ObjectMeta } from '../meta.js';
+import { sinceTimestamp } from '../printers/human-duration.js';
+import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
+import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
+import { defineKind } from './kind.js';
+
+export interface ServiceAccount {
+  apiVersion: 'v1';
+  kind: 'ServiceAccount';
+  metadata: ObjectMeta;
+  secrets?: ObjectReference[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
+/** DEFAULT_SERVICE_ACCOUNT is the account pods run as unless they name another. */
+export const DEFAULT_SERVICE_ACCOUNT = 'default';
+
+/** serviceAccountSchema decodes core/v1 ServiceAccount. */
+export const serviceAccountSchema = z.object({
+  apiVersion: z.literal('v1'),
+  kind: z.literal('ServiceAccount'),
+  metadata: objectMetaSchema.default({}),
+  secrets: z.array(objectReferenceSchema).optional(),
+  imagePullSecrets: z.array(z.object({ name: z.string().optional() })).optional(),
+  automountServiceAccountToken: z.boolean().optional(),
+}) satisfies z.ZodType<ServiceAccount>;
+
+export const serviceAccountKind = defineKind({
+  group: '',
+  version: 'v1',
+  kind: 'ServiceAccount',
+  plural: 'serviceaccounts',
+  namespaced: true,
+  shortNames: ['sa'],
+  schema: serviceAccountSchema,
+  // kube printers.go printServiceAccount.
+  printer: {
+    columns: [
+      NAME_COLUMN,
+      column('Secrets', 'Secrets is the list of secrets allowed to be used by pods running using this ServiceAccount', { type: 'integer' }),
+      AGE_COLUMN,
+    ],
+    cells: (sa, nowMs) => [sa.metadata.name ?? '', (sa.secrets ?? []).length, sinceTimestamp(sa.metadata.creationTimestamp, nowMs)],
+  },
+});
