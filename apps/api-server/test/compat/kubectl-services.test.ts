@@ -59,4 +59,22 @@ describe('kubectl 1.32 and Services', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`failed to allocate IP ${taken}: provided IP is already allocated`);
   });
+
+  it('creates Services with kubectl create service (a protobuf body), ports and selector as kubectl builds them', async () => {
+    expect(await kubectl('create', 'service', 'clusterip', 'made', '--tcp=80:8080,53:5353')).toContain('service/made created');
+    const made = (await api(s.url, 'GET', '/api/v1/namespaces/default/services/made')).body;
+    expect(made.spec).toMatchObject({
+      type: 'ClusterIP',
+      selector: { app: 'made' },
+      ports: [
+        { name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 },
+        { name: '53-5353', protocol: 'TCP', port: 53, targetPort: 5353 },
+      ],
+    });
+    expect(made.spec.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(await kubectl('create', 'service', 'nodeport', 'made-np', '--tcp=80:8080', '--node-port=30111')).toContain('service/made-np created');
+    expect((await api(s.url, 'GET', '/api/v1/namespaces/default/services/made-np')).body.spec.ports[0]).toMatchObject({ port: 80, nodePort: 30111 });
+    expect(await kubectl('create', 'service', 'externalname', 'made-ext', '--external-name=example.com')).toContain('service/made-ext created');
+    expect((await api(s.url, 'GET', '/api/v1/namespaces/default/services/made-ext')).body.spec).toMatchObject({ type: 'ExternalName', externalName: 'example.com' });
+  });
 });
