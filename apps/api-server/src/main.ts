@@ -3,8 +3,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { optionsOrExit } from '@skiff/api';
+import { advertiseAddress, optionsOrExit } from '@skiff/api';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { createApiServer } from './server.js';
@@ -117,7 +118,10 @@ const api = createApiServer({
   minRequestTimeoutSeconds: opts.minRequestTimeoutSeconds,
   defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+  serviceClusterIPRange: opts.serviceClusterIPRange,
+  serviceNodePortRange: opts.serviceNodePortRange,
   advertiseAddress: `${opts.host}:${opts.port}`,
+  serviceEndpoint: { ip: advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() }), port: opts.port },
   ...(continueTokenKey ? { continueTokenKey } : {}),
 });
 

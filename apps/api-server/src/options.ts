@@ -1,7 +1,21 @@
 /**
  * @module The api-server's flags and their environment variables. Only main.ts calls parseOptions.
  */
-import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs } from '@skiff/api';
+import {
+  DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+  DEFAULT_SERVICE_NODE_PORT_RANGE,
+  flagUsage,
+  ipv4ToNumber,
+  parseBool,
+  parseDuration,
+  parseFlags,
+  parseListenAddress,
+  parseNodePortRange,
+  parseServiceIPRange,
+  type FlagSpecs,
+  type NodePortRange,
+  type ServiceIPRange,
+} from '@skiff/api';
 
 export interface Options {
   host: string;
@@ -19,6 +33,10 @@ export interface Options {
   minRequestTimeoutSeconds: number;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
+  serviceClusterIPRange: ServiceIPRange;
+  serviceNodePortRange: NodePortRange;
+  /** --advertise-address: where pods reach this server (the `kubernetes` Service's endpoint); "" picks one. */
+  advertiseAddress: string;
   logLevel: string;
 }
 
@@ -35,6 +53,9 @@ const FLAGS = {
   'min-request-timeout': { env: 'SKIFF_MIN_REQUEST_TIMEOUT', default: '1800' },
   'default-not-ready-toleration-seconds': { env: 'SKIFF_DEFAULT_NOT_READY_TOLERATION_SECONDS', default: '300' },
   'default-unreachable-toleration-seconds': { env: 'SKIFF_DEFAULT_UNREACHABLE_TOLERATION_SECONDS', default: '300' },
+  'service-cluster-ip-range': { env: 'SKIFF_SERVICE_CLUSTER_IP_RANGE', default: DEFAULT_SERVICE_CLUSTER_IP_RANGE },
+  'service-node-port-range': { env: 'SKIFF_SERVICE_NODE_PORT_RANGE', default: DEFAULT_SERVICE_NODE_PORT_RANGE },
+  'advertise-address': { env: 'SKIFF_ADVERTISE_ADDRESS', default: '' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
 } as const satisfies FlagSpecs;
 
@@ -67,8 +88,16 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     minRequestTimeoutSeconds: parseDuration(get('min-request-timeout')) / 1000,
     defaultNotReadyTolerationSeconds: nonNegativeInt(get('default-not-ready-toleration-seconds'), 'default-not-ready-toleration-seconds'),
     defaultUnreachableTolerationSeconds: nonNegativeInt(get('default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds'),
+    serviceClusterIPRange: parseServiceIPRange(get('service-cluster-ip-range')),
+    serviceNodePortRange: parseNodePortRange(get('service-node-port-range')),
+    advertiseAddress: parseAdvertiseAddress(get('advertise-address')),
     logLevel: get('log-level'),
   };
+}
+
+function parseAdvertiseAddress(text: string): string {
+  if (text && ipv4ToNumber(text) === undefined) throw new Error(`--advertise-address must be an IPv4 address, got "${text}"`);
+  return text;
 }
 
 function nonNegativeInt(text: string, flag: string): number {

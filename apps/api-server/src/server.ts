@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { realClock, type Clock } from '@skiff/api';
+import { realClock, type Clock, type NodePortRange, type ServiceIPRange } from '@skiff/api';
+import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { ensureSystemNamespaces } from './bootstrap/system-namespaces.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContinueTokens } from './registry/continue-token.js';
@@ -29,11 +30,19 @@ export interface ApiServerOptions {
   eventTtlSeconds?: number;
   /** Address advertised in /api serverAddressByClientCIDRs. */
   advertiseAddress?: string;
+  /**
+   * Where pods reach this api-server: the `kubernetes` Service's endpoint (kube-apiserver's --advertise-address
+   * with its port). Without it the Service is still created, with no Endpoints written.
+   */
+  serviceEndpoint?: { ip: string; port: number };
   minRequestTimeoutSeconds?: number;
   watchBookmarkIntervalMs?: number;
   /** Seconds new pods tolerate a not-ready / unreachable node (DefaultTolerationSeconds admission). */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** --service-cluster-ip-range and --service-node-port-range: what Service allocation hands out. */
+  serviceClusterIPRange?: ServiceIPRange;
+  serviceNodePortRange?: NodePortRange;
   /** A watcher further behind than this many bytes is closed (it re-watches from its last revision). */
   maxWatchBufferedBytes?: number;
   /** How long pods/log waits to connect to a node agent and for its headers (default 10 s). */
@@ -66,6 +75,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ...(opts.eventTtlSeconds !== undefined ? { eventTtlSeconds: opts.eventTtlSeconds } : {}),
       ...(opts.defaultNotReadyTolerationSeconds !== undefined ? { defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds } : {}),
       ...(opts.defaultUnreachableTolerationSeconds !== undefined ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds } : {}),
+      ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
+      ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
     },
   });
   const metrics = new ApiMetrics(store);
@@ -84,6 +95,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const podStreams = podStreamProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {});
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
+  ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
   const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
 

@@ -3,11 +3,12 @@
  * Other workspaces import it as `@skiff/api-server/testing` (source only: it is never built into dist/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@skiff/testing';
 import { pino } from 'pino';
 import { createHttpServer } from '../src/create-http-server.js';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
@@ -85,7 +86,8 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
     stderr: () => err,
     kill: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // A process that ended by a signal has no exit code but a signalCode: it is gone all the same.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),
@@ -109,14 +111,7 @@ export function runServerToExit(args: string[], timeoutMs = 15_000): Promise<{ c
   });
 }
 
-/** freePort asks the kernel for an unused port. */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort };
 
 /** api is a tiny fetch wrapper returning status and parsed JSON body. */
 export async function api(

@@ -1,4 +1,4 @@
-import type { CronJob, DeleteOptions, Deployment, Job, Event as CoreEvent, KubeList, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, ResourceName, ServiceAccount, Status } from '@skiff/api';
+import type { CronJob, DeleteOptions, Deployment, EndpointSlice, Endpoints, Job, Event as CoreEvent, KubeList, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, ResourceName, Service, ServiceAccount, Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 
 /**
@@ -25,6 +25,9 @@ export interface ControllerClient {
   leases: ResourceApi<Lease>;
   serviceaccounts: ResourceApi<ServiceAccount>;
   events: ResourceApi<CoreEvent>;
+  services: ResourceApi<Service>;
+  endpoints: ResourceApi<Endpoints>;
+  endpointslices: ResourceApi<EndpointSlice>;
   jobs: ResourceApi<Job>;
   cronjobs: ResourceApi<CronJob>;
   /** resource is the client of any served kind, for controllers generic over KINDS (garbage collector, namespace). */

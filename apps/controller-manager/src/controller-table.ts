@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { ControllerClient } from './controller-client.js';
 import { DeploymentController } from './controllers/deployment/deployment-controller.js';
+import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
 import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
@@ -67,6 +68,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   namespace: ({ options: o, recorder: _r, ...c }) => {
     const ctl = new NamespaceController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentNamespaceSyncs) }];
+  },
+  endpoint: ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new EndpointController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
   },
   serviceaccount: ({ options: _o, recorder: _r, ...c }) => {
     const ctl = new ServiceAccountsController(c);

@@ -1,5 +1,5 @@
 import { RESOURCE_LIST, RESOURCES } from '@skiff/api';
-import type { CronJob, Deployment, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, ServiceAccount } from '@skiff/api';
+import type { CronJob, Deployment, EndpointSlice, Endpoints, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, Service, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   OWNER_UID_INDEX,
@@ -31,6 +31,9 @@ export interface ControllerInformers {
   nodes: SharedInformer<Node>;
   namespaces: SharedInformer<Namespace>;
   leases: SharedInformer<Lease>;
+  services: SharedInformer<Service>;
+  endpoints: SharedInformer<Endpoints>;
+  endpointslices: SharedInformer<EndpointSlice>;
   serviceaccounts: SharedInformer<ServiceAccount>;
   jobs: SharedInformer<Job>;
   cronjobs: SharedInformer<CronJob>;
@@ -59,6 +62,9 @@ export function createInformers(factory: SharedInformerFactory, source: Informer
     namespaces: typed<Namespace>(RESOURCES.namespaces),
     leases: typed<Lease>(RESOURCES.leases, { namespace: NODE_LEASE_NAMESPACE }),
     serviceaccounts: typed<ServiceAccount>(RESOURCES.serviceaccounts),
+    services: typed<Service>(RESOURCES.services),
+    endpoints: typed<Endpoints>(RESOURCES.endpoints),
+    endpointslices: typed<EndpointSlice>(RESOURCES.endpointslices),
     jobs: typed<Job>(RESOURCES.jobs),
     cronjobs: typed<CronJob>(RESOURCES.cronjobs),
     resources,

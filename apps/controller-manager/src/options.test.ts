@@ -17,12 +17,13 @@ describe('parseFlags', () => {
     const o = parseFlags([]);
     expect(o.leaderElect).toBe(true);
     expect(o.controllers).toEqual([...CONTROLLER_NAMES]);
-    expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob']));
+    expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob', 'endpoint']));
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount']);
+    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint']);
     expect(parseControllers('serviceaccount-controller')).toEqual(['serviceaccount']);
     expect(parseControllers('job-controller,ttl-after-finished-controller,cronjob-controller')).toEqual(['job', 'cronjob']);
+    expect(parseControllers('endpointslice-controller')).toEqual(['endpoint']);
     expect(parseControllers('replicaset-controller,deployment')).toEqual(['replicaset', 'deployment']);
     expect(() => parseControllers('bogus')).toThrow(/unknown controller/);
   });

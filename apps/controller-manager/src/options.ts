@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -12,6 +12,10 @@ const ALIASES: Record<string, ControllerName> = {
   'garbage-collector-controller': 'garbagecollector',
   'namespace-controller': 'namespace',
   'pod-garbage-collector-controller': 'podgc',
+  // One controller writes both Endpoints and EndpointSlices here; kube runs them as two.
+  'endpoints-controller': 'endpoint',
+  'endpointslice-controller': 'endpoint',
+  endpointslice: 'endpoint',
   'serviceaccount-controller': 'serviceaccount',
   'job-controller': 'job',
   'ttl-after-finished-controller': 'job',

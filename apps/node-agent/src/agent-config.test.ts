@@ -35,4 +35,11 @@ describe('parseAgentConfig', () => {
     expect(parse(['--allow-privileged']).allowPrivileged).toBe(true);
     expect(parse(['--allow-privileged', 'false']).allowPrivileged).toBe(false);
   });
+
+  it('reads --cluster-dns as IPv4 addresses and --cluster-domain as a DNS domain, as kubelet does', () => {
+    expect(parse([])).toMatchObject({ clusterDNS: [], clusterDomain: 'cluster.local' });
+    expect(parse(['--cluster-dns', '10.244.128.10,10.244.128.11', '--cluster-domain', 'skiff.test.'])).toMatchObject({ clusterDNS: ['10.244.128.10', '10.244.128.11'], clusterDomain: 'skiff.test' });
+    expect(() => parse(['--cluster-dns', 'kube-dns'])).toThrow('--cluster-dns: "kube-dns" is not an IPv4 address');
+    expect(() => parse(['--cluster-domain', 'Cluster_Local'])).toThrow('--cluster-domain: "Cluster_Local" is not a DNS domain');
+  });
 });

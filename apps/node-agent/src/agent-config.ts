@@ -1,7 +1,7 @@
 /**
  * @module parseAgentConfig: the node agent's flags and environment variables (main.ts passes them in).
  */
-import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs, type Taint, type TaintEffect } from '@skiff/api';
+import { flagUsage, ipv4ToNumber, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs, type Taint, type TaintEffect } from '@skiff/api';
 
 /** AgentConfig is every setting of the node agent, with defaults applied. */
 export interface AgentConfig {
@@ -20,6 +20,9 @@ export interface AgentConfig {
   listenPort: number;
   nodeIP: string | undefined;
   allowPrivileged: boolean;
+  /** --cluster-dns: the DNS servers ClusterFirst pods use; empty leaves pods on Docker's resolver. */
+  clusterDNS: string[];
+  clusterDomain: string;
   rootDir: string;
   tmpfsDir: string;
   simulatedNodes: number;
@@ -44,6 +47,8 @@ export const FLAGS = {
   listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
   'node-ip': { env: 'SKIFF_NODE_IP', default: '', help: 'InternalIP to advertise; default the --listen address, or the first non-loopback IPv4 for 0.0.0.0' },
   'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '', boolean: true },
+  'cluster-dns': { env: 'SKIFF_CLUSTER_DNS', default: '', help: "comma-separated DNS server IPs of ClusterFirst pods (the kube-dns Service's ClusterIP)" },
+  'cluster-domain': { env: 'SKIFF_CLUSTER_DOMAIN', default: 'cluster.local', help: 'DNS domain of the cluster; pods search <ns>.svc.DOMAIN, svc.DOMAIN, DOMAIN' },
   'root-dir': { env: 'SKIFF_ROOT_DIR', default: '/var/lib/skiff-agent', help: 'configMap and downwardAPI volume files; the same path for the agent and Docker' },
   'tmpfs-dir': { env: 'SKIFF_TMPFS_DIR', default: '/dev/shm/skiff-agent', help: 'secret and projected volume files, on a tmpfs; the same path for the agent and Docker' },
   'simulated-nodes': { env: 'SKIFF_SIMULATED_NODES', default: '0', help: 'run N simulated nodes NAME-0..NAME-N-1' },
@@ -76,6 +81,20 @@ export function parseTaints(text: string): Taint[] {
       if (!m) throw new Error(`invalid taint "${t}": use key=value:Effect`);
       return { key: m[1]!, ...(m[2] ? { value: m[2] } : {}), effect: m[3] as TaintEffect };
     });
+}
+
+/** parseClusterDNS reads --cluster-dns: IPv4 addresses only, since Docker takes nameservers by address. */
+export function parseClusterDNS(text: string): string[] {
+  const servers = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of servers) if (ipv4ToNumber(s) === undefined) throw new Error(`--cluster-dns: "${s}" is not an IPv4 address`);
+  return servers;
+}
+
+/** parseClusterDomain reads --cluster-domain: a DNS-1123 subdomain, such as cluster.local. */
+export function parseClusterDomain(text: string): string {
+  const domain = text.trim().replace(/\.$/, '');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new Error(`--cluster-domain: "${text}" is not a DNS domain`);
+  return domain;
 }
 
 /**
@@ -116,6 +135,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     listenPort,
     nodeIP: get('node-ip') || undefined,
     allowPrivileged: parseBool('allow-privileged', value('allow-privileged')),
+    clusterDNS: parseClusterDNS(value('cluster-dns')),
+    clusterDomain: parseClusterDomain(value('cluster-domain')),
     rootDir: value('root-dir'),
     tmpfsDir: value('tmpfs-dir'),
     simulatedNodes: Number(value('simulated-nodes')),

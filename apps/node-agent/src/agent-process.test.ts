@@ -88,7 +88,10 @@ describe('AgentProcess', () => {
     expect(running.status?.hostIP).toBe('127.0.0.1');
     expect(running.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: true, restartCount: 0 });
     expect(running.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    expect(rt.find('web', 'app')?.config?.env).toEqual([{ name: 'ME', value: 'web' }]);
+    const env = rt.find('web', 'app')?.config?.env ?? [];
+    expect(env).toContainEqual({ name: 'ME', value: 'web' });
+    // Every container also gets the api-server's `kubernetes` Service, as kubelet gives it.
+    expect(env).toContainEqual({ name: 'KUBERNETES_SERVICE_HOST', value: '10.244.128.1' });
     // Nothing changes now, yet every relist wakes the pod's worker: count relists (runtime lists) instead of
     // sleeping. A few let the writes of the start settle; several more must add none.
     const relists = vi.spyOn(rt, 'list');

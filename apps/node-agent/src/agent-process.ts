@@ -3,9 +3,10 @@
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
 import { join } from 'node:path';
-import { isConflict, isNotFound, type ConfigMap, type Node, type Pod, type Secret } from '@skiff/api';
+import type { ClusterDNS } from './pods/pod-dns.js';
+import { isConflict, isNotFound, type ConfigMap, type Node, type Pod, type Secret, type Service, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
-import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
+import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger, type SharedInformer } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
@@ -33,6 +34,8 @@ export interface AgentProcessOptions extends Omit<NodeIdentity, 'name' | 'agentV
   leaseDurationSeconds: number;
   statusUpdateMs: number;
   allowPrivileged: boolean;
+  /** --cluster-dns / --cluster-domain; absent: pods keep the runtime's resolver. */
+  clusterDNS?: ClusterDNS;
   /**
    * Where volume files go (kubelet's --root-dir, and a tmpfs for secrets), each node in a subdirectory named after
    * it. Docker bind-mounts them, so they must be the same paths for the agent and the Docker engine.
@@ -66,6 +69,8 @@ export class AgentProcess {
   readonly #log: Logger;
   readonly #heartbeat: LeaseHeartbeat;
   readonly #factory: SharedInformerFactory;
+  /** Every Service, for containers' service variables; set up in start, read when a container is created. */
+  #services: SharedInformer<Service> | undefined;
   readonly #ac = new AbortController();
   readonly #hbNodes: HeartbeatNode[];
   /** ConfigMaps and Secrets, shared by every node of the process. */
@@ -93,6 +98,8 @@ export class AgentProcess {
         volumeDirs: { rootDir: join(opts.volumeDirs.rootDir, n.name), tmpfsDir: join(opts.volumeDirs.tmpfsDir, n.name) },
         hostIP: opts.hostIP,
         allowPrivileged: opts.allowPrivileged,
+        ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
+        services: () => this.#services?.lister().list() ?? [],
         runtime: n.runtime,
         events,
         clock: opts.clock,
@@ -208,6 +215,8 @@ export class AgentProcess {
     this.#runs.push(this.#heartbeat.run(signal));
     const single = this.#o.nodes.length === 1 ? this.#o.nodes[0]!.name : undefined;
     const informer = this.#factory.forResource<Pod>('pods', this.#o.client.pods, single ? { fieldSelector: `spec.nodeName=${single}` } : {});
+    // Pods start only after Services are listed, so their containers see every Service that exists (as kubelet).
+    this.#services = this.#factory.forResource<Service>('services', this.#o.client.services);
     const route = (pod: Pod): NodeRunner | undefined => this.nodes.get(pod.spec.nodeName ?? '')?.runner;
     informer.addEventHandler({
       onAdd: (pod) => route(pod)?.upsertPod(pod),

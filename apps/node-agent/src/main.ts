@@ -5,14 +5,13 @@
 import { createServer } from 'node:http';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_METRICS_OPTIONS, optionsOrExit } from '@skiff/api';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { advertiseAddress, DEFAULT_METRICS_OPTIONS, optionsOrExit } from '@skiff/api';
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import { createClient } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import { AgentProcess, type AgentNode } from './agent-process.js';
 import { registerAgentMetrics } from './agent-metrics.js';
 import { parseAgentConfig, USAGE } from './agent-config.js';
-import { advertiseAddress } from './advertise-address.js';
 import { createLogServer } from './log-server.js';
 import { createPortForwardServer, sandboxTarget } from './streaming/port-forward.js';
 import { createProber } from './probes/prober.js';
@@ -85,6 +84,7 @@ async function main(): Promise<void> {
     leaseDurationSeconds: config.leaseDurationSeconds,
     statusUpdateMs: config.statusUpdateMs,
     allowPrivileged: config.allowPrivileged,
+    ...(config.clusterDNS.length ? { clusterDNS: { servers: config.clusterDNS, domain: config.clusterDomain } } : {}),
     volumeDirs: { rootDir: config.rootDir, tmpfsDir: config.tmpfsDir },
     clock,
     logger,

@@ -2,10 +2,11 @@
  * @module NodeRunner: one node of an AgentProcess, its pod side: pods bound to it, their workers, the relist and the
  * status writes.
  */
-import type { Pod } from '@skiff/api';
+import type { Pod, Service } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { Pleg } from './pods/pleg.js';
+import type { ClusterDNS } from './pods/pod-dns.js';
 import { PodSyncer, type PodFinisher, type ProbeResults } from './pods/pod-syncer.js';
 import { PodWorkers } from './pods/pod-workers.js';
 import type { WatchedConfigObjects } from './config/config-objects.js';
@@ -20,6 +21,8 @@ export interface NodeRunnerOptions {
   nodeName: string;
   hostIP: string;
   allowPrivileged?: boolean;
+  clusterDNS?: ClusterDNS;
+  services?: () => readonly Service[];
   /** The ConfigMaps and Secrets pods read (the agent's informer caches). */
   objects: WatchedConfigObjects;
   /** Where this node writes volume files: configMap and downwardAPI under rootDir, secret and projected under tmpfsDir. */
@@ -74,6 +77,8 @@ export class NodeRunner {
       nodeName: opts.nodeName,
       hostIP: opts.hostIP,
       allowPrivileged: opts.allowPrivileged ?? false,
+      ...(opts.clusterDNS ? { clusterDNS: opts.clusterDNS } : {}),
+      ...(opts.services ? { services: opts.services } : {}),
       objects: opts.objects,
       volumes: this.#volumes = new VolumeManager({
         ...opts.volumeDirs,

@@ -1,7 +1,7 @@
 /**
  * @module createClient: the Clientset, one typed client per served resource over one connection pool.
  */
-import { RESOURCES, type ConfigMap, type Deployment, type Event as CoreEvent, type KubeObject, type Lease, type Node, type ReplicaSet, type ResourceInfo, type Secret, type ServiceAccount } from '@skiff/api';
+import { RESOURCES, type ConfigMap, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeObject, type Lease, type Namespace, type Node, type ReplicaSet, type ResourceInfo, type Secret, type Service, type ServiceAccount } from '@skiff/api';
 import { noopLogger, type Logger } from './logger.js';
 import { NamespaceClient } from './namespace-client.js';
 import { PodClient } from './pod-client.js';
@@ -47,6 +47,9 @@ export interface Clientset {
   readonly replicasets: ScalableClient<ReplicaSet>;
   readonly deployments: ScalableClient<Deployment>;
   readonly leases: ResourceClient<Lease>;
+  readonly services: ResourceClient<Service>;
+  readonly endpoints: ResourceClient<Endpoints>;
+  readonly endpointslices: ResourceClient<EndpointSlice>;
   readonly configmaps: ResourceClient<ConfigMap>;
   readonly secrets: ResourceClient<Secret>;
   readonly serviceaccounts: ResourceClient<ServiceAccount>;
@@ -89,6 +92,9 @@ export function createClient(opts: ClientOptions): Clientset {
     replicasets: new ScalableClient<ReplicaSet>(RESOURCES.replicasets, deps),
     deployments: new ScalableClient<Deployment>(RESOURCES.deployments, deps),
     leases: new ResourceClient<Lease>(RESOURCES.leases, deps),
+    services: new ResourceClient<Service>(RESOURCES.services, deps),
+    endpoints: new ResourceClient<Endpoints>(RESOURCES.endpoints, deps),
+    endpointslices: new ResourceClient<EndpointSlice>(RESOURCES.endpointslices, deps),
     configmaps: new ResourceClient<ConfigMap>(RESOURCES.configmaps, deps),
     secrets: new ResourceClient<Secret>(RESOURCES.secrets, deps),
     serviceaccounts: new ResourceClient<ServiceAccount>(RESOURCES.serviceaccounts, deps),

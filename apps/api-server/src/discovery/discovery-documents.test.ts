@@ -24,11 +24,11 @@ describe('apiVersions', () => {
 });
 
 describe('apiGroupList', () => {
-  it('lists each named group once with its preferred version (apps/v1, batch/v1, coordination.k8s.io/v1, ...)', () => {
+  it('lists each named group once with its preferred version (apps/v1, batch/v1, coordination.k8s.io/v1, discovery.k8s.io/v1, ...)', () => {
     const list = apiGroupList();
     expect(list).toMatchObject({ kind: 'APIGroupList', apiVersion: 'v1' });
     const group = (name: string) => ({ name, versions: [{ groupVersion: `${name}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' } });
-    expect(list.groups).toEqual(expect.arrayContaining([group('apps'), group('batch'), group('coordination.k8s.io')]));
+    expect(list.groups).toEqual(expect.arrayContaining([group('apps'), group('batch'), group('coordination.k8s.io'), group('discovery.k8s.io')]));
     expect(new Set(list.groups.map((g) => g.name)).size).toBe(list.groups.length);
   });
 

@@ -54,7 +54,7 @@ describe('openapiV3Root', () => {
     const root = openapiV3Root();
     const served = new Set(RESOURCE_LIST.map((r) => (r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`)));
     expect(Object.keys(root.paths).sort()).toEqual([...served].sort());
-    expect(Object.keys(root.paths)).toEqual(expect.arrayContaining(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/coordination.k8s.io/v1']));
+    expect(Object.keys(root.paths)).toEqual(expect.arrayContaining(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1']));
     for (const [key, { serverRelativeURL }] of Object.entries(root.paths)) {
       expect(serverRelativeURL).toMatch(new RegExp(`^/openapi/v3/${key.replace(/\./g, '\\.')}\\?hash=[0-9A-F]{128}$`));
     }

@@ -44,10 +44,16 @@ describe('decodeProtobufBody', () => {
     expect(decodeProtobufBody(hex(DRAIN_DELETE_OPTIONS))).toEqual({ apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 });
   });
 
+  it('decodes kubectl create service with no ports (metadata only)', () => {
+    expect(decodeProtobufBody(hex(CREATE_SERVICE))).toEqual({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' } });
+  });
+
   it('refuses kinds it has no table for with 415', () => {
+    // runtime.Unknown{typeMeta: {apiVersion: v1, kind: Pod}}: no command of kubectl sends a Pod as protobuf.
+    const pod = Buffer.concat([hex('6b387300'), Buffer.from([0x0a, 0x09, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x03]), Buffer.from('Pod')]);
     let err: unknown;
     try {
-      decodeProtobufBody(hex(CREATE_SERVICE));
+      decodeProtobufBody(pod);
     } catch (e) {
       err = e;
     }

@@ -1,7 +1,7 @@
 /**
  * @module decodeProtobufBody: turns a Kubernetes protobuf request body into the JSON object it stands for.
  *
- * kubectl's typed clients (`create namespace`, `create deployment`, and the DELETE that `drain` sends) write
+ * kubectl's typed clients (`create namespace`, `create deployment`, `create service`, and the DELETE that `drain` sends) write
  * `application/vnd.kubernetes.protobuf` whatever the server prefers, and client-go falls back to JSON only for CBOR.
  * A body is the 4-byte magic `k8s\0` and a runtime.Unknown {typeMeta, raw}; `raw` is the kind's generated message
  * (k8s.io/api `generated.proto`). Only the kinds and fields below are known; any other kind, or a non-empty field
@@ -160,6 +160,29 @@ const SERVICE_ACCOUNT: Schema = {
   3: f('imagePullSecrets', { 1: f('name', 'string') }, { repeated: true }),
   4: f('automountServiceAccountToken', 'bool', { ptr: true }),
 };
+const SERVICE: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', {
+    1: f('ports', { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int'), 4: f('targetPort', 'intOrString'), 5: f('nodePort', 'int'), 6: f('appProtocol', 'string', { ptr: true }) }, { repeated: true }),
+    2: f('selector', 'map'),
+    3: f('clusterIP', 'string'),
+    4: f('type', 'string'),
+    5: f('externalIPs', 'string', { repeated: true }),
+    7: f('sessionAffinity', 'string'),
+    8: f('loadBalancerIP', 'string'),
+    10: f('externalName', 'string'),
+    11: f('externalTrafficPolicy', 'string'),
+    12: f('healthCheckNodePort', 'int'),
+    13: f('publishNotReadyAddresses', 'bool'),
+    14: f('sessionAffinityConfig', { 1: f('clientIP', { 1: f('timeoutSeconds', 'int', { ptr: true }) }) }),
+    17: f('ipFamilyPolicy', 'string', { ptr: true }),
+    18: f('clusterIPs', 'string', { repeated: true }),
+    19: f('ipFamilies', 'string', { repeated: true }),
+    20: f('allocateLoadBalancerNodePorts', 'bool', { ptr: true }),
+    22: f('internalTrafficPolicy', 'string', { ptr: true }),
+  }),
+  3: f('status', { 1: f('loadBalancer', {}) }),
+};
 const DELETE_OPTIONS: Schema = {
   1: f('gracePeriodSeconds', 'int', { ptr: true }),
   2: f('preconditions', { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) }, { ptr: true }),
@@ -174,6 +197,8 @@ const KINDS: Record<string, Schema> = {
   'v1/ConfigMap': CONFIG_MAP,
   'v1/Secret': SECRET,
   'v1/ServiceAccount': SERVICE_ACCOUNT,
+  // kubectl create service clusterip / nodeport / externalname.
+  'v1/Service': SERVICE,
   'apps/v1/Deployment': DEPLOYMENT,
   'batch/v1/Job': JOB,
   'batch/v1/CronJob': CRON_JOB,

@@ -93,6 +93,11 @@ export class Registry {
     return this.#store;
   }
 
+  /** kindOptions are the flags kinds read (the service range for bootstrap's `kubernetes` Service, say). */
+  get kindOptions(): KindOptions {
+    return this.#ctx.options;
+  }
+
   /** kind returns the kind behind a descriptor. */
   kind(info: ResourceInfo): Kind {
     return kindFor(info.plural);
@@ -210,6 +215,7 @@ export class Registry {
       }
     }
     applyDefaults(info.plural, obj);
+    if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     const key = this.key(info, c.namespace, name);

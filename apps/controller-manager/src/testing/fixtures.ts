@@ -1,4 +1,4 @@
-import { formatTime, newControllerRef, type Deployment, type Node, type Pod, type ReplicaSet } from '@skiff/api';
+import { formatTime, newControllerRef, type Deployment, type Node, type Pod, type ReplicaSet, type Service } from '@skiff/api';
 
 /** T0 is the fixed "now" of unit tests, 2025-01-01T00:00:00Z. */
 export const T0 = Date.UTC(2025, 0, 1);
@@ -73,4 +73,23 @@ export function newNode(name: string, ready: 'True' | 'False' | 'Unknown' = 'Tru
     spec: {},
     status: { conditions: [{ type: 'Ready', status: ready, lastHeartbeatTime: iso(-1000), lastTransitionTime: iso(-3_600_000) }] },
   };
+}
+
+/** newService builds a ClusterIP Service selecting app=web, port 80 to the container port named http. */
+export function newService(name = 'web', spec: Partial<NonNullable<Service['spec']>> = {}): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: { app: 'web' } },
+    spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }], clusterIP: '10.96.0.10', ...spec },
+  };
+}
+
+/** servingPod is a pod of app=web with an IP and a container port named http on 8080. */
+export function servingPod(name: string, ip: string, opts: { ready?: boolean; terminating?: boolean; portName?: string } = {}): Pod {
+  const pod = newPod(name, undefined, { ready: opts.ready ?? true, nodeName: 'node-1' });
+  pod.spec.containers[0]!.ports = [{ name: opts.portName ?? 'http', containerPort: 8080 }];
+  pod.status = { ...pod.status, podIP: ip, phase: 'Running' };
+  if (opts.terminating) pod.metadata.deletionTimestamp = iso();
+  return pod;
 }

@@ -1,4 +1,4 @@
-import { ApiError, errors, objectKey, RESOURCE_LIST, type CronJob, type DeleteOptions, type Deployment, type Job, type Event as CoreEvent, type KubeList, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo, type ServiceAccount, type Status } from '@skiff/api';
+import { ApiError, errors, objectKey, RESOURCE_LIST, type CronJob, type DeleteOptions, type Deployment, type EndpointSlice, type Endpoints, type Job, type Event as CoreEvent, type KubeList, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo, type Service, type ServiceAccount, type Status } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -170,6 +170,9 @@ export class RecordingClient implements ControllerClient {
   readonly leases;
   readonly serviceaccounts;
   readonly events;
+  readonly services;
+  readonly endpoints;
+  readonly endpointslices;
   readonly jobs;
   readonly cronjobs;
 
@@ -189,6 +192,9 @@ export class RecordingClient implements ControllerClient {
     this.leases = typed<Lease>('leases');
     this.serviceaccounts = typed<ServiceAccount>('serviceaccounts');
     this.events = typed<CoreEvent>('events');
+    this.services = typed<Service>('services');
+    this.endpoints = typed<Endpoints>('endpoints');
+    this.endpointslices = typed<EndpointSlice>('endpointslices');
     this.jobs = typed<Job>('jobs');
     this.cronjobs = typed<CronJob>('cronjobs');
   }

@@ -5,6 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { Quantity, type Container, type Pod, type Volume } from '@skiff/api';
+import { podDNS, type ClusterDNS } from './pod-dns.js';
 import { isConfigVolume } from '../volumes/volume-payload.js';
 import { validatePath } from '../volumes/atomic-writer.js';
 import type { ConfigObjects } from '../config/config-objects.js';
@@ -17,6 +18,8 @@ export interface ContainerConfigContext {
   hostIP: string;
   podIP: string;
   allowPrivileged: boolean;
+  /** Variables of the Services that exist now (serviceEnv); container env overrides them and may refer to them. */
+  serviceEnv?: ReadonlyArray<{ name: string; value: string }>;
   /** The ConfigMaps and Secrets env and envFrom read. */
   objects: ConfigObjects;
   /** Where the node keeps the files of a configMap, secret, projected or downwardAPI volume. */
@@ -118,7 +121,7 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   const uid = sc.runAsUser ?? psc.runAsUser;
   const gid = sc.runAsGroup ?? psc.runAsGroup;
   if ((sc.runAsNonRoot ?? psc.runAsNonRoot) && uid === 0) throw configError(`container ${c.name} has runAsNonRoot and runAsUser 0`);
-  const { env: envs, warnings } = containerEnv(pod, c, { fieldRef: (path) => fieldRefValue(pod, path, ctx), objects: ctx.objects });
+  const { env: envs, warnings } = containerEnv(pod, c, { fieldRef: (path) => fieldRefValue(pod, path, ctx), objects: ctx.objects, ...(ctx.serviceEnv ? { serviceEnv: ctx.serviceEnv } : {}) });
   for (const w of warnings) ctx.warn?.(w);
   const vars = new Map(envs.map((e) => [e.name, e.value]));
   const config: ContainerConfig = {
@@ -151,8 +154,12 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   return config;
 }
 
-/** buildSandboxConfig collects what the pause container needs: hostname, published host ports, emptyDir volumes. */
-export function buildSandboxConfig(pod: Pod): SandboxConfig {
+/**
+ * buildSandboxConfig collects what the pause container needs: hostname, published host ports, emptyDir volumes and
+ * the resolver settings of its dnsPolicy.
+ */
+export function buildSandboxConfig(pod: Pod, clusterDNS?: ClusterDNS): SandboxConfig {
+  const dns = podDNS(pod, clusterDNS);
   const ports: PortMapping[] = [];
   for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
     for (const p of c.ports ?? []) {
@@ -165,5 +172,6 @@ export function buildSandboxConfig(pod: Pod): SandboxConfig {
     hostname: (pod.spec.hostname ?? pod.metadata.name ?? 'pod').slice(0, 63),
     ports,
     volumes: (pod.spec.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name),
+    ...(dns ? { dns } : {}),
   };
 }

@@ -61,4 +61,18 @@ describe('containerEnv', () => {
     });
     expect(r.env).toEqual([{ name: 'C', value: 'c' }]);
   });
+
+  it("puts the Services' variables under envFrom and env, which win over them and may refer to them", () => {
+    const serviceEnv = [
+      { name: 'WEB_SERVICE_HOST', value: '10.96.0.10' },
+      { name: 'MODE', value: 'service' },
+      { name: 'LEVEL', value: 'service' },
+    ];
+    const r = containerEnv(
+      pod,
+      { name: 'c', envFrom: [{ configMapRef: { name: 'cm' } }], env: [{ name: 'MODE', value: 'env' }, { name: 'URL', value: 'http://$(WEB_SERVICE_HOST)/' }] },
+      { fieldRef: (p) => `<${p}>`, objects: objects(), serviceEnv },
+    );
+    expect(Object.fromEntries(r.env.map((e) => [e.name, e.value]))).toEqual({ WEB_SERVICE_HOST: '10.96.0.10', MODE: 'env', LEVEL: 'debug', URL: 'http://10.96.0.10/' });
+  });
 });

@@ -10,6 +10,11 @@ import { RuntimeError } from '../runtime/container-runtime.js';
 export interface EnvContext {
   fieldRef(path: string): string;
   objects: ConfigObjects;
+  /**
+   * The variables of the Services that exist now (serviceEnv): kubelet puts them under what envFrom and env set,
+   * and $(VAR) in env may refer to them.
+   */
+  serviceEnv?: ReadonlyArray<{ name: string; value: string }>;
 }
 
 /** EnvResult is the resolved environment plus what kubelet reports as a warning event (invalid envFrom keys). */
@@ -44,7 +49,7 @@ function isEnvVarName(name: string): boolean {
  */
 export function containerEnv(pod: Pod, c: Container, ctx: EnvContext): EnvResult {
   const ns = pod.metadata.namespace ?? 'default';
-  const vars = new Map<string, string>();
+  const vars = new Map<string, string>((ctx.serviceEnv ?? []).map((e) => [e.name, e.value]));
   const warnings: string[] = [];
   for (const from of c.envFrom ?? []) {
     const prefix = from.prefix ?? '';

@@ -2,10 +2,12 @@
  * @module PodSyncer: one sync of one pod (kubelet's SyncPod / SyncTerminatingPod): compute actions, apply them
  * through the runtime, and report the resulting status.
  */
-import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus, type PullPolicy } from '@skiff/api';
+import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus, type PullPolicy, type Service } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
-import { buildContainerConfig, buildSandboxConfig } from './container-config.js';
+import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
+import type { ClusterDNS } from './pod-dns.js';
+import { serviceEnv } from './service-env.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 import { computePodActions, type PodActions, type StartAction, type Waiting } from './pod-actions.js';
 import { computePodStatus } from '../status/pod-status.js';
@@ -39,6 +41,10 @@ export interface PodSyncerOptions {
   nodeName: string;
   hostIP: string;
   allowPrivileged: boolean;
+  /** --cluster-dns and --cluster-domain: what ClusterFirst pods resolve with. */
+  clusterDNS?: ClusterDNS;
+  /** The Services the agent watches, for containers' {SVC}_SERVICE_HOST variables; absent: none. */
+  services?: () => readonly Service[];
   /** The ConfigMaps and Secrets containers read. */
   objects: ConfigObjects;
   /** Writes the pod's configMap, secret, projected and downwardAPI volumes. */
@@ -266,7 +272,7 @@ export class PodSyncer {
     if (actions.createSandbox) {
       signal.throwIfAborted();
       try {
-        const sb = await rt.createSandbox(buildSandboxConfig(pod), signal);
+        const sb = await rt.createSandbox(buildSandboxConfig(pod, this.#o.clusterDNS), signal);
         sandboxId = sb.id;
         podIP = sb.ip;
         changed = true;
@@ -334,6 +340,7 @@ export class PodSyncer {
         hostIP: this.#o.hostIP,
         podIP,
         allowPrivileged: this.#o.allowPrivileged,
+        serviceEnv: serviceEnv(pod, this.#o.services?.() ?? []),
         objects: this.#o.objects,
         volumeDir: (v) => this.#o.volumes.dir(pod.metadata.uid ?? '', v),
         warn: (message) => this.#o.events.record(ref, 'Warning', 'InvalidEnvironmentVariableNames', message),

@@ -3,6 +3,7 @@
  * (RunPodSandbox, CreateContainer, StartContainer, StopContainer, ListContainers, ContainerStatus).
  */
 import type { Readable, Writable } from 'node:stream';
+import type { SandboxDNS } from '../pods/pod-dns.js';
 import type { PullPolicy } from '@skiff/api';
 
 /** ContainerKind tells the pause sandbox that holds a pod's network namespace from the pod's own containers. */
@@ -56,6 +57,8 @@ export interface SandboxConfig {
   ports: PortMapping[];
   /** emptyDir volume names (pod-level); the runtime creates the backing storage. */
   volumes: string[];
+  /** Resolver settings (dnsPolicy ClusterFirst); absent: the runtime's default resolver. */
+  dns?: SandboxDNS;
 }
 
 /** MountConfig is a volume mount of a pod container. */

@@ -15,7 +15,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, int, int64 } from '../validation/schema-helpers.js';
 import { validateAnnotations, validateLabels } from '../validation/validate-meta.js';
 import { jobSpecSchema, validateJobSpec, type JobTemplateSpec } from './job.js';
-import { objectReferenceSchema } from './event.js';
+import { objectReferenceSchema } from '../validation/meta-schema.js';
 import { defineKind } from './kind.js';
 
 /** CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION records, on each Job a CronJob creates, the time it was scheduled for. */

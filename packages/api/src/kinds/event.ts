@@ -3,23 +3,12 @@
  */
 import { z } from 'zod';
 import { toMicroTime } from '../defaults/to-micro-time.js';
-import type { Event, ObjectReference } from '../event.js';
+import type { Event } from '../event.js';
 import { eventPrinter } from '../printers/event-printer.js';
 import type { FieldErrors } from '../validation/field-errors.js';
-import { objectMetaSchema } from '../validation/meta-schema.js';
+import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
-
-/** objectReferenceSchema decodes core/v1 ObjectReference (also a ServiceAccount's secrets and a CronJob's status.active). */
-export const objectReferenceSchema = z.object({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  name: z.string().optional(),
-  namespace: z.string().optional(),
-  uid: z.string().optional(),
-  resourceVersion: z.string().optional(),
-  fieldPath: z.string().optional(),
-}) satisfies z.ZodType<ObjectReference>;
 
 /** eventSchema decodes core/v1 Event. */
 export const eventSchema = z.object({

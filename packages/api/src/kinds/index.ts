@@ -6,6 +6,8 @@ import type { ResourceInfo } from '../resource-info.js';
 import { configMapKind } from './config-map.js';
 import { cronJobKind } from './cron-job.js';
 import { deploymentKind } from './deployment.js';
+import { endpointSliceKind } from './endpoint-slice.js';
+import { endpointsKind } from './endpoints.js';
 import { eventKind } from './event.js';
 import { jobKind } from './job.js';
 import { anyKind, type Kind } from './kind.js';
@@ -14,6 +16,7 @@ import { namespaceKind } from './namespace.js';
 import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
 import { replicaSetKind } from './replica-set.js';
+import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
 import { serviceAccountKind } from './service-account.js';
 
@@ -26,6 +29,9 @@ export const KINDS = [
   anyKind(replicaSetKind),
   anyKind(deploymentKind),
   anyKind(leaseKind),
+  anyKind(serviceKind),
+  anyKind(endpointsKind),
+  anyKind(endpointSliceKind),
   anyKind(configMapKind),
   anyKind(secretKind),
   anyKind(serviceAccountKind),

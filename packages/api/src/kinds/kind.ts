@@ -10,6 +10,8 @@ import { describeResource } from '../resource-info.js';
 import type { TableColumnDefinition } from '../table.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import type { NameRule } from '../validation/validate-meta.js';
+import { parseNodePortRange, type NodePortRange } from '../service-allocation/node-port-range.js';
+import { parseServiceIPRange, type ServiceIPRange } from '../service-allocation/service-ip-range.js';
 
 /** KindOptions are the api-server flags kinds read (kube-apiserver's equivalents named on each). */
 export interface KindOptions {
@@ -19,12 +21,22 @@ export interface KindOptions {
   defaultNotReadyTolerationSeconds: number;
   /** --default-unreachable-toleration-seconds. */
   defaultUnreachableTolerationSeconds: number;
+  /** --service-cluster-ip-range: where ClusterIPs come from (the pod network's addresses outside its ip_range). */
+  serviceClusterIPRange: ServiceIPRange;
+  /** --service-node-port-range. */
+  serviceNodePortRange: NodePortRange;
 }
+
+/** DEFAULT_SERVICE_CLUSTER_IP_RANGE is the upper half of the pod network 10.244.0.0/16 (docs/services.md). */
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.244.128.0/17';
+export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
 
 export const DEFAULT_KIND_OPTIONS: KindOptions = {
   eventTtlSeconds: 3600,
   defaultNotReadyTolerationSeconds: 300,
   defaultUnreachableTolerationSeconds: 300,
+  serviceClusterIPRange: parseServiceIPRange(DEFAULT_SERVICE_CLUSTER_IP_RANGE),
+  serviceNodePortRange: parseNodePortRange(DEFAULT_SERVICE_NODE_PORT_RANGE),
 };
 
 /**
@@ -63,6 +75,11 @@ export interface Strategy<T> {
   prepareForCreate?(obj: T): void;
   /** Mutating admission on create, after defaulting and before validation (pods: default tolerations). */
   admit?(obj: T, ctx: KindContext): void;
+  /**
+   * Mutating admission on update of the main resource, after defaulting and before validation, with the stored
+   * object (services: keep or allocate the ClusterIP and node ports when the type changes).
+   */
+  admitUpdate?(obj: T, old: T, ctx: KindContext): void;
   /**
    * Carry over what this write may not change, after the generic spec/status split
    * (namespaces: spec.finalizers change only through namespaces/finalize).

@@ -6,8 +6,7 @@ import type { ObjectReference } from '../event.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
-import { objectMetaSchema } from '../validation/meta-schema.js';
-import { objectReferenceSchema } from './event.js';
+import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { defineKind } from './kind.js';
 
 export interface ServiceAccount {

@@ -6,6 +6,7 @@ export { fieldPath, findDuplicateJsonFields, rememberDuplicateFields, duplicateF
 export { validateObject, validateBinding, validateScale } from './validate-object.js';
 export { FieldErrors, formatValue } from './field-errors.js';
 export {
+  isDNS1035Label,
   isDNS1123Label,
   isDNS1123Subdomain,
   isQualifiedName,

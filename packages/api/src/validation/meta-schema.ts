@@ -2,6 +2,7 @@
  * @module Wire schemas for metav1 types: ObjectMeta, OwnerReference, LabelSelector, DeleteOptions.
  */
 import { z } from 'zod';
+import type { ObjectReference } from '../event.js';
 import type { DeleteOptions, LabelSelector, LabelSelectorOperator, ObjectMeta, OwnerReference } from '../meta.js';
 import { enumString, int64, mapList, requiredEnum, setList, stringList, stringMap } from './schema-helpers.js';
 
@@ -24,6 +25,17 @@ export const ownerReferenceSchema = z
     id: `${META_V1}.OwnerReference`,
     description: 'OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field.',
   }) satisfies z.ZodType<OwnerReference>;
+
+/** objectReferenceSchema decodes core/v1 ObjectReference (an Event's involvedObject, an endpoint's targetRef, a ServiceAccount's secrets, a CronJob's status.active). */
+export const objectReferenceSchema = z.object({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  fieldPath: z.string().optional(),
+}) satisfies z.ZodType<ObjectReference>;
 
 /** objectMetaSchema decodes metav1.ObjectMeta including server-owned fields; the registry decides what to overwrite. */
 export const objectMetaSchema = z

@@ -3,6 +3,7 @@
  */
 
 const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1035_LABEL = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;
 const QUALIFIED_NAME_PART = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_VALUE = `(${QUALIFIED_NAME_PART})?`;
@@ -11,6 +12,7 @@ const PERCENT = '[0-9]+%';
 
 const full = (re: string): RegExp => new RegExp(`^${re}$`);
 const LABEL_RE = full(DNS1123_LABEL);
+const DNS1035_RE = full(DNS1035_LABEL);
 const SUBDOMAIN_RE = full(DNS1123_SUBDOMAIN);
 const NAME_PART_RE = full(QUALIFIED_NAME_PART);
 const LABEL_VALUE_RE = full(LABEL_VALUE);
@@ -29,21 +31,36 @@ function regexError(msg: string, re: string, ...examples: string[]): string {
 
 const maxLen = (n: number): string => `must be no more than ${n} characters`;
 
-/** isDNS1123Label checks namespace, container, port-free names: at most 63 lowercase alphanumerics and '-'. */
-export function isDNS1123Label(value: string): string[] {
+/** labelRule checks a 63-character label against `re`, reporting kube's message for `pattern` when it misses. */
+function labelRule(value: string, re: RegExp, pattern: string, what: string, ...examples: string[]): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push(maxLen(63));
-  if (!LABEL_RE.test(value)) {
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        DNS1123_LABEL,
-        'my-name',
-        '123-abc',
-      ),
-    );
-  }
+  if (!re.test(value)) errs.push(regexError(what, pattern, ...examples));
   return errs;
+}
+
+/** isDNS1123Label checks namespace, container, port-free names: at most 63 lowercase alphanumerics and '-'. */
+export function isDNS1123Label(value: string): string[] {
+  return labelRule(
+    value,
+    LABEL_RE,
+    DNS1123_LABEL,
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+    'my-name',
+    '123-abc',
+  );
+}
+
+/** isDNS1035Label checks Service names: a DNS-1123 label that starts with a letter, so it is never an address. */
+export function isDNS1035Label(value: string): string[] {
+  return labelRule(
+    value,
+    DNS1035_RE,
+    DNS1035_LABEL,
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+    'my-name',
+    'abc-123',
+  );
 }
 
 /** isDNS1123Subdomain checks most object names: at most 253 characters of dot-separated labels. */

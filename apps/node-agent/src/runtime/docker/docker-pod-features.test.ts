@@ -1,4 +1,3 @@
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent, Pod, WatchEvent } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
@@ -6,7 +5,7 @@ import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, sleepForever } from './docker-test-env.js';
 import { runningPod, afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
-import { waitFor } from '@skiff/testing';
+import { freePort, waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
 const NODE = `df-${Math.random().toString(36).slice(2, 8)}`;
@@ -40,13 +39,6 @@ async function logOf(name: string, container: string, text: string): Promise<str
   }, DOCKER_WAIT);
 }
 
-async function freePort(): Promise<number> {
-  const s = createTcpServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe.skipIf(!available)('pod features on a real Docker engine', () => {
   beforeAll(async () => {

@@ -219,7 +219,13 @@ export class DockerRuntime implements ContainerRuntime {
       Hostname: config.hostname,
       Labels: containerLabels(this.#node, 'sandbox', config.pod, '', 0),
       ExposedPorts: exposed,
-      HostConfig: { NetworkMode: this.#network ?? 'bridge', IpcMode: 'shareable', PortBindings: bindings, RestartPolicy: { Name: 'no' } },
+      HostConfig: {
+        NetworkMode: this.#network ?? 'bridge',
+        IpcMode: 'shareable',
+        PortBindings: bindings,
+        RestartPolicy: { Name: 'no' },
+        ...(config.dns ? { Dns: config.dns.servers, DnsSearch: config.dns.searches, DnsOptions: config.dns.options } : {}),
+      },
     });
     await this.#dropIfAborted(id, signal);
     try {

@@ -1,5 +1,6 @@
 /**
- * @module advertiseAddress: the InternalIP a node agent publishes, which is where the api-server proxies pods/log.
+ * @module advertiseAddress: the address a component publishes for others to reach it (a node agent's InternalIP, the
+ * api-server's endpoint in the `kubernetes` Service).
  */
 import type { NetworkInterfaceInfo } from 'node:os';
 

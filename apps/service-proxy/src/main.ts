@@ -1,0 +1,26 @@
+/**
+ * @module The service-proxy process: flags, logger, client and signals; ServiceProxy does the rest.
+ */
+import { optionsOrExit } from '@skiff/api';
+import { createClient } from '@skiff/client';
+import { createLogger, realClock } from '@skiff/controller-kit';
+import type { Level } from 'pino';
+import { parseOptions, USAGE } from './options.js';
+import { ServiceProxy } from './service-proxy.js';
+
+const opts = optionsOrExit('service-proxy', USAGE, () => parseOptions(process.argv.slice(2), process.env));
+const logger = createLogger({ name: 'service-proxy', level: opts.logLevel as Level });
+const client = createClient({ server: opts.server, userAgent: 'skiff-service-proxy/0.1', logger });
+const ac = new AbortController();
+const proxy = new ServiceProxy({
+  client,
+  clock: realClock,
+  logger,
+  domain: opts.clusterDomain,
+  dns: opts.dns,
+  upstream: opts.upstreamDNS,
+  ...(opts.clusterIPsFile ? { addressesFile: opts.clusterIPsFile } : {}),
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => ac.abort());
+await proxy.run(ac.signal, () => logger.info({ dns: opts.dns }, 'service proxy serving'));
+await client.close();

@@ -1,0 +1,38 @@
+/**
+ * @module The service proxy's flags and environment variables. Only main.ts calls parseOptions.
+ */
+import { flagUsage, parseFlags, parseListenAddress, type FlagSpecs } from '@skiff/api';
+
+export interface Options {
+  server: string;
+  clusterDomain: string;
+  dns: { host: string; port: number };
+  upstreamDNS: { host: string; port: number };
+  clusterIPsFile: string;
+  logLevel: string;
+}
+
+const FLAGS = {
+  server: { env: 'SKIFF_SERVER', default: 'http://127.0.0.1:8080', help: 'api-server URL (not a ClusterIP: this process implements them)' },
+  'cluster-domain': { env: 'SKIFF_CLUSTER_DOMAIN', default: 'cluster.local', help: 'DNS domain served: <svc>.<ns>.svc.DOMAIN' },
+  'dns-listen': { env: 'SKIFF_DNS_LISTEN', default: '0.0.0.0:53', help: 'UDP address of the cluster DNS' },
+  'upstream-dns': { env: 'SKIFF_UPSTREAM_DNS', default: '127.0.0.11:53', help: "where other names go (Docker's embedded resolver)" },
+  'cluster-ips-file': { env: 'SKIFF_CLUSTER_IPS_FILE', default: '', help: 'write the ClusterIPs to hold here, one a line, for the NET_ADMIN sidecar' },
+  'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
+} as const satisfies FlagSpecs;
+
+export const USAGE = flagUsage('node apps/service-proxy/dist/main.js', FLAGS);
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
+  const flags = parseFlags(FLAGS, argv, env);
+  if (flags === 'help') return 'help';
+  const get = flags.get;
+  return {
+    server: get('server'),
+    clusterDomain: get('cluster-domain').replace(/\.$/, ''),
+    dns: parseListenAddress(get('dns-listen')),
+    upstreamDNS: parseListenAddress(get('upstream-dns')),
+    clusterIPsFile: get('cluster-ips-file'),
+    logLevel: get('log-level'),
+  };
+}

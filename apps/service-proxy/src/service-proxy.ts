@@ -1,0 +1,105 @@
+/**
+ * @module ServiceProxy: the service-proxy pod's process. It watches Services and EndpointSlices into a
+ * ServiceTable, answers cluster DNS, proxies each ClusterIP's TCP ports, and writes the ClusterIPs it must hold to
+ * a file that the pod's NET_ADMIN sidecar turns into addresses on eth0 (docs/services.md).
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import type { EndpointSlice, Service } from '@skiff/api';
+import type { Clientset } from '@skiff/client';
+import { SharedInformerFactory, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
+import { DnsServer } from './dns/dns-server.js';
+import { BackendPicker } from './proxy/backend-picker.js';
+import { TcpProxy } from './proxy/tcp-proxy.js';
+import { ServiceTable } from './service-table.js';
+
+export interface ServiceProxyOptions {
+  client: Pick<Clientset, 'services' | 'endpointslices'>;
+  clock: Clock;
+  logger: Logger;
+  /** --cluster-domain. */
+  domain: string;
+  /** Where the DNS server listens (the kube-dns ClusterIP's port 53 in the pod: 0.0.0.0:53). */
+  dns: { host: string; port: number };
+  /** Where other names go (Docker's 127.0.0.11:53 by default). */
+  upstream?: { host: string; port: number };
+  /** Address the TCP listeners bind; default 0.0.0.0. */
+  listenHost?: string;
+  /** File the ClusterIPs are written to, one a line, for the sidecar that adds them to eth0. */
+  addressesFile?: string;
+}
+
+export class ServiceProxy {
+  readonly table = new ServiceTable();
+  readonly #o: ServiceProxyOptions;
+  readonly #proxy: TcpProxy;
+  readonly #dns: DnsServer;
+  #dnsPort = 0;
+  #syncing: Promise<void> = Promise.resolve();
+  #dirty = false;
+
+  constructor(opts: ServiceProxyOptions) {
+    this.#o = opts;
+    this.#proxy = new TcpProxy({ table: this.table, picker: new BackendPicker(opts.clock), logger: opts.logger, ...(opts.listenHost ? { host: opts.listenHost } : {}) });
+    this.#dns = new DnsServer({ table: this.table, domain: opts.domain, logger: opts.logger, ...(opts.upstream ? { upstream: opts.upstream } : {}) });
+  }
+
+  /** dnsPort is the bound DNS port (useful when listening on port 0). */
+  get dnsPort(): number {
+    return this.#dnsPort;
+  }
+
+  /** run serves until the signal aborts; it resolves once the informers synced and the first sync is done via `ready`. */
+  async run(signal: AbortSignal, ready?: () => void): Promise<void> {
+    const factory = new SharedInformerFactory({ clock: this.#o.clock, logger: this.#o.logger });
+    const services = factory.forResource<Service>('services', this.#o.client.services);
+    const slices = factory.forResource<EndpointSlice>('endpointslices', this.#o.client.endpointslices);
+    const changed = (): void => this.#schedule();
+    services.addEventHandler({
+      onAdd: (s) => (this.table.setService(s), changed()),
+      onUpdate: (_o, s) => (this.table.setService(s), changed()),
+      onDelete: (obj) => (this.table.deleteService(unwrapTombstone(obj)), changed()),
+    });
+    slices.addEventHandler({
+      onAdd: (s) => (this.table.setSlice(s), changed()),
+      onUpdate: (_o, s) => (this.table.setSlice(s), changed()),
+      onDelete: (obj) => (this.table.deleteSlice(unwrapTombstone(obj)), changed()),
+    });
+    this.#dnsPort = await this.#dns.listen(this.#o.dns.host, this.#o.dns.port);
+    factory.start(signal);
+    try {
+      if (!(await factory.waitForCacheSync(signal))) return;
+      this.#schedule();
+      await this.#syncing;
+      ready?.();
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    } finally {
+      await factory.stopped();
+      await this.#proxy.close();
+      await this.#dns.close();
+    }
+  }
+
+  /** schedule runs one sync after the current one, so a burst of events costs one listener and file update. */
+  #schedule(): void {
+    if (this.#dirty) return;
+    this.#dirty = true;
+    this.#syncing = this.#syncing.then(async () => {
+      this.#dirty = false;
+      try {
+        await this.#proxy.sync();
+        await this.#writeAddresses();
+      } catch (err) {
+        this.#o.logger.error({ err }, 'service proxy sync failed');
+      }
+    });
+  }
+
+  async #writeAddresses(): Promise<void> {
+    const file = this.#o.addressesFile;
+    if (!file) return;
+    const text = [...this.table.clusterIPs()].sort().map((ip) => `${ip}\n`).join('');
+    // Written aside and renamed, so the sidecar never reads half a list and drops addresses in use.
+    await writeFile(`${file}.tmp`, text);
+    await rename(`${file}.tmp`, file);
+  }
+}
