@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { advertiseAddress, optionsOrExit } from '@skiff/api';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
+import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { createApiServer } from './server.js';
 import { parseOptions, USAGE } from './options.js';
 import { AesGcmTransformer } from './storage/aes-gcm-transformer.js';
@@ -111,6 +112,7 @@ function onCommitError(err: unknown): void {
   setTimeout(() => process.exit(1), 100).unref();
 }
 
+const serviceIP = advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
 const api = createApiServer({
   store,
   logger,
@@ -121,7 +123,8 @@ const api = createApiServer({
   serviceClusterIPRange: opts.serviceClusterIPRange,
   serviceNodePortRange: opts.serviceNodePortRange,
   advertiseAddress: `${opts.host}:${opts.port}`,
-  serviceEndpoint: { ip: advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() }), port: opts.port },
+  // An ephemeral port (--listen HOST:0) is known only once listening: the Endpoints are written then (below).
+  ...(opts.port !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.port } } : {}),
   ...(continueTokenKey ? { continueTokenKey } : {}),
 });
 
@@ -143,6 +146,7 @@ const server = createHttpServer(api, { keepAliveTimeout: 65_000, requestTimeout:
 server.listen(opts.port, opts.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  if (opts.port === 0) ensureKubernetesService(api.registry, { range: api.registry.kindOptions.serviceClusterIPRange, endpoint: { ip: serviceIP, port } });
   logger.info({ host: opts.host, port, dataDir: opts.dataDir, storage: opts.storage, revision: store.currentRevision() }, 'api-server listening');
 });
 server.on('error', (err) => {

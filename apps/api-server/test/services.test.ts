@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn as spawnProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
+import { waitFor } from '@skiff/testing';
+import { api, MAIN_JS, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-services-'));
 let proc: ServerProcess | undefined;
@@ -140,6 +142,33 @@ describe('Service allocation through the api-server', () => {
       proc = undefined;
     } finally {
       rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it('starts on an ephemeral port (--listen HOST:0) and points the kubernetes Endpoints at the port it got', async () => {
+    // Benchmarks and tests listen on port 0; the Endpoints (ports 1-65535) can name the port only once it is bound.
+    const child = spawnProcess(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', '--storage', 'memory', ...RANGES, '--advertise-address', '10.1.2.5'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new AbortController();
+    child.once('exit', (code) => exited.abort(new Error(`api-server exited with ${code}: ${err}`)));
+    try {
+      let port = 0;
+      await waitFor(() => {
+        const line = err.split('\n').find((l) => l.includes('"msg":"api-server listening"'));
+        port = line ? (JSON.parse(line) as { port: number }).port : 0;
+        return port > 0;
+      }, { what: 'the api-server to log its port', timeoutMs: 15_000, signal: exited.signal });
+      const url = `http://127.0.0.1:${port}`;
+      let ep: { subsets?: { addresses: { ip: string }[]; ports: { port: number }[] }[] } = {};
+      await waitFor(async () => {
+        ep = (await api(url, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body;
+        return ep.subsets !== undefined;
+      }, { what: 'the kubernetes Endpoints', timeoutMs: 15_000, signal: exited.signal });
+      expect(ep.subsets![0]!.addresses).toEqual([{ ip: '10.1.2.5' }]);
+      expect(ep.subsets![0]!.ports[0]!.port).toBe(port);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
