@@ -74,18 +74,11 @@ export class Registry {
   constructor(opts: RegistryOptions) {
     this.#store = opts.store;
     this.#clock = opts.clock;
-    const store = opts.store;
     this.#ctx = {
       now: () => opts.clock.now(),
       options: { ...DEFAULT_KIND_OPTIONS, ...opts.kindOptions },
-      get: (plural, namespace, name) => {
-        const info = kindFor(plural).info;
-        return store.get({ resource: groupResource(info.plural, info.group), namespace: info.namespaced ? (namespace ?? '') : '', name });
-      },
-      list: (plural, namespace) => {
-        const info = kindFor(plural).info;
-        return store.list(groupResource(info.plural, info.group), info.namespaced ? namespace : undefined).items;
-      },
+      get: (plural, namespace, name) => this.#store.get(this.key(kindFor(plural).info, namespace, name)),
+      list: (plural, namespace) => this.list(kindFor(plural).info, namespace).items,
     };
   }
 
