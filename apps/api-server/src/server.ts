@@ -20,6 +20,10 @@ import { parseApiPath } from './http/api-path.js';
 import type { Storage } from './storage/storage.js';
 import { WatchHub } from './watch/watch-hub.js';
 import { WebSocketWatch } from './watch/websocket-watch.js';
+import type { AdmissionPlugin } from './admission/admission.js';
+import { authGate, type RequestObserver } from './auth/auth-gate.js';
+import { alwaysAllowAuthorizer, type Authorizer } from './auth/authorizer.js';
+import { UNSECURED_USER, type UserInfo } from './auth/user-info.js';
 
 
 export interface ApiServerOptions {
@@ -51,7 +55,23 @@ export interface ApiServerOptions {
   blockTimeoutMs?: number;
   /** Key that signs continue tokens; random when absent (tokens then die with the process). */
   continueTokenKey?: Buffer;
+  /**
+   * Who each request comes from and what it may do. Without it the server is unsecured: every request is
+   * UNSECURED_USER (system:masters) and allowed, which only in-process tests and the loopback insecure port use.
+   */
+  auth?: ServerAuth;
+  /** Validating admission plugins (PodSecurity, NodeRestriction), in order. */
+  admission?: AdmissionPlugin[];
 }
+
+/** ServerAuth is the server's authentication chain, its authorizer and who watches the decisions (audit). */
+export interface ServerAuth {
+  authenticate(req: IncomingMessage): Promise<UserInfo>;
+  authorizer: Authorizer;
+  observe?: RequestObserver;
+}
+
+const UNSECURED: ServerAuth = { authenticate: async () => UNSECURED_USER, authorizer: alwaysAllowAuthorizer };
 
 export interface ApiServer {
   app: Express;
@@ -78,7 +98,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
       ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
     },
+    ...(opts.admission ? { admission: opts.admission } : {}),
   });
+  const gate = authGate(opts.auth ?? UNSECURED);
   const metrics = new ApiMetrics(store);
   const hub = new WatchHub({
     store,
@@ -106,6 +128,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     deps,
     advertiseAddress: opts.advertiseAddress ?? '127.0.0.1:8080',
     ready: () => !shuttingDown,
+    gate,
   });
 
   return {
@@ -114,15 +137,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     hub,
     metrics,
     handleUpgrade: (req, socket, head) => {
-      if (podStreams(req, socket, head)) return; // pods/exec and pods/attach
-      let path;
-      try {
-        path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);
-      } catch {
-        // A path that does not parse is refused with its Status by the watch handler, which checks paths too.
-      }
-      if (path?.info?.plural === 'pods' && path.subresource === 'portforward' && path.namespace && path.name) return portForward.handleUpgrade(req, socket, head, path.namespace, path.name);
-      wsWatch.handleUpgrade(req, socket, head);
+      void gate.admitUpgrade(req, socket).then((allowed) => {
+        if (allowed) upgrade(req, socket, head);
+      });
     },
     shutdown: () => {
       shuttingDown = true;
@@ -133,4 +150,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       hub.close();
     },
   };
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (podStreams(req, socket, head)) return; // pods/exec and pods/attach
+    let path;
+    try {
+      path = parseApiPath(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      // A path that does not parse is refused with its Status by the watch handler, which checks paths too.
+    }
+    if (path?.info?.plural === 'pods' && path.subresource === 'portforward' && path.namespace && path.name) return portForward.handleUpgrade(req, socket, head, path.namespace, path.name);
+    wsWatch.handleUpgrade(req, socket, head);
+  }
 }

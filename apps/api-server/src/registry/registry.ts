@@ -29,12 +29,18 @@ import {
 import type { ResourceKey, Storage } from '../storage/storage.js';
 import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
+import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
+import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidation;
+  /** Who writes, for admission; the server's own writes (bootstrap) are UNSECURED_USER's. */
+  user?: UserInfo;
+  /** Where admission's warnings go; create, update and patch return them in Written.warnings. */
+  warnings?: string[];
 }
 
 export interface Written {
@@ -52,6 +58,8 @@ export interface RegistryOptions {
   clock: { now(): number };
   /** The flags kinds read (event TTL, default toleration seconds); unset ones take kube-apiserver's defaults. */
   kindOptions?: Partial<KindOptions>;
+  /** Validating admission plugins, run in order on every write after the kind's own validation. */
+  admission?: AdmissionPlugin[];
 }
 
 /** DeleteResult says whether the object is gone or only marked for deletion (graceful, finalizers). */
@@ -70,9 +78,11 @@ export class Registry {
   readonly #store: Storage;
   readonly #clock: { now(): number };
   readonly #ctx: KindContext;
+  readonly #admission: AdmissionPlugin[];
 
   constructor(opts: RegistryOptions) {
     this.#store = opts.store;
+    this.#admission = opts.admission ?? [];
     this.#clock = opts.clock;
     this.#ctx = {
       now: () => opts.clock.now(),
@@ -119,7 +129,7 @@ export class Registry {
   /** create decodes, defaults, validates and stores a new object. */
   create(info: ResourceInfo, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Written {
     const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Warn' });
-    return { object: this.createDecoded(info, namespace, object, opts), warnings };
+    return { object: this.createDecoded(info, namespace, object, { ...opts, warnings }), warnings };
   }
 
   createDecoded(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
@@ -146,6 +156,7 @@ export class Registry {
     applyDefaults(info.plural, obj);
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
+    this.#admit('CREATE', info, '', obj, undefined, opts);
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -161,9 +172,9 @@ export class Registry {
     const current = this.#store.get(this.key(info, namespace, name));
     if (!current) {
       if (opts.subresource || !this.kind(info).strategy.allowCreateOnUpdate) throw errors.notFound(info.plural, info.group, name);
-      return { object: this.createDecoded(info, namespace, object, opts), warnings };
+      return { object: this.createDecoded(info, namespace, object, { ...opts, warnings }), warnings };
     }
-    return { object: this.replace(info, current, object, opts), warnings };
+    return { object: this.replace(info, current, object, { ...opts, warnings }), warnings };
   }
 
   /**
@@ -211,6 +222,7 @@ export class Registry {
     if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
+    this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;
@@ -245,7 +257,7 @@ export class Registry {
     const duplicateFields = duplicateFieldsOf(patchBody).map((d) => (type === 'json' ? { path: '', message: `json patch ${d.message}` } : d));
     const { object, warnings } = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Warn', duplicateFields });
     if (object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${object.metadata.name})`);
-    return { object: this.replace(info, current, object, opts), warnings };
+    return { object: this.replace(info, current, object, { ...opts, warnings }), warnings };
   }
 
   /**
@@ -267,6 +279,7 @@ export class Registry {
     const policy = opts.propagationPolicy ?? (opts.orphanDependents ? 'Orphan' : undefined);
     const policyFinalizer = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined;
     if (policyFinalizer && !finalizers.includes(policyFinalizer) && !current.metadata.deletionTimestamp) finalizers.push(policyFinalizer);
+    this.#admit('DELETE', info, '', current, current, writeOpts);
 
     const kind = this.kind(info);
     const grace = kind.strategy.gracePeriodSeconds?.(current, opts) ?? 0;
@@ -289,6 +302,26 @@ export class Registry {
     delete next.metadata.resourceVersion;
     if (writeOpts.dryRun) return { object: next, gone: false };
     return { object: this.#store.update(key, next, { expectedRevision: Number(cm.resourceVersion) }), gone: false };
+  }
+
+  /** #admit runs the admission plugins that handle this write; any of them may refuse it by throwing. */
+  #admit(operation: AdmissionOperation, info: ResourceInfo, subresource: string, object: KubeObject, oldObject: KubeObject | undefined, opts: WriteOptions): void {
+    for (const plugin of this.#admission) {
+      if (!plugin.handles(info, subresource)) continue;
+      plugin.validate({
+        operation,
+        info,
+        subresource,
+        namespace: object.metadata.namespace ?? '',
+        name: object.metadata.name ?? '',
+        object,
+        ...(oldObject ? { oldObject } : {}),
+        user: opts.user ?? UNSECURED_USER,
+        dryRun: opts.dryRun ?? false,
+        ctx: this.#ctx,
+        warn: (message) => opts.warnings?.push(message),
+      });
+    }
   }
 
   #checkNamespace(info: ResourceInfo, namespace: string | undefined, obj: KubeObject): void {

@@ -4,6 +4,7 @@
 import { decodeBody, errors, labelSelectorToString, type KubeObject, type LabelSelector, type ResourceInfo, type Scale } from '@skiff/api';
 import { applyPatch, type PatchType } from '../patch/index.js';
 import type { Registry } from './registry.js';
+import type { UserInfo } from '../auth/user-info.js';
 
 interface Workload {
   metadata: KubeObject['metadata'];
@@ -42,6 +43,7 @@ export function writeScale(
   body: unknown,
   patchType?: PatchType,
   dryRun = false,
+  user?: UserInfo,
 ): Scale {
   const current = registry.get(info, namespace, name);
   const scaleBody = patchType ? applyPatch(patchType, scaleOf(current), body, 'Scale') : body;
@@ -56,6 +58,6 @@ export function writeScale(
   const next = structuredClone(current) as unknown as Workload;
   next.spec.replicas = replicas;
   next.metadata.resourceVersion = scale.metadata?.resourceVersion || current.metadata.resourceVersion;
-  const written = registry.replace(info, current, next as unknown as KubeObject, { dryRun });
+  const written = registry.replace(info, current, next as unknown as KubeObject, { dryRun, ...(user ? { user } : {}) });
   return scaleOf(written);
 }

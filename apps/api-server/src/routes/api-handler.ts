@@ -21,6 +21,7 @@ import { httpWatchSink } from '../watch/http-sink.js';
 import type { RequestInfo } from '../http/request-info.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
+import { requestUser } from '../auth/request-user.js';
 
 export type { RequestInfo };
 
@@ -85,7 +86,7 @@ export async function handleApiRequest(
         info.verb = 'POST';
         const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
         const dryRun = dryRunParam(q);
-        const { object, warnings } = deps.registry.create(r, path.namespace, body, { dryRun, fieldValidation: fieldValidationParam(q) });
+        const { object, warnings } = deps.registry.create(r, path.namespace, body, { dryRun, fieldValidation: fieldValidationParam(q), user: requestUser(req) });
         await reply(deps, res, 201, object, warnings);
         return true;
       }
@@ -96,7 +97,7 @@ export async function handleApiRequest(
         const { items, revision } = deps.registry.list(r, path.namespace, listFilter(r, q));
         const deleted: KubeObject[] = [];
         for (const obj of items) {
-          deleted.push(deps.registry.delete(r, obj.metadata.namespace, obj.metadata.name!, opts, { dryRun }).object);
+          deleted.push(deps.registry.delete(r, obj.metadata.namespace, obj.metadata.name!, opts, { dryRun, user: requestUser(req) }).object);
         }
         await reply(deps, res, 200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(revision) }, items: deleted });
         return true;
@@ -118,7 +119,7 @@ export async function handleApiRequest(
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       await reply(deps, res, 200, object, warnings);
       return true;
     }
@@ -127,14 +128,14 @@ export async function handleApiRequest(
       info.verb = type === 'apply' ? 'APPLY' : 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
       const existed = type === 'apply' && deps.registry.store.get(deps.registry.key(r, path.namespace, name)) !== undefined;
-      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       await reply(deps, res, type === 'apply' && !existed ? 201 : 200, object, warnings);
       return true;
     }
     case 'DELETE': {
       info.verb = 'DELETE';
       const opts = deleteOptions(await optionalJsonBody(req), q);
-      const { object, gone } = deps.registry.delete(r, path.namespace, name, opts, { dryRun: dryRunParam(q) });
+      const { object, gone } = deps.registry.delete(r, path.namespace, name, opts, { dryRun: dryRunParam(q), user: requestUser(req) });
       // kube-apiserver returns the object for pods and for anything still pending deletion, a Status otherwise.
       if (!gone || deps.registry.kind(r).strategy.deleteReturnsObject) await reply(deps, res, 200, object);
       else await reply(deps, res, 200, successStatus(200, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid ?? '' }));

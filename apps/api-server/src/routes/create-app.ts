@@ -10,6 +10,7 @@ import { requestTargetError } from '../http/request-target-error.js';
 import { sendError, sendJson } from '../http/send.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { Storage } from '../storage/storage.js';
+import type { AuthGate } from '../auth/auth-gate.js';
 import { handleApiRequest, type ApiHandlerDeps, type RequestInfo } from './api-handler.js';
 import { healthHandler } from './health.js';
 import { crdListHandler, openapiV2Handler, openapiV3Handler, openapiV3RootHandler } from './openapi-handlers.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   advertiseAddress: string;
   /** False once shutdown has begun: /readyz fails so load balancers stop sending. */
   ready(): boolean;
+  /** Authentication and authorization, in front of every route (health checks included, as in Kubernetes). */
+  gate: AuthGate;
 }
 
 /** createApp wires every route; it holds no state of its own. */
@@ -36,6 +39,7 @@ export function createApp(opts: AppOptions): Express {
     if (bad) sendError(res, bad);
     else next();
   });
+  app.use(opts.gate.middleware);
   const checks = [
     { name: 'ping', check: () => true },
     // A read through to the database: a closed store or an unreadable file fails it.

@@ -13,6 +13,7 @@ import { bindPod } from '../registry/binding.js';
 import { getScale, writeScale } from '../registry/scale.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { upgradeRequired } from './pod-exec.js';
+import { requestUser } from '../auth/request-user.js';
 import type { ApiHandlerDeps, RequestInfo } from './api-handler.js';
 
 /** SubresourceRequest is one request for KIND/NAME/SUB, parsed. */
@@ -47,14 +48,14 @@ async function status(r: SubresourceRequest): Promise<void> {
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       return r.reply(200, object, warnings);
     }
     case 'PATCH': {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
-      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q) });
+      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       return r.reply(200, object, warnings);
     }
     default:
@@ -66,7 +67,7 @@ async function finalize(r: SubresourceRequest): Promise<void> {
   if (r.req.method !== 'PUT') notAllowed(r);
   r.info.verb = 'PUT';
   const body = decodeObjectBody(await readRawBody(r.req), r.req.headers['content-type']);
-  const { object } = r.deps.registry.update(r.resource, r.path.namespace, r.name, body, { subresource: 'finalize', dryRun: dryRunParam(r.q) });
+  const { object } = r.deps.registry.update(r.resource, r.path.namespace, r.name, body, { subresource: 'finalize', dryRun: dryRunParam(r.q), user: requestUser(r.req) });
   return r.reply(200, object);
 }
 
@@ -79,13 +80,13 @@ async function scale(r: SubresourceRequest): Promise<void> {
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, undefined, dryRunParam(q)));
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, undefined, dryRunParam(q), requestUser(req)));
     }
     case 'PATCH': {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
-      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, type, dryRunParam(q)));
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, type, dryRunParam(q), requestUser(req)));
     }
     default:
       notAllowed(r);
