@@ -3,12 +3,13 @@
 // its kube-system pod (this checkout mounted into node:20-bookworm-slim). From this process (the host reaches pod
 // IPs and ClusterIPs on the bridge): HTTP GET latency, one new connection each, to a busybox httpd pod directly and
 // through its ClusterIP (the proxy's extra hop); time from creating a Service to its first answer; and time from a
-// backend pod's deletion to the ClusterIP no longer sending traffic to it. Everything it makes is removed at the end.
+// backend pod's deletion to the ClusterIP no longer sending traffic to it; the proxy's idle CPU and RSS with 53
+// Services. Everything it makes is removed at the end.
 import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { REPO_ROOT, startApiServer } from '../lib/procs.mjs';
+import { REPO_ROOT, cpuSeconds, procStatus, startApiServer } from '../lib/procs.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 
 export const name = 'services';
@@ -122,6 +123,19 @@ export async function run(ctx) {
       return true;
     });
     rows.push({ what: 'pod delete to out of rotation (ms)', n: 1, p50: round(performance.now() - t1, 1) });
+
+    // Idle cost: the proxy's Node process (its host PID) with 50 more Services, once the last one answers.
+    const services = [];
+    for (let i = 0; i < 50; i++) services.push(await api(server.url, 'POST', '/api/v1/namespaces/default/services', service(`idle-${i}`)));
+    await until('the 50th Service answering', () => get(services.at(-1).spec.clusterIP, 80, 1000));
+    const proxyId = (await docker(['ps', '-q', '--filter', `label=skiff.dev/node=${node}`, '--filter', 'label=skiff.dev/container-name=proxy'])).trim().split('\n')[0];
+    const pid = Number((await docker(['inspect', '-f', '{{.State.Pid}}', proxyId])).trim());
+    const windowS = ctx.scale(30, 10);
+    await sleep(2000);
+    const c0 = cpuSeconds(pid);
+    await sleep(windowS * 1000);
+    rows.push({ what: `proxy idle with 53 Services: CPU % of a core over ${windowS} s`, n: 1, p50: round(((cpuSeconds(pid) - c0) / windowS) * 100, 2) });
+    rows.push({ what: 'proxy idle with 53 Services: RSS (MiB)', n: 1, p50: round(procStatus(pid).rssKiB / 1024, 1) });
     return rows;
   } finally {
     for (const p of procs) p.kill('SIGTERM');
