@@ -70,7 +70,18 @@ async function podToService(api: Api, name: string): Promise<void> {
     metadata: { name },
     spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'nc', image: 'busybox:1.36', command: ['sh', '-c', fetchLoop] }] },
   });
-  await waitFor(async () => (await api.get(`/api/v1/namespaces/default/pods/${name}`)).status?.phase === 'Succeeded', { what: `${name} reaching http://web/`, timeoutMs: 120_000, intervalMs: 500 });
+  try {
+    await waitFor(async () => (await api.get(`/api/v1/namespaces/default/pods/${name}`)).status?.phase === 'Succeeded', { what: `${name} reaching http://web/`, timeoutMs: 150_000, intervalMs: 500 });
+  } catch (err) {
+    // Where the proxy is and what it and the client said, for a failure to be understood.
+    const pods = (await api.get('/api/v1/pods')).items.map((p: any) => `${p.metadata.namespace}/${p.metadata.name} ${p.spec.nodeName ?? '-'} ${p.status?.phase} ${p.status?.podIP ?? ''}`);
+    const proxy = (await api.get('/api/v1/namespaces/kube-system/pods')).items.find((p: any) => p.metadata.name.startsWith('skiff-service-proxy'));
+    const logs = async (path: string) => api.text(path).catch((e: Error) => e.message);
+    process.stdout.write(
+      `${pods.join('\n')}\nproxy: ${await logs(`/api/v1/namespaces/kube-system/pods/${proxy?.metadata.name}/log?container=proxy`)}\nclient: ${await logs(`/api/v1/namespaces/default/pods/${name}/log`)}\n`,
+    );
+    throw err;
+  }
   expect(await api.text(`/api/v1/namespaces/default/pods/${name}/log`)).toMatch(/hello from web-/);
 }
 
@@ -161,8 +172,9 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
   it('reaches one pod from another by pod IP (on another node) and reads logs through the API', async () => {
     const pods = (await api.pods('app=web')).filter(isRunning);
     await podToPod(api, pods[0], 'client-1');
-    await podToService(api, 'client-svc');
   });
+
+  it('reaches the web pods through Service `web` by name (the service proxy pod)', () => podToService(api, 'client-svc'), 180_000);
 
   it('`docker kill` of a node agent: its node goes NotReady and all 6 replicas run on the other two', async () => {
     const pods = (await api.pods('app=web')).filter(isRunning);
@@ -290,8 +302,9 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     await waitFor(async () => (await api.pods('app=web')).filter(isRunning).length === 6, { what: '6 web pods Running', timeoutMs: 90_000, intervalMs: 250 });
     t.add('Deployment create to 6 replicas Running', Date.now() - t0);
     await podToPod(api, (await api.pods('app=web')).filter(isRunning)[5], 'client-1');
-    await podToService(api, 'client-svc');
   });
+
+  it('reaches the web pods through Service `web` by name (the service proxy pod)', () => podToService(api, 'client-svc'), 180_000);
 
   it('restarts a SIGKILLed node agent and leaves its pod containers running', async () => {
     // The web pods' containers (the finished client pod's may be cleaned up meanwhile by the agent itself).
