@@ -14,10 +14,12 @@
 // Settings (read here only, never passed on to the components): SKIFF_DATA_DIR (./data), SKIFF_LISTEN
 // (127.0.0.1:8080, the api-server), SKIFF_SCHEDULER_LISTEN (127.0.0.1:10259), SKIFF_CONTROLLER_MANAGER_LISTEN
 // (127.0.0.1:10257), SKIFF_NODE_AGENT_LISTEN (0.0.0.0:10250), SKIFF_NODE_NAME (this host's name), SKIFF_RUNTIME
-// (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock).
+// (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock),
+// SKIFF_POD_SUBNET (10.244.0.0/16: pods from its lower half, Services from its upper half).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensurePodNetwork, podNetworkPlan, relay } from './pod-network.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -31,6 +33,7 @@ const dockerSocket = process.env.SKIFF_DOCKER_SOCKET ?? '/var/run/docker.sock';
 const schedulerListen = process.env.SKIFF_SCHEDULER_LISTEN ?? '127.0.0.1:10259';
 const controllerManagerListen = process.env.SKIFF_CONTROLLER_MANAGER_LISTEN ?? '127.0.0.1:10257';
 const nodeAgentListen = process.env.SKIFF_NODE_AGENT_LISTEN ?? '0.0.0.0:10250';
+const podPlan = podNetworkPlan(process.env.SKIFF_POD_SUBNET ?? '10.244.0.0/16');
 mkdirSync(dataDir, { recursive: true });
 
 // The components read SKIFF_* variables too, with other meanings (SKIFF_LISTEN is every component's own address):
@@ -101,17 +104,16 @@ async function removePods() {
 let startedNodeAgent = false;
 
 // ensureNetwork creates the pod network if it is missing (a bridge network: pods reach each other by IP and the
-// host reaches them), so pods start even when the node agent does not create it itself.
+// host reaches them), so pods start even when the node agent does not create it itself; with the subnet the
+// service data path needs (scripts/pod-network.mjs). It says whether Services can work on it.
 async function ensureNetwork() {
   try {
     process.env.DOCKER_HOST = `unix://${dockerSocket}`;
     const { docker } = await import('./pod-reaper.mjs');
-    if ((await docker('GET', `/networks/${encodeURIComponent(podNetwork)}`)).status === 404) {
-      const r = await docker('POST', '/networks/create', { Name: podNetwork, Driver: 'bridge', CheckDuplicate: true, Labels: { 'skiff.dev/pod-network': 'true' } });
-      line('node-agent', r.status < 300 ? `created pod network ${podNetwork}` : `could not create pod network ${podNetwork}: ${JSON.stringify(r.body)}`);
-    }
+    return await ensurePodNetwork(docker, podNetwork, podPlan, (m) => line('node-agent', m));
   } catch (err) {
     line('node-agent', `could not check pod network ${podNetwork}: ${err.message}`);
+    return false;
   }
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void stop(0));
@@ -143,8 +145,14 @@ current-context: skiff
 `,
 );
 
+// The service data path (docs/services.md): on Docker, the service proxy pod runs this checkout's build (hostPath,
+// hence --allow-privileged below) and pods reach the api-server (the proxy, the `kubernetes` Service's endpoint)
+// through a relay on the pod network's gateway.
+const services = runtime === 'docker' && (await ensureNetwork());
+const apiPort = Number(listen.split(':').pop());
 run('api-server', 'api-server', [
-  '--listen', listen, '--data-dir', dataDir,
+  '--listen', listen, '--data-dir', dataDir, '--service-cluster-ip-range', podPlan.serviceRange,
+  ...(services ? ['--advertise-address', podPlan.gateway] : []),
   '--default-not-ready-toleration-seconds=10', '--default-unreachable-toleration-seconds=10',
 ]);
 if (!(await waitReady())) {
@@ -153,11 +161,13 @@ if (!(await waitReady())) {
 } else {
   line('api-server', `ready at ${server}; kubectl --kubeconfig ${kubeconfig} get nodes`);
   run('scheduler', 'scheduler', ['--server', server, '--listen', schedulerListen]);
+  if (services && !listen.startsWith('0.0.0.0:')) await relay(podPlan.gateway, apiPort, { host: '127.0.0.1', port: apiPort }, (m) => line('api-server', m));
   run('controller-manager', 'controller-manager', [
     '--server', server, '--listen', controllerManagerListen,
     '--node-monitor-period=1s', '--node-monitor-grace-period=10s', '--node-startup-grace-period=30s', '--pod-gc-period=5s',
+    '--service-cluster-ip-range', podPlan.serviceRange,
+    ...(services ? ['--service-proxy-image', 'node:20-bookworm-slim', '--service-proxy-host-path', root, '--service-proxy-server', `http://${podPlan.gateway}:${apiPort}`] : []),
   ]);
-  if (runtime === 'docker') await ensureNetwork();
   startedNodeAgent = run('node-agent', 'node-agent', [
     '--server', server, '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
     '--docker-socket', dockerSocket, '--pod-network', podNetwork,
@@ -165,5 +175,6 @@ if (!(await waitReady())) {
     '--root-dir', join(dataDir, 'node-agent'),
     '--node-lease-duration-seconds=10', '--node-status-update-frequency=4s',
     '--node-labels', 'node-role.kubernetes.io/control-plane=',
+    ...(services ? ['--cluster-dns', podPlan.clusterDNS, '--allow-privileged'] : []),
   ]);
 }

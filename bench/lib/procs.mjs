@@ -79,13 +79,14 @@ export function cpuSeconds(pid) {
 
 /**
  * startApiServer spawns the built api-server on 127.0.0.1 with a fresh temp data dir.
- * opts: { storage: 'sqlite'|'memory', synchronous: 'FULL'|'NORMAL', nodeArgs: [] }
+ * opts: { storage: 'sqlite'|'memory', synchronous: 'FULL'|'NORMAL', nodeArgs: [], listenHost: '127.0.0.1', args: [] }
+ * (listenHost 0.0.0.0 lets pods reach it through their network's gateway; `url` stays on loopback.)
  */
 export async function startApiServer(opts = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // SKIFF_BENCH_SERVER_NODE_ARGS adds node flags to every api-server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const envArgs = (process.env.SKIFF_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'];
+  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', `${opts.listenHost ?? '127.0.0.1'}:0`, '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])];
   if (opts.storage) args.push('--storage', opts.storage);
   if (opts.synchronous) args.push('--sqlite-synchronous', opts.synchronous);
   const { child, port, output } = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);

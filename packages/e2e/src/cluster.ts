@@ -34,11 +34,14 @@ export class Cluster {
   server = '';
   client!: Clientset;
 
-  /** startApiServer runs the api-server on a free port and waits until /readyz answers. */
-  async startApiServer(extra: string[] = []): Promise<void> {
+  /**
+   * startApiServer runs the api-server on a free port and waits until /readyz answers. `listenHost` 0.0.0.0 lets
+   * pods reach it through their network's gateway; this process still talks to it on loopback.
+   */
+  async startApiServer(extra: string[] = [], listenHost = '127.0.0.1'): Promise<void> {
     if (!this.port) this.port = await freePort();
     this.server = `http://127.0.0.1:${this.port}`;
-    this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir, ...extra]);
+    this.spawn('api-server', 'api-server', ['--listen', `${listenHost}:${this.port}`, '--data-dir', this.dataDir, ...extra]);
     await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: 15_000 });
     this.client ??= createClient({ server: this.server });
   }
