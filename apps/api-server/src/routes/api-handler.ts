@@ -19,6 +19,7 @@ import type { WatchHub } from '../watch/watch-hub.js';
 import type { WatchRequest } from '../watch/watcher.js';
 import { httpWatchSink } from '../watch/http-sink.js';
 import type { RequestInfo } from '../http/request-info.js';
+import { listOptionsFor } from '../http/list-options.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
 import { requestUser } from '../auth/request-user.js';
@@ -168,7 +169,7 @@ async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: Serve
  * have been reached: "not older than"); N with limit reads the first page exactly at N; N with continue is refused.
  */
 async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, path: ApiPath, r: ResourceInfo, q: URLSearchParams): Promise<void> {
-  const rv = resourceVersionParam(q);
+  const { resourceVersion: rv, resourceVersionMatch: match } = listOptionsFor(q, false);
   const limit = intParam(q, 'limit') ?? 0;
   const filter = listFilter(r, q);
   const namespace = r.namespaced ? path.namespace : undefined;
@@ -177,15 +178,16 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
   const list = `${resource}/${namespace ?? ''}`;
   const cont = q.get('continue') || undefined;
   let page: Page;
-  if (cont === undefined && limit <= 0) {
+  if (cont === undefined && limit <= 0 && match !== 'Exact') {
     await ensureFresh(deps, rv);
     const { items, revision } = deps.registry.list(r, path.namespace, filter);
     page = { items, revision };
   } else {
     if (cont !== undefined) assertPageable(rv);
     const token = cont !== undefined ? deps.continueTokens.decode(cont, list) : undefined;
-    const at = token ? token.rv : rv || undefined;
-    await ensureFresh(deps, at);
+    // A page is read exactly at a given resourceVersion, unless the client asked only for one not older than it.
+    const at = token ? token.rv : match === 'NotOlderThan' ? undefined : rv || undefined;
+    await ensureFresh(deps, token ? token.rv : rv);
     await settle(deps.registry.store);
     try {
       page = readPage(deps.registry.store, { resource, info: r, namespace, filter, limit: limit > 0 ? limit : Infinity, ...(at !== undefined ? { rv: at } : {}), ...(token ? { after: token.start } : {}) });
@@ -248,8 +250,9 @@ export function watchRequest(path: ApiPath, r: ResourceInfo, q: URLSearchParams,
     allowBookmarks: boolParam(q, 'allowWatchBookmarks'),
   };
   if (r.namespaced && path.namespace) req.namespace = path.namespace;
-  const rv = resourceVersionParam(q);
+  const { resourceVersion: rv, sendInitialEvents } = listOptionsFor(q, true);
   if (rv !== undefined) req.resourceVersion = rv;
+  if (sendInitialEvents !== undefined) req.sendInitialEvents = sendInitialEvents;
   // Any integer, as kube takes it: 0 is the server's default, a negative one ends the watch at once (watchTimeoutMs).
   const timeout = intParam(q, 'timeoutSeconds');
   if (timeout !== undefined) req.timeoutSeconds = timeout;

@@ -126,10 +126,13 @@ export class WatchHub {
     if (rv !== undefined && rv > this.#store.durableRevision()) {
       return this.#fail(watcher, errors.tooLargeResourceVersion(rv, this.#store.durableRevision()).toStatus());
     }
-    if (rv === undefined || rv === 0) {
+    if (request.sendInitialEvents === true || (request.sendInitialEvents === undefined && (rv === undefined || rv === 0))) {
       const { items, revision } = this.#store.list(request.resource, request.namespace);
       for (const obj of items) if (matches(request.info, obj, request.filter)) this.#send(watcher, 'ADDED', obj, undefined);
       watcher.lastRevision = revision;
+      if (request.sendInitialEvents) this.#bookmark(watcher, INITIAL_EVENTS_END);
+    } else if (rv === undefined || rv === 0) {
+      watcher.lastRevision = this.#store.durableRevision(); // sendInitialEvents=false: changes from now on only
     } else {
       let changes: ChangeEvent[];
       try {
@@ -274,10 +277,11 @@ export class WatchHub {
     }
   }
 
-  #bookmark(w: Watcher): void {
+  #bookmark(w: Watcher, annotations?: Record<string, string>): void {
     const { info } = w.request;
     const rv = String(Math.max(w.lastRevision, 0));
-    this.#write(w, Buffer.from(JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: rv } } }) + '\n'));
+    const metadata = annotations ? { resourceVersion: rv, annotations } : { resourceVersion: rv };
+    this.#write(w, Buffer.from(JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: info.apiVersion, metadata } }) + '\n'));
   }
 
   #sendBookmarks(): void {
@@ -293,6 +297,9 @@ export class WatchHub {
     }
   }
 }
+
+/** The bookmark that ends a streaming list's initial events (metav1.InitialEventsAnnotationKey). */
+const INITIAL_EVENTS_END = { 'k8s.io/initial-events-end': 'true' };
 
 /** EventCache holds what one change costs to evaluate once for all watchers: its lines and field sets. */
 interface EventCache {

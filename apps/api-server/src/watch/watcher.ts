@@ -26,6 +26,12 @@ export interface WatchRequest {
   filter: ListFilter;
   /** Undefined or 0: start with ADDED for every current object. */
   resourceVersion?: number;
+  /**
+   * Streaming list (sendInitialEvents): true sends the current state (not older than resourceVersion) as ADDED
+   * events, then a BOOKMARK annotated k8s.io/initial-events-end; false sends only changes after resourceVersion
+   * (or from now when there is none). Undefined keeps the legacy meaning of resourceVersion.
+   */
+  sendInitialEvents?: boolean;
   allowBookmarks: boolean;
   timeoutSeconds?: number;
   /** Render events as one-row Tables (kubectl get -w). */
