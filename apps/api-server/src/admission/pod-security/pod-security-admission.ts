@@ -9,6 +9,7 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
 import { checkPod, formatViolations, type CheckResult } from './policy-checks.js';
 import { DEFAULT_POD_SECURITY_CONFIG, levelError, MODES, versionError, type LevelVersion, type Mode, type PodSecurityConfig } from './pod-security-config.js';
 import { podTemplateOf, WORKLOAD_RESOURCES } from './pod-template.js';
+import { deepEqual } from '../../registry/deep-equal.js';
 
 export const LABEL_PREFIX = 'pod-security.kubernetes.io/';
 
@@ -81,7 +82,7 @@ export function podSecurityAdmission(opts: PodSecurityOptions = {}): AdmissionPl
         if (a.subresource === '' && !isSignificantPodUpdate(a.object as unknown as Pod, a.oldObject as unknown as Pod)) return;
       } else {
         const old = podTemplateOf(resource, a.oldObject);
-        if (old && JSON.stringify(old) === JSON.stringify(t)) return;
+        if (old && deepEqual(old, t)) return;
       }
     }
     const policy = policyOf(a, a.namespace);
