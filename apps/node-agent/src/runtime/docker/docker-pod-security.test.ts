@@ -7,6 +7,7 @@ import type { Clientset } from '@skiff/client';
 import { waitFor } from '@skiff/testing';
 import type { DockerClient } from './docker-client.js';
 import { dockerAvailable } from './docker-test-env.js';
+import { nodeSupportAdmission, podSecurityAdmission } from '@skiff/api-server/testing';
 import { afterRuntimeCalls, DOCKER_WAIT, podOn, runningPod, startDockerAgent, type DockerAgent } from '../../__tests__/docker-agent.js';
 
 const available = await dockerAvailable();
@@ -50,8 +51,13 @@ async function configError(name: string): Promise<string> {
 
 describe.skipIf(!available)('pod security context on a real Docker engine (kubelet enforcement)', () => {
   beforeAll(async () => {
-    fixture = await startDockerAgent(NODE, { allowPrivileged: true });
+    // The api-server as main.ts runs it: Pod Security (baseline by default) and NodeSupport admission. Namespace
+    // "default" is labelled privileged so the node's own enforcement can be seen; "locked" keeps the default.
+    fixture = await startDockerAgent(NODE, { allowPrivileged: true }, { admission: [podSecurityAdmission(), nodeSupportAdmission()] });
     ({ client, docker } = fixture);
+    const labels = { 'pod-security.kubernetes.io/enforce': 'privileged' };
+    expect((await fetch(`${fixture.api.url}/api/v1/namespaces/default`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels } }) })).status).toBe(200);
+    expect((await fetch(`${fixture.api.url}/api/v1/namespaces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ metadata: { name: 'locked' } }) })).status).toBe(201);
     linkDir = mkdtempSync(join(tmpdir(), 'skiff-psa-'));
   });
   afterAll(async () => {
@@ -93,11 +99,47 @@ describe.skipIf(!available)('pod security context on a real Docker engine (kubel
     expect(await configError('root-uid')).toMatch(/^container's runAsUser breaks non-root policy/);
   });
 
-  it('never mounts the Docker socket, even through a path that resolves to it', async () => {
+  it('every escape is refused at the API with 403 and its reason, and never reaches docker inspect', async () => {
+    const escapes: Array<[string, Partial<Pod['spec']>, Partial<Pod['spec']['containers'][0]>]> = [
+      ['x-privileged', {}, { securityContext: { privileged: true } }],
+      ['x-caps', {}, { securityContext: { capabilities: { add: ['SYS_ADMIN', 'NET_ADMIN', 'ALL'] } } }],
+      ['x-hostns', { hostNetwork: true, hostPID: true, hostIPC: true }, {}],
+      ['x-hostpath', { volumes: [{ name: 'h', hostPath: { path: '/var/run/docker.sock' } }] }, { volumeMounts: [{ name: 'h', mountPath: '/h' }] }],
+      ['x-hostport', {}, { ports: [{ containerPort: 80, hostPort: 18081 }] }],
+      ['x-procmount', {}, { securityContext: { procMount: 'Unmasked' } }],
+      ['x-seccomp', { securityContext: { seccompProfile: { type: 'Unconfined' } } }, {}],
+    ];
+    for (const [name, spec, c] of escapes) {
+      const body = pod(name, { ...spec, containers: [{ name: 'c', image: 'busybox:1.36', command: report, ...c }] });
+      body.metadata.namespace = 'locked';
+      const res = await fetch(`${fixture.api.url}/api/v1/namespaces/locked/pods`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { message: string }).message).toMatch(new RegExp(`^pods "${name}" is forbidden: violates PodSecurity "baseline:latest": `));
+    }
+    // A compliant pod in the same namespace runs, so the agent was there to start the others had they been stored.
+    const ok = pod('x-ok', { containers: [{ name: 'c', image: 'busybox:1.36', command: report }] });
+    ok.metadata.namespace = 'locked';
+    await client.pods.create(ok, { namespace: 'locked' });
+    await waitFor(async () => (await client.pods.get('x-ok', { namespace: 'locked' })).status?.phase === 'Running', DOCKER_WAIT);
+    const mine = (await fixture.runtime.list()).filter((x) => x.pod.namespace === 'locked');
+    expect(mine.map((x) => x.pod.name).every((n) => n === 'x-ok')).toBe(true);
+    for (const x of mine) {
+      const i = await docker.json<{ HostConfig: { Privileged: boolean; CapAdd: string[] | null; PidMode: string; IpcMode: string; NetworkMode: string; PortBindings: Record<string, unknown> | null; SecurityOpt: string[] | null } }>({ method: 'GET', path: `/containers/${x.id}/json` });
+      expect(i.HostConfig.Privileged).toBe(false);
+      expect(i.HostConfig.CapAdd ?? []).toEqual([]);
+      expect([i.HostConfig.PidMode, i.HostConfig.IpcMode, i.HostConfig.NetworkMode]).not.toContain('host');
+      expect(Object.keys(i.HostConfig.PortBindings ?? {})).toEqual([]);
+      expect(i.HostConfig.SecurityOpt ?? []).not.toContain('seccomp=unconfined');
+    }
+  });
+
+  it('never mounts the Docker socket through a path the api-server cannot see resolves to it', async () => {
+    // The api-server judges paths as written; links on the node are the agent's to resolve.
     symlinkSync('/var/run', join(linkDir, 'run-link'));
+    symlinkSync('/var/run/docker.sock', join(linkDir, 'engine.sock'));
     for (const [name, path] of [
-      ['sock', '/var/run/docker.sock'],
-      ['sock-link', join(linkDir, 'run-link')],
+      ['sock-dir-link', join(linkDir, 'run-link')],
+      ['sock-file-link', join(linkDir, 'engine.sock')],
     ] as const) {
       await client.pods.create(pod(name, { volumes: [{ name: 'h', hostPath: { path } }], containers: [{ name: 'c', image: 'busybox:1.36', command: report, volumeMounts: [{ name: 'h', mountPath: '/host' }] }] }));
       expect(await configError(name)).toContain("would expose the container engine's socket, which no pod may mount");
