@@ -10,6 +10,9 @@ import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { createApiServer } from './server.js';
+import { nodeSupportAdmission } from './admission/pod-security/node-support-admission.js';
+import { podSecurityAdmission } from './admission/pod-security/pod-security-admission.js';
+import { readAdmissionConfig, DEFAULT_POD_SECURITY_CONFIG } from './admission/pod-security/pod-security-config.js';
 import { parseOptions, USAGE } from './options.js';
 import { AesGcmTransformer } from './storage/aes-gcm-transformer.js';
 import { createEncryptionKeyFile, readEncryptionKeyFile } from './storage/encryption-key-file.js';
@@ -112,6 +115,19 @@ function onCommitError(err: unknown): void {
   setTimeout(() => process.exit(1), 100).unref();
 }
 
+let podSecurityConfig = DEFAULT_POD_SECURITY_CONFIG;
+try {
+  if (opts.admissionControlConfigFile) podSecurityConfig = readAdmissionConfig(opts.admissionControlConfigFile);
+} catch (err) {
+  process.stderr.write(`api-server: --admission-control-config-file: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+// Pod Security (baseline enforced by default) first, so a pod both levels refuse gets kube's 403; then what the node cannot do.
+const admission = [
+  podSecurityAdmission({ config: podSecurityConfig, onAudit: (a, message) => logger.warn({ user: a.user.username, namespace: a.namespace, resource: a.info.plural, name: a.name, audit: message }, 'pod-security audit') }),
+  nodeSupportAdmission(),
+];
+
 const serviceIP = advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
 const api = createApiServer({
   store,
@@ -126,6 +142,7 @@ const api = createApiServer({
   // An ephemeral port (--listen HOST:0) is known only once listening: the Endpoints are written then (below).
   ...(opts.port !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.port } } : {}),
   ...(continueTokenKey ? { continueTokenKey } : {}),
+  admission,
 });
 
 // Housekeeping, not reconciliation: expire Events past their TTL and compact history so the database stays bounded.

@@ -37,6 +37,8 @@ export interface Options {
   serviceNodePortRange: NodePortRange;
   /** --advertise-address: where pods reach this server (the `kubernetes` Service's endpoint); "" picks one. */
   advertiseAddress: string;
+  /** --admission-control-config-file: kube's AdmissionConfiguration (PodSecurity defaults and exemptions); "" for the defaults. */
+  admissionControlConfigFile: string;
   logLevel: string;
 }
 
@@ -56,6 +58,7 @@ const FLAGS = {
   'service-cluster-ip-range': { env: 'SKIFF_SERVICE_CLUSTER_IP_RANGE', default: DEFAULT_SERVICE_CLUSTER_IP_RANGE },
   'service-node-port-range': { env: 'SKIFF_SERVICE_NODE_PORT_RANGE', default: DEFAULT_SERVICE_NODE_PORT_RANGE },
   'advertise-address': { env: 'SKIFF_ADVERTISE_ADDRESS', default: '' },
+  'admission-control-config-file': { env: 'SKIFF_ADMISSION_CONTROL_CONFIG_FILE', default: '' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
 } as const satisfies FlagSpecs;
 
@@ -91,6 +94,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     serviceClusterIPRange: parseServiceIPRange(get('service-cluster-ip-range')),
     serviceNodePortRange: parseNodePortRange(get('service-node-port-range')),
     advertiseAddress: parseAdvertiseAddress(get('advertise-address')),
+    admissionControlConfigFile: get('admission-control-config-file'),
     logLevel: get('log-level'),
   };
 }

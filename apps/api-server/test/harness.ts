@@ -141,3 +141,7 @@ export async function api(
 export function pod(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] }, ...extra };
 }
+
+/** The api-server's Pod Security and NodeSupport admission plugins, for other workspaces' tests (main.ts wires them). */
+export { podSecurityAdmission } from '../src/admission/pod-security/pod-security-admission.js';
+export { nodeSupportAdmission } from '../src/admission/pod-security/node-support-admission.js';

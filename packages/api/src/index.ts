@@ -49,3 +49,4 @@ export * from './service-allocation/index.js';
 export * from './advertise-address.js';
 export * from './port-forward-protocols.js';
 export * from './default-metrics.js';
+export * from './docker-socket-path.js';

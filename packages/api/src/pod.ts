@@ -88,6 +88,20 @@ export interface Capabilities {
   drop?: string[];
 }
 
+/** SeccompProfile and AppArmorProfile: type RuntimeDefault, Unconfined or Localhost (with localhostProfile). */
+export interface SeccompProfile {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost' | string;
+  localhostProfile?: string;
+}
+export type AppArmorProfile = SeccompProfile;
+
+export interface SELinuxOptions {
+  user?: string;
+  role?: string;
+  type?: string;
+  level?: string;
+}
+
 export interface SecurityContext {
   runAsUser?: number;
   runAsGroup?: number;
@@ -96,6 +110,11 @@ export interface SecurityContext {
   privileged?: boolean;
   allowPrivilegeEscalation?: boolean;
   capabilities?: Capabilities;
+  seccompProfile?: SeccompProfile;
+  appArmorProfile?: AppArmorProfile;
+  seLinuxOptions?: SELinuxOptions;
+  /** Default or Unmasked. */
+  procMount?: string;
 }
 
 export interface PodSecurityContext {
@@ -104,6 +123,10 @@ export interface PodSecurityContext {
   runAsNonRoot?: boolean;
   fsGroup?: number;
   supplementalGroups?: number[];
+  seccompProfile?: SeccompProfile;
+  appArmorProfile?: AppArmorProfile;
+  seLinuxOptions?: SELinuxOptions;
+  sysctls?: Array<{ name: string; value: string }>;
 }
 
 export interface Lifecycle {

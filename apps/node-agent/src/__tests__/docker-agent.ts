@@ -62,9 +62,12 @@ export interface DockerAgent {
   stop(): Promise<void>;
 }
 
-/** startDockerAgent runs an api-server and an AgentProcess for `node` on the real engine, with probes and a log server. */
-export async function startDockerAgent(node: string, over: Partial<AgentProcessOptions> = {}): Promise<DockerAgent> {
-  const api = await startServer();
+/**
+ * startDockerAgent runs an api-server (with `server`'s options: admission plugins, say) and an AgentProcess for
+ * `node` on the real engine, with probes and a log server.
+ */
+export async function startDockerAgent(node: string, over: Partial<AgentProcessOptions> = {}, server: Parameters<typeof startServer>[0] = {}): Promise<DockerAgent> {
+  const api = await startServer(server);
   const client = createClient({ server: api.url });
   const docker = new DockerClient({ socketPath: DOCKER_SOCKET });
   const runtime = new DockerRuntime({ docker, nodeName: node });

@@ -4,12 +4,13 @@
  */
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { Quantity, type Container, type Pod, type Volume } from '@skiff/api';
+import { hostPathExposesDockerSocket, Quantity, type Container, type Pod, type Volume } from '@skiff/api';
 import { podDNS, type ClusterDNS } from './pod-dns.js';
 import { isConfigVolume } from '../volumes/volume-payload.js';
 import { validatePath } from '../volumes/atomic-writer.js';
 import type { ConfigObjects } from '../config/config-objects.js';
 import { containerEnv, expand } from './container-env.js';
+import { verifyRunAsNonRoot } from './verify-run-as-non-root.js';
 import { RuntimeError, type ContainerConfig, type MountConfig, type PortMapping, type SandboxConfig } from '../runtime/container-runtime.js';
 
 /** ContainerConfigContext is what the node knows that the pod does not. */
@@ -70,6 +71,7 @@ function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfi
     if (isConfigVolume(v)) return configVolumeMount(v, m, ctx);
     if (v.emptyDir) return { volume: v.name, kind: 'emptyDir', target: m.mountPath, readOnly: m.readOnly ?? false };
     if (v.hostPath) {
+      if (hostPathExposesDockerSocket(v.hostPath.path)) throw configError(`hostPath volume ${v.name} (${v.hostPath.path}) would expose the container engine's socket, which no pod may mount`);
       if (!ctx.allowPrivileged) throw configError(`hostPath volume ${v.name} is not allowed on this node (start the agent with --allow-privileged)`);
       return { volume: v.hostPath.path, kind: 'host', target: m.mountPath, readOnly: m.readOnly ?? false };
     }
@@ -109,6 +111,35 @@ function quantity(text: string | undefined, field: string, milli: boolean): numb
   }
 }
 
+/** appArmorProfile is the container's AppArmor profile: its field, the pod's, then the beta annotation. */
+function appArmorProfile(pod: Pod, c: Container): 'RuntimeDefault' | 'Unconfined' | undefined {
+  const type = (c.securityContext?.appArmorProfile ?? pod.spec.securityContext?.appArmorProfile)?.type;
+  if (type === 'Unconfined' || type === 'RuntimeDefault') return type;
+  const annotation = pod.metadata.annotations?.[`container.apparmor.security.beta.kubernetes.io/${c.name}`];
+  if (annotation === 'unconfined') return 'Unconfined';
+  if (annotation === 'runtime/default') return 'RuntimeDefault';
+  return undefined;
+}
+
+/**
+ * refuseUnsupported refuses what this node cannot do rather than run the pod without it (the api-server's NodeSupport
+ * admission refuses the same; this holds for pods admitted before it, or by another api-server).
+ */
+function refuseUnsupported(pod: Pod, c: Container): void {
+  const spec = pod.spec;
+  const unsupported: string[] = [];
+  for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[f]) unsupported.push(`spec.${f}`);
+  if (spec.securityContext?.sysctls?.length) unsupported.push('spec.securityContext.sysctls');
+  for (const [path, sc] of [['spec.securityContext', spec.securityContext], [`container ${c.name} securityContext`, c.securityContext]] as const) {
+    if (sc?.seLinuxOptions) unsupported.push(`${path}.seLinuxOptions`);
+    if (sc?.seccompProfile?.type === 'Localhost') unsupported.push(`${path}.seccompProfile Localhost`);
+    if (sc?.appArmorProfile?.type === 'Localhost') unsupported.push(`${path}.appArmorProfile Localhost`);
+  }
+  if (c.securityContext?.procMount !== undefined && c.securityContext.procMount !== 'Default') unsupported.push(`container ${c.name} securityContext.procMount ${c.securityContext.procMount}`);
+  if (pod.metadata.annotations?.[`container.apparmor.security.beta.kubernetes.io/${c.name}`]?.startsWith('localhost/')) unsupported.push('a localhost/ AppArmor profile');
+  if (unsupported.length) throw configError(`this node cannot run the pod as written: ${unsupported.join(', ')} not supported by the Docker node agent`);
+}
+
 /**
  * buildContainerConfig resolves one pod container into what the runtime creates. Problems the user must fix
  * (unsupported volumes, privileged without --allow-privileged) throw a RuntimeError with reason
@@ -118,9 +149,11 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   const sc = c.securityContext ?? {};
   const psc = pod.spec.securityContext ?? {};
   if (sc.privileged && !ctx.allowPrivileged) throw configError(`container ${c.name} is privileged, which this node does not allow (--allow-privileged)`);
+  refuseUnsupported(pod, c);
   const uid = sc.runAsUser ?? psc.runAsUser;
   const gid = sc.runAsGroup ?? psc.runAsGroup;
-  if ((sc.runAsNonRoot ?? psc.runAsNonRoot) && uid === 0) throw configError(`container ${c.name} has runAsNonRoot and runAsUser 0`);
+  // The image's user is checked by the syncer, which can ask the runtime (see verifyRunAsNonRoot).
+  if (uid !== undefined) verifyRunAsNonRoot(pod, c, undefined);
   const { env: envs, warnings } = containerEnv(pod, c, { fieldRef: (path) => fieldRefValue(pod, path, ctx), objects: ctx.objects, ...(ctx.serviceEnv ? { serviceEnv: ctx.serviceEnv } : {}) });
   for (const w of warnings) ctx.warn?.(w);
   const vars = new Map(envs.map((e) => [e.name, e.value]));
@@ -148,6 +181,14 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'con
   if (sc.privileged) config.privileged = true;
   if (sc.capabilities?.add?.length) config.capAdd = sc.capabilities.add;
   if (sc.capabilities?.drop?.length) config.capDrop = sc.capabilities.drop;
+  const groups = [...new Set([...(psc.fsGroup !== undefined ? [psc.fsGroup] : []), ...(psc.supplementalGroups ?? [])])];
+  if (groups.length) config.groupAdd = groups;
+  // kubelet's AddNoNewPrivileges: only an explicit false, and never for a privileged container.
+  if (sc.allowPrivilegeEscalation === false && !sc.privileged) config.noNewPrivileges = true;
+  const seccomp = (sc.seccompProfile ?? psc.seccompProfile)?.type;
+  if (seccomp === 'Unconfined' || seccomp === 'RuntimeDefault') config.seccompProfile = seccomp;
+  const appArmor = appArmorProfile(pod, c);
+  if (appArmor) config.appArmorProfile = appArmor;
   if (c.stdin) config.stdin = true;
   if (c.stdinOnce) config.stdinOnce = true;
   if (c.tty) config.tty = true;

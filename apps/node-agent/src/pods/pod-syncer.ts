@@ -6,6 +6,7 @@ import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus,
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
+import { needsImageUser, verifyRunAsNonRoot } from './verify-run-as-non-root.js';
 import type { ClusterDNS } from './pod-dns.js';
 import { serviceEnv } from './service-env.js';
 import type { EventRecorder } from '@skiff/controller-kit';
@@ -345,6 +346,8 @@ export class PodSyncer {
         volumeDir: (v) => this.#o.volumes.dir(pod.metadata.uid ?? '', v),
         warn: (message) => this.#o.events.record(ref, 'Warning', 'InvalidEnvironmentVariableNames', message),
       });
+      // kubelet resolves the image's user before creating the container: a root image never starts under runAsNonRoot.
+      if (needsImageUser(pod, spec)) verifyRunAsNonRoot(pod, spec, await this.#o.runtime.imageUser(image));
       const id = await this.#o.runtime.startContainer(sandboxId, config, signal);
       st.startedHere.add(id);
       this.#o.events.record(ref, 'Normal', 'Created', `Created container ${s.name}`);

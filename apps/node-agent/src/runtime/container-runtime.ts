@@ -92,6 +92,14 @@ export interface ContainerConfig {
   privileged?: boolean;
   capAdd?: string[];
   capDrop?: string[];
+  /** Supplemental group IDs of the process (the pod's fsGroup and supplementalGroups). */
+  groupAdd?: number[];
+  /** allowPrivilegeEscalation: false: the process cannot gain privileges (setuid binaries, file capabilities). */
+  noNewPrivileges?: boolean;
+  /** Unconfined turns the engine's default seccomp profile off; RuntimeDefault (or unset) keeps it. */
+  seccompProfile?: 'RuntimeDefault' | 'Unconfined';
+  /** Unconfined turns the engine's default AppArmor profile off; RuntimeDefault (or unset) keeps it. */
+  appArmorProfile?: 'RuntimeDefault' | 'Unconfined';
   /** Keep stdin open for attach (`stdin`), closed after the first attach ends (`stdinOnce`), with a terminal. */
   stdin?: boolean;
   stdinOnce?: boolean;
@@ -211,6 +219,8 @@ export interface ContainerRuntime {
    * ImagePullReason. It calls `onPull` just before it starts pulling and resolves true when it pulled.
    */
   ensureImage(image: string, policy: PullPolicy, onPull?: () => void, signal?: AbortSignal): Promise<boolean>;
+  /** imageUser is the user a present image runs as (its USER: "", "1000", "1000:1000", "nobody"), for runAsNonRoot. */
+  imageUser(image: string): Promise<string>;
   /** createSandbox creates and starts the pause container of a pod and returns its id and the pod's IP. */
   createSandbox(config: SandboxConfig, signal?: AbortSignal): Promise<{ id: string; ip: string }>;
   /** startContainer creates a container in the pod's sandbox and starts it; a bad command throws a RuntimeError. */

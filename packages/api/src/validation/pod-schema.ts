@@ -47,6 +47,10 @@ const probe = handler.extend({
   terminationGracePeriodSeconds: int64().optional(),
 }) satisfies z.ZodType<Probe>;
 
+/** seccompProfile and appArmorProfile share one shape. */
+const profile = z.object({ type: z.string().default(''), localhostProfile: z.string().optional() });
+const seLinuxOptions = z.object({ user: z.string().optional(), role: z.string().optional(), type: z.string().optional(), level: z.string().optional() });
+
 const keyRef = z.object({ name: z.string().default(''), key: z.string().default(''), optional: z.boolean().optional() });
 
 const containerPortSchema = z
@@ -168,6 +172,10 @@ export const containerSchema = z
       privileged: z.boolean().optional(),
       allowPrivilegeEscalation: z.boolean().optional(),
       capabilities: z.object({ add: stringList().optional(), drop: stringList().optional() }).optional(),
+      seccompProfile: profile.optional(),
+      appArmorProfile: profile.optional(),
+      seLinuxOptions: seLinuxOptions.optional(),
+      procMount: z.string().optional(),
     })
     .optional(),
   stdin: z.boolean().optional(),
@@ -298,6 +306,10 @@ export const podSpecSchema = z
       runAsNonRoot: z.boolean().optional(),
       fsGroup: int64().optional(),
       supplementalGroups: z.array(int64()).optional(),
+      seccompProfile: profile.optional(),
+      appArmorProfile: profile.optional(),
+      seLinuxOptions: seLinuxOptions.optional(),
+      sysctls: z.array(z.object({ name: z.string().default(''), value: z.string().default('') })).optional(),
     })
     .optional(),
   imagePullSecrets: mapList(z.object({ name: z.string().default('') }), ['name'])

@@ -39,6 +39,11 @@ export class DockerClient {
   readonly #prefix: string;
   readonly #socketPath: string;
 
+  /** The engine's socket: no pod may mount it (see DockerRuntime.startContainer). */
+  get socketPath(): string {
+    return this.#socketPath;
+  }
+
   constructor(opts: { socketPath: string; apiVersion?: string; connections?: number }) {
     this.#socketPath = opts.socketPath;
     this.#client = new Pool('http://localhost', { socketPath: opts.socketPath, connections: opts.connections ?? 16 });

@@ -3,7 +3,8 @@
  * namespace, pod containers joined to it (`NetworkMode: container:<sandbox>`), emptyDirs as Docker volumes.
  */
 import type { Readable } from 'node:stream';
-import { parseImageName, type PullPolicy } from '@skiff/api';
+import { realpathSync } from 'node:fs';
+import { DOCKER_SOCKET_PATHS, hostPathExposesDockerSocket, parseImageName, type PullPolicy } from '@skiff/api';
 import {
   RuntimeError,
   type ContainerConfig,
@@ -66,6 +67,15 @@ function state(s: string): RuntimeState {
   if (s === 'exited' || s === 'dead') return 'exited';
   if (s === 'created') return 'created';
   return 'unknown';
+}
+
+/** resolved is the path with its links followed, or the path itself when it does not exist here. */
+function resolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function isMissing(err: unknown): boolean {
@@ -185,6 +195,27 @@ export class DockerRuntime implements ContainerRuntime {
     return true;
   }
 
+  async imageUser(image: string): Promise<string> {
+    const i = await this.#d.json<{ Config?: { User?: string } }>({ method: 'GET', path: `/images/${encodeURIComponent(image)}/json` });
+    return i.Config?.User ?? '';
+  }
+
+  /**
+   * #refuseEngineSocket refuses a bind mount that reaches the engine's socket, however it is spelt: the usual paths,
+   * the socket this agent talks to, and each of those as this filesystem resolves them (links, /var/run -> /run).
+   * The api-server refuses such hostPaths already; this holds for pods that reach the node another way.
+   */
+  #refuseEngineSocket(config: ContainerConfig): void {
+    const sockets = new Set([...DOCKER_SOCKET_PATHS, this.#d.socketPath]);
+    for (const s of [...sockets]) sockets.add(resolved(s));
+    for (const m of config.mounts) {
+      if (m.kind !== 'host') continue;
+      if (hostPathExposesDockerSocket(m.volume, [...sockets]) || hostPathExposesDockerSocket(resolved(m.volume), [...sockets])) {
+        throw new RuntimeError('CreateContainerConfigError', `container ${config.name}: hostPath ${m.volume} would expose the container engine's socket, which no pod may mount`);
+      }
+    }
+  }
+
   async createSandbox(config: SandboxConfig, signal?: AbortSignal): Promise<{ id: string; ip: string }> {
     try {
       await this.ensureImage(this.#pause, 'IfNotPresent', undefined, signal);
@@ -241,6 +272,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async startContainer(sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
+    this.#refuseEngineSocket(config);
     const hostConfig: Record<string, unknown> = {
       NetworkMode: `container:${sandboxId}`,
       IpcMode: `container:${sandboxId}`,
@@ -264,6 +296,12 @@ export class DockerRuntime implements ContainerRuntime {
     if (config.privileged) hostConfig['Privileged'] = true;
     if (config.capAdd) hostConfig['CapAdd'] = config.capAdd;
     if (config.capDrop) hostConfig['CapDrop'] = config.capDrop;
+    if (config.groupAdd?.length) hostConfig['GroupAdd'] = config.groupAdd.map(String);
+    const securityOpt: string[] = [];
+    if (config.noNewPrivileges) securityOpt.push('no-new-privileges:true');
+    if (config.seccompProfile === 'Unconfined') securityOpt.push('seccomp=unconfined');
+    if (config.appArmorProfile === 'Unconfined') securityOpt.push('apparmor=unconfined');
+    if (securityOpt.length) hostConfig['SecurityOpt'] = securityOpt;
     const body: Record<string, unknown> = {
       Image: config.image,
       Env: config.env.map((e) => `${e.name}=${e.value}`),

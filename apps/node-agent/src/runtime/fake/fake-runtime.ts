@@ -100,6 +100,14 @@ export class FakeRuntime implements ContainerRuntime {
     return true;
   }
 
+  /** The USER of images, for runAsNonRoot; an image not listed runs as root (""), as busybox does. */
+  readonly imageUsers = new Map<string, string>();
+
+  async imageUser(image: string): Promise<string> {
+    this.#check();
+    return this.imageUsers.get(image) ?? '';
+  }
+
   async createSandbox(config: SandboxConfig, signal?: AbortSignal): Promise<{ id: string; ip: string }> {
     this.#check();
     signal?.throwIfAborted();
