@@ -65,7 +65,7 @@ export function notStartedMessage(pod: Pod, container: string): string {
 
 /**
  * createLogServer serves `GET /containerLogs/{namespace}/{pod}/{container}` with the kubelet's query parameters
- * (follow, tailLines, timestamps, previous, sinceSeconds, limitBytes) as text/plain, plus /healthz, /readyz and
+ * (follow, tailLines, timestamps, previous, sinceSeconds, sinceTime, limitBytes) as text/plain, plus /healthz, /readyz and
  * /metrics.
  */
 export function createLogServer(opts: LogServerOptions): Express {
@@ -97,6 +97,9 @@ export function createLogServer(opts: LogServerOptions): Express {
     const limit = intParam(req.query['limitBytes']);
     if (tail !== undefined) logReq.tailLines = tail;
     if (since !== undefined) logReq.sinceSeconds = since;
+    const sinceTime = typeof req.query['sinceTime'] === 'string' ? Date.parse(req.query['sinceTime']) : undefined;
+    if (sinceTime !== undefined && Number.isNaN(sinceTime)) return void res.status(400).type('text/plain').send(`invalid sinceTime ${JSON.stringify(req.query['sinceTime'])}: not an RFC 3339 time`);
+    if (since === undefined && sinceTime !== undefined) logReq.sinceTimeMs = sinceTime;
     // The client may leave while the runtime opens the stream: remember it, or a followed stream would stay open.
     let gone = false;
     res.on('close', () => (gone = true));

@@ -110,6 +110,8 @@ export interface LogRequest {
   tailLines?: number;
   timestamps?: boolean;
   sinceSeconds?: number;
+  /** Only lines written at or after this instant, ms since the epoch (pods/log sinceTime). */
+  sinceTimeMs?: number;
   limitBytes?: number;
 }
 

@@ -422,6 +422,8 @@ export class DockerRuntime implements ContainerRuntime {
     if (req.timestamps) q.set('timestamps', '1');
     if (req.tailLines !== undefined) q.set('tail', String(req.tailLines));
     if (req.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - req.sinceSeconds));
+    // Docker takes a fractional Unix time, so sinceTime keeps its sub-second part.
+    else if (req.sinceTimeMs !== undefined) q.set('since', (req.sinceTimeMs / 1000).toFixed(3));
     // A container with a terminal logs raw bytes; only one without has Docker's stdout/stderr frames.
     const { Config } = await this.#d.json<{ Config: { Tty?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
     const req2 = { method: 'GET' as const, path: `/containers/${id}/logs?${q}` };
