@@ -8,6 +8,7 @@ import type { Pod } from '@skiff/api';
 import type { Logger } from '@skiff/controller-kit';
 import type { LogRequest, RuntimeContainer } from './runtime/container-runtime.js';
 import type { NodeRunner } from './node-runner.js';
+import type { Summary } from './stats/resource-sampler.js';
 
 /** HealthCheck is one named check of /readyz. */
 export interface HealthCheck {
@@ -34,6 +35,8 @@ export interface LogServerOptions {
   findPod(namespace: string, name: string): { runner: NodeRunner; pod: Pod } | undefined;
   /** readyz are the checks of /readyz, each with why it fails (the AgentProcess's `readiness`). */
   readyz(): HealthCheck[];
+  /** summary is a node's CPU and memory (kubelet's Summary API); undefined for a node this process does not run. */
+  summary?(nodeName: string | undefined): Summary | undefined;
   metrics: Registry;
   logger: Logger;
 }
@@ -65,8 +68,8 @@ export function notStartedMessage(pod: Pod, container: string): string {
 
 /**
  * createLogServer serves `GET /containerLogs/{namespace}/{pod}/{container}` with the kubelet's query parameters
- * (follow, tailLines, timestamps, previous, sinceSeconds, sinceTime, limitBytes) as text/plain, plus /healthz, /readyz and
- * /metrics.
+ * (follow, tailLines, timestamps, previous, sinceSeconds, sinceTime, limitBytes) as text/plain, plus
+ * /stats/summary, /healthz, /readyz and /metrics.
  */
 export function createLogServer(opts: LogServerOptions): Express {
   const app = express();
@@ -77,6 +80,13 @@ export function createLogServer(opts: LogServerOptions): Express {
   });
   app.get('/metrics', async (_req, res) => {
     res.type(opts.metrics.contentType).send(await opts.metrics.metrics());
+  });
+  // kubelet's Summary API; `node` picks one of the nodes of a process that runs several (simulated) nodes.
+  app.get('/stats/summary', (req, res) => {
+    const node = typeof req.query['node'] === 'string' ? req.query['node'] : undefined;
+    const summary = opts.summary?.(node);
+    if (!summary) return void res.status(404).type('text/plain').send(node ? `node ${node} is not run by this agent` : 'this agent runs several nodes: name one with ?node=');
+    res.json(summary);
   });
   app.get('/containerLogs/:namespace/:pod/:container', async (req: Request, res: Response) => {
     const { namespace, pod: podName, container } = req.params as Record<string, string>;

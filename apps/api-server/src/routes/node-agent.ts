@@ -40,6 +40,12 @@ export function agentEndpoint(registry: Registry, pod: Pod): AgentEndpoint {
   } catch {
     throw errors.notFound('nodes', '', nodeName);
   }
+  return nodeAgentEndpoint(node);
+}
+
+/** nodeAgentEndpoint is where a node's agent listens: its InternalIP and kubelet endpoint port; 503 without them. */
+export function nodeAgentEndpoint(node: Node): AgentEndpoint {
+  const nodeName = node.metadata.name ?? '';
   const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.[0]?.address;
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!address || !port) throw new ApiError({ reason: 'ServiceUnavailable', message: `node ${nodeName} does not report a kubelet endpoint` });

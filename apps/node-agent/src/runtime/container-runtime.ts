@@ -115,6 +115,16 @@ export interface LogRequest {
   limitBytes?: number;
 }
 
+/** ContainerStats is one sample of a running container's resource use (CRI ContainerStats). */
+export interface ContainerStats {
+  /** When the engine read it, ms since the epoch. */
+  timeMs: number;
+  /** CPU time used since the container started (cumulative), in nanoseconds. */
+  cpuUsageCoreNanoSeconds: number;
+  /** Memory in use that the kernel cannot reclaim at once (usage minus inactive file pages), as kubelet reports. */
+  memoryWorkingSetBytes: number;
+}
+
 /** StreamOptions say which standard streams an exec or attach session carries, and whether it has a terminal. */
 export interface StreamOptions {
   stdin: boolean;
@@ -227,6 +237,8 @@ export interface ContainerRuntime {
   exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** logs streams a container's output as plain text. */
   logs(id: string, req: LogRequest): Promise<Readable>;
+  /** stats samples a running container's CPU and memory (for metrics.k8s.io); optional. */
+  stats?(id: string): Promise<ContainerStats>;
   /** execStream runs a command in a running container with its streams attached (kubectl exec); optional. */
   execStream?(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream>;
   /** attach connects to the streams of a running container's main process (kubectl attach); optional. */

@@ -8,6 +8,7 @@ import {
   RuntimeError,
   type ContainerConfig,
   type ContainerRuntime,
+  type ContainerStats,
   type ContainerStream,
   type ExecResult,
   type LogRequest,
@@ -20,6 +21,13 @@ import {
 } from '../container-runtime.js';
 import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
 import { DockerError, type DockerClient } from './docker-client.js';
+
+/** DockerStats is what GET /containers/{id}/stats answers, as far as the sampler reads it. */
+interface DockerStats {
+  read: string;
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+  memory_stats?: { usage?: number; stats?: { inactive_file?: number; total_inactive_file?: number } };
+}
 import { dockerContainerStream } from './docker-container-stream.js';
 import { killProcessTree } from './kill-process-tree.js';
 
@@ -414,6 +422,21 @@ export class DockerRuntime implements ContainerRuntime {
     } catch {
       return false; // the exec or its container is gone: nothing left to kill
     }
+  }
+
+  /**
+   * stats reads one sample (one-shot: Docker answers at its next collection tick, within about a second, without
+   * waiting for a second sample to fill precpu_stats; the sampler computes rates from its own samples).
+   */
+  async stats(id: string): Promise<ContainerStats> {
+    const s = await this.#d.json<DockerStats>({ method: 'GET', path: `/containers/${id}/stats?stream=false&one-shot=true` });
+    const mem = s.memory_stats ?? {};
+    // Working set as kubelet computes it: usage minus inactive file pages (cgroup v2 inactive_file, v1 total_inactive_file).
+    const inactive = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? 0;
+    const timeMs = Date.parse(s.read);
+    // A stopped container answers with a zero time and zero counters: no sample rather than a wrong rate.
+    if (!(timeMs > 0)) throw new Error(`container ${id} is not running`);
+    return { timeMs, cpuUsageCoreNanoSeconds: s.cpu_stats?.cpu_usage?.total_usage ?? 0, memoryWorkingSetBytes: Math.max(0, (mem.usage ?? 0) - inactive) };
   }
 
   async logs(id: string, req: LogRequest): Promise<Readable> {
