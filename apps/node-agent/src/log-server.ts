@@ -59,7 +59,7 @@ export function pickInstance(containers: RuntimeContainer[], name: string, previ
  */
 export function notStartedMessage(pod: Pod, container: string): string {
   const podName = pod.metadata.name ?? '';
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === container);
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find((s) => s.name === container);
   if (status?.state?.terminated) return `container "${container}" in pod "${podName}" is terminated`;
   const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
   const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;

@@ -23,7 +23,7 @@ export function podContainerName(pod: Pod, requested: string | undefined): strin
     if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
     return names[0]!;
   }
-  const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names];
+  const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names, ...(pod.spec.ephemeralContainers ?? []).map((c) => c.name)];
   if (!all.includes(requested)) throw errors.badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
 }

@@ -7,7 +7,7 @@ import type { SandboxDNS } from '../pods/pod-dns.js';
 import type { PullPolicy } from '@skiff/api';
 
 /** ContainerKind tells the pause sandbox that holds a pod's network namespace from the pod's own containers. */
-export type ContainerKind = 'sandbox' | 'container' | 'init';
+export type ContainerKind = 'sandbox' | 'container' | 'init' | 'ephemeral';
 
 /** RuntimeState is the coarse state of a container as the engine reports it. */
 export type RuntimeState = 'created' | 'running' | 'exited' | 'unknown';
@@ -73,7 +73,9 @@ export interface MountConfig {
 /** ContainerConfig is a fully resolved pod container, ready to create: env values are already substituted. */
 export interface ContainerConfig {
   pod: PodRef;
-  kind: 'container' | 'init';
+  kind: 'container' | 'init' | 'ephemeral';
+  /** Runtime id of the container whose PID namespace this one joins (an ephemeral container's target). */
+  pidTarget?: string;
   name: string;
   restartCount: number;
   image: string;

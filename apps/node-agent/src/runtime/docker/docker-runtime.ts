@@ -271,6 +271,8 @@ export class DockerRuntime implements ContainerRuntime {
     const hostConfig: Record<string, unknown> = {
       NetworkMode: `container:${sandboxId}`,
       IpcMode: `container:${sandboxId}`,
+      // kubectl debug --target: the debugger sees the target's processes (CRI's NamespaceMode TARGET).
+      ...(config.pidTarget ? { PidMode: `container:${config.pidTarget}` } : {}),
       RestartPolicy: { Name: 'no' },
       Mounts: config.mounts.map((m) =>
         m.kind === 'emptyDir'
