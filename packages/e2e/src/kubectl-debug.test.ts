@@ -110,7 +110,7 @@ describe.skipIf(!built || !dockerUp())('kubectl debug with ephemeral containers 
     );
     const dup = await patchEphemeral('web', { spec: { ephemeralContainers: [{ name: 'app', image: 'busybox:1.36' }] } });
     expect(dup.status).toBe(422);
-    expect((await dup.json()).message).toMatch(/^Pod "web" is invalid: spec\.ephemeralContainers\[\d\]\.name: Duplicate value: "app"$/);
+    expect(((await dup.json()) as { message: string }).message).toMatch(/^Pod "web" is invalid: spec\.ephemeralContainers\[\d\]\.name: Duplicate value: "app"$/);
     // The main resource neither adds nor drops them: a PUT without the list keeps the stored one.
     const pod = await getPod('web');
     delete pod.spec.ephemeralContainers;
