@@ -15,6 +15,9 @@ import { Registry } from './registry/registry.js';
 import { createApp } from './routes/create-app.js';
 import { podStreamProxy } from './routes/pod-exec.js';
 import { podLogProxy } from './routes/pod-log.js';
+import { nodeAgentEndpoint } from './routes/node-agent.js';
+import { fetchAgentSummary } from './resource-metrics/agent-summary.js';
+import { resourceMetricsApi } from './resource-metrics/resource-metrics-api.js';
 import { podPortForwardProxy } from './routes/pod-portforward.js';
 import { parseApiPath } from './http/api-path.js';
 import { legacyWatchPath } from './http/legacy-watch-path.js';
@@ -120,7 +123,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   ensureSystemNamespaces(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
-  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
+  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}),
+    resourceMetrics: resourceMetricsApi({ registry, clock, summary: (node) => fetchAgentSummary(nodeAgentEndpoint(node), opts.podLogDialTimeoutMs ?? 10_000), onError: (node, err) => logger.debug({ err, node }, 'no metrics from node agent') }),
+  };
 
   const app = createApp({
     store,

@@ -14,6 +14,8 @@ export interface AgentConfig {
   taints: Taint[];
   leaseDurationSeconds: number;
   statusUpdateMs: number;
+  /** --housekeeping-interval: time between two samples of the containers' CPU and memory. */
+  housekeepingIntervalMs: number;
   podNetwork: string | undefined;
   podInfraImage: string;
   listenHost: string;
@@ -42,6 +44,7 @@ export const FLAGS = {
   'register-with-taints': { env: 'SKIFF_REGISTER_WITH_TAINTS', default: '', help: 'key=value:Effect,...' },
   'node-lease-duration-seconds': { env: 'SKIFF_NODE_LEASE_DURATION_SECONDS', default: '40', help: 'the Lease is renewed every quarter of it' },
   'node-status-update-frequency': { env: 'SKIFF_NODE_STATUS_UPDATE_FREQUENCY', default: '10s', help: '' },
+  'housekeeping-interval': { env: 'SKIFF_HOUSEKEEPING_INTERVAL', default: '10s', help: 'time between samples of container CPU and memory (kubectl top)' },
   'pod-network': { env: 'SKIFF_POD_NETWORK', default: 'skiff-local', help: "Docker network of the pods, created if missing; \"\" for Docker's default bridge" },
   'pod-infra-container-image': { env: 'SKIFF_POD_INFRA_CONTAINER_IMAGE', default: 'registry.k8s.io/pause:3.10', help: '' },
   listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
@@ -128,6 +131,7 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     taints: parseTaints(value('register-with-taints')),
     leaseDurationSeconds: Number(value('node-lease-duration-seconds')),
     statusUpdateMs: parseDuration(value('node-status-update-frequency')),
+    housekeepingIntervalMs: parseDuration(value('housekeeping-interval')),
     // npm start's network by default, so an agent started beside it reaches its pods; "" is Docker's bridge.
     podNetwork: value('pod-network') || undefined,
     podInfraImage: value('pod-infra-container-image'),

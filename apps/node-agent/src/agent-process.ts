@@ -9,6 +9,7 @@ import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger, type SharedInformer } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
+import type { Summary } from './stats/resource-sampler.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
 import { ConfigObjectCache } from './config/config-object-cache.js';
 import { NodeRunner } from './node-runner.js';
@@ -45,6 +46,8 @@ export interface AgentProcessOptions extends Omit<NodeIdentity, 'name' | 'agentV
   logger: Logger;
   relistPeriodMs?: number;
   resyncMs?: number;
+  /** Time between container stats samples (--housekeeping-interval). */
+  housekeepingIntervalMs?: number;
   /** Longest wait between node registration attempts (doubling from 500 ms). Default 10 s. */
   registerRetryMaxMs?: number;
   /** prober builds the probes of one node; failed probes are reported through `events`. */
@@ -121,6 +124,7 @@ export class AgentProcess {
         ...(opts.prober ? { prober: (onChange: (uid: string) => void) => opts.prober!(n.runtime, onChange, events) } : {}),
         ...(opts.relistPeriodMs !== undefined ? { relistPeriodMs: opts.relistPeriodMs } : {}),
         ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
+        ...(opts.housekeepingIntervalMs !== undefined ? { housekeepingIntervalMs: opts.housekeepingIntervalMs } : {}),
       });
       const identity: NodeIdentity = {
         name: n.name,
@@ -173,6 +177,12 @@ export class AgentProcess {
       { name: 'informer-sync', ok: this.#ready, message: this.#ready ? '' : 'nodes not registered or pods not listed yet' },
       { name: 'runtime', ok: !down, message: down ? `container runtime of node ${down.node} is down: ${down.h.message}` : '' },
     ];
+  }
+
+  /** summary is the Summary of a node of this process; without a name, of its only node. */
+  summary(nodeName?: string): Summary | undefined {
+    const entry = nodeName ? this.nodes.get(nodeName) : this.nodes.size === 1 ? [...this.nodes.values()][0] : undefined;
+    return entry?.runner.stats.summary();
   }
 
   /** findPod finds a pod by namespace and name on any node of this process. */

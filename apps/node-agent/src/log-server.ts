@@ -8,6 +8,7 @@ import type { Pod } from '@skiff/api';
 import type { Logger } from '@skiff/controller-kit';
 import type { LogRequest, RuntimeContainer } from './runtime/container-runtime.js';
 import type { NodeRunner } from './node-runner.js';
+import type { Summary } from './stats/resource-sampler.js';
 
 /** HealthCheck is one named check of /readyz. */
 export interface HealthCheck {
@@ -34,6 +35,8 @@ export interface LogServerOptions {
   findPod(namespace: string, name: string): { runner: NodeRunner; pod: Pod } | undefined;
   /** readyz are the checks of /readyz, each with why it fails (the AgentProcess's `readiness`). */
   readyz(): HealthCheck[];
+  /** summary is a node's CPU and memory (kubelet's Summary API); undefined for a node this process does not run. */
+  summary?(nodeName: string | undefined): Summary | undefined;
   metrics: Registry;
   logger: Logger;
 }
@@ -56,7 +59,7 @@ export function pickInstance(containers: RuntimeContainer[], name: string, previ
  */
 export function notStartedMessage(pod: Pod, container: string): string {
   const podName = pod.metadata.name ?? '';
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((s) => s.name === container);
+  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find((s) => s.name === container);
   if (status?.state?.terminated) return `container "${container}" in pod "${podName}" is terminated`;
   const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
   const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
@@ -65,8 +68,8 @@ export function notStartedMessage(pod: Pod, container: string): string {
 
 /**
  * createLogServer serves `GET /containerLogs/{namespace}/{pod}/{container}` with the kubelet's query parameters
- * (follow, tailLines, timestamps, previous, sinceSeconds, limitBytes) as text/plain, plus /healthz, /readyz and
- * /metrics.
+ * (follow, tailLines, timestamps, previous, sinceSeconds, sinceTime, limitBytes) as text/plain, plus
+ * /stats/summary, /healthz, /readyz and /metrics.
  */
 export function createLogServer(opts: LogServerOptions): Express {
   const app = express();
@@ -77,6 +80,13 @@ export function createLogServer(opts: LogServerOptions): Express {
   });
   app.get('/metrics', async (_req, res) => {
     res.type(opts.metrics.contentType).send(await opts.metrics.metrics());
+  });
+  // kubelet's Summary API; `node` picks one of the nodes of a process that runs several (simulated) nodes.
+  app.get('/stats/summary', (req, res) => {
+    const node = typeof req.query['node'] === 'string' ? req.query['node'] : undefined;
+    const summary = opts.summary?.(node);
+    if (!summary) return void res.status(404).type('text/plain').send(node ? `node ${node} is not run by this agent` : 'this agent runs several nodes: name one with ?node=');
+    res.json(summary);
   });
   app.get('/containerLogs/:namespace/:pod/:container', async (req: Request, res: Response) => {
     const { namespace, pod: podName, container } = req.params as Record<string, string>;
@@ -97,6 +107,9 @@ export function createLogServer(opts: LogServerOptions): Express {
     const limit = intParam(req.query['limitBytes']);
     if (tail !== undefined) logReq.tailLines = tail;
     if (since !== undefined) logReq.sinceSeconds = since;
+    const sinceTime = typeof req.query['sinceTime'] === 'string' ? Date.parse(req.query['sinceTime']) : undefined;
+    if (sinceTime !== undefined && Number.isNaN(sinceTime)) return void res.status(400).type('text/plain').send(`invalid sinceTime ${JSON.stringify(req.query['sinceTime'])}: not an RFC 3339 time`);
+    if (since === undefined && sinceTime !== undefined) logReq.sinceTimeMs = sinceTime;
     // The client may leave while the runtime opens the stream: remember it, or a followed stream would stay open.
     let gone = false;
     res.on('close', () => (gone = true));

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, ...DEFAULT_METRICS_OPTIONS });
   let agent: AgentProcess | undefined;
-  const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger });
+  const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], summary: (node) => agent?.summary(node), metrics, logger });
   const server = createServer(app);
   const portForward = createPortForwardServer({
     resolve: (ns, name) => {
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     version: 'v1.32.0-skiff',
     leaseDurationSeconds: config.leaseDurationSeconds,
     statusUpdateMs: config.statusUpdateMs,
+    housekeepingIntervalMs: config.housekeepingIntervalMs,
     allowPrivileged: config.allowPrivileged,
     ...(config.clusterDNS.length ? { clusterDNS: { servers: config.clusterDNS, domain: config.clusterDomain } } : {}),
     volumeDirs: { rootDir: config.rootDir, tmpfsDir: config.tmpfsDir },

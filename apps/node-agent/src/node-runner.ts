@@ -15,6 +15,7 @@ import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { fieldRefValue } from './pods/container-config.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
+import { ResourceSampler } from './stats/resource-sampler.js';
 
 /** NodeRunnerOptions configures NodeRunner. */
 export interface NodeRunnerOptions {
@@ -36,6 +37,8 @@ export interface NodeRunnerOptions {
   prober?: (onChange: (uid: string) => void) => ProbeResults;
   relistPeriodMs?: number;
   resyncMs?: number;
+  /** Time between two samples of the containers' CPU and memory (--housekeeping-interval). Default 10 s. */
+  housekeepingIntervalMs?: number;
   /** How many app containers of one pod start at once. Default 4. */
   containerStartConcurrency?: number;
 }
@@ -52,6 +55,8 @@ export class NodeRunner {
   readonly pleg: Pleg;
   readonly status: StatusManager;
   readonly workers: PodWorkers;
+  /** CPU and memory of the running containers, for /stats/summary. */
+  readonly stats: ResourceSampler;
   readonly #pods = new Map<string, Pod>();
   readonly #syncer: PodSyncer;
   readonly #log: Logger;
@@ -71,6 +76,14 @@ export class NodeRunner {
       onPodEvents: (uid) => {
         if (this.#synced) this.workers.update(uid);
       },
+    });
+    this.stats = new ResourceSampler({
+      nodeName: opts.nodeName,
+      runtime: opts.runtime,
+      containers: this.pleg,
+      clock: opts.clock,
+      logger: this.#log,
+      ...(opts.housekeepingIntervalMs !== undefined ? { periodMs: opts.housekeepingIntervalMs } : {}),
     });
     const prober = opts.prober?.((uid) => this.workers.update(uid));
     this.#syncer = new PodSyncer({
@@ -163,7 +176,7 @@ export class NodeRunner {
   /** run relists the runtime until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', () => this.workers.stop(), { once: true });
-    await this.pleg.run(signal);
+    await Promise.all([this.pleg.run(signal), this.stats.run(signal)]);
   }
 
   /** idle resolves when no pod worker is busy and no status write is in flight. */

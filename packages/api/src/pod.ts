@@ -265,9 +265,17 @@ export interface Affinity {
   podAntiAffinity?: PodAffinity;
 }
 
+/** EphemeralContainer is a Container added to a running pod for debugging (kubectl debug); it is never restarted. */
+export interface EphemeralContainer extends Container {
+  /** The container whose namespaces (PID) it joins, when the runtime supports it. */
+  targetContainerName?: string;
+}
+
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  /** Added only through the pods/ephemeralcontainers subresource, never removed or changed. */
+  ephemeralContainers?: EphemeralContainer[];
   volumes?: Volume[];
   restartPolicy?: RestartPolicy;
   terminationGracePeriodSeconds?: number;
@@ -356,6 +364,7 @@ export interface PodStatus {
   startTime?: string;
   initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   qosClass?: 'Guaranteed' | 'Burstable' | 'BestEffort';
   observedGeneration?: number;
 }

@@ -10,6 +10,7 @@ import type { Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster, mainOf } from './cluster.js';
 import { dockerUp, removeNode } from './docker.js';
+import { run, writeKubeconfig } from './toy-cluster.js';
 
 const built = existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
 const SUFFIX = Math.random().toString(36).slice(2, 8);
@@ -51,6 +52,8 @@ describe.skipIf(!built || !dockerUp())('pods/log through the api-server from rea
   const getPod = (name: string): Promise<Pod> => cluster.client.pods.get(name, { namespace: NS });
   const log = (name: string, opts: { container?: string; previous?: boolean; timestamps?: boolean; sinceSeconds?: number; limitBytes?: number } = {}): Promise<string> =>
     cluster.client.pods.log(name, { namespace: NS, container: 'c', ...opts });
+  let kubeconfig = '';
+  const kubectl = (args: string[]): Promise<string> => run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeoutMs: 30_000 });
 
   async function running(name: string): Promise<Pod> {
     return waitFor(async () => {
@@ -69,6 +72,7 @@ describe.skipIf(!built || !dockerUp())('pods/log through the api-server from rea
 
   beforeAll(async () => {
     await cluster.startApiServer();
+    kubeconfig = writeKubeconfig(cluster.dataDir, cluster.server);
     cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--log-level', 'warn']);
     await waitFor(async () => (await cluster.client.nodes.get(node)).status?.daemonEndpoints?.kubeletEndpoint?.Port, { what: `node ${node} registered`, timeoutMs: 30_000 });
   }, 60_000);
@@ -101,6 +105,12 @@ describe.skipIf(!built || !dockerUp())('pods/log through the api-server from rea
     expect(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(3);
     expect(await logWith('log-prev', 'run-')).toBe('run-2\n');
     expect(await log('log-prev', { previous: true })).toBe('run-1\n');
+    // The real kubectl: --previous is the crashed instance, kept by the agent until the next restart.
+    expect(await kubectl(['logs', 'log-prev', '--previous'])).toBe('run-1\n');
+    expect(await kubectl(['logs', 'log-prev', '-p', '--timestamps'])).toMatch(/^\d{4}-\d{2}-\d{2}T\S+ run-1\n$/);
+    expect(await kubectl(['logs', 'log-prev'])).toBe('run-2\n');
+    const missing = await kubectl(['logs', 'log-prev', '-c', 'nope']).catch((e: Error) => e.message);
+    expect(missing).toContain('container nope is not valid for pod log-prev');
   }, 60_000);
 
   it('prefixes each line with an RFC3339 timestamp with timestamps=true', async () => {
@@ -124,6 +134,21 @@ describe.skipIf(!built || !dockerUp())('pods/log through the api-server from rea
     expect(await log('log-window', { sinceSeconds: 2 })).toBe('late-line\n');
     expect(await log('log-window', { limitBytes: 5 })).toBe('early');
     expect(await log('log-window', { limitBytes: 11 })).toBe('early-line\n');
+  }, 60_000);
+
+  it('honours sinceTime (RFC 3339, as kubectl --since-time sends it) and tailLines', async () => {
+    await cluster.client.pods.create(podOn(node, 'log-since', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo early-line; sleep 3; echo late-line; trap "exit 0" TERM; sleep 3600 & wait'] }] }));
+    await running('log-since');
+    await logWith('log-since', 'late-line');
+    const stamped = (await log('log-since', { timestamps: true })).split('\n').find((l) => l.endsWith(' late-line'))!;
+    // Whole seconds, as metav1.Time is sent: the late line is at most a second after, the early one 3 s before.
+    const lateSecond = new Date(Math.floor(Date.parse(stamped.split(' ')[0]!) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    expect(await kubectl(['logs', 'log-since', `--since-time=${lateSecond}`])).toBe('late-line\n');
+    expect(await kubectl(['logs', 'log-since', '--since-time=2000-01-01T00:00:00Z'])).toBe('early-line\nlate-line\n');
+    expect(await kubectl(['logs', 'log-since', '--tail=1'])).toBe('late-line\n');
+    const bad = await fetch(`${cluster.server}/api/v1/namespaces/${NS}/pods/log-since/log?sinceTime=yesterday`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringContaining('sinceTime') });
   }, 60_000);
 
   describe("the agent's errors reach clients as Status bodies", () => {

@@ -2,6 +2,7 @@
  * @module apiGroupList, the body of GET /apis (legacy discovery of the named groups).
  */
 import { RESOURCE_LIST } from '@skiff/api';
+import { metricsApiGroup } from '../resource-metrics/resource-metrics-api.js';
 
 /** GroupVersionForDiscovery is metav1.GroupVersionForDiscovery. */
 export interface GroupVersionForDiscovery {
@@ -26,7 +27,8 @@ export interface APIGroupList {
 /**
  * apiGroupList lists every named group that has a served resource in RESOURCE_LIST (apps, coordination.k8s.io),
  * in order of first appearance. Groups only reached through subresources (autoscaling for Scale) are not listed:
- * a listed group whose /apis/<g>/<v> 404s makes kubectl warn.
+ * a listed group whose /apis/<g>/<v> 404s makes kubectl warn. metrics.k8s.io comes last, where kube-apiserver lists
+ * the aggregated groups (kubectl top looks for it here).
  */
 export function apiGroupList(): APIGroupList {
   const versionsByGroup = new Map<string, string[]>();
@@ -40,5 +42,6 @@ export function apiGroupList(): APIGroupList {
     const gvs = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
     return { name, versions: gvs, preferredVersion: { ...(gvs[0] as GroupVersionForDiscovery) } };
   });
+  groups.push(metricsApiGroup());
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { ALL_VERBS, RESOURCE_LIST } from '@skiff/api';
 import type { ResourceInfo, Verb } from '@skiff/api';
+import { METRICS_GROUP, METRICS_VERSION, metricsResourceList } from '../resource-metrics/resource-metrics-api.js';
 
 /** APIResource is metav1.APIResource. */
 export interface APIResource {
@@ -56,9 +57,10 @@ function subresources(r: ResourceInfo): APIResource[] {
 /**
  * apiResourceList lists the resources of one group/version ('' for core), each main resource followed by its
  * subresources ("pods", "pods/binding", "pods/log", "pods/status"), all derived from RESOURCE_LIST; undefined when
- * the group/version is not served.
+ * the group/version is not served. metrics.k8s.io/v1beta1 is the built-in metrics API's (NodeMetrics, PodMetrics).
  */
 export function apiResourceList(group: string, version: string): APIResourceList | undefined {
+  if (group === METRICS_GROUP && version === METRICS_VERSION) return metricsResourceList();
   const served = RESOURCE_LIST.filter((r) => r.group === group && r.version === version);
   if (served.length === 0) return undefined;
   const resources = [...served]

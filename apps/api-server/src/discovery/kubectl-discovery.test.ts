@@ -236,10 +236,12 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl 1.32 against the discovery, OpenA
         ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount'],
         ['jobs', 'batch/v1', 'true', 'Job'],
         ['cronjobs', 'cj', 'batch/v1', 'true', 'CronJob'],
+        ['nodes', 'metrics.k8s.io/v1beta1', 'false', 'NodeMetrics'],
+        ['pods', 'metrics.k8s.io/v1beta1', 'true', 'PodMetrics'],
       ]),
     );
-    // One row per served kind: derived from the table, so adding a kind does not edit this test.
-    expect(rows).toHaveLength(RESOURCE_LIST.length);
+    // One row per served kind: derived from the table, so adding a kind does not edit this test; plus the two metrics kinds.
+    expect(rows).toHaveLength(RESOURCE_LIST.length + 2);
   });
 
   it('lets `create -f` pass validation via the OpenAPI stub and send fieldValidation=Strict', async () => {

@@ -49,8 +49,8 @@ describe('decodeProtobufBody', () => {
   });
 
   it('refuses kinds it has no table for with 415', () => {
-    // runtime.Unknown{typeMeta: {apiVersion: v1, kind: Pod}}: no command of kubectl sends a Pod as protobuf.
-    const pod = Buffer.concat([hex('6b387300'), Buffer.from([0x0a, 0x09, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x03]), Buffer.from('Pod')]);
+    // runtime.Unknown{typeMeta: {apiVersion: v1, kind: Endpoints}}: no command of kubectl sends Endpoints as protobuf.
+    const pod = Buffer.concat([hex('6b387300'), Buffer.from([0x0a, 0x0f, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x09]), Buffer.from('Endpoints')]);
     let err: unknown;
     try {
       decodeProtobufBody(pod);

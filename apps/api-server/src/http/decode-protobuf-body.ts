@@ -1,7 +1,7 @@
 /**
  * @module decodeProtobufBody: turns a Kubernetes protobuf request body into the JSON object it stands for.
  *
- * kubectl's typed clients (`create namespace`, `create deployment`, `create service`, and the DELETE that `drain` sends) write
+ * kubectl's typed clients (`create namespace`, `create deployment`, `create service`, `debug --copy-to`, and the DELETE that `drain` sends) write
  * `application/vnd.kubernetes.protobuf` whatever the server prefers, and client-go falls back to JSON only for CBOR.
  * A body is the 4-byte magic `k8s\0` and a runtime.Unknown {typeMeta, raw}; `raw` is the kind's generated message
  * (k8s.io/api `generated.proto`). Only the kinds and fields below are known; any other kind, or a non-empty field
@@ -63,6 +63,17 @@ const CONTAINER: Schema = {
   17: f('stdinOnce', 'bool'),
   18: f('tty', 'bool'),
   20: f('terminationMessagePolicy', 'string'),
+  // What a stored pod carries, sent back by `kubectl debug --copy-to` (it copies the pod's spec).
+  9: f('volumeMounts', { 1: f('name', 'string'), 2: f('readOnly', 'bool'), 3: f('mountPath', 'string'), 4: f('subPath', 'string') }, { repeated: true }),
+  15: f('securityContext', {
+    1: f('capabilities', { 1: f('add', 'string', { repeated: true }), 2: f('drop', 'string', { repeated: true }) }),
+    2: f('privileged', 'bool', { ptr: true }),
+    4: f('runAsUser', 'int', { ptr: true }),
+    5: f('runAsNonRoot', 'bool', { ptr: true }),
+    6: f('readOnlyRootFilesystem', 'bool', { ptr: true }),
+    7: f('allowPrivilegeEscalation', 'bool', { ptr: true }),
+    8: f('runAsGroup', 'int', { ptr: true }),
+  }),
 };
 const POD_SPEC: Schema = {
   2: f('containers', CONTAINER, { repeated: true }),
@@ -76,11 +87,14 @@ const POD_SPEC: Schema = {
   11: f('hostNetwork', 'bool'),
   12: f('hostPID', 'bool'),
   13: f('hostIPC', 'bool'),
+  14: f('securityContext', { 2: f('runAsUser', 'int', { ptr: true }), 3: f('runAsNonRoot', 'bool', { ptr: true }), 5: f('fsGroup', 'int', { ptr: true }), 6: f('runAsGroup', 'int', { ptr: true }) }),
   16: f('hostname', 'string'),
   17: f('subdomain', 'string'),
   19: f('schedulerName', 'string'),
   20: f('initContainers', CONTAINER, { repeated: true }),
+  22: f('tolerations', { 1: f('key', 'string'), 2: f('operator', 'string'), 3: f('value', 'string'), 4: f('effect', 'string'), 5: f('tolerationSeconds', 'int', { ptr: true }) }, { repeated: true }),
   24: f('priorityClassName', 'string'),
+  27: f('shareProcessNamespace', 'bool', { ptr: true }),
   // What the api-server defaults, sent back by kubectl when it copies a stored template (create job --from=cronjob).
   25: f('priority', 'int', { ptr: true }),
   30: f('enableServiceLinks', 'bool', { ptr: true }),
@@ -191,8 +205,12 @@ const DELETE_OPTIONS: Schema = {
   5: f('dryRun', 'string', { repeated: true }),
 };
 
+// kubectl debug --copy-to creates the copy of a pod with its typed client.
+const POD: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC), 3: f('status', {}) };
+
 const KINDS: Record<string, Schema> = {
   'v1/Namespace': NAMESPACE,
+  'v1/Pod': POD,
   // kubectl create configmap / secret / serviceaccount send these.
   'v1/ConfigMap': CONFIG_MAP,
   'v1/Secret': SECRET,

@@ -163,7 +163,7 @@ export class Registry {
   }
 
   /** update replaces an object (PUT); with subresource 'status' only its status changes. */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' } = {}): Written {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' } = {}): Written {
     const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Warn' });
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
@@ -245,7 +245,7 @@ export class Registry {
     name: string,
     type: PatchType,
     patchBody: unknown,
-    opts: WriteOptions & { subresource?: 'status' } = {},
+    opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' } = {},
   ): Written {
     const current = this.#store.get(this.key(info, namespace, name));
     if (!current) {

@@ -34,6 +34,8 @@ export interface ApiHandlerDeps {
   continueTokens: ContinueTokens;
   /** Called for pods/log: proxies to the pod's node agent. */
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
+  /** Serves metrics.k8s.io (from the node agents); resolves false for any other path. */
+  resourceMetrics?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 /**
@@ -48,6 +50,11 @@ export async function handleApiRequest(
   url: URL,
   info: RequestInfo,
 ): Promise<boolean> {
+  if (deps.resourceMetrics && (await deps.resourceMetrics(req, res, url))) {
+    info.verb = 'GET';
+    info.group = 'metrics.k8s.io';
+    return true;
+  }
   const path = parseApiPath(url.pathname);
   if (!path) return false;
   const q = url.searchParams;

@@ -23,7 +23,7 @@ export function podContainerName(pod: Pod, requested: string | undefined): strin
     if (names.length !== 1) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
     return names[0]!;
   }
-  const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names];
+  const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names, ...(pod.spec.ephemeralContainers ?? []).map((c) => c.name)];
   if (!all.includes(requested)) throw errors.badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
 }
@@ -40,6 +40,12 @@ export function agentEndpoint(registry: Registry, pod: Pod): AgentEndpoint {
   } catch {
     throw errors.notFound('nodes', '', nodeName);
   }
+  return nodeAgentEndpoint(node);
+}
+
+/** nodeAgentEndpoint is where a node's agent listens: its InternalIP and kubelet endpoint port; 503 without them. */
+export function nodeAgentEndpoint(node: Node): AgentEndpoint {
+  const nodeName = node.metadata.name ?? '';
   const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.status?.addresses?.[0]?.address;
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!address || !port) throw new ApiError({ reason: 'ServiceUnavailable', message: `node ${nodeName} does not report a kubelet endpoint` });

@@ -38,29 +38,35 @@ function notAllowed(r: SubresourceRequest): never {
   throw errors.methodNotAllowed(r.req.method ?? 'GET', r.req.url ?? '');
 }
 
-async function status(r: SubresourceRequest): Promise<void> {
-  const { deps, req, q, info } = r;
-  const ns = r.path.namespace;
-  switch (req.method) {
-    case 'GET':
-      info.verb = 'GET';
-      return r.reply(200, deps.registry.get(r.resource, ns, r.name));
-    case 'PUT': {
-      info.verb = 'PUT';
-      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
-      return r.reply(200, object, warnings);
+/**
+ * objectSubresource serves a subresource that reads and writes the whole object but changes only its part of it:
+ * status, and pods/ephemeralcontainers (only spec.ephemeralContainers, only additions).
+ */
+function objectSubresource(subresource: 'status' | 'ephemeralcontainers') {
+  return async (r: SubresourceRequest): Promise<void> => {
+    const { deps, req, q, info } = r;
+    const ns = r.path.namespace;
+    switch (req.method) {
+      case 'GET':
+        info.verb = 'GET';
+        return r.reply(200, deps.registry.get(r.resource, ns, r.name));
+      case 'PUT': {
+        info.verb = 'PUT';
+        const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+        const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+        return r.reply(200, object, warnings);
+      }
+      case 'PATCH': {
+        const type = requirePatchType(req);
+        info.verb = 'PATCH';
+        const body = decodePatchBody(type, await readRawBody(req));
+        const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+        return r.reply(200, object, warnings);
+      }
+      default:
+        notAllowed(r);
     }
-    case 'PATCH': {
-      const type = requirePatchType(req);
-      info.verb = 'PATCH';
-      const body = decodePatchBody(type, await readRawBody(req));
-      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
-      return r.reply(200, object, warnings);
-    }
-    default:
-      notAllowed(r);
-  }
+  };
 }
 
 async function finalize(r: SubresourceRequest): Promise<void> {
@@ -120,7 +126,8 @@ async function upgradeOnly(r: SubresourceRequest): Promise<void> {
 }
 
 export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = {
-  status,
+  status: objectSubresource('status'),
+  ephemeralcontainers: objectSubresource('ephemeralcontainers'),
   finalize,
   scale,
   binding,

@@ -89,7 +89,9 @@ describe('kubectl version and discovery', () => {
     const out = await kubectl('api-resources');
     const lines = out.trim().split('\n');
     expect(columns(lines[0]!)).toEqual(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
-    const byName = new Map(lines.slice(1).map((l) => [columns(l)[0], columns(l)]));
+    // nodes and pods also appear as metrics.k8s.io/v1beta1 NodeMetrics and PodMetrics, listed after core (as in kube).
+    const byName = new Map(lines.slice(1).map((l) => columns(l)).filter((c) => !c.includes('metrics.k8s.io/v1beta1')).map((c) => [c[0], c]));
+    expect(lines.filter((l) => /^pods\s+metrics\.k8s\.io\/v1beta1\s+true\s+PodMetrics$/.test(l.trim()))).toHaveLength(1);
     expect(byName.get('pods')).toEqual(['pods', 'po', 'v1', 'true', 'Pod']);
     expect(byName.get('nodes')).toEqual(['nodes', 'no', 'v1', 'false', 'Node']);
     expect(byName.get('deployments')).toEqual(['deployments', 'deploy', 'apps/v1', 'true', 'Deployment']);

@@ -145,7 +145,7 @@ function refuseUnsupported(pod: Pod, c: Container): void {
  * (unsupported volumes, privileged without --allow-privileged) throw a RuntimeError with reason
  * CreateContainerConfigError, which shows as the container's waiting reason.
  */
-export function buildContainerConfig(pod: Pod, c: Container, kind: 'init' | 'container', restartCount: number, ctx: ContainerConfigContext): ContainerConfig {
+export function buildContainerConfig(pod: Pod, c: Container, kind: ContainerConfig['kind'], restartCount: number, ctx: ContainerConfigContext): ContainerConfig {
   const sc = c.securityContext ?? {};
   const psc = pod.spec.securityContext ?? {};
   if (sc.privileged && !ctx.allowPrivileged) throw configError(`container ${c.name} is privileged, which this node does not allow (--allow-privileged)`);

@@ -20,7 +20,7 @@ const ref = { uid: 'u1', namespace: 'default', name: 'p' };
 function sandbox(state: RuntimeContainer['state'] = 'running'): RuntimeContainer {
   return { id: 'sb', kind: 'sandbox', pod: ref, containerName: '', restartCount: 0, state, image: 'pause', imageId: 'x', createdAt: iso(T0), ip: '10.0.0.2' };
 }
-function ctr(name: string, restartCount: number, state: RuntimeContainer['state'], exitCode?: number, finishedAt = T0, kind: 'container' | 'init' = 'container'): RuntimeContainer {
+function ctr(name: string, restartCount: number, state: RuntimeContainer['state'], exitCode?: number, finishedAt = T0, kind: 'container' | 'init' | 'ephemeral' = 'container'): RuntimeContainer {
   return {
     id: `${kind}-${name}-${restartCount}`,
     kind,
@@ -182,5 +182,25 @@ describe('computePodStatus', () => {
     expect(first.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ContainerCreating');
     const again = computePodStatus({ pod: { ...pod(), status: first }, observed: [], now: T0 + 5000, hostIP: 'h', waiting: {} });
     expect(again).toEqual(first);
+  });
+});
+
+describe('ephemeral containers (kubectl debug)', () => {
+  const debugPod = pod({ ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36', targetContainerName: 'app' }] });
+
+  it('starts one once the app containers have started, in the running sandbox', () => {
+    expect(computePodActions({ pod: debugPod, observed: [], now: T0 }).start.map((s) => s.kind)).toEqual(['container']);
+    const a = computePodActions({ pod: debugPod, observed: [sandbox(), ctr('app', 0, 'running')], now: T0 });
+    expect(a.start).toEqual([{ name: 'dbg', kind: 'ephemeral', restartCount: 0 }]);
+  });
+
+  it('never restarts one that exited, and keeps its instance (status and logs) instead of collecting it', () => {
+    const observed = [sandbox(), ctr('app', 0, 'running'), ctr('dbg', 0, 'exited', 1, T0, 'ephemeral')];
+    const a = computePodActions({ pod: debugPod, observed, now: T0 + 3_600_000 });
+    expect(a.start).toEqual([]);
+    expect(a.remove).toEqual([]);
+    const st = computePodStatus({ pod: debugPod, observed, now: T0, hostIP: '10.0.0.1', waiting: {} });
+    expect(st.ephemeralContainerStatuses).toEqual([expect.objectContaining({ name: 'dbg', ready: false, restartCount: 0, state: { terminated: expect.objectContaining({ exitCode: 1 }) } })]);
+    expect(st.phase).toBe('Running');
   });
 });

@@ -8,7 +8,7 @@ import { crashBackoffMs } from './crash-backoff.js';
 /** StartAction starts one instance of a pod container. */
 export interface StartAction {
   name: string;
-  kind: 'init' | 'container';
+  kind: 'init' | 'container' | 'ephemeral';
   restartCount: number;
 }
 
@@ -57,7 +57,7 @@ export interface PodActionsInput {
 }
 
 /** instancesOf returns the instances of one pod container, newest first. */
-export function instancesOf(observed: readonly RuntimeContainer[], kind: 'init' | 'container', name: string): RuntimeContainer[] {
+export function instancesOf(observed: readonly RuntimeContainer[], kind: 'init' | 'container' | 'ephemeral', name: string): RuntimeContainer[] {
   return observed.filter((c) => c.kind === kind && c.containerName === name).sort((a, b) => b.restartCount - a.restartCount);
 }
 
@@ -143,6 +143,13 @@ export function computePodActions(input: PodActionsInput): PodActions {
     if (!isExited(last) || !shouldRestart(policy, last.exitCode)) continue;
     restartAfterBackoff(pod, c.name, 'container', last, now, actions);
   }
+  // Ephemeral containers (kubectl debug) start once the app containers have, in the running sandbox, and are never
+  // restarted (kubelet's computePodActions: EphemeralContainersToStart).
+  if (started) {
+    for (const e of pod.spec.ephemeralContainers ?? []) {
+      if (!observed.some((c) => c.kind === 'ephemeral' && c.containerName === e.name)) actions.start.push({ name: e.name, kind: 'ephemeral', restartCount: 0 });
+    }
+  }
   return actions;
 }
 
@@ -203,7 +210,11 @@ function nextCount(observed: readonly RuntimeContainer[], kind: 'init' | 'contai
 
 /** collectGarbage keeps the two newest instances of each container (current and previous, for lastState and logs). */
 function collectGarbage(pod: Pod, observed: readonly RuntimeContainer[], actions: PodActions): void {
-  const known = new Set([...pod.spec.containers.map((c) => `container/${c.name}`), ...(pod.spec.initContainers ?? []).map((c) => `init/${c.name}`)]);
+  const known = new Set([
+    ...pod.spec.containers.map((c) => `container/${c.name}`),
+    ...(pod.spec.initContainers ?? []).map((c) => `init/${c.name}`),
+    ...(pod.spec.ephemeralContainers ?? []).map((c) => `ephemeral/${c.name}`),
+  ]);
   const groups = new Map<string, RuntimeContainer[]>();
   for (const c of observed) {
     if (c.kind === 'sandbox') continue;

@@ -2,7 +2,7 @@
  * @module PodSyncer: one sync of one pod (kubelet's SyncPod / SyncTerminatingPod): compute actions, apply them
  * through the runtime, and report the resulting status.
  */
-import { defaultImagePullPolicy, type ObjectReference, type Pod, type PodStatus, type PullPolicy, type Service } from '@skiff/api';
+import { defaultImagePullPolicy, type EphemeralContainer, type ObjectReference, type Pod, type PodStatus, type PullPolicy, type Service } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
 import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
@@ -266,7 +266,7 @@ export class PodSyncer {
     }
     if (!actions.start.length && !actions.createSandbox) return changed;
     const inits = actions.start.filter((s) => s.kind === 'init');
-    const apps = actions.start.filter((s) => s.kind === 'container');
+    const apps = actions.start.filter((s) => s.kind !== 'init');
     const progress = apps.length > 1;
     let sandboxId = actions.sandboxId;
     let podIP = observed.find((c) => c.id === sandboxId)?.ip ?? '';
@@ -308,9 +308,10 @@ export class PodSyncer {
 
   async #start(pod: Pod, st: PodState, s: StartAction, sandboxId: string, podIP: string, now: number, signal: AbortSignal): Promise<boolean> {
     signal.throwIfAborted();
-    const spec = (s.kind === 'init' ? pod.spec.initContainers ?? [] : pod.spec.containers).find((c) => c.name === s.name);
+    const list = s.kind === 'init' ? 'initContainers' : s.kind === 'ephemeral' ? 'ephemeralContainers' : 'containers';
+    const spec: EphemeralContainer | undefined = (pod.spec[list] ?? []).find((c) => c.name === s.name);
     if (!spec) return false;
-    const ref: ObjectReference = { ...reference(pod), fieldPath: `spec.${s.kind === 'init' ? 'initContainers' : 'containers'}{${s.name}}` };
+    const ref: ObjectReference = { ...reference(pod), fieldPath: `spec.${list}{${s.name}}` };
     const image = spec.image ?? '';
     const policy: PullPolicy = spec.imagePullPolicy ?? defaultImagePullPolicy(image);
     const pull = st.pulls.get(s.name);
@@ -348,6 +349,11 @@ export class PodSyncer {
       });
       // kubelet resolves the image's user before creating the container: a root image never starts under runAsNonRoot.
       if (needsImageUser(pod, spec)) verifyRunAsNonRoot(pod, spec, await this.#o.runtime.imageUser(image));
+      if (spec.targetContainerName) {
+        // The target's running instance, whose PID namespace the debugger joins; without one it starts on its own.
+        const target = this.#o.pleg.containersOf(pod.metadata.uid ?? '').filter((c) => c.containerName === spec.targetContainerName && c.state === 'running' && c.kind !== 'sandbox');
+        if (target[0]) config.pidTarget = target[0].id;
+      }
       const id = await this.#o.runtime.startContainer(sandboxId, config, signal);
       st.startedHere.add(id);
       this.#o.events.record(ref, 'Normal', 'Created', `Created container ${s.name}`);

@@ -7,7 +7,7 @@ import type { SandboxDNS } from '../pods/pod-dns.js';
 import type { PullPolicy } from '@skiff/api';
 
 /** ContainerKind tells the pause sandbox that holds a pod's network namespace from the pod's own containers. */
-export type ContainerKind = 'sandbox' | 'container' | 'init';
+export type ContainerKind = 'sandbox' | 'container' | 'init' | 'ephemeral';
 
 /** RuntimeState is the coarse state of a container as the engine reports it. */
 export type RuntimeState = 'created' | 'running' | 'exited' | 'unknown';
@@ -73,7 +73,9 @@ export interface MountConfig {
 /** ContainerConfig is a fully resolved pod container, ready to create: env values are already substituted. */
 export interface ContainerConfig {
   pod: PodRef;
-  kind: 'container' | 'init';
+  kind: 'container' | 'init' | 'ephemeral';
+  /** Runtime id of the container whose PID namespace this one joins (an ephemeral container's target). */
+  pidTarget?: string;
   name: string;
   restartCount: number;
   image: string;
@@ -118,7 +120,19 @@ export interface LogRequest {
   tailLines?: number;
   timestamps?: boolean;
   sinceSeconds?: number;
+  /** Only lines written at or after this instant, ms since the epoch (pods/log sinceTime). */
+  sinceTimeMs?: number;
   limitBytes?: number;
+}
+
+/** ContainerStats is one sample of a running container's resource use (CRI ContainerStats). */
+export interface ContainerStats {
+  /** When the engine read it, ms since the epoch. */
+  timeMs: number;
+  /** CPU time used since the container started (cumulative), in nanoseconds. */
+  cpuUsageCoreNanoSeconds: number;
+  /** Memory in use that the kernel cannot reclaim at once (usage minus inactive file pages), as kubelet reports. */
+  memoryWorkingSetBytes: number;
 }
 
 /** StreamOptions say which standard streams an exec or attach session carries, and whether it has a terminal. */
@@ -235,6 +249,8 @@ export interface ContainerRuntime {
   exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** logs streams a container's output as plain text. */
   logs(id: string, req: LogRequest): Promise<Readable>;
+  /** stats samples a running container's CPU and memory (for metrics.k8s.io); optional. */
+  stats?(id: string): Promise<ContainerStats>;
   /** execStream runs a command in a running container with its streams attached (kubectl exec); optional. */
   execStream?(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream>;
   /** attach connects to the streams of a running container's main process (kubectl attach); optional. */

@@ -47,7 +47,7 @@ export function parseLabels(labels: Record<string, string> | undefined): ParsedL
   const kind = labels[LABELS.kind];
   return {
     node,
-    kind: kind === 'sandbox' || kind === 'init' ? kind : 'container',
+    kind: kind === 'sandbox' || kind === 'init' || kind === 'ephemeral' ? kind : 'container',
     pod: { uid, namespace: labels[LABELS.podNamespace] ?? '', name: labels[LABELS.podName] ?? '' },
     containerName: labels[LABELS.containerName] ?? '',
     restartCount: Number(labels[LABELS.restartCount] ?? 0) || 0,

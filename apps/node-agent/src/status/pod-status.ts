@@ -49,12 +49,12 @@ function isDead(c: RuntimeContainer): boolean {
   return c.state === 'exited' || (c.state === 'created' && c.error !== undefined);
 }
 
-function previousStatus(pod: Pod, kind: 'init' | 'container', name: string): ContainerStatus | undefined {
-  const list = kind === 'init' ? pod.status?.initContainerStatuses : pod.status?.containerStatuses;
+function previousStatus(pod: Pod, kind: 'init' | 'container' | 'ephemeral', name: string): ContainerStatus | undefined {
+  const list = kind === 'init' ? pod.status?.initContainerStatuses : kind === 'ephemeral' ? pod.status?.ephemeralContainerStatuses : pod.status?.containerStatuses;
   return list?.find((s) => s.name === name);
 }
 
-function containerStatus(spec: Container, kind: 'init' | 'container', input: PodStatusInput, pendingReason: string): ContainerStatus {
+function containerStatus(spec: Container, kind: 'init' | 'container' | 'ephemeral', input: PodStatusInput, pendingReason: string): ContainerStatus {
   const [last, prev] = instancesOf(input.observed, kind, spec.name);
   const wait = input.waiting[spec.name];
   const status: ContainerStatus = {
@@ -180,6 +180,9 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     containerStatuses: appStatuses,
   };
   if (inits.length) status.initContainerStatuses = initStatuses;
+  // Ephemeral containers count for no condition or phase and are never ready (kubelet's convertToAPIContainerStatuses).
+  const ephemeral = pod.spec.ephemeralContainers ?? [];
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((c) => ({ ...containerStatus(c, 'ephemeral', input, 'ContainerCreating'), ready: false }));
   if (podIP) {
     status.podIP = podIP;
     status.podIPs = [{ ip: podIP }];

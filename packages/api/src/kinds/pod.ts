@@ -36,10 +36,12 @@ export const podKind = defineKind({
     { name: 'exec', kind: 'PodExecOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
     { name: 'attach', kind: 'PodAttachOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
     { name: 'portforward', kind: 'PodPortForwardOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
+    { name: 'ephemeralcontainers', kind: 'Pod', group: '', version: 'v1', verbs: ['get', 'patch', 'update'] },
   ],
   schema: podSchema,
   defaults: defaultPod,
   validate(pod, errs, old) {
+    if (!old && pod.spec.ephemeralContainers?.length) errs.forbidden('spec.ephemeralContainers', 'cannot be set on create');
     validatePodSpec(pod.spec, 'spec', errs);
     if (old) validatePodUpdate(pod, old, errs);
   },
@@ -59,6 +61,21 @@ export const podKind = defineKind({
     admit(pod, ctx) {
       addDefaultTolerations(pod, { notReady: ctx.options.defaultNotReadyTolerationSeconds, unreachable: ctx.options.defaultUnreachableTolerationSeconds });
       admitServiceAccount(pod, ctx);
+    },
+    /**
+     * pods/ephemeralcontainers changes only spec.ephemeralContainers (kube's ephemeralContainersStrategy); every other
+     * write keeps the stored ones, so they are added through that subresource alone.
+     */
+    prepareForUpdate(pod, old, subresource) {
+      if (subresource === 'ephemeralcontainers') {
+        const added = pod.spec?.ephemeralContainers;
+        const { resourceVersion } = pod.metadata;
+        Object.assign(pod, structuredClone(old));
+        pod.metadata.resourceVersion = resourceVersion;
+        if (added) pod.spec.ephemeralContainers = added;
+        else delete pod.spec.ephemeralContainers;
+      } else if (old.spec?.ephemeralContainers) pod.spec.ephemeralContainers = structuredClone(old.spec.ephemeralContainers);
+      else delete pod.spec?.ephemeralContainers;
     },
     gracePeriodSeconds,
     awaitsGracefulStop: (pod) => !!pod.spec?.nodeName && !isPodTerminal(pod) && (pod.metadata.deletionGracePeriodSeconds ?? 0) > 0,

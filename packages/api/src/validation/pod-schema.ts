@@ -8,6 +8,7 @@ import type {
   Container,
   ContainerState,
   ContainerStatus,
+  EphemeralContainer,
   ExecAction,
   HTTPGetAction,
   NodeSelectorTerm,
@@ -184,6 +185,11 @@ export const containerSchema = z
   })
   .meta({ id: `${CORE_V1}.Container`, description: 'A single application container that you want to run within a pod.' }) satisfies z.ZodType<Container>;
 
+/** ephemeralContainerSchema decodes core/v1 EphemeralContainer: a Container plus the target whose namespaces it joins. */
+export const ephemeralContainerSchema = containerSchema
+  .extend({ targetContainerName: z.string().optional().describe('If set, the name of the container from PodSpec that this ephemeral container targets.') })
+  .meta({ id: `${CORE_V1}.EphemeralContainer`, description: 'An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.' }) satisfies z.ZodType<EphemeralContainer>;
+
 const keyToPath = z.object({ key: z.string().default(''), path: z.string().default(''), mode: int().optional() });
 const items = z.array(keyToPath).optional();
 const downwardAPIFile = z.object({
@@ -276,6 +282,9 @@ export const podSpecSchema = z
   initContainers: mapList(containerSchema, ['name'])
     .optional()
     .describe('List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started. If any init container fails, the pod is considered to have failed and is handled according to its restartPolicy.'),
+  ephemeralContainers: mapList(ephemeralContainerSchema, ['name'])
+    .optional()
+    .describe("List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource."),
   volumes: mapList(volume, ['name']).optional().describe('List of volumes that can be mounted by containers belonging to the pod.'),
   restartPolicy: enumString<'Always' | 'OnFailure' | 'Never'>()
     .optional()
@@ -382,6 +391,7 @@ export const podStatusSchema = z
   startTime: z.string().optional(),
   initContainerStatuses: z.array(containerStatus).optional(),
   containerStatuses: z.array(containerStatus).optional(),
+  ephemeralContainerStatuses: z.array(containerStatus).optional(),
   qosClass: enumString<'Guaranteed' | 'Burstable' | 'BestEffort'>().optional(),
   observedGeneration: int64().optional(),
   })

@@ -37,6 +37,7 @@ export function validatePodSpec(spec: PodSpec, path: string, errs: FieldErrors):
       names.add(c.name);
     });
   }
+  validateEphemeralContainers(spec, path, volumes, names, errs);
   if (spec.restartPolicy === undefined || spec.restartPolicy === ('' as string)) errs.required(`${path}.restartPolicy`);
   else if (!RESTART_POLICIES.includes(spec.restartPolicy)) errs.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES);
   if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES);
@@ -59,6 +60,32 @@ export function validatePodSpec(spec: PodSpec, path: string, errs: FieldErrors):
     else errs.each(`${path}.schedulerName`, spec.schedulerName, isDNS1123Subdomain(spec.schedulerName));
   }
   spec.tolerations?.forEach((t, i) => validateToleration(t, `${path}.tolerations[${i}]`, errs));
+}
+
+/** Fields an ephemeral container may not set: it gets no resources, ports, probes or lifecycle hooks (kube's list). */
+const EPHEMERAL_FORBIDDEN = ['ports', 'resources', 'lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+
+/**
+ * validateEphemeralContainers is kube's validateEphemeralContainers: each is a valid container, with a name unique
+ * among all the pod's containers, none of EPHEMERAL_FORBIDDEN, and a targetContainerName naming a pod container.
+ */
+function validateEphemeralContainers(spec: PodSpec, path: string, volumes: Set<string>, names: Set<string>, errs: FieldErrors): void {
+  const targets = new Set([...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => c.name));
+  spec.ephemeralContainers?.forEach((c, i) => {
+    const p = `${path}.ephemeralContainers[${i}]`;
+    validateContainer(c, p, { volumes }, errs);
+    for (const f of EPHEMERAL_FORBIDDEN) if (!isEmpty(c[f])) errs.forbidden(`${p}.${f}`, 'cannot be set for an Ephemeral Container');
+    if (c.name && names.has(c.name)) errs.duplicate(`${p}.name`, c.name);
+    names.add(c.name);
+    if (c.targetContainerName && !targets.has(c.targetContainerName)) errs.notFound(`${p}.targetContainerName`, c.targetContainerName);
+  });
+}
+
+/** isEmpty: absent, or only empty lists and objects (kubectl debug sends `resources: {}`, which kube takes as unset). */
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.values(v).every(isEmpty);
 }
 
 /** validateVolumes checks volume names (unique DNS labels) and sources, and returns the names for mount checks. */

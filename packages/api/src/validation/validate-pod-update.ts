@@ -47,6 +47,15 @@ export function validatePodUpdate(pod: Pod, old: Pod, errs: FieldErrors): void {
     setOrDelete(replay, 'nodeName', spec.nodeName);
   }
 
+  // Only pods/ephemeralcontainers changes them (the main resource keeps the stored ones): additions only.
+  const added = spec.ephemeralContainers ?? [];
+  (old.spec.ephemeralContainers ?? []).forEach((o) => {
+    const i = added.findIndex((n) => n.name === o.name);
+    if (i < 0) errs.forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(o.name)} may not be removed`);
+    else if (!deepEqual(added[i], o)) errs.forbidden(`spec.ephemeralContainers[${i}]`, `existing ephemeral containers ${JSON.stringify(o.name)} may not be changed`);
+  });
+  setOrDelete(replay, 'ephemeralContainers', spec.ephemeralContainers);
+
   if (!deepEqual(replay, spec)) errs.forbidden('spec', POD_UPDATE_FORBIDDEN);
 }
 

@@ -2,6 +2,7 @@
  * @module DockerRuntime: ContainerRuntime on the Docker Engine API: a pause sandbox per pod holding the network
  * namespace, pod containers joined to it (`NetworkMode: container:<sandbox>`), emptyDirs as Docker volumes.
  */
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { realpathSync } from 'node:fs';
 import { DOCKER_SOCKET_PATHS, hostPathExposesDockerSocket, parseImageName, type PullPolicy } from '@skiff/api';
@@ -9,6 +10,7 @@ import {
   RuntimeError,
   type ContainerConfig,
   type ContainerRuntime,
+  type ContainerStats,
   type ContainerStream,
   type ExecResult,
   type LogRequest,
@@ -21,6 +23,13 @@ import {
 } from '../container-runtime.js';
 import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
 import { DockerError, type DockerClient } from './docker-client.js';
+
+/** DockerStats is what GET /containers/{id}/stats answers, as far as the sampler reads it. */
+interface DockerStats {
+  read: string;
+  cpu_stats?: { cpu_usage?: { total_usage?: number } };
+  memory_stats?: { usage?: number; stats?: { inactive_file?: number; total_inactive_file?: number } };
+}
 import { dockerContainerStream } from './docker-container-stream.js';
 import { killProcessTree } from './kill-process-tree.js';
 
@@ -32,7 +41,22 @@ export interface DockerRuntimeOptions {
   podInfraImage?: string;
   /** Docker network sandboxes join; default the bridge. */
   podNetwork?: string;
+  /** Kills an exec's process tree through /proc; default killProcessTree (finds nothing from another PID namespace). */
+  killTree?: (pid: number, containerId: string) => Promise<number>;
 }
+
+/**
+ * EXEC_SESSION_ENV marks the processes of each interactive exec (and, through inheritance, what they start) so an
+ * abandoned one can be found and killed from inside its container when the agent cannot see the engine's PIDs.
+ */
+export const EXEC_SESSION_ENV = 'SKIFF_EXEC_SESSION';
+
+/**
+ * KILL_MARKED is run with sh inside a container: SIGKILL every process whose environment has the line $1 (an exact
+ * session) or, with $2 = prefix, starts with it. Only the container's own processes are visible, so nothing
+ * outside it can be hit; the script's own shell does not carry the marker.
+ */
+const KILL_MARKED = `for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = "$$" ] && continue; if [ "$2" = prefix ]; then tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -q "^$1" || continue; else tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qx "$1" || continue; fi; kill -9 $p 2>/dev/null && echo $p; done; true`;
 
 interface ListEntry {
   Id: string;
@@ -95,11 +119,14 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #cache = new Map<string, { state: string; c: RuntimeContainer }>();
   #networkReady: Promise<void> | undefined;
 
+  readonly #killTree: (pid: number, containerId: string) => Promise<number>;
+
   constructor(opts: DockerRuntimeOptions) {
     this.#d = opts.docker;
     this.#node = opts.nodeName;
     this.#pause = opts.podInfraImage ?? 'registry.k8s.io/pause:3.10';
     this.#network = opts.podNetwork;
+    this.#killTree = opts.killTree ?? killProcessTree;
   }
 
   async info(): Promise<RuntimeInfo> {
@@ -276,6 +303,8 @@ export class DockerRuntime implements ContainerRuntime {
     const hostConfig: Record<string, unknown> = {
       NetworkMode: `container:${sandboxId}`,
       IpcMode: `container:${sandboxId}`,
+      // kubectl debug --target: the debugger sees the target's processes (CRI's NamespaceMode TARGET).
+      ...(config.pidTarget ? { PidMode: `container:${config.pidTarget}` } : {}),
       RestartPolicy: { Name: 'no' },
       Mounts: config.mounts.map((m) =>
         m.kind === 'emptyDir'
@@ -394,13 +423,14 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async execStream(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream> {
-    const create = { Cmd: command, AttachStdin: opts.stdin, AttachStdout: opts.stdout, AttachStderr: opts.stderr, Tty: opts.tty };
+    const session = randomUUID();
+    const create = { Cmd: command, AttachStdin: opts.stdin, AttachStdout: opts.stdout, AttachStderr: opts.stderr, Tty: opts.tty, Env: [`${EXEC_SESSION_ENV}=${session}`] };
     const execId = (await this.#d.json<{ Id: string }>({ method: 'POST', path: `/containers/${id}/exec`, body: create })).Id;
     const socket = await this.#d.hijack(`/exec/${execId}/start`, { Detach: false, Tty: opts.tty });
     return dockerContainerStream(socket, opts, {
       resize: (w, h) => this.#d.json({ method: 'POST', path: `/exec/${execId}/resize?h=${h}&w=${w}` }),
       exitCode: async () => (await this.#execDone(execId)).ExitCode ?? undefined,
-      kill: async () => void (await this.#killExec(execId)),
+      kill: async () => void (await this.#killExec(execId, `${EXEC_SESSION_ENV}=${session}`)),
     });
   }
 
@@ -422,7 +452,8 @@ export class DockerRuntime implements ContainerRuntime {
     for (const c of await this.list()) {
       if (c.kind === 'sandbox' || c.state !== 'running') continue;
       const info = await this.#d.json<{ ExecIDs: string[] | null }>({ method: 'GET', path: `/containers/${c.id}/json` }).catch(() => undefined);
-      for (const execId of info?.ExecIDs ?? []) if (await this.#killExec(execId)) killed++;
+      // A previous agent's sessions are unknown: every marked process goes (the marker is only on interactive execs).
+      for (const execId of info?.ExecIDs ?? []) if (await this.#killExec(execId, `${EXEC_SESSION_ENV}=`, true)) killed++;
     }
     return killed;
   }
@@ -442,16 +473,41 @@ export class DockerRuntime implements ContainerRuntime {
 
   /**
    * #killExec kills an exec whose client left, as containerd's CRI does when an exec stream's context ends. Docker
-   * has no call for it, so the agent signals the process (and what it started) itself; this works when the agent
-   * shares the engine's PID namespace, and does nothing otherwise (see killProcessTree).
+   * has no call for it. When the agent shares the engine's PID namespace (npm start on the host) it signals the
+   * process tree itself through /proc; otherwise (an agent in its own container, as in docker-compose.yml) it finds
+   * no such PID and instead runs a `kill` inside the container for the processes carrying the exec's session
+   * marker: no `pid: host` for the agent. A container without sh keeps the exec (it is logged by the caller).
    */
-  async #killExec(execId: string): Promise<boolean> {
+  async #killExec(execId: string, marker: string, prefix = false): Promise<boolean> {
+    let info: ExecInspect;
     try {
-      const info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
-      return info.Running && info.Pid > 0 && (await killProcessTree(info.Pid, info.ContainerID)) > 0;
+      info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
     } catch {
       return false; // the exec or its container is gone: nothing left to kill
     }
+    if (!info.Running || !(info.Pid > 0)) return false;
+    if ((await this.#killTree(info.Pid, info.ContainerID)) > 0) return true;
+    try {
+      const r = await this.exec(info.ContainerID, ['sh', '-c', KILL_MARKED, 'sh', marker, prefix ? 'prefix' : 'exact'], 10_000);
+      return r.exitCode === 0 && r.output.trim() !== '';
+    } catch {
+      return false; // the container stopped meanwhile, or has no sh
+    }
+  }
+
+  /**
+   * stats reads one sample (one-shot: Docker answers at its next collection tick, within about a second, without
+   * waiting for a second sample to fill precpu_stats; the sampler computes rates from its own samples).
+   */
+  async stats(id: string): Promise<ContainerStats> {
+    const s = await this.#d.json<DockerStats>({ method: 'GET', path: `/containers/${id}/stats?stream=false&one-shot=true` });
+    const mem = s.memory_stats ?? {};
+    // Working set as kubelet computes it: usage minus inactive file pages (cgroup v2 inactive_file, v1 total_inactive_file).
+    const inactive = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? 0;
+    const timeMs = Date.parse(s.read);
+    // A stopped container answers with a zero time and zero counters: no sample rather than a wrong rate.
+    if (!(timeMs > 0)) throw new Error(`container ${id} is not running`);
+    return { timeMs, cpuUsageCoreNanoSeconds: s.cpu_stats?.cpu_usage?.total_usage ?? 0, memoryWorkingSetBytes: Math.max(0, (mem.usage ?? 0) - inactive) };
   }
 
   async logs(id: string, req: LogRequest): Promise<Readable> {
@@ -460,6 +516,8 @@ export class DockerRuntime implements ContainerRuntime {
     if (req.timestamps) q.set('timestamps', '1');
     if (req.tailLines !== undefined) q.set('tail', String(req.tailLines));
     if (req.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - req.sinceSeconds));
+    // Docker takes a fractional Unix time, so sinceTime keeps its sub-second part.
+    else if (req.sinceTimeMs !== undefined) q.set('since', (req.sinceTimeMs / 1000).toFixed(3));
     // A container with a terminal logs raw bytes; only one without has Docker's stdout/stderr frames.
     const { Config } = await this.#d.json<{ Config: { Tty?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
     const req2 = { method: 'GET' as const, path: `/containers/${id}/logs?${q}` };

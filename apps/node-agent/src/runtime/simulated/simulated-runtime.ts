@@ -3,7 +3,8 @@
  */
 import type { PullPolicy } from '@skiff/api';
 import type { Clock } from '@skiff/controller-kit';
-import type { ContainerConfig, RuntimeInfo } from '../container-runtime.js';
+import { createHash } from 'node:crypto';
+import type { ContainerConfig, ContainerStats, RuntimeInfo } from '../container-runtime.js';
 import { FakeRuntime } from '../fake/fake-runtime.js';
 
 /** SimulatedExit makes every simulated container exit with `exitCode` once it has run for `afterMs`. */
@@ -63,6 +64,19 @@ export class SimulatedRuntime extends FakeRuntime {
       }, this.#startDelayMs);
     } else this.#armExit(id);
     return id;
+  }
+
+  /**
+   * stats reports plausible synthetic usage, steady per container: 5-99 millicores and 8-135 MiB, chosen from its
+   * id, with CPU time growing at that rate since it started.
+   */
+  async stats(id: string): Promise<ContainerStats> {
+    const c = this.containers.get(id);
+    if (!c || c.state !== 'running') throw new Error(`container ${id} is not running`);
+    const seed = createHash('sha256').update(id).digest().readUInt32BE(0);
+    const now = this.clock.now();
+    const seconds = Math.max(0, now - Date.parse(c.startedAt ?? new Date(now).toISOString())) / 1000;
+    return { timeMs: now, cpuUsageCoreNanoSeconds: Math.round(seconds * (5 + (seed % 95)) * 1e6), memoryWorkingSetBytes: (8 + ((seed >> 8) % 128)) * 1024 * 1024 };
   }
 
   #armExit(id: string): void {
