@@ -24,6 +24,7 @@ import type { AdmissionPlugin } from './admission/admission.js';
 import { authGate, type RequestObserver } from './auth/auth-gate.js';
 import { alwaysAllowAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { UNSECURED_USER, type UserInfo } from './auth/user-info.js';
+import type { ServiceAccountTokens } from './auth/service-account-tokens.js';
 
 
 export interface ApiServerOptions {
@@ -62,6 +63,8 @@ export interface ApiServerOptions {
   auth?: ServerAuth;
   /** Validating admission plugins (PodSecurity, NodeRestriction), in order. */
   admission?: AdmissionPlugin[];
+  /** Signs TokenRequest answers (serviceaccounts/token) and serves the OIDC discovery documents. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 /** ServerAuth is the server's authentication chain, its authorizer and who watches the decisions (audit). */
@@ -119,7 +122,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   ensureSystemNamespaces(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
-  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
+  const deps = {
+    registry,
+    hub,
+    clock,
+    continueTokens: new ContinueTokens(opts.continueTokenKey),
+    podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}),
+    ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
+  };
 
   const app = createApp({
     store,

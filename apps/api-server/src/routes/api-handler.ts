@@ -22,6 +22,7 @@ import type { RequestInfo } from '../http/request-info.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
 import { requestUser } from '../auth/request-user.js';
+import type { ServiceAccountTokens } from '../auth/service-account-tokens.js';
 
 export type { RequestInfo };
 
@@ -33,6 +34,8 @@ export interface ApiHandlerDeps {
   continueTokens: ContinueTokens;
   /** Called for pods/log: proxies to the pod's node agent. */
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
+  /** Signs serviceaccounts/token answers; without it that subresource is refused. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 /**
