@@ -100,6 +100,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ...(opts.defaultUnreachableTolerationSeconds !== undefined ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds } : {}),
       ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
       ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
+      automountServiceAccountToken: opts.serviceAccountTokens !== undefined,
     },
     ...(opts.admission ? { admission: opts.admission } : {}),
   });
