@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'root-ca-cert-publisher', 'tokencleaner'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -20,6 +20,8 @@ const ALIASES: Record<string, ControllerName> = {
   'job-controller': 'job',
   'ttl-after-finished-controller': 'job',
   'cronjob-controller': 'cronjob',
+  'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
+  'token-cleaner-controller': 'tokencleaner',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -46,6 +48,8 @@ export interface Options {
   terminatedPodGcThreshold: number;
   podGcPeriodMs: number;
   controllers: ControllerName[];
+  /** --root-ca-file: the CA bundle the root-ca-cert-publisher puts in every namespace's kube-root-ca.crt. */
+  rootCaFile: string;
   logLevel: string;
 }
 
@@ -73,6 +77,7 @@ export const DEFAULT_OPTIONS: Options = {
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
   controllers: [...CONTROLLER_NAMES],
+  rootCaFile: '',
   logLevel: 'info',
 };
 
@@ -124,6 +129,7 @@ const FLAGS: Record<string, Parser> = {
   'concurrent-cron-job-syncs': int('concurrentCronJobSyncs'),
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
+  'root-ca-file': str('rootCaFile'),
   'log-level': str('logLevel'),
   controllers: (o, v) => void (o.controllers = parseControllers(v)),
 };
