@@ -174,6 +174,45 @@ describe('ServiceAccount tokens', () => {
     expect((await listAs(s, token)).status).toBe(401);
   });
 
+  it('mounts kube-api-access into new pods unless the pod or its ServiceAccount turns automounting off', async () => {
+    const { s } = await start();
+    await createSA(s, 'robot');
+    const r = await post(s, '/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'quiet' }, automountServiceAccountToken: false });
+    expect(r.status).toBe(201);
+    type PodAnswer = { spec: { volumes?: { name: string; projected?: unknown }[]; initContainers?: { volumeMounts?: unknown[] }[]; containers: { name: string; volumeMounts?: unknown[] }[] } };
+    const create = async (name: string, spec: Record<string, unknown>): Promise<PodAnswer> => {
+      const res = await post(s, '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
+      expect(res.status).toBe(201);
+      return (await res.json()) as PodAnswer;
+    };
+    const mount = (name: string) => ({ name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
+
+    const plain = await create('plain', { serviceAccountName: 'robot', initContainers: [{ name: 'init', image: 'busybox' }] });
+    const vol = plain.spec.volumes?.[0];
+    expect(vol?.name).toMatch(/^kube-api-access-[a-z0-9]{5}$/);
+    expect(vol?.projected).toEqual({
+      defaultMode: 0o644,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }], optional: true } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    });
+    expect(plain.spec.containers[0]!.volumeMounts).toEqual([mount(vol!.name)]);
+    expect(plain.spec.initContainers?.[0]!.volumeMounts).toEqual([mount(vol!.name)]);
+
+    expect((await create('off', { serviceAccountName: 'robot', automountServiceAccountToken: false })).spec.volumes ?? []).toEqual([]);
+    expect((await create('sa-off', { serviceAccountName: 'quiet' })).spec.volumes ?? []).toEqual([]);
+    expect((await create('pod-wins', { serviceAccountName: 'quiet', automountServiceAccountToken: true })).spec.volumes).toHaveLength(1);
+    const own = await create('own', {
+      serviceAccountName: 'robot',
+      volumes: [{ name: 'mine', emptyDir: {} }],
+      containers: [{ name: 'a', image: 'busybox', volumeMounts: [{ name: 'mine', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount/' }] }, { name: 'b', image: 'busybox' }],
+    });
+    const access = own.spec.volumes!.find((v) => v.name.startsWith('kube-api-access-'))!;
+    expect(own.spec.containers.map((c) => c.volumeMounts)).toEqual([[{ name: 'mine', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount/' }], [mount(access.name)]]);
+  });
+
   it('serves the OIDC discovery document and the key set that verifies the tokens', async () => {
     const { s, tokens } = await start();
     const doc = await (await fetch(`${s.url}/.well-known/openid-configuration`, { headers: admin })).json();
