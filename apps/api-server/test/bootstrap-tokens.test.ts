@@ -3,7 +3,7 @@
  * system:bootstrap:<id>, and every way a token stops being usable answered 401.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RESOURCES } from '@skiff/api';
+import { realClock, RESOURCES, type Clock } from '@skiff/api';
 import { unionAuthenticator } from '../src/auth/authenticator.js';
 import { ALLOW, type Attributes } from '../src/auth/authorizer.js';
 import { bootstrapTokenAuthenticator } from '../src/auth/bootstrap-token-authenticator.js';
@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 const clockState = { ms: Date.parse('2026-11-30T06:00:00Z') };
-const clock = { now: () => clockState.ms };
+// The process's timers, a clock the test moves.
+const clock: Clock = { ...realClock, now: () => clockState.ms };
 let seen: Attributes | undefined;
 const admin = { authorization: 'Bearer admin-token', 'content-type': 'application/json' };
 

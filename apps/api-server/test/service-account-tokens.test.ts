@@ -3,6 +3,7 @@
  * authenticates as the ServiceAccount, and expired, re-signed, wrong-audience and orphaned tokens are 401.
  */
 import { generateKeyPairSync, createPublicKey } from 'node:crypto';
+import { realClock, type Clock } from '@skiff/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeJwt, SignJWT } from 'jose';
 import { unionAuthenticator } from '../src/auth/authenticator.js';
@@ -22,7 +23,8 @@ afterEach(async () => {
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const clockState = { ms: Date.parse('2026-11-30T06:00:00Z') };
-const clock = { now: () => clockState.ms };
+// The process's timers, a clock the test moves.
+const clock: Clock = { ...realClock, now: () => clockState.ms };
 const admin = { authorization: 'Bearer admin-token', 'content-type': 'application/json' };
 
 /** Who the last authorized request came from: the authenticator's answer, as the authorizer saw it. */

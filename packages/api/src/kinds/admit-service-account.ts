@@ -11,8 +11,8 @@ import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from './service-account.
  * admitServiceAccount sets spec.serviceAccountName (from the deprecated spec.serviceAccount, else `default`) and
  * refuses, with 403 as Kubernetes does, a pod naming an account that does not exist. Unlike Kubernetes, a pod may
  * name `default` before the serviceaccount controller has made it (it does so moments after a namespace appears),
- * so pods in a brand-new namespace are not refused for a race they cannot see. It then mounts the account's token
- * (automountServiceAccountToken).
+ * so pods in a brand-new namespace are not refused for a race they cannot see. A pod whose account exists gets its
+ * token mounted (automountServiceAccountToken).
  */
 export function admitServiceAccount(pod: Pod, ctx: KindContext): void {
   const name = pod.spec.serviceAccountName || pod.spec.serviceAccount || DEFAULT_SERVICE_ACCOUNT;
@@ -21,10 +21,13 @@ export function admitServiceAccount(pod: Pod, ctx: KindContext): void {
   pod.spec.serviceAccount = name;
   const namespace = pod.metadata.namespace ?? 'default';
   const sa = ctx.get('serviceaccounts', namespace, name) as ServiceAccount | undefined;
-  if (sa || name === DEFAULT_SERVICE_ACCOUNT) {
+  // Only with its account: a token for one that does not exist yet could never be issued, so the pod would wait on
+  // its volume forever (kube refuses such a pod instead; Skiff admits it, without a token).
+  if (sa) {
     if (ctx.options.automountServiceAccountToken) automountServiceAccountToken(pod, sa);
     return;
   }
+  if (name === DEFAULT_SERVICE_ACCOUNT) return;
   throw new ApiError({
     reason: 'Forbidden',
     message: `pods "${pod.metadata.name ?? ''}" is forbidden: error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
