@@ -1,11 +1,12 @@
 /**
  * @module The api-server process: flags, the SQLite store, the HTTP server, housekeeping and signals.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { advertiseAddress, optionsOrExit } from '@skiff/api';
+import { advertiseAddress, optionsOrExit, realClock } from '@skiff/api';
+import type { IncomingMessage } from 'node:http';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
@@ -21,6 +22,15 @@ import { MemoryStore } from './storage/memory-store.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import { StoreOpenError, storeOpenError } from './storage/store-open-error.js';
 import type { Storage } from './storage/storage.js';
+import { auditLog } from './auth/audit-log.js';
+import { bearerToken, unionAuthenticator } from './auth/authenticator.js';
+import { alwaysAllowAuthorizer } from './auth/authorizer.js';
+import { bootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticator.js';
+import { serviceAccountTokenAuthenticator } from './auth/service-account-authenticator.js';
+import { ensureServiceAccountKeyPair, readServiceAccountKeys, type ServiceAccountKeys } from './auth/service-account-keys.js';
+import { ServiceAccountTokens } from './auth/service-account-tokens.js';
+import { UNSECURED_USER } from './auth/user-info.js';
+import { ensureBootstrapToken } from './bootstrap/bootstrap-token.js';
 
 /** Encryption at rest (kube's EncryptionConfiguration `resources: [secrets]`, provider aesgcm) with this key file. */
 const ENCRYPTION_KEY_FILE = 'encryption.key';
@@ -127,6 +137,48 @@ const admission = [
   podSecurityAdmission({ config: podSecurityConfig, onAudit: (a, message) => logger.warn({ user: a.user.username, namespace: a.namespace, resource: a.info.plural, name: a.name, audit: message }, 'pod-security audit') }),
   nodeSupportAdmission(),
 ];
+/**
+ * ServiceAccount token keys: --service-account-signing-key-file, else pki/sa.key (and sa.pub) in the data dir, made
+ * on first start as kubeadm does. An in-memory store keeps an in-memory key: its tokens die with it anyway.
+ */
+function serviceAccountKeys(): ServiceAccountKeys {
+  if (!opts.serviceAccountSigningKeyFile && opts.storage === 'memory') {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return { signingKey: privateKey, verificationKeys: [createPublicKey(privateKey)] };
+  }
+  const keyFile = opts.serviceAccountSigningKeyFile || join(opts.dataDir, 'pki', 'sa.key');
+  if (!opts.serviceAccountSigningKeyFile) ensureServiceAccountKeyPair(keyFile, join(opts.dataDir, 'pki', 'sa.pub'));
+  return readServiceAccountKeys(keyFile, opts.serviceAccountKeyFiles);
+}
+let saTokens: ServiceAccountTokens;
+try {
+  saTokens = new ServiceAccountTokens({ keys: serviceAccountKeys(), issuers: opts.serviceAccountIssuers, apiAudiences: opts.apiAudiences, clock: realClock });
+} catch (err) {
+  process.stderr.write(`api-server: ServiceAccount token keys: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+const audit = opts.auditLogPath
+  ? auditLog({
+      path: opts.auditLogPath,
+      clock: realClock,
+      onError: (err) => logger.error({ err, path: opts.auditLogPath }, 'cannot write the audit log; audit events are dropped until it can be written again'),
+      onRecovered: () => logger.info({ path: opts.auditLogPath }, 'writing the audit log again'),
+    })
+  : undefined;
+const tokenAuthenticators = [
+  serviceAccountTokenAuthenticator({ tokens: saTokens, store, clock: realClock, onRejected: (reason) => logger.debug({ reason }, 'ServiceAccount token refused') }),
+  bootstrapTokenAuthenticator({ store, clock: realClock, onRejected: (reason) => logger.debug({ reason }, 'bootstrap token refused') }),
+];
+const authenticateToken = unionAuthenticator(tokenAuthenticators, { anonymous: false });
+/**
+ * Until the secure port lands (issue 12, tls) this port stays the unsecured one: a request without a bearer token
+ * is UNSECURED_USER as before, one with a token is authenticated (401 if invalid) so tokens can be used and tested.
+ */
+const auth = {
+  authenticate: (req: IncomingMessage) => (bearerToken(req) ? authenticateToken(req) : Promise.resolve(UNSECURED_USER)),
+  authorizer: alwaysAllowAuthorizer,
+  ...(audit ? { observe: audit.observe } : {}),
+};
 
 const serviceIP = advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
 const api = createApiServer({
@@ -143,7 +195,12 @@ const api = createApiServer({
   ...(opts.port !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.port } } : {}),
   ...(continueTokenKey ? { continueTokenKey } : {}),
   admission,
+  serviceAccountTokens: saTokens,
+  auth,
 });
+// The default bootstrap token (its Secret is the only copy): bootstrap.kubeconfig carries it to joining nodes.
+const bootstrapToken = ensureBootstrapToken(api.registry);
+void bootstrapToken;
 
 // Housekeeping, not reconciliation: expire Events past their TTL and compact history so the database stays bounded.
 const housekeeping = setInterval(() => {
@@ -179,6 +236,7 @@ function stop(signal: string): void {
   api.shutdown();
   clearInterval(housekeeping);
   api.close();
+  void audit?.close();
   server.close(() => {
     store.close();
     process.exit(0);

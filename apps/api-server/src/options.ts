@@ -16,6 +16,7 @@ import {
   type NodePortRange,
   type ServiceIPRange,
 } from '@skiff/api';
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER } from './auth/service-account-tokens.js';
 
 export interface Options {
   host: string;
@@ -39,6 +40,16 @@ export interface Options {
   advertiseAddress: string;
   /** --admission-control-config-file: kube's AdmissionConfiguration (PodSecurity defaults and exemptions); "" for the defaults. */
   admissionControlConfigFile: string;
+  /** --service-account-signing-key-file: signs ServiceAccount tokens; "" means <data-dir>/pki/sa.key, made if absent. */
+  serviceAccountSigningKeyFile: string;
+  /** --service-account-key-file: more keys tokens may be verified with (the signing key's own always verifies). */
+  serviceAccountKeyFiles: string[];
+  /** --service-account-issuer: the first names new tokens; all are accepted. */
+  serviceAccountIssuers: string[];
+  /** --api-audiences: audiences a token must name to authenticate here; [] means the issuers. */
+  apiAudiences: string[];
+  /** --audit-log-path: JSON lines of audit events; "" is off. */
+  auditLogPath: string;
   logLevel: string;
 }
 
@@ -59,6 +70,11 @@ const FLAGS = {
   'service-node-port-range': { env: 'SKIFF_SERVICE_NODE_PORT_RANGE', default: DEFAULT_SERVICE_NODE_PORT_RANGE },
   'advertise-address': { env: 'SKIFF_ADVERTISE_ADDRESS', default: '' },
   'admission-control-config-file': { env: 'SKIFF_ADMISSION_CONTROL_CONFIG_FILE', default: '' },
+  'service-account-signing-key-file': { env: 'SKIFF_SERVICE_ACCOUNT_SIGNING_KEY_FILE', default: '', help: 'PEM private key that signs ServiceAccount tokens; default <data-dir>/pki/sa.key, created on first start' },
+  'service-account-key-file': { env: 'SKIFF_SERVICE_ACCOUNT_KEY_FILE', default: '', help: 'comma-separated PEM files of further keys that verify ServiceAccount tokens' },
+  'service-account-issuer': { env: 'SKIFF_SERVICE_ACCOUNT_ISSUER', default: DEFAULT_SERVICE_ACCOUNT_ISSUER, help: 'comma-separated; the first is the iss of new tokens' },
+  'api-audiences': { env: 'SKIFF_API_AUDIENCES', default: '', help: 'comma-separated; default: the issuers' },
+  'audit-log-path': { env: 'SKIFF_AUDIT_LOG_PATH', default: '', help: 'append audit events (audit.k8s.io/v1, level Metadata) as JSON lines' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
 } as const satisfies FlagSpecs;
 
@@ -95,6 +111,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     serviceNodePortRange: parseNodePortRange(get('service-node-port-range')),
     advertiseAddress: parseAdvertiseAddress(get('advertise-address')),
     admissionControlConfigFile: get('admission-control-config-file'),
+    serviceAccountSigningKeyFile: get('service-account-signing-key-file'),
+    serviceAccountKeyFiles: commaList(get('service-account-key-file')),
+    serviceAccountIssuers: requireList(commaList(get('service-account-issuer')), 'service-account-issuer'),
+    apiAudiences: commaList(get('api-audiences')),
+    auditLogPath: get('audit-log-path'),
     logLevel: get('log-level'),
   };
 }
@@ -102,6 +123,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
 function parseAdvertiseAddress(text: string): string {
   if (text && ipv4ToNumber(text) === undefined) throw new Error(`--advertise-address must be an IPv4 address, got "${text}"`);
   return text;
+}
+
+const commaList = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+function requireList(list: string[], flag: string): string[] {
+  if (list.length === 0) throw new Error(`--${flag} must not be empty`);
+  return list;
 }
 
 function nonNegativeInt(text: string, flag: string): number {

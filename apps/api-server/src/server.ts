@@ -28,6 +28,7 @@ import type { AdmissionPlugin } from './admission/admission.js';
 import { authGate, type RequestObserver } from './auth/auth-gate.js';
 import { alwaysAllowAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { UNSECURED_USER, type UserInfo } from './auth/user-info.js';
+import type { ServiceAccountTokens } from './auth/service-account-tokens.js';
 
 
 export interface ApiServerOptions {
@@ -66,6 +67,8 @@ export interface ApiServerOptions {
   auth?: ServerAuth;
   /** Validating admission plugins (PodSecurity, NodeRestriction), in order. */
   admission?: AdmissionPlugin[];
+  /** Signs TokenRequest answers (serviceaccounts/token) and serves the OIDC discovery documents. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 /** ServerAuth is the server's authentication chain, its authorizer and who watches the decisions (audit). */
@@ -101,6 +104,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ...(opts.defaultUnreachableTolerationSeconds !== undefined ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds } : {}),
       ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
       ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
+      automountServiceAccountToken: opts.serviceAccountTokens !== undefined,
     },
     ...(opts.admission ? { admission: opts.admission } : {}),
   });
@@ -123,8 +127,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   ensureSystemNamespaces(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
-  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}),
+  const deps = {
+    registry,
+    hub,
+    clock,
+    continueTokens: new ContinueTokens(opts.continueTokenKey),
+    podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}),
     resourceMetrics: resourceMetricsApi({ registry, clock, summary: (node) => fetchAgentSummary(nodeAgentEndpoint(node), opts.podLogDialTimeoutMs ?? 10_000), onError: (node, err) => logger.debug({ err, node }, 'no metrics from node agent') }),
+    ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
   };
 
   const app = createApp({

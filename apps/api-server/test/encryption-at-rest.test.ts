@@ -96,7 +96,8 @@ describe('api-server encryption at rest', () => {
     // Rotation: a new first key, restart (every value is rewritten under it), then the old key can go.
     const fresh = formatKey({ name: 'rotated', secret: randomBytes(32) });
     writeFileSync(keyPath, `${fresh}\n${original}`, { mode: 0o600 });
-    expect(await startAndStop(dir)).toMatch(/"rewritten":2,.*rewrote stored values under the first key/);
+    // db-pass and the default bootstrap token's Secret (made on first start), each as object and history row.
+    expect(await startAndStop(dir)).toMatch(/"rewritten":4,.*rewrote stored values under the first key/);
     writeFileSync(keyPath, `${fresh}\n`);
     expect(await startAndStop(dir)).not.toMatch(/rewrote/);
   }, 90_000);

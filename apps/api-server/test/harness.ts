@@ -3,6 +3,7 @@
  * Other workspaces import it as `@skiff/api-server/testing` (source only: it is never built into dist/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,15 @@ import { pino } from 'pino';
 import { createHttpServer } from '../src/create-http-server.js';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER, ServiceAccountTokens } from '../src/auth/service-account-tokens.js';
 import type { Storage } from '../src/storage/storage.js';
 import { waitFor } from '@skiff/testing';
+
+/** testServiceAccountTokens signs ServiceAccount tokens with a fresh in-memory key (TokenRequest in tests). */
+export function testServiceAccountTokens(clock: { now(): number } = Date): ServiceAccountTokens {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return new ServiceAccountTokens({ keys: { signingKey: privateKey, verificationKeys: [createPublicKey(privateKey)] }, issuers: [DEFAULT_SERVICE_ACCOUNT_ISSUER], clock });
+}
 
 export interface RunningServer {
   url: string;

@@ -197,6 +197,52 @@ describe('serviceaccount controller', () => {
   });
 });
 
+describe('root-ca-cert-publisher and tokencleaner', () => {
+  it('puts kube-root-ca.crt with the CA in every namespace and puts it back when edited or deleted', async () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const ac = new AbortController();
+    const done = runControllerManager({ client, rootCA: ca, options: { controllers: ['root-ca-cert-publisher'], concurrentReplicaSetSyncs: 1, concurrentDeploymentSyncs: 1 } }, ac.signal);
+    try {
+      await client.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } });
+      const caOf = (namespace: string) => client.configmaps.get('kube-root-ca.crt', { namespace }).then((cm) => cm.data?.['ca.crt'], () => undefined);
+      for (const namespace of ['default', 'kube-system', 'team-b']) await waitFor(async () => (await caOf(namespace)) === ca, { timeoutMs: 10_000, what: `kube-root-ca.crt in ${namespace}` });
+      const cm = await client.configmaps.get('kube-root-ca.crt', { namespace: 'team-b' });
+      expect(cm.metadata.annotations?.['kubernetes.io/description']).toContain('verify the kube-apiserver');
+      await client.configmaps.update({ ...cm, data: { 'ca.crt': 'forged', extra: 'x' } });
+      await waitFor(async () => (await client.configmaps.get('kube-root-ca.crt', { namespace: 'team-b' })).data?.['extra'] === undefined && (await caOf('team-b')) === ca, { timeoutMs: 10_000, what: 'the edit undone' });
+      await client.configmaps.delete('kube-root-ca.crt', { namespace: 'team-b' });
+      await waitFor(async () => (await caOf('team-b')) === ca, { timeoutMs: 10_000, what: 'kube-root-ca.crt made again' });
+    } finally {
+      ac.abort();
+      await done;
+    }
+  });
+
+  it('deletes bootstrap token Secrets once they expire, and leaves the others', async () => {
+    const cm = start(['tokencleaner']);
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    const token = (id: string, expiration?: string) =>
+      client.secrets.create({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+        type: 'bootstrap.kubernetes.io/token',
+        data: { 'token-id': b64(id), 'token-secret': b64('0123456789abcdef'), ...(expiration ? { expiration: b64(expiration) } : {}) },
+      });
+    try {
+      await token('past00', '2020-01-01T00:00:00Z');
+      await token('soon00', new Date(Date.now() + 1500).toISOString());
+      await token('never0');
+      await token('later0', '2999-01-01T00:00:00Z');
+      const names = async () => (await client.secrets.list({ namespace: 'kube-system' })).items.map((s) => s.metadata.name).sort();
+      await waitFor(async () => !(await names()).includes('bootstrap-token-soon00'), { timeoutMs: 10_000, what: 'the expiring token deleted' });
+      expect(await names()).toEqual(['bootstrap-token-later0', 'bootstrap-token-never0']);
+    } finally {
+      await cm.stop();
+    }
+  });
+});
+
 describe('namespace controller and garbage collector over every kind', () => {
   it('deletes a namespace with all its content: config, secrets, accounts, events, leases, jobs, deployments, pods', async () => {
     const cm = start(['namespace', 'garbagecollector', 'deployment', 'replicaset', 'job', 'serviceaccount']);

@@ -13,6 +13,8 @@ export interface ControllerManagerDeps {
   options: Pick<Options, 'controllers' | 'concurrentReplicaSetSyncs' | 'concurrentDeploymentSyncs'> & Partial<Options>;
   logger?: Logger;
   clock?: Clock;
+  /** The root CA bundle (--root-ca-file's content) for kube-root-ca.crt. */
+  rootCA?: string;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
   const c = { ...deps.client, jobs: deps.client.resource<Job>(RESOURCES.jobs), cronjobs: deps.client.resource<CronJob>(RESOURCES.cronjobs) };
   const informers = createInformers(factory, (info) => deps.client.resource(info));
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });
-  const ctx = { informers, client: c, recorder, clock, logger, options: deps.options };
+  const ctx = { informers, client: c, recorder, clock, logger, options: deps.options, ...(deps.rootCA ? { rootCA: deps.rootCA } : {}) };
   const enabled = new Set<ControllerName>(deps.options.controllers);
   // Built before the informers start, so every handler sees the initial list.
   const controllers = [...enabled].flatMap((name) => CONTROLLER_TABLE[name](ctx));

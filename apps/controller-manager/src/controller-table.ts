@@ -11,6 +11,8 @@ import { TaintEvictionController } from './controllers/node-lifecycle/taint-evic
 import { PodGCController } from './controllers/pod-gc/pod-gc-controller.js';
 import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
 import { ServiceProxyController } from './controllers/service-proxy/service-proxy-controller.js';
+import { RootCAPublisher } from './controllers/root-ca-publisher/root-ca-publisher-controller.js';
+import { TokenCleaner } from './controllers/token-cleaner/token-cleaner-controller.js';
 import { ServiceAccountsController } from './controllers/service-account/service-accounts-controller.js';
 import type { ControllerInformers } from './informers.js';
 import { DEFAULT_OPTIONS, type ControllerName, type Options } from './options.js';
@@ -24,6 +26,8 @@ export interface ControllerContext {
   clock: Clock;
   logger: Logger;
   options: Partial<Options>;
+  /** The content of --root-ca-file; without it the root-ca-cert-publisher has nothing to publish. */
+  rootCA?: string;
 }
 
 /** Runnable is a built controller: `run` resolves once the signal aborted and its workers stopped. */
@@ -73,6 +77,18 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   endpoint: ({ options: _o, recorder: _r, ...c }) => {
     const ctl = new EndpointController(c);
     return [{ run: (signal) => ctl.run(signal) }];
+  },
+  'root-ca-cert-publisher': ({ options: _o, recorder: _r, rootCA, ...c }) => {
+    if (!rootCA) {
+      c.logger.warn({}, 'root-ca-cert-publisher is off: no --root-ca-file, so pods get no kube-root-ca.crt');
+      return [];
+    }
+    const ctl = new RootCAPublisher({ ...c, rootCA });
+    return [{ run: (signal) => ctl.run(signal, 1) }];
+  },
+  tokencleaner: ({ options: _o, recorder: _r, rootCA: _ca, ...c }) => {
+    const ctl = new TokenCleaner(c);
+    return [{ run: (signal) => ctl.run(signal, 1) }];
   },
   serviceaccount: ({ options: _o, recorder: _r, ...c }) => {
     const ctl = new ServiceAccountsController(c);

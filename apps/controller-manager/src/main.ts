@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_METRICS_OPTIONS, optionsOrExit, parseListenAddress } from '@skiff/api';
@@ -15,6 +16,14 @@ const client = createClient({ server: options.server, userAgent: 'skiff-controll
 const shutdown = new AbortController();
 let leading = !options.leaderElect;
 
+let rootCA: string | undefined;
+try {
+  rootCA = options.rootCaFile ? readFileSync(options.rootCaFile, 'utf8') : undefined;
+} catch (err) {
+  process.stderr.write(`controller-manager: --root-ca-file: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+
 const { host, port } = parseListenAddress(options.listen);
 const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'skiff_controller_manager_', ...DEFAULT_METRICS_OPTIONS });
@@ -30,7 +39,7 @@ health.on('error', (err) => logger.error({ err }, 'health server failed'));
 async function lead(signal: AbortSignal): Promise<void> {
   leading = true;
   try {
-    await runControllerManager({ client, options, logger }, signal);
+    await runControllerManager({ client, options, logger, ...(rootCA ? { rootCA } : {}) }, signal);
   } finally {
     leading = false;
   }

@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -20,6 +20,8 @@ const ALIASES: Record<string, ControllerName> = {
   'job-controller': 'job',
   'ttl-after-finished-controller': 'job',
   'cronjob-controller': 'cronjob',
+  'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
+  'token-cleaner-controller': 'tokencleaner',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -51,6 +53,8 @@ export interface Options {
   serviceProxyImage: string;
   serviceProxyServer: string;
   serviceProxyHostPath: string;
+  /** --root-ca-file: the CA bundle the root-ca-cert-publisher puts in every namespace's kube-root-ca.crt. */
+  rootCaFile: string;
   logLevel: string;
 }
 
@@ -82,6 +86,7 @@ export const DEFAULT_OPTIONS: Options = {
   serviceProxyImage: '',
   serviceProxyServer: '',
   serviceProxyHostPath: '',
+  rootCaFile: '',
   logLevel: 'info',
 };
 
@@ -137,6 +142,7 @@ const FLAGS: Record<string, Parser> = {
   'service-proxy-image': str('serviceProxyImage'),
   'service-proxy-server': str('serviceProxyServer'),
   'service-proxy-host-path': str('serviceProxyHostPath'),
+  'root-ca-file': str('rootCaFile'),
   'log-level': str('logLevel'),
   controllers: (o, v) => void (o.controllers = parseControllers(v)),
 };

@@ -12,6 +12,7 @@ import type { HealthCheck } from './log-server.js';
 import type { Summary } from './stats/resource-sampler.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
 import { ConfigObjectCache } from './config/config-object-cache.js';
+import { TokenManager, type IssuedToken } from './volumes/token-manager.js';
 import { NodeRunner } from './node-runner.js';
 import { NodeStatusReporter, type Health, type NodeIdentity } from './status/node-status.js';
 import type { ProbeResults } from './pods/pod-syncer.js';
@@ -94,9 +95,19 @@ export class AgentProcess {
       logger: opts.logger,
       host: opts.nodes[0]?.name ?? opts.hostname,
     });
+    const tokens = new TokenManager({
+      request: async (namespace, sa, spec) => {
+        const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(sa)}/token`;
+        const answer = await client.raw<{ status?: IssuedToken }>('POST', path, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
+        return answer.status ?? { token: '', expirationTimestamp: '' };
+      },
+      clock: opts.clock,
+      onRefreshError: (err, pod) => opts.logger.warn({ err, pod }, 'could not refresh a ServiceAccount token; the current one is served until it expires'),
+    });
     for (const n of opts.nodes) {
       const runner = new NodeRunner({
         nodeName: n.name,
+        tokens,
         objects: this.#objects,
         volumeDirs: { rootDir: join(opts.volumeDirs.rootDir, n.name), tmpfsDir: join(opts.volumeDirs.tmpfsDir, n.name) },
         hostIP: opts.hostIP,

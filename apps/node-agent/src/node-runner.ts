@@ -14,6 +14,7 @@ import { podReferences } from './config/pod-references.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { fieldRefValue } from './pods/container-config.js';
 import { VolumeManager } from './volumes/volume-manager.js';
+import type { TokenManager } from './volumes/token-manager.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
 import { ResourceSampler } from './stats/resource-sampler.js';
 
@@ -24,6 +25,8 @@ export interface NodeRunnerOptions {
   allowPrivileged?: boolean;
   clusterDNS?: ClusterDNS;
   services?: () => readonly Service[];
+  /** Pod-bound ServiceAccount tokens for serviceAccountToken volumes (TokenRequest). */
+  tokens?: Pick<TokenManager, 'get' | 'forget'>;
   /** The ConfigMaps and Secrets pods read (the agent's informer caches). */
   objects: WatchedConfigObjects;
   /** Where this node writes volume files: configMap and downwardAPI under rootDir, secret and projected under tmpfsDir. */
@@ -97,8 +100,8 @@ export class NodeRunner {
         ...opts.volumeDirs,
         objects: opts.objects,
         fieldRef: (pod, path) => fieldRefValue(pod, path, { nodeName: opts.nodeName, hostIP: opts.hostIP, podIP: '' }),
-        // Token contents come with the TokenRequest API (the security issue); until then the file exists, empty.
-        serviceAccountToken: () => '',
+        serviceAccountToken: (pod, audience, seconds) => opts.tokens?.get(pod, audience, seconds) ?? Promise.reject(new Error('this node agent has no TokenRequest client')),
+        ...(opts.tokens ? { forgetTokens: (uid: string) => opts.tokens!.forget(uid) } : {}),
       }),
       runtime: opts.runtime,
       pleg: this.pleg,

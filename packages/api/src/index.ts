@@ -26,6 +26,7 @@ export { endpointSliceKind } from './kinds/endpoint-slice.js';
 export * from './kinds/config-map.js';
 export * from './kinds/secret.js';
 export * from './kinds/service-account.js';
+export * from './kinds/automount-service-account-token.js';
 export * from './kinds/job.js';
 export * from './kinds/cron-job.js';
 export * from './printers/index.js';

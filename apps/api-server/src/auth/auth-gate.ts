@@ -12,7 +12,7 @@ import { setRequestUser } from './request-user.js';
 import type { UserInfo } from './user-info.js';
 
 /** Seen after a request is authenticated and authorized (allowed or not): the audit log hooks in here. */
-export type RequestObserver = (req: IncomingMessage, res: ServerResponse | undefined, attrs: Attributes, allowed: boolean) => void;
+export type RequestObserver = (req: IncomingMessage, res: ServerResponse | undefined, attrs: Attributes, allowed: boolean, reason: string) => void;
 
 export interface AuthGateOptions {
   authenticate(req: IncomingMessage): Promise<UserInfo>;
@@ -33,7 +33,7 @@ export function authGate(opts: AuthGateOptions): AuthGate {
     setRequestUser(req, user);
     const attrs = requestAttributes(user, req.method ?? 'GET', new URL(req.url ?? '/', 'http://localhost'), upgrade);
     const { decision, reason } = opts.authorizer.authorize(attrs);
-    opts.observe?.(req, res, attrs, decision === 'allow');
+    opts.observe?.(req, res, attrs, decision === 'allow', reason);
     if (decision !== 'allow') throw forbidden(attrs, reason);
   }
   return {

@@ -208,7 +208,19 @@ const DELETE_OPTIONS: Schema = {
 // kubectl debug --copy-to creates the copy of a pod with its typed client.
 const POD: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC), 3: f('status', {}) };
 
+// k8s.io/api/authentication/v1 generated.proto: `kubectl create token` sends it.
+const TOKEN_REQUEST: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', {
+    1: f('audiences', 'string', { repeated: true }),
+    3: f('boundObjectRef', { 1: f('kind', 'string'), 2: f('apiVersion', 'string'), 3: f('name', 'string'), 4: f('uid', 'string') }),
+    4: f('expirationSeconds', 'int', { ptr: true }),
+  }),
+  3: f('status', { 1: f('token', 'string'), 2: f('expirationTimestamp', 'time') }),
+};
+
 const KINDS: Record<string, Schema> = {
+  'authentication.k8s.io/v1/TokenRequest': TOKEN_REQUEST,
   'v1/Namespace': NAMESPACE,
   'v1/Pod': POD,
   // kubectl create configmap / secret / serviceaccount send these.

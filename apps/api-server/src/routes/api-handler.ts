@@ -23,6 +23,7 @@ import { listOptionsFor } from '../http/list-options.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
 import { requestUser } from '../auth/request-user.js';
+import type { ServiceAccountTokens } from '../auth/service-account-tokens.js';
 
 export type { RequestInfo };
 
@@ -36,6 +37,8 @@ export interface ApiHandlerDeps {
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
   /** Serves metrics.k8s.io (from the node agents); resolves false for any other path. */
   resourceMetrics?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** Signs serviceaccounts/token answers; without it that subresource is refused. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 /**

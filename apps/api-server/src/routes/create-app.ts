@@ -76,6 +76,16 @@ export function createApp(opts: AppOptions): Express {
   const v3 = openapiV3Handler(now);
   app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => v3(req, res, req.params[0] as string, new URL(req.originalUrl, 'http://localhost')));
   app.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdListHandler);
+  const saTokens = deps.serviceAccountTokens;
+  if (saTokens) {
+    // ServiceAccount issuer discovery (kube's --service-account-issuer OIDC documents), for verifiers outside.
+    app.get('/.well-known/openid-configuration', (_req, res) => sendJson(res, 200, saTokens.openidConfiguration()));
+    app.get('/openid/v1/jwks', (_req, res, next) => {
+      saTokens.jwks().then((jwks) => {
+        res.status(200).type('application/jwk-set+json').send(JSON.stringify(jwks));
+      }, next);
+    });
+  }
 
   app.use(async (req, res, next) => {
     const start = process.hrtime.bigint();

@@ -14,6 +14,7 @@ import { getScale, writeScale } from '../registry/scale.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { upgradeRequired } from './pod-exec.js';
 import { requestUser } from '../auth/request-user.js';
+import { requestToken } from '../registry/token-request.js';
 import type { ApiHandlerDeps, RequestInfo } from './api-handler.js';
 
 /** SubresourceRequest is one request for KIND/NAME/SUB, parsed. */
@@ -115,6 +116,15 @@ async function log(r: SubresourceRequest): Promise<void> {
   await r.deps.podLog(r.req, r.res, r.namespace, r.name, r.q);
 }
 
+/** serviceaccounts/token: TokenRequest (`kubectl create token`); 201 with the token in status, as kube answers. */
+async function token(r: SubresourceRequest): Promise<void> {
+  if (r.req.method !== 'POST') notAllowed(r);
+  r.info.verb = 'POST';
+  if (!r.deps.serviceAccountTokens) throw errors.badRequest('serviceaccounts/token is not available: this api-server has no --service-account-signing-key-file');
+  const body = decodeObjectBody(await readRawBody(r.req), r.req.headers['content-type']);
+  return r.reply(201, await requestToken(r.deps.registry, r.deps.serviceAccountTokens, r.namespace, r.name, body));
+}
+
 /**
  * exec, attach and portforward: upgrades never reach here (server.ts hands them to pod-exec.ts and
  * pod-portforward.ts); a plain request gets kube's 400.
@@ -135,4 +145,5 @@ export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> 
   exec: upgradeOnly,
   attach: upgradeOnly,
   portforward: upgradeOnly,
+  token,
 };

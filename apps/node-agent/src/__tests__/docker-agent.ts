@@ -10,7 +10,7 @@ import type { Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import { Registry } from 'prom-client';
-import { startServer, type RunningServer } from '@skiff/api-server/testing';
+import { startServer, testServiceAccountTokens, type RunningServer } from '@skiff/api-server/testing';
 import { AgentProcess, type AgentProcessOptions } from '../agent-process.js';
 import { agentOptions } from './agent-options.js';
 import { createLogServer } from '../log-server.js';
@@ -67,7 +67,8 @@ export interface DockerAgent {
  * `node` on the real engine, with probes and a log server.
  */
 export async function startDockerAgent(node: string, over: Partial<AgentProcessOptions> = {}, server: Parameters<typeof startServer>[0] = {}): Promise<DockerAgent> {
-  const api = await startServer(server);
+  // Issues tokens, as a real api-server does: serviceAccountToken volumes are fetched through TokenRequest.
+  const api = await startServer({ serviceAccountTokens: testServiceAccountTokens(), ...server });
   const client = createClient({ server: api.url });
   const docker = new DockerClient({ socketPath: DOCKER_SOCKET });
   const runtime = new DockerRuntime({ docker, nodeName: node });

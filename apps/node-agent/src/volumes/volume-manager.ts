@@ -9,6 +9,10 @@ import type { ConfigObjects } from '../config/config-objects.js';
 import { AtomicWriter } from './atomic-writer.js';
 import { isConfigVolume, isSecretVolume, volumePayload, VolumeSetupError } from './volume-payload.js';
 
+/** A serviceAccountToken projection's lifetime when it names none (kube's default: one hour). */
+const DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
+const tokenKey = (audience: string | undefined, seconds: number): string => `${audience ?? ''}\n${seconds}`;
+
 /** TMPFS_MAGIC is statfs' f_type of a tmpfs (linux/magic.h). */
 const TMPFS_MAGIC = 0x01021994;
 
@@ -21,8 +25,10 @@ export interface VolumeManagerOptions {
   objects: ConfigObjects;
   /** A downward-API field of the pod. */
   fieldRef(pod: Pod, path: string): string;
-  /** The token file of a serviceAccountToken projection. */
-  serviceAccountToken(pod: Pod, audience: string | undefined, expirationSeconds: number): string;
+  /** The token of a serviceAccountToken projection (a TokenRequest bound to the pod; cached by the caller). */
+  serviceAccountToken(pod: Pod, audience: string | undefined, expirationSeconds: number): string | Promise<string>;
+  /** Told when a pod's volumes are torn down, so its cached tokens go too. */
+  forgetTokens?(uid: string): void;
   /** Whether a directory is on a tmpfs; statfs by default (tests may say otherwise). */
   isTmpfs?(dir: string): Promise<boolean>;
 }
@@ -63,10 +69,18 @@ export class VolumeManager {
       if (!isConfigVolume(v)) continue;
       try {
         if (isSecretVolume(v)) await this.#requireTmpfs();
+        // Tokens come from the api-server: fetched first, so the payload itself is computed in one go.
+        const tokens = new Map<string, string>();
+        for (const s of v.projected?.sources ?? []) {
+          const t = s.serviceAccountToken;
+          if (!t) continue;
+          const seconds = t.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS;
+          tokens.set(tokenKey(t.audience, seconds), await this.#o.serviceAccountToken(pod, t.audience, seconds));
+        }
         const payload = volumePayload(pod, v, {
           objects: this.#o.objects,
           fieldRef: (path) => this.#o.fieldRef(pod, path),
-          serviceAccountToken: (audience, seconds) => this.#o.serviceAccountToken(pod, audience, seconds),
+          serviceAccountToken: (audience, seconds) => tokens.get(tokenKey(audience, seconds)) ?? '',
         });
         if (await new AtomicWriter(this.dir(uid, v)).write(payload)) changed.push(v.name);
       } catch (err) {
@@ -80,6 +94,7 @@ export class VolumeManager {
 
   /** tearDown removes every volume file of the pod. */
   async tearDown(uid: string): Promise<void> {
+    this.#o.forgetTokens?.(uid);
     await Promise.all([this.#o.rootDir, this.#o.tmpfsDir].map((d) => rm(join(d, 'pods', uid), { recursive: true, force: true })));
   }
 

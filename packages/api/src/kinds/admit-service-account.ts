@@ -4,13 +4,15 @@
 import type { Pod } from '../pod.js';
 import { ApiError } from '../status.js';
 import type { KindContext } from './kind.js';
-import { DEFAULT_SERVICE_ACCOUNT } from './service-account.js';
+import { automountServiceAccountToken } from './automount-service-account-token.js';
+import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from './service-account.js';
 
 /**
  * admitServiceAccount sets spec.serviceAccountName (from the deprecated spec.serviceAccount, else `default`) and
  * refuses, with 403 as Kubernetes does, a pod naming an account that does not exist. Unlike Kubernetes, a pod may
  * name `default` before the serviceaccount controller has made it (it does so moments after a namespace appears),
- * so pods in a brand-new namespace are not refused for a race they cannot see.
+ * so pods in a brand-new namespace are not refused for a race they cannot see. A pod whose account exists gets its
+ * token mounted (automountServiceAccountToken).
  */
 export function admitServiceAccount(pod: Pod, ctx: KindContext): void {
   const name = pod.spec.serviceAccountName || pod.spec.serviceAccount || DEFAULT_SERVICE_ACCOUNT;
@@ -18,7 +20,14 @@ export function admitServiceAccount(pod: Pod, ctx: KindContext): void {
   // The deprecated field mirrors the new one, as the v1 API returns it.
   pod.spec.serviceAccount = name;
   const namespace = pod.metadata.namespace ?? 'default';
-  if (name === DEFAULT_SERVICE_ACCOUNT || ctx.get('serviceaccounts', namespace, name)) return;
+  const sa = ctx.get('serviceaccounts', namespace, name) as ServiceAccount | undefined;
+  // Only with its account: a token for one that does not exist yet could never be issued, so the pod would wait on
+  // its volume forever (kube refuses such a pod instead; Skiff admits it, without a token).
+  if (sa) {
+    if (ctx.options.automountServiceAccountToken) automountServiceAccountToken(pod, sa);
+    return;
+  }
+  if (name === DEFAULT_SERVICE_ACCOUNT) return;
   throw new ApiError({
     reason: 'Forbidden',
     message: `pods "${pod.metadata.name ?? ''}" is forbidden: error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,

@@ -25,6 +25,11 @@ export interface KindOptions {
   serviceClusterIPRange: ServiceIPRange;
   /** --service-node-port-range. */
   serviceNodePortRange: NodePortRange;
+  /**
+   * Whether the ServiceAccount admission mounts a token volume into new pods: on when the api-server can issue
+   * tokens (it has a signing key), as kube-apiserver always can; off in servers built without one (tests).
+   */
+  automountServiceAccountToken: boolean;
 }
 
 /** DEFAULT_SERVICE_CLUSTER_IP_RANGE is the upper half of the pod network 10.244.0.0/16 (docs/services.md). */
@@ -37,6 +42,7 @@ export const DEFAULT_KIND_OPTIONS: KindOptions = {
   defaultUnreachableTolerationSeconds: 300,
   serviceClusterIPRange: parseServiceIPRange(DEFAULT_SERVICE_CLUSTER_IP_RANGE),
   serviceNodePortRange: parseNodePortRange(DEFAULT_SERVICE_NODE_PORT_RANGE),
+  automountServiceAccountToken: false,
 };
 
 /**

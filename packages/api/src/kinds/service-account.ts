@@ -38,6 +38,8 @@ export const serviceAccountKind = defineKind({
   plural: 'serviceaccounts',
   namespaced: true,
   shortNames: ['sa'],
+  // TokenRequest: `kubectl create token` (kube's serviceaccounts/token).
+  subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
   schema: serviceAccountSchema,
   // kube printers.go printServiceAccount.
   printer: {

@@ -42,6 +42,8 @@ describe.skipIf(!available)('ConfigMaps and Secrets in pods on a real Docker eng
   });
 
   it('shows a ConfigMap key as a file and a Secret as an env var, follows ConfigMap edits, keeps Secret files on tmpfs', async () => {
+    // The account the projected token is issued for (no serviceaccount controller runs here).
+    await client.serviceaccounts.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, NS);
     await client.configmaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app' }, data: { greeting: 'hello-v1' } }, NS);
     await client.secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 's3cr3t-env', 'file.txt': 's3cr3t-file' } }, NS);
     await client.pods.create(
@@ -64,7 +66,7 @@ describe.skipIf(!available)('ConfigMaps and Secrets in pods on a real Docker eng
             command: [
               'sh',
               '-c',
-              'echo "env=$PASSWORD"; echo "sec=$(cat /etc/sec/f.txt) mode=$(stat -L -c %a /etc/sec/f.txt)"; test -f /var/run/secrets/skiff/token && echo token-exists; echo "pod=$(cat /var/run/secrets/skiff/podname)"; ' +
+              'echo "env=$PASSWORD"; echo "sec=$(cat /etc/sec/f.txt) mode=$(stat -L -c %a /etc/sec/f.txt)"; test -s /var/run/secrets/skiff/token && echo token-exists; echo "pod=$(cat /var/run/secrets/skiff/podname)"; ' +
                 'trap "exit 0" TERM; while true; do echo "cfg=$(cat /etc/cfg/greeting)"; sleep 0.3; done',
             ],
           },
