@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESOURCE_LIST } from '@skiff/api';
+import { SERVED_RESOURCES } from '@skiff/api';
 import { apiGroupList } from './api-group-list.js';
 import { apiResourceList } from './api-resource-list.js';
 import { apiVersions } from './api-versions.js';
@@ -33,7 +33,7 @@ describe('apiGroupList', () => {
   });
 
   it('lists exactly the groups with a served resource list, so kubectl never hits a 404 group', () => {
-    const named = new Set(RESOURCE_LIST.filter((r) => r.group).map((r) => r.group));
+    const named = new Set(SERVED_RESOURCES.filter((r) => r.group).map((r) => r.group));
     const groups = apiGroupList().groups;
     expect(groups.map((g) => g.name).sort()).toEqual([...named].sort());
     for (const g of groups) for (const v of g.versions) expect(apiResourceList(g.name, v.version)).toBeDefined();

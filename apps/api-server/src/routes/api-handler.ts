@@ -22,6 +22,7 @@ import type { RequestInfo } from '../http/request-info.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
 import { requestUser } from '../auth/request-user.js';
+import { handleReview, type ReviewDeps } from './review-handlers.js';
 
 export type { RequestInfo };
 
@@ -31,6 +32,8 @@ export interface ApiHandlerDeps {
   clock: { now(): number };
   /** Signs and reads the continue tokens of paged lists. */
   continueTokens: ContinueTokens;
+  /** Answers the create-only reviews (SelfSubjectAccessReview, SelfSubjectReview, ...). */
+  reviews?: ReviewDeps;
   /** Called for pods/log: proxies to the pod's node agent. */
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
 }
@@ -64,6 +67,16 @@ export async function handleApiRequest(
   info.subresource = path.subresource ?? '';
   info.scope = path.name !== undefined ? 'resource' : r.namespaced && path.namespace ? 'namespace' : 'cluster';
   info.dryRun = q.has('dryRun');
+
+  if (r.verbs && deps.reviews) {
+    // Reviews are create-only and stored nowhere: POST to the collection is all they serve.
+    if (method !== 'POST' || path.name !== undefined || path.subresource) throw errors.methodNotAllowed(method, url.pathname);
+    info.verb = 'POST';
+    const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+    const answer = handleReview(deps.reviews, { info: r, user: requestUser(req), namespace: path.namespace ?? '', body });
+    sendJson(res, 201, answer);
+    return true;
+  }
 
   if (path.subresource) {
     const handler = SUBRESOURCE_HANDLERS[path.subresource];

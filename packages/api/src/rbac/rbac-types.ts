@@ -3,7 +3,7 @@
  * ClusterRoleBinding, with kube's validation of rules, subjects and roleRefs (pkg/apis/rbac/validation).
  */
 import { z } from 'zod';
-import type { LabelSelector, ObjectMeta } from '../meta.js';
+import type { KubeObject, LabelSelector, ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
 import type { Printer } from '../kinds/kind.js';
@@ -41,14 +41,14 @@ export interface AggregationRule {
   clusterRoleSelectors?: LabelSelector[];
 }
 
-export interface Role {
+export interface Role extends KubeObject {
   apiVersion: typeof RBAC_API_VERSION;
   kind: 'Role';
   metadata: ObjectMeta;
   rules?: PolicyRule[];
 }
 
-export interface ClusterRole {
+export interface ClusterRole extends KubeObject {
   apiVersion: typeof RBAC_API_VERSION;
   kind: 'ClusterRole';
   metadata: ObjectMeta;
@@ -56,7 +56,7 @@ export interface ClusterRole {
   aggregationRule?: AggregationRule;
 }
 
-export interface RoleBinding {
+export interface RoleBinding extends KubeObject {
   apiVersion: typeof RBAC_API_VERSION;
   kind: 'RoleBinding';
   metadata: ObjectMeta;
@@ -64,7 +64,7 @@ export interface RoleBinding {
   roleRef: RoleRef;
 }
 
-export interface ClusterRoleBinding {
+export interface ClusterRoleBinding extends KubeObject {
   apiVersion: typeof RBAC_API_VERSION;
   kind: 'ClusterRoleBinding';
   metadata: ObjectMeta;
