@@ -141,3 +141,4 @@ export async function api(
 export function pod(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] }, ...extra };
 }
+export { startRbacServer } from './rbac-harness.js';

@@ -5,14 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { unionAuthenticator } from '../src/auth/authenticator.js';
-import { privilegedGroupAuthorizer, unionAuthorizer } from '../src/auth/authorizer.js';
-import { createRbac, type Rbac } from '../src/auth/rbac/rbac.js';
-import { parseTokenFile, tokenFileAuthenticator } from '../src/auth/token-file-authenticator.js';
 import { AUTOUPDATE_ANNOTATION } from '../src/bootstrap/bootstrap-policy.js';
 import { createApiServer } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
-import { startServer, type RunningServer } from './harness.js';
+import { startRbacServer, type RunningServer } from './harness.js';
 
 const TOKENS = [
   'admin-token,kubernetes-admin,1,system:masters',
@@ -23,23 +19,13 @@ const TOKENS = [
 ].join('\n');
 
 let server: RunningServer | undefined;
-let rbac: Rbac | undefined;
 afterEach(async () => {
   await server?.close();
-  rbac?.close();
   server = undefined;
-  rbac = undefined;
 });
 
 async function start(): Promise<RunningServer> {
-  const store = new MemoryStore();
-  rbac = createRbac(store);
-  const authorizer = unionAuthorizer([privilegedGroupAuthorizer, rbac.authorizer]);
-  server = await startServer({
-    store,
-    auth: { authenticate: unionAuthenticator([tokenFileAuthenticator(parseTokenFile(TOKENS))], { anonymous: true }), authorizer, rules: rbac.index },
-    admission: [rbac.admission(authorizer)],
-  });
+  server = await startRbacServer(TOKENS);
   return server;
 }
 
