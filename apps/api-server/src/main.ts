@@ -18,6 +18,13 @@ import { MemoryStore } from './storage/memory-store.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 import { StoreOpenError, storeOpenError } from './storage/store-open-error.js';
 import type { Storage } from './storage/storage.js';
+import { unionAuthenticator } from './auth/authenticator.js';
+import { modeAuthorizer } from './auth/authorization-modes.js';
+import { alwaysAllowAuthorizer } from './auth/authorizer.js';
+import { createRbac } from './auth/rbac/rbac.js';
+import { parseTokenFile, tokenFileAuthenticator } from './auth/token-file-authenticator.js';
+import type { ServerAuth } from './server.js';
+import type { AdmissionPlugin } from './admission/admission.js';
 
 /** Encryption at rest (kube's EncryptionConfiguration `resources: [secrets]`, provider aesgcm) with this key file. */
 const ENCRYPTION_KEY_FILE = 'encryption.key';
@@ -112,6 +119,24 @@ function onCommitError(err: unknown): void {
   setTimeout(() => process.exit(1), 100).unref();
 }
 
+// Authentication and authorization (issue 12). RBAC reads its roles from an index kept current from the store; the
+// escalation checks ask the whole chain for `escalate` and `bind`. The Node authorizer joins `built` when it lands.
+let auth: ServerAuth | undefined;
+const admission: AdmissionPlugin[] = [];
+if (opts.tokenAuthFile) {
+  let tokens;
+  try {
+    tokens = parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`api-server: --token-auth-file ${opts.tokenAuthFile}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const rbac = opts.authorizationModes.includes('RBAC') ? createRbac(store) : undefined;
+  const authorizer = modeAuthorizer(opts.authorizationModes, { ...(rbac ? { RBAC: rbac.authorizer } : {}), AlwaysAllow: alwaysAllowAuthorizer });
+  auth = { authenticate: unionAuthenticator([tokenFileAuthenticator(tokens)], { anonymous: opts.anonymousAuth }), authorizer, ...(rbac ? { rules: rbac.index } : {}) };
+  if (rbac) admission.push(rbac.admission(authorizer));
+}
+
 const serviceIP = advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
 const api = createApiServer({
   store,
@@ -126,6 +151,8 @@ const api = createApiServer({
   // An ephemeral port (--listen HOST:0) is known only once listening: the Endpoints are written then (below).
   ...(opts.port !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.port } } : {}),
   ...(continueTokenKey ? { continueTokenKey } : {}),
+  ...(auth ? { auth } : {}),
+  admission,
 });
 
 // Housekeeping, not reconciliation: expire Events past their TTL and compact history so the database stays bounded.

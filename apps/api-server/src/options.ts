@@ -16,6 +16,7 @@ import {
   type NodePortRange,
   type ServiceIPRange,
 } from '@skiff/api';
+import { parseAuthorizationModes, type AuthorizationMode } from './auth/authorization-modes.js';
 
 export interface Options {
   host: string;
@@ -38,6 +39,12 @@ export interface Options {
   /** --advertise-address: where pods reach this server (the `kubernetes` Service's endpoint); "" picks one. */
   advertiseAddress: string;
   logLevel: string;
+  /** --token-auth-file: static bearer tokens (kube's CSV); when set, requests are authenticated and authorized. */
+  tokenAuthFile: string;
+  /** --authorization-mode, in order (system:masters is always allowed first). */
+  authorizationModes: AuthorizationMode[];
+  /** --anonymous-auth: requests without credentials are system:anonymous (else 401). */
+  anonymousAuth: boolean;
 }
 
 const FLAGS = {
@@ -57,6 +64,9 @@ const FLAGS = {
   'service-node-port-range': { env: 'SKIFF_SERVICE_NODE_PORT_RANGE', default: DEFAULT_SERVICE_NODE_PORT_RANGE },
   'advertise-address': { env: 'SKIFF_ADVERTISE_ADDRESS', default: '' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
+  'token-auth-file': { env: 'SKIFF_TOKEN_AUTH_FILE', default: '' },
+  'authorization-mode': { env: 'SKIFF_AUTHORIZATION_MODE', default: 'Node,RBAC' },
+  'anonymous-auth': { env: 'SKIFF_ANONYMOUS_AUTH', default: 'true', boolean: true },
 } as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its variable and default, for --help. */
@@ -92,6 +102,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     serviceNodePortRange: parseNodePortRange(get('service-node-port-range')),
     advertiseAddress: parseAdvertiseAddress(get('advertise-address')),
     logLevel: get('log-level'),
+    tokenAuthFile: get('token-auth-file'),
+    authorizationModes: parseAuthorizationModes(get('authorization-mode')),
+    anonymousAuth: parseBool('anonymous-auth', get('anonymous-auth')),
   };
 }
 
