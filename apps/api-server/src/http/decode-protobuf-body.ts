@@ -209,13 +209,20 @@ const RESOURCE_ATTRIBUTES: Schema = {
   7: f('name', 'string'),
 };
 const NON_RESOURCE_ATTRIBUTES: Schema = { 1: f('path', 'string'), 2: f('verb', 'string') };
-const SELF_SUBJECT_ACCESS_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('resourceAttributes', RESOURCE_ATTRIBUTES), 2: f('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES) }) };
+// Clients send an empty status with every review (gogo-protobuf writes non-pointer fields); the server replaces it.
+const ACCESS_REVIEW_STATUS: Schema = { 1: f('allowed', 'bool'), 2: f('reason', 'string'), 3: f('evaluationError', 'string'), 4: f('denied', 'bool') };
+const SELF_SUBJECT_ACCESS_REVIEW: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', { 1: f('resourceAttributes', RESOURCE_ATTRIBUTES), 2: f('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES) }),
+  3: f('status', ACCESS_REVIEW_STATUS),
+};
 const SUBJECT_ACCESS_REVIEW: Schema = {
   1: f('metadata', OBJECT_META),
   2: f('spec', { 1: f('resourceAttributes', RESOURCE_ATTRIBUTES), 2: f('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES), 3: f('user', 'string'), 4: f('groups', 'string', { repeated: true }), 6: f('uid', 'string') }),
+  3: f('status', ACCESS_REVIEW_STATUS),
 };
-const SELF_SUBJECT_RULES_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('namespace', 'string') }) };
-const SELF_SUBJECT_REVIEW: Schema = { 1: f('metadata', OBJECT_META) };
+const SELF_SUBJECT_RULES_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('namespace', 'string') }), 3: f('status', { 3: f('incomplete', 'bool'), 4: f('evaluationError', 'string') }) };
+const SELF_SUBJECT_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('status', { 1: f('userInfo', { 1: f('username', 'string'), 2: f('uid', 'string'), 3: f('groups', 'string', { repeated: true }) }) }) };
 const DELETE_OPTIONS: Schema = {
   1: f('gracePeriodSeconds', 'int', { ptr: true }),
   2: f('preconditions', { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) }, { ptr: true }),
