@@ -207,7 +207,8 @@ export const bindingPrinter: Printer<{ metadata: ObjectMeta; roleRef: RoleRef; s
     const sas = of('ServiceAccount').map((s) => (s.namespace ? `${s.namespace}/${s.name}` : s.name));
     return [
       b.metadata.name ?? '',
-      `${b.roleRef.kind}/${b.roleRef.name}`,
+      // Tables may be asked of any stored shape; a binding without roleRef prints "/" rather than failing the list.
+      `${b.roleRef?.kind ?? ''}/${b.roleRef?.name ?? ''}`,
       sinceTimestamp(b.metadata.creationTimestamp, nowMs),
       of('User').map((s) => s.name).join(', '),
       of('Group').map((s) => s.name).join(', '),
