@@ -154,6 +154,16 @@ describe('RBAC identity matrix', () => {
     expect((await call(s, 'lead-token', 'GET', '/api/v1/namespaces/team/secrets')).status).toBe(200);
   });
 
+  it('says in the 403 which role a binding of the user names but does not exist, as kube does', async () => {
+    const s = await start();
+    await setUp(s);
+    expect((await call(s, 'admin-token', 'POST', `${RBAC}/namespaces/team/rolebindings`, roleBinding('dangling', 'ClusterRole', 'ghost', [subject('User', 'viewer')]))).status).toBe(201);
+    const r = await call(s, 'viewer-token', 'GET', '/api/v1/namespaces/team/secrets');
+    expect(r).toMatchObject({ status: 403, body: { message: `${denied('viewer', 'list', 'secrets', '', 'in the namespace "team"')}: RBAC: clusterrole.rbac.authorization.k8s.io "ghost" not found` } });
+    // Elsewhere the dangling binding does not apply: no reason.
+    expect((await call(s, 'viewer-token', 'GET', '/api/v1/namespaces/default/secrets')).body.message).toBe(denied('viewer', 'list', 'secrets', '', 'in the namespace "default"'));
+  });
+
   it('keeps roleRef immutable and validates subjects and rules with kube messages', async () => {
     const s = await start();
     await setUp(s);
