@@ -137,9 +137,4 @@ export class RbacIndex {
     });
     return { rules, errors };
   }
-
-  /** clusterRole is a ClusterRole as the index holds it. */
-  clusterRole(name: string): ClusterRole | undefined {
-    return this.#clusterRoles.get(name);
-  }
 }
