@@ -164,6 +164,22 @@ describe('RBAC identity matrix', () => {
     expect((await call(s, 'viewer-token', 'GET', '/api/v1/namespaces/default/secrets')).body.message).toBe(denied('viewer', 'list', 'secrets', '', 'in the namespace "default"'));
   });
 
+  it('checks a label change on a role too: labels choose what aggregates into view', async () => {
+    const s = await start();
+    await setUp(s);
+    const clusterRole = (name: string, rules: object[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules });
+    expect((await call(s, 'admin-token', 'POST', `${RBAC}/clusterroles`, clusterRole('secrets-all', [{ verbs: ['*'], apiGroups: [''], resources: ['secrets'] }]))).status).toBe(201);
+    expect((await call(s, 'admin-token', 'POST', `${RBAC}/clusterroles`, clusterRole('role-labeller', [{ verbs: ['get', 'update', 'patch'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'] }]))).status).toBe(201);
+    expect((await call(s, 'admin-token', 'POST', `${RBAC}/clusterrolebindings`, { ...roleBinding('lead-labeller', 'ClusterRole', 'role-labeller', [subject('User', 'lead')]), kind: 'ClusterRoleBinding' })).status).toBe(201);
+    const res = await fetch(`${s.url}${RBAC}/clusterroles/secrets-all`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer lead-token', 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } } }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toContain('clusterroles.rbac.authorization.k8s.io "secrets-all" is forbidden: user "lead" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held');
+  });
+
   it('keeps roleRef immutable and validates subjects and rules with kube messages', async () => {
     const s = await start();
     await setUp(s);

@@ -32,10 +32,16 @@ function forbidden(info: ResourceInfo, name: string, detail: string): ApiError {
   return new ApiError({ reason: 'Forbidden', message: `${resource} "${name}" is forbidden: ${detail}`, details: { name, group: info.group, kind: info.plural } });
 }
 
-/** onlyMetadataChanged is IsOnlyMutatingGCFields, widened to any metadata: what no rule or roleRef depends on. */
-function onlyMetadataChanged(obj: KubeObject, old: KubeObject | undefined): boolean {
+/**
+ * onlyGCFieldsChanged is kube's IsOnlyMutatingGCFields: an update touching only ownerReferences and finalizers (the
+ * garbage collector's) needs no escalation check. Labels are not among them: they choose what aggregates into view.
+ */
+function onlyGCFieldsChanged(obj: KubeObject, old: KubeObject | undefined): boolean {
   if (!old) return false;
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: undefined });
+  const strip = (o: KubeObject) => {
+    const { ownerReferences: _o, finalizers: _f, resourceVersion: _r, managedFields: _m, generation: _g, ...meta } = o.metadata;
+    return JSON.stringify({ ...o, metadata: meta });
+  };
   return strip(obj) === strip(old);
 }
 
@@ -63,7 +69,7 @@ export function rbacEscalationAdmission(opts: EscalationAdmissionOptions): Admis
     handles: (info, subresource) => info.group === RBAC_GROUP && subresource === '' && (ROLES.has(info.plural) || BINDINGS.has(info.plural)),
     validate(a) {
       if (a.operation === 'DELETE' || a.user.groups.includes(SYSTEM_MASTERS)) return;
-      if (onlyMetadataChanged(a.object, a.oldObject)) return;
+      if (onlyGCFieldsChanged(a.object, a.oldObject)) return;
       const namespace = a.info.namespaced ? a.namespace : '';
       if (ROLES.has(a.info.plural)) {
         if (allowedTo(a.user, 'escalate', a.info.plural, namespace, a.name)) return;
