@@ -17,6 +17,7 @@ import {
   type ServiceIPRange,
 } from '@skiff/api';
 import { DEFAULT_SERVICE_ACCOUNT_ISSUER } from './auth/service-account-tokens.js';
+import { parseAuthorizationModes, type AuthorizationMode } from './auth/authorization-modes.js';
 
 export interface Options {
   host: string;
@@ -51,6 +52,12 @@ export interface Options {
   /** --audit-log-path: JSON lines of audit events; "" is off. */
   auditLogPath: string;
   logLevel: string;
+  /** --token-auth-file: static bearer tokens (kube's CSV); when set, requests are authenticated and authorized. */
+  tokenAuthFile: string;
+  /** --authorization-mode, in order (system:masters is always allowed first). */
+  authorizationModes: AuthorizationMode[];
+  /** --anonymous-auth: requests without credentials are system:anonymous (else 401). */
+  anonymousAuth: boolean;
 }
 
 const FLAGS = {
@@ -76,6 +83,9 @@ const FLAGS = {
   'api-audiences': { env: 'SKIFF_API_AUDIENCES', default: '', help: 'comma-separated; default: the issuers' },
   'audit-log-path': { env: 'SKIFF_AUDIT_LOG_PATH', default: '', help: 'append audit events (audit.k8s.io/v1, level Metadata) as JSON lines' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
+  'token-auth-file': { env: 'SKIFF_TOKEN_AUTH_FILE', default: '' },
+  'authorization-mode': { env: 'SKIFF_AUTHORIZATION_MODE', default: 'Node,RBAC' },
+  'anonymous-auth': { env: 'SKIFF_ANONYMOUS_AUTH', default: 'true', boolean: true },
 } as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its variable and default, for --help. */
@@ -117,6 +127,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     apiAudiences: commaList(get('api-audiences')),
     auditLogPath: get('audit-log-path'),
     logLevel: get('log-level'),
+    tokenAuthFile: get('token-auth-file'),
+    authorizationModes: parseAuthorizationModes(get('authorization-mode')),
+    anonymousAuth: parseBool('anonymous-auth', get('anonymous-auth')),
   };
 }
 

@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { realClock, type Clock, type NodePortRange, type ServiceIPRange } from '@skiff/api';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { ensureSystemNamespaces } from './bootstrap/system-namespaces.js';
+import { ensureBootstrapPolicy } from './bootstrap/ensure-bootstrap-policy.js';
+import type { RuleResolver } from './routes/review-handlers.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContinueTokens } from './registry/continue-token.js';
 import { Registry } from './registry/registry.js';
@@ -76,6 +78,8 @@ export interface ServerAuth {
   authenticate(req: IncomingMessage): Promise<UserInfo>;
   authorizer: Authorizer;
   observe?: RequestObserver;
+  /** The rules a user holds (RBAC's index), for SelfSubjectRulesReview (`kubectl auth can-i --list`). */
+  rules?: RuleResolver;
 }
 
 const UNSECURED: ServerAuth = { authenticate: async () => UNSECURED_USER, authorizer: alwaysAllowAuthorizer };
@@ -125,12 +129,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const podStreams = podStreamProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {});
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
+  ensureBootstrapPolicy(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
+  const serverAuth = opts.auth ?? UNSECURED;
+  const reviews = { authorizer: serverAuth.authorizer, ...(serverAuth.rules ? { rules: serverAuth.rules } : {}), now: () => clock.now() };
   const deps = {
     registry,
     hub,
     clock,
+    reviews,
     continueTokens: new ContinueTokens(opts.continueTokenKey),
     podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}),
     resourceMetrics: resourceMetricsApi({ registry, clock, summary: (node) => fetchAgentSummary(nodeAgentEndpoint(node), opts.podLogDialTimeoutMs ?? 10_000), onError: (node, err) => logger.debug({ err, node }, 'no metrics from node agent') }),

@@ -2,6 +2,7 @@ import type { Clock, Logger } from '@skiff/controller-kit';
 import type { ControllerClient } from './controller-client.js';
 import { DeploymentController } from './controllers/deployment/deployment-controller.js';
 import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
+import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation/cluster-role-aggregation-controller.js';
 import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
@@ -88,6 +89,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   },
   tokencleaner: ({ options: _o, recorder: _r, rootCA: _ca, ...c }) => {
     const ctl = new TokenCleaner(c);
+    return [{ run: (signal) => ctl.run(signal, 1) }];
+  },
+  'clusterrole-aggregation': ({ options: _o, recorder: _r, rootCA: _ca, ...c }) => {
+    const ctl = new ClusterRoleAggregationController(c);
     return [{ run: (signal) => ctl.run(signal, 1) }];
   },
   serviceaccount: ({ options: _o, recorder: _r, ...c }) => {

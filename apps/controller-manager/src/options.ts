@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -22,6 +22,7 @@ const ALIASES: Record<string, ControllerName> = {
   'cronjob-controller': 'cronjob',
   'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
   'token-cleaner-controller': 'tokencleaner',
+  'clusterrole-aggregation-controller': 'clusterrole-aggregation',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */

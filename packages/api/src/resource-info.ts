@@ -29,6 +29,8 @@ export interface ResourceInfo {
   subresources: SubresourceInfo[];
   /** Whether status is a subresource (writes to the main resource ignore .status). */
   hasStatus: boolean;
+  /** The verbs served when not all of them: reviews (SelfSubjectAccessReview...) are create-only and never stored. */
+  verbs?: Verb[];
 }
 
 const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

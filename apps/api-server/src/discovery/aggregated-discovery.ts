@@ -1,10 +1,10 @@
 /**
  * @module Aggregated discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList, KEP-3352): every group, version and
  * resource in the answer to GET /api or GET /apis, so a kubectl command costs two discovery requests, not one per
- * group version. Derived from RESOURCE_LIST, as the legacy documents are.
+ * group version. Derived from the legacy documents, so both always agree.
  */
-import { ALL_VERBS, RESOURCE_LIST, type ResourceInfo } from '@skiff/api';
 import { apiGroupList } from './api-group-list.js';
+import { apiResourceList } from './api-resource-list.js';
 
 export type DiscoveryVersion = 'v2' | 'v2beta1';
 
@@ -59,32 +59,29 @@ export function aggregatedDiscoveryVersion(accept: string | undefined): Discover
   return undefined;
 }
 
-function resourceDiscovery(r: ResourceInfo): APIResourceDiscovery {
-  const d: APIResourceDiscovery = {
-    resource: r.plural,
-    responseKind: { group: r.group, version: r.version, kind: r.kind },
-    scope: r.namespaced ? 'Namespaced' : 'Cluster',
-    singularResource: r.singular,
-    verbs: [...ALL_VERBS],
-  };
-  if (r.shortNames.length) d.shortNames = [...r.shortNames];
-  if (r.categories.length) d.categories = [...r.categories];
-  if (r.subresources.length) {
-    d.subresources = [...r.subresources]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((s) => ({ subresource: s.name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: [...s.verbs] }));
-  }
-  return d;
-}
-
+/**
+ * versionsOf turns the legacy APIResourceList of each version (every served kind, review and the metrics API) into
+ * aggregated entries, subresources folded under their resource, so the two kinds of discovery never disagree.
+ */
 function versionsOf(group: string, versions: string[]): APIGroupDiscoveryList['items'][number]['versions'] {
-  return versions.map((version) => ({
-    version,
-    resources: RESOURCE_LIST.filter((r) => r.group === group && r.version === version)
-      .sort((a, b) => (a.plural < b.plural ? -1 : a.plural > b.plural ? 1 : 0))
-      .map(resourceDiscovery),
-    freshness: 'Current' as const,
-  }));
+  return versions.map((version) => {
+    const list = apiResourceList(group, version)?.resources ?? [];
+    const byName = new Map<string, APIResourceDiscovery>();
+    for (const r of list) {
+      const slash = r.name.indexOf('/');
+      if (slash < 0) {
+        const d: APIResourceDiscovery = { resource: r.name, responseKind: { group, version, kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: r.singularName, verbs: [...r.verbs] };
+        if (r.shortNames?.length) d.shortNames = [...r.shortNames];
+        if (r.categories?.length) d.categories = [...r.categories];
+        byName.set(r.name, d);
+        continue;
+      }
+      const parent = byName.get(r.name.slice(0, slash));
+      if (!parent) continue;
+      (parent.subresources ??= []).push({ subresource: r.name.slice(slash + 1), responseKind: { group: r.group ?? group, version: r.version ?? version, kind: r.kind }, verbs: [...r.verbs] });
+    }
+    return { version, resources: [...byName.values()], freshness: 'Current' as const };
+  });
 }
 
 const cache = new Map<string, APIGroupDiscoveryList>();

@@ -1,7 +1,7 @@
 /**
  * @module apiGroupList, the body of GET /apis (legacy discovery of the named groups).
  */
-import { RESOURCE_LIST } from '@skiff/api';
+import { SERVED_RESOURCES } from '@skiff/api';
 import { metricsApiGroup } from '../resource-metrics/resource-metrics-api.js';
 
 /** GroupVersionForDiscovery is metav1.GroupVersionForDiscovery. */
@@ -32,7 +32,7 @@ export interface APIGroupList {
  */
 export function apiGroupList(): APIGroupList {
   const versionsByGroup = new Map<string, string[]>();
-  for (const r of RESOURCE_LIST) {
+  for (const r of SERVED_RESOURCES) {
     if (r.group === '') continue;
     const versions = versionsByGroup.get(r.group) ?? [];
     if (!versions.includes(r.version)) versions.push(r.version);

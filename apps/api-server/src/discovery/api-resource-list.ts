@@ -2,7 +2,7 @@
  * @module apiResourceList, the body of GET /api/v1 and GET /apis/<group>/<version> (legacy discovery).
  */
 import { createHash } from 'node:crypto';
-import { ALL_VERBS, RESOURCE_LIST } from '@skiff/api';
+import { ALL_VERBS, SERVED_RESOURCES } from '@skiff/api';
 import type { ResourceInfo, Verb } from '@skiff/api';
 import { METRICS_GROUP, METRICS_VERSION, metricsResourceList } from '../resource-metrics/resource-metrics-api.js';
 
@@ -34,10 +34,11 @@ function storageVersionHash(r: ResourceInfo): string {
 }
 
 function mainResource(r: ResourceInfo): APIResource {
-  const res: APIResource = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: [...ALL_VERBS] };
+  const res: APIResource = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: [...(r.verbs ?? ALL_VERBS)] };
   if (r.shortNames.length) res.shortNames = [...r.shortNames];
   if (r.categories.length) res.categories = [...r.categories];
-  res.storageVersionHash = storageVersionHash(r);
+  // Reviews are never stored, so kube gives them no storage version hash.
+  if (!r.verbs) res.storageVersionHash = storageVersionHash(r);
   return res;
 }
 
@@ -61,7 +62,7 @@ function subresources(r: ResourceInfo): APIResource[] {
  */
 export function apiResourceList(group: string, version: string): APIResourceList | undefined {
   if (group === METRICS_GROUP && version === METRICS_VERSION) return metricsResourceList();
-  const served = RESOURCE_LIST.filter((r) => r.group === group && r.version === version);
+  const served = SERVED_RESOURCES.filter((r) => r.group === group && r.version === version);
   if (served.length === 0) return undefined;
   const resources = [...served]
     .sort((a, b) => (a.plural < b.plural ? -1 : a.plural > b.plural ? 1 : 0))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESOURCE_LIST } from '@skiff/api';
+import { SERVED_RESOURCES } from '@skiff/api';
 import { apiGroupList } from './api-group-list.js';
 import { apiResourceList } from './api-resource-list.js';
 import { apiVersions } from './api-versions.js';
@@ -34,7 +34,7 @@ describe('apiGroupList', () => {
 
   it('lists exactly the groups with a served resource list, so kubectl never hits a 404 group', () => {
     // metrics.k8s.io is served by the api-server itself, from the node agents (no stored resource).
-    const named = new Set([...RESOURCE_LIST.filter((r) => r.group).map((r) => r.group), 'metrics.k8s.io']);
+    const named = new Set([...SERVED_RESOURCES.filter((r) => r.group).map((r) => r.group), 'metrics.k8s.io']);
     const groups = apiGroupList().groups;
     expect(groups.map((g) => g.name).sort()).toEqual([...named].sort());
     for (const g of groups) for (const v of g.versions) expect(apiResourceList(g.name, v.version)).toBeDefined();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, RESOURCE_LIST } from '@skiff/api';
+import { ApiError, SERVED_RESOURCES } from '@skiff/api';
 import type { KubeObject, Pod, ResourceName } from '@skiff/api';
 import { printTable, tableApiVersion, withTableVersion } from '../printers/index.js';
 import { apiGroupList, apiResourceList, apiVersions, openapiV3GroupVersion, openapiV3Root, versionInfo } from './index.js';
@@ -236,12 +236,17 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl 1.32 against the discovery, OpenA
         ['serviceaccounts', 'sa', 'v1', 'true', 'ServiceAccount'],
         ['jobs', 'batch/v1', 'true', 'Job'],
         ['cronjobs', 'cj', 'batch/v1', 'true', 'CronJob'],
+        ['clusterroles', 'rbac.authorization.k8s.io/v1', 'false', 'ClusterRole'],
+        ['rolebindings', 'rbac.authorization.k8s.io/v1', 'true', 'RoleBinding'],
+        ['selfsubjectaccessreviews', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview'],
+        ['localsubjectaccessreviews', 'authorization.k8s.io/v1', 'true', 'LocalSubjectAccessReview'],
+        ['selfsubjectreviews', 'authentication.k8s.io/v1', 'false', 'SelfSubjectReview'],
         ['nodes', 'metrics.k8s.io/v1beta1', 'false', 'NodeMetrics'],
         ['pods', 'metrics.k8s.io/v1beta1', 'true', 'PodMetrics'],
       ]),
     );
-    // One row per served kind: derived from the table, so adding a kind does not edit this test; plus the two metrics kinds.
-    expect(rows).toHaveLength(RESOURCE_LIST.length + 2);
+    // One row per served kind: derived from the table (kinds and reviews), so adding a kind does not edit this test; plus the two metrics kinds.
+    expect(rows).toHaveLength(SERVED_RESOURCES.length + 2);
   });
 
   it('lets `create -f` pass validation via the OpenAPI stub and send fieldValidation=Strict', async () => {

@@ -1,7 +1,7 @@
 /**
  * @module Parsing of Kubernetes REST paths into (resource, namespace, name, subresource).
  */
-import { errors, RESOURCE_LIST, type ResourceInfo } from '@skiff/api';
+import { errors, SERVED_RESOURCES, type ResourceInfo } from '@skiff/api';
 
 /** ApiPath is a parsed /api or /apis path. `info` is undefined for discovery documents. */
 export interface ApiPath {
@@ -14,7 +14,7 @@ export interface ApiPath {
 }
 
 const byGroupVersion = new Map<string, Map<string, ResourceInfo>>();
-for (const info of RESOURCE_LIST) {
+for (const info of SERVED_RESOURCES) {
   const gv = `${info.group}/${info.version}`;
   let m = byGroupVersion.get(gv);
   if (!m) byGroupVersion.set(gv, (m = new Map()));

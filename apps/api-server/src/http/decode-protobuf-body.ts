@@ -197,6 +197,46 @@ const SERVICE: Schema = {
   }),
   3: f('status', { 1: f('loadBalancer', {}) }),
 };
+// rbac/v1 (kubectl create role / clusterrole / rolebinding / clusterrolebinding).
+const POLICY_RULE: Schema = {
+  1: f('verbs', 'string', { repeated: true }),
+  2: f('apiGroups', 'string', { repeated: true }),
+  3: f('resources', 'string', { repeated: true }),
+  4: f('resourceNames', 'string', { repeated: true }),
+  5: f('nonResourceURLs', 'string', { repeated: true }),
+};
+const ROLE: Schema = { 1: f('metadata', OBJECT_META), 2: f('rules', POLICY_RULE, { repeated: true }) };
+const CLUSTER_ROLE: Schema = { ...ROLE, 3: f('aggregationRule', { 1: f('clusterRoleSelectors', LABEL_SELECTOR, { repeated: true }) }) };
+const ROLE_BINDING: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('subjects', { 1: f('kind', 'string'), 2: f('apiGroup', 'string'), 3: f('name', 'string'), 4: f('namespace', 'string') }, { repeated: true }),
+  3: f('roleRef', { 1: f('apiGroup', 'string'), 2: f('kind', 'string'), 3: f('name', 'string') }),
+};
+// authorization/v1 and authentication/v1 reviews (kubectl auth can-i, auth whoami).
+const RESOURCE_ATTRIBUTES: Schema = {
+  1: f('namespace', 'string'),
+  2: f('verb', 'string'),
+  3: f('group', 'string'),
+  4: f('version', 'string'),
+  5: f('resource', 'string'),
+  6: f('subresource', 'string'),
+  7: f('name', 'string'),
+};
+const NON_RESOURCE_ATTRIBUTES: Schema = { 1: f('path', 'string'), 2: f('verb', 'string') };
+// Clients send an empty status with every review (gogo-protobuf writes non-pointer fields); the server replaces it.
+const ACCESS_REVIEW_STATUS: Schema = { 1: f('allowed', 'bool'), 2: f('reason', 'string'), 3: f('evaluationError', 'string'), 4: f('denied', 'bool') };
+const SELF_SUBJECT_ACCESS_REVIEW: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', { 1: f('resourceAttributes', RESOURCE_ATTRIBUTES), 2: f('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES) }),
+  3: f('status', ACCESS_REVIEW_STATUS),
+};
+const SUBJECT_ACCESS_REVIEW: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', { 1: f('resourceAttributes', RESOURCE_ATTRIBUTES), 2: f('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES), 3: f('user', 'string'), 4: f('groups', 'string', { repeated: true }), 6: f('uid', 'string') }),
+  3: f('status', ACCESS_REVIEW_STATUS),
+};
+const SELF_SUBJECT_RULES_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('namespace', 'string') }), 3: f('status', { 3: f('incomplete', 'bool'), 4: f('evaluationError', 'string') }) };
+const SELF_SUBJECT_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('status', { 1: f('userInfo', { 1: f('username', 'string'), 2: f('uid', 'string'), 3: f('groups', 'string', { repeated: true }) }) }) };
 const DELETE_OPTIONS: Schema = {
   1: f('gracePeriodSeconds', 'int', { ptr: true }),
   2: f('preconditions', { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) }, { ptr: true }),
@@ -232,6 +272,15 @@ const KINDS: Record<string, Schema> = {
   'apps/v1/Deployment': DEPLOYMENT,
   'batch/v1/Job': JOB,
   'batch/v1/CronJob': CRON_JOB,
+  'rbac.authorization.k8s.io/v1/Role': ROLE,
+  'rbac.authorization.k8s.io/v1/ClusterRole': CLUSTER_ROLE,
+  'rbac.authorization.k8s.io/v1/RoleBinding': ROLE_BINDING,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ROLE_BINDING,
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': SELF_SUBJECT_ACCESS_REVIEW,
+  'authorization.k8s.io/v1/SubjectAccessReview': SUBJECT_ACCESS_REVIEW,
+  'authorization.k8s.io/v1/LocalSubjectAccessReview': SUBJECT_ACCESS_REVIEW,
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': SELF_SUBJECT_RULES_REVIEW,
+  'authentication.k8s.io/v1/SelfSubjectReview': SELF_SUBJECT_REVIEW,
   'v1/DeleteOptions': DELETE_OPTIONS,
   'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
 };

@@ -32,8 +32,8 @@ describe('printTable columns match kubectl 1.32', () => {
       expect(t.rows[0]?.cells).toHaveLength(t.columnDefinitions.length);
       for (const c of t.columnDefinitions) {
         expect(c.description).not.toBe('');
-        // CronJob's Suspend is a boolean column in kube's printers.go.
-        expect(['string', 'integer', 'boolean']).toContain(c.type);
+        // CronJob's Suspend is a boolean column in kube's printers.go; Roles' Created At a date one.
+        expect(['string', 'integer', 'boolean', 'date']).toContain(c.type);
       }
     }
   });

@@ -24,6 +24,7 @@ import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
 import { requestUser } from '../auth/request-user.js';
 import type { ServiceAccountTokens } from '../auth/service-account-tokens.js';
+import { handleReview, type ReviewDeps } from './review-handlers.js';
 
 export type { RequestInfo };
 
@@ -33,6 +34,8 @@ export interface ApiHandlerDeps {
   clock: { now(): number };
   /** Signs and reads the continue tokens of paged lists. */
   continueTokens: ContinueTokens;
+  /** Answers the create-only reviews (SelfSubjectAccessReview, SelfSubjectReview, ...). */
+  reviews?: ReviewDeps;
   /** Called for pods/log: proxies to the pod's node agent. */
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
   /** Serves metrics.k8s.io (from the node agents); resolves false for any other path. */
@@ -75,6 +78,16 @@ export async function handleApiRequest(
   info.subresource = path.subresource ?? '';
   info.scope = path.name !== undefined ? 'resource' : r.namespaced && path.namespace ? 'namespace' : 'cluster';
   info.dryRun = q.has('dryRun');
+
+  if (r.verbs && deps.reviews) {
+    // Reviews are create-only and stored nowhere: POST to the collection is all they serve.
+    if (method !== 'POST' || path.name !== undefined || path.subresource) throw errors.methodNotAllowed(method, url.pathname);
+    info.verb = 'POST';
+    const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+    const answer = handleReview(deps.reviews, { info: r, user: requestUser(req), namespace: path.namespace ?? '', body });
+    sendJson(res, 201, answer);
+    return true;
+  }
 
   if (path.subresource) {
     const handler = SUBRESOURCE_HANDLERS[path.subresource];

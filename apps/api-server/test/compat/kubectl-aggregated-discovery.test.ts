@@ -4,7 +4,7 @@
  * the legacy documents say.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCE_LIST } from '@skiff/api';
+import { SERVED_RESOURCES } from '@skiff/api';
 import { startServer, type RunningServer } from '../harness.js';
 import { Kubectl } from './kubectl.js';
 
@@ -27,7 +27,8 @@ describe('aggregated discovery', () => {
     const gets = [...r.stderr.matchAll(/\] GET https?:\/\/[^/\s]+(\/[^?\s]*)\S* (\d+)/g)].map((m) => `${m[1]} ${m[2]}`);
     expect(gets).toEqual(['/api 200', '/apis 200']);
     const names = r.stdout.trim().split('\n').sort();
-    expect(names).toEqual(RESOURCE_LIST.map((ri) => (ri.group ? `${ri.plural}.${ri.group}` : ri.plural)).sort());
+    // Every served kind and review, and the metrics API the api-server serves from the node agents.
+    expect(names).toEqual([...SERVED_RESOURCES.map((ri) => (ri.group ? `${ri.plural}.${ri.group}` : ri.plural)), 'nodes.metrics.k8s.io', 'pods.metrics.k8s.io'].sort());
   });
 
   it('answers the aggregated media type only when asked, and the legacy document otherwise', async () => {

@@ -19,6 +19,10 @@ import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
 import { serviceAccountKind } from './service-account.js';
+import { clusterRoleBindingKind } from './cluster-role-binding.js';
+import { clusterRoleKind } from './cluster-role.js';
+import { roleBindingKind } from './role-binding.js';
+import { roleKind } from './role.js';
 
 /** KINDS in discovery order. */
 export const KINDS = [
@@ -37,6 +41,10 @@ export const KINDS = [
   anyKind(serviceAccountKind),
   anyKind(jobKind),
   anyKind(cronJobKind),
+  anyKind(clusterRoleBindingKind),
+  anyKind(clusterRoleKind),
+  anyKind(roleBindingKind),
+  anyKind(roleKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

@@ -15,7 +15,7 @@ import { kindFor } from './index.js';
 export function createObject<T>(resource: string, body: unknown): T {
   const obj = decodeObject(resource, body, { fieldValidation: 'Strict' }).object;
   obj.metadata.uid = 'uid-1';
-  obj.metadata.namespace ??= 'default';
+  if (kindFor(resource).info.namespaced) obj.metadata.namespace ??= 'default';
   kindFor(resource).strategy.prepareForCreate?.(obj);
   applyDefaults(resource, obj);
   validateObject(resource, obj);

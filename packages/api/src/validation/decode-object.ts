@@ -11,6 +11,16 @@ import { duplicateFieldsOf, type DuplicateField } from './duplicate-fields.js';
 import { deleteOptionsSchema } from './meta-schema.js';
 import { bindingSchema } from './pod-schema.js';
 import { scaleSchema } from './scale-schema.js';
+import {
+  localSubjectAccessReviewSchema,
+  selfSubjectAccessReviewSchema,
+  selfSubjectReviewSchema,
+  selfSubjectRulesReviewSchema,
+  subjectAccessReviewSchema,
+  type AccessReview,
+  type RulesReview,
+  type SelfSubjectReview,
+} from '../rbac/review-schemas.js';
 
 /** FieldValidation is the `fieldValidation` query parameter: what to do with fields the schema does not know. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -28,12 +38,17 @@ export interface Decoded<T> {
 }
 
 /** BodyKind names the non-resource bodies the api-server decodes. */
-export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions';
+export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions' | 'SelfSubjectAccessReview' | 'SubjectAccessReview' | 'LocalSubjectAccessReview' | 'SelfSubjectRulesReview' | 'SelfSubjectReview';
 
 interface BodyTypes {
   Binding: Binding;
   Scale: Scale;
   DeleteOptions: DeleteOptions;
+  SelfSubjectAccessReview: AccessReview;
+  SubjectAccessReview: AccessReview;
+  LocalSubjectAccessReview: AccessReview;
+  SelfSubjectRulesReview: RulesReview;
+  SelfSubjectReview: SelfSubjectReview;
 }
 
 const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean } } = {
@@ -41,6 +56,11 @@ const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<Body
   Scale: { apiVersions: ['autoscaling/v1'], schema: scaleSchema, fill: true },
   // DELETE bodies may say meta.k8s.io/v1 or v1 and often say nothing at all.
   DeleteOptions: { apiVersions: ['v1', 'meta.k8s.io/v1'], schema: deleteOptionsSchema, fill: false },
+  SelfSubjectAccessReview: { apiVersions: ['authorization.k8s.io/v1'], schema: selfSubjectAccessReviewSchema, fill: true },
+  SubjectAccessReview: { apiVersions: ['authorization.k8s.io/v1'], schema: subjectAccessReviewSchema, fill: true },
+  LocalSubjectAccessReview: { apiVersions: ['authorization.k8s.io/v1'], schema: localSubjectAccessReviewSchema, fill: true },
+  SelfSubjectRulesReview: { apiVersions: ['authorization.k8s.io/v1'], schema: selfSubjectRulesReviewSchema, fill: true },
+  SelfSubjectReview: { apiVersions: ['authentication.k8s.io/v1'], schema: selfSubjectReviewSchema, fill: true },
 };
 
 /**
@@ -53,7 +73,7 @@ export function decodeObject(resource: string, body: unknown, opts: DecodeOption
   return decodeWith(kind.schema, kind.info.kind, [kind.info.apiVersion], true, body, opts);
 }
 
-/** decodeBody decodes the bodies of pods/binding, the scale subresource and DELETE. */
+/** decodeBody decodes the bodies of pods/binding, the scale subresource, DELETE and the reviews. */
 export function decodeBody<K extends BodyKind>(kind: K, body: unknown, opts: DecodeOptions): Decoded<BodyTypes[K]> {
   const spec = BODIES[kind] as { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean };
   return decodeWith(spec.schema, kind, spec.apiVersions, spec.fill, body, opts);
