@@ -3,13 +3,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
-import { advertiseAddress, optionsOrExit } from '@skiff/api';
+import type { Server } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { advertiseAddress, ipAtOffset, optionsOrExit } from '@skiff/api';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
-import { createApiServer } from './server.js';
+import { createApiServer, type ServerAuth } from './server.js';
+import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { authorizerForModes } from './auth/authorization-modes.js';
+import type { Authorizer } from './auth/authorizer.js';
+import { parseTokenFile, tokenFileAuthenticator } from './auth/token-file-authenticator.js';
+import { x509Authenticator } from './auth/x509-authenticator.js';
+import { ensurePki } from './pki/ensure-pki.js';
+import { ADMIN_KUBECONFIG, writeClusterKubeconfigs } from './pki/cluster-kubeconfigs.js';
+import { writeAdminCredentialFiles } from './pki/admin-credential-files.js';
+import { servingNames } from './pki/serving-names.js';
 import { parseOptions, USAGE } from './options.js';
 import { AesGcmTransformer } from './storage/aes-gcm-transformer.js';
 import { createEncryptionKeyFile, readEncryptionKeyFile } from './storage/encryption-key-file.js';
@@ -112,7 +122,54 @@ function onCommitError(err: unknown): void {
   setTimeout(() => process.exit(1), 100).unref();
 }
 
-const serviceIP = advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
+/** failStart ends a start that cannot go on with one line an operator can act on, not a stack trace. */
+function failStart(message: string): never {
+  process.stderr.write(`api-server: ${message}\n`);
+  process.exit(1);
+}
+
+const serviceIP = advertiseAddress({ listenHost: opts.bindAddress, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
+const dataDir = resolve(opts.dataDir);
+mkdirSync(dataDir, { recursive: true });
+
+// The cluster PKI (made on first start, kept after) and what the secure port serves and trusts.
+let tls: { cert: Buffer; key: Buffer; clientCA: Buffer };
+let pki: Awaited<ReturnType<typeof ensurePki>>;
+try {
+  pki = await ensurePki(join(dataDir, 'pki'), {
+    servingNames: servingNames({ hostname: hostname(), advertiseAddress: serviceIP, serviceClusterIP: ipAtOffset(opts.serviceClusterIPRange, 1), bindAddress: opts.bindAddress, extra: opts.tlsSans }),
+    makeServingCert: !opts.tlsCertFile,
+    now: new Date(),
+    onIssue: (file, why) => logger.info({ file, why }, 'wrote certificate'),
+  });
+  tls = {
+    cert: readFileSync(opts.tlsCertFile || pki.servingCertFile),
+    key: readFileSync(opts.tlsPrivateKeyFile || pki.servingKeyFile),
+    clientCA: readFileSync(opts.clientCAFile || pki.caCertFile),
+  };
+} catch (err) {
+  failStart(`cannot set up TLS: ${(err as Error).message}`);
+}
+
+// Authentication: client certificates, then static tokens; a request with no credential is anonymous unless
+// --anonymous-auth=false. ServiceAccount and bootstrap token authenticators join this list.
+const authenticators: Authenticator[] = [x509Authenticator()];
+if (opts.tokenAuthFile) {
+  try {
+    authenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
+  } catch (err) {
+    failStart(`--token-auth-file ${opts.tokenAuthFile}: ${(err as Error).message}`);
+  }
+}
+// Authorization: system:masters first, then --authorization-mode in order. Modes that need state register here.
+const builtAuthorizers: Partial<Record<string, Authorizer>> = {};
+const secureAuth: ServerAuth = {
+  authenticate: unionAuthenticator(authenticators, { anonymous: opts.anonymousAuth }),
+  authorizer: authorizerForModes(opts.authorizationModes, builtAuthorizers, (mode) =>
+    logger.warn({ mode }, 'authorization mode not built into this api-server yet: it allows nothing, so only system:masters and the other modes are allowed'),
+  ),
+};
+
 const api = createApiServer({
   store,
   logger,
@@ -122,9 +179,10 @@ const api = createApiServer({
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
   serviceClusterIPRange: opts.serviceClusterIPRange,
   serviceNodePortRange: opts.serviceNodePortRange,
-  advertiseAddress: `${opts.host}:${opts.port}`,
-  // An ephemeral port (--listen HOST:0) is known only once listening: the Endpoints are written then (below).
-  ...(opts.port !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.port } } : {}),
+  advertiseAddress: `${serviceIP}:${opts.securePort}`,
+  // Pods reach the secure port. An ephemeral one (--secure-port 0) is known only once listening: the Endpoints are
+  // written then (below).
+  ...(opts.securePort !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.securePort } } : {}),
   ...(continueTokenKey ? { continueTokenKey } : {}),
 });
 
@@ -142,17 +200,51 @@ const housekeeping = setInterval(() => {
 }, opts.compactionIntervalMs);
 housekeeping.unref();
 
-const server = createHttpServer(api, { keepAliveTimeout: 65_000, requestTimeout: 0 });
-server.listen(opts.port, opts.host, () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  if (opts.port === 0) ensureKubernetesService(api.registry, { range: api.registry.kindOptions.serviceClusterIPRange, endpoint: { ip: serviceIP, port } });
-  logger.info({ host: opts.host, port, dataDir: opts.dataDir, storage: opts.storage, revision: store.currentRevision() }, 'api-server listening');
+const SERVER_OPTIONS = { keepAliveTimeout: 65_000, requestTimeout: 0 };
+const secure = createHttpServer(api, { ...SERVER_OPTIONS, tls: tls!, endpoint: api.endpoint(secureAuth) });
+// The insecure port: loopback only (options.ts refuses any other host), unauthenticated as kube's old one was.
+const insecure = opts.insecure ? createHttpServer(api, { ...SERVER_OPTIONS, endpoint: api.endpoint(undefined) }) : undefined;
+const servers: Server[] = [secure, ...(insecure ? [insecure] : [])];
+
+secure.listen(opts.securePort, opts.bindAddress, () => {
+  const port = boundPort(secure, opts.securePort);
+  if (opts.securePort === 0) ensureKubernetesService(api.registry, { range: api.registry.kindOptions.serviceClusterIPRange, endpoint: { ip: serviceIP, port } });
+  void writeKubeconfigs(port).then(
+    () => logger.info({ bindAddress: opts.bindAddress, securePort: port, dataDir, storage: opts.storage, revision: store.currentRevision() }, 'serving securely'),
+    (err: unknown) => {
+      logger.fatal({ err }, 'cannot write kubeconfigs');
+      process.exit(1);
+    },
+  );
 });
-server.on('error', (err) => {
-  logger.fatal({ err }, 'cannot listen');
-  process.exit(1);
+insecure?.listen(opts.insecure!.port, opts.insecure!.host, () => {
+  const port = boundPort(insecure, opts.insecure!.port);
+  logger.info({ host: opts.insecure!.host, port, dataDir, storage: opts.storage, revision: store.currentRevision() }, 'api-server listening');
+  logger.warn({ host: opts.insecure!.host, port }, 'the insecure port (--listen) serves every request as system:masters without authentication');
 });
+for (const s of servers) {
+  s.on('error', (err) => {
+    logger.fatal({ err }, 'cannot listen');
+    process.exit(1);
+  });
+}
+
+function boundPort(s: Server, asked: number): number {
+  const addr = s.address();
+  return typeof addr === 'object' && addr ? addr.port : asked;
+}
+
+/**
+ * writeKubeconfigs writes admin, scheduler and controller-manager kubeconfigs for the bound port, and says how to
+ * use the admin one (the KUBECONFIG line and a curl with the same credentials).
+ */
+async function writeKubeconfigs(port: number): Promise<void> {
+  const server = opts.kubeconfigServer || `https://127.0.0.1:${port}`;
+  await writeClusterKubeconfigs(dataDir, { server, ca: pki.ca, now: new Date(), onWrite: (file, why) => logger.info({ file, why }, 'wrote kubeconfig') });
+  const admin = writeAdminCredentialFiles(dataDir, join(dataDir, ADMIN_KUBECONFIG));
+  logger.info({ kubeconfig: `export KUBECONFIG=${join(dataDir, ADMIN_KUBECONFIG)}` }, 'admin kubeconfig');
+  logger.info({ curl: `curl --cacert ${pki.caCertFile} --cert ${admin.certFile} --key ${admin.keyFile} ${server}/api/v1/nodes` }, 'admin credentials');
+}
 
 let stopping = false;
 function stop(signal: string): void {
@@ -162,13 +254,17 @@ function stop(signal: string): void {
   api.shutdown();
   clearInterval(housekeeping);
   api.close();
-  server.close(() => {
-    store.close();
-    process.exit(0);
-  });
-  server.closeIdleConnections();
+  let open = servers.length;
+  for (const s of servers) {
+    s.close(() => {
+      if (--open > 0) return;
+      store.close();
+      process.exit(0);
+    });
+    s.closeIdleConnections();
+  }
   setTimeout(() => {
-    server.closeAllConnections();
+    for (const s of servers) s.closeAllConnections();
     store.close();
     process.exit(0);
   }, 5000).unref();
