@@ -85,7 +85,8 @@ export async function startApiServer(opts = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // SKIFF_BENCH_SERVER_NODE_ARGS adds node flags to every api-server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const envArgs = (process.env.SKIFF_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info'];
+  // The TLS port on a free loopback port too, so a bench never meets another server on 6443.
+  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'info'];
   if (opts.storage) args.push('--storage', opts.storage);
   if (opts.synchronous) args.push('--sqlite-synchronous', opts.synchronous);
   const { child, port, output } = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);

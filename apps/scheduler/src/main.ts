@@ -2,7 +2,7 @@
  * @module The scheduler process: flags, logger, client, health/metrics endpoint, leader election, signals.
  */
 import { optionsOrExit } from '@skiff/api';
-import { createClient } from '@skiff/client';
+import { createClient, loadKubeconfig } from '@skiff/client';
 import { createHealthServer, createLogger, realClock } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { parseOptions, USAGE } from './options.js';
@@ -12,7 +12,8 @@ import { startScheduler } from './start-scheduler.js';
 const opts = optionsOrExit('scheduler', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = createLogger({ name: 'scheduler', level: opts.logLevel as Level });
-const client = createClient({ server: opts.server, userAgent: `skiff-scheduler/0.1 (${opts.identity})`, logger });
+const { namespace: _, ...connection } = optionsOrExit('scheduler', USAGE, () => (opts.kubeconfig ? loadKubeconfig(opts.kubeconfig) : { server: opts.server }));
+const client = createClient({ ...connection, userAgent: `skiff-scheduler/0.1 (${opts.identity})`, logger });
 const metrics = new SchedulerMetrics();
 const running = startScheduler({
   client,
