@@ -25,7 +25,7 @@ const health = createHealthServer({
   ready: [{ name: 'leader', check: () => leading }],
   metrics: registry,
 });
-health.listen(port, host, () => logger.info({ listen: options.listen, server: options.server }, 'controller-manager listening'));
+health.listen(port, host, () => logger.info({ listen: options.listen, server: connection.server }, 'controller-manager listening'));
 health.on('error', (err) => logger.error({ err }, 'health server failed'));
 
 async function lead(signal: AbortSignal): Promise<void> {

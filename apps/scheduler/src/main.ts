@@ -47,7 +47,7 @@ const server = createHealthServer({
   details: () => ({ leader: String(running.isLeader()), identity: opts.identity }),
 });
 server.listen(opts.port, opts.host, () => {
-  logger.info({ host: opts.host, port: opts.port, server: opts.server, schedulerName: opts.schedulerName, leaderElect: opts.leaderElect, identity: opts.identity }, 'scheduler listening');
+  logger.info({ host: opts.host, port: opts.port, server: connection.server, schedulerName: opts.schedulerName, leaderElect: opts.leaderElect, identity: opts.identity }, 'scheduler listening');
 });
 server.on('error', (err) => {
   logger.fatal({ err }, 'cannot listen');

@@ -225,6 +225,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     startEnv = {
       SKIFF_DATA_DIR: dataDir,
       SKIFF_LISTEN: `127.0.0.1:${port}`,
+      SKIFF_SECURE_PORT: String(await freePort()),
       SKIFF_SCHEDULER_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_CONTROLLER_MANAGER_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_NODE_AGENT_LISTEN: `0.0.0.0:${await freePort()}`,
@@ -247,8 +248,10 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     start();
     await waitFor(async () => (await api.nodes()).filter(isReady).length === 1, { what: 'the local node Ready', timeoutMs: 60_000, intervalMs: 250 });
     t.add('start to node Ready', Date.now() - t0);
-    const kc = join(dataDir, 'kubeconfig');
-    expect(readFileSync(kc, 'utf8')).toContain(api.server);
+    // The admin kubeconfig the api-server wrote: verified TLS on the secure port, the line to use it printed.
+    const kc = join(dataDir, 'admin.kubeconfig');
+    expect(readFileSync(kc, 'utf8')).toContain(`server: https://127.0.0.1:${startEnv.SKIFF_SECURE_PORT}`);
+    expect(out).toContain(`export KUBECONFIG=${kc}`);
     expect(await kubectl(kc, ['get', 'nodes'])).toMatch(new RegExp(`${NODE}\\s+Ready\\s+control-plane`));
     // Piped output: component prefixes, no colour codes.
     for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
