@@ -20,11 +20,13 @@
 // the api-server's HTTPS port), SKIFF_LISTEN (unset: the api-server's unauthenticated loopback port, for tests and
 // debugging only), SKIFF_SCHEDULER_LISTEN (127.0.0.1:10259), SKIFF_CONTROLLER_MANAGER_LISTEN
 // (127.0.0.1:10257), SKIFF_NODE_AGENT_LISTEN (0.0.0.0:10250), SKIFF_NODE_NAME (this host's name), SKIFF_RUNTIME
-// (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock).
+// (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock),
+// SKIFF_POD_SUBNET (10.244.0.0/16: pods from its lower half, Services from its upper half).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensurePodNetwork, podNetworkPlan } from './pod-network.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -41,6 +43,7 @@ const dockerSocket = process.env.SKIFF_DOCKER_SOCKET ?? '/var/run/docker.sock';
 const schedulerListen = process.env.SKIFF_SCHEDULER_LISTEN ?? '127.0.0.1:10259';
 const controllerManagerListen = process.env.SKIFF_CONTROLLER_MANAGER_LISTEN ?? '127.0.0.1:10257';
 const nodeAgentListen = process.env.SKIFF_NODE_AGENT_LISTEN ?? '0.0.0.0:10250';
+const podPlan = podNetworkPlan(process.env.SKIFF_POD_SUBNET ?? '10.244.0.0/16');
 mkdirSync(dataDir, { recursive: true });
 
 // The components read SKIFF_* variables too, with other meanings (SKIFF_LISTEN is every component's own address):
@@ -121,17 +124,16 @@ async function removePods() {
 let startedNodeAgent = false;
 
 // ensureNetwork creates the pod network if it is missing (a bridge network: pods reach each other by IP and the
-// host reaches them), so pods start even when the node agent does not create it itself.
+// host reaches them), so pods start even when the node agent does not create it itself; with the subnet the
+// service data path needs (scripts/pod-network.mjs). It says whether Services can work on it.
 async function ensureNetwork() {
   try {
     process.env.DOCKER_HOST = `unix://${dockerSocket}`;
     const { docker } = await import('./pod-reaper.mjs');
-    if ((await docker('GET', `/networks/${encodeURIComponent(podNetwork)}`)).status === 404) {
-      const r = await docker('POST', '/networks/create', { Name: podNetwork, Driver: 'bridge', CheckDuplicate: true, Labels: { 'skiff.dev/pod-network': 'true' } });
-      line('node-agent', r.status < 300 ? `created pod network ${podNetwork}` : `could not create pod network ${podNetwork}: ${JSON.stringify(r.body)}`);
-    }
+    return await ensurePodNetwork(docker, podNetwork, podPlan, (m) => line('node-agent', m));
   } catch (err) {
     line('node-agent', `could not check pod network ${podNetwork}: ${err.message}`);
+    return false;
   }
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void stop(0));
@@ -144,8 +146,14 @@ setInterval(() => {
   void stop(0);
 }, 1_000).unref();
 
+// The service data path (docs/services.md): on Docker, the service proxy pod runs this checkout's build (hostPath,
+// hence --allow-privileged below) and pods reach the api-server's TLS port (the `kubernetes` Service's endpoint) on
+// the pod network's gateway, an address of this host that the default --bind-address 0.0.0.0 covers.
+const services = runtime === 'docker' && (await ensureNetwork());
 run('api-server', 'api-server', [
   '--secure-port', securePort, '--data-dir', dataDir, ...(listen ? ['--listen', listen] : []),
+  '--service-cluster-ip-range', podPlan.serviceRange,
+  ...(services ? ['--advertise-address', podPlan.gateway] : []),
   // INTERIM (issue 12, tls branch): until RBAC's bootstrap roles grant the scheduler's and controller-manager's own
   // identities, authorize every authenticated request; the lead drops this line when merging RBAC.
   '--authorization-mode=AlwaysAllow',
@@ -162,8 +170,9 @@ if (!(await waitReady())) {
   run('controller-manager', 'controller-manager', [
     '--kubeconfig', join(dataDir, 'controller-manager.kubeconfig'), '--listen', controllerManagerListen,
     '--node-monitor-period=1s', '--node-monitor-grace-period=10s', '--node-startup-grace-period=30s', '--pod-gc-period=5s',
+    '--service-cluster-ip-range', podPlan.serviceRange,
+    ...(services ? ['--service-proxy-image', 'node:20-bookworm-slim', '--service-proxy-host-path', root, '--service-proxy-server', `https://${podPlan.gateway}:${securePort}`] : []),
   ]);
-  if (runtime === 'docker') await ensureNetwork();
   startedNodeAgent = run('node-agent', 'node-agent', [
     // INTERIM (issue 12): the node agent's credential until node TLS bootstrap (bootstrap.kubeconfig) is merged.
     '--kubeconfig', join(dataDir, 'node-agent-interim.kubeconfig'), '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
@@ -172,5 +181,6 @@ if (!(await waitReady())) {
     '--root-dir', join(dataDir, 'node-agent'),
     '--node-lease-duration-seconds=10', '--node-status-update-frequency=4s',
     '--node-labels', 'node-role.kubernetes.io/control-plane=',
+    ...(services ? ['--cluster-dns', podPlan.clusterDNS, '--allow-privileged'] : []),
   ]);
 }

@@ -79,14 +79,17 @@ export function cpuSeconds(pid) {
 
 /**
  * startApiServer spawns the built api-server on 127.0.0.1 with a fresh temp data dir.
- * opts: { storage: 'sqlite'|'memory', synchronous: 'FULL'|'NORMAL', nodeArgs: [] }
+ * opts: { storage: 'sqlite'|'memory', synchronous: 'FULL'|'NORMAL', nodeArgs: [], listenHost: '127.0.0.1', args: [] }
+ * (listenHost 0.0.0.0 lets pods reach it through their network's gateway; `url` stays on loopback.)
  */
 export async function startApiServer(opts = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // SKIFF_BENCH_SERVER_NODE_ARGS adds node flags to every api-server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const envArgs = (process.env.SKIFF_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  // The TLS port on a free loopback port too, so a bench never meets another server on 6443.
-  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'info'];
+  // The TLS port on a free port too, so a bench never meets another server on 6443. A listenHost other than
+  // loopback (pods reaching the server) applies to the TLS port: the insecure port is loopback only.
+  const listenHost = opts.listenHost ?? '127.0.0.1';
+  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', listenHost, '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])];
   if (opts.storage) args.push('--storage', opts.storage);
   if (opts.synchronous) args.push('--sqlite-synchronous', opts.synchronous);
   const { child, port, output } = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);

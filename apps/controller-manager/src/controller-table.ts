@@ -10,9 +10,10 @@ import { NodeLifecycleController } from './controllers/node-lifecycle/node-lifec
 import { TaintEvictionController } from './controllers/node-lifecycle/taint-eviction-controller.js';
 import { PodGCController } from './controllers/pod-gc/pod-gc-controller.js';
 import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
+import { ServiceProxyController } from './controllers/service-proxy/service-proxy-controller.js';
 import { ServiceAccountsController } from './controllers/service-account/service-accounts-controller.js';
 import type { ControllerInformers } from './informers.js';
-import type { ControllerName, Options } from './options.js';
+import { DEFAULT_OPTIONS, type ControllerName, type Options } from './options.js';
 import type { EventRecorder } from '@skiff/controller-kit';
 
 /** ControllerContext is what every controller of the process is built from: shared informers, client and tools. */
@@ -84,6 +85,20 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   cronjob: ({ options: o, ...c }) => {
     const ctl = new CronJobController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentCronJobSyncs) }];
+  },
+  // Off unless --service-proxy-image is set: a cluster without a pod network for it (simulated runtime) has no use.
+  serviceproxy: ({ options: o, recorder: _r, ...c }) => {
+    if (!o.serviceProxyImage) return [];
+    const ctl = new ServiceProxyController({
+      ...c,
+      config: {
+        serviceClusterIPRange: o.serviceClusterIpRange ?? DEFAULT_OPTIONS.serviceClusterIpRange,
+        image: o.serviceProxyImage,
+        server: o.serviceProxyServer || (o.server ?? DEFAULT_OPTIONS.server),
+        ...(o.serviceProxyHostPath ? { hostPath: o.serviceProxyHostPath } : {}),
+      },
+    });
+    return [{ run: (signal) => ctl.run(signal) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -48,6 +48,11 @@ export interface Options {
   terminatedPodGcThreshold: number;
   podGcPeriodMs: number;
   controllers: ControllerName[];
+  /** The service data path (docs/services.md); the serviceproxy controller deploys it only when an image is set. */
+  serviceClusterIpRange: string;
+  serviceProxyImage: string;
+  serviceProxyServer: string;
+  serviceProxyHostPath: string;
   logLevel: string;
 }
 
@@ -76,6 +81,10 @@ export const DEFAULT_OPTIONS: Options = {
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
   controllers: [...CONTROLLER_NAMES],
+  serviceClusterIpRange: '10.244.128.0/17',
+  serviceProxyImage: '',
+  serviceProxyServer: '',
+  serviceProxyHostPath: '',
   logLevel: 'info',
 };
 
@@ -128,6 +137,10 @@ const FLAGS: Record<string, Parser> = {
   'concurrent-cron-job-syncs': int('concurrentCronJobSyncs'),
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
+  'service-cluster-ip-range': str('serviceClusterIpRange'),
+  'service-proxy-image': str('serviceProxyImage'),
+  'service-proxy-server': str('serviceProxyServer'),
+  'service-proxy-host-path': str('serviceProxyHostPath'),
   'log-level': str('logLevel'),
   controllers: (o, v) => void (o.controllers = parseControllers(v)),
 };

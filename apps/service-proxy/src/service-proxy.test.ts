@@ -16,9 +16,10 @@ let server: RunningServer;
 let client: Clientset;
 let backends: Server[] = [];
 let dir: string;
-const ac = new AbortController();
+let ac: AbortController;
 
 beforeEach(async () => {
+  ac = new AbortController();
   // ClusterIPs from the loopback network stand in for the pod network's service range.
   server = await startServer({ serviceClusterIPRange: parseServiceIPRange('127.0.100.0/24') });
   client = createClient({ server: server.url });
@@ -87,5 +88,15 @@ describe('ServiceProxy against a real api-server', () => {
       },
       { timeoutMs: 10_000, what: 'only the ready backend to answer' },
     );
+  });
+
+  it('syncs and writes the ClusterIPs while its DNS address is not yet on an interface (the sidecar adds it from that file)', async () => {
+    // 192.0.2.53 (TEST-NET-1) is on no interface here, as kube-dns's ClusterIP is not before the first sync.
+    const proxy = new ServiceProxy({ client, clock: realClock, logger: silentLogger, domain: 'cluster.local', dns: { host: '192.0.2.53', port: 53 }, addressesFile: join(dir, 'cluster-ips') });
+    let failed: unknown;
+    void proxy.run(ac.signal).catch((err: unknown) => (failed = err));
+    const svc = await client.services.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dns-wait', namespace: 'default' }, spec: { ports: [{ port: 53, protocol: 'UDP' }] } });
+    await waitFor(() => (failed ? Promise.reject(failed) : readFileSync(join(dir, 'cluster-ips'), 'utf8').includes(`${svc.spec!.clusterIP}\n`)), { timeoutMs: 10_000, what: 'the ClusterIP in the addresses file' });
+    expect(failed).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { EndpointSlice, Service } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
-import { SharedInformerFactory, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
+import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger } from '@skiff/controller-kit';
 import { DnsServer } from './dns/dns-server.js';
 import { BackendPicker } from './proxy/backend-picker.js';
 import { TcpProxy } from './proxy/tcp-proxy.js';
@@ -18,7 +18,11 @@ export interface ServiceProxyOptions {
   logger: Logger;
   /** --cluster-domain. */
   domain: string;
-  /** Where the DNS server listens (the kube-dns ClusterIP's port 53 in the pod: 0.0.0.0:53). */
+  /**
+   * Where the DNS server listens: in the pod, the kube-dns ClusterIP's port 53. Bound to that address, not 0.0.0.0,
+   * so replies leave from the address queried (an unconnected UDP socket on 0.0.0.0 answers from eth0's own
+   * address, and resolvers drop replies from an address they did not ask).
+   */
   dns: { host: string; port: number };
   /** Where other names go (Docker's 127.0.0.11:53 by default). */
   upstream?: { host: string; port: number };
@@ -64,18 +68,38 @@ export class ServiceProxy {
       onUpdate: (_o, s) => (this.table.setSlice(s), changed()),
       onDelete: (obj) => (this.table.deleteSlice(unwrapTombstone(obj)), changed()),
     });
-    this.#dnsPort = await this.#dns.listen(this.#o.dns.host, this.#o.dns.port);
+    // Not awaited before the sync: the DNS address appears on eth0 only after the first sync wrote it for the sidecar.
+    let dnsFailed: unknown;
+    const dnsBound = this.#listenDNS(signal).catch((err: unknown) => void (dnsFailed = err));
     factory.start(signal);
     try {
       if (!(await factory.waitForCacheSync(signal))) return;
       this.#schedule();
       await this.#syncing;
+      await dnsBound;
+      if (dnsFailed) throw dnsFailed;
+      if (signal.aborted) return;
       ready?.();
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     } finally {
       await factory.stopped();
       await this.#proxy.close();
       await this.#dns.close();
+    }
+  }
+
+  /** listenDNS binds the DNS socket, waiting while its address is not yet on an interface (EADDRNOTAVAIL). */
+  async #listenDNS(signal: AbortSignal): Promise<void> {
+    for (let logged = false; !signal.aborted; ) {
+      try {
+        this.#dnsPort = await this.#dns.listen(this.#o.dns.host, this.#o.dns.port);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw err;
+        if (!logged) this.#o.logger.info({ dns: this.#o.dns }, 'waiting for the DNS address to be added to the pod');
+        logged = true;
+        await sleep(this.#o.clock, 250, signal);
+      }
     }
   }
 

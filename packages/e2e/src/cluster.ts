@@ -64,11 +64,12 @@ export class Cluster {
 
   /**
    * startApiServer runs the api-server on a free port (kept across restarts) and waits until it is ready. Its TLS
-   * port is on a free port too (ephemeral unless secure), so parallel clusters never meet on 6443.
+   * port is on a free port too (ephemeral unless secure), so parallel clusters never meet on 6443. `bindAddress`
+   * 0.0.0.0 lets pods reach the TLS port through their network's gateway; the insecure port is loopback only.
    */
-  async startApiServer(extra: string[] = []): Promise<void> {
+  async startApiServer(extra: string[] = [], bindAddress = '127.0.0.1'): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const common = ['--bind-address', '127.0.0.1', '--data-dir', this.dataDir];
+    const common = ['--bind-address', bindAddress, '--data-dir', this.dataDir];
     if (!this.secure) {
       this.server = `http://127.0.0.1:${this.port}`;
       this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', ...common, ...extra]);

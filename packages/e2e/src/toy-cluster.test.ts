@@ -30,7 +30,17 @@ const PROJECT = 'skiff-e2e';
 const PORT = 16443;
 const NETWORK = 'skiff-e2e';
 const CONTROL_PLANE = 'skiff-e2e-control-plane';
-const env = { SKIFF_PORT: String(PORT), SKIFF_POD_NETWORK: NETWORK, SKIFF_CONTROL_PLANE_NAME: CONTROL_PLANE, SKIFF_IMAGE: 'skiff:e2e' };
+// Its own pod subnet: networks on one engine may not overlap, and a developer's cluster may hold the default one.
+const env = {
+  SKIFF_PORT: String(PORT),
+  SKIFF_POD_NETWORK: NETWORK,
+  SKIFF_CONTROL_PLANE_NAME: CONTROL_PLANE,
+  SKIFF_IMAGE: 'skiff:e2e',
+  SKIFF_POD_SUBNET: '10.201.0.0/16',
+  SKIFF_POD_IP_RANGE: '10.201.0.0/17',
+  SKIFF_SERVICE_CLUSTER_IP_RANGE: '10.201.128.0/17',
+  SKIFF_CLUSTER_DNS: '10.201.128.10',
+};
 const composeRun = (args: string[], timeoutMs = 180_000) => run(compose![0]!, [...compose!.slice(1), '-p', PROJECT, ...args], { env, timeoutMs });
 const kubectl = (kc: string, args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { timeoutMs: 30_000 });
 
@@ -45,6 +55,34 @@ async function nodeAgentContainers(): Promise<{ id: string; hostname: string }[]
 async function managedContainersOf(nodes: string[]): Promise<string[]> {
   const out = await run('docker', ['ps', '-a', '--filter', 'label=skiff.dev/managed=true', '--format', '{{.Names}}\t{{.Label "skiff.dev/node"}}']);
   return out.split('\n').filter((l) => l && nodes.includes(l.split('\t')[1]!));
+}
+
+/**
+ * Pod to Service by name through the service proxy (docs/services.md), shared by both scenarios: a Service `web`
+ * (port 80 to the web pods' 8080) and a client pod that retries `http://web/` until the proxy pod is up and answers.
+ */
+async function podToService(api: Api, name: string): Promise<void> {
+  await api.send('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+  const fetchLoop = `until printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web 80 | grep 'hello from'; do sleep 1; done; echo fetched-ok`;
+  await api.send('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'nc', image: 'busybox:1.36', command: ['sh', '-c', fetchLoop] }] },
+  });
+  try {
+    await waitFor(async () => (await api.get(`/api/v1/namespaces/default/pods/${name}`)).status?.phase === 'Succeeded', { what: `${name} reaching http://web/`, timeoutMs: 150_000, intervalMs: 500 });
+  } catch (err) {
+    // Where the proxy is and what it and the client said, for a failure to be understood.
+    const pods = (await api.get('/api/v1/pods')).items.map((p: any) => `${p.metadata.namespace}/${p.metadata.name} ${p.spec.nodeName ?? '-'} ${p.status?.phase} ${p.status?.podIP ?? ''}`);
+    const proxy = (await api.get('/api/v1/namespaces/kube-system/pods')).items.find((p: any) => p.metadata.name.startsWith('skiff-service-proxy'));
+    const logs = async (path: string) => api.text(path).catch((e: Error) => e.message);
+    process.stdout.write(
+      `${pods.join('\n')}\nproxy: ${await logs(`/api/v1/namespaces/kube-system/pods/${proxy?.metadata.name}/log?container=proxy`)}\nclient: ${await logs(`/api/v1/namespaces/default/pods/${name}/log`)}\n`,
+    );
+    throw err;
+  }
+  expect(await api.text(`/api/v1/namespaces/default/pods/${name}/log`)).toMatch(/hello from web-/);
 }
 
 /** The pod-to-pod and logs check shared by both scenarios. */
@@ -145,6 +183,8 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
     await podToPod(api, pods[0], 'client-1');
   });
 
+  it('reaches the web pods through Service `web` by name (the service proxy pod)', () => podToService(api, 'client-svc'), 180_000);
+
   it('`docker kill` of a node agent: its node goes NotReady and all 6 replicas run on the other two', async () => {
     const pods = (await api.pods('app=web')).filter(isRunning);
     const victim = (await nodeAgentContainers()).find((c) => pods.some((p) => p.spec.nodeName === c.hostname))!;
@@ -240,6 +280,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
       SKIFF_NODE_AGENT_LISTEN: `0.0.0.0:${await freePort()}`,
       SKIFF_NODE_NAME: NODE,
       SKIFF_POD_NETWORK: NET,
+      SKIFF_POD_SUBNET: '10.202.0.0/16',
     };
     api = new Api(`http://127.0.0.1:${port}`);
   });
@@ -274,6 +315,8 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     t.add('Deployment create to 6 replicas Running', Date.now() - t0);
     await podToPod(api, (await api.pods('app=web')).filter(isRunning)[5], 'client-1');
   });
+
+  it('reaches the web pods through Service `web` by name (the service proxy pod)', () => podToService(api, 'client-svc'), 180_000);
 
   it('restarts a SIGKILLed node agent and leaves its pod containers running', async () => {
     // The web pods' containers (the finished client pod's may be cleaned up meanwhile by the agent itself).

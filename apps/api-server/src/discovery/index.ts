@@ -14,3 +14,5 @@ export { openapiV3Document, openapiV3Root, serializeDocument } from './openapi-v
 export type { OpenAPIV3Root, SerializedDocument } from './openapi-v3-root.js';
 export { openapiV2 } from './openapi-v2.js';
 export { encodeOpenapiV2Protobuf, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_CONTENT_TYPE } from './openapi-v2-protobuf.js';
+export { aggregatedContentType, aggregatedDiscovery, aggregatedDiscoveryVersion } from './aggregated-discovery.js';
+export type { APIGroupDiscoveryList, APIResourceDiscovery, DiscoveryVersion } from './aggregated-discovery.js';

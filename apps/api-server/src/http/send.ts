@@ -3,16 +3,24 @@
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { stringify as stringifyYaml } from 'yaml';
 import { ApiError, errors, orderedDetails, type Status } from '@skiff/api';
+import { wantsYaml } from '../printers/wants-table.js';
 
 /**
  * sendJson writes a JSON body; `body` may be pre-serialized. Like kube-apiserver's encoder (Go's json.Encoder), it
  * ends the body with a newline, so clients that compare bodies byte for byte see the same text.
  */
 export function sendJson(res: ServerResponse, code: number, body: unknown, warnings?: string[]): void {
-  const text = (typeof body === 'string' ? body : JSON.stringify(body)) + '\n';
+  let text = (typeof body === 'string' ? body : JSON.stringify(body)) + '\n';
+  let type = 'application/json';
+  if (wantsYaml(res.req?.headers.accept)) {
+    // kube answers YAML with its map keys sorted (sigs.k8s.io/yaml goes through a Go map).
+    text = stringifyYaml(JSON.parse(text), { sortMapEntries: true });
+    type = 'application/yaml';
+  }
   res.statusCode = code;
-  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', Buffer.byteLength(text));
   if (warnings?.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
   res.end(text);

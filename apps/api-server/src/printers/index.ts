@@ -6,5 +6,6 @@ export { printTable, printerFor } from './print-table.js';
 export type { PrintTableOptions } from './print-table.js';
 export { parseIncludeObject } from './parse-include-object.js';
 export type { IncludeObject } from './parse-include-object.js';
-export { tableApiVersion, wantsTable, withTableVersion } from './wants-table.js';
-export type { TableApiVersion, VersionedTable } from './wants-table.js';
+export { metadataApiVersion, negotiateAs, tableApiVersion, wantsTable, wantsYaml, withTableVersion } from './wants-table.js';
+export type { AsKind, TableApiVersion, VersionedTable } from './wants-table.js';
+export { partialObjectMetadata } from './print-table.js';

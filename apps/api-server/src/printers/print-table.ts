@@ -30,7 +30,12 @@ export function printerFor(resource: string): ResourcePrinter {
 function rowObject(obj: KubeObject, includeObject: IncludeObject): TableRow['object'] {
   if (includeObject === 'None') return undefined;
   if (includeObject === 'Object') return obj;
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+  return partialObjectMetadata(obj);
+}
+
+/** partialObjectMetadata is the metadata-only view of an object (Table rows, metadata-only lists and watches). */
+export function partialObjectMetadata(obj: KubeObject, apiVersion = 'meta.k8s.io/v1'): { kind: 'PartialObjectMetadata'; apiVersion: string; metadata: KubeObject['metadata'] } {
+  return { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata };
 }
 
 /**

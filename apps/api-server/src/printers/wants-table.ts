@@ -30,26 +30,54 @@ function parseAccept(accept: string): MediaRange[] {
 }
 
 const JSONISH = new Set(['application/json', 'application/*', '*/*']);
+const YAMLISH = new Set(['application/yaml']);
+
+/** AsKind is a meta.k8s.io view of objects a client may ask for instead of the objects themselves. */
+export type AsKind = 'Table' | 'PartialObjectMetadata';
 
 /**
- * tableApiVersion picks the response format the way kube-apiserver negotiates, walking the Accept clauses in order:
- * the first clause we can serve decides. A Table clause (`as=Table;g=meta.k8s.io;v=v1|v1beta1`, any media type since
- * we always answer JSON) yields its version; a plain JSON clause yields undefined (send the object or List); clauses
- * we cannot serve (protobuf, other `as=` kinds) are skipped.
+ * negotiateAs picks the response format the way kube-apiserver negotiates, walking the Accept clauses in order:
+ * the first clause we can serve decides. A Table or metadata-only clause (`as=Table` / `as=PartialObjectMetadata`
+ * or `PartialObjectMetadataList`, `g=meta.k8s.io;v=v1|v1beta1`; any media type, since the body is encoded as JSON or
+ * YAML anyway) yields its kind and version; a plain clause yields undefined (send the object or List); clauses we
+ * cannot serve (protobuf, other `as=` kinds) are skipped.
  */
-export function tableApiVersion(accept: string | undefined): TableApiVersion | undefined {
+export function negotiateAs(accept: string | undefined): { as: AsKind; apiVersion: TableApiVersion } | undefined {
   if (!accept) return undefined;
   for (const range of parseAccept(accept)) {
     const as = range.params.get('as');
     if (as === undefined) {
-      if (JSONISH.has(range.type)) return undefined;
+      if (JSONISH.has(range.type) || YAMLISH.has(range.type)) return undefined;
       continue;
     }
-    if (as !== 'Table' || range.params.get('g') !== 'meta.k8s.io') continue;
+    if (range.params.get('g') !== 'meta.k8s.io') continue;
+    const kind: AsKind | undefined = as === 'Table' ? 'Table' : as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList' ? 'PartialObjectMetadata' : undefined;
     const v = range.params.get('v');
-    if (v === 'v1' || v === 'v1beta1') return `meta.k8s.io/${v}`;
+    if (kind && (v === 'v1' || v === 'v1beta1')) return { as: kind, apiVersion: `meta.k8s.io/${v}` };
   }
   return undefined;
+}
+
+/** tableApiVersion is the Table version the Accept header asks for, if it asks for a Table. */
+export function tableApiVersion(accept: string | undefined): TableApiVersion | undefined {
+  const n = negotiateAs(accept);
+  return n?.as === 'Table' ? n.apiVersion : undefined;
+}
+
+/** metadataApiVersion is the PartialObjectMetadata version the Accept header asks for (metadata-only reads). */
+export function metadataApiVersion(accept: string | undefined): TableApiVersion | undefined {
+  const n = negotiateAs(accept);
+  return n?.as === 'PartialObjectMetadata' ? n.apiVersion : undefined;
+}
+
+/** wantsYaml is true when the first Accept clause we can serve is application/yaml (kube answers YAML then). */
+export function wantsYaml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  for (const range of parseAccept(accept)) {
+    if (YAMLISH.has(range.type)) return true;
+    if (JSONISH.has(range.type)) return false;
+  }
+  return false;
 }
 
 /** wantsTable is true when the Accept header asks for a meta.k8s.io v1 or v1beta1 Table. */

@@ -9,7 +9,7 @@ import { decodeObjectBody, readRawBody } from '../http/read-body.js';
 import { sendJson, successStatus } from '../http/send.js';
 import { sendDurable } from '../http/send-durable.js';
 import { boolParam, deleteOptions, dryRunParam, fieldValidationParam, intParam, listFilter, resourceVersionParam } from '../http/query.js';
-import { parseIncludeObject, printTable, wantsTable } from '../printers/index.js';
+import { metadataApiVersion, parseIncludeObject, partialObjectMetadata, printTable, wantsTable } from '../printers/index.js';
 import type { Registry } from '../registry/registry.js';
 import type { ContinueTokens } from '../registry/continue-token.js';
 import { assertPageable, ExpiredPage, readPage, type Page } from '../registry/list-page.js';
@@ -153,7 +153,10 @@ function reply(deps: ApiHandlerDeps, res: ServerResponse, code: number, body: un
 
 async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, r: ResourceInfo, obj: KubeObject, q: URLSearchParams): Promise<void> {
   const table = wantsTable(req.headers.accept);
-  if (!table) return reply(deps, res, 200, obj);
+  if (!table) {
+    const metadata = metadataApiVersion(req.headers.accept);
+    return reply(deps, res, 200, metadata ? partialObjectMetadata(obj, metadata) : obj);
+  }
   const t = printTable(r.plural, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
   await reply(deps, res, 200, withTableVersion(t, req.headers.accept));
 }
@@ -210,6 +213,12 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
   // Items are serialized by hand around the list envelope: no intermediate object with 100k entries, and each item's
   // text is the one the store made when it was written.
   const parts: string[] = new Array(page.items.length);
+  const metadata = metadataApiVersion(req.headers.accept);
+  if (metadata) {
+    // Metadata-only lists (controller-runtime's metadata informers, the garbage collector): PartialObjectMetadataList.
+    for (let i = 0; i < page.items.length; i++) parts[i] = JSON.stringify(partialObjectMetadata(page.items[i] as KubeObject, metadata));
+    return reply(deps, res, 200, `{"kind":"PartialObjectMetadataList","apiVersion":"${metadata}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
+  }
   for (let i = 0; i < page.items.length; i++) parts[i] = storedJson(page.items[i] as KubeObject);
   await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
 }
@@ -246,6 +255,9 @@ export function watchRequest(path: ApiPath, r: ResourceInfo, q: URLSearchParams,
   if (timeout !== undefined) req.timeoutSeconds = timeout;
   if (wantsTable(accept)) {
     req.table = { includeObject: parseIncludeObject(q.get('includeObject')), apiVersion: withTableVersion({ apiVersion: 'meta.k8s.io/v1' }, accept).apiVersion };
+  } else {
+    const metadata = metadataApiVersion(accept);
+    if (metadata) req.metadataOnly = metadata;
   }
   return req;
 }

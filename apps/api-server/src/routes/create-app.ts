@@ -5,7 +5,8 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '@skiff/api';
-import { apiGroupList, apiVersions, versionInfo } from '../discovery/index.js';
+import { aggregatedContentType, aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupList, apiVersions, versionInfo } from '../discovery/index.js';
+import { legacyWatchPath } from '../http/legacy-watch-path.js';
 import { requestTargetError } from '../http/request-target-error.js';
 import { sendError, sendJson } from '../http/send.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
@@ -36,8 +37,13 @@ export function createApp(opts: AppOptions): Express {
   app.set('etag', false);
   app.use((req, res, next) => {
     const bad = requestTargetError(req);
-    if (bad) sendError(res, bad);
-    else next();
+    if (bad) {
+      sendError(res, bad);
+      return;
+    }
+    const legacy = legacyWatchPath(req.url);
+    if (legacy) req.url = req.originalUrl = legacy;
+    next();
   });
   app.use(opts.gate.middleware);
   const checks = [
@@ -53,8 +59,17 @@ export function createApp(opts: AppOptions): Express {
     res.end(await metrics.registry.metrics());
   });
   app.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
-  app.get('/api', (_req, res) => sendJson(res, 200, apiVersions(opts.advertiseAddress)));
-  app.get('/apis', (_req, res) => sendJson(res, 200, apiGroupList()));
+  // Aggregated discovery when asked for (kubectl 1.30+ asks first), the legacy documents otherwise.
+  const discovery = (path: '/api' | '/apis', legacy: () => unknown) => (req: express.Request, res: express.Response) => {
+    const v = aggregatedDiscoveryVersion(req.headers.accept);
+    if (!v) return sendJson(res, 200, legacy());
+    const body = JSON.stringify(aggregatedDiscovery(path, v)) + '\n';
+    res.setHeader('Content-Type', aggregatedContentType(v));
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+  };
+  app.get('/api', discovery('/api', () => apiVersions(opts.advertiseAddress)));
+  app.get('/apis', discovery('/apis', () => apiGroupList()));
   const now = (): number => deps.clock.now();
   app.get('/openapi/v2', openapiV2Handler(now));
   app.get('/openapi/v3', openapiV3RootHandler);

@@ -6,7 +6,7 @@ import { ApiError, errors, fieldsFor, type Clock, type KubeObject, type Status }
 import type { ChangeEvent, Storage } from '../storage/storage.js';
 import { storedJson } from '../storage/stored-json.js';
 import { matches } from '../registry/registry.js';
-import { printTable } from '../printers/index.js';
+import { partialObjectMetadata, printTable } from '../printers/index.js';
 import { Watcher, type WatchRequest, type WatchSink } from './watcher.js';
 
 export interface WatchHubOptions {
@@ -231,7 +231,7 @@ export class WatchHub {
       type = now && before ? 'MODIFIED' : now ? 'ADDED' : before ? 'DELETED' : undefined;
     }
     if (!type) return;
-    if (req.table) {
+    if (req.table || req.metadataOnly) {
       this.#send(w, type, ev.object, undefined);
       return;
     }
@@ -251,6 +251,10 @@ export class WatchHub {
       if (req.table.apiVersion !== 'meta.k8s.io/v1') (table as { apiVersion: string }).apiVersion = req.table.apiVersion;
       w.headersSent = true;
       this.#write(w, Buffer.from(JSON.stringify({ type, object: table }) + '\n'));
+      return;
+    }
+    if (req.metadataOnly) {
+      this.#write(w, Buffer.from(`{"type":"${type}","object":${JSON.stringify(partialObjectMetadata(obj, req.metadataOnly))}}\n`));
       return;
     }
     this.#write(w, Buffer.from(`{"type":"${type}","object":${json ?? storedJson(obj)}}\n`));

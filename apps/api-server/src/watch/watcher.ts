@@ -30,6 +30,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   /** Render events as one-row Tables (kubectl get -w). */
   table?: { includeObject: 'None' | 'Metadata' | 'Object'; apiVersion: string };
+  /** Send PartialObjectMetadata (of this apiVersion) instead of whole objects: a metadata-only watch. */
+  metadataOnly?: string;
 }
 
 /**

@@ -34,11 +34,18 @@ export class DnsServer {
   async listen(host: string, port: number): Promise<number> {
     const socket = createSocket('udp4');
     socket.on('message', (msg, rinfo) => void this.#answer(msg, (out) => socket.send(out, rinfo.port, rinfo.address)));
-    socket.on('error', (err) => this.#o.logger.error({ err }, 'dns socket error'));
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => resolve());
+      const failed = (err: Error): void => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', failed);
+      socket.bind(port, host, () => {
+        socket.off('error', failed);
+        resolve();
+      });
     });
+    socket.on('error', (err) => this.#o.logger.error({ err }, 'dns socket error'));
     this.#socket = socket;
     return socket.address().port;
   }

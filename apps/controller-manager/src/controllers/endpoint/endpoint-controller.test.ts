@@ -80,6 +80,14 @@ describe('EndpointController', () => {
     const manual = setup();
     manual.informers.services.indexer.add(newService('ext-db', { selector: {} }));
     manual.informers.endpoints.indexer.add({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'ext-db', namespace: 'default' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }] }] });
+    // The api-server's slice of the `kubernetes` Service carries this controller's managed-by label.
+    manual.informers.endpointslices.indexer.add({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'ext-db', namespace: 'default', labels: { 'kubernetes.io/service-name': 'ext-db', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['192.0.2.10'], conditions: { ready: true } }],
+    });
     await manual.ctl.reconcile('default/ext-db');
     expect(manual.client.actions()).toEqual([]);
   });

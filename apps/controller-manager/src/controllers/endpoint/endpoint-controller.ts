@@ -59,8 +59,11 @@ export class EndpointController extends ManagedController {
       .lister()
       .list(namespace)
       .filter((s) => s.metadata.labels?.[LABEL_SERVICE_NAME] === name && s.metadata.labels?.[LABEL_MANAGED_BY] === ENDPOINTSLICE_CONTROLLER);
-    if (!svc || !managesEndpoints(svc)) {
-      // The Service is gone, or its endpoints are someone else's: remove what this controller wrote.
+    // A Service without a selector has its endpoints written by someone else (the api-server writes the
+    // `kubernetes` Service's slice with this controller's managed-by label): leave them, as kube's endpointslice
+    // controller returns early for such Services. Only a Service that is gone loses what was written for it.
+    if (svc && !managesEndpoints(svc)) return {};
+    if (!svc) {
       for (const s of slices) await this.#ignoreNotFound(this.client.endpointslices.delete(s.metadata.name ?? '', { namespace }));
       const ep = this.informers.endpoints.indexer.get(key);
       if (!svc && ep) await this.#ignoreNotFound(this.client.endpoints.delete(name, { namespace }));

@@ -1,0 +1,163 @@
+/**
+ * @module The objects the service-proxy controller keeps in kube-system (docs/services.md): the kube-dns Service
+ * at the tenth address of the service range, the service-proxy Deployment that holds every ClusterIP and answers
+ * DNS, and one NodePort relay Deployment per NodePort Service.
+ */
+import { ipAtOffset, parseServiceIPRange, usesNodePorts, type Deployment, type PodTemplateSpec, type Service } from '@skiff/api';
+
+export const SYSTEM_NAMESPACE = 'kube-system';
+export const PROXY_NAME = 'skiff-service-proxy';
+export const DNS_SERVICE_NAME = 'kube-dns';
+/** Label of a NodePort relay: `<namespace>.<name>` of the Service it publishes. */
+export const NODEPORT_FOR_LABEL = 'skiff.dev/nodeport-for';
+/** Annotation holding the desired spec, so a changed flag or Service rolls the Deployment and nothing else does. */
+export const DESIRED_ANNOTATION = 'skiff.dev/desired-spec';
+const APP_LABEL = 'k8s-app';
+const RELAY_IMAGE = 'busybox:1.36';
+
+export interface ServiceProxyConfig {
+  /** --service-cluster-ip-range: kube-dns gets its tenth address, as kubeadm gives it. */
+  serviceClusterIPRange: string;
+  /** --service-proxy-image: an image with the Skiff repository at /skiff (skiff:dev), or node with hostPath below. */
+  image: string;
+  /** --service-proxy-server: the api-server's URL as the proxy pod reaches it (not a ClusterIP: it makes those). */
+  server: string;
+  /** --service-proxy-host-path: a host directory with a built Skiff checkout, mounted at /skiff (npm start). */
+  hostPath?: string;
+}
+
+/** dnsServiceIP is kube-dns's ClusterIP: the tenth address of the service range (10.96.0.10 in kubeadm's 10.96.0.0/12). */
+export function dnsServiceIP(range: string): string {
+  return ipAtOffset(parseServiceIPRange(range), 10);
+}
+
+export function dnsService(cfg: ServiceProxyConfig): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: DNS_SERVICE_NAME, namespace: SYSTEM_NAMESPACE, labels: { [APP_LABEL]: 'kube-dns' } },
+    spec: {
+      clusterIP: dnsServiceIP(cfg.serviceClusterIPRange),
+      selector: { [APP_LABEL]: PROXY_NAME },
+      ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }],
+    },
+  };
+}
+
+/**
+ * ADDRESS_LOOP runs in the proxy pod's NET_ADMIN sidecar: it makes eth0's /32 addresses the list the proxy writes,
+ * announcing each new one by gratuitous ARP so clients' caches follow a moved proxy. Polled each second, since
+ * busybox has no inotify wait; the proxy's listeners take any local address, so no ordering is needed.
+ */
+const ADDRESS_LOOP = `while true; do
+  want=$(cat /run/skiff/cluster-ips 2>/dev/null)
+  for ip in $want; do ip -4 addr show dev eth0 | grep -q " $ip/32" || { ip addr add "$ip/32" dev eth0 && arping -U -c 1 -I eth0 "$ip" >/dev/null 2>&1; }; done
+  for ip in $(ip -4 addr show dev eth0 | awk '$2 ~ /\\/32$/ {sub("/32", "", $2); print $2}'); do
+    echo "$want" | grep -qx "$ip" || ip addr del "$ip/32" dev eth0
+  done
+  sleep 1
+done`;
+
+function withDesired(d: Deployment): Deployment {
+  d.metadata.annotations = { ...d.metadata.annotations, [DESIRED_ANNOTATION]: JSON.stringify(d.spec) };
+  return d;
+}
+
+/** proxyDeployment is the service proxy: one replica, every node tolerated, its own resolver (it is the cluster's). */
+export function proxyDeployment(cfg: ServiceProxyConfig): Deployment {
+  const labels = { [APP_LABEL]: PROXY_NAME };
+  const template: PodTemplateSpec = {
+    metadata: { labels },
+    spec: {
+      // ClusterFirst would send the proxy's own upstream queries (Docker's 127.0.0.11) back to itself.
+      dnsPolicy: 'Default',
+      tolerations: [{ operator: 'Exists' }],
+      volumes: [{ name: 'run', emptyDir: {} }, ...(cfg.hostPath ? [{ name: 'skiff', hostPath: { path: cfg.hostPath } }] : [])],
+      containers: [
+        {
+          name: 'proxy',
+          image: cfg.image,
+          imagePullPolicy: 'IfNotPresent',
+          workingDir: '/skiff',
+          command: [
+            'node',
+            'apps/service-proxy/dist/main.js',
+            `--server=${cfg.server}`,
+            '--cluster-ips-file=/run/skiff/cluster-ips',
+            // kube-dns's own address, so answers come from the address queried (see ServiceProxyOptions.dns).
+            `--dns-listen=${dnsServiceIP(cfg.serviceClusterIPRange)}:53`,
+          ],
+          // Port 53 and the shared file: the image's user (skiff) may do neither.
+          securityContext: { runAsUser: 0 },
+          volumeMounts: [{ name: 'run', mountPath: '/run/skiff' }, ...(cfg.hostPath ? [{ name: 'skiff', mountPath: '/skiff', readOnly: true }] : [])],
+        },
+        {
+          name: 'addresses',
+          image: RELAY_IMAGE,
+          command: ['sh', '-c', ADDRESS_LOOP],
+          // NET_ADMIN over the pod's own network namespace only: adding addresses to its eth0, not the host's.
+          securityContext: { capabilities: { add: ['NET_ADMIN'] } },
+          volumeMounts: [{ name: 'run', mountPath: '/run/skiff', readOnly: true }],
+        },
+      ],
+    },
+  };
+  return withDesired({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: PROXY_NAME, namespace: SYSTEM_NAMESPACE, labels },
+    // Recreate: two proxies holding the same addresses would answer ARP both.
+    spec: { replicas: 1, selector: { matchLabels: labels }, strategy: { type: 'Recreate' }, template },
+  });
+}
+
+/** nodePortName names a Service's NodePort relay (a DNS label: long names are cut and keep a hash suffix). */
+export function nodePortName(svc: Service): string {
+  const base = `skiff-nodeport-${svc.metadata.namespace ?? 'default'}-${svc.metadata.name ?? ''}`;
+  if (base.length <= 50) return base;
+  let h = 0;
+  for (const c of base) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `${base.slice(0, 41)}-${h.toString(36).padStart(7, '0').slice(0, 8)}`;
+}
+
+/**
+ * nodePortDeployment publishes a Service's node ports on its node's host: per TCP port, busybox nc accepts on the
+ * node port (hostPort, so Docker publishes it) and relays each connection to ClusterIP:port, where the proxy picks
+ * a backend. Undefined when the Service has no node port or no ClusterIP to relay to.
+ */
+export function nodePortDeployment(svc: Service): Deployment | undefined {
+  const ip = svc.spec?.clusterIP;
+  if (!usesNodePorts(svc) || !ip || ip === 'None') return undefined;
+  const ports = (svc.spec?.ports ?? []).filter((p) => p.nodePort && (p.protocol ?? 'TCP') === 'TCP');
+  if (ports.length === 0) return undefined;
+  const forLabel = `${svc.metadata.namespace ?? 'default'}.${svc.metadata.name ?? ''}`.slice(0, 63);
+  const labels = { [APP_LABEL]: 'skiff-nodeport', [NODEPORT_FOR_LABEL]: forLabel };
+  // `-ll`: busybox nc's persistent listener (Debian's busybox has no -lk); one per port, the shell waits on all.
+  const script = ports.map((p) => `nc -ll -p ${p.nodePort} -e nc ${ip} ${p.port} &`).join('\n') + '\nwait';
+  return withDesired({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: nodePortName(svc), namespace: SYSTEM_NAMESPACE, labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      // A host port can be published once per engine: the old relay must go before the new one starts.
+      strategy: { type: 'Recreate' },
+      template: {
+        metadata: { labels },
+        spec: {
+          dnsPolicy: 'Default',
+          tolerations: [{ operator: 'Exists' }],
+          containers: [
+            {
+              name: 'relay',
+              image: RELAY_IMAGE,
+              command: ['sh', '-c', script],
+              ports: ports.map((p) => ({ containerPort: p.nodePort!, hostPort: p.nodePort!, protocol: 'TCP' as const })),
+            },
+          ],
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * Issue 13's data path over real processes, kubectl 1.32 and a real Docker engine (docs/services.md): the
+ * controller-manager deploys the service proxy as a kube-system pod, pods resolve Service names through it and
+ * reach ready backends by name and ClusterIP, spread over them; an unready or deleted backend leaves the rotation;
+ * a headless name resolves to every ready pod IP; a NodePort answers on the host.
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EndpointSlice, Pod, Service } from '@skiff/api';
+import { waitFor } from '@skiff/testing';
+import { Cluster } from './cluster.js';
+import { docker } from './docker.js';
+import { built, dockerAvailable, run, writeKubeconfig } from './toy-cluster.js';
+
+const available = dockerAvailable() && ['api-server', 'node-agent', 'controller-manager', 'scheduler', 'service-proxy'].every(built);
+if (!available && process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker or the built apps are missing');
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const SUFFIX = Math.random().toString(36).slice(2, 8);
+const NODE = `e2e-svc-${SUFFIX}`;
+const NETWORK = `e2e-svc-${SUFFIX}`;
+const cluster = new Cluster();
+let kc = '';
+/** The pod network's second octet: 10.N.0.0/16, pods from 10.N.0.0/17, Services from 10.N.128.0/17. */
+let octet = 0;
+
+const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { timeoutMs: 60_000 });
+const WAIT = { timeoutMs: 120_000, intervalMs: 500 };
+const client = () => cluster.client;
+
+/** createNetwork makes the pod network with a subnet no other network on this shared engine uses. */
+async function createNetwork(): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    octet = 100 + Math.floor(Math.random() * 150);
+    try {
+      await docker(['network', 'create', '--subnet', `10.${octet}.0.0/16`, '--ip-range', `10.${octet}.0.0/17`, '--gateway', `10.${octet}.0.1`, NETWORK]);
+      return;
+    } catch (err) {
+      if (attempt > 10 || !/overlap/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: httpd
+        image: busybox:1.36
+        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && touch /tmp/ready && exec httpd -f -p 80 -h /www']
+        ports: [{containerPort: 80}]
+        readinessProbe:
+          exec: {command: [test, -f, /tmp/ready]}
+          periodSeconds: 1
+          failureThreshold: 1
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:1.36
+    command: [sh, -c, 'trap "exit 0" TERM; sleep 3600 & wait']
+`;
+
+/** fetchAll runs `wget -qO- url` n times in the client pod and returns the answers (one hostname each). */
+async function fetchAll(url: string, n: number): Promise<string[]> {
+  const out = await kubectl('exec', 'client', '--', 'sh', '-c', `for i in $(seq ${n}); do timeout 5 wget -qO- ${url} || echo FAILED; done`);
+  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+async function webPods(): Promise<Pod[]> {
+  return (await client().pods.list({ namespace: 'default', labelSelector: 'app=web' })).items;
+}
+
+async function readyIPs(service: string): Promise<string[]> {
+  const slices = (await client().endpointslices.list({ namespace: 'default', labelSelector: `kubernetes.io/service-name=${service}` })).items as EndpointSlice[];
+  return slices.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.addresses[0]!)).sort();
+}
+
+describe.skipIf(!available)('Services over the service proxy (kubectl, real Docker)', () => {
+  beforeAll(async () => {
+    await createNetwork();
+    await cluster.startApiServer(['--service-cluster-ip-range', `10.${octet}.128.0/17`], '0.0.0.0');
+    kc = writeKubeconfig(cluster.dataDir, cluster.server);
+    cluster.start('scheduler', 'scheduler', ['--listen', '127.0.0.1:0']);
+    cluster.start('controller-manager', 'controller-manager', [
+      '--listen', '127.0.0.1:0',
+      '--service-cluster-ip-range', `10.${octet}.128.0/17`,
+      '--service-proxy-image', 'node:20-bookworm-slim',
+      '--service-proxy-host-path', ROOT,
+      // Pods reach this host's api-server through their network's gateway.
+      '--service-proxy-server', `http://10.${octet}.0.1:${cluster.port}`,
+    ]);
+    cluster.start('node-agent', 'node-agent', [
+      '--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', `${cluster.dataDir}/agent`,
+      '--pod-network', NETWORK, '--cluster-dns', `10.${octet}.128.10`,
+      // The service proxy's hostPath (this checkout, read-only).
+      '--allow-privileged',
+    ]);
+    await waitFor(() => (cluster.components.get('node-agent')?.logs() ?? '').includes('node agent started') || undefined, { ...WAIT, what: 'node agent started' });
+  }, 150_000);
+
+  afterAll(async () => {
+    await cluster.stop();
+    await new Promise<void>((r) => execFile('sh', ['-c', `ids=$(docker ps -aq --filter label=skiff.dev/node=${NODE}); [ -z "$ids" ] || docker rm -f -v $ids`], () => r()));
+    await docker(['network', 'rm', NETWORK]).catch(() => '');
+  }, 60_000);
+
+  it('reaches ready backends by name and ClusterIP, spreads over them, drops unready and deleted ones, and serves headless names and NodePorts', async () => {
+    try {
+      await scenario();
+    } catch (err) {
+      // What a failure needs to be understood: where the system pods are and what the proxy said.
+      const show = async (...args: string[]) => `$ kubectl ${args.join(' ')}\n${await kubectl(...args).catch((e: Error) => e.message)}`;
+      process.stdout.write(
+        [
+          await show('get', 'pods', '-A', '-o', 'wide'),
+          await show('get', 'svc,endpointslices', '-A'),
+          await show('logs', '-n', 'kube-system', 'deployment/skiff-service-proxy', '-c', 'proxy'),
+          await show('exec', '-n', 'kube-system', 'deployment/skiff-service-proxy', '-c', 'addresses', '--', 'ip', 'addr'),
+          await show('exec', 'client', '--', 'sh', '-c', 'cat /etc/resolv.conf; nslookup web.default.svc.cluster.local 2>&1; timeout 5 wget -qO- http://web 2>&1'),
+        ].join('\n'),
+      );
+      throw err;
+    }
+  }, 600_000);
+});
+
+async function scenario(): Promise<void> {
+  {
+    await run('sh', ['-c', `cat > ${cluster.dataDir}/web.yaml <<'YAML'\n${WEB}YAML`]);
+    await kubectl('apply', '-f', `${cluster.dataDir}/web.yaml`);
+    // kubectl expose, with its defaults: port 80 to targetPort 80, selector from the Deployment.
+    expect((await kubectl('expose', 'deployment', 'web', '--port', '80')).trim()).toBe('service/web exposed');
+    const svc = (await client().services.get('web', { namespace: 'default' })) as Service;
+    const clusterIP = svc.spec!.clusterIP!;
+    expect(clusterIP.startsWith(`10.${octet}.`)).toBe(true);
+
+    await waitFor(async () => (await readyIPs('web')).length === 3, { ...WAIT, what: '3 ready endpoints of web' });
+    await waitFor(async () => (await client().pods.get('client', { namespace: 'default' })).status?.phase === 'Running', { ...WAIT, what: 'client pod running' });
+
+    const resolvConf = await kubectl('exec', 'client', '--', 'cat', '/etc/resolv.conf');
+    expect(resolvConf).toMatch(/^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
+    expect(resolvConf).toMatch(/^options ndots:5$/m);
+
+    const names = new Set((await webPods()).map((p) => p.metadata.name!));
+    // The proxy pod is scheduled, pulls nothing and holds the addresses within seconds of starting.
+    for (const url of ['http://web', 'http://web.default', 'http://web.default.svc.cluster.local', `http://${clusterIP}`]) {
+      const [answer] = await waitFor(async () => {
+        const got = await fetchAll(url, 1);
+        return names.has(got[0] ?? '') ? got : undefined;
+      }, { ...WAIT, what: `${url} answers with a web pod's hostname` });
+      expect(names.has(answer!)).toBe(true);
+    }
+
+    // Round-robin over the ready endpoints: nine connections see all three pods.
+    const seen = new Set(await fetchAll('http://web', 9));
+    expect([...seen].sort()).toEqual([...names].sort());
+
+    // A pod made unready (its readiness probe fails) leaves the slice, then the rotation.
+    const [unready, deleted] = [...names].sort();
+    const unreadyIP = (await client().pods.get(unready!, { namespace: 'default' })).status!.podIP!;
+    await kubectl('exec', unready!, '--', 'rm', '/tmp/ready');
+    await waitFor(async () => !(await readyIPs('web')).includes(unreadyIP), { ...WAIT, what: `${unready} unready in the EndpointSlice` });
+    await waitFor(async () => {
+      const got = await fetchAll('http://web', 6);
+      return got.every((h) => names.has(h) && h !== unready);
+    }, { ...WAIT, what: `${unready} out of the rotation` });
+
+    // A deleted pod leaves too; its replacement joins once ready.
+    await kubectl('delete', 'pod', deleted!, '--wait=false');
+    await waitFor(async () => {
+      const got = await fetchAll('http://web', 6);
+      return got.length === 6 && got.every((h) => h !== unready && h !== deleted && h !== 'FAILED');
+    }, { ...WAIT, what: `${deleted} out of the rotation` });
+
+    // Headless: the name is every ready pod's address.
+    await kubectl('expose', 'deployment', 'web', '--port', '80', '--cluster-ip', 'None', '--name', 'web-headless');
+    const want = await waitFor(async () => {
+      const ips = await readyIPs('web-headless');
+      return ips.length === 2 ? ips : undefined;
+    }, { ...WAIT, what: 'two ready endpoints of web-headless' });
+    await waitFor(async () => {
+      const out = await kubectl('exec', 'client', '--', 'nslookup', 'web-headless.default.svc.cluster.local');
+      const ips = [...out.matchAll(/Address:\s*(10\.\d+\.\d+\.\d+)\s*$/gm)].map((m) => m[1]).sort();
+      return JSON.stringify(ips) === JSON.stringify(want);
+    }, { ...WAIT, what: `web-headless resolving to ${want.join(', ')}` });
+
+    // NodePort: published on this host by the relay pod.
+    await kubectl('expose', 'deployment', 'web', '--port', '80', '--type', 'NodePort', '--name', 'web-np');
+    const nodePort = ((await client().services.get('web-np', { namespace: 'default' })) as Service).spec!.ports![0]!.nodePort!;
+    const live = new Set((await webPods()).map((p) => p.metadata.name!));
+    const body = await waitFor(async () => {
+      const r = await fetch(`http://127.0.0.1:${nodePort}/`, { signal: AbortSignal.timeout(5_000) });
+      const text = (await r.text()).trim();
+      return live.has(text) ? text : undefined;
+    }, { ...WAIT, what: `NodePort ${nodePort} answering on 127.0.0.1` });
+    expect(body).not.toBe(unready);
+  }
+}
