@@ -7,11 +7,16 @@
 //     to the user's ./.skiff, owned by whoever owns the checkout (the owner of --owner-of), keys 0600;
 // and prints the KUBECONFIG line and a curl with those credentials. Idempotent: every `up` runs it again.
 //
-//   node scripts/export-kubeconfigs.mjs --data /data --components /kubeconfigs --user /out --owner-of FILE --server URL
+//   node scripts/export-kubeconfigs.mjs --data=/data --components=/kubeconfigs --user=/out --owner-of=FILE --server=URL
 import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a, i, all) => (a.startsWith('--') ? [a.slice(2), all[i + 1]] : undefined)).filter(Boolean));
+// --name=value or --name value.
+const args = {};
+for (let i = 2; i < process.argv.length; i++) {
+  const m = /^--([^=]+)(?:=(.*))?$/.exec(process.argv[i]);
+  if (m) args[m[1]] = m[2] ?? process.argv[++i];
+}
 for (const k of ['data', 'components', 'user', 'owner-of', 'server']) {
   if (!args[k]) {
     process.stderr.write(`export-kubeconfigs: --${k} is required\n`);
