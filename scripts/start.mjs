@@ -11,21 +11,31 @@
 // (only then: a node agent that crashed and restarts finds its pods still running, as the kubelet does).
 // Toy timings as in docker-compose.yml: NotReady 10 s after the last heartbeat, pods evicted 10 s later.
 //
-// Settings (read here only, never passed on to the components): SKIFF_DATA_DIR (./data), SKIFF_LISTEN
-// (127.0.0.1:8080, the api-server), SKIFF_SCHEDULER_LISTEN (127.0.0.1:10259), SKIFF_CONTROLLER_MANAGER_LISTEN
+// Security: the api-server serves HTTPS on SKIFF_SECURE_PORT (6443) with the cluster CA it makes in ./data/pki on
+// first start, and writes kubeconfigs there (admin.kubeconfig, and one per component with its own client
+// certificate); the scheduler, controller-manager and node agent use theirs. Start prints the KUBECONFIG line and a
+// curl with the admin credentials. No plain-HTTP port unless SKIFF_LISTEN asks for one (loopback only).
+//
+// Settings (read here only, never passed on to the components): SKIFF_DATA_DIR (./data), SKIFF_SECURE_PORT (6443,
+// the api-server's HTTPS port), SKIFF_LISTEN (unset: the api-server's unauthenticated loopback port, for tests and
+// debugging only), SKIFF_SCHEDULER_LISTEN (127.0.0.1:10259), SKIFF_CONTROLLER_MANAGER_LISTEN
 // (127.0.0.1:10257), SKIFF_NODE_AGENT_LISTEN (0.0.0.0:10250), SKIFF_NODE_NAME (this host's name), SKIFF_RUNTIME
 // (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock),
 // SKIFF_POD_SUBNET (10.244.0.0/16: pods from its lower half, Services from its upper half).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensurePodNetwork, podNetworkPlan, relay } from './pod-network.mjs';
+import { ensurePodNetwork, podNetworkPlan } from './pod-network.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.SKIFF_DATA_DIR ?? join(root, 'data'));
-const listen = process.env.SKIFF_LISTEN ?? '127.0.0.1:8080';
-const server = `http://${listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}`;
+const securePort = process.env.SKIFF_SECURE_PORT ?? '6443';
+const listen = process.env.SKIFF_LISTEN ?? '';
+const server = `https://127.0.0.1:${securePort}`;
+const adminKubeconfig = join(dataDir, 'admin.kubeconfig');
+const pki = join(dataDir, 'pki');
 const runtime = process.env.SKIFF_RUNTIME ?? 'docker';
 const nodeName = process.env.SKIFF_NODE_NAME ?? hostname().toLowerCase();
 const podNetwork = process.env.SKIFF_POD_NETWORK ?? 'skiff-local';
@@ -62,16 +72,26 @@ function line(name, text) {
 const supervisor = new Supervisor({ log: line, env: childEnv });
 const run = (name, app, args) => supervisor.add(name, join(root, 'apps', app, 'dist', 'main.js'), args);
 
+// waitReady asks /readyz over verified TLS as the admin, once the api-server has written its credentials.
 async function waitReady() {
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`${server}/readyz`)).ok) return true;
-    } catch {
-      /* not yet */
-    }
+  for (let i = 0; i < 300; i++) {
+    if (existsSync(adminKubeconfig) && (await readyz().catch(() => false))) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
+}
+
+async function readyz() {
+  const tls = { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) };
+  return new Promise((resolve, reject) => {
+    const req = request(`${server}/readyz`, tls, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', reject);
+    req.setTimeout(2000, () => req.destroy(new Error('timeout')));
+    req.end();
+  });
 }
 
 // stop is the ordered shutdown (Ctrl-C, SIGTERM, SIGHUP): node agents first (they mark their nodes NotReady), then
@@ -126,50 +146,36 @@ setInterval(() => {
   void stop(0);
 }, 1_000).unref();
 
-const kubeconfig = join(dataDir, 'kubeconfig');
-writeFileSync(
-  kubeconfig,
-  `apiVersion: v1
-kind: Config
-clusters:
-- name: skiff
-  cluster:
-    server: ${server}
-users:
-- name: skiff
-  user: {}
-contexts:
-- name: skiff
-  context: {cluster: skiff, user: skiff, namespace: default}
-current-context: skiff
-`,
-);
-
 // The service data path (docs/services.md): on Docker, the service proxy pod runs this checkout's build (hostPath,
-// hence --allow-privileged below) and pods reach the api-server (the proxy, the `kubernetes` Service's endpoint)
-// through a relay on the pod network's gateway.
+// hence --allow-privileged below) and pods reach the api-server's TLS port (the `kubernetes` Service's endpoint) on
+// the pod network's gateway, an address of this host that the default --bind-address 0.0.0.0 covers.
 const services = runtime === 'docker' && (await ensureNetwork());
-const apiPort = Number(listen.split(':').pop());
 run('api-server', 'api-server', [
-  '--listen', listen, '--data-dir', dataDir, '--service-cluster-ip-range', podPlan.serviceRange,
+  '--secure-port', securePort, '--data-dir', dataDir, ...(listen ? ['--listen', listen] : []),
+  '--service-cluster-ip-range', podPlan.serviceRange,
   ...(services ? ['--advertise-address', podPlan.gateway] : []),
+  // INTERIM (issue 12, tls branch): until RBAC's bootstrap roles grant the scheduler's and controller-manager's own
+  // identities, authorize every authenticated request; the lead drops this line when merging RBAC.
+  '--authorization-mode=AlwaysAllow',
   '--default-not-ready-toleration-seconds=10', '--default-unreachable-toleration-seconds=10',
 ]);
 if (!(await waitReady())) {
   line('api-server', 'did not become ready');
   await stop(1);
 } else {
-  line('api-server', `ready at ${server}; kubectl --kubeconfig ${kubeconfig} get nodes`);
-  run('scheduler', 'scheduler', ['--server', server, '--listen', schedulerListen]);
-  if (services && !listen.startsWith('0.0.0.0:')) await relay(podPlan.gateway, apiPort, { host: '127.0.0.1', port: apiPort }, (m) => line('api-server', m));
+  line('api-server', `ready at ${server}`);
+  line('api-server', `export KUBECONFIG=${adminKubeconfig}; kubectl get nodes`);
+  line('api-server', `curl --cacert ${join(pki, 'ca.crt')} --cert ${join(pki, 'admin.crt')} --key ${join(pki, 'admin.key')} ${server}/api/v1/nodes`);
+  run('scheduler', 'scheduler', ['--kubeconfig', join(dataDir, 'scheduler.kubeconfig'), '--listen', schedulerListen]);
   run('controller-manager', 'controller-manager', [
-    '--server', server, '--listen', controllerManagerListen,
+    '--kubeconfig', join(dataDir, 'controller-manager.kubeconfig'), '--listen', controllerManagerListen,
     '--node-monitor-period=1s', '--node-monitor-grace-period=10s', '--node-startup-grace-period=30s', '--pod-gc-period=5s',
     '--service-cluster-ip-range', podPlan.serviceRange,
-    ...(services ? ['--service-proxy-image', 'node:20-bookworm-slim', '--service-proxy-host-path', root, '--service-proxy-server', `http://${podPlan.gateway}:${apiPort}`] : []),
+    ...(services ? ['--service-proxy-image', 'node:20-bookworm-slim', '--service-proxy-host-path', root, '--service-proxy-server', `https://${podPlan.gateway}:${securePort}`] : []),
   ]);
   startedNodeAgent = run('node-agent', 'node-agent', [
-    '--server', server, '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
+    // INTERIM (issue 12): the node agent's credential until node TLS bootstrap (bootstrap.kubeconfig) is merged.
+    '--kubeconfig', join(dataDir, 'node-agent-interim.kubeconfig'), '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
     '--docker-socket', dockerSocket, '--pod-network', podNetwork,
     // Volume files beside the rest of the data, writable by whoever runs npm start (Secrets go to /dev/shm).
     '--root-dir', join(dataDir, 'node-agent'),

@@ -86,7 +86,10 @@ export async function startApiServer(opts = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-'));
   // SKIFF_BENCH_SERVER_NODE_ARGS adds node flags to every api-server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const envArgs = (process.env.SKIFF_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', `${opts.listenHost ?? '127.0.0.1'}:0`, '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])];
+  // The TLS port on a free port too, so a bench never meets another server on 6443. A listenHost other than
+  // loopback (pods reaching the server) applies to the TLS port: the insecure port is loopback only.
+  const listenHost = opts.listenHost ?? '127.0.0.1';
+  const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', listenHost, '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])];
   if (opts.storage) args.push('--storage', opts.storage);
   if (opts.synchronous) args.push('--sqlite-synchronous', opts.synchronous);
   const { child, port, output } = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);

@@ -41,7 +41,7 @@ class Cluster {
   async up({ agents, simulatedNodes = 0, apiArgs = [], cmArgs = [], agentArgs = [] }) {
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
-    this.start('api-server', 'api-server', ['--listen', `127.0.0.1:${port}`, '--data-dir', this.dir, '--log-level', 'warn', ...apiArgs]);
+    this.start('api-server', 'api-server', ['--listen', `127.0.0.1:${port}`, '--secure-port', '0', '--bind-address', '127.0.0.1', '--data-dir', this.dir, '--log-level', 'warn', ...apiArgs]);
     await this.until(async () => (await fetch(`${this.url}/readyz`)).ok, 15_000, 'api-server');
     this.start('scheduler', 'scheduler', ['--server', this.url, '--leader-elect=false', '--listen', '127.0.0.1:0', '--log-level', 'warn']);
     this.start('controller-manager', 'controller-manager', ['--server', this.url, '--leader-elect=false', '--listen', '127.0.0.1:0', '--log-level', 'warn', ...cmArgs]);

@@ -3,17 +3,28 @@
  */
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
-import { advertiseAddress, optionsOrExit, realClock } from '@skiff/api';
-import type { IncomingMessage } from 'node:http';
+import type { Server } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
+import { advertiseAddress, ipAtOffset, optionsOrExit, realClock } from '@skiff/api';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
-import { createApiServer } from './server.js';
+import { createApiServer, type ServerAuth } from './server.js';
+import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { modeAuthorizer } from './auth/authorization-modes.js';
+import { alwaysAllowAuthorizer } from './auth/authorizer.js';
+import { parseTokenFile, tokenFileAuthenticator } from './auth/token-file-authenticator.js';
+import { x509Authenticator } from './auth/x509-authenticator.js';
+import { ensurePki } from './pki/ensure-pki.js';
+import { ADMIN_KUBECONFIG, writeClusterKubeconfigs } from './pki/cluster-kubeconfigs.js';
+import { writeAdminCredentialFiles } from './pki/admin-credential-files.js';
+import { servingNames } from './pki/serving-names.js';
 import { nodeSupportAdmission } from './admission/pod-security/node-support-admission.js';
 import { podSecurityAdmission } from './admission/pod-security/pod-security-admission.js';
 import { readAdmissionConfig, DEFAULT_POD_SECURITY_CONFIG } from './admission/pod-security/pod-security-config.js';
+import type { AdmissionPlugin } from './admission/admission.js';
+import { createRbac } from './auth/rbac/rbac.js';
 import { parseOptions, USAGE } from './options.js';
 import { AesGcmTransformer } from './storage/aes-gcm-transformer.js';
 import { createEncryptionKeyFile, readEncryptionKeyFile } from './storage/encryption-key-file.js';
@@ -23,13 +34,10 @@ import { SqliteStore } from './storage/sqlite-store.js';
 import { StoreOpenError, storeOpenError } from './storage/store-open-error.js';
 import type { Storage } from './storage/storage.js';
 import { auditLog } from './auth/audit-log.js';
-import { bearerToken, unionAuthenticator } from './auth/authenticator.js';
-import { alwaysAllowAuthorizer } from './auth/authorizer.js';
 import { bootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticator.js';
 import { serviceAccountTokenAuthenticator } from './auth/service-account-authenticator.js';
 import { ensureServiceAccountKeyPair, readServiceAccountKeys, type ServiceAccountKeys } from './auth/service-account-keys.js';
 import { ServiceAccountTokens } from './auth/service-account-tokens.js';
-import { UNSECURED_USER } from './auth/user-info.js';
 import { ensureBootstrapToken } from './bootstrap/bootstrap-token.js';
 
 /** Encryption at rest (kube's EncryptionConfiguration `resources: [secrets]`, provider aesgcm) with this key file. */
@@ -125,18 +133,41 @@ function onCommitError(err: unknown): void {
   setTimeout(() => process.exit(1), 100).unref();
 }
 
+/** failStart ends a start that cannot go on with one line an operator can act on, not a stack trace. */
+function failStart(message: string): never {
+  process.stderr.write(`api-server: ${message}\n`);
+  process.exit(1);
+}
+
+const serviceIP = advertiseAddress({ listenHost: opts.bindAddress, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
+const dataDir = resolve(opts.dataDir);
+mkdirSync(dataDir, { recursive: true });
+
+// The cluster PKI (made on first start, kept after) and what the secure port serves and trusts.
+let tls: { cert: Buffer; key: Buffer; clientCA: Buffer };
+let pki: Awaited<ReturnType<typeof ensurePki>>;
+try {
+  pki = await ensurePki(join(dataDir, 'pki'), {
+    servingNames: servingNames({ hostname: hostname(), advertiseAddress: serviceIP, serviceClusterIP: ipAtOffset(opts.serviceClusterIPRange, 1), bindAddress: opts.bindAddress, extra: opts.tlsSans }),
+    makeServingCert: !opts.tlsCertFile,
+    now: new Date(),
+    onIssue: (file, why) => logger.info({ file, why }, 'wrote certificate'),
+  });
+  tls = {
+    cert: readFileSync(opts.tlsCertFile || pki.servingCertFile),
+    key: readFileSync(opts.tlsPrivateKeyFile || pki.servingKeyFile),
+    clientCA: readFileSync(opts.clientCAFile || pki.caCertFile),
+  };
+} catch (err) {
+  failStart(`cannot set up TLS: ${(err as Error).message}`);
+}
+
 let podSecurityConfig = DEFAULT_POD_SECURITY_CONFIG;
 try {
   if (opts.admissionControlConfigFile) podSecurityConfig = readAdmissionConfig(opts.admissionControlConfigFile);
 } catch (err) {
-  process.stderr.write(`api-server: --admission-control-config-file: ${(err as Error).message}\n`);
-  process.exit(1);
+  failStart(`--admission-control-config-file: ${(err as Error).message}`);
 }
-// Pod Security (baseline enforced by default) first, so a pod both levels refuse gets kube's 403; then what the node cannot do.
-const admission = [
-  podSecurityAdmission({ config: podSecurityConfig, onAudit: (a, message) => logger.warn({ user: a.user.username, namespace: a.namespace, resource: a.info.plural, name: a.name, audit: message }, 'pod-security audit') }),
-  nodeSupportAdmission(),
-];
 /**
  * ServiceAccount token keys: --service-account-signing-key-file, else pki/sa.key (and sa.pub) in the data dir, made
  * on first start as kubeadm does. An in-memory store keeps an in-memory key: its tokens die with it anyway.
@@ -154,8 +185,7 @@ let saTokens: ServiceAccountTokens;
 try {
   saTokens = new ServiceAccountTokens({ keys: serviceAccountKeys(), issuers: opts.serviceAccountIssuers, apiAudiences: opts.apiAudiences, clock: realClock });
 } catch (err) {
-  process.stderr.write(`api-server: ServiceAccount token keys: ${(err as Error).message}\n`);
-  process.exit(1);
+  failStart(`ServiceAccount token keys: ${(err as Error).message}`);
 }
 const audit = opts.auditLogPath
   ? auditLog({
@@ -165,22 +195,37 @@ const audit = opts.auditLogPath
       onRecovered: () => logger.info({ path: opts.auditLogPath }, 'writing the audit log again'),
     })
   : undefined;
-const tokenAuthenticators = [
+// Authentication: client certificates, static tokens, ServiceAccount tokens, then bootstrap tokens; a request with
+// no credential is anonymous unless --anonymous-auth=false.
+const authenticators: Authenticator[] = [x509Authenticator()];
+if (opts.tokenAuthFile) {
+  try {
+    authenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
+  } catch (err) {
+    failStart(`--token-auth-file ${opts.tokenAuthFile}: ${(err as Error).message}`);
+  }
+}
+authenticators.push(
   serviceAccountTokenAuthenticator({ tokens: saTokens, store, clock: realClock, onRejected: (reason) => logger.debug({ reason }, 'ServiceAccount token refused') }),
   bootstrapTokenAuthenticator({ store, clock: realClock, onRejected: (reason) => logger.debug({ reason }, 'bootstrap token refused') }),
-];
-const authenticateToken = unionAuthenticator(tokenAuthenticators, { anonymous: false });
-/**
- * Until the secure port lands (issue 12, tls) this port stays the unsecured one: a request without a bearer token
- * is UNSECURED_USER as before, one with a token is authenticated (401 if invalid) so tokens can be used and tested.
- */
-const auth = {
-  authenticate: (req: IncomingMessage) => (bearerToken(req) ? authenticateToken(req) : Promise.resolve(UNSECURED_USER)),
-  authorizer: alwaysAllowAuthorizer,
+);
+// Authorization: system:masters first, then --authorization-mode in order. RBAC reads its roles from an index kept
+// current from the store; its escalation checks ask the whole chain for `escalate` and `bind`.
+const rbac = opts.authorizationModes.includes('RBAC') ? createRbac(store) : undefined;
+const authorizer = modeAuthorizer(opts.authorizationModes, { ...(rbac ? { RBAC: rbac.authorizer } : {}), AlwaysAllow: alwaysAllowAuthorizer });
+const secureAuth: ServerAuth = {
+  authenticate: unionAuthenticator(authenticators, { anonymous: opts.anonymousAuth }),
+  authorizer,
+  ...(rbac ? { rules: rbac.index } : {}),
   ...(audit ? { observe: audit.observe } : {}),
 };
+const admission: AdmissionPlugin[] = [
+  // Pod Security (baseline enforced by default) first, so a pod both refuse gets kube's 403; then what the node cannot do.
+  podSecurityAdmission({ config: podSecurityConfig, onAudit: (a, message) => logger.warn({ user: a.user.username, namespace: a.namespace, resource: a.info.plural, name: a.name, audit: message }, 'pod-security audit') }),
+  nodeSupportAdmission(),
+  ...(rbac ? [rbac.admission(authorizer)] : []),
+];
 
-const serviceIP = advertiseAddress({ listenHost: opts.host, nodeIP: opts.advertiseAddress, interfaces: networkInterfaces() });
 const api = createApiServer({
   store,
   logger,
@@ -190,13 +235,14 @@ const api = createApiServer({
   defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
   serviceClusterIPRange: opts.serviceClusterIPRange,
   serviceNodePortRange: opts.serviceNodePortRange,
-  advertiseAddress: `${opts.host}:${opts.port}`,
-  // An ephemeral port (--listen HOST:0) is known only once listening: the Endpoints are written then (below).
-  ...(opts.port !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.port } } : {}),
+  advertiseAddress: `${serviceIP}:${opts.securePort}`,
+  // Pods reach the secure port. An ephemeral one (--secure-port 0) is known only once listening: the Endpoints are
+  // written then (below).
+  ...(opts.securePort !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.securePort } } : {}),
   ...(continueTokenKey ? { continueTokenKey } : {}),
   admission,
   serviceAccountTokens: saTokens,
-  auth,
+  auth: secureAuth,
 });
 // The default bootstrap token (its Secret is the only copy): bootstrap.kubeconfig carries it to joining nodes.
 const bootstrapToken = ensureBootstrapToken(api.registry);
@@ -216,17 +262,51 @@ const housekeeping = setInterval(() => {
 }, opts.compactionIntervalMs);
 housekeeping.unref();
 
-const server = createHttpServer(api, { keepAliveTimeout: 65_000, requestTimeout: 0 });
-server.listen(opts.port, opts.host, () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  if (opts.port === 0) ensureKubernetesService(api.registry, { range: api.registry.kindOptions.serviceClusterIPRange, endpoint: { ip: serviceIP, port } });
-  logger.info({ host: opts.host, port, dataDir: opts.dataDir, storage: opts.storage, revision: store.currentRevision() }, 'api-server listening');
+const SERVER_OPTIONS = { keepAliveTimeout: 65_000, requestTimeout: 0 };
+const secure = createHttpServer(api, { ...SERVER_OPTIONS, tls: tls!, endpoint: api.endpoint(secureAuth) });
+// The insecure port: loopback only (options.ts refuses any other host), unauthenticated as kube's old one was.
+const insecure = opts.insecure ? createHttpServer(api, { ...SERVER_OPTIONS, endpoint: api.endpoint(undefined) }) : undefined;
+const servers: Server[] = [secure, ...(insecure ? [insecure] : [])];
+
+secure.listen(opts.securePort, opts.bindAddress, () => {
+  const port = boundPort(secure, opts.securePort);
+  if (opts.securePort === 0) ensureKubernetesService(api.registry, { range: api.registry.kindOptions.serviceClusterIPRange, endpoint: { ip: serviceIP, port } });
+  void writeKubeconfigs(port).then(
+    () => logger.info({ bindAddress: opts.bindAddress, securePort: port, dataDir, storage: opts.storage, revision: store.currentRevision() }, 'serving securely'),
+    (err: unknown) => {
+      logger.fatal({ err }, 'cannot write kubeconfigs');
+      process.exit(1);
+    },
+  );
 });
-server.on('error', (err) => {
-  logger.fatal({ err }, 'cannot listen');
-  process.exit(1);
+insecure?.listen(opts.insecure!.port, opts.insecure!.host, () => {
+  const port = boundPort(insecure, opts.insecure!.port);
+  logger.info({ host: opts.insecure!.host, port, dataDir, storage: opts.storage, revision: store.currentRevision() }, 'api-server listening');
+  logger.warn({ host: opts.insecure!.host, port }, 'the insecure port (--listen) serves every request as system:masters without authentication');
 });
+for (const s of servers) {
+  s.on('error', (err) => {
+    logger.fatal({ err }, 'cannot listen');
+    process.exit(1);
+  });
+}
+
+function boundPort(s: Server, asked: number): number {
+  const addr = s.address();
+  return typeof addr === 'object' && addr ? addr.port : asked;
+}
+
+/**
+ * writeKubeconfigs writes admin, scheduler and controller-manager kubeconfigs for the bound port, and says how to
+ * use the admin one (the KUBECONFIG line and a curl with the same credentials).
+ */
+async function writeKubeconfigs(port: number): Promise<void> {
+  const server = opts.kubeconfigServer || `https://127.0.0.1:${port}`;
+  await writeClusterKubeconfigs(dataDir, { server, ca: pki.ca, now: new Date(), onWrite: (file, why) => logger.info({ file, why }, 'wrote kubeconfig') });
+  const admin = writeAdminCredentialFiles(dataDir, join(dataDir, ADMIN_KUBECONFIG));
+  logger.info({ kubeconfig: `export KUBECONFIG=${join(dataDir, ADMIN_KUBECONFIG)}` }, 'admin kubeconfig');
+  logger.info({ curl: `curl --cacert ${pki.caCertFile} --cert ${admin.certFile} --key ${admin.keyFile} ${server}/api/v1/nodes` }, 'admin credentials');
+}
 
 let stopping = false;
 function stop(signal: string): void {
@@ -237,13 +317,17 @@ function stop(signal: string): void {
   clearInterval(housekeeping);
   api.close();
   void audit?.close();
-  server.close(() => {
-    store.close();
-    process.exit(0);
-  });
-  server.closeIdleConnections();
+  let open = servers.length;
+  for (const s of servers) {
+    s.close(() => {
+      if (--open > 0) return;
+      store.close();
+      process.exit(0);
+    });
+    s.closeIdleConnections();
+  }
   setTimeout(() => {
-    server.closeAllConnections();
+    for (const s of servers) s.closeAllConnections();
     store.close();
     process.exit(0);
   }, 5000).unref();

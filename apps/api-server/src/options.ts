@@ -17,11 +17,31 @@ import {
   type ServiceIPRange,
 } from '@skiff/api';
 import { DEFAULT_SERVICE_ACCOUNT_ISSUER } from './auth/service-account-tokens.js';
-import { parseAuthorizationModes, type AuthorizationMode } from './auth/authorization-modes.js';
+import { AUTHORIZATION_MODES, parseAuthorizationModes, type AuthorizationMode } from './auth/authorization-modes.js';
 
 export interface Options {
-  host: string;
-  port: number;
+  /**
+   * The insecure port (--listen): unauthenticated, every request system:masters, so loopback only and off unless
+   * asked for. Undefined when off.
+   */
+  insecure?: { host: string; port: number };
+  /** --bind-address and --secure-port: HTTPS with authentication and authorization. Port 0 takes a free port. */
+  bindAddress: string;
+  securePort: number;
+  /** --tls-cert-file and --tls-private-key-file: the serving certificate; "" makes one from the cluster CA. */
+  tlsCertFile: string;
+  tlsPrivateKeyFile: string;
+  /** --tls-sans: more names and addresses for the generated serving certificate (the Compose service name). */
+  tlsSans: string[];
+  /** --kubeconfig-server: the server URL in the kubeconfigs this api-server writes; "" is https://127.0.0.1:PORT. */
+  kubeconfigServer: string;
+  /** --client-ca-file: the CA client certificates must chain to; "" is the cluster CA (pki/ca.crt). */
+  clientCAFile: string;
+  /** --token-auth-file: static bearer tokens (kube's CSV format); "" for none. */
+  tokenAuthFile: string;
+  anonymousAuth: boolean;
+  /** --authorization-mode, in order (Node, RBAC, AlwaysAllow, AlwaysDeny). */
+  authorizationModes: AuthorizationMode[];
   dataDir: string;
   /** ':memory:'-style in-process store instead of SQLite (tests and benchmarks only). */
   storage: 'sqlite' | 'memory';
@@ -52,16 +72,20 @@ export interface Options {
   /** --audit-log-path: JSON lines of audit events; "" is off. */
   auditLogPath: string;
   logLevel: string;
-  /** --token-auth-file: static bearer tokens (kube's CSV); when set, requests are authenticated and authorized. */
-  tokenAuthFile: string;
-  /** --authorization-mode, in order (system:masters is always allowed first). */
-  authorizationModes: AuthorizationMode[];
-  /** --anonymous-auth: requests without credentials are system:anonymous (else 401). */
-  anonymousAuth: boolean;
 }
 
 const FLAGS = {
-  listen: { env: 'SKIFF_LISTEN', default: '127.0.0.1:8080' },
+  listen: { env: 'SKIFF_LISTEN', default: '', help: 'insecure port HOST:PORT, loopback only, off by default' },
+  'bind-address': { env: 'SKIFF_BIND_ADDRESS', default: '0.0.0.0' },
+  'secure-port': { env: 'SKIFF_SECURE_PORT', default: '6443', help: '0 takes a free port' },
+  'tls-cert-file': { env: 'SKIFF_TLS_CERT_FILE', default: '', help: 'default DATA_DIR/pki/apiserver.crt, made on first start' },
+  'tls-private-key-file': { env: 'SKIFF_TLS_PRIVATE_KEY_FILE', default: '' },
+  'tls-sans': { env: 'SKIFF_TLS_SANS', default: '', help: 'comma-separated extra names and IPs of the made serving certificate' },
+  'kubeconfig-server': { env: 'SKIFF_KUBECONFIG_SERVER', default: '', help: 'server URL in the written kubeconfigs, default https://127.0.0.1:SECURE_PORT' },
+  'client-ca-file': { env: 'SKIFF_CLIENT_CA_FILE', default: '', help: 'default DATA_DIR/pki/ca.crt' },
+  'token-auth-file': { env: 'SKIFF_TOKEN_AUTH_FILE', default: '' },
+  'anonymous-auth': { env: 'SKIFF_ANONYMOUS_AUTH', default: 'true', boolean: true },
+  'authorization-mode': { env: 'SKIFF_AUTHORIZATION_MODE', default: 'Node,RBAC', help: `comma-separated, of ${AUTHORIZATION_MODES.join(', ')}; system:masters is always allowed first` },
   'data-dir': { env: 'SKIFF_DATA_DIR', default: './data' },
   storage: { env: 'SKIFF_STORAGE', default: 'sqlite' },
   'sqlite-synchronous': { env: 'SKIFF_SQLITE_SYNCHRONOUS', default: 'FULL' },
@@ -83,9 +107,6 @@ const FLAGS = {
   'api-audiences': { env: 'SKIFF_API_AUDIENCES', default: '', help: 'comma-separated; default: the issuers' },
   'audit-log-path': { env: 'SKIFF_AUDIT_LOG_PATH', default: '', help: 'append audit events (audit.k8s.io/v1, level Metadata) as JSON lines' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
-  'token-auth-file': { env: 'SKIFF_TOKEN_AUTH_FILE', default: '' },
-  'authorization-mode': { env: 'SKIFF_AUTHORIZATION_MODE', default: 'Node,RBAC' },
-  'anonymous-auth': { env: 'SKIFF_ANONYMOUS_AUTH', default: 'true', boolean: true },
 } as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its variable and default, for --help. */
@@ -96,7 +117,16 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   const flags = parseFlags(FLAGS, argv, env);
   if (flags === 'help') return 'help';
   const get = flags.get;
-  const { host, port } = parseListenAddress(get('listen'));
+  const listen = get('listen');
+  const insecure = listen ? parseListenAddress(listen) : undefined;
+  if (insecure && !isLoopback(insecure.host)) {
+    throw new Error(
+      `--listen ${listen}: the insecure port serves every request as system:masters without authentication, so it listens only on a loopback address (127.0.0.1, ::1, localhost); serve other addresses with --bind-address and --secure-port`,
+    );
+  }
+  const tlsCertFile = get('tls-cert-file');
+  const tlsPrivateKeyFile = get('tls-private-key-file');
+  if (!tlsCertFile !== !tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together: give both or neither');
   const storage = get('storage');
   if (storage !== 'sqlite' && storage !== 'memory') throw new Error(`--storage must be sqlite or memory, got "${storage}"`);
   const sync = get('sqlite-synchronous').toUpperCase();
@@ -104,8 +134,17 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   const revisions = Number(get('history-revisions'));
   if (!Number.isInteger(revisions) || revisions < 1) throw new Error('--history-revisions must be a positive integer');
   return {
-    host,
-    port,
+    ...(insecure ? { insecure } : {}),
+    bindAddress: get('bind-address'),
+    securePort: port(get('secure-port'), 'secure-port'),
+    tlsCertFile,
+    tlsPrivateKeyFile,
+    tlsSans: list(get('tls-sans')),
+    kubeconfigServer: kubeconfigServer(get('kubeconfig-server')),
+    clientCAFile: get('client-ca-file'),
+    tokenAuthFile: get('token-auth-file'),
+    anonymousAuth: parseBool('anonymous-auth', get('anonymous-auth')),
+    authorizationModes: parseAuthorizationModes(get('authorization-mode')),
     dataDir: get('data-dir'),
     storage,
     synchronous: sync,
@@ -127,10 +166,31 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     apiAudiences: commaList(get('api-audiences')),
     auditLogPath: get('audit-log-path'),
     logLevel: get('log-level'),
-    tokenAuthFile: get('token-auth-file'),
-    authorizationModes: parseAuthorizationModes(get('authorization-mode')),
-    anonymousAuth: parseBool('anonymous-auth', get('anonymous-auth')),
   };
+}
+
+const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function port(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new Error(`--${flag} must be a port number 0-65535, got "${text}"`);
+  return n;
+}
+
+function kubeconfigServer(text: string): string {
+  if (!text) return '';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--kubeconfig-server must be an https:// URL, got "${text}"`);
+  }
+  if (url.protocol !== 'https:' || url.pathname !== '/' || url.search) throw new Error(`--kubeconfig-server must be an https:// URL without a path, got "${text}"`);
+  return url.origin;
 }
 
 function parseAdvertiseAddress(text: string): string {

@@ -2,7 +2,7 @@
  * @module createApiServer: builds registry, watch hub and metrics on a store, bootstraps it, and wires the routes.
  * Only main.ts opens sockets and files; tests build servers from here with any store and clock.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -27,7 +27,7 @@ import type { Storage } from './storage/storage.js';
 import { WatchHub } from './watch/watch-hub.js';
 import { WebSocketWatch } from './watch/websocket-watch.js';
 import type { AdmissionPlugin } from './admission/admission.js';
-import { authGate, type RequestObserver } from './auth/auth-gate.js';
+import { authGate, type AuthGate, type RequestObserver } from './auth/auth-gate.js';
 import { alwaysAllowAuthorizer, type Authorizer } from './auth/authorizer.js';
 import { UNSECURED_USER, type UserInfo } from './auth/user-info.js';
 import type { ServiceAccountTokens } from './auth/service-account-tokens.js';
@@ -84,12 +84,24 @@ export interface ServerAuth {
 
 const UNSECURED: ServerAuth = { authenticate: async () => UNSECURED_USER, authorizer: alwaysAllowAuthorizer };
 
+/** ApiEndpoint serves one listening socket with its own authentication and authorization over the shared registry. */
+export interface ApiEndpoint {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
 export interface ApiServer {
+  /** The routes, behind the gate of `opts.auth` (unsecured without it). */
   app: Express;
   registry: Registry;
   hub: WatchHub;
   metrics: ApiMetrics;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * endpoint is another front door onto the same registry with its own ServerAuth (undefined: unsecured), so the
+   * secure port and the loopback insecure port share one api-server, as kube-apiserver's did.
+   */
+  endpoint(auth: ServerAuth | undefined): ApiEndpoint;
   /** Mark not ready (SIGTERM): /readyz fails so load balancers stop sending before watches close. */
   shutdown(): void;
   close(): void;
@@ -112,7 +124,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     },
     ...(opts.admission ? { admission: opts.admission } : {}),
   });
-  const gate = authGate(opts.auth ?? UNSECURED);
+  const defaultGate = authGate(opts.auth ?? UNSECURED);
+  // The app runs one middleware chain; each endpoint tags its requests with its own gate before they enter it.
+  const endpointGates = new WeakMap<IncomingMessage, AuthGate>();
+  const gate: AuthGate = {
+    middleware: (req, res, next) => (endpointGates.get(req) ?? defaultGate).middleware(req, res, next),
+    admitUpgrade: (req, socket) => defaultGate.admitUpgrade(req, socket),
+  };
   const metrics = new ApiMetrics(store);
   const hub = new WatchHub({
     store,
@@ -160,10 +178,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     registry,
     hub,
     metrics,
-    handleUpgrade: (req, socket, head) => {
-      void gate.admitUpgrade(req, socket).then((allowed) => {
-        if (allowed) upgrade(req, socket, head);
-      });
+    handleUpgrade: (req, socket, head) => admitThenUpgrade(defaultGate, req, socket, head),
+    endpoint: (auth) => {
+      const own = authGate(auth ?? UNSECURED);
+      return {
+        handleRequest: (req, res) => {
+          endpointGates.set(req, own);
+          app(req, res);
+        },
+        handleUpgrade: (req, socket, head) => admitThenUpgrade(own, req, socket, head),
+      };
     },
     shutdown: () => {
       shuttingDown = true;
@@ -174,6 +198,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       hub.close();
     },
   };
+
+  function admitThenUpgrade(g: AuthGate, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void g.admitUpgrade(req, socket).then((allowed) => {
+      if (allowed) upgrade(req, socket, head);
+    });
+  }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const legacy = legacyWatchPath(req.url ?? '/');

@@ -5,12 +5,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@skiff/testing';
 import { pino } from 'pino';
+import { parse as parseYaml } from 'yaml';
 import { createHttpServer } from '../src/create-http-server.js';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
@@ -68,28 +70,56 @@ export async function startServer(opts: Partial<ApiServerOptions> & { storage?: 
 export const MAIN_JS = resolve(import.meta.dirname, '../dist/main.js');
 
 export interface ServerProcess {
+  /** The insecure loopback port (--listen): unauthenticated, every request system:masters. */
   url: string;
+  /** The secure port (--secure-port 0 on 127.0.0.1): TLS with the cluster CA, authentication and authorization. */
+  secureUrl: string;
+  dataDir: string;
+  /** The admin.kubeconfig the server wrote (kubernetes-admin in system:masters, CA and client certificate embedded). */
+  adminKubeconfig: string;
+  /** The admin's TLS material, for https requests without a kubeconfig reader. */
+  adminTls(): TlsCredentials;
   child: ChildProcess;
   stderr: () => string;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** spawnServer starts dist/main.js (build first) and resolves once it answers /readyz. */
+/**
+ * spawnServer starts dist/main.js with the insecure port on a free loopback port and the secure port on another
+ * (127.0.0.1, --secure-port 0), and resolves once it answers /readyz and has written its kubeconfigs. Without
+ * `--data-dir` in `args` it gets a temporary one (its PKI and kubeconfigs), removed when it is killed. Later flags
+ * win, so `args` may override any of these.
+ */
 export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ownDir = args.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) ? undefined : mkdtempSync(join(tmpdir(), 'skiff-server-'));
+  const dirArgs = ownDir ? ['--data-dir', ownDir] : [];
+  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, '--secure-port', '0', '--bind-address', '127.0.0.1', ...dirArgs, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const exited = new AbortController();
-  child.once('exit', (code) => exited.abort(new Error(`api-server exited with ${code}: ${err}`)));
+  child.once('exit', (code) => {
+    exited.abort(new Error(`api-server exited with ${code}: ${err}`));
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+  });
+  let secure: { securePort: number; dataDir: string } | undefined;
   try {
     await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: 'the api-server to answer /readyz', timeoutMs: 15_000, signal: exited.signal });
+    await waitFor(() => (secure = logLine(err, 'serving securely') as typeof secure) !== undefined, { what: 'the api-server to serve securely', timeoutMs: 15_000, signal: exited.signal });
   } catch (e) {
     throw exited.signal.aborted ? e : new Error(`${(e as Error).message}: ${err}`);
   }
+  const adminKubeconfig = join(secure!.dataDir, 'admin.kubeconfig');
   return {
     url,
+    secureUrl: `https://127.0.0.1:${secure!.securePort}`,
+    dataDir: secure!.dataDir,
+    adminKubeconfig,
+    adminTls: () => kubeconfigTls(adminKubeconfig),
     child,
     stderr: () => err,
     kill: (signal = 'SIGTERM') =>
@@ -102,10 +132,63 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
   };
 }
 
+/** logLine is the fields of the first JSON log line with message `msg`, if any. */
+export function logLine(logs: string, msg: string): Record<string, unknown> | undefined {
+  for (const line of logs.split('\n')) {
+    if (!line.includes(`"msg":${JSON.stringify(msg)}`)) continue;
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      /* a partial line: not yet */
+    }
+  }
+  return undefined;
+}
+
+/** PEM material for a TLS client: the CA that verifies the server, and optionally a client certificate and key. */
+export interface TlsCredentials {
+  ca: string;
+  cert?: string;
+  key?: string;
+}
+
+/** kubeconfigTls reads the CA and client certificate embedded in a kubeconfig the api-server wrote. */
+export function kubeconfigTls(path: string): TlsCredentials {
+  const k = parseYaml(readFileSync(path, 'utf8')) as any;
+  const data = (v: string) => Buffer.from(v, 'base64').toString();
+  return { ca: data(k.clusters[0].cluster['certificate-authority-data']), cert: data(k.users[0].user['client-certificate-data']), key: data(k.users[0].user['client-key-data']) };
+}
+
+/**
+ * httpsApi is `api` over verified TLS with node:https (fetch cannot take a CA or client certificate): status,
+ * parsed JSON body (or text) and the peer's authorization error, if any.
+ */
+export function httpsApi(url: string, method: string, path: string, tls: TlsCredentials, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpsRequest(url + path, { method, ca: tls.ca, ...(tls.cert ? { cert: tls.cert, key: tls.key } : {}), headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          /* plain text */
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** runServerToExit starts dist/main.js expecting it to exit (refuse to start); resolves with its exit code and stderr. */
 export function runServerToExit(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {

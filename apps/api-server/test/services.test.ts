@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spawn as spawnProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@skiff/testing';
-import { api, MAIN_JS, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
+import { api, freePort, logLine, MAIN_JS, runServerToExit, spawnServer, type ServerProcess } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-services-'));
 let proc: ServerProcess | undefined;
@@ -125,10 +125,12 @@ describe('Service allocation through the api-server', () => {
   it('keeps one kubernetes Service across restarts and points its Endpoints at the current --advertise-address', async () => {
     const data = mkdtempSync(join(tmpdir(), 'skiff-kubernetes-svc-'));
     try {
-      proc = await spawn(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.3']);
+      const securePort = await freePort();
+      proc = await spawn(['--data-dir', data, ...RANGES, '--advertise-address', '10.1.2.3', '--secure-port', String(securePort)]);
       const svc = (await api(proc.url, 'GET', '/api/v1/namespaces/default/services/kubernetes')).body;
       expect(svc.spec.clusterIP).toBe('10.96.0.1');
-      expect(svc.spec.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP', targetPort: Number(new URL(proc.url).port) }]);
+      // Pods reach the secure port, as kube-apiserver's kubernetes Service points at 6443.
+      expect(svc.spec.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP', targetPort: securePort }]);
       const ep = (await api(proc.url, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).body;
       expect(ep.subsets[0].addresses).toEqual([{ ip: '10.1.2.3' }]);
       await proc.kill('SIGTERM');
@@ -145,20 +147,22 @@ describe('Service allocation through the api-server', () => {
     }
   });
 
-  it('starts on an ephemeral port (--listen HOST:0) and points the kubernetes Endpoints at the port it got', async () => {
+  it('starts on ephemeral ports (--listen HOST:0, --secure-port 0) and points the kubernetes Endpoints at the secure port it got', async () => {
     // Benchmarks and tests listen on port 0; the Endpoints (ports 1-65535) can name the port only once it is bound.
-    const child = spawnProcess(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', '--storage', 'memory', ...RANGES, '--advertise-address', '10.1.2.5'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = ['--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', '127.0.0.1', '--data-dir', join(dir, 'ephemeral'), '--storage', 'memory', ...RANGES, '--advertise-address', '10.1.2.5'];
+    const child = spawnProcess(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new AbortController();
     child.once('exit', (code) => exited.abort(new Error(`api-server exited with ${code}: ${err}`)));
     try {
       let port = 0;
+      let securePort = 0;
       await waitFor(() => {
-        const line = err.split('\n').find((l) => l.includes('"msg":"api-server listening"'));
-        port = line ? (JSON.parse(line) as { port: number }).port : 0;
-        return port > 0;
-      }, { what: 'the api-server to log its port', timeoutMs: 15_000, signal: exited.signal });
+        port = (logLine(err, 'api-server listening')?.['port'] as number | undefined) ?? 0;
+        securePort = (logLine(err, 'serving securely')?.['securePort'] as number | undefined) ?? 0;
+        return port > 0 && securePort > 0;
+      }, { what: 'the api-server to log its ports', timeoutMs: 15_000, signal: exited.signal });
       const url = `http://127.0.0.1:${port}`;
       let ep: { subsets?: { addresses: { ip: string }[]; ports: { port: number }[] }[] } = {};
       await waitFor(async () => {
@@ -166,7 +170,7 @@ describe('Service allocation through the api-server', () => {
         return ep.subsets !== undefined;
       }, { what: 'the kubernetes Endpoints', timeoutMs: 15_000, signal: exited.signal });
       expect(ep.subsets![0]!.addresses).toEqual([{ ip: '10.1.2.5' }]);
-      expect(ep.subsets![0]!.ports[0]!.port).toBe(port);
+      expect(ep.subsets![0]!.ports[0]!.port).toBe(securePort);
     } finally {
       child.kill('SIGKILL');
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_METRICS_OPTIONS, optionsOrExit, parseListenAddress } from '@skiff/api';
-import { createClient } from '@skiff/client';
+import { createClient, loadKubeconfig } from '@skiff/client';
 import { LeaderElector, createHealthServer, createLogger } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { runControllerManager } from './controller-manager.js';
@@ -12,7 +12,8 @@ import { parseOptions, USAGE, type Options } from './options.js';
 const options: Options = optionsOrExit('controller-manager', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = createLogger({ name: 'controller-manager', level: options.logLevel as Level });
-const client = createClient({ server: options.server, userAgent: 'skiff-controller-manager/0.1', logger: logger.child({ component: 'client' }) });
+const { namespace: _, ...connection } = optionsOrExit('controller-manager', USAGE, () => (options.kubeconfig ? loadKubeconfig(options.kubeconfig) : { server: options.server }));
+const client = createClient({ ...connection, userAgent: 'skiff-controller-manager/0.1', logger: logger.child({ component: 'client' }) });
 const shutdown = new AbortController();
 let leading = !options.leaderElect;
 
@@ -33,7 +34,7 @@ const health = createHealthServer({
   ready: [{ name: 'leader', check: () => leading }],
   metrics: registry,
 });
-health.listen(port, host, () => logger.info({ listen: options.listen, server: options.server }, 'controller-manager listening'));
+health.listen(port, host, () => logger.info({ listen: options.listen, server: connection.server }, 'controller-manager listening'));
 health.on('error', (err) => logger.error({ err }, 'health server failed'));
 
 async function lead(signal: AbortSignal): Promise<void> {

@@ -28,6 +28,8 @@ const ALIASES: Record<string, ControllerName> = {
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
 export interface Options {
   server: string;
+  /** --kubeconfig: where and as whom to reach the api-server; "" uses --server (the insecure port). */
+  kubeconfig: string;
   listen: string;
   leaderElect: boolean;
   leaderElectLeaseDurationMs: number;
@@ -62,6 +64,7 @@ export interface Options {
 /** DEFAULT_OPTIONS are kube-controller-manager's defaults where it has the flag. */
 export const DEFAULT_OPTIONS: Options = {
   server: 'http://127.0.0.1:8080',
+  kubeconfig: '',
   listen: '127.0.0.1:10257',
   leaderElect: true,
   leaderElectLeaseDurationMs: 15_000,
@@ -119,6 +122,7 @@ function flagName(k: string): string {
 const FLAGS: Record<string, Parser> = {
   server: str('server'),
   master: str('server'),
+  kubeconfig: str('kubeconfig'),
   listen,
   'leader-elect': bool('leaderElect'),
   'leader-elect-lease-duration': dur('leaderElectLeaseDurationMs'),

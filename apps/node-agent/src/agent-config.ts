@@ -6,6 +6,8 @@ import { flagUsage, ipv4ToNumber, parseBool, parseDuration, parseFlags, parseLis
 /** AgentConfig is every setting of the node agent, with defaults applied. */
 export interface AgentConfig {
   server: string;
+  /** --kubeconfig: where and as whom to reach the api-server; "" uses --server. */
+  kubeconfig: string;
   nodeName: string;
   runtime: 'docker' | 'simulated';
   dockerSocket: string;
@@ -36,6 +38,7 @@ export interface AgentConfig {
 /** FLAGS lists each flag with its environment variable (the flag wins) and its default, for parsing and --help. */
 export const FLAGS = {
   server: { env: 'SKIFF_SERVER', default: 'http://127.0.0.1:8080', help: 'api-server URL' },
+  kubeconfig: { env: 'SKIFF_KUBECONFIG', default: '', help: 'kubeconfig file (server, CA, client certificate); when set, --server is not used' },
   'node-name': { env: 'SKIFF_NODE_NAME', default: '$HOSTNAME', help: 'name of the Node to register' },
   runtime: { env: 'SKIFF_RUNTIME', default: 'docker', help: 'docker or simulated' },
   'docker-socket': { env: 'SKIFF_DOCKER_SOCKET', default: '/var/run/docker.sock', help: '' },
@@ -123,6 +126,7 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
   }
   return {
     server: value('server'),
+    kubeconfig: value('kubeconfig'),
     nodeName,
     runtime,
     dockerSocket: value('docker-socket'),

@@ -7,7 +7,7 @@ import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { advertiseAddress, DEFAULT_METRICS_OPTIONS, optionsOrExit } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
-import { createClient } from '@skiff/client';
+import { createClient, loadKubeconfig } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import { AgentProcess, type AgentNode } from './agent-process.js';
 import { registerAgentMetrics } from './agent-metrics.js';
@@ -25,7 +25,8 @@ const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm
 async function main(): Promise<void> {
   const config = optionsOrExit('node-agent', USAGE, () => parseAgentConfig(process.argv.slice(2), process.env));
   const logger = createLogger({ name: 'node-agent', level: config.logLevel as 'info' });
-  const client = createClient({ server: config.server, userAgent: `skiff-node-agent/${config.nodeName}`, logger });
+  const { namespace: _, ...connection } = optionsOrExit('node-agent', USAGE, () => (config.kubeconfig ? loadKubeconfig(config.kubeconfig) : { server: config.server }));
+  const client = createClient({ ...connection, userAgent: `skiff-node-agent/${config.nodeName}`, logger });
   const clock = realClock;
   let docker: DockerClient | undefined;
   const nodes: AgentNode[] = [];

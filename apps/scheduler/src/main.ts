@@ -2,7 +2,7 @@
  * @module The scheduler process: flags, logger, client, health/metrics endpoint, leader election, signals.
  */
 import { optionsOrExit } from '@skiff/api';
-import { createClient } from '@skiff/client';
+import { createClient, loadKubeconfig } from '@skiff/client';
 import { createHealthServer, createLogger, realClock } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { parseOptions, USAGE } from './options.js';
@@ -12,7 +12,8 @@ import { startScheduler } from './start-scheduler.js';
 const opts = optionsOrExit('scheduler', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 
 const logger = createLogger({ name: 'scheduler', level: opts.logLevel as Level });
-const client = createClient({ server: opts.server, userAgent: `skiff-scheduler/0.1 (${opts.identity})`, logger });
+const { namespace: _, ...connection } = optionsOrExit('scheduler', USAGE, () => (opts.kubeconfig ? loadKubeconfig(opts.kubeconfig) : { server: opts.server }));
+const client = createClient({ ...connection, userAgent: `skiff-scheduler/0.1 (${opts.identity})`, logger });
 const metrics = new SchedulerMetrics();
 const running = startScheduler({
   client,
@@ -46,7 +47,7 @@ const server = createHealthServer({
   details: () => ({ leader: String(running.isLeader()), identity: opts.identity }),
 });
 server.listen(opts.port, opts.host, () => {
-  logger.info({ host: opts.host, port: opts.port, server: opts.server, schedulerName: opts.schedulerName, leaderElect: opts.leaderElect, identity: opts.identity }, 'scheduler listening');
+  logger.info({ host: opts.host, port: opts.port, server: connection.server, schedulerName: opts.schedulerName, leaderElect: opts.leaderElect, identity: opts.identity }, 'scheduler listening');
 });
 server.on('error', (err) => {
   logger.fatal({ err }, 'cannot listen');

@@ -9,6 +9,8 @@ import type { ScoringStrategy } from './plugins/node-resources-fit/node-resource
 /** Options are the parsed settings; only main.ts calls parseOptions. */
 export interface Options {
   server: string;
+  /** --kubeconfig: where and as whom to reach the api-server; "" uses --server (the insecure port). */
+  kubeconfig: string;
   schedulerName: string;
   leaderElect: boolean;
   leaseDurationMs: number;
@@ -28,6 +30,7 @@ export interface Options {
 
 const FLAGS = {
   server: { env: 'SKIFF_SERVER', default: 'http://127.0.0.1:8080', help: 'api-server URL' },
+  kubeconfig: { env: 'SKIFF_KUBECONFIG', default: '', help: 'kubeconfig file (server, CA, client certificate); when set, --server is not used' },
   'scheduler-name': { env: 'SKIFF_SCHEDULER_NAME', default: 'default-scheduler', help: 'schedule pods whose spec.schedulerName is this' },
   'leader-elect': { env: 'SKIFF_LEADER_ELECT', default: 'true', help: 'hold a Lease so only one replica schedules', boolean: true },
   'leader-elect-lease-duration': { env: 'SKIFF_LEADER_ELECT_LEASE_DURATION', default: '15s', help: '' },
@@ -59,6 +62,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   if (!Number.isFinite(pct) || pct < 0 || pct > 100) throw new Error('--percentage-of-nodes-to-score must be between 0 and 100');
   const opts: Options = {
     server: get('server'),
+    kubeconfig: get('kubeconfig'),
     schedulerName: get('scheduler-name'),
     leaderElect: parseBool('leader-elect', get('leader-elect')),
     leaseDurationMs: parseDuration(get('leader-elect-lease-duration')),

@@ -2,7 +2,7 @@
  * @module The service-proxy process: flags, logger, client and signals; ServiceProxy does the rest.
  */
 import { optionsOrExit } from '@skiff/api';
-import { createClient } from '@skiff/client';
+import { createClient, loadKubeconfig } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { parseOptions, USAGE } from './options.js';
@@ -10,7 +10,8 @@ import { ServiceProxy } from './service-proxy.js';
 
 const opts = optionsOrExit('service-proxy', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 const logger = createLogger({ name: 'service-proxy', level: opts.logLevel as Level });
-const client = createClient({ server: opts.server, userAgent: 'skiff-service-proxy/0.1', logger });
+const { namespace: _, ...connection } = optionsOrExit('service-proxy', USAGE, () => (opts.kubeconfig ? loadKubeconfig(opts.kubeconfig) : { server: opts.server }));
+const client = createClient({ ...connection, userAgent: 'skiff-service-proxy/0.1', logger });
 const ac = new AbortController();
 const proxy = new ServiceProxy({
   client,

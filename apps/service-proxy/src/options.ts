@@ -5,6 +5,8 @@ import { flagUsage, parseFlags, parseListenAddress, type FlagSpecs } from '@skif
 
 export interface Options {
   server: string;
+  /** --kubeconfig: where and as whom to reach the api-server; "" uses --server. */
+  kubeconfig: string;
   clusterDomain: string;
   dns: { host: string; port: number };
   upstreamDNS: { host: string; port: number };
@@ -14,6 +16,7 @@ export interface Options {
 
 const FLAGS = {
   server: { env: 'SKIFF_SERVER', default: 'http://127.0.0.1:8080', help: 'api-server URL (not a ClusterIP: this process implements them)' },
+  kubeconfig: { env: 'SKIFF_KUBECONFIG', default: '', help: 'kubeconfig file (server, CA, client certificate); when set, --server is not used' },
   'cluster-domain': { env: 'SKIFF_CLUSTER_DOMAIN', default: 'cluster.local', help: 'DNS domain served: <svc>.<ns>.svc.DOMAIN' },
   'dns-listen': { env: 'SKIFF_DNS_LISTEN', default: '0.0.0.0:53', help: 'UDP address of the cluster DNS' },
   'upstream-dns': { env: 'SKIFF_UPSTREAM_DNS', default: '127.0.0.11:53', help: "where other names go (Docker's embedded resolver)" },
@@ -29,6 +32,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   const get = flags.get;
   return {
     server: get('server'),
+    kubeconfig: get('kubeconfig'),
     clusterDomain: get('cluster-domain').replace(/\.$/, ''),
     dns: parseListenAddress(get('dns-listen')),
     upstreamDNS: parseListenAddress(get('upstream-dns')),

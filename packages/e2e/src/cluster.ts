@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createClient, type Clientset } from '@skiff/client';
+import { createClient, loadKubeconfig, type Clientset } from '@skiff/client';
 import { waitFor } from '@skiff/testing';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -23,6 +23,23 @@ export interface Component {
   logs(): string;
 }
 
+/** The kubeconfig the api-server writes for each app's identity (node agents: the interim one, see the api-server). */
+const KUBECONFIG_OF: Record<string, string> = {
+  scheduler: 'scheduler.kubeconfig',
+  'controller-manager': 'controller-manager.kubeconfig',
+  'node-agent': 'node-agent-interim.kubeconfig',
+  'service-proxy': 'node-agent-interim.kubeconfig',
+};
+
+export interface ClusterOptions {
+  /**
+   * secure: the api-server serves only its TLS port (no insecure --listen); `client` and every component connect
+   * with the kubeconfig the api-server wrote for them (verified TLS, client certificates). Off: the insecure
+   * loopback port, as before.
+   */
+  secure?: boolean;
+}
+
 /**
  * Cluster starts and stops processes. Components are registered by name; `kill(name, 'SIGKILL')` and
  * `restart(name)` simulate crashes. `stop()` ends everything and removes the data directory.
@@ -30,25 +47,56 @@ export interface Component {
 export class Cluster {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'skiff-e2e-'));
   readonly components = new Map<string, Component>();
+  readonly secure: boolean;
+  /** The api-server's port: the insecure one, or in secure mode the TLS one. */
   port = 0;
   server = '';
   client!: Clientset;
 
-  /**
-   * startApiServer runs the api-server on a free port and waits until /readyz answers. `listenHost` 0.0.0.0 lets
-   * pods reach it through their network's gateway; this process still talks to it on loopback.
-   */
-  async startApiServer(extra: string[] = [], listenHost = '127.0.0.1'): Promise<void> {
-    if (!this.port) this.port = await freePort();
-    this.server = `http://127.0.0.1:${this.port}`;
-    this.spawn('api-server', 'api-server', ['--listen', `${listenHost}:${this.port}`, '--data-dir', this.dataDir, ...extra]);
-    await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: 15_000 });
-    this.client ??= createClient({ server: this.server });
+  constructor(opts: ClusterOptions = {}) {
+    this.secure = opts.secure ?? false;
   }
 
-  /** start runs another component (scheduler, controller-manager, node-agent) against this api-server. */
+  /** kubeconfig is the path of a kubeconfig the api-server wrote in its data dir (admin.kubeconfig, scheduler.kubeconfig ...). */
+  kubeconfig(file = 'admin.kubeconfig'): string {
+    return join(this.dataDir, file);
+  }
+
+  /**
+   * startApiServer runs the api-server on a free port (kept across restarts) and waits until it is ready. Its TLS
+   * port is on a free port too (ephemeral unless secure), so parallel clusters never meet on 6443. `bindAddress`
+   * 0.0.0.0 lets pods reach the TLS port through their network's gateway; the insecure port is loopback only.
+   */
+  async startApiServer(extra: string[] = [], bindAddress = '127.0.0.1'): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    const common = ['--bind-address', bindAddress, '--data-dir', this.dataDir];
+    if (!this.secure) {
+      this.server = `http://127.0.0.1:${this.port}`;
+      this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', ...common, ...extra]);
+      await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: 15_000 });
+      this.client ??= createClient({ server: this.server });
+      return;
+    }
+    this.server = `https://127.0.0.1:${this.port}`;
+    const api = this.spawn('api-server', 'api-server', ['--secure-port', String(this.port), ...common, ...extra]);
+    // Kubeconfigs are written once the port is bound; the line says so.
+    await waitFor(() => api.logs().includes('"msg":"serving securely"'), { what: 'api-server serving securely', timeoutMs: 15_000 });
+    if (!this.client) {
+      const { namespace: _, ...connection } = loadKubeconfig(this.kubeconfig());
+      this.client = createClient(connection);
+    }
+    await waitFor(async () => (await this.client.raw('GET', '/readyz').then(() => true, () => false)), { what: 'api-server ready', timeoutMs: 15_000 });
+  }
+
+  /**
+   * start runs another component (scheduler, controller-manager, node-agent, service-proxy) against this
+   * api-server: with `--server`, or in secure mode `--kubeconfig` with its own identity.
+   */
   start(name: string, app: string, args: string[], env: NodeJS.ProcessEnv = {}): Component {
-    return this.spawn(name, app, ['--server', this.server, ...args], env);
+    const kubeconfig = KUBECONFIG_OF[app];
+    if (this.secure && !kubeconfig) throw new Error(`no kubeconfig for ${app} in a secure cluster`);
+    const connect = this.secure ? ['--kubeconfig', this.kubeconfig(kubeconfig)] : ['--server', this.server];
+    return this.spawn(name, app, [...connect, ...args], env);
   }
 
   spawn(name: string, app: string, args: string[], env: NodeJS.ProcessEnv = {}): Component {

@@ -41,7 +41,9 @@ async function start(how: 'npm' | 'node'): Promise<Started> {
     NO_COLOR: '',
     SKIFF_RUNTIME: 'simulated',
     SKIFF_DATA_DIR: dataDir,
+    // The tests read the API on the loopback insecure port; the TLS port on a free port, never the shared 6443.
     SKIFF_LISTEN: `127.0.0.1:${await freePort()}`,
+    SKIFF_SECURE_PORT: String(await freePort()),
     SKIFF_SCHEDULER_LISTEN: `127.0.0.1:${await freePort()}`,
     SKIFF_CONTROLLER_MANAGER_LISTEN: `127.0.0.1:${await freePort()}`,
     SKIFF_NODE_AGENT_LISTEN: `127.0.0.1:${await freePort()}`,

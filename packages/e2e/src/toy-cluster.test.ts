@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './cluster.js';
 import { appPids } from './process-tree.js';
-import { Api, ROOT, Timings, built, clientPod, composeCommand, dockerAvailable, isReady, isRunning, run, webDeployment, writeKubeconfig } from './toy-cluster.js';
+import { Api, ROOT, Timings, built, clientPod, composeCommand, dockerAvailable, isReady, isRunning, run, webDeployment } from './toy-cluster.js';
 import { waitFor } from '@skiff/testing';
 
 const docker = dockerAvailable();
@@ -27,7 +27,7 @@ it('Docker is available when SKIFF_REQUIRE_DOCKER=1', () => {
 });
 
 const PROJECT = 'skiff-e2e';
-const PORT = 18080;
+const PORT = 16443;
 const NETWORK = 'skiff-e2e';
 const CONTROL_PLANE = 'skiff-e2e-control-plane';
 // Its own pod subnet: networks on one engine may not overlap, and a developer's cluster may hold the default one.
@@ -97,14 +97,19 @@ async function podToPod(api: Api, target: any, name: string): Promise<void> {
 
 describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`, { timeout: 120_000 }, () => {
   const t = new Timings();
-  const api = new Api(`http://127.0.0.1:${PORT}`);
+  // What `up` hands the user: ./.skiff with the admin kubeconfig (verified TLS on the published port) and for curl
+  // the CA and the admin's certificate and key.
+  const out = join(ROOT, '.skiff');
+  const kc = join(out, 'admin.kubeconfig');
+  let api: Api;
   const dir = mkdtempSync(join(tmpdir(), 'skiff-e2e-compose-'));
-  const kc = writeKubeconfig(dir, api.server);
   let killedNode = '';
   let clusterNodes: string[] = [];
 
   beforeAll(async () => {
     await composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
+    // Credentials of an earlier cluster would pass for this one's until `up` replaces them.
+    rmSync(out, { recursive: true, force: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -113,6 +118,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
       await run('node', ['scripts/pod-reaper.mjs', 'clean', '--network', NETWORK, ...clusterNodes.flatMap((n) => ['--node', n])]).catch(() => undefined);
     }
     rmSync(dir, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
     t.print('Compose toy cluster timings');
   }, 180_000);
 
@@ -126,10 +132,13 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
   it('comes up: api-server answers, a control-plane node and 3 workers are Ready with their roles', async () => {
     const t0 = Date.now();
     await composeRun(['up', '-d', '--scale', 'node-agent=3']);
+    await waitFor(() => existsSync(join(out, 'admin.key')), { what: 'the kubeconfigs service to write ./.skiff', timeoutMs: 90_000, intervalMs: 250 });
+    api = new Api(`https://127.0.0.1:${PORT}`, { ca: readFileSync(join(out, 'ca.crt')), cert: readFileSync(join(out, 'admin.crt')), key: readFileSync(join(out, 'admin.key')) });
+    expect(readFileSync(kc, 'utf8')).toContain(`server: https://127.0.0.1:${PORT}`);
     await waitFor(async () => (await api.nodes()).filter(isReady).length === 4, { what: '4 nodes Ready', timeoutMs: 90_000, intervalMs: 250 });
     t.add('`up` to all 4 nodes Ready', Date.now() - t0);
     expect((await api.get('/version')).major).toBe('1');
-    expect((await fetch(`${api.server}/readyz`)).status).toBe(200);
+    expect((await api.request('GET', '/readyz')).status).toBe(200);
     const nodes = await api.nodes();
     clusterNodes = nodes.map((n) => n.metadata.name);
     const cp = nodes.find((n) => n.metadata.name === CONTROL_PLANE);
@@ -215,7 +224,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
     });
     const before = await snapshot();
     await composeRun(['restart', 'api-server']);
-    await waitFor(async () => (await fetch(`${api.server}/readyz`)).ok, { what: 'api-server ready again', timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(async () => (await api.request('GET', '/readyz').catch(() => undefined))?.status === 200, { what: 'api-server ready again', timeoutMs: 60_000, intervalMs: 250 });
     const after = await snapshot();
     expect(after.deployments).toEqual(before.deployments);
     expect(after.nodes).toEqual(before.nodes);
@@ -265,6 +274,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     startEnv = {
       SKIFF_DATA_DIR: dataDir,
       SKIFF_LISTEN: `127.0.0.1:${port}`,
+      SKIFF_SECURE_PORT: String(await freePort()),
       SKIFF_SCHEDULER_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_CONTROLLER_MANAGER_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_NODE_AGENT_LISTEN: `0.0.0.0:${await freePort()}`,
@@ -288,8 +298,10 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     start();
     await waitFor(async () => (await api.nodes()).filter(isReady).length === 1, { what: 'the local node Ready', timeoutMs: 60_000, intervalMs: 250 });
     t.add('start to node Ready', Date.now() - t0);
-    const kc = join(dataDir, 'kubeconfig');
-    expect(readFileSync(kc, 'utf8')).toContain(api.server);
+    // The admin kubeconfig the api-server wrote: verified TLS on the secure port, the line to use it printed.
+    const kc = join(dataDir, 'admin.kubeconfig');
+    expect(readFileSync(kc, 'utf8')).toContain(`server: https://127.0.0.1:${startEnv.SKIFF_SECURE_PORT}`);
+    expect(out).toContain(`export KUBECONFIG=${kc}`);
     expect(await kubectl(kc, ['get', 'nodes'])).toMatch(new RegExp(`${NODE}\\s+Ready\\s+control-plane`));
     // Piped output: component prefixes, no colour codes.
     for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));

@@ -4,6 +4,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { mainOf } from './cluster.js';
 
@@ -57,23 +58,53 @@ export function writeKubeconfig(dir: string, server: string): string {
   return path;
 }
 
-/** Api is a tiny JSON reader/writer over fetch, for assertions independent of @skiff/client. */
+/** PEM material of a TLS client: the CA that verifies the server, a client certificate and key. */
+export interface ApiTls {
+  ca: string | Buffer;
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/**
+ * Api is a tiny JSON reader/writer, for assertions independent of @skiff/client: over fetch for an http server,
+ * over node:https with `tls` (fetch takes neither a CA nor a client certificate).
+ */
 export class Api {
-  constructor(readonly server: string) {}
+  constructor(
+    readonly server: string,
+    readonly tls?: ApiTls,
+  ) {}
   async get<T = any>(path: string): Promise<T> {
-    const r = await fetch(this.server + path);
-    if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
+    return JSON.parse(await this.text(path)) as T;
   }
   async text(path: string): Promise<string> {
-    const r = await fetch(this.server + path);
-    if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
-    return r.text();
+    const r = await this.request('GET', path);
+    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${r.body}`);
+    return r.body;
   }
   async send<T = any>(method: string, path: string, body: unknown, contentType = 'application/json'): Promise<T> {
-    const r = await fetch(this.server + path, { method, headers: { 'Content-Type': contentType }, body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
+    const r = await this.request(method, path, JSON.stringify(body), contentType);
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+    return JSON.parse(r.body) as T;
+  }
+  /** request answers the status and body text of one request. */
+  async request(method: string, path: string, body?: string, contentType = 'application/json'): Promise<{ status: number; body: string }> {
+    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': contentType };
+    if (!this.tls) {
+      const r = await fetch(this.server + path, { method, headers, ...(body === undefined ? {} : { body }) });
+      return { status: r.status, body: await r.text() };
+    }
+    const tls = this.tls;
+    return new Promise((resolve_, reject) => {
+      const req = httpsRequest(this.server + path, { method, headers, ca: tls.ca, cert: tls.cert, key: tls.key }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve_({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
   async nodes(): Promise<any[]> {
     return (await this.get('/api/v1/nodes')).items;
