@@ -3,6 +3,7 @@ import type { ControllerClient } from './controller-client.js';
 import { DeploymentController } from './controllers/deployment/deployment-controller.js';
 import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
 import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
+import { DisruptionController } from './controllers/disruption/disruption-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace/namespace-controller.js';
@@ -84,6 +85,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   cronjob: ({ options: o, ...c }) => {
     const ctl = new CronJobController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentCronJobSyncs) }];
+  },
+  disruption: ({ options: _o, ...c }) => {
+    const ctl = new DisruptionController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

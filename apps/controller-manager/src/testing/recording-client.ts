@@ -1,4 +1,5 @@
 import { ApiError, errors, objectKey, RESOURCE_LIST, type CronJob, type DeleteOptions, type Deployment, type EndpointSlice, type Endpoints, type Job, type Event as CoreEvent, type KubeList, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo, type Service, type ServiceAccount, type Status } from '@skiff/api';
+import type { PodDisruptionBudget } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -175,6 +176,7 @@ export class RecordingClient implements ControllerClient {
   readonly endpointslices;
   readonly jobs;
   readonly cronjobs;
+  readonly poddisruptionbudgets;
 
   /** #resources holds one in-memory resource per kind of KINDS; the typed fields are entries of it. */
   readonly #resources: ReadonlyMap<string, RecordingResource<KubeObject>>;
@@ -197,6 +199,7 @@ export class RecordingClient implements ControllerClient {
     this.endpointslices = typed<EndpointSlice>('endpointslices');
     this.jobs = typed<Job>('jobs');
     this.cronjobs = typed<CronJob>('cronjobs');
+    this.poddisruptionbudgets = typed<PodDisruptionBudget>('poddisruptionbudgets');
   }
 
   /** resource returns the in-memory resource of `info`, the one its typed field (if any) also returns. */

@@ -15,6 +15,7 @@ import { leaseKind } from './lease.js';
 import { namespaceKind } from './namespace.js';
 import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
+import { podDisruptionBudgetKind } from './pod-disruption-budget.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
@@ -37,6 +38,7 @@ export const KINDS = [
   anyKind(serviceAccountKind),
   anyKind(jobKind),
   anyKind(cronJobKind),
+  anyKind(podDisruptionBudgetKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

@@ -6,6 +6,7 @@ import type { Scale } from '../apps.js';
 import type { DeleteOptions, KubeObject } from '../meta.js';
 import type { Binding } from '../pod.js';
 import { kindFor } from '../kinds/index.js';
+import { evictionSchema, type Eviction } from '../kinds/pod-disruption-budget.js';
 import { ApiError } from '../status.js';
 import { duplicateFieldsOf, type DuplicateField } from './duplicate-fields.js';
 import { deleteOptionsSchema } from './meta-schema.js';
@@ -28,12 +29,13 @@ export interface Decoded<T> {
 }
 
 /** BodyKind names the non-resource bodies the api-server decodes. */
-export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions';
+export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions' | 'Eviction';
 
 interface BodyTypes {
   Binding: Binding;
   Scale: Scale;
   DeleteOptions: DeleteOptions;
+  Eviction: Eviction;
 }
 
 const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean } } = {
@@ -41,6 +43,8 @@ const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<Body
   Scale: { apiVersions: ['autoscaling/v1'], schema: scaleSchema, fill: true },
   // DELETE bodies may say meta.k8s.io/v1 or v1 and often say nothing at all.
   DeleteOptions: { apiVersions: ['v1', 'meta.k8s.io/v1'], schema: deleteOptionsSchema, fill: false },
+  // pods/eviction: kubectl drain sends policy/v1 (policy/v1beta1 is gone from kube 1.25).
+  Eviction: { apiVersions: ['policy/v1'], schema: evictionSchema, fill: true },
 };
 
 /**

@@ -117,7 +117,7 @@ export function validateDeployment(d: Deployment, errs: FieldErrors): void {
 }
 
 /** validateIntOrPercent checks a non-negative int or "N%" and returns its number (percent or count) when valid. */
-function validateIntOrPercent(value: number | string | undefined, path: string, errs: FieldErrors): number | undefined {
+export function validateIntOrPercent(value: number | string | undefined, path: string, errs: FieldErrors): number | undefined {
   if (value === undefined) return undefined;
   let n: number;
   if (typeof value === 'string') {
