@@ -3,6 +3,7 @@ import type { ControllerClient } from './controller-client.js';
 import { DeploymentController } from './controllers/deployment/deployment-controller.js';
 import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
 import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
+import { DaemonSetController } from './controllers/daemon-set/daemon-set-controller.js';
 import { DisruptionController } from './controllers/disruption/disruption-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
@@ -89,6 +90,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   disruption: ({ options: _o, ...c }) => {
     const ctl = new DisruptionController(c);
     return [{ run: (signal) => ctl.run(signal) }];
+  },
+  daemonset: ({ options: o, ...c }) => {
+    const ctl = new DaemonSetController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentDaemonSetSyncs) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

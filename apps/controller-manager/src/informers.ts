@@ -1,5 +1,5 @@
 import { RESOURCE_LIST, RESOURCES } from '@skiff/api';
-import type { PodDisruptionBudget } from '@skiff/api';
+import type { DaemonSet, PodDisruptionBudget } from '@skiff/api';
 import type { CronJob, Deployment, EndpointSlice, Endpoints, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, Service, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
@@ -39,6 +39,7 @@ export interface ControllerInformers {
   jobs: SharedInformer<Job>;
   cronjobs: SharedInformer<CronJob>;
   poddisruptionbudgets: SharedInformer<PodDisruptionBudget>;
+  daemonsets: SharedInformer<DaemonSet>;
   /** resources has every kind in KINDS; the typed informers above are the same caches (leases excepted). */
   resources: ResourceInformers;
 }
@@ -70,6 +71,7 @@ export function createInformers(factory: SharedInformerFactory, source: Informer
     jobs: typed<Job>(RESOURCES.jobs),
     cronjobs: typed<CronJob>(RESOURCES.cronjobs),
     poddisruptionbudgets: typed<PodDisruptionBudget>(RESOURCES.poddisruptionbudgets),
+    daemonsets: typed<DaemonSet>(RESOURCES.daemonsets),
     resources,
   };
 }

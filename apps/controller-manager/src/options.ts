@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'disruption'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'disruption', 'daemonset'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -21,6 +21,7 @@ const ALIASES: Record<string, ControllerName> = {
   'ttl-after-finished-controller': 'job',
   'cronjob-controller': 'cronjob',
   'disruption-controller': 'disruption',
+  'daemonset-controller': 'daemonset',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -44,6 +45,7 @@ export interface Options {
   concurrentNamespaceSyncs: number;
   concurrentJobSyncs: number;
   concurrentCronJobSyncs: number;
+  concurrentDaemonSetSyncs: number;
   terminatedPodGcThreshold: number;
   podGcPeriodMs: number;
   controllers: ControllerName[];
@@ -71,6 +73,7 @@ export const DEFAULT_OPTIONS: Options = {
   concurrentNamespaceSyncs: 10,
   concurrentJobSyncs: 5,
   concurrentCronJobSyncs: 5,
+  concurrentDaemonSetSyncs: 2,
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
   controllers: [...CONTROLLER_NAMES],
@@ -123,6 +126,7 @@ const FLAGS: Record<string, Parser> = {
   'concurrent-namespace-syncs': int('concurrentNamespaceSyncs'),
   'concurrent-job-syncs': int('concurrentJobSyncs'),
   'concurrent-cron-job-syncs': int('concurrentCronJobSyncs'),
+  'concurrent-daemonset-syncs': int('concurrentDaemonSetSyncs'),
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
   'log-level': str('logLevel'),

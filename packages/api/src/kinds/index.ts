@@ -16,6 +16,7 @@ import { namespaceKind } from './namespace.js';
 import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
 import { podDisruptionBudgetKind } from './pod-disruption-budget.js';
+import { daemonSetKind } from './daemon-set.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
@@ -39,6 +40,7 @@ export const KINDS = [
   anyKind(jobKind),
   anyKind(cronJobKind),
   anyKind(podDisruptionBudgetKind),
+  anyKind(daemonSetKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

@@ -50,8 +50,8 @@ function isEmptySelector(sel: LabelSelector): boolean {
   return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
 }
 
-/** validateSelectorAndTemplate holds the rules Deployments and ReplicaSets share. */
-function validateSelectorAndTemplate(
+/** validateSelectorAndTemplate holds the rules Deployments, ReplicaSets and DaemonSets share. */
+export function validateSelectorAndTemplate(
   selector: LabelSelector | undefined,
   template: PodTemplateSpec | undefined,
   kind: string,
