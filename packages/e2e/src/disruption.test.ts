@@ -98,4 +98,17 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
       drain.kill();
     }
   }, 180_000);
+
+  it('kubectl create pdb (a protobuf body) stores the budget, and the controller computes it from the Deployment scale', async () => {
+    expect(await kubectl('create', 'pdb', 'half', '--selector=app=web', '--max-unavailable=50%')).toContain('poddisruptionbudget.policy/half created');
+    const pdb = await pdbs().get('half', { namespace: NS });
+    expect(pdb.spec).toEqual({ maxUnavailable: '50%', selector: { matchLabels: { app: 'web' } } });
+    const status = await waitFor(async () => {
+      const s = (await pdbs().get('half', { namespace: NS })).status;
+      return s?.observedGeneration === 1 && s.expectedPods === 3 && s.currentHealthy === 3 ? s : undefined;
+    }, { what: 'PDB half computed over the 3 replicas', timeoutMs: 30_000 });
+    // 50% of 3 rounds up to 2 unavailable: 1 must stay healthy.
+    expect(status).toMatchObject({ desiredHealthy: 1, disruptionsAllowed: 2 });
+    expect(status.conditions?.find((c) => c.type === 'DisruptionAllowed')).toMatchObject({ status: 'True', reason: 'SufficientPods' });
+  }, 60_000);
 });
