@@ -1,4 +1,4 @@
-import { RESOURCES, type CronJob, type DaemonSet, type Job, type PodDisruptionBudget } from '@skiff/api';
+import { RESOURCES, type CronJob, type DaemonSet, type Job, type PodDisruptionBudget, type StatefulSet } from '@skiff/api';
 import { setMaxListeners } from 'node:events';
 import { childAbortController, SharedInformerFactory, realClock, silentLogger, type Clock, type Logger } from '@skiff/controller-kit';
 import type { Clientset } from '@skiff/client';
@@ -30,6 +30,7 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
     cronjobs: deps.client.resource<CronJob>(RESOURCES.cronjobs),
     poddisruptionbudgets: deps.client.resource<PodDisruptionBudget>(RESOURCES.poddisruptionbudgets),
     daemonsets: deps.client.resource<DaemonSet>(RESOURCES.daemonsets),
+    statefulsets: deps.client.resource<StatefulSet>(RESOURCES.statefulsets),
   };
   const informers = createInformers(factory, (info) => deps.client.resource(info));
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });

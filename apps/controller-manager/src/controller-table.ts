@@ -4,6 +4,7 @@ import { DeploymentController } from './controllers/deployment/deployment-contro
 import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
 import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
 import { DaemonSetController } from './controllers/daemon-set/daemon-set-controller.js';
+import { StatefulSetController } from './controllers/stateful-set/stateful-set-controller.js';
 import { DisruptionController } from './controllers/disruption/disruption-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
@@ -94,6 +95,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   daemonset: ({ options: o, ...c }) => {
     const ctl = new DaemonSetController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentDaemonSetSyncs) }];
+  },
+  statefulset: ({ options: o, ...c }) => {
+    const ctl = new StatefulSetController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentStatefulSetSyncs) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

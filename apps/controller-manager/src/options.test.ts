@@ -20,7 +20,7 @@ describe('parseFlags', () => {
     expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob', 'endpoint']));
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob,-disruption,-daemonset')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint']);
+    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob,-disruption,-daemonset,-statefulset')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint']);
     expect(parseControllers('disruption-controller')).toEqual(['disruption']);
     expect(parseControllers('serviceaccount-controller')).toEqual(['serviceaccount']);
     expect(parseControllers('job-controller,ttl-after-finished-controller,cronjob-controller')).toEqual(['job', 'cronjob']);

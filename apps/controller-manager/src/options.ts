@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'disruption', 'daemonset'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'disruption', 'daemonset', 'statefulset'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -22,6 +22,7 @@ const ALIASES: Record<string, ControllerName> = {
   'cronjob-controller': 'cronjob',
   'disruption-controller': 'disruption',
   'daemonset-controller': 'daemonset',
+  'statefulset-controller': 'statefulset',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -46,6 +47,7 @@ export interface Options {
   concurrentJobSyncs: number;
   concurrentCronJobSyncs: number;
   concurrentDaemonSetSyncs: number;
+  concurrentStatefulSetSyncs: number;
   terminatedPodGcThreshold: number;
   podGcPeriodMs: number;
   controllers: ControllerName[];
@@ -74,6 +76,7 @@ export const DEFAULT_OPTIONS: Options = {
   concurrentJobSyncs: 5,
   concurrentCronJobSyncs: 5,
   concurrentDaemonSetSyncs: 2,
+  concurrentStatefulSetSyncs: 5,
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
   controllers: [...CONTROLLER_NAMES],
@@ -127,6 +130,7 @@ const FLAGS: Record<string, Parser> = {
   'concurrent-job-syncs': int('concurrentJobSyncs'),
   'concurrent-cron-job-syncs': int('concurrentCronJobSyncs'),
   'concurrent-daemonset-syncs': int('concurrentDaemonSetSyncs'),
+  'concurrent-statefulset-syncs': int('concurrentStatefulSetSyncs'),
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
   'log-level': str('logLevel'),

@@ -30,6 +30,7 @@ export * from './kinds/job.js';
 export * from './kinds/cron-job.js';
 export * from './kinds/pod-disruption-budget.js';
 export * from './kinds/daemon-set.js';
+export * from './kinds/stateful-set.js';
 export * from './printers/index.js';
 export * from './duration.js';
 export * from './clock.js';

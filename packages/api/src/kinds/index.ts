@@ -17,6 +17,7 @@ import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
 import { podDisruptionBudgetKind } from './pod-disruption-budget.js';
 import { daemonSetKind } from './daemon-set.js';
+import { statefulSetKind } from './stateful-set.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
@@ -41,6 +42,7 @@ export const KINDS = [
   anyKind(cronJobKind),
   anyKind(podDisruptionBudgetKind),
   anyKind(daemonSetKind),
+  anyKind(statefulSetKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */
