@@ -65,6 +65,16 @@ describe('DisruptionController', () => {
     expect(f.status().conditions?.[0]).toMatchObject({ status: 'False', reason: 'InsufficientPods' });
   });
 
+  it('with a percentage minAvailable takes the expected count from the owning StatefulSet', async () => {
+    const f = fixture();
+    const sts = { apiVersion: 'apps/v1' as const, kind: 'StatefulSet' as const, metadata: { name: 'db', namespace: 'default', uid: 'uid-db' }, spec: { replicas: 4, selector: {}, template: { spec: { containers: [] } } } };
+    f.informers.statefulsets.indexer.add(sts);
+    f.addPdb(newPdb({ minAvailable: '50%' }));
+    for (const name of ['db-0', 'db-1', 'db-2']) f.informers.pods.indexer.add(newPod(name, sts, { ready: true }));
+    await f.controller.reconcile('default/web');
+    expect(f.status()).toMatchObject({ expectedPods: 4, desiredHealthy: 2, currentHealthy: 3, disruptionsAllowed: 1 });
+  });
+
   it('fails safe with SyncFailed when a percentage covers pods no scalable workload owns', async () => {
     const f = fixture();
     f.addPdb(newPdb({ minAvailable: '50%' }));

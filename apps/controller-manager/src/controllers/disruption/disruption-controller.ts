@@ -122,7 +122,7 @@ export class DisruptionController extends ManagedController {
 
   /**
    * expectedScale sums spec.replicas of the workloads controlling the pods, each counted once (kube's finders:
-   * a ReplicaSet, or the Deployment owning it). A pod without a controller is left out; one whose controller is not
+   * a ReplicaSet, or the Deployment owning it, or a StatefulSet). A pod without a controller is left out; one whose controller is not
    * scalable here fails the sync.
    */
   #expectedScale(pods: Pod[]): number {
@@ -139,6 +139,10 @@ export class DisruptionController extends ManagedController {
           const d = owner?.kind === 'Deployment' ? this.informers.deployments.indexer.get(`${ns}/${owner.name}`) : undefined;
           found = d && d.metadata.uid === owner?.uid ? { uid: d.metadata.uid ?? '', replicas: d.spec.replicas ?? 1 } : { uid: ref.uid, replicas: rs.spec.replicas ?? 1 };
         }
+      }
+      if (ref.kind === 'StatefulSet' && ref.apiVersion.startsWith('apps/')) {
+        const sts = this.informers.statefulsets.indexer.get(`${ns}/${ref.name}`);
+        if (sts && sts.metadata.uid === ref.uid) found = { uid: ref.uid, replicas: sts.spec.replicas ?? 1 };
       }
       if (!found) throw new Error(`found no controllers for pod ${JSON.stringify(pod.metadata.name)}`);
       scales.set(found.uid, found.replicas);
