@@ -1,4 +1,5 @@
 import type { CronJob, DeleteOptions, Deployment, EndpointSlice, Endpoints, Job, Event as CoreEvent, KubeList, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, ResourceName, Service, ServiceAccount, Status } from '@skiff/api';
+import type { DaemonSet, PodDisruptionBudget, StatefulSet } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 
 /**
@@ -30,6 +31,9 @@ export interface ControllerClient {
   endpointslices: ResourceApi<EndpointSlice>;
   jobs: ResourceApi<Job>;
   cronjobs: ResourceApi<CronJob>;
+  poddisruptionbudgets: ResourceApi<PodDisruptionBudget>;
+  daemonsets: ResourceApi<DaemonSet>;
+  statefulsets: ResourceApi<StatefulSet>;
   /** resource is the client of any served kind, for controllers generic over KINDS (garbage collector, namespace). */
   resource(info: ResourceInfo): ResourceApi<KubeObject>;
 }

@@ -1,4 +1,4 @@
-import { RESOURCES, type CronJob, type Job } from '@skiff/api';
+import { RESOURCES, type CronJob, type DaemonSet, type Job, type PodDisruptionBudget, type StatefulSet } from '@skiff/api';
 import { setMaxListeners } from 'node:events';
 import { childAbortController, SharedInformerFactory, realClock, silentLogger, type Clock, type Logger } from '@skiff/controller-kit';
 import type { Clientset } from '@skiff/client';
@@ -25,8 +25,15 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
   const clock = deps.clock ?? realClock;
   const logger = deps.logger ?? silentLogger;
   const factory = new SharedInformerFactory({ clock, logger });
-  // batch/v1 has no typed accessor on the Clientset; the generic resource client serves both kinds.
-  const c = { ...deps.client, jobs: deps.client.resource<Job>(RESOURCES.jobs), cronjobs: deps.client.resource<CronJob>(RESOURCES.cronjobs) };
+  // Kinds without a typed accessor on the Clientset: the generic resource client serves them.
+  const c = {
+    ...deps.client,
+    jobs: deps.client.resource<Job>(RESOURCES.jobs),
+    cronjobs: deps.client.resource<CronJob>(RESOURCES.cronjobs),
+    poddisruptionbudgets: deps.client.resource<PodDisruptionBudget>(RESOURCES.poddisruptionbudgets),
+    daemonsets: deps.client.resource<DaemonSet>(RESOURCES.daemonsets),
+    statefulsets: deps.client.resource<StatefulSet>(RESOURCES.statefulsets),
+  };
   const informers = createInformers(factory, (info) => deps.client.resource(info));
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });
   const ctx = { informers, client: c, recorder, clock, logger, options: deps.options, ...(deps.rootCA ? { rootCA: deps.rootCA } : {}) };

@@ -4,6 +4,9 @@ import { DeploymentController } from './controllers/deployment/deployment-contro
 import { EndpointController } from './controllers/endpoint/endpoint-controller.js';
 import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation/cluster-role-aggregation-controller.js';
 import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
+import { DaemonSetController } from './controllers/daemon-set/daemon-set-controller.js';
+import { StatefulSetController } from './controllers/stateful-set/stateful-set-controller.js';
+import { DisruptionController } from './controllers/disruption/disruption-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace/namespace-controller.js';
@@ -120,6 +123,18 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
       },
     });
     return [{ run: (signal) => ctl.run(signal) }];
+  },
+  disruption: ({ options: _o, ...c }) => {
+    const ctl = new DisruptionController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
+  },
+  daemonset: ({ options: o, ...c }) => {
+    const ctl = new DaemonSetController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentDaemonSetSyncs) }];
+  },
+  statefulset: ({ options: o, ...c }) => {
+    const ctl = new StatefulSetController(c);
+    return [{ run: (signal) => ctl.run(signal, o.concurrentStatefulSetSyncs) }];
   },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),

@@ -1,4 +1,5 @@
 import { RESOURCE_LIST, RESOURCES } from '@skiff/api';
+import type { DaemonSet, PodDisruptionBudget, StatefulSet } from '@skiff/api';
 import type { CronJob, Deployment, EndpointSlice, Endpoints, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, Service, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
@@ -37,6 +38,9 @@ export interface ControllerInformers {
   serviceaccounts: SharedInformer<ServiceAccount>;
   jobs: SharedInformer<Job>;
   cronjobs: SharedInformer<CronJob>;
+  poddisruptionbudgets: SharedInformer<PodDisruptionBudget>;
+  daemonsets: SharedInformer<DaemonSet>;
+  statefulsets: SharedInformer<StatefulSet>;
   /** resources has every kind in KINDS; the typed informers above are the same caches (leases excepted). */
   resources: ResourceInformers;
 }
@@ -67,6 +71,9 @@ export function createInformers(factory: SharedInformerFactory, source: Informer
     endpointslices: typed<EndpointSlice>(RESOURCES.endpointslices),
     jobs: typed<Job>(RESOURCES.jobs),
     cronjobs: typed<CronJob>(RESOURCES.cronjobs),
+    poddisruptionbudgets: typed<PodDisruptionBudget>(RESOURCES.poddisruptionbudgets),
+    daemonsets: typed<DaemonSet>(RESOURCES.daemonsets),
+    statefulsets: typed<StatefulSet>(RESOURCES.statefulsets),
     resources,
   };
 }

@@ -20,9 +20,10 @@ describe('parseFlags', () => {
     expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob', 'endpoint', 'root-ca-cert-publisher', 'tokencleaner']));
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation']);
+    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset']);
     expect(parseControllers('root-ca-certificate-publisher-controller,token-cleaner-controller')).toEqual(['root-ca-cert-publisher', 'tokencleaner']);
     expect(parseControllers('clusterrole-aggregation-controller')).toEqual(['clusterrole-aggregation']);
+    expect(parseControllers('disruption-controller')).toEqual(['disruption']);
     expect(parseControllers('serviceaccount-controller')).toEqual(['serviceaccount']);
     expect(parseControllers('job-controller,ttl-after-finished-controller,cronjob-controller')).toEqual(['job', 'cronjob']);
     expect(parseControllers('endpointslice-controller')).toEqual(['endpoint']);

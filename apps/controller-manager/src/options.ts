@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -23,6 +23,9 @@ const ALIASES: Record<string, ControllerName> = {
   'root-ca-certificate-publisher-controller': 'root-ca-cert-publisher',
   'token-cleaner-controller': 'tokencleaner',
   'clusterrole-aggregation-controller': 'clusterrole-aggregation',
+  'disruption-controller': 'disruption',
+  'daemonset-controller': 'daemonset',
+  'statefulset-controller': 'statefulset',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -48,6 +51,8 @@ export interface Options {
   concurrentNamespaceSyncs: number;
   concurrentJobSyncs: number;
   concurrentCronJobSyncs: number;
+  concurrentDaemonSetSyncs: number;
+  concurrentStatefulSetSyncs: number;
   terminatedPodGcThreshold: number;
   podGcPeriodMs: number;
   controllers: ControllerName[];
@@ -83,6 +88,8 @@ export const DEFAULT_OPTIONS: Options = {
   concurrentNamespaceSyncs: 10,
   concurrentJobSyncs: 5,
   concurrentCronJobSyncs: 5,
+  concurrentDaemonSetSyncs: 2,
+  concurrentStatefulSetSyncs: 5,
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
   controllers: [...CONTROLLER_NAMES],
@@ -141,6 +148,8 @@ const FLAGS: Record<string, Parser> = {
   'concurrent-namespace-syncs': int('concurrentNamespaceSyncs'),
   'concurrent-job-syncs': int('concurrentJobSyncs'),
   'concurrent-cron-job-syncs': int('concurrentCronJobSyncs'),
+  'concurrent-daemonset-syncs': int('concurrentDaemonSetSyncs'),
+  'concurrent-statefulset-syncs': int('concurrentStatefulSetSyncs'),
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
   'service-cluster-ip-range': str('serviceClusterIpRange'),

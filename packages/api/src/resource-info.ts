@@ -76,6 +76,8 @@ export const FINALIZE_SUBRESOURCE: SubresourceInfo = { name: 'finalize', kind: '
 /** Subresources of pods other than status. */
 export const BINDING_SUBRESOURCE: SubresourceInfo = { name: 'binding', kind: 'Binding', group: '', version: 'v1', verbs: ['create'] };
 export const LOG_SUBRESOURCE: SubresourceInfo = { name: 'log', kind: 'Pod', group: '', version: 'v1', verbs: ['get'] };
+/** pods/eviction takes a policy/v1 Eviction; kubectl drain finds its group/version here in discovery. */
+export const EVICTION_SUBRESOURCE: SubresourceInfo = { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] };
 
 export { ALL_VERBS };
 

@@ -42,7 +42,7 @@ describe('apiResourceList', () => {
 
   it('orders each resource before its subresources', () => {
     const names = apiResourceList('', 'v1')?.resources.map((r) => r.name) ?? [];
-    expect(names.slice(names.indexOf('pods'), names.indexOf('pods') + 8)).toEqual(['pods', 'pods/attach', 'pods/binding', 'pods/ephemeralcontainers', 'pods/exec', 'pods/log', 'pods/portforward', 'pods/status']);
+    expect(names.slice(names.indexOf('pods'), names.indexOf('pods') + 9)).toEqual(['pods', 'pods/attach', 'pods/binding', 'pods/ephemeralcontainers', 'pods/eviction', 'pods/exec', 'pods/log', 'pods/portforward', 'pods/status']);
   });
 
   it('gives deployments/scale the autoscaling/v1 Scale kind', () => {

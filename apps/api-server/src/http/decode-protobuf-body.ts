@@ -259,6 +259,14 @@ const TOKEN_REQUEST: Schema = {
   3: f('status', { 1: f('token', 'string'), 2: f('expirationTimestamp', 'time') }),
 };
 
+// policy/v1 (k8s.io/api/policy/v1 generated.proto): `kubectl drain` posts Evictions, `kubectl create pdb` budgets.
+const EVICTION: Schema = { 1: f('metadata', OBJECT_META), 2: f('deleteOptions', DELETE_OPTIONS) };
+const POD_DISRUPTION_BUDGET: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', { 1: f('minAvailable', 'intOrString', { ptr: true }), 2: f('selector', LABEL_SELECTOR, { ptr: true }), 3: f('maxUnavailable', 'intOrString', { ptr: true }), 4: f('unhealthyPodEvictionPolicy', 'string', { ptr: true }) }),
+  3: f('status', { 1: f('observedGeneration', 'int'), 3: f('disruptionsAllowed', 'int'), 4: f('currentHealthy', 'int'), 5: f('desiredHealthy', 'int'), 6: f('expectedPods', 'int') }),
+};
+
 const KINDS: Record<string, Schema> = {
   'authentication.k8s.io/v1/TokenRequest': TOKEN_REQUEST,
   'v1/Namespace': NAMESPACE,
@@ -281,6 +289,8 @@ const KINDS: Record<string, Schema> = {
   'authorization.k8s.io/v1/LocalSubjectAccessReview': SUBJECT_ACCESS_REVIEW,
   'authorization.k8s.io/v1/SelfSubjectRulesReview': SELF_SUBJECT_RULES_REVIEW,
   'authentication.k8s.io/v1/SelfSubjectReview': SELF_SUBJECT_REVIEW,
+  'policy/v1/Eviction': EVICTION,
+  'policy/v1/PodDisruptionBudget': POD_DISRUPTION_BUDGET,
   'v1/DeleteOptions': DELETE_OPTIONS,
   'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
 };

@@ -10,6 +10,7 @@ import { dryRunParam, fieldValidationParam } from '../http/query.js';
 import { decodeObjectBody, readRawBody } from '../http/read-body.js';
 import { successStatus } from '../http/send.js';
 import { bindPod } from '../registry/binding.js';
+import { evictPod } from '../registry/eviction.js';
 import { getScale, writeScale } from '../registry/scale.js';
 import { decodePatchBody, requirePatchType } from '../http/patch-body.js';
 import { upgradeRequired } from './pod-exec.js';
@@ -108,6 +109,14 @@ async function binding(r: SubresourceRequest): Promise<void> {
   return r.reply(201, successStatus(201));
 }
 
+async function eviction(r: SubresourceRequest): Promise<void> {
+  if (r.req.method !== 'POST') notAllowed(r);
+  r.info.verb = 'POST';
+  const body = decodeObjectBody(await readRawBody(r.req), r.req.headers['content-type']);
+  evictPod(r.deps.registry, r.namespace, r.name, body, { dryRun: dryRunParam(r.q), user: requestUser(r.req), nowMs: r.deps.clock.now() });
+  return r.reply(201, successStatus(201));
+}
+
 async function log(r: SubresourceRequest): Promise<void> {
   if (r.req.method !== 'GET') notAllowed(r);
   r.info.verb = 'CONNECT';
@@ -141,6 +150,7 @@ export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> 
   finalize,
   scale,
   binding,
+  eviction,
   log,
   exec: upgradeOnly,
   attach: upgradeOnly,

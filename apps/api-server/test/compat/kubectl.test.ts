@@ -347,7 +347,7 @@ spec:
     expect(described).not.toContain('hunter2');
   });
 
-  it('drains a node (cordon, then DELETE with a protobuf DeleteOptions)', async () => {
+  it('drains a node (cordon, then evicts: POST pods/eviction with a protobuf Eviction carrying the grace period)', async () => {
     await must('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-drain' } });
     await createPod('drained-1', { node: 'node-drain', status: RUNNING });
     await createPod('drained-2', { node: 'node-drain', status: RUNNING });
@@ -355,7 +355,8 @@ spec:
     const r = await k.run(['drain', 'node-drain', '--force', '--grace-period=0', '--timeout=15s']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('node/node-drain cordoned');
-    expect(r.stdout).toContain('pod/drained-1 deleted');
+    // pods/eviction is in discovery, so kubectl evicts instead of deleting.
+    expect(r.stdout).toContain('pod/drained-1 evicted');
     expect(r.stdout).toContain('node/node-drain drained');
     expect((await must('GET', '/api/v1/nodes/node-drain')).spec.unschedulable).toBe(true);
     expect((await api(s.url, 'GET', `${PODS}/drained-2`)).status).toBe(404);

@@ -1,4 +1,5 @@
 import { ApiError, errors, objectKey, RESOURCE_LIST, type CronJob, type DeleteOptions, type Deployment, type EndpointSlice, type Endpoints, type Job, type Event as CoreEvent, type KubeList, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo, type Service, type ServiceAccount, type Status } from '@skiff/api';
+import type { DaemonSet, PodDisruptionBudget, StatefulSet } from '@skiff/api';
 import type { ListOptions, NamespaceOption, PatchOptions, WriteOptions } from '@skiff/client';
 import type { ControllerClient, ResourceApi, ResourceKind } from '../controller-client.js';
 
@@ -175,6 +176,9 @@ export class RecordingClient implements ControllerClient {
   readonly endpointslices;
   readonly jobs;
   readonly cronjobs;
+  readonly poddisruptionbudgets;
+  readonly daemonsets;
+  readonly statefulsets;
 
   /** #resources holds one in-memory resource per kind of KINDS; the typed fields are entries of it. */
   readonly #resources: ReadonlyMap<string, RecordingResource<KubeObject>>;
@@ -197,6 +201,9 @@ export class RecordingClient implements ControllerClient {
     this.endpointslices = typed<EndpointSlice>('endpointslices');
     this.jobs = typed<Job>('jobs');
     this.cronjobs = typed<CronJob>('cronjobs');
+    this.poddisruptionbudgets = typed<PodDisruptionBudget>('poddisruptionbudgets');
+    this.daemonsets = typed<DaemonSet>('daemonsets');
+    this.statefulsets = typed<StatefulSet>('statefulsets');
   }
 
   /** resource returns the in-memory resource of `info`, the one its typed field (if any) also returns. */

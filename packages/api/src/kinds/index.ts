@@ -15,6 +15,9 @@ import { leaseKind } from './lease.js';
 import { namespaceKind } from './namespace.js';
 import { nodeKind } from './node.js';
 import { podKind } from './pod.js';
+import { podDisruptionBudgetKind } from './pod-disruption-budget.js';
+import { daemonSetKind } from './daemon-set.js';
+import { statefulSetKind } from './stateful-set.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
@@ -45,6 +48,9 @@ export const KINDS = [
   anyKind(clusterRoleKind),
   anyKind(roleBindingKind),
   anyKind(roleKind),
+  anyKind(podDisruptionBudgetKind),
+  anyKind(daemonSetKind),
+  anyKind(statefulSetKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

@@ -8,7 +8,7 @@ import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS } from '../defaults/default-po
 import { isPodTerminal } from '../is-pod-terminal.js';
 import type { Pod } from '../pod.js';
 import { podPrinter } from '../printers/pod-printer.js';
-import { BINDING_SUBRESOURCE, LOG_SUBRESOURCE } from '../resource-info.js';
+import { BINDING_SUBRESOURCE, EVICTION_SUBRESOURCE, LOG_SUBRESOURCE } from '../resource-info.js';
 import { podSchema } from '../validation/pod-schema.js';
 import { validatePodSpec } from '../validation/validate-pod-spec.js';
 import { validatePodUpdate } from '../validation/validate-pod-update.js';
@@ -32,6 +32,7 @@ export const podKind = defineKind({
   hasStatus: true,
   subresources: [
     BINDING_SUBRESOURCE,
+    EVICTION_SUBRESOURCE,
     LOG_SUBRESOURCE,
     { name: 'exec', kind: 'PodExecOptions', group: '', version: 'v1', verbs: ['create', 'get'] },
     { name: 'attach', kind: 'PodAttachOptions', group: '', version: 'v1', verbs: ['create', 'get'] },

@@ -6,6 +6,7 @@ import type { Scale } from '../apps.js';
 import type { DeleteOptions, KubeObject } from '../meta.js';
 import type { Binding } from '../pod.js';
 import { kindFor } from '../kinds/index.js';
+import { evictionSchema, type Eviction } from '../kinds/pod-disruption-budget.js';
 import { ApiError } from '../status.js';
 import { duplicateFieldsOf, type DuplicateField } from './duplicate-fields.js';
 import { deleteOptionsSchema } from './meta-schema.js';
@@ -38,7 +39,7 @@ export interface Decoded<T> {
 }
 
 /** BodyKind names the non-resource bodies the api-server decodes. */
-export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions' | 'SelfSubjectAccessReview' | 'SubjectAccessReview' | 'LocalSubjectAccessReview' | 'SelfSubjectRulesReview' | 'SelfSubjectReview';
+export type BodyKind = 'Binding' | 'Scale' | 'DeleteOptions' | 'SelfSubjectAccessReview' | 'SubjectAccessReview' | 'LocalSubjectAccessReview' | 'SelfSubjectRulesReview' | 'SelfSubjectReview' | 'Eviction';
 
 interface BodyTypes {
   Binding: Binding;
@@ -49,6 +50,7 @@ interface BodyTypes {
   LocalSubjectAccessReview: AccessReview;
   SelfSubjectRulesReview: RulesReview;
   SelfSubjectReview: SelfSubjectReview;
+  Eviction: Eviction;
 }
 
 const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean } } = {
@@ -61,6 +63,8 @@ const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<Body
   LocalSubjectAccessReview: { apiVersions: ['authorization.k8s.io/v1'], schema: localSubjectAccessReviewSchema, fill: true },
   SelfSubjectRulesReview: { apiVersions: ['authorization.k8s.io/v1'], schema: selfSubjectRulesReviewSchema, fill: true },
   SelfSubjectReview: { apiVersions: ['authentication.k8s.io/v1'], schema: selfSubjectReviewSchema, fill: true },
+  // pods/eviction: kubectl drain sends policy/v1 (policy/v1beta1 is gone from kube 1.25).
+  Eviction: { apiVersions: ['policy/v1'], schema: evictionSchema, fill: true },
 };
 
 /**

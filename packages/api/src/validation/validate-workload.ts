@@ -50,8 +50,8 @@ function isEmptySelector(sel: LabelSelector): boolean {
   return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
 }
 
-/** validateSelectorAndTemplate holds the rules Deployments and ReplicaSets share. */
-function validateSelectorAndTemplate(
+/** validateSelectorAndTemplate holds the rules Deployments, ReplicaSets and DaemonSets share. */
+export function validateSelectorAndTemplate(
   selector: LabelSelector | undefined,
   template: PodTemplateSpec | undefined,
   kind: string,
@@ -117,7 +117,7 @@ export function validateDeployment(d: Deployment, errs: FieldErrors): void {
 }
 
 /** validateIntOrPercent checks a non-negative int or "N%" and returns its number (percent or count) when valid. */
-function validateIntOrPercent(value: number | string | undefined, path: string, errs: FieldErrors): number | undefined {
+export function validateIntOrPercent(value: number | string | undefined, path: string, errs: FieldErrors): number | undefined {
   if (value === undefined) return undefined;
   let n: number;
   if (typeof value === 'string') {

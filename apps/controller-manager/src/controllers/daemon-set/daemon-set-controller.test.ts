@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { DaemonSet, DaemonSetSpec, Node, Pod } from '@skiff/api';
+import { FakeClock, FakeEventRecorder } from '@skiff/controller-kit';
+import { createFakeInformers } from '../../testing/fake-informers.js';
+import { iso, newNode, T0 } from '../../testing/fixtures.js';
+import { RecordingClient } from '../../testing/recording-client.js';
+import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
+import { DAEMON_TOLERATIONS } from './daemon-pod-placement.js';
+import { DaemonSetController, newDaemonPod } from './daemon-set-controller.js';
+
+function newDs(spec: Partial<DaemonSetSpec> = {}): DaemonSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agent', namespace: 'default', uid: 'uid-agent', resourceVersion: '1', generation: 1, creationTimestamp: iso(-60_000) },
+    spec: {
+      selector: { matchLabels: { app: 'agent' } },
+      template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+      ...spec,
+    },
+    status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  };
+}
+
+function fixture() {
+  const informers = createFakeInformers();
+  const client = new RecordingClient();
+  const recorder = new FakeEventRecorder();
+  const clock = new FakeClock(T0);
+  const controller = new DaemonSetController({ informers, client, recorder, clock });
+  const addDs = (ds: DaemonSet): void => {
+    client.daemonsets.objects.set('default/agent', structuredClone(ds));
+    informers.daemonsets.indexer.add(ds);
+  };
+  const addNodes = (...nodes: Node[]): void => nodes.forEach((n) => informers.nodes.indexer.add(n));
+  /** daemonPod is a pod of `ds` bound to `node`, Ready unless said otherwise, of the template hash given. */
+  const daemonPod = (ds: DaemonSet, node: string, opts: { hash?: string; ready?: boolean; created?: number } = {}): Pod => {
+    const pod = newDaemonPod(ds, node, opts.hash ?? computePodTemplateHash(ds.spec.template));
+    pod.metadata = { ...pod.metadata, name: `agent-${node}-${opts.hash ?? 'cur'}`, uid: `uid-${node}-${opts.hash ?? 'cur'}`, resourceVersion: '1', creationTimestamp: iso(opts.created ?? -10_000) };
+    pod.spec.nodeName = node;
+    pod.status = { phase: 'Running', conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True', lastTransitionTime: iso(-5000) }] };
+    informers.pods.indexer.add(pod);
+    client.pods.objects.set(`default/${pod.metadata.name}`, structuredClone(pod));
+    return pod;
+  };
+  const created = () => [...client.pods.objects.values()].filter((p) => p.metadata.name?.startsWith('agent-') && !informers.pods.indexer.get(`default/${p.metadata.name}`));
+  const status = () => client.daemonsets.objects.get('default/agent')!.status!;
+  return { informers, client, recorder, clock, controller, addDs, addNodes, daemonPod, created, status };
+}
+
+const tainted = (name: string, effect: 'NoSchedule' | 'NoExecute', key = 'dedicated'): Node => {
+  const n = newNode(name);
+  n.spec = { taints: [{ key, value: 'x', effect }] };
+  return n;
+};
+
+describe('DaemonSetController', () => {
+  it('creates one pod per eligible node, pinned by a metadata.name affinity for the scheduler, with the daemon tolerations', async () => {
+    const f = fixture();
+    const ds = newDs();
+    ds.spec.template.spec.nodeSelector = { role: 'edge' };
+    f.addDs(ds);
+    const edge = (name: string): Node => ({ ...newNode(name), metadata: { ...newNode(name).metadata, labels: { role: 'edge' } } });
+    f.addNodes(edge('n1'), edge('n2'), newNode('plain'));
+    await f.controller.reconcile('default/agent');
+    expect(f.client.actions()).toEqual([
+      { verb: 'create', resource: 'pods', namespace: 'default', name: 'agent-' },
+      { verb: 'create', resource: 'pods', namespace: 'default', name: 'agent-' },
+      { verb: 'update', resource: 'daemonsets', namespace: 'default', name: 'agent', subresource: 'status' },
+    ]);
+    const pods = f.created();
+    const targets = pods.map((p) => p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms);
+    expect(targets).toEqual([
+      [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }],
+      [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }],
+    ]);
+    expect(pods[0]!.spec.nodeName).toBeUndefined();
+    expect(pods[0]!.spec.tolerations).toEqual(DAEMON_TOLERATIONS);
+    expect(pods[0]!.metadata.labels).toEqual({ app: 'agent', 'controller-revision-hash': computePodTemplateHash(ds.spec.template) });
+    expect(pods[0]!.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'DaemonSet', name: 'agent', controller: true });
+    expect(f.status()).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 0, numberMisscheduled: 0, observedGeneration: 1 });
+  });
+
+  it('skips nodes with untolerated NoSchedule/NoExecute taints but keeps a pod on a NoSchedule node; node conditions are tolerated', async () => {
+    const f = fixture();
+    const ds = newDs();
+    f.addDs(ds);
+    f.addNodes(tainted('nosched', 'NoSchedule'), tainted('noexec', 'NoExecute'), tainted('notready', 'NoExecute', 'node.kubernetes.io/not-ready'), tainted('cordoned', 'NoSchedule', 'node.kubernetes.io/unschedulable'));
+    f.daemonPod(ds, 'nosched');
+    f.daemonPod(ds, 'noexec');
+    await f.controller.reconcile('default/agent');
+    expect(f.client.actions().filter((a) => a.verb === 'delete')).toEqual([{ verb: 'delete', resource: 'pods', namespace: 'default', name: 'agent-noexec-cur' }]);
+    expect(f.created().map((p) => p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values?.[0]).sort()).toEqual(['cordoned', 'notready']);
+    // The NoSchedule node's pod may stay but the node is not desired: it counts as misscheduled.
+    expect(f.status()).toMatchObject({ desiredNumberScheduled: 2, numberMisscheduled: 2 });
+  });
+
+  it('deletes the pod of a node that is gone or no longer matches, and the extra pods of a node', async () => {
+    const f = fixture();
+    const ds = newDs();
+    ds.spec.template.spec.nodeSelector = { role: 'edge' };
+    f.addDs(ds);
+    f.addNodes({ ...newNode('n1'), metadata: { ...newNode('n1').metadata, labels: { role: 'edge' } } }, newNode('relabelled'));
+    f.daemonPod(ds, 'n1', { created: -20_000 });
+    f.daemonPod(ds, 'n1', { hash: 'dup', created: -10_000 });
+    f.daemonPod(ds, 'relabelled');
+    f.daemonPod(ds, 'gone');
+    await f.controller.reconcile('default/agent');
+    expect(f.client.actions().filter((a) => a.verb === 'delete').map((a) => a.name).sort()).toEqual(['agent-gone-cur', 'agent-n1-dup', 'agent-relabelled-cur']);
+    expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
+  });
+
+  it('rolls a new template out with maxUnavailable 1: one old pod at a time, the next only once the new one is available', async () => {
+    const f = fixture();
+    const ds = newDs();
+    f.addDs(ds);
+    f.addNodes(newNode('n1'), newNode('n2'), newNode('n3'));
+    for (const n of ['n1', 'n2', 'n3']) f.daemonPod(ds, n, { hash: 'old' });
+    await f.controller.reconcile('default/agent');
+    expect(f.client.actions().filter((a) => a.verb !== 'update').map((a) => `${a.verb} ${a.name}`)).toEqual(['delete agent-n1-old']);
+    expect(f.status()).toMatchObject({ desiredNumberScheduled: 3, updatedNumberScheduled: 0, numberAvailable: 3 });
+
+    // The old pod is gone and its replacement on n1 is not Ready yet: nothing else may go.
+    const g = fixture();
+    g.addDs(ds);
+    g.addNodes(newNode('n1'), newNode('n2'), newNode('n3'));
+    g.daemonPod(ds, 'n1', { ready: false });
+    for (const n of ['n2', 'n3']) g.daemonPod(ds, n, { hash: 'old' });
+    await g.controller.reconcile('default/agent');
+    expect(g.client.actions().filter((a) => a.verb === 'delete')).toEqual([]);
+    expect(g.status()).toMatchObject({ updatedNumberScheduled: 1, numberReady: 2, numberAvailable: 2, numberUnavailable: 1 });
+  });
+
+  it('surges with maxSurge 1: the new pod starts beside the old one, and the old one goes once the new is available', async () => {
+    const f = fixture();
+    const ds = newDs({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } });
+    f.addDs(ds);
+    f.addNodes(newNode('n1'), newNode('n2'));
+    f.daemonPod(ds, 'n1', { hash: 'old' });
+    f.daemonPod(ds, 'n2', { hash: 'old' });
+    await f.controller.reconcile('default/agent');
+    expect(f.client.actions().filter((a) => a.verb === 'delete')).toEqual([]);
+    expect(f.created().map((p) => p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values)).toEqual([['n1']]);
+
+    const g = fixture();
+    g.addDs(ds);
+    g.addNodes(newNode('n1'), newNode('n2'));
+    g.daemonPod(ds, 'n1', { hash: 'old', created: -20_000 });
+    g.daemonPod(ds, 'n1');
+    g.daemonPod(ds, 'n2', { hash: 'old' });
+    await g.controller.reconcile('default/agent');
+    expect(g.client.actions().filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['agent-n1-old']);
+  });
+
+  it('leaves old pods alone with OnDelete, and counts them as not updated', async () => {
+    const f = fixture();
+    const ds = newDs({ updateStrategy: { type: 'OnDelete' } });
+    f.addDs(ds);
+    f.addNodes(newNode('n1'));
+    f.daemonPod(ds, 'n1', { hash: 'old' });
+    await f.controller.reconcile('default/agent');
+    expect(f.client.actions().filter((a) => a.verb !== 'update')).toEqual([]);
+    expect(f.status()).toMatchObject({ desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 0, numberReady: 1 });
+  });
+});

@@ -1,0 +1,237 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  controllerOf,
+  CONTROLLER_REVISION_HASH_LABEL,
+  isAlreadyExists,
+  isNotFound,
+  isPodTerminal,
+  newControllerRef,
+  objectKey,
+  POD_INDEX_LABEL,
+  STATEFUL_SET_POD_NAME_LABEL,
+  type Pod,
+  type PodSpec,
+  type StatefulSet,
+  type StatefulSetStatus,
+} from '@skiff/api';
+import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type ReconcileResult } from '@skiff/controller-kit';
+import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
+import { isPodAvailable, isPodReady } from '../../util/pod-state.js';
+import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
+
+export interface StatefulSetControllerOptions extends ControllerDeps {
+  recorder: EventRecorder;
+}
+
+const revisionOf = (pod: Pod): string => pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '';
+const isTerminating = (pod: Pod): boolean => !!pod.metadata.deletionTimestamp;
+const isRunningAndReady = (pod: Pod): boolean => pod.status?.phase === 'Running' && isPodReady(pod);
+
+/** ordinalOf parses `<set>-<n>`; undefined for a pod whose name is not one of the set's. */
+export function ordinalOf(setName: string, pod: Pod): number | undefined {
+  const name = pod.metadata.name ?? '';
+  if (!name.startsWith(`${setName}-`)) return undefined;
+  const rest = name.slice(setName.length + 1);
+  return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : undefined;
+}
+
+/**
+ * StatefulSetController gives each StatefulSet stable pods `<name>-<ordinal>`, after kube's
+ * pkg/controller/statefulset: OrderedReady creates them one at a time in ordinal order, each once the previous is
+ * Running and Ready, and removes them from the highest ordinal down; Parallel creates and removes them all at once.
+ * Failed pods are replaced under the same name. RollingUpdate replaces pods whose revision differs, highest ordinal
+ * first and one at a time, down to spec.updateStrategy.rollingUpdate.partition; OnDelete waits for users to delete
+ * them. Pods get hostname = their name and subdomain = serviceName, for `web-0.web` DNS through a headless
+ * Service. Revisions are the `controller-revision-hash` label (`<name>-<template hash>`); there are no
+ * ControllerRevision objects, so a pod below the partition that must be re-created copies a sibling of the current
+ * revision (or, with none left, takes the new template).
+ */
+export class StatefulSetController extends ManagedController {
+  readonly #recorder: EventRecorder;
+
+  constructor(opts: StatefulSetControllerOptions) {
+    super('statefulset', opts, 5);
+    this.#recorder = opts.recorder;
+    const owner = (pod: Pod): string | undefined => {
+      const ref = controllerOf(pod);
+      if (ref?.kind !== 'StatefulSet') return undefined;
+      const sts = this.informers.statefulsets.indexer.get(`${pod.metadata.namespace}/${ref.name}`);
+      return sts && sts.metadata.uid === ref.uid ? objectKey(sts) : undefined;
+    };
+    const requeue = (queue: { add(key: string): void }, pod: Pod): void => {
+      const key = owner(pod);
+      if (key) queue.add(key);
+    };
+    this.watch([
+      watch.handler(this.informers.statefulsets, (queue) => ({
+        onAdd: (sts) => queue.add(objectKey(sts)),
+        onUpdate: (_old, sts) => queue.add(objectKey(sts)),
+        onDelete: () => {},
+      })),
+      watch.handler(this.informers.pods, (queue) => ({
+        onAdd: (pod) => requeue(queue, pod),
+        onUpdate: (_old, pod) => requeue(queue, pod),
+        onDelete: (obj) => requeue(queue, unwrapTombstone(obj)),
+      })),
+    ]);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const sts = this.informers.statefulsets.indexer.get(key);
+    if (!sts || sts.metadata.deletionTimestamp) return {};
+    const name = sts.metadata.name ?? '';
+    const updateRevision = `${name}-${computePodTemplateHash(sts.spec.template, sts.status?.collisionCount)}`;
+    const currentRevision = sts.status?.currentRevision || updateRevision;
+    const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, sts.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === sts.metadata.uid);
+    let err: unknown;
+    try {
+      await this.#sync(sts, pods, currentRevision, updateRevision);
+    } catch (e) {
+      err = e;
+    }
+    await this.#updateStatus(sts, this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, sts.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === sts.metadata.uid), currentRevision, updateRevision);
+    if (err) throw err;
+    return (sts.spec.minReadySeconds ?? 0) > 0 ? { requeueAfterMs: (sts.spec.minReadySeconds ?? 0) * 1000 } : {};
+  }
+
+  /** sync is kube's updateStatefulSet: create, replace and condemn pods, then roll the update one pod at a time. */
+  async #sync(sts: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string): Promise<void> {
+    const name = sts.metadata.name ?? '';
+    const start = sts.spec.ordinals?.start ?? 0;
+    const replicaCount = sts.spec.replicas ?? 1;
+    const monotonic = sts.spec.podManagementPolicy !== 'Parallel';
+    const partition = sts.spec.updateStrategy?.type === 'RollingUpdate' ? (sts.spec.updateStrategy.rollingUpdate?.partition ?? 0) : replicaCount;
+    const replicas: Array<Pod | undefined> = Array.from({ length: replicaCount }, () => undefined);
+    const condemned: Pod[] = [];
+    for (const pod of pods) {
+      const ord = ordinalOf(name, pod);
+      if (ord !== undefined && ord >= start && ord < start + replicaCount) replicas[ord - start] = pod;
+      else condemned.push(pod);
+    }
+    condemned.sort((a, b) => (ordinalOf(name, b) ?? -1) - (ordinalOf(name, a) ?? -1));
+
+    for (let i = 0; i < replicas.length; i++) {
+      const pod = replicas[i];
+      const ordinal = start + i;
+      if (!pod) {
+        // Below the partition, pods keep the current revision; at or above it they get the update.
+        const revision = ordinal - start < partition ? currentRevision : updateRevision;
+        await this.#create(sts, ordinal, revision, updateRevision, pods);
+        if (monotonic) return;
+        continue;
+      }
+      if (isPodTerminal(pod) && !isTerminating(pod)) {
+        this.#recorder.event(sts, 'Warning', 'RecreatingFailedPod', `StatefulSet ${sts.metadata.namespace}/${name} is recreating failed Pod ${pod.metadata.name}`);
+        await this.#delete(sts, pod);
+        if (monotonic) return;
+        continue;
+      }
+      if (monotonic && (isTerminating(pod) || !isRunningAndReady(pod))) return;
+    }
+
+    for (const pod of condemned) {
+      if (isTerminating(pod)) {
+        if (monotonic) return;
+        continue;
+      }
+      // In order: a condemned pod goes only while every other pod is healthy (the first unhealthy one may go).
+      if (monotonic && pods.some((p) => p !== pod && !isTerminating(p) && !isRunningAndReady(p))) return;
+      await this.#delete(sts, pod);
+      if (monotonic) return;
+    }
+
+    if (sts.spec.updateStrategy?.type !== 'RollingUpdate') return;
+    for (let target = replicas.length - 1; target >= partition; target--) {
+      const pod = replicas[target];
+      if (!pod) return;
+      if (revisionOf(pod) !== updateRevision && !isTerminating(pod)) {
+        await this.#delete(sts, pod);
+        return;
+      }
+      if (!isRunningAndReady(pod) || isTerminating(pod)) return;
+    }
+  }
+
+  async #create(sts: StatefulSet, ordinal: number, revision: string, updateRevision: string, pods: Pod[]): Promise<void> {
+    const pod = newStatefulPod(sts, ordinal, revision, revision === updateRevision ? undefined : pods.find((p) => revisionOf(p) === revision));
+    try {
+      await this.client.pods.create(pod);
+      this.#recorder.event(sts, 'Normal', 'SuccessfulCreate', `create Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`);
+    } catch (err) {
+      // A stale cache: the pod exists already and its event will requeue the set.
+      if (isAlreadyExists(err)) return;
+      this.#recorder.event(sts, 'Warning', 'FailedCreate', `create Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} failed error: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  async #delete(sts: StatefulSet, pod: Pod): Promise<void> {
+    try {
+      await this.client.pods.delete(pod.metadata.name!, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+      this.#recorder.event(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      this.#recorder.event(sts, 'Warning', 'FailedDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} failed error: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  async #updateStatus(sts: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string): Promise<void> {
+    const live = pods.filter((p) => !isTerminating(p));
+    const now = this.clock.now();
+    const status: StatefulSetStatus = {
+      observedGeneration: sts.metadata.generation ?? 1,
+      replicas: live.length,
+      readyReplicas: live.filter(isPodReady).length,
+      availableReplicas: live.filter((p) => isPodAvailable(p, sts.spec.minReadySeconds ?? 0, now)).length,
+      currentReplicas: live.filter((p) => revisionOf(p) === currentRevision).length,
+      updatedReplicas: live.filter((p) => revisionOf(p) === updateRevision).length,
+      currentRevision,
+      updateRevision,
+    };
+    // completeRollingUpdate: once every pod runs the update and is ready, it becomes the current revision.
+    if (sts.spec.updateStrategy?.type === 'RollingUpdate' && status.updatedReplicas === status.replicas && status.readyReplicas === status.replicas && status.replicas === (sts.spec.replicas ?? 1)) {
+      status.currentReplicas = status.updatedReplicas;
+      status.currentRevision = updateRevision;
+    }
+    if (sts.status?.collisionCount !== undefined) status.collisionCount = sts.status.collisionCount;
+    if (sts.status?.conditions) status.conditions = sts.status.conditions;
+    if (isDeepStrictEqual(sts.status, status)) return;
+    const next = structuredClone(sts);
+    next.status = status;
+    await this.client.statefulsets.updateStatus(next);
+  }
+}
+
+/**
+ * newStatefulPod is the pod of `ordinal`: the template (or, for an older revision, a sibling's spec) with the
+ * identity labels, hostname and subdomain.
+ */
+export function newStatefulPod(sts: StatefulSet, ordinal: number, revision: string, sibling?: Pod): Pod {
+  const name = `${sts.metadata.name}-${ordinal}`;
+  const template = sts.spec.template;
+  let spec: PodSpec;
+  let labels: Record<string, string>;
+  if (sibling) {
+    spec = structuredClone(sibling.spec);
+    delete spec.nodeName;
+    labels = { ...sibling.metadata.labels };
+  } else {
+    spec = structuredClone(template.spec);
+    labels = { ...template.metadata?.labels };
+  }
+  spec.hostname = name;
+  if (sts.spec.serviceName) spec.subdomain = sts.spec.serviceName;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: sts.metadata.namespace,
+      labels: { ...labels, [CONTROLLER_REVISION_HASH_LABEL]: revision, [STATEFUL_SET_POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) },
+      ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+      ownerReferences: [newControllerRef(sts)],
+    },
+    spec,
+  };
+}
