@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type ResourceInfo } from '@skiff/api';
 import type { ApiPath } from '../http/api-path.js';
-import { dryRunParam, fieldValidationParam } from '../http/query.js';
+import { dryRunParam, fieldManagerParam, fieldValidationParam, patchManager } from '../http/query.js';
 import { decodeObjectBody, readRawBody } from '../http/read-body.js';
 import { successStatus } from '../http/send.js';
 import { bindPod } from '../registry/binding.js';
@@ -48,14 +48,14 @@ async function status(r: SubresourceRequest): Promise<void> {
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
       return r.reply(200, object, warnings);
     }
     case 'PATCH': {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
-      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { ...patchManager(type, q, req.headers['user-agent']), subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       return r.reply(200, object, warnings);
     }
     default:
