@@ -20,7 +20,10 @@ export function itemElement(t: FieldType & { t: 'list' }, item: unknown): string
   if (t.rel === 'set') return 'v:' + JSON.stringify(item);
   const keys: Record<string, unknown> = {};
   const obj = isObject(item) ? item : {};
-  for (const k of [...t.keys].sort()) if (obj[k] !== undefined) keys[k] = obj[k];
+  for (const k of [...t.keys].sort()) {
+    const v = obj[k] ?? t.keyDefaults[k];
+    if (v !== undefined) keys[k] = v;
+  }
   return 'k:' + JSON.stringify(keys);
 }
 

@@ -11,7 +11,8 @@ export type FieldType =
   /** Declared properties; `rest` types the undeclared keys (additionalProperties), untyped when absent. */
   | { readonly t: 'struct'; field(name: string): FieldType | undefined; required(name: string): boolean; readonly rest: FieldType }
   | { readonly t: 'map'; readonly elem: FieldType }
-  | { readonly t: 'list'; readonly rel: 'atomic' | 'set' | 'map'; readonly keys: readonly string[]; readonly elem: FieldType }
+  /** `keyDefaults` fill an item's absent key fields (a port's protocol is TCP), as SMD does from the schema. */
+  | { readonly t: 'list'; readonly rel: 'atomic' | 'set' | 'map'; readonly keys: readonly string[]; readonly keyDefaults: Readonly<Record<string, unknown>>; readonly elem: FieldType }
   /** No schema: objects are maps of untyped values, lists are atomic (SMD's deduced type). */
   | { readonly t: 'untyped' };
 
@@ -37,7 +38,9 @@ function build(raw: JsonSchema | undefined, all: SchemaSet, memo: Map<JsonSchema
       keys = typeof key === 'string' ? [key] : [];
     }
     let elem: FieldType | undefined;
-    const t: FieldType = { t: 'list', rel, keys, get elem() { return (elem ??= build(elemSchema, all, memo)); } };
+    const props = (resolve(elemSchema, all)?.['properties'] as SchemaSet | undefined) ?? {};
+    const keyDefaults = Object.fromEntries(keys.flatMap((k) => (props[k]?.['default'] !== undefined ? [[k, props[k]['default']]] : [])));
+    const t: FieldType = { t: 'list', rel, keys, keyDefaults, get elem() { return (elem ??= build(elemSchema, all, memo)); } };
     memo.set(s, t);
     return t;
   }

@@ -126,7 +126,18 @@ function minus(set: FieldSet, ...drop: FieldSet[]): FieldSet {
  * and is pruned in place of the fields this manager applied before, dropped now, and nobody else owns. Conflicts
  * (another manager owns a field whose value the apply changes) throw 409 unless `force`, which takes them over.
  */
-export function applyManagers(managers: Manager[], live: unknown, config: unknown, merged: unknown, type: FieldType, hasStatus: boolean, w: Write, force: boolean): Manager[] {
+export function applyManagers(
+  managers: Manager[],
+  live: unknown,
+  config: unknown,
+  merged: unknown,
+  type: FieldType,
+  hasStatus: boolean,
+  w: Write,
+  force: boolean,
+  /** Fields whose conflicts are taken over anyway (kube's lastAppliedManager: kubectl's client-side-applied ones). */
+  allowed: FieldSet = new Set(),
+): Manager[] {
   const applied = owned(fieldSetOf(config, type), w, hasStatus);
   const mine = managers.find((m) => same(m, w.manager, 'Apply', w.subresource));
   const others = managers.filter((m) => m !== mine);
@@ -138,10 +149,30 @@ export function applyManagers(managers: Manager[], live: unknown, config: unknow
   const changed = c ? owned(new Set([...c.added, ...c.modified]), w, hasStatus) : new Set<string>();
   const conflicts: { manager: Manager; path: string }[] = [];
   for (const m of others) for (const p of m.set) if (changed.has(p)) conflicts.push({ manager: m, path: p });
-  if (conflicts.length && !force) throw conflictError(conflicts);
+  const blocking = conflicts.filter((c) => !allowed.has(c.path));
+  if (blocking.length && !force) throw conflictError(blocking);
   const removed = c?.removed ?? new Set<string>();
   const next = managers.map((m) => (m === mine ? m : { ...m, set: minus(m.set, changed, removed) }));
   return record(next, w, 'Apply', applied);
+}
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * csaOwned is kube's lastAppliedManager's allowance for `kubectl apply --server-side` on an object kubectl applied
+ * client-side: the fields its last-applied annotation set that are still live may be taken over without conflict.
+ */
+export function csaOwned(live: { metadata?: { annotations?: Record<string, string> } }, type: FieldType): FieldSet {
+  const text = live.metadata?.annotations?.[LAST_APPLIED];
+  if (!text) return new Set();
+  let last: unknown;
+  try {
+    last = JSON.parse(text);
+  } catch {
+    return new Set();
+  }
+  const liveSet = fieldSetOf(live, type);
+  return new Set([...fieldSetOf(last, type)].filter((p) => liveSet.has(p)));
 }
 
 /** printManager is kube's: an Update manager is named with its apiVersion (and any subresource). */

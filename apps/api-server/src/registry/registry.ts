@@ -31,7 +31,7 @@ import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
 import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
-import { applyManagers, decodeManagers, encodeManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
+import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
 import { fieldTypeOf } from '../managed-fields/field-type.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -298,7 +298,13 @@ export class Registry {
     const merged = applyPatch('apply', current, config, info.kind) as KubeObject;
     merged.metadata = { ...merged.metadata };
     delete merged.metadata.managedFields;
-    const managers = applyManagers(decodeManagers(current.metadata.managedFields), stripManaged(current), config, merged, type, info.hasStatus, w, opts.force ?? false);
+    const live = stripManaged(current);
+    // kube's lastApplied manager/updater: `kubectl apply --server-side` (manager "kubectl") upgrades an object
+    // kubectl applied client-side without conflicts on what it applied, and keeps the annotation current.
+    const upgrading = w.manager === 'kubectl' && !!live.metadata.annotations?.[LAST_APPLIED];
+    const allowed = upgrading ? csaOwned(live, type) : undefined;
+    const managers = applyManagers(decodeManagers(current.metadata.managedFields), live, config, merged, type, info.hasStatus, w, opts.force ?? false, allowed);
+    if (upgrading) merged.metadata.annotations = { ...merged.metadata.annotations, [LAST_APPLIED]: lastApplied(config) };
     return this.#writePatched(info, name, 'apply', current, merged, patchBody, { ...opts, managers });
   }
 
@@ -438,6 +444,16 @@ function stripManaged<T extends KubeObject>(obj: T): T {
   if (obj.metadata?.managedFields === undefined) return obj;
   const { managedFields: _dropped, ...metadata } = obj.metadata;
   return { ...obj, metadata } as T;
+}
+
+/** lastApplied is the annotation kubectl would write for this configuration: its JSON without the annotation itself. */
+function lastApplied(config: unknown): string {
+  const c = structuredClone(config) as { metadata?: { annotations?: Record<string, string> } };
+  if (c.metadata?.annotations) {
+    delete c.metadata.annotations[LAST_APPLIED];
+    if (!Object.keys(c.metadata.annotations).length) delete c.metadata.annotations;
+  }
+  return JSON.stringify(c) + '\n';
 }
 
 function withIdentity(info: ResourceInfo, body: unknown, namespace: string | undefined, name: string): unknown {
