@@ -128,8 +128,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
 /** removePrefixes drops every path that is, or lies under, one of `prefixes` (SMD's RecursiveDifference). */
 export function withoutPrefixes(set: FieldSet, prefixes: readonly string[]): FieldSet {
   if (!prefixes.length) return set;
+  const under = prefixes.map((x) => x + SEP);
   const out: FieldSet = new Set();
-  for (const p of set) if (!prefixes.some((x) => p === x || p.startsWith(x + SEP))) out.add(p);
+  for (const p of set) if (!prefixes.includes(p) && !under.some((x) => p.startsWith(x))) out.add(p);
   return out;
 }
 

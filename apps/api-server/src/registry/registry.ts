@@ -168,9 +168,10 @@ export class Registry {
     else if (info.hasStatus) (obj as Record<string, unknown>).status = {};
     applyDefaults(info.plural, obj);
     kind.strategy.admit?.(obj, this.#ctx);
-    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '');
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
+    // Ownership is computed only for a write that will be stored (a refused one costs nothing here).
+    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '');
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -235,10 +236,10 @@ export class Registry {
     }
     applyDefaults(info.plural, obj);
     if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
-    this.#recordManagers(info, current, obj, managers, opts, opts.subresource ?? '');
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
+    this.#recordManagers(info, current, obj, managers, opts, opts.subresource ?? '');
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;
