@@ -165,6 +165,16 @@ describe('server-side apply', () => {
     expect(r.body.spec.replicas).toBe(1);
   });
 
+  it('an apply to the status subresource owns status fields only, in an entry of its own', async () => {
+    await apply('ssa-status', 'mgr-a', deployment('ssa-status'));
+    const r = await call('PATCH', `${DEPLOYMENTS}/ssa-status/status?fieldManager=ctrl`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa-status' }, spec: { replicas: 9 }, status: { replicas: 1 } }, 'application/apply-patch+yaml');
+    expect(r.status).toBe(200);
+    expect(r.body.status.replicas).toBe(1);
+    expect(r.body.spec.replicas).toBe(1);
+    expect(entry(r.body, 'ctrl', 'Apply', 'status')!.fieldsV1).toEqual({ 'f:status': { 'f:replicas': {} } });
+    expect(entry(r.body, 'mgr-a')).toBeDefined();
+  });
+
   it('force is refused on a non-apply patch', async () => {
     await call('POST', DEPLOYMENTS, deployment('ssa-force'));
     const r = await call('PATCH', `${DEPLOYMENTS}/ssa-force?force=true`, { spec: { replicas: 2 } }, 'application/merge-patch+json');
