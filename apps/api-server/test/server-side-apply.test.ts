@@ -27,7 +27,7 @@ interface Obj {
 }
 
 async function call(method: string, path: string, body: unknown, contentType = 'application/json', ua = 'ssa-test/1.0'): Promise<{ status: number; body: any }> {
-  const res = await fetch(s.url + path, { method, headers: { 'content-type': contentType, 'user-agent': ua }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(s.url + path, { method, headers: { 'content-type': contentType, 'user-agent': ua }, body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -82,6 +82,14 @@ describe('managedFields on Update operations', () => {
     expect(st.status).toBe(200);
     expect(entry(st.body, 'ctrl', 'Update', 'status')!.fieldsV1).toEqual({ 'f:status': { 'f:replicas': {} } });
     expect(entry(st.body, 'scaler', 'Update')).toBeDefined();
+  });
+
+  it('a scale write records an Update with subresource "scale"', async () => {
+    await call('POST', DEPLOYMENTS + '?fieldManager=creator', deployment('mf-scale'));
+    const r = await call('PATCH', `${DEPLOYMENTS}/mf-scale/scale?fieldManager=scaler`, { spec: { replicas: 3 } }, 'application/merge-patch+json');
+    expect(r.status).toBe(200);
+    const d = (await call('GET', `${DEPLOYMENTS}/mf-scale`, undefined)).body as Obj;
+    expect(entry(d, 'scaler', 'Update', 'scale')!.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
   });
 });
 

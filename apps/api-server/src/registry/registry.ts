@@ -47,6 +47,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** An apply takes over the fields other managers own instead of failing with a conflict. */
   force?: boolean;
+  /** The subresource managedFields name when it is not the one written through (a scale write replaces the object). */
+  fieldsSubresource?: 'scale';
 }
 
 /** Managed carries managedFields an apply already computed, so create/replace do not record an Update on top. */
@@ -239,7 +241,7 @@ export class Registry {
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
-    this.#recordManagers(info, current, obj, managers, opts, opts.subresource ?? '');
+    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '');
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;

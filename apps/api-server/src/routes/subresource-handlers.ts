@@ -80,13 +80,13 @@ async function scale(r: SubresourceRequest): Promise<void> {
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, undefined, dryRunParam(q), requestUser(req)));
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, undefined, dryRunParam(q), requestUser(req), fieldManagerParam(q, req.headers['user-agent'])));
     }
     case 'PATCH': {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
-      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, type, dryRunParam(q), requestUser(req)));
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, type, dryRunParam(q), requestUser(req), patchManager(type, q, req.headers['user-agent']).fieldManager));
     }
     default:
       notAllowed(r);
