@@ -92,3 +92,36 @@ export function deleteOptions(body: unknown, q: URLSearchParams): DeleteOptions 
   }
   return opts;
 }
+
+/**
+ * fieldManagerParam is the write's field manager: `fieldManager`, else (as kube-apiserver) the User-Agent up to its
+ * first '/' ("kubectl", "node-agent"); kube's limit of 128 printable characters is a 422 on PatchOptions-like input.
+ */
+export function fieldManagerParam(q: URLSearchParams, userAgent: string | undefined): string | undefined {
+  const given = q.get('fieldManager');
+  if (given !== null) {
+    if (given.length > 128 || !/^[\x20-\x7e]*$/.test(given)) {
+      throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [
+        { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(given)}: must be 128 printable characters or fewer`, field: 'fieldManager' },
+      ]);
+    }
+    if (given !== '') return given;
+  }
+  const prefix = (userAgent ?? '').split('/', 1)[0]!.slice(0, 128);
+  return prefix || undefined;
+}
+
+/**
+ * patchManager reads a PATCH's fieldManager and force: an apply names its manager explicitly (no User-Agent
+ * default, as kube) and only an apply may force.
+ */
+export function patchManager(type: string, q: URLSearchParams, userAgent: string | undefined): { fieldManager?: string; force: boolean } {
+  const fieldManager = fieldManagerParam(q, type === 'apply' ? undefined : userAgent);
+  const v = q.get('force');
+  if (v !== null && v !== 'true' && v !== 'false') throw errors.badRequest(`force: Invalid value: ${JSON.stringify(v)}: must be true or false`);
+  const force = v === 'true';
+  if (force && type !== 'apply') {
+    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }]);
+  }
+  return { ...(fieldManager !== undefined ? { fieldManager } : {}), force };
+}

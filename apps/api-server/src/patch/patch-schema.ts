@@ -26,7 +26,7 @@ export interface PatchSchema {
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** resolve follows `$ref` and the single-element `allOf` Kubernetes wraps a described `$ref` in. */
-function resolve(schema: JsonSchema | undefined, all: SchemaSet): JsonSchema | undefined {
+export function resolve(schema: JsonSchema | undefined, all: SchemaSet): JsonSchema | undefined {
   for (let s = schema, hops = 0; s && hops < 16; hops++) {
     const target = typeof s['$ref'] === 'string' ? s['$ref'] : (s['allOf'] as JsonSchema[] | undefined)?.[0]?.['$ref'];
     if (typeof target !== 'string') return s;

@@ -31,6 +31,8 @@ import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
 import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
+import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
+import { fieldTypeOf } from '../managed-fields/field-type.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -41,7 +43,20 @@ export interface WriteOptions {
   user?: UserInfo;
   /** Where admission's warnings go; create, update and patch return them in Written.warnings. */
   warnings?: string[];
+  /** The managedFields manager of this write; the server's own writes are kube-apiserver's, as in kube. */
+  fieldManager?: string;
+  /** An apply takes over the fields other managers own instead of failing with a conflict. */
+  force?: boolean;
+  /** The subresource managedFields name when it is not the one written through (a scale write replaces the object). */
+  fieldsSubresource?: 'scale';
 }
+
+/** Managed carries managedFields an apply already computed, so create/replace do not record an Update on top. */
+interface Managed {
+  managers?: Manager[];
+}
+
+const SERVER_MANAGER = 'kube-apiserver';
 
 export interface Written {
   object: KubeObject;
@@ -132,7 +147,7 @@ export class Registry {
     return { object: this.createDecoded(info, namespace, object, { ...opts, warnings }), warnings };
   }
 
-  createDecoded(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+  createDecoded(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, opts: WriteOptions & Managed = {}): KubeObject {
     const meta = obj.metadata;
     this.#checkNamespace(info, namespace, obj);
     if (!meta.name) {
@@ -157,6 +172,8 @@ export class Registry {
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
+    // Ownership is computed only for a write that will be stored (a refused one costs nothing here).
+    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '');
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -182,7 +199,7 @@ export class Registry {
    * preconditions, keeps server-owned metadata, splits spec from status, bumps generation on spec changes,
    * and removes an object whose deletion was waiting only for its finalizers.
    */
-  replace(info: ResourceInfo, current: KubeObject, next: KubeObject, opts: WriteOptions & { subresource?: string } = {}): KubeObject {
+  replace(info: ResourceInfo, current: KubeObject, next: KubeObject, opts: WriteOptions & Managed & { subresource?: string } = {}): KubeObject {
     const name = current.metadata.name!;
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) throw errors.conflict(info.plural, info.group, name);
@@ -209,7 +226,8 @@ export class Registry {
     else delete m.deletionTimestamp;
     if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
     else delete m.deletionGracePeriodSeconds;
-    delete m.managedFields;
+    // A client that sends managedFields (kubectl replace of what it read) sets them; one that omits them keeps them.
+    const managers = decodeManagers(Array.isArray(m.managedFields) ? m.managedFields : c.managedFields);
     if (c.deletionTimestamp) {
       const added = (m.finalizers ?? []).filter((f) => !(c.finalizers ?? []).includes(f));
       if (added.length) {
@@ -223,6 +241,7 @@ export class Registry {
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
+    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '');
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;
@@ -248,16 +267,48 @@ export class Registry {
     opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' } = {},
   ): Written {
     const current = this.#store.get(this.key(info, namespace, name));
-    if (!current) {
-      if (type === 'apply' && !opts.subresource) return this.create(info, namespace, withIdentity(info, patchBody, namespace, name), opts);
-      throw errors.notFound(info.plural, info.group, name);
-    }
+    if (type === 'apply') return this.#apply(info, namespace, name, current, patchBody, opts);
+    if (!current) throw errors.notFound(info.plural, info.group, name);
     const patched = applyPatch(type, current, patchBody, info.kind) as Record<string, unknown>;
+    return this.#writePatched(info, name, type, current, patched, patchBody, opts);
+  }
+
+  #writePatched(info: ResourceInfo, name: string, type: PatchType, current: KubeObject, patched: unknown, patchBody: unknown, opts: WriteOptions & Managed & { subresource?: 'status' | 'ephemeralcontainers' }): Written {
     // Keys the patch repeated are reported against the patched object; a JSON patch's own keys are its operations'.
     const duplicateFields = duplicateFieldsOf(patchBody).map((d) => (type === 'json' ? { path: '', message: `json patch ${d.message}` } : d));
     const { object, warnings } = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Warn', duplicateFields });
     if (object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${object.metadata.name})`);
     return { object: this.replace(info, current, object, { ...opts, warnings }), warnings };
+  }
+
+  /**
+   * #apply is server-side apply: the configuration is merged onto the live object by the schema's list rules, then
+   * applyManagers prunes what this manager dropped, checks conflicts and records its Apply entry.
+   */
+  #apply(info: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject | undefined, patchBody: unknown, opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' }): Written {
+    if (!opts.fieldManager) {
+      throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }]);
+    }
+    const config = withIdentity(info, patchBody, namespace, name);
+    const w: Write = { manager: opts.fieldManager, subresource: opts.subresource ?? '', apiVersion: info.apiVersion, now: this.#clock.now() };
+    const type = fieldTypeOf(info.kind);
+    if (!current) {
+      if (opts.subresource) throw errors.notFound(info.plural, info.group, name);
+      const managers = applyManagers([], undefined, config, config, type, info.hasStatus, w, opts.force ?? false);
+      const { object, warnings } = decodeObject(info.plural, config, { fieldValidation: opts.fieldValidation ?? 'Warn' });
+      return { object: this.createDecoded(info, namespace, object, { ...opts, warnings, managers }), warnings };
+    }
+    const merged = applyPatch('apply', current, config, info.kind) as KubeObject;
+    merged.metadata = { ...merged.metadata };
+    delete merged.metadata.managedFields;
+    const live = stripManaged(current);
+    // kube's lastApplied manager/updater: `kubectl apply --server-side` (manager "kubectl") upgrades an object
+    // kubectl applied client-side without conflicts on what it applied, and keeps the annotation current.
+    const upgrading = w.manager === 'kubectl' && !!live.metadata.annotations?.[LAST_APPLIED];
+    const allowed = upgrading ? csaOwned(live, type) : undefined;
+    const managers = applyManagers(decodeManagers(current.metadata.managedFields), live, config, merged, type, info.hasStatus, w, opts.force ?? false, allowed);
+    if (upgrading) merged.metadata.annotations = { ...merged.metadata.annotations, [LAST_APPLIED]: lastApplied(config) };
+    return this.#writePatched(info, name, 'apply', current, merged, patchBody, { ...opts, managers });
   }
 
   /**
@@ -302,6 +353,23 @@ export class Registry {
     delete next.metadata.resourceVersion;
     if (writeOpts.dryRun) return { object: next, gone: false };
     return { object: this.#store.update(key, next, { expectedRevision: Number(cm.resourceVersion) }), gone: false };
+  }
+
+  /**
+   * #recordManagers sets obj's managedFields: an apply's precomputed ones, else an Update by the write's manager
+   * (status and scale writes record their own subresource; binding and finalize leave ownership as it was).
+   */
+  #recordManagers(info: ResourceInfo, live: KubeObject | undefined, obj: KubeObject, managers: Manager[], opts: WriteOptions & Managed, subresource: string): void {
+    let next = opts.managers;
+    if (!next) {
+      if (subresource === '' || subresource === 'status' || subresource === 'scale') {
+        const w: Write = { manager: opts.fieldManager ?? SERVER_MANAGER, subresource, apiVersion: info.apiVersion, now: this.#clock.now() };
+        next = updateManagers(managers, live && stripManaged(live), stripManaged(obj), fieldTypeOf(info.kind), info.hasStatus, w);
+      } else next = managers;
+    }
+    const encoded = encodeManagers(next);
+    if (encoded.length) obj.metadata.managedFields = encoded;
+    else delete obj.metadata.managedFields;
   }
 
   /** #admit runs the admission plugins that handle this write; any of them may refuse it by throwing. */
@@ -372,6 +440,23 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
     if (!ignored.has(k) && !deepEqual(ao[k], bo[k])) return true;
   }
   return false;
+}
+
+/** stripManaged is obj without metadata.managedFields (in place on the copy it returns; obj is left alone). */
+function stripManaged<T extends KubeObject>(obj: T): T {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata } as T;
+}
+
+/** lastApplied is the annotation kubectl would write for this configuration: its JSON without the annotation itself. */
+function lastApplied(config: unknown): string {
+  const c = structuredClone(config) as { metadata?: { annotations?: Record<string, string> } };
+  if (c.metadata?.annotations) {
+    delete c.metadata.annotations[LAST_APPLIED];
+    if (!Object.keys(c.metadata.annotations).length) delete c.metadata.annotations;
+  }
+  return JSON.stringify(c) + '\n';
 }
 
 function withIdentity(info: ResourceInfo, body: unknown, namespace: string | undefined, name: string): unknown {

@@ -44,6 +44,7 @@ export function writeScale(
   patchType?: PatchType,
   dryRun = false,
   user?: UserInfo,
+  fieldManager?: string,
 ): Scale {
   const current = registry.get(info, namespace, name);
   const scaleBody = patchType ? applyPatch(patchType, scaleOf(current), body, 'Scale') : body;
@@ -58,6 +59,6 @@ export function writeScale(
   const next = structuredClone(current) as unknown as Workload;
   next.spec.replicas = replicas;
   next.metadata.resourceVersion = scale.metadata?.resourceVersion || current.metadata.resourceVersion;
-  const written = registry.replace(info, current, next as unknown as KubeObject, { dryRun, ...(user ? { user } : {}) });
+  const written = registry.replace(info, current, next as unknown as KubeObject, { dryRun, ...(user ? { user } : {}), ...(fieldManager ? { fieldManager } : {}), fieldsSubresource: 'scale' });
   return scaleOf(written);
 }

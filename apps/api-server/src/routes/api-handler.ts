@@ -8,7 +8,7 @@ import { parseApiPath, type ApiPath } from '../http/api-path.js';
 import { decodeObjectBody, readRawBody } from '../http/read-body.js';
 import { sendJson, successStatus } from '../http/send.js';
 import { sendDurable } from '../http/send-durable.js';
-import { boolParam, deleteOptions, dryRunParam, fieldValidationParam, intParam, listFilter, resourceVersionParam } from '../http/query.js';
+import { boolParam, deleteOptions, dryRunParam, fieldManagerParam, fieldValidationParam, patchManager, intParam, listFilter, resourceVersionParam } from '../http/query.js';
 import { metadataApiVersion, parseIncludeObject, partialObjectMetadata, printTable, wantsTable } from '../printers/index.js';
 import type { Registry } from '../registry/registry.js';
 import type { ContinueTokens } from '../registry/continue-token.js';
@@ -110,7 +110,7 @@ export async function handleApiRequest(
         info.verb = 'POST';
         const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
         const dryRun = dryRunParam(q);
-        const { object, warnings } = deps.registry.create(r, path.namespace, body, { dryRun, fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+        const { object, warnings } = deps.registry.create(r, path.namespace, body, { dryRun, fieldValidation: fieldValidationParam(q), user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
         await reply(deps, res, 201, object, warnings);
         return true;
       }
@@ -143,7 +143,7 @@ export async function handleApiRequest(
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
       await reply(deps, res, 200, object, warnings);
       return true;
     }
@@ -152,7 +152,7 @@ export async function handleApiRequest(
       info.verb = type === 'apply' ? 'APPLY' : 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
       const existed = type === 'apply' && deps.registry.store.get(deps.registry.key(r, path.namespace, name)) !== undefined;
-      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { ...patchManager(type, q, req.headers['user-agent']), dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       await reply(deps, res, type === 'apply' && !existed ? 201 : 200, object, warnings);
       return true;
     }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type ResourceInfo } from '@skiff/api';
 import type { ApiPath } from '../http/api-path.js';
-import { dryRunParam, fieldValidationParam } from '../http/query.js';
+import { dryRunParam, fieldManagerParam, fieldValidationParam, patchManager } from '../http/query.js';
 import { decodeObjectBody, readRawBody } from '../http/read-body.js';
 import { successStatus } from '../http/send.js';
 import { bindPod } from '../registry/binding.js';
@@ -55,14 +55,14 @@ function objectSubresource(subresource: 'status' | 'ephemeralcontainers') {
       case 'PUT': {
         info.verb = 'PUT';
         const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-        const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+        const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
         return r.reply(200, object, warnings);
       }
       case 'PATCH': {
         const type = requirePatchType(req);
         info.verb = 'PATCH';
         const body = decodePatchBody(type, await readRawBody(req));
-        const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+        const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { ...patchManager(type, q, req.headers['user-agent']), subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
         return r.reply(200, object, warnings);
       }
       default:
@@ -88,13 +88,13 @@ async function scale(r: SubresourceRequest): Promise<void> {
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, undefined, dryRunParam(q), requestUser(req)));
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, undefined, dryRunParam(q), requestUser(req), fieldManagerParam(q, req.headers['user-agent'])));
     }
     case 'PATCH': {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
-      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, type, dryRunParam(q), requestUser(req)));
+      return r.reply(200, writeScale(deps.registry, r.resource, r.namespace, r.name, body, type, dryRunParam(q), requestUser(req), patchManager(type, q, req.headers['user-agent']).fieldManager));
     }
     default:
       notAllowed(r);

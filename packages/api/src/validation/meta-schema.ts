@@ -135,6 +135,8 @@ export const labelSelectorSchema = z
   })
   .meta({
     id: `${META_V1}.LabelSelector`,
+    // kube's +structType=atomic: server-side apply owns and replaces a selector as a whole.
+    'x-kubernetes-map-type': 'atomic',
     description: 'A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects.',
   }) satisfies z.ZodType<LabelSelector>;
 

@@ -1,0 +1,220 @@
+/**
+ * @module Field sets as structured-merge-diff computes them: paths of `f:<field>`, `k:<keys json>` (map-list items),
+ * `v:<value json>` (set-list items) elements, walked along a FieldType; converted to and from the `fieldsV1` tree
+ * (`.` marks a path that is itself a member and has children).
+ */
+import { childType, type FieldType } from './field-type.js';
+
+/** A FieldSet holds paths, each its elements joined by SEP (JSON-encoded elements never contain a raw newline). */
+export type FieldSet = Set<string>;
+const SEP = '\n';
+
+export function join(prefix: string, element: string): string {
+  return prefix === '' ? element : prefix + SEP + element;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** itemElement names a list item: by its keys (sorted, as SMD's FieldList) for a map list, by value for a set. */
+export function itemElement(t: FieldType & { t: 'list' }, item: unknown): string {
+  if (t.rel === 'set') return 'v:' + JSON.stringify(item);
+  const keys: Record<string, unknown> = {};
+  const obj = isObject(item) ? item : {};
+  for (const k of [...t.keys].sort()) {
+    const v = obj[k] ?? t.keyDefaults[k];
+    if (v !== undefined) keys[k] = v;
+  }
+  return 'k:' + JSON.stringify(keys);
+}
+
+function isLeaf(t: FieldType, v: unknown): boolean {
+  if (t.t === 'scalar') return true;
+  if (t.t === 'list') return t.rel === 'atomic' || !Array.isArray(v) || v.length === 0;
+  if (t.t === 'untyped' && Array.isArray(v)) return true;
+  return !isObject(v) || Object.keys(v).length === 0;
+}
+
+/** fieldSetOf is SMD's ToFieldSet: the fields a value sets (an applied configuration's intent). */
+export function fieldSetOf(value: unknown, t: FieldType, prefix = '', out: FieldSet = new Set()): FieldSet {
+  if (isLeaf(t, value)) {
+    if (prefix !== '') out.add(prefix);
+    return out;
+  }
+  if (Array.isArray(value) && t.t === 'list') {
+    for (const item of value) {
+      const p = join(prefix, itemElement(t, item));
+      out.add(p);
+      fieldSetOf(item, t.elem, p, out);
+    }
+    return out;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const p = join(prefix, 'f:' + k);
+    const ct = childType(t, k);
+    fieldSetOf(v, ct, p, out);
+    // A map entry is a member itself; a declared struct field only through its leaves.
+    if (!(t.t === 'struct' && t.field(k))) out.add(p);
+  }
+  return out;
+}
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+/**
+ * compare is SMD's Compare, descending only where the two values differ (so an update costs what it touches).
+ * A declared struct field is never a member itself: like kube's Go zero values, it is always present.
+ */
+export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
+  const c: Comparison = { added: new Set(), modified: new Set(), removed: new Set() };
+  walk(lhs, rhs, t, '', false, c);
+  return c;
+}
+
+function walk(lhs: unknown, rhs: unknown, t: FieldType, path: string, member: boolean, c: Comparison): void {
+  if (lhs === rhs || deepEqual(lhs, rhs)) return;
+  const leaf = (lhs === undefined || isLeaf(t, lhs)) && (rhs === undefined || isLeaf(t, rhs));
+  if (leaf || (lhs !== undefined && rhs !== undefined && Array.isArray(lhs) !== Array.isArray(rhs))) {
+    if (path === '') return;
+    (lhs === undefined ? c.added : rhs === undefined ? c.removed : c.modified).add(path);
+    return;
+  }
+  if (member && path !== '') {
+    if (lhs === undefined) c.added.add(path);
+    else if (rhs === undefined) c.removed.add(path);
+  }
+  if (t.t === 'list') {
+    const left = new Map<string, unknown>();
+    for (const item of Array.isArray(lhs) ? lhs : []) left.set(itemElement(t, item), item);
+    const seen = new Set<string>();
+    for (const item of Array.isArray(rhs) ? rhs : []) {
+      const e = itemElement(t, item);
+      seen.add(e);
+      walk(left.get(e), item, t.elem, join(path, e), true, c);
+    }
+    for (const [e, item] of left) if (!seen.has(e)) walk(item, undefined, t.elem, join(path, e), true, c);
+    return;
+  }
+  const l = isObject(lhs) ? lhs : {};
+  const r = isObject(rhs) ? rhs : {};
+  for (const k of new Set([...Object.keys(l), ...Object.keys(r)])) {
+    walk(l[k], r[k], childType(t, k), join(path, 'f:' + k), !alwaysPresent(t, k), c);
+  }
+}
+
+/**
+ * alwaysPresent says a declared field counts as there even when unset, as kube's Go types serialize it (a struct
+ * field, or a required one without omitempty): its appearing is not a change of its own, only its leaves are.
+ */
+function alwaysPresent(t: FieldType, k: string): boolean {
+  if (t.t !== 'struct') return false;
+  const f = t.field(k);
+  return f !== undefined && (f.t === 'struct' || t.required(k));
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** removePrefixes drops every path that is, or lies under, one of `prefixes` (SMD's RecursiveDifference). */
+export function withoutPrefixes(set: FieldSet, prefixes: readonly string[]): FieldSet {
+  if (!prefixes.length) return set;
+  const under = prefixes.map((x) => x + SEP);
+  const out: FieldSet = new Set();
+  for (const p of set) if (!prefixes.includes(p) && !under.some((x) => p.startsWith(x))) out.add(p);
+  return out;
+}
+
+/** onlyUnder keeps the paths at or under `prefix`. */
+export function onlyUnder(set: FieldSet, prefix: string): FieldSet {
+  const out: FieldSet = new Set();
+  for (const p of set) if (p === prefix || p.startsWith(prefix + SEP)) out.add(p);
+  return out;
+}
+
+type Tree = Record<string, unknown>;
+
+/** toFieldsV1 encodes a set as kube's FieldsV1 JSON, keys sorted as SMD writes them. */
+export function toFieldsV1(set: FieldSet): Tree {
+  const root: Tree = {};
+  for (const path of [...set].sort()) {
+    let node = root;
+    for (const e of path.split(SEP)) node = (node[e] ??= {}) as Tree;
+    node['.'] = true;
+  }
+  return finish(root);
+}
+
+function finish(node: Tree): Tree {
+  const member = node['.'] === true;
+  const keys = Object.keys(node).filter((k) => k !== '.');
+  const out: Tree = {};
+  if (member && keys.length) out['.'] = {};
+  for (const k of keys.sort()) out[k] = finish(node[k] as Tree);
+  return out;
+}
+
+/** fromFieldsV1 decodes kube's FieldsV1 JSON; anything that is not an object of objects is an empty set. */
+export function fromFieldsV1(tree: unknown, prefix = '', out: FieldSet = new Set()): FieldSet {
+  if (!isObject(tree)) return out;
+  const keys = Object.keys(tree);
+  if (prefix !== '' && (keys.length === 0 || keys.includes('.'))) out.add(prefix);
+  for (const k of keys) if (k !== '.') fromFieldsV1(tree[k], join(prefix, k), out);
+  return out;
+}
+
+/** pathString renders a path as SMD's Path.String does: `.spec.containers[name="c"].image`. */
+export function pathString(path: string): string {
+  let s = '';
+  for (const e of path.split(SEP)) {
+    const body = e.slice(2);
+    if (e.startsWith('f:')) s += '.' + body;
+    else if (e.startsWith('k:')) {
+      const keys = JSON.parse(body) as Record<string, unknown>;
+      s += '[' + Object.entries(keys).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',') + ']';
+    } else if (e.startsWith('v:')) s += '[=' + body + ']';
+    else s += '[' + body + ']';
+  }
+  return s;
+}
+
+/** removePath deletes the field or list item a path names from `obj` (in place); a missing one is no change. */
+export function removePath(obj: unknown, path: string, t: FieldType): void {
+  const elements = path.split(SEP);
+  let node: unknown = obj;
+  let type = t;
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i]!;
+    const last = i === elements.length - 1;
+    if (e.startsWith('f:')) {
+      if (!isObject(node)) return;
+      const k = e.slice(2);
+      if (last) {
+        delete node[k];
+        return;
+      }
+      type = childType(type, k);
+      node = node[k];
+    } else {
+      if (!Array.isArray(node) || type.t !== 'list') return;
+      const lt = type;
+      const idx = node.findIndex((item) => itemElement(lt, item) === e);
+      if (idx < 0) return;
+      if (last) {
+        node.splice(idx, 1);
+        return;
+      }
+      node = node[idx];
+      type = lt.elem;
+    }
+  }
+}

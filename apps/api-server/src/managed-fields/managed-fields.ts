@@ -1,0 +1,200 @@
+/**
+ * @module Managed fields: who owns which fields of an object (metadata.managedFields), updated as kube's
+ * structured-merge-diff Updater does on every write: Update operations take over what they change and never
+ * conflict; an Apply declares its manager's whole intent, removes what it dropped (unless someone else owns it)
+ * and conflicts with any other manager whose field it would change.
+ */
+import { ApiError, formatTime, type StatusCause } from '@skiff/api';
+import { compare, fieldSetOf, fromFieldsV1, onlyUnder, pathString, removePath, toFieldsV1, withoutPrefixes, type FieldSet } from './field-set.js';
+import type { FieldType } from './field-type.js';
+
+export type Operation = 'Apply' | 'Update';
+
+/** Manager is one decoded managedFields entry. */
+export interface Manager {
+  manager: string;
+  operation: Operation;
+  apiVersion: string;
+  time?: string;
+  subresource: string;
+  set: FieldSet;
+}
+
+/** Write describes who writes: the manager, its operation, the subresource and the apiVersion it speaks. */
+export interface Write {
+  manager: string;
+  subresource: string;
+  apiVersion: string;
+  now: number;
+}
+
+// kube's stripmeta: identity and server-set metadata are never owned.
+const STRIPPED = ['f:apiVersion', 'f:kind', ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds'].map((f) => `f:metadata\nf:${f}`)];
+
+/** owned trims a set to what the write may own: the main resource never owns status, a status write only status. */
+function owned(set: FieldSet, w: Write, hasStatus: boolean): FieldSet {
+  const s = withoutPrefixes(set, STRIPPED);
+  if (w.subresource === 'status') return onlyUnder(s, 'f:status');
+  return hasStatus ? withoutPrefixes(s, ['f:status']) : s;
+}
+
+/** decodeManagers reads metadata.managedFields; entries that are not FieldsV1 objects are dropped, as kube resets them. */
+export function decodeManagers(entries: unknown): Manager[] {
+  if (!Array.isArray(entries)) return [];
+  const out: Manager[] = [];
+  for (const e of entries) {
+    if (typeof e !== 'object' || e === null) continue;
+    const r = e as Record<string, unknown>;
+    if (typeof r['manager'] !== 'string' || (r['operation'] !== 'Apply' && r['operation'] !== 'Update')) continue;
+    out.push({
+      manager: r['manager'],
+      operation: r['operation'],
+      apiVersion: typeof r['apiVersion'] === 'string' ? r['apiVersion'] : '',
+      ...(typeof r['time'] === 'string' ? { time: r['time'] } : {}),
+      subresource: typeof r['subresource'] === 'string' ? r['subresource'] : '',
+      set: fromFieldsV1(r['fieldsV1']),
+    });
+  }
+  return out;
+}
+
+/** encodeManagers writes entries in kube's key order; empty sets are dropped. */
+export function encodeManagers(managers: Manager[]): Record<string, unknown>[] {
+  return managers
+    .filter((m) => m.set.size > 0)
+    .map((m) => ({
+      manager: m.manager,
+      operation: m.operation,
+      apiVersion: m.apiVersion,
+      ...(m.time !== undefined ? { time: m.time } : {}),
+      fieldsType: 'FieldsV1',
+      fieldsV1: toFieldsV1(m.set),
+      ...(m.subresource ? { subresource: m.subresource } : {}),
+    }));
+}
+
+const same = (m: Manager, name: string, op: Operation, sub: string): boolean => m.manager === name && m.operation === op && m.subresource === sub;
+
+function setsEqual(a: FieldSet, b: FieldSet): boolean {
+  if (a.size !== b.size) return false;
+  for (const p of a) if (!b.has(p)) return false;
+  return true;
+}
+
+/** record puts the writer's new set in place of its old entry (or appends one), restamping time when it changed. */
+function record(managers: Manager[], w: Write, op: Operation, set: FieldSet): Manager[] {
+  const i = managers.findIndex((m) => same(m, w.manager, op, w.subresource));
+  const prev = i >= 0 ? managers[i] : undefined;
+  const entry: Manager = {
+    manager: w.manager,
+    operation: op,
+    apiVersion: w.apiVersion,
+    time: prev && prev.apiVersion === w.apiVersion && setsEqual(prev.set, set) && prev.time ? prev.time : formatTime(w.now),
+    subresource: w.subresource,
+    set,
+  };
+  const out = [...managers];
+  if (i >= 0) out[i] = entry;
+  else out.push(entry);
+  return out.filter((m) => m.set.size > 0);
+}
+
+/**
+ * updateManagers is SMD's Updater.Update: the writer owns what it added or modified, every other manager loses
+ * those fields, and removed fields leave everyone's sets. `live` is undefined on create.
+ */
+export function updateManagers(managers: Manager[], live: unknown, obj: unknown, type: FieldType, hasStatus: boolean, w: Write): Manager[] {
+  const c = compare(live, obj, type);
+  const changed = owned(new Set([...c.added, ...c.modified]), w, hasStatus);
+  const removed = c.removed;
+  if (!changed.size && !removed.size) return managers;
+  const next = managers.map((m) => (same(m, w.manager, 'Update', w.subresource) ? m : { ...m, set: minus(m.set, changed, removed) }));
+  const own = managers.find((m) => same(m, w.manager, 'Update', w.subresource));
+  const set = new Set([...minus(own?.set ?? new Set(), removed), ...changed]);
+  return record(next, w, 'Update', set);
+}
+
+function minus(set: FieldSet, ...drop: FieldSet[]): FieldSet {
+  if (!drop.some((d) => d.size)) return set;
+  const out: FieldSet = new Set();
+  for (const p of set) if (!drop.some((d) => d.has(p))) out.add(p);
+  return out;
+}
+
+/**
+ * applyManagers is SMD's Updater.Apply after the merge: `merged` is the applied configuration merged onto `live`
+ * and is pruned in place of the fields this manager applied before, dropped now, and nobody else owns. Conflicts
+ * (another manager owns a field whose value the apply changes) throw 409 unless `force`, which takes them over.
+ */
+export function applyManagers(
+  managers: Manager[],
+  live: unknown,
+  config: unknown,
+  merged: unknown,
+  type: FieldType,
+  hasStatus: boolean,
+  w: Write,
+  force: boolean,
+  /** Fields whose conflicts are taken over anyway (kube's lastAppliedManager: kubectl's client-side-applied ones). */
+  allowed: FieldSet = new Set(),
+): Manager[] {
+  const applied = owned(fieldSetOf(config, type), w, hasStatus);
+  const mine = managers.find((m) => same(m, w.manager, 'Apply', w.subresource));
+  const others = managers.filter((m) => m !== mine);
+  if (mine) {
+    const keptByOthers = new Set(others.flatMap((m) => [...m.set]));
+    for (const p of mine.set) if (!applied.has(p) && !keptByOthers.has(p)) removePath(merged, p, type);
+  }
+  const c = live === undefined ? undefined : compare(live, merged, type);
+  const changed = c ? owned(new Set([...c.added, ...c.modified]), w, hasStatus) : new Set<string>();
+  const conflicts: { manager: Manager; path: string }[] = [];
+  for (const m of others) for (const p of m.set) if (changed.has(p)) conflicts.push({ manager: m, path: p });
+  const blocking = conflicts.filter((c) => !allowed.has(c.path));
+  if (blocking.length && !force) throw conflictError(blocking);
+  const removed = c?.removed ?? new Set<string>();
+  const next = managers.map((m) => (m === mine ? m : { ...m, set: minus(m.set, changed, removed) }));
+  return record(next, w, 'Apply', applied);
+}
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * csaOwned is kube's lastAppliedManager's allowance for `kubectl apply --server-side` on an object kubectl applied
+ * client-side: the fields its last-applied annotation set that are still live may be taken over without conflict.
+ */
+export function csaOwned(live: { metadata?: { annotations?: Record<string, string> } }, type: FieldType): FieldSet {
+  const text = live.metadata?.annotations?.[LAST_APPLIED];
+  if (!text) return new Set();
+  let last: unknown;
+  try {
+    last = JSON.parse(text);
+  } catch {
+    return new Set();
+  }
+  const liveSet = fieldSetOf(live, type);
+  return new Set([...fieldSetOf(last, type)].filter((p) => liveSet.has(p)));
+}
+
+/** printManager is kube's: an Update manager is named with its apiVersion (and any subresource). */
+function printManager(m: Manager): string {
+  let s = JSON.stringify(m.manager);
+  if (m.subresource) s += ` with subresource ${JSON.stringify(m.subresource)}`;
+  return m.operation === 'Update' ? `${s} using ${m.apiVersion}` : s;
+}
+
+/** conflictError is kube's NewConflictError: 409 Conflict, one FieldManagerConflict cause per field. */
+function conflictError(conflicts: { manager: Manager; path: string }[]): ApiError {
+  const causes: StatusCause[] = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: pathString(c.path) }));
+  let message: string;
+  if (conflicts.length === 1) message = `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0]!.manager)}: ${pathString(conflicts[0]!.path)}`;
+  else {
+    const byManager = new Map<string, string[]>();
+    for (const c of conflicts) {
+      const name = printManager(c.manager);
+      byManager.set(name, [...(byManager.get(name) ?? []), `- ${pathString(c.path)}`]);
+    }
+    const parts = [...byManager.keys()].sort().flatMap((name) => [`conflicts with ${name}:`, ...byManager.get(name)!]);
+    message = `Apply failed with ${conflicts.length} conflicts: ${parts.join('\n')}`;
+  }
+  return new ApiError({ reason: 'Conflict', message, details: { causes } });
+}
