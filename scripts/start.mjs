@@ -154,9 +154,6 @@ run('api-server', 'api-server', [
   '--secure-port', securePort, '--data-dir', dataDir, ...(listen ? ['--listen', listen] : []),
   '--service-cluster-ip-range', podPlan.serviceRange,
   ...(services ? ['--advertise-address', podPlan.gateway] : []),
-  // INTERIM (issue 12, tls branch): until RBAC's bootstrap roles grant the scheduler's and controller-manager's own
-  // identities, authorize every authenticated request; the lead drops this line when merging RBAC.
-  '--authorization-mode=AlwaysAllow',
   '--default-not-ready-toleration-seconds=10', '--default-unreachable-toleration-seconds=10',
 ]);
 if (!(await waitReady())) {

@@ -17,9 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'skiff-secure-'));
 const NODE = `secure-sim-${process.pid}`;
 
 beforeAll(async () => {
-  // AlwaysAllow until RBAC's bootstrap roles (issue 12, rbac) grant the scheduler's and controller-manager's own
-  // identities; the lead drops this flag when merging them.
-  await cluster.startApiServer(['--authorization-mode', 'AlwaysAllow']);
+  // The default authorization (Node,RBAC): each component runs only with what its bootstrap role grants.
+  await cluster.startApiServer();
   cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
   cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
   cluster.start(NODE, 'node-agent', ['--node-name', NODE, '--runtime', 'simulated', '--simulated-start-delay', '100ms', '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
