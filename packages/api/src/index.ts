@@ -28,6 +28,8 @@ export * from './kinds/secret.js';
 export * from './kinds/service-account.js';
 export * from './kinds/job.js';
 export * from './kinds/cron-job.js';
+export * from './kinds/certificate-signing-request.js';
+export * from './x509.js';
 export * from './printers/index.js';
 export * from './duration.js';
 export * from './clock.js';

@@ -151,7 +151,7 @@ export class Registry {
     delete meta.deletionGracePeriodSeconds;
     delete meta.managedFields;
     const kind = this.kind(info);
-    if (kind.strategy.prepareForCreate) kind.strategy.prepareForCreate(obj);
+    if (kind.strategy.prepareForCreate) kind.strategy.prepareForCreate(obj, opts.user);
     else if (info.hasStatus) (obj as Record<string, unknown>).status = {};
     applyDefaults(info.plural, obj);
     kind.strategy.admit?.(obj, this.#ctx);
@@ -163,7 +163,7 @@ export class Registry {
   }
 
   /** update replaces an object (PUT); with subresource 'status' only its status changes. */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' } = {}): Written {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' | 'approval' } = {}): Written {
     const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Warn' });
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
@@ -191,7 +191,8 @@ export class Registry {
     }
     this.#checkNamespace(info, current.metadata.namespace, next);
     let obj: KubeObject;
-    if (opts.subresource === 'status') {
+    // CSRs' approval writes conditions in status as well; the kind's prepareForUpdate keeps the rest of it.
+    if (opts.subresource === 'status' || opts.subresource === 'approval') {
       obj = { ...structuredClone(current), status: next.status } as KubeObject;
     } else {
       obj = next;
@@ -199,7 +200,7 @@ export class Registry {
       if (info.hasStatus && opts.subresource !== 'binding') (obj as Record<string, unknown>).status = structuredClone((current as Record<string, unknown>).status);
     }
     const kind = this.kind(info);
-    kind.strategy.prepareForUpdate?.(obj, current, opts.subresource);
+    kind.strategy.prepareForUpdate?.(obj, current, opts.subresource, this.#ctx);
     const m = obj.metadata;
     const c = current.metadata;
     m.uid = c.uid;
@@ -245,7 +246,7 @@ export class Registry {
     name: string,
     type: PatchType,
     patchBody: unknown,
-    opts: WriteOptions & { subresource?: 'status' } = {},
+    opts: WriteOptions & { subresource?: 'status' | 'approval' } = {},
   ): Written {
     const current = this.#store.get(this.key(info, namespace, name));
     if (!current) {

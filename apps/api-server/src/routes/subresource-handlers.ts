@@ -38,7 +38,8 @@ function notAllowed(r: SubresourceRequest): never {
   throw errors.methodNotAllowed(r.req.method ?? 'GET', r.req.url ?? '');
 }
 
-async function status(r: SubresourceRequest): Promise<void> {
+/** status and approval (CSRs) write part of the object's status; the kind's prepareForUpdate says which part. */
+const statusLike = (subresource: 'status' | 'approval') => async (r: SubresourceRequest): Promise<void> => {
   const { deps, req, q, info } = r;
   const ns = r.path.namespace;
   switch (req.method) {
@@ -48,20 +49,20 @@ async function status(r: SubresourceRequest): Promise<void> {
     case 'PUT': {
       info.verb = 'PUT';
       const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+      const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       return r.reply(200, object, warnings);
     }
     case 'PATCH': {
       const type = requirePatchType(req);
       info.verb = 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
-      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource: 'status', dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+      const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
       return r.reply(200, object, warnings);
     }
     default:
       notAllowed(r);
   }
-}
+};
 
 async function finalize(r: SubresourceRequest): Promise<void> {
   if (r.req.method !== 'PUT') notAllowed(r);
@@ -120,7 +121,8 @@ async function upgradeOnly(r: SubresourceRequest): Promise<void> {
 }
 
 export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = {
-  status,
+  status: statusLike('status'),
+  approval: statusLike('approval'),
   finalize,
   scale,
   binding,
