@@ -11,6 +11,9 @@ import { TaintEvictionController } from './controllers/node-lifecycle/taint-evic
 import { PodGCController } from './controllers/pod-gc/pod-gc-controller.js';
 import { ReplicaSetController } from './controllers/replica-set/replica-set-controller.js';
 import { ServiceAccountsController } from './controllers/service-account/service-accounts-controller.js';
+import { CsrApprovingController } from './controllers/certificates/csr-approving-controller.js';
+import { CsrSigningController } from './controllers/certificates/csr-signing-controller.js';
+import { loadClusterSigner } from './controllers/certificates/load-cluster-signer.js';
 import type { ControllerInformers } from './informers.js';
 import type { ControllerName, Options } from './options.js';
 import type { EventRecorder } from '@skiff/controller-kit';
@@ -85,6 +88,19 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
     const ctl = new CronJobController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentCronJobSyncs) }];
   },
+  csrapproving: ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new CsrApprovingController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
+  },
+  csrsigning: ({ options: o, recorder: _r, ...c }) => [
+    {
+      async run(signal) {
+        const signer = await loadClusterSigner(o.clusterSigningCertFile ?? '', o.clusterSigningKeyFile ?? '', c.logger);
+        if (!signer) return;
+        await new CsrSigningController({ ...c, signer, ...defined({ signingDurationMs: o.clusterSigningDurationMs }) }).run(signal);
+      },
+    },
+  ],
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),
   ],

@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'csrapproving', 'csrsigning'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -20,6 +20,8 @@ const ALIASES: Record<string, ControllerName> = {
   'job-controller': 'job',
   'ttl-after-finished-controller': 'job',
   'cronjob-controller': 'cronjob',
+  'certificatesigningrequest-approving-controller': 'csrapproving',
+  'certificatesigningrequest-signing-controller': 'csrsigning',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -47,6 +49,11 @@ export interface Options {
   podGcPeriodMs: number;
   controllers: ControllerName[];
   logLevel: string;
+  /** --cluster-signing-cert-file and --cluster-signing-key-file: the CA csrsigning signs client CSRs with. */
+  clusterSigningCertFile: string;
+  clusterSigningKeyFile: string;
+  /** --cluster-signing-duration: the longest a signed certificate lasts. */
+  clusterSigningDurationMs: number;
 }
 
 /** DEFAULT_OPTIONS are kube-controller-manager's defaults where it has the flag. */
@@ -74,6 +81,9 @@ export const DEFAULT_OPTIONS: Options = {
   podGcPeriodMs: 20_000,
   controllers: [...CONTROLLER_NAMES],
   logLevel: 'info',
+  clusterSigningCertFile: '',
+  clusterSigningKeyFile: '',
+  clusterSigningDurationMs: 365 * 24 * 3600_000,
 };
 
 type Parser = (opts: Options, value: string) => void;
@@ -125,6 +135,9 @@ const FLAGS: Record<string, Parser> = {
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
   'log-level': str('logLevel'),
+  'cluster-signing-cert-file': str('clusterSigningCertFile'),
+  'cluster-signing-key-file': str('clusterSigningKeyFile'),
+  'cluster-signing-duration': dur('clusterSigningDurationMs'),
   controllers: (o, v) => void (o.controllers = parseControllers(v)),
 };
 

@@ -258,3 +258,32 @@ export const certificateSigningRequestKind = defineKind({
     },
   },
 });
+
+/** The usage sets a kubelet client CSR must have exactly (kube's kubeletClientRequiredUsages, and without RSA). */
+const KUBELET_CLIENT_USAGES = [['digital signature', 'key encipherment', 'client auth'], ['digital signature', 'client auth']];
+
+const SUBJECT_ALT_NAME_OID = '2.5.29.17';
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set(a).size === b.length && b.every((x) => a.includes(x));
+
+/**
+ * validateKubeletClientCsr is kube's ValidateKubeletClientCSR: subject O=system:nodes only, CN system:node:NAME,
+ * no SANs, and the kubelet client usages exactly. It returns why not, or undefined for a kubelet client CSR.
+ */
+export function validateKubeletClientCsr(req: x509.Pkcs10CertificateRequest, usages: readonly string[]): string | undefined {
+  const subject = req.subjectName;
+  const orgs = subject.getField('O');
+  if (orgs.length !== 1 || orgs[0] !== 'system:nodes') return 'subject organization is not system:nodes';
+  const ext = req.getExtension(SUBJECT_ALT_NAME_OID);
+  if (ext) {
+    const kinds = new Set(new x509.SubjectAlternativeNameExtension(ext.rawData).names.items.map((n) => n.type));
+    if (kinds.has('dns')) return 'DNS subjectAltNames are not allowed';
+    if (kinds.has('email')) return 'Email subjectAltNames are not allowed';
+    if (kinds.has('ip')) return 'IP subjectAltNames are not allowed';
+    if (kinds.has('url')) return 'URI subjectAltNames are not allowed';
+  }
+  const cn = subject.getField('CN');
+  if (cn.length !== 1 || !cn[0]!.startsWith('system:node:')) return 'subject common name does not begin with system:node:';
+  if (!KUBELET_CLIENT_USAGES.some((u) => sameSet(usages, u))) return `usages did not match [${KUBELET_CLIENT_USAGES[0]!.join(' ')}]`;
+  return undefined;
+}
