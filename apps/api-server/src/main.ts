@@ -10,6 +10,8 @@ import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { createApiServer } from './server.js';
+import { kubeletClientOptions } from './kubelet-client-options.js';
+import { nodeRestriction } from './admission/node-restriction.js';
 import { parseOptions, USAGE } from './options.js';
 import { AesGcmTransformer } from './storage/aes-gcm-transformer.js';
 import { createEncryptionKeyFile, readEncryptionKeyFile } from './storage/encryption-key-file.js';
@@ -126,6 +128,8 @@ const api = createApiServer({
   // An ephemeral port (--listen HOST:0) is known only once listening: the Endpoints are written then (below).
   ...(opts.port !== 0 ? { serviceEndpoint: { ip: serviceIP, port: opts.port } } : {}),
   ...(continueTokenKey ? { continueTokenKey } : {}),
+  kubeletClient: kubeletClientOptions(opts),
+  admission: [nodeRestriction()],
 });
 
 // Housekeeping, not reconciliation: expire Events past their TTL and compact history so the database stays bounded.

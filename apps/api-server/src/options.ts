@@ -38,6 +38,13 @@ export interface Options {
   /** --advertise-address: where pods reach this server (the `kubernetes` Service's endpoint); "" picks one. */
   advertiseAddress: string;
   logLevel: string;
+  /** --kubelet-client-certificate/--kubelet-client-key: "" means <data-dir>/pki/apiserver-kubelet-client.crt|.key. */
+  kubeletClientCertificate: string;
+  kubeletClientKey: string;
+  /** --kubelet-certificate-authority: verify agents' serving certificates against this CA ("" does not verify). */
+  kubeletCertificateAuthority: string;
+  /** --kubelet-allow-loopback: proxy to agents on loopback and link-local addresses (one-machine clusters). */
+  kubeletAllowLoopback: boolean;
 }
 
 const FLAGS = {
@@ -57,6 +64,10 @@ const FLAGS = {
   'service-node-port-range': { env: 'SKIFF_SERVICE_NODE_PORT_RANGE', default: DEFAULT_SERVICE_NODE_PORT_RANGE },
   'advertise-address': { env: 'SKIFF_ADVERTISE_ADDRESS', default: '' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
+  'kubelet-client-certificate': { env: 'SKIFF_KUBELET_CLIENT_CERTIFICATE', default: '' },
+  'kubelet-client-key': { env: 'SKIFF_KUBELET_CLIENT_KEY', default: '' },
+  'kubelet-certificate-authority': { env: 'SKIFF_KUBELET_CERTIFICATE_AUTHORITY', default: '' },
+  'kubelet-allow-loopback': { env: 'SKIFF_KUBELET_ALLOW_LOOPBACK', default: 'false', boolean: true },
 } as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its variable and default, for --help. */
@@ -92,6 +103,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     serviceNodePortRange: parseNodePortRange(get('service-node-port-range')),
     advertiseAddress: parseAdvertiseAddress(get('advertise-address')),
     logLevel: get('log-level'),
+    kubeletClientCertificate: get('kubelet-client-certificate'),
+    kubeletClientKey: get('kubelet-client-key'),
+    kubeletCertificateAuthority: get('kubelet-certificate-authority'),
+    kubeletAllowLoopback: parseBool('kubelet-allow-loopback', get('kubelet-allow-loopback')),
   };
 }
 

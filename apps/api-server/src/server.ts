@@ -15,6 +15,7 @@ import { Registry } from './registry/registry.js';
 import { createApp } from './routes/create-app.js';
 import { podStreamProxy } from './routes/pod-exec.js';
 import { podLogProxy } from './routes/pod-log.js';
+import { agentDialer, type AgentDialerOptions } from './routes/agent-dialer.js';
 import { podPortForwardProxy } from './routes/pod-portforward.js';
 import { parseApiPath } from './http/api-path.js';
 import type { Storage } from './storage/storage.js';
@@ -62,6 +63,12 @@ export interface ApiServerOptions {
   auth?: ServerAuth;
   /** Validating admission plugins (PodSecurity, NodeRestriction), in order. */
   admission?: AdmissionPlugin[];
+  /**
+   * How node agents are dialled for logs, exec, attach and portforward: the api-server's client certificate
+   * (--kubelet-client-certificate/--kubelet-client-key) and whether loopback/link-local agents are allowed
+   * (--kubelet-allow-loopback; refused by default).
+   */
+  kubeletClient?: AgentDialerOptions;
 }
 
 /** ServerAuth is the server's authentication chain, its authorizer and who watches the decisions (audit). */
@@ -113,13 +120,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub, store);
-  const portForward = podPortForwardProxy(registry, { metrics: metrics.registry });
-  const podStreams = podStreamProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {});
+  const dialer = agentDialer(opts.kubeletClient);
+  const dial = { dialer, ...(opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
+  const portForward = podPortForwardProxy(registry, { metrics: metrics.registry, dialer });
+  const podStreams = podStreamProxy(registry, dial);
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
-  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
+  const deps = { registry, hub, clock, continueTokens: new ContinueTokens(opts.continueTokenKey), podLog: podLogProxy(registry, dial) };
 
   const app = createApp({
     store,

@@ -37,7 +37,8 @@ export async function startServer(opts: Partial<ApiServerOptions> & { storage?: 
       store = SqliteStore.open({ path: join(dir, 'skiff.db') });
     } else store = new MemoryStore();
   }
-  const api = createApiServer({ logger: pino({ level: 'silent' }), ...opts, store });
+  // Fake and real node agents of tests listen on 127.0.0.1: allowed here unless a test sets kubeletClient itself.
+  const api = createApiServer({ logger: pino({ level: 'silent' }), kubeletClient: { allowLoopback: true }, ...opts, store });
   const server = createHttpServer(api);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -69,7 +70,7 @@ export interface ServerProcess {
 /** spawnServer starts dist/main.js (build first) and resolves once it answers /readyz. */
 export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, '--kubelet-allow-loopback', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const url = `http://127.0.0.1:${port}`;

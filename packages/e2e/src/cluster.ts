@@ -38,7 +38,7 @@ export class Cluster {
   async startApiServer(extra: string[] = []): Promise<void> {
     if (!this.port) this.port = await freePort();
     this.server = `http://127.0.0.1:${this.port}`;
-    this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir, ...extra]);
+    this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir, '--kubelet-allow-loopback', ...extra]);
     await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: 15_000 });
     this.client ??= createClient({ server: this.server });
   }
