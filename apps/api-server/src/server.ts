@@ -18,6 +18,7 @@ import { podLogProxy } from './routes/pod-log.js';
 import { agentDialer, type AgentDialerOptions } from './routes/agent-dialer.js';
 import { podPortForwardProxy } from './routes/pod-portforward.js';
 import { parseApiPath } from './http/api-path.js';
+import { legacyWatchPath } from './http/legacy-watch-path.js';
 import type { Storage } from './storage/storage.js';
 import { WatchHub } from './watch/watch-hub.js';
 import { WebSocketWatch } from './watch/websocket-watch.js';
@@ -161,6 +162,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   };
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const legacy = legacyWatchPath(req.url ?? '/');
+    if (legacy) req.url = legacy;
     if (podStreams(req, socket, head)) return; // pods/exec and pods/attach
     let path;
     try {

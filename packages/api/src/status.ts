@@ -100,17 +100,17 @@ export class ApiError extends Error {
 
   /** toStatus renders the error as the metav1.Status body sent on the wire. */
   toStatus(): Status {
-    const status: Status = {
+    // Keys in metav1.Status's field order (details before code), so the JSON matches kube-apiserver's byte for byte.
+    return {
       kind: 'Status',
       apiVersion: 'v1',
       metadata: this.metadata ? { ...this.metadata } : {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      ...(this.details ? { details: orderedDetails(this.details) } : {}),
       code: this.code,
     };
-    if (this.details) status.details = this.details;
-    return status;
   }
 
   /** fromStatus rebuilds an ApiError from a Status body (client side). */
@@ -121,6 +121,20 @@ export class ApiError extends Error {
     if (status.details) init.details = status.details;
     return new ApiError(init);
   }
+}
+
+/** orderedDetails puts StatusDetails' keys in metav1.StatusDetails' field order (name, group, kind, uid, causes, retryAfterSeconds). */
+export function orderedDetails(d: StatusDetails): StatusDetails {
+  const { name, group, kind, uid, causes, retryAfterSeconds, ...rest } = d;
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(group !== undefined ? { group } : {}),
+    ...(kind !== undefined ? { kind } : {}),
+    ...(uid !== undefined ? { uid } : {}),
+    ...(causes !== undefined ? { causes } : {}),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    ...rest,
+  };
 }
 
 function reasonForCode(code: number): StatusReason {

@@ -5,7 +5,7 @@ import { RESOURCES, type ConfigMap, type Deployment, type EndpointSlice, type En
 import { noopLogger, type Logger } from './logger.js';
 import { NamespaceClient } from './namespace-client.js';
 import { PodClient } from './pod-client.js';
-import { RestTransport, type HttpMethod } from './rest-transport.js';
+import { RestTransport, type HttpMethod, type TlsOptions } from './rest-transport.js';
 import { ResourceClient, type ClientObject, type ResourceClientDeps } from './resource-client.js';
 import { ScalableClient } from './scalable-client.js';
 import type { WatchHandle } from './watch.js';
@@ -23,6 +23,10 @@ export interface ClientOptions {
   connections?: number;
   /** Field manager for server-side apply patches that name none; defaults to "skiff". */
   fieldManager?: string;
+  /** TLS trust and client certificate for an https server (see loadKubeconfig). */
+  tls?: TlsOptions;
+  /** Bearer token; a function is asked per request (a ServiceAccount token file that is rotated). */
+  token?: string | (() => string);
 }
 
 /** VersionInfo is the /version document (kubectl's dispatcher reads `minor`). */
@@ -73,6 +77,8 @@ export function createClient(opts: ClientOptions): Clientset {
     userAgent: opts.userAgent ?? 'skiff-client/0.1',
     timeoutMs: opts.timeoutMs ?? 30_000,
     ...(opts.connections !== undefined ? { connections: opts.connections } : {}),
+    ...(opts.tls ? { tls: opts.tls } : {}),
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
   });
   const watches = new Set<WatchHandle>();
   const deps: ResourceClientDeps = {

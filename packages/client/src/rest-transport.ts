@@ -2,6 +2,7 @@
  * @module RestTransport: the one place that sends HTTP requests to the api-server, over pooled keep-alive connections.
  */
 import type { Readable } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import { apiErrorFromResponse } from './api-error-from-response.js';
 
@@ -14,6 +15,23 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Keep-alive connections for ordinary requests; watches use a pool of their own. */
   connections?: number;
+  /** How to trust the server and prove who we are over https (kubeconfig's certificate-authority, client cert). */
+  tls?: TlsOptions;
+  /** Bearer token sent on every request; a function is asked per request, so a rotated token file is picked up. */
+  token?: string | (() => string);
+}
+
+/** TlsOptions are the kubeconfig's TLS settings, as PEM text or bytes. */
+export interface TlsOptions {
+  /** CA bundle the server's certificate must chain to; without it the system's roots are used. */
+  ca?: string | Buffer;
+  /** Client certificate and key (x509 authentication). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Name checked against the server's certificate when it differs from the URL's host (kubeconfig tls-server-name). */
+  serverName?: string;
+  /** kubeconfig's insecure-skip-tls-verify: accept any server certificate. Never the default. */
+  insecureSkipVerify?: boolean;
 }
 
 /** HttpMethod is the subset of methods the API uses. */
@@ -42,6 +60,9 @@ export class RestTransport {
   readonly basePath: string;
   readonly userAgent: string;
   readonly timeoutMs: number;
+  /** TLS options for other connections to the same server (WebSocket watches), in node:tls form. */
+  readonly tlsConnect: ConnectionOptions;
+  readonly #token: (() => string) | undefined;
   readonly #pool: Pool;
   readonly #streamPool: Pool;
 
@@ -52,14 +73,19 @@ export class RestTransport {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.userAgent = opts.userAgent;
     this.timeoutMs = opts.timeoutMs;
+    this.tlsConnect = tlsConnectOptions(opts.tls);
+    const token = opts.token;
+    this.#token = token === undefined ? undefined : typeof token === 'function' ? token : () => token;
+    const connect = this.tlsConnect;
     this.#pool = new Pool(this.origin, {
+      connect,
       connections: opts.connections ?? 64,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
     });
-    this.#streamPool = new Pool(this.origin, { connections: null, pipelining: 1, headersTimeout: opts.timeoutMs, bodyTimeout: 0 });
+    this.#streamPool = new Pool(this.origin, { connect, connections: null, pipelining: 1, headersTimeout: opts.timeoutMs, bodyTimeout: 0 });
   }
 
   /** json sends a request and parses the JSON answer; non-2xx answers throw ApiError. */
@@ -86,6 +112,12 @@ export class RestTransport {
     return res.body;
   }
 
+  /** headers are what every request to the server carries: user agent and, with a token, Authorization. */
+  headers(): Record<string, string> {
+    const token = this.#token?.();
+    return token ? { 'user-agent': this.userAgent, authorization: `Bearer ${token}` } : { 'user-agent': this.userAgent };
+  }
+
   /** url renders an API path as an absolute URL with the given scheme family (http or ws). */
   url(path: string, scheme: 'http' | 'ws' = 'http'): string {
     const origin = scheme === 'ws' ? this.origin.replace(/^http/, 'ws') : this.origin;
@@ -98,7 +130,7 @@ export class RestTransport {
   }
 
   #options(req: RestRequest, bodyTimeout: number): Dispatcher.RequestOptions {
-    const headers: Record<string, string> = { accept: req.accept ?? 'application/json', 'user-agent': this.userAgent };
+    const headers: Record<string, string> = { accept: req.accept ?? 'application/json', ...this.headers() };
     let body: string | Buffer | undefined;
     if (req.body !== undefined) {
       body = typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
@@ -116,4 +148,15 @@ export class RestTransport {
     if (req.signal) options.signal = req.signal;
     return options;
   }
+}
+
+/** tlsConnectOptions turns TlsOptions into node:tls options; an absent CA means the system's roots. */
+function tlsConnectOptions(tls: TlsOptions | undefined): ConnectionOptions {
+  if (!tls) return {};
+  const out: ConnectionOptions = { rejectUnauthorized: !tls.insecureSkipVerify };
+  if (tls.ca !== undefined) out.ca = tls.ca;
+  if (tls.cert !== undefined) out.cert = tls.cert;
+  if (tls.key !== undefined) out.key = tls.key;
+  if (tls.serverName !== undefined) out.servername = tls.serverName;
+  return out;
 }

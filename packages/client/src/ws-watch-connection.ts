@@ -20,7 +20,8 @@ export function openWebSocketWatch(transport: RestTransport, opts: WatchConnecti
   if (signal.aborted) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     const ws = new WebSocket(transport.url(opts.path, 'ws'), {
-      headers: { 'user-agent': transport.userAgent, accept: 'application/json' },
+      ...transport.tlsConnect,
+      headers: { ...transport.headers(), accept: 'application/json' },
       perMessageDeflate: false,
       handshakeTimeout: transport.timeoutMs,
     });

@@ -5,4 +5,4 @@
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { recordPods, type PodExtremes, type PodLister } from './record-pods.js';
 export { freePort } from './free-port.js';
-export * from './test-pki.js';
+export { testPki, type TestPki, type PemPair } from './test-pki.js';

@@ -1,63 +1,67 @@
 /**
- * @module Test PKI: a throwaway CA and certificates signed by it (ECDSA P-256, fast), for tests of client-certificate
- * authentication between the api-server and node agents.
+ * @module testPki: a throwaway CA with server and client certificates, for tests of TLS clients and servers.
  */
-import { webcrypto } from 'node:crypto';
-import { x509 } from '@skiff/api';
+import 'reflect-metadata'; // @peculiar/x509's dependency injection (tsyringe) needs the Reflect polyfill loaded first.
+import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-export interface TestCert {
+/** PemPair is a certificate and its private key, PEM encoded. */
+export interface PemPair {
   cert: string;
   key: string;
 }
 
-export interface TestCa extends TestCert {
-  /** issue signs a certificate for `subject` (e.g. "CN=kube-apiserver-kubelet-client,O=system:masters"). */
-  issue(subject: string, opts?: { server?: boolean; ips?: string[]; dns?: string[] }): Promise<TestCert>;
+export interface TestPki {
+  ca: PemPair;
+  /** issue signs a certificate: a server one with `dns`/`ips` SANs, else a client one (CN = user, O = groups). */
+  issue(opts: { cn: string; groups?: string[]; dns?: string[]; ips?: string[] }): Promise<PemPair>;
 }
 
-function keyPem(der: ArrayBuffer): string {
-  return `-----BEGIN PRIVATE KEY-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
+async function keyPem(key: WebCrypto.CryptoKey): Promise<string> {
+  const der = await webcrypto.subtle.exportKey('pkcs8', key);
+  return `-----BEGIN PRIVATE KEY-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n')}\n-----END PRIVATE KEY-----\n`;
 }
 
-/** testCa makes a self-signed CA valid from an hour ago for a day (`name` is its subject). */
-export async function testCa(name = 'CN=skiff-test-ca'): Promise<TestCa> {
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+/** testPki makes a CA valid for a day; `name` tells CAs of one test apart. */
+export async function testPki(name = 'skiff-test-ca'): Promise<TestPki> {
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
   const now = Date.now();
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+  const validity = { notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) };
+  const caKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+  const caCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
-    name,
-    keys,
+    name: `CN=${name}`,
+    ...validity,
+    keys: caKeys,
     signingAlgorithm: ALG,
-    notBefore: new Date(now - 3600_000),
-    notAfter: new Date(now + 24 * 3600_000),
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });
-  const caKey = keyPem(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   let serial = 1;
   return {
-    cert: ca.toString('pem'),
-    key: caKey,
-    async issue(subject, opts = {}) {
-      const k = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-      const names = [...(opts.ips ?? []).map((value) => ({ type: 'ip' as const, value })), ...(opts.dns ?? []).map((value) => ({ type: 'dns' as const, value }))];
+    ca: { cert: caCert.toString('pem'), key: await keyPem(caKeys.privateKey) },
+    async issue({ cn, groups = [], dns = [], ips = [] }) {
+      const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
+      const server = dns.length + ips.length > 0;
+      const subject = [`CN=${cn}`, ...groups.map((g) => `O=${g}`)].join(', ');
+      const extensions: x509.Extension[] = [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+        new x509.ExtendedKeyUsageExtension([server ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+      ];
+      if (server) extensions.push(new x509.SubjectAlternativeNameExtension([...dns.map((value) => ({ type: 'dns' as const, value })), ...ips.map((value) => ({ type: 'ip' as const, value }))]));
       const cert = await x509.X509CertificateGenerator.create({
         serialNumber: (++serial).toString(16).padStart(2, '0'),
         subject,
-        issuer: ca.subjectName,
-        notBefore: new Date(now - 3600_000),
-        notAfter: new Date(now + 24 * 3600_000),
-        publicKey: k.publicKey,
-        signingKey: keys.privateKey,
+        issuer: caCert.subject,
+        ...validity,
+        publicKey: keys.publicKey,
+        signingKey: caKeys.privateKey,
         signingAlgorithm: ALG,
-        extensions: [
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-          new x509.ExtendedKeyUsageExtension([opts.server ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
-          ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
-        ],
+        extensions,
       });
-      return { cert: cert.toString('pem'), key: keyPem(await webcrypto.subtle.exportKey('pkcs8', k.privateKey)) };
+      return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
     },
   };
 }

@@ -3,11 +3,14 @@
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, errors, type Status } from '@skiff/api';
+import { ApiError, errors, orderedDetails, type Status } from '@skiff/api';
 
-/** sendJson writes a JSON body; `body` may be pre-serialized. */
+/**
+ * sendJson writes a JSON body; `body` may be pre-serialized. Like kube-apiserver's encoder (Go's json.Encoder), it
+ * ends the body with a newline, so clients that compare bodies byte for byte see the same text.
+ */
 export function sendJson(res: ServerResponse, code: number, body: unknown, warnings?: string[]): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = (typeof body === 'string' ? body : JSON.stringify(body)) + '\n';
   res.statusCode = code;
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', Buffer.byteLength(text));
@@ -37,7 +40,7 @@ export function sendError(res: ServerResponse, err: unknown): ApiError {
 
 /** endSocketWithStatus answers on a raw socket (a refused upgrade, a request the parser refused) and closes it. */
 export function endSocketWithStatus(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toStatus());
+  const body = JSON.stringify(err.toStatus()) + '\n';
   socket.end(
     `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
@@ -45,7 +48,5 @@ export function endSocketWithStatus(socket: Duplex, err: ApiError): void {
 
 /** successStatus is the Status kube-apiserver answers for a completed delete or a binding. */
 export function successStatus(code: number, details?: Status['details']): Status {
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
-  if (details) s.details = details;
-  return s;
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', ...(details ? { details: orderedDetails(details) } : {}), code };
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { testCa } from '@skiff/testing';
+import { testPki } from '@skiff/testing';
 import { api, startServer, type RunningServer } from '../../test/harness.js';
 import { refusedAddress } from './agent-dialer.js';
 
@@ -89,11 +89,11 @@ describe('proxy to node agents', () => {
   });
 
   it('presents the kubelet client certificate to an HTTPS agent that requires one', async () => {
-    const ca = await testCa();
-    const serving = await ca.issue('CN=agent', { server: true, ips: ['127.0.0.1'] });
-    const client = await ca.issue('CN=kube-apiserver-kubelet-client,O=system:masters');
-    const port = await listen(createHttpsServer({ ...serving, ca: ca.cert, requestCert: true, rejectUnauthorized: true }, answer));
-    server = await startServer({ kubeletClient: { allowLoopback: true, clientCertificate: client, certificateAuthority: ca.cert } });
+    const pki = await testPki();
+    const serving = await pki.issue({ cn: 'agent', ips: ['127.0.0.1'] });
+    const client = await pki.issue({ cn: 'kube-apiserver-kubelet-client', groups: ['system:masters'] });
+    const port = await listen(createHttpsServer({ ...serving, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, answer));
+    server = await startServer({ kubeletClient: { allowLoopback: true, clientCertificate: client, certificateAuthority: pki.ca.cert } });
     const loop = await nodeWithPod('tls', '127.0.0.1', port);
     const res = await api(server.url, 'GET', `${loop}/log`);
     expect(res.status).toBe(200);

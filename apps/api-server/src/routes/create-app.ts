@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '@skiff/api';
 import { apiGroupList, apiVersions, versionInfo } from '../discovery/index.js';
+import { legacyWatchPath } from '../http/legacy-watch-path.js';
 import { requestTargetError } from '../http/request-target-error.js';
 import { sendError, sendJson } from '../http/send.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
@@ -36,8 +37,10 @@ export function createApp(opts: AppOptions): Express {
   app.set('etag', false);
   app.use((req, res, next) => {
     const bad = requestTargetError(req);
-    if (bad) sendError(res, bad);
-    else next();
+    if (bad) return sendError(res, bad);
+    const legacy = legacyWatchPath(req.url);
+    if (legacy) req.url = req.originalUrl = legacy;
+    next();
   });
   app.use(opts.gate.middleware);
   const checks = [
