@@ -37,7 +37,10 @@ export function createApp(opts: AppOptions): Express {
   app.set('etag', false);
   app.use((req, res, next) => {
     const bad = requestTargetError(req);
-    if (bad) return sendError(res, bad);
+    if (bad) {
+      sendError(res, bad);
+      return;
+    }
     const legacy = legacyWatchPath(req.url);
     if (legacy) req.url = req.originalUrl = legacy;
     next();
