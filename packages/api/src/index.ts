@@ -30,6 +30,7 @@ export * from './kinds/job.js';
 export * from './kinds/cron-job.js';
 export * from './kinds/certificate-signing-request.js';
 export * from './x509.js';
+export * from './pod-references.js';
 export * from './printers/index.js';
 export * from './duration.js';
 export * from './clock.js';

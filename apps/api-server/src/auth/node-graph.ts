@@ -3,44 +3,12 @@
  * (kube's node authorizer graph, reduced to pod → object edges). It is kept up to date from the store's change
  * feed, so the Node authorizer answers in O(1) per request instead of scanning pods.
  */
-import type { KubeObject, Pod } from '@skiff/api';
+import { podReferences, type GraphKind, type KubeObject, type Pod } from '@skiff/api';
 import type { Storage } from '../storage/storage.js';
 
-export type GraphKind = 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'serviceaccounts';
+export type { GraphKind };
 
 const POD_RESOURCE = 'pods';
-
-/** podReferences lists what a pod needs from the API to run: `kind/namespace/name` keys. */
-export function podReferences(pod: Pod): string[] {
-  const ns = pod.metadata.namespace ?? '';
-  const refs = new Set<string>();
-  const add = (kind: GraphKind, name: string | undefined) => {
-    if (name) refs.add(`${kind}/${ns}/${name}`);
-  };
-  const spec = pod.spec;
-  add('serviceaccounts', spec.serviceAccountName || 'default');
-  for (const s of spec.imagePullSecrets ?? []) add('secrets', s.name);
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    for (const e of c.env ?? []) {
-      add('secrets', e.valueFrom?.secretKeyRef?.name);
-      add('configmaps', e.valueFrom?.configMapKeyRef?.name);
-    }
-    for (const e of c.envFrom ?? []) {
-      add('secrets', e.secretRef?.name);
-      add('configmaps', e.configMapRef?.name);
-    }
-  }
-  for (const v of spec.volumes ?? []) {
-    add('secrets', v.secret?.secretName);
-    add('configmaps', v.configMap?.name);
-    add('persistentvolumeclaims', (v['persistentVolumeClaim'] as { claimName?: string } | undefined)?.claimName);
-    for (const p of v.projected?.sources ?? []) {
-      add('secrets', p.secret?.name);
-      add('configmaps', p.configMap?.name);
-    }
-  }
-  return [...refs];
-}
 
 interface PodEntry {
   node: string;

@@ -38,6 +38,8 @@ let https: HttpsServer | undefined;
 let client: Clientset | undefined;
 let stopGraph: (() => void) | undefined;
 const agents: SpawnedAgent[] = [];
+/** Every request the api-server decided: `user verb resource[/subresource] allowed`. */
+const decided: string[] = [];
 const children: ChildProcess[] = [];
 
 afterEach(async () => {
@@ -79,7 +81,9 @@ async function startCluster(pki: TestPki): Promise<{ httpsUrl: string }> {
   const kubeletClient = await pki.issue({ cn: 'kube-apiserver-kubelet-client', groups: ['system:masters'] });
   server = await startServer({
     store,
-    auth: { authenticate: unionAuthenticator([insecurePort, tokenFileAuthenticator(tokens), x509User], { anonymous: false }), authorizer: unionAuthorizer([privilegedGroupAuthorizer, nodeAuthorizer(graph), bootstrapperRole]) },
+    auth: { authenticate: unionAuthenticator([insecurePort, tokenFileAuthenticator(tokens), x509User], { anonymous: false }), authorizer: unionAuthorizer([privilegedGroupAuthorizer, nodeAuthorizer(graph), bootstrapperRole]),
+      observe: (_req, _res, a, allowed) => void decided.push(`${a.user.username} ${a.verb} ${a.subresource ? `${a.resource}/${a.subresource}` : a.resource} ${allowed}`),
+    },
     admission: [nodeRestriction()],
     kubeletClient: { allowLoopback: true, clientCertificate: kubeletClient },
   });
@@ -159,6 +163,9 @@ describe('node TLS bootstrap (real controller-manager and node agent)', () => {
     expect(readFileSync(kubeconfig, 'utf8')).toContain(`client-certificate: ${join(certDir, 'kubelet-client-current.pem')}`);
     // The agent wrote its Node and Lease as system:node:NAME: the Node authorizer let it, NodeRestriction checked the name.
     expect(registered.metadata.name).toBe(node);
+    expect(decided).toContain('system:bootstrap:abcdef create certificatesigningrequests true');
+    expect(decided).toContain(`system:node:${node} create nodes true`);
+    expect(decided.filter((d) => d.startsWith('system:bootstrap:') && !d.includes('certificatesigningrequests'))).toEqual([]);
     await waitFor(async () => (await client!.leases.get(node, { namespace: 'kube-node-lease' }).catch(() => undefined)) !== undefined, { what: 'the node lease', timeoutMs: 20_000 });
 
     // The agent's port is HTTPS and answers only the api-server's client certificate.
@@ -171,6 +178,16 @@ describe('node TLS bootstrap (real controller-manager and node agent)', () => {
     const apiServer = await agentGet(port, '/containerLogs/default/nope/c', await pki.issue({ cn: 'kube-apiserver-kubelet-client', groups: ['system:masters'] }));
     expect(apiServer.status).toBe(404);
     expect((await agentGet(port, '/healthz')).status).toBe(200);
+    // pods/log through the api-server reaches the agent with the kubelet client certificate.
+    // Its Secret reaches the agent through a watch of that one object: all the Node authorizer lets a node read.
+    await client!.secrets.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-env', namespace: 'default' }, stringData: { GREETING: 'hi' } });
+    await client!.pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox:1.36', envFrom: [{ secretRef: { name: 'web-env' } }] }] } });
+    await waitFor(async () => (await client!.pods.get('web', { namespace: 'default' })).status?.phase === 'Running', { what: 'the pod to run', timeoutMs: 30_000 });
+    expect(decided).toContain(`system:node:${node} watch secrets true`);
+    expect(decided.filter((d) => d.startsWith('system:node:') && d.endsWith('false'))).toEqual([]);
+    const logs = await fetch(`${server!.url}/api/v1/namespaces/default/pods/web/log`);
+    expect(logs.status).toBe(200);
+    expect(await logs.text()).toContain('simulated container c of default/web');
 
     // A restart uses the kubeconfig as it is: no second CSR.
     await agent.stop();
