@@ -11,18 +11,20 @@ const base = { kubeletClientCertificate: '', kubeletClientKey: '', kubeletCertif
 
 describe('kubeletClientOptions', () => {
   it('uses pki/apiserver-kubelet-client.* from the data dir when the flags are unset, plain HTTP without them', () => {
-    dir = mkdtempSync(join(tmpdir(), 'skiff-kubelet-client-'));
-    expect(kubeletClientOptions({ ...base, dataDir: dir })).toEqual({ allowLoopback: false });
-    mkdirSync(join(dir, 'pki'));
-    writeFileSync(join(dir, 'pki', 'apiserver-kubelet-client.crt'), 'CERT');
-    writeFileSync(join(dir, 'pki', 'apiserver-kubelet-client.key'), 'KEY');
-    const o = kubeletClientOptions({ ...base, dataDir: dir, kubeletAllowLoopback: true });
+    const d = mkdtempSync(join(tmpdir(), 'skiff-kubelet-client-'));
+    dir = d;
+    expect(kubeletClientOptions({ ...base, dataDir: d })).toEqual({ allowLoopback: false });
+    mkdirSync(join(d, 'pki'));
+    writeFileSync(join(d, 'pki', 'apiserver-kubelet-client.crt'), 'CERT');
+    writeFileSync(join(d, 'pki', 'apiserver-kubelet-client.key'), 'KEY');
+    const o = kubeletClientOptions({ ...base, dataDir: d, kubeletAllowLoopback: true });
     expect([o.allowLoopback, String(o.clientCertificate?.cert), String(o.clientCertificate?.key)]).toEqual([true, 'CERT', 'KEY']);
   });
 
   it('refuses half a pair and a named file that cannot be read', () => {
-    dir = mkdtempSync(join(tmpdir(), 'skiff-kubelet-client-'));
-    expect(() => kubeletClientOptions({ ...base, dataDir: dir, kubeletClientCertificate: '/x.crt' })).toThrow('--kubelet-client-certificate and --kubelet-client-key must be given together');
-    expect(() => kubeletClientOptions({ ...base, dataDir: dir, kubeletClientCertificate: join(dir, 'no.crt'), kubeletClientKey: join(dir, 'no.key') })).toThrow(/ENOENT/);
+    const d = mkdtempSync(join(tmpdir(), 'skiff-kubelet-client-'));
+    dir = d;
+    expect(() => kubeletClientOptions({ ...base, dataDir: d, kubeletClientCertificate: '/x.crt' })).toThrow('--kubelet-client-certificate and --kubelet-client-key must be given together');
+    expect(() => kubeletClientOptions({ ...base, dataDir: d, kubeletClientCertificate: join(d, 'no.crt'), kubeletClientKey: join(d, 'no.key') })).toThrow(/ENOENT/);
   });
 });
