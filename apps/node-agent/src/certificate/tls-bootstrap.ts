@@ -96,7 +96,7 @@ export async function csrFor(nodeName: string, keyPem: string): Promise<string> 
 }
 
 /** waitForCertificate watches one CSR until it carries a certificate; a Denied or Failed CSR throws. */
-function waitForCertificate(client: ResourceClient<CertificateSigningRequest>, name: string, signal?: AbortSignal): Promise<string> {
+function waitForCertificate(client: ResourceClient<CertificateSigningRequest>, name: string, logger: Logger, signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePem, reject) => {
     const ctl = new AbortController();
     const stop = () => ctl.abort();
@@ -118,6 +118,8 @@ function waitForCertificate(client: ResourceClient<CertificateSigningRequest>, n
           resolvePem(Buffer.from(csr.status.certificate, 'base64').toString('utf8'));
         }
       },
+      // The watch retries by itself; say why, or a bootstrap token without rights waits in silence.
+      onError: (err) => logger.warn({ err, csr: name }, 'watching the certificate signing request failed; retrying'),
     });
   });
 }
@@ -165,7 +167,7 @@ export async function loadOrBootstrap(o: TlsBootstrapOptions): Promise<Kubeconfi
     });
     const name = created.metadata.name!;
     o.logger.info({ csr: name }, 'waiting for the client certificate to be approved and issued');
-    const cert = await waitForCertificate(client, name, o.signal);
+    const cert = await waitForCertificate(client, name, o.logger, o.signal);
     const pemPath = resolve(o.certDir, CLIENT_PEM);
     writeAtomic(pemPath, `${cert.trimEnd()}\n${key}`);
     writeAtomic(resolve(o.kubeconfig), kubeconfigText(boot.server, boot.tls?.ca, pemPath));
