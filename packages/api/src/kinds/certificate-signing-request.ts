@@ -217,12 +217,13 @@ export const certificateSigningRequestKind = defineKind({
       column('RequestedDuration', 'Requested duration of the certificate'),
       column('Condition', 'Condition of the request'),
     ],
+    // A Table may print an object without a spec (a partial object in a list): cells read it defensively.
     cells: (c, nowMs) => [
       c.metadata.name ?? '',
       sinceTimestamp(c.metadata.creationTimestamp, nowMs),
-      c.spec.signerName,
-      c.spec.username ?? '',
-      c.spec.expirationSeconds != null ? humanDuration(c.spec.expirationSeconds * 1000) : NONE,
+      c.spec?.signerName ?? '',
+      c.spec?.username ?? '',
+      c.spec?.expirationSeconds != null ? humanDuration(c.spec.expirationSeconds * 1000) : NONE,
       extractCsrStatus(c),
     ],
   },
