@@ -19,12 +19,17 @@ import { x509Authenticator } from './auth/x509-authenticator.js';
 import { ensurePki } from './pki/ensure-pki.js';
 import { ADMIN_KUBECONFIG, writeClusterKubeconfigs } from './pki/cluster-kubeconfigs.js';
 import { writeAdminCredentialFiles } from './pki/admin-credential-files.js';
+import { BOOTSTRAP_KUBECONFIG, writeBootstrapKubeconfig } from './pki/bootstrap-kubeconfig.js';
 import { servingNames } from './pki/serving-names.js';
 import { nodeSupportAdmission } from './admission/pod-security/node-support-admission.js';
 import { podSecurityAdmission } from './admission/pod-security/pod-security-admission.js';
 import { readAdmissionConfig, DEFAULT_POD_SECURITY_CONFIG } from './admission/pod-security/pod-security-config.js';
 import type { AdmissionPlugin } from './admission/admission.js';
 import { createRbac } from './auth/rbac/rbac.js';
+import { nodeAuthorizer } from './auth/node-authorizer.js';
+import { NodeGraph } from './auth/node-graph.js';
+import { kubeletClientOptions } from './kubelet-client-options.js';
+import { nodeRestriction } from './admission/node-restriction.js';
 import { parseOptions, USAGE } from './options.js';
 import { AesGcmTransformer } from './storage/aes-gcm-transformer.js';
 import { createEncryptionKeyFile, readEncryptionKeyFile } from './storage/encryption-key-file.js';
@@ -212,7 +217,9 @@ authenticators.push(
 // Authorization: system:masters first, then --authorization-mode in order. RBAC reads its roles from an index kept
 // current from the store; its escalation checks ask the whole chain for `escalate` and `bind`.
 const rbac = opts.authorizationModes.includes('RBAC') ? createRbac(store) : undefined;
-const authorizer = modeAuthorizer(opts.authorizationModes, { ...(rbac ? { RBAC: rbac.authorizer } : {}), AlwaysAllow: alwaysAllowAuthorizer });
+// The Node authorizer: a node may read only what the pods bound to it use (an index fed by the store's changes).
+const nodeAuthz = opts.authorizationModes.includes('Node') ? nodeAuthorizer(NodeGraph.fromStore(store).graph) : undefined;
+const authorizer = modeAuthorizer(opts.authorizationModes, { ...(rbac ? { RBAC: rbac.authorizer } : {}), ...(nodeAuthz ? { Node: nodeAuthz } : {}), AlwaysAllow: alwaysAllowAuthorizer });
 const secureAuth: ServerAuth = {
   authenticate: unionAuthenticator(authenticators, { anonymous: opts.anonymousAuth }),
   authorizer,
@@ -223,6 +230,8 @@ const admission: AdmissionPlugin[] = [
   // Pod Security (baseline enforced by default) first, so a pod both refuse gets kube's 403; then what the node cannot do.
   podSecurityAdmission({ config: podSecurityConfig, onAudit: (a, message) => logger.warn({ user: a.user.username, namespace: a.namespace, resource: a.info.plural, name: a.name, audit: message }, 'pod-security audit') }),
   nodeSupportAdmission(),
+  // A node agent writes only its own Node, Lease and the pods bound to it.
+  nodeRestriction(),
   ...(rbac ? [rbac.admission(authorizer)] : []),
 ];
 
@@ -243,10 +252,10 @@ const api = createApiServer({
   admission,
   serviceAccountTokens: saTokens,
   auth: secureAuth,
+  kubeletClient: kubeletClientOptions(opts),
 });
 // The default bootstrap token (its Secret is the only copy): bootstrap.kubeconfig carries it to joining nodes.
 const bootstrapToken = ensureBootstrapToken(api.registry);
-void bootstrapToken;
 
 // Housekeeping, not reconciliation: expire Events past their TTL and compact history so the database stays bounded.
 const housekeeping = setInterval(() => {
@@ -303,6 +312,8 @@ function boundPort(s: Server, asked: number): number {
 async function writeKubeconfigs(port: number): Promise<void> {
   const server = opts.kubeconfigServer || `https://127.0.0.1:${port}`;
   await writeClusterKubeconfigs(dataDir, { server, ca: pki.ca, now: new Date(), onWrite: (file, why) => logger.info({ file, why }, 'wrote kubeconfig') });
+  const bootstrapFile = join(dataDir, BOOTSTRAP_KUBECONFIG);
+  if (writeBootstrapKubeconfig(bootstrapFile, server, pki.ca.cert, bootstrapToken)) logger.info({ file: bootstrapFile }, 'wrote the node bootstrap kubeconfig');
   const admin = writeAdminCredentialFiles(dataDir, join(dataDir, ADMIN_KUBECONFIG));
   logger.info({ kubeconfig: `export KUBECONFIG=${join(dataDir, ADMIN_KUBECONFIG)}` }, 'admin kubeconfig');
   logger.info({ curl: `curl --cacert ${pki.caCertFile} --cert ${admin.certFile} --key ${admin.keyFile} ${server}/api/v1/nodes` }, 'admin credentials');

@@ -72,6 +72,13 @@ export interface Options {
   /** --audit-log-path: JSON lines of audit events; "" is off. */
   auditLogPath: string;
   logLevel: string;
+  /** --kubelet-client-certificate/--kubelet-client-key: "" means <data-dir>/pki/apiserver-kubelet-client.crt|.key. */
+  kubeletClientCertificate: string;
+  kubeletClientKey: string;
+  /** --kubelet-certificate-authority: verify agents' serving certificates against this CA ("" does not verify). */
+  kubeletCertificateAuthority: string;
+  /** --kubelet-allow-loopback: proxy to agents on loopback and link-local addresses (one-machine clusters). */
+  kubeletAllowLoopback: boolean;
 }
 
 const FLAGS = {
@@ -107,6 +114,10 @@ const FLAGS = {
   'api-audiences': { env: 'SKIFF_API_AUDIENCES', default: '', help: 'comma-separated; default: the issuers' },
   'audit-log-path': { env: 'SKIFF_AUDIT_LOG_PATH', default: '', help: 'append audit events (audit.k8s.io/v1, level Metadata) as JSON lines' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info' },
+  'kubelet-client-certificate': { env: 'SKIFF_KUBELET_CLIENT_CERTIFICATE', default: '' },
+  'kubelet-client-key': { env: 'SKIFF_KUBELET_CLIENT_KEY', default: '' },
+  'kubelet-certificate-authority': { env: 'SKIFF_KUBELET_CERTIFICATE_AUTHORITY', default: '' },
+  'kubelet-allow-loopback': { env: 'SKIFF_KUBELET_ALLOW_LOOPBACK', default: 'false', boolean: true },
 } as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its variable and default, for --help. */
@@ -166,6 +177,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     apiAudiences: commaList(get('api-audiences')),
     auditLogPath: get('audit-log-path'),
     logLevel: get('log-level'),
+    kubeletClientCertificate: get('kubelet-client-certificate'),
+    kubeletClientKey: get('kubelet-client-key'),
+    kubeletCertificateAuthority: get('kubelet-certificate-authority'),
+    kubeletAllowLoopback: parseBool('kubelet-allow-loopback', get('kubelet-allow-loopback')),
   };
 }
 

@@ -20,6 +20,7 @@ import { podLogProxy } from './routes/pod-log.js';
 import { nodeAgentEndpoint } from './routes/node-agent.js';
 import { fetchAgentSummary } from './resource-metrics/agent-summary.js';
 import { resourceMetricsApi } from './resource-metrics/resource-metrics-api.js';
+import { agentDialer, type AgentDialerOptions } from './routes/agent-dialer.js';
 import { podPortForwardProxy } from './routes/pod-portforward.js';
 import { parseApiPath } from './http/api-path.js';
 import { legacyWatchPath } from './http/legacy-watch-path.js';
@@ -71,6 +72,12 @@ export interface ApiServerOptions {
   admission?: AdmissionPlugin[];
   /** Signs TokenRequest answers (serviceaccounts/token) and serves the OIDC discovery documents. */
   serviceAccountTokens?: ServiceAccountTokens;
+  /**
+   * How node agents are dialled for logs, exec, attach and portforward: the api-server's client certificate
+   * (--kubelet-client-certificate/--kubelet-client-key) and whether loopback/link-local agents are allowed
+   * (--kubelet-allow-loopback; refused by default).
+   */
+  kubeletClient?: AgentDialerOptions;
 }
 
 /** ServerAuth is the server's authentication chain, its authorizer and who watches the decisions (audit). */
@@ -143,8 +150,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     onWatcherCountChange: (r, delta) => metrics.watchers.inc({ group: r.info.group, version: r.info.version, kind: r.info.kind }, delta),
   });
   const wsWatch = new WebSocketWatch(hub, store);
-  const portForward = podPortForwardProxy(registry, { metrics: metrics.registry });
-  const podStreams = podStreamProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {});
+  const dialer = agentDialer(opts.kubeletClient);
+  const dial = { dialer, ...(opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}) };
+  const portForward = podPortForwardProxy(registry, { metrics: metrics.registry, dialer });
+  const podStreams = podStreamProxy(registry, dial);
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
   ensureBootstrapPolicy(registry);
@@ -158,7 +167,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     clock,
     reviews,
     continueTokens: new ContinueTokens(opts.continueTokenKey),
-    podLog: podLogProxy(registry, opts.podLogDialTimeoutMs !== undefined ? { dialTimeoutMs: opts.podLogDialTimeoutMs } : {}),
+    podLog: podLogProxy(registry, dial),
     resourceMetrics: resourceMetricsApi({ registry, clock, summary: (node) => fetchAgentSummary(nodeAgentEndpoint(node), opts.podLogDialTimeoutMs ?? 10_000), onError: (node, err) => logger.debug({ err, node }, 'no metrics from node agent') }),
     ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
   };

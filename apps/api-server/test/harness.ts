@@ -47,7 +47,8 @@ export async function startServer(opts: Partial<ApiServerOptions> & { storage?: 
       store = SqliteStore.open({ path: join(dir, 'skiff.db') });
     } else store = new MemoryStore();
   }
-  const api = createApiServer({ logger: pino({ level: 'silent' }), ...opts, store });
+  // Fake and real node agents of tests listen on 127.0.0.1: allowed here unless a test sets kubeletClient itself.
+  const api = createApiServer({ logger: pino({ level: 'silent' }), kubeletClient: { allowLoopback: true }, ...opts, store });
   const server = createHttpServer(api);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -94,7 +95,7 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
   const port = await freePort();
   const ownDir = args.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) ? undefined : mkdtempSync(join(tmpdir(), 'skiff-server-'));
   const dirArgs = ownDir ? ['--data-dir', ownDir] : [];
-  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, '--secure-port', '0', '--bind-address', '127.0.0.1', ...dirArgs, ...args], {
+  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, '--secure-port', '0', '--bind-address', '127.0.0.1', '--kubelet-allow-loopback', ...dirArgs, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -18,6 +18,9 @@ import { ServiceProxyController } from './controllers/service-proxy/service-prox
 import { RootCAPublisher } from './controllers/root-ca-publisher/root-ca-publisher-controller.js';
 import { TokenCleaner } from './controllers/token-cleaner/token-cleaner-controller.js';
 import { ServiceAccountsController } from './controllers/service-account/service-accounts-controller.js';
+import { CsrApprovingController } from './controllers/certificates/csr-approving-controller.js';
+import { CsrSigningController } from './controllers/certificates/csr-signing-controller.js';
+import { loadClusterSigner } from './controllers/certificates/load-cluster-signer.js';
 import type { ControllerInformers } from './informers.js';
 import { DEFAULT_OPTIONS, type ControllerName, type Options } from './options.js';
 import type { EventRecorder } from '@skiff/controller-kit';
@@ -136,6 +139,19 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
     const ctl = new StatefulSetController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentStatefulSetSyncs) }];
   },
+  csrapproving: ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new CsrApprovingController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
+  },
+  csrsigning: ({ options: o, recorder: _r, ...c }) => [
+    {
+      async run(signal) {
+        const signer = await loadClusterSigner(o.clusterSigningCertFile ?? '', o.clusterSigningKeyFile ?? '', c.logger);
+        if (!signer) return;
+        await new CsrSigningController({ ...c, signer, ...defined({ signingDurationMs: o.clusterSigningDurationMs }) }).run(signal);
+      },
+    },
+  ],
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),
   ],

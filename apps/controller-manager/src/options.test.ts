@@ -20,15 +20,21 @@ describe('parseFlags', () => {
     expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob', 'endpoint', 'root-ca-cert-publisher', 'tokencleaner']));
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset']);
+    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning']);
     expect(parseControllers('root-ca-certificate-publisher-controller,token-cleaner-controller')).toEqual(['root-ca-cert-publisher', 'tokencleaner']);
     expect(parseControllers('clusterrole-aggregation-controller')).toEqual(['clusterrole-aggregation']);
     expect(parseControllers('disruption-controller')).toEqual(['disruption']);
+    expect(parseControllers('certificatesigningrequest-approving-controller,certificatesigningrequest-signing-controller')).toEqual(['csrapproving', 'csrsigning']);
     expect(parseControllers('serviceaccount-controller')).toEqual(['serviceaccount']);
     expect(parseControllers('job-controller,ttl-after-finished-controller,cronjob-controller')).toEqual(['job', 'cronjob']);
     expect(parseControllers('endpointslice-controller')).toEqual(['endpoint']);
     expect(parseControllers('replicaset-controller,deployment')).toEqual(['replicaset', 'deployment']);
     expect(() => parseControllers('bogus')).toThrow(/unknown controller/);
+  });
+  it('reads the cluster signing flags, the duration defaulting to a year', () => {
+    const o = parseFlags(['--cluster-signing-cert-file', '/pki/ca.crt', '--cluster-signing-key-file', '/pki/ca.key']);
+    expect([o.clusterSigningCertFile, o.clusterSigningKeyFile, o.clusterSigningDurationMs]).toEqual(['/pki/ca.crt', '/pki/ca.key', 365 * 24 * 3600_000]);
+    expect(parseFlags(['--cluster-signing-duration', '24h']).clusterSigningDurationMs).toBe(24 * 3600_000);
   });
   it('rejects unknown flags, a trailing valueless flag and a --listen the other components refuse', () => {
     expect(() => parseFlags(['--nope', '1'])).toThrow(/unknown flag/);

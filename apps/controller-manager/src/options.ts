@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -26,6 +26,8 @@ const ALIASES: Record<string, ControllerName> = {
   'disruption-controller': 'disruption',
   'daemonset-controller': 'daemonset',
   'statefulset-controller': 'statefulset',
+  'certificatesigningrequest-approving-controller': 'csrapproving',
+  'certificatesigningrequest-signing-controller': 'csrsigning',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -64,6 +66,11 @@ export interface Options {
   /** --root-ca-file: the CA bundle the root-ca-cert-publisher puts in every namespace's kube-root-ca.crt. */
   rootCaFile: string;
   logLevel: string;
+  /** --cluster-signing-cert-file and --cluster-signing-key-file: the CA csrsigning signs client CSRs with. */
+  clusterSigningCertFile: string;
+  clusterSigningKeyFile: string;
+  /** --cluster-signing-duration: the longest a signed certificate lasts. */
+  clusterSigningDurationMs: number;
 }
 
 /** DEFAULT_OPTIONS are kube-controller-manager's defaults where it has the flag. */
@@ -99,6 +106,9 @@ export const DEFAULT_OPTIONS: Options = {
   serviceProxyHostPath: '',
   rootCaFile: '',
   logLevel: 'info',
+  clusterSigningCertFile: '',
+  clusterSigningKeyFile: '',
+  clusterSigningDurationMs: 365 * 24 * 3600_000,
 };
 
 type Parser = (opts: Options, value: string) => void;
@@ -158,6 +168,9 @@ const FLAGS: Record<string, Parser> = {
   'service-proxy-host-path': str('serviceProxyHostPath'),
   'root-ca-file': str('rootCaFile'),
   'log-level': str('logLevel'),
+  'cluster-signing-cert-file': str('clusterSigningCertFile'),
+  'cluster-signing-key-file': str('clusterSigningKeyFile'),
+  'cluster-signing-duration': dur('clusterSigningDurationMs'),
   controllers: (o, v) => void (o.controllers = parseControllers(v)),
 };
 

@@ -6,8 +6,6 @@ import { flagUsage, ipv4ToNumber, parseBool, parseDuration, parseFlags, parseLis
 /** AgentConfig is every setting of the node agent, with defaults applied. */
 export interface AgentConfig {
   server: string;
-  /** --kubeconfig: where and as whom to reach the api-server; "" uses --server. */
-  kubeconfig: string;
   nodeName: string;
   runtime: 'docker' | 'simulated';
   dockerSocket: string;
@@ -33,12 +31,21 @@ export interface AgentConfig {
   simulatedStartDelayMs: number;
   simulatedExit: { afterMs: number; exitCode: number } | undefined;
   logLevel: string;
+  /** --kubeconfig: the agent's identity; written by TLS bootstrap when --bootstrap-kubeconfig is given. */
+  kubeconfig: string;
+  /** --bootstrap-kubeconfig: the cluster CA and a bootstrap token to get a client certificate with. */
+  bootstrapKubeconfig: string;
+  /** --cert-dir: the client key and certificate, and the self-signed serving pair. */
+  certDir: string;
+  /** --client-ca-file: the CA of client certificates the HTTPS port accepts ("" = the kubeconfig's CA). */
+  clientCaFile: string;
+  tlsCertFile: string;
+  tlsPrivateKeyFile: string;
 }
 
 /** FLAGS lists each flag with its environment variable (the flag wins) and its default, for parsing and --help. */
 export const FLAGS = {
   server: { env: 'SKIFF_SERVER', default: 'http://127.0.0.1:8080', help: 'api-server URL' },
-  kubeconfig: { env: 'SKIFF_KUBECONFIG', default: '', help: 'kubeconfig file (server, CA, client certificate); when set, --server is not used' },
   'node-name': { env: 'SKIFF_NODE_NAME', default: '$HOSTNAME', help: 'name of the Node to register' },
   runtime: { env: 'SKIFF_RUNTIME', default: 'docker', help: 'docker or simulated' },
   'docker-socket': { env: 'SKIFF_DOCKER_SOCKET', default: '/var/run/docker.sock', help: '' },
@@ -61,6 +68,12 @@ export const FLAGS = {
   'simulated-start-delay': { env: 'SKIFF_SIMULATED_START_DELAY', default: '1s', help: '' },
   'simulated-exit': { env: 'SKIFF_SIMULATED_EXIT', default: '', help: 'after=10s,code=0: simulated containers exit' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
+  kubeconfig: { env: 'SKIFF_KUBECONFIG', default: '', help: 'kubeconfig of the agent (written by TLS bootstrap); "" talks to --server unauthenticated' },
+  'bootstrap-kubeconfig': { env: 'SKIFF_BOOTSTRAP_KUBECONFIG', default: '', help: 'kubeconfig with the cluster CA and a bootstrap token, used to get a client certificate' },
+  'cert-dir': { env: 'SKIFF_CERT_DIR', default: '', help: 'client and serving certificates; default <root-dir>/pki' },
+  'client-ca-file': { env: 'SKIFF_CLIENT_CA_FILE', default: '', help: "CA of the api-server's client certificate; default the kubeconfig's CA. Without either the port is plain HTTP" },
+  'tls-cert-file': { env: 'SKIFF_TLS_CERT_FILE', default: '', help: 'serving certificate; default self-signed in --cert-dir' },
+  'tls-private-key-file': { env: 'SKIFF_TLS_PRIVATE_KEY_FILE', default: '', help: '' },
 } as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its environment variable and default, for --help. */
@@ -126,7 +139,6 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
   }
   return {
     server: value('server'),
-    kubeconfig: value('kubeconfig'),
     nodeName,
     runtime,
     dockerSocket: value('docker-socket'),
@@ -151,5 +163,11 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     simulatedStartDelayMs: parseDuration(value('simulated-start-delay')),
     simulatedExit,
     logLevel: value('log-level'),
+    kubeconfig: value('kubeconfig'),
+    bootstrapKubeconfig: value('bootstrap-kubeconfig'),
+    certDir: value('cert-dir') || `${value('root-dir')}/pki`,
+    clientCaFile: value('client-ca-file'),
+    tlsCertFile: value('tls-cert-file'),
+    tlsPrivateKeyFile: value('tls-private-key-file'),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterDNS } from './pods/pod-dns.js';
-import { isConflict, isNotFound, type ConfigMap, type Node, type Pod, type Secret, type Service, type Taint } from '@skiff/api';
+import { isConflict, isNotFound, type Node, type Pod, type Service, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger, type SharedInformer } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
@@ -13,6 +13,7 @@ import type { Summary } from './stats/resource-sampler.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
 import { ConfigObjectCache } from './config/config-object-cache.js';
 import { TokenManager, type IssuedToken } from './volumes/token-manager.js';
+import { ReferencedObjectWatcher } from './config/referenced-object-watcher.js';
 import { NodeRunner } from './node-runner.js';
 import { NodeStatusReporter, type Health, type NodeIdentity } from './status/node-status.js';
 import type { ProbeResults } from './pods/pod-syncer.js';
@@ -239,19 +240,26 @@ export class AgentProcess {
     // Pods start only after Services are listed, so their containers see every Service that exists (as kubelet).
     this.#services = this.#factory.forResource<Service>('services', this.#o.client.services);
     const route = (pod: Pod): NodeRunner | undefined => this.nodes.get(pod.spec.nodeName ?? '')?.runner;
+    // The ConfigMaps and Secrets of each pod are watched one by one, before the pod is handed to its runner.
+    const referenced = new ReferencedObjectWatcher({ client: this.#o.client, objects: this.#objects, signal, logger: this.#log });
     informer.addEventHandler({
-      onAdd: (pod) => route(pod)?.upsertPod(pod),
-      onUpdate: (_old, pod) => route(pod)?.upsertPod(pod),
+      onAdd: (pod) => {
+        if (route(pod)) referenced.track(pod);
+        route(pod)?.upsertPod(pod);
+      },
+      onUpdate: (_old, pod) => {
+        if (route(pod)) referenced.track(pod);
+        route(pod)?.upsertPod(pod);
+      },
       onDelete: (obj) => {
         const pod = unwrapTombstone(obj);
+        referenced.untrack(pod);
         route(pod)?.deletePod(pod);
       },
     });
-    const configInformers = this.#watchConfigObjects();
     this.#factory.start(signal);
-    // The ConfigMap and Secret caches are complete before any pod syncs, so a missing one really is missing.
     if (!(await this.#factory.waitForCacheSync(signal))) return;
-    await Promise.all([informer.whenIdle(), ...configInformers.map((i) => i.whenIdle())]);
+    await informer.whenIdle();
     for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
     await this.#forEachNode(async (_name, e) => {
       await e.runner.markSynced();
@@ -260,33 +268,6 @@ export class AgentProcess {
     this.#runs.push(this.#statusLoop(signal));
     this.#ready = true;
     this.#log.info({ nodes: this.nodes.size }, 'node agent started');
-  }
-
-  /**
-   * watchConfigObjects feeds the ConfigMaps and Secrets pods read into the shared cache (kubelet watches only those
-   * its pods reference; the agent watches all, which is as cheap at Skiff's size and needs no per-pod watches).
-   */
-  #watchConfigObjects(): Array<{ whenIdle(): Promise<void> }> {
-    const objects = this.#objects;
-    const configMaps = this.#factory.forResource<ConfigMap>('configmaps', this.#o.client.configmaps);
-    configMaps.addEventHandler({
-      onAdd: (cm) => objects.setConfigMap(cm),
-      onUpdate: (_old, cm) => objects.setConfigMap(cm),
-      onDelete: (obj) => {
-        const cm = unwrapTombstone(obj);
-        objects.deleteConfigMap(cm.metadata.namespace ?? '', cm.metadata.name ?? '');
-      },
-    });
-    const secrets = this.#factory.forResource<Secret>('secrets', this.#o.client.secrets);
-    secrets.addEventHandler({
-      onAdd: (s) => objects.setSecret(s),
-      onUpdate: (_old, s) => objects.setSecret(s),
-      onDelete: (obj) => {
-        const s = unwrapTombstone(obj);
-        objects.deleteSecret(s.metadata.namespace ?? '', s.metadata.name ?? '');
-      },
-    });
-    return [configMaps, secrets];
   }
 
   /** stop ends every loop and, unless `markNotReady` is false, reports the nodes not ready (graceful shutdown). */

@@ -2,12 +2,15 @@
  * @module main: the node-agent process. Reads flags and environment, opens the Docker socket and the log port,
  * installs signal handlers; everything else is built by injection.
  */
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { advertiseAddress, DEFAULT_METRICS_OPTIONS, optionsOrExit } from '@skiff/api';
+import { advertiseAddress, DEFAULT_METRICS_OPTIONS, optionsOrExit, RESOURCES } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
-import { createClient, loadKubeconfig } from '@skiff/client';
+import { createClient, type ClientOptions } from '@skiff/client';
+import { createAgentServer } from './certificate/create-agent-server.js';
+import { servingCertificate } from './certificate/serving-certificate.js';
+import { loadOrBootstrap } from './certificate/tls-bootstrap.js';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import { AgentProcess, type AgentNode } from './agent-process.js';
 import { registerAgentMetrics } from './agent-metrics.js';
@@ -25,9 +28,28 @@ const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm
 async function main(): Promise<void> {
   const config = optionsOrExit('node-agent', USAGE, () => parseAgentConfig(process.argv.slice(2), process.env));
   const logger = createLogger({ name: 'node-agent', level: config.logLevel as 'info' });
-  const { namespace: _, ...connection } = optionsOrExit('node-agent', USAGE, () => (config.kubeconfig ? loadKubeconfig(config.kubeconfig) : { server: config.server }));
-  const client = createClient({ ...connection, userAgent: `skiff-node-agent/${config.nodeName}`, logger });
   const clock = realClock;
+  const userAgent = `skiff-node-agent/${config.nodeName}`;
+  // With --kubeconfig the agent is system:node:NAME (TLS bootstrap first when it has no valid certificate).
+  let connection: ClientOptions = { server: config.server };
+  if (config.kubeconfig) {
+    const { namespace: _ns, ...fromKubeconfig } = await loadOrBootstrap({
+      nodeName: config.nodeName,
+      kubeconfig: config.kubeconfig,
+      ...(config.bootstrapKubeconfig ? { bootstrapKubeconfig: config.bootstrapKubeconfig } : {}),
+      certDir: config.certDir,
+      now: () => clock.now(),
+      logger,
+      csrClient: (opts) => {
+        const c = createClient({ ...opts, userAgent, logger });
+        return { client: c.resource(RESOURCES.certificatesigningrequests), close: () => c.close() };
+      },
+    });
+    connection = fromKubeconfig;
+  } else if (config.bootstrapKubeconfig) {
+    throw new Error('--bootstrap-kubeconfig needs --kubeconfig: where to write the issued credentials');
+  }
+  const client = createClient({ ...connection, userAgent, logger });
   let docker: DockerClient | undefined;
   const nodes: AgentNode[] = [];
   if (config.simulatedNodes > 0 || config.runtime === 'simulated') {
@@ -50,7 +72,13 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: metrics, ...DEFAULT_METRICS_OPTIONS });
   let agent: AgentProcess | undefined;
   const app = createLogServer({ findPod: (ns, name) => agent?.findPod(ns, name), readyz: () => agent?.readiness() ?? [{ name: 'informer-sync', ok: false, message: 'starting' }], summary: (node) => agent?.summary(node), metrics, logger });
-  const server = createServer(app);
+  const hostIP = advertiseAddress({ listenHost: config.listenHost, nodeIP: config.nodeIP, interfaces: networkInterfaces() });
+  // The port is HTTPS, open only to the api-server's client certificate, whenever there is a cluster CA to check it by.
+  const clientCa = config.clientCaFile ? readFileSync(config.clientCaFile) : connection.tls?.ca;
+  const serving = clientCa
+    ? { ...(await servingCertificate({ certFile: config.tlsCertFile, keyFile: config.tlsPrivateKeyFile, certDir: config.certDir, hostname: hostname(), addresses: [hostIP], now: clock.now() })), clientCa }
+    : undefined;
+  const { server, onUpgrade, secure } = createAgentServer(app, serving);
   const portForward = createPortForwardServer({
     resolve: (ns, name) => {
       const found = agent?.findPod(ns, name);
@@ -63,13 +91,12 @@ async function main(): Promise<void> {
   });
   const streams = createStreamServer({ findPod: (ns, name) => agent?.findPod(ns, name), logger, metrics });
   // exec and attach first; the port-forward handler answers every other path (404 for unknown ones).
-  server.on('upgrade', (req, socket, head) => streams.handleUpgrade(req, socket, head) || portForward.handleUpgrade(req, socket, head));
+  onUpgrade((req, socket, head) => streams.handleUpgrade(req, socket, head) || portForward.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listenPort, config.listenHost, resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  const hostIP = advertiseAddress({ listenHost: config.listenHost, nodeIP: config.nodeIP, interfaces: networkInterfaces() });
   agent = new AgentProcess({
     client,
     nodes,
@@ -96,7 +123,7 @@ async function main(): Promise<void> {
   registerAgentMetrics(metrics, function* () {
     for (const e of running.nodes.values()) yield e.runner;
   });
-  logger.info({ nodes: nodes.length, runtime: config.runtime, listen: `${config.listenHost}:${port}`, internalIP: hostIP }, 'node agent starting');
+  logger.info({ nodes: nodes.length, runtime: config.runtime, listen: `${config.listenHost}:${port}`, https: secure, internalIP: hostIP }, 'node agent starting');
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

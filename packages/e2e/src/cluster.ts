@@ -23,12 +23,10 @@ export interface Component {
   logs(): string;
 }
 
-/** The kubeconfig the api-server writes for each app's identity (node agents: the interim one, see the api-server). */
+/** The kubeconfig the api-server writes for each control-plane app's identity; node agents join by TLS bootstrap. */
 const KUBECONFIG_OF: Record<string, string> = {
   scheduler: 'scheduler.kubeconfig',
   'controller-manager': 'controller-manager.kubeconfig',
-  'node-agent': 'node-agent-interim.kubeconfig',
-  'service-proxy': 'node-agent-interim.kubeconfig',
 };
 
 export interface ClusterOptions {
@@ -69,7 +67,7 @@ export class Cluster {
    */
   async startApiServer(extra: string[] = [], bindAddress = '127.0.0.1'): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const common = ['--bind-address', bindAddress, '--data-dir', this.dataDir];
+    const common = ['--bind-address', bindAddress, '--data-dir', this.dataDir, '--kubelet-allow-loopback'];
     if (!this.secure) {
       this.server = `http://127.0.0.1:${this.port}`;
       this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', ...common, ...extra]);
@@ -93,9 +91,20 @@ export class Cluster {
    * api-server: with `--server`, or in secure mode `--kubeconfig` with its own identity.
    */
   start(name: string, app: string, args: string[], env: NodeJS.ProcessEnv = {}): Component {
-    const kubeconfig = KUBECONFIG_OF[app];
-    if (this.secure && !kubeconfig) throw new Error(`no kubeconfig for ${app} in a secure cluster`);
-    const connect = this.secure ? ['--kubeconfig', this.kubeconfig(kubeconfig)] : ['--server', this.server];
+    if (!this.secure) return this.spawn(name, app, ['--server', this.server, ...args], env);
+    const pki = join(this.dataDir, 'pki');
+    let connect: string[];
+    if (app === 'node-agent') {
+      // kubelet TLS bootstrap: the bootstrap token asks for a client certificate, kept in the agent's own files.
+      const own = join(this.dataDir, `agent-${name}`);
+      connect = ['--bootstrap-kubeconfig', this.kubeconfig('bootstrap.kubeconfig'), '--kubeconfig', join(own, 'kubeconfig'), '--cert-dir', join(own, 'pki')];
+    } else {
+      const kubeconfig = KUBECONFIG_OF[app];
+      if (!kubeconfig) throw new Error(`no kubeconfig for ${app} in a secure cluster`);
+      connect = ['--kubeconfig', this.kubeconfig(kubeconfig)];
+      // The controller-manager signs node client certificates with the cluster CA and publishes it to pods.
+      if (app === 'controller-manager') connect.push('--cluster-signing-cert-file', join(pki, 'ca.crt'), '--cluster-signing-key-file', join(pki, 'ca.key'), '--root-ca-file', join(pki, 'ca.crt'));
+    }
     return this.spawn(name, app, [...connect, ...args], env);
   }
 

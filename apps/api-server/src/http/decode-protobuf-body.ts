@@ -267,6 +267,22 @@ const POD_DISRUPTION_BUDGET: Schema = {
   3: f('status', { 1: f('observedGeneration', 'int'), 3: f('disruptionsAllowed', 'int'), 4: f('currentHealthy', 'int'), 5: f('desiredHealthy', 'int'), 6: f('expectedPods', 'int') }),
 };
 
+/** certificates/v1: kubectl certificate approve/deny PUT the whole CSR to /approval. spec.extra (a map of ExtraValue) is not decoded. */
+const CSR_CONDITION: Schema = { 1: f('type', 'string'), 6: f('status', 'string'), 2: f('reason', 'string'), 3: f('message', 'string'), 4: f('lastUpdateTime', 'time'), 5: f('lastTransitionTime', 'time') };
+const CERTIFICATE_SIGNING_REQUEST: Schema = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', {
+    1: f('request', 'bytes'),
+    7: f('signerName', 'string'),
+    8: f('expirationSeconds', 'int', { ptr: true }),
+    5: f('usages', 'string', { repeated: true }),
+    2: f('username', 'string'),
+    3: f('uid', 'string'),
+    4: f('groups', 'string', { repeated: true }),
+  }),
+  3: f('status', { 1: f('conditions', CSR_CONDITION, { repeated: true }), 2: f('certificate', 'bytes') }),
+};
+
 const KINDS: Record<string, Schema> = {
   'authentication.k8s.io/v1/TokenRequest': TOKEN_REQUEST,
   'v1/Namespace': NAMESPACE,
@@ -291,6 +307,7 @@ const KINDS: Record<string, Schema> = {
   'authentication.k8s.io/v1/SelfSubjectReview': SELF_SUBJECT_REVIEW,
   'policy/v1/Eviction': EVICTION,
   'policy/v1/PodDisruptionBudget': POD_DISRUPTION_BUDGET,
+  'certificates.k8s.io/v1/CertificateSigningRequest': CERTIFICATE_SIGNING_REQUEST,
   'v1/DeleteOptions': DELETE_OPTIONS,
   'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
 };

@@ -13,9 +13,6 @@ export const CLUSTER_KUBECONFIGS: ReadonlyArray<{ file: string; spec: CertSpec }
   { file: ADMIN_KUBECONFIG, spec: { commonName: 'kubernetes-admin', organizations: ['system:masters'], usages: ['client'] } },
   { file: 'scheduler.kubeconfig', spec: { commonName: 'system:kube-scheduler', usages: ['client'] } },
   { file: 'controller-manager.kubeconfig', spec: { commonName: 'system:kube-controller-manager', usages: ['client'] } },
-  // INTERIM (issue 12, tls branch): node agents' credential until node TLS bootstrap (bootstrap.kubeconfig) is
-  // merged. In system:masters so it works under any --authorization-mode; the lead removes it at merge.
-  { file: 'node-agent-interim.kubeconfig', spec: { commonName: 'skiff:node-agent-interim', organizations: ['system:masters'], usages: ['client'] } },
 ];
 
 /**

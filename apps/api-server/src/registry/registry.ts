@@ -166,7 +166,7 @@ export class Registry {
     delete meta.deletionGracePeriodSeconds;
     delete meta.managedFields;
     const kind = this.kind(info);
-    if (kind.strategy.prepareForCreate) kind.strategy.prepareForCreate(obj);
+    if (kind.strategy.prepareForCreate) kind.strategy.prepareForCreate(obj, opts.user);
     else if (info.hasStatus) (obj as Record<string, unknown>).status = {};
     applyDefaults(info.plural, obj);
     kind.strategy.admit?.(obj, this.#ctx);
@@ -180,7 +180,7 @@ export class Registry {
   }
 
   /** update replaces an object (PUT); with subresource 'status' only its status changes. */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' } = {}): Written {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: 'status' | 'finalize' | 'ephemeralcontainers' | 'approval' } = {}): Written {
     const { object, warnings } = decodeObject(info.plural, body, { fieldValidation: opts.fieldValidation ?? 'Warn' });
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
@@ -208,7 +208,8 @@ export class Registry {
     }
     this.#checkNamespace(info, current.metadata.namespace, next);
     let obj: KubeObject;
-    if (opts.subresource === 'status') {
+    // CSRs' approval writes conditions in status as well; the kind's prepareForUpdate keeps the rest of it.
+    if (opts.subresource === 'status' || opts.subresource === 'approval') {
       obj = { ...structuredClone(current), status: next.status } as KubeObject;
     } else {
       obj = next;
@@ -216,7 +217,7 @@ export class Registry {
       if (info.hasStatus && opts.subresource !== 'binding') (obj as Record<string, unknown>).status = structuredClone((current as Record<string, unknown>).status);
     }
     const kind = this.kind(info);
-    kind.strategy.prepareForUpdate?.(obj, current, opts.subresource);
+    kind.strategy.prepareForUpdate?.(obj, current, opts.subresource, this.#ctx);
     const m = obj.metadata;
     const c = current.metadata;
     m.uid = c.uid;
@@ -264,7 +265,7 @@ export class Registry {
     name: string,
     type: PatchType,
     patchBody: unknown,
-    opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' } = {},
+    opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' | 'approval' } = {},
   ): Written {
     const current = this.#store.get(this.key(info, namespace, name));
     if (type === 'apply') return this.#apply(info, namespace, name, current, patchBody, opts);
@@ -273,7 +274,7 @@ export class Registry {
     return this.#writePatched(info, name, type, current, patched, patchBody, opts);
   }
 
-  #writePatched(info: ResourceInfo, name: string, type: PatchType, current: KubeObject, patched: unknown, patchBody: unknown, opts: WriteOptions & Managed & { subresource?: 'status' | 'ephemeralcontainers' }): Written {
+  #writePatched(info: ResourceInfo, name: string, type: PatchType, current: KubeObject, patched: unknown, patchBody: unknown, opts: WriteOptions & Managed & { subresource?: 'status' | 'ephemeralcontainers' | 'approval' }): Written {
     // Keys the patch repeated are reported against the patched object; a JSON patch's own keys are its operations'.
     const duplicateFields = duplicateFieldsOf(patchBody).map((d) => (type === 'json' ? { path: '', message: `json patch ${d.message}` } : d));
     const { object, warnings } = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Warn', duplicateFields });
@@ -285,7 +286,7 @@ export class Registry {
    * #apply is server-side apply: the configuration is merged onto the live object by the schema's list rules, then
    * applyManagers prunes what this manager dropped, checks conflicts and records its Apply entry.
    */
-  #apply(info: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject | undefined, patchBody: unknown, opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' }): Written {
+  #apply(info: ResourceInfo, namespace: string | undefined, name: string, current: KubeObject | undefined, patchBody: unknown, opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' | 'approval' }): Written {
     if (!opts.fieldManager) {
       throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }]);
     }

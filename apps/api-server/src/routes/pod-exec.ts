@@ -6,7 +6,7 @@
  * replays the handshake to the agent and, once the agent answers 101, copies bytes both ways without reading the
  * frames: the agent terminates the channel protocol, so pings, the close signal and back-pressure pass end to end.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors, RESOURCES, type Pod } from '@skiff/api';
@@ -15,6 +15,7 @@ import { boolParam } from '../http/query.js';
 import { endSocketWithStatus, toApiError } from '../http/send.js';
 import { upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
+import { agentDialer, type AgentDialer } from './agent-dialer.js';
 import { agentEndpoint, podContainerName, readBounded, unreachable } from './node-agent.js';
 
 /** The channel subprotocols the node agents speak, preferred first (KEP-4006: v5 adds the close signal). */
@@ -119,8 +120,9 @@ function joinSockets(a: Duplex, b: Duplex): void {
  * podStreamProxy returns the upgrade handler for pods/exec and pods/attach; it returns false for other paths so the
  * caller can hand them on. `dialTimeoutMs` (default 10 s) bounds connecting to the agent and its handshake answer.
  */
-export function podStreamProxy(registry: Registry, opts: { dialTimeoutMs?: number } = {}) {
+export function podStreamProxy(registry: Registry, opts: { dialTimeoutMs?: number; dialer?: AgentDialer } = {}) {
   const dialTimeoutMs = opts.dialTimeoutMs ?? 10_000;
+  const dialer = opts.dialer ?? agentDialer();
   const tunnel = (req: IncomingMessage, socket: Duplex, head: Buffer, t: StreamTarget): void => {
     const headers = {
       Connection: 'Upgrade',
@@ -129,7 +131,7 @@ export function podStreamProxy(registry: Registry, opts: { dialTimeoutMs?: numbe
       'Sec-WebSocket-Version': String(req.headers['sec-websocket-version'] ?? '13'),
       'Sec-WebSocket-Protocol': t.protocols.join(', '),
     };
-    const upstream = httpRequest({ host: t.agent.address, port: t.agent.port, method: 'GET', path: t.path, headers, timeout: dialTimeoutMs });
+    const upstream = dialer.request(t.agent, { method: 'GET', path: t.path, headers, timeout: dialTimeoutMs });
     const leave = (): void => void upstream.destroy();
     // A client that leaves before the agent answers ends the dial too.
     socket.once('close', leave);

@@ -1,11 +1,12 @@
 /**
  * @module pods/log: proxies a log request to the node agent that runs the pod, as kube-apiserver does to kubelet.
  */
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { RESOURCES, type Pod } from '@skiff/api';
 import { upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
+import { agentDialer, type AgentDialer } from './agent-dialer.js';
 import { agentEndpoint, podContainerName, readBounded, unreachable } from './node-agent.js';
 import { agentLogQuery, parsePodLogOptions } from './pod-log-options.js';
 
@@ -13,19 +14,20 @@ import { agentLogQuery, parsePodLogOptions } from './pod-log-options.js';
  * podLogProxy streams `GET /containerLogs/{ns}/{pod}/{container}` from the pod's node agent; `dialTimeoutMs` (default
  * 10 s) bounds connecting to the agent and waiting for its answer's headers.
  */
-export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number } = {}) {
+export function podLogProxy(registry: Registry, opts: { dialTimeoutMs?: number; dialer?: AgentDialer } = {}) {
   const dialTimeoutMs = opts.dialTimeoutMs ?? 10_000;
+  const dialer = opts.dialer ?? agentDialer();
   return async (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams): Promise<void> => {
     // Options first, as kube's LogREST validates them before it looks the pod up.
     const opts = parsePodLogOptions(q, name);
     const pod = registry.get(RESOURCES.pods, namespace, name) as unknown as Pod;
     const container = podContainerName(pod, opts.container);
     const agent = agentEndpoint(registry, pod);
-    const { address, port } = agent;
     const query = agentLogQuery(opts);
     const target = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
+    const upstream = dialer.request(agent, { method: 'GET', path: target, timeout: dialTimeoutMs });
     await new Promise<void>((resolve, reject) => {
-      const upstream = httpRequest({ host: address, port, path: target, method: 'GET', timeout: dialTimeoutMs }, (up) => {
+      upstream.on('response', (up) => {
         // The timeout guards connecting and the headers only: a followed container may stay quiet for hours.
         upstream.setTimeout(0);
         const code = up.statusCode ?? 502;

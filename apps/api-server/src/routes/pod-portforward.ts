@@ -8,13 +8,14 @@
  * agents ship with the api-server, so one protocol end keeps the control plane free of per-frame work and carries
  * TCP back-pressure from end to end.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Gauge, type Registry as MetricsRegistry } from 'prom-client';
 import { errors, portForwardProtocol, RESOURCES, type Pod } from '@skiff/api';
 import { endSocketWithStatus, toApiError } from '../http/send.js';
 import { readBounded, upstreamError } from '../http/upstream-error.js';
 import type { Registry } from '../registry/registry.js';
+import { agentDialer, type AgentDialer } from './agent-dialer.js';
 import { agentEndpoint, unreachable } from './node-agent.js';
 
 /** The request headers an upgrade needs at the agent; credentials and everything else stay here. */
@@ -23,6 +24,8 @@ const FORWARDED = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec
 export interface PodPortForwardOptions {
   /** How long connecting to the agent and waiting for its answer may take (default 10 s). */
   dialTimeoutMs?: number;
+  /** How agents are dialled (client certificate, refused addresses). */
+  dialer?: AgentDialer;
   /** Where the open-connections gauge is registered. */
   metrics?: MetricsRegistry;
 }
@@ -37,6 +40,7 @@ export interface PodPortForward {
 /** podPortForwardProxy builds the handler; every refusal is a Status on the socket. */
 export function podPortForwardProxy(registry: Registry, opts: PodPortForwardOptions = {}): PodPortForward {
   const dialTimeoutMs = opts.dialTimeoutMs ?? 10_000;
+  const dialer = opts.dialer ?? agentDialer();
   const open = new Gauge({ name: 'apiserver_port_forward_connections', help: 'Port-forward connections proxied to node agents that are open.', registers: opts.metrics ? [opts.metrics] : [] });
   const live = new Set<Duplex>();
   const handleUpgrade: PodPortForward['handleUpgrade'] = (req, socket, head, namespace, name) => {
@@ -62,7 +66,7 @@ export function podPortForwardProxy(registry: Registry, opts: PodPortForwardOpti
         const search = new URL(req.url ?? '/', 'http://localhost').search;
         const headers: Record<string, string | string[]> = { connection: 'Upgrade' };
         for (const h of FORWARDED) if (req.headers[h] !== undefined) headers[h] = req.headers[h]!;
-        const upstream = httpRequest({ host: agent.address, port: agent.port, method: 'GET', path: `/portForward/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}${search}`, headers, timeout: dialTimeoutMs });
+        const upstream = dialer.request(agent, { method: 'GET', path: `/portForward/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}${search}`, headers, timeout: dialTimeoutMs });
         const onClientGone = (): void => void upstream.destroy();
         socket.once('close', onClientGone);
         upstream.on('timeout', () => upstream.destroy(new Error('timed out connecting to the node agent')));

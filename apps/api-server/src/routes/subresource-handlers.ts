@@ -42,9 +42,10 @@ function notAllowed(r: SubresourceRequest): never {
 
 /**
  * objectSubresource serves a subresource that reads and writes the whole object but changes only its part of it:
- * status, and pods/ephemeralcontainers (only spec.ephemeralContainers, only additions).
+ * status, CSRs' approval (the kind's prepareForUpdate says which part), and pods/ephemeralcontainers (only
+ * spec.ephemeralContainers, only additions).
  */
-function objectSubresource(subresource: 'status' | 'ephemeralcontainers') {
+function objectSubresource(subresource: 'status' | 'ephemeralcontainers' | 'approval') {
   return async (r: SubresourceRequest): Promise<void> => {
     const { deps, req, q, info } = r;
     const ns = r.path.namespace;
@@ -147,6 +148,7 @@ async function upgradeOnly(r: SubresourceRequest): Promise<void> {
 export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> = {
   status: objectSubresource('status'),
   ephemeralcontainers: objectSubresource('ephemeralcontainers'),
+  approval: objectSubresource('approval'),
   finalize,
   scale,
   binding,

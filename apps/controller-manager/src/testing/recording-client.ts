@@ -9,7 +9,7 @@ export interface Action {
   resource: ResourceKind;
   namespace?: string;
   name?: string;
-  subresource?: 'status' | 'finalize';
+  subresource?: 'status' | 'finalize' | 'approval';
 }
 
 interface Obj {
@@ -42,7 +42,7 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
     this.#failures.push({ verb, err });
   }
 
-  #call(verb: Action['verb'], namespace: string | undefined, name: string | undefined, subresource?: 'status' | 'finalize'): void {
+  #call(verb: Action['verb'], namespace: string | undefined, name: string | undefined, subresource?: Action['subresource']): void {
     this.record({ verb, resource: this.resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) });
     const i = this.#failures.findIndex((f) => f.verb === verb);
     if (i >= 0) {
@@ -105,7 +105,9 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
   }
 
   async patch(name: string, body: unknown, opts: PatchOptions = {}): Promise<T> {
-    this.#call('patch', opts.namespace, name, opts.subresource === 'status' ? 'status' : undefined);
+    // Any subresource but scale (whose writes answer a Scale, not the object) is recorded: status, approval.
+    const sub = opts.subresource as string | undefined;
+    this.#call('patch', opts.namespace, name, sub === 'status' || sub === 'approval' ? sub : undefined);
     const key = this.#key(name, opts.namespace);
     const current = this.#current(key, name);
     // A patch that carries metadata.resourceVersion is conditional on it (optimistic concurrency, as in kube).

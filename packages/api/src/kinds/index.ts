@@ -3,6 +3,7 @@
  * RESOURCES (the client's paths, discovery) and every per-kind lookup derive from this list.
  */
 import type { ResourceInfo } from '../resource-info.js';
+import { certificateSigningRequestKind } from './certificate-signing-request.js';
 import { configMapKind } from './config-map.js';
 import { cronJobKind } from './cron-job.js';
 import { deploymentKind } from './deployment.js';
@@ -51,6 +52,7 @@ export const KINDS = [
   anyKind(podDisruptionBudgetKind),
   anyKind(daemonSetKind),
   anyKind(statefulSetKind),
+  anyKind(certificateSigningRequestKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

@@ -56,6 +56,14 @@ export interface KindContext {
   list(plural: string, namespace?: string): KubeObject[];
 }
 
+/** Requester is who writes an object (the api-server's authenticated UserInfo), for kinds that record it. */
+export interface Requester {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
 /**
  * Printer is a kind's server-side Table printer (a TableHandler in kube's printers.go): every column, Name first
  * (Event aside). `cells` returns the wide row; kubectl hides priority-1 columns unless `-o wide`.
@@ -76,9 +84,10 @@ export interface Strategy<T> {
   ttlSeconds?(options: KindOptions): number | undefined;
   /**
    * Clear what users may not set on create. Runs before defaulting. The default, for kinds with a status
-   * subresource, is an empty status (defaulting then fills in what the server starts with).
+   * subresource, is an empty status (defaulting then fills in what the server starts with). `requester` is the
+   * authenticated user writing (CSRs record it in spec.username/groups), absent for the server's own writes.
    */
-  prepareForCreate?(obj: T): void;
+  prepareForCreate?(obj: T, requester?: Requester): void;
   /** Mutating admission on create, after defaulting and before validation (pods: default tolerations). */
   admit?(obj: T, ctx: KindContext): void;
   /**
@@ -90,7 +99,7 @@ export interface Strategy<T> {
    * Carry over what this write may not change, after the generic spec/status split
    * (namespaces: spec.finalizers change only through namespaces/finalize).
    */
-  prepareForUpdate?(obj: T, old: T, subresource: string | undefined): void;
+  prepareForUpdate?(obj: T, old: T, subresource: string | undefined, ctx?: KindContext): void;
   /** Seconds a delete waits for something outside the api-server (pods: the node agent); 0 deletes at once. */
   gracePeriodSeconds?(obj: T, opts: DeleteOptions): number;
   /** Marks an object being deleted (namespaces: status.phase Terminating). */

@@ -1,0 +1,102 @@
+/**
+ * @module nodeRestriction: kube's NodeRestriction admission plugin. The Node authorizer lets a node write Nodes,
+ * pods and Leases at all; this decides which ones: its own Node (without touching its taints or labels it may
+ * not set), status and deletion of pods bound to it, mirror pods for itself, and its own Lease.
+ */
+import { ApiError, groupResource, type Node, type Pod } from '@skiff/api';
+import { NODES_GROUP, nodeNameOf } from '../auth/user-info.js';
+import { NODE_LEASE_NAMESPACE } from '../auth/node-authorizer.js';
+import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
+
+export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+
+/** Labels kubelet sets itself (kubeletapis.IsKubeletLabel): a node may set these, and any other non-kube label. */
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname', 'kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch',
+  'topology.kubernetes.io/zone', 'topology.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/region', 'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type',
+]);
+const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+const NODE_RESTRICTION_NAMESPACE = 'node-restriction.kubernetes.io';
+
+const labelNamespace = (key: string): string => (key.includes('/') ? key.slice(0, key.indexOf('/')) : '');
+const within = (ns: string, domain: string): boolean => ns === domain || ns.endsWith(`.${domain}`);
+
+/** forbiddenLabel is getForbiddenLabels for one label: node-restriction ones, and kube's own not kubelet's. */
+export function forbiddenLabel(key: string): boolean {
+  const ns = labelNamespace(key);
+  if (within(ns, NODE_RESTRICTION_NAMESPACE)) return true;
+  const kubernetes = within(ns, 'kubernetes.io') || within(ns, 'k8s.io');
+  const kubelet = KUBELET_LABELS.has(key) || KUBELET_LABEL_NAMESPACES.some((d) => within(ns, d));
+  return kubernetes && !kubelet;
+}
+
+/** modifiedLabels are the keys added, removed or changed between two label maps. */
+function modifiedLabels(next: Record<string, string> = {}, old: Record<string, string> = {}): string[] {
+  const keys = new Set([...Object.keys(next), ...Object.keys(old)]);
+  return [...keys].filter((k) => next[k] !== old[k]).sort();
+}
+
+/** forbidden words a refusal as admission.NewForbidden does: `nodes "n2" is forbidden: node "n1" is not allowed ...`. */
+function forbidden(a: AdmissionAttributes, why: string): ApiError {
+  const resource = groupResource(a.info.plural, a.info.group);
+  return new ApiError({ reason: 'Forbidden', message: `${resource} "${a.name}" is forbidden: ${why}`, details: { name: a.name, kind: a.info.plural, ...(a.info.group ? { group: a.info.group } : {}) } });
+}
+
+function admitPod(a: AdmissionAttributes, node: string): void {
+  const pod = a.object as unknown as Pod;
+  const bound = (a.oldObject as unknown as Pod | undefined)?.spec.nodeName;
+  if (a.subresource === 'status') {
+    if (bound !== node) throw forbidden(a, `node "${node}" can only update pod status for pods with spec.nodeName set to itself`);
+    return;
+  }
+  if (a.subresource) return;
+  switch (a.operation) {
+    case 'CREATE':
+      if (!pod.metadata.annotations?.[MIRROR_POD_ANNOTATION]) throw forbidden(a, `pod does not have "${MIRROR_POD_ANNOTATION}" annotation, node "${node}" can only create mirror pods`);
+      if (pod.spec.nodeName !== node) throw forbidden(a, `node "${node}" can only create pods with spec.nodeName set to itself`);
+      return;
+    case 'DELETE':
+      if (bound !== node) throw forbidden(a, `node "${node}" can only delete pods with spec.nodeName set to itself`);
+      return;
+    case 'UPDATE':
+      throw forbidden(a, `node "${node}" can only update pod status`);
+  }
+}
+
+function admitNode(a: AdmissionAttributes, node: string): void {
+  if (a.name !== node) throw forbidden(a, `node "${node}" is not allowed to modify node "${a.name}"`);
+  const next = a.object as unknown as Node;
+  const old = a.oldObject as unknown as Node | undefined;
+  if (a.operation === 'CREATE') {
+    const bad = Object.keys(next.metadata.labels ?? {}).filter(forbiddenLabel).sort();
+    if (bad.length) throw forbidden(a, `node "${node}" is not allowed to set the following labels: ${bad.join(', ')}`);
+    return;
+  }
+  if (a.operation !== 'UPDATE' || !old) return;
+  // A node changing its own taints could steer workloads that do not tolerate them onto itself.
+  if (JSON.stringify(next.spec?.taints ?? []) !== JSON.stringify(old.spec?.taints ?? [])) throw forbidden(a, `node "${node}" is not allowed to modify taints`);
+  const bad = modifiedLabels(next.metadata.labels, old.metadata.labels).filter(forbiddenLabel);
+  if (bad.length) throw forbidden(a, `is not allowed to modify labels: ${bad.join(', ')}`);
+}
+
+function admitLease(a: AdmissionAttributes, node: string): void {
+  if (a.namespace !== NODE_LEASE_NAMESPACE) return;
+  if (a.name !== node) throw forbidden(a, 'can only access node lease with the same name as the requesting node');
+}
+
+/** nodeRestriction builds the plugin; it applies only to node identities. */
+export function nodeRestriction(): AdmissionPlugin {
+  return {
+    name: 'NodeRestriction',
+    handles: (info) => info.group === '' ? info.plural === 'pods' || info.plural === 'nodes' : info.group === 'coordination.k8s.io' && info.plural === 'leases',
+    validate(a) {
+      if (!a.user.groups.includes(NODES_GROUP)) return;
+      const node = nodeNameOf(a.user);
+      if (!node) throw forbidden(a, `could not determine node from user "${a.user.username}"`);
+      if (a.info.plural === 'pods') admitPod(a, node);
+      else if (a.info.plural === 'nodes') admitNode(a, node);
+      else admitLease(a, node);
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The Node authorizer and NodeRestriction admission on a real in-process api-server with token authentication:
+ * a node's credential reads and writes what kubelet needs for itself and gets kube's 403 for another node's Node,
+ * Lease and pods, and for Secrets and ConfigMaps its pods do not use. The graph follows pods as they are bound,
+ * changed and deleted.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { unionAuthenticator } from '../src/auth/authenticator.js';
+import { privilegedGroupAuthorizer, unionAuthorizer } from '../src/auth/authorizer.js';
+import { parseTokenFile, tokenFileAuthenticator } from '../src/auth/token-file-authenticator.js';
+import { NodeGraph } from '../src/auth/node-graph.js';
+import { nodeAuthorizer } from '../src/auth/node-authorizer.js';
+import { nodeRestriction } from '../src/admission/node-restriction.js';
+import { MemoryStore } from '../src/storage/memory-store.js';
+import { api, startServer, type RunningServer } from './harness.js';
+
+let server: RunningServer | undefined;
+let stopGraph: (() => void) | undefined;
+afterEach(async () => {
+  stopGraph?.();
+  await server?.close();
+  server = undefined;
+});
+
+const tokens = parseTokenFile(['admin,admin,1,system:masters', 'n1,system:node:n1,2,system:nodes', 'n2,system:node:n2,3,system:nodes', 'nameless,system:node:,4,system:nodes'].join('\n'));
+
+async function start(): Promise<RunningServer> {
+  const store = new MemoryStore();
+  const { graph, stop } = NodeGraph.fromStore(store);
+  stopGraph = stop;
+  server = await startServer({
+    store,
+    auth: { authenticate: unionAuthenticator([tokenFileAuthenticator(tokens)], { anonymous: false }), authorizer: unionAuthorizer([privilegedGroupAuthorizer, nodeAuthorizer(graph)]) },
+    admission: [nodeRestriction()],
+  });
+  return server;
+}
+
+const MERGE = { 'Content-Type': 'application/merge-patch+json' };
+const as = (token: string) => ({ authorization: `Bearer ${token}` });
+const call = (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => api(server!.url, method, path, body, { ...as(token), ...headers });
+
+const node = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, ...extra });
+const lease = (name: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40 } });
+const podOn = (name: string, nodeName: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: { nodeName, containers: [{ name: 'c', image: 'busybox:1.36', envFrom: [{ configMapRef: { name: `${name}-cm` } }] }], volumes: [{ name: 's', secret: { secretName: `${name}-secret` } }], ...spec },
+});
+const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, stringData: { k: 'v' } });
+const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v' } });
+
+describe('Node authorizer and NodeRestriction', () => {
+  it('lets a node register and write only its own Node, and not its taints or restricted labels', async () => {
+    await start();
+    expect((await call('POST', '/api/v1/nodes', 'n1', node('n1'))).status).toBe(201);
+    expect((await call('POST', '/api/v1/nodes', 'admin', node('n2'))).status).toBe(201);
+    const other = await call('PATCH', '/api/v1/nodes/n2', 'n1', { metadata: { labels: { evil: 'yes' } } }, MERGE);
+    expect(other.status).toBe(403);
+    expect(other.body.message).toBe('nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
+    const otherStatus = await call('PATCH', '/api/v1/nodes/n2/status', 'n1', { status: { phase: 'Running' } }, MERGE);
+    expect(otherStatus.status).toBe(403);
+    const forged = await call('POST', '/api/v1/nodes', 'n1', node('n3'));
+    expect(forged.body.message).toBe('nodes "n3" is forbidden: node "n1" is not allowed to modify node "n3"');
+    const own = await call('PATCH', '/api/v1/nodes/n1', 'n1', { metadata: { labels: { 'example.com/role': 'x', 'node.kubernetes.io/exclude-from-external-load-balancers': '' } } }, MERGE);
+    expect(own.status).toBe(200);
+    const restricted = await call('PATCH', '/api/v1/nodes/n1', 'n1', { metadata: { labels: { 'node-restriction.kubernetes.io/trusted': 'yes' } } }, MERGE);
+    expect(restricted.status).toBe(403);
+    expect(restricted.body.message).toBe('nodes "n1" is forbidden: is not allowed to modify labels: node-restriction.kubernetes.io/trusted');
+    const taints = await call('PATCH', '/api/v1/nodes/n1', 'n1', { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] } }, MERGE);
+    expect(taints.body.message).toBe('nodes "n1" is forbidden: node "n1" is not allowed to modify taints');
+    expect((await call('DELETE', '/api/v1/nodes/n2', 'n1')).status).toBe(403);
+    // Reading other nodes is allowed, as kube's NodeRules do.
+    expect((await call('GET', '/api/v1/nodes/n2', 'n1')).status).toBe(200);
+  });
+
+  it('keeps a node to its own Lease in kube-node-lease', async () => {
+    await start();
+    await call('POST', '/api/v1/namespaces', 'admin', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } });
+    expect((await call('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'n1', lease('n1'))).status).toBe(201);
+    expect((await call('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'admin', lease('n2'))).status).toBe(201);
+    const steal = await call('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2', 'n1', lease('n2'));
+    expect(steal.status).toBe(403);
+    expect(steal.body.message).toBe('leases.coordination.k8s.io "n2" is forbidden: User "system:node:n1" cannot update resource "leases" in API group "coordination.k8s.io" in the namespace "kube-node-lease": can only access node lease with the same name as the requesting node');
+    const create = await call('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'n1', lease('n3'));
+    expect(create.body.message).toBe('leases.coordination.k8s.io "n3" is forbidden: can only access node lease with the same name as the requesting node');
+    const elsewhere = await call('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler', 'n1', { ...lease('kube-scheduler'), metadata: { name: 'kube-scheduler', namespace: 'kube-system' } });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.message).toContain('can only access leases in the "kube-node-lease" system namespace');
+  });
+
+  it('lets a node write status of and delete only pods bound to it', async () => {
+    await start();
+    for (const [name, nodeName] of [['a', 'n1'], ['b', 'n2']] as const) expect((await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn(name, nodeName))).status).toBe(201);
+    expect((await call('GET', '/api/v1/namespaces/default/pods/b', 'n1')).status).toBe(200);
+    const mine = await call('PATCH', '/api/v1/namespaces/default/pods/a/status', 'n1', { status: { phase: 'Running' } }, MERGE);
+    expect(mine.status).toBe(200);
+    const theirs = await call('PATCH', '/api/v1/namespaces/default/pods/b/status', 'n1', { status: { phase: 'Failed' } }, MERGE);
+    expect(theirs.status).toBe(403);
+    expect(theirs.body.message).toBe('pods "b" is forbidden: node "n1" can only update pod status for pods with spec.nodeName set to itself');
+    const del = await call('DELETE', '/api/v1/namespaces/default/pods/b', 'n1');
+    expect(del.body.message).toBe('pods "b" is forbidden: node "n1" can only delete pods with spec.nodeName set to itself');
+    const create = await call('POST', '/api/v1/namespaces/default/pods', 'n1', podOn('c', 'n1'));
+    expect(create.body.message).toBe('pods "c" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods');
+    expect((await call('PUT', '/api/v1/namespaces/default/pods/a', 'n1', (await call('GET', '/api/v1/namespaces/default/pods/a', 'admin')).body)).status).toBe(403);
+    expect((await call('DELETE', '/api/v1/namespaces/default/pods/a', 'n1')).status).toBe(200);
+  });
+
+  it('lets a node read only the Secrets and ConfigMaps its pods use, following binds and deletes', async () => {
+    await start();
+    for (const n of ['a-secret', 'b-secret', 'unused']) await call('POST', '/api/v1/namespaces/default/secrets', 'admin', secret(n));
+    for (const n of ['a-cm', 'b-cm']) await call('POST', '/api/v1/namespaces/default/configmaps', 'admin', configMap(n));
+    await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn('a', 'n1'));
+    await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn('b', 'n2'));
+    expect((await call('GET', '/api/v1/namespaces/default/secrets/a-secret', 'n1')).status).toBe(200);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/a-cm', 'n1')).status).toBe(200);
+    const other = await call('GET', '/api/v1/namespaces/default/secrets/b-secret', 'n1');
+    expect(other.status).toBe(403);
+    expect(other.body.message).toBe('secrets "b-secret" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node \'n1\' and this object');
+    expect((await call('GET', '/api/v1/namespaces/default/secrets/unused', 'n1')).status).toBe(403);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/b-cm', 'n1')).status).toBe(403);
+    const list = await call('GET', '/api/v1/namespaces/default/secrets', 'n1');
+    expect(list.status).toBe(403);
+    expect(list.body.message).toContain('No Object name found');
+    // A watch of one referenced Secret by name is allowed (kubelet's secret manager watches this way).
+    expect((await call('GET', '/api/v1/namespaces/default/secrets?fieldSelector=metadata.name%3Da-secret', 'n1')).status).toBe(200);
+    expect((await call('PUT', '/api/v1/namespaces/default/secrets/a-secret', 'n1', secret('a-secret'))).status).toBe(403);
+    // Deleting the pod (the node confirms with grace 0) removes the edge; a new pod bound to n1 adds one.
+    await call('DELETE', '/api/v1/namespaces/default/pods/a?gracePeriodSeconds=0', 'admin');
+    await call('DELETE', '/api/v1/namespaces/default/pods/a?gracePeriodSeconds=0', 'n1');
+    expect((await call('GET', '/api/v1/namespaces/default/pods/a', 'admin')).status).toBe(404);
+    expect((await call('GET', '/api/v1/namespaces/default/secrets/a-secret', 'n1')).status).toBe(403);
+    await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn('b2', 'n1', { volumes: [{ name: 's', secret: { secretName: 'b-secret' } }] }));
+    expect((await call('GET', '/api/v1/namespaces/default/secrets/b-secret', 'n1')).status).toBe(200);
+  });
+
+  it('refuses a node identity without a name and leaves other users to the other authorizers', async () => {
+    await start();
+    const res = await call('GET', '/api/v1/nodes', 'nameless');
+    expect(res.status).toBe(403);
+    expect(res.body.message).toContain('unknown node for user "system:node:"');
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/x', 'n1')).status).toBe(403);
+    expect((await call('POST', '/api/v1/namespaces/default/events', 'n1', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' }, involvedObject: { kind: 'Node', name: 'n1' }, reason: 'Started', message: 'x' })).status).toBe(201);
+  });
+});
