@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The Compose cluster's hand-over of credentials (docker-compose.yml, service `kubeconfigs`): waits until the
 // api-server has written its PKI and kubeconfigs on its data volume, then copies
-//   - the components' kubeconfigs (scheduler, controller-manager, node agents) to a volume they mount read-only,
+//   - the components' kubeconfigs (scheduler, controller-manager, the node agents' bootstrap one) to a volume they
+//     mount read-only,
 //     owned by the image's user (uid 10001) so the unprivileged scheduler and controller-manager can read them;
 //   - the admin kubeconfig (its server rewritten to the published port), the CA and the admin certificate and key
 //     to the user's ./.skiff, owned by whoever owns the checkout (the owner of --owner-of), keys 0600;
+//   - the CA and its key to --signing, a volume only the controller-manager mounts (it signs node certificates);
 // and prints the KUBECONFIG line and a curl with those credentials. Idempotent: every `up` runs it again.
 //
-//   node scripts/export-kubeconfigs.mjs --data=/data --components=/kubeconfigs --user=/out --owner-of=FILE --server=URL
+//   node scripts/export-kubeconfigs.mjs --data=/data --components=/kubeconfigs --signing=/signing --user=/out --owner-of=FILE --server=URL
 import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,15 +19,15 @@ for (let i = 2; i < process.argv.length; i++) {
   const m = /^--([^=]+)(?:=(.*))?$/.exec(process.argv[i]);
   if (m) args[m[1]] = m[2] ?? process.argv[++i];
 }
-for (const k of ['data', 'components', 'user', 'owner-of', 'server']) {
+for (const k of ['data', 'components', 'signing', 'user', 'owner-of', 'server']) {
   if (!args[k]) {
     process.stderr.write(`export-kubeconfigs: --${k} is required\n`);
     process.exit(2);
   }
 }
-const COMPONENT_KUBECONFIGS = ['scheduler.kubeconfig', 'controller-manager.kubeconfig', 'node-agent-interim.kubeconfig'];
+const COMPONENT_KUBECONFIGS = ['scheduler.kubeconfig', 'controller-manager.kubeconfig', 'bootstrap.kubeconfig'];
 const IMAGE_UID = 10001;
-const needed = ['admin.kubeconfig', ...COMPONENT_KUBECONFIGS, 'pki/ca.crt', 'pki/admin.crt', 'pki/admin.key'].map((f) => join(args.data, f));
+const needed = ['admin.kubeconfig', ...COMPONENT_KUBECONFIGS, 'pki/ca.crt', 'pki/ca.key', 'pki/admin.crt', 'pki/admin.key'].map((f) => join(args.data, f));
 
 const deadline = Date.now() + 120_000;
 while (!needed.every((f) => existsSync(f))) {
@@ -46,6 +48,10 @@ function put(path, data, mode, uid, gid) {
 
 mkdirSync(args.components, { recursive: true });
 for (const f of COMPONENT_KUBECONFIGS) put(join(args.components, f), readFileSync(join(args.data, f)), 0o600, IMAGE_UID, IMAGE_UID);
+// The CA and its key for the controller-manager's CSR signer, on a volume only it mounts.
+mkdirSync(args.signing, { recursive: true });
+put(join(args.signing, 'ca.crt'), readFileSync(join(args.data, 'pki/ca.crt')), 0o644, IMAGE_UID, IMAGE_UID);
+put(join(args.signing, 'ca.key'), readFileSync(join(args.data, 'pki/ca.key')), 0o600, IMAGE_UID, IMAGE_UID);
 
 const owner = statSync(args['owner-of']);
 mkdirSync(args.user, { recursive: true });

@@ -22,6 +22,7 @@
 // (127.0.0.1:10257), SKIFF_NODE_AGENT_LISTEN (0.0.0.0:10250), SKIFF_NODE_NAME (this host's name), SKIFF_RUNTIME
 // (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock),
 // SKIFF_POD_SUBNET (10.244.0.0/16: pods from its lower half, Services from its upper half).
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { hostname } from 'node:os';
@@ -168,16 +169,22 @@ if (!(await waitReady())) {
     '--kubeconfig', join(dataDir, 'controller-manager.kubeconfig'), '--listen', controllerManagerListen,
     '--node-monitor-period=1s', '--node-monitor-grace-period=10s', '--node-startup-grace-period=30s', '--pod-gc-period=5s',
     '--service-cluster-ip-range', podPlan.serviceRange,
+    // Signs node client certificates (TLS bootstrap) and publishes the CA as kube-root-ca.crt.
+    '--cluster-signing-cert-file', join(pki, 'ca.crt'), '--cluster-signing-key-file', join(pki, 'ca.key'), '--root-ca-file', join(pki, 'ca.crt'),
     ...(services ? ['--service-proxy-image', 'node:20-bookworm-slim', '--service-proxy-host-path', root, '--service-proxy-server', `https://${podPlan.gateway}:${securePort}`] : []),
   ]);
   startedNodeAgent = run('node-agent', 'node-agent', [
-    // INTERIM (issue 12): the node agent's credential until node TLS bootstrap (bootstrap.kubeconfig) is merged.
-    '--kubeconfig', join(dataDir, 'node-agent-interim.kubeconfig'), '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
+    // kubelet TLS bootstrap: the bootstrap token asks for the node's client certificate, kept beside its data.
+    '--bootstrap-kubeconfig', join(dataDir, 'bootstrap.kubeconfig'), '--kubeconfig', join(dataDir, 'node-agent', 'kubeconfig'),
+    '--cert-dir', join(dataDir, 'node-agent', 'pki'), '--node-name', nodeName, '--runtime', runtime, '--listen', nodeAgentListen,
     '--docker-socket', dockerSocket, '--pod-network', podNetwork,
     // Volume files beside the rest of the data, writable by whoever runs npm start (Secrets go to /dev/shm).
     '--root-dir', join(dataDir, 'node-agent'),
     '--node-lease-duration-seconds=10', '--node-status-update-frequency=4s',
-    '--node-labels', 'node-role.kubernetes.io/control-plane=',
     ...(services ? ['--cluster-dns', podPlan.clusterDNS, '--allow-privileged'] : []),
   ]);
+  // kubeadm's mark-control-plane: the admin labels the node (a node may not set node-role.kubernetes.io/* itself).
+  const mark = spawn(process.execPath, [join(root, 'scripts', 'mark-control-plane.mjs'), `--kubeconfig=${adminKubeconfig}`, `--node=${nodeName}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  mark.stdout.on('data', (d) => line('node-agent', String(d).trim()));
+  mark.stderr.on('data', (d) => line('node-agent', String(d).trim()));
 }

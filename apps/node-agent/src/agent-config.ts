@@ -20,6 +20,9 @@ export interface AgentConfig {
   podInfraImage: string;
   listenHost: string;
   listenPort: number;
+  /** --healthz-bind-address / --healthz-port: plain-HTTP /healthz and /readyz only (kubelet's 10248); port 0 is off. */
+  healthzHost: string;
+  healthzPort: number;
   nodeIP: string | undefined;
   allowPrivileged: boolean;
   /** --cluster-dns: the DNS servers ClusterFirst pods use; empty leaves pods on Docker's resolver. */
@@ -58,6 +61,8 @@ export const FLAGS = {
   'pod-network': { env: 'SKIFF_POD_NETWORK', default: 'skiff-local', help: "Docker network of the pods, created if missing; \"\" for Docker's default bridge" },
   'pod-infra-container-image': { env: 'SKIFF_POD_INFRA_CONTAINER_IMAGE', default: 'registry.k8s.io/pause:3.10', help: '' },
   listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
+  'healthz-bind-address': { env: 'SKIFF_HEALTHZ_BIND_ADDRESS', default: '127.0.0.1' },
+  'healthz-port': { env: 'SKIFF_HEALTHZ_PORT', default: '0', help: "plain-HTTP /healthz and /readyz for container healthchecks (kubelet's is 10248); 0 is off, since agents often share a host" },
   'node-ip': { env: 'SKIFF_NODE_IP', default: '', help: 'InternalIP to advertise; default the --listen address, or the first non-loopback IPv4 for 0.0.0.0' },
   'allow-privileged': { env: 'SKIFF_ALLOW_PRIVILEGED', default: 'false', help: '', boolean: true },
   'cluster-dns': { env: 'SKIFF_CLUSTER_DNS', default: '', help: "comma-separated DNS server IPs of ClusterFirst pods (the kube-dns Service's ClusterIP)" },
@@ -131,6 +136,7 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
   const runtime = value('runtime');
   if (runtime !== 'docker' && runtime !== 'simulated') throw new Error(`--runtime must be docker or simulated, not ${runtime}`);
   const { host: listenHost, port: listenPort } = parseListenAddress(value('listen'));
+  const healthz = parseListenAddress(`${value('healthz-bind-address')}:${value('healthz-port')}`);
   const exit = get('simulated-exit');
   let simulatedExit: AgentConfig['simulatedExit'];
   if (exit) {
@@ -153,6 +159,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     podInfraImage: value('pod-infra-container-image'),
     listenHost,
     listenPort,
+    healthzHost: healthz.host,
+    healthzPort: healthz.port,
     nodeIP: get('node-ip') || undefined,
     allowPrivileged: parseBool('allow-privileged', value('allow-privileged')),
     clusterDNS: parseClusterDNS(value('cluster-dns')),

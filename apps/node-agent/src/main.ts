@@ -7,6 +7,7 @@ import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { advertiseAddress, DEFAULT_METRICS_OPTIONS, optionsOrExit, RESOURCES } from '@skiff/api';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { createServer } from 'node:http';
 import { createClient, type ClientOptions } from '@skiff/client';
 import { createAgentServer } from './certificate/create-agent-server.js';
 import { servingCertificate } from './certificate/serving-certificate.js';
@@ -97,6 +98,21 @@ async function main(): Promise<void> {
     server.listen(config.listenPort, config.listenHost, resolve);
   });
   const port = (server.address() as AddressInfo).port;
+  // kubelet's healthz port: plain HTTP for container healthchecks (bash cannot speak TLS), health paths only.
+  const healthz = config.healthzPort
+    ? createServer((req, res) => {
+        const path = (req.url ?? '').split('?')[0];
+        if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) return app(req, res);
+        res.statusCode = 404;
+        res.end('404 page not found\n');
+      })
+    : undefined;
+  if (healthz) {
+    await new Promise<void>((resolve, reject) => {
+      healthz.once('error', reject);
+      healthz.listen(config.healthzPort, config.healthzHost, resolve);
+    });
+  }
   agent = new AgentProcess({
     client,
     nodes,
@@ -134,6 +150,7 @@ async function main(): Promise<void> {
     portForward.close();
     streams.close();
     server.closeAllConnections();
+    healthz?.close();
     server.close();
     await client.close();
     await docker?.close();

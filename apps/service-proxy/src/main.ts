@@ -2,7 +2,9 @@
  * @module The service-proxy process: flags, logger, client and signals; ServiceProxy does the rest.
  */
 import { optionsOrExit } from '@skiff/api';
-import { createClient, loadKubeconfig } from '@skiff/client';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient, loadKubeconfig, serviceAccountCredentials, SERVICE_ACCOUNT_DIR } from '@skiff/client';
 import { createLogger, realClock } from '@skiff/controller-kit';
 import type { Level } from 'pino';
 import { parseOptions, USAGE } from './options.js';
@@ -10,7 +12,12 @@ import { ServiceProxy } from './service-proxy.js';
 
 const opts = optionsOrExit('service-proxy', USAGE, () => parseOptions(process.argv.slice(2), process.env));
 const logger = createLogger({ name: 'service-proxy', level: opts.logLevel as Level });
-const { namespace: _, ...connection } = optionsOrExit('service-proxy', USAGE, () => (opts.kubeconfig ? loadKubeconfig(opts.kubeconfig) : { server: opts.server }));
+// --kubeconfig, else --server; an https --server from inside a pod uses the pod's service account (CA and token).
+const { namespace: _, ...connection } = optionsOrExit('service-proxy', USAGE, () => {
+  if (opts.kubeconfig) return loadKubeconfig(opts.kubeconfig);
+  if (opts.server.startsWith('https:') && existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) return { server: opts.server, ...serviceAccountCredentials() };
+  return { server: opts.server };
+});
 const client = createClient({ ...connection, userAgent: 'skiff-service-proxy/0.1', logger });
 const ac = new AbortController();
 const proxy = new ServiceProxy({

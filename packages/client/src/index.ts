@@ -11,7 +11,7 @@ export type { ListOptions, NamespaceOption, WriteOptions, PatchOptions, PatchTyp
 export { startWatch, type WatchOptions, type WatchHandlers, type WatchHandle, type WatchConnector } from './watch.js';
 export type { WatchTransport } from './watch-connection.js';
 export type { HttpMethod, TlsOptions } from './rest-transport.js';
-export { loadInClusterConfig, loadKubeconfig, SERVICE_ACCOUNT_DIR, type KubeconfigClient } from './load-kubeconfig.js';
+export { loadInClusterConfig, loadKubeconfig, serviceAccountCredentials, SERVICE_ACCOUNT_DIR, type KubeconfigClient } from './load-kubeconfig.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { compareResourceVersions } from './resource-version.js';
 export type { Logger } from './logger.js';

@@ -91,12 +91,15 @@ export function loadInClusterConfig(env: NodeJS.ProcessEnv, dir = SERVICE_ACCOUN
   const port = env['KUBERNETES_SERVICE_PORT'];
   if (!host || !port) throw new Error('not in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set');
   const hostPart = host.includes(':') ? `[${host}]` : host;
-  return {
-    server: `https://${hostPart}:${port}`,
-    tls: { ca: readFileSync(join(dir, 'ca.crt')) },
-    token: tokenFromFile(join(dir, 'token'), now),
-    namespace: readFileSync(join(dir, 'namespace'), 'utf8').trim(),
-  };
+  return { server: `https://${hostPart}:${port}`, ...serviceAccountCredentials(dir, now), namespace: readFileSync(join(dir, 'namespace'), 'utf8').trim() };
+}
+
+/**
+ * serviceAccountCredentials is the CA and (rotated) token of a pod's service account, for a client that must name
+ * the api-server itself rather than reach it through the `kubernetes` Service (the service proxy, as kube-proxy).
+ */
+export function serviceAccountCredentials(dir = SERVICE_ACCOUNT_DIR, now: () => number = Date.now): Pick<ClientOptions, 'tls' | 'token'> {
+  return { tls: { ca: readFileSync(join(dir, 'ca.crt')) }, token: tokenFromFile(join(dir, 'token'), now) };
 }
 
 /** tokenFromFile returns a token source that rereads the file when it changed, at most once a minute. */

@@ -137,6 +137,9 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
     expect(readFileSync(kc, 'utf8')).toContain(`server: https://127.0.0.1:${PORT}`);
     await waitFor(async () => (await api.nodes()).filter(isReady).length === 4, { what: '4 nodes Ready', timeoutMs: 90_000, intervalMs: 250 });
     t.add('`up` to all 4 nodes Ready', Date.now() - t0);
+    // The role label comes from the admin (mark-control-plane), as kubeadm sets it: a node may not label itself so.
+    const labeled = async () => (await api.nodes()).some((n) => n.metadata.name === CONTROL_PLANE && n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined);
+    await waitFor(labeled, { what: 'mark-control-plane to label the control-plane node', timeoutMs: 60_000, intervalMs: 250 });
     expect((await api.get('/version')).major).toBe('1');
     expect((await api.request('GET', '/readyz')).status).toBe(200);
     const nodes = await api.nodes();

@@ -129,6 +129,12 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
   clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])]),
   clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'])]),
   clusterRole('kubeadm:get-nodes', [rule(['get'], [''], ['nodes'])]),
+  // kube-proxy's role; Skiff's service proxy (docs/services.md) runs with it as kube-system/skiff-service-proxy.
+  clusterRole('system:node-proxier', [
+    rule(READ, [''], ['endpoints', 'services', 'nodes']),
+    rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+    rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+  ]),
   // What the api-server's client certificate needs on node agents (logs, exec, port-forward).
   clusterRole('system:kubelet-api-admin', [rule(['get', 'list', 'watch', 'proxy'], [''], ['nodes']), rule(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats'])]),
 ];
@@ -145,4 +151,5 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   binding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
   binding('kubeadm:get-nodes', 'kubeadm:get-nodes', [group('system:bootstrappers')]),
   binding('system:kube-apiserver-kubelet-api-admin', 'system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]),
+  binding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy'), { kind: 'ServiceAccount', name: 'skiff-service-proxy', namespace: 'kube-system' }]),
 ];

@@ -9,6 +9,7 @@ import {
   nodePortDeployment,
   proxyDeployment,
   type ServiceProxyConfig,
+  PROXY_SERVICE_ACCOUNT,
 } from './service-proxy-objects.js';
 
 /** The controller's one key: every object it keeps is derived from the whole set of Services. */
@@ -38,6 +39,7 @@ export class ServiceProxyController extends ManagedController {
 
   async reconcile(): Promise<ReconcileResult> {
     await this.#ensureService();
+    await this.#ensureServiceAccount();
     const wanted = new Map<string, Deployment>();
     const proxy = proxyDeployment(this.#cfg);
     wanted.set(proxy.metadata.name!, proxy);
@@ -64,6 +66,16 @@ export class ServiceProxyController extends ManagedController {
     try {
       await this.client.services.create(want, { namespace: SYSTEM_NAMESPACE });
       this.log.info({ clusterIP: want.spec?.clusterIP }, 'created kube-dns Service');
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  }
+
+  /** The proxy's identity: bound to system:node-proxier by the api-server's bootstrap policy, as kube-proxy is. */
+  async #ensureServiceAccount(): Promise<void> {
+    try {
+      await this.client.serviceaccounts.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: PROXY_SERVICE_ACCOUNT, namespace: SYSTEM_NAMESPACE } }, { namespace: SYSTEM_NAMESPACE });
+      this.log.info({ name: PROXY_SERVICE_ACCOUNT }, 'created the service proxy ServiceAccount');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }

@@ -64,11 +64,16 @@ function withDesired(d: Deployment): Deployment {
 }
 
 /** proxyDeployment is the service proxy: one replica, every node tolerated, its own resolver (it is the cluster's). */
+/** The ServiceAccount the proxy runs as (bound to system:node-proxier in the bootstrap RBAC policy). */
+export const PROXY_SERVICE_ACCOUNT = 'skiff-service-proxy';
+
 export function proxyDeployment(cfg: ServiceProxyConfig): Deployment {
   const labels = { [APP_LABEL]: PROXY_NAME };
   const template: PodTemplateSpec = {
     metadata: { labels },
     spec: {
+      // Its token (automounted) authenticates it to the api-server's TLS port; RBAC grants system:node-proxier.
+      serviceAccountName: PROXY_SERVICE_ACCOUNT,
       // ClusterFirst would send the proxy's own upstream queries (Docker's 127.0.0.11) back to itself.
       dnsPolicy: 'Default',
       tolerations: [{ operator: 'Exists' }],
