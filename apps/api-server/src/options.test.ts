@@ -34,7 +34,7 @@ describe('api-server options', () => {
     expect(parse([])).toMatchObject({ bindAddress: '0.0.0.0', securePort: 6443, anonymousAuth: true, authorizationModes: ['Node', 'RBAC'], tlsSans: [] });
     expect(parse(['--secure-port', '0', '--tls-sans', 'api-server, 10.0.0.9', '--anonymous-auth=false'])).toMatchObject({ securePort: 0, tlsSans: ['api-server', '10.0.0.9'], anonymousAuth: false });
     expect(parse(['--authorization-mode', 'AlwaysAllow']).authorizationModes).toEqual(['AlwaysAllow']);
-    expect(() => parse(['--authorization-mode', 'RBAC,ABAC'])).toThrow('--authorization-mode: unknown mode "ABAC" (known: AlwaysAllow, AlwaysDeny, Node, RBAC)');
+    expect(() => parse(['--authorization-mode', 'RBAC,ABAC'])).toThrow('--authorization-mode: unknown mode "ABAC"; supported: Node, RBAC, AlwaysAllow, AlwaysDeny');
     expect(() => parse(['--secure-port', '70000'])).toThrow('--secure-port must be a port number 0-65535, got "70000"');
     expect(() => parse(['--tls-cert-file', '/x.crt'])).toThrow('--tls-cert-file and --tls-private-key-file go together');
     expect(() => parse(['--kubeconfig-server', 'http://x:1'])).toThrow('--kubeconfig-server must be an https:// URL');
