@@ -8,8 +8,10 @@ import type { AgentDialerOptions } from './routes/agent-dialer.js';
  * A flag naming a file that cannot be read stops the start (an explicit setting must not silently fall back to
  * plain HTTP); with neither, agents are dialled over HTTP (agents without --client-ca-file, as in tests).
  */
-export function kubeletClientOptions(o: { dataDir: string; kubeletClientCertificate: string; kubeletClientKey: string; kubeletCertificateAuthority: string; kubeletAllowLoopback: boolean }): AgentDialerOptions {
+export function kubeletClientOptions(o: { dataDir: string; kubeletClientCertificate: string; kubeletClientKey: string; kubeletCertificateAuthority: string; kubeletAllowLoopback: boolean; kubeletHttps?: boolean }): AgentDialerOptions {
   const opts: AgentDialerOptions = { allowLoopback: o.kubeletAllowLoopback };
+  // kube-apiserver's old --kubelet-https=false: agents that serve plain HTTP (no cluster CA), as the insecure-port tests run them.
+  if (o.kubeletHttps === false) return opts;
   let certFile = o.kubeletClientCertificate;
   let keyFile = o.kubeletClientKey;
   if (!certFile && !keyFile) {

@@ -79,6 +79,8 @@ export interface Options {
   kubeletCertificateAuthority: string;
   /** --kubelet-allow-loopback: proxy to agents on loopback and link-local addresses (one-machine clusters). */
   kubeletAllowLoopback: boolean;
+  /** --kubelet-https: dial node agents over HTTPS with the kubelet client certificate; false for plain-HTTP agents. */
+  kubeletHttps: boolean;
 }
 
 const FLAGS = {
@@ -118,6 +120,7 @@ const FLAGS = {
   'kubelet-client-key': { env: 'SKIFF_KUBELET_CLIENT_KEY', default: '' },
   'kubelet-certificate-authority': { env: 'SKIFF_KUBELET_CERTIFICATE_AUTHORITY', default: '' },
   'kubelet-allow-loopback': { env: 'SKIFF_KUBELET_ALLOW_LOOPBACK', default: 'false', boolean: true },
+  'kubelet-https': { env: 'SKIFF_KUBELET_HTTPS', default: 'true', boolean: true, help: 'false dials node agents over plain HTTP (agents without a cluster CA: tests on the insecure port)' },
 } as const satisfies FlagSpecs;
 
 /** USAGE lists every flag with its variable and default, for --help. */
@@ -181,6 +184,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     kubeletClientKey: get('kubelet-client-key'),
     kubeletCertificateAuthority: get('kubelet-certificate-authority'),
     kubeletAllowLoopback: parseBool('kubelet-allow-loopback', get('kubelet-allow-loopback')),
+    kubeletHttps: parseBool('kubelet-https', get('kubelet-https')),
   };
 }
 

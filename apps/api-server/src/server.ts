@@ -168,7 +168,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     reviews,
     continueTokens: new ContinueTokens(opts.continueTokenKey),
     podLog: podLogProxy(registry, dial),
-    resourceMetrics: resourceMetricsApi({ registry, clock, summary: (node) => fetchAgentSummary(nodeAgentEndpoint(node), opts.podLogDialTimeoutMs ?? 10_000), onError: (node, err) => logger.debug({ err, node }, 'no metrics from node agent') }),
+    resourceMetrics: resourceMetricsApi({ registry, clock, summary: (node) => fetchAgentSummary(nodeAgentEndpoint(node), opts.podLogDialTimeoutMs ?? 10_000, dialer), onError: (node, err) => logger.debug({ err, node }, 'no metrics from node agent') }),
     ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
   };
 

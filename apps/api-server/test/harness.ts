@@ -95,7 +95,7 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
   const port = await freePort();
   const ownDir = args.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) ? undefined : mkdtempSync(join(tmpdir(), 'skiff-server-'));
   const dirArgs = ownDir ? ['--data-dir', ownDir] : [];
-  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, '--secure-port', '0', '--bind-address', '127.0.0.1', '--kubelet-allow-loopback', ...dirArgs, ...args], {
+  const child = spawn(process.execPath, [MAIN_JS, '--listen', `127.0.0.1:${port}`, '--secure-port', '0', '--bind-address', '127.0.0.1', '--kubelet-allow-loopback', '--kubelet-https=false', ...dirArgs, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -70,7 +70,8 @@ export class Cluster {
     const common = ['--bind-address', bindAddress, '--data-dir', this.dataDir, '--kubelet-allow-loopback'];
     if (!this.secure) {
       this.server = `http://127.0.0.1:${this.port}`;
-      this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', ...common, ...extra]);
+      // Agents here talk to the insecure port and serve plain HTTP (they have no cluster CA): dial them so.
+      this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', '--kubelet-https=false', ...common, ...extra]);
       await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: 15_000 });
       this.client ??= createClient({ server: this.server });
       return;

@@ -11,7 +11,7 @@ import type { EndpointSlice, Pod, Service } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
 import { docker } from './docker.js';
-import { built, dockerAvailable, run, writeKubeconfig } from './toy-cluster.js';
+import { built, dockerAvailable, run } from './toy-cluster.js';
 
 const available = dockerAvailable() && ['api-server', 'node-agent', 'controller-manager', 'scheduler', 'service-proxy'].every(built);
 if (!available && process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker or the built apps are missing');
@@ -20,7 +20,8 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const SUFFIX = Math.random().toString(36).slice(2, 8);
 const NODE = `e2e-svc-${SUFFIX}`;
 const NETWORK = `e2e-svc-${SUFFIX}`;
-const cluster = new Cluster();
+// Secure, as Compose and npm start run: the proxy pod reaches the TLS port with its ServiceAccount token.
+const cluster = new Cluster({ secure: true });
 let kc = '';
 /** The pod network's second octet: 10.N.0.0/16, pods from 10.N.0.0/17, Services from 10.N.128.0/17. */
 let octet = 0;
@@ -91,8 +92,9 @@ async function readyIPs(service: string): Promise<string[]> {
 describe.skipIf(!available)('Services over the service proxy (kubectl, real Docker)', () => {
   beforeAll(async () => {
     await createNetwork();
-    await cluster.startApiServer(['--service-cluster-ip-range', `10.${octet}.128.0/17`], '0.0.0.0');
-    kc = writeKubeconfig(cluster.dataDir, cluster.server);
+    // The proxy verifies the api-server's certificate for the gateway address it dials.
+    await cluster.startApiServer(['--service-cluster-ip-range', `10.${octet}.128.0/17`, '--tls-sans', `10.${octet}.0.1`], '0.0.0.0');
+    kc = cluster.kubeconfig();
     cluster.start('scheduler', 'scheduler', ['--listen', '127.0.0.1:0']);
     cluster.start('controller-manager', 'controller-manager', [
       '--listen', '127.0.0.1:0',
@@ -100,7 +102,7 @@ describe.skipIf(!available)('Services over the service proxy (kubectl, real Dock
       '--service-proxy-image', 'node:20-bookworm-slim',
       '--service-proxy-host-path', ROOT,
       // Pods reach this host's api-server through their network's gateway.
-      '--service-proxy-server', `http://10.${octet}.0.1:${cluster.port}`,
+      '--service-proxy-server', `https://10.${octet}.0.1:${cluster.port}`,
     ]);
     cluster.start('node-agent', 'node-agent', [
       '--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', `${cluster.dataDir}/agent`,

@@ -1,7 +1,7 @@
 /**
  * @module fetchAgentSummary: one node's Summary (kubelet's /stats/summary) read from its node agent, for metrics.k8s.io.
  */
-import { request as httpRequest } from 'node:http';
+import type { AgentDialer } from '../routes/agent-dialer.js';
 import type { AgentEndpoint } from '../routes/node-agent.js';
 
 /** CPUStats and MemoryStats are the parts of kubelet's Summary API that metrics read; `window` is Skiff's. */
@@ -25,13 +25,20 @@ export interface Summary {
 const MAX_SUMMARY_BYTES = 8 << 20;
 
 /**
- * fetchAgentSummary asks an agent for a node's Summary (`?node=` tells apart the simulated nodes of one process); it
- * rejects when the agent cannot be reached, answers an error, or does not answer within timeoutMs.
+ * fetchAgentSummary asks an agent for a node's Summary (`?node=` tells apart the simulated nodes of one process)
+ * through the same dialer as logs and exec (HTTPS with the kubelet client certificate, refused targets); it rejects
+ * when the agent cannot be reached, answers an error, or does not answer within timeoutMs.
  */
-export function fetchAgentSummary(agent: AgentEndpoint, timeoutMs: number): Promise<Summary> {
+export function fetchAgentSummary(agent: AgentEndpoint, timeoutMs: number, dialer: AgentDialer): Promise<Summary> {
   return new Promise((resolve, reject) => {
     const path = `/stats/summary?node=${encodeURIComponent(agent.nodeName)}`;
-    const req = httpRequest({ host: agent.address, port: agent.port, path, method: 'GET', timeout: timeoutMs }, (res) => {
+    let req: ReturnType<AgentDialer['request']>;
+    try {
+      req = dialer.request(agent, { method: 'GET', path, timeout: timeoutMs });
+    } catch (err) {
+      return reject(err);
+    }
+    req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
