@@ -14,9 +14,9 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 type Scalar = 'string' | 'int' | 'bool' | 'bytes';
 /**
  * FieldType: a scalar (bytes become base64, as in JSON), a nested message, a map<string,string>,
- * a map<string,bytes>, a map<string,Quantity>, a Time or an IntOrString.
+ * a map<string,bytes>, a map<string,Quantity>, a Time, an IntOrString, raw JSON bytes, or a FieldsV1 (its raw JSON).
  */
-type FieldType = Scalar | Schema | 'map' | 'bytesMap' | 'quantityMap' | 'time' | 'intOrString';
+type FieldType = Scalar | Schema | 'map' | 'bytesMap' | 'quantityMap' | 'time' | 'intOrString' | 'json' | 'fieldsV1';
 interface Field {
   name: string;
   type: FieldType;
@@ -31,6 +31,16 @@ interface Schema {
 const f = (name: string, type: FieldType, opts: { repeated?: boolean; ptr?: boolean } = {}): Field => ({ name, type, ...opts });
 
 const OWNER_REFERENCE: Schema = { 1: f('kind', 'string'), 3: f('name', 'string'), 4: f('uid', 'string'), 5: f('apiVersion', 'string'), 6: f('controller', 'bool', { ptr: true }), 7: f('blockOwnerDeletion', 'bool', { ptr: true }) };
+/** metav1.ManagedFieldsEntry: kubectl sends them back on a PUT of an object it read (certificate approve). */
+const MANAGED_FIELDS_ENTRY: Schema = {
+  1: f('manager', 'string'),
+  2: f('operation', 'string'),
+  3: f('apiVersion', 'string'),
+  4: f('time', 'time'),
+  6: f('fieldsType', 'string'),
+  7: f('fieldsV1', 'fieldsV1'),
+  8: f('subresource', 'string'),
+};
 const OBJECT_META: Schema = {
   1: f('name', 'string'),
   2: f('generateName', 'string'),
@@ -43,6 +53,9 @@ const OBJECT_META: Schema = {
   12: f('annotations', 'map'),
   13: f('ownerReferences', OWNER_REFERENCE, { repeated: true }),
   14: f('finalizers', 'string', { repeated: true }),
+  9: f('deletionTimestamp', 'time'),
+  10: f('deletionGracePeriodSeconds', 'int', { ptr: true }),
+  17: f('managedFields', MANAGED_FIELDS_ENTRY, { repeated: true }),
 };
 const LABEL_SELECTOR: Schema = {
   1: f('matchLabels', 'map'),
@@ -402,6 +415,14 @@ function decodeValue(field: Field, wire: number, value: bigint | Buffer, path: s
   const bytes = value as Buffer;
   if (t === 'string') return bytes.toString('utf8');
   if (t === 'bytes') return bytes.toString('base64');
+  if (t === 'fieldsV1') return decodeMessage(bytes, { 1: f('raw', 'json') }, path).raw ?? {};
+  if (t === 'json') {
+    try {
+      return JSON.parse(bytes.toString('utf8')) as unknown;
+    } catch {
+      throw errors.badRequest(`protobuf field ${path} is not JSON`);
+    }
+  }
   if (t === 'map' || t === 'bytesMap' || t === 'quantityMap') {
     const valueType: FieldType = t === 'map' ? 'string' : t === 'bytesMap' ? 'bytes' : { 1: f('string', 'string') };
     const entry = decodeMessage(bytes, { 1: f('key', 'string'), 2: f('value', valueType) }, path);
