@@ -48,6 +48,11 @@ describe('controller-manager with RBAC', () => {
       }, { namespace: 'team' });
       await waitFor(async () => (await admin.pods.list({ namespace: 'team' })).items.length === 2, { what: 'the deployment\'s two pods', timeoutMs: 20_000 });
       await waitFor(async () => (await admin.serviceaccounts.list({ namespace: 'team' })).items.some((s) => s.metadata.name === 'default'), { what: 'the default ServiceAccount', timeoutMs: 20_000 });
+      // The disruption controller writes a budget's status; the DaemonSet controller its own.
+      await admin.resource(RESOURCES.poddisruptionbudgets).create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'team' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } }, { namespace: 'team' });
+      await waitFor(async () => ((await admin.resource(RESOURCES.poddisruptionbudgets).get('web', { namespace: 'team' })) as { status?: { observedGeneration?: number } }).status?.observedGeneration === 1, { what: 'the PDB status from the disruption controller', timeoutMs: 20_000 });
+      await admin.resource(RESOURCES.daemonsets).create({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'team' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } }, { namespace: 'team' });
+      await waitFor(async () => ((await admin.resource(RESOURCES.daemonsets).get('agent', { namespace: 'team' })) as { status?: { observedGeneration?: number } }).status?.observedGeneration === 1, { what: 'the DaemonSet status from its controller', timeoutMs: 20_000 });
       // Namespace deletion removes every kind in it (the RoleBinding too), then finalizes the namespace.
       await admin.namespaces.delete('team');
       await waitFor(async () => admin.namespaces.get('team').then(() => false, (err: unknown) => isNotFound(err)), { what: 'namespace team to be gone', timeoutMs: 30_000 });

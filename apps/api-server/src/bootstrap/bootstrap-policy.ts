@@ -108,20 +108,22 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
   // aggregation (escalate, as kube's clusterrole-aggregation-controller); its Lease.
   clusterRole('system:kube-controller-manager', [
     ...everyKind(),
-    rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'services', 'events']),
-    rule(['create'], ['apps'], ['replicasets']),
+    // kube-root-ca.crt (root-ca-cert-publisher); the service data path's Deployments (serviceproxy).
+    rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'services', 'events', 'configmaps']),
+    rule(['create'], ['apps'], ['replicasets', 'deployments']),
     rule(['create'], ['batch'], ['jobs']),
     rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
     rule(['create', 'patch', 'update'], ['events.k8s.io'], ['events']),
     rule(['update', 'patch'], [''], ['pods/status', 'nodes/status', 'namespaces/finalize', 'namespaces/status']),
-    rule(['update', 'patch'], ['apps'], ['deployments/status', 'replicasets/status']),
+    rule(['update', 'patch'], ['apps'], ['deployments/status', 'replicasets/status', 'daemonsets/status', 'statefulsets/status']),
+    rule(['update', 'patch'], ['policy'], ['poddisruptionbudgets/status']),
     rule(['update', 'patch'], ['batch'], ['jobs/status', 'cronjobs/status']),
     rule(['escalate'], ['rbac.authorization.k8s.io'], ['clusterroles']),
     rule(['create'], ['coordination.k8s.io'], ['leases']),
     rule(READ, ['certificates.k8s.io'], ['certificatesigningrequests']),
     rule(['update', 'patch'], ['certificates.k8s.io'], ['certificatesigningrequests/approval', 'certificatesigningrequests/status']),
     rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
-    rule(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+    rule(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kube-apiserver-client']),
     rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   ]),
   // Node TLS bootstrap (kubeadm's defaults): bootstrap tokens may file a CSR and get it approved automatically.
