@@ -166,8 +166,8 @@ async function scenario(): Promise<void> {
       expect(names.has(answer!)).toBe(true);
     }
 
-    // Round-robin over the ready endpoints: nine connections see all three pods.
-    const seen = new Set(await fetchAll('http://web', 9));
+    // Round-robin over the ready endpoints: thirty connections see all three pods.
+    const seen = new Set(await fetchAll('http://web', 30));
     expect([...seen].sort()).toEqual([...names].sort());
 
     // A pod made unready (its readiness probe fails) leaves the slice, then the rotation.
@@ -209,5 +209,14 @@ async function scenario(): Promise<void> {
       return live.has(text) ? text : undefined;
     }, { ...WAIT, what: `NodePort ${nodePort} answering on 127.0.0.1` });
     expect(body).not.toBe(unready);
+
+    // Scaled to one replica, every connection reaches that one pod.
+    await kubectl('scale', 'deployment', 'web', '--replicas=1');
+    await waitFor(async () => (await readyIPs('web')).length === 1 && (await webPods()).length === 1, { ...WAIT, what: 'web scaled to one ready pod' });
+    const [only] = (await webPods()).map((p) => p.metadata.name!);
+    await waitFor(async () => {
+      const got = await fetchAll('http://web', 6);
+      return got.length === 6 && got.every((h) => h === only);
+    }, { ...WAIT, what: `every connection to http://web reaching ${only}` });
   }
 }
