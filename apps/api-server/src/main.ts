@@ -14,6 +14,7 @@ import { createApiServer, type ServerAuth } from './server.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { modeAuthorizer } from './auth/authorization-modes.js';
 import { alwaysAllowAuthorizer } from './auth/authorizer.js';
+import { UNSECURED_USER } from './auth/user-info.js';
 import { parseTokenFile, tokenFileAuthenticator } from './auth/token-file-authenticator.js';
 import { x509Authenticator } from './auth/x509-authenticator.js';
 import { ensurePki } from './pki/ensure-pki.js';
@@ -274,7 +275,9 @@ housekeeping.unref();
 const SERVER_OPTIONS = { keepAliveTimeout: 65_000, requestTimeout: 0 };
 const secure = createHttpServer(api, { ...SERVER_OPTIONS, tls: tls!, endpoint: api.endpoint(secureAuth) });
 // The insecure port: loopback only (options.ts refuses any other host), unauthenticated as kube's old one was.
-const insecure = opts.insecure ? createHttpServer(api, { ...SERVER_OPTIONS, endpoint: api.endpoint(undefined) }) : undefined;
+// Audited too: who used it, and for what, is as worth knowing as on the secure port.
+const insecureAuth: ServerAuth = { authenticate: async () => UNSECURED_USER, authorizer: alwaysAllowAuthorizer, ...(audit ? { observe: audit.observe } : {}) };
+const insecure = opts.insecure ? createHttpServer(api, { ...SERVER_OPTIONS, endpoint: api.endpoint(insecureAuth) }) : undefined;
 const servers: Server[] = [secure, ...(insecure ? [insecure] : [])];
 
 secure.listen(opts.securePort, opts.bindAddress, () => {

@@ -305,6 +305,8 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     const kc = join(dataDir, 'admin.kubeconfig');
     expect(readFileSync(kc, 'utf8')).toContain(`server: https://127.0.0.1:${startEnv.SKIFF_SECURE_PORT}`);
     expect(out).toContain(`export KUBECONFIG=${kc}`);
+    // The role label comes from the admin (mark-control-plane) once the node has registered, as kubeadm sets it.
+    await waitFor(async () => (await api.nodes()).some((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined), { what: 'mark-control-plane to label the node', timeoutMs: 60_000, intervalMs: 250 });
     expect(await kubectl(kc, ['get', 'nodes'])).toMatch(new RegExp(`${NODE}\\s+Ready\\s+control-plane`));
     // Piped output: component prefixes, no colour codes.
     for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { realClock, silentLogger } from '@skiff/controller-kit';
 import { freePort } from '@skiff/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,31 @@ describe('TcpProxy', () => {
     table.setSlice({ ...slice('web', [], ['127.0.0.1'], a), metadata: { name: 'web-2', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } } });
     table.setSlice(slice('web', [], [], dead));
     await expect(get('127.0.0.2', port)).rejects.toThrow();
+  });
+
+  it('passes a half-close on and still returns the answer (nc after stdin ends)', async () => {
+    // A backend that answers only once the client has finished sending, as an HTTP/1.0 server reading to EOF would.
+    const srv = createTcpServer({ allowHalfOpen: true }, (sock) => {
+      let got = '';
+      sock.on('data', (d) => (got += d.toString()));
+      sock.on('end', () => sock.end(`echo:${got}`));
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => srv.close(r)));
+    const port = await freePort();
+    const table = new ServiceTable();
+    table.setService(service('echo', { clusterIP: '127.0.0.2', ports: [{ name: 'http', port, protocol: 'TCP' }] }));
+    table.setSlice(slice('echo', ['127.0.0.1'], [], (srv.address() as AddressInfo).port));
+    await start(table);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.2', port, allowHalfOpen: true });
+      let text = '';
+      sock.on('data', (d) => (text += d.toString()));
+      sock.on('end', () => resolve(text));
+      sock.on('error', reject);
+      sock.end('ping');
+    });
+    expect(answer).toBe('echo:ping');
   });
 
   it('stops listening on a port no Service uses any more', async () => {

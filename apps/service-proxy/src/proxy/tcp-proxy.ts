@@ -49,7 +49,9 @@ export class TcpProxy {
   }
 
   async #listen(port: number): Promise<void> {
-    const server = createServer((sock) => this.#accept(sock));
+    // Half-open as kube-proxy's userspace proxier: a client that shuts down its sending side (`nc` after stdin
+    // ends, HTTP/1.0 clients) still gets the answer; the FIN is passed on and the other direction keeps flowing.
+    const server = createServer({ allowHalfOpen: true }, (sock) => this.#accept(sock));
     await new Promise<void>((resolve) => {
       server.once('error', (err) => {
         this.#o.logger.error({ err, port }, 'cannot listen for Service port');
@@ -88,7 +90,7 @@ export class TcpProxy {
   }
 
   #dial(b: Backend, client: Socket, next: () => void): void {
-    const upstream = connect({ host: b.ip, port: b.port });
+    const upstream = connect({ host: b.ip, port: b.port, allowHalfOpen: true });
     upstream.setTimeout(this.#o.connectTimeoutMs ?? 2000, () => upstream.destroy(new Error('connect timeout')));
     let connected = false;
     upstream.once('connect', () => {
