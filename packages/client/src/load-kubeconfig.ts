@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
+import { SERVICE_ACCOUNT_MOUNT_PATH } from '@skiff/api';
 import type { ClientOptions } from './create-client.js';
 import type { TlsOptions } from './rest-transport.js';
 
@@ -79,8 +80,8 @@ export function loadKubeconfig(path: string, opts: { context?: string; now?: () 
   return out;
 }
 
-/** The files the kubelet mounts into every pod that automounts its service account token. */
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** The files the kubelet mounts into every pod that automounts its service account token (kube-api-access). */
+export const SERVICE_ACCOUNT_DIR = SERVICE_ACCOUNT_MOUNT_PATH;
 
 /**
  * loadInClusterConfig is rest.InClusterConfig: the `kubernetes` Service from KUBERNETES_SERVICE_HOST/PORT, the CA

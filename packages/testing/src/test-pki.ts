@@ -1,9 +1,8 @@
 /**
  * @module testPki: a throwaway CA with server and client certificates, for tests of TLS clients and servers.
  */
-import 'reflect-metadata'; // @peculiar/x509's dependency injection (tsyringe) needs the Reflect polyfill loaded first.
 import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { x509 } from '@skiff/api';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 

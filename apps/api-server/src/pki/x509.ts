@@ -1,10 +1,8 @@
 /**
- * @module x509: @peculiar/x509 set up on Node's WebCrypto. Import certificate code from here, never from the package
- * directly: its dependency injection (tsyringe) needs the Reflect metadata polyfill loaded before it.
+ * @module x509: @skiff/api's @peculiar/x509 (loaded after its Reflect polyfill), set up on Node's WebCrypto.
  */
-import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { x509 } from '@skiff/api';
 
 x509.cryptoProvider.set(webcrypto);
 

@@ -17,6 +17,7 @@ import { isPodAvailable, isPodReady } from '../../util/pod-state.js';
 import { intOrPercent } from '../deployment/deployment-util.js';
 import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
 import { ControllerExpectations } from '../replica-set/controller-expectations.js';
+import { ownedPodHandler } from '../../util/owned-pod-handler.js';
 import { addDaemonTolerations, nodeShouldRunDaemonPod, pinToNode, targetNodeOf } from './daemon-pod-placement.js';
 
 /** BURST_REPLICAS caps the pods one reconcile creates or deletes (kube's daemon controller uses the same 250 slow-start batches). */
@@ -58,27 +59,7 @@ export class DaemonSetController extends ManagedController {
         onUpdate: (_old, ds) => queue.add(objectKey(ds)),
         onDelete: (obj) => this.expectations.forget(objectKey(unwrapTombstone(obj))),
       })),
-      watch.handler(this.informers.pods, (queue) => ({
-        onAdd: (pod) => {
-          const key = this.#ownerKey(pod);
-          if (!key) return;
-          this.expectations.creationObserved(key);
-          queue.add(key);
-        },
-        onUpdate: (old, pod) => {
-          const key = this.#ownerKey(pod);
-          if (!key) return;
-          if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
-          queue.add(key);
-        },
-        onDelete: (obj) => {
-          const pod = unwrapTombstone(obj);
-          const key = this.#ownerKey(pod);
-          if (!key) return;
-          this.expectations.deletionObserved(key, objectKey(pod));
-          queue.add(key);
-        },
-      })),
+      watch.handler(this.informers.pods, (queue) => ownedPodHandler(this.expectations, (pod) => this.#ownerKey(pod), queue)),
       // Heartbeats update nodes every few seconds; only what placement reads requeues every DaemonSet.
       watch.handler(this.informers.nodes, (queue) => ({
         onAdd: () => enqueueAll(queue),

@@ -19,6 +19,7 @@ import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type Recon
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { isPodActive, isPodReady, isPodTerminating, restartCount } from '../../util/pod-state.js';
 import { ControllerExpectations } from '../replica-set/controller-expectations.js';
+import { ownedPodHandler } from '../../util/owned-pod-handler.js';
 import { formatIndexes, parseIndexes } from './completed-indexes.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
@@ -64,28 +65,7 @@ export class JobController extends ManagedController {
         onUpdate: (_old, job) => queue.add(objectKey(job)),
         onDelete: (obj) => this.expectations.forget(objectKey(unwrapTombstone(obj))),
       })),
-      watch.handler(this.informers.pods, (queue) => ({
-        onAdd: (pod) => {
-          const key = this.#ownerKey(pod);
-          if (!key) return;
-          this.expectations.creationObserved(key);
-          queue.add(key);
-        },
-        onUpdate: (old, pod) => {
-          const key = this.#ownerKey(pod);
-          if (!key) return;
-          // A graceful delete is observed when it starts: the pod may take its grace period to go away.
-          if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
-          queue.add(key);
-        },
-        onDelete: (obj) => {
-          const pod = unwrapTombstone(obj);
-          const key = this.#ownerKey(pod);
-          if (!key) return;
-          this.expectations.deletionObserved(key, objectKey(pod));
-          queue.add(key);
-        },
-      })),
+      watch.handler(this.informers.pods, (queue) => ownedPodHandler(this.expectations, (pod) => this.#ownerKey(pod), queue)),
     ]);
   }
 
