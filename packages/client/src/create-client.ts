@@ -1,7 +1,7 @@
 /**
  * @module createClient: the Clientset, one typed client per served resource over one connection pool.
  */
-import { RESOURCES, type ConfigMap, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeObject, type Lease, type Namespace, type Node, type ReplicaSet, type ResourceInfo, type Secret, type Service, type ServiceAccount } from '@skiff/api';
+import { RESOURCES, type ConfigMap, type Deployment, type EndpointSlice, type Endpoints, type Event as CoreEvent, type KubeObject, type Lease, type Node, type ReplicaSet, type ResourceInfo, type Secret, type Service, type ServiceAccount } from '@skiff/api';
 import { noopLogger, type Logger } from './logger.js';
 import { NamespaceClient } from './namespace-client.js';
 import { PodClient } from './pod-client.js';

@@ -109,6 +109,20 @@ export class Cluster {
     return this.spawn(name, app, [...connect, ...args], env);
   }
 
+  /**
+   * startSimulatedCluster runs a scheduler, a controller-manager and one simulated node agent per name (with
+   * `agentArgs` added), and waits until every node is Ready: the set-up of the workload tests.
+   */
+  async startSimulatedCluster(nodes: string[], agentArgs: string[] = []): Promise<void> {
+    this.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
+    this.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
+    for (const name of nodes) {
+      this.start(name, 'node-agent', ['--node-name', name, '--runtime', 'simulated', '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s', ...agentArgs]);
+    }
+    const ready = async () => (await this.client.nodes.list()).items.filter((n) => nodes.includes(n.metadata.name ?? '') && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === nodes.length;
+    await waitFor(ready, { what: `${nodes.length} Ready nodes`, timeoutMs: 30_000 });
+  }
+
   spawn(name: string, app: string, args: string[], env: NodeJS.ProcessEnv = {}): Component {
     let logs = '';
     const child = spawn(process.execPath, [mainOf(app), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

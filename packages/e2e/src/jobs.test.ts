@@ -26,12 +26,7 @@ const condition = (job: Job, type: string) => job.status?.conditions?.find((c) =
 beforeAll(async () => {
   await cluster.startApiServer();
   kubeconfig = writeKubeconfig(dir, cluster.server);
-  cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-  cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-  for (const name of ['sim-0', 'sim-1']) {
-    cluster.start(name, 'node-agent', ['--node-name', name, '--runtime', 'simulated', '--simulated-start-delay', '100ms', '--simulated-exit', 'after=300ms,code=0', '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
-  }
-  await waitFor(async () => (await cluster.client.nodes.list()).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, { what: 'two Ready nodes', timeoutMs: 30_000 });
+  await cluster.startSimulatedCluster(['sim-0', 'sim-1'], ['--simulated-start-delay', '100ms', '--simulated-exit', 'after=300ms,code=0']);
 }, 60_000);
 afterAll(async () => {
   await cluster.stop();
