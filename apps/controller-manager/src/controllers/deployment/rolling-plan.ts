@@ -4,14 +4,17 @@ import { resolveFenceposts, specReplicas } from './deployment-util.js';
 
 /**
  * newReplicaSetTarget is the size the new ReplicaSet may grow to now: up to spec.replicas, without the total of
- * all ReplicaSets exceeding replicas + maxSurge.
+ * all ReplicaSets exceeding replicas + maxSurge. A ReplicaSet counts at the larger of its spec and its live pods
+ * (status.replicas): one just scaled down still has its pods until its controller deletes them, and growing the new
+ * one into that room at once would put more than replicas + maxSurge pods up together (kube counts spec only and
+ * overshoots when both ReplicaSets sync at the same moment, as after a controller-manager restart).
  */
 export function newReplicaSetTarget(d: Deployment, newRS: ReplicaSet, allRSs: readonly ReplicaSet[]): number {
   const want = d.spec.replicas ?? 1;
   const current = newRS.spec.replicas ?? 0;
   if (current >= want) return want;
   const { maxSurge } = resolveFenceposts(d);
-  const total = specReplicas(allRSs);
+  const total = allRSs.reduce((n, rs) => n + Math.max(rs.spec.replicas ?? 0, rs.status?.replicas ?? 0), 0);
   const room = want + maxSurge - total;
   if (room <= 0) return current;
   return current + Math.min(room, want - current);
