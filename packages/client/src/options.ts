@@ -35,7 +35,8 @@ export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 export interface PatchOptions extends WriteOptions {
   /** Defaults to merge, the simplest format that works on every resource. */
   type?: PatchType;
-  subresource?: 'status' | 'scale';
+  /** approval is CertificateSigningRequests' subresource for the approval conditions. */
+  subresource?: 'status' | 'scale' | 'approval';
   /** Server-side apply only: take ownership of conflicting fields. */
   force?: boolean;
 }

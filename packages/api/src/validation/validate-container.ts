@@ -36,6 +36,7 @@ export function validateContainer(c: Container, path: string, ctx: ContainerCont
   }
   validatePorts(c, path, errs);
   validateSecurityContextIds(c.securityContext, `${path}.securityContext`, errs);
+  validateEscalation(c.securityContext, `${path}.securityContext`, errs);
   validateEnv(c, path, errs);
   validateResources(c, `${path}.resources`, errs);
   validateMounts(c, path, ctx, errs);
@@ -59,6 +60,16 @@ export function validateSecurityContextIds(sc: PodSecurityContext | undefined, p
   sc.supplementalGroups?.forEach((id, i) => {
     if (id < 0 || id > MAX_ID) errs.invalid(`${path}.supplementalGroups[${i}]`, id, ID_RANGE);
   });
+}
+
+/**
+ * validateEscalation refuses what kube's ValidateSecurityContext refuses: no_new_privs cannot hold for a privileged
+ * container or one given CAP_SYS_ADMIN, so asking for both is a contradiction, not a setting.
+ */
+function validateEscalation(sc: Container['securityContext'], path: string, errs: FieldErrors): void {
+  if (sc?.allowPrivilegeEscalation !== false) return;
+  if (sc.privileged) errs.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `privileged` to true');
+  if (sc.capabilities?.add?.includes('CAP_SYS_ADMIN')) errs.invalid(path, sc, 'cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN');
 }
 
 function validatePorts(c: Container, path: string, errs: FieldErrors): void {

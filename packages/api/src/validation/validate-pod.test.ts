@@ -121,6 +121,16 @@ describe('validateObject: pods', () => {
   });
 });
 
+describe('validateObject: container privilege escalation', () => {
+  it('refuses allowPrivilegeEscalation false with privileged or CAP_SYS_ADMIN, as kube does', () => {
+    const privileged = mutated((p) => (p.spec.containers[0]!.securityContext = { privileged: true, allowPrivilegeEscalation: false }));
+    expect(causesOf(privileged)).toEqual([expect.stringMatching(/^spec\.containers\[0\]\.securityContext: Invalid value: .*cannot set `allowPrivilegeEscalation` to false and `privileged` to true$/)]);
+    const sysAdmin = mutated((p) => (p.spec.containers[0]!.securityContext = { allowPrivilegeEscalation: false, capabilities: { add: ['CAP_SYS_ADMIN'] } }));
+    expect(causesOf(sysAdmin)).toEqual([expect.stringMatching(/cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN$/)]);
+    expect(causesOf(mutated((p) => (p.spec.containers[0]!.securityContext = { privileged: true, allowPrivilegeEscalation: true })))).toEqual([]);
+  });
+});
+
 describe('validateObject: pod updates', () => {
   it('allows image, tolerations additions, activeDeadlineSeconds and setting nodeName once', () => {
     const old = validPod();

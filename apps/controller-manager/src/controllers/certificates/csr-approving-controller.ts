@@ -21,8 +21,7 @@ import { ManagedController, type ControllerDeps } from '../../managed-controller
 
 export const BOOTSTRAPPERS_GROUP = 'system:bootstrappers';
 const NODES_GROUP = 'system:nodes';
-/** @skiff/client's PatchOptions names only status and scale; it builds the path from any subresource name. */
-const APPROVAL = { subresource: 'approval' } as unknown as PatchOptions;
+const APPROVAL: PatchOptions = { subresource: 'approval' };
 
 /** csrInformer is the typed view of the shared CSR cache. */
 export function csrInformer(deps: ControllerDeps): SharedInformer<CertificateSigningRequest> {

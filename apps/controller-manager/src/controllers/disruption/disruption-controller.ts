@@ -65,9 +65,10 @@ export class DisruptionController extends ManagedController {
   /** budgetsFor lists the budgets whose selector picks `pod` (a null selector picks nothing). */
   #budgetsFor(pod: Pod): PodDisruptionBudget[] {
     const labels = pod.metadata.labels ?? {};
-    return this.informers.poddisruptionbudgets.indexer
-      .list()
-      .filter((pdb) => pdb.metadata.namespace === pod.metadata.namespace && selectorFromLabelSelector(pdb.spec.selector).matches(labels));
+    return this.informers.poddisruptionbudgets
+      .lister()
+      .list(pod.metadata.namespace ?? '')
+      .filter((pdb) => selectorFromLabelSelector(pdb.spec.selector).matches(labels));
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -75,7 +76,7 @@ export class DisruptionController extends ManagedController {
     if (!pdb || pdb.metadata.deletionTimestamp) return {};
     const now = this.clock.now();
     const selector = selectorFromLabelSelector(pdb.spec.selector);
-    const pods = this.informers.pods.indexer.list().filter((p) => p.metadata.namespace === pdb.metadata.namespace && selector.matches(p.metadata.labels ?? {}));
+    const pods = this.informers.pods.lister().list(pdb.metadata.namespace ?? '').filter((p) => selector.matches(p.metadata.labels ?? {}));
     if (pods.length === 0) this.#recorder.event(pdb, 'Normal', 'NoPods', 'No matching pods found');
 
     let expected: { expectedCount: number; desiredHealthy: number };
