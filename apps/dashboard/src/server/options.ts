@@ -1,0 +1,35 @@
+/**
+ * @module The dashboard's flags and environment variables. Only main.ts calls parseOptions.
+ */
+import { flagUsage, parseFlags, parseListenAddress, type FlagSpecs } from '@skiff/api';
+
+export interface Options {
+  kubeconfig: string;
+  server: string;
+  certificateAuthority: string;
+  listen: { host: string; port: number };
+  logLevel: string;
+}
+
+const FLAGS = {
+  kubeconfig: { env: 'SKIFF_KUBECONFIG', default: '', help: "kubeconfig naming the api-server and its CA (its credentials are not used: each browser signs in with its own token)" },
+  server: { env: 'SKIFF_SERVER', default: 'https://127.0.0.1:6443', help: 'api-server URL when no --kubeconfig is given' },
+  'certificate-authority': { env: 'SKIFF_CERTIFICATE_AUTHORITY', default: '', help: "CA file for --server's certificate" },
+  listen: { env: 'SKIFF_DASHBOARD_LISTEN', default: '127.0.0.1:8090', help: 'HOST:PORT the dashboard serves plain HTTP on (loopback by default: the session cookie is not sent over TLS)' },
+  'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
+} as const satisfies FlagSpecs;
+
+export const USAGE = flagUsage('node apps/dashboard/dist/server/main.js', FLAGS);
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
+  const flags = parseFlags(FLAGS, argv, env);
+  if (flags === 'help') return 'help';
+  const get = flags.get;
+  return {
+    kubeconfig: get('kubeconfig'),
+    server: get('server'),
+    certificateAuthority: get('certificate-authority'),
+    listen: parseListenAddress(get('listen')),
+    logLevel: get('log-level'),
+  };
+}
