@@ -49,7 +49,7 @@ export function Overview({ nodes, pods, onSelectPod }: { nodes: Collection<Node>
             <article class={`node ready-${ready}`} data-node={n.metadata.name} data-ready={ready} key={n.metadata.name}>
               <header>
                 <h2>{n.metadata.name}</h2>
-                <span class={`badge ready-${ready}`}>{ready === 'True' ? 'Ready' : ready === 'False' ? 'NotReady' : 'Unknown'}</span>
+                <span class={`badge ready-${ready}`}>{ready === 'True' ? 'Ready' : 'NotReady'}</span>
                 {n.spec?.unschedulable && <span class="badge cordoned">SchedulingDisabled</span>}
               </header>
               <Bar label="cpu" used={requested(onNode, 'cpu')} total={allocatable(n, 'cpu')} format={formatCpu} />
