@@ -24,6 +24,7 @@ let url = '';
 let browser: Browser | undefined;
 let page: Page;
 const shots = artifactDir('dashboard');
+const timings: Record<string, unknown> = {};
 
 function startAgent(name: string): void {
   cluster.start(name, 'node-agent', ['--node-name', name, '--runtime', 'simulated', '--listen', '127.0.0.1:0', '--node-lease-duration-seconds', '4', '--node-status-update-frequency', '1s']);
@@ -49,6 +50,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  writeFileSync(join(shots, 'timings.json'), JSON.stringify(timings, null, 2));
   await browser?.close();
   dashboard?.kill('SIGTERM');
   await cluster.stop();
@@ -78,13 +80,18 @@ const total = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a
 describe.skipIf(missing)(`dashboard in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   it('refuses a wrong token, then signs in and shows every node Ready', async () => {
     await page.goto(url);
+    await page.waitForSelector('#token');
+    // Time to an interactive sign-in form, from the browser's own navigation clock (an artefact, not an assertion).
+    timings['loginFormMs'] = await page.evaluate('performance.now()');
     await page.fill('#token', 'wrong');
     await page.click('button[type=submit]');
     await page.waitForSelector('[role=alert]');
     expect(await page.textContent('[role=alert]')).toContain('did not accept this token');
     await page.fill('#token', TOKEN);
     await page.click('button[type=submit]');
+    const signedIn = (await page.evaluate('performance.now()')) as number;
     for (const n of NODES) await page.waitForSelector(`[data-node="${n}"][data-ready="True"]`);
+    timings['signInToNodesMs'] = ((await page.evaluate('performance.now()')) as number) - signedIn;
     expect(await page.textContent('.user')).toBe('dashboard-admin');
     await page.screenshot({ path: join(shots, '1-signed-in.png') });
   }, 30_000);
@@ -110,4 +117,59 @@ describe.skipIf(missing)(`dashboard in Chromium${missing ? ` (skipped: ${missing
     }, { what: `six Running chips on nodes other than ${victim}`, timeoutMs: 60_000 });
     await page.screenshot({ path: join(shots, '5-healed.png') });
   }, 90_000);
+  it('lists the pods by label selector, and shows one pod\'s scheduling decision, events and logs', async () => {
+    await page.goto(`${url}#/pods`);
+    await page.fill('#filter', 'app=web');
+    await page.press('#filter', 'Enter');
+    const live = page.locator('[data-row^="default/web-"]:not([data-phase="Terminating"])');
+    await waitFor(async () => (await live.count()) === 6, { what: 'six live pod rows', timeoutMs: 15_000 });
+    await live.first().click();
+    const detail = page.locator('[data-detail^="default/web-"]');
+    await detail.locator('[data-decision="Scheduled"]').waitFor();
+    expect(await detail.locator('th', { hasText: '(chosen)' }).count()).toBe(1);
+    await detail.locator('[data-event-reason="Scheduled"]').waitFor();
+    await page.screenshot({ path: join(shots, '6-pod-detail.png') });
+    await detail.locator('[data-tab="logs"]').click();
+    await detail.locator('.log-line', { hasText: 'simulated container web of default/web-' }).waitFor();
+    await page.screenshot({ path: join(shots, '7-pod-logs.png') });
+    await page.keyboard.press('Escape');
+    await page.locator('[data-detail]').waitFor({ state: 'detached' });
+  }, 60_000);
+
+  it('edits the replica count in the YAML view: the diff, the conflict with the owning manager, then force', async () => {
+    await page.goto(`${url}#/workloads`);
+    await page.locator('[data-deployment="default/web"] button', { hasText: 'YAML' }).click();
+    await page.locator('[data-view="yaml"] button', { hasText: 'Edit' }).click();
+    const editor = page.locator('textarea[aria-label="YAML"]');
+    const yaml = await editor.inputValue();
+    expect(yaml).toMatch(/^  replicas: 6$/m);
+    await editor.fill(yaml.replace(/^  replicas: 6$/m, '  replicas: 3'));
+    await page.locator('button', { hasText: 'Review changes' }).click();
+    expect(await page.locator('[data-diff] .del').allTextContents()).toEqual(['-   replicas: 6']);
+    expect(await page.locator('[data-diff] .add').allTextContents()).toEqual(['+   replicas: 3']);
+    await page.click('[data-action="apply"]');
+    const alert = page.locator('[role=alert][data-code="409"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('.spec.replicas');
+    await page.screenshot({ path: join(shots, '8-yaml-conflict.png') });
+    expect((await cluster.client.deployments.get('web', { namespace: 'default' })).spec.replicas).toBe(6);
+    await page.click('[data-action="force"]');
+    await page.locator('[data-view="yaml"] .ok').waitFor();
+    const d = await cluster.client.deployments.get('web', { namespace: 'default' });
+    expect(d.spec.replicas).toBe(3);
+    const managers = (d.metadata.managedFields ?? []) as { manager?: string; operation?: string }[];
+    expect(managers.find((m) => m.manager === 'skiff-dashboard')?.operation).toBe('Apply');
+    await page.goto(`${url}#/overview`);
+    await waitFor(async () => total(await chipsByNode()) === 3, { what: 'three Running chips after the edit', timeoutMs: 30_000 });
+  }, 60_000);
+
+  it('reads at a phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${url}#/overview`);
+    await page.waitForSelector(`[data-node="${NODES[1]}"]`);
+    const width = await page.evaluate('document.documentElement.scrollWidth');
+    expect(width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(shots, '9-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
 });

@@ -23,6 +23,8 @@ export interface DashboardServerDeps {
   staticDir: string;
   clock: Clock;
   logger: Logger;
+  /** What the UI is told of the cluster's timings. */
+  config?: { nodeMonitorGracePeriodSeconds: number };
   /** How long a sign-in lasts (default 12 h). */
   sessionTtlMs?: number;
 }
@@ -47,6 +49,9 @@ export function createDashboardServer(deps: DashboardServerDeps): Server {
     deps.logger.info({ user }, 'signed in');
     res.setHeader('set-cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict`);
     res.status(201).json({ user });
+  });
+  app.get('/dashboard/config', (_req, res) => {
+    res.json({ nodeMonitorGracePeriodSeconds: 40, ...deps.config });
   });
   app.get('/dashboard/session', (req, res) => {
     const s = sessions.get(cookie(req, SESSION_COOKIE));

@@ -78,6 +78,7 @@ export class Collection<T extends KubeObject> {
 
   close(): void {
     this.#closed = true;
+    cancelAnimationFrame(this.#frame);
     clearTimeout(this.#retry);
     this.#socket?.close();
   }
@@ -86,9 +87,16 @@ export class Collection<T extends KubeObject> {
     return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   }
 
+  #frame = 0;
+
+  /** changed tells listeners once per animation frame however many events came, so a burst renders once. */
   #changed(): void {
-    this.#items = [...this.#objects.values()];
-    for (const fn of this.#listeners) fn();
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#items = [...this.#objects.values()];
+      for (const fn of this.#listeners) fn();
+    });
   }
 
   async #list(): Promise<void> {
