@@ -21,7 +21,8 @@
 // debugging only), SKIFF_SCHEDULER_LISTEN (127.0.0.1:10259), SKIFF_CONTROLLER_MANAGER_LISTEN
 // (127.0.0.1:10257), SKIFF_NODE_AGENT_LISTEN (0.0.0.0:10250), SKIFF_NODE_NAME (this host's name), SKIFF_RUNTIME
 // (docker or simulated), SKIFF_POD_NETWORK (skiff-local), SKIFF_DOCKER_SOCKET (/var/run/docker.sock),
-// SKIFF_POD_SUBNET (10.244.0.0/16: pods from its lower half, Services from its upper half).
+// SKIFF_POD_SUBNET (10.244.0.0/16: pods from its lower half, Services from its upper half), SKIFF_DASHBOARD_LISTEN
+// (127.0.0.1:8090, the dashboard's plain-HTTP loopback address).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -44,6 +45,7 @@ const dockerSocket = process.env.SKIFF_DOCKER_SOCKET ?? '/var/run/docker.sock';
 const schedulerListen = process.env.SKIFF_SCHEDULER_LISTEN ?? '127.0.0.1:10259';
 const controllerManagerListen = process.env.SKIFF_CONTROLLER_MANAGER_LISTEN ?? '127.0.0.1:10257';
 const nodeAgentListen = process.env.SKIFF_NODE_AGENT_LISTEN ?? '0.0.0.0:10250';
+const dashboardListen = process.env.SKIFF_DASHBOARD_LISTEN ?? '127.0.0.1:8090';
 const podPlan = podNetworkPlan(process.env.SKIFF_POD_SUBNET ?? '10.244.0.0/16');
 mkdirSync(dataDir, { recursive: true });
 
@@ -51,7 +53,7 @@ mkdirSync(dataDir, { recursive: true });
 // only what this script passes as flags reaches them.
 const childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKIFF_') || k === 'SKIFF_LOG_LEVEL'));
 
-const colors = { 'api-server': 36, scheduler: 35, 'controller-manager': 33, 'node-agent': 32 };
+const colors = { 'api-server': 36, scheduler: 35, 'controller-manager': 33, 'node-agent': 32, dashboard: 34 };
 // Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org): a file or pipe gets plain text.
 const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 
@@ -102,7 +104,7 @@ let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  await supervisor.stop(['node-agent', 'controller-manager', 'scheduler', 'api-server'], async (name) => {
+  await supervisor.stop(['dashboard', 'node-agent', 'controller-manager', 'scheduler', 'api-server'], async (name) => {
     if (name === 'node-agent') await removePods();
   });
   await removePods();
@@ -187,4 +189,9 @@ if (!(await waitReady())) {
   const mark = spawn(process.execPath, [join(root, 'scripts', 'mark-control-plane.mjs'), `--kubeconfig=${adminKubeconfig}`, `--node=${nodeName}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   mark.stdout.on('data', (d) => line('node-agent', String(d).trim()));
   mark.stderr.on('data', (d) => line('node-agent', String(d).trim()));
+  // The dashboard (apps/dashboard): loopback only; each browser signs in with a token, printed here for the admin.
+  run('dashboard', 'dashboard', ['--kubeconfig', adminKubeconfig, '--listen', dashboardListen, '--node-monitor-grace-period=10s']);
+  const admin = spawn(process.execPath, [join(root, 'scripts', 'dashboard-admin.mjs'), `--kubeconfig=${adminKubeconfig}`, `--url=http://${dashboardListen}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  admin.stdout.on('data', (d) => String(d).trim().split('\n').forEach((l) => line('dashboard', l)));
+  admin.stderr.on('data', (d) => line('dashboard', String(d).trim()));
 }

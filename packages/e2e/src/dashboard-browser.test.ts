@@ -6,18 +6,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { artifactDir, browserMissing, launchBrowser } from './browser.js';
-import { Cluster } from './cluster.js';
+import { Cluster, mainOf } from './cluster.js';
 
 const missing = browserMissing();
 const NODES = ['dash-a', 'dash-b', 'dash-c'];
 const TOKEN = 'dashboard-e2e-token';
-const DASHBOARD_MAIN = resolve(import.meta.dirname, '../../../apps/dashboard/dist/server/main.js');
 const cluster = new Cluster({ secure: true });
 let dashboard: ChildProcess | undefined;
 let url = '';
@@ -41,7 +40,7 @@ beforeAll(async () => {
   await waitFor(async () => (await cluster.client.nodes.list()).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === NODES.length, { what: 'three Ready nodes', timeoutMs: 30_000 });
 
   let logs = '';
-  dashboard = spawn(process.execPath, [DASHBOARD_MAIN, '--kubeconfig', cluster.kubeconfig(), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  dashboard = spawn(process.execPath, [mainOf('dashboard'), '--kubeconfig', cluster.kubeconfig(), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   dashboard.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
   dashboard.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
   await waitFor(() => (url = /"url":"(http:[^"]+)"/.exec(logs)?.[1] ?? ''), { what: `the dashboard to serve (${logs})`, timeoutMs: 15_000 });

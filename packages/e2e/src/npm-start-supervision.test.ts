@@ -47,6 +47,7 @@ async function start(how: 'npm' | 'node'): Promise<Started> {
     SKIFF_SCHEDULER_LISTEN: `127.0.0.1:${await freePort()}`,
     SKIFF_CONTROLLER_MANAGER_LISTEN: `127.0.0.1:${await freePort()}`,
     SKIFF_NODE_AGENT_LISTEN: `127.0.0.1:${await freePort()}`,
+    SKIFF_DASHBOARD_LISTEN: `127.0.0.1:${await freePort()}`,
     SKIFF_NODE_NAME: `supervise-${Math.random().toString(36).slice(2, 8)}`,
   };
   const [cmd, args] = how === 'npm' ? ['npm', ['start']] : [process.execPath, ['scripts/start.mjs']];
@@ -106,7 +107,7 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     s.proc.kill('SIGTERM');
     expect(await s.exit).toEqual({ code: 0, signal: null });
     for (const c of COMPONENTS) expect(alive(after[c]!), `${c} still running`).toBe(false);
-    expect(exitedInOrder(s.out())).toEqual(['node-agent', 'controller-manager', 'scheduler', 'api-server']);
+    expect(exitedInOrder(s.out())).toEqual(['dashboard', 'node-agent', 'controller-manager', 'scheduler', 'api-server']);
     expect(s.out()).not.toContain('\x1b[');
   });
 
@@ -116,7 +117,7 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     s.proc.kill('SIGINT');
     expect(await s.exit).toEqual({ code: 0, signal: null });
     for (const c of COMPONENTS) expect(alive(pids[c]!), `${c} still running`).toBe(false);
-    expect(exitedInOrder(s.out())).toEqual(['node-agent', 'controller-manager', 'scheduler', 'api-server']);
+    expect(exitedInOrder(s.out())).toEqual(['dashboard', 'node-agent', 'controller-manager', 'scheduler', 'api-server']);
   });
 
   it('leaves no component running when the script is SIGKILLed: each notices and stops itself', async () => {
@@ -135,6 +136,6 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     s.proc.kill('SIGKILL');
     await waitFor(() => !alive(script), { what: 'the orphaned start.mjs to stop', timeoutMs: 60_000 });
     for (const c of COMPONENTS) expect(alive(pids[c]!), `${c} still running`).toBe(false);
-    expect(exitedInOrder(s.out())).toEqual(['node-agent', 'controller-manager', 'scheduler', 'api-server']);
+    expect(exitedInOrder(s.out())).toEqual(['dashboard', 'node-agent', 'controller-manager', 'scheduler', 'api-server']);
   });
 });

@@ -281,6 +281,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
       SKIFF_SCHEDULER_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_CONTROLLER_MANAGER_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_NODE_AGENT_LISTEN: `0.0.0.0:${await freePort()}`,
+      SKIFF_DASHBOARD_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_NODE_NAME: NODE,
       SKIFF_POD_NETWORK: NET,
       SKIFF_POD_SUBNET: '10.202.0.0/16',
@@ -309,8 +310,18 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
     await waitFor(async () => (await api.nodes()).some((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined), { what: 'mark-control-plane to label the node', timeoutMs: 60_000, intervalMs: 250 });
     expect(await kubectl(kc, ['get', 'nodes'])).toMatch(new RegExp(`${NODE}\\s+Ready\\s+control-plane`));
     // Piped output: component prefixes, no colour codes.
-    for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent']) expect(out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
+    for (const name of ['api-server', 'scheduler', 'controller-manager', 'node-agent', 'dashboard']) expect(out).toMatch(new RegExp(`^${name}\\s+\\S`, 'm'));
     expect(out).not.toContain('\x1b[');
+  });
+
+  it('prints the dashboard URL and a token that signs in to it', async () => {
+    const printed = await waitFor(() => /dashboard at (http:\S+) ; sign in with this token[^\n]*\n\S+\s+(\S+)/.exec(out) ?? undefined, { what: 'the dashboard line', timeoutMs: 60_000, intervalMs: 250 });
+    const [, url, token] = printed;
+    expect(url).toBe(`http://${startEnv.SKIFF_DASHBOARD_LISTEN}/`);
+    expect((await fetch(url!)).status).toBe(200);
+    const res = await fetch(`${url}dashboard/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ user: 'system:serviceaccount:kube-system:dashboard-admin' });
   });
 
   it('runs 6 replicas, pod to pod by IP, logs through the API', async () => {

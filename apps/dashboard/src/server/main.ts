@@ -21,7 +21,7 @@ const upstream = optionsOrExit('dashboard', USAGE, (): Upstream => {
   }
   return { server: new URL(opts.server), ...(opts.certificateAuthority ? { ca: readFileSync(opts.certificateAuthority) } : {}) };
 });
-const staticDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
+const staticDir = join(dirname(fileURLToPath(import.meta.url)), 'public');
 const server = createDashboardServer({ upstream, staticDir, clock: realClock, logger, config: { nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds } });
 server.listen(opts.listen.port, opts.listen.host, () => {
   const addr = server.address();

@@ -22,7 +22,7 @@ const FLAGS = {
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
 } as const satisfies FlagSpecs;
 
-export const USAGE = flagUsage('node apps/dashboard/dist/server/main.js', FLAGS);
+export const USAGE = flagUsage('node apps/dashboard/dist/main.js', FLAGS);
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
   const flags = parseFlags(FLAGS, argv, env);
