@@ -28,11 +28,13 @@ it('Docker is available when SKIFF_REQUIRE_DOCKER=1', () => {
 
 const PROJECT = 'skiff-e2e';
 const PORT = 16443;
+const DASHBOARD_PORT = 18090;
 const NETWORK = 'skiff-e2e';
 const CONTROL_PLANE = 'skiff-e2e-control-plane';
 // Its own pod subnet: networks on one engine may not overlap, and a developer's cluster may hold the default one.
 const env = {
   SKIFF_PORT: String(PORT),
+  SKIFF_DASHBOARD_PORT: String(DASHBOARD_PORT),
   SKIFF_POD_NETWORK: NETWORK,
   SKIFF_CONTROL_PLANE_NAME: CONTROL_PLANE,
   SKIFF_IMAGE: 'skiff:e2e',
@@ -152,6 +154,17 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
     const workers = (await nodeAgentContainers()).map((c) => c.hostname);
     expect(workers).toHaveLength(3);
     for (const w of workers) expect(table).toMatch(new RegExp(`${w}\\s+Ready\\s+<none>`));
+  });
+
+  it('serves the dashboard on the published loopback port; dashboard-admin logs a token that signs in', async () => {
+    const url = `http://127.0.0.1:${DASHBOARD_PORT}/`;
+    const logged = await waitFor(async () => /sign in with this token[^\n]*\n(?:\S+\s+\|\s+)?(\S+)/.exec(await composeRun(['logs', '--no-color', 'dashboard-admin'])) ?? undefined, { what: 'dashboard-admin to log a token', timeoutMs: 90_000, intervalMs: 1000 });
+    await waitFor(async () => (await fetch(url).catch(() => undefined))?.status === 200, { what: 'the dashboard to answer', timeoutMs: 90_000, intervalMs: 500 });
+    const res = await fetch(`${url}dashboard/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: logged[1] }) });
+    expect(res.status).toBe(201);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const nodes = (await (await fetch(`${url}api/v1/nodes`, { headers: { cookie } })).json()) as { items: unknown[] };
+    expect(nodes.items).toHaveLength(4);
   });
 
   it('runs 6 busybox httpd replicas spread over the 3 workers, none on the control plane', async () => {

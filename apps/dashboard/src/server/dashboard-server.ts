@@ -50,6 +50,8 @@ export function createDashboardServer(deps: DashboardServerDeps): Server {
     res.setHeader('set-cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict`);
     res.status(201).json({ user });
   });
+  // Liveness for Compose's healthcheck: the server answers; the api-server's health is its own.
+  app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
   app.get('/dashboard/config', (_req, res) => {
     res.json({ nodeMonitorGracePeriodSeconds: 40, ...deps.config });
   });
