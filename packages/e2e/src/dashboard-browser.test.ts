@@ -101,6 +101,8 @@ describe.skipIf(missing)(`dashboard in Chromium${missing ? ` (skipped: ${missing
     await page.screenshot({ path: join(shots, '2-one-replica.png') });
     await cluster.client.deployments.patchScale('web', 6, { namespace: 'default' });
     await waitFor(async () => total(await chipsByNode()) === 6, { what: 'six Running chips', timeoutMs: 30_000 });
+    // Usage from metrics.k8s.io beside the requests, once the agents have sampled (simulated nodes report some).
+    await page.locator('[data-node] [data-bar="cpu-used"]:not([data-value="0"])').first().waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(shots, '3-six-replicas.png') });
   }, 60_000);
 

@@ -3,6 +3,7 @@ import type { Collection, KubeObject } from './api.js';
 import { allocatable, nodeReady, podPhase, requested, type Node, type Pod } from './model.js';
 import { formatBytes, formatCpu } from './quantity.js';
 import { age, useNow } from './use-now.js';
+import { useNodeMetrics } from './use-node-metrics.js';
 
 export interface Lease extends KubeObject {
   spec?: { renewTime?: string; leaseDurationSeconds?: number };
@@ -41,10 +42,10 @@ function Heartbeat({ node, lease, pods, graceSeconds, now }: { node: Node; lease
   );
 }
 
-function Bar({ label, used, total, format }: { label: string; used: number; total: number; format: (n: number) => string }) {
+function Bar({ label, used, total, format, kind = 'requested' }: { label: string; used: number; total: number; format: (n: number) => string; kind?: 'requested' | 'used' }) {
   const pct = total > 0 ? Math.min(100, (used / total) * 100) : 0;
   return (
-    <div class="bar" title={`${label}: ${format(used)} requested of ${format(total)} allocatable`}>
+    <div class={`bar ${kind}`} data-bar={`${label}-${kind}`} data-value={used} title={`${label}: ${format(used)} ${kind} of ${format(total)} allocatable`}>
       <span class="bar-label">{label}</span>
       <span class="bar-track">
         <span class={`bar-fill ${pct > 90 ? 'hot' : ''}`} style={{ width: `${pct}%` }} />
@@ -68,6 +69,7 @@ export function PodChip({ pod, onSelect }: { pod: Pod; onSelect?: (p: Pod) => vo
 
 export function Overview({ nodes, pods, leases, graceSeconds, onSelectPod }: { nodes: Collection<Node>; pods: Collection<Pod>; leases: Collection<Lease>; graceSeconds: number; onSelectPod: (p: Pod) => void }) {
   const now = useNow();
+  const usage = useNodeMetrics();
   const leaseOf = new Map(leases.items.map((l) => [l.metadata.name, l]));
   const byNode = new Map<string, Pod[]>();
   const pending: Pod[] = [];
@@ -95,6 +97,12 @@ export function Overview({ nodes, pods, leases, graceSeconds, onSelectPod }: { n
               <Heartbeat node={n} lease={leaseOf.get(n.metadata.name)} pods={onNode} graceSeconds={graceSeconds} now={now} />
               <Bar label="cpu" used={requested(onNode, 'cpu')} total={allocatable(n, 'cpu')} format={formatCpu} />
               <Bar label="memory" used={requested(onNode, 'memory')} total={allocatable(n, 'memory')} format={formatBytes} />
+              {usage?.has(n.metadata.name) && (
+                <>
+                  <Bar label="cpu" kind="used" used={usage.get(n.metadata.name)!.cpu} total={allocatable(n, 'cpu')} format={formatCpu} />
+                  <Bar label="memory" kind="used" used={usage.get(n.metadata.name)!.memory} total={allocatable(n, 'memory')} format={formatBytes} />
+                </>
+              )}
               <div class="chips">
                 {onNode.map((p) => (
                   <PodChip pod={p} onSelect={onSelectPod} key={p.metadata.uid ?? p.metadata.name} />
