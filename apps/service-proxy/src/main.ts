@@ -27,6 +27,7 @@ const proxy = new ServiceProxy({
   domain: opts.clusterDomain,
   dns: opts.dns,
   upstream: opts.upstreamDNS,
+  udpIdleTimeoutMs: opts.udpTimeoutMs,
   ...(opts.clusterIPsFile ? { addressesFile: opts.clusterIPsFile } : {}),
 });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => ac.abort());
