@@ -39,7 +39,11 @@ export function dnsService(cfg: ServiceProxyConfig): Service {
     spec: {
       clusterIP: dnsServiceIP(cfg.serviceClusterIPRange),
       selector: { [APP_LABEL]: PROXY_NAME },
-      ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }],
+      // Both, as kube-dns has: resolvers retry over TCP when a UDP answer comes back truncated.
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+      ],
     },
   };
 }
