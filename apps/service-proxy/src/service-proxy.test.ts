@@ -129,7 +129,7 @@ describe('ServiceProxy against a real api-server', () => {
     });
     // A raw query over TCP to kube-dns's ClusterIP, as a resolver sends after a truncated UDP answer.
     const overTcp = await waitFor(() => tcpQuery('127.0.100.10', dnsPort, 'many.default.svc.cluster.local').then((p) => (p.answers?.length === 60 ? p : undefined), () => undefined), { timeoutMs: 10_000, what: '60 A records over TCP' });
-    expect(overTcp.answers!.map((a) => a.data).sort()).toEqual([...ips].sort());
+    expect(overTcp.answers!.map((a) => (a as { data: string }).data).sort()).toEqual([...ips].sort());
     // c-ares gets TC over UDP and asks again over TCP at the same address: every record arrives.
     const r = new Resolver({ timeout: 2000, tries: 1 });
     r.setServers([`127.0.100.10:${dnsPort}`]);

@@ -163,6 +163,14 @@ spec:
       - name: httpd
         image: busybox:1.36
         command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www']
+        ports: [{name: http, containerPort: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: spread}
+spec:
+  selector: {app: aff}
+  ports: [{port: 80, targetPort: http}]
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -224,9 +232,11 @@ setTimeout(() => { console.log('TIMEOUT'); process.exit(1); }, 5000);`;
 
 async function affinityScenario(): Promise<void> {
   await run('sh', ['-c', `cat > ${cluster.dataDir}/aff.yaml <<'YAML'\n${AFFINITY}YAML`]);
-  await kubectl('apply', '-f', `${cluster.dataDir}/aff.yaml`);
+  // kubectl apply -f of Deployments and a Service whose targetPort is the container port's name.
+  const applied = await kubectl('apply', '-f', `${cluster.dataDir}/aff.yaml`);
+  expect(applied).toContain('deployment.apps/aff created');
+  expect(applied).toContain('service/spread created');
   expect((await kubectl('expose', 'deployment', 'aff', '--port', '80', '--name', 'sticky', '--session-affinity', 'ClientIP')).trim()).toBe('service/sticky exposed');
-  await kubectl('expose', 'deployment', 'aff', '--port', '80', '--name', 'spread');
   const sticky = (await client().services.get('sticky', { namespace: 'default' })) as Service;
   expect(sticky.spec?.sessionAffinity).toBe('ClientIP');
   expect(sticky.spec?.sessionAffinityConfig?.clientIP?.timeoutSeconds).toBe(10800);

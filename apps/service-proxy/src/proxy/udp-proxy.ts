@@ -1,14 +1,14 @@
 /**
  * @module UdpProxy: relays datagrams sent to a ClusterIP's UDP port to a ready endpoint, as kube-proxy's userspace
- * mode did: each client address (ip:port) gets a flow, an upstream socket of its own bound to one endpoint, so the
- * endpoint's replies find their way back; a flow idle for `idleTimeoutMs` is closed (kube-proxy's --udp-timeout).
+ * mode did: per client address a flow (UdpFlows) to one endpoint, closed after `idleTimeoutMs` idle (--udp-timeout).
  * Unlike TCP, each frontend socket is bound to its ClusterIP itself: an unconnected UDP socket on 0.0.0.0 would
  * answer from eth0's own address, and clients drop replies from an address they did not send to.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import type { Clock, Logger, TimerHandle } from '@skiff/controller-kit';
-import type { Backend, Frontend, ServiceTable } from '../service-table.js';
+import type { Frontend, ServiceTable } from '../service-table.js';
 import { affinityOf, pickerKey, type BackendPicker } from './backend-picker.js';
+import { UdpFlows } from './udp-flows.js';
 
 export interface UdpProxyOptions {
   table: ServiceTable;
@@ -21,17 +21,10 @@ export interface UdpProxyOptions {
   rebindMs?: number;
 }
 
-interface Flow {
-  upstream: Socket;
-  backend: Backend;
-  lastActiveMs: number;
-  timer: TimerHandle;
-}
-
 interface Listener {
   socket: Socket;
   frontend: Frontend;
-  flows: Map<string, Flow>;
+  flows: UdpFlows;
 }
 
 const frontendKey = (ip: string, port: number): string => `${ip}:${port}`;
@@ -87,8 +80,7 @@ export class UdpProxy {
         continue;
       }
       l.frontend = f; // renamed port or Service: same socket, new route
-      const ready = new Set(this.#o.table.backends(f.namespace, f.service, f.portName).map((b) => frontendKey(b.ip, b.port)));
-      for (const [id, flow] of l.flows) if (!ready.has(frontendKey(flow.backend.ip, flow.backend.port))) this.#closeFlow(l, id);
+      l.flows.keepOnly(new Set(this.#o.table.backends(f.namespace, f.service, f.portName).map((b) => frontendKey(b.ip, b.port))));
     }
     let missing = false;
     for (const [key, f] of want) {
@@ -121,56 +113,27 @@ export class UdpProxy {
       socket.close();
       return failed;
     }
-    const l: Listener = { socket, frontend: f, flows: new Map() };
+    const l: Listener = {
+      socket,
+      frontend: f,
+      flows: new UdpFlows(socket, {
+        clock: this.#o.clock,
+        idleTimeoutMs: this.#o.idleTimeoutMs,
+        pick: (client) => {
+          const r = l.frontend;
+          const backends = this.#o.table.backends(r.namespace, r.service, r.portName);
+          return this.#o.picker.pick(pickerKey(r.namespace, r.service, r.portName), backends, client.address, affinityOf(this.#o.table.service(r.namespace, r.service)));
+        },
+      }),
+    };
     socket.on('error', (err) => this.#o.logger.error({ err, frontend: key }, 'UDP Service socket error'));
-    socket.on('message', (msg, rinfo) => this.#relay(l, msg, rinfo));
+    socket.on('message', (msg, rinfo) => l.flows.relay(msg, rinfo));
     this.#listeners.set(key, l);
     return undefined;
   }
 
-  #relay(l: Listener, msg: Buffer, client: RemoteInfo): void {
-    const id = frontendKey(client.address, client.port);
-    let flow = l.flows.get(id);
-    if (!flow) {
-      const f = l.frontend;
-      const backend = this.#o.picker.pick(pickerKey(f.namespace, f.service, f.portName), this.#o.table.backends(f.namespace, f.service, f.portName), client.address, affinityOf(this.#o.table.service(f.namespace, f.service)));
-      if (!backend) return; // no ready endpoint: dropped, as a datagram to a port nobody serves
-      flow = this.#openFlow(l, id, client, backend);
-    }
-    flow.lastActiveMs = this.#o.clock.now();
-    flow.upstream.send(msg, flow.backend.port, flow.backend.ip);
-  }
-
-  #openFlow(l: Listener, id: string, client: RemoteInfo, backend: Backend): Flow {
-    const upstream = createSocket('udp4');
-    const flow: Flow = { upstream, backend, lastActiveMs: this.#o.clock.now(), timer: undefined as unknown as TimerHandle };
-    upstream.on('message', (reply, from) => {
-      // Only the endpoint's answers: the flow's socket is an open port on the pod otherwise.
-      if (from.address !== backend.ip || from.port !== backend.port) return;
-      flow.lastActiveMs = this.#o.clock.now();
-      l.socket.send(reply, client.port, client.address);
-    });
-    upstream.on('error', () => this.#closeFlow(l, id));
-    const expire = (): void => {
-      const idle = this.#o.clock.now() - flow.lastActiveMs;
-      if (idle >= this.#o.idleTimeoutMs) this.#closeFlow(l, id);
-      else flow.timer = this.#o.clock.setTimeout(expire, this.#o.idleTimeoutMs - idle);
-    };
-    flow.timer = this.#o.clock.setTimeout(expire, this.#o.idleTimeoutMs);
-    l.flows.set(id, flow);
-    return flow;
-  }
-
-  #closeFlow(l: Listener, id: string): void {
-    const flow = l.flows.get(id);
-    if (!flow) return;
-    l.flows.delete(id);
-    this.#o.clock.clearTimeout(flow.timer);
-    flow.upstream.close();
-  }
-
   #closeListener(key: string, l: Listener): void {
-    for (const id of [...l.flows.keys()]) this.#closeFlow(l, id);
+    l.flows.close();
     this.#listeners.delete(key);
     l.socket.close();
   }
