@@ -2,6 +2,7 @@
  * @module The service proxy's flags and environment variables. Only main.ts calls parseOptions.
  */
 import { flagUsage, parseDuration, parseFlags, parseListenAddress, type FlagSpecs } from '@skiff/api';
+import { parseUdpRelays, type UdpRelayRoute } from './proxy/udp-relay.js';
 
 export interface Options {
   server: string;
@@ -12,6 +13,8 @@ export interface Options {
   upstreamDNS: { host: string; port: number };
   clusterIPsFile: string;
   udpTimeoutMs: number;
+  /** --udp-relay: NodePort relay mode, each node port's datagrams to a ClusterIP:port; empty runs the proxy. */
+  udpRelays: UdpRelayRoute[];
   logLevel: string;
 }
 
@@ -23,6 +26,7 @@ const FLAGS = {
   'upstream-dns': { env: 'SKIFF_UPSTREAM_DNS', default: '127.0.0.11:53', help: "where other names go (Docker's embedded resolver)" },
   'cluster-ips-file': { env: 'SKIFF_CLUSTER_IPS_FILE', default: '', help: 'write the ClusterIPs to hold here, one a line, for the NET_ADMIN sidecar' },
   'udp-timeout': { env: 'SKIFF_UDP_TIMEOUT', default: '30s', help: "how long an idle UDP flow to a Service's endpoint is kept (kube-proxy's flag)" },
+  'udp-relay': { env: 'SKIFF_UDP_RELAY', default: '', help: 'NODEPORT=CLUSTERIP:PORT,...: run only as the UDP side of a NodePort relay pod' },
   'log-level': { env: 'SKIFF_LOG_LEVEL', default: 'info', help: '' },
 } as const satisfies FlagSpecs;
 
@@ -40,6 +44,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     upstreamDNS: parseListenAddress(get('upstream-dns')),
     clusterIPsFile: get('cluster-ips-file'),
     udpTimeoutMs: udpTimeout(get('udp-timeout')),
+    udpRelays: parseUdpRelays(get('udp-relay')),
     logLevel: get('log-level'),
   };
 }

@@ -5,6 +5,7 @@
  * a headless name resolves to every ready pod IP; a NodePort answers on the host.
  */
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSlice, Pod, Service } from '@skiff/api';
@@ -138,7 +139,7 @@ describe.skipIf(!available)('Services over the service proxy (kubectl, real Dock
     }
   }, 600_000);
 
-  it('keeps a ClientIP-affinity client on one backend while plain Services spread, chases an ExternalName, answers DNS over TCP and relays UDP', async () => {
+  it('keeps a ClientIP-affinity client on one backend while plain Services spread, chases an ExternalName, answers DNS over TCP and relays UDP by ClusterIP and NodePort', async () => {
     try {
       await affinityScenario();
     } catch (err) {
@@ -278,6 +279,27 @@ async function affinityScenario(): Promise<void> {
   }, { ...WAIT, what: 'UDP answers from the udp backends' });
   expect(new Set(replies.map((l) => l.split(':')[0])).size).toBe(2);
   expect(replies.map((l) => l.split(':')[1])).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5']);
+
+  // The same over a UDP NodePort, from this host: the relay pod publishes the port and relays to the ClusterIP.
+  await kubectl('expose', 'deployment', 'udp', '--port', '9000', '--protocol', 'UDP', '--type', 'NodePort', '--name', 'udp-np');
+  const udpNodePort = ((await client().services.get('udp-np', { namespace: 'default' })) as Service).spec!.ports![0]!.nodePort!;
+  const fromHost = await waitFor(() => udpAsk('127.0.0.1', udpNodePort, 'host').then((r) => (r && udpNames.has(r.split(':')[0]!) ? r : undefined)), { ...WAIT, what: `UDP NodePort ${udpNodePort} answering on 127.0.0.1` });
+  expect(fromHost.split(':')[1]).toBe('host');
+}
+
+/** udpAsk sends one datagram from this process and resolves with the reply, or undefined after a second. */
+async function udpAsk(host: string, port: number, text: string): Promise<string | undefined> {
+  const s = createSocket('udp4');
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      const t = setTimeout(() => resolve(undefined), 1000);
+      s.once('message', (m) => (clearTimeout(t), resolve(m.toString())));
+      s.once('error', () => (clearTimeout(t), resolve(undefined)));
+      s.send(text, port, host);
+    });
+  } finally {
+    s.close();
+  }
 }
 
 async function scenario(): Promise<void> {

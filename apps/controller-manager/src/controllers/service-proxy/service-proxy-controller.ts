@@ -44,7 +44,7 @@ export class ServiceProxyController extends ManagedController {
     const proxy = proxyDeployment(this.#cfg);
     wanted.set(proxy.metadata.name!, proxy);
     for (const svc of this.informers.services.lister().list()) {
-      const relay = nodePortDeployment(svc);
+      const relay = nodePortDeployment(svc, this.#cfg);
       if (relay) wanted.set(relay.metadata.name!, relay);
     }
     for (const d of wanted.values()) await this.#ensureDeployment(d);

@@ -18,19 +18,26 @@ describe('service-proxy objects', () => {
     expect(proxyDeployment({ ...cfg, hostPath: '/src/skiff' }).spec.template.spec!.volumes).toContainEqual({ name: 'skiff', hostPath: { path: '/src/skiff' } });
   });
 
-  it('relays each TCP node port of a NodePort Service to its ClusterIP from a hostPort pod, and nothing for ClusterIP Services', () => {
+  it('relays each TCP node port with busybox nc and each UDP node port with the proxy image, from hostPort containers; nothing for ClusterIP Services', () => {
     const svc: Service = {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web', namespace: 'shop' },
       spec: { type: 'NodePort', clusterIP: '10.250.130.7', ports: [{ port: 80, nodePort: 30080 }, { port: 53, nodePort: 30053, protocol: 'UDP' }] },
     };
-    const d = nodePortDeployment(svc)!;
-    const c = d.spec.template.spec!.containers[0]!;
+    const d = nodePortDeployment(svc, { ...cfg, hostPath: '/src/skiff' })!;
+    const [c, u] = d.spec.template.spec!.containers;
     expect(d.metadata.name).toBe('skiff-nodeport-shop-web');
-    expect(c.ports).toEqual([{ containerPort: 30080, hostPort: 30080, protocol: 'TCP' }]);
-    expect(c.command!.join(' ')).toContain('nc -ll -p 30080 -e nc 10.250.130.7 80');
-    expect(nodePortDeployment({ ...svc, spec: { ...svc.spec, type: 'ClusterIP' } })).toBeUndefined();
+    expect(c!.ports).toEqual([{ containerPort: 30080, hostPort: 30080, protocol: 'TCP' }]);
+    expect(c!.command!.join(' ')).toContain('nc -ll -p 30080 -e nc 10.250.130.7 80');
+    expect(u!.ports).toEqual([{ containerPort: 30053, hostPort: 30053, protocol: 'UDP' }]);
+    expect(u!.command).toContain('--udp-relay=30053=10.250.130.7:53');
+    expect(u!.volumeMounts).toEqual([{ name: 'skiff', mountPath: '/skiff', readOnly: true }]);
+    expect(d.spec.template.spec!.volumes).toEqual([{ name: 'skiff', hostPath: { path: '/src/skiff' } }]);
+    // UDP only: no busybox container; TCP only: no Node one (0.6 MiB, not 40).
+    expect(nodePortDeployment({ ...svc, spec: { ...svc.spec, ports: [svc.spec!.ports![1]!] } }, cfg)!.spec.template.spec!.containers.map((x) => x.name)).toEqual(['relay-udp']);
+    expect(nodePortDeployment({ ...svc, spec: { ...svc.spec, ports: [svc.spec!.ports![0]!] } }, cfg)!.spec.template.spec!.containers.map((x) => x.name)).toEqual(['relay']);
+    expect(nodePortDeployment({ ...svc, spec: { ...svc.spec, type: 'ClusterIP' } }, cfg)).toBeUndefined();
     expect(nodePortName({ ...svc, metadata: { name: 'x'.repeat(60), namespace: 'shop' } }).length).toBeLessThanOrEqual(50);
   });
 });

@@ -3,7 +3,7 @@
  * at the tenth address of the service range, the service-proxy Deployment that holds every ClusterIP and answers
  * DNS, and one NodePort relay Deployment per NodePort Service.
  */
-import { ipAtOffset, parseServiceIPRange, usesNodePorts, type Deployment, type PodTemplateSpec, type Service } from '@skiff/api';
+import { ipAtOffset, parseServiceIPRange, usesNodePorts, type Container, type Deployment, type PodTemplateSpec, type Service } from '@skiff/api';
 
 export const SYSTEM_NAMESPACE = 'kube-system';
 export const PROXY_NAME = 'skiff-service-proxy';
@@ -130,19 +130,43 @@ export function nodePortName(svc: Service): string {
 }
 
 /**
- * nodePortDeployment publishes a Service's node ports on its node's host: per TCP port, busybox nc accepts on the
+ * nodePortDeployment publishes a Service's node ports on its node's host. Per TCP port, busybox nc accepts on the
  * node port (hostPort, so Docker publishes it) and relays each connection to ClusterIP:port, where the proxy picks
- * a backend. Undefined when the Service has no node port or no ClusterIP to relay to.
+ * a backend. UDP ports need a datagram relay busybox nc does not have here, so when there are any a second container
+ * runs the proxy's image in its --udp-relay mode (per-client flows to ClusterIP:port). Undefined when the Service
+ * has no node port or no ClusterIP to relay to.
  */
-export function nodePortDeployment(svc: Service): Deployment | undefined {
+export function nodePortDeployment(svc: Service, cfg: ServiceProxyConfig): Deployment | undefined {
   const ip = svc.spec?.clusterIP;
   if (!usesNodePorts(svc) || !ip || ip === 'None') return undefined;
-  const ports = (svc.spec?.ports ?? []).filter((p) => p.nodePort && (p.protocol ?? 'TCP') === 'TCP');
-  if (ports.length === 0) return undefined;
+  const withNodePort = (svc.spec?.ports ?? []).filter((p) => p.nodePort);
+  const tcp = withNodePort.filter((p) => (p.protocol ?? 'TCP') === 'TCP');
+  const udp = withNodePort.filter((p) => p.protocol === 'UDP');
+  if (tcp.length === 0 && udp.length === 0) return undefined;
   const forLabel = `${svc.metadata.namespace ?? 'default'}.${svc.metadata.name ?? ''}`.slice(0, 63);
   const labels = { [APP_LABEL]: 'skiff-nodeport', [NODEPORT_FOR_LABEL]: forLabel };
-  // `-ll`: busybox nc's persistent listener (Debian's busybox has no -lk); one per port, the shell waits on all.
-  const script = ports.map((p) => `nc -ll -p ${p.nodePort} -e nc ${ip} ${p.port} &`).join('\n') + '\nwait';
+  const containers: Container[] = [];
+  if (tcp.length > 0) {
+    // `-ll`: busybox nc's persistent listener (Debian's busybox has no -lk); one per port, the shell waits on all.
+    const script = tcp.map((p) => `nc -ll -p ${p.nodePort} -e nc ${ip} ${p.port} &`).join('\n') + '\nwait';
+    containers.push({
+      name: 'relay',
+      image: RELAY_IMAGE,
+      command: ['sh', '-c', script],
+      ports: tcp.map((p) => ({ containerPort: p.nodePort!, hostPort: p.nodePort!, protocol: 'TCP' as const })),
+    });
+  }
+  if (udp.length > 0) {
+    containers.push({
+      name: 'relay-udp',
+      image: cfg.image,
+      imagePullPolicy: 'IfNotPresent',
+      workingDir: '/skiff',
+      command: ['node', 'apps/service-proxy/dist/main.js', `--udp-relay=${udp.map((p) => `${p.nodePort}=${ip}:${p.port}`).join(',')}`],
+      ports: udp.map((p) => ({ containerPort: p.nodePort!, hostPort: p.nodePort!, protocol: 'UDP' as const })),
+      ...(cfg.hostPath ? { volumeMounts: [{ name: 'skiff', mountPath: '/skiff', readOnly: true }] } : {}),
+    });
+  }
   return withDesired({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -157,14 +181,8 @@ export function nodePortDeployment(svc: Service): Deployment | undefined {
         spec: {
           dnsPolicy: 'Default',
           tolerations: [{ operator: 'Exists' }],
-          containers: [
-            {
-              name: 'relay',
-              image: RELAY_IMAGE,
-              command: ['sh', '-c', script],
-              ports: ports.map((p) => ({ containerPort: p.nodePort!, hostPort: p.nodePort!, protocol: 'TCP' as const })),
-            },
-          ],
+          ...(udp.length > 0 && cfg.hostPath ? { volumes: [{ name: 'skiff', hostPath: { path: cfg.hostPath } }] } : {}),
+          containers,
         },
       },
     },
