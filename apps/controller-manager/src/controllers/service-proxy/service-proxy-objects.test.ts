@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Service } from '@skiff/api';
@@ -55,8 +55,8 @@ describe('service-proxy objects', () => {
         writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
         chmodSync(join(bin, name), 0o755);
       };
-      await new Promise((r) => execFile('mkdir', ['-p', bin], r));
-      const [state, log, count, list] = ['state', 'log', 'count', 'cluster-ips'].map((f) => join(dir, f));
+      mkdirSync(bin);
+      const [state, log, count, list] = ['state', 'log', 'count', 'cluster-ips'].map((f) => join(dir, f)) as [string, string, string, string];
       writeFileSync(state, '');
       writeFileSync(log, '');
       writeFileSync(count, '0');
