@@ -42,7 +42,10 @@ export interface DockerRuntimeOptions {
   podInfraImage?: string;
   /** Docker network sandboxes join; default the bridge. */
   podNetwork?: string;
-  /** --pod-subnet: the subnet podNetwork is created with when missing (pods from its lower half); default 10.244.0.0/16. */
+  /**
+   * --pod-subnet: the subnet podNetwork is created with when missing (pods from its lower half). Unset: 10.244.0.0/16,
+   * or Docker's choice when that overlaps another network; set: an overlap is an error.
+   */
   podSubnet?: string;
   /** Kills an exec's process tree through /proc; default killProcessTree (finds nothing from another PID namespace). */
   killTree?: (pid: number, containerId: string) => Promise<number>;
@@ -120,6 +123,7 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #pause: string;
   readonly #network: string | undefined;
   readonly #podNetworkPlan: PodNetworkPlan;
+  readonly #podSubnetStrict: boolean;
   readonly #cache = new Map<string, { state: string; c: RuntimeContainer }>();
   #networkReady: Promise<void> | undefined;
 
@@ -131,6 +135,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.#pause = opts.podInfraImage ?? 'registry.k8s.io/pause:3.10';
     this.#network = opts.podNetwork;
     this.#podNetworkPlan = podNetworkPlan(opts.podSubnet ?? DEFAULT_POD_SUBNET);
+    this.#podSubnetStrict = opts.podSubnet !== undefined;
     this.#killTree = opts.killTree ?? killProcessTree;
   }
 
@@ -257,7 +262,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
     if (this.#network) {
       try {
-        await (this.#networkReady ??= ensurePodNetwork(this.#d, this.#network, this.#podNetworkPlan).catch((err: unknown) => {
+        await (this.#networkReady ??= ensurePodNetwork(this.#d, this.#network, this.#podNetworkPlan, this.#podSubnetStrict).then(() => undefined, (err: unknown) => {
           this.#networkReady = undefined;
           throw err;
         }));

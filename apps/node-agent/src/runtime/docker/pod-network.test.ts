@@ -55,11 +55,15 @@ describe.skipIf(!available)('the pod network a bare agent creates (real Docker)'
     expect((await docker.json<typeof net>({ method: 'GET', path: `/networks/${name}` })).IPAM.Config[0]!.Subnet).toBe(plan.subnet);
   });
 
-  it('refuses a subnet that overlaps another network with an error naming --pod-subnet, instead of a network without one', async () => {
+  it('refuses a --pod-subnet that overlaps another network, naming the flag; the default plan falls back to a subnet Docker picks', async () => {
     const taken = (await docker.json<{ IPAM: { Config: Array<{ Subnet: string }> } }>({ method: 'GET', path: `/networks/podnet-${SUFFIX}` })).IPAM.Config[0]!.Subnet;
     const name = `podnet2-${SUFFIX}`;
     made.push(name);
-    await expect(ensurePodNetwork(docker, name, podNetworkPlan(taken))).rejects.toThrow(/overlaps another Docker network; choose a free one with --pod-subnet/);
+    await expect(ensurePodNetwork(docker, name, podNetworkPlan(taken), true)).rejects.toThrow(/overlaps another Docker network; choose a free one with --pod-subnet/);
     await expect(docker.json({ method: 'GET', path: `/networks/${name}` })).rejects.toMatchObject({ status: 404 });
+    // Not strict (no --pod-subnet given): pods still get a network on an engine whose 10.244/16 is taken.
+    expect(await ensurePodNetwork(docker, name, podNetworkPlan(taken), false)).toBe('docker-subnet');
+    const net = await docker.json<{ IPAM: { Config: Array<{ Subnet: string }> } }>({ method: 'GET', path: `/networks/${name}` });
+    expect(net.IPAM.Config[0]!.Subnet).not.toBe(taken);
   });
 });

@@ -32,34 +32,33 @@ export function podNetworkPlan(subnet: string): PodNetworkPlan {
 /**
  * ensurePodNetwork creates the network with the plan's subnet, ip_range and gateway when it is missing, labelled
  * `skiff.dev/managed=true`. An existing network (Compose's, npm start's, another agent's) is used as is; the runtime
- * never deletes a network. A subnet that overlaps another network is an error naming the flag to change, not a
- * network without a subnet: on one of those no ClusterIP could ever be reached.
+ * never deletes a network. When the subnet overlaps another network: a `strict` plan (--pod-subnet given) is an
+ * error naming the flag; the default plan falls back to a subnet of Docker's choosing, so pods still run on an
+ * engine shared with a Compose cluster or another agent's network (Services then need a --pod-subnet that fits).
+ * Returns whether the network was made to the plan (or already existed).
  */
-export async function ensurePodNetwork(docker: DockerClient, name: string, plan: PodNetworkPlan): Promise<void> {
+export async function ensurePodNetwork(docker: DockerClient, name: string, plan: PodNetworkPlan, strict = true): Promise<'exists' | 'planned' | 'docker-subnet'> {
   try {
     await docker.json({ method: 'GET', path: `/networks/${encodeURIComponent(name)}` });
-    return;
+    return 'exists';
   } catch (err) {
     if (!(err instanceof DockerError && err.status === 404)) throw err;
   }
-  try {
-    await docker.json({
-      method: 'POST',
-      path: '/networks/create',
-      body: {
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Labels: { [LABELS.managed]: 'true' },
-        IPAM: { Config: [{ Subnet: plan.subnet, IPRange: plan.ipRange, Gateway: plan.gateway }] },
-      },
-    });
-  } catch (err) {
-    // Another agent on the same engine created it first.
-    if (err instanceof DockerError && err.status === 409) return;
-    if (err instanceof DockerError && /overlap/i.test(err.message)) {
-      throw new Error(`cannot create pod network ${name} with subnet ${plan.subnet}: it overlaps another Docker network; choose a free one with --pod-subnet (${err.message})`);
+  const create = async (ipam: object): Promise<void> => {
+    try {
+      await docker.json({ method: 'POST', path: '/networks/create', body: { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABELS.managed]: 'true' }, ...ipam } });
+    } catch (err) {
+      // Another agent on the same engine created it first.
+      if (!(err instanceof DockerError && err.status === 409)) throw err;
     }
-    throw err;
+  };
+  try {
+    await create({ IPAM: { Config: [{ Subnet: plan.subnet, IPRange: plan.ipRange, Gateway: plan.gateway }] } });
+    return 'planned';
+  } catch (err) {
+    if (!(err instanceof DockerError && /overlap/i.test(err.message))) throw err;
+    if (strict) throw new Error(`cannot create pod network ${name} with subnet ${plan.subnet}: it overlaps another Docker network; choose a free one with --pod-subnet (${err.message})`);
+    await create({});
+    return 'docker-subnet';
   }
 }
