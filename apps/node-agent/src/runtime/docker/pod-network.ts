@@ -57,6 +57,8 @@ export async function ensurePodNetwork(docker: DockerClient, name: string, plan:
     return 'planned';
   } catch (err) {
     if (!(err instanceof DockerError && /overlap/i.test(err.message))) throw err;
+    // The overlapping network may be this one, made by another agent between our look and our create.
+    if (await docker.json({ method: 'GET', path: `/networks/${encodeURIComponent(name)}` }).then(() => true, () => false)) return 'exists';
     if (strict) throw new Error(`cannot create pod network ${name} with subnet ${plan.subnet}: it overlaps another Docker network; choose a free one with --pod-subnet (${err.message})`);
     await create({});
     return 'docker-subnet';
