@@ -20,7 +20,7 @@ async function startBoth(table: ServiceTable, upstream?: { host: string; port: n
   const s = new DnsServer({ table, domain: 'cluster.local', logger: silentLogger, upstreamTimeoutMs: 500, ...(upstream ? { upstream } : {}) });
   servers.push(s);
   const port = await s.listen('127.0.0.1', 0);
-  const tcp = createServer((sock) => s.serveTcp(sock));
+  const tcp = createServer({ allowHalfOpen: true }, (sock) => s.serveTcp(sock));
   await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', r));
   tcpServers.push(tcp);
   return port;
@@ -43,8 +43,9 @@ async function tcpQuery(port: number, names: string[]): Promise<Map<number, dnsP
       }
     });
     sock.on('close', () => (out.size === names.length ? resolve() : reject(new Error(`connection closed after ${out.size} answers`))));
-    // All queries in one write: the server must split the stream by the length prefix.
-    sock.write(Buffer.concat(names.map((name, i) => dnsPacket.streamEncode({ type: 'query', id: i + 1, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }))));
+    // All queries in one write, then a half-close: the server splits the stream by the length prefix and answers
+    // every query, the relayed one too, before it ends the connection.
+    sock.end(Buffer.concat(names.map((name, i) => dnsPacket.streamEncode({ type: 'query', id: i + 1, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name }] }))));
   });
   sock.destroy();
   return out;
@@ -100,7 +101,7 @@ describe('DnsServer over real UDP', () => {
     upstreamTable.setService(service('www', { clusterIP: '192.0.2.7' }, 'site'));
     const upstream = new DnsServer({ table: upstreamTable, domain: 'example.test', logger: silentLogger });
     servers.push(upstream);
-    const upstreamTcp = createServer((sock) => upstream.serveTcp(sock));
+    const upstreamTcp = createServer({ allowHalfOpen: true }, (sock) => upstream.serveTcp(sock));
     await new Promise<void>((r) => upstreamTcp.listen(0, '127.0.0.1', r));
     tcpServers.push(upstreamTcp);
     const t = new ServiceTable();

@@ -70,20 +70,34 @@ export class DnsServer {
     sock.on('error', () => sock.destroy());
     sock.on('close', () => this.#conns.delete(sock));
     let buf = Buffer.alloc(0);
+    // A client that half-closes after its queries (RFC 7766 allows it) still gets every answer: the connection
+    // ends once the last one pending is written.
+    let pending = 0;
+    let ended = false;
+    const maybeEnd = (): void => {
+      if (ended && pending === 0) sock.end();
+    };
     sock.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
+        pending++;
         void this.#answer(msg, 'tcp').then((out) => {
-          if (!out || sock.destroyed) return;
-          const len = Buffer.alloc(2);
-          len.writeUInt16BE(out.length);
-          sock.write(Buffer.concat([len, out]));
+          pending--;
+          if (out && !sock.destroyed) {
+            const len = Buffer.alloc(2);
+            len.writeUInt16BE(out.length);
+            sock.write(Buffer.concat([len, out]));
+          }
+          maybeEnd();
         });
       }
     });
-    sock.on('end', () => sock.end());
+    sock.on('end', () => {
+      ended = true;
+      maybeEnd();
+    });
   }
 
   async close(): Promise<void> {
