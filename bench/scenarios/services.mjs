@@ -2,10 +2,13 @@
 // replicaset and serviceproxy controllers) and one node agent, on a pod network of its own. The service proxy runs as
 // its kube-system pod (this checkout mounted into node:20-bookworm-slim). From this process (the host reaches pod
 // IPs and ClusterIPs on the bridge): HTTP GET latency, one new connection each, to a busybox httpd pod directly and
-// through its ClusterIP (the proxy's extra hop); time from creating a Service to its first answer; and time from a
-// backend pod's deletion to the ClusterIP no longer sending traffic to it; the proxy's idle CPU and RSS with 53
-// Services. Everything it makes is removed at the end.
+// through its ClusterIP (the proxy's extra hop); time from creating a Service (what `kubectl expose` does) to its first
+// answer; time from a backend pod's deletion to the ClusterIP no longer sending traffic to it, and from a backend's
+// death (its container killed) to its endpoint leaving the EndpointSlice; the service-proxy pod's idle CPU and RSS
+// with 53 Services (the Node proxy and the address sidecar's shell loop with the `ip` processes it runs). Everything
+// it makes is removed at the end.
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +16,7 @@ import { REPO_ROOT, cpuSeconds, procStatus, startApiServer } from '../lib/procs.
 import { round, summarize } from '../lib/stats.mjs';
 
 export const name = 'services';
-export const description = 'real Docker: GET latency direct to a pod vs through its ClusterIP (service proxy), Service create to first answer, pod delete to out of rotation';
+export const description = 'real Docker: GET latency direct to a pod vs through its ClusterIP (service proxy), Service create to first answer, pod delete / backend death to out of rotation, idle proxy pod CPU and RSS with 53 Services';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,11 +58,27 @@ async function until(what, check, timeoutMs = 120_000) {
   }
 }
 
-const web = (name, node) => ({
+/** cpuWithChildren is a process's CPU seconds plus those of its children it has waited for (a shell loop's `ip`s). */
+function cpuWithChildren(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+}
+
+async function hostPid(node, container) {
+  const id = (await docker(['ps', '-q', '--filter', `label=skiff.dev/node=${node}`, '--filter', `label=skiff.dev/container-name=${container}`])).trim().split('\n')[0];
+  return Number((await docker(['inspect', '-f', '{{.State.Pid}}', id])).trim());
+}
+
+async function readyIPs(base, service) {
+  const list = await api(base, 'GET', `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io/service-name=${service}`);
+  return list.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.addresses[0]));
+}
+
+const web = (name, node, restartPolicy = 'Always') => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default', labels: { app: 'web' } },
-  spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [{ name: 'httpd', image: 'busybox:1.36', command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'] }] },
+  spec: { nodeName: node, restartPolicy, terminationGracePeriodSeconds: 0, containers: [{ name: 'httpd', image: 'busybox:1.36', command: ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www'] }] },
 });
 const service = (name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
 
@@ -78,14 +97,19 @@ export async function run(ctx) {
     }
   }
   const range = `10.${octet}.128.0/17`;
-  const server = await startApiServer({ listenHost: '0.0.0.0', args: ['--service-cluster-ip-range', range] });
+  // The proxy pod reaches the TLS port through the network's gateway (the insecure port is loopback only), with its
+  // ServiceAccount token, verifying a serving certificate that names the gateway.
+  const server = await startApiServer({ listenHost: '0.0.0.0', args: ['--service-cluster-ip-range', range, '--tls-sans', `10.${octet}.0.1`] });
+  const securePort = Number(await until('the api-server serving securely', async () => /"securePort":(\d+)/.exec(server.output())?.[1], 15_000));
   const procs = [];
   const start = (app, args) => procs.push(spawn(process.execPath, [join(REPO_ROOT, 'apps', app, 'dist/main.js'), '--server', server.url, '--log-level', 'warn', ...args], { stdio: 'ignore' }));
   try {
     start('controller-manager', [
-      '--listen', '127.0.0.1:0', '--leader-elect=false', '--controllers', 'endpoint,deployment,replicaset,serviceproxy',
+      // root-ca-cert-publisher: the proxy pod's ServiceAccount volume carries ca.crt from kube-root-ca.crt.
+      '--listen', '127.0.0.1:0', '--leader-elect=false', '--controllers', 'endpoint,deployment,replicaset,serviceproxy,root-ca-cert-publisher',
+      '--root-ca-file', join(server.dataDir, 'pki', 'ca.crt'),
       '--service-cluster-ip-range', range, '--service-proxy-image', 'node:20-bookworm-slim', '--service-proxy-host-path', REPO_ROOT,
-      '--service-proxy-server', `http://10.${octet}.0.1:${server.port}`,
+      '--service-proxy-server', `https://10.${octet}.0.1:${securePort}`,
     ]);
     start('node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--pod-network', network, '--cluster-dns', `10.${octet}.128.10`, '--allow-privileged']);
     start('scheduler', ['--listen', '127.0.0.1:0', '--leader-elect=false']);
@@ -124,18 +148,31 @@ export async function run(ctx) {
     });
     rows.push({ what: 'pod delete to out of rotation (ms)', n: 1, p50: round(performance.now() - t1, 1) });
 
-    // Idle cost: the proxy's Node process (its host PID) with 50 more Services, once the last one answers.
+    // Backend death: web-3's only container is killed under the agent (restartPolicy Never, so it stays dead); how
+    // long until the endpoints controller takes it out of the Service's EndpointSlice (the proxy follows by watch).
+    await api(server.url, 'POST', '/api/v1/namespaces/default/pods', web('web-3', node, 'Never'));
+    const ip3 = await until('web-3 running', async () => (await api(server.url, 'GET', '/api/v1/namespaces/default/pods/web-3')).status?.podIP);
+    await until('web-3 in the EndpointSlice', async () => (await readyIPs(server.url, 'web')).includes(ip3));
+    const t2 = performance.now();
+    await docker(['kill', (await docker(['ps', '-q', '--filter', `label=skiff.dev/node=${node}`, '--filter', 'label=skiff.dev/container-name=httpd', '--filter', 'label=skiff.dev/pod-name=web-3'])).trim()]);
+    await until('web-3 out of the EndpointSlice', async () => !(await readyIPs(server.url, 'web')).includes(ip3));
+    rows.push({ what: 'backend container killed to out of the EndpointSlice (ms)', n: 1, p50: round(performance.now() - t2, 1) });
+
+    // Idle cost with 50 more Services, once the last one answers: the proxy's Node process and the address
+    // sidecar's shell loop (by host PID; the loop's children are counted once it has waited for them).
     const services = [];
     for (let i = 0; i < 50; i++) services.push(await api(server.url, 'POST', '/api/v1/namespaces/default/services', service(`idle-${i}`)));
     await until('the 50th Service answering', () => get(services.at(-1).spec.clusterIP, 80, 1000));
-    const proxyId = (await docker(['ps', '-q', '--filter', `label=skiff.dev/node=${node}`, '--filter', 'label=skiff.dev/container-name=proxy'])).trim().split('\n')[0];
-    const pid = Number((await docker(['inspect', '-f', '{{.State.Pid}}', proxyId])).trim());
+    const pid = await hostPid(node, 'proxy');
+    const loopPid = await hostPid(node, 'addresses');
     const windowS = ctx.scale(30, 10);
     await sleep(2000);
-    const c0 = cpuSeconds(pid);
+    const [c0, l0] = [cpuSeconds(pid), cpuWithChildren(loopPid)];
     await sleep(windowS * 1000);
     rows.push({ what: `proxy idle with 53 Services: CPU % of a core over ${windowS} s`, n: 1, p50: round(((cpuSeconds(pid) - c0) / windowS) * 100, 2) });
+    rows.push({ what: `address sidecar idle with 53 ClusterIPs: CPU % of a core over ${windowS} s`, n: 1, p50: round(((cpuWithChildren(loopPid) - l0) / windowS) * 100, 2) });
     rows.push({ what: 'proxy idle with 53 Services: RSS (MiB)', n: 1, p50: round(procStatus(pid).rssKiB / 1024, 1) });
+    rows.push({ what: 'address sidecar shell: RSS (MiB)', n: 1, p50: round(procStatus(loopPid).rssKiB / 1024, 1) });
     return rows;
   } finally {
     for (const p of procs) p.kill('SIGTERM');

@@ -2,6 +2,7 @@
  * @module parseAgentConfig: the node agent's flags and environment variables (main.ts passes them in).
  */
 import { flagUsage, ipv4ToNumber, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpecs, type Taint, type TaintEffect } from '@skiff/api';
+import { podNetworkPlan } from './runtime/docker/pod-network.js';
 
 /** AgentConfig is every setting of the node agent, with defaults applied. */
 export interface AgentConfig {
@@ -17,6 +18,8 @@ export interface AgentConfig {
   /** --housekeeping-interval: time between two samples of the containers' CPU and memory. */
   housekeepingIntervalMs: number;
   podNetwork: string | undefined;
+  /** --pod-subnet: the subnet a missing pod network is created with (docs/services.md); undefined: the default plan. */
+  podSubnet: string | undefined;
   podInfraImage: string;
   listenHost: string;
   listenPort: number;
@@ -59,6 +62,7 @@ export const FLAGS = {
   'node-status-update-frequency': { env: 'SKIFF_NODE_STATUS_UPDATE_FREQUENCY', default: '10s', help: '' },
   'housekeeping-interval': { env: 'SKIFF_HOUSEKEEPING_INTERVAL', default: '10s', help: 'time between samples of container CPU and memory (kubectl top)' },
   'pod-network': { env: 'SKIFF_POD_NETWORK', default: 'skiff-local', help: "Docker network of the pods, created if missing; \"\" for Docker's default bridge" },
+  'pod-subnet': { env: 'SKIFF_POD_SUBNET', default: '', help: "subnet a missing --pod-network is created with: pods from its lower half, Services (the api-server's --service-cluster-ip-range) from its upper half; \"\" is 10.244.0.0/16, or Docker's choice if that overlaps another network" },
   'pod-infra-container-image': { env: 'SKIFF_POD_INFRA_CONTAINER_IMAGE', default: 'registry.k8s.io/pause:3.10', help: '' },
   listen: { env: 'SKIFF_LISTEN', default: '0.0.0.0:10250', help: 'logs, /healthz, /readyz, /metrics' },
   'healthz-bind-address': { env: 'SKIFF_HEALTHZ_BIND_ADDRESS', default: '127.0.0.1' },
@@ -156,6 +160,7 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     housekeepingIntervalMs: parseDuration(value('housekeeping-interval')),
     // npm start's network by default, so an agent started beside it reaches its pods; "" is Docker's bridge.
     podNetwork: value('pod-network') || undefined,
+    podSubnet: value('pod-subnet') ? podNetworkPlan(value('pod-subnet')).subnet : undefined,
     podInfraImage: value('pod-infra-container-image'),
     listenHost,
     listenPort,

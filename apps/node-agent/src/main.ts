@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     docker = new DockerClient({ socketPath: config.dockerSocket });
     nodes.push({
       name: config.nodeName,
-      runtime: new DockerRuntime({ docker, nodeName: config.nodeName, podInfraImage: config.podInfraImage, ...(config.podNetwork ? { podNetwork: config.podNetwork } : {}) }),
+      runtime: new DockerRuntime({ docker, nodeName: config.nodeName, podInfraImage: config.podInfraImage, ...(config.podSubnet ? { podSubnet: config.podSubnet } : {}), ...(config.podNetwork ? { podNetwork: config.podNetwork } : {}) }),
     });
   }
 

@@ -8,4 +8,11 @@ describe('service-proxy options', () => {
     expect(() => parseOptions(['--dns-listen', '53'], {})).toThrow('HOST:PORT');
     expect(parseOptions(['--help'], {})).toBe('help');
   });
+
+  it('reads --udp-timeout as a Go duration, 30 s by default, and refuses zero', () => {
+    expect(parseOptions([], {})).toMatchObject({ udpTimeoutMs: 30_000 });
+    expect(parseOptions(['--udp-timeout', '250ms'], {})).toMatchObject({ udpTimeoutMs: 250 });
+    expect(() => parseOptions(['--udp-timeout', '0s'], {})).toThrow('--udp-timeout: must be greater than 0');
+    expect(() => parseOptions(['--udp-timeout', 'soon'], {})).toThrow('invalid duration');
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * @module ServiceProxy: the service-proxy pod's process. It watches Services and EndpointSlices into a
- * ServiceTable, answers cluster DNS, proxies each ClusterIP's TCP ports, and writes the ClusterIPs it must hold to
+ * ServiceTable, answers cluster DNS (UDP and TCP), proxies each ClusterIP's TCP and UDP ports, and writes the ClusterIPs it must hold to
  * a file that the pod's NET_ADMIN sidecar turns into addresses on eth0 (docs/services.md).
  */
 import { rename, writeFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger 
 import { DnsServer } from './dns/dns-server.js';
 import { BackendPicker } from './proxy/backend-picker.js';
 import { TcpProxy } from './proxy/tcp-proxy.js';
+import { UdpProxy } from './proxy/udp-proxy.js';
 import { ServiceTable } from './service-table.js';
 
 export interface ServiceProxyOptions {
@@ -28,14 +29,23 @@ export interface ServiceProxyOptions {
   upstream?: { host: string; port: number };
   /** Address the TCP listeners bind; default 0.0.0.0. */
   listenHost?: string;
+  /** --udp-timeout: how long a UDP client's flow to its endpoint may be idle. Default 30 s. */
+  udpIdleTimeoutMs?: number;
   /** File the ClusterIPs are written to, one a line, for the sidecar that adds them to eth0. */
   addressesFile?: string;
 }
+
+/**
+ * DEFAULT_UDP_IDLE_TIMEOUT_MS: 30 s, the kernel's conntrack UDP timeout that Service traffic sees under
+ * kube-proxy's iptables mode. Its userspace mode defaulted to 250 ms, which loses late replies on a loaded node.
+ */
+export const DEFAULT_UDP_IDLE_TIMEOUT_MS = 30_000;
 
 export class ServiceProxy {
   readonly table = new ServiceTable();
   readonly #o: ServiceProxyOptions;
   readonly #proxy: TcpProxy;
+  readonly #udp: UdpProxy;
   readonly #dns: DnsServer;
   #dnsPort = 0;
   #syncing: Promise<void> = Promise.resolve();
@@ -43,8 +53,13 @@ export class ServiceProxy {
 
   constructor(opts: ServiceProxyOptions) {
     this.#o = opts;
-    this.#proxy = new TcpProxy({ table: this.table, picker: new BackendPicker(opts.clock), logger: opts.logger, ...(opts.listenHost ? { host: opts.listenHost } : {}) });
+    // One picker: a Service's TCP and UDP ports keep their own rotation and affinity under their own port names.
+    const picker = new BackendPicker(opts.clock);
+    this.#proxy = new TcpProxy({ table: this.table, picker, logger: opts.logger, ...(opts.listenHost ? { host: opts.listenHost } : {}) });
+    this.#udp = new UdpProxy({ table: this.table, picker, clock: opts.clock, logger: opts.logger, idleTimeoutMs: opts.udpIdleTimeoutMs ?? DEFAULT_UDP_IDLE_TIMEOUT_MS });
     this.#dns = new DnsServer({ table: this.table, domain: opts.domain, logger: opts.logger, ...(opts.upstream ? { upstream: opts.upstream } : {}) });
+    // kube-dns's Service selects this pod: its ports on the DNS address are answered here, never relayed.
+    if (opts.dns.port !== 0) this.#serveDnsLocally(opts.dns.port);
   }
 
   /** dnsPort is the bound DNS port (useful when listening on port 0). */
@@ -84,6 +99,7 @@ export class ServiceProxy {
     } finally {
       await factory.stopped();
       await this.#proxy.close();
+      await this.#udp.close();
       await this.#dns.close();
     }
   }
@@ -93,6 +109,10 @@ export class ServiceProxy {
     for (let logged = false; !signal.aborted; ) {
       try {
         this.#dnsPort = await this.#dns.listen(this.#o.dns.host, this.#o.dns.port);
+        if (this.#o.dns.port === 0) {
+          this.#serveDnsLocally(this.#dnsPort);
+          this.#schedule();
+        }
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw err;
@@ -103,6 +123,12 @@ export class ServiceProxy {
     }
   }
 
+  /** serveDnsLocally gives the DNS address's TCP connections to the DNS server and keeps its UDP port unrelayed. */
+  #serveDnsLocally(port: number): void {
+    this.#proxy.serveLocally(this.#o.dns.host, port, (sock) => this.#dns.serveTcp(sock));
+    this.#udp.skip(this.#o.dns.host, port);
+  }
+
   /** schedule runs one sync after the current one, so a burst of events costs one listener and file update. */
   #schedule(): void {
     if (this.#dirty) return;
@@ -111,7 +137,9 @@ export class ServiceProxy {
       this.#dirty = false;
       try {
         await this.#proxy.sync();
+        // Addresses first: the UDP sockets bind to ClusterIPs, which exist once the sidecar read the file.
         await this.#writeAddresses();
+        await this.#udp.sync();
       } catch (err) {
         this.#o.logger.error({ err }, 'service proxy sync failed');
       }

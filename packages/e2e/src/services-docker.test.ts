@@ -5,6 +5,7 @@
  * a headless name resolves to every ready pod IP; a NodePort answers on the host.
  */
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSlice, Pod, Service } from '@skiff/api';
@@ -74,9 +75,9 @@ spec:
     command: [sh, -c, 'trap "exit 0" TERM; sleep 3600 & wait']
 `;
 
-/** fetchAll runs `wget -qO- url` n times in the client pod and returns the answers (one hostname each). */
-async function fetchAll(url: string, n: number): Promise<string[]> {
-  const out = await kubectl('exec', 'client', '--', 'sh', '-c', `for i in $(seq ${n}); do timeout 5 wget -qO- ${url} || echo FAILED; done`);
+/** fetchAll runs `wget -qO- url` n times in a client pod and returns the answers (one hostname each). */
+async function fetchAll(url: string, n: number, pod = 'client'): Promise<string[]> {
+  const out = await kubectl('exec', pod, '--', 'sh', '-c', `for i in $(seq ${n}); do timeout 5 wget -qO- ${url} || echo FAILED; done`);
   return out.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
@@ -137,7 +138,169 @@ describe.skipIf(!available)('Services over the service proxy (kubectl, real Dock
       throw err;
     }
   }, 600_000);
+
+  it('keeps a ClientIP-affinity client on one backend while plain Services spread, chases an ExternalName, answers DNS over TCP and relays UDP by ClusterIP and NodePort', async () => {
+    try {
+      await affinityScenario();
+    } catch (err) {
+      const show = async (...args: string[]) => `$ kubectl ${args.join(' ')}\n${await kubectl(...args).catch((e: Error) => e.message)}`;
+      process.stdout.write([await show('get', 'pods,svc,endpointslices', '-o', 'wide'), await show('logs', '-n', 'kube-system', 'deployment/skiff-service-proxy', '-c', 'proxy')].join('\n'));
+      throw err;
+    }
+  }, 600_000);
 });
+
+const AFFINITY = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: aff}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: aff}}
+  template:
+    metadata: {labels: {app: aff}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: httpd
+        image: busybox:1.36
+        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www']
+        ports: [{name: http, containerPort: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: spread}
+spec:
+  selector: {app: aff}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: udp}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: udp}}
+  template:
+    metadata: {labels: {app: udp}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: echo
+        image: node:20-bookworm-slim
+        command: [node, -e, "const d = require('dgram').createSocket('udp4'); d.on('message', (m, r) => d.send(require('os').hostname() + ':' + m, r.port, r.address)); d.bind(9000)"]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: aff-client}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox:1.36
+    command: [sh, -c, 'trap "exit 0" TERM; sleep 3600 & wait']
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: node-client}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: node:20-bookworm-slim
+    command: [sh, -c, 'trap "exit 0" TERM; sleep 3600 & wait']
+`;
+
+/** UDP_ASK: run as node -e UDP_ASK HOST PORT N, sends n datagrams, each from a new socket (a new flow), and prints each reply. */
+const UDP_ASK = `const dgram = require('dgram'); const [host, port, n] = process.argv.slice(1);
+async function ask(i) {
+  for (let t = 0; t < 3; t++) {
+    const s = dgram.createSocket('udp4');
+    const r = await new Promise((res) => { const tm = setTimeout(() => res(null), 2000); s.on('message', (m) => { clearTimeout(tm); res(m.toString()); }); s.on('error', () => res(null)); s.send('q' + i, Number(port), host); });
+    s.close();
+    if (r) return r;
+  }
+  return 'FAILED';
+}
+(async () => { for (let i = 0; i < Number(n); i++) console.log(await ask(i)); })();`;
+
+/** DNS_TCP: run as node -e DNS_TCP NAME SERVER, asks one A question over TCP (length-framed) and prints the answer count and last address. */
+const DNS_TCP = `const net = require('net'); const [name, server] = process.argv.slice(1);
+const q = Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0, 0, 1, 0, 1])]);
+const s = net.connect(53, server, () => { const l = Buffer.alloc(2); l.writeUInt16BE(q.length); s.write(Buffer.concat([l, q])); });
+let b = Buffer.alloc(0);
+s.on('data', (d) => { b = Buffer.concat([b, d]); if (b.length >= 2 && b.length >= 2 + b.readUInt16BE(0)) { const m = b.subarray(2, 2 + b.readUInt16BE(0)); console.log('ancount=' + m.readUInt16BE(6) + ' a=' + [...m.subarray(m.length - 4)].join('.')); process.exit(0); } });
+s.on('error', (e) => { console.log('ERR ' + e.message); process.exit(1); });
+setTimeout(() => { console.log('TIMEOUT'); process.exit(1); }, 5000);`;
+
+async function affinityScenario(): Promise<void> {
+  await run('sh', ['-c', `cat > ${cluster.dataDir}/aff.yaml <<'YAML'\n${AFFINITY}YAML`]);
+  // kubectl apply -f of Deployments and a Service whose targetPort is the container port's name.
+  const applied = await kubectl('apply', '-f', `${cluster.dataDir}/aff.yaml`);
+  expect(applied).toContain('deployment.apps/aff created');
+  expect(applied).toContain('service/spread created');
+  expect((await kubectl('expose', 'deployment', 'aff', '--port', '80', '--name', 'sticky', '--session-affinity', 'ClientIP')).trim()).toBe('service/sticky exposed');
+  const sticky = (await client().services.get('sticky', { namespace: 'default' })) as Service;
+  expect(sticky.spec?.sessionAffinity).toBe('ClientIP');
+  expect(sticky.spec?.sessionAffinityConfig?.clientIP?.timeoutSeconds).toBe(10800);
+  await waitFor(async () => (await readyIPs('spread')).length === 3 && (await readyIPs('sticky')).length === 3, { ...WAIT, what: '3 ready endpoints of sticky and spread' });
+  for (const pod of ['aff-client', 'node-client']) await waitFor(async () => (await client().pods.get(pod, { namespace: 'default' })).status?.phase === 'Running', { ...WAIT, what: `${pod} running` });
+  const names = new Set((await client().pods.list({ namespace: 'default', labelSelector: 'app=aff' })).items.map((p) => p.metadata.name!));
+  await waitFor(async () => names.has((await fetchAll('http://sticky', 1, 'aff-client'))[0] ?? ''), { ...WAIT, what: 'http://sticky answering' });
+
+  // sessionAffinity ClientIP: thirty connections from one pod reach one backend; without it they spread.
+  const stuck = await fetchAll('http://sticky', 30, 'aff-client');
+  expect(stuck).toHaveLength(30);
+  expect(new Set(stuck).size).toBe(1);
+  expect(names.has(stuck[0]!)).toBe(true);
+  expect([...new Set(await fetchAll('http://spread', 30, 'aff-client'))].sort()).toEqual([...names].sort());
+
+  // ExternalName naming another Service's FQDN: a pod resolving it gets the CNAME, and its address with it.
+  await kubectl('create', 'service', 'externalname', 'alias', '--external-name', 'spread.default.svc.cluster.local');
+  const spreadIP = ((await client().services.get('spread', { namespace: 'default' })) as Service).spec!.clusterIP!;
+  const lookup = await waitFor(async () => {
+    const out = await kubectl('exec', 'aff-client', '--', 'nslookup', 'alias.default.svc.cluster.local').catch((e: Error) => e.message);
+    return out.includes(spreadIP) ? out : undefined;
+  }, { ...WAIT, what: 'alias resolving through its CNAME' });
+  expect(lookup).toMatch(/canonical name = spread\.default\.svc\.cluster\.local/);
+  expect(names.has((await fetchAll('http://alias', 1, 'aff-client'))[0] ?? '')).toBe(true);
+
+  // DNS over TCP, to kube-dns's ClusterIP and through Docker's resolver (the path of a retry after truncation).
+  const dnsIP = ((await client().services.get('kube-dns', { namespace: 'kube-system' })) as Service).spec!.clusterIP!;
+  for (const server of [dnsIP, '127.0.0.11']) {
+    expect((await kubectl('exec', 'node-client', '--', 'node', '-e', DNS_TCP, 'spread.default.svc.cluster.local', server)).trim()).toBe(`ancount=1 a=${spreadIP}`);
+  }
+
+  // A UDP Service, by name: each new flow goes to the next of the two ready backends.
+  await kubectl('expose', 'deployment', 'udp', '--port', '9000', '--protocol', 'UDP');
+  await waitFor(async () => (await readyIPs('udp')).length === 2, { ...WAIT, what: '2 ready endpoints of udp' });
+  const udpNames = new Set((await client().pods.list({ namespace: 'default', labelSelector: 'app=udp' })).items.map((p) => p.metadata.name!));
+  const replies = await waitFor(async () => {
+    const out = (await kubectl('exec', 'node-client', '--', 'node', '-e', UDP_ASK, 'udp', '9000', '6')).trim().split('\n');
+    return out.every((l) => udpNames.has(l.split(':')[0]!)) ? out : undefined;
+  }, { ...WAIT, what: 'UDP answers from the udp backends' });
+  expect(new Set(replies.map((l) => l.split(':')[0])).size).toBe(2);
+  expect(replies.map((l) => l.split(':')[1])).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5']);
+
+  // The same over a UDP NodePort, from this host: the relay pod publishes the port and relays to the ClusterIP.
+  await kubectl('expose', 'deployment', 'udp', '--port', '9000', '--protocol', 'UDP', '--type', 'NodePort', '--name', 'udp-np');
+  const udpNodePort = ((await client().services.get('udp-np', { namespace: 'default' })) as Service).spec!.ports![0]!.nodePort!;
+  const fromHost = await waitFor(() => udpAsk('127.0.0.1', udpNodePort, 'host').then((r) => (r && udpNames.has(r.split(':')[0]!) ? r : undefined)), { ...WAIT, what: `UDP NodePort ${udpNodePort} answering on 127.0.0.1` });
+  expect(fromHost.split(':')[1]).toBe('host');
+}
+
+/** udpAsk sends one datagram from this process and resolves with the reply, or undefined after a second. */
+async function udpAsk(host: string, port: number, text: string): Promise<string | undefined> {
+  const s = createSocket('udp4');
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      const t = setTimeout(() => resolve(undefined), 1000);
+      s.once('message', (m) => (clearTimeout(t), resolve(m.toString())));
+      s.once('error', () => (clearTimeout(t), resolve(undefined)));
+      s.send(text, port, host);
+    });
+  } finally {
+    s.close();
+  }
+}
 
 async function scenario(): Promise<void> {
   {

@@ -34,6 +34,21 @@ describe('resolveName', () => {
     expect(resolveName(table(), 'ext.default.svc.cluster.local', 'A', 'cluster.local')).toEqual({ rcode: 'NOERROR', records: [{ name: 'ext.default.svc.cluster.local', type: 'CNAME', ttl: 5, data: 'example.com' }] });
   });
 
+  it("follows an ExternalName naming a cluster Service one hop, in the same answer, and never loops", () => {
+    const t = table();
+    t.setService(service('alias', { type: 'ExternalName', externalName: 'web.default.svc.cluster.local' }));
+    t.setService(service('loop-a', { type: 'ExternalName', externalName: 'loop-b.default.svc.cluster.local' }));
+    t.setService(service('loop-b', { type: 'ExternalName', externalName: 'loop-a.default.svc.cluster.local' }));
+    expect(resolveName(t, 'alias.default.svc.cluster.local', 'A', 'cluster.local')).toEqual({
+      rcode: 'NOERROR',
+      records: [
+        { name: 'alias.default.svc.cluster.local', type: 'CNAME', ttl: 5, data: 'web.default.svc.cluster.local' },
+        { name: 'web.default.svc.cluster.local', type: 'A', ttl: 5, data: '10.244.128.20' },
+      ],
+    });
+    expect(resolveName(t, 'loop-a.default.svc.cluster.local', 'A', 'cluster.local')).toEqual({ rcode: 'NOERROR', records: [{ name: 'loop-a.default.svc.cluster.local', type: 'CNAME', ttl: 5, data: 'loop-b.default.svc.cluster.local' }] });
+  });
+
   it('gives an empty answer to AAAA for a name that exists, NXDOMAIN for unknown cluster names, and forwards the rest', () => {
     expect(resolveName(table(), 'web.default.svc.cluster.local', 'AAAA', 'cluster.local')).toEqual({ rcode: 'NOERROR', records: [] });
     // The search list makes resolvers ask these first: they must fail fast, not be forwarded.

@@ -30,7 +30,7 @@ export function resolveName(table: ServiceTable, qname: string, qtype: string, d
   const suffix = `.svc.${domain}`;
   if (!name.endsWith(suffix)) return name === domain || name.endsWith(`.${domain}`) ? NXDOMAIN : { forward: true };
   const labels = name.slice(0, -suffix.length).split('.');
-  if (labels.length === 2) return serviceRecords(table, name, labels[1]!, labels[0]!, qtype);
+  if (labels.length === 2) return serviceRecords(table, name, labels[1]!, labels[0]!, qtype, domain);
   if (labels.length === 3) {
     const [host, svc, ns] = labels as [string, string, string];
     const e = table.endpoints(ns, svc).find((ep) => ep.hostname === host);
@@ -40,12 +40,23 @@ export function resolveName(table: ServiceTable, qname: string, qtype: string, d
   return NXDOMAIN;
 }
 
-function serviceRecords(table: ServiceTable, name: string, ns: string, svcName: string, qtype: string): DnsAnswer {
+function isExternalName(table: ServiceTable, name: string, domain: string): boolean {
+  const labels = name.slice(0, -`.svc.${domain}`.length).split('.');
+  return labels.length === 2 && table.service(labels[1]!, labels[0]!)?.spec?.type === 'ExternalName';
+}
+
+function serviceRecords(table: ServiceTable, name: string, ns: string, svcName: string, qtype: string, domain: string): DnsAnswer {
   const svc = table.service(ns, svcName);
   if (!svc) return NXDOMAIN;
   if (svc.spec?.type === 'ExternalName') {
-    const target = (svc.spec.externalName ?? '').replace(/\.$/, '');
-    return target ? { rcode: 'NOERROR', records: [{ name, type: 'CNAME', ttl: TTL_SECONDS, data: target }] } : NXDOMAIN;
+    const target = (svc.spec.externalName ?? '').replace(/\.$/, '').toLowerCase();
+    if (!target) return NXDOMAIN;
+    const cname: DnsRecord = { name, type: 'CNAME', ttl: TTL_SECONDS, data: target };
+    // A target that is itself a cluster Service is answered in the same reply, as CoreDNS does for names in its
+    // zone: stub resolvers (glibc, musl) do not chase a CNAME alone, and Docker's resolver relays it unchanged.
+    // One hop only, so two ExternalNames naming each other cannot loop.
+    const chased = target.endsWith(`.svc.${domain}`) && !isExternalName(table, target, domain) ? resolveName(table, target, qtype, domain) : undefined;
+    return { rcode: 'NOERROR', records: [cname, ...(chased && 'records' in chased ? chased.records : [])] };
   }
   const ip = svc.spec?.clusterIP;
   if (ip === 'None') {

@@ -3,6 +3,7 @@
  * sessionAffinity ClientIP the endpoint the client was last sent to, until `timeoutSeconds` pass without a
  * connection (kube-proxy's userspace LoadBalancerRR).
  */
+import type { Service } from '@skiff/api';
 import type { Clock } from '@skiff/controller-kit';
 import type { Backend } from '../service-table.js';
 
@@ -13,6 +14,17 @@ export interface Affinity {
   clientIP: boolean;
   timeoutSeconds: number;
 }
+
+/** affinityOf reads a Service's sessionAffinity and its timeout (default 3 hours, as Kubernetes defaults it). */
+export function affinityOf(svc: Service | undefined): Affinity {
+  return {
+    clientIP: svc?.spec?.sessionAffinity === 'ClientIP',
+    timeoutSeconds: svc?.spec?.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS,
+  };
+}
+
+/** pickerKey names one Service port in the picker's round-robin and affinity state. */
+export const pickerKey = (namespace: string, service: string, portName: string): string => `${namespace}/${service}:${portName}`;
 
 interface Sticky {
   backend: string;

@@ -6,7 +6,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Logger } from '@skiff/controller-kit';
 import type { Backend, Frontend, ServiceTable } from '../service-table.js';
-import { DEFAULT_AFFINITY_SECONDS, type BackendPicker } from './backend-picker.js';
+import { affinityOf, pickerKey, type BackendPicker } from './backend-picker.js';
 
 export interface TcpProxyOptions {
   table: ServiceTable;
@@ -24,16 +24,26 @@ export class TcpProxy {
   readonly #o: TcpProxyOptions;
   readonly #listeners = new Map<number, Server>();
   #routes = new Map<string, Frontend>();
+  readonly #local = new Map<string, (sock: Socket) => void>();
 
   constructor(opts: TcpProxyOptions) {
     this.#o = opts;
+  }
+
+  /**
+   * serveLocally hands connections to `ip:port` to `handler` instead of a Service's endpoints: the cluster DNS's TCP
+   * side on kube-dns's address, whose endpoint is this pod. One owner of every TCP port, so a user's Service on
+   * port 53 and kube-dns share the wildcard listener instead of fighting over the port. Applied at the next sync.
+   */
+  serveLocally(ip: string, port: number, handler: (sock: Socket) => void): void {
+    this.#local.set(frontendKey(ip, port), handler);
   }
 
   /** sync opens a listener for every port some TCP frontend uses and closes those no frontend needs any more. */
   async sync(): Promise<void> {
     const frontends = this.#o.table.frontends().filter((f) => f.protocol === 'TCP');
     this.#routes = new Map(frontends.map((f) => [frontendKey(f.ip, f.port), f]));
-    const ports = new Set(frontends.map((f) => f.port));
+    const ports = new Set([...frontends.map((f) => f.port), ...[...this.#local.keys()].map((k) => Number(k.slice(k.lastIndexOf(':') + 1)))]);
     for (const [port, server] of this.#listeners) {
       if (ports.has(port)) continue;
       this.#listeners.delete(port);
@@ -67,14 +77,12 @@ export class TcpProxy {
   #accept(client: Socket): void {
     client.on('error', () => client.destroy());
     const local = (client.localAddress ?? '').replace(/^::ffff:/, '');
+    const handler = this.#local.get(frontendKey(local, client.localPort ?? 0));
+    if (handler) return handler(client);
     const f = this.#routes.get(frontendKey(local, client.localPort ?? 0));
     if (!f) return void client.destroy();
-    const svc = this.#o.table.service(f.namespace, f.service);
-    const affinity = {
-      clientIP: svc?.spec?.sessionAffinity === 'ClientIP',
-      timeoutSeconds: svc?.spec?.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS,
-    };
-    const key = `${f.namespace}/${f.service}:${f.portName}`;
+    const affinity = affinityOf(this.#o.table.service(f.namespace, f.service));
+    const key = pickerKey(f.namespace, f.service, f.portName);
     const clientIP = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
     client.pause();
     // An endpoint that refuses is skipped for this connection, as kube-proxy's userspace proxier retried.

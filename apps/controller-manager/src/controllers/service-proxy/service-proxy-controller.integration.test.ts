@@ -36,6 +36,10 @@ describe('ServiceProxyController against a real api-server', () => {
   it('keeps kube-dns and the proxy Deployment, recreating a deleted one, and a NodePort relay per NodePort Service', async () => {
     const dns = await waitFor(() => client.services.get('kube-dns', sys), { timeoutMs: 10_000, what: 'kube-dns Service' });
     expect(dns.spec?.clusterIP).toBe('10.250.128.10');
+    expect(dns.spec?.ports?.map((p) => `${p.name}/${p.port}/${p.protocol}`)).toEqual(['dns/53/UDP', 'dns-tcp/53/TCP']);
+    // A kube-dns left by an older Skiff (UDP only) gets the TCP port back; its ClusterIP stays.
+    await client.services.update({ ...dns, spec: { ...dns.spec, ports: [dns.spec!.ports![0]!] } }, sys);
+    await waitFor(async () => ((await client.services.get('kube-dns', sys)).spec?.ports?.length === 2) || undefined, { timeoutMs: 10_000, what: 'kube-dns TCP port restored' });
     const proxy = await waitFor(() => client.deployments.get('skiff-service-proxy', sys), { timeoutMs: 10_000, what: 'proxy Deployment' });
     await client.deployments.delete('skiff-service-proxy', sys);
     await waitFor(async () => (await client.deployments.get('skiff-service-proxy', sys).catch(() => undefined))?.metadata.uid !== proxy.metadata.uid || undefined, { timeoutMs: 10_000, what: 'proxy Deployment recreated' });

@@ -44,7 +44,7 @@ export class ServiceProxyController extends ManagedController {
     const proxy = proxyDeployment(this.#cfg);
     wanted.set(proxy.metadata.name!, proxy);
     for (const svc of this.informers.services.lister().list()) {
-      const relay = nodePortDeployment(svc);
+      const relay = nodePortDeployment(svc, this.#cfg);
       if (relay) wanted.set(relay.metadata.name!, relay);
     }
     for (const d of wanted.values()) await this.#ensureDeployment(d);
@@ -62,7 +62,15 @@ export class ServiceProxyController extends ManagedController {
 
   async #ensureService(): Promise<void> {
     const want = dnsService(this.#cfg);
-    if (this.informers.services.lister().get(`${SYSTEM_NAMESPACE}/${want.metadata.name}`)) return;
+    const have = this.informers.services.lister().get(`${SYSTEM_NAMESPACE}/${want.metadata.name}`);
+    if (have) {
+      // A kube-dns made by an older Skiff has no TCP port: its ports follow ours, its ClusterIP stays (immutable).
+      const ports = (s: Service): string => JSON.stringify((s.spec?.ports ?? []).map((p) => [p.name ?? '', p.port, p.protocol ?? 'TCP']));
+      if (ports(have) === ports(want)) return;
+      await this.client.services.update({ ...have, spec: { ...have.spec, ports: want.spec!.ports! } }, { namespace: SYSTEM_NAMESPACE });
+      this.log.info({ ports: want.spec?.ports }, 'updated kube-dns Service ports');
+      return;
+    }
     try {
       await this.client.services.create(want, { namespace: SYSTEM_NAMESPACE });
       this.log.info({ clusterIP: want.spec?.clusterIP }, 'created kube-dns Service');

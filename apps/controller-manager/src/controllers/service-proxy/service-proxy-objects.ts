@@ -3,7 +3,7 @@
  * at the tenth address of the service range, the service-proxy Deployment that holds every ClusterIP and answers
  * DNS, and one NodePort relay Deployment per NodePort Service.
  */
-import { ipAtOffset, parseServiceIPRange, usesNodePorts, type Deployment, type PodTemplateSpec, type Service } from '@skiff/api';
+import { ipAtOffset, parseServiceIPRange, usesNodePorts, type Container, type Deployment, type PodTemplateSpec, type Service } from '@skiff/api';
 
 export const SYSTEM_NAMESPACE = 'kube-system';
 export const PROXY_NAME = 'skiff-service-proxy';
@@ -12,6 +12,8 @@ export const DNS_SERVICE_NAME = 'kube-dns';
 export const NODEPORT_FOR_LABEL = 'skiff.dev/nodeport-for';
 /** Annotation holding the desired spec, so a changed flag or Service rolls the Deployment and nothing else does. */
 export const DESIRED_ANNOTATION = 'skiff.dev/desired-spec';
+/** The ClusterIPs the proxy writes and the sidecar holds, on the emptyDir both mount at /run/skiff. */
+const ADDRESSES_FILE = '/run/skiff/cluster-ips';
 const APP_LABEL = 'k8s-app';
 const RELAY_IMAGE = 'busybox:1.36';
 
@@ -39,7 +41,11 @@ export function dnsService(cfg: ServiceProxyConfig): Service {
     spec: {
       clusterIP: dnsServiceIP(cfg.serviceClusterIPRange),
       selector: { [APP_LABEL]: PROXY_NAME },
-      ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }],
+      // Both, as kube-dns has: resolvers retry over TCP when a UDP answer comes back truncated.
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+      ],
     },
   };
 }
@@ -47,14 +53,26 @@ export function dnsService(cfg: ServiceProxyConfig): Service {
 /**
  * ADDRESS_LOOP runs in the proxy pod's NET_ADMIN sidecar: it makes eth0's /32 addresses the list the proxy writes,
  * announcing each new one by gratuitous ARP so clients' caches follow a moved proxy. Polled each second, since
- * busybox has no inotify wait; the proxy's listeners take any local address, so no ordering is needed.
+ * busybox has no inotify wait; the proxy's listeners take any local address, so no ordering is needed. The file is
+ * read with shell builtins and `ip` runs only when the list changed (or a change failed): an idle loop forks
+ * nothing but `sleep`, where running `ip` and `grep` per address each second cost 7% of a core with 53 Services.
+ * `$0` is the file (sh -c SCRIPT FILE), so a test can run it against a file of its own.
  */
-const ADDRESS_LOOP = `while true; do
-  want=$(cat /run/skiff/cluster-ips 2>/dev/null)
-  for ip in $want; do ip -4 addr show dev eth0 | grep -q " $ip/32" || { ip addr add "$ip/32" dev eth0 && arping -U -c 1 -I eth0 "$ip" >/dev/null 2>&1; }; done
-  for ip in $(ip -4 addr show dev eth0 | awk '$2 ~ /\\/32$/ {sub("/32", "", $2); print $2}'); do
-    echo "$want" | grep -qx "$ip" || ip addr del "$ip/32" dev eth0
-  done
+export const ADDRESS_LOOP = `prev=none
+while true; do
+  want=""
+  if [ -f "$0" ]; then while read -r ip; do want="$want $ip"; done < "$0"; fi
+  if [ "$want" != "$prev" ]; then
+    ok=1
+    have=$(ip -4 addr show dev eth0) || ok=0
+    for ip in $want; do
+      case "$have" in *" $ip/32 "*) ;; *) if ip addr add "$ip/32" dev eth0; then arping -U -c 1 -I eth0 "$ip" >/dev/null 2>&1; else ok=0; fi ;; esac
+    done
+    for ip in $(echo "$have" | awk '$1 == "inet" && $2 ~ /\\/32$/ {sub("/32", "", $2); print $2}'); do
+      case "$want " in *" $ip "*) ;; *) ip addr del "$ip/32" dev eth0 || ok=0 ;; esac
+    done
+    [ "$ok" = 1 ] && prev=$want
+  fi
   sleep 1
 done`;
 
@@ -88,7 +106,7 @@ export function proxyDeployment(cfg: ServiceProxyConfig): Deployment {
             'node',
             'apps/service-proxy/dist/main.js',
             `--server=${cfg.server}`,
-            '--cluster-ips-file=/run/skiff/cluster-ips',
+            `--cluster-ips-file=${ADDRESSES_FILE}`,
             // kube-dns's own address, so answers come from the address queried (see ServiceProxyOptions.dns).
             `--dns-listen=${dnsServiceIP(cfg.serviceClusterIPRange)}:53`,
           ],
@@ -99,7 +117,7 @@ export function proxyDeployment(cfg: ServiceProxyConfig): Deployment {
         {
           name: 'addresses',
           image: RELAY_IMAGE,
-          command: ['sh', '-c', ADDRESS_LOOP],
+          command: ['sh', '-c', ADDRESS_LOOP, ADDRESSES_FILE],
           // NET_ADMIN over the pod's own network namespace only: adding addresses to its eth0, not the host's.
           securityContext: { capabilities: { add: ['NET_ADMIN'] } },
           volumeMounts: [{ name: 'run', mountPath: '/run/skiff', readOnly: true }],
@@ -126,19 +144,43 @@ export function nodePortName(svc: Service): string {
 }
 
 /**
- * nodePortDeployment publishes a Service's node ports on its node's host: per TCP port, busybox nc accepts on the
+ * nodePortDeployment publishes a Service's node ports on its node's host. Per TCP port, busybox nc accepts on the
  * node port (hostPort, so Docker publishes it) and relays each connection to ClusterIP:port, where the proxy picks
- * a backend. Undefined when the Service has no node port or no ClusterIP to relay to.
+ * a backend. UDP ports need a datagram relay busybox nc does not have here, so when there are any a second container
+ * runs the proxy's image in its --udp-relay mode (per-client flows to ClusterIP:port). Undefined when the Service
+ * has no node port or no ClusterIP to relay to.
  */
-export function nodePortDeployment(svc: Service): Deployment | undefined {
+export function nodePortDeployment(svc: Service, cfg: ServiceProxyConfig): Deployment | undefined {
   const ip = svc.spec?.clusterIP;
   if (!usesNodePorts(svc) || !ip || ip === 'None') return undefined;
-  const ports = (svc.spec?.ports ?? []).filter((p) => p.nodePort && (p.protocol ?? 'TCP') === 'TCP');
-  if (ports.length === 0) return undefined;
+  const withNodePort = (svc.spec?.ports ?? []).filter((p) => p.nodePort);
+  const tcp = withNodePort.filter((p) => (p.protocol ?? 'TCP') === 'TCP');
+  const udp = withNodePort.filter((p) => p.protocol === 'UDP');
+  if (tcp.length === 0 && udp.length === 0) return undefined;
   const forLabel = `${svc.metadata.namespace ?? 'default'}.${svc.metadata.name ?? ''}`.slice(0, 63);
   const labels = { [APP_LABEL]: 'skiff-nodeport', [NODEPORT_FOR_LABEL]: forLabel };
-  // `-ll`: busybox nc's persistent listener (Debian's busybox has no -lk); one per port, the shell waits on all.
-  const script = ports.map((p) => `nc -ll -p ${p.nodePort} -e nc ${ip} ${p.port} &`).join('\n') + '\nwait';
+  const containers: Container[] = [];
+  if (tcp.length > 0) {
+    // `-ll`: busybox nc's persistent listener (Debian's busybox has no -lk); one per port, the shell waits on all.
+    const script = tcp.map((p) => `nc -ll -p ${p.nodePort} -e nc ${ip} ${p.port} &`).join('\n') + '\nwait';
+    containers.push({
+      name: 'relay',
+      image: RELAY_IMAGE,
+      command: ['sh', '-c', script],
+      ports: tcp.map((p) => ({ containerPort: p.nodePort!, hostPort: p.nodePort!, protocol: 'TCP' as const })),
+    });
+  }
+  if (udp.length > 0) {
+    containers.push({
+      name: 'relay-udp',
+      image: cfg.image,
+      imagePullPolicy: 'IfNotPresent',
+      workingDir: '/skiff',
+      command: ['node', 'apps/service-proxy/dist/main.js', `--udp-relay=${udp.map((p) => `${p.nodePort}=${ip}:${p.port}`).join(',')}`],
+      ports: udp.map((p) => ({ containerPort: p.nodePort!, hostPort: p.nodePort!, protocol: 'UDP' as const })),
+      ...(cfg.hostPath ? { volumeMounts: [{ name: 'skiff', mountPath: '/skiff', readOnly: true }] } : {}),
+    });
+  }
   return withDesired({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -153,14 +195,8 @@ export function nodePortDeployment(svc: Service): Deployment | undefined {
         spec: {
           dnsPolicy: 'Default',
           tolerations: [{ operator: 'Exists' }],
-          containers: [
-            {
-              name: 'relay',
-              image: RELAY_IMAGE,
-              command: ['sh', '-c', script],
-              ports: ports.map((p) => ({ containerPort: p.nodePort!, hostPort: p.nodePort!, protocol: 'TCP' as const })),
-            },
-          ],
+          ...(udp.length > 0 && cfg.hostPath ? { volumes: [{ name: 'skiff', hostPath: { path: cfg.hostPath } }] } : {}),
+          containers,
         },
       },
     },

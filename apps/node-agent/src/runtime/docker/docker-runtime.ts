@@ -23,6 +23,7 @@ import {
 } from '../container-runtime.js';
 import { LABELS, containerLabels, parseLabels, runtimeContainerName, volumeName } from '../labels.js';
 import { DockerError, type DockerClient } from './docker-client.js';
+import { DEFAULT_POD_SUBNET, ensurePodNetwork, podNetworkPlan, type PodNetworkPlan } from './pod-network.js';
 
 /** DockerStats is what GET /containers/{id}/stats answers, as far as the sampler reads it. */
 interface DockerStats {
@@ -41,6 +42,11 @@ export interface DockerRuntimeOptions {
   podInfraImage?: string;
   /** Docker network sandboxes join; default the bridge. */
   podNetwork?: string;
+  /**
+   * --pod-subnet: the subnet podNetwork is created with when missing (pods from its lower half). Unset: 10.244.0.0/16,
+   * or Docker's choice when that overlaps another network; set: an overlap is an error.
+   */
+  podSubnet?: string;
   /** Kills an exec's process tree through /proc; default killProcessTree (finds nothing from another PID namespace). */
   killTree?: (pid: number, containerId: string) => Promise<number>;
 }
@@ -116,6 +122,8 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #node: string;
   readonly #pause: string;
   readonly #network: string | undefined;
+  readonly #podNetworkPlan: PodNetworkPlan;
+  readonly #podSubnetStrict: boolean;
   readonly #cache = new Map<string, { state: string; c: RuntimeContainer }>();
   #networkReady: Promise<void> | undefined;
 
@@ -126,6 +134,8 @@ export class DockerRuntime implements ContainerRuntime {
     this.#node = opts.nodeName;
     this.#pause = opts.podInfraImage ?? 'registry.k8s.io/pause:3.10';
     this.#network = opts.podNetwork;
+    this.#podNetworkPlan = podNetworkPlan(opts.podSubnet ?? DEFAULT_POD_SUBNET);
+    this.#podSubnetStrict = opts.podSubnet !== undefined;
     this.#killTree = opts.killTree ?? killProcessTree;
   }
 
@@ -252,7 +262,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
     if (this.#network) {
       try {
-        await (this.#networkReady ??= this.#ensureNetwork(this.#network).catch((err: unknown) => {
+        await (this.#networkReady ??= ensurePodNetwork(this.#d, this.#network, this.#podNetworkPlan, this.#podSubnetStrict).then(() => undefined, (err: unknown) => {
           this.#networkReady = undefined;
           throw err;
         }));
@@ -522,25 +532,6 @@ export class DockerRuntime implements ContainerRuntime {
     const { Config } = await this.#d.json<{ Config: { Tty?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
     const req2 = { method: 'GET' as const, path: `/containers/${id}/logs?${q}` };
     return Config.Tty ? this.#d.stream(req2) : this.#d.demuxed(req2);
-  }
-
-  /**
-   * #ensureNetwork creates the pod network as a bridge labelled `skiff.dev/managed=true` when it does not exist. An
-   * existing network (created by hand or by an earlier agent) is used as is; the runtime never deletes a network.
-   */
-  async #ensureNetwork(name: string): Promise<void> {
-    try {
-      await this.#d.json({ method: 'GET', path: `/networks/${encodeURIComponent(name)}` });
-      return;
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-    }
-    try {
-      await this.#d.json({ method: 'POST', path: '/networks/create', body: { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { [LABELS.managed]: 'true' } } });
-    } catch (err) {
-      // Another agent on the same engine created it first.
-      if (!(err instanceof DockerError && err.status === 409)) throw err;
-    }
   }
 
   async #create(name: string, body: unknown): Promise<string> {
