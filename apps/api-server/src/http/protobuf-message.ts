@@ -1,0 +1,20 @@
+/**
+ * @module ProtoMessage: one protobuf message of the generated table (protobuf-messages.generated.ts), by field number.
+ */
+
+/** ProtoField is one field of a Kubernetes generated.proto message, with what the Go struct says about it. */
+export interface ProtoField {
+  /** The proto field name, which Kubernetes keeps equal to the JSON name. */
+  name: string;
+  /** A proto scalar (string, bytes, bool, int32, ...) or the OpenAPI name of a message (io.k8s.api.core.v1.PodSpec). */
+  type: string;
+  repeated?: boolean;
+  /** map<string, type>. */
+  map?: boolean;
+  /** A Go pointer: present on the wire means set, so zero values are kept (replicas: 0). */
+  ptr?: boolean;
+  /** JSON inlines the message's fields into the parent (Volume.volumeSource). */
+  inline?: boolean;
+}
+
+export type ProtoMessage = Readonly<Record<number, ProtoField>>;
