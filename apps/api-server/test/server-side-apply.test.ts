@@ -190,3 +190,87 @@ describe('server-side apply', () => {
     expect(r.body.message).toContain('force: Forbidden');
   });
 });
+
+describe('objects nobody manages (kube skipNonApplied: managedFields cleared)', () => {
+  const get = async (name: string): Promise<Obj> => (await call('GET', `${DEPLOYMENTS}/${name}`, undefined)).body;
+
+  it('managedFields: [{}] or [] in an update clears them, and later updates are not tracked until an apply', async () => {
+    for (const [name, reset] of [['mf-reset-a', [{}]], ['mf-reset-b', []]] as const) {
+      await call('POST', `${DEPLOYMENTS}?fieldManager=creator`, deployment(name, { replicas: 1 }, { app: 'x' }));
+      const cur = await get(name);
+      const cleared = await call('PUT', `${DEPLOYMENTS}/${name}?fieldManager=resetter`, { ...cur, metadata: { ...cur.metadata, managedFields: reset } });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.metadata.managedFields).toBeUndefined();
+      const patched = await call('PATCH', `${DEPLOYMENTS}/${name}?fieldManager=editor`, { metadata: { labels: { extra: 'y' } } }, 'application/merge-patch+json');
+      expect(patched.status).toBe(200);
+      expect(patched.body.metadata.labels).toEqual({ app: 'x', extra: 'y' });
+      expect(patched.body.metadata.managedFields).toBeUndefined();
+    }
+  });
+
+  it('managedFields a client cannot have read (an invalid entry) leave the stored ones alone', async () => {
+    await call('POST', `${DEPLOYMENTS}?fieldManager=creator`, deployment('mf-bad-entry'));
+    const cur = await get('mf-bad-entry');
+    const r = await call('PUT', `${DEPLOYMENTS}/mf-bad-entry?fieldManager=editor`, { ...cur, metadata: { ...cur.metadata, managedFields: [{ manager: 'x', operation: 'Sideways' }] } });
+    expect(r.status).toBe(200);
+    expect(r.body.metadata.managedFields.map((e: Entry) => e.manager)).toEqual(['creator']);
+  });
+
+  it('the first apply hands every live field to "before-first-apply" and conflicts where it changes one', async () => {
+    await call('POST', `${DEPLOYMENTS}?fieldManager=creator`, deployment('mf-bfa', { replicas: 2 }, { app: 'my-nginx' }));
+    const cur = await get('mf-bfa');
+    await call('PUT', `${DEPLOYMENTS}/mf-bfa`, { ...cur, metadata: { ...cur.metadata, managedFields: [{}] } });
+
+    const config = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mf-bfa', labels: { app: 'nginx' } }, spec: { replicas: 2 } };
+    const c = await apply('mf-bfa', 'applier', config);
+    expect(c.status).toBe(409);
+    expect(c.body.message).toBe('Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .metadata.labels.app');
+    expect(c.body.details.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "before-first-apply" using apps/v1', field: '.metadata.labels.app' }]);
+
+    const forced = await apply('mf-bfa', 'applier', config, true);
+    expect(forced.status).toBe(200);
+    // kube's order: Apply entries before Update ones.
+    expect(forced.body.metadata.managedFields!.map((e: Entry) => [e.manager, e.operation])).toEqual([
+      ['applier', 'Apply'],
+      ['before-first-apply', 'Update'],
+    ]);
+    const bfa = entry(forced.body, 'before-first-apply', 'Update')!;
+    expect(bfa.apiVersion).toBe('apps/v1');
+    // It keeps what it had except the label the apply took (the labels map itself stays its: kube's `.`);
+    // replicas, set to the same value, is shared.
+    expect((bfa.fieldsV1 as any)['f:metadata']).toEqual({ 'f:labels': {} });
+    expect((bfa.fieldsV1 as any)['f:spec']).toMatchObject({ 'f:replicas': {}, 'f:selector': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { 'f:image': {} } } } } });
+    expect(entry(forced.body, 'applier')!.fieldsV1).toEqual({ 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {} } });
+  });
+});
+
+describe('apply configurations are not strategic merge patches', () => {
+  it('a $patch directive anywhere in the configuration is 400, named as an undeclared field', async () => {
+    const base = deployment('ssa-directive') as any;
+    base.spec.template.spec.containers.push({ name: 'd', image: 'busybox:1.36' });
+    expect((await apply('ssa-directive', 'mgr-a', base)).status).toBe(201);
+
+    const del = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa-directive' }, spec: { template: { spec: { containers: [{ name: 'd', $patch: 'delete' }] } } } };
+    const r = await apply('ssa-directive', 'mgr-b', del);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
+    expect(r.body.message).toBe('failed to create typed patch object (default/ssa-directive; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="d"].$patch: field not declared in schema');
+
+    const two = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa-directive' }, spec: { $patch: 'replace', replicas: 3, template: { metadata: { $retainKeys: ['labels'] } } } };
+    const r2 = await apply('ssa-directive', 'mgr-b', two);
+    expect(r2.status).toBe(400);
+    expect(r2.body.message).toBe(
+      'failed to create typed patch object (default/ssa-directive; apps/v1, Kind=Deployment): errors:\n  .spec.$patch: field not declared in schema\n  .spec.template.metadata.$retainKeys: field not declared in schema',
+    );
+    // Nothing was written: both containers are still there.
+    const live = (await call('GET', `${DEPLOYMENTS}/ssa-directive`, undefined)).body;
+    expect(live.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['c', 'd']);
+    expect(live.spec.replicas).toBe(1);
+  });
+
+  it('a map key that starts with "$" is data, not a directive: validation judges it (422 naming the key)', async () => {
+    const r = await apply('ssa-dollar-key', 'mgr-a', { ...(deployment('ssa-dollar-key') as any), metadata: { name: 'ssa-dollar-key', annotations: { $patch: 'kept' } } });
+    expect(r.status).toBe(422);
+    expect(r.body.message).toContain('metadata.annotations: Invalid value: "$patch"');
+  });
+});

@@ -31,7 +31,7 @@ import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
 import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
-import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
+import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
 import { fieldTypeOf } from '../managed-fields/field-type.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -228,7 +228,7 @@ export class Registry {
     if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
     else delete m.deletionGracePeriodSeconds;
     // A client that sends managedFields (kubectl replace of what it read) sets them; one that omits them keeps them.
-    const managers = decodeManagers(Array.isArray(m.managedFields) ? m.managedFields : c.managedFields);
+    const managers = requestManagers(m.managedFields, c.managedFields, opts.subresource ?? '');
     if (c.deletionTimestamp) {
       const added = (m.finalizers ?? []).filter((f) => !(c.finalizers ?? []).includes(f));
       if (added.length) {
