@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * generate-protobuf-messages: writes apps/api-server/src/http/protobuf-messages.generated.ts, the protobuf field
+ * generate-protobuf-messages: writes apps/api-server/src/protobuf/protobuf-messages.generated.ts, the protobuf field
  * table the api-server decodes request bodies with, from Kubernetes' own sources so no field number is hand-typed.
  *
  *   npm run build -w @skiff/api   # the roots are the served kinds, read from the built package
@@ -10,7 +10,8 @@
  * change between releases, and v0.33 has every field Skiff serves, PodStatus.observedGeneration included).
  * Field numbers, names, types and repetition come from each package's generated.proto; whether a Go field is a
  * pointer (so a zero value on the wire was set on purpose) and whether JSON inlines it (Volume.volumeSource) come
- * from the `protobuf:"...,name=x"` struct tags in the package's Go files. Only messages reachable from the served
+ * from the `protobuf:"...,name=x"` struct tags in the package's Go files, and so does whether JSON always has the
+ * field (no omitempty), which managed fields need. Only messages reachable from the served
  * kinds and the other bodies clients POST (EXTRA_ROOTS) are written.
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -70,6 +71,8 @@ function goFieldFlags(dir) {
       const f = {};
       if (m[2].startsWith('*')) f.ptr = true;
       if (json && json[1].split(',')[0] === '' && json[1].includes('inline')) f.inline = true;
+      // Without omitempty Go always serializes the field (a nil slice as null): it is never "added" by a write.
+      else if (json && !json[1].split(',').includes('omitempty')) f.noOmitempty = true;
       if (!flags.has(struct)) flags.set(struct, new Map());
       flags.get(struct).set(proto[1], f);
     }
@@ -149,5 +152,5 @@ export const PROTOBUF_MESSAGES: Readonly<Record<string, ProtoMessage>> = {
 ${lines.join('\n')}
 };
 `;
-writeFileSync(join(repoRoot, 'apps/api-server/src/http/protobuf-messages.generated.ts'), out);
+writeFileSync(join(repoRoot, 'apps/api-server/src/protobuf/protobuf-messages.generated.ts'), out);
 console.log(`wrote ${Object.keys(keep).length} messages`);

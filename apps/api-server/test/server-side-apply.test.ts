@@ -84,6 +84,32 @@ describe('managedFields on Update operations', () => {
     expect(entry(st.body, 'scaler', 'Update')).toBeDefined();
   });
 
+  it('an Update entry marks a pointer struct (`.` on strategy.rollingUpdate) but not an always-serialized list (containers), as kube does', async () => {
+    const created = await call('POST', DEPLOYMENTS + '?fieldManager=kubectl-create', deployment('mf-dots', {}, { app: 'mf-dots' }));
+    const f = entry(created.body, 'kubectl-create', 'Update')!.fieldsV1 as any;
+    // kube 1.32's entry for `kubectl create deployment`: rollingUpdate is *RollingUpdateDeployment, strategy a
+    // plain struct; containers has no omitempty (always serialized), labels is a map that appears.
+    expect(f['f:spec']['f:strategy']).toEqual({ 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {}, 'f:maxUnavailable': {} }, 'f:type': {} });
+    expect(f['f:spec']['f:template']['f:spec']['f:containers']).toEqual({
+      'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:resources': {}, 'f:terminationMessagePath': {}, 'f:terminationMessagePolicy': {} },
+    });
+    expect(f['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:app': {} } });
+    expect(f['f:spec']['f:template']['f:spec']['f:securityContext']).toEqual({});
+  });
+
+  it('what mutating admission adds on create (service account, default tolerations) is owned by nobody', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mf-run', labels: { run: 'mf-run' } }, spec: { containers: [{ name: 'mf-run', image: 'busybox:1.36' }] } };
+    const created = await call('POST', '/api/v1/namespaces/default/pods?fieldManager=kubectl-run', pod);
+    expect(created.status).toBe(201);
+    expect(created.body.spec.serviceAccountName).toBe('default');
+    expect(created.body.spec.tolerations).toHaveLength(2);
+    const spec = (entry(created.body, 'kubectl-run', 'Update')!.fieldsV1 as any)['f:spec'];
+    expect(Object.keys(spec)).not.toContain('f:serviceAccountName');
+    expect(Object.keys(spec)).not.toContain('f:serviceAccount');
+    expect(Object.keys(spec)).not.toContain('f:tolerations');
+    expect(spec).toMatchObject({ 'f:dnsPolicy': {}, 'f:enableServiceLinks': {}, 'f:restartPolicy': {}, 'f:schedulerName': {}, 'f:securityContext': {}, 'f:terminationGracePeriodSeconds': {} });
+  });
+
   it('a scale write records an Update with subresource "scale"', async () => {
     await call('POST', DEPLOYMENTS + '?fieldManager=creator', deployment('mf-scale'));
     const r = await call('PATCH', `${DEPLOYMENTS}/mf-scale/scale?fieldManager=scaler`, { spec: { replicas: 3 } }, 'application/merge-patch+json');

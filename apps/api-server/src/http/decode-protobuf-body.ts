@@ -9,8 +9,8 @@
  * 415 so nothing a client sent is silently dropped.
  */
 import { ApiError, definitionName, errors, formatMicroTime, formatTime } from '@skiff/api';
-import type { ProtoMessage } from './protobuf-message.js';
-import { PROTOBUF_MESSAGES } from './protobuf-messages.generated.js';
+import type { ProtoMessage } from '../protobuf/protobuf-message.js';
+import { PROTOBUF_MESSAGES } from '../protobuf/protobuf-messages.generated.js';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 

@@ -169,11 +169,12 @@ export class Registry {
     if (kind.strategy.prepareForCreate) kind.strategy.prepareForCreate(obj, opts.user);
     else if (info.hasStatus) (obj as Record<string, unknown>).status = {};
     applyDefaults(info.plural, obj);
+    // As in kube's create handler, ownership is of the decoded, defaulted object: what mutating admission adds
+    // next (a pod's service account, tolerations) is nobody's.
+    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '');
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
-    // Ownership is computed only for a write that will be stored (a refused one costs nothing here).
-    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '');
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -238,11 +239,12 @@ export class Registry {
       }
     }
     applyDefaults(info.plural, obj);
+    // Ownership before mutating admission, as kube's update handler records it.
+    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '');
     if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
-    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '');
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;

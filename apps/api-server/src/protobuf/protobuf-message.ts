@@ -15,6 +15,19 @@ export interface ProtoField {
   ptr?: boolean;
   /** JSON inlines the message's fields into the parent (Volume.volumeSource). */
   inline?: boolean;
+  /** The Go json tag has no omitempty: the field is always serialized, even empty (PodSpec.containers). */
+  noOmitempty?: boolean;
 }
 
 export type ProtoMessage = Readonly<Record<number, ProtoField>>;
+
+/** protoFieldNamed finds the field a JSON property is, looking through inlined messages (Volume's VolumeSource). */
+export function protoFieldNamed(messages: Readonly<Record<string, ProtoMessage>>, message: ProtoMessage, name: string): ProtoField | undefined {
+  for (const field of Object.values(message)) {
+    if (field.inline) {
+      const inner = messages[field.type] && protoFieldNamed(messages, messages[field.type]!, name);
+      if (inner) return inner;
+    } else if (field.name === name) return field;
+  }
+  return undefined;
+}

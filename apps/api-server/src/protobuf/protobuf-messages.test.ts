@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definitionName, KINDS, kindSchemas, REF_PREFIX, type JsonSchema, type SchemaSet } from '@skiff/api';
-import { decodeProtobufBody, messageFor } from './decode-protobuf-body.js';
-import type { ProtoField, ProtoMessage } from './protobuf-message.js';
+import { decodeProtobufBody, messageFor } from '../http/decode-protobuf-body.js';
+import { protoFieldNamed, type ProtoField, type ProtoMessage } from './protobuf-message.js';
 import { PROTOBUF_MESSAGES } from './protobuf-messages.generated.js';
 
 // An encoder written from the protobuf wire format, independent of the decoder, to make bodies as client-go would.
@@ -57,16 +57,7 @@ function encodeBody(obj: Record<string, unknown>, type: string): Buffer {
   return Buffer.concat([Buffer.from('k8s\0', 'latin1'), lengthDelimited(1, typeMeta), lengthDelimited(2, encodeMessage(rest, type))]);
 }
 
-/** fieldNamed finds a JSON property's proto field, looking through inlined messages (Volume's VolumeSource). */
-function fieldNamed(message: ProtoMessage, name: string): ProtoField | undefined {
-  for (const field of Object.values(message)) {
-    if (field.inline) {
-      const inner = fieldNamed(PROTOBUF_MESSAGES[field.type]!, name);
-      if (inner) return inner;
-    } else if (field.name === name) return field;
-  }
-  return undefined;
-}
+const fieldNamed = (message: ProtoMessage, name: string): ProtoField | undefined => protoFieldNamed(PROTOBUF_MESSAGES, message, name);
 
 const resolve = (schema: JsonSchema, set: SchemaSet): JsonSchema => {
   const ref = (schema['$ref'] ?? (schema['allOf'] as JsonSchema[] | undefined)?.[0]?.['$ref']) as string | undefined;
