@@ -71,6 +71,33 @@ const TEMPLATE = {
 const protobufRequests = (stderr: string): string[] => stderr.split('\n').filter((l) => l.includes('Content-Type: application/vnd.kubernetes.protobuf'));
 
 describe('kubectl 1.32 protobuf request bodies', () => {
+  // Every `kubectl create <generator>` for a kind Skiff serves writes with a typed client, so with protobuf.
+  it.each([
+    ['namespace', ['create', 'namespace', 'pb-ns'], 'namespace/pb-ns created'],
+    ['configmap', ['create', 'configmap', 'pb-cm', '--from-literal=a=1'], 'configmap/pb-cm created'],
+    ['secret', ['create', 'secret', 'generic', 'pb-secret', '--from-literal=a=1'], 'secret/pb-secret created'],
+    ['serviceaccount', ['create', 'serviceaccount', 'pb-sa'], 'serviceaccount/pb-sa created'],
+    ['service', ['create', 'service', 'nodeport', 'pb-svc', '--tcp=80:8080'], 'service/pb-svc created'],
+    ['deployment', ['create', 'deployment', 'pb-deploy', '--image=busybox:1.36', '--replicas=0', '--port=8080'], 'deployment.apps/pb-deploy created'],
+    ['job', ['create', 'job', 'pb-job', '--image=busybox:1.36', '--', 'echo', 'hi'], 'job.batch/pb-job created'],
+    ['cronjob', ['create', 'cronjob', 'pb-cron', '--image=busybox:1.36', '--schedule=*/5 * * * *', '--', 'echo', 'hi'], 'cronjob.batch/pb-cron created'],
+    ['poddisruptionbudget', ['create', 'poddisruptionbudget', 'pb-pdb', '--selector=app=pb', '--min-available=0'], 'poddisruptionbudget.policy/pb-pdb created'],
+    ['role', ['create', 'role', 'pb-role', '--verb=get,list', '--resource=pods'], 'role.rbac.authorization.k8s.io/pb-role created'],
+    ['clusterrole', ['create', 'clusterrole', 'pb-crole', '--verb=get', '--resource=nodes'], 'clusterrole.rbac.authorization.k8s.io/pb-crole created'],
+    ['rolebinding', ['create', 'rolebinding', 'pb-rb', '--role=pb-role', '--user=alice'], 'rolebinding.rbac.authorization.k8s.io/pb-rb created'],
+    ['clusterrolebinding', ['create', 'clusterrolebinding', 'pb-crb', '--clusterrole=pb-crole', '--group=devs'], 'clusterrolebinding.rbac.authorization.k8s.io/pb-crb created'],
+  ])('create %s', async (_kind, args, created) => {
+    const r = await run(...args);
+    expect(r.stdout.trim()).toBe(created);
+    expect(protobufRequests(r.stderr).length).toBeGreaterThan(0);
+  });
+
+  it('keeps zeros set on pointer fields (replicas: 0, minAvailable: 0) rather than defaulting them', async () => {
+    expect((await must('GET', '/apis/apps/v1/namespaces/default/deployments/pb-deploy')).spec.replicas).toBe(0);
+    expect((await must('GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/pb-pdb')).spec.minAvailable).toBe(0);
+    expect((await must('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings/pb-rb')).subjects).toEqual([{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }]);
+  });
+
   it('create job --from=cronjob copies the whole stored pod template through a protobuf Job', async () => {
     await must('POST', '/apis/batch/v1/namespaces/default/cronjobs', {
       apiVersion: 'batch/v1',
