@@ -55,14 +55,25 @@ function goFieldFlags(dir) {
   const flags = new Map();
   for (const src of goFiles(dir)) {
     let struct;
+    let markers = {};
     for (const line of src.split('\n')) {
       const open = /^type (\w+) struct \{/.exec(line);
       if (open) {
         struct = open[1];
+        markers = {};
         continue;
       }
       if (line.startsWith('}')) struct = undefined;
       if (!struct) continue;
+      // The markers kube's OpenAPI and structured-merge-diff read: +listType, +listMapKey, +mapType, +structType.
+      const marker = /^\s*\/\/\s*\+(listType|listMapKey|mapType|structType)=(\S+)/.exec(line);
+      if (marker) {
+        markers[marker[1]] = marker[1] === 'listMapKey' ? [...(markers.listMapKey ?? []), marker[2]] : marker[2];
+        continue;
+      }
+      if (/^\s*\/\//.test(line)) continue;
+      const fieldMarkers = markers;
+      markers = {};
       const m = /^\s+(?:(\w+)\s+)?(\S+)\s+`([^`]*)`/.exec(line);
       // Keyed by field number: an embedded struct's tag may carry no name (EphemeralContainerCommon: "bytes,1,req").
       const proto = m && /protobuf:"\w+,(\d+),/.exec(m[3]);
@@ -73,6 +84,7 @@ function goFieldFlags(dir) {
       if (json && json[1].split(',')[0] === '' && json[1].includes('inline')) f.inline = true;
       // Without omitempty Go always serializes the field (a nil slice as null): it is never "added" by a write.
       else if (json && !json[1].split(',').includes('omitempty')) f.noOmitempty = true;
+      Object.assign(f, fieldMarkers);
       if (!flags.has(struct)) flags.set(struct, new Map());
       flags.get(struct).set(proto[1], f);
     }
@@ -137,7 +149,8 @@ roots.forEach(visit);
 const lines = Object.keys(keep)
   .sort()
   .map((name) => {
-    const fields = Object.entries(keep[name]).map(([num, f]) => `${num}: { ${Object.entries(f).map(([k, v]) => `${k}: ${typeof v === 'string' ? `'${v}'` : v}`).join(', ')} }`);
+    const value = (v) => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.map(value).join(', ')}]` : v);
+    const fields = Object.entries(keep[name]).map(([num, f]) => `${num}: { ${Object.entries(f).map(([k, v]) => `${k}: ${value(v)}`).join(', ')} }`);
     return `  '${name}': {${fields.length ? ` ${fields.join(', ')} ` : ''}},`;
   });
 const out = `/**

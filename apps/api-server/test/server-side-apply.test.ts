@@ -300,3 +300,35 @@ describe('apply configurations are not strategic merge patches', () => {
     expect(r.body.message).toContain('metadata.annotations: Invalid value: "$patch"');
   });
 });
+
+describe("merge types follow Kubernetes' Go markers", () => {
+  const SERVICES = '/api/v1/namespaces/default/services';
+  const service = (name: string, selector: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector, ports: [{ port: 80 }] } });
+  const applySvc = (name: string, manager: string, body: unknown) => call('PATCH', `${SERVICES}/${name}?fieldManager=${manager}`, body, 'application/apply-patch+yaml');
+
+  it('a Service selector (+mapType=atomic) is one field: owned whole, and adding a key to it conflicts', async () => {
+    const a = await applySvc('ssa-selector', 'mgr-a', service('ssa-selector', { app: 'x' }));
+    expect(a.status).toBe(201);
+    expect((entry(a.body, 'mgr-a')!.fieldsV1 as any)['f:spec']['f:selector']).toEqual({});
+    const b = await applySvc('ssa-selector', 'mgr-b', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa-selector' }, spec: { selector: { app: 'x', tier: 'web' } } });
+    expect(b.status).toBe(409);
+    expect(b.body.message).toBe('Apply failed with 1 conflict: conflict with "mgr-a": .spec.selector');
+  });
+
+  it('an apply replaces an atomic map whole instead of merging its keys', async () => {
+    expect((await call('POST', `${SERVICES}?fieldManager=creator`, service('ssa-selector-2', { app: 'x', tier: 'web' }))).status).toBe(201);
+    const b = await call('PATCH', `${SERVICES}/ssa-selector-2?fieldManager=mgr-b&force=true`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa-selector-2' }, spec: { selector: { app: 'y' } } }, 'application/apply-patch+yaml');
+    expect(b.status).toBe(200);
+    expect(b.body.spec.selector).toEqual({ app: 'y' });
+  });
+
+  it('ServiceAccount.secrets (+listType=map by name) merges item by item between managers', async () => {
+    const SAS = '/api/v1/namespaces/default/serviceaccounts';
+    const sa = (secrets: string[]) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ssa-sa' }, secrets: secrets.map((name) => ({ name })) });
+    expect((await call('PATCH', `${SAS}/ssa-sa?fieldManager=mgr-a`, sa(['one']), 'application/apply-patch+yaml')).status).toBe(201);
+    const b = await call('PATCH', `${SAS}/ssa-sa?fieldManager=mgr-b`, sa(['two']), 'application/apply-patch+yaml');
+    expect(b.status).toBe(200);
+    expect(b.body.secrets).toEqual([{ name: 'one' }, { name: 'two' }]);
+    expect(entry(b.body, 'mgr-b')!.fieldsV1).toEqual({ 'f:secrets': { 'k:{"name":"two"}': { '.': {}, 'f:name': {} } } });
+  });
+});

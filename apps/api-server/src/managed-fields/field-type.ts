@@ -5,7 +5,7 @@
  */
 import { definitionName, KINDS, kindSchemas, type JsonSchema, type SchemaSet } from '@skiff/api';
 import { resolve } from '../patch/patch-schema.js';
-import { protoFieldNamed } from '../protobuf/protobuf-message.js';
+import { protoFieldNamed, type ProtoField } from '../protobuf/protobuf-message.js';
 import { PROTOBUF_MESSAGES } from '../protobuf/protobuf-messages.generated.js';
 
 export type FieldType =
@@ -30,21 +30,25 @@ const SCALAR_MESSAGES = /\.(Time|MicroTime|Quantity|IntOrString|FieldsV1|RawExte
 
 /**
  * build derives a schema's FieldType; `message` is the generated protobuf message of the Go type it describes (the
- * OpenAPI definition name), walked alongside so struct fields know their Go pointer-ness and omitempty.
+ * OpenAPI definition name), walked alongside so struct fields know their Go pointer-ness and omitempty, and `go`
+ * the Go field the schema is of, whose merge markers win over the schema's.
  */
-function build(raw: JsonSchema | undefined, all: SchemaSet, memo: Map<JsonSchema, FieldType>, message?: string): FieldType {
+function build(raw: JsonSchema | undefined, all: SchemaSet, memo: Map<JsonSchema, FieldType>, message?: string, go?: ProtoField): FieldType {
   const s = resolve(raw, all);
   if (!s) return UNTYPED;
-  const known = memo.get(s);
+  // Kubernetes' Go markers, where the field has them, decide how it merges, as they do kube's structured-merge-diff.
+  if (go?.mapType === 'atomic' || go?.structType === 'atomic') return SCALAR;
+  const marked = go?.repeated && go.listType ? go.listType : undefined;
+  const known = marked ? undefined : memo.get(s);
   if (known) return known;
   if (s['type'] === 'array') {
     const elemSchema = s['items'] as JsonSchema | undefined;
     let rel: 'atomic' | 'set' | 'map' = 'atomic';
     let keys: string[] = [];
-    const listType = s['x-kubernetes-list-type'];
+    const listType = marked ?? s['x-kubernetes-list-type'];
     if (listType === 'map' || listType === 'set' || listType === 'atomic') {
       rel = listType;
-      keys = listType === 'map' ? ((s['x-kubernetes-list-map-keys'] as string[] | undefined) ?? []) : [];
+      keys = listType !== 'map' ? [] : marked ? [...(go?.listMapKey ?? [])] : ((s['x-kubernetes-list-map-keys'] as string[] | undefined) ?? []);
     } else if (String(s['x-kubernetes-patch-strategy'] ?? '').split(',').includes('merge')) {
       const key = s['x-kubernetes-patch-merge-key'];
       rel = typeof key === 'string' ? 'map' : 'set';
@@ -54,7 +58,7 @@ function build(raw: JsonSchema | undefined, all: SchemaSet, memo: Map<JsonSchema
     const props = (resolve(elemSchema, all)?.['properties'] as SchemaSet | undefined) ?? {};
     const keyDefaults = Object.fromEntries(keys.flatMap((k) => (props[k]?.['default'] !== undefined ? [[k, props[k]['default']]] : [])));
     const t: FieldType = { t: 'list', rel, keys, keyDefaults, get elem() { return (elem ??= build(elemSchema, all, memo, message)); } };
-    memo.set(s, t);
+    if (!marked) memo.set(s, t);
     return t;
   }
   // x-kubernetes-map-type: atomic (LabelSelector) is owned and replaced whole, like a scalar.
@@ -73,7 +77,8 @@ function build(raw: JsonSchema | undefined, all: SchemaSet, memo: Map<JsonSchema
       field(name) {
         if (!Object.hasOwn(props, name)) return undefined;
         let f = fields.get(name);
-        if (!f) fields.set(name, (f = build(props[name], all, memo, protoField(name)?.type)));
+        const go = protoField(name);
+        if (!f) fields.set(name, (f = build(props[name], all, memo, go?.type, go)));
         return f;
       },
       alwaysPresent(name) {

@@ -17,6 +17,11 @@ export interface ProtoField {
   inline?: boolean;
   /** The Go json tag has no omitempty: the field is always serialized, even empty (PodSpec.containers). */
   noOmitempty?: boolean;
+  /** Kubernetes' merge markers on the Go field (`+listType`, `+listMapKey`, `+mapType`, `+structType`). */
+  listType?: 'atomic' | 'set' | 'map';
+  listMapKey?: readonly string[];
+  mapType?: 'atomic' | 'granular';
+  structType?: 'atomic' | 'granular';
 }
 
 export type ProtoMessage = Readonly<Record<number, ProtoField>>;

@@ -33,6 +33,7 @@ import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
 import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
 import { fieldTypeOf } from '../managed-fields/field-type.js';
+import { mergeApplied } from '../managed-fields/merge-applied.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -301,7 +302,7 @@ export class Registry {
       const { object, warnings } = decodeObject(info.plural, config, { fieldValidation: opts.fieldValidation ?? 'Warn' });
       return { object: this.createDecoded(info, namespace, object, { ...opts, warnings, managers }), warnings };
     }
-    const merged = applyPatch('apply', current, config, info.kind) as KubeObject;
+    const merged = mergeApplied(current, config, type) as KubeObject;
     merged.metadata = { ...merged.metadata };
     delete merged.metadata.managedFields;
     const live = stripManaged(current);
