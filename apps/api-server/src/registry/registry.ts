@@ -172,10 +172,12 @@ export class Registry {
     applyDefaults(info.plural, obj);
     // As in kube's create handler, ownership is of the decoded, defaulted object: what mutating admission adds
     // next (a pod's service account, tolerations) is nobody's.
-    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '');
+    const owned = kind.strategy.admit ? structuredClone(obj) : obj;
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
+    // Ownership is computed only for a write that will be stored (a refused one costs nothing here).
+    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '', owned);
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -240,12 +242,13 @@ export class Registry {
       }
     }
     applyDefaults(info.plural, obj);
-    // Ownership before mutating admission, as kube's update handler records it.
-    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '');
+    // Ownership is of the object before mutating admission, as kube's update handler records it.
+    const owned = !opts.subresource && kind.strategy.admitUpdate ? structuredClone(obj) : obj;
     if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
+    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '', owned);
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;
@@ -361,14 +364,15 @@ export class Registry {
 
   /**
    * #recordManagers sets obj's managedFields: an apply's precomputed ones, else an Update by the write's manager
-   * (status and scale writes record their own subresource; binding and finalize leave ownership as it was).
+   * of what `owned` (obj before mutating admission) changed (status and scale writes record their own
+   * subresource; binding and finalize leave ownership as it was).
    */
-  #recordManagers(info: ResourceInfo, live: KubeObject | undefined, obj: KubeObject, managers: Manager[], opts: WriteOptions & Managed, subresource: string): void {
+  #recordManagers(info: ResourceInfo, live: KubeObject | undefined, obj: KubeObject, managers: Manager[], opts: WriteOptions & Managed, subresource: string, owned: KubeObject = obj): void {
     let next = opts.managers;
     if (!next) {
       if (subresource === '' || subresource === 'status' || subresource === 'scale') {
         const w: Write = { manager: opts.fieldManager ?? SERVER_MANAGER, subresource, apiVersion: info.apiVersion, now: this.#clock.now() };
-        next = updateManagers(managers, live && stripManaged(live), stripManaged(obj), fieldTypeOf(info.kind), info.hasStatus, w);
+        next = updateManagers(managers, live && stripManaged(live), stripManaged(owned), fieldTypeOf(info.kind), info.hasStatus, w);
       } else next = managers;
     }
     const encoded = encodeManagers(next);
