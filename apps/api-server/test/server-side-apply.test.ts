@@ -84,6 +84,32 @@ describe('managedFields on Update operations', () => {
     expect(entry(st.body, 'scaler', 'Update')).toBeDefined();
   });
 
+  it('an Update entry marks a pointer struct (`.` on strategy.rollingUpdate) but not an always-serialized list (containers), as kube does', async () => {
+    const created = await call('POST', DEPLOYMENTS + '?fieldManager=kubectl-create', deployment('mf-dots', {}, { app: 'mf-dots' }));
+    const f = entry(created.body, 'kubectl-create', 'Update')!.fieldsV1 as any;
+    // kube 1.32's entry for `kubectl create deployment`: rollingUpdate is *RollingUpdateDeployment, strategy a
+    // plain struct; containers has no omitempty (always serialized), labels is a map that appears.
+    expect(f['f:spec']['f:strategy']).toEqual({ 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {}, 'f:maxUnavailable': {} }, 'f:type': {} });
+    expect(f['f:spec']['f:template']['f:spec']['f:containers']).toEqual({
+      'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:resources': {}, 'f:terminationMessagePath': {}, 'f:terminationMessagePolicy': {} },
+    });
+    expect(f['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:app': {} } });
+    expect(f['f:spec']['f:template']['f:spec']['f:securityContext']).toEqual({});
+  });
+
+  it('what mutating admission adds on create (service account, default tolerations) is owned by nobody', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mf-run', labels: { run: 'mf-run' } }, spec: { containers: [{ name: 'mf-run', image: 'busybox:1.36' }] } };
+    const created = await call('POST', '/api/v1/namespaces/default/pods?fieldManager=kubectl-run', pod);
+    expect(created.status).toBe(201);
+    expect(created.body.spec.serviceAccountName).toBe('default');
+    expect(created.body.spec.tolerations).toHaveLength(2);
+    const spec = (entry(created.body, 'kubectl-run', 'Update')!.fieldsV1 as any)['f:spec'];
+    expect(Object.keys(spec)).not.toContain('f:serviceAccountName');
+    expect(Object.keys(spec)).not.toContain('f:serviceAccount');
+    expect(Object.keys(spec)).not.toContain('f:tolerations');
+    expect(spec).toMatchObject({ 'f:dnsPolicy': {}, 'f:enableServiceLinks': {}, 'f:restartPolicy': {}, 'f:schedulerName': {}, 'f:securityContext': {}, 'f:terminationGracePeriodSeconds': {} });
+  });
+
   it('a scale write records an Update with subresource "scale"', async () => {
     await call('POST', DEPLOYMENTS + '?fieldManager=creator', deployment('mf-scale'));
     const r = await call('PATCH', `${DEPLOYMENTS}/mf-scale/scale?fieldManager=scaler`, { spec: { replicas: 3 } }, 'application/merge-patch+json');
@@ -188,5 +214,121 @@ describe('server-side apply', () => {
     const r = await call('PATCH', `${DEPLOYMENTS}/ssa-force?force=true`, { spec: { replicas: 2 } }, 'application/merge-patch+json');
     expect(r.status).toBe(422);
     expect(r.body.message).toContain('force: Forbidden');
+  });
+});
+
+describe('objects nobody manages (kube skipNonApplied: managedFields cleared)', () => {
+  const get = async (name: string): Promise<Obj> => (await call('GET', `${DEPLOYMENTS}/${name}`, undefined)).body;
+
+  it('managedFields: [{}] or [] in an update clears them, and later updates are not tracked until an apply', async () => {
+    for (const [name, reset] of [['mf-reset-a', [{}]], ['mf-reset-b', []]] as const) {
+      await call('POST', `${DEPLOYMENTS}?fieldManager=creator`, deployment(name, { replicas: 1 }, { app: 'x' }));
+      const cur = await get(name);
+      const cleared = await call('PUT', `${DEPLOYMENTS}/${name}?fieldManager=resetter`, { ...cur, metadata: { ...cur.metadata, managedFields: reset } });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.metadata.managedFields).toBeUndefined();
+      const patched = await call('PATCH', `${DEPLOYMENTS}/${name}?fieldManager=editor`, { metadata: { labels: { extra: 'y' } } }, 'application/merge-patch+json');
+      expect(patched.status).toBe(200);
+      expect(patched.body.metadata.labels).toEqual({ app: 'x', extra: 'y' });
+      expect(patched.body.metadata.managedFields).toBeUndefined();
+    }
+  });
+
+  it('managedFields a client cannot have read (an invalid entry) leave the stored ones alone', async () => {
+    await call('POST', `${DEPLOYMENTS}?fieldManager=creator`, deployment('mf-bad-entry'));
+    const cur = await get('mf-bad-entry');
+    const r = await call('PUT', `${DEPLOYMENTS}/mf-bad-entry?fieldManager=editor`, { ...cur, metadata: { ...cur.metadata, managedFields: [{ manager: 'x', operation: 'Sideways' }] } });
+    expect(r.status).toBe(200);
+    expect(r.body.metadata.managedFields.map((e: Entry) => e.manager)).toEqual(['creator']);
+  });
+
+  it('the first apply hands every live field to "before-first-apply" and conflicts where it changes one', async () => {
+    await call('POST', `${DEPLOYMENTS}?fieldManager=creator`, deployment('mf-bfa', { replicas: 2 }, { app: 'my-nginx' }));
+    const cur = await get('mf-bfa');
+    await call('PUT', `${DEPLOYMENTS}/mf-bfa`, { ...cur, metadata: { ...cur.metadata, managedFields: [{}] } });
+
+    const config = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mf-bfa', labels: { app: 'nginx' } }, spec: { replicas: 2 } };
+    const c = await apply('mf-bfa', 'applier', config);
+    expect(c.status).toBe(409);
+    expect(c.body.message).toBe('Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .metadata.labels.app');
+    expect(c.body.details.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "before-first-apply" using apps/v1', field: '.metadata.labels.app' }]);
+
+    const forced = await apply('mf-bfa', 'applier', config, true);
+    expect(forced.status).toBe(200);
+    // kube's order: Apply entries before Update ones.
+    expect(forced.body.metadata.managedFields!.map((e: Entry) => [e.manager, e.operation])).toEqual([
+      ['applier', 'Apply'],
+      ['before-first-apply', 'Update'],
+    ]);
+    const bfa = entry(forced.body, 'before-first-apply', 'Update')!;
+    expect(bfa.apiVersion).toBe('apps/v1');
+    // It keeps what it had except the label the apply took (the labels map itself stays its: kube's `.`);
+    // replicas, set to the same value, is shared.
+    expect((bfa.fieldsV1 as any)['f:metadata']).toEqual({ 'f:labels': {} });
+    expect((bfa.fieldsV1 as any)['f:spec']).toMatchObject({ 'f:replicas': {}, 'f:selector': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { 'f:image': {} } } } } });
+    expect(entry(forced.body, 'applier')!.fieldsV1).toEqual({ 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:replicas': {} } });
+  });
+});
+
+describe('apply configurations are not strategic merge patches', () => {
+  it('a $patch directive anywhere in the configuration is 400, named as an undeclared field', async () => {
+    const base = deployment('ssa-directive') as any;
+    base.spec.template.spec.containers.push({ name: 'd', image: 'busybox:1.36' });
+    expect((await apply('ssa-directive', 'mgr-a', base)).status).toBe(201);
+
+    const del = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa-directive' }, spec: { template: { spec: { containers: [{ name: 'd', $patch: 'delete' }] } } } };
+    const r = await apply('ssa-directive', 'mgr-b', del);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
+    expect(r.body.message).toBe('failed to create typed patch object (default/ssa-directive; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="d"].$patch: field not declared in schema');
+
+    const two = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa-directive' }, spec: { $patch: 'replace', replicas: 3, template: { metadata: { $retainKeys: ['labels'] } } } };
+    const r2 = await apply('ssa-directive', 'mgr-b', two);
+    expect(r2.status).toBe(400);
+    expect(r2.body.message).toBe(
+      'failed to create typed patch object (default/ssa-directive; apps/v1, Kind=Deployment): errors:\n  .spec.$patch: field not declared in schema\n  .spec.template.metadata.$retainKeys: field not declared in schema',
+    );
+    // Nothing was written: both containers are still there.
+    const live = (await call('GET', `${DEPLOYMENTS}/ssa-directive`, undefined)).body;
+    expect(live.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['c', 'd']);
+    expect(live.spec.replicas).toBe(1);
+  });
+
+  it('a map key that starts with "$" is data, not a directive: validation judges it (422 naming the key)', async () => {
+    const r = await apply('ssa-dollar-key', 'mgr-a', { ...(deployment('ssa-dollar-key') as any), metadata: { name: 'ssa-dollar-key', annotations: { $patch: 'kept' } } });
+    expect(r.status).toBe(422);
+    expect(r.body.message).toContain('metadata.annotations: Invalid value: "$patch"');
+  });
+});
+
+describe("merge types follow Kubernetes' Go markers", () => {
+  const SERVICES = '/api/v1/namespaces/default/services';
+  const service = (name: string, selector: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector, ports: [{ port: 80 }] } });
+  const applySvc = (name: string, manager: string, body: unknown) => call('PATCH', `${SERVICES}/${name}?fieldManager=${manager}`, body, 'application/apply-patch+yaml');
+
+  it('a Service selector (+mapType=atomic) is one field: owned whole, and adding a key to it conflicts', async () => {
+    const a = await applySvc('ssa-selector', 'mgr-a', service('ssa-selector', { app: 'x' }));
+    expect(a.status).toBe(201);
+    expect((entry(a.body, 'mgr-a')!.fieldsV1 as any)['f:spec']['f:selector']).toEqual({});
+    const b = await applySvc('ssa-selector', 'mgr-b', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa-selector' }, spec: { selector: { app: 'x', tier: 'web' } } });
+    expect(b.status).toBe(409);
+    expect(b.body.message).toBe('Apply failed with 1 conflict: conflict with "mgr-a": .spec.selector');
+  });
+
+  it('an apply replaces an atomic map whole instead of merging its keys', async () => {
+    expect((await call('POST', `${SERVICES}?fieldManager=creator`, service('ssa-selector-2', { app: 'x', tier: 'web' }))).status).toBe(201);
+    const b = await call('PATCH', `${SERVICES}/ssa-selector-2?fieldManager=mgr-b&force=true`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa-selector-2' }, spec: { selector: { app: 'y' } } }, 'application/apply-patch+yaml');
+    expect(b.status).toBe(200);
+    expect(b.body.spec.selector).toEqual({ app: 'y' });
+  });
+
+  it('ServiceAccount.secrets (+listType=map by name) merges item by item between managers', async () => {
+    const SAS = '/api/v1/namespaces/default/serviceaccounts';
+    const sa = (secrets: string[]) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ssa-sa' }, secrets: secrets.map((name) => ({ name })) });
+    expect((await call('PATCH', `${SAS}/ssa-sa?fieldManager=mgr-a`, sa(['one']), 'application/apply-patch+yaml')).status).toBe(201);
+    const b = await call('PATCH', `${SAS}/ssa-sa?fieldManager=mgr-b`, sa(['two']), 'application/apply-patch+yaml');
+    expect(b.status).toBe(200);
+    expect(b.body.secrets).toEqual([{ name: 'one' }, { name: 'two' }]);
+    expect(entry(b.body, 'mgr-b')!.fieldsV1).toEqual({ 'f:secrets': { 'k:{"name":"two"}': { '.': {}, 'f:name': {} } } });
   });
 });

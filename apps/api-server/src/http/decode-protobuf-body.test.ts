@@ -48,9 +48,9 @@ describe('decodeProtobufBody', () => {
     expect(decodeProtobufBody(hex(CREATE_SERVICE))).toEqual({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' } });
   });
 
-  it('refuses kinds it has no table for with 415', () => {
-    // runtime.Unknown{typeMeta: {apiVersion: v1, kind: Endpoints}}: no command of kubectl sends Endpoints as protobuf.
-    const pod = Buffer.concat([hex('6b387300'), Buffer.from([0x0a, 0x0f, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x09]), Buffer.from('Endpoints')]);
+  it('refuses kinds the server does not serve with 415', () => {
+    // runtime.Unknown{typeMeta: {apiVersion: v1, kind: Widgets}}.
+    const pod = Buffer.concat([hex('6b387300'), Buffer.from([0x0a, 0x0f, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x09]), Buffer.from('Widgetsss')]);
     let err: unknown;
     try {
       decodeProtobufBody(pod);
@@ -62,9 +62,9 @@ describe('decodeProtobufBody', () => {
   });
 
   it('refuses a non-empty field it does not know rather than dropping it', () => {
-    // Namespace with metadata.selfLink (field 4) set: "x".
-    const body = Buffer.concat([hex('6b3873000a0f0a02763112094e616d657370616365'), Buffer.from([0x12, 0x07, 0x0a, 0x05, 0x0a, 0x01, 0x61, 0x22, 0x00]), Buffer.from([0x12, 0x05, 0x0a, 0x03, 0x22, 0x01, 0x78])]);
-    expect(() => decodeProtobufBody(body)).toThrow(/field 4 of Namespace\.metadata/);
+    // Namespace with metadata field 99 (no such field in ObjectMeta) set: "x".
+    const body = Buffer.concat([hex('6b3873000a0f0a02763112094e616d657370616365'), Buffer.from([0x12, 0x07, 0x0a, 0x05, 0x0a, 0x01, 0x61, 0x22, 0x00]), Buffer.from([0x12, 0x06, 0x0a, 0x04, 0x9a, 0x06, 0x01, 0x78])]);
+    expect(() => decodeProtobufBody(body)).toThrow(/field 99 of Namespace\.metadata/);
   });
 
   it('is what decodeObjectBody uses for application/vnd.kubernetes.protobuf', () => {

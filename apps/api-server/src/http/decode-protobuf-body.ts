@@ -3,329 +3,42 @@
  *
  * kubectl's typed clients (`create namespace`, `create deployment`, `create service`, `debug --copy-to`, and the DELETE that `drain` sends) write
  * `application/vnd.kubernetes.protobuf` whatever the server prefers, and client-go falls back to JSON only for CBOR.
- * A body is the 4-byte magic `k8s\0` and a runtime.Unknown {typeMeta, raw}; `raw` is the kind's generated message
- * (k8s.io/api `generated.proto`). Only the kinds and fields below are known; any other kind, or a non-empty field
- * missing from its table, is refused with 415 so nothing a client sent is silently dropped.
+ * A body is the 4-byte magic `k8s\0` and a runtime.Unknown {typeMeta, raw}; `raw` is the kind's generated message.
+ * Field numbers come from PROTOBUF_MESSAGES, generated from k8s.io/api's generated.proto for every served kind and
+ * every other body clients send; a kind outside it, or a non-empty field number its message lacks, is refused with
+ * 415 so nothing a client sent is silently dropped.
  */
-import { ApiError, errors, formatTime } from '@skiff/api';
+import { ApiError, definitionName, errors, formatMicroTime, formatTime } from '@skiff/api';
+import type { ProtoMessage } from '../protobuf/protobuf-message.js';
+import { PROTOBUF_MESSAGES } from '../protobuf/protobuf-messages.generated.js';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-type Scalar = 'string' | 'int' | 'bool' | 'bytes';
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
+/** Messages whose JSON form is not an object of their fields (their Go types marshal themselves). */
+const TIME = new Set([`${META}Time`, `${META}MicroTime`]);
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+const FIELDS_V1 = `${META}FieldsV1`;
+const RAW_EXTENSION = 'io.k8s.apimachinery.pkg.runtime.RawExtension';
+/** ExtraValue (authentication, authorization, certificates) is a []string on the wire as JSON. */
+const isExtraValue = (type: string): boolean => type.endsWith('.ExtraValue');
+
+const TYPE_META: ProtoMessage = { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } };
+
 /**
- * FieldType: a scalar (bytes become base64, as in JSON), a nested message, a map<string,string>,
- * a map<string,bytes>, a map<string,Quantity>, a Time, an IntOrString, raw JSON bytes, or a FieldsV1 (its raw JSON).
+ * messageFor names the generated message of an apiVersion and kind: the kind's OpenAPI definition, or meta/v1's for
+ * the option kinds every group version registers (DeleteOptions arrives as v1, meta.k8s.io/v1 or policy/v1).
  */
-type FieldType = Scalar | Schema | 'map' | 'bytesMap' | 'quantityMap' | 'time' | 'intOrString' | 'json' | 'fieldsV1';
-interface Field {
-  name: string;
-  type: FieldType;
-  repeated?: boolean;
-  /** A Go pointer field: present means set, so zero values are kept. */
-  ptr?: boolean;
+export function messageFor(apiVersion: string, kind: string): string | undefined {
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = apiVersion.slice(slash + 1);
+  const meta = `${META}${kind}`;
+  if (kind === 'DeleteOptions' || group === 'meta.k8s.io') return PROTOBUF_MESSAGES[meta] ? meta : undefined;
+  const name = definitionName(group, version, kind);
+  return PROTOBUF_MESSAGES[name] ? name : undefined;
 }
-interface Schema {
-  [tag: number]: Field;
-}
-
-const f = (name: string, type: FieldType, opts: { repeated?: boolean; ptr?: boolean } = {}): Field => ({ name, type, ...opts });
-
-const OWNER_REFERENCE: Schema = { 1: f('kind', 'string'), 3: f('name', 'string'), 4: f('uid', 'string'), 5: f('apiVersion', 'string'), 6: f('controller', 'bool', { ptr: true }), 7: f('blockOwnerDeletion', 'bool', { ptr: true }) };
-/** metav1.ManagedFieldsEntry: kubectl sends them back on a PUT of an object it read (certificate approve). */
-const MANAGED_FIELDS_ENTRY: Schema = {
-  1: f('manager', 'string'),
-  2: f('operation', 'string'),
-  3: f('apiVersion', 'string'),
-  4: f('time', 'time'),
-  6: f('fieldsType', 'string'),
-  7: f('fieldsV1', 'fieldsV1'),
-  8: f('subresource', 'string'),
-};
-const OBJECT_META: Schema = {
-  1: f('name', 'string'),
-  2: f('generateName', 'string'),
-  3: f('namespace', 'string'),
-  5: f('uid', 'string'),
-  6: f('resourceVersion', 'string'),
-  7: f('generation', 'int'),
-  8: f('creationTimestamp', 'time'),
-  11: f('labels', 'map'),
-  12: f('annotations', 'map'),
-  13: f('ownerReferences', OWNER_REFERENCE, { repeated: true }),
-  14: f('finalizers', 'string', { repeated: true }),
-  9: f('deletionTimestamp', 'time'),
-  10: f('deletionGracePeriodSeconds', 'int', { ptr: true }),
-  17: f('managedFields', MANAGED_FIELDS_ENTRY, { repeated: true }),
-};
-const LABEL_SELECTOR: Schema = {
-  1: f('matchLabels', 'map'),
-  2: f('matchExpressions', { 1: f('key', 'string'), 2: f('operator', 'string'), 3: f('values', 'string', { repeated: true }) }, { repeated: true }),
-};
-const CONTAINER: Schema = {
-  1: f('name', 'string'),
-  2: f('image', 'string'),
-  3: f('command', 'string', { repeated: true }),
-  4: f('args', 'string', { repeated: true }),
-  5: f('workingDir', 'string'),
-  6: f('ports', { 1: f('name', 'string'), 2: f('hostPort', 'int'), 3: f('containerPort', 'int'), 4: f('protocol', 'string'), 5: f('hostIP', 'string') }, { repeated: true }),
-  7: f('env', { 1: f('name', 'string'), 2: f('value', 'string') }, { repeated: true }),
-  8: f('resources', { 1: f('limits', 'quantityMap'), 2: f('requests', 'quantityMap') }),
-  13: f('terminationMessagePath', 'string'),
-  14: f('imagePullPolicy', 'string'),
-  16: f('stdin', 'bool'),
-  17: f('stdinOnce', 'bool'),
-  18: f('tty', 'bool'),
-  20: f('terminationMessagePolicy', 'string'),
-  // What a stored pod carries, sent back by `kubectl debug --copy-to` (it copies the pod's spec).
-  9: f('volumeMounts', { 1: f('name', 'string'), 2: f('readOnly', 'bool'), 3: f('mountPath', 'string'), 4: f('subPath', 'string') }, { repeated: true }),
-  15: f('securityContext', {
-    1: f('capabilities', { 1: f('add', 'string', { repeated: true }), 2: f('drop', 'string', { repeated: true }) }),
-    2: f('privileged', 'bool', { ptr: true }),
-    4: f('runAsUser', 'int', { ptr: true }),
-    5: f('runAsNonRoot', 'bool', { ptr: true }),
-    6: f('readOnlyRootFilesystem', 'bool', { ptr: true }),
-    7: f('allowPrivilegeEscalation', 'bool', { ptr: true }),
-    8: f('runAsGroup', 'int', { ptr: true }),
-  }),
-};
-const POD_SPEC: Schema = {
-  2: f('containers', CONTAINER, { repeated: true }),
-  3: f('restartPolicy', 'string'),
-  4: f('terminationGracePeriodSeconds', 'int', { ptr: true }),
-  6: f('dnsPolicy', 'string'),
-  7: f('nodeSelector', 'map'),
-  8: f('serviceAccountName', 'string'),
-  9: f('serviceAccount', 'string'),
-  10: f('nodeName', 'string'),
-  11: f('hostNetwork', 'bool'),
-  12: f('hostPID', 'bool'),
-  13: f('hostIPC', 'bool'),
-  14: f('securityContext', { 2: f('runAsUser', 'int', { ptr: true }), 3: f('runAsNonRoot', 'bool', { ptr: true }), 5: f('fsGroup', 'int', { ptr: true }), 6: f('runAsGroup', 'int', { ptr: true }) }),
-  16: f('hostname', 'string'),
-  17: f('subdomain', 'string'),
-  19: f('schedulerName', 'string'),
-  20: f('initContainers', CONTAINER, { repeated: true }),
-  22: f('tolerations', { 1: f('key', 'string'), 2: f('operator', 'string'), 3: f('value', 'string'), 4: f('effect', 'string'), 5: f('tolerationSeconds', 'int', { ptr: true }) }, { repeated: true }),
-  24: f('priorityClassName', 'string'),
-  27: f('shareProcessNamespace', 'bool', { ptr: true }),
-  // What the api-server defaults, sent back by kubectl when it copies a stored template (create job --from=cronjob).
-  25: f('priority', 'int', { ptr: true }),
-  30: f('enableServiceLinks', 'bool', { ptr: true }),
-  31: f('preemptionPolicy', 'string', { ptr: true }),
-};
-const POD_TEMPLATE_SPEC: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC) };
-const DEPLOYMENT: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', {
-    1: f('replicas', 'int', { ptr: true }),
-    2: f('selector', LABEL_SELECTOR),
-    3: f('template', POD_TEMPLATE_SPEC),
-    4: f('strategy', { 1: f('type', 'string'), 2: f('rollingUpdate', { 1: f('maxUnavailable', 'intOrString'), 2: f('maxSurge', 'intOrString') }) }),
-    5: f('minReadySeconds', 'int'),
-    6: f('revisionHistoryLimit', 'int', { ptr: true }),
-    7: f('paused', 'bool'),
-    9: f('progressDeadlineSeconds', 'int', { ptr: true }),
-  }),
-  // Status is server-owned and reset on create; a client's zero-valued status is accepted and ignored.
-  3: f('status', { 1: f('observedGeneration', 'int'), 2: f('replicas', 'int'), 3: f('updatedReplicas', 'int'), 4: f('availableReplicas', 'int'), 5: f('unavailableReplicas', 'int'), 7: f('readyReplicas', 'int') }),
-};
-const JOB_SPEC: Schema = {
-  1: f('parallelism', 'int', { ptr: true }),
-  2: f('completions', 'int', { ptr: true }),
-  3: f('activeDeadlineSeconds', 'int', { ptr: true }),
-  4: f('selector', LABEL_SELECTOR),
-  5: f('manualSelector', 'bool', { ptr: true }),
-  6: f('template', POD_TEMPLATE_SPEC),
-  7: f('backoffLimit', 'int', { ptr: true }),
-  8: f('ttlSecondsAfterFinished', 'int', { ptr: true }),
-  9: f('completionMode', 'string', { ptr: true }),
-  10: f('suspend', 'bool', { ptr: true }),
-  11: f('podFailurePolicy', {
-    1: f('rules', {
-      1: f('action', 'string'),
-      2: f('onExitCodes', { 1: f('containerName', 'string', { ptr: true }), 2: f('operator', 'string'), 3: f('values', 'int', { repeated: true }) }),
-      3: f('onPodConditions', { 1: f('type', 'string'), 2: f('status', 'string') }, { repeated: true }),
-    }, { repeated: true }),
-  }),
-  14: f('podReplacementPolicy', 'string', { ptr: true }),
-};
-// batch/v1 (k8s.io/api/batch/v1 generated.proto); `kubectl create job` and `create cronjob` send these.
-const JOB: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', JOB_SPEC),
-  3: f('status', { 4: f('active', 'int'), 5: f('succeeded', 'int'), 6: f('failed', 'int') }),
-};
-const CRON_JOB: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', {
-    1: f('schedule', 'string'),
-    2: f('startingDeadlineSeconds', 'int', { ptr: true }),
-    3: f('concurrencyPolicy', 'string'),
-    4: f('suspend', 'bool', { ptr: true }),
-    5: f('jobTemplate', { 1: f('metadata', OBJECT_META), 2: f('spec', JOB_SPEC) }),
-    6: f('successfulJobsHistoryLimit', 'int', { ptr: true }),
-    7: f('failedJobsHistoryLimit', 'int', { ptr: true }),
-    8: f('timeZone', 'string', { ptr: true }),
-  }),
-  3: f('status', {}),
-};
-const NAMESPACE: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('finalizers', 'string', { repeated: true }) }), 3: f('status', { 1: f('phase', 'string') }) };
-const CONFIG_MAP: Schema = { 1: f('metadata', OBJECT_META), 2: f('data', 'map'), 3: f('binaryData', 'bytesMap'), 4: f('immutable', 'bool', { ptr: true }) };
-const SECRET: Schema = { 1: f('metadata', OBJECT_META), 2: f('data', 'bytesMap'), 3: f('type', 'string'), 4: f('stringData', 'map'), 5: f('immutable', 'bool', { ptr: true }) };
-const OBJECT_REFERENCE: Schema = {
-  1: f('kind', 'string'),
-  2: f('namespace', 'string'),
-  3: f('name', 'string'),
-  4: f('uid', 'string'),
-  5: f('apiVersion', 'string'),
-  6: f('resourceVersion', 'string'),
-  7: f('fieldPath', 'string'),
-};
-const SERVICE_ACCOUNT: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('secrets', OBJECT_REFERENCE, { repeated: true }),
-  3: f('imagePullSecrets', { 1: f('name', 'string') }, { repeated: true }),
-  4: f('automountServiceAccountToken', 'bool', { ptr: true }),
-};
-const SERVICE: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', {
-    1: f('ports', { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int'), 4: f('targetPort', 'intOrString'), 5: f('nodePort', 'int'), 6: f('appProtocol', 'string', { ptr: true }) }, { repeated: true }),
-    2: f('selector', 'map'),
-    3: f('clusterIP', 'string'),
-    4: f('type', 'string'),
-    5: f('externalIPs', 'string', { repeated: true }),
-    7: f('sessionAffinity', 'string'),
-    8: f('loadBalancerIP', 'string'),
-    10: f('externalName', 'string'),
-    11: f('externalTrafficPolicy', 'string'),
-    12: f('healthCheckNodePort', 'int'),
-    13: f('publishNotReadyAddresses', 'bool'),
-    14: f('sessionAffinityConfig', { 1: f('clientIP', { 1: f('timeoutSeconds', 'int', { ptr: true }) }) }),
-    17: f('ipFamilyPolicy', 'string', { ptr: true }),
-    18: f('clusterIPs', 'string', { repeated: true }),
-    19: f('ipFamilies', 'string', { repeated: true }),
-    20: f('allocateLoadBalancerNodePorts', 'bool', { ptr: true }),
-    22: f('internalTrafficPolicy', 'string', { ptr: true }),
-  }),
-  3: f('status', { 1: f('loadBalancer', {}) }),
-};
-// rbac/v1 (kubectl create role / clusterrole / rolebinding / clusterrolebinding).
-const POLICY_RULE: Schema = {
-  1: f('verbs', 'string', { repeated: true }),
-  2: f('apiGroups', 'string', { repeated: true }),
-  3: f('resources', 'string', { repeated: true }),
-  4: f('resourceNames', 'string', { repeated: true }),
-  5: f('nonResourceURLs', 'string', { repeated: true }),
-};
-const ROLE: Schema = { 1: f('metadata', OBJECT_META), 2: f('rules', POLICY_RULE, { repeated: true }) };
-const CLUSTER_ROLE: Schema = { ...ROLE, 3: f('aggregationRule', { 1: f('clusterRoleSelectors', LABEL_SELECTOR, { repeated: true }) }) };
-const ROLE_BINDING: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('subjects', { 1: f('kind', 'string'), 2: f('apiGroup', 'string'), 3: f('name', 'string'), 4: f('namespace', 'string') }, { repeated: true }),
-  3: f('roleRef', { 1: f('apiGroup', 'string'), 2: f('kind', 'string'), 3: f('name', 'string') }),
-};
-// authorization/v1 and authentication/v1 reviews (kubectl auth can-i, auth whoami).
-const RESOURCE_ATTRIBUTES: Schema = {
-  1: f('namespace', 'string'),
-  2: f('verb', 'string'),
-  3: f('group', 'string'),
-  4: f('version', 'string'),
-  5: f('resource', 'string'),
-  6: f('subresource', 'string'),
-  7: f('name', 'string'),
-};
-const NON_RESOURCE_ATTRIBUTES: Schema = { 1: f('path', 'string'), 2: f('verb', 'string') };
-// Clients send an empty status with every review (gogo-protobuf writes non-pointer fields); the server replaces it.
-const ACCESS_REVIEW_STATUS: Schema = { 1: f('allowed', 'bool'), 2: f('reason', 'string'), 3: f('evaluationError', 'string'), 4: f('denied', 'bool') };
-const SELF_SUBJECT_ACCESS_REVIEW: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', { 1: f('resourceAttributes', RESOURCE_ATTRIBUTES), 2: f('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES) }),
-  3: f('status', ACCESS_REVIEW_STATUS),
-};
-const SUBJECT_ACCESS_REVIEW: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', { 1: f('resourceAttributes', RESOURCE_ATTRIBUTES), 2: f('nonResourceAttributes', NON_RESOURCE_ATTRIBUTES), 3: f('user', 'string'), 4: f('groups', 'string', { repeated: true }), 6: f('uid', 'string') }),
-  3: f('status', ACCESS_REVIEW_STATUS),
-};
-const SELF_SUBJECT_RULES_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('namespace', 'string') }), 3: f('status', { 3: f('incomplete', 'bool'), 4: f('evaluationError', 'string') }) };
-const SELF_SUBJECT_REVIEW: Schema = { 1: f('metadata', OBJECT_META), 2: f('status', { 1: f('userInfo', { 1: f('username', 'string'), 2: f('uid', 'string'), 3: f('groups', 'string', { repeated: true }) }) }) };
-const DELETE_OPTIONS: Schema = {
-  1: f('gracePeriodSeconds', 'int', { ptr: true }),
-  2: f('preconditions', { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) }, { ptr: true }),
-  3: f('orphanDependents', 'bool', { ptr: true }),
-  4: f('propagationPolicy', 'string', { ptr: true }),
-  5: f('dryRun', 'string', { repeated: true }),
-};
-
-// kubectl debug --copy-to creates the copy of a pod with its typed client.
-const POD: Schema = { 1: f('metadata', OBJECT_META), 2: f('spec', POD_SPEC), 3: f('status', {}) };
-
-// k8s.io/api/authentication/v1 generated.proto: `kubectl create token` sends it.
-const TOKEN_REQUEST: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', {
-    1: f('audiences', 'string', { repeated: true }),
-    3: f('boundObjectRef', { 1: f('kind', 'string'), 2: f('apiVersion', 'string'), 3: f('name', 'string'), 4: f('uid', 'string') }),
-    4: f('expirationSeconds', 'int', { ptr: true }),
-  }),
-  3: f('status', { 1: f('token', 'string'), 2: f('expirationTimestamp', 'time') }),
-};
-
-// policy/v1 (k8s.io/api/policy/v1 generated.proto): `kubectl drain` posts Evictions, `kubectl create pdb` budgets.
-const EVICTION: Schema = { 1: f('metadata', OBJECT_META), 2: f('deleteOptions', DELETE_OPTIONS) };
-const POD_DISRUPTION_BUDGET: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', { 1: f('minAvailable', 'intOrString', { ptr: true }), 2: f('selector', LABEL_SELECTOR, { ptr: true }), 3: f('maxUnavailable', 'intOrString', { ptr: true }), 4: f('unhealthyPodEvictionPolicy', 'string', { ptr: true }) }),
-  3: f('status', { 1: f('observedGeneration', 'int'), 3: f('disruptionsAllowed', 'int'), 4: f('currentHealthy', 'int'), 5: f('desiredHealthy', 'int'), 6: f('expectedPods', 'int') }),
-};
-
-/** certificates/v1: kubectl certificate approve/deny PUT the whole CSR to /approval. spec.extra (a map of ExtraValue) is not decoded. */
-const CSR_CONDITION: Schema = { 1: f('type', 'string'), 6: f('status', 'string'), 2: f('reason', 'string'), 3: f('message', 'string'), 4: f('lastUpdateTime', 'time'), 5: f('lastTransitionTime', 'time') };
-const CERTIFICATE_SIGNING_REQUEST: Schema = {
-  1: f('metadata', OBJECT_META),
-  2: f('spec', {
-    1: f('request', 'bytes'),
-    7: f('signerName', 'string'),
-    8: f('expirationSeconds', 'int', { ptr: true }),
-    5: f('usages', 'string', { repeated: true }),
-    2: f('username', 'string'),
-    3: f('uid', 'string'),
-    4: f('groups', 'string', { repeated: true }),
-  }),
-  3: f('status', { 1: f('conditions', CSR_CONDITION, { repeated: true }), 2: f('certificate', 'bytes') }),
-};
-
-const KINDS: Record<string, Schema> = {
-  'authentication.k8s.io/v1/TokenRequest': TOKEN_REQUEST,
-  'v1/Namespace': NAMESPACE,
-  'v1/Pod': POD,
-  // kubectl create configmap / secret / serviceaccount send these.
-  'v1/ConfigMap': CONFIG_MAP,
-  'v1/Secret': SECRET,
-  'v1/ServiceAccount': SERVICE_ACCOUNT,
-  // kubectl create service clusterip / nodeport / externalname.
-  'v1/Service': SERVICE,
-  'apps/v1/Deployment': DEPLOYMENT,
-  'batch/v1/Job': JOB,
-  'batch/v1/CronJob': CRON_JOB,
-  'rbac.authorization.k8s.io/v1/Role': ROLE,
-  'rbac.authorization.k8s.io/v1/ClusterRole': CLUSTER_ROLE,
-  'rbac.authorization.k8s.io/v1/RoleBinding': ROLE_BINDING,
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ROLE_BINDING,
-  'authorization.k8s.io/v1/SelfSubjectAccessReview': SELF_SUBJECT_ACCESS_REVIEW,
-  'authorization.k8s.io/v1/SubjectAccessReview': SUBJECT_ACCESS_REVIEW,
-  'authorization.k8s.io/v1/LocalSubjectAccessReview': SUBJECT_ACCESS_REVIEW,
-  'authorization.k8s.io/v1/SelfSubjectRulesReview': SELF_SUBJECT_RULES_REVIEW,
-  'authentication.k8s.io/v1/SelfSubjectReview': SELF_SUBJECT_REVIEW,
-  'policy/v1/Eviction': EVICTION,
-  'policy/v1/PodDisruptionBudget': POD_DISRUPTION_BUDGET,
-  'certificates.k8s.io/v1/CertificateSigningRequest': CERTIFICATE_SIGNING_REQUEST,
-  'v1/DeleteOptions': DELETE_OPTIONS,
-  'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
-};
-
-const TYPE_META: Schema = { 1: f('apiVersion', 'string'), 2: f('kind', 'string') };
 
 /** decodeProtobufBody decodes a `k8s\0`-framed runtime.Unknown into a JSON object with apiVersion and kind. */
 export function decodeProtobufBody(raw: Buffer): Record<string, unknown> {
@@ -339,9 +52,9 @@ export function decodeProtobufBody(raw: Buffer): Record<string, unknown> {
   }
   const apiVersion = String(typeMeta.apiVersion ?? '');
   const kind = String(typeMeta.kind ?? '');
-  const schema = KINDS[`${apiVersion}/${kind}`];
-  if (!schema) throw unsupported(`${apiVersion}, Kind=${kind}`);
-  return { apiVersion, kind, ...decodeMessage(inner ?? Buffer.alloc(0), schema, kind) };
+  const message = messageFor(apiVersion, kind);
+  if (!message) throw unsupported(`${apiVersion}, Kind=${kind}`);
+  return { apiVersion, kind, ...decodeMessage(inner ?? Buffer.alloc(0), PROTOBUF_MESSAGES[message]!, kind) };
 }
 
 function unsupported(what: string): ApiError {
@@ -354,20 +67,27 @@ interface WireField {
   value: bigint | Buffer;
 }
 
+/** readVarint reads the varint at `pos`: its value and the position after it. */
+function readVarint(buf: Buffer, pos: number, end: number): [bigint, number] {
+  let result = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (pos >= end) throw errors.badRequest('truncated protobuf request body');
+    // A 64-bit varint has at most 10 bytes; an unbounded one would grow a BigInt quadratically (minutes for 3 MB).
+    if (shift >= 70n) throw errors.badRequest('malformed protobuf request body: a varint is longer than 10 bytes');
+    const b = buf[pos++]!;
+    result |= BigInt(b & 0x7f) << shift;
+    if (!(b & 0x80)) return [result, pos];
+    shift += 7n;
+  }
+}
+
 function* fields(buf: Buffer, start: number, end: number): Generator<WireField> {
   let pos = start;
   const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (pos >= end) throw errors.badRequest('truncated protobuf request body');
-      // A 64-bit varint has at most 10 bytes; an unbounded one would grow a BigInt quadratically (minutes for 3 MB).
-      if (shift >= 70n) throw errors.badRequest('malformed protobuf request body: a varint is longer than 10 bytes');
-      const b = buf[pos++]!;
-      result |= BigInt(b & 0x7f) << shift;
-      if (!(b & 0x80)) return result;
-      shift += 7n;
-    }
+    const [value, next] = readVarint(buf, pos, end);
+    pos = next;
+    return value;
   };
   while (pos < end) {
     const key = Number(varint());
@@ -381,65 +101,101 @@ function* fields(buf: Buffer, start: number, end: number): Generator<WireField> 
       pos += len;
     } else if (wire === 1 || wire === 5) {
       const n = wire === 1 ? 8 : 4;
+      if (pos + n > end) throw errors.badRequest('truncated protobuf request body');
       yield { tag, wire, value: buf.subarray(pos, pos + n) };
       pos += n;
     } else throw errors.badRequest(`unsupported protobuf wire type ${wire}`);
   }
 }
 
-function decodeMessage(buf: Buffer, schema: Schema, path: string): Record<string, unknown> {
+/** decodeMessage decodes one message into the object Go's JSON encoding of its type would write. */
+function decodeMessage(buf: Buffer, message: ProtoMessage, path: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const { tag, wire, value } of fields(buf, 0, buf.length)) {
-    const field = schema[tag];
+    const field = message[tag];
     if (!field) {
       if ((wire === 2 && (value as Buffer).length === 0) || (wire === 0 && value === 0n)) continue;
       throw unsupported(`field ${tag} of ${path}`);
     }
-    const v = decodeValue(field, wire, value, `${path}.${field.name}`);
-    if (field.type === 'map' || field.type === 'bytesMap' || field.type === 'quantityMap') {
-      const [k, val] = v as [string, string];
-      ((out[field.name] ??= {}) as Record<string, string>)[k] = val;
-    } else if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(v);
-    else if (field.ptr || !isZero(v)) out[field.name] = v;
+    const at = `${path}.${field.name}`;
+    if (field.map) {
+      const entry = decodeMessage(value as Buffer, { 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: field.type, ptr: true } }, at);
+      ((out[field.name] ??= {}) as Record<string, unknown>)[String(entry.key ?? '')] = entry.value ?? zeroOf(field.type);
+    } else if (field.repeated) {
+      const list = (out[field.name] ??= []) as unknown[];
+      // proto2 writes repeated numbers unpacked, but a packed run is valid protobuf too.
+      if (wire === 2 && VARINT.has(field.type)) for (const n of packedVarints(value as Buffer)) list.push(decodeValue(field.type, 0, n, at));
+      else list.push(decodeValue(field.type, wire, value, at));
+    } else {
+      const v = decodeValue(field.type, wire, value, at);
+      if (field.inline) Object.assign(out, v);
+      // gogo-protobuf writes every non-pointer field, so only a pointer's presence means the client set it.
+      else if (v !== undefined && (field.ptr || !isZero(v))) out[field.name] = v;
+    }
   }
   return out;
 }
 
-function decodeValue(field: Field, wire: number, value: bigint | Buffer, path: string): unknown {
-  const t = field.type;
-  if (t === 'int' || t === 'bool') {
-    if (wire !== 0) throw errors.badRequest(`protobuf field ${path} has wire type ${wire}, expected a varint`);
-    return t === 'bool' ? value !== 0n : Number(BigInt.asIntN(64, value as bigint));
+const VARINT = new Set(['int32', 'int64', 'uint32', 'uint64', 'bool']);
+const NUMERIC = new Set([...VARINT, 'double', 'float']);
+
+/** packedVarints reads a packed repeated number: varints back to back, without keys. */
+function* packedVarints(buf: Buffer): Generator<bigint> {
+  for (let pos = 0; pos < buf.length; ) {
+    const [value, next] = readVarint(buf, pos, buf.length);
+    pos = next;
+    yield value;
   }
-  if (wire !== 2) throw errors.badRequest(`protobuf field ${path} has wire type ${wire}, expected bytes`);
-  const bytes = value as Buffer;
-  if (t === 'string') return bytes.toString('utf8');
-  if (t === 'bytes') return bytes.toString('base64');
-  if (t === 'fieldsV1') return decodeMessage(bytes, { 1: f('raw', 'json') }, path).raw ?? {};
-  if (t === 'json') {
-    try {
-      return JSON.parse(bytes.toString('utf8')) as unknown;
-    } catch {
-      throw errors.badRequest(`protobuf field ${path} is not JSON`);
-    }
-  }
-  if (t === 'map' || t === 'bytesMap' || t === 'quantityMap') {
-    const valueType: FieldType = t === 'map' ? 'string' : t === 'bytesMap' ? 'bytes' : { 1: f('string', 'string') };
-    const entry = decodeMessage(bytes, { 1: f('key', 'string'), 2: f('value', valueType) }, path);
-    const v = entry.value as string | { string?: string } | undefined;
-    return [entry.key ?? '', typeof v === 'object' ? (v.string ?? '') : (v ?? '')];
-  }
-  if (t === 'time') {
-    const ts = decodeMessage(bytes, { 1: f('seconds', 'int'), 2: f('nanos', 'int') }, path);
-    if (ts.seconds === undefined) return undefined;
-    return formatTime(Number(ts.seconds) * 1000);
-  }
-  if (t === 'intOrString') {
-    const ios = decodeMessage(bytes, { 1: f('type', 'int'), 2: f('intVal', 'int'), 3: f('strVal', 'string') }, path);
-    return ios.type === 1 ? (ios.strVal ?? '') : (ios.intVal ?? 0);
-  }
-  return decodeMessage(bytes, t, path);
 }
+
+/** zeroOf is what an entry without a value stands for: Go's zero value of the map's element type. */
+function zeroOf(type: string): unknown {
+  if (type === 'string' || type === 'bytes' || type === QUANTITY) return type === QUANTITY ? '0' : '';
+  if (type === 'bool') return false;
+  if (NUMERIC.has(type)) return 0;
+  return isExtraValue(type) ? [] : {};
+}
+
+function decodeValue(type: string, wire: number, value: bigint | Buffer, path: string): unknown {
+  if (type === 'double' || type === 'float') {
+    if (wire !== (type === 'double' ? 1 : 5)) throw wrongWire(path, wire);
+    return type === 'double' ? (value as Buffer).readDoubleLE(0) : (value as Buffer).readFloatLE(0);
+  }
+  if (VARINT.has(type)) {
+    if (wire !== 0) throw wrongWire(path, wire);
+    if (type === 'bool') return value !== 0n;
+    return Number(type.startsWith('u') ? BigInt.asUintN(64, value as bigint) : BigInt.asIntN(type === 'int32' ? 32 : 64, value as bigint));
+  }
+  if (wire !== 2) throw wrongWire(path, wire);
+  const bytes = value as Buffer;
+  if (type === 'string') return bytes.toString('utf8');
+  if (type === 'bytes') return bytes.toString('base64');
+  const message = PROTOBUF_MESSAGES[type];
+  if (!message) throw unsupported(`${path} (${type})`);
+  const fieldsOf = decodeMessage(bytes, message, path);
+  if (TIME.has(type)) {
+    if (fieldsOf.seconds === undefined) return undefined;
+    const ms = Number(fieldsOf.seconds) * 1000 + Math.floor(Number(fieldsOf.nanos ?? 0) / 1e6);
+    return type.endsWith('MicroTime') ? formatMicroTime(ms) : formatTime(ms);
+  }
+  if (type === QUANTITY) return fieldsOf.string ?? '0';
+  if (type === INT_OR_STRING) return fieldsOf.type === 1 ? (fieldsOf.strVal ?? '') : (fieldsOf.intVal ?? 0);
+  if (type === FIELDS_V1 || type === RAW_EXTENSION) return parseJson(fieldsOf.Raw ?? fieldsOf.raw, path);
+  if (isExtraValue(type)) return fieldsOf.items ?? [];
+  return fieldsOf;
+}
+
+/** parseJson reads the raw JSON a FieldsV1 or RawExtension carries (decoded as base64 bytes). */
+function parseJson(base64: unknown, path: string): unknown {
+  if (typeof base64 !== 'string' || base64 === '') return {};
+  try {
+    return JSON.parse(Buffer.from(base64, 'base64').toString('utf8')) as unknown;
+  } catch {
+    throw errors.badRequest(`protobuf field ${path} is not JSON`);
+  }
+}
+
+const wrongWire = (path: string, wire: number): ApiError => errors.badRequest(`protobuf field ${path} has wire type ${wire}, which its type cannot have`);
 
 function isZero(v: unknown): boolean {
   if (v === undefined || v === '' || v === 0 || v === false) return true;

@@ -106,13 +106,16 @@ function walk(lhs: unknown, rhs: unknown, t: FieldType, path: string, member: bo
 }
 
 /**
- * alwaysPresent says a declared field counts as there even when unset, as kube's Go types serialize it (a struct
- * field, or a required one without omitempty): its appearing is not a change of its own, only its leaves are.
+ * alwaysPresent says a declared field counts as there even when unset, as kube's Go types serialize it (a
+ * non-pointer struct, or a field without omitempty): its appearing is not a change of its own, only its leaves are,
+ * so an Update entry has no `.` for it (a pointer struct such as strategy.rollingUpdate gets one). Fields Kubernetes
+ * does not have fall back to the schema: a struct, or a required field.
  */
 function alwaysPresent(t: FieldType, k: string): boolean {
   if (t.t !== 'struct') return false;
   const f = t.field(k);
-  return f !== undefined && (f.t === 'struct' || t.required(k));
+  if (f === undefined) return false;
+  return t.alwaysPresent(k) ?? (f.t === 'struct' || t.required(k));
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {

@@ -7,6 +7,7 @@
 import { ApiError, formatTime, type StatusCause } from '@skiff/api';
 import { compare, fieldSetOf, fromFieldsV1, onlyUnder, pathString, removePath, toFieldsV1, withoutPrefixes, type FieldSet } from './field-set.js';
 import type { FieldType } from './field-type.js';
+import { rejectPatchDirectives } from './reject-patch-directives.js';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -58,10 +59,41 @@ export function decodeManagers(entries: unknown): Manager[] {
   return out;
 }
 
-/** encodeManagers writes entries in kube's key order; empty sets are dropped. */
+/** isValidEntry is kube's DecodeManagedFields check of one entry (any invalid entry fails the whole list). */
+function isValidEntry(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const r = e as Record<string, unknown>;
+  return (r['operation'] === 'Apply' || r['operation'] === 'Update') && typeof r['apiVersion'] === 'string' && r['apiVersion'] !== '' && r['fieldsType'] === 'FieldsV1';
+}
+
+/**
+ * requestManagers is kube's decodeLiveOrNew for an update: a subresource write keeps the stored managers; `[]` or
+ * `[{}]` in the request resets them (the documented way to clear managedFields); other managedFields the request
+ * carries replace the stored ones when every entry decodes, and absent or undecodable ones leave them as stored.
+ */
+export function requestManagers(requested: unknown, stored: unknown, subresource: string): Manager[] {
+  if (subresource) return decodeManagers(stored);
+  if (Array.isArray(requested)) {
+    const [first] = requested as unknown[];
+    const emptyEntry = typeof first === 'object' && first !== null && Object.keys(first).length === 0;
+    if (requested.length === 0 || (requested.length === 1 && emptyEntry)) return [];
+    if (requested.every(isValidEntry)) return decodeManagers(requested);
+  }
+  return decodeManagers(stored);
+}
+
+/** byKubeOrder is kube's sortEncodedManagedFields: Apply before Update, then oldest first, then by name. */
+function byKubeOrder(a: Manager, b: Manager): number {
+  const seconds = (m: Manager): number => (m.time ? Math.floor(Date.parse(m.time) / 1000) : 0);
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return cmp(a.operation, b.operation) || seconds(a) - seconds(b) || cmp(a.manager, b.manager) || cmp(a.apiVersion, b.apiVersion) || cmp(a.subresource, b.subresource);
+}
+
+/** encodeManagers writes entries in kube's order and key order; empty sets are dropped. */
 export function encodeManagers(managers: Manager[]): Record<string, unknown>[] {
   return managers
     .filter((m) => m.set.size > 0)
+    .sort(byKubeOrder)
     .map((m) => ({
       manager: m.manager,
       operation: m.operation,
@@ -104,6 +136,8 @@ function record(managers: Manager[], w: Write, op: Operation, set: FieldSet): Ma
  * those fields, and removed fields leave everyone's sets. `live` is undefined on create.
  */
 export function updateManagers(managers: Manager[], live: unknown, obj: unknown, type: FieldType, hasStatus: boolean, w: Write): Manager[] {
+  // kube's skipNonApplied manager: an object whose managedFields are empty is not tracked again until an apply.
+  if (live !== undefined && managers.length === 0) return managers;
   const c = compare(live, obj, type);
   const changed = owned(new Set([...c.added, ...c.modified]), w, hasStatus);
   const removed = c.removed;
@@ -138,6 +172,10 @@ export function applyManagers(
   /** Fields whose conflicts are taken over anyway (kube's lastAppliedManager: kubectl's client-side-applied ones). */
   allowed: FieldSet = new Set(),
 ): Manager[] {
+  rejectPatchDirectives(config, type);
+  // kube's skipNonApplied manager: the first apply to an object nobody manages (its managedFields were cleared)
+  // hands every field it has to "before-first-apply", so the apply conflicts where it changes them.
+  if (live !== undefined && managers.length === 0) managers = trackAll(live, type, hasStatus, w);
   const applied = owned(fieldSetOf(config, type), w, hasStatus);
   const mine = managers.find((m) => same(m, w.manager, 'Apply', w.subresource));
   const others = managers.filter((m) => m !== mine);
@@ -154,6 +192,14 @@ export function applyManagers(
   const removed = c?.removed ?? new Set<string>();
   const next = managers.map((m) => (m === mine ? m : { ...m, set: minus(m.set, changed, removed) }));
   return record(next, w, 'Apply', applied);
+}
+
+const BEFORE_FIRST_APPLY = 'before-first-apply';
+
+/** trackAll is the Update from an empty object to `live` that kube records before a first apply. */
+function trackAll(live: unknown, type: FieldType, hasStatus: boolean, w: Write): Manager[] {
+  const set = owned(new Set(compare(undefined, live, type).added), { ...w, manager: BEFORE_FIRST_APPLY }, hasStatus);
+  return set.size ? [{ manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: w.apiVersion, time: formatTime(w.now), subresource: w.subresource, set }] : [];
 }
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

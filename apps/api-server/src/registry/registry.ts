@@ -31,8 +31,9 @@ import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
 import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
-import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
+import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
 import { fieldTypeOf } from '../managed-fields/field-type.js';
+import { mergeApplied } from '../managed-fields/merge-applied.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -169,11 +170,14 @@ export class Registry {
     if (kind.strategy.prepareForCreate) kind.strategy.prepareForCreate(obj, opts.user);
     else if (info.hasStatus) (obj as Record<string, unknown>).status = {};
     applyDefaults(info.plural, obj);
+    // As in kube's create handler, ownership is of the decoded, defaulted object: what mutating admission adds
+    // next (a pod's service account, tolerations) is nobody's.
+    const owned = kind.strategy.admit ? structuredClone(obj) : obj;
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
     // Ownership is computed only for a write that will be stored (a refused one costs nothing here).
-    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '');
+    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '', owned);
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -228,7 +232,7 @@ export class Registry {
     if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
     else delete m.deletionGracePeriodSeconds;
     // A client that sends managedFields (kubectl replace of what it read) sets them; one that omits them keeps them.
-    const managers = decodeManagers(Array.isArray(m.managedFields) ? m.managedFields : c.managedFields);
+    const managers = requestManagers(m.managedFields, c.managedFields, opts.subresource ?? '');
     if (c.deletionTimestamp) {
       const added = (m.finalizers ?? []).filter((f) => !(c.finalizers ?? []).includes(f));
       if (added.length) {
@@ -238,11 +242,13 @@ export class Registry {
       }
     }
     applyDefaults(info.plural, obj);
+    // Ownership is of the object before mutating admission, as kube's update handler records it.
+    const owned = !opts.subresource && kind.strategy.admitUpdate ? structuredClone(obj) : obj;
     if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
     this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
-    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '');
+    this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '', owned);
     const key = this.key(info, c.namespace, name);
     const expectedRevision = Number(c.resourceVersion);
     if (opts.dryRun) return obj;
@@ -299,7 +305,7 @@ export class Registry {
       const { object, warnings } = decodeObject(info.plural, config, { fieldValidation: opts.fieldValidation ?? 'Warn' });
       return { object: this.createDecoded(info, namespace, object, { ...opts, warnings, managers }), warnings };
     }
-    const merged = applyPatch('apply', current, config, info.kind) as KubeObject;
+    const merged = mergeApplied(current, config, type) as KubeObject;
     merged.metadata = { ...merged.metadata };
     delete merged.metadata.managedFields;
     const live = stripManaged(current);
@@ -358,14 +364,15 @@ export class Registry {
 
   /**
    * #recordManagers sets obj's managedFields: an apply's precomputed ones, else an Update by the write's manager
-   * (status and scale writes record their own subresource; binding and finalize leave ownership as it was).
+   * of what `owned` (obj before mutating admission) changed (status and scale writes record their own
+   * subresource; binding and finalize leave ownership as it was).
    */
-  #recordManagers(info: ResourceInfo, live: KubeObject | undefined, obj: KubeObject, managers: Manager[], opts: WriteOptions & Managed, subresource: string): void {
+  #recordManagers(info: ResourceInfo, live: KubeObject | undefined, obj: KubeObject, managers: Manager[], opts: WriteOptions & Managed, subresource: string, owned: KubeObject = obj): void {
     let next = opts.managers;
     if (!next) {
       if (subresource === '' || subresource === 'status' || subresource === 'scale') {
         const w: Write = { manager: opts.fieldManager ?? SERVER_MANAGER, subresource, apiVersion: info.apiVersion, now: this.#clock.now() };
-        next = updateManagers(managers, live && stripManaged(live), stripManaged(obj), fieldTypeOf(info.kind), info.hasStatus, w);
+        next = updateManagers(managers, live && stripManaged(live), stripManaged(owned), fieldTypeOf(info.kind), info.hasStatus, w);
       } else next = managers;
     }
     const encoded = encodeManagers(next);
