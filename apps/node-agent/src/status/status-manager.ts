@@ -16,15 +16,21 @@ interface Entry {
   name: string;
   pending?: PodStatus;
   pendingText?: string;
+  /** The status being written now: a sync that computes it again meanwhile must not queue a second write. */
+  inflightText?: string;
   written?: string;
   writing: boolean;
   flushing?: Promise<void>;
 }
 
+/** statusKey is a status as the api-server would store it, for comparing. */
+const statusKey = (status: PodStatus): string => canonicalJson(status, { dropNulls: true });
+
 /**
  * StatusManager coalesces status writes: `set` is cheap and never waits. A status equal to what the pod already
- * shows, or to what this manager last wrote, is dropped; while one write is in flight, later statuses replace each
- * other and only the newest is written next.
+ * shows, or to what this manager is writing or last wrote, is dropped; while one write is in flight, later statuses
+ * replace each other and only the newest is written next. Statuses are compared as the api-server stores them (keys
+ * in any order, null fields absent), so a status read back from the watch matches the one written.
  */
 export class StatusManager {
   readonly #writer: StatusWriter;
@@ -41,13 +47,19 @@ export class StatusManager {
   /** set records the status the pod should show and writes it if it differs. */
   set(pod: Pod, status: PodStatus): void {
     const uid = pod.metadata.uid ?? '';
-    const text = canonicalJson(status);
+    const text = statusKey(status);
     let e = this.#entries.get(uid);
     if (!e) {
       e = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', writing: false };
       this.#entries.set(uid, e);
     }
-    if (text === (e.pendingText ?? e.written) || (!e.pendingText && !e.writing && text === canonicalJson(pod.status ?? {}))) return;
+    if (text === (e.pendingText ?? e.inflightText ?? e.written) || (!e.pendingText && !e.writing && text === statusKey(pod.status ?? {}))) return;
+    if (e.pendingText !== undefined && text === e.inflightText) {
+      // The newest status is the one being written: the queued one is outdated and nothing more needs writing.
+      delete e.pending;
+      delete e.pendingText;
+      return;
+    }
     e.pending = status;
     e.pendingText = text;
     if (!e.writing) e.flushing = this.#flush(uid, e);
@@ -78,6 +90,7 @@ export class StatusManager {
       const text = e.pendingText!;
       delete e.pending;
       delete e.pendingText;
+      e.inflightText = text;
       try {
         await this.#writer.patchStatus(e.namespace, e.name, uid, status);
         this.writes++;
@@ -87,6 +100,8 @@ export class StatusManager {
         this.#log.warn({ err, pod: `${e.namespace}/${e.name}` }, 'pod status write failed');
         // Keep the status for the next sync to retry.
         delete e.written;
+      } finally {
+        delete e.inflightText;
       }
     }
     e.writing = false;
