@@ -98,13 +98,13 @@ class PodWatch {
   }
 }
 
-/** requestCounts reads apiserver_request_total from /metrics, summed by verb, resource/subresource and component. */
+/** requestCounts reads apiserver_request_total from /metrics, summed by verb, resource/subresource and (if not 2xx) code. */
 async function requestCounts(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const out = new Map();
   for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$/gm)) {
     const l = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    const key = `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''} (${l.component || '?'})`;
+    const key = `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}${/^2/.test(l.code) ? '' : ` ${l.code}`}`;
     out.set(key, (out.get(key) ?? 0) + Number(m[2]));
   }
   return out;
@@ -182,7 +182,7 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients }) {
     const req1 = await requestCounts(server);
     const delta = [...req1].map(([k, v]) => [k, v - (req0.get(k) ?? 0)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
     ctx.log(`end-to-end ${run}: requests during the run, per pod: ${delta.map(([k, v]) => `${k} ${round(v / pods, 2)}`).join('; ')}`);
-    const writes = delta.filter(([k]) => WRITE_VERBS.test(k) && !k.includes(' pods ') ).reduce((s, [, v]) => s + v, 0);
+    const writes = delta.filter(([k]) => WRITE_VERBS.test(k) && !/^POST pods$/.test(k)).reduce((s, [, v]) => s + v, 0);
     const lastBound = Math.max(...watch.bound.values());
     const lastRunning = withAgent ? Math.max(...watch.running.values()) : NaN;
     const row = {

@@ -158,6 +158,24 @@ describe('PodSyncer', () => {
     expect(again).toBe(clock.now() + 10_000); // the resync period caps the 20 s back-off
   });
 
+  it('keeps the timestamps it reported while the informer still shows an older status, so nothing is written twice', async () => {
+    const { clock, status, syncer, posted } = setup();
+    const p = pod([sleeper('app')]);
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.phase).toBe('Running');
+    // Seconds later the watch has not yet delivered the write: the pod still shows no status.
+    clock.advance(3_000);
+    await syncer.sync('u1', p);
+    await status.idle();
+    // Then it delivers it; the server stored it without the null fields.
+    clock.advance(3_000);
+    await syncer.sync('u1', { ...p, status: JSON.parse(JSON.stringify(posted[0], (_k, v: unknown) => (v === null ? undefined : v))) as PodStatus });
+    await status.idle();
+    expect(posted).toHaveLength(1);
+  });
+
   it('shows RunContainerError for a command that cannot start', async () => {
     const { rt, status, syncer, last } = setup();
     rt.badCommands.add('nope');

@@ -17,7 +17,9 @@ interface Entry {
   pending?: PodStatus;
   pendingText?: string;
   /** The status being written now: a sync that computes it again meanwhile must not queue a second write. */
+  inflight?: PodStatus;
   inflightText?: string;
+  writtenStatus?: PodStatus;
   written?: string;
   writing: boolean;
   flushing?: Promise<void>;
@@ -65,6 +67,19 @@ export class StatusManager {
     if (!e.writing) e.flushing = this.#flush(uid, e);
   }
 
+  /**
+   * withLatestStatus returns the pod with the newest status this manager holds for it (queued, being written, or
+   * last written) laid over the informer's, which may not show our last writes yet. Statuses computed from it keep
+   * the timestamps already reported (kubelet's generateAPIPodStatus reads the status manager's copy the same way);
+   * computed from a lagging informer copy they would carry new timestamps and be written again, once per watch
+   * event that echoes an older write.
+   */
+  withLatestStatus(pod: Pod): Pod {
+    const e = this.#entries.get(pod.metadata.uid ?? '');
+    const latest = e?.pending ?? e?.inflight ?? e?.writtenStatus;
+    return latest ? { ...pod, status: { ...pod.status, ...latest } } : pod;
+  }
+
   /** write is `set` that resolves once the status reached the api-server (or the write failed), for the final status before a delete. */
   async write(pod: Pod, status: PodStatus): Promise<void> {
     this.set(pod, status);
@@ -90,17 +105,21 @@ export class StatusManager {
       const text = e.pendingText!;
       delete e.pending;
       delete e.pendingText;
+      e.inflight = status;
       e.inflightText = text;
       try {
         await this.#writer.patchStatus(e.namespace, e.name, uid, status);
         this.writes++;
         e.written = text;
+        e.writtenStatus = status;
       } catch (err) {
         if (isNotFound(err)) break;
         this.#log.warn({ err, pod: `${e.namespace}/${e.name}` }, 'pod status write failed');
         // Keep the status for the next sync to retry.
         delete e.written;
+        delete e.writtenStatus;
       } finally {
+        delete e.inflight;
         delete e.inflightText;
       }
     }
