@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { REPO_ROOT, cpuSeconds, startApiServer } from '../lib/procs.mjs';
 import { newPool, request, expectOk } from '../lib/load.mjs';
 import { round } from '../lib/stats.mjs';
+import { requestCounts, requestDelta } from '../lib/api-metrics.mjs';
 
 export const name = 'end-to-end';
 export const description = '2,000 pods by 16 clients to bound and Running on 200 simulated nodes of one agent (vs 200 bare nodes, no agent)';
@@ -98,18 +99,6 @@ class PodWatch {
   }
 }
 
-/** requestCounts reads apiserver_request_total from /metrics, summed by verb, resource/subresource and (if not 2xx) code. */
-async function requestCounts(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out = new Map();
-  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$/gm)) {
-    const l = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    const key = `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}${/^2/.test(l.code) ? '' : ` ${l.code}`}`;
-    out.set(key, (out.get(key) ?? 0) + Number(m[2]));
-  }
-  return out;
-}
-
 const WRITE_VERBS = /^(POST|PUT|PATCH|DELETE|CREATE|UPDATE|APPLY) /i;
 
 function pod(i, run) {
@@ -180,7 +169,7 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients }) {
     const cpu = { api: api.cpuSeconds() - cpu0.api, ...Object.fromEntries(procs.map(([n, c]) => [n, cpuSeconds(c.pid) - cpu0[n]])) };
     watch.stop();
     const req1 = await requestCounts(server);
-    const delta = [...req1].map(([k, v]) => [k, v - (req0.get(k) ?? 0)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+    const delta = requestDelta(req0, req1);
     ctx.log(`end-to-end ${run}: requests during the run, per pod: ${delta.map(([k, v]) => `${k} ${round(v / pods, 2)}`).join('; ')}`);
     const writes = delta.filter(([k]) => WRITE_VERBS.test(k) && !/^POST pods$/.test(k)).reduce((s, [, v]) => s + v, 0);
     const lastBound = Math.max(...watch.bound.values());
@@ -208,8 +197,8 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients }) {
 }
 
 export async function run(ctx) {
-  const nodes = ctx.scale(200, 50);
-  const pods = ctx.scale(2000, 400);
+  const nodes = ctx.scale(200, 20);
+  const pods = ctx.scale(2000, 200);
   const clients = 16;
   const rows = [];
   rows.push(await oneRun(ctx, { withAgent: true, nodes, pods, clients }));
