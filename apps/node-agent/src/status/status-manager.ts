@@ -3,12 +3,14 @@
  * the newest status winning (kubelet's status_manager.go).
  */
 import { isNotFound, type Pod, type PodStatus } from '@skiff/api';
+import { compareResourceVersions } from '@skiff/client';
 import type { Logger } from '@skiff/controller-kit';
 import { canonicalJson } from '../canonical-json.js';
 
 /** StatusWriter is the slice of the client the status manager needs. */
 export interface StatusWriter {
-  patchStatus(namespace: string, name: string, uid: string, status: PodStatus): Promise<void>;
+  /** patchStatus writes the status; it resolves with the pod's resourceVersion after the write, when known. */
+  patchStatus(namespace: string, name: string, uid: string, status: PodStatus): Promise<string | void>;
 }
 
 interface Entry {
@@ -21,8 +23,21 @@ interface Entry {
   inflightText?: string;
   writtenStatus?: PodStatus;
   written?: string;
+  /** The pod's resourceVersion after the last write: an informer copy older than it does not show that write yet. */
+  writtenRv?: string;
   writing: boolean;
   flushing?: Promise<void>;
+}
+
+/**
+ * lagging says whether the informer's copy of the pod may predate this manager's last write (older resourceVersion,
+ * or either one unknown). Once it has caught up, what it shows wins: whoever changed the status since (the node
+ * lifecycle controller marking the pod not ready, say) is answered with a new write, as kubelet's status manager
+ * reconciles the pod manager's copy with its own.
+ */
+function lagging(e: Entry, pod: Pod): boolean {
+  const rv = pod.metadata.resourceVersion;
+  return e.writtenRv === undefined || rv === undefined || compareResourceVersions(rv, e.writtenRv) < 0;
 }
 
 /** statusKey is a status as the api-server would store it, for comparing. */
@@ -55,7 +70,8 @@ export class StatusManager {
       e = { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', writing: false };
       this.#entries.set(uid, e);
     }
-    if (text === (e.pendingText ?? e.inflightText ?? e.written) || (!e.pendingText && !e.writing && text === statusKey(pod.status ?? {}))) return;
+    const written = lagging(e, pod) ? e.written : undefined;
+    if (text === (e.pendingText ?? e.inflightText ?? written) || (!e.pendingText && !e.writing && text === statusKey(pod.status ?? {}))) return;
     if (e.pendingText !== undefined && text === e.inflightText) {
       // The newest status is the one being written: the queued one is outdated and nothing more needs writing.
       delete e.pending;
@@ -76,7 +92,7 @@ export class StatusManager {
    */
   withLatestStatus(pod: Pod): Pod {
     const e = this.#entries.get(pod.metadata.uid ?? '');
-    const latest = e?.pending ?? e?.inflight ?? e?.writtenStatus;
+    const latest = e?.pending ?? e?.inflight ?? (e && lagging(e, pod) ? e.writtenStatus : undefined);
     return latest ? { ...pod, status: { ...pod.status, ...latest } } : pod;
   }
 
@@ -108,16 +124,19 @@ export class StatusManager {
       e.inflight = status;
       e.inflightText = text;
       try {
-        await this.#writer.patchStatus(e.namespace, e.name, uid, status);
+        const rv = await this.#writer.patchStatus(e.namespace, e.name, uid, status);
         this.writes++;
         e.written = text;
         e.writtenStatus = status;
+        if (rv) e.writtenRv = rv;
+        else delete e.writtenRv;
       } catch (err) {
         if (isNotFound(err)) break;
         this.#log.warn({ err, pod: `${e.namespace}/${e.name}` }, 'pod status write failed');
         // Keep the status for the next sync to retry.
         delete e.written;
         delete e.writtenStatus;
+        delete e.writtenRv;
       } finally {
         delete e.inflight;
         delete e.inflightText;
