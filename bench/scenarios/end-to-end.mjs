@@ -6,6 +6,8 @@
 // fake nodes; scheduler_perf measures from create to bound the same way).
 //
 // SKIFF_BENCH_E2E_NODE_ARGS adds node flags to every process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-e2e".
+// SKIFF_BENCH_E2E_AGENT_MAINS="A.js,B.js" runs the agent case once per node-agent build (e.g. an older commit's,
+// built elsewhere), alternating, for a before/after comparison under the same load.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -24,8 +26,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const main = (app) => join(REPO_ROOT, 'apps', app, 'dist', 'main.js');
 const nodeArgs = () => (process.env.SKIFF_BENCH_E2E_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-function spawnComponent(app, args) {
-  const child = spawn(process.execPath, [...nodeArgs(), main(app), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+function spawnComponent(app, args, mainPath = main(app)) {
+  const child = spawn(process.execPath, [...nodeArgs(), mainPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   child.stderr.on('data', (d) => (tail = (tail + d.toString()).slice(-4000)));
   child.tail = () => tail;
@@ -125,7 +127,7 @@ async function readyNodes(pool) {
 }
 
 /** oneRun starts a fresh cluster, creates the pods from 16 clients and waits until all are bound (and Running). */
-async function oneRun(ctx, { withAgent, nodes, pods, clients }) {
+async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain }) {
   const run = withAgent ? 'agent' : 'bare';
   const api = await startApiServer({ nodeArgs: nodeArgs() });
   const pool = newPool(api.url, 64);
@@ -133,7 +135,7 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients }) {
   try {
     const server = api.url;
     if (withAgent) {
-      procs.push(['agent', spawnComponent('node-agent', ['--server', server, '--node-name', `e2e-${Math.random().toString(36).slice(2, 7)}`, '--runtime', 'simulated', '--simulated-nodes', String(nodes), '--listen', '127.0.0.1:0', '--log-level', 'warn'])]);
+      procs.push(['agent', spawnComponent('node-agent', ['--server', server, '--node-name', `e2e-${Math.random().toString(36).slice(2, 7)}`, '--runtime', 'simulated', '--simulated-nodes', String(nodes), '--listen', '127.0.0.1:0', '--log-level', 'warn'], agentMain)]);
     } else {
       for (let i = 0; i < nodes; i += 32) await Promise.all(Array.from({ length: Math.min(32, nodes - i) }, (_, j) => request(pool, 'POST', '/api/v1/nodes', bareNode(`bare-${i + j}`)).then((r) => expectOk(r, 'create node'))));
     }
@@ -175,7 +177,7 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients }) {
     const lastBound = Math.max(...watch.bound.values());
     const lastRunning = withAgent ? Math.max(...watch.running.values()) : NaN;
     const row = {
-      case: withAgent ? `${nodes} nodes of one simulated agent` : `${nodes} bare Node objects, no agent`,
+      case: withAgent ? `${nodes} nodes of one simulated agent${agentMain ? ` (${agentMain})` : ''}` : `${nodes} bare Node objects, no agent`,
       pods,
       clients,
       createPerSec: round(pods / ((createdAt - t0) / 1000), 0),
@@ -201,6 +203,11 @@ export async function run(ctx) {
   const pods = ctx.scale(2000, 200);
   const clients = 16;
   const rows = [];
+  const mains = (process.env.SKIFF_BENCH_E2E_AGENT_MAINS ?? '').split(',').filter(Boolean);
+  if (mains.length) {
+    for (const round of [0, 1]) for (const agentMain of round ? [...mains].reverse() : mains) rows.push(await oneRun(ctx, { withAgent: true, nodes, pods, clients, agentMain }));
+    return rows;
+  }
   rows.push(await oneRun(ctx, { withAgent: true, nodes, pods, clients }));
   rows.push(await oneRun(ctx, { withAgent: false, nodes, pods, clients }));
   return rows;
