@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, cpuSeconds, startApiServer } from '../lib/procs.mjs';
 import { round } from '../lib/stats.mjs';
+import { registeredWatchers, requestCounts, requestDelta } from '../lib/api-metrics.mjs';
 
 export const name = 'idle';
 export const description = 'idle cluster (api-server, scheduler, controller-manager, 4 node agents on Docker, no pods): CPU % of one core per component, aim < 3% in total';
@@ -115,11 +116,15 @@ export async function run(ctx) {
     }
     ctx.log(`idle: ${nodeNames.length} nodes Ready (${runtime} runtime); settling ${settleMs / 1000} s, then measuring ${windowMs / 1000} s`);
     await sleep(settleMs);
+    const requestsBefore = await requestCounts(api.url);
     const before = components.map((c) => cpuSeconds(c.pid));
     const wokeBefore = components.map((c) => wakeups(c.pid));
     const t0 = process.hrtime.bigint();
     await sleep(windowMs);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    // What the components ask of the api-server at idle (the scrapes themselves included: 2 GET metrics).
+    const requests = requestDelta(requestsBefore, await requestCounts(api.url));
+    ctx.log(`idle: requests a second: ${requests.map(([k, v]) => `${k} ${round(v / seconds, 2)}`).join('; ')}; ${await registeredWatchers(api.url)} watches open`);
     const rows = components.map((c, i) => ({
       component: c.label,
       runtime: c.label.includes('agent') ? runtime : '',

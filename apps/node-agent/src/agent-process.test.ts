@@ -168,4 +168,24 @@ describe('AgentProcess', () => {
       await waitFor(async () => (await client.pods.get(`p${i}`, { namespace: 'default' })).status?.phase === 'Running');
     }
   });
+
+  it('writes the status of a starting pod once per change: ContainerCreating, then Running', async () => {
+    const nodes = Array.from({ length: 4 }, (_, i) => ({ name: `sim-${i}`, runtime: new SimulatedRuntime({ clock: realClock, startDelayMs: 300, nodeIndex: i }) }));
+    const agent = new AgentProcess(options({ nodes }));
+    agents.push(agent);
+    await agent.start();
+    const names = Array.from({ length: 12 }, (_, i) => `w${i}`);
+    await Promise.all(names.map((n, i) => client.pods.create(pod(n, `sim-${i % 4}`))));
+    await waitFor(async () => (await client.pods.list({ namespace: 'default' })).items.filter((p) => p.status?.phase === 'Running').length === names.length, { what: 'every pod Running' });
+    // Each relist wakes every pod's worker; let a few pass so that any write a sync still queues has happened.
+    const relists = vi.spyOn(nodes[0]!.runtime, 'list');
+    await waitFor(() => relists.mock.calls.length >= 5, { what: 'five relists' });
+    relists.mockRestore();
+    await agent.idle();
+    const writes = nodes.reduce((sum, n) => sum + agent.nodes.get(n.name)!.runner.status.writes, 0);
+    // At most two per pod (a pod already running at its first sync needs one); each sync that computes the
+    // status again while the informer lags, or reads back the stored status without its null fields, wrote again.
+    expect(writes).toBeLessThanOrEqual(2 * names.length);
+    expect(writes).toBeGreaterThanOrEqual(names.length);
+  });
 });

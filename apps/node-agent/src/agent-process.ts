@@ -121,7 +121,8 @@ export class AgentProcess {
         logger: opts.logger,
         statusWriter: {
           patchStatus: async (namespace, name, _uid, status) => {
-            await client.pods.patch(name, { status }, { namespace, subresource: 'status', type: 'merge' });
+            const written = await client.pods.patch<Pod>(name, { status }, { namespace, subresource: 'status', type: 'merge' });
+            return written.metadata.resourceVersion;
           },
         },
         finisher: {

@@ -3,7 +3,9 @@
  * created as fast as the api-server takes them; prints pods bound per second, attempt latency p50/p99 (from the
  * scheduler's own histogram) and the scheduler's CPU and memory (from its process_* metrics), as JSON.
  * Built apart from the shipped dist/ (tsconfig.bench.json, run by `npm run bench`).
- * Usage: node apps/scheduler/bench/dist/bench.js [--nodes 1000] [--pods 10000] [--storage memory|sqlite]
+ * Usage: node apps/scheduler/bench/dist/bench.js [--nodes 1000] [--pods 10000] [--storage memory|sqlite] [--scheduler-main PATH]
+ * SKIFF_BENCH_SCHEDULER_NODE_ARGS adds node flags to the scheduler and the api-server, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof-sched" (the log names each one's pid).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +16,15 @@ import { parseArgs } from 'node:util';
 import type { Node, Pod } from '@skiff/api';
 import { createClient } from '@skiff/client';
 
-const { values } = parseArgs({ options: { nodes: { type: 'string', default: '1000' }, pods: { type: 'string', default: '10000' }, storage: { type: 'string', default: 'memory' } } });
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '1000' },
+    pods: { type: 'string', default: '10000' },
+    storage: { type: 'string', default: 'memory' },
+    // Another build of the scheduler (e.g. of an older commit), for an A/B comparison in one sitting.
+    'scheduler-main': { type: 'string' },
+  },
+});
 const NODES = Number(values.nodes);
 const PODS = Number(values.pods);
 const root = resolve(import.meta.dirname, '../../../..');
@@ -64,7 +74,8 @@ function quantile(text: string, q: number): number {
 const dir = mkdtempSync(join(tmpdir(), 'skiff-sched-bench-'));
 const apiPort = await freePort();
 const schedPort = await freePort();
-const api = spawn(process.execPath, [join(root, 'apps/api-server/dist/main.js'), '--listen', `127.0.0.1:${apiPort}`, '--data-dir', dir, '--storage', values.storage!, '--log-level', 'warn'], { stdio: 'inherit' });
+const nodeArgs = (process.env['SKIFF_BENCH_SCHEDULER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+const api = spawn(process.execPath, [...nodeArgs, join(root, 'apps/api-server/dist/main.js'), '--listen', `127.0.0.1:${apiPort}`, '--data-dir', dir, '--storage', values.storage!, '--log-level', 'warn'], { stdio: 'inherit' });
 const server = `http://127.0.0.1:${apiPort}`;
 const children: ChildProcess[] = [api];
 try {
@@ -77,8 +88,9 @@ try {
     status: { allocatable: { cpu: '32', memory: '128Gi', pods: '110' }, capacity: { cpu: '32', memory: '128Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
   }));
   for (let i = 0; i < nodes.length; i += 64) await Promise.all(nodes.slice(i, i + 64).map((n) => client.nodes.create(n)));
-  const sched = spawn(process.execPath, [join(root, 'apps/scheduler/dist/main.js'), '--server', server, '--listen', `127.0.0.1:${schedPort}`, '--leader-elect=false', '--log-level', 'warn'], { stdio: 'inherit' });
+  const sched = spawn(process.execPath, [...nodeArgs, values['scheduler-main'] ?? join(root, 'apps/scheduler/dist/main.js'), '--server', server, '--listen', `127.0.0.1:${schedPort}`, '--leader-elect=false', '--log-level', 'warn'], { stdio: 'inherit' });
   children.push(sched);
+  process.stderr.write(`scheduler bench: api-server pid ${api.pid}, scheduler pid ${sched.pid}\n`);
   const metricsUrl = `http://127.0.0.1:${schedPort}/metrics`;
   await waitFor(`http://127.0.0.1:${schedPort}/readyz`, sched);
   const before = await (await fetch(metricsUrl)).text();

@@ -14,13 +14,22 @@ import { testVolumeDirs } from '../__tests__/volume-dirs.js';
 const dirs = testVolumeDirs();
 afterAll(() => dirs.remove());
 
-function setup() {
+/** setup builds a syncer over a fake runtime; statuses are recorded, and a write answers resourceVersion `rv()`. */
+function setup(rv: () => string | void = () => undefined) {
   const clock = new FakeClock();
   const objects = new ConfigObjectCache();
   const rt = new FakeRuntime({ clock, images: ['busybox:1.36'], unpullable: ['missing:1'] });
   const pleg = new Pleg({ runtime: rt, clock, logger: silentLogger, onPodEvents: () => undefined });
   const posted: PodStatus[] = [];
-  const status = new StatusManager({ patchStatus: async (_ns, _n, _u, s) => void posted.push(s) }, silentLogger);
+  const status = new StatusManager(
+    {
+      patchStatus: async (_ns, _n, _u, s) => {
+        posted.push(s);
+        return rv();
+      },
+    },
+    silentLogger,
+  );
   const events: string[] = [];
   const finished: string[] = [];
   const syncer = new PodSyncer({
@@ -156,6 +165,41 @@ describe('PodSyncer', () => {
     const again = await syncer.sync('u1', p);
     expect(rt.calls.filter((c) => c.startsWith('pull'))).toHaveLength(2);
     expect(again).toBe(clock.now() + 10_000); // the resync period caps the 20 s back-off
+  });
+
+  it('keeps the timestamps it reported while the informer still shows an older status, so nothing is written twice', async () => {
+    const { clock, status, syncer, posted } = setup();
+    const p = pod([sleeper('app')]);
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.phase).toBe('Running');
+    // Seconds later the watch has not yet delivered the write: the pod still shows no status.
+    clock.advance(3_000);
+    await syncer.sync('u1', p);
+    await status.idle();
+    // Then it delivers it; the server stored it without the null fields.
+    clock.advance(3_000);
+    await syncer.sync('u1', { ...p, status: JSON.parse(JSON.stringify(posted[0], (_k, v: unknown) => (v === null ? undefined : v))) as PodStatus });
+    await status.idle();
+    expect(posted).toHaveLength(1);
+  });
+
+  it('writes its status again once the informer, caught up with its write, shows someone changed it', async () => {
+    let revision = 10;
+    const { clock, status, syncer, posted } = setup(() => String(++revision));
+    const p = { ...pod([sleeper('app')]), metadata: { ...pod([]).metadata, resourceVersion: '10' } };
+    await syncer.sync('u1', p);
+    await status.idle();
+    expect(posted).toHaveLength(1);
+    clock.advance(3_000);
+    // The node lifecycle controller marked the pod not ready after the agent's write (revision 12 > 11).
+    const notReady = structuredClone(posted[0]!);
+    for (const c of notReady.conditions ?? []) if (c.type === 'Ready') Object.assign(c, { status: 'False', reason: 'NodeNotReady', lastTransitionTime: '2026-11-30T09:00:00Z' });
+    await syncer.sync('u1', { ...p, metadata: { ...p.metadata, resourceVersion: '12' }, status: notReady });
+    await status.idle();
+    expect(posted).toHaveLength(2);
+    expect(posted[1]!.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 
   it('shows RunContainerError for a command that cannot start', async () => {

@@ -223,7 +223,7 @@ export class PodSyncer {
   #status(pod: Pod, st: PodState, observed: RuntimeContainer[]): PodStatus {
     const uid = pod.metadata.uid ?? '';
     return computePodStatus({
-      pod,
+      pod: this.#o.status.withLatestStatus(pod),
       observed,
       now: this.#o.clock.now(),
       hostIP: this.#o.hostIP,

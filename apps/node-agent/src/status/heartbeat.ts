@@ -90,12 +90,37 @@ export class LeaseHeartbeat {
     }
   }
 
-  /** run renews every period until the signal aborts. */
+  /**
+   * run renews every Lease once at once (so new nodes turn Ready soon), then each period spreads the renewals
+   * over it: node i of N renews `i * period / N` after the round starts, as N independent kubelets would. One
+   * burst of N PUTs a period (200 simulated nodes: 200 writes every 10 s) stalls every other writer of the
+   * api-server meanwhile. A round that overran starts the next at once.
+   */
   async run(signal: AbortSignal): Promise<void> {
     const period = (this.#durationSeconds * 1000) / 4;
+    const n = this.#nodes.length;
+    let roundStart = this.#clock.now();
+    await this.renewAll();
+    if (n === 0) return;
     while (!signal.aborted) {
-      await this.renewAll();
-      await sleep(this.#clock, period, signal);
+      roundStart = Math.max(roundStart + period, this.#clock.now());
+      const start = roundStart;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < n && !signal.aborted) {
+          const i = next++;
+          const wait = start + (i * period) / n - this.#clock.now();
+          if (wait > 0) await sleep(this.#clock, wait, signal);
+          if (signal.aborted) return;
+          const node = this.#nodes[i]!;
+          try {
+            await this.renew(node);
+          } catch (err) {
+            this.#log.warn({ err, node: node.name }, 'lease renewal failed');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.#concurrency, n) }, worker));
     }
   }
 

@@ -75,6 +75,36 @@ describe('StatusManager', () => {
     expect(sm.writes).toBe(0);
   });
 
+  it('does not write the status in flight a second time when a sync computes it again meanwhile', async () => {
+    const { writes, writer } = heldWriter();
+    const sm = new StatusManager(writer, silentLogger);
+    sm.set(pod(), { phase: 'Pending' });
+    await settle();
+    sm.set(pod(), { phase: 'Pending' }); // the informer still shows no status
+    sm.set(pod(), { phase: 'Running' });
+    sm.set(pod(), { phase: 'Pending' }); // back to what is being written: the queued Running is outdated
+    writes[0]!.release();
+    await settle();
+    for (const w of writes.slice(1)) w.release();
+    await sm.idle();
+    expect(writes.map((w) => w.phase)).toEqual(['Pending']);
+  });
+
+  it('compares statuses as the api-server stores them: a null field equals an absent one', async () => {
+    const written: PodStatus[] = [];
+    const sm = new StatusManager({ patchStatus: async (_ns, _n, _u, s) => void written.push(s) }, silentLogger);
+    const stored: PodStatus = { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-11-30T08:00:00Z' }] };
+    sm.set(pod(stored), { conditions: [{ lastProbeTime: null, lastTransitionTime: '2026-11-30T08:00:00Z', status: 'True', type: 'PodScheduled' }], phase: 'Running' });
+    await sm.idle();
+    expect(written).toEqual([]);
+    // What it wrote, read back without the null, is no change either.
+    sm.set(pod(stored), { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', lastProbeTime: null }] });
+    await sm.idle();
+    sm.set(pod({ phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }] }), { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False', lastProbeTime: null }] });
+    await sm.idle();
+    expect(written).toHaveLength(1);
+  });
+
   it('write resolves once the status reached the writer', async () => {
     const { writes, writer } = heldWriter();
     const sm = new StatusManager(writer, silentLogger);

@@ -56,6 +56,9 @@ export class NodeInfo {
   /** ownerCounts counts pods per controller owner uid, for spreading. */
   readonly ownerCounts = new Map<string, number>();
 
+  #readyOf: Node | undefined;
+  #ready = false;
+
   constructor(name: string, node?: Node) {
     this.name = name;
     if (node) this.setNode(node);
@@ -64,6 +67,21 @@ export class NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.allocatable = nodeAllocatable(node.status?.allocatable ?? node.status?.capacity);
+  }
+
+  /** ready says whether the node's Ready condition is True; read once per Node object, not once per cycle. */
+  get ready(): boolean {
+    if (this.#readyOf !== this.node) {
+      this.#readyOf = this.node;
+      let ready = false;
+      for (const c of this.node?.status?.conditions ?? []) {
+        if (c.type !== 'Ready') continue;
+        ready = c.status === 'True';
+        break;
+      }
+      this.#ready = ready;
+    }
+    return this.#ready;
   }
 
   addPod(info: PodInfo): void {

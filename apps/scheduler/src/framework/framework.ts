@@ -4,7 +4,7 @@
 import type { Pod } from '@skiff/api';
 import { newPodInfo, type NodeInfo } from '../cache/node-info.js';
 import type { Snapshot } from '../cache/snapshot.js';
-import { MAX_NAMED_NODES, type FilterRejection, type NodeScore, type SchedulingDecision } from '../decision/scheduling-decision.js';
+import { MAX_NAMED_NODES, type FilterRejection, type NodeScore, type PluginScore, type SchedulingDecision } from '../decision/scheduling-decision.js';
 import { fitErrorMessage } from './fit-error-message.js';
 import { CycleState, type FilterPlugin, type WeightedScorePlugin } from './plugin.js';
 import { MAX_SCORE, MIN_SCORE, type Status } from './status.js';
@@ -83,17 +83,17 @@ export class Framework {
       };
     }
 
-    const scored = this.#score(state, feasible);
-    const [best, runnerUp] = this.#select(scored);
+    const scores = this.#score(state, feasible);
+    const [best, runnerUp] = this.#select(scores.totals);
     const decision: SchedulingDecision = {
       result: 'Scheduled',
       attempt,
       nodes: { total, evaluated, feasible: feasible.length },
-      selected: best,
+      selected: nodeScore(feasible, scores, best),
       filtered,
     };
-    if (runnerUp) decision.runnerUp = runnerUp;
-    return { fit: true, node: best.node, decision };
+    if (runnerUp >= 0) decision.runnerUp = nodeScore(feasible, scores, runnerUp);
+    return { fit: true, node: feasible[best]!.name, decision };
   }
 
   #runFilters(state: CycleState, node: NodeInfo): Status | undefined {
@@ -104,40 +104,61 @@ export class Framework {
     return undefined;
   }
 
-  #score(state: CycleState, nodes: NodeInfo[]): NodeScore[] {
-    const out: NodeScore[] = nodes.map((n) => ({ node: n.name, total: 0, plugins: {} }));
+  /**
+   * #score runs every score plugin over the feasible nodes into one array per plugin and a total per node; only the
+   * winner's and the runner-up's breakdowns become objects (in the decision), not one per node and plugin.
+   */
+  #score(state: CycleState, nodes: NodeInfo[]): Scores {
+    const totals = new Float64Array(nodes.length);
+    const plugins: Scores['plugins'] = [];
     for (const { plugin, weight } of this.#opts.scores) {
       plugin.preScore?.(state, nodes);
-      const scores = nodes.map((n) => plugin.score(state, n));
+      const scores = new Array<number>(nodes.length);
+      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, nodes[i]!);
       plugin.normalize?.(state, scores);
       for (let i = 0; i < nodes.length; i++) {
         const s = Math.max(MIN_SCORE, Math.min(MAX_SCORE, Math.round(scores[i] ?? 0)));
-        const entry = out[i]!;
-        entry.plugins[plugin.name] = { score: s, weight };
-        entry.total += s * weight;
+        scores[i] = s;
+        totals[i] = totals[i]! + s * weight;
       }
+      plugins.push({ name: plugin.name, weight, scores });
     }
-    return out;
+    return { totals, plugins };
   }
 
-  /** #select returns the best node (ties broken at random, like kube's selectHost) and the best of the rest. */
-  #select(scored: NodeScore[]): [NodeScore, NodeScore | undefined] {
-    let best = scored[0]!;
+  /**
+   * #select returns the index of the best total (ties broken at random, like kube's selectHost) and of the best of
+   * the rest (-1 when there is none).
+   */
+  #select(totals: Float64Array): [number, number] {
+    let best = 0;
     let ties = 1;
-    for (let i = 1; i < scored.length; i++) {
-      const s = scored[i]!;
-      if (s.total > best.total) {
-        best = s;
+    for (let i = 1; i < totals.length; i++) {
+      if (totals[i]! > totals[best]!) {
+        best = i;
         ties = 1;
-      } else if (s.total === best.total) {
+      } else if (totals[i] === totals[best]) {
         ties++;
-        if (this.#random() * ties < 1) best = s;
+        if (this.#random() * ties < 1) best = i;
       }
     }
-    let runnerUp: NodeScore | undefined;
-    for (const s of scored) if (s !== best && (!runnerUp || s.total > runnerUp.total)) runnerUp = s;
+    let runnerUp = -1;
+    for (let i = 0; i < totals.length; i++) if (i !== best && (runnerUp < 0 || totals[i]! > totals[runnerUp]!)) runnerUp = i;
     return [best, runnerUp];
   }
+}
+
+/** Scores are one cycle's normalised scores: per plugin (by node index) and the weighted total per node. */
+interface Scores {
+  totals: Float64Array;
+  plugins: Array<{ name: string; weight: number; scores: number[] }>;
+}
+
+/** nodeScore is the decision's breakdown for the node at index `i`. */
+function nodeScore(nodes: NodeInfo[], scores: Scores, i: number): NodeScore {
+  const plugins: Record<string, PluginScore> = {};
+  for (const p of scores.plugins) plugins[p.name] = { score: p.scores[i]!, weight: p.weight };
+  return { node: nodes[i]!.name, total: scores.totals[i]!, plugins };
 }
 
 function rejections(failed: Map<string, Status>): FilterRejection[] {

@@ -16,8 +16,7 @@ export class NodeReady implements FilterPlugin {
   readonly name = 'NodeReady';
 
   filter(state: CycleState, node: NodeInfo): Status {
-    const ready = node.node?.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready?.status === 'True') return SUCCESS;
+    if (node.ready) return SUCCESS;
     if (tolerationsTolerateTaint(state.pod.spec.tolerations, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' })) return SUCCESS;
     return unresolvable('node(s) were not ready');
   }

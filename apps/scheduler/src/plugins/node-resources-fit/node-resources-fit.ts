@@ -20,15 +20,27 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
   constructor(readonly strategy: ScoringStrategy = 'LeastAllocated') {}
 
   filter(state: CycleState, node: NodeInfo): Status {
-    const reasons: string[] = [];
-    if (node.pods.size + 1 > node.allocatable.pods) reasons.push('Too many pods');
     const req = state.podInfo.requests;
-    if (req.milliCpu > 0 && req.milliCpu > node.allocatable.milliCpu - node.requested.milliCpu) reasons.push('Insufficient cpu');
-    if (req.memory > 0 && req.memory > node.allocatable.memory - node.requested.memory) reasons.push('Insufficient memory');
-    for (const [name, want] of Object.entries(req.scalars)) {
-      if (want > 0 && want > (node.allocatable.scalars[name] ?? 0) - (node.requested.scalars[name] ?? 0)) reasons.push(`Insufficient ${name}`);
+    const alloc = node.allocatable;
+    const used = node.requested;
+    const tooMany = node.pods.size + 1 > alloc.pods;
+    const cpu = req.milliCpu > 0 && req.milliCpu > alloc.milliCpu - used.milliCpu;
+    const memory = req.memory > 0 && req.memory > alloc.memory - used.memory;
+    let scalars = false;
+    for (const name in req.scalars) {
+      const want = req.scalars[name]!;
+      if (want > 0 && want > (alloc.scalars[name] ?? 0) - (used.scalars[name] ?? 0)) scalars = true;
     }
-    return reasons.length === 0 ? SUCCESS : unschedulable(...reasons);
+    // Every node of every cycle passes through here: build nothing unless the pod does not fit.
+    if (!tooMany && !cpu && !memory && !scalars) return SUCCESS;
+    const reasons: string[] = [];
+    if (tooMany) reasons.push('Too many pods');
+    if (cpu) reasons.push('Insufficient cpu');
+    if (memory) reasons.push('Insufficient memory');
+    for (const [name, want] of Object.entries(req.scalars)) {
+      if (want > 0 && want > (alloc.scalars[name] ?? 0) - (used.scalars[name] ?? 0)) reasons.push(`Insufficient ${name}`);
+    }
+    return unschedulable(...reasons);
   }
 
   score(state: CycleState, node: NodeInfo): number {
