@@ -48,6 +48,9 @@ const volume = (name: string, extra: { storage?: string; className?: string; cla
 
 const node = (name: string): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}`, labels: { 'kubernetes.io/hostname': name } }, spec: {}, status: {} }) as Node;
 
+/** stored is the RecordingClient's map of a storage kind, typed. */
+const stored = <T>(client: RecordingClient, info: (typeof RESOURCES)['persistentvolumes' | 'persistentvolumeclaims']) => client.resource(info).objects as unknown as Map<string, T>;
+
 function fixture(objs: { classes?: StorageClass[]; claims?: PersistentVolumeClaim[]; volumes?: PersistentVolume[]; nodes?: Node[] }) {
   const informers = createFakeInformers();
   const client = new RecordingClient();
@@ -58,15 +61,15 @@ function fixture(objs: { classes?: StorageClass[]; claims?: PersistentVolumeClai
   for (const n of objs.nodes ?? []) informers.nodes.indexer.add(n);
   for (const c of objs.claims ?? []) {
     caches.claims.indexer.add(c);
-    client.resource(RESOURCES.persistentvolumeclaims).objects.set(`default/${c.metadata.name}`, structuredClone(c));
+    stored<PersistentVolumeClaim>(client, RESOURCES.persistentvolumeclaims).set(`default/${c.metadata.name}`, structuredClone(c));
   }
   for (const v of objs.volumes ?? []) {
     caches.volumes.indexer.add(v);
-    client.resource(RESOURCES.persistentvolumes).objects.set(v.metadata.name!, structuredClone(v));
+    stored<PersistentVolume>(client, RESOURCES.persistentvolumes).set(v.metadata.name!, structuredClone(v));
   }
   const writes = () => client.actions().filter((a) => a.verb !== 'get').map((a) => `${a.verb} ${a.resource}${a.subresource ? `/${a.subresource}` : ''} ${a.name}`);
-  const storedClaim = (name: string) => client.resource(RESOURCES.persistentvolumeclaims).objects.get(`default/${name}`) as PersistentVolumeClaim | undefined;
-  const storedVolume = (name: string) => client.resource(RESOURCES.persistentvolumes).objects.get(name) as PersistentVolume | undefined;
+  const storedClaim = (name: string) => stored<PersistentVolumeClaim>(client, RESOURCES.persistentvolumeclaims).get(`default/${name}`);
+  const storedVolume = (name: string) => stored<PersistentVolume>(client, RESOURCES.persistentvolumes).get(name);
   return { controller, client, recorder, writes, storedClaim, storedVolume };
 }
 
@@ -130,7 +133,7 @@ describe('PersistentVolumeController', () => {
 
   it('does not release a volume when only the cache has lost its claim (the API still has it)', async () => {
     const f = fixture({ volumes: [volume('pv-1', { claimRef: { namespace: 'default', name: 'data', uid: 'uid-data' }, policy: 'Delete', phase: { phase: 'Bound' } })] });
-    f.client.resource(RESOURCES.persistentvolumeclaims).objects.set('default/data', claim('data', { volumeName: 'pv-1' }));
+    stored<PersistentVolumeClaim>(f.client, RESOURCES.persistentvolumeclaims).set('default/data', claim('data', { volumeName: 'pv-1' }));
     await f.controller.reconcile('volume/pv-1');
     expect(f.writes()).toEqual([]);
   });
