@@ -68,3 +68,4 @@ export * from './advertise-address.js';
 export * from './port-forward-protocols.js';
 export * from './default-metrics.js';
 export * from './docker-socket-path.js';
+export * from './find-matching-volume.js';

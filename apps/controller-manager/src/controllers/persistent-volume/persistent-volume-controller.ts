@@ -1,5 +1,7 @@
 import {
   BIND_COMPLETED_ANNOTATION,
+  claimClass,
+  findMatchingVolume,
   BOUND_BY_CONTROLLER_ANNOTATION,
   DOCKER_VOLUME_PROVISIONER,
   formatTime,
@@ -16,7 +18,7 @@ import {
 import { watch, type EventRecorder, type ReconcileResult } from '@skiff/controller-kit';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { newProvisionedVolume } from './docker-volume-provisioner.js';
-import { claimClass, findMatchingVolume } from './find-matching-volume.js';
+
 import { storageClients, storageInformers, type StorageClients, type StorageInformers } from './storage-access.js';
 
 export interface PersistentVolumeControllerOptions extends ControllerDeps {

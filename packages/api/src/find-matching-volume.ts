@@ -1,8 +1,13 @@
 /**
- * @module findMatchingVolume: the static volume a claim can bind to (kube's pv_controller findBestMatchForClaim
+ * @module findMatchingVolume: the static volume a claim can bind to (shared by the PV controller and the scheduler's VolumeBinding; kube's pv_controller findBestMatchForClaim
  * and volume.FindMatchingVolume, cut to what Skiff serves).
  */
-import { nodeSelectorTermMatches, Quantity, selectorFromLabelSelector, type Node, type PersistentVolume, type PersistentVolumeClaim } from '@skiff/api';
+import type { PersistentVolume } from './kinds/persistent-volume.js';
+import type { PersistentVolumeClaim } from './kinds/persistent-volume-claim.js';
+import type { Node } from './node.js';
+import { nodeSelectorTermMatches } from './node-selector-term-matches.js';
+import { Quantity } from './quantity.js';
+import { selectorFromLabelSelector } from './selectors/index.js';
 
 /** claimClass is the class a claim asks for ("" for none). */
 export const claimClass = (pvc: PersistentVolumeClaim): string => pvc.spec.storageClassName ?? '';
