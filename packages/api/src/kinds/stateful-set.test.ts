@@ -25,6 +25,10 @@ describe('statefulSetKind', () => {
   it('takes volumeClaimTemplates that are valid claims, and refuses unnamed, duplicate or incomplete ones', () => {
     const template = { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
     expect(create(body({ volumeClaimTemplates: [template] })).spec.volumeClaimTemplates).toEqual([template]);
+    // Containers mount a claim template by its name; a mount of neither a volume nor a template is refused.
+    const mounting = (name: string) => body({ volumeClaimTemplates: [template], template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name, mountPath: '/data' }] }] } } });
+    expect(causesOf(() => create(mounting('data')))).toEqual([]);
+    expect(causesOf(() => create(mounting('other')))).toEqual(['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "other"']);
     expect(causesOf(() => create(body({ volumeClaimTemplates: [template, template, { metadata: {}, spec: { accessModes: ['ReadWriteSometimes'] } }] })))).toEqual([
       'spec.volumeClaimTemplates[1].metadata.name: Duplicate value: "data"',
       'spec.volumeClaimTemplates[2].metadata.name: Required value',

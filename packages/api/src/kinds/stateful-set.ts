@@ -132,6 +132,16 @@ function defaultStatefulSet(sts: StatefulSet): void {
 const POLICIES: PodManagementPolicy[] = ['OrderedReady', 'Parallel'];
 const STRATEGIES: StatefulSetUpdateStrategyType[] = ['RollingUpdate', 'OnDelete'];
 
+/** withClaimVolumes is the pod template with a volume per claim template, in place of any volume of that name. */
+function withClaimVolumes(spec: StatefulSetSpec): PodTemplateSpec {
+  const templates = spec.volumeClaimTemplates ?? [];
+  if (!templates.length) return spec.template;
+  const names = new Set(templates.map((t) => t.metadata.name));
+  // Unnamed and duplicate templates are reported on volumeClaimTemplates, not again as pod volumes.
+  const claims = [...names].filter((n): n is string => !!n).map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  return { ...spec.template, spec: { ...spec.template.spec, volumes: [...claims, ...(spec.template.spec.volumes ?? []).filter((v) => !names.has(v.name))] } };
+}
+
 /**
  * validateClaimTemplates checks each claim template as a claim (ValidatePersistentVolumeClaimSpec) with a name,
  * and that no pod volume shadows one: the controller adds a volume named after each template.
@@ -153,7 +163,9 @@ function validateStatefulSet(sts: StatefulSet, errs: FieldErrors, old?: Stateful
   const spec = sts.spec;
   errs.nonNegative('spec.replicas', spec.replicas);
   errs.nonNegative('spec.minReadySeconds', spec.minReadySeconds);
-  validateSelectorAndTemplate(spec.selector, spec.template, 'statefulset', errs);
+  // Mounts may name a claim template: validate the template as the controller makes its pods (kube's TODO in
+  // ValidatePodTemplateSpecForStatefulSet: "the union of the given volumes and volumeClaims match volume mounts").
+  validateSelectorAndTemplate(spec.selector, withClaimVolumes(spec), 'statefulset', errs);
   if (spec.podManagementPolicy !== undefined && !POLICIES.includes(spec.podManagementPolicy)) errs.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, POLICIES);
   const type = spec.updateStrategy?.type;
   if (type !== undefined && !STRATEGIES.includes(type)) errs.notSupported('spec.updateStrategy.type', type, STRATEGIES);
