@@ -181,17 +181,18 @@ export const persistentVolumeClaimKind = defineKind({
     ],
     cells(pvc, nowMs) {
       const phase = pvc.metadata.deletionTimestamp ? 'Terminating' : (pvc.status?.phase ?? '');
-      const bound = !!pvc.spec.volumeName;
+      const spec = pvc.spec ?? {};
+      const bound = !!spec.volumeName;
       return [
         pvc.metadata.name ?? '',
         phase,
-        pvc.spec.volumeName ?? '',
+        spec.volumeName ?? '',
         bound ? (pvc.status?.capacity?.['storage'] ?? '') : '',
         bound ? accessModesString(pvc.status?.accessModes) : '',
-        pvc.spec.storageClassName ?? '',
+        spec.storageClassName ?? '',
         '<unset>',
         sinceTimestamp(pvc.metadata.creationTimestamp, nowMs),
-        pvc.spec.volumeMode ?? '<unset>',
+        spec.volumeMode ?? '<unset>',
       ];
     },
   },

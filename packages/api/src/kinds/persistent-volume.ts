@@ -163,19 +163,20 @@ export const persistentVolumeKind = defineKind({
       column('VolumeMode', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.', { wide: true }),
     ],
     cells(pv, nowMs) {
-      const ref = pv.spec.claimRef;
+      const spec = pv.spec ?? {};
+      const ref = spec.claimRef;
       return [
         pv.metadata.name ?? '',
-        pv.spec.capacity?.['storage'] ?? '',
-        accessModesString(pv.spec.accessModes),
-        pv.spec.persistentVolumeReclaimPolicy ?? '',
+        spec.capacity?.['storage'] ?? '',
+        accessModesString(spec.accessModes),
+        spec.persistentVolumeReclaimPolicy ?? '',
         pv.metadata.deletionTimestamp ? 'Terminating' : (pv.status?.phase ?? ''),
         ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '',
-        pv.spec.storageClassName ?? '',
+        spec.storageClassName ?? '',
         '<unset>',
         pv.status?.reason ?? '',
         sinceTimestamp(pv.metadata.creationTimestamp, nowMs),
-        pv.spec.volumeMode ?? '<unset>',
+        spec.volumeMode ?? '<unset>',
       ];
     },
   },
