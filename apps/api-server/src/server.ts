@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { realClock, type Clock, type NodePortRange, type ServiceIPRange } from '@skiff/api';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { ensureSystemNamespaces } from './bootstrap/system-namespaces.js';
+import { ensureDefaultStorageClass } from './bootstrap/default-storage-class.js';
 import { ensureBootstrapPolicy } from './bootstrap/ensure-bootstrap-policy.js';
 import type { RuleResolver } from './routes/review-handlers.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
@@ -157,6 +158,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // Bootstrap before serving: the state every cluster starts with.
   ensureSystemNamespaces(registry);
   ensureBootstrapPolicy(registry);
+  ensureDefaultStorageClass(registry);
   ensureKubernetesService(registry, { range: registry.kindOptions.serviceClusterIPRange, ...(opts.serviceEndpoint ? { endpoint: opts.serviceEndpoint } : {}) });
   let shuttingDown = false;
   const serverAuth = opts.auth ?? UNSECURED;

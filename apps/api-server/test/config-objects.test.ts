@@ -115,7 +115,7 @@ describe('pod volumes and env from ConfigMaps and Secrets', () => {
   });
 
   it.each([
-    ['a volume type Skiff does not serve', { volumes: [{ name: 'data', nfs: { server: 'x', path: '/' } }] }, {}, 'spec.volumes[0].nfs: Unsupported value: "nfs": supported values: "configMap", "downwardAPI", "emptyDir", "hostPath", "projected", "secret"'],
+    ['a volume type Skiff does not serve', { volumes: [{ name: 'data', nfs: { server: 'x', path: '/' } }] }, {}, 'spec.volumes[0].nfs: Unsupported value: "nfs": supported values: "configMap", "downwardAPI", "emptyDir", "hostPath", "persistentVolumeClaim", "projected", "secret"'],
     ['an item path with ..', { volumes: [{ name: 'c', configMap: { name: 'app', items: [{ key: 'k', path: '../etc/passwd' }] } }] }, {}, "spec.volumes[0].configMap.items[0].path: Invalid value: \"../etc/passwd\": must not contain '..'"],
     ['an absolute subPath', { volumes: [{ name: 'c', configMap: { name: 'app' } }] }, { volumeMounts: [{ name: 'c', mountPath: '/x', subPath: '/etc' }] }, 'spec.containers[0].volumeMounts[0].subPath: Invalid value: "/etc": must be a relative path'],
     ['a mode above 0777', { volumes: [{ name: 's', secret: { secretName: 'creds', defaultMode: 0o1000 } }] }, {}, 'spec.volumes[0].secret.defaultMode: Invalid value: 512: must be a number between 0 and 0777 (octal), both inclusive'],

@@ -6,6 +6,7 @@ import { ClusterRoleAggregationController } from './controllers/clusterrole-aggr
 import { CronJobController } from './controllers/cron-job/cron-job-controller.js';
 import { DaemonSetController } from './controllers/daemon-set/daemon-set-controller.js';
 import { StatefulSetController } from './controllers/stateful-set/stateful-set-controller.js';
+import { PersistentVolumeController } from './controllers/persistent-volume/persistent-volume-controller.js';
 import { DisruptionController } from './controllers/disruption/disruption-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
@@ -138,6 +139,10 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   statefulset: ({ options: o, ...c }) => {
     const ctl = new StatefulSetController(c);
     return [{ run: (signal) => ctl.run(signal, o.concurrentStatefulSetSyncs) }];
+  },
+  'persistentvolume-binder': ({ options: _o, ...c }) => {
+    const ctl = new PersistentVolumeController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
   },
   csrapproving: ({ options: _o, recorder: _r, ...c }) => {
     const ctl = new CsrApprovingController(c);

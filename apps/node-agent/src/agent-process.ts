@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterDNS } from './pods/pod-dns.js';
-import { isConflict, isNotFound, type Node, type Pod, type Service, type Taint } from '@skiff/api';
+import { isConflict, isNotFound, RESOURCES, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type Service, type Taint } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger, type SharedInformer } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
@@ -15,6 +15,8 @@ import { ConfigObjectCache } from './config/config-object-cache.js';
 import { TokenManager, type IssuedToken } from './volumes/token-manager.js';
 import { ReferencedObjectWatcher } from './config/referenced-object-watcher.js';
 import { NodeRunner } from './node-runner.js';
+import { VolumeReclaimer } from './volumes/volume-reclaimer.js';
+import type { ClaimSource } from './volumes/claim-volumes.js';
 import { NodeStatusReporter, type Health, type NodeIdentity } from './status/node-status.js';
 import type { ProbeResults } from './pods/pod-syncer.js';
 import type { ProbeEvents } from './probes/prober.js';
@@ -80,6 +82,8 @@ export class AgentProcess {
   readonly #hbNodes: HeartbeatNode[];
   /** ConfigMaps and Secrets, shared by every node of the process. */
   readonly #objects = new ConfigObjectCache();
+  /** One per node whose runtime keeps persistent volumes (Docker); fed by a PersistentVolume informer. */
+  readonly #reclaimers: VolumeReclaimer[] = [];
   #ready = false;
   #started = false;
   #runs: Array<Promise<void>> = [];
@@ -105,10 +109,16 @@ export class AgentProcess {
       clock: opts.clock,
       onRefreshError: (err, pod) => opts.logger.warn({ err, pod }, 'could not refresh a ServiceAccount token; the current one is served until it expires'),
     });
+    const claims: ClaimSource = {
+      claim: (namespace, name) => client.resource<PersistentVolumeClaim>(RESOURCES.persistentvolumeclaims).get(name, { namespace }),
+      volume: (name) => client.resource<PersistentVolume>(RESOURCES.persistentvolumes).get(name),
+    };
     for (const n of opts.nodes) {
       const runner = new NodeRunner({
         nodeName: n.name,
         tokens,
+        claims,
+        nodeLabels: opts.labels,
         objects: this.#objects,
         volumeDirs: { rootDir: join(opts.volumeDirs.rootDir, n.name), tmpfsDir: join(opts.volumeDirs.tmpfsDir, n.name) },
         hostIP: opts.hostIP,
@@ -258,8 +268,12 @@ export class AgentProcess {
         route(pod)?.deletePod(pod);
       },
     });
+    const volumes = this.#watchPersistentVolumes();
     this.#factory.start(signal);
     if (!(await this.#factory.waitForCacheSync(signal))) return;
+    if (volumes) {
+      for (const r of this.#reclaimers) await r.sweep().catch((err: unknown) => this.#log.warn({ err }, 'could not sweep the data of deleted persistent volumes'));
+    }
     await informer.whenIdle();
     for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
     await this.#forEachNode(async (_name, e) => {
@@ -271,9 +285,34 @@ export class AgentProcess {
     this.#log.info({ nodes: this.nodes.size }, 'node agent started');
   }
 
+  /**
+   * watchPersistentVolumes sets up a reclaimer per node whose runtime keeps persistent volumes, fed by the deletions
+   * of a PersistentVolume informer; false when no node's runtime does (simulated nodes watch nothing more).
+   */
+  #watchPersistentVolumes(): boolean {
+    const nodes = [...this.nodes.values()].filter((e) => e.runner.runtime.listVolumes && e.runner.runtime.removeVolume);
+    if (!nodes.length) return false;
+    const informer = this.#factory.forResource<PersistentVolume>('persistentvolumes', this.#o.client.resource<PersistentVolume>(RESOURCES.persistentvolumes));
+    for (const e of nodes) {
+      this.#reclaimers.push(
+        new VolumeReclaimer({ runtime: e.runner.runtime, exists: (name) => !!informer.indexer.get(name), clock: this.#o.clock, logger: this.#log.child({ node: e.runner.nodeName }) }),
+      );
+    }
+    informer.addEventHandler({
+      onAdd: () => {},
+      onUpdate: () => {},
+      onDelete: (obj) => {
+        const pv = unwrapTombstone(obj);
+        for (const r of this.#reclaimers) r.onDeleted(pv);
+      },
+    });
+    return true;
+  }
+
   /** stop ends every loop and, unless `markNotReady` is false, reports the nodes not ready (graceful shutdown). */
   async stop(markNotReady = true): Promise<void> {
     this.#ac.abort();
+    for (const r of this.#reclaimers) r.stop();
     this.#ready = false;
     await Promise.allSettled(this.#runs);
     await this.#factory.stopped();

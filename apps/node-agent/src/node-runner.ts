@@ -14,6 +14,7 @@ import { podReferences } from './config/pod-references.js';
 import type { ContainerRuntime } from './runtime/container-runtime.js';
 import { fieldRefValue } from './pods/container-config.js';
 import { VolumeManager } from './volumes/volume-manager.js';
+import { ClaimVolumes, type ClaimSource } from './volumes/claim-volumes.js';
 import type { TokenManager } from './volumes/token-manager.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
 import { ResourceSampler } from './stats/resource-sampler.js';
@@ -32,6 +33,10 @@ export interface NodeRunnerOptions {
   /** Where this node writes volume files: configMap and downwardAPI under rootDir, secret and projected under tmpfsDir. */
   volumeDirs: { rootDir: string; tmpfsDir: string; isTmpfs?: (dir: string) => Promise<boolean> };
   runtime: ContainerRuntime;
+  /** Reads the claims and volumes of persistentVolumeClaim volumes; without it they fail to mount. */
+  claims?: ClaimSource;
+  /** The node's labels beyond kubernetes.io/hostname, for PersistentVolume nodeAffinity. */
+  nodeLabels?: Record<string, string>;
   statusWriter: StatusWriter;
   finisher: PodFinisher;
   events: EventRecorder;
@@ -102,6 +107,16 @@ export class NodeRunner {
         fieldRef: (pod, path) => fieldRefValue(pod, path, { nodeName: opts.nodeName, hostIP: opts.hostIP, podIP: '' }),
         serviceAccountToken: (pod, audience, seconds) => opts.tokens?.get(pod, audience, seconds) ?? Promise.reject(new Error('this node agent has no TokenRequest client')),
         ...(opts.tokens ? { forgetTokens: (uid: string) => opts.tokens!.forget(uid) } : {}),
+        ...(opts.claims
+          ? {
+              claims: new ClaimVolumes({
+                nodeName: opts.nodeName,
+                nodeLabels: () => ({ ...opts.nodeLabels, 'kubernetes.io/hostname': opts.nodeName }),
+                source: opts.claims,
+                runtime: opts.runtime,
+              }),
+            }
+          : {}),
       }),
       runtime: opts.runtime,
       pleg: this.pleg,

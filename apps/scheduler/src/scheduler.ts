@@ -32,6 +32,8 @@ export interface SchedulerOptions {
   maxBackoffMs?: number;
   /** Longest run of back-to-back cycles before yielding to I/O, so binds and watch events keep flowing. Default 10 ms. */
   sliceMs?: number;
+  /** PreBind plugins' step before the bind (VolumeBinding: claims bound on the chosen node); a rejection fails the bind. */
+  preBind?: (pod: Pod, node: string) => Promise<void>;
 }
 
 const DEFAULT_SCHEDULER = 'default-scheduler';
@@ -206,6 +208,7 @@ export class Scheduler {
     const pod = info.pod;
     const bindStart = performance.now();
     try {
+      await this.#o.preBind?.(pod, node);
       await this.#o.writer.bind(pod, node, { [DECISION_ANNOTATION]: JSON.stringify(decision) });
     } catch (err) {
       this.cache.forgetPod(assumed);

@@ -10,6 +10,7 @@ import type { ScoringStrategy } from './plugins/node-resources-fit/node-resource
 import { Scheduler } from './scheduler.js';
 import type { SchedulerMetrics } from './scheduler-metrics.js';
 import { createApiWriter } from './scheduler-writer.js';
+import { connectVolumeBinding, newVolumeBinding, volumeInformers } from './plugins/volume-binding/volume-binding-informers.js';
 
 /** LeaderElectionOptions mirrors kube-scheduler's --leader-elect-* flags. */
 export interface LeaderElectionOptions {
@@ -68,15 +69,18 @@ export function startScheduler(opts: StartSchedulerOptions): RunningScheduler {
   const log = opts.logger;
   const factory = new SharedInformerFactory({ clock: opts.clock, logger: log });
   const informers = schedulerInformers(factory, { pods: opts.client.pods, nodes: opts.client.nodes });
+  const storage = volumeInformers(factory, opts.client);
   let synced = false;
   let leading = false;
   let current: Scheduler | undefined;
 
   const lead = async (leadSignal: AbortSignal): Promise<void> => {
+    const volumeBinding = newVolumeBinding(storage, opts.client, opts.clock);
     const scheduler = new Scheduler({
       writer: createApiWriter(opts.client),
+      preBind: (pod, node) => volumeBinding.preBind(pod, node),
       framework: new Framework({
-        ...defaultPlugins(opts.scoringStrategy ? { scoringStrategy: opts.scoringStrategy } : {}),
+        ...defaultPlugins({ volumeBinding, ...(opts.scoringStrategy ? { scoringStrategy: opts.scoringStrategy } : {}) }),
         ...(opts.percentageOfNodesToScore !== undefined ? { percentageOfNodesToScore: opts.percentageOfNodesToScore } : {}),
       }),
       clock: opts.clock,
@@ -88,7 +92,7 @@ export function startScheduler(opts: StartSchedulerOptions): RunningScheduler {
       ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
     });
     current = scheduler;
-    const registrations = connectInformers(informers, scheduler);
+    const registrations = [...connectInformers(informers, scheduler), ...connectVolumeBinding(storage, volumeBinding, () => scheduler.queue.moveAllToActiveOrBackoff('StorageChange'))];
     const onAbort = (): void => scheduler.close();
     leadSignal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -30,7 +30,7 @@ export function podReferences(pod: Pod): string[] {
   for (const v of spec.volumes ?? []) {
     add('secrets', v.secret?.secretName);
     add('configmaps', v.configMap?.name);
-    add('persistentvolumeclaims', (v['persistentVolumeClaim'] as { claimName?: string } | undefined)?.claimName);
+    add('persistentvolumeclaims', v.persistentVolumeClaim?.claimName);
     for (const p of v.projected?.sources ?? []) {
       add('secrets', p.secret?.name);
       add('configmaps', p.configMap?.name);

@@ -213,7 +213,8 @@ export interface Volume {
   secret?: SecretVolumeSource;
   projected?: ProjectedVolumeSource;
   downwardAPI?: DownwardAPIVolumeSource;
-  /** Sources Skiff does not serve (nfs, persistentVolumeClaim, ...) are kept, so validation refuses them by name. */
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  /** Sources Skiff does not serve (nfs, iscsi, ...) are kept, so validation refuses them by name. */
   [source: string]: unknown;
 }
 

@@ -34,6 +34,10 @@ const NODE_RULES: Rule[] = [
   { group: '', resources: ['pods/status'], verbs: ['update', 'patch'] },
   { group: '', resources: ['pods/eviction'], verbs: ['create'] },
   { group: 'certificates.k8s.io', resources: ['certificatesigningrequests'], verbs: ['create', 'get', 'list', 'watch'] },
+  // Skiff: kube lets a node get only the PersistentVolumes its pods' claims are bound to. Skiff's node agent also
+  // watches them to remove the Docker volume of a deleted reclaim-Delete volume it holds, after its pods are gone
+  // (so off the graph); PersistentVolumes carry no secrets.
+  { group: '', resources: ['persistentvolumes'], verbs: READ },
 ];
 
 /** Resources whose reads follow the graph: a node reads only what its pods reference. */

@@ -96,6 +96,10 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
   clusterRole('system:kube-scheduler', [
     rule(READ, [''], ['pods', 'nodes']),
     rule(['patch'], [''], ['pods']),
+    // VolumeBinding: claims, volumes and classes; the selected-node annotation on WaitForFirstConsumer claims.
+    rule(READ, [''], ['persistentvolumeclaims', 'persistentvolumes']),
+    rule(READ, ['storage.k8s.io'], ['storageclasses']),
+    rule(['patch', 'update'], [''], ['persistentvolumeclaims']),
     rule(['create'], [''], ['pods/binding', 'bindings']),
     rule(['patch', 'update'], [''], ['pods/status']),
     rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
@@ -109,12 +113,12 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
   clusterRole('system:kube-controller-manager', [
     ...everyKind(),
     // kube-root-ca.crt (root-ca-cert-publisher); the service data path's Deployments (serviceproxy).
-    rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'services', 'events', 'configmaps']),
+    rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'services', 'events', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes']),
     rule(['create'], ['apps'], ['replicasets', 'deployments']),
     rule(['create'], ['batch'], ['jobs']),
     rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
     rule(['create', 'patch', 'update'], ['events.k8s.io'], ['events']),
-    rule(['update', 'patch'], [''], ['pods/status', 'nodes/status', 'namespaces/finalize', 'namespaces/status']),
+    rule(['update', 'patch'], [''], ['pods/status', 'nodes/status', 'namespaces/finalize', 'namespaces/status', 'persistentvolumeclaims/status', 'persistentvolumes/status']),
     rule(['update', 'patch'], ['apps'], ['deployments/status', 'replicasets/status', 'daemonsets/status', 'statefulsets/status']),
     rule(['update', 'patch'], ['policy'], ['poddisruptionbudgets/status']),
     rule(['update', 'patch'], ['batch'], ['jobs/status', 'cronjobs/status']),

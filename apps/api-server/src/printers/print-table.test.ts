@@ -20,6 +20,9 @@ describe('printTable columns match kubectl 1.32', () => {
     ['deployments', ['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers(w)', 'Images(w)', 'Selector(w)']],
     ['replicasets', ['Name', 'Desired', 'Current', 'Ready', 'Age', 'Containers(w)', 'Images(w)', 'Selector(w)']],
     ['leases', ['Name', 'Holder', 'Age']],
+    ['persistentvolumeclaims', ['Name', 'Status', 'Volume', 'Capacity', 'Access Modes', 'StorageClass', 'VolumeAttributesClass', 'Age', 'VolumeMode(w)']],
+    ['persistentvolumes', ['Name', 'Capacity', 'Access Modes', 'Reclaim Policy', 'Status', 'Claim', 'StorageClass', 'VolumeAttributesClass', 'Reason', 'Age', 'VolumeMode(w)']],
+    ['storageclasses', ['Name', 'Provisioner', 'ReclaimPolicy', 'VolumeBindingMode', 'AllowVolumeExpansion', 'Age']],
   ])('%s', (resource, names) => {
     expect(header(resource)).toEqual(names);
   });

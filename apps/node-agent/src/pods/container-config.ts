@@ -25,6 +25,8 @@ export interface ContainerConfigContext {
   objects: ConfigObjects;
   /** Where the node keeps the files of a configMap, secret, projected or downwardAPI volume. */
   volumeDir(v: Volume): string;
+  /** The runtime volume a persistentVolumeClaim volume was set up as (undefined: not set up). */
+  claimVolume?(v: Volume): string | undefined;
   /** Hears what kubelet reports as a warning event without failing the container (skipped envFrom keys). */
   warn?(message: string): void;
 }
@@ -70,12 +72,18 @@ function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfi
     if (!v) throw configError(`volume ${m.name} is not declared by the pod`);
     if (isConfigVolume(v)) return configVolumeMount(v, m, ctx);
     if (v.emptyDir) return { volume: v.name, kind: 'emptyDir', target: m.mountPath, readOnly: m.readOnly ?? false };
+    if (v.persistentVolumeClaim) {
+      const named = ctx.claimVolume?.(v);
+      if (!named) throw configError(`volume ${v.name}: persistentVolumeClaim ${v.persistentVolumeClaim.claimName} is not mounted on this node`);
+      if (m.subPath) throw configError(`volume ${v.name}: subPath is not supported for persistentVolumeClaim volumes by this node agent`);
+      return { volume: named, kind: 'named', target: m.mountPath, readOnly: (m.readOnly ?? false) || (v.persistentVolumeClaim.readOnly ?? false) };
+    }
     if (v.hostPath) {
       if (hostPathExposesDockerSocket(v.hostPath.path)) throw configError(`hostPath volume ${v.name} (${v.hostPath.path}) would expose the container engine's socket, which no pod may mount`);
       if (!ctx.allowPrivileged) throw configError(`hostPath volume ${v.name} is not allowed on this node (start the agent with --allow-privileged)`);
       return { volume: v.hostPath.path, kind: 'host', target: m.mountPath, readOnly: m.readOnly ?? false };
     }
-    throw configError(`volume ${v.name}: only emptyDir, hostPath, configMap, secret, projected and downwardAPI volumes are supported`);
+    throw configError(`volume ${v.name}: only emptyDir, hostPath, persistentVolumeClaim, configMap, secret, projected and downwardAPI volumes are supported`);
   });
 }
 

@@ -345,6 +345,7 @@ export class PodSyncer {
         serviceEnv: serviceEnv(pod, this.#o.services?.() ?? []),
         objects: this.#o.objects,
         volumeDir: (v) => this.#o.volumes.dir(pod.metadata.uid ?? '', v),
+        claimVolume: (v) => this.#o.volumes.claimVolume(pod.metadata.uid ?? '', v),
         warn: (message) => this.#o.events.record(ref, 'Warning', 'InvalidEnvironmentVariableNames', message),
       });
       // kubelet resolves the image's user before creating the container: a root image never starts under runAsNonRoot.

@@ -63,9 +63,10 @@ export interface SandboxConfig {
 
 /** MountConfig is a volume mount of a pod container. */
 export interface MountConfig {
-  /** emptyDir volume name, or for hostPath the host path (kind 'host'). */
+  /** emptyDir volume name, for hostPath the host path (kind 'host'), for a named volume its name (kind 'named'). */
   volume: string;
-  kind: 'emptyDir' | 'host';
+  /** 'named' is a runtime volume that outlives the pod: the data of a PersistentVolume (ensureVolume made it). */
+  kind: 'emptyDir' | 'host' | 'named';
   target: string;
   readOnly: boolean;
 }
@@ -245,6 +246,15 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   /** removePodVolumes deletes the pod's emptyDir storage. */
   removePodVolumes(pod: PodRef): Promise<void>;
+  /**
+   * ensureVolume creates a named volume that outlives pods (a PersistentVolume's data) with `labels`, or leaves
+   * the existing one as it is. Optional: a runtime without it cannot mount persistentVolumeClaim volumes.
+   */
+  ensureVolume?(name: string, labels: Record<string, string>): Promise<void>;
+  /** listVolumes lists the named volumes carrying every label of `labels`. */
+  listVolumes?(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>>;
+  /** removeVolume deletes a named volume: 'removed' (or already gone), or 'inUse' while a container still mounts it. */
+  removeVolume?(name: string): Promise<'removed' | 'inUse'>;
   /** exec runs a command in a running container, for exec probes. */
   exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** logs streams a container's output as plain text. */

@@ -1,12 +1,14 @@
 /**
  * @module VolumeManager: writes the files of a pod's configMap, secret, projected and downwardAPI volumes on the
- * node and removes them with the pod (kubelet's volume manager, for the volume types whose content it makes).
+ * node and removes them with the pod, and resolves its persistentVolumeClaim volumes to runtime volumes (kubelet's
+ * volume manager, for the volume types Skiff serves).
  */
 import { mkdir, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod, Volume } from '@skiff/api';
 import type { ConfigObjects } from '../config/config-objects.js';
 import { AtomicWriter } from './atomic-writer.js';
+import type { ClaimVolumes } from './claim-volumes.js';
 import { isConfigVolume, isSecretVolume, volumePayload, VolumeSetupError } from './volume-payload.js';
 
 /** A serviceAccountToken projection's lifetime when it names none (kube's default: one hour). */
@@ -31,6 +33,8 @@ export interface VolumeManagerOptions {
   forgetTokens?(uid: string): void;
   /** Whether a directory is on a tmpfs; statfs by default (tests may say otherwise). */
   isTmpfs?(dir: string): Promise<boolean>;
+  /** persistentVolumeClaim volumes; without it they fail to mount. */
+  claims?: ClaimVolumes;
 }
 
 async function statfsIsTmpfs(dir: string): Promise<boolean> {
@@ -46,6 +50,8 @@ async function statfsIsTmpfs(dir: string): Promise<boolean> {
 export class VolumeManager {
   readonly #o: VolumeManagerOptions;
   readonly #tmpfsChecked = new Map<string, Promise<boolean>>();
+  /** The runtime volume of each persistentVolumeClaim volume, by pod uid and volume name, once set up. */
+  readonly #claimed = new Map<string, Map<string, string>>();
 
   constructor(opts: VolumeManagerOptions) {
     this.#o = opts;
@@ -54,6 +60,11 @@ export class VolumeManager {
   /** dir is where a volume of the pod lives on the node (bind-mounted into its containers). */
   dir(uid: string, v: Volume): string {
     return join(isSecretVolume(v) ? this.#o.tmpfsDir : this.#o.rootDir, 'pods', uid, 'volumes', v.name);
+  }
+
+  /** claimVolume is the runtime volume a persistentVolumeClaim volume of the pod was set up as. */
+  claimVolume(uid: string, v: Volume): string | undefined {
+    return this.#claimed.get(uid)?.get(v.name);
   }
 
   /**
@@ -66,6 +77,14 @@ export class VolumeManager {
     const changed: string[] = [];
     let first: VolumeSetupError | undefined;
     for (const v of pod.spec.volumes ?? []) {
+      if (v.persistentVolumeClaim) {
+        try {
+          await this.#setUpClaim(uid, pod, v);
+        } catch (err) {
+          first ??= new VolumeSetupError(`Unable to attach or mount volumes: unmounted volumes=[${v.name}]: ${(err as Error).message}`, { cause: err });
+        }
+        continue;
+      }
       if (!isConfigVolume(v)) continue;
       try {
         if (isSecretVolume(v)) await this.#requireTmpfs();
@@ -92,9 +111,20 @@ export class VolumeManager {
     return changed;
   }
 
+  /** setUpClaim resolves a claim once per pod: the volume a pod mounts does not change while it runs. */
+  async #setUpClaim(uid: string, pod: Pod, v: Volume): Promise<void> {
+    if (this.#claimed.get(uid)?.has(v.name)) return;
+    if (!this.#o.claims) throw new Error('this node agent cannot mount persistentVolumeClaim volumes');
+    const name = await this.#o.claims.setUp(pod, v);
+    let byName = this.#claimed.get(uid);
+    if (!byName) this.#claimed.set(uid, (byName = new Map()));
+    byName.set(v.name, name);
+  }
+
   /** tearDown removes every volume file of the pod. */
   async tearDown(uid: string): Promise<void> {
     this.#o.forgetTokens?.(uid);
+    this.#claimed.delete(uid);
     await Promise.all([this.#o.rootDir, this.#o.tmpfsDir].map((d) => rm(join(d, 'pods', uid), { recursive: true, force: true })));
   }
 

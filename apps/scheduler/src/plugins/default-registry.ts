@@ -13,10 +13,13 @@ import { NodeResourcesFit, type ScoringStrategy } from './node-resources-fit/nod
 import { NodeUnschedulable } from './node-unschedulable/node-unschedulable.js';
 import { SelectorSpread } from './selector-spread/selector-spread.js';
 import { TaintToleration } from './taint-toleration/taint-toleration.js';
+import type { VolumeBinding } from './volume-binding/volume-binding.js';
 
 /** DefaultPluginsOptions tunes the default profile. */
 export interface DefaultPluginsOptions {
   scoringStrategy?: ScoringStrategy;
+  /** VolumeBinding over the scheduler's storage informers; absent, pods' claims are not checked. */
+  volumeBinding?: VolumeBinding;
 }
 
 /**
@@ -28,7 +31,7 @@ export function defaultPlugins(opts: DefaultPluginsOptions = {}): Pick<Framework
   const affinity = new NodeAffinity();
   const fit = new NodeResourcesFit(opts.scoringStrategy ?? 'LeastAllocated');
   return {
-    filters: [new NodeReady(), new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(), fit, new InterPodAntiAffinity()],
+    filters: [new NodeReady(), new NodeUnschedulable(), new NodeName(), taints, affinity, new NodePorts(), fit, ...(opts.volumeBinding ? [opts.volumeBinding] : []), new InterPodAntiAffinity()],
     scores: [
       { plugin: taints, weight: 3 },
       { plugin: affinity, weight: 2 },
@@ -44,9 +47,12 @@ const POD_DELETE_HELPS = new Set(['NodeResourcesFit', 'NodePorts', 'InterPodAffi
 
 /**
  * defaultQueueingHint: any node change may help (a node added, labelled, untainted, uncordoned, grown, made Ready);
- * a pod going away helps only pods rejected for resources, ports or anti-affinity.
+ * a pod going away helps only pods rejected for resources, ports or anti-affinity; a storage change only pods
+ * rejected by VolumeBinding.
  */
 export const defaultQueueingHint: QueueingHint = (event: ClusterEvent, rejectedBy) => {
+  // A claim, volume or class change helps only pods held back by their volumes.
+  if (event === 'StorageChange') return rejectedBy.has('VolumeBinding');
   if (event !== 'AssignedPodDelete') return true;
   for (const p of rejectedBy) if (POD_DELETE_HELPS.has(p)) return true;
   return false;

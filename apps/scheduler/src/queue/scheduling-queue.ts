@@ -22,7 +22,7 @@ export interface QueuedPodInfo {
 }
 
 /** ClusterEvent names a change that may make parked pods schedulable. */
-export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodDelete' | 'UnschedulableTimeout';
+export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodDelete' | 'UnschedulableTimeout' | 'StorageChange';
 
 /** QueueingHint decides whether an event can help a pod that the given plugins rejected. */
 export type QueueingHint = (event: ClusterEvent, rejectedBy: ReadonlySet<string>) => boolean;

@@ -19,6 +19,9 @@ import { podKind } from './pod.js';
 import { podDisruptionBudgetKind } from './pod-disruption-budget.js';
 import { daemonSetKind } from './daemon-set.js';
 import { statefulSetKind } from './stateful-set.js';
+import { persistentVolumeClaimKind } from './persistent-volume-claim.js';
+import { persistentVolumeKind } from './persistent-volume.js';
+import { storageClassKind } from './storage-class.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
@@ -53,6 +56,9 @@ export const KINDS = [
   anyKind(daemonSetKind),
   anyKind(statefulSetKind),
   anyKind(certificateSigningRequestKind),
+  anyKind(persistentVolumeClaimKind),
+  anyKind(persistentVolumeKind),
+  anyKind(storageClassKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

@@ -22,8 +22,22 @@ describe('statefulSetKind', () => {
     });
   });
 
-  it('refuses volumeClaimTemplates (no PersistentVolumeClaims are served yet), a bad policy and a negative partition', () => {
-    expect(causesOf(() => create(body({ volumeClaimTemplates: [{ metadata: { name: 'data' } }] })))).toEqual(['spec.volumeClaimTemplates: Forbidden: PersistentVolumeClaims are not served by this cluster yet']);
+  it('takes volumeClaimTemplates that are valid claims, and refuses unnamed, duplicate or incomplete ones', () => {
+    const template = { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    expect(create(body({ volumeClaimTemplates: [template] })).spec.volumeClaimTemplates).toEqual([template]);
+    // Containers mount a claim template by its name; a mount of neither a volume nor a template is refused.
+    const mounting = (name: string) => body({ volumeClaimTemplates: [template], template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name, mountPath: '/data' }] }] } } });
+    expect(causesOf(() => create(mounting('data')))).toEqual([]);
+    expect(causesOf(() => create(mounting('other')))).toEqual(['spec.template.spec.containers[0].volumeMounts[0].name: Not found: "other"']);
+    expect(causesOf(() => create(body({ volumeClaimTemplates: [template, template, { metadata: {}, spec: { accessModes: ['ReadWriteSometimes'] } }] })))).toEqual([
+      'spec.volumeClaimTemplates[1].metadata.name: Duplicate value: "data"',
+      'spec.volumeClaimTemplates[2].metadata.name: Required value',
+      'spec.volumeClaimTemplates[2].spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+      'spec.volumeClaimTemplates[2].spec.resources[storage]: Required value',
+    ]);
+  });
+
+  it('refuses a bad policy and a negative partition', () => {
     expect(causesOf(() => create(body({ podManagementPolicy: 'Random', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: -1 } } })))).toEqual([
       'spec.podManagementPolicy: Unsupported value: "Random": supported values: "OrderedReady", "Parallel"',
       'spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0',

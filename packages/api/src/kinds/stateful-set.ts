@@ -1,7 +1,7 @@
 /**
  * @module statefulSetKind: apps/v1 StatefulSet (types, schema, SetDefaults_StatefulSet, validation, the scale
  * subresource and `kubectl get sts` columns), after kube's pkg/apis/apps and pkg/registry/apps/statefulset.
- * volumeClaimTemplates are refused until PersistentVolumeClaims are served.
+ * volumeClaimTemplates are PersistentVolumeClaims the controller makes per pod (`<template>-<set>-<ordinal>`).
  */
 import { z } from 'zod';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
@@ -18,6 +18,7 @@ import { validateSelectorAndTemplate, validateSelectorUpdate } from '../validati
 import { workloadConditionSchema } from '../validation/workload-condition-schema.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
+import { persistentVolumeClaimSpecSchema, validateClaimSpec, type PersistentVolumeClaimSpec } from './persistent-volume-claim.js';
 
 /** Labels the StatefulSet controller puts on each pod (apps/v1 constants). */
 export const STATEFUL_SET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -26,11 +27,19 @@ export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 export type PodManagementPolicy = 'OrderedReady' | 'Parallel';
 export type StatefulSetUpdateStrategyType = 'RollingUpdate' | 'OnDelete';
 
+/** PersistentVolumeClaimTemplate is a StatefulSet's claim template: a claim's metadata and spec, no status. */
+export interface PersistentVolumeClaimTemplate {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec: PersistentVolumeClaimSpec;
+}
+
 export interface StatefulSetSpec {
   replicas?: number;
   selector: LabelSelector;
   template: PodTemplateSpec;
-  volumeClaimTemplates?: unknown[];
+  volumeClaimTemplates?: PersistentVolumeClaimTemplate[];
   serviceName?: string;
   podManagementPolicy?: PodManagementPolicy;
   updateStrategy?: { type?: StatefulSetUpdateStrategyType; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
@@ -71,7 +80,9 @@ export const statefulSetSchema = z.object({
       replicas: int().optional().describe('replicas is the desired number of replicas of the given Template. Defaults to 1.'),
       selector: labelSelectorSchema.default({}).describe("selector is a label query over pods that should match the replica count. It must match the pod template's labels."),
       template: podTemplateSpecSchema.default({ spec: { containers: [] } }).describe('template is the object that describes the pod that will be created if insufficient replicas are detected.'),
-      volumeClaimTemplates: z.array(z.unknown()).optional().describe('volumeClaimTemplates is a list of claims that pods are allowed to reference.'),
+      volumeClaimTemplates: z
+        .array(z.object({ apiVersion: z.string().optional(), kind: z.string().optional(), metadata: objectMetaSchema.default({}), spec: persistentVolumeClaimSpecSchema.default({}) }))
+        .optional().describe('volumeClaimTemplates is a list of claims that pods are allowed to reference.'),
       serviceName: z.string().optional().describe('serviceName is the name of the service that governs this StatefulSet; pods get DNS names pod-specific-string.serviceName.default.svc.cluster.local.'),
       podManagementPolicy: enumString<PodManagementPolicy>().optional().describe('podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. OrderedReady (default) or Parallel.'),
       updateStrategy: z
@@ -121,20 +132,47 @@ function defaultStatefulSet(sts: StatefulSet): void {
 const POLICIES: PodManagementPolicy[] = ['OrderedReady', 'Parallel'];
 const STRATEGIES: StatefulSetUpdateStrategyType[] = ['RollingUpdate', 'OnDelete'];
 
+/** withClaimVolumes is the pod template with a volume per claim template, in place of any volume of that name. */
+function withClaimVolumes(spec: StatefulSetSpec): PodTemplateSpec {
+  const templates = spec.volumeClaimTemplates ?? [];
+  if (!templates.length) return spec.template;
+  const names = new Set(templates.map((t) => t.metadata.name));
+  // Unnamed and duplicate templates are reported on volumeClaimTemplates, not again as pod volumes.
+  const claims = [...names].filter((n): n is string => !!n).map((name) => ({ name, persistentVolumeClaim: { claimName: name } }));
+  return { ...spec.template, spec: { ...spec.template.spec, volumes: [...claims, ...(spec.template.spec.volumes ?? []).filter((v) => !names.has(v.name))] } };
+}
+
+/**
+ * validateClaimTemplates checks each claim template as a claim (ValidatePersistentVolumeClaimSpec) with a name,
+ * and that no pod volume shadows one: the controller adds a volume named after each template.
+ */
+function validateClaimTemplates(spec: StatefulSetSpec, errs: FieldErrors): void {
+  const names = new Set<string>();
+  spec.volumeClaimTemplates?.forEach((t, i) => {
+    const p = `spec.volumeClaimTemplates[${i}]`;
+    const name = t.metadata.name;
+    if (!name) errs.required(`${p}.metadata.name`);
+    else if (names.has(name)) errs.duplicate(`${p}.metadata.name`, name);
+    else names.add(name);
+    validateClaimSpec(t.spec, `${p}.spec`, errs);
+  });
+}
+
 /** validateStatefulSet is kube's ValidateStatefulSetSpec and, on update, ValidateStatefulSetUpdate. */
 function validateStatefulSet(sts: StatefulSet, errs: FieldErrors, old?: StatefulSet): void {
   const spec = sts.spec;
   errs.nonNegative('spec.replicas', spec.replicas);
   errs.nonNegative('spec.minReadySeconds', spec.minReadySeconds);
-  validateSelectorAndTemplate(spec.selector, spec.template, 'statefulset', errs);
+  // Mounts may name a claim template: validate the template as the controller makes its pods (kube's TODO in
+  // ValidatePodTemplateSpecForStatefulSet: "the union of the given volumes and volumeClaims match volume mounts").
+  validateSelectorAndTemplate(spec.selector, withClaimVolumes(spec), 'statefulset', errs);
   if (spec.podManagementPolicy !== undefined && !POLICIES.includes(spec.podManagementPolicy)) errs.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, POLICIES);
   const type = spec.updateStrategy?.type;
   if (type !== undefined && !STRATEGIES.includes(type)) errs.notSupported('spec.updateStrategy.type', type, STRATEGIES);
   if (type === 'OnDelete' && spec.updateStrategy?.rollingUpdate) errs.invalid('spec.updateStrategy.rollingUpdate', '', 'only allowed for updateStrategy \'RollingUpdate\'');
   errs.nonNegative('spec.updateStrategy.rollingUpdate.partition', spec.updateStrategy?.rollingUpdate?.partition);
   errs.nonNegative('spec.ordinals.start', spec.ordinals?.start);
-  // Skiff serves no PersistentVolumeClaims yet: a claim template would give pods volumes nothing provides.
-  if ((spec.volumeClaimTemplates ?? []).length > 0) errs.forbidden('spec.volumeClaimTemplates', 'PersistentVolumeClaims are not served by this cluster yet');
+  validateClaimTemplates(spec, errs);
   if (!old) return;
   validateSelectorUpdate(spec, old.spec, errs);
   // Only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds may change.

@@ -200,7 +200,7 @@ const downwardAPIFile = z.object({
 });
 
 /**
- * volume decodes core/v1 Volume. Volume types Skiff does not serve (nfs, persistentVolumeClaim, ...) are kept
+ * volume decodes core/v1 Volume. Volume types Skiff does not serve (nfs, iscsi, ...) are kept
  * rather than dropped as unknown fields, so validation can refuse them by name with 422 instead of the pod failing
  * later on its node.
  */
@@ -212,6 +212,7 @@ const volume = z
     configMap: z.object({ name: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
     secret: z.object({ secretName: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
     downwardAPI: z.object({ items: z.array(downwardAPIFile).optional(), defaultMode: int().optional() }).optional(),
+    persistentVolumeClaim: z.object({ claimName: z.string().default(''), readOnly: z.boolean().optional() }).optional(),
     projected: z
       .object({
         sources: z
@@ -244,7 +245,8 @@ const nodeSelectorRequirement = z.object({
   operator: requiredEnum<'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'>(),
   values: stringList().optional(),
 });
-const nodeSelectorTerm = z.object({
+/** nodeSelectorTermSchema decodes core/v1 NodeSelectorTerm (pod affinity, PersistentVolume nodeAffinity). */
+export const nodeSelectorTermSchema = z.object({
   matchExpressions: z.array(nodeSelectorRequirement).optional(),
   matchFields: z.array(nodeSelectorRequirement).optional(),
 }) satisfies z.ZodType<NodeSelectorTerm>;
@@ -263,9 +265,9 @@ const podAffinity = z.object({
 const affinity = z.object({
   nodeAffinity: z
     .object({
-      requiredDuringSchedulingIgnoredDuringExecution: z.object({ nodeSelectorTerms: z.array(nodeSelectorTerm).default([]) }).optional(),
+      requiredDuringSchedulingIgnoredDuringExecution: z.object({ nodeSelectorTerms: z.array(nodeSelectorTermSchema).default([]) }).optional(),
       preferredDuringSchedulingIgnoredDuringExecution: z
-        .array(z.object({ weight: int().default(0), preference: nodeSelectorTerm.default({}) }))
+        .array(z.object({ weight: int().default(0), preference: nodeSelectorTermSchema.default({}) }))
         .optional(),
     })
     .optional(),

@@ -8,7 +8,7 @@ import type { FieldErrors } from './field-errors.js';
 import { isDNS1123Subdomain } from './name-rules.js';
 
 /** SUPPORTED_VOLUME_TYPES are the volume sources the node agent can set up. */
-export const SUPPORTED_VOLUME_TYPES = ['configMap', 'downwardAPI', 'emptyDir', 'hostPath', 'projected', 'secret'] as const;
+export const SUPPORTED_VOLUME_TYPES = ['configMap', 'downwardAPI', 'emptyDir', 'hostPath', 'persistentVolumeClaim', 'projected', 'secret'] as const;
 const MODE_ERROR = 'must be a number between 0 and 0777 (octal), both inclusive';
 /** Fields a downwardAPI volume file may show (validVolumeDownwardAPIFieldPathExpressions). */
 const VOLUME_FIELD_PATHS = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid'];
@@ -91,6 +91,7 @@ export function validateVolumeSource(v: Volume, p: string, errs: FieldErrors): v
     return;
   }
   if (v.hostPath && !v.hostPath.path) errs.required(`${p}.hostPath.path`);
+  if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) errs.required(`${p}.persistentVolumeClaim.claimName`);
   if (v.configMap) {
     requireName(v.configMap.name, `${p}.configMap.name`, errs);
     validateItems(v.configMap.items, `${p}.configMap`, errs, new Set());

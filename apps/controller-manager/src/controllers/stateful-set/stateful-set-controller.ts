@@ -18,6 +18,7 @@ import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type Recon
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { isPodAvailable, isPodReady } from '../../util/pod-state.js';
 import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
+import { addClaimVolumes, StatefulSetClaims } from './stateful-set-claims.js';
 
 export interface StatefulSetControllerOptions extends ControllerDeps {
   recorder: EventRecorder;
@@ -48,10 +49,12 @@ export function ordinalOf(setName: string, pod: Pod): number | undefined {
  */
 export class StatefulSetController extends ManagedController {
   readonly #recorder: EventRecorder;
+  readonly #claims: StatefulSetClaims;
 
   constructor(opts: StatefulSetControllerOptions) {
     super('statefulset', opts, 5);
     this.#recorder = opts.recorder;
+    this.#claims = new StatefulSetClaims(opts);
     const owner = (pod: Pod): string | undefined => {
       const ref = controllerOf(pod);
       if (ref?.kind !== 'StatefulSet') return undefined;
@@ -154,6 +157,7 @@ export class StatefulSetController extends ManagedController {
 
   async #create(sts: StatefulSet, ordinal: number, revision: string, updateRevision: string, pods: Pod[]): Promise<void> {
     const pod = newStatefulPod(sts, ordinal, revision, revision === updateRevision ? undefined : pods.find((p) => revisionOf(p) === revision));
+    await this.#claims.ensure(sts, ordinal);
     try {
       await this.client.pods.create(pod);
       this.#recorder.event(sts, 'Normal', 'SuccessfulCreate', `create Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`);
@@ -222,6 +226,7 @@ export function newStatefulPod(sts: StatefulSet, ordinal: number, revision: stri
   }
   spec.hostname = name;
   if (sts.spec.serviceName) spec.subdomain = sts.spec.serviceName;
+  addClaimVolumes(sts, ordinal, spec);
   return {
     apiVersion: 'v1',
     kind: 'Pod',

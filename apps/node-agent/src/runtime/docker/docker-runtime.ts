@@ -319,7 +319,9 @@ export class DockerRuntime implements ContainerRuntime {
       Mounts: config.mounts.map((m) =>
         m.kind === 'emptyDir'
           ? { Type: 'volume', Source: volumeName(this.#node, config.pod, m.volume), Target: m.target, ReadOnly: m.readOnly }
-          : { Type: 'bind', Source: m.volume, Target: m.target, ReadOnly: m.readOnly },
+          : m.kind === 'named'
+            ? { Type: 'volume', Source: m.volume, Target: m.target, ReadOnly: m.readOnly }
+            : { Type: 'bind', Source: m.volume, Target: m.target, ReadOnly: m.readOnly },
       ),
     };
     if (config.memoryLimit !== undefined) {
@@ -412,6 +414,27 @@ export class DockerRuntime implements ContainerRuntime {
         if (!isMissing(err)) throw err;
       }
     }
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    // Creating an existing volume answers it unchanged (labels included), so this is idempotent.
+    await this.#d.json({ method: 'POST', path: '/volumes/create', body: { Name: name, Labels: { ...labels, [LABELS.node]: this.#node } } });
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.node}=${this.#node}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] }));
+    const res = await this.#d.json<{ Volumes: Array<{ Name: string; Labels: Record<string, string> | null }> | null }>({ method: 'GET', path: `/volumes?filters=${filters}` });
+    return (res.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+  }
+
+  async removeVolume(name: string): Promise<'removed' | 'inUse'> {
+    try {
+      await this.#d.json({ method: 'DELETE', path: `/volumes/${encodeURIComponent(name)}` });
+    } catch (err) {
+      if (err instanceof DockerError && err.status === 409) return 'inUse';
+      if (!isMissing(err)) throw err;
+    }
+    return 'removed';
   }
 
   async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
