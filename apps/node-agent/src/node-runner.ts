@@ -16,7 +16,7 @@ import { fieldRefValue } from './pods/container-config.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 import type { TokenManager } from './volumes/token-manager.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
-import { ResourceSampler } from './stats/resource-sampler.js';
+import { ResourceSampler, type ContainerStatsReader } from './stats/resource-sampler.js';
 
 /** NodeRunnerOptions configures NodeRunner. */
 export interface NodeRunnerOptions {
@@ -42,6 +42,8 @@ export interface NodeRunnerOptions {
   resyncMs?: number;
   /** Time between two samples of the containers' CPU and memory (--housekeeping-interval). Default 10 s. */
   housekeepingIntervalMs?: number;
+  /** Reads containers' CPU and memory from their cgroups, before the runtime's stats API is asked. */
+  cgroups?: ContainerStatsReader;
   /** How many app containers of one pod start at once. Default 4. */
   containerStartConcurrency?: number;
 }
@@ -87,6 +89,7 @@ export class NodeRunner {
       clock: opts.clock,
       logger: this.#log,
       ...(opts.housekeepingIntervalMs !== undefined ? { periodMs: opts.housekeepingIntervalMs } : {}),
+      ...(opts.cgroups ? { cgroups: opts.cgroups } : {}),
     });
     const prober = opts.prober?.((uid) => this.workers.update(uid));
     this.#syncer = new PodSyncer({

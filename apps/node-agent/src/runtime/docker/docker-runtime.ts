@@ -43,6 +43,11 @@ export interface DockerRuntimeOptions {
   podNetwork?: string;
   /** Kills an exec's process tree through /proc; default killProcessTree (finds nothing from another PID namespace). */
   killTree?: (pid: number, containerId: string) => Promise<number>;
+  /**
+   * Client of the stats calls; default `docker`. Each call holds its connection until dockerd's next one-second
+   * collection, so a round of many containers on the shared pool would queue every other Docker call behind it.
+   */
+  statsDocker?: DockerClient;
 }
 
 /**
@@ -120,6 +125,7 @@ export class DockerRuntime implements ContainerRuntime {
   #networkReady: Promise<void> | undefined;
 
   readonly #killTree: (pid: number, containerId: string) => Promise<number>;
+  readonly #stats: DockerClient;
 
   constructor(opts: DockerRuntimeOptions) {
     this.#d = opts.docker;
@@ -127,6 +133,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.#pause = opts.podInfraImage ?? 'registry.k8s.io/pause:3.10';
     this.#network = opts.podNetwork;
     this.#killTree = opts.killTree ?? killProcessTree;
+    this.#stats = opts.statsDocker ?? opts.docker;
   }
 
   async info(): Promise<RuntimeInfo> {
@@ -500,7 +507,7 @@ export class DockerRuntime implements ContainerRuntime {
    * waiting for a second sample to fill precpu_stats; the sampler computes rates from its own samples).
    */
   async stats(id: string): Promise<ContainerStats> {
-    const s = await this.#d.json<DockerStats>({ method: 'GET', path: `/containers/${id}/stats?stream=false&one-shot=true` });
+    const s = await this.#stats.json<DockerStats>({ method: 'GET', path: `/containers/${id}/stats?stream=false&one-shot=true` });
     const mem = s.memory_stats ?? {};
     // Working set as kubelet computes it: usage minus inactive file pages (cgroup v2 inactive_file, v1 total_inactive_file).
     const inactive = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? 0;
