@@ -17,7 +17,7 @@ import type { Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster, mainOf } from './cluster.js';
 import { dockerUp } from './docker.js';
-import { closeWaitOf, connectionsOf, destroyConnections, tcpSocketsOf } from './stream-sockets.js';
+import { destroyConnections, noLeftoverSockets } from './stream-sockets.js';
 
 
 const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
@@ -198,13 +198,6 @@ async function execEnded(f: ExecInFlight): Promise<void> {
   await waitFor(async () => !(await docker(['top', f.id])).includes(`sleep ${f.marker}`), { what: `no sleep ${f.marker} left in the container`, timeoutMs: 30_000, intervalMs: 200 });
 }
 
-/** noLeftoverSockets waits until process `pid` has no connection with `port` at either end and none in CLOSE_WAIT. */
-async function noLeftoverSockets(pid: number, port: number): Promise<void> {
-  await waitFor(() => connectionsOf(pid, port).length === 0 && closeWaitOf(pid).length === 0, { what: `process ${pid} to close its sockets of port ${port}`, timeoutMs: 30_000, intervalMs: 100 }).catch((err: Error) => {
-    throw new Error(`${err.message}; it holds ${JSON.stringify(tcpSocketsOf(pid).filter((s) => s.state !== 'LISTEN'))}`);
-  });
-}
-
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 
 describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl and Docker', () => {
@@ -374,7 +367,7 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
     it(`the api-server to agent connection destroyed mid-stream at ${side}: kubectl fails, nothing is left on either`, async () => {
       const f = await execInFlight(side.startsWith("the api") ? '6666' : '5555');
       expect(await agentSessions()).toBe(1);
-      expect(await destroyConnections(filter())).toContain(String(agentPort));
+      expect(await destroyConnections(filter())).toBeGreaterThan(0);
       await execEnded(f);
       await waitFor(async () => (await agentSessions()) === 0, { what: 'no agent session', timeoutMs: 30_000, intervalMs: 100 });
       await noLeftoverSockets(agentPid(), agentPort);

@@ -14,7 +14,7 @@ import type { Node, Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster, freePort, mainOf } from './cluster.js';
 import { dockerAvailable, run, writeKubeconfig } from './toy-cluster.js';
-import { closeWaitOf, connectionsOf, destroyConnections, tcpSocketsOf } from './stream-sockets.js';
+import { destroyConnections, noLeftoverSockets } from './stream-sockets.js';
 import { existsSync } from 'node:fs';
 
 const requireDocker = process.env['SKIFF_REQUIRE_DOCKER'] === '1';
@@ -187,13 +187,6 @@ async function kubectlExited(t: Transfer): Promise<void> {
   expect(t.f.output()).toMatch(/error|lost connection/i);
 }
 
-/** noLeftoverSockets waits until process `pid` has no connection with `port` at either end and none in CLOSE_WAIT. */
-async function noLeftoverSockets(pid: number, port: number): Promise<void> {
-  await waitFor(() => connectionsOf(pid, port).length === 0 && closeWaitOf(pid).length === 0, { what: `process ${pid} to close its sockets of port ${port}`, timeoutMs: 30_000, intervalMs: 100 }).catch((err: Error) => {
-    throw new Error(`${err.message}; it holds ${JSON.stringify(tcpSocketsOf(pid).filter((s) => s.state !== 'LISTEN'))}`);
-  });
-}
-
 describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'skiff-pf-'));
@@ -247,6 +240,8 @@ describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 
       try {
         const base = `http://127.0.0.1:${f.port}`;
         for (let i = 0; i < 5; i++) expect(await (await fetch(`${base}/index.html`)).text()).toBe('hello-port-forward\n');
+        // What a user types: curl against the forwarded port.
+        expect(await run('curl', ['-sSf', `${base}/index.html`], { timeoutMs: 30_000 })).toBe('hello-port-forward\n');
         const agentText = (await (await fetch(agentMetrics)).text()).split('\n').filter((l) => l.includes('port_forward')).join('\n');
         expect(await metric(agentMetrics, 'skiff_node_agent_port_forward_connections', `protocol="${protocol}"`), `the protocol kubectl negotiated\n${agentText}\n${f.output()}`).toBe(1);
         const texts = await Promise.all(Array.from({ length: 12 }, (_, i) => fetch(`${base}/${i % 3 ? 'index.html' : 'big.txt'}`).then((r) => r.text())));
@@ -287,7 +282,7 @@ describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 
     it(`the api-server to agent connection destroyed mid-transfer at ${side}: the download fails, nothing is left open`, async () => {
       const t = await transferInFlight(true);
       try {
-        expect(await destroyConnections(filter())).toContain(String(agentPort));
+        expect(await destroyConnections(filter())).toBeGreaterThan(0);
         expect(await t.rest()).not.toBe('complete');
         // kubectl hears of it: the api-server closes its side of the tunnel, and kubectl gives up the forward.
         await kubectlExited(t);

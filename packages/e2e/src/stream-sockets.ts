@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { waitFor } from '@skiff/testing';
 
 /** TcpSocket is one TCP socket: its local and remote ports and its state as /proc/net/tcp names it. */
 export interface TcpSocket {
@@ -71,13 +72,26 @@ export function closeWaitOf(pid: number): TcpSocket[] {
   return tcpSocketsOf(pid).filter((s) => s.state === 'CLOSE_WAIT');
 }
 
+/** noLeftoverSockets waits until process `pid` has no connection with `port` at either end and none in CLOSE_WAIT. */
+export async function noLeftoverSockets(pid: number, port: number): Promise<void> {
+  await waitFor(() => connectionsOf(pid, port).length === 0 && closeWaitOf(pid).length === 0, { what: `process ${pid} to close its sockets of port ${port}`, timeoutMs: 30_000, intervalMs: 100 }).catch((err: Error) => {
+    throw new Error(`${err.message}; it holds ${JSON.stringify(tcpSocketsOf(pid).filter((s) => s.state !== 'LISTEN'))}`);
+  });
+}
+
 /**
  * destroyConnections aborts the loopback TCP sockets that `ss` selects with `filter` (e.g. `dport = :1234`, the
  * dialling side of connections to port 1234): the owner gets ECONNABORTED, its peer a reset, as when a connection
- * dies on the way. Needs root (CAP_NET_ADMIN) and a kernel with SOCK_DESTROY; resolves with what ss printed.
+ * dies on the way. Resolves with how many it destroyed; rejects when that is none, which is also what a process
+ * without CAP_NET_ADMIN or a kernel without CONFIG_INET_DIAG_DESTROY gets.
  */
-export function destroyConnections(filter: string): Promise<string> {
+export function destroyConnections(filter: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile('ss', ['-K', '-t', '-n', 'dst', '127.0.0.1', ...filter.split(' ')], (err, stdout, stderr) => (err ? reject(new Error(`ss -K ${filter}: ${stderr || err.message}`)) : resolve(stdout)));
+    execFile('ss', ['-K', '-t', '-n', '-H', 'dst', '127.0.0.1', ...filter.split(' ')], (err, stdout, stderr) => {
+      if (err) return reject(new Error(`ss -K ${filter}: ${stderr || err.message}`));
+      const n = stdout.split('\n').filter((l) => l.trim()).length;
+      if (n === 0) return reject(new Error(`ss -K ${filter} destroyed no socket (it needs root and a kernel with CONFIG_INET_DIAG_DESTROY)`));
+      resolve(n);
+    });
   });
 }

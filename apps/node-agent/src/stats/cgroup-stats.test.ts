@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock, realClock } from '@skiff/controller-kit';
+import { waitFor } from '@skiff/testing';
 import { DockerClient } from '../runtime/docker/docker-client.js';
+import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { DOCKER_SOCKET, dockerAvailable } from '../runtime/docker/docker-test-env.js';
 import { CgroupStats } from './cgroup-stats.js';
 
@@ -57,19 +59,23 @@ describe('CgroupStats', () => {
     expect(await stats.read('sim-container-1')).toBeUndefined();
   });
 
-  it("reads a real Docker container's counters from the host's cgroups, as Docker's stats API reports them", async (ctx) => {
+  it("reads a real Docker container's counters from the host's cgroups: what Docker's stats API (the fallback) reports", async (ctx) => {
     if (!(await dockerAvailable())) return ctx.skip();
     const d = new DockerClient({ socketPath: DOCKER_SOCKET });
     const name = `skiff-cgroup-stats-${randomBytes(4).toString('hex')}`;
     try {
       const { Id } = await d.json<{ Id: string }>({ method: 'POST', path: `/containers/create?name=${name}`, body: { Image: 'busybox:1.36', Cmd: ['sh', '-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 600'], HostConfig: { AutoRemove: false } } });
       await d.json({ method: 'POST', path: `/containers/${Id}/start` });
-      const docker = await d.json<{ cpu_stats: { cpu_usage: { total_usage: number } } }>({ method: 'GET', path: `/containers/${Id}/stats?stream=false&one-shot=true` });
+      // The loop has ended once the container sleeps: its counters stand still from then on.
+      await waitFor(async () => (await d.json<{ Processes: string[][] }>({ method: 'GET', path: `/containers/${Id}/top` })).Processes.some((p) => p.at(-1) === 'sleep 600'), { what: 'the container to sleep', timeoutMs: 30_000 });
+      const fromDocker = await new DockerRuntime({ docker: d, nodeName: 'unused' }).stats(Id);
       const read = await new CgroupStats({ root: '/sys/fs/cgroup', clock: realClock }).read(Id);
-      // Read after Docker's sample: the same cumulative counter, so at least as large.
       expect(read).toBeDefined();
-      expect(read!.cpuUsageCoreNanoSeconds).toBeGreaterThanOrEqual(docker.cpu_stats.cpu_usage.total_usage);
-      expect(read!.cpuUsageCoreNanoSeconds).toBeGreaterThan(0);
+      // Read after Docker's sample: the same cumulative counter, so at least as large, and no more than a little.
+      expect(read!.cpuUsageCoreNanoSeconds).toBeGreaterThanOrEqual(fromDocker.cpuUsageCoreNanoSeconds);
+      expect(read!.cpuUsageCoreNanoSeconds - fromDocker.cpuUsageCoreNanoSeconds).toBeLessThan(50e6);
+      expect(fromDocker.cpuUsageCoreNanoSeconds).toBeGreaterThan(0);
+      expect(Math.abs(read!.memoryWorkingSetBytes - fromDocker.memoryWorkingSetBytes)).toBeLessThan(1 << 20);
       expect(read!.memoryWorkingSetBytes).toBeGreaterThan(0);
     } finally {
       await d.json({ method: 'DELETE', path: `/containers/${name}?force=true` }).catch(() => undefined);
