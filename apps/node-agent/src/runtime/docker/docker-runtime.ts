@@ -442,11 +442,22 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async attach(id: string, opts: StreamOptions): Promise<ContainerStream> {
-    const info = await this.#d.json<{ Config: { Tty?: boolean; OpenStdin?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
+    type Inspect = { Config: { Tty?: boolean; OpenStdin?: boolean }; State?: { Running?: boolean } };
+    const inspect = (): Promise<Inspect> => this.#d.json<Inspect>({ method: 'GET', path: `/containers/${id}/json` });
+    // dockerd accepts an attach to a container whose process has exited and then never ends it (the output it would
+    // follow is already closed): refuse one that is not running (kubectl run -i then falls back to the logs), and
+    // look again once attached, for a container that exited while the attach was being set up.
+    const notRunning = (): DockerError => new DockerError(409, `container ${id} is not running`);
+    const info = await inspect();
+    if (info.State?.Running !== true) throw notRunning();
     const tty = info.Config.Tty === true;
     const stdin = opts.stdin && info.Config.OpenStdin === true;
     const q = new URLSearchParams({ stream: '1', stdin: stdin ? '1' : '0', stdout: opts.stdout ? '1' : '0', stderr: opts.stderr ? '1' : '0' });
     const socket = await this.#d.hijack(`/containers/${id}/attach?${q}`, {});
+    if ((await inspect().catch(() => undefined))?.State?.Running !== true) {
+      socket.destroy();
+      throw notRunning();
+    }
     return dockerContainerStream(socket, { tty, stdin }, {
       resize: (w, h) => this.#d.json({ method: 'POST', path: `/containers/${id}/resize?h=${h}&w=${w}` }),
       exitCode: () => Promise.resolve(undefined),
