@@ -257,7 +257,7 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
 
   it('run -i --rm attaches, passes stdin, returns the exit code and deletes the pod', async () => {
     const over = JSON.stringify({ spec: { nodeName: NODE } });
-    const hi = await kubectl(['-v=6', 'run', '-i', '--rm', '--restart=Never', '--pod-running-timeout=2m', '--image=busybox:1.36', `--overrides=${over}`, 'say-hi', '--', 'echo', 'hi'], undefined, RUN_TIMEOUT_MS);
+    const hi = await kubectl(['run', '-i', '--rm', '--restart=Never', '--pod-running-timeout=2m', '--image=busybox:1.36', `--overrides=${over}`, 'say-hi', '--', 'echo', 'hi'], undefined, RUN_TIMEOUT_MS);
     expect(hi.stdout, hi.stderr).toContain('hi\n');
     expect(hi.code).toBe(0);
     const read = await kubectl(['run', '-i', '--rm', '--restart=Never', '--pod-running-timeout=2m', '--image=busybox:1.36', `--overrides=${over}`, 'reader', '--', 'sh', '-c', 'read x; echo got $x; exit 2'], 'abc\n', RUN_TIMEOUT_MS);
