@@ -12,36 +12,36 @@ import { round, summarize } from '../lib/stats.mjs';
 export const name = 'node-agent';
 export const description = 'real Docker: pod startup latency p50/p99 (30 pods, serial and all at once), 100 pods to Running, agent CPU and RSS';
 
-const AGENT_MAIN = join(REPO_ROOT, 'apps/node-agent/dist/main.js');
-const NS = 'default';
+export const AGENT_MAIN = join(REPO_ROOT, 'apps/node-agent/dist/main.js');
+export const NS = 'default';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function docker(args) {
+export function docker(args) {
   return new Promise((resolve, reject) => {
     execFile('docker', args, { timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`docker ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
   });
 }
 
-async function nodeContainers(node) {
+export async function nodeContainers(node) {
   return (await docker(['ps', '-aq', '--filter', `label=skiff.dev/node=${node}`])).split('\n').filter(Boolean);
 }
 
 /** removeNode force-removes every container and volume of the node (the final cleanup, whatever happened). */
-async function removeNode(node) {
+export async function removeNode(node) {
   const ids = await nodeContainers(node).catch(() => []);
   for (let i = 0; i < ids.length; i += 50) await docker(['rm', '-f', '-v', ...ids.slice(i, i + 50)]).catch(() => '');
   const vols = (await docker(['volume', 'ls', '-q', '--filter', `label=skiff.dev/node=${node}`]).catch(() => '')).split('\n').filter(Boolean);
   if (vols.length) await docker(['volume', 'rm', '-f', ...vols]).catch(() => '');
 }
 
-async function api(base, method, path, body) {
+export async function api(base, method, path, body) {
   const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
   const text = await res.text();
   if (!res.ok && !(method === 'DELETE' && res.status === 404)) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : undefined;
 }
 
-function podManifest(name, node, run) {
+export function podManifest(name, node, run) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -55,7 +55,7 @@ function podManifest(name, node, run) {
 }
 
 /** RunningWatch follows the node's pods over a chunked HTTP watch and records when each is first seen Running. */
-class RunningWatch {
+export class RunningWatch {
   seen = new Map();
   waiters = [];
   constructor(base, node, resourceVersion) {
@@ -101,7 +101,7 @@ class RunningWatch {
 }
 
 /** deleteAll deletes the pods and waits until the agent has removed their containers. */
-async function deleteAll(base, node, names) {
+export async function deleteAll(base, node, names) {
   for (let i = 0; i < names.length; i += 16) await Promise.all(names.slice(i, i + 16).map((n) => api(base, 'DELETE', `/api/v1/namespaces/${NS}/pods/${n}`)));
   const deadline = Date.now() + 180_000;
   while ((await nodeContainers(node)).length > 0 && Date.now() < deadline) await sleep(500);

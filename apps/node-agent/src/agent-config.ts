@@ -17,6 +17,10 @@ export interface AgentConfig {
   statusUpdateMs: number;
   /** --housekeeping-interval: time between two samples of the containers' CPU and memory. */
   housekeepingIntervalMs: number;
+  /** --container-stats: where CPU and memory are read, cgroupfs (the cgroup files, falling back to the runtime) or runtime. */
+  containerStats: 'cgroupfs' | 'runtime';
+  /** --cgroupfs-root: mount point of the host's cgroup filesystem, for --container-stats=cgroupfs. */
+  cgroupfsRoot: string;
   podNetwork: string | undefined;
   /** --pod-subnet: the subnet a missing pod network is created with (docs/services.md); undefined: the default plan. */
   podSubnet: string | undefined;
@@ -61,6 +65,8 @@ export const FLAGS = {
   'node-lease-duration-seconds': { env: 'SKIFF_NODE_LEASE_DURATION_SECONDS', default: '40', help: 'the Lease is renewed every quarter of it' },
   'node-status-update-frequency': { env: 'SKIFF_NODE_STATUS_UPDATE_FREQUENCY', default: '10s', help: '' },
   'housekeeping-interval': { env: 'SKIFF_HOUSEKEEPING_INTERVAL', default: '10s', help: 'time between samples of container CPU and memory (kubectl top)' },
+  'container-stats': { env: 'SKIFF_CONTAINER_STATS', default: 'cgroupfs', help: "cgroupfs reads containers' CPU and memory from their cgroup files as cAdvisor does (the runtime's stats API for those it cannot see); runtime always asks Docker" },
+  'cgroupfs-root': { env: 'SKIFF_CGROUPFS_ROOT', default: '/sys/fs/cgroup', help: "where the host's cgroup filesystem is mounted (an agent in a container: mount it read-only and point here)" },
   'pod-network': { env: 'SKIFF_POD_NETWORK', default: 'skiff-local', help: "Docker network of the pods, created if missing; \"\" for Docker's default bridge" },
   'pod-subnet': { env: 'SKIFF_POD_SUBNET', default: '', help: "subnet a missing --pod-network is created with: pods from its lower half, Services (the api-server's --service-cluster-ip-range) from its upper half; \"\" is 10.244.0.0/16, or Docker's choice if that overlaps another network" },
   'pod-infra-container-image': { env: 'SKIFF_POD_INFRA_CONTAINER_IMAGE', default: 'registry.k8s.io/pause:3.10', help: '' },
@@ -141,6 +147,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
   if (runtime !== 'docker' && runtime !== 'simulated') throw new Error(`--runtime must be docker or simulated, not ${runtime}`);
   const { host: listenHost, port: listenPort } = parseListenAddress(value('listen'));
   const healthz = parseListenAddress(`${value('healthz-bind-address')}:${value('healthz-port')}`);
+  const containerStats = value('container-stats');
+  if (containerStats !== 'cgroupfs' && containerStats !== 'runtime') throw new Error(`--container-stats must be cgroupfs or runtime, not ${containerStats}`);
   const exit = get('simulated-exit');
   let simulatedExit: AgentConfig['simulatedExit'];
   if (exit) {
@@ -158,6 +166,8 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     leaseDurationSeconds: Number(value('node-lease-duration-seconds')),
     statusUpdateMs: parseDuration(value('node-status-update-frequency')),
     housekeepingIntervalMs: parseDuration(value('housekeeping-interval')),
+    containerStats,
+    cgroupfsRoot: value('cgroupfs-root'),
     // npm start's network by default, so an agent started beside it reaches its pods; "" is Docker's bridge.
     podNetwork: value('pod-network') || undefined,
     podSubnet: value('pod-subnet') ? podNetworkPlan(value('pod-subnet')).subnet : undefined,

@@ -39,7 +39,7 @@ describe('registerAgentMetrics', () => {
     const nodes = [runner('n1', clock, rt1), runner('n2', clock, rt2)];
     const registry = new Registry();
     registerAgentMetrics(registry, () => nodes);
-    expect(await scrape(registry)).toEqual({ skiff_node_agent_pods: 0, skiff_node_agent_pleg_relists_total: 0, skiff_node_agent_pleg_events_total: 0, skiff_node_agent_pod_workers_busy: 0 });
+    expect(await scrape(registry)).toEqual({ skiff_node_agent_pods: 0, skiff_node_agent_pleg_relists_total: 0, skiff_node_agent_pleg_events_total: 0, skiff_node_agent_pod_workers_busy: 0, skiff_node_agent_stats_rounds_total: 0, skiff_node_agent_stats_round_seconds_total: 0, skiff_node_agent_stats_samples_total: 0 });
 
     const pod = { uid: 'uid-a', namespace: 'default', name: 'a' };
     const sb = await rt1.createSandbox({ pod, hostname: 'a', ports: [], volumes: [] });

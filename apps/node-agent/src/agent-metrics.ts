@@ -28,6 +28,20 @@ export function registerAgentMetrics(registry: Registry, runners: () => Iterable
     this.reset();
     this.inc(sum(runners, (r) => r.pleg.events));
   } });
+  // A housekeeping round must take a small part of --housekeeping-interval: seconds_total / rounds_total says how much.
+  new Counter({ name: 'skiff_node_agent_stats_rounds_total', help: 'Rounds of container CPU and memory samples', registers: [registry], collect() {
+    this.reset();
+    this.inc(sum(runners, (r) => r.stats.rounds));
+  } });
+  new Counter({ name: 'skiff_node_agent_stats_round_seconds_total', help: 'Time the rounds of container samples took', registers: [registry], collect() {
+    this.reset();
+    this.inc(sum(runners, (r) => r.stats.roundSeconds));
+  } });
+  new Counter({ name: 'skiff_node_agent_stats_samples_total', help: 'Container samples, by where they were read: cgroupfs files or the runtime stats API', labelNames: ['source'], registers: [registry], collect() {
+    this.reset();
+    this.inc({ source: 'cgroupfs' }, sum(runners, (r) => r.stats.cgroupSamples));
+    this.inc({ source: 'runtime' }, sum(runners, (r) => r.stats.runtimeSamples));
+  } });
   new Gauge({ name: 'skiff_node_agent_pod_workers_busy', help: 'Pod workers syncing right now', registers: [registry], collect() {
     this.set(sum(runners, (r) => r.workers.busy));
   } });

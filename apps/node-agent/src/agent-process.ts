@@ -9,7 +9,7 @@ import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger, type SharedInformer } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';
 import type { HealthCheck } from './log-server.js';
-import type { Summary } from './stats/resource-sampler.js';
+import type { ContainerStatsReader, Summary } from './stats/resource-sampler.js';
 import { LeaseHeartbeat, type HeartbeatNode } from './status/heartbeat.js';
 import { ConfigObjectCache } from './config/config-object-cache.js';
 import { TokenManager, type IssuedToken } from './volumes/token-manager.js';
@@ -26,6 +26,8 @@ import type { ContainerRuntime, RuntimeInfo } from './runtime/container-runtime.
 export interface AgentNode {
   name: string;
   runtime: ContainerRuntime;
+  /** Reads its containers' CPU and memory from their cgroups; without it (or where it cannot) the runtime's stats API. */
+  cgroups?: ContainerStatsReader;
 }
 
 /**
@@ -148,6 +150,7 @@ export class AgentProcess {
         ...(opts.relistPeriodMs !== undefined ? { relistPeriodMs: opts.relistPeriodMs } : {}),
         ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
         ...(opts.housekeepingIntervalMs !== undefined ? { housekeepingIntervalMs: opts.housekeepingIntervalMs } : {}),
+        ...(n.cgroups ? { cgroups: n.cgroups } : {}),
       });
       const identity: NodeIdentity = {
         name: n.name,

@@ -22,6 +22,7 @@ import { createProber } from './probes/prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+import { CgroupStats } from './stats/cgroup-stats.js';
 import { createStreamServer } from './streaming/stream-server.js';
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   }
   const client = createClient({ ...connection, userAgent, logger });
   let docker: DockerClient | undefined;
+  let statsDocker: DockerClient | undefined;
   const nodes: AgentNode[] = [];
   if (config.simulatedNodes > 0 || config.runtime === 'simulated') {
     const n = Math.max(1, config.simulatedNodes);
@@ -63,9 +65,12 @@ async function main(): Promise<void> {
     }
   } else {
     docker = new DockerClient({ socketPath: config.dockerSocket });
+    // As many connections as the sampler's concurrency: its stats calls wait for dockerd's next collection tick.
+    statsDocker = new DockerClient({ socketPath: config.dockerSocket, connections: 16 });
     nodes.push({
       name: config.nodeName,
-      runtime: new DockerRuntime({ docker, nodeName: config.nodeName, podInfraImage: config.podInfraImage, ...(config.podSubnet ? { podSubnet: config.podSubnet } : {}), ...(config.podNetwork ? { podNetwork: config.podNetwork } : {}) }),
+      runtime: new DockerRuntime({ docker, nodeName: config.nodeName, podInfraImage: config.podInfraImage, statsDocker, ...(config.podSubnet ? { podSubnet: config.podSubnet } : {}), ...(config.podNetwork ? { podNetwork: config.podNetwork } : {}) }),
+      ...(config.containerStats === 'cgroupfs' ? { cgroups: new CgroupStats({ root: config.cgroupfsRoot, clock }) } : {}),
     });
   }
 
@@ -154,6 +159,7 @@ async function main(): Promise<void> {
     server.close();
     await client.close();
     await docker?.close();
+    await statsDocker?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -17,7 +17,7 @@ import { VolumeManager } from './volumes/volume-manager.js';
 import { ClaimVolumes, type ClaimSource } from './volumes/claim-volumes.js';
 import type { TokenManager } from './volumes/token-manager.js';
 import { StatusManager, type StatusWriter } from './status/status-manager.js';
-import { ResourceSampler } from './stats/resource-sampler.js';
+import { ResourceSampler, type ContainerStatsReader } from './stats/resource-sampler.js';
 
 /** NodeRunnerOptions configures NodeRunner. */
 export interface NodeRunnerOptions {
@@ -47,6 +47,8 @@ export interface NodeRunnerOptions {
   resyncMs?: number;
   /** Time between two samples of the containers' CPU and memory (--housekeeping-interval). Default 10 s. */
   housekeepingIntervalMs?: number;
+  /** Reads containers' CPU and memory from their cgroups, before the runtime's stats API is asked. */
+  cgroups?: ContainerStatsReader;
   /** How many app containers of one pod start at once. Default 4. */
   containerStartConcurrency?: number;
 }
@@ -92,6 +94,7 @@ export class NodeRunner {
       clock: opts.clock,
       logger: this.#log,
       ...(opts.housekeepingIntervalMs !== undefined ? { periodMs: opts.housekeepingIntervalMs } : {}),
+      ...(opts.cgroups ? { cgroups: opts.cgroups } : {}),
     });
     const prober = opts.prober?.((uid) => this.workers.update(uid));
     this.#syncer = new PodSyncer({

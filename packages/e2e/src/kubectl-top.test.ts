@@ -76,6 +76,11 @@ describe.skipIf(!built || !dockerUp())('kubectl top with real Docker containers 
     expect(all.find((r) => r['NAME'] === 'burner')?.['NAMESPACE']).toBe(NS);
     expect(all.find((r) => r['NAME'] === 'simpod')).toBeDefined();
     expect(rows(await kubectl(['top', 'pods', '-l', 'app=simpod'])).map((r) => r['NAME'])).toEqual(['simpod']);
+    // The Docker node read them from the containers' cgroup files, not through dockerd (--container-stats=cgroupfs).
+    const port = (await cluster.client.nodes.get(node)).status?.daemonEndpoints?.kubeletEndpoint?.Port;
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(Number(/^skiff_node_agent_stats_samples_total\{source="cgroupfs"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^skiff_node_agent_stats_samples_total\{source="runtime"\} 0$/m);
   }, 90_000);
 
   it('kubectl top nodes shows the Docker node busy and the simulated node with synthetic usage', async () => {

@@ -17,6 +17,7 @@ import type { Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster, mainOf } from './cluster.js';
 import { dockerUp } from './docker.js';
+import { destroyConnections, noLeftoverSockets } from './stream-sockets.js';
 
 
 const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
@@ -167,6 +168,36 @@ async function registeredPort(old: number): Promise<number> {
   }, { what: 'the node agent to register its port', timeoutMs: 60_000, intervalMs: 100 });
 }
 
+const apiPid = (): number => cluster.components.get('api-server')!.child.pid!;
+const agentPid = (): number => cluster.components.get(NODE)!.child.pid!;
+
+/** ExecInFlight is a `kubectl exec` of `sleep MARKER` that Docker is running. */
+interface ExecInFlight {
+  id: string;
+  marker: string;
+  live: Live;
+  exec: ExecInspect;
+  exit: Promise<number | null>;
+}
+
+async function execInFlight(marker: string): Promise<ExecInFlight> {
+  const id = await containerOf('shell', 'main');
+  // The shell forks sleep: the process the exec started and its child must both go.
+  const live = kubectlLive(['exec', 'shell', '--', 'sh', '-c', `echo started; sleep ${marker}`]);
+  const exit = new Promise<number | null>((r) => live.child.once('exit', (code) => r(code)));
+  await live.waitForOutput(/started/);
+  return { id, marker, live, exec: await runningExec(id, `sleep ${marker}`), exit };
+}
+
+/** execEnded: kubectl exited with an error, and neither the Docker exec nor the process it forked runs any more. */
+async function execEnded(f: ExecInFlight): Promise<void> {
+  await waitFor(() => f.live.child.exitCode !== null || f.live.child.signalCode !== null, { what: 'kubectl to exit', timeoutMs: 30_000, intervalMs: 100 });
+  expect(await f.exit, f.live.out()).not.toBe(0);
+  expect(f.live.out()).toMatch(/error/i);
+  await waitFor(async () => !(await dockerApi<ExecInspect>(`/exec/${f.exec.ID}/json`)).Running, { what: 'the exec to stop running', timeoutMs: 30_000, intervalMs: 100 });
+  await waitFor(async () => !(await docker(['top', f.id])).includes(`sleep ${f.marker}`), { what: `no sleep ${f.marker} left in the container`, timeoutMs: 30_000, intervalMs: 200 });
+}
+
 const SLEEPER = ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'];
 
 describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl and Docker', () => {
@@ -227,7 +258,7 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
   it('run -i --rm attaches, passes stdin, returns the exit code and deletes the pod', async () => {
     const over = JSON.stringify({ spec: { nodeName: NODE } });
     const hi = await kubectl(['run', '-i', '--rm', '--restart=Never', '--pod-running-timeout=2m', '--image=busybox:1.36', `--overrides=${over}`, 'say-hi', '--', 'echo', 'hi'], undefined, RUN_TIMEOUT_MS);
-    expect(hi.stdout).toContain('hi\n');
+    expect(hi.stdout, hi.stderr).toContain('hi\n');
     expect(hi.code).toBe(0);
     const read = await kubectl(['run', '-i', '--rm', '--restart=Never', '--pod-running-timeout=2m', '--image=busybox:1.36', `--overrides=${over}`, 'reader', '--', 'sh', '-c', 'read x; echo got $x; exit 2'], 'abc\n', RUN_TIMEOUT_MS);
     expect(read.stdout).toContain('got abc\n');
@@ -293,49 +324,58 @@ describe.skipIf(!available)('exec, attach, cp and run -i with the real kubectl a
   }, 60_000);
 
   it('a client killed mid-stream leaves no connection, no agent session and no running Docker exec', async () => {
-    const id = await containerOf('shell', 'main');
-    // The shell forks sleep: the process the exec started and its child must both go.
-    const live = kubectlLive(['exec', 'shell', '--', 'sh', '-c', 'echo started; sleep 7777; echo never']);
-    await live.waitForOutput(/started/);
-    const exec = await runningExec(id, 'sleep 7777');
+    const f = await execInFlight('7777');
     expect(await agentSessions()).toBe(1);
     expect(establishedOnAgentPort()).toBeGreaterThan(0);
-    live.child.kill('SIGKILL');
-    await waitFor(async () => !(await dockerApi<ExecInspect>(`/exec/${exec.ID}/json`)).Running, { what: 'the exec to stop running', timeoutMs: 30_000, intervalMs: 100 });
-    await waitFor(async () => !(await docker(['top', id])).includes('sleep 7777'), { what: 'no sleep 7777 left in the container', timeoutMs: 30_000, intervalMs: 200 });
+    f.live.child.kill('SIGKILL');
+    await waitFor(async () => !(await dockerApi<ExecInspect>(`/exec/${f.exec.ID}/json`)).Running, { what: 'the exec to stop running', timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor(async () => !(await docker(['top', f.id])).includes('sleep 7777'), { what: 'no sleep 7777 left in the container', timeoutMs: 30_000, intervalMs: 200 });
     await waitFor(async () => (await agentSessions()) === 0, { what: 'no agent session', timeoutMs: 30_000, intervalMs: 100 });
+    await noLeftoverSockets(apiPid(), agentPort);
     // /metrics itself is a connection to the agent port: count once it has closed.
     await waitFor(() => establishedOnAgentPort() === 0, { what: 'no connection on the agent port', timeoutMs: 30_000, intervalMs: 100 });
   }, 90_000);
 
-  it('an api-server killed mid-stream: the agent ends the session and its exec, kubectl exits', async () => {
-    const id = await containerOf('shell', 'main');
-    const live = kubectlLive(['exec', 'shell', '--', 'sh', '-c', 'echo started; sleep 8888']);
-    await live.waitForOutput(/started/);
-    const exec = await runningExec(id, 'sleep 8888');
-    const exited = new Promise((r) => live.child.once('exit', r));
+  it('an api-server killed mid-stream: kubectl fails, the agent ends the session and its exec and holds no socket', async () => {
+    const f = await execInFlight('8888');
     await cluster.kill('api-server', 'SIGKILL');
-    await exited;
-    await waitFor(async () => !(await dockerApi<ExecInspect>(`/exec/${exec.ID}/json`)).Running, { what: 'the exec to stop running', timeoutMs: 30_000, intervalMs: 100 });
+    await execEnded(f);
     await waitFor(async () => (await agentSessions()) === 0, { what: 'no agent session', timeoutMs: 30_000, intervalMs: 100 });
-    await waitFor(() => establishedOnAgentPort() === 0, { what: 'no connection on the agent port', timeoutMs: 30_000, intervalMs: 100 });
+    await noLeftoverSockets(agentPid(), agentPort);
     await cluster.startApiServer();
   }, 90_000);
 
-  it('an agent killed mid-stream: kubectl exits, and the restarted agent kills the exec it left', async () => {
-    const id = await containerOf('shell', 'main');
-    const live = kubectlLive(['exec', 'shell', '--', 'sh', '-c', 'echo started; sleep 9999']);
-    await live.waitForOutput(/started/);
-    const exec = await runningExec(id, 'sleep 9999');
-    const exited = new Promise((r) => live.child.once('exit', r));
+  it('an agent killed mid-stream: kubectl fails, the api-server holds no socket, the restarted agent kills the exec it left', async () => {
+    const f = await execInFlight('9999');
+    const oldPort = agentPort;
     await cluster.kill(NODE, 'SIGKILL');
-    await exited;
+    const code = await f.exit;
+    expect(code, f.live.out()).not.toBe(0);
+    await noLeftoverSockets(apiPid(), oldPort);
     startAgent();
     agentPort = await registeredPort(agentPort);
-    await waitFor(async () => !(await dockerApi<ExecInspect>(`/exec/${exec.ID}/json`)).Running, { what: 'the exec to stop running', timeoutMs: 30_000, intervalMs: 100 });
-    await waitFor(async () => !(await docker(['top', id])).includes('sleep 9999'), { what: 'no sleep 9999 left in the container', timeoutMs: 30_000, intervalMs: 200 });
+    await execEnded(f);
     await waitFor(() => establishedOnAgentPort() === 0, { what: 'no connection on the agent port', timeoutMs: 30_000, intervalMs: 100 });
   }, 90_000);
+
+  // The connection between api-server and agent dies on the way (ss -K aborts one end, the other gets a reset):
+  // both processes live on, so each must notice, end its side and close everything it opened for the stream.
+  for (const [side, filter] of [
+    ["the api-server's end", () => `dport = :${agentPort}`],
+    ["the agent's end", () => `sport = :${agentPort}`],
+  ] as const) {
+    it(`the api-server to agent connection destroyed mid-stream at ${side}: kubectl fails, nothing is left on either`, async () => {
+      const f = await execInFlight(side.startsWith("the api") ? '6666' : '5555');
+      expect(await agentSessions()).toBe(1);
+      expect(await destroyConnections(filter())).toBeGreaterThan(0);
+      await execEnded(f);
+      await waitFor(async () => (await agentSessions()) === 0, { what: 'no agent session', timeoutMs: 30_000, intervalMs: 100 });
+      await noLeftoverSockets(agentPid(), agentPort);
+      await noLeftoverSockets(apiPid(), agentPort);
+      // Both still serve the next exec.
+      expect(await kubectl(['exec', 'shell', '--', 'echo', 'after'])).toMatchObject({ code: 0, stdout: 'after\n' });
+    }, 90_000);
+  }
 
   it('errors are Statuses: unknown pod, wrong container, stopped container, SPDY-only client', async () => {
     const missing = await kubectl(['exec', 'nope', '--', 'true']);

@@ -2,7 +2,8 @@
  * `kubectl port-forward` end to end over real processes and real Docker: the built api-server and a Docker node
  * agent, a busybox httpd pod, and the real kubectl 1.32 forwarding a local port to it, once over its default
  * (SPDY/3.1 tunnelled in a WebSocket, KEP-4006) and once over plain SPDY (KUBECTL_PORT_FORWARD_WEBSOCKETS=false).
- * Killing kubectl in the middle of a transfer must leave no connection open on the api-server or the agent.
+ * Killing kubectl, the api-server or the agent in the middle of a transfer, or destroying the connection between
+ * api-server and agent, must leave no connection open on the processes that survive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { Node, Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster, freePort, mainOf } from './cluster.js';
 import { dockerAvailable, run, writeKubeconfig } from './toy-cluster.js';
+import { destroyConnections, noLeftoverSockets } from './stream-sockets.js';
 import { existsSync } from 'node:fs';
 
 const requireDocker = process.env['SKIFF_REQUIRE_DOCKER'] === '1';
@@ -32,6 +34,9 @@ const cluster = new Cluster();
 let dir = '';
 let kubeconfig = '';
 let agentMetrics = '';
+let agentPort = 0;
+const apiPid = (): number => cluster.components.get('api-server')!.child.pid!;
+const agentPid = (): number => cluster.components.get(NODE)!.child.pid!;
 
 function httpdPod(): Pod {
   const script = `mkdir -p /www && echo hello-port-forward > /www/index.html && seq 1 ${LINES} > /www/big.txt && dd if=/dev/zero of=/www/huge.bin bs=1M count=200 2>/dev/null; exec httpd -f -p 8080 -h /www`;
@@ -128,15 +133,66 @@ async function noConnectionsLeft(): Promise<void> {
   );
 }
 
+/** startAgent runs the node agent and waits until the node reports its (new) port. */
+async function startAgent(): Promise<void> {
+  const old = agentPort;
+  cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
+  agentPort = await waitFor(
+    async () => {
+      const node = (await cluster.client.nodes.list({})).items.find((n) => n.metadata.name === NODE) as Node | undefined;
+      const port = node?.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+      return port !== old && (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) ? port : 0;
+    },
+    { what: `node ${NODE} registered with its agent port`, timeoutMs: 60_000, intervalMs: 100 },
+  );
+  agentMetrics = `http://127.0.0.1:${agentPort}/metrics`;
+}
+
+/** Transfer is a kubectl port-forward with a 200 MiB download under way through it, its reader stalled. */
+interface Transfer {
+  f: Forward;
+  exit: Promise<number | null>;
+  /** rest reads the body to its end and resolves with how the download ended. */
+  rest(): Promise<'complete' | 'cut short' | 'failed'>;
+}
+
+async function transferInFlight(websockets: boolean): Promise<Transfer> {
+  const f = await portForward(websockets);
+  const exit = new Promise<number | null>((r) => f.child.once('exit', (code) => r(code)));
+  const res = await fetch(`http://127.0.0.1:${f.port}/huge.bin`);
+  const total = Number(res.headers.get('content-length'));
+  const reader = res.body!.getReader();
+  let got = 0;
+  while (got < 1024 * 1024) got += (await reader.read()).value?.length ?? 0;
+  const rest = async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return got === total ? 'complete' : 'cut short';
+        got += value.length;
+      }
+    } catch {
+      return 'failed';
+    }
+  };
+  return { f, exit, rest };
+}
+
+/** kubectlExited waits until kubectl port-forward has given up, with an error. */
+async function kubectlExited(t: Transfer): Promise<void> {
+  await waitFor(() => t.f.child.exitCode !== null || t.f.child.signalCode !== null, { what: 'kubectl port-forward to exit', timeoutMs: 30_000, intervalMs: 100 }).catch((err: Error) => {
+    throw new Error(`${err.message}\n${t.f.output()}`);
+  });
+  expect(await t.exit, t.f.output()).not.toBe(0);
+  expect(t.f.output()).toMatch(/error|lost connection/i);
+}
+
 describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'skiff-pf-'));
     await cluster.startApiServer();
     kubeconfig = writeKubeconfig(dir, cluster.server);
-    cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
-    await waitFor(async () => (await cluster.client.nodes.list({})).items.some((n) => n.metadata.name === NODE), { what: `node ${NODE} registered`, timeoutMs: 30_000 });
-    const node = (await cluster.client.nodes.get(NODE)) as Node;
-    agentMetrics = `http://127.0.0.1:${node.status?.daemonEndpoints?.kubeletEndpoint?.Port}/metrics`;
+    await startAgent();
     await cluster.client.pods.create(httpdPod());
     await waitFor(async () => ((await cluster.client.pods.get(POD, { namespace: 'default' })) as Pod).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true, {
       what: 'the httpd pod to be Ready',
@@ -184,6 +240,8 @@ describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 
       try {
         const base = `http://127.0.0.1:${f.port}`;
         for (let i = 0; i < 5; i++) expect(await (await fetch(`${base}/index.html`)).text()).toBe('hello-port-forward\n');
+        // What a user types: curl against the forwarded port.
+        expect(await run('curl', ['-sSf', `${base}/index.html`], { timeoutMs: 30_000 })).toBe('hello-port-forward\n');
         const agentText = (await (await fetch(agentMetrics)).text()).split('\n').filter((l) => l.includes('port_forward')).join('\n');
         expect(await metric(agentMetrics, 'skiff_node_agent_port_forward_connections', `protocol="${protocol}"`), `the protocol kubectl negotiated\n${agentText}\n${f.output()}`).toBe(1);
         const texts = await Promise.all(Array.from({ length: 12 }, (_, i) => fetch(`${base}/${i % 3 ? 'index.html' : 'big.txt'}`).then((r) => r.text())));
@@ -216,4 +274,67 @@ describe.skipIf(!available)('kubectl port-forward with real Docker', { timeout: 
       await noConnectionsLeft();
     });
   }
+  // The connection between api-server and agent dies on the way (ss -K aborts one end, the other gets a reset).
+  for (const [side, filter] of [
+    ["the api-server's end", () => `dport = :${agentPort}`],
+    ["the agent's end", () => `sport = :${agentPort}`],
+  ] as const) {
+    it(`the api-server to agent connection destroyed mid-transfer at ${side}: the download fails, nothing is left open`, async () => {
+      const t = await transferInFlight(true);
+      try {
+        expect(await destroyConnections(filter())).toBeGreaterThan(0);
+        expect(await t.rest()).not.toBe('complete');
+        // kubectl hears of it: the api-server closes its side of the tunnel, and kubectl gives up the forward.
+        await kubectlExited(t);
+        await noConnectionsLeft();
+        await noLeftoverSockets(apiPid(), agentPort);
+        await noLeftoverSockets(agentPid(), agentPort);
+        // The agent's socket to the pod is closed too.
+        await noLeftoverSockets(agentPid(), 8080);
+      } finally {
+        await stop(t.f, 'SIGKILL');
+      }
+    });
+  }
+
+  it('the api-server killed mid-transfer: kubectl port-forward fails, the agent closes its connections and pod socket', async () => {
+    const t = await transferInFlight(true);
+    try {
+      await cluster.kill('api-server', 'SIGKILL');
+      expect(await t.rest()).not.toBe('complete');
+      await kubectlExited(t);
+      await waitFor(async () => (await metric(agentMetrics, 'skiff_node_agent_port_forward_connections')) === 0 && (await metric(agentMetrics, 'skiff_node_agent_port_forward_pod_sockets')) === 0, {
+        what: 'the agent to close the forward',
+        timeoutMs: 30_000,
+      });
+      await noLeftoverSockets(agentPid(), agentPort);
+      await noLeftoverSockets(agentPid(), 8080);
+    } finally {
+      await stop(t.f, 'SIGKILL');
+      await cluster.startApiServer();
+    }
+    await noConnectionsLeft();
+  });
+
+  it('the agent killed mid-transfer: kubectl port-forward fails, the api-server holds no socket, a new agent forwards again', async () => {
+    const t = await transferInFlight(true);
+    const oldPort = agentPort;
+    try {
+      await cluster.kill(NODE, 'SIGKILL');
+      expect(await t.rest()).not.toBe('complete');
+      await kubectlExited(t);
+      await waitFor(async () => (await metric(`${cluster.server}/metrics`, 'apiserver_port_forward_connections')) === 0, { what: 'the api-server to close the forward', timeoutMs: 30_000 });
+      await noLeftoverSockets(apiPid(), oldPort);
+    } finally {
+      await stop(t.f, 'SIGKILL');
+    }
+    await startAgent();
+    const again = await portForward(true);
+    try {
+      expect(await (await fetch(`http://127.0.0.1:${again.port}/index.html`)).text()).toBe('hello-port-forward\n');
+    } finally {
+      await stop(again);
+    }
+    await noConnectionsLeft();
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@skiff/api';
 import { silentLogger } from '@skiff/controller-kit';
 import type { ContainerRuntime, ContainerStats, RuntimeContainer } from '../runtime/container-runtime.js';
-import { ResourceSampler } from './resource-sampler.js';
+import { ResourceSampler, type ContainerStatsReader } from './resource-sampler.js';
 
 const pod = { uid: 'u1', namespace: 'default', name: 'p' };
 const container = (id: string, name: string, state: RuntimeContainer['state'] = 'running', kind: RuntimeContainer['kind'] = 'container'): RuntimeContainer => ({
@@ -17,7 +17,7 @@ const container = (id: string, name: string, state: RuntimeContainer['state'] = 
 });
 
 /** setup: a runtime whose counters the test sets, and a relist result the test changes. */
-function setup() {
+function setup(cgroups?: ContainerStatsReader) {
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
   const counters = new Map<string, ContainerStats>();
   let listed: RuntimeContainer[] = [];
@@ -30,7 +30,7 @@ function setup() {
       return s;
     },
   } as unknown as ContainerRuntime;
-  const sampler = new ResourceSampler({ nodeName: 'n1', runtime, clock, logger: silentLogger, containers: { uids: () => ['u1'], containersOf: () => listed } });
+  const sampler = new ResourceSampler({ nodeName: 'n1', runtime, clock, logger: silentLogger, containers: { uids: () => ['u1'], containersOf: () => listed }, ...(cgroups ? { cgroups } : {}) });
   return { clock, counters, sampler, asked, list: (l: RuntimeContainer[]) => (listed = l) };
 }
 
@@ -87,5 +87,24 @@ describe('ResourceSampler', () => {
     clock.advance(1000);
     await sampler.sample(); // same answer as before
     expect(sampler.summary().pods[0]!.containers[0]!.cpu.usageNanoCores).toBe(1e8);
+  });
+
+  it('reads each container from its cgroup first, asks the runtime only for those it cannot read, and counts rounds', async () => {
+    const fromCgroup = new Map<string, ContainerStats>();
+    const { clock, counters, sampler, asked, list } = setup({ read: async (id) => fromCgroup.get(id) });
+    list([container('a', 'app'), container('b', 'side')]);
+    fromCgroup.set('a', { timeMs: clock.now(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 5 });
+    counters.set('b', { timeMs: clock.now(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 7 });
+    await sampler.sample();
+    clock.advance(1000);
+    fromCgroup.set('a', { timeMs: clock.now(), cpuUsageCoreNanoSeconds: 2e8, memoryWorkingSetBytes: 5 });
+    counters.set('b', { timeMs: clock.now(), cpuUsageCoreNanoSeconds: 1e8, memoryWorkingSetBytes: 7 });
+    await sampler.sample();
+    expect(asked).toEqual(['b', 'b']);
+    expect(sampler.summary().pods[0]!.containers.map((c) => [c.name, c.cpu.usageNanoCores])).toEqual([
+      ['app', 2e8],
+      ['side', 1e8],
+    ]);
+    expect([sampler.rounds, sampler.cgroupSamples, sampler.runtimeSamples]).toEqual([2, 2, 2]);
   });
 });

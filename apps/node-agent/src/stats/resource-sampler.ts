@@ -5,7 +5,7 @@
  */
 import pMap from 'p-map';
 import { sleep, type Clock, type Logger } from '@skiff/controller-kit';
-import type { ContainerRuntime, PodRef, RuntimeContainer } from '../runtime/container-runtime.js';
+import type { ContainerRuntime, ContainerStats, PodRef, RuntimeContainer } from '../runtime/container-runtime.js';
 
 /** CPUStats is kubelet's statsapi.CPUStats; `window` (seconds between the two samples behind the rate) is Skiff's. */
 export interface CPUStats {
@@ -54,8 +54,15 @@ export interface ResourceSamplerOptions {
   logger: Logger;
   /** Time between samples; default 10 s (cAdvisor's housekeeping interval). */
   periodMs?: number;
-  /** Stats calls in flight at once; default 4. */
+  /** Containers sampled at once; default 16 (a runtime stats call mostly waits for the engine's next collection). */
   concurrency?: number;
+  /** Reads counters from the containers' cgroups (CgroupStats); the runtime's stats API answers for those it cannot. */
+  cgroups?: ContainerStatsReader;
+}
+
+/** ContainerStatsReader reads a container's counters some cheaper way than the runtime; undefined when it cannot. */
+export interface ContainerStatsReader {
+  read(id: string): Promise<ContainerStats | undefined>;
 }
 
 interface Sample {
@@ -80,7 +87,13 @@ export class ResourceSampler {
   readonly #o: ResourceSamplerOptions;
   #entries = new Map<string, Entry>();
   /** When the last two rounds ended: a node sampled twice has usage even with no container running (zero). */
-  #rounds: number[] = [];
+  #roundEnds: number[] = [];
+  /** Rounds done and the time they took in total (for /metrics: a round should take a fraction of the period). */
+  rounds = 0;
+  roundSeconds = 0;
+  /** Samples read from cgroup files and from the runtime's stats API. */
+  cgroupSamples = 0;
+  runtimeSamples = 0;
 
   constructor(opts: ResourceSamplerOptions) {
     this.#o = opts;
@@ -99,13 +112,14 @@ export class ResourceSampler {
   async sample(): Promise<void> {
     const stats = this.#o.runtime.stats?.bind(this.#o.runtime);
     if (!stats) return;
+    const started = this.#o.clock.now();
     const running = this.#o.containers.uids().flatMap((uid) => this.#o.containers.containersOf(uid)).filter((c) => c.kind === 'container' && c.state === 'running');
     const next = new Map<string, Entry>();
     await pMap(
       running,
       async (c) => {
         try {
-          const s = await stats(c.id);
+          const s = await this.#read(c.id, stats);
           const old = this.#entries.get(c.id);
           // A sample no newer than the last (the engine answered from its cache) would divide by zero.
           if (old && s.timeMs <= old.last.timeMs) return void next.set(c.id, old);
@@ -115,17 +129,31 @@ export class ResourceSampler {
           this.#o.logger.debug({ err, container: c.id }, 'container stats failed');
         }
       },
-      { concurrency: this.#o.concurrency ?? 4 },
+      { concurrency: this.#o.concurrency ?? 16 },
     );
     this.#entries = next;
-    this.#rounds = [...this.#rounds.slice(-1), this.#o.clock.now()];
+    const ended = this.#o.clock.now();
+    this.#roundEnds = [...this.#roundEnds.slice(-1), ended];
+    this.rounds++;
+    this.roundSeconds += (ended - started) / 1000;
+  }
+
+  async #read(id: string, stats: (id: string) => Promise<ContainerStats>): Promise<ContainerStats> {
+    const fromCgroup = await this.#o.cgroups?.read(id);
+    if (fromCgroup) {
+      this.cgroupSamples++;
+      return fromCgroup;
+    }
+    const s = await stats(id);
+    this.runtimeSamples++;
+    return s;
   }
 
   /** summary reports every container sampled twice, grouped by pod. */
   summary(): Summary {
     const pods = new Map<string, PodSummary>();
-    const prevRound = this.#rounds.length === 2 ? this.#rounds[0]! : undefined;
-    const lastRound = this.#rounds.at(-1) ?? 0;
+    const prevRound = this.#roundEnds.length === 2 ? this.#roundEnds[0]! : undefined;
+    const lastRound = this.#roundEnds.at(-1) ?? 0;
     const node = { cpuNs: 0, nanoCores: 0, memory: 0, timeMs: lastRound, window: prevRound !== undefined ? (lastRound - prevRound) / 1000 : 0 };
     for (const e of this.#entries.values()) {
       if (!e.prev) continue;

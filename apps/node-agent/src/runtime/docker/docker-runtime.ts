@@ -49,6 +49,11 @@ export interface DockerRuntimeOptions {
   podSubnet?: string;
   /** Kills an exec's process tree through /proc; default killProcessTree (finds nothing from another PID namespace). */
   killTree?: (pid: number, containerId: string) => Promise<number>;
+  /**
+   * Client of the stats calls; default `docker`. Each call holds its connection until dockerd's next one-second
+   * collection, so a round of many containers on the shared pool would queue every other Docker call behind it.
+   */
+  statsDocker?: DockerClient;
 }
 
 /**
@@ -128,6 +133,7 @@ export class DockerRuntime implements ContainerRuntime {
   #networkReady: Promise<void> | undefined;
 
   readonly #killTree: (pid: number, containerId: string) => Promise<number>;
+  readonly #stats: DockerClient;
 
   constructor(opts: DockerRuntimeOptions) {
     this.#d = opts.docker;
@@ -137,6 +143,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.#podNetworkPlan = podNetworkPlan(opts.podSubnet ?? DEFAULT_POD_SUBNET);
     this.#podSubnetStrict = opts.podSubnet !== undefined;
     this.#killTree = opts.killTree ?? killProcessTree;
+    this.#stats = opts.statsDocker ?? opts.docker;
   }
 
   async info(): Promise<RuntimeInfo> {
@@ -468,11 +475,22 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async attach(id: string, opts: StreamOptions): Promise<ContainerStream> {
-    const info = await this.#d.json<{ Config: { Tty?: boolean; OpenStdin?: boolean } }>({ method: 'GET', path: `/containers/${id}/json` });
+    type Inspect = { Config: { Tty?: boolean; OpenStdin?: boolean }; State?: { Running?: boolean } };
+    const inspect = (): Promise<Inspect> => this.#d.json<Inspect>({ method: 'GET', path: `/containers/${id}/json` });
+    // dockerd accepts an attach to a container whose process has exited and then never ends it (the output it would
+    // follow is already closed): refuse one that is not running (kubectl run -i then falls back to the logs), and
+    // look again once attached, for a container that exited while the attach was being set up.
+    const notRunning = (): DockerError => new DockerError(409, `container ${id} is not running`);
+    const info = await inspect();
+    if (info.State?.Running !== true) throw notRunning();
     const tty = info.Config.Tty === true;
     const stdin = opts.stdin && info.Config.OpenStdin === true;
     const q = new URLSearchParams({ stream: '1', stdin: stdin ? '1' : '0', stdout: opts.stdout ? '1' : '0', stderr: opts.stderr ? '1' : '0' });
     const socket = await this.#d.hijack(`/containers/${id}/attach?${q}`, {});
+    if ((await inspect().catch(() => undefined))?.State?.Running !== true) {
+      socket.destroy();
+      throw notRunning();
+    }
     return dockerContainerStream(socket, { tty, stdin }, {
       resize: (w, h) => this.#d.json({ method: 'POST', path: `/containers/${id}/resize?h=${h}&w=${w}` }),
       exitCode: () => Promise.resolve(undefined),
@@ -533,7 +551,7 @@ export class DockerRuntime implements ContainerRuntime {
    * waiting for a second sample to fill precpu_stats; the sampler computes rates from its own samples).
    */
   async stats(id: string): Promise<ContainerStats> {
-    const s = await this.#d.json<DockerStats>({ method: 'GET', path: `/containers/${id}/stats?stream=false&one-shot=true` });
+    const s = await this.#stats.json<DockerStats>({ method: 'GET', path: `/containers/${id}/stats?stream=false&one-shot=true` });
     const mem = s.memory_stats ?? {};
     // Working set as kubelet computes it: usage minus inactive file pages (cgroup v2 inactive_file, v1 total_inactive_file).
     const inactive = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? 0;
