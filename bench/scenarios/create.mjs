@@ -56,7 +56,8 @@ export async function run(ctx) {
         const op = async () => (await request(pool, 'POST', podsPath('bench'), podBody(`p-${n++}`), headers)).status === 201;
         const first = await request(pool, 'POST', podsPath('bench'), podBody('first'), headers);
         expectOk(first, `create over ${port}`);
-        for (const concurrency of [1, 16, 64]) {
+        // The quick run measures the TLS port at the row's concurrency only, to stay within its minute.
+        for (const concurrency of tls && ctx.quick ? [16] : [1, 16, 64]) {
           await closedLoop({ concurrency, durationMs: ctx.scale(1000, 300), op }); // warm-up
           const cpu0 = server.cpuSeconds();
           const r = await closedLoop({ concurrency, durationMs: ctx.scale(5000, 1500), op });
