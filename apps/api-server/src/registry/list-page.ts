@@ -71,7 +71,7 @@ export function readPage(store: Storage, req: PageRequest): Page {
   }
   const page: Page = { entries, get items() { return entries.map((e) => e.object); }, revision: rv };
   if (!more || !last) return page;
-  page.next = { rv, start: last };
+  page.next = { rv, start: { namespace: last.namespace, name: last.name } };
   if (!filtered) page.remainingItemCount = remainingAt(store, req, past, last);
   return page;
 }
