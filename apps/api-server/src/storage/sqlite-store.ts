@@ -271,10 +271,12 @@ export class SqliteStore extends BaseStore {
     this.durable = this.revision;
     this.compacted = readMeta(this.db).compacted_revision;
     const stale: { row: ObjectRow; json: string }[] = [];
-    for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects').iterate()) {
+    for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects ORDER BY resource, namespace, name').iterate()) {
       const { json, stale: isStale } = this.transformer.fromStorage(row, row.json);
       if (isStale) stale.push({ row, json });
-      // Kept as text, parsed on first read (see LazyObject): a start-up parses nothing it does not serve.
+      // Kept as text, parsed on first read (see LazyObject): a start-up parses nothing it does not serve. In key
+      // order (the unique index), as the WITHOUT ROWID table of schema 1 was read: the first unreadable value is
+      // the one an error names.
       this.objects.set(new CachedObject(row.resource, row.namespace, row.name, json, row.revision, row.expires_at));
     }
     const recent = this.db.prepare<[number], ChangeRow>('SELECT * FROM changes ORDER BY revision DESC LIMIT ?').all(this.window.capacity);
