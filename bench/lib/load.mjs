@@ -8,13 +8,13 @@ import { Samples, round, summarize } from './stats.mjs';
  * newPool is the one keep-alive client configuration used for every target (api-server and Express echo alike):
  * an undici Pool with up to 64 connections, no pipelining.
  */
-export function newPool(url, connections = 64) {
-  return new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+export function newPool(url, connections = 64, connect = undefined) {
+  return new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 30_000, bodyTimeout: 30_000, ...(connect ? { connect } : {}) });
 }
 
 /** request sends one request and reads the whole body as text; it returns { status, body }. */
-export async function request(pool, method, path, body) {
-  const opts = { method, path, headers: { accept: 'application/json' } };
+export async function request(pool, method, path, body, headers = undefined) {
+  const opts = { method, path, headers: { accept: 'application/json', ...headers } };
   if (body !== undefined) {
     opts.body = body;
     opts.headers['content-type'] = 'application/json';

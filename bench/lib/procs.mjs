@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const API_SERVER_MAIN = join(REPO_ROOT, 'apps/api-server/dist/main.js');
+// SKIFF_BENCH_API_SERVER_MAIN runs another build (a baseline built from an older commit, say) under the same bench.
+export const API_SERVER_MAIN = process.env.SKIFF_BENCH_API_SERVER_MAIN || join(REPO_ROOT, 'apps/api-server/dist/main.js');
 const ECHO_MAIN = join(dirname(fileURLToPath(import.meta.url)), 'echo-server.mjs');
 
 const children = new Set();
@@ -100,6 +101,15 @@ export async function startApiServer(opts = {}) {
     pid: child.pid,
     dataDir,
     output,
+    /** secureUrl waits for the TLS port's "serving securely" line and returns https://127.0.0.1:PORT. */
+    async secureUrl() {
+      for (let i = 0; i < 100; i++) {
+        const m = /"securePort":(\d+)[^\n]*serving securely/.exec(output());
+        if (m) return `https://127.0.0.1:${m[1]}`;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the api-server did not log its secure port');
+    },
     status: () => procStatus(child.pid),
     cpuSeconds: () => cpuSeconds(child.pid),
     /** dbBytes is the size of the SQLite file and its WAL. */

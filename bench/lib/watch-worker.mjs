@@ -33,7 +33,7 @@ function record(w, buf, from = 0) {
  * framing does not touch the JSON text, so the names appear verbatim in either stream. This keeps the receiving
  * side far cheaper than the `ws` library or a full HTTP parser, so more of the measured time is the server's.
  */
-function openRaw(w, host, port, path, transport) {
+function openRaw(w, host, port, path, transport, stalled = false) {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port, noDelay: true });
     let opened = false;
@@ -49,6 +49,8 @@ function openRaw(w, host, port, path, transport) {
         if (!chunk.toString('latin1', 0, 12).startsWith(expect)) return reject(new Error(`watch refused: ${chunk.toString().slice(0, 200)}`));
         opened = true;
         resolve(sock);
+        // A stalled watcher reads nothing more: its socket buffers fill, then the server's for it.
+        if (stalled) return sock.pause();
       }
       // Keep the end of the previous chunk, in case a name was split between two reads (duplicates are ignored).
       const buf = tail.length ? Buffer.concat([tail, chunk]) : chunk;
@@ -71,6 +73,7 @@ process.on('message', async (msg) => {
         }
         state.conns.push(...(await Promise.all(batch)));
       }
+      for (let j = 0; j < (msg.stalled ?? 0); j++) state.conns.push(await openRaw(-1, u.hostname, Number(u.port), path, transport, true));
       process.send({ type: 'opened', count: state.conns.length });
     } catch (err) {
       process.send({ type: 'error', message: String(err?.stack ?? err) });

@@ -8,32 +8,56 @@ import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { collectGarbage, inspectorUrl } from '../lib/inspector.mjs';
 import { expectOk, newPool, request } from '../lib/load.mjs';
 import { createNamespace, podBody, podsPath } from '../lib/objects.mjs';
 import { startApiServer } from '../lib/procs.mjs';
 import { round, summarize as stats } from '../lib/stats.mjs';
 
 export const name = 'watch';
-export const description = 'watch delivery latency p50/p99 (write to receipt) with 1/100/1,000 watchers, WebSocket and chunked HTTP';
+export const description = 'watch delivery latency p50/p99 (write to receipt) with 1/100/1,000 (and 10,000) watchers, WebSocket and chunked HTTP; RSS per watcher; a stalled watcher among others';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'watch-worker.mjs');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A pod with a 200 KB annotation: a few dozen of these fill a stalled watcher's socket and server buffers. */
+const bigPodBody = (name) => {
+  const pod = JSON.parse(podBody(name));
+  pod.metadata.annotations = { 'bench.skiff.dev/pad': 'x'.repeat(200_000) };
+  return JSON.stringify(pod);
+};
+
 export async function run(ctx) {
-  const server = await startApiServer();
+  // --inspect: memory per watcher is read after full collections (see lib/inspector.mjs).
+  const server = await startApiServer({ nodeArgs: ['--inspect=127.0.0.1:0'] });
   const pool = newPool(server.url, 4);
   const rows = [];
   try {
     const events = ctx.scale(200, 60);
     const rate = 50;
+    // SKIFF_BENCH_WATCHERS_10K=1 adds 10,000 watchers (at 5 events/s: 10,000 socket writes an event). Not by
+    // default: at load 30-50 the watcher process did not report within 80 s (see README), so it would fail the run.
+    const sizes = process.env.SKIFF_BENCH_WATCHERS_10K === '1' ? [1, 100, 1000, 10_000] : [1, 100, 1000];
     for (const transport of ['ws', 'http']) {
-      for (const watchers of [1, 100, 1000]) {
+      for (const watchers of sizes) {
         const ns = `watch-${transport}-${watchers}`;
         await createNamespace(pool, ns);
-        const row = await measure(ctx, server, pool, { ns, transport, watchers, events, rate });
-        ctx.log(`watch ${transport} x${watchers}: fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; missing ${row.missing}`);
+        const big = watchers === 10_000;
+        const row = await measure(ctx, server, pool, { ns, transport, watchers, events: big ? 20 : events, rate: big ? 5 : rate });
+        ctx.log(`watch ${transport} x${watchers}: fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; ${row.rssPerWatcherKiB} KiB RSS/watcher; missing ${row.missing}`);
         rows.push(row);
       }
+    }
+    // A stalled watcher (reads nothing) among 20 others, against the same 20 without it: large events (200 KB
+    // pods at 40/s) so that the stalled one's buffers fill and the server drops it (WatchHub's maxBufferedBytes, 16 MB).
+    for (const stalled of [0, 1]) {
+      const ns = `watch-stalled-${stalled}`;
+      await createNamespace(pool, ns);
+      // 160 events of 200 KB = 32 MB: past the 16 MB the server holds for a watcher plus what both kernels buffer.
+      const row = await measure(ctx, server, pool, { ns, transport: 'ws', watchers: 20, events: ctx.scale(250, 160), rate: 40, stalled, body: bigPodBody });
+      row.stalled = stalled;
+      ctx.log(`watch ws x20 with ${stalled} stalled, 200 KB events: p99 ${row.p99FromResp} ms; server RSS +${row.rssGrowthMiB} MiB; watchers left ${row.watchersLeft}`);
+      rows.push(row);
     }
   } finally {
     await pool.close();
@@ -42,7 +66,12 @@ export async function run(ctx) {
   return rows;
 }
 
-async function measure(ctx, server, pool, { ns, transport, watchers, events, rate }) {
+async function registeredPodWatchers(pool) {
+  const text = expectOk(await request(pool, 'GET', '/metrics'), 'metrics').body;
+  return Number(/^apiserver_registered_watchers\{[^}]*kind="Pod"[^}]*\} (\S+)/m.exec(text)?.[1] ?? NaN);
+}
+
+async function measure(ctx, server, pool, { ns, transport, watchers, events, rate, stalled = 0, body = podBody }) {
   const worker = fork(WORKER, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages = [];
   let wake;
@@ -71,10 +100,15 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const now = () => Number(process.hrtime.bigint() - base) / 1e6;
     const list = JSON.parse(expectOk(await request(pool, 'GET', podsPath(ns)), 'list').body);
     const path = `${podsPath(ns)}?watch=true&resourceVersion=${list.metadata.resourceVersion}`;
-    worker.send({ cmd: 'open', url: server.url, path, count: watchers, events, transport, base: String(base) });
-    const opened = await waitFor('opened', 60_000);
-    if (!opened) throw new Error(`could not open ${watchers} ${transport} watchers in 60 s`);
+    const gc = () => collectGarbage(inspectorUrl(server.output()));
+    await gc();
+    const rssBefore = server.status().rssKiB;
+    worker.send({ cmd: 'open', url: server.url, path, count: watchers, events, transport, stalled, base: String(base) });
+    const opened = await waitFor('opened', 120_000);
+    if (!opened) throw new Error(`could not open ${watchers} ${transport} watchers in 120 s`);
     await sleep(200);
+    await gc();
+    const rssOpened = server.status().rssKiB;
     const sent = new Float64Array(events);
     const answered = new Float64Array(events);
     const cpu0 = server.cpuSeconds();
@@ -83,14 +117,17 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       const wait = start + (k * 1000) / rate - performance.now();
       if (wait > 0) await sleep(wait);
       sent[k] = now();
-      expectOk(await request(pool, 'POST', podsPath(ns), podBody(`wb-${k}`)), 'create');
+      expectOk(await request(pool, 'POST', podsPath(ns), body(`wb-${k}`)), 'create');
       answered[k] = now();
     }
     const writeSeconds = (performance.now() - start) / 1000;
-    await waitFor('done', 10_000);
+    // 10,000 watchers receive 10,000 copies of each event: the watcher process takes a while to read them all.
+    await waitFor('done', 10_000 + watchers * 5);
     const serverCpu = (server.cpuSeconds() - cpu0) / writeSeconds;
+    const rssGrowthMiB = round((server.status().rssKiB - rssOpened) / 1024, 1);
+    const watchersLeft = await registeredPodWatchers(pool);
     worker.send({ cmd: 'collect' });
-    const res = await waitFor('result', 30_000);
+    const res = await waitFor('result', 30_000 + watchers * 5);
     if (!res) throw new Error('watch worker did not report');
     const fromResponse = [];
     const fromSend = [];
@@ -131,6 +168,9 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       fanoutSpreadP99: round(s.p99),
       writeP99: round(w.p99),
       serverCpuPct: Math.round(serverCpu * 100),
+      rssPerWatcherKiB: round((rssOpened - rssBefore) / (watchers + stalled), 1),
+      rssGrowthMiB,
+      watchersLeft,
       watcherProcCpuSec: round(res.cpuSeconds, 1),
     };
   } finally {
@@ -141,5 +181,13 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
 
 
 export function summarize(results) {
-  return results.watch.map((r) => `watch delivery ${r.transport} x${r.watchers}: p50 ${r.p50FromResp} ms, p99 ${r.p99FromResp} ms from response (${r.p99FromSend} ms from send)${r.watchers === 1000 ? ' (target p99 < 20 ms)' : ''}${r.missing ? `, ${r.missing} MISSING` : ''}`);
+  const lines = [];
+  for (const r of results.watch.filter((x) => x.stalled === undefined)) {
+    lines.push(`watch delivery ${r.transport} x${r.watchers}: p50 ${r.p50FromResp} ms, p99 ${r.p99FromResp} ms from response (${r.p99FromSend} ms from send)${r.watchers >= 100 ? `, ${r.rssPerWatcherKiB} KiB RSS/watcher` : ''}${r.watchers >= 1000 ? ' (target p99 < 20 ms)' : ''}${r.missing ? `, ${r.missing} MISSING` : ''}`);
+  }
+  const [alone, withStalled] = [0, 1].map((n) => results.watch.find((x) => x.stalled === n));
+  if (alone && withStalled) {
+    lines.push(`a stalled watcher among 20 (ws, 200 KB events at 40/s): the others' p99 ${withStalled.p99FromResp} ms against ${alone.p99FromResp} ms without it (p50 ${withStalled.p50FromResp} / ${alone.p50FromResp}); ${withStalled.watchersLeft === withStalled.watchers ? 'it was dropped' : 'it was still registered'}; server RSS +${withStalled.rssGrowthMiB} MiB (+${alone.rssGrowthMiB} without)`);
+  }
+  return lines;
 }

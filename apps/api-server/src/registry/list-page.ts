@@ -4,6 +4,8 @@
 import { errors, isGone, type KubeObject, type ResourceInfo } from '@skiff/api';
 import { compareListKeys, listKeyOf } from '../storage/object-cache.js';
 import type { ListKey, Storage } from '../storage/storage.js';
+import { storedJson } from '../storage/stored-json.js';
+import type { StoredObject } from '../storage/stored-object.js';
 import type { ContinueToken } from './continue-token.js';
 import { matches, type ListFilter } from './registry.js';
 
@@ -24,7 +26,9 @@ export interface PageRequest {
 
 /** Page is one page and what the client needs for the next one. */
 export interface Page {
-  items: KubeObject[];
+  /** The items with their stored text: an unfiltered page is sent without parsing a single object. */
+  entries: StoredObject[];
+  readonly items: KubeObject[];
   /** The revision every page of this list is read at: the list's metadata.resourceVersion. */
   revision: number;
   /** Where the next page starts; undefined on the last page. */
@@ -53,21 +57,22 @@ export function readPage(store: Storage, req: PageRequest): Page {
   const { after } = req;
   if (rv > current) throw new Error(`cannot read revision ${rv}: the store is at ${current}`);
   const past = rv < current ? stateAt(store, req, rv, after) : new Map<string, KubeObject | null>();
-  const items: KubeObject[] = [];
+  const entries: StoredObject[] = [];
+  const filtered = !!req.filter.labelSelector || !!req.filter.fieldSelector;
   let last: ListKey | undefined;
   let more = false;
-  for (const obj of objectsAt(store, req, past, after)) {
-    if (items.length === req.limit) {
+  for (const entry of objectsAt(store, req, past, after)) {
+    if (entries.length === req.limit) {
       more = true;
       break;
     }
-    last = listKeyOf(obj);
-    if (matches(req.info, obj, req.filter)) items.push(obj);
+    last = entry;
+    if (!filtered || matches(req.info, entry.object, req.filter)) entries.push(entry);
   }
-  const page: Page = { items, revision: rv };
+  const page: Page = { entries, get items() { return entries.map((e) => e.object); }, revision: rv };
   if (!more || !last) return page;
-  page.next = { rv, start: last };
-  if (!req.filter.labelSelector && !req.filter.fieldSelector) page.remainingItemCount = remainingAt(store, req, past, last);
+  page.next = { rv, start: { namespace: last.namespace, name: last.name } };
+  if (!filtered) page.remainingItemCount = remainingAt(store, req, past, last);
   return page;
 }
 
@@ -96,20 +101,24 @@ function stateAt(store: Storage, req: PageRequest, rv: number, after: ListKey | 
 }
 
 /** objectsAt yields the list after `after` as it was at the page's revision: current objects merged with `past`. */
-function* objectsAt(store: Storage, req: PageRequest, past: Map<string, KubeObject | null>, after: ListKey | undefined): Generator<KubeObject> {
+function* objectsAt(store: Storage, req: PageRequest, past: Map<string, KubeObject | null>, after: ListKey | undefined): Generator<StoredObject> {
   // Objects deleted since: they are not among the current ones, so they are merged in by key.
-  const gone: KubeObject[] = [];
-  for (const obj of past.values()) if (obj && !store.get({ resource: req.resource, ...listKeyOf(obj) })) gone.push(obj);
-  gone.sort((a, b) => compareListKeys(listKeyOf(a), listKeyOf(b)));
+  const gone: StoredObject[] = [];
+  for (const obj of past.values()) if (obj && !store.get({ resource: req.resource, ...listKeyOf(obj) })) gone.push(storedObject(obj));
+  gone.sort(compareListKeys);
   let g = 0;
-  for (const obj of store.listAfter(req.resource, req.namespace, after).objects) {
-    const key = listKeyOf(obj);
-    for (; g < gone.length && compareListKeys(listKeyOf(gone[g] as KubeObject), key) < 0; g++) yield gone[g] as KubeObject;
-    const then = past.get(keyString(key));
-    if (then === undefined) yield obj;
-    else if (then) yield then;
+  for (const entry of store.listAfter(req.resource, req.namespace, after).entries) {
+    for (; g < gone.length && compareListKeys(gone[g] as StoredObject, entry) < 0; g++) yield gone[g] as StoredObject;
+    const then = past.size ? past.get(keyString(entry)) : undefined;
+    if (then === undefined) yield entry;
+    else if (then) yield storedObject(then);
   }
-  for (; g < gone.length; g++) yield gone[g] as KubeObject;
+  for (; g < gone.length; g++) yield gone[g] as StoredObject;
+}
+
+/** storedObject wraps an object of the change history (a past state) as a list entry. */
+function storedObject(obj: KubeObject): StoredObject {
+  return { ...listKeyOf(obj), object: obj, get json() { return storedJson(obj); } };
 }
 
 /** remainingAt counts the objects after `last` at the page's revision: current ones, corrected by `past`. */

@@ -14,7 +14,7 @@ import type { Registry } from '../registry/registry.js';
 import type { ContinueTokens } from '../registry/continue-token.js';
 import { assertPageable, ExpiredPage, readPage, type Page } from '../registry/list-page.js';
 import { settle } from '../storage/settle.js';
-import { storedJson } from '../storage/stored-json.js';
+import type { StoredObject } from '../storage/stored-object.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 import type { WatchRequest } from '../watch/watcher.js';
 import { httpWatchSink } from '../watch/http-sink.js';
@@ -203,8 +203,9 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
   let page: Page;
   if (cont === undefined && limit <= 0 && match !== 'Exact') {
     await ensureFresh(deps, rv);
-    const { items, revision } = deps.registry.list(r, path.namespace, filter);
-    page = { items, revision };
+    // The whole list at the latest revision: one page without a limit, read from the store's text.
+    await settle(deps.registry.store);
+    page = readPage(deps.registry.store, { resource, info: r, namespace, filter, limit: Infinity });
   } else {
     if (cont !== undefined) assertPageable(rv);
     const token = cont !== undefined ? deps.continueTokens.decode(cont, list) : undefined;
@@ -237,14 +238,14 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
   if (page.remainingItemCount !== undefined) meta += `,"remainingItemCount":${page.remainingItemCount}`;
   // Items are serialized by hand around the list envelope: no intermediate object with 100k entries, and each item's
   // text is the one the store made when it was written.
-  const parts: string[] = new Array(page.items.length);
+  const parts: string[] = new Array(page.entries.length);
   const metadata = metadataApiVersion(req.headers.accept);
   if (metadata) {
     // Metadata-only lists (controller-runtime's metadata informers, the garbage collector): PartialObjectMetadataList.
-    for (let i = 0; i < page.items.length; i++) parts[i] = JSON.stringify(partialObjectMetadata(page.items[i] as KubeObject, metadata));
+    for (let i = 0; i < page.entries.length; i++) parts[i] = JSON.stringify(partialObjectMetadata((page.entries[i] as StoredObject).object, metadata));
     return reply(deps, res, 200, `{"kind":"PartialObjectMetadataList","apiVersion":"${metadata}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
   }
-  for (let i = 0; i < page.items.length; i++) parts[i] = storedJson(page.items[i] as KubeObject);
+  for (let i = 0; i < page.entries.length; i++) parts[i] = (page.entries[i] as StoredObject).json;
   await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
 }
 

@@ -6,11 +6,10 @@ import type { KubeObject } from '@skiff/api';
 import { ChangeWindow } from './change-window.js';
 import { ListenerSet } from './listener-set.js';
 import type { ListenerErrorHandler } from './listener-set.js';
-import { ObjectCache } from './object-cache.js';
-import type { CachedObject } from './object-cache.js';
+import { CachedObject, ObjectCache } from './object-cache.js';
 import { PendingBatch } from './pending-batch.js';
 import { storeErrors } from './store-errors.js';
-import { rememberJson } from './stored-json.js';
+import { LazyObject, StoredChange } from './stored-object.js';
 import type { ChangeEvent, CompactOptions, ListKey, ListRange, ListResult, ResourceKey, Storage, StorageStats, WriteOptions } from './storage.js';
 
 /** BaseStoreOptions are the settings every store takes. */
@@ -34,6 +33,8 @@ export interface BaseStoreOptions {
 /** PendingChange is one change on its way into the store: the event plus what is persisted beside it. */
 export interface PendingChange {
   event: ChangeEvent;
+  /** The cache entry the change leaves (undefined for a deletion). */
+  entry: CachedObject | undefined;
   /** Commit time, epoch milliseconds. */
   ts: number;
   /** The object's expiry after this change (null: none, or the object is gone). */
@@ -131,7 +132,7 @@ export abstract class BaseStore implements Storage {
     if (opts.expectedRevision !== undefined && opts.expectedRevision !== prev.revision) throw storeErrors.conflict(key);
     const ts = this.clock();
     const expiresAt = opts.ttlSeconds === undefined ? prev.expiresAt : ts + opts.ttlSeconds * 1000;
-    this.commit([this.written(key, 'MODIFIED', obj, prev.object, ts, expiresAt)]);
+    this.commit([this.written(key, 'MODIFIED', obj, prev, ts, expiresAt)]);
     return obj;
   }
 
@@ -256,35 +257,26 @@ export abstract class BaseStore implements Storage {
     return { maxRevision: this.revision - Math.max(0, opts.keepRevisions), maxTs: this.clock() - Math.max(0, opts.keepMs) };
   }
 
-  private written(key: ResourceKey, type: 'ADDED' | 'MODIFIED', obj: KubeObject, prev: KubeObject | undefined, ts: number, expiresAt: number | null): PendingChange {
+  private written(key: ResourceKey, type: 'ADDED' | 'MODIFIED', obj: KubeObject, prev: CachedObject | undefined, ts: number, expiresAt: number | null): PendingChange {
     const revision = this.revision + 1;
     // A fresh metadata object: callers that shallow-copy a cached object must not restamp the one they copied.
     obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
-    const event: ChangeEvent = { resource: key.resource, namespace: key.namespace, name: key.name, revision, type, object: obj, objectJson: JSON.stringify(obj) };
-    const size = Buffer.byteLength(event.objectJson);
+    const json = JSON.stringify(obj);
+    const size = Buffer.byteLength(json);
     if (size > MAX_OBJECT_BYTES) {
       const message = `Request entity too large: ${key.resource} "${key.name}" is ${size} bytes once encoded, and the limit for a stored object is ${MAX_OBJECT_BYTES} bytes`;
       throw new ApiError({ reason: 'RequestEntityTooLarge', message });
     }
-    if (prev) event.prevObject = prev;
-    rememberJson(obj, event.objectJson);
-    return { event, ts, expiresAt };
+    const entry = new CachedObject(key.resource, key.namespace, key.name, json, revision, expiresAt, obj);
+    const event = new StoredChange(key.resource, key.namespace, key.name, revision, type, entry, prev);
+    return { event, entry, ts, expiresAt };
   }
 
   private deletion(entry: CachedObject, revision: number, ts: number): PendingChange {
-    const object: KubeObject = { ...entry.object, metadata: { ...entry.object.metadata, resourceVersion: String(revision) } };
-    const event: ChangeEvent = {
-      resource: entry.resource,
-      namespace: entry.namespace,
-      name: entry.name,
-      revision,
-      type: 'DELETED',
-      object,
-      prevObject: entry.object,
-      objectJson: JSON.stringify(object),
-    };
-    rememberJson(object, event.objectJson);
-    return { event, ts, expiresAt: null };
+    const last = entry.object;
+    const object: KubeObject = { ...last, metadata: { ...last.metadata, resourceVersion: String(revision) } };
+    const event = new StoredChange(entry.resource, entry.namespace, entry.name, revision, 'DELETED', new LazyObject(JSON.stringify(object), object), entry);
+    return { event, entry: undefined, ts, expiresAt: null };
   }
 
   /** commit applies the changes to the cache at once and commits them now, or with the rest of this turn's writes. */
@@ -298,12 +290,10 @@ export abstract class BaseStore implements Storage {
       }
     }
     for (const change of changes) {
-      const { event, expiresAt } = change;
+      const { event, entry } = change;
       batch.add(change, this.objects.get(event));
-      if (event.type === 'DELETED') this.objects.delete(event);
-      else {
-        this.objects.set({ resource: event.resource, namespace: event.namespace, name: event.name, object: event.object, revision: event.revision, expiresAt });
-      }
+      if (entry) this.objects.set(entry);
+      else this.objects.delete(event);
       this.revision = event.revision;
     }
     if (!this.groupCommit) this.commitPending();

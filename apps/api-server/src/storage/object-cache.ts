@@ -3,22 +3,30 @@
  */
 import type { KubeObject } from '@skiff/api';
 import type { ListKey, ListRange, ResourceKey } from './storage.js';
+import { LazyObject, type StoredObject } from './stored-object.js';
 
-/** CachedObject is one current object with what the store keeps beside it. */
-export interface CachedObject extends ResourceKey {
-  /** Read-only: shared with callers and with change events. */
-  object: KubeObject;
-  revision: number;
-  /** Epoch milliseconds after which expire() deletes the object; null for no TTL. */
-  expiresAt: number | null;
+/** CachedObject is one current object (its text; parsed on demand) with what the store keeps beside it. */
+export class CachedObject extends LazyObject implements ResourceKey, StoredObject {
+  constructor(
+    readonly resource: string,
+    readonly namespace: string,
+    readonly name: string,
+    json: string,
+    readonly revision: number,
+    /** Epoch milliseconds after which expire() deletes the object; null for no TTL. */
+    readonly expiresAt: number | null,
+    parsed?: KubeObject,
+  ) {
+    super(json, parsed);
+  }
 }
 
 interface ResourceObjects {
   byNamespace: Map<string, Map<string, CachedObject>>;
   count: number;
-  /** Sorted lists, dropped when their namespace changes and rebuilt on the next list. */
-  sortedByNamespace: Map<string, KubeObject[]>;
-  sortedAll: KubeObject[] | undefined;
+  /** Sorted lists (of entries, so no parsed object is kept alive), dropped when their namespace changes. */
+  sortedByNamespace: Map<string, CachedObject[]>;
+  sortedAll: CachedObject[] | undefined;
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -70,20 +78,23 @@ export class ObjectCache {
   list(resource: string, namespace?: string): KubeObject[] {
     const res = this.resources.get(resource);
     if (!res) return [];
-    if (namespace !== undefined) return this.sortedNamespace(res, namespace).slice();
-    return this.sortedAllOf(res).slice();
+    const sorted = namespace !== undefined ? this.sortedNamespace(res, namespace) : this.sortedAllOf(res);
+    return sorted.map((e) => e.object);
   }
 
   /** range reads the list of `list(resource, namespace)` from the first key after `after`, sharing its sorted array. */
   range(resource: string, namespace: string | undefined, after: ListKey | undefined): ListRange {
     const res = this.resources.get(resource);
-    if (!res) return { count: 0, objects: [] };
+    if (!res) return { count: 0, entries: [], objects: [] };
     const sorted = namespace !== undefined ? this.sortedNamespace(res, namespace) : this.sortedAllOf(res);
     const start = after ? firstAfter(sorted, after) : 0;
-    function* from(i: number): Generator<KubeObject> {
-      for (; i < sorted.length; i++) yield sorted[i] as KubeObject;
+    function* entries(i: number): Generator<StoredObject> {
+      for (; i < sorted.length; i++) yield sorted[i] as CachedObject;
     }
-    return { count: sorted.length - start, objects: from(start) };
+    function* objects(i: number): Generator<KubeObject> {
+      for (; i < sorted.length; i++) yield (sorted[i] as CachedObject).object;
+    }
+    return { count: sorted.length - start, entries: entries(start), objects: objects(start) };
   }
 
   /** counts returns objects per resource; a resource whose objects were all deleted reports 0. */
@@ -114,9 +125,9 @@ export class ObjectCache {
     return res;
   }
 
-  private sortedAllOf(res: ResourceObjects): KubeObject[] {
+  private sortedAllOf(res: ResourceObjects): CachedObject[] {
     if (!res.sortedAll) {
-      const all: KubeObject[] = [];
+      const all: CachedObject[] = [];
       for (const ns of [...res.byNamespace.keys()].sort(byCodeUnit)) {
         for (const obj of this.sortedNamespace(res, ns)) all.push(obj);
       }
@@ -125,12 +136,12 @@ export class ObjectCache {
     return res.sortedAll;
   }
 
-  private sortedNamespace(res: ResourceObjects, namespace: string): KubeObject[] {
+  private sortedNamespace(res: ResourceObjects, namespace: string): CachedObject[] {
     let sorted = res.sortedByNamespace.get(namespace);
     if (!sorted) {
       const names = res.byNamespace.get(namespace);
       if (!names) return [];
-      sorted = [...names.values()].sort((a, b) => byCodeUnit(a.name, b.name)).map((e) => e.object);
+      sorted = [...names.values()].sort((a, b) => byCodeUnit(a.name, b.name));
       res.sortedByNamespace.set(namespace, sorted);
     }
     return sorted;
@@ -142,8 +153,8 @@ export class ObjectCache {
     for (const sorted of [res.sortedByNamespace.get(entry.namespace), res.sortedAll]) {
       if (!sorted) continue;
       const i = firstAfter(sorted, key) - 1;
-      if (i < 0 || compareListKeys(listKeyOf(sorted[i] as KubeObject), key) !== 0) return false;
-      sorted[i] = entry.object;
+      if (i < 0 || compareListKeys(sorted[i] as CachedObject, key) !== 0) return false;
+      sorted[i] = entry;
     }
     return true;
   }
@@ -165,12 +176,12 @@ export function listKeyOf(obj: KubeObject): ListKey {
 }
 
 /** firstAfter binary-searches a sorted list for the index of the first object whose key sorts after `after`. */
-function firstAfter(sorted: readonly KubeObject[], after: ListKey): number {
+function firstAfter(sorted: readonly ListKey[], after: ListKey): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareListKeys(listKeyOf(sorted[mid] as KubeObject), after) <= 0) lo = mid + 1;
+    if (compareListKeys(sorted[mid] as ListKey, after) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

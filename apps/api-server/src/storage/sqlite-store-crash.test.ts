@@ -102,5 +102,6 @@ describe('SqliteStore durability', () => {
     expect(store.stats().objects['configmaps']).toBe(store.currentRevision());
     expect(store.changesSince(0).map((e) => e.revision)).toEqual(Array.from({ length: store.currentRevision() }, (_, i) => i + 1));
     store.close();
-  });
+    // 2,000 acknowledged writes, each an fsync in the commit-per-write case: 20 s and more on a loaded machine.
+  }, 120_000);
 });

@@ -7,12 +7,12 @@ import { errors } from '@skiff/api';
 import type { KubeObject } from '@skiff/api';
 import { BaseStore } from './base-store.js';
 import type { BaseStoreOptions, PendingChange } from './base-store.js';
-import type { CachedObject } from './object-cache.js';
+import { CachedObject } from './object-cache.js';
 import { commitError } from './commit-error.js';
 import { isMemoryPath, openDatabase } from './open-database.js';
 import { RevisionRecord } from './revision-record.js';
 import type { ChangeEvent, ChangeType, CompactOptions } from './storage.js';
-import { rememberJson } from './stored-json.js';
+import { LazyObject, StoredChange } from './stored-object.js';
 import { rollbackError, StoreOpenError, storeOpenError } from './store-open-error.js';
 import { identityTransformer } from './storage-transformer.js';
 import type { StorageTransformer } from './storage-transformer.js';
@@ -271,12 +271,13 @@ export class SqliteStore extends BaseStore {
     this.durable = this.revision;
     this.compacted = readMeta(this.db).compacted_revision;
     const stale: { row: ObjectRow; json: string }[] = [];
-    for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects').iterate()) {
+    for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects ORDER BY resource, namespace, name').iterate()) {
       const { json, stale: isStale } = this.transformer.fromStorage(row, row.json);
       if (isStale) stale.push({ row, json });
-      const object = JSON.parse(json) as KubeObject;
-      rememberJson(object, json);
-      this.objects.set({ resource: row.resource, namespace: row.namespace, name: row.name, object, revision: row.revision, expiresAt: row.expires_at });
+      // Kept as text, parsed on first read (see LazyObject): a start-up parses nothing it does not serve. In key
+      // order (the unique index), as the WITHOUT ROWID table of schema 1 was read: the first unreadable value is
+      // the one an error names.
+      this.objects.set(new CachedObject(row.resource, row.namespace, row.name, json, row.revision, row.expires_at));
     }
     const recent = this.db.prepare<[number], ChangeRow>('SELECT * FROM changes ORDER BY revision DESC LIMIT ?').all(this.window.capacity);
     for (let i = recent.length - 1; i >= 0; i--) {
@@ -320,17 +321,8 @@ export class SqliteStore extends BaseStore {
 
   private toEvent(row: ChangeRow): ChangeEvent {
     const json = this.transformer.fromStorage(row, row.json).json;
-    const event: ChangeEvent = {
-      resource: row.resource,
-      namespace: row.namespace,
-      name: row.name,
-      revision: row.revision,
-      type: row.type as ChangeType,
-      object: JSON.parse(json) as KubeObject,
-      objectJson: json,
-    };
-    if (row.prev_json !== null) event.prevObject = JSON.parse(this.transformer.fromStorage(row, row.prev_json).json) as KubeObject;
-    return event;
+    const prev = row.prev_json === null ? undefined : new LazyObject(this.transformer.fromStorage(row, row.prev_json).json);
+    return new StoredChange(row.resource, row.namespace, row.name, row.revision, row.type as ChangeType, new LazyObject(json), prev);
   }
 
   private reclaimFreePages(): void {

@@ -8,6 +8,7 @@
  * transaction (group commit). `sync()` says when they are durable; nothing may be revealed to a client before.
  */
 import type { KubeObject } from '@skiff/api';
+import type { StoredObject } from './stored-object.js';
 
 /** ResourceKey names a stored object: resource is the group-qualified plural ("pods", "deployments.apps"). */
 export interface ResourceKey {
@@ -29,6 +30,8 @@ export interface ListRange {
   count: number;
   /** The objects in list order, read lazily: consume it before the next write to the store. */
   objects: Iterable<KubeObject>;
+  /** The same, each with its key and stored JSON text, parsed only if `object` is read (consume it as `objects`). */
+  entries: Iterable<StoredObject>;
 }
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';

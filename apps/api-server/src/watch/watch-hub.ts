@@ -4,7 +4,6 @@
 import type { Logger } from 'pino';
 import { ApiError, errors, fieldsFor, type Clock, type KubeObject, type Status } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
-import { storedJson } from '../storage/stored-json.js';
 import { matches } from '../registry/registry.js';
 import { partialObjectMetadata, printTable } from '../printers/index.js';
 import { Watcher, type WatchRequest, type WatchSink } from './watcher.js';
@@ -127,8 +126,11 @@ export class WatchHub {
       return this.#fail(watcher, errors.tooLargeResourceVersion(rv, this.#store.durableRevision()).toStatus());
     }
     if (request.sendInitialEvents === true || (request.sendInitialEvents === undefined && (rv === undefined || rv === 0))) {
-      const { items, revision } = this.#store.list(request.resource, request.namespace);
-      for (const obj of items) if (matches(request.info, obj, request.filter)) this.#send(watcher, 'ADDED', obj, undefined);
+      // The stored text of each object: an unfiltered replay parses none of them.
+      const revision = this.#store.currentRevision();
+      const filtered = !!request.filter.labelSelector || !!request.filter.fieldSelector;
+      const objects = this.#store.listAfter(request.resource, request.namespace, undefined).entries;
+      for (const e of objects) if (!filtered || matches(request.info, e.object, request.filter)) this.#send(watcher, 'ADDED', e);
       watcher.lastRevision = revision;
       if (request.sendInitialEvents) this.#bookmark(watcher, INITIAL_EVENTS_END);
     } else if (rv === undefined || rv === 0) {
@@ -235,16 +237,18 @@ export class WatchHub {
     }
     if (!type) return;
     if (req.table || req.metadataOnly) {
-      this.#send(w, type, ev.object, undefined);
+      this.#send(w, type, { get object() { return ev.object; }, json: ev.objectJson });
       return;
     }
     const line = (cache[type] ??= Buffer.from(`{"type":"${type}","object":${ev.objectJson}}\n`));
     this.#write(w, line);
   }
 
-  #send(w: Watcher, type: string, obj: KubeObject, json: string | undefined): void {
+  /** send writes one object as an event; `stored.object` is read (parsed) only for a table or metadata watch. */
+  #send(w: Watcher, type: string, stored: { readonly object: KubeObject; readonly json: string }): void {
     const req = w.request;
     if (req.table) {
+      const obj = stored.object;
       const table = printTable(req.info.plural, [obj], {
         nowMs: this.#clock.now(),
         includeObject: req.table.includeObject,
@@ -257,10 +261,10 @@ export class WatchHub {
       return;
     }
     if (req.metadataOnly) {
-      this.#write(w, Buffer.from(`{"type":"${type}","object":${JSON.stringify(partialObjectMetadata(obj, req.metadataOnly))}}\n`));
+      this.#write(w, Buffer.from(`{"type":"${type}","object":${JSON.stringify(partialObjectMetadata(stored.object, req.metadataOnly))}}\n`));
       return;
     }
-    this.#write(w, Buffer.from(`{"type":"${type}","object":${json ?? storedJson(obj)}}\n`));
+    this.#write(w, Buffer.from(`{"type":"${type}","object":${stored.json}}\n`));
   }
 
   /** write queues a line for the watcher (keeping its order with events already queued) and schedules the write. */

@@ -61,25 +61,50 @@ export class WebSocketWatch {
 }
 
 /**
- * wsSink sends each event as one text message, framing the shared buffer without its newline (a view, no copy).
- * Messages are separate frames, so the socket is corked around them: the frames of one call leave in one writev.
+ * wsSink sends each event as one text message. The frame of an event is made once (textFrame) and the same bytes
+ * go to every WebSocket watcher, straight to the upgraded socket: one write a call, however many events it carries,
+ * and none of the ws library's per-message framing for each of a thousand watchers. This is safe beside ws's own
+ * sends (close, pong): without permessage-deflate its Sender writes to the socket at once, never queues, so frames
+ * stay whole and in order.
  */
 function wsSink(ws: WebSocket, socket: Duplex): WatchSink {
   return {
     send(lines) {
-      if (ws.readyState !== ws.OPEN) return;
-      socket.cork();
-      try {
-        for (const line of lines) ws.send(line.subarray(0, line.length - 1), { binary: false });
-      } finally {
-        socket.uncork();
-      }
+      if (ws.readyState !== ws.OPEN || lines.length === 0) return;
+      socket.write(lines.length === 1 ? textFrame(lines[0] as Buffer) : Buffer.concat(lines.map(textFrame)));
     },
     buffered: () => ws.bufferedAmount,
     close() {
       if (ws.readyState === ws.OPEN) ws.close(1000);
     },
   };
+}
+
+/** The frames made for event lines; an entry lives as long as the line, which is shared by all of an event's watchers. */
+const frames = new WeakMap<Buffer, Buffer>();
+
+/**
+ * textFrame is the unmasked, final WebSocket text frame (RFC 6455 5.2) whose payload is `line` without its
+ * trailing newline. Frames a server sends are never masked, so one frame serves every client.
+ */
+export function textFrame(line: Buffer): Buffer {
+  let frame = frames.get(line);
+  if (frame) return frame;
+  const length = line.length - 1;
+  const head = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  line.copy(frame, head, 0, length);
+  frames.set(line, frame);
+  return frame;
 }
 
 function refuse(socket: Duplex, err: ApiError): void {
