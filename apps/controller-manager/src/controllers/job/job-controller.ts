@@ -88,11 +88,13 @@ export class JobController extends ManagedController {
   async reconcile(key: string): Promise<ReconcileResult> {
     const orphan = key.startsWith(ORPHAN_POD_PREFIX) ? this.informers.pods.indexer.get(key.slice(ORPHAN_POD_PREFIX.length)) : undefined;
     if (orphan) return this.#releaseOrphan(orphan);
-    const job = this.informers.jobs.indexer.get(key);
-    if (!job) {
+    const cached = this.informers.jobs.indexer.get(key);
+    if (!cached) {
       this.expectations.forget(key);
       return {};
     }
+    // A copy: status writes below carry the new resourceVersion forward without touching the informer's cache.
+    const job = structuredClone(cached);
     // The owner-uid index, not a scan of every pod: a 1,000-completion Job reconciles once per pod change.
     const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     // A Job being deleted or already finished counts nothing more: its pods are let go so they can be removed.
