@@ -306,6 +306,21 @@ describe('JobController', () => {
       expect(written(f, 'pi').status?.succeeded).toBe(1);
     });
 
+    it('reads the live Job while the cache lags its last status write, so no pod starts beyond the completions', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 2 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      f.addPods(jobPod(job, 'a', 'Succeeded'), jobPod(job, 'b', 'Running'));
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+      f.client.clearActions();
+      // The job cache still holds the status from before that write (succeeded 0); pod a's finalizer is off.
+      await f.controller.reconcile('default/pi').catch(() => undefined);
+      expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
+      expect(f.client.actions()[0]).toEqual({ verb: 'get', resource: 'jobs', namespace: 'default', name: 'pi' });
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+    });
+
     it('counts a pod deleted before it finished as failed, exactly once', async () => {
       const f = fixture();
       const job = newJob('pi', { completions: 2, parallelism: 1, backoffLimit: 5 }, { startTime: iso(-10_000) });

@@ -56,6 +56,8 @@ export class JobController extends ManagedController {
   readonly #recorder: EventRecorder;
   readonly #backoffMs: number;
   readonly #finalizerRemovals = new FinalizerRemovals();
+  /** The resourceVersion of each Job's last status write, until the cache shows it. */
+  readonly #written = new Map<string, string>();
 
   constructor(opts: JobControllerOptions) {
     super('job', opts, 5);
@@ -91,10 +93,10 @@ export class JobController extends ManagedController {
     const cached = this.informers.jobs.indexer.get(key);
     if (!cached) {
       this.expectations.forget(key);
+      this.#written.delete(key);
       return {};
     }
-    // A copy: status writes below carry the new resourceVersion forward without touching the informer's cache.
-    const job = structuredClone(cached);
+    const job = await this.#current(key, cached);
     // The owner-uid index, not a scan of every pod: a 1,000-completion Job reconciles once per pod change.
     const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     // A Job being deleted or already finished counts nothing more: its pods are let go so they can be removed.
@@ -330,6 +332,28 @@ export class JobController extends ManagedController {
     return hasTrackingFinalizer(pod) ? `${ORPHAN_POD_PREFIX}${objectKey(pod)}` : undefined;
   }
 
+  /**
+   * current is the Job to reconcile: a copy of the cached one, or the live one while the cache does not show this
+   * controller's last status write yet. Counting from a stale status would miss the pods counted by that write
+   * (their finalizers are already off) and start pods beyond the completions.
+   */
+  async #current(key: string, cached: Job): Promise<Job> {
+    const written = this.#written.get(key);
+    if (written === undefined || written === cached.metadata.resourceVersion) {
+      this.#written.delete(key);
+      return structuredClone(cached);
+    }
+    try {
+      const live = await this.client.jobs.get(cached.metadata.name ?? '', { namespace: cached.metadata.namespace });
+      this.#written.set(key, live.metadata.resourceVersion ?? '');
+      return live;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.#written.delete(key);
+      return structuredClone(cached);
+    }
+  }
+
   async #writeStatus(job: Job, status: JobStatus): Promise<void> {
     if (isDeepStrictEqual(job.status ?? {}, status)) return;
     const next = structuredClone(job);
@@ -338,6 +362,7 @@ export class JobController extends ManagedController {
     // The next write of this reconcile goes on from what was stored.
     job.metadata.resourceVersion = written.metadata.resourceVersion;
     job.status = structuredClone(status);
+    this.#written.set(objectKey(job), written.metadata.resourceVersion ?? '');
   }
 
   /**
