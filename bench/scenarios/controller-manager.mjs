@@ -25,7 +25,7 @@ async function freePort() {
 }
 
 /** Cluster runs the built components as child processes and cleans them up. */
-class Cluster {
+export class Cluster {
   children = new Map();
   dir = mkdtempSync(join(tmpdir(), 'skiff-bench-cm-'));
 

@@ -36,7 +36,8 @@ export async function runControllerManager(deps: ControllerManagerDeps, signal: 
   };
   const informers = createInformers(factory, (info) => deps.client.resource(info));
   const recorder = new ClientEventRecorder({ sink: clientEventSink(c.events), component: 'controller-manager', clock, logger });
-  const ctx = { informers, client: c, recorder, clock, logger, options: deps.options, ...(deps.rootCA ? { rootCA: deps.rootCA } : {}) };
+  const raw = <R>(method: 'GET', path: string): Promise<R> => deps.client.raw<R>(method, path);
+  const ctx = { informers, client: c, recorder, clock, logger, options: deps.options, raw, ...(deps.rootCA ? { rootCA: deps.rootCA } : {}) };
   const enabled = new Set<ControllerName>(deps.options.controllers);
   // Built before the informers start, so every handler sees the initial list.
   const controllers = [...enabled].flatMap((name) => CONTROLLER_TABLE[name](ctx));

@@ -7,6 +7,8 @@ import { CronJobController } from './controllers/cron-job/cron-job-controller.js
 import { DaemonSetController } from './controllers/daemon-set/daemon-set-controller.js';
 import { StatefulSetController } from './controllers/stateful-set/stateful-set-controller.js';
 import { PersistentVolumeController } from './controllers/persistent-volume/persistent-volume-controller.js';
+import { HorizontalPodAutoscalerController } from './controllers/horizontal-pod-autoscaler/horizontal-pod-autoscaler-controller.js';
+import { restMetricsClient, type RawRequest } from './controllers/horizontal-pod-autoscaler/metrics-client.js';
 import { DisruptionController } from './controllers/disruption/disruption-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
@@ -36,6 +38,8 @@ export interface ControllerContext {
   options: Partial<Options>;
   /** The content of --root-ca-file; without it the root-ca-cert-publisher has nothing to publish. */
   rootCA?: string;
+  /** Raw GETs of the api-server, for APIs without a kind (metrics.k8s.io); without it the HPA controller is off. */
+  raw?: RawRequest;
 }
 
 /** Runnable is a built controller: `run` resolves once the signal aborted and its workers stopped. */
@@ -157,6 +161,24 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
       },
     },
   ],
+  horizontalpodautoscaling: ({ options: o, raw, rootCA: _ca, ...c }) => {
+    if (!raw) {
+      c.logger.warn({}, 'horizontalpodautoscaling is off: no client for metrics.k8s.io');
+      return [];
+    }
+    const ctl = new HorizontalPodAutoscalerController({
+      ...c,
+      metrics: restMetricsClient(raw),
+      ...defined({
+        syncPeriodMs: o.horizontalPodAutoscalerSyncPeriodMs,
+        downscaleStabilizationMs: o.horizontalPodAutoscalerDownscaleStabilizationMs,
+        tolerance: o.horizontalPodAutoscalerTolerance,
+        cpuInitializationPeriodMs: o.horizontalPodAutoscalerCpuInitializationPeriodMs,
+        initialReadinessDelayMs: o.horizontalPodAutoscalerInitialReadinessDelayMs,
+      }),
+    });
+    return [{ run: (signal) => ctl.run(signal) }];
+  },
   podgc: ({ options: o, recorder: _r, ...c }) => [
     new PodGCController({ ...c, ...defined({ terminatedThreshold: o.terminatedPodGcThreshold, periodMs: o.podGcPeriodMs }) }),
   ],

@@ -1,5 +1,5 @@
 import { RESOURCE_LIST, RESOURCES } from '@skiff/api';
-import type { DaemonSet, PodDisruptionBudget, StatefulSet } from '@skiff/api';
+import type { DaemonSet, HorizontalPodAutoscaler, PodDisruptionBudget, StatefulSet } from '@skiff/api';
 import type { CronJob, Deployment, EndpointSlice, Endpoints, Job, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, ResourceInfo, Service, ServiceAccount } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
@@ -41,6 +41,7 @@ export interface ControllerInformers {
   poddisruptionbudgets: SharedInformer<PodDisruptionBudget>;
   daemonsets: SharedInformer<DaemonSet>;
   statefulsets: SharedInformer<StatefulSet>;
+  horizontalpodautoscalers: SharedInformer<HorizontalPodAutoscaler>;
   /** resources has every kind in KINDS; the typed informers above are the same caches (leases excepted). */
   resources: ResourceInformers;
 }
@@ -74,6 +75,7 @@ export function createInformers(factory: SharedInformerFactory, source: Informer
     poddisruptionbudgets: typed<PodDisruptionBudget>(RESOURCES.poddisruptionbudgets),
     daemonsets: typed<DaemonSet>(RESOURCES.daemonsets),
     statefulsets: typed<StatefulSet>(RESOURCES.statefulsets),
+    horizontalpodautoscalers: typed<HorizontalPodAutoscaler>(RESOURCES.horizontalpodautoscalers),
     resources,
   };
 }

@@ -20,16 +20,23 @@ describe('parseFlags', () => {
     expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob', 'endpoint', 'root-ca-cert-publisher', 'tokencleaner']));
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder']);
+    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder', 'horizontalpodautoscaling']);
     expect(parseControllers('root-ca-certificate-publisher-controller,token-cleaner-controller')).toEqual(['root-ca-cert-publisher', 'tokencleaner']);
     expect(parseControllers('clusterrole-aggregation-controller')).toEqual(['clusterrole-aggregation']);
     expect(parseControllers('disruption-controller')).toEqual(['disruption']);
+    expect(parseControllers('horizontal-pod-autoscaler-controller')).toEqual(['horizontalpodautoscaling']);
     expect(parseControllers('certificatesigningrequest-approving-controller,certificatesigningrequest-signing-controller')).toEqual(['csrapproving', 'csrsigning']);
     expect(parseControllers('serviceaccount-controller')).toEqual(['serviceaccount']);
     expect(parseControllers('job-controller,ttl-after-finished-controller,cronjob-controller')).toEqual(['job', 'cronjob']);
     expect(parseControllers('endpointslice-controller')).toEqual(['endpoint']);
     expect(parseControllers('replicaset-controller,deployment')).toEqual(['replicaset', 'deployment']);
     expect(() => parseControllers('bogus')).toThrow(/unknown controller/);
+  });
+  it('reads the horizontal-pod-autoscaler flags with kube defaults (15s sync, 5m downscale window, 0.1 tolerance)', () => {
+    const d = parseFlags([]);
+    expect([d.horizontalPodAutoscalerSyncPeriodMs, d.horizontalPodAutoscalerDownscaleStabilizationMs, d.horizontalPodAutoscalerTolerance]).toEqual([15_000, 300_000, 0.1]);
+    const o = parseFlags(['--horizontal-pod-autoscaler-sync-period', '1s', '--horizontal-pod-autoscaler-downscale-stabilization', '10s', '--horizontal-pod-autoscaler-tolerance', '0.2']);
+    expect([o.horizontalPodAutoscalerSyncPeriodMs, o.horizontalPodAutoscalerDownscaleStabilizationMs, o.horizontalPodAutoscalerTolerance]).toEqual([1000, 10_000, 0.2]);
   });
   it('reads the cluster signing flags, the duration defaulting to a year', () => {
     const o = parseFlags(['--cluster-signing-cert-file', '/pki/ca.crt', '--cluster-signing-key-file', '/pki/ca.key']);

@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder', 'horizontalpodautoscaling'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -29,6 +29,7 @@ const ALIASES: Record<string, ControllerName> = {
   'certificatesigningrequest-approving-controller': 'csrapproving',
   'certificatesigningrequest-signing-controller': 'csrsigning',
   'persistentvolume-binder-controller': 'persistentvolume-binder',
+  'horizontal-pod-autoscaler-controller': 'horizontalpodautoscaling',
 };
 
 /** Options are the controller-manager's settings, named after kube-controller-manager's flags. */
@@ -58,6 +59,16 @@ export interface Options {
   concurrentStatefulSetSyncs: number;
   terminatedPodGcThreshold: number;
   podGcPeriodMs: number;
+  /** --horizontal-pod-autoscaler-sync-period: how often each HPA is reconciled. */
+  horizontalPodAutoscalerSyncPeriodMs: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization: the scale-down window of HPAs whose behavior sets none. */
+  horizontalPodAutoscalerDownscaleStabilizationMs: number;
+  /** --horizontal-pod-autoscaler-tolerance: the usage-to-target ratio distance from 1 that changes nothing. */
+  horizontalPodAutoscalerTolerance: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period: how long after a pod starts its CPU needs a ready window. */
+  horizontalPodAutoscalerCpuInitializationPeriodMs: number;
+  /** --horizontal-pod-autoscaler-initial-readiness-delay: how long after start a readiness flip counts as never ready. */
+  horizontalPodAutoscalerInitialReadinessDelayMs: number;
   controllers: ControllerName[];
   /** The service data path (docs/services.md); the serviceproxy controller deploys it only when an image is set. */
   serviceClusterIpRange: string;
@@ -100,6 +111,11 @@ export const DEFAULT_OPTIONS: Options = {
   concurrentStatefulSetSyncs: 5,
   terminatedPodGcThreshold: 12_500,
   podGcPeriodMs: 20_000,
+  horizontalPodAutoscalerSyncPeriodMs: 15_000,
+  horizontalPodAutoscalerDownscaleStabilizationMs: 300_000,
+  horizontalPodAutoscalerTolerance: 0.1,
+  horizontalPodAutoscalerCpuInitializationPeriodMs: 300_000,
+  horizontalPodAutoscalerInitialReadinessDelayMs: 30_000,
   controllers: [...CONTROLLER_NAMES],
   serviceClusterIpRange: '10.244.128.0/17',
   serviceProxyImage: '',
@@ -163,6 +179,11 @@ const FLAGS: Record<string, Parser> = {
   'concurrent-statefulset-syncs': int('concurrentStatefulSetSyncs'),
   'terminated-pod-gc-threshold': int('terminatedPodGcThreshold'),
   'pod-gc-period': dur('podGcPeriodMs'),
+  'horizontal-pod-autoscaler-sync-period': dur('horizontalPodAutoscalerSyncPeriodMs'),
+  'horizontal-pod-autoscaler-downscale-stabilization': dur('horizontalPodAutoscalerDownscaleStabilizationMs'),
+  'horizontal-pod-autoscaler-tolerance': num('horizontalPodAutoscalerTolerance'),
+  'horizontal-pod-autoscaler-cpu-initialization-period': dur('horizontalPodAutoscalerCpuInitializationPeriodMs'),
+  'horizontal-pod-autoscaler-initial-readiness-delay': dur('horizontalPodAutoscalerInitialReadinessDelayMs'),
   'service-cluster-ip-range': str('serviceClusterIpRange'),
   'service-proxy-image': str('serviceProxyImage'),
   'service-proxy-server': str('serviceProxyServer'),

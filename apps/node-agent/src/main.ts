@@ -21,7 +21,7 @@ import { createPortForwardServer, sandboxTarget } from './streaming/port-forward
 import { createProber } from './probes/prober.js';
 import { DockerClient } from './runtime/docker/docker-client.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
-import { SimulatedRuntime } from './runtime/simulated/simulated-runtime.js';
+import { SimulatedRuntime, simulatedCpuMilli } from './runtime/simulated/simulated-runtime.js';
 import { CgroupStats } from './stats/cgroup-stats.js';
 import { createStreamServer } from './streaming/stream-server.js';
 
@@ -60,7 +60,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) {
       nodes.push({
         name: config.simulatedNodes > 0 ? `${config.nodeName}-${i}` : config.nodeName,
-        runtime: new SimulatedRuntime({ clock, startDelayMs: config.simulatedStartDelayMs, nodeIndex: i, ...(config.simulatedExit ? { exit: config.simulatedExit } : {}) }),
+        runtime: new SimulatedRuntime({
+          clock,
+          startDelayMs: config.simulatedStartDelayMs,
+          nodeIndex: i,
+          ...(config.simulatedExit ? { exit: config.simulatedExit } : {}),
+          // The pod as the agent last saw it, so patching the annotation changes the usage of running containers.
+          cpuMilliOf: (ref) => {
+            const pod = agent?.findPod(ref.namespace, ref.name)?.pod;
+            return pod?.metadata.uid === ref.uid ? simulatedCpuMilli(pod) : undefined;
+          },
+        }),
       });
     }
   } else {

@@ -56,6 +56,7 @@ const AGGREGATE_TO_VIEW = [
   rule(READ, [''], ['pods', 'pods/log', 'pods/status', 'configmaps', 'endpoints', 'services', 'services/status', 'serviceaccounts', 'events', 'namespaces', 'namespaces/status', 'bindings', 'limitranges', 'resourcequotas', 'persistentvolumeclaims', 'replicationcontrollers']),
   rule(READ, ['apps'], ['deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'daemonsets', 'statefulsets']),
   rule(READ, ['batch'], ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status']),
+  rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
   rule(READ, ['events.k8s.io'], ['events']),
   rule(READ, ['coordination.k8s.io'], ['leases']),
@@ -68,6 +69,7 @@ const AGGREGATE_TO_EDIT = [
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, ['apps'], ['deployments', 'deployments/scale', 'deployments/rollback', 'replicasets', 'replicasets/scale', 'daemonsets', 'statefulsets', 'statefulsets/scale']),
   rule(WRITE, ['batch'], ['jobs', 'cronjobs']),
+  rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
   rule(WRITE, ['discovery.k8s.io'], ['endpointslices']),
   rule(WRITE, ['coordination.k8s.io'], ['leases']),
 ];
@@ -122,6 +124,10 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     rule(['update', 'patch'], ['apps'], ['deployments/status', 'replicasets/status', 'daemonsets/status', 'statefulsets/status']),
     rule(['update', 'patch'], ['policy'], ['poddisruptionbudgets/status']),
     rule(['update', 'patch'], ['batch'], ['jobs/status', 'cronjobs/status']),
+    // The HPA controller: its status, its targets' scale, and the pods' usage.
+    rule(['update', 'patch'], ['autoscaling'], ['horizontalpodautoscalers/status']),
+    rule(['get', 'update', 'patch'], ['apps'], ['deployments/scale', 'replicasets/scale', 'statefulsets/scale']),
+    rule(['get', 'list'], ['metrics.k8s.io'], ['pods']),
     rule(['escalate'], ['rbac.authorization.k8s.io'], ['clusterroles']),
     rule(['create'], ['coordination.k8s.io'], ['leases']),
     rule(READ, ['certificates.k8s.io'], ['certificatesigningrequests']),

@@ -148,11 +148,17 @@ class RecordingResource<T extends Obj> implements ResourceApi<T> {
   }
 }
 
+/** mergePatch is a JSON merge patch plus strategic merge's `$deleteFromPrimitiveList/<field>` (finalizer removal). */
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
   for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
+    if (k.startsWith('$deleteFromPrimitiveList/')) {
+      const field = k.slice('$deleteFromPrimitiveList/'.length);
+      const kept = ((out[field] as unknown[] | undefined) ?? []).filter((x) => !(v as unknown[]).includes(x));
+      if (kept.length) out[field] = kept;
+      else delete out[field];
+    } else if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
   }
   return out;

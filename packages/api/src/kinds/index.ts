@@ -10,6 +10,7 @@ import { deploymentKind } from './deployment.js';
 import { endpointSliceKind } from './endpoint-slice.js';
 import { endpointsKind } from './endpoints.js';
 import { eventKind } from './event.js';
+import { horizontalPodAutoscalerKind } from './horizontal-pod-autoscaler.js';
 import { jobKind } from './job.js';
 import { anyKind, type Kind } from './kind.js';
 import { leaseKind } from './lease.js';
@@ -59,6 +60,7 @@ export const KINDS = [
   anyKind(persistentVolumeClaimKind),
   anyKind(persistentVolumeKind),
   anyKind(storageClassKind),
+  anyKind(horizontalPodAutoscalerKind),
 ] as const;
 
 /** ResourceName is the plural of a served resource ("pods", "deployments", ...). */

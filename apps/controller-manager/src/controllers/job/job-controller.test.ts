@@ -32,6 +32,7 @@ type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 function jobPod(job: Job, name: string, phase: Phase, opts: { index?: number; exitCode?: number; finishedOffsetMs?: number; restarts?: number } = {}): Pod {
   const pod = newPod(name, job, { nodeName: 'node-1', phase });
   pod.metadata.labels = { ...job.spec.template.metadata?.labels };
+  pod.metadata.finalizers = ['batch.kubernetes.io/job-tracking'];
   if (opts.index !== undefined) pod.metadata.annotations = { 'batch.kubernetes.io/job-completion-index': String(opts.index) };
   pod.spec = { ...structuredClone(job.spec.template.spec), nodeName: 'node-1' };
   const terminated = phase === 'Succeeded' || phase === 'Failed';
@@ -113,7 +114,11 @@ describe('JobController', () => {
     f.addJob(job);
     f.addPods(jobPod(job, 'f1', 'Failed'), jobPod(job, 'f2', 'Failed'), jobPod(job, 'r', 'Running'));
     await f.controller.reconcile('default/pi');
+    // The failed pods are recorded as uncounted, their finalizers come off, then the Job fails.
     expect(f.client.actions()).toEqual([
+      { verb: 'update', resource: 'jobs', namespace: 'default', name: 'pi', subresource: 'status' },
+      { verb: 'patch', resource: 'pods', namespace: 'default', name: 'f1' },
+      { verb: 'patch', resource: 'pods', namespace: 'default', name: 'f2' },
       { verb: 'delete', resource: 'pods', namespace: 'default', name: 'r' },
       { verb: 'update', resource: 'jobs', namespace: 'default', name: 'pi', subresource: 'status' },
     ]);
@@ -209,7 +214,7 @@ describe('JobController', () => {
     f.addPods(jobPod(job, 'a', 'Succeeded'), jobPod(job, 'b', 'Running'));
     await f.controller.reconcile('default/q');
     // One succeeded: no new pods, the running one may finish its work.
-    expect(f.client.actions().filter((a) => a.verb !== 'update')).toEqual([]);
+    expect(f.client.actions().filter((a) => a.verb !== 'update')).toEqual([{ verb: 'patch', resource: 'pods', namespace: 'default', name: 'a' }]);
     expect(jobStatus(written(f, 'q'))).toBe('running');
     f.refresh('q');
     f.informers.pods.indexer.update(jobPod(job, 'b', 'Succeeded'));
@@ -261,6 +266,91 @@ describe('JobController', () => {
     f.addPods(jobPod(job, 'r', 'Running'));
     await f.controller.reconcile('default/pi');
     expect(written(f, 'pi').status).toMatchObject({ succeeded: 2, failed: 1, active: 1 });
+  });
+
+  describe('pod tracking with the batch.kubernetes.io/job-tracking finalizer', () => {
+    const TRACKING = 'batch.kubernetes.io/job-tracking';
+    const finalizersOf = (f: ReturnType<typeof fixture>, name: string) => f.client.pods.objects.get(`default/${name}`)?.metadata.finalizers;
+
+    it('creates every pod with the finalizer', async () => {
+      const f = fixture();
+      f.addJob(newJob('pi', { completions: 2, parallelism: 2 }));
+      await f.controller.reconcile('default/pi');
+      expect([...f.client.pods.objects.values()].map((p) => p.metadata.finalizers)).toEqual([[TRACKING], [TRACKING]]);
+    });
+
+    it('records a finished pod as uncounted before taking its finalizer off, so a failed removal loses nothing', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 3, parallelism: 1 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      const done = jobPod(job, 'a', 'Succeeded');
+      done.metadata.deletionTimestamp = iso(-1000); // a user deleted it at once: only the finalizer keeps it
+      f.addPods(done);
+      f.client.pods.failNext('patch', new Error('etcdserver: request timed out'));
+      await expect(f.controller.reconcile('default/pi')).rejects.toThrow('request timed out');
+      expect(written(f, 'pi').status?.uncountedTerminatedPods).toEqual({ succeeded: ['uid-a'], failed: [] });
+      expect(written(f, 'pi').status?.succeeded ?? 0).toBe(0);
+      expect(finalizersOf(f, 'a')).toEqual([TRACKING]);
+
+      f.refresh('pi');
+      f.client.clearActions();
+      await f.controller.reconcile('default/pi');
+      expect(f.client.actions().slice(0, 1)).toEqual([{ verb: 'patch', resource: 'pods', namespace: 'default', name: 'a' }]);
+      expect(finalizersOf(f, 'a')).toBeUndefined();
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+      expect(written(f, 'pi').status?.uncountedTerminatedPods).toBeUndefined();
+
+      // The cache still shows the finalizer (the update is not observed yet): the pod is not counted twice.
+      f.refresh('pi');
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+    });
+
+    it('reads the live Job while the cache lags its last status write, so no pod starts beyond the completions', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 2 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      f.addPods(jobPod(job, 'a', 'Succeeded'), jobPod(job, 'b', 'Running'));
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+      f.client.clearActions();
+      // The job cache still holds the status from before that write (succeeded 0); pod a's finalizer is off.
+      await f.controller.reconcile('default/pi').catch(() => undefined);
+      expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
+      expect(f.client.actions()[0]).toEqual({ verb: 'get', resource: 'jobs', namespace: 'default', name: 'pi' });
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+    });
+
+    it('counts a pod deleted before it finished as failed, exactly once', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 1, backoffLimit: 5 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      const gone = jobPod(job, 'r', 'Running');
+      gone.metadata.deletionTimestamp = iso(-1000);
+      f.addPods(gone);
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status).toMatchObject({ failed: 1, succeeded: 0 });
+      f.refresh('pi');
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status?.failed).toBe(1);
+    });
+
+    it('lets the pods of a Job being deleted go, and takes the finalizer off a pod whose Job is gone', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 2 });
+      job.metadata.deletionTimestamp = iso(-1000);
+      f.addJob(job);
+      f.addPods(jobPod(job, 'a', 'Running'), jobPod(job, 'b', 'Succeeded'));
+      await f.controller.reconcile('default/pi');
+      expect(f.client.actions().map((a) => `${a.verb} ${a.resource} ${a.name}`)).toEqual(['patch pods a', 'patch pods b']);
+      expect([finalizersOf(f, 'a'), finalizersOf(f, 'b')]).toEqual([undefined, undefined]);
+
+      const g = fixture();
+      const ghost = newJob('ghost');
+      g.addPods(jobPod(ghost, 'orphan', 'Succeeded'));
+      await g.controller.reconcile('orphan-pod:default/orphan');
+      expect(finalizersOf(g, 'orphan')).toBeUndefined();
+    });
   });
 });
 

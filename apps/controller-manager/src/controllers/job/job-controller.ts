@@ -21,6 +21,7 @@ import { isPodActive, isPodReady, isPodTerminating, restartCount } from '../../u
 import { ControllerExpectations } from '../replica-set/controller-expectations.js';
 import { ownedPodHandler } from '../../util/owned-pod-handler.js';
 import { formatIndexes, parseIndexes } from './completed-indexes.js';
+import { FinalizerRemovals, hasTrackingFinalizer, JOB_TRACKING_FINALIZER, removeTrackingFinalizer } from './job-tracking-finalizer.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
 /** Pod re-creation after failures waits 10s, 20s, 40s, ... up to 6 minutes, as kube's job controller does. */
@@ -47,12 +48,16 @@ interface Finish {
  * podFailurePolicy, fails the Job past activeDeadlineSeconds, deletes active pods while suspended, and for Indexed
  * Jobs gives each pod its index (annotation, label, JOB_COMPLETION_INDEX, hostname). Finished Jobs with
  * ttlSecondsAfterFinished are deleted when it expires (kube's ttl-after-finished controller, folded in here).
- * Counts come from the pods it can see and never go down (it does not track pods with finalizers).
+ * Pods are tracked with the batch.kubernetes.io/job-tracking finalizer (see job-tracking-finalizer.ts): each
+ * finished pod is counted exactly once, even when it is deleted before the controller saw it finish.
  */
 export class JobController extends ManagedController {
   readonly expectations: ControllerExpectations;
   readonly #recorder: EventRecorder;
   readonly #backoffMs: number;
+  readonly #finalizerRemovals = new FinalizerRemovals();
+  /** The resourceVersion of each Job's last status write, until the cache shows it. */
+  readonly #written = new Map<string, string>();
 
   constructor(opts: JobControllerOptions) {
     super('job', opts, 5);
@@ -65,48 +70,64 @@ export class JobController extends ManagedController {
         onUpdate: (_old, job) => queue.add(objectKey(job)),
         onDelete: (obj) => this.expectations.forget(objectKey(unwrapTombstone(obj))),
       })),
-      watch.handler(this.informers.pods, (queue) => ownedPodHandler(this.expectations, (pod) => this.#ownerKey(pod), queue)),
+      watch.handler(this.informers.pods, (queue) => {
+        const owned = ownedPodHandler(this.expectations, (pod) => this.#ownerKey(pod), queue);
+        return {
+          onAdd: (pod, initial) => owned.onAdd?.(pod, initial),
+          onUpdate: (old, pod) => {
+            this.#finalizerRemovals.observe(pod);
+            owned.onUpdate?.(old, pod);
+          },
+          onDelete: (obj) => {
+            this.#finalizerRemovals.observe(unwrapTombstone(obj), true);
+            owned.onDelete?.(obj);
+          },
+        };
+      }),
     ]);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const job = this.informers.jobs.indexer.get(key);
-    if (!job) {
+    const orphan = key.startsWith(ORPHAN_POD_PREFIX) ? this.informers.pods.indexer.get(key.slice(ORPHAN_POD_PREFIX.length)) : undefined;
+    if (orphan) return this.#releaseOrphan(orphan);
+    const cached = this.informers.jobs.indexer.get(key);
+    if (!cached) {
       this.expectations.forget(key);
+      this.#written.delete(key);
       return {};
     }
-    if (job.metadata.deletionTimestamp) return {};
-    const now = this.clock.now();
-    if (isJobFinished(job)) return this.#expireFinished(job, now);
-
+    const job = await this.#current(key, cached);
     // The owner-uid index, not a scan of every pod: a 1,000-completion Job reconciles once per pod change.
     const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === job.metadata.uid);
+    // A Job being deleted or already finished counts nothing more: its pods are let go so they can be removed.
+    if (job.metadata.deletionTimestamp) {
+      await this.#releaseAll(pods);
+      return {};
+    }
+    const now = this.clock.now();
+    const status: JobStatus = structuredClone(job.status ?? {});
+    if (isJobFinished(job)) {
+      await this.#track(job, status, pods, { countNew: false });
+      await this.#writeStatus(job, status);
+      return this.#expireFinished(job, now);
+    }
+
     const active = pods.filter(isPodActive);
-    const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
     const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
     const indexed = job.spec.completionMode === 'Indexed';
-    const status: JobStatus = structuredClone(job.status ?? {});
     const conditions = (status.conditions ??= []);
 
-    // Counts never go down: pods the controller counted may have been deleted since (pod GC, a user).
     let finish: Finish | undefined;
-    let countedFailures = 0;
     for (const pod of failedPods) {
       const match = matchPodFailurePolicy(job.spec.podFailurePolicy, pod);
-      if (match?.action === 'Ignore') continue;
-      countedFailures++;
       if (match?.action === 'FailJob') finish ??= { type: 'Failed', reason: 'PodFailurePolicy', message: match.message };
     }
-    const failed = Math.max(status.failed ?? 0, countedFailures);
-    const succeededIndexes = new Set<number>(parseIndexes(status.completedIndexes));
-    for (const pod of succeededPods) {
-      const i = podIndex(pod, job);
-      if (i !== undefined) succeededIndexes.add(i);
-    }
-    const succeeded = indexed ? succeededIndexes.size : Math.max(status.succeeded ?? 0, succeededPods.length);
-    status.failed = failed;
-    status.succeeded = succeeded;
-    if (indexed) status.completedIndexes = formatIndexes(succeededIndexes);
+    // Counts come from the tracked pods: each finished pod once, through uncountedTerminatedPods.
+    const succeededIndexes = await this.#track(job, status, pods, { countNew: true });
+    status.succeeded ??= 0;
+    status.failed ??= 0;
+    const failed = status.failed ?? 0;
+    const succeeded = indexed ? succeededIndexes.size : (status.succeeded ?? 0);
 
     const suspended = job.spec.suspend === true;
     const wasSuspended = jobCondition(job, 'Suspended') !== undefined;
@@ -164,11 +185,7 @@ export class JobController extends ManagedController {
     status.ready = remaining.filter(isPodReady).length;
     status.terminating = pods.filter(isPodTerminating).length;
     if (conditions.length === 0) delete status.conditions;
-    if (!isDeepStrictEqual(job.status ?? {}, status)) {
-      const next = structuredClone(job);
-      next.status = status;
-      await this.client.jobs.updateStatus(next);
-    }
+    await this.#writeStatus(job, status);
     if (manageError) throw manageError;
     if (finish) return this.#expireFinished({ ...job, status }, now);
     const deadline = !suspended && job.spec.activeDeadlineSeconds !== undefined && status.startTime ? Date.parse(status.startTime) + job.spec.activeDeadlineSeconds * 1000 - now : undefined;
@@ -255,6 +272,7 @@ export class JobController extends ManagedController {
         labels,
         ...(Object.keys(annotations).length ? { annotations } : {}),
         ownerReferences: [newControllerRef(job)],
+        finalizers: [JOB_TRACKING_FINALIZER],
       },
       spec,
     };
@@ -309,9 +327,138 @@ export class JobController extends ManagedController {
     if (!ref || ref.kind !== 'Job') return undefined;
     const key = `${pod.metadata.namespace}/${ref.name}`;
     const job = this.informers.jobs.indexer.get(key);
-    return job && job.metadata.uid === ref.uid ? key : undefined;
+    if (job && job.metadata.uid === ref.uid) return key;
+    // A tracked pod whose Job is gone would be held by its finalizer forever: it gets a sync of its own.
+    return hasTrackingFinalizer(pod) ? `${ORPHAN_POD_PREFIX}${objectKey(pod)}` : undefined;
+  }
+
+  /**
+   * current is the Job to reconcile: a copy of the cached one, or the live one while the cache does not show this
+   * controller's last status write yet. Counting from a stale status would miss the pods counted by that write
+   * (their finalizers are already off) and start pods beyond the completions.
+   */
+  async #current(key: string, cached: Job): Promise<Job> {
+    const written = this.#written.get(key);
+    if (written === undefined || written === cached.metadata.resourceVersion) {
+      this.#written.delete(key);
+      return structuredClone(cached);
+    }
+    try {
+      const live = await this.client.jobs.get(cached.metadata.name ?? '', { namespace: cached.metadata.namespace });
+      this.#written.set(key, live.metadata.resourceVersion ?? '');
+      return live;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.#written.delete(key);
+      return structuredClone(cached);
+    }
+  }
+
+  async #writeStatus(job: Job, status: JobStatus): Promise<void> {
+    if (isDeepStrictEqual(job.status ?? {}, status)) return;
+    const next = structuredClone(job);
+    next.status = status;
+    const written = await this.client.jobs.updateStatus(next);
+    // The next write of this reconcile goes on from what was stored.
+    job.metadata.resourceVersion = written.metadata.resourceVersion;
+    job.status = structuredClone(status);
+    this.#written.set(objectKey(job), written.metadata.resourceVersion ?? '');
+  }
+
+  /**
+   * track counts the Job's finished pods, kube's trackJobStatusAndRemoveFinalizers: every finished (or deleted)
+   * pod still holding the finalizer is recorded in status.uncountedTerminatedPods, that is written, then the
+   * finalizers come off and the recorded pods move into succeeded/failed. `countNew` false (a finished Job) only
+   * settles what was recorded and lets every pod go. It returns the completed indexes of an Indexed Job.
+   */
+  async #track(job: Job, status: JobStatus, pods: Pod[], opts: { countNew: boolean }): Promise<Set<number>> {
+    const uncounted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
+    const indexes = new Set<number>(parseIndexes(status.completedIndexes));
+    const byUid = new Map(pods.map((p) => [p.metadata.uid ?? '', p]));
+    const release: Pod[] = [];
+    let recorded = false;
+    for (const pod of pods) {
+      const uid = pod.metadata.uid ?? '';
+      if (!hasTrackingFinalizer(pod) || this.#finalizerRemovals.pending(uid) || uncounted.succeeded.has(uid) || uncounted.failed.has(uid)) continue;
+      const phase = pod.status?.phase;
+      const done = phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp !== undefined;
+      if (!opts.countNew) {
+        release.push(pod);
+        continue;
+      }
+      if (!done) continue;
+      if (phase === 'Succeeded') {
+        uncounted.succeeded.add(uid);
+        recorded = true;
+      } else if (job.spec.suspend === true || matchPodFailurePolicy(job.spec.podFailurePolicy, pod)?.action === 'Ignore') {
+        // Pods the controller deleted for a suspend, or failures the policy ignores, are let go uncounted.
+        release.push(pod);
+      } else {
+        // A pod deleted before it finished counts as failed (it may never reach a phase), as in kube.
+        uncounted.failed.add(uid);
+        recorded = true;
+      }
+    }
+    const flush = (): void => {
+      const left = { succeeded: [...uncounted.succeeded], failed: [...uncounted.failed] };
+      if (left.succeeded.length || left.failed.length) status.uncountedTerminatedPods = left;
+      else delete status.uncountedTerminatedPods;
+    };
+    flush();
+    // Written before any finalizer comes off: a crash after this point finds the pods in the status.
+    if (recorded) await this.#writeStatus(job, status);
+    const toRelease = [...[...uncounted.succeeded, ...uncounted.failed].map((uid) => byUid.get(uid)).filter((p): p is Pod => p !== undefined && hasTrackingFinalizer(p) && !this.#finalizerRemovals.pending(p.metadata.uid ?? '')), ...release];
+    const results = await Promise.allSettled(toRelease.map(async (pod) => {
+      await removeTrackingFinalizer(this.client, pod);
+      this.#finalizerRemovals.expect(pod.metadata.uid ?? '');
+    }));
+    const failure = results.find((r) => r.status === 'rejected');
+    // A recorded pod is counted once its finalizer is off (or it is gone, or the cache has not shown the removal yet).
+    const settled = (uid: string): boolean => {
+      const pod = byUid.get(uid);
+      return !pod || !hasTrackingFinalizer(pod) || this.#finalizerRemovals.pending(uid);
+    };
+    for (const uid of [...uncounted.succeeded]) {
+      if (!settled(uid)) continue;
+      uncounted.succeeded.delete(uid);
+      status.succeeded = (status.succeeded ?? 0) + 1;
+      const pod = byUid.get(uid);
+      const i = pod ? podIndex(pod, job) : undefined;
+      if (i !== undefined) indexes.add(i);
+    }
+    for (const uid of [...uncounted.failed]) {
+      if (!settled(uid)) continue;
+      uncounted.failed.delete(uid);
+      status.failed = (status.failed ?? 0) + 1;
+    }
+    flush();
+    if (job.spec.completionMode === 'Indexed') {
+      status.completedIndexes = formatIndexes(indexes);
+      status.succeeded = indexes.size;
+    }
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    return indexes;
+  }
+
+  /** releaseAll lets every pod of a Job being deleted go, so foreground deletion and the garbage collector finish. */
+  async #releaseAll(pods: Pod[]): Promise<void> {
+    await Promise.all(pods.filter((p) => hasTrackingFinalizer(p) && !this.#finalizerRemovals.pending(p.metadata.uid ?? '')).map(async (p) => {
+      await removeTrackingFinalizer(this.client, p);
+      this.#finalizerRemovals.expect(p.metadata.uid ?? '');
+    }));
+  }
+
+  /** releaseOrphan takes the finalizer off a pod whose Job no longer exists (kube's syncOrphanPod). */
+  async #releaseOrphan(pod: Pod): Promise<ReconcileResult> {
+    const ref = controllerOf(pod);
+    const job = ref ? this.informers.jobs.indexer.get(`${pod.metadata.namespace}/${ref.name}`) : undefined;
+    if (hasTrackingFinalizer(pod) && (!job || job.metadata.uid !== ref?.uid)) await this.#releaseAll([pod]);
+    return {};
   }
 }
+
+/** ORPHAN_POD_PREFIX marks a queue key that names a tracked pod whose Job is gone, not a Job. */
+const ORPHAN_POD_PREFIX = 'orphan-pod:';
 
 /** podIndex reads an Indexed Job pod's completion index from its annotation (undefined when absent or invalid). */
 function podIndex(pod: Pod, job: Job): number | undefined {

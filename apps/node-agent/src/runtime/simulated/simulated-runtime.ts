@@ -1,10 +1,10 @@
 /**
  * @module SimulatedRuntime: `--runtime simulated`, a runtime that runs nothing, for scale tests (as KWOK does).
  */
-import type { PullPolicy } from '@skiff/api';
+import { Quantity, type Pod, type PullPolicy } from '@skiff/api';
 import type { Clock } from '@skiff/controller-kit';
 import { createHash } from 'node:crypto';
-import type { ContainerConfig, ContainerStats, RuntimeInfo } from '../container-runtime.js';
+import type { ContainerConfig, ContainerStats, PodRef, RuntimeInfo } from '../container-runtime.js';
 import { FakeRuntime } from '../fake/fake-runtime.js';
 
 /** SimulatedExit makes every simulated container exit with `exitCode` once it has run for `afterMs`. */
@@ -21,6 +21,34 @@ export interface SimulatedRuntimeOptions {
   exit?: SimulatedExit;
   /** Node index, so simulated pod IPs differ between simulated nodes (10.<idx/256>.<idx%256>.N). */
   nodeIndex?: number;
+  /**
+   * The CPU each container of a pod is said to use now, in millicores (the pod's SIMULATED_CPU_ANNOTATION, read
+   * from the agent's pod cache, so a patch takes effect at the next sample); undefined: the synthetic default.
+   */
+  cpuMilliOf?: (pod: PodRef) => number | undefined;
+}
+
+/**
+ * SIMULATED_CPU_ANNOTATION on a pod sets the CPU each of its simulated containers uses (a quantity such as "250m"):
+ * how tests drive an autoscaler on simulated nodes.
+ */
+export const SIMULATED_CPU_ANNOTATION = 'skiff.dev/simulated-cpu';
+
+/** simulatedCpuMilli reads a pod's SIMULATED_CPU_ANNOTATION in millicores; undefined when absent or not a quantity. */
+export function simulatedCpuMilli(pod: Pod | undefined): number | undefined {
+  const raw = pod?.metadata.annotations?.[SIMULATED_CPU_ANNOTATION];
+  if (raw === undefined) return undefined;
+  try {
+    return Math.max(0, Quantity.parse(raw).milliValue());
+  } catch {
+    return undefined;
+  }
+}
+
+/** CpuMeter integrates a container's CPU time at the rate it had between two reads, so a rate change is seen at once. */
+interface CpuMeter {
+  atMs: number;
+  ns: number;
 }
 
 /**
@@ -30,12 +58,15 @@ export interface SimulatedRuntimeOptions {
 export class SimulatedRuntime extends FakeRuntime {
   readonly #startDelayMs: number;
   readonly #exit: SimulatedExit | undefined;
+  readonly #cpuMilliOf: ((pod: PodRef) => number | undefined) | undefined;
+  readonly #meters = new Map<string, CpuMeter>();
 
   constructor(opts: SimulatedRuntimeOptions) {
     const idx = opts.nodeIndex ?? 0;
     super({ clock: opts.clock, ipPrefix: `10.${100 + ((idx >> 8) & 127)}.${idx & 255}.` });
     this.#startDelayMs = opts.startDelayMs ?? 1000;
     this.#exit = opts.exit;
+    this.#cpuMilliOf = opts.cpuMilliOf;
     this.recordCalls = false;
   }
 
@@ -67,16 +98,29 @@ export class SimulatedRuntime extends FakeRuntime {
   }
 
   /**
-   * stats reports plausible synthetic usage, steady per container: 5-99 millicores and 8-135 MiB, chosen from its
-   * id, with CPU time growing at that rate since it started.
+   * stats reports plausible synthetic usage: by default steady per container, 5-99 millicores and 8-135 MiB chosen
+   * from its id; a pod's SIMULATED_CPU_ANNOTATION overrides the CPU rate. CPU time accumulates at the rate in force
+   * since the last read, as a real counter would.
    */
   async stats(id: string): Promise<ContainerStats> {
     const c = this.containers.get(id);
-    if (!c || c.state !== 'running') throw new Error(`container ${id} is not running`);
+    if (!c || c.state !== 'running') {
+      this.#meters.delete(id);
+      throw new Error(`container ${id} is not running`);
+    }
     const seed = createHash('sha256').update(id).digest().readUInt32BE(0);
     const now = this.clock.now();
-    const seconds = Math.max(0, now - Date.parse(c.startedAt ?? new Date(now).toISOString())) / 1000;
-    return { timeMs: now, cpuUsageCoreNanoSeconds: Math.round(seconds * (5 + (seed % 95)) * 1e6), memoryWorkingSetBytes: (8 + ((seed >> 8) % 128)) * 1024 * 1024 };
+    const rateMilli = (c.config ? this.#cpuMilliOf?.(c.config.pod) : undefined) ?? 5 + (seed % 95);
+    const meter = this.#meters.get(id) ?? { atMs: Date.parse(c.startedAt ?? new Date(now).toISOString()), ns: 0 };
+    meter.ns += Math.max(0, now - meter.atMs) * rateMilli * 1000; // ms x millicores = 1e3 ns of CPU
+    meter.atMs = now;
+    this.#meters.set(id, meter);
+    return { timeMs: now, cpuUsageCoreNanoSeconds: Math.round(meter.ns), memoryWorkingSetBytes: (8 + ((seed >> 8) % 128)) * 1024 * 1024 };
+  }
+
+  override async removeContainer(id: string): Promise<void> {
+    this.#meters.delete(id);
+    return super.removeContainer(id);
   }
 
   #armExit(id: string): void {
