@@ -73,7 +73,8 @@ function sample(schema: JsonSchema, type: string, set: SchemaSet, path: string, 
   const message = PROTOBUF_MESSAGES[type]!;
   const props = (resolve(schema, set)['properties'] ?? {}) as Record<string, JsonSchema>;
   for (const [name, propSchema] of Object.entries(props)) {
-    if (path === '' && (name === 'apiVersion' || name === 'kind')) continue;
+    // TypeMeta is never a protobuf field: not at the root, nor on an object embedded whole (volumeClaimTemplates).
+    if ((name === 'apiVersion' || name === 'kind') && (path === '' || fieldNamed(message, 'metadata')?.type === 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')) continue;
     const field = fieldNamed(message, name);
     if (!field) {
       missing.push(`${path}.${name}`);
