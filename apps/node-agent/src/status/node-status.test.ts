@@ -69,6 +69,18 @@ describe('NodeStatusReporter', () => {
     expect(repaired?.lastTransitionTime).toBe(formatTime(clock.now()));
   });
 
+  it('registers with its taints, and on adopting an existing Node leaves the taints others set', async () => {
+    const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+    const identity = { ...testIdentity('ns-taints'), taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' as const }] };
+    await new NodeStatusReporter({ identity, client: nodeClient([]), clock, logger: silentLogger }).register(undefined, { ok: true, message: '' });
+    expect((await client.nodes.get('ns-taints')).spec?.taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
+    // The node lifecycle controller and an admin taint it while the agent is down; a restarted agent adopts it.
+    const taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' as const, timeAdded: '2026-01-01T00:00:00Z' }, { key: 'maintenance', value: 'true', effect: 'NoSchedule' as const }];
+    await client.nodes.patch('ns-taints', { spec: { taints } });
+    await new NodeStatusReporter({ identity, client: nodeClient([]), clock, logger: silentLogger }).register(undefined, { ok: true, message: '' });
+    expect((await client.nodes.get('ns-taints')).spec?.taints).toEqual(taints);
+  });
+
   it('still posts every 5 minutes when nothing changed (nodeStatusReportFrequency)', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     const posts: NodeStatus[] = [];

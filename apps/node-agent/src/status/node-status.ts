@@ -138,7 +138,11 @@ export class NodeStatusReporter {
     this.#log = opts.logger;
   }
 
-  /** register creates the Node, or adopts an existing one and refreshes its labels, taints and status. */
+  /**
+   * register creates the Node (with --register-with-taints), or adopts an existing one and refreshes its labels and
+   * status. Taints of an existing Node are left alone, as kubelet leaves them: the node lifecycle controller's and
+   * `kubectl taint`'s are not the agent's to undo, and NodeRestriction refuses a node that changes them.
+   */
   async register(info: RuntimeInfo | undefined, health: Health): Promise<void> {
     const node = buildNode(this.#id, info, health, this.#clock.now());
     let current: Node;
@@ -147,7 +151,7 @@ export class NodeStatusReporter {
       this.#log.info({ node: this.#id.name }, 'node registered');
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
-      current = await this.#client.patch(this.#id.name, { metadata: { labels: node.metadata.labels }, spec: node.spec });
+      current = await this.#client.patch(this.#id.name, { metadata: { labels: node.metadata.labels } });
     }
     this.uid = current.metadata.uid;
     await this.#post(current, info, health, true, false);
