@@ -40,6 +40,7 @@ export * from './rbac/review-schemas.js';
 export * from './kinds/pod-disruption-budget.js';
 export * from './kinds/daemon-set.js';
 export * from './kinds/stateful-set.js';
+export * from './kinds/controller-revision.js';
 export * from './kinds/certificate-signing-request.js';
 export * from './x509.js';
 export * from './pod-references.js';

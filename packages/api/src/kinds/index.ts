@@ -19,6 +19,7 @@ import { podKind } from './pod.js';
 import { podDisruptionBudgetKind } from './pod-disruption-budget.js';
 import { daemonSetKind } from './daemon-set.js';
 import { statefulSetKind } from './stateful-set.js';
+import { controllerRevisionKind } from './controller-revision.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
@@ -52,6 +53,7 @@ export const KINDS = [
   anyKind(podDisruptionBudgetKind),
   anyKind(daemonSetKind),
   anyKind(statefulSetKind),
+  anyKind(controllerRevisionKind),
   anyKind(certificateSigningRequestKind),
 ] as const;
 
