@@ -22,7 +22,7 @@ export interface StatefulSetRevisions {
 export async function statefulSetRevisions(api: ResourceApi<ControllerRevision>, sts: StatefulSet, owned: ControllerRevision[]): Promise<StatefulSetRevisions> {
   const revisions = sortRevisions([...owned]);
   let collisionCount = sts.status?.collisionCount ?? 0;
-  const wanted = newControllerRevision(sts, templatePatch(sts), nextRevision(revisions), collisionCount);
+  const wanted = newStatefulSetRevision(sts, nextRevision(revisions), collisionCount);
   const equal = revisions.filter((cr) => sameData(cr.data, wanted.data));
   let update: ControllerRevision;
   if (equal.length > 0 && equal[equal.length - 1] === revisions[revisions.length - 1]) {
@@ -35,6 +35,10 @@ export async function statefulSetRevisions(api: ResourceApi<ControllerRevision>,
   const current = revisions.find((cr) => cr.metadata.name === sts.status?.currentRevision) ?? update;
   return { current, update, collisionCount };
 }
+
+/** newStatefulSetRevision is kube's newRevision: the template patch, named by its hash and the collision count. */
+export const newStatefulSetRevision = (sts: StatefulSet, revision: number, collisionCount = 0): ControllerRevision =>
+  newControllerRevision(sts, templatePatch(sts), revision, collisionCount);
 
 /**
  * truncateHistory deletes the oldest revisions beyond spec.revisionHistoryLimit among those that are neither
