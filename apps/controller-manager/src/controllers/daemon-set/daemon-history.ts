@@ -53,7 +53,7 @@ async function snapshot(clients: DaemonHistoryClients, ds: DaemonSet, revision: 
     return await clients.revisions.create(cr);
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
-    const existing = await clients.revisions.get(cr.metadata.name, { namespace: ds.metadata.namespace });
+    const existing = await clients.revisions.get(cr.metadata.name!, { namespace: ds.metadata.namespace });
     if (matches(ds, existing)) return existing;
     const live = await clients.daemonsets.get(ds.metadata.name ?? '', { namespace: ds.metadata.namespace });
     if (live.status?.collisionCount !== ds.status?.collisionCount) {
