@@ -4,10 +4,15 @@ import { FakeClock, FakeEventRecorder } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { iso, newNode, T0 } from '../../testing/fixtures.js';
 import { RecordingClient } from '../../testing/recording-client.js';
+import { revisionsInformer } from '../../util/controller-history.js';
 import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
 import { DAEMON_TOLERATIONS } from './daemon-pod-placement.js';
 import { newDaemonRevision } from './daemon-history.js';
 import { DaemonSetController, newDaemonPod } from './daemon-set-controller.js';
+
+/** revisionStore is the RecordingClient's ControllerRevisions, typed. */
+const revisionStore = (client: RecordingClient) =>
+  client.resource(RESOURCES.controllerrevisions) as unknown as { objects: Map<string, ControllerRevision>; failNext(verb: 'create', err: unknown): void };
 
 function newDs(spec: Partial<DaemonSetSpec> = {}): DaemonSet {
   return {
@@ -30,12 +35,12 @@ function fixture() {
   const recorder = new FakeEventRecorder();
   const clock = new FakeClock(T0);
   const controller = new DaemonSetController({ informers, client, recorder, clock });
-  const revisions = client.resource(RESOURCES.controllerrevisions);
+  const revisions = revisionStore(client);
   /** addRevision stores a revision as the api-server and the informer would hold it. */
   const addRevision = (cr: ControllerRevision): ControllerRevision => {
     const stored = { ...structuredClone(cr), metadata: { ...cr.metadata, uid: `uid-${cr.metadata.name}`, resourceVersion: '1', creationTimestamp: iso(-60_000 + cr.revision) } };
     revisions.objects.set(`default/${cr.metadata.name}`, structuredClone(stored));
-    informers.resources.get('controllerrevisions')!.indexer.add(stored);
+    revisionsInformer(informers).indexer.add(stored);
     return stored;
   };
   /** addDs stores the DaemonSet and, unless told otherwise, its template's revision (tests of pods start from there). */
@@ -44,7 +49,7 @@ function fixture() {
     informers.daemonsets.indexer.add(ds);
     if (opts.revision !== false) addRevision(newDaemonRevision(ds, opts.revision ?? 1));
   };
-  const storedRevisions = () => [...revisions.objects.values()] as ControllerRevision[];
+  const storedRevisions = () => [...revisions.objects.values()];
   const addNodes = (...nodes: Node[]): void => nodes.forEach((n) => informers.nodes.indexer.add(n));
   /** daemonPod is a pod of `ds` bound to `node`, Ready unless said otherwise, of the template hash given. */
   const daemonPod = (ds: DaemonSet, node: string, opts: { hash?: string; ready?: boolean; created?: number } = {}): Pod => {
@@ -271,8 +276,8 @@ describe('DaemonSetController', () => {
       const ds = newDs();
       f.addDs(ds, { revision: false });
       const squatter = newDaemonRevision(withImage('busybox:other'), 1);
-      f.client.resource(RESOURCES.controllerrevisions).objects.set(`default/agent-${computePodTemplateHash(ds.spec.template)}`, { ...squatter, metadata: { ...squatter.metadata, name: `agent-${computePodTemplateHash(ds.spec.template)}` } });
-      f.client.resource(RESOURCES.controllerrevisions).failNext('create', errors.alreadyExists('controllerrevisions', 'apps', `agent-${computePodTemplateHash(ds.spec.template)}`));
+      revisionStore(f.client).objects.set(`default/agent-${computePodTemplateHash(ds.spec.template)}`, { ...squatter, metadata: { ...squatter.metadata, name: `agent-${computePodTemplateHash(ds.spec.template)}` } });
+      revisionStore(f.client).failNext('create', errors.alreadyExists('controllerrevisions', 'apps', `agent-${computePodTemplateHash(ds.spec.template)}`));
       await expect(f.controller.reconcile('default/agent')).rejects.toThrow(/already exists/);
       expect(f.status().collisionCount).toBe(1);
       // With the new count the name moves: the next sync creates the revision under it.

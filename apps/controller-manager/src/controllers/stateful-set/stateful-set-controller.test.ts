@@ -4,8 +4,13 @@ import { FakeClock, FakeEventRecorder } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { iso, T0 } from '../../testing/fixtures.js';
 import { RecordingClient } from '../../testing/recording-client.js';
+import { revisionsInformer } from '../../util/controller-history.js';
 import { newStatefulPod, StatefulSetController } from './stateful-set-controller.js';
 import { newStatefulSetRevision } from './stateful-set-revisions.js';
+
+/** revisionStore is the RecordingClient's ControllerRevisions, typed. */
+const revisionStore = (client: RecordingClient) =>
+  client.resource(RESOURCES.controllerrevisions) as unknown as { objects: Map<string, ControllerRevision>; failNext(verb: 'create', err: unknown): void };
 
 function newSts(spec: Partial<StatefulSetSpec> = {}, status?: StatefulSet['status']): StatefulSet {
   return {
@@ -45,14 +50,14 @@ function fixture(sts: StatefulSet, revisions: StatefulSet[] = [sts]) {
   const controller = new StatefulSetController({ informers, client, recorder, clock: new FakeClock(T0) });
   client.statefulsets.objects.set('default/web', structuredClone(sts));
   informers.statefulsets.indexer.add(sts);
-  const revisionStore = client.resource(RESOURCES.controllerrevisions);
+  const store = revisionStore(client);
   revisions.forEach((owner, i) => {
     const cr = newStatefulSetRevision(owner, i + 1);
     cr.metadata = { ...cr.metadata, uid: `uid-${cr.metadata.name}`, resourceVersion: '1', creationTimestamp: iso(-60_000 + i) };
-    revisionStore.objects.set(`default/${cr.metadata.name}`, structuredClone(cr));
-    informers.resources.get('controllerrevisions')!.indexer.add(cr);
+    store.objects.set(`default/${cr.metadata.name}`, structuredClone(cr));
+    revisionsInformer(informers).indexer.add(cr);
   });
-  const storedRevisions = () => ([...revisionStore.objects.values()] as ControllerRevision[]).map((cr) => [cr.metadata.name, cr.revision]);
+  const storedRevisions = () => [...store.objects.values()].map((cr) => [cr.metadata.name, cr.revision]);
   const revisionWrites = () => client.actions().filter((a) => a.resource === 'controllerrevisions').map((a) => `${a.verb} ${a.name}`);
   /** pod adds web-<ordinal> of `revision`, Running and Ready unless said otherwise. */
   const pod = (ordinal: number, opts: { revision?: string; ready?: boolean; phase?: 'Running' | 'Failed'; terminating?: boolean } = {}): Pod => {
@@ -168,7 +173,7 @@ describe('StatefulSetController', () => {
       const f = fixture(sts, []);
       await f.controller.reconcile('default/web');
       expect(f.revisionWrites()).toEqual([`create ${rev(sts)}`]);
-      const cr = f.client.resource(RESOURCES.controllerrevisions).objects.get(`default/${rev(sts)}`) as ControllerRevision;
+      const cr = revisionStore(f.client).objects.get(`default/${rev(sts)}`)!;
       expect(cr).toMatchObject({
         metadata: {
           labels: { app: 'web', 'controller-revision-hash': rev(sts).slice('web-'.length) },
@@ -234,7 +239,7 @@ describe('StatefulSetController', () => {
     it('a revision name taken by other data bumps the collision count and hashes the name again', async () => {
       const sts = newSts();
       const f = fixture(sts, []);
-      const store = f.client.resource(RESOURCES.controllerrevisions);
+      const store = revisionStore(f.client);
       const squatter = newStatefulSetRevision(withImage('busybox:other'), 1);
       squatter.metadata.name = rev(sts);
       store.objects.set(`default/${rev(sts)}`, squatter);
