@@ -132,4 +132,21 @@ describe('kubectl rollout history and undo', () => {
     }, { what: `status.currentRevision and updateRevision ${v1}`, timeoutMs: 30_000 });
     expect(historyRows(await kubectl('rollout', 'history', 'sts/web'))).toEqual([['2', '<none>'], ['3', '<none>']]);
   }, 300_000);
+
+  it('ControllerRevision objects: kubectl creates and lists them, one without data gets a 422, namespace deletion removes them', async () => {
+    const ns = `revs-${suffix}`;
+    await kubectl('create', 'namespace', ns);
+    const manifest = (data: string) =>
+      ['apiVersion: apps/v1', 'kind: ControllerRevision', 'metadata: {name: snap}', `revision: 4`, data, ''].join('\n');
+    writeFileSync(join(dir, 'cr.yaml'), manifest('data: {spec: {template: {$patch: replace, spec: {containers: [{name: c, image: busybox}]}}}}'));
+    writeFileSync(join(dir, 'bad-cr.yaml'), manifest(''));
+    await kubectl('apply', '-n', ns, '-f', join(dir, 'cr.yaml'));
+    expect((await kubectl('get', 'controllerrevisions', '-n', ns, '--no-headers')).trim()).toMatch(/^snap\s+<none>\s+4\s+\S+$/);
+    expect((await revisions().get('snap', { namespace: ns })).data).toEqual({ spec: { template: { $patch: 'replace', spec: { containers: [{ name: 'c', image: 'busybox' }] } } } });
+    await expect(kubectl('create', '-n', ns, '-f', join(dir, 'bad-cr.yaml'))).rejects.toThrow(/The ControllerRevision "snap" is invalid: data: Required value: data is mandatory/);
+
+    await kubectl('delete', 'namespace', ns, '--wait=false');
+    await waitFor(async () => (await cluster.client.namespaces.list()).items.every((n) => n.metadata.name !== ns), { what: `namespace ${ns} gone with its revisions`, timeoutMs: 90_000 });
+    expect((await revisions().list({ namespace: ns })).items).toEqual([]);
+  }, 180_000);
 });
