@@ -13,6 +13,8 @@ export interface DaemonHistory {
   cur: ControllerRevision;
   old: ControllerRevision[];
   hash: string;
+  /** Pods were moved onto the current revision's hash: the cache still shows their old labels. */
+  relabelled: boolean;
 }
 
 /** DaemonHistoryClients are the writes history makes: revisions, the DaemonSet's status (collisions), pod labels. */
@@ -37,9 +39,10 @@ export async function constructHistory(clients: DaemonHistoryClients, ds: Daemon
   const old: ControllerRevision[] = [];
   for (const cr of revisions) (matches(ds, cr) ? current : old).push(cr);
   const revision = nextRevision(old);
-  let cur = current.length === 0 ? await snapshot(clients, ds, revision) : await dedupCurrent(clients, current, pods);
+  const dedup = current.length === 0 ? { keep: await snapshot(clients, ds, revision), relabelled: false } : await dedupCurrent(clients, current, pods);
+  let cur = dedup.keep;
   if (cur.revision < revision) cur = await updateRevisionNumber(clients.revisions, cur, revision);
-  return { cur, old, hash: hashOf(cur) };
+  return { cur, old, hash: hashOf(cur), relabelled: dedup.relabelled };
 }
 
 /**
@@ -81,18 +84,19 @@ export function newDaemonRevision(ds: DaemonSet, revision: number): ControllerRe
  * dedupCurrent keeps the highest-numbered of several revisions holding the current template (a race or an old
  * controller can leave two), moves pods labelled with the others' hashes onto it, and deletes the others.
  */
-async function dedupCurrent(clients: DaemonHistoryClients, current: ControllerRevision[], pods: Pod[]): Promise<ControllerRevision> {
-  if (current.length === 1) return current[0]!;
+async function dedupCurrent(clients: DaemonHistoryClients, current: ControllerRevision[], pods: Pod[]): Promise<{ keep: ControllerRevision; relabelled: boolean }> {
   const keep = current.reduce((best, cr) => (cr.revision >= best.revision ? cr : best));
+  let relabelled = false;
   for (const dup of current) {
     if (dup === keep) continue;
     for (const pod of pods) {
       if (pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] !== hashOf(dup)) continue;
       await clients.pods.patch(pod.metadata.name!, { metadata: { labels: { [CONTROLLER_REVISION_HASH_LABEL]: hashOf(keep) } } }, { namespace: pod.metadata.namespace });
+      relabelled = true;
     }
     await deleteRevision(clients.revisions, dup);
   }
-  return keep;
+  return { keep, relabelled };
 }
 
 /**

@@ -257,6 +257,26 @@ describe('DaemonSetController', () => {
       ]);
     });
 
+    it('of two revisions holding the current template keeps the higher, moves its pods onto it and deletes the other', async () => {
+      const f = fixture();
+      const ds = newDs();
+      f.addDs(ds, { revision: 2 });
+      const dup = newDaemonRevision(ds, 1);
+      dup.metadata.name = 'agent-dup';
+      dup.metadata.labels!['controller-revision-hash'] = 'dup';
+      f.addRevision(dup);
+      f.addNodes(newNode('n1'));
+      f.daemonPod(ds, 'n1', { hash: 'dup' });
+      await f.controller.reconcile('default/agent');
+      const hash = computePodTemplateHash(ds.spec.template);
+      expect(f.client.actions().filter((a) => a.resource !== 'daemonsets').slice(0, 2)).toEqual([
+        { verb: 'patch', resource: 'pods', namespace: 'default', name: 'agent-n1-dup' },
+        { verb: 'delete', resource: 'controllerrevisions', namespace: 'default', name: 'agent-dup' },
+      ]);
+      expect(f.client.pods.objects.get('default/agent-n1-dup')!.metadata.labels?.['controller-revision-hash']).toBe(hash);
+      expect(f.storedRevisions().map((cr) => cr.metadata.name)).toEqual([`agent-${hash}`]);
+    });
+
     it('keeps revisionHistoryLimit old revisions, oldest deleted first, never one a pod still carries', async () => {
       const f = fixture();
       const old = ['a', 'b', 'c'].map((tag, i) => f.addRevision(newDaemonRevision(withImage(`busybox:${tag}`), i + 1)));

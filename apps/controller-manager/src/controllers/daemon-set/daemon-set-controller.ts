@@ -105,6 +105,8 @@ export class DaemonSetController extends ManagedController {
     const pods = [...byNode.values()].flat();
     const clients = { revisions: this.#revisions, daemonsets: this.client.daemonsets, pods: this.client.pods };
     const history = await constructHistory(clients, ds, ownedRevisions(revisionsInformer(this.informers), ds), pods);
+    // Relabelled pods still look old in the cache; their updates requeue the DaemonSet.
+    if (history.relabelled) return {};
     const hash = history.hash;
 
     let syncError: unknown;
