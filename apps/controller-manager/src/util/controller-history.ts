@@ -10,7 +10,9 @@ import {
   isNotFound,
   newControllerRef,
   RESOURCES,
+  selectorFromLabelSelector,
   type ControllerRevision,
+  type LabelSelector,
   type ObjectMeta,
   type PodTemplateSpec,
 } from '@skiff/api';
@@ -18,6 +20,7 @@ import type { SharedInformer } from '@skiff/controller-kit';
 import type { ControllerClient, ResourceApi } from '../controller-client.js';
 import { canonicalJson, safeEncode } from '../controllers/deployment/pod-template-hash.js';
 import type { ControllerInformers } from '../informers.js';
+import { adoptPatch } from './owner-refs.js';
 import { creationMs } from './sort-by.js';
 
 /** Kube truncates the owner's name so `<prefix>-<hash>` stays a valid name (253 minus room for the hash). */
@@ -38,9 +41,29 @@ export const revisionsApi = (client: ControllerClient): ResourceApi<ControllerRe
 export const revisionsInformer = (informers: ControllerInformers): SharedInformer<ControllerRevision> =>
   informers.resources.get(RESOURCES.controllerrevisions.plural) as unknown as SharedInformer<ControllerRevision>;
 
-/** ownedRevisions lists the revisions in the owner's namespace whose controller is the owner (by uid). */
-export function ownedRevisions(informer: SharedInformer<ControllerRevision>, owner: { metadata: ObjectMeta }): ControllerRevision[] {
-  return informer.indexer.list().filter((cr) => cr.metadata.namespace === owner.metadata.namespace && controllerOf(cr)?.uid === owner.metadata.uid);
+/**
+ * claimRevisions is ClaimControllerRevisions for selectors that cannot change (apps/v1): the revisions in the
+ * owner's namespace it controls, plus orphans its selector matches, adopted (a DaemonSet or StatefulSet deleted
+ * with --cascade=orphan and created again gets its history back). An owner being deleted adopts nothing.
+ */
+export async function claimRevisions(api: ResourceApi<ControllerRevision>, informer: SharedInformer<ControllerRevision>, owner: TemplateOwner & { spec: { selector: LabelSelector } }): Promise<ControllerRevision[]> {
+  const selector = selectorFromLabelSelector(owner.spec.selector);
+  const claimed: ControllerRevision[] = [];
+  for (const cr of informer.indexer.list()) {
+    if (cr.metadata.namespace !== owner.metadata.namespace) continue;
+    const ref = controllerOf(cr);
+    if (ref) {
+      if (ref.uid === owner.metadata.uid) claimed.push(cr);
+      continue;
+    }
+    if (owner.metadata.deletionTimestamp || cr.metadata.deletionTimestamp || selector.empty || !selector.matches(cr.metadata.labels)) continue;
+    try {
+      claimed.push(await api.patch(cr.metadata.name!, adoptPatch(cr.metadata, newControllerRef(owner)), { namespace: cr.metadata.namespace }));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return claimed;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { ResourceApi } from '../../controller-client.js';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { isPodAvailable, isPodReady } from '../../util/pod-state.js';
 import { intOrPercent } from '../deployment/deployment-util.js';
-import { ownedRevisions, revisionsApi, revisionsInformer } from '../../util/controller-history.js';
+import { claimRevisions, revisionsApi, revisionsInformer } from '../../util/controller-history.js';
 import { ControllerExpectations } from '../replica-set/controller-expectations.js';
 import { ownedPodHandler } from '../../util/owned-pod-handler.js';
 import { addDaemonTolerations, nodeShouldRunDaemonPod, pinToNode, targetNodeOf } from './daemon-pod-placement.js';
@@ -104,7 +104,7 @@ export class DaemonSetController extends ManagedController {
     const byNode = this.#podsByNode(ds);
     const pods = [...byNode.values()].flat();
     const clients = { revisions: this.#revisions, daemonsets: this.client.daemonsets, pods: this.client.pods };
-    const history = await constructHistory(clients, ds, ownedRevisions(revisionsInformer(this.informers), ds), pods);
+    const history = await constructHistory(clients, ds, await claimRevisions(this.#revisions, revisionsInformer(this.informers), ds), pods);
     // Relabelled pods still look old in the cache; their updates requeue the DaemonSet.
     if (history.relabelled) return {};
     const hash = history.hash;

@@ -223,6 +223,23 @@ describe('StatefulSetController', () => {
       expect(f.revisionWrites()).toEqual([`delete ${rev(old[1]!)}`]);
     });
 
+    it('adopts orphaned revisions its selector matches (a set re-created after --cascade=orphan) instead of snapshotting again', async () => {
+      const sts = newSts();
+      const f = fixture(sts, []);
+      const orphan = (cr: ControllerRevision, name: string): ControllerRevision => ({ ...cr, metadata: { ...cr.metadata, name, uid: `uid-${name}`, resourceVersion: '1', ownerReferences: undefined } });
+      const mine = orphan(newStatefulSetRevision(sts, 1), rev(sts));
+      const other = orphan(newStatefulSetRevision(withImage('busybox:other'), 2), 'other');
+      other.metadata.labels = { app: 'db' };
+      for (const cr of [mine, other]) {
+        revisionStore(f.client).objects.set(`default/${cr.metadata.name}`, structuredClone(cr));
+        revisionsInformer(f.informers).indexer.add(cr);
+      }
+      await f.controller.reconcile('default/web');
+      expect(f.revisionWrites()).toEqual([`patch ${rev(sts)}`]);
+      expect(revisionStore(f.client).objects.get(`default/${rev(sts)}`)!.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'StatefulSet', uid: 'uid-web', controller: true })]);
+      expect(f.status()).toMatchObject({ currentRevision: rev(sts), updateRevision: rev(sts) });
+    });
+
     it('with OnDelete, a deleted pod comes back at the update revision', async () => {
       const v1 = withImage('busybox:1.36');
       const v2 = withImage('busybox:latest', { updateStrategy: { type: 'OnDelete' }, podManagementPolicy: 'Parallel' });

@@ -19,7 +19,7 @@ import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type Recon
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { isPodAvailable, isPodReady } from '../../util/pod-state.js';
 import type { ResourceApi } from '../../controller-client.js';
-import { ownedRevisions, revisionsApi, revisionsInformer, templateOf } from '../../util/controller-history.js';
+import { claimRevisions, revisionsApi, revisionsInformer, templateOf } from '../../util/controller-history.js';
 import { statefulSetRevisions, truncateHistory } from './stateful-set-revisions.js';
 
 export interface StatefulSetControllerOptions extends ControllerDeps {
@@ -89,7 +89,7 @@ export class StatefulSetController extends ManagedController {
   async reconcile(key: string): Promise<ReconcileResult> {
     const sts = this.informers.statefulsets.indexer.get(key);
     if (!sts || sts.metadata.deletionTimestamp) return {};
-    const owned = ownedRevisions(revisionsInformer(this.informers), sts);
+    const owned = await claimRevisions(this.#revisions, revisionsInformer(this.informers), sts);
     const revs = await statefulSetRevisions(this.#revisions, sts, owned);
     const currentRevision = revs.current.metadata.name!;
     const updateRevision = revs.update.metadata.name!;
