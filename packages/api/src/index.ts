@@ -41,6 +41,7 @@ export * from './kinds/pod-disruption-budget.js';
 export * from './kinds/daemon-set.js';
 export * from './kinds/stateful-set.js';
 export * from './kinds/horizontal-pod-autoscaler.js';
+export * from './kinds/controller-revision.js';
 export * from './kinds/certificate-signing-request.js';
 export * from './kinds/persistent-volume-claim.js';
 export * from './kinds/persistent-volume.js';

@@ -54,7 +54,7 @@ function everyKind(): PolicyRule[] {
 /** The user-facing roles' building blocks, aggregated into admin, edit and view by their labels. */
 const AGGREGATE_TO_VIEW = [
   rule(READ, [''], ['pods', 'pods/log', 'pods/status', 'configmaps', 'endpoints', 'services', 'services/status', 'serviceaccounts', 'events', 'namespaces', 'namespaces/status', 'bindings', 'limitranges', 'resourcequotas', 'persistentvolumeclaims', 'replicationcontrollers']),
-  rule(READ, ['apps'], ['deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'daemonsets', 'statefulsets']),
+  rule(READ, ['apps'], ['deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'daemonsets', 'statefulsets', 'controllerrevisions']),
   rule(READ, ['batch'], ['jobs', 'jobs/status', 'cronjobs', 'cronjobs/status']),
   rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
@@ -116,7 +116,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     ...everyKind(),
     // kube-root-ca.crt (root-ca-cert-publisher); the service data path's Deployments (serviceproxy).
     rule(['create'], [''], ['pods', 'endpoints', 'serviceaccounts', 'services', 'events', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes']),
-    rule(['create'], ['apps'], ['replicasets', 'deployments']),
+    rule(['create'], ['apps'], ['replicasets', 'deployments', 'controllerrevisions']),
     rule(['create'], ['batch'], ['jobs']),
     rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
     rule(['create', 'patch', 'update'], ['events.k8s.io'], ['events']),

@@ -23,6 +23,7 @@ import { statefulSetKind } from './stateful-set.js';
 import { persistentVolumeClaimKind } from './persistent-volume-claim.js';
 import { persistentVolumeKind } from './persistent-volume.js';
 import { storageClassKind } from './storage-class.js';
+import { controllerRevisionKind } from './controller-revision.js';
 import { replicaSetKind } from './replica-set.js';
 import { serviceKind } from './service.js';
 import { secretKind } from './secret.js';
@@ -56,6 +57,7 @@ export const KINDS = [
   anyKind(podDisruptionBudgetKind),
   anyKind(daemonSetKind),
   anyKind(statefulSetKind),
+  anyKind(controllerRevisionKind),
   anyKind(certificateSigningRequestKind),
   anyKind(persistentVolumeClaimKind),
   anyKind(persistentVolumeKind),

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { DaemonSet, DaemonSetSpec, Node, Pod } from '@skiff/api';
+import { errors, RESOURCES, type ControllerRevision, type DaemonSet, type DaemonSetSpec, type Node, type Pod } from '@skiff/api';
 import { FakeClock, FakeEventRecorder } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { iso, newNode, T0 } from '../../testing/fixtures.js';
 import { RecordingClient } from '../../testing/recording-client.js';
+import { revisionsInformer } from '../../util/controller-history.js';
 import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
 import { DAEMON_TOLERATIONS } from './daemon-pod-placement.js';
+import { newDaemonRevision } from './daemon-history.js';
 import { DaemonSetController, newDaemonPod } from './daemon-set-controller.js';
+
+/** revisionStore is the RecordingClient's ControllerRevisions, typed. */
+const revisionStore = (client: RecordingClient) =>
+  client.resource(RESOURCES.controllerrevisions) as unknown as { objects: Map<string, ControllerRevision>; failNext(verb: 'create', err: unknown): void };
 
 function newDs(spec: Partial<DaemonSetSpec> = {}): DaemonSet {
   return {
@@ -29,10 +35,21 @@ function fixture() {
   const recorder = new FakeEventRecorder();
   const clock = new FakeClock(T0);
   const controller = new DaemonSetController({ informers, client, recorder, clock });
-  const addDs = (ds: DaemonSet): void => {
+  const revisions = revisionStore(client);
+  /** addRevision stores a revision as the api-server and the informer would hold it. */
+  const addRevision = (cr: ControllerRevision): ControllerRevision => {
+    const stored = { ...structuredClone(cr), metadata: { ...cr.metadata, uid: `uid-${cr.metadata.name}`, resourceVersion: '1', creationTimestamp: iso(-60_000 + cr.revision) } };
+    revisions.objects.set(`default/${cr.metadata.name}`, structuredClone(stored));
+    revisionsInformer(informers).indexer.add(stored);
+    return stored;
+  };
+  /** addDs stores the DaemonSet and, unless told otherwise, its template's revision (tests of pods start from there). */
+  const addDs = (ds: DaemonSet, opts: { revision?: number | false } = {}): void => {
     client.daemonsets.objects.set('default/agent', structuredClone(ds));
     informers.daemonsets.indexer.add(ds);
+    if (opts.revision !== false) addRevision(newDaemonRevision(ds, opts.revision ?? 1));
   };
+  const storedRevisions = () => [...revisions.objects.values()];
   const addNodes = (...nodes: Node[]): void => nodes.forEach((n) => informers.nodes.indexer.add(n));
   /** daemonPod is a pod of `ds` bound to `node`, Ready unless said otherwise, of the template hash given. */
   const daemonPod = (ds: DaemonSet, node: string, opts: { hash?: string; ready?: boolean; created?: number } = {}): Pod => {
@@ -46,7 +63,7 @@ function fixture() {
   };
   const created = () => [...client.pods.objects.values()].filter((p) => p.metadata.name?.startsWith('agent-') && !informers.pods.indexer.get(`default/${p.metadata.name}`));
   const status = () => client.daemonsets.objects.get('default/agent')!.status!;
-  return { informers, client, recorder, clock, controller, addDs, addNodes, daemonPod, created, status };
+  return { informers, client, recorder, clock, controller, addDs, addNodes, addRevision, daemonPod, created, status, storedRevisions };
 }
 
 const tainted = (name: string, effect: 'NoSchedule' | 'NoExecute', key = 'dedicated'): Node => {
@@ -60,11 +77,13 @@ describe('DaemonSetController', () => {
     const f = fixture();
     const ds = newDs();
     ds.spec.template.spec.nodeSelector = { role: 'edge' };
-    f.addDs(ds);
+    f.addDs(ds, { revision: false });
     const edge = (name: string): Node => ({ ...newNode(name), metadata: { ...newNode(name).metadata, labels: { role: 'edge' } } });
     f.addNodes(edge('n1'), edge('n2'), newNode('plain'));
     await f.controller.reconcile('default/agent');
+    const hash = computePodTemplateHash(ds.spec.template);
     expect(f.client.actions()).toEqual([
+      { verb: 'create', resource: 'controllerrevisions', namespace: 'default', name: `agent-${hash}` },
       { verb: 'create', resource: 'pods', namespace: 'default', name: 'agent-' },
       { verb: 'create', resource: 'pods', namespace: 'default', name: 'agent-' },
       { verb: 'update', resource: 'daemonsets', namespace: 'default', name: 'agent', subresource: 'status' },
@@ -162,5 +181,131 @@ describe('DaemonSetController', () => {
     await f.controller.reconcile('default/agent');
     expect(f.client.actions().filter((a) => a.verb !== 'update')).toEqual([]);
     expect(f.status()).toMatchObject({ desiredNumberScheduled: 1, currentNumberScheduled: 1, updatedNumberScheduled: 0, numberReady: 1 });
+  });
+
+  describe('ControllerRevisions', () => {
+    const withImage = (image: string, spec: Partial<DaemonSetSpec> = {}): DaemonSet => {
+      const ds = newDs(spec);
+      ds.spec.template.spec.containers[0]!.image = image;
+      return ds;
+    };
+
+    it('snapshots a new template as revision 1: the template patch kubectl undo sends, template labels plus the hash, owned by the DaemonSet', async () => {
+      const f = fixture();
+      const ds = newDs();
+      ds.metadata.annotations = { 'kubernetes.io/change-cause': 'first' };
+      f.addDs(ds, { revision: false });
+      f.addNodes(newNode('n1'));
+      await f.controller.reconcile('default/agent');
+      const hash = computePodTemplateHash(ds.spec.template);
+      const [cr] = f.storedRevisions();
+      expect(cr).toMatchObject({
+        metadata: {
+          name: `agent-${hash}`,
+          namespace: 'default',
+          labels: { app: 'agent', 'controller-revision-hash': hash },
+          annotations: { 'kubernetes.io/change-cause': 'first' },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'uid-agent', controller: true }],
+        },
+        revision: 1,
+        data: { spec: { template: { ...ds.spec.template, $patch: 'replace' } } },
+      });
+      expect(f.created()[0]!.metadata.labels?.['controller-revision-hash']).toBe(hash);
+    });
+
+    it('a new image is revision 2; pods of revision 1 are the old ones the rolling update replaces', async () => {
+      const f = fixture();
+      const v1 = withImage('busybox:1.36');
+      const v2 = withImage('busybox:latest');
+      v2.metadata.generation = 2;
+      f.addRevision(newDaemonRevision(v1, 1));
+      f.addDs(v2, { revision: false });
+      f.addNodes(newNode('n1'), newNode('n2'));
+      for (const n of ['n1', 'n2']) f.daemonPod(v2, n, { hash: computePodTemplateHash(v1.spec.template) });
+      await f.controller.reconcile('default/agent');
+      expect(f.client.actions().filter((a) => a.verb !== 'update').map((a) => `${a.verb} ${a.resource} ${a.name}`)).toEqual([
+        `create controllerrevisions agent-${computePodTemplateHash(v2.spec.template)}`,
+        `delete pods agent-n1-${computePodTemplateHash(v1.spec.template)}`,
+      ]);
+      expect(f.storedRevisions().map((cr) => [cr.metadata.name, cr.revision])).toEqual([
+        [`agent-${computePodTemplateHash(v1.spec.template)}`, 1],
+        [`agent-${computePodTemplateHash(v2.spec.template)}`, 2],
+      ]);
+      expect(f.status()).toMatchObject({ updatedNumberScheduled: 0, desiredNumberScheduled: 2 });
+    });
+
+    it('after `rollout undo` the matching old revision is renumbered newest (no new revision) and the pods of the other roll back', async () => {
+      const f = fixture();
+      const v1 = withImage('busybox:1.36');
+      const v2 = withImage('busybox:latest');
+      const h1 = computePodTemplateHash(v1.spec.template);
+      const h2 = computePodTemplateHash(v2.spec.template);
+      f.addRevision(newDaemonRevision(v1, 1));
+      f.addRevision(newDaemonRevision(v2, 2));
+      // kubectl patched the template back to v1's.
+      f.addDs(v1, { revision: false });
+      f.addNodes(newNode('n1'));
+      f.daemonPod(v2, 'n1', { hash: h2 });
+      await f.controller.reconcile('default/agent');
+      expect(f.client.actions().filter((a) => !(a.resource === 'daemonsets')).map((a) => `${a.verb} ${a.resource} ${a.name}`)).toEqual([
+        `update controllerrevisions agent-${h1}`,
+        `delete pods agent-n1-${h2}`,
+      ]);
+      expect(f.storedRevisions().map((cr) => [cr.metadata.name, cr.revision])).toEqual([
+        [`agent-${h1}`, 3],
+        [`agent-${h2}`, 2],
+      ]);
+    });
+
+    it('of two revisions holding the current template keeps the higher, moves its pods onto it and deletes the other', async () => {
+      const f = fixture();
+      const ds = newDs();
+      f.addDs(ds, { revision: 2 });
+      const dup = newDaemonRevision(ds, 1);
+      dup.metadata.name = 'agent-dup';
+      dup.metadata.labels!['controller-revision-hash'] = 'dup';
+      f.addRevision(dup);
+      f.addNodes(newNode('n1'));
+      f.daemonPod(ds, 'n1', { hash: 'dup' });
+      await f.controller.reconcile('default/agent');
+      const hash = computePodTemplateHash(ds.spec.template);
+      expect(f.client.actions().filter((a) => a.resource !== 'daemonsets').slice(0, 2)).toEqual([
+        { verb: 'patch', resource: 'pods', namespace: 'default', name: 'agent-n1-dup' },
+        { verb: 'delete', resource: 'controllerrevisions', namespace: 'default', name: 'agent-dup' },
+      ]);
+      expect(f.client.pods.objects.get('default/agent-n1-dup')!.metadata.labels?.['controller-revision-hash']).toBe(hash);
+      expect(f.storedRevisions().map((cr) => cr.metadata.name)).toEqual([`agent-${hash}`]);
+    });
+
+    it('keeps revisionHistoryLimit old revisions, oldest deleted first, never one a pod still carries', async () => {
+      const f = fixture();
+      const old = ['a', 'b', 'c'].map((tag, i) => f.addRevision(newDaemonRevision(withImage(`busybox:${tag}`), i + 1)));
+      const ds = withImage('busybox:1.36', { revisionHistoryLimit: 1 });
+      f.addDs(ds, { revision: 4 });
+      f.addNodes(newNode('n1'));
+      f.daemonPod(ds, 'n1', { hash: old[0]!.metadata.labels!['controller-revision-hash'] });
+      await f.controller.reconcile('default/agent');
+      expect(f.client.actions().filter((a) => a.resource === 'controllerrevisions')).toEqual([
+        { verb: 'delete', resource: 'controllerrevisions', namespace: 'default', name: old[1]!.metadata.name },
+        { verb: 'delete', resource: 'controllerrevisions', namespace: 'default', name: old[2]!.metadata.name },
+      ]);
+    });
+
+    it('a revision name taken by another template is a hash collision: status.collisionCount goes up and the sync is retried', async () => {
+      const f = fixture();
+      const ds = newDs();
+      f.addDs(ds, { revision: false });
+      const squatter = newDaemonRevision(withImage('busybox:other'), 1);
+      revisionStore(f.client).objects.set(`default/agent-${computePodTemplateHash(ds.spec.template)}`, { ...squatter, metadata: { ...squatter.metadata, name: `agent-${computePodTemplateHash(ds.spec.template)}` } });
+      revisionStore(f.client).failNext('create', errors.alreadyExists('controllerrevisions', 'apps', `agent-${computePodTemplateHash(ds.spec.template)}`));
+      await expect(f.controller.reconcile('default/agent')).rejects.toThrow(/already exists/);
+      expect(f.status().collisionCount).toBe(1);
+      // With the new count the name moves: the next sync creates the revision under it.
+      const bumped = structuredClone(f.client.daemonsets.objects.get('default/agent')!);
+      f.informers.daemonsets.indexer.update(bumped);
+      f.client.clearActions();
+      await f.controller.reconcile('default/agent');
+      expect(f.client.actions()[0]).toEqual({ verb: 'create', resource: 'controllerrevisions', namespace: 'default', name: `agent-${computePodTemplateHash(ds.spec.template, 1)}` });
+    });
   });
 });

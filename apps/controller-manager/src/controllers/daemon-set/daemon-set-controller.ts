@@ -6,19 +6,22 @@ import {
   isPodTerminal,
   newControllerRef,
   objectKey,
+  type ControllerRevision,
   type DaemonSet,
   type DaemonSetStatus,
   type Node,
   type Pod,
 } from '@skiff/api';
 import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type ReconcileResult } from '@skiff/controller-kit';
+import type { ResourceApi } from '../../controller-client.js';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { isPodAvailable, isPodReady } from '../../util/pod-state.js';
 import { intOrPercent } from '../deployment/deployment-util.js';
-import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
+import { claimRevisions, revisionsApi, revisionsInformer } from '../../util/controller-history.js';
 import { ControllerExpectations } from '../replica-set/controller-expectations.js';
 import { ownedPodHandler } from '../../util/owned-pod-handler.js';
 import { addDaemonTolerations, nodeShouldRunDaemonPod, pinToNode, targetNodeOf } from './daemon-pod-placement.js';
+import { cleanupHistory, constructHistory } from './daemon-history.js';
 
 /** BURST_REPLICAS caps the pods one reconcile creates or deletes (kube's daemon controller uses the same 250 slow-start batches). */
 export const DAEMON_BURST = 250;
@@ -38,17 +41,20 @@ interface NodePlan {
  * pkg/controller/daemon: nodeSelector, required node affinity and NoSchedule/NoExecute taints decide the nodes
  * (with the tolerations every daemon pod gets); each pod is created unbound with a required node affinity
  * `metadata.name In [node]`, so the scheduler binds it there, as Kubernetes has done since 1.12. Pods on nodes
- * that no longer qualify (or are gone) are deleted. Templates are versioned by the `controller-revision-hash`
- * label; RollingUpdate replaces old pods within maxUnavailable (or surges within maxSurge), OnDelete only when
- * a user deletes them. Status counts nodes as kube does.
+ * that no longer qualify (or are gone) are deleted. Each template is a ControllerRevision (`kubectl rollout
+ * history|undo` read and restore them) whose `controller-revision-hash` label marks the pods made from it;
+ * RollingUpdate replaces pods of other revisions within maxUnavailable (or surges within maxSurge), OnDelete only
+ * when a user deletes them; revisionHistoryLimit old revisions are kept. Status counts nodes as kube does.
  */
 export class DaemonSetController extends ManagedController {
   readonly expectations: ControllerExpectations;
   readonly #recorder: EventRecorder;
+  readonly #revisions: ResourceApi<ControllerRevision>;
 
   constructor(opts: DaemonSetControllerOptions) {
     super('daemonset', opts, 2);
     this.#recorder = opts.recorder;
+    this.#revisions = revisionsApi(this.client);
     this.expectations = new ControllerExpectations(this.clock);
     const enqueueAll = (queue: { add(key: string): void }): void => {
       for (const ds of this.informers.daemonsets.indexer.list()) queue.add(objectKey(ds));
@@ -60,6 +66,14 @@ export class DaemonSetController extends ManagedController {
         onDelete: (obj) => this.expectations.forget(objectKey(unwrapTombstone(obj))),
       })),
       watch.handler(this.informers.pods, (queue) => ownedPodHandler(this.expectations, (pod) => this.#ownerKey(pod), queue)),
+      // A revision changed or deleted by hand is put back by its DaemonSet (kube's addHistory/deleteHistory).
+      watch.handler(revisionsInformer(this.informers), (queue) => {
+        const requeue = (cr: ControllerRevision): void => {
+          const key = this.#ownerKey(cr);
+          if (key) queue.add(key);
+        };
+        return { onAdd: requeue, onUpdate: (_old, cr) => requeue(cr), onDelete: (obj) => requeue(unwrapTombstone(obj)) };
+      }),
       // Heartbeats update nodes every few seconds; only what placement reads requeues every DaemonSet.
       watch.handler(this.informers.nodes, (queue) => ({
         onAdd: () => enqueueAll(queue),
@@ -71,10 +85,10 @@ export class DaemonSetController extends ManagedController {
     ]);
   }
 
-  #ownerKey(pod: Pod): string | undefined {
-    const ref = controllerOf(pod);
+  #ownerKey(obj: Pod | ControllerRevision): string | undefined {
+    const ref = controllerOf(obj);
     if (ref?.kind !== 'DaemonSet') return undefined;
-    const ds = this.informers.daemonsets.indexer.get(`${pod.metadata.namespace}/${ref.name}`);
+    const ds = this.informers.daemonsets.indexer.get(`${obj.metadata.namespace}/${ref.name}`);
     return ds && ds.metadata.uid === ref.uid ? objectKey(ds) : undefined;
   }
 
@@ -86,9 +100,14 @@ export class DaemonSetController extends ManagedController {
     }
     if (ds.metadata.deletionTimestamp) return {};
     const now = this.clock.now();
-    const hash = computePodTemplateHash(ds.spec.template, ds.status?.collisionCount);
     const nodes = this.informers.nodes.indexer.list();
     const byNode = this.#podsByNode(ds);
+    const pods = [...byNode.values()].flat();
+    const clients = { revisions: this.#revisions, daemonsets: this.client.daemonsets, pods: this.client.pods };
+    const history = await constructHistory(clients, ds, await claimRevisions(this.#revisions, revisionsInformer(this.informers), ds), pods);
+    // Relabelled pods still look old in the cache; their updates requeue the DaemonSet.
+    if (history.relabelled) return {};
+    const hash = history.hash;
 
     let syncError: unknown;
     if (this.expectations.satisfied(key)) {
@@ -98,6 +117,7 @@ export class DaemonSetController extends ManagedController {
       }
       try {
         await this.#sync(key, ds, plan, hash);
+        await cleanupHistory(this.#revisions, ds, history.old, pods);
       } catch (err) {
         syncError = err;
       }

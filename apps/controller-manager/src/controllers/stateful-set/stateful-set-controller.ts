@@ -9,16 +9,19 @@ import {
   objectKey,
   POD_INDEX_LABEL,
   STATEFUL_SET_POD_NAME_LABEL,
+  type ControllerRevision,
   type Pod,
-  type PodSpec,
+  type PodTemplateSpec,
   type StatefulSet,
   type StatefulSetStatus,
 } from '@skiff/api';
 import { OWNER_UID_INDEX, unwrapTombstone, watch, type EventRecorder, type ReconcileResult } from '@skiff/controller-kit';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { isPodAvailable, isPodReady } from '../../util/pod-state.js';
-import { computePodTemplateHash } from '../deployment/pod-template-hash.js';
 import { addClaimVolumes, StatefulSetClaims } from './stateful-set-claims.js';
+import type { ResourceApi } from '../../controller-client.js';
+import { claimRevisions, revisionsApi, revisionsInformer, templateOf } from '../../util/controller-history.js';
+import { statefulSetRevisions, truncateHistory } from './stateful-set-revisions.js';
 
 export interface StatefulSetControllerOptions extends ControllerDeps {
   recorder: EventRecorder;
@@ -43,26 +46,28 @@ export function ordinalOf(setName: string, pod: Pod): number | undefined {
  * Failed pods are replaced under the same name. RollingUpdate replaces pods whose revision differs, highest ordinal
  * first and one at a time, down to spec.updateStrategy.rollingUpdate.partition; OnDelete waits for users to delete
  * them. Pods get hostname = their name and subdomain = serviceName, for `web-0.web` DNS through a headless
- * Service. Revisions are the `controller-revision-hash` label (`<name>-<template hash>`); there are no
- * ControllerRevision objects, so a pod below the partition that must be re-created copies a sibling of the current
- * revision (or, with none left, takes the new template).
+ * Service. Each template is a ControllerRevision (stateful-set-revisions.ts) whose name pods carry in the
+ * `controller-revision-hash` label; a pod below the partition that must be re-created gets the current revision's
+ * template back from it.
  */
 export class StatefulSetController extends ManagedController {
   readonly #recorder: EventRecorder;
   readonly #claims: StatefulSetClaims;
+  readonly #revisions: ResourceApi<ControllerRevision>;
 
   constructor(opts: StatefulSetControllerOptions) {
     super('statefulset', opts, 5);
     this.#recorder = opts.recorder;
     this.#claims = new StatefulSetClaims(opts);
-    const owner = (pod: Pod): string | undefined => {
-      const ref = controllerOf(pod);
+    this.#revisions = revisionsApi(this.client);
+    const owner = (obj: Pod | ControllerRevision): string | undefined => {
+      const ref = controllerOf(obj);
       if (ref?.kind !== 'StatefulSet') return undefined;
-      const sts = this.informers.statefulsets.indexer.get(`${pod.metadata.namespace}/${ref.name}`);
+      const sts = this.informers.statefulsets.indexer.get(`${obj.metadata.namespace}/${ref.name}`);
       return sts && sts.metadata.uid === ref.uid ? objectKey(sts) : undefined;
     };
-    const requeue = (queue: { add(key: string): void }, pod: Pod): void => {
-      const key = owner(pod);
+    const requeue = (queue: { add(key: string): void }, obj: Pod | ControllerRevision): void => {
+      const key = owner(obj);
       if (key) queue.add(key);
     };
     this.watch([
@@ -76,29 +81,36 @@ export class StatefulSetController extends ManagedController {
         onUpdate: (_old, pod) => requeue(queue, pod),
         onDelete: (obj) => requeue(queue, unwrapTombstone(obj)),
       })),
+      watch.handler(revisionsInformer(this.informers), (queue) => ({
+        onAdd: (cr) => requeue(queue, cr),
+        onUpdate: (_old, cr) => requeue(queue, cr),
+        onDelete: (obj) => requeue(queue, unwrapTombstone(obj)),
+      })),
     ]);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const sts = this.informers.statefulsets.indexer.get(key);
     if (!sts || sts.metadata.deletionTimestamp) return {};
-    const name = sts.metadata.name ?? '';
-    const updateRevision = `${name}-${computePodTemplateHash(sts.spec.template, sts.status?.collisionCount)}`;
-    const currentRevision = sts.status?.currentRevision || updateRevision;
+    const owned = await claimRevisions(this.#revisions, revisionsInformer(this.informers), sts);
+    const revs = await statefulSetRevisions(this.#revisions, sts, owned);
+    const currentRevision = revs.current.metadata.name!;
+    const updateRevision = revs.update.metadata.name!;
     const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, sts.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === sts.metadata.uid);
     let err: unknown;
     try {
-      await this.#sync(sts, pods, currentRevision, updateRevision);
+      await this.#sync(sts, pods, currentRevision, updateRevision, templateOf(revs.current));
     } catch (e) {
       err = e;
     }
-    await this.#updateStatus(sts, this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, sts.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === sts.metadata.uid), currentRevision, updateRevision);
+    await this.#updateStatus(sts, this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, sts.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === sts.metadata.uid), currentRevision, updateRevision, revs.collisionCount);
     if (err) throw err;
+    await truncateHistory(this.#revisions, sts, pods, owned, revs);
     return (sts.spec.minReadySeconds ?? 0) > 0 ? { requeueAfterMs: (sts.spec.minReadySeconds ?? 0) * 1000 } : {};
   }
 
   /** sync is kube's updateStatefulSet: create, replace and condemn pods, then roll the update one pod at a time. */
-  async #sync(sts: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string): Promise<void> {
+  async #sync(sts: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string, currentTemplate: PodTemplateSpec): Promise<void> {
     const name = sts.metadata.name ?? '';
     const start = sts.spec.ordinals?.start ?? 0;
     const replicaCount = sts.spec.replicas ?? 1;
@@ -117,9 +129,9 @@ export class StatefulSetController extends ManagedController {
       const pod = replicas[i];
       const ordinal = start + i;
       if (!pod) {
-        // Below the partition, pods keep the current revision; at or above it they get the update.
-        const revision = ordinal - start < partition ? currentRevision : updateRevision;
-        await this.#create(sts, ordinal, revision, updateRevision, pods);
+        // Below a RollingUpdate's partition, pods keep the current revision; others (and OnDelete's) get the update.
+        const current = sts.spec.updateStrategy?.type === 'RollingUpdate' && ordinal - start < partition;
+        await this.#create(sts, ordinal, current ? currentRevision : updateRevision, current ? currentTemplate : sts.spec.template);
         if (monotonic) return;
         continue;
       }
@@ -155,8 +167,8 @@ export class StatefulSetController extends ManagedController {
     }
   }
 
-  async #create(sts: StatefulSet, ordinal: number, revision: string, updateRevision: string, pods: Pod[]): Promise<void> {
-    const pod = newStatefulPod(sts, ordinal, revision, revision === updateRevision ? undefined : pods.find((p) => revisionOf(p) === revision));
+  async #create(sts: StatefulSet, ordinal: number, revision: string, template: PodTemplateSpec): Promise<void> {
+    const pod = newStatefulPod(sts, ordinal, revision, template);
     await this.#claims.ensure(sts, ordinal);
     try {
       await this.client.pods.create(pod);
@@ -180,7 +192,7 @@ export class StatefulSetController extends ManagedController {
     }
   }
 
-  async #updateStatus(sts: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string): Promise<void> {
+  async #updateStatus(sts: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string, collisionCount: number): Promise<void> {
     const live = pods.filter((p) => !isTerminating(p));
     const now = this.clock.now();
     const status: StatefulSetStatus = {
@@ -198,7 +210,7 @@ export class StatefulSetController extends ManagedController {
       status.currentReplicas = status.updatedReplicas;
       status.currentRevision = updateRevision;
     }
-    if (sts.status?.collisionCount !== undefined) status.collisionCount = sts.status.collisionCount;
+    status.collisionCount = collisionCount;
     if (sts.status?.conditions) status.conditions = sts.status.conditions;
     if (isDeepStrictEqual(sts.status, status)) return;
     const next = structuredClone(sts);
@@ -208,22 +220,13 @@ export class StatefulSetController extends ManagedController {
 }
 
 /**
- * newStatefulPod is the pod of `ordinal`: the template (or, for an older revision, a sibling's spec) with the
- * identity labels, hostname and subdomain.
+ * newStatefulPod is the pod of `ordinal` from `template` (the set's, or an older revision's): the template with
+ * the identity labels, hostname and subdomain.
  */
-export function newStatefulPod(sts: StatefulSet, ordinal: number, revision: string, sibling?: Pod): Pod {
+export function newStatefulPod(sts: StatefulSet, ordinal: number, revision: string, template: PodTemplateSpec = sts.spec.template): Pod {
   const name = `${sts.metadata.name}-${ordinal}`;
-  const template = sts.spec.template;
-  let spec: PodSpec;
-  let labels: Record<string, string>;
-  if (sibling) {
-    spec = structuredClone(sibling.spec);
-    delete spec.nodeName;
-    labels = { ...sibling.metadata.labels };
-  } else {
-    spec = structuredClone(template.spec);
-    labels = { ...template.metadata?.labels };
-  }
+  const spec = structuredClone(template.spec);
+  const labels = { ...template.metadata?.labels };
   spec.hostname = name;
   if (sts.spec.serviceName) spec.subdomain = sts.spec.serviceName;
   addClaimVolumes(sts, ordinal, spec);
