@@ -7,6 +7,7 @@
 import type { ProtoMessage } from './protobuf-message.js';
 
 export const PROTOBUF_MESSAGES: Readonly<Record<string, ProtoMessage>> = {
+  'io.k8s.api.apps.v1.ControllerRevision': { 1: { name: 'metadata', type: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, 2: { name: 'data', type: 'io.k8s.apimachinery.pkg.runtime.RawExtension' }, 3: { name: 'revision', type: 'int64', noOmitempty: true } },
   'io.k8s.api.apps.v1.DaemonSet': { 1: { name: 'metadata', type: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, 2: { name: 'spec', type: 'io.k8s.api.apps.v1.DaemonSetSpec' }, 3: { name: 'status', type: 'io.k8s.api.apps.v1.DaemonSetStatus' } },
   'io.k8s.api.apps.v1.DaemonSetCondition': { 1: { name: 'type', type: 'string', noOmitempty: true }, 2: { name: 'status', type: 'string', noOmitempty: true }, 3: { name: 'lastTransitionTime', type: 'io.k8s.apimachinery.pkg.apis.meta.v1.Time' }, 4: { name: 'reason', type: 'string' }, 5: { name: 'message', type: 'string' } },
   'io.k8s.api.apps.v1.DaemonSetSpec': { 1: { name: 'selector', type: 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector', ptr: true, noOmitempty: true }, 2: { name: 'template', type: 'io.k8s.api.core.v1.PodTemplateSpec', noOmitempty: true }, 3: { name: 'updateStrategy', type: 'io.k8s.api.apps.v1.DaemonSetUpdateStrategy' }, 4: { name: 'minReadySeconds', type: 'int32' }, 6: { name: 'revisionHistoryLimit', type: 'int32', ptr: true } },
@@ -324,5 +325,6 @@ export const PROTOBUF_MESSAGES: Readonly<Record<string, ProtoMessage>> = {
   'io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference': { 1: { name: 'kind', type: 'string', noOmitempty: true }, 3: { name: 'name', type: 'string', noOmitempty: true }, 4: { name: 'uid', type: 'string', noOmitempty: true }, 5: { name: 'apiVersion', type: 'string', noOmitempty: true }, 6: { name: 'controller', type: 'bool', ptr: true }, 7: { name: 'blockOwnerDeletion', type: 'bool', ptr: true } },
   'io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions': { 1: { name: 'uid', type: 'string', ptr: true }, 2: { name: 'resourceVersion', type: 'string', ptr: true } },
   'io.k8s.apimachinery.pkg.apis.meta.v1.Time': { 1: { name: 'seconds', type: 'int64' }, 2: { name: 'nanos', type: 'int32' } },
+  'io.k8s.apimachinery.pkg.runtime.RawExtension': { 1: { name: 'raw', type: 'bytes', noOmitempty: true } },
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { 1: { name: 'type', type: 'int64' }, 2: { name: 'intVal', type: 'int32' }, 3: { name: 'strVal', type: 'string' } },
 };

@@ -37,7 +37,8 @@ function fixture() {
   const sts = newSts();
   client.statefulsets.objects.set('default/web', structuredClone(sts));
   informers.statefulsets.indexer.add(sts);
-  const writes = () => client.actions().filter((a) => a.resource !== 'statefulsets').map((a) => `${a.verb} ${a.resource} ${a.name}`);
+  // Claims and pods; the set's own status and its ControllerRevision are other tests' subject.
+  const writes = () => client.actions().filter((a) => a.resource !== 'statefulsets' && a.resource !== 'controllerrevisions').map((a) => `${a.verb} ${a.resource} ${a.name}`);
   const claims = client.resource(RESOURCES.persistentvolumeclaims).objects as unknown as Map<string, PersistentVolumeClaim>;
   return { informers, client, controller, recorder, writes, claims };
 }
