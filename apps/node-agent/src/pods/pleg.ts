@@ -122,7 +122,7 @@ export class Pleg {
       const arr = byUid.get(c.pod.uid) ?? [];
       arr.push(c);
       byUid.set(c.pod.uid, arr);
-      const state = `${c.state}/${c.exitCode ?? ''}/${c.ip ?? ''}`;
+      const state = `${c.state}/${c.exitCode ?? ''}/${c.oomKilled ? 'oom' : ''}/${c.ip ?? ''}`;
       states.set(c.id, `${c.pod.uid}\u0000${state}`);
       const old = this.#states.get(c.id);
       if (old === undefined) emit({ uid: c.pod.uid, containerId: c.id, type: c.state === 'running' ? 'ContainerStarted' : 'ContainerChanged' });

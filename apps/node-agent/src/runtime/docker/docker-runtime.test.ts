@@ -92,8 +92,12 @@ describe.skipIf(!available)('DockerRuntime with a real engine', () => {
     await client.pods.create(
       pod('oom', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'x=a; while true; do x="$x$x"; done'], resources: { limits: { memory: '8Mi' } } }] }),
     );
-    const p = await waitFor(async () => ((await getPod('oom')).status?.phase === 'Failed' ? getPod('oom') : undefined), DOCKER_WAIT);
-    expect(p.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('OOMKilled');
+    // dockerd may report the exit before the OOM event: the reason must get to OOMKilled, not stay Error.
+    const p = await waitFor(async () => {
+      const got = await getPod('oom');
+      return got.status?.phase === 'Failed' && got.status.containerStatuses?.[0]?.state?.terminated?.reason === 'OOMKilled' ? got : undefined;
+    }, DOCKER_WAIT);
+    expect(p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(137);
   });
 
   it('shows an image that cannot be pulled, and a bad command', async () => {

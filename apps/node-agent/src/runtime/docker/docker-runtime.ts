@@ -117,6 +117,9 @@ function isMissing(err: unknown): boolean {
   return err instanceof DockerError && err.status === 404;
 }
 
+/** OOM_RECHECKS: how many more relists inspect a SIGKILLed container not marked OOMKilled (about 1 s apart). */
+const OOM_RECHECKS = 5;
+
 /**
  * DockerRuntime talks to one engine for one node. It lists only containers labelled with its node name and
  * touches nothing else, so several agents can share an engine. Inspect results are cached per container and
@@ -129,7 +132,7 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #network: string | undefined;
   readonly #podNetworkPlan: PodNetworkPlan;
   readonly #podSubnetStrict: boolean;
-  readonly #cache = new Map<string, { state: string; c: RuntimeContainer }>();
+  readonly #cache = new Map<string, { state: string; c: RuntimeContainer; recheck: number }>();
   #networkReady: Promise<void> | undefined;
 
   readonly #killTree: (pid: number, containerId: string) => Promise<number>;
@@ -168,14 +171,19 @@ export class DockerRuntime implements ContainerRuntime {
       if (!labels || labels.node !== this.#node) continue;
       seen.add(e.Id);
       const cached = this.#cache.get(e.Id);
-      if (cached && cached.state === e.State) {
+      if (cached && cached.state === e.State && cached.recheck === 0) {
         out.push(cached.c);
         continue;
       }
       try {
         const c = await this.#inspect(e.Id);
         if (c) {
-          this.#cache.set(e.Id, { state: e.State, c });
+          // dockerd handles a container's exit and its OOM event separately; on a loaded host the exit can be seen
+          // first. A SIGKILLed exit not (yet) marked OOMKilled is inspected again on the next relists, so the
+          // terminated reason converges on OOMKilled instead of staying Error.
+          const unsure = c.state === 'exited' && c.exitCode === 137 && !c.oomKilled;
+          const recheck = !unsure ? 0 : cached && cached.state === e.State ? Math.max(0, cached.recheck - 1) : OOM_RECHECKS;
+          this.#cache.set(e.Id, { state: e.State, c, recheck });
           out.push(c);
         }
       } catch (err) {
