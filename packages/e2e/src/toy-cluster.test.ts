@@ -65,7 +65,9 @@ async function managedContainersOf(nodes: string[]): Promise<string[]> {
  */
 async function podToService(api: Api, name: string): Promise<void> {
   await api.send('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
-  const fetchLoop = `until printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web 80 | grep 'hello from'; do sleep 1; done; echo fetched-ok`;
+  // Once the proxy answers, 30 more connections: round-robin over the ready backends, so each web pod answers some.
+  const fetchOnce = `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web 80 | grep 'hello from'`;
+  const fetchLoop = `until ${fetchOnce}; do sleep 1; done; for i in $(seq 30); do ${fetchOnce}; done; echo fetched-ok`;
   await api.send('POST', '/api/v1/namespaces/default/pods', {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -84,7 +86,10 @@ async function podToService(api: Api, name: string): Promise<void> {
     );
     throw err;
   }
-  expect(await api.text(`/api/v1/namespaces/default/pods/${name}/log`)).toMatch(/hello from web-/);
+  const log = await api.text(`/api/v1/namespaces/default/pods/${name}/log`);
+  const answered = new Set([...log.matchAll(/hello from (\S+)/g)].map((m) => m[1]));
+  const backends = (await api.pods('app=web')).filter(isRunning).map((p: any) => p.metadata.name);
+  expect([...answered].sort()).toEqual(backends.sort());
 }
 
 /** The pod-to-pod and logs check shared by both scenarios. */
