@@ -22,6 +22,11 @@ export class FinalizerRemovals {
     this.#pending.add(uid);
   }
 
+  /** cancel drops an expectation whose removal failed: the pod still holds the finalizer. */
+  cancel(uid: string): void {
+    this.#pending.delete(uid);
+  }
+
   pending(uid: string): boolean {
     return this.#pending.has(uid);
   }
