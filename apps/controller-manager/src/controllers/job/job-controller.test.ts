@@ -405,6 +405,24 @@ describe('JobController', () => {
       expect(f.recorder.events.filter((e) => e.includes('Completed'))).toEqual(['Normal Completed Job completed']);
     });
 
+    it('forgets a finalizer removal the watch showed before the patch returned', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 1 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      f.addPods(jobPod(job, 'a', 'Succeeded'));
+      const patch = f.client.pods.patch.bind(f.client.pods);
+      f.client.pods.patch = async (name, body, opts) => {
+        const patched = await patch(name, body, opts);
+        // The watch delivers the pod without its finalizer before the patch's response is read.
+        f.informers.pods.indexer.update(structuredClone(patched));
+        f.controller.finalizerRemovals.observe(patched);
+        return patched;
+      };
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+      expect(f.controller.finalizerRemovals.size).toBe(0);
+    });
+
     it('lets the pods of a Job being deleted go, and takes the finalizer off a pod whose Job is gone', async () => {
       const f = fixture();
       const job = newJob('pi', { completions: 2, parallelism: 2 });

@@ -55,7 +55,7 @@ export class JobController extends ManagedController {
   readonly expectations: ControllerExpectations;
   readonly #recorder: EventRecorder;
   readonly #backoffMs: number;
-  readonly #finalizerRemovals = new FinalizerRemovals();
+  readonly finalizerRemovals = new FinalizerRemovals();
   /** The resourceVersion of each Job's last status write, until the cache shows it. */
   readonly #written = new Map<string, string>();
 
@@ -75,11 +75,11 @@ export class JobController extends ManagedController {
         return {
           onAdd: (pod, initial) => owned.onAdd?.(pod, initial),
           onUpdate: (old, pod) => {
-            this.#finalizerRemovals.observe(pod);
+            this.finalizerRemovals.observe(pod);
             owned.onUpdate?.(old, pod);
           },
           onDelete: (obj) => {
-            this.#finalizerRemovals.observe(unwrapTombstone(obj), true);
+            this.finalizerRemovals.observe(unwrapTombstone(obj), true);
             owned.onDelete?.(obj);
           },
         };
@@ -386,7 +386,7 @@ export class JobController extends ManagedController {
     let recorded = false;
     for (const pod of pods) {
       const uid = pod.metadata.uid ?? '';
-      if (!hasTrackingFinalizer(pod) || this.#finalizerRemovals.pending(uid) || uncounted.succeeded.has(uid) || uncounted.failed.has(uid)) continue;
+      if (!hasTrackingFinalizer(pod) || this.finalizerRemovals.pending(uid) || uncounted.succeeded.has(uid) || uncounted.failed.has(uid)) continue;
       const phase = pod.status?.phase;
       const done = phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp !== undefined;
       if (!opts.countNew) {
@@ -414,7 +414,7 @@ export class JobController extends ManagedController {
     flush();
     // Written before any finalizer comes off: a crash after this point finds the pods in the status.
     if (recorded) await this.#writeStatus(job, status);
-    const toRelease = [...[...uncounted.succeeded, ...uncounted.failed].map((uid) => byUid.get(uid)).filter((p): p is Pod => p !== undefined && hasTrackingFinalizer(p) && !this.#finalizerRemovals.pending(p.metadata.uid ?? '')), ...release];
+    const toRelease = [...[...uncounted.succeeded, ...uncounted.failed].map((uid) => byUid.get(uid)).filter((p): p is Pod => p !== undefined && hasTrackingFinalizer(p) && !this.finalizerRemovals.pending(p.metadata.uid ?? '')), ...release];
     const removed = new Set<string>();
     const results = await Promise.allSettled(toRelease.map(async (pod) => {
       await this.#removeFinalizer(pod);
@@ -425,7 +425,7 @@ export class JobController extends ManagedController {
     // has not shown the removal yet).
     const settled = (uid: string): boolean => {
       const pod = byUid.get(uid);
-      return !pod || !hasTrackingFinalizer(pod) || removed.has(uid) || this.#finalizerRemovals.pending(uid);
+      return !pod || !hasTrackingFinalizer(pod) || removed.has(uid) || this.finalizerRemovals.pending(uid);
     };
     for (const uid of [...uncounted.succeeded]) {
       if (!settled(uid)) continue;
@@ -451,7 +451,7 @@ export class JobController extends ManagedController {
 
   /** releaseAll lets every pod of a Job being deleted go, so foreground deletion and the garbage collector finish. */
   async #releaseAll(pods: Pod[]): Promise<void> {
-    await Promise.all(pods.filter((p) => hasTrackingFinalizer(p) && !this.#finalizerRemovals.pending(p.metadata.uid ?? '')).map((p) => this.#removeFinalizer(p)));
+    await Promise.all(pods.filter((p) => hasTrackingFinalizer(p) && !this.finalizerRemovals.pending(p.metadata.uid ?? '')).map((p) => this.#removeFinalizer(p)));
   }
 
   /**
@@ -461,11 +461,11 @@ export class JobController extends ManagedController {
    */
   async #removeFinalizer(pod: Pod): Promise<void> {
     const uid = pod.metadata.uid ?? '';
-    this.#finalizerRemovals.expect(uid);
+    this.finalizerRemovals.expect(uid);
     try {
       await removeTrackingFinalizer(this.client, pod);
     } catch (err) {
-      this.#finalizerRemovals.cancel(uid);
+      this.finalizerRemovals.cancel(uid);
       throw err;
     }
   }

@@ -27,6 +27,11 @@ export class FinalizerRemovals {
     this.#pending.delete(uid);
   }
 
+  /** size is how many removals are still unobserved. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
   pending(uid: string): boolean {
     return this.#pending.has(uid);
   }
