@@ -405,11 +405,22 @@ describe('JobController', () => {
       expect(f.recorder.events.filter((e) => e.includes('Completed'))).toEqual(['Normal Completed Job completed']);
     });
 
-    it('forgets a finalizer removal the watch showed before the patch returned', async () => {
+    it('forgets a finalizer removal the watch showed before the patch returned, or a pod gone before it was sent', async () => {
       const f = fixture();
-      const job = newJob('pi', { completions: 2, parallelism: 1 }, { startTime: iso(-10_000) });
+      const job = newJob('pi', { completions: 3, parallelism: 1 }, { startTime: iso(-10_000) });
       f.addJob(job);
-      f.addPods(jobPod(job, 'a', 'Succeeded'));
+      f.addPods(jobPod(job, 'a', 'Succeeded'), jobPod(job, 'b', 'Succeeded'));
+      const updateStatus = f.client.jobs.updateStatus.bind(f.client.jobs);
+      f.client.jobs.updateStatus = async (obj, opts) => {
+        // Pod b is deleted for good (someone else took the finalizer off) while b is recorded as uncounted.
+        const b = f.informers.pods.indexer.get('default/b');
+        if (b) {
+          f.client.pods.objects.delete('default/b');
+          f.informers.pods.indexer.delete(b);
+          f.controller.finalizerRemovals.observe(b, true);
+        }
+        return updateStatus(obj, opts);
+      };
       const patch = f.client.pods.patch.bind(f.client.pods);
       f.client.pods.patch = async (name, body, opts) => {
         const patched = await patch(name, body, opts);
@@ -419,7 +430,7 @@ describe('JobController', () => {
         return patched;
       };
       await f.controller.reconcile('default/pi');
-      expect(written(f, 'pi').status?.succeeded).toBe(1);
+      expect(written(f, 'pi').status?.succeeded).toBe(2);
       expect(f.controller.finalizerRemovals.size).toBe(0);
     });
 

@@ -457,7 +457,7 @@ export class JobController extends ManagedController {
   /**
    * removeFinalizer takes the tracking finalizer off a pod. The removal is expected before the patch is sent (kube's
    * expectFinalizersRemoved): the watch may show it before the patch returns, and an expectation raised after that
-   * would never be cleared.
+   * would never be cleared. One the cache already shows met (the pod gone, or without the finalizer) is dropped too.
    */
   async #removeFinalizer(pod: Pod): Promise<void> {
     const uid = pod.metadata.uid ?? '';
@@ -468,6 +468,8 @@ export class JobController extends ManagedController {
       this.finalizerRemovals.cancel(uid);
       throw err;
     }
+    const cached = this.informers.pods.indexer.get(objectKey(pod));
+    if (!cached || cached.metadata.uid !== uid || !hasTrackingFinalizer(cached)) this.finalizerRemovals.cancel(uid);
   }
 
   /** releaseOrphan takes the finalizer off a pod whose Job no longer exists (kube's syncOrphanPod). */
