@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job, JobSpec, Pod } from '@skiff/api';
+import { errors, type Job, type JobSpec, type Pod } from '@skiff/api';
 import { FakeClock, FakeEventRecorder } from '@skiff/controller-kit';
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { iso, newPod, T0 } from '../../testing/fixtures.js';
@@ -333,6 +333,105 @@ describe('JobController', () => {
       f.refresh('pi');
       await f.controller.reconcile('default/pi');
       expect(written(f, 'pi').status?.failed).toBe(1);
+    });
+
+    it('never tops up from a pod list read before its own creation reached the cache, even if it arrives mid-sync', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 3, parallelism: 2 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      f.addPods(jobPod(job, 'a', 'Running'));
+      await f.controller.reconcile('default/pi');
+      const createdNames = () => [...f.client.pods.objects.keys()].filter((k) => k !== 'default/a');
+      expect(createdNames()).toHaveLength(1);
+      const [x] = createdNames();
+
+      // Pod a succeeds while pod x is still on its way to the cache. x arrives while this sync records a (its status
+      // write), as the informer would deliver it: into the cache, then the expectations observe it.
+      f.refresh('pi');
+      f.informers.pods.indexer.update(jobPod(job, 'a', 'Succeeded'));
+      const updateStatus = f.client.jobs.updateStatus.bind(f.client.jobs);
+      let delivered = false;
+      f.client.jobs.updateStatus = async (obj, opts) => {
+        if (!delivered) {
+          delivered = true;
+          f.informers.pods.indexer.add(structuredClone(f.client.pods.objects.get(x!)!));
+          f.controller.expectations.creationObserved('default/pi');
+        }
+        return updateStatus(obj, opts);
+      };
+      await f.controller.reconcile('default/pi');
+      expect(delivered).toBe(true);
+      // a is counted (1 of 3) and x runs: one more pod is wanted, none yet from this sync's stale pod list.
+      expect(createdNames()).toHaveLength(1);
+
+      f.refresh('pi');
+      await f.controller.reconcile('default/pi');
+      f.refresh('pi');
+      await f.controller.reconcile('default/pi');
+      expect(createdNames()).toHaveLength(2);
+      // The last one reaches the cache: the Job runs x and it, and wants no more.
+      const last = createdNames().find((k) => k !== x)!;
+      f.informers.pods.indexer.add(structuredClone(f.client.pods.objects.get(last)!));
+      f.controller.expectations.creationObserved('default/pi');
+      f.refresh('pi');
+      await f.controller.reconcile('default/pi');
+      // Exactly completions pods ever: a, x and one more.
+      expect(createdNames()).toHaveLength(2);
+      expect(written(f, 'pi').status).toMatchObject({ succeeded: 1, active: 2 });
+    });
+
+    it('records Completed once, after the status write that completes the Job succeeded', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 1, parallelism: 1 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      f.addPods(jobPod(job, 'a', 'Succeeded'));
+      const updateStatus = f.client.jobs.updateStatus.bind(f.client.jobs);
+      f.client.jobs.updateStatus = async (obj, opts) => {
+        // The write that sets Complete meets a conflict once, as with a Job changed under the controller.
+        if (obj.status?.conditions?.some((c) => c.type === 'Complete')) {
+          f.client.jobs.updateStatus = updateStatus;
+          throw errors.conflict('jobs', 'batch', 'pi');
+        }
+        return updateStatus(obj, opts);
+      };
+      await expect(f.controller.reconcile('default/pi')).rejects.toThrow(/conflict|modified/i);
+      expect(f.recorder.events.filter((e) => e.includes('Completed'))).toEqual([]);
+      f.refresh('pi');
+      await f.controller.reconcile('default/pi');
+      expect(jobStatus(written(f, 'pi'))).toBe('Complete');
+      expect(written(f, 'pi').status?.succeeded).toBe(1);
+      f.refresh('pi');
+      await f.controller.reconcile('default/pi');
+      expect(f.recorder.events.filter((e) => e.includes('Completed'))).toEqual(['Normal Completed Job completed']);
+    });
+
+    it('forgets a finalizer removal the watch showed before the patch returned, or a pod gone before it was sent', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 3, parallelism: 1 }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      f.addPods(jobPod(job, 'a', 'Succeeded'), jobPod(job, 'b', 'Succeeded'));
+      const updateStatus = f.client.jobs.updateStatus.bind(f.client.jobs);
+      f.client.jobs.updateStatus = async (obj, opts) => {
+        // Pod b is deleted for good (someone else took the finalizer off) while b is recorded as uncounted.
+        const b = f.informers.pods.indexer.get('default/b');
+        if (b) {
+          f.client.pods.objects.delete('default/b');
+          f.informers.pods.indexer.delete(b);
+          f.controller.finalizerRemovals.observe(b, true);
+        }
+        return updateStatus(obj, opts);
+      };
+      const patch = f.client.pods.patch.bind(f.client.pods);
+      f.client.pods.patch = async (name, body, opts) => {
+        const patched = await patch(name, body, opts);
+        // The watch delivers the pod without its finalizer before the patch's response is read.
+        f.informers.pods.indexer.update(structuredClone(patched));
+        f.controller.finalizerRemovals.observe(patched);
+        return patched;
+      };
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status?.succeeded).toBe(2);
+      expect(f.controller.finalizerRemovals.size).toBe(0);
     });
 
     it('lets the pods of a Job being deleted go, and takes the finalizer off a pod whose Job is gone', async () => {

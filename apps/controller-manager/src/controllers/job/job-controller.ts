@@ -55,7 +55,7 @@ export class JobController extends ManagedController {
   readonly expectations: ControllerExpectations;
   readonly #recorder: EventRecorder;
   readonly #backoffMs: number;
-  readonly #finalizerRemovals = new FinalizerRemovals();
+  readonly finalizerRemovals = new FinalizerRemovals();
   /** The resourceVersion of each Job's last status write, until the cache shows it. */
   readonly #written = new Map<string, string>();
 
@@ -75,11 +75,11 @@ export class JobController extends ManagedController {
         return {
           onAdd: (pod, initial) => owned.onAdd?.(pod, initial),
           onUpdate: (old, pod) => {
-            this.#finalizerRemovals.observe(pod);
+            this.finalizerRemovals.observe(pod);
             owned.onUpdate?.(old, pod);
           },
           onDelete: (obj) => {
-            this.#finalizerRemovals.observe(unwrapTombstone(obj), true);
+            this.finalizerRemovals.observe(unwrapTombstone(obj), true);
             owned.onDelete?.(obj);
           },
         };
@@ -97,6 +97,10 @@ export class JobController extends ManagedController {
       return {};
     }
     const job = await this.#current(key, cached);
+    // Expectations are read before the pods, with no await between (kube's syncJob): a pod this controller created
+    // that reaches the cache after the pods were read would otherwise lower the expectations too, and the pods
+    // counted here, missing it, would be topped up with one pod too many.
+    const satisfied = this.expectations.satisfied(key);
     // The owner-uid index, not a scan of every pod: a 1,000-completion Job reconciles once per pod change.
     const pods = this.informers.pods.indexer.byIndex(OWNER_UID_INDEX, job.metadata.uid ?? '').filter((p) => controllerOf(p)?.uid === job.metadata.uid);
     // A Job being deleted or already finished counts nothing more: its pods are let go so they can be removed.
@@ -106,6 +110,8 @@ export class JobController extends ManagedController {
     }
     const now = this.clock.now();
     const status: JobStatus = structuredClone(job.status ?? {});
+    // Events wait for the status write that makes them true: one that conflicts is retried, and must not repeat them.
+    const events: Array<Parameters<EventRecorder['event']>> = [];
     if (isJobFinished(job)) {
       await this.#track(job, status, pods, { countNew: false });
       await this.#writeStatus(job, status);
@@ -133,10 +139,10 @@ export class JobController extends ManagedController {
     const wasSuspended = jobCondition(job, 'Suspended') !== undefined;
     if (suspended && !wasSuspended) {
       setCondition(conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now);
-      this.#recorder.event(job, 'Normal', 'Suspended', 'Job suspended');
+      events.push([job, 'Normal', 'Suspended', 'Job suspended']);
     } else if (!suspended && wasSuspended) {
       setCondition(conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
-      this.#recorder.event(job, 'Normal', 'Resumed', 'Job resumed');
+      events.push([job, 'Normal', 'Resumed', 'Job resumed']);
       // The deadline counts from the resume: a suspended Job's time does not run (kube resets startTime).
       delete status.startTime;
     }
@@ -162,7 +168,7 @@ export class JobController extends ManagedController {
       if (finish || suspended) {
         // Finished or suspended Jobs keep no pods running.
         await this.#deletePods(key, job, active);
-      } else if (this.expectations.satisfied(key)) {
+      } else if (satisfied) {
         requeueAfterMs = await this.#manage(key, job, active, succeeded, succeededIndexes, failedPods, now);
       }
     } catch (err) {
@@ -175,9 +181,9 @@ export class JobController extends ManagedController {
       setCondition(conditions, finish.type, 'True', finish.reason, finish.message, now);
       if (finish.type === 'Complete') {
         status.completionTime = formatTime(now);
-        this.#recorder.event(job, 'Normal', 'Completed', 'Job completed');
+        events.push([job, 'Normal', 'Completed', 'Job completed']);
       } else {
-        this.#recorder.event(job, 'Warning', finish.reason, finish.message);
+        events.push([job, 'Warning', finish.reason, finish.message]);
       }
     }
     const remaining = finish || suspended ? [] : active;
@@ -186,6 +192,7 @@ export class JobController extends ManagedController {
     status.terminating = pods.filter(isPodTerminating).length;
     if (conditions.length === 0) delete status.conditions;
     await this.#writeStatus(job, status);
+    for (const e of events) this.#recorder.event(...e);
     if (manageError) throw manageError;
     if (finish) return this.#expireFinished({ ...job, status }, now);
     const deadline = !suspended && job.spec.activeDeadlineSeconds !== undefined && status.startTime ? Date.parse(status.startTime) + job.spec.activeDeadlineSeconds * 1000 - now : undefined;
@@ -379,7 +386,7 @@ export class JobController extends ManagedController {
     let recorded = false;
     for (const pod of pods) {
       const uid = pod.metadata.uid ?? '';
-      if (!hasTrackingFinalizer(pod) || this.#finalizerRemovals.pending(uid) || uncounted.succeeded.has(uid) || uncounted.failed.has(uid)) continue;
+      if (!hasTrackingFinalizer(pod) || this.finalizerRemovals.pending(uid) || uncounted.succeeded.has(uid) || uncounted.failed.has(uid)) continue;
       const phase = pod.status?.phase;
       const done = phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp !== undefined;
       if (!opts.countNew) {
@@ -407,16 +414,18 @@ export class JobController extends ManagedController {
     flush();
     // Written before any finalizer comes off: a crash after this point finds the pods in the status.
     if (recorded) await this.#writeStatus(job, status);
-    const toRelease = [...[...uncounted.succeeded, ...uncounted.failed].map((uid) => byUid.get(uid)).filter((p): p is Pod => p !== undefined && hasTrackingFinalizer(p) && !this.#finalizerRemovals.pending(p.metadata.uid ?? '')), ...release];
+    const toRelease = [...[...uncounted.succeeded, ...uncounted.failed].map((uid) => byUid.get(uid)).filter((p): p is Pod => p !== undefined && hasTrackingFinalizer(p) && !this.finalizerRemovals.pending(p.metadata.uid ?? '')), ...release];
+    const removed = new Set<string>();
     const results = await Promise.allSettled(toRelease.map(async (pod) => {
-      await removeTrackingFinalizer(this.client, pod);
-      this.#finalizerRemovals.expect(pod.metadata.uid ?? '');
+      await this.#removeFinalizer(pod);
+      removed.add(pod.metadata.uid ?? '');
     }));
     const failure = results.find((r) => r.status === 'rejected');
-    // A recorded pod is counted once its finalizer is off (or it is gone, or the cache has not shown the removal yet).
+    // A recorded pod is counted once its finalizer is off: removed now, or before (gone, or the cache shows it so or
+    // has not shown the removal yet).
     const settled = (uid: string): boolean => {
       const pod = byUid.get(uid);
-      return !pod || !hasTrackingFinalizer(pod) || this.#finalizerRemovals.pending(uid);
+      return !pod || !hasTrackingFinalizer(pod) || removed.has(uid) || this.finalizerRemovals.pending(uid);
     };
     for (const uid of [...uncounted.succeeded]) {
       if (!settled(uid)) continue;
@@ -442,10 +451,25 @@ export class JobController extends ManagedController {
 
   /** releaseAll lets every pod of a Job being deleted go, so foreground deletion and the garbage collector finish. */
   async #releaseAll(pods: Pod[]): Promise<void> {
-    await Promise.all(pods.filter((p) => hasTrackingFinalizer(p) && !this.#finalizerRemovals.pending(p.metadata.uid ?? '')).map(async (p) => {
-      await removeTrackingFinalizer(this.client, p);
-      this.#finalizerRemovals.expect(p.metadata.uid ?? '');
-    }));
+    await Promise.all(pods.filter((p) => hasTrackingFinalizer(p) && !this.finalizerRemovals.pending(p.metadata.uid ?? '')).map((p) => this.#removeFinalizer(p)));
+  }
+
+  /**
+   * removeFinalizer takes the tracking finalizer off a pod. The removal is expected before the patch is sent (kube's
+   * expectFinalizersRemoved): the watch may show it before the patch returns, and an expectation raised after that
+   * would never be cleared. One the cache already shows met (the pod gone, or without the finalizer) is dropped too.
+   */
+  async #removeFinalizer(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid ?? '';
+    this.finalizerRemovals.expect(uid);
+    try {
+      await removeTrackingFinalizer(this.client, pod);
+    } catch (err) {
+      this.finalizerRemovals.cancel(uid);
+      throw err;
+    }
+    const cached = this.informers.pods.indexer.get(objectKey(pod));
+    if (!cached || cached.metadata.uid !== uid || !hasTrackingFinalizer(cached)) this.finalizerRemovals.cancel(uid);
   }
 
   /** releaseOrphan takes the finalizer off a pod whose Job no longer exists (kube's syncOrphanPod). */

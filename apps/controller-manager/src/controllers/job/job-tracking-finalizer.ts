@@ -22,6 +22,16 @@ export class FinalizerRemovals {
     this.#pending.add(uid);
   }
 
+  /** cancel drops an expectation whose removal failed: the pod still holds the finalizer. */
+  cancel(uid: string): void {
+    this.#pending.delete(uid);
+  }
+
+  /** size is how many removals are still unobserved. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
   pending(uid: string): boolean {
     return this.#pending.has(uid);
   }
