@@ -259,6 +259,22 @@ describe('applyStrategicMergePatch: lists with a merge key', () => {
     expect(out.status.images).toEqual([]);
   });
 
+  // As kube's patch markers say: ServiceAccount secrets merge by name (+patchStrategy=merge), CSR usages and
+  // conditions have no patch strategy and are replaced, Pod hostIPs merge by ip though server-side apply sees atomic.
+  it('merges ServiceAccount secrets by name, replaces CSR usages and conditions, merges hostIPs by ip', () => {
+    const sa = smp({ secrets: [{ name: 'a' }, { name: 'b' }] }, { secrets: [{ name: 'c' }] }, 'ServiceAccount');
+    expect(sa.secrets.map((r: { name: string }) => r.name).sort()).toEqual(['a', 'b', 'c']);
+    const csr = smp(
+      { spec: { usages: ['client auth', 'digital signature'] }, status: { conditions: [{ type: 'Approved', status: 'True' }] } },
+      { spec: { usages: ['server auth'] }, status: { conditions: [{ type: 'Failed', status: 'True' }] } },
+      'CertificateSigningRequest',
+    );
+    expect(csr.spec.usages).toEqual(['server auth']);
+    expect(csr.status.conditions).toEqual([{ type: 'Failed', status: 'True' }]);
+    const pod = smp({ status: { hostIPs: [{ ip: '10.0.0.1' }] } }, { status: { hostIPs: [{ ip: 'fd00::1' }] } });
+    expect(pod.status.hostIPs.map((h: { ip: string }) => h.ip).sort()).toEqual(['10.0.0.1', 'fd00::1']);
+  });
+
   it('merges ownerReferences by uid', () => {
     const out = smp(pod, { metadata: { ownerReferences: [{ uid: 'o2', name: 'rs2', kind: 'ReplicaSet' }, { uid: 'o1', controller: true }] } });
     expect(out.metadata.ownerReferences).toEqual([

@@ -5,6 +5,7 @@ import { RESOURCES } from '@skiff/api';
 import { api, pod, startServer, type RunningServer } from '../harness.js';
 import { columns, Kubectl } from './kubectl.js';
 import { waitFor } from '@skiff/testing';
+import { parse as parseYaml } from 'yaml';
 
 let s: RunningServer;
 let k: Kubectl;
@@ -320,6 +321,21 @@ spec:
     const dup = await k.run(['create', 'namespace', 'gen-ns']);
     expect(dup.code).not.toBe(0);
     expect(dup.stderr.trim()).toBe('Error from server (AlreadyExists): namespaces "gen-ns" already exists');
+  });
+
+  // kube defaults enableServiceLinks (SetDefaults_Pod) and priority/preemptionPolicy (Priority admission) on Pods
+  // only: a Deployment's template shows none of them, in the object or in its managedFields.
+  it('keeps pod-only defaults out of a created deployment\'s template, and a pod with the same spec gets them', async () => {
+    expect((await kubectl('create', 'deployment', 'tmpl', '--image=busybox:1.36')).trim()).toBe('deployment.apps/tmpl created');
+    const d = parseYaml(await kubectl('get', 'deploy', 'tmpl', '-o', 'yaml', '--show-managed-fields'));
+    const spec = d.spec.template.spec;
+    expect(spec).toMatchObject({ dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', schedulerName: 'default-scheduler' });
+    for (const field of ['enableServiceLinks', 'priority', 'preemptionPolicy']) {
+      expect(spec).not.toHaveProperty(field);
+      for (const entry of d.metadata.managedFields) expect(Object.keys(entry.fieldsV1?.['f:spec']?.['f:template']?.['f:spec'] ?? {})).not.toContain(`f:${field}`);
+    }
+    const p = await must('POST', PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tmpl-pod' }, spec });
+    expect(p.spec).toMatchObject({ enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority' });
   });
 
   it('creates ConfigMaps, Secrets and ServiceAccounts with the generator commands and prints them, never a Secret value', async () => {

@@ -93,6 +93,12 @@ describe('applyDefaults: pods', () => {
     expect(pod.spec.volumes).toEqual([{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } }]);
   });
 
+  it('defaults hostPath.type to "" (HostPathUnset) and keeps a type the user set', () => {
+    const pod = newPod({ volumes: [{ name: 'h', hostPath: { path: '/tmp' } }, { name: 'd', hostPath: { path: '/var', type: 'Directory' } }] });
+    applyDefaults('pods', asKube(pod));
+    expect(pod.spec.volumes).toEqual([{ name: 'h', hostPath: { path: '/tmp', type: '' } }, { name: 'd', hostPath: { path: '/var', type: 'Directory' } }]);
+  });
+
   it('leaves tolerations untouched', () => {
     const pod = newPod({ tolerations: [{ key: 'k', operator: 'Exists' }] });
     applyDefaults('pods', asKube(pod));
@@ -137,6 +143,50 @@ describe('applyDefaults: workloads', () => {
     applyDefaults('replicasets', asKube(rs));
     expect(rs.spec.replicas).toBe(1);
     expect(rs.spec.template?.spec.dnsPolicy).toBe('ClusterFirst');
+  });
+});
+
+describe('applyDefaults: pod templates get PodSpec defaults only, as in kube', () => {
+  const limited = () => ({
+    metadata: { labels: { app: 'web' } },
+    spec: { containers: [{ name: 'a', image: 'nginx', resources: { limits: { cpu: '1' } } }], volumes: [{ name: 'h', hostPath: { path: '/tmp' } }] },
+  });
+  const selector = { matchLabels: { app: 'web' } };
+  const objects: Record<string, () => { obj: object; spec: (o: any) => Pod['spec'] }> = {
+    deployments: () => ({ obj: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector, template: limited() } }, spec: (o) => o.spec.template.spec }),
+    replicasets: () => ({ obj: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' }, spec: { selector, template: limited() } }, spec: (o) => o.spec.template.spec }),
+    statefulsets: () => ({ obj: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's' }, spec: { selector, serviceName: 's', template: limited() } }, spec: (o) => o.spec.template.spec }),
+    daemonsets: () => ({ obj: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds' }, spec: { selector, template: limited() } }, spec: (o) => o.spec.template.spec }),
+    jobs: () => ({ obj: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { ...limited(), spec: { ...limited().spec, restartPolicy: 'Never' } } } }, spec: (o) => o.spec.template.spec }),
+    cronjobs: () => ({
+      obj: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { ...limited(), spec: { ...limited().spec, restartPolicy: 'Never' } } } } } },
+      spec: (o) => o.spec.jobTemplate.spec.template.spec,
+    }),
+  };
+
+  for (const [resource, make] of Object.entries(objects)) {
+    it(`${resource}: no enableServiceLinks, priority, preemptionPolicy or requests from limits in the template`, () => {
+      const { obj, spec } = make();
+      applyDefaults(resource, asKube(obj));
+      const s = spec(obj);
+      // SetDefaults_PodSpec still applies.
+      expect(s).toMatchObject({ dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 30, securityContext: {} });
+      expect(s).not.toHaveProperty('enableServiceLinks');
+      expect(s).not.toHaveProperty('priority');
+      expect(s).not.toHaveProperty('preemptionPolicy');
+      expect(s.containers[0]?.resources).toEqual({ limits: { cpu: '1' } });
+      expect(s.volumes?.[0]?.hostPath).toEqual({ path: '/tmp', type: '' });
+    });
+  }
+
+  it('a pod made from a defaulted template gets the pod-only defaults when it is created', () => {
+    const { obj, spec } = objects['deployments']!();
+    applyDefaults('deployments', asKube(obj));
+    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: structuredClone(spec(obj)) };
+    applyDefaults('pods', asKube(pod));
+    expect(pod.spec).toMatchObject({ enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority' });
+    expect(pod.spec.containers[0]?.resources).toEqual({ limits: { cpu: '1' }, requests: { cpu: '1' } });
+    expect(pod.status?.qosClass).toBe('Burstable');
   });
 });
 

@@ -1,5 +1,7 @@
 /**
- * @module Pod spec defaulting (core/v1 defaults.go), shared by pods and pod templates.
+ * @module Pod spec defaulting (core/v1 defaults.go SetDefaults_PodSpec and the per-field defaulters), shared by pods
+ * and pod templates. What kube sets only on a Pod (SetDefaults_Pod, Priority admission) lives in defaultPod, so a
+ * Deployment's template stores what kube's would.
  */
 import type { Container, HTTPGetAction, Lifecycle, PodSpec, Probe } from '../pod.js';
 import { defaultImagePullPolicy } from './default-image-pull-policy.js';
@@ -17,15 +19,14 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.schedulerName ??= 'default-scheduler';
   spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   spec.securityContext ??= {};
-  spec.enableServiceLinks ??= true;
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
   spec.containers ??= [];
   for (const c of spec.containers) defaultContainer(c);
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
     // A volume with no source is an emptyDir, as SetDefaults_Volume decides.
     if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
+    // SetDefaults_HostPathVolumeSource: HostPathUnset, no check before mounting.
+    if (v.hostPath) v.hostPath.type ??= '';
     if (v.configMap) v.configMap.defaultMode ??= 0o644;
     if (v.secret) v.secret.defaultMode ??= 0o644;
     if (v.downwardAPI) v.downwardAPI.defaultMode ??= 0o644;
@@ -36,17 +37,12 @@ export function defaultPodSpec(spec: PodSpec): void {
   }
 }
 
-/** defaultContainer defaults one container; requests default to limits, so a limit-only container is Guaranteed-capable. */
+/** defaultContainer defaults one container (SetDefaults_Container and what its fields' defaulters add). */
 export function defaultContainer(c: Container): void {
   c.imagePullPolicy ??= defaultImagePullPolicy(c.image);
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
   c.resources ??= {};
-  const limits = c.resources.limits;
-  if (limits && Object.keys(limits).length > 0) {
-    const requests = (c.resources.requests ??= {});
-    for (const [name, value] of Object.entries(limits)) if (!(name in requests)) requests[name] = value;
-  }
   for (const port of c.ports ?? []) port.protocol ??= 'TCP';
   for (const env of c.env ?? []) {
     const ref = env.valueFrom?.fieldRef;

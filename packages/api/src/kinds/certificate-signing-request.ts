@@ -11,7 +11,7 @@ import { humanDuration, sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN, NONE } from '../printers/resource-printer.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
-import { int, setList } from '../validation/schema-helpers.js';
+import { atomicList, int, mapList } from '../validation/schema-helpers.js';
 import { x509 } from '../x509.js';
 import { defineKind, type Requester } from './kind.js';
 
@@ -79,16 +79,16 @@ export const certificateSigningRequestSchema = z.object({
       request: z.string().default('').describe('request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.'),
       signerName: z.string().default('').describe('signerName indicates the requested signer, and is a qualified name.'),
       expirationSeconds: int().optional().describe('expirationSeconds is the requested duration of validity of the issued certificate.'),
-      usages: setList(z.string()).optional().describe('usages specifies a set of key usages requested in the issued certificate.'),
+      usages: atomicList(z.string()).optional().describe('usages specifies a set of key usages requested in the issued certificate.'),
       username: z.string().optional().describe('username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
       uid: z.string().optional().describe('uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
-      groups: setList(z.string()).optional().describe('groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
+      groups: atomicList(z.string()).optional().describe('groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
       extra: z.record(z.string(), z.array(z.string())).optional().describe('extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
     })
     .default({ request: '', signerName: '' }),
   status: z
     .object({
-      conditions: z.array(conditionSchema).optional().describe('conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".'),
+      conditions: mapList(conditionSchema, ['type'], { patchMerge: false }).optional().describe('conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".'),
       certificate: z.string().optional().describe('certificate is populated with an issued certificate by the signer after an Approved condition is present.'),
     })
     .optional(),

@@ -8,7 +8,7 @@ import type { EndpointSlice } from '../service.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../validation/name-rules.js';
-import { enumString } from '../validation/schema-helpers.js';
+import { enumString, setList } from '../validation/schema-helpers.js';
 import { endpointPortSchema, validateEndpointIP } from './endpoints.js';
 import { defineKind } from './kind.js';
 
@@ -27,7 +27,7 @@ export const endpointSliceSchema = z.object({
   endpoints: z
     .array(
       z.object({
-        addresses: z.array(z.string()).default([]),
+        addresses: setList(z.string(), { patchMerge: false }).default([]),
         conditions: z.object({ ready: z.boolean().optional(), serving: z.boolean().optional(), terminating: z.boolean().optional() }).optional(),
         hostname: z.string().optional(),
         nodeName: z.string().optional(),

@@ -12,7 +12,7 @@ import { AGE_COLUMN, CONTAINERS_COLUMN, IMAGES_COLUMN, NAME_COLUMN, column, cont
 import type { FieldErrors } from '../validation/field-errors.js';
 import { labelSelectorSchema, objectMetaSchema } from '../validation/meta-schema.js';
 import { podTemplateSpecSchema } from '../validation/pod-schema.js';
-import { enumString, int, int64, requiredEnum } from '../validation/schema-helpers.js';
+import { enumString, int, int64, requiredEnum, setList } from '../validation/schema-helpers.js';
 import { validateAnnotations, validateLabels } from '../validation/validate-meta.js';
 import { validatePodSpec } from '../validation/validate-pod-spec.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
@@ -96,7 +96,7 @@ export interface JobTemplateSpec {
 const podFailurePolicyRuleSchema = z.object({
   action: requiredEnum<PodFailurePolicyAction>(),
   onExitCodes: z
-    .object({ containerName: z.string().optional(), operator: requiredEnum<'In' | 'NotIn'>(), values: z.array(int()).default([]) })
+    .object({ containerName: z.string().optional(), operator: requiredEnum<'In' | 'NotIn'>(), values: setList(int(), { patchMerge: false }).default([]) })
     .optional(),
   onPodConditions: z.array(z.object({ type: z.string().default(''), status: z.string().optional() })).optional(),
 });
@@ -144,7 +144,7 @@ export const jobSchema = z.object({
       ready: int().optional(),
       completedIndexes: z.string().optional(),
       failedIndexes: z.string().optional(),
-      uncountedTerminatedPods: z.object({ succeeded: z.array(z.string()).optional(), failed: z.array(z.string()).optional() }).optional(),
+      uncountedTerminatedPods: z.object({ succeeded: setList(z.string(), { patchMerge: false }).optional(), failed: setList(z.string(), { patchMerge: false }).optional() }).optional(),
     })
     .optional(),
 }) satisfies z.ZodType<Job>;

@@ -10,7 +10,7 @@ import { AGE_COLUMN, NAME_COLUMN, column } from '../printers/resource-printer.js
 import { tryParseQuantity } from '../quantity.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { labelSelectorSchema, objectMetaSchema } from '../validation/meta-schema.js';
-import { enumString, quantityMap } from '../validation/schema-helpers.js';
+import { enumString, mapList, quantityMap } from '../validation/schema-helpers.js';
 import { validateLabelSelector } from '../validation/validate-workload.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import type { KindContext } from './kind.js';
@@ -86,9 +86,10 @@ export const persistentVolumeClaimSchema = z.object({
       phase: enumString<PersistentVolumeClaimPhase>().optional(),
       accessModes: accessModes.optional(),
       capacity: quantityMap().optional(),
-      conditions: z
-        .array(z.object({ type: z.string().default(''), status: z.string().default(''), lastProbeTime: z.string().optional(), lastTransitionTime: z.string().optional(), reason: z.string().optional(), message: z.string().optional() }))
-        .optional(),
+      conditions: mapList(
+        z.object({ type: z.string().default(''), status: z.string().default(''), lastProbeTime: z.string().optional(), lastTransitionTime: z.string().optional(), reason: z.string().optional(), message: z.string().optional() }),
+        ['type'],
+      ).optional(),
     })
     .optional(),
 }) satisfies z.ZodType<PersistentVolumeClaim>;

@@ -7,6 +7,7 @@ import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
 import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
+import { mapList } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
 
 export interface ServiceAccount {
@@ -26,7 +27,7 @@ export const serviceAccountSchema = z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('ServiceAccount'),
   metadata: objectMetaSchema.default({}),
-  secrets: z.array(objectReferenceSchema).optional(),
+  secrets: mapList(objectReferenceSchema, ['name']).optional(),
   imagePullSecrets: z.array(z.object({ name: z.string().optional() })).optional(),
   automountServiceAccountToken: z.boolean().optional(),
 }) satisfies z.ZodType<ServiceAccount>;

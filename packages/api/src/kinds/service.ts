@@ -10,7 +10,7 @@ import type { Service, ServicePort, ServiceType } from '../service.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../validation/name-rules.js';
-import { enumString, int, intOrString, mapList, stringList, stringMap } from '../validation/schema-helpers.js';
+import { atomicMap, enumString, int, intOrString, mapList, stringList, stringMap } from '../validation/schema-helpers.js';
 import { defineKind, type KindContext } from './kind.js';
 
 const servicePortSchema = z.object({
@@ -31,7 +31,7 @@ export const serviceSchema = z.object({
   spec: z
     .object({
       type: enumString<ServiceType>().optional(),
-      selector: stringMap().optional(),
+      selector: atomicMap(stringMap()).optional(),
       ports: mapList(servicePortSchema, ['port', 'protocol']).optional(),
       clusterIP: z.string().optional(),
       clusterIPs: stringList().optional(),

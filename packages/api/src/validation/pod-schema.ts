@@ -24,7 +24,7 @@ import type {
   Volume,
 } from '../pod.js';
 import { labelSelectorSchema, objectMetaSchema } from './meta-schema.js';
-import { enumString, int, int64, intOrString, mapList, quantity, quantityMap, requiredEnum, stringList, stringMap } from './schema-helpers.js';
+import { atomicList, atomicMap, enumString, int, int64, intOrString, mapList, quantity, quantityMap, requiredEnum, stringList, stringMap } from './schema-helpers.js';
 
 const CORE_V1 = 'io.k8s.api.core.v1';
 
@@ -296,7 +296,7 @@ export const podSpecSchema = z
     .describe('Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). Defaults to 30 seconds.'),
   activeDeadlineSeconds: int64().optional(),
   dnsPolicy: enumString<'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None'>().optional(),
-  nodeSelector: stringMap()
+  nodeSelector: atomicMap(stringMap())
     .optional()
     .describe("NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
   serviceAccountName: z.string().optional(),
@@ -387,7 +387,7 @@ export const podStatusSchema = z
   reason: z.string().optional(),
   nominatedNodeName: z.string().optional(),
   hostIP: z.string().optional(),
-  hostIPs: mapList(podIP, ['ip']).optional(),
+  hostIPs: atomicList(podIP, { patchMergeKey: 'ip' }).optional(),
   podIP: z.string().optional(),
   podIPs: mapList(podIP, ['ip']).optional(),
   startTime: z.string().optional(),

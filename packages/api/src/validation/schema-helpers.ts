@@ -92,7 +92,21 @@ export const stringList = (): z.ZodArray<z.ZodString> => z.array(z.string());
 export interface MapListOptions {
   /** The patchMergeKey struct tag when it differs from the first list-map key. */
   mergeKey?: string;
+  /**
+   * false where the Go field has `+listType=map` but no `+patchStrategy=merge` (CSR conditions): server-side apply
+   * merges by the keys, a strategic merge patch replaces the whole list.
+   */
+  patchMerge?: boolean;
 }
+
+/** SetListOptions: false `patchMerge` where the Go field has `+listType=set` but no `+patchStrategy=merge`. */
+export interface SetListOptions {
+  patchMerge?: boolean;
+}
+
+/** patchMarkers are the strategic-merge-patch extensions, left out for a field kube patches by replacing it. */
+const patchMarkers = (merge: boolean, key?: string): Record<string, string> =>
+  merge ? { ...(key === undefined ? {} : { 'x-kubernetes-patch-merge-key': key }), 'x-kubernetes-patch-strategy': 'merge' } : {};
 
 /**
  * mapList is a list of objects identified by `keys` (`+listType=map`, `+listMapKey`, `+patchStrategy=merge`,
@@ -103,12 +117,24 @@ export function mapList<T extends z.ZodType>(element: T, keys: readonly [string,
   return z.array(element).meta({
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': [...keys],
-    'x-kubernetes-patch-merge-key': opts.mergeKey ?? keys[0],
-    'x-kubernetes-patch-strategy': 'merge',
+    ...patchMarkers(opts.patchMerge ?? true, opts.mergeKey ?? keys[0]),
   });
 }
 
 /** setList is a list of scalars merged as a set (`+listType=set`, `+patchStrategy=merge`: finalizers, podCIDRs). */
-export function setList<T extends z.ZodType>(element: T): z.ZodArray<T> {
-  return z.array(element).meta({ 'x-kubernetes-list-type': 'set', 'x-kubernetes-patch-strategy': 'merge' });
+export function setList<T extends z.ZodType>(element: T, opts: SetListOptions = {}): z.ZodArray<T> {
+  return z.array(element).meta({ 'x-kubernetes-list-type': 'set', ...patchMarkers(opts.patchMerge ?? true) });
+}
+
+/**
+ * atomicList is a list server-side apply replaces whole (`+listType=atomic`). `patchMergeKey` is for a field that
+ * also has `+patchStrategy=merge` (Pod status.hostIPs): a strategic merge patch still merges it by that key.
+ */
+export function atomicList<T extends z.ZodType>(element: T, opts: { patchMergeKey?: string } = {}): z.ZodArray<T> {
+  return z.array(element).meta({ 'x-kubernetes-list-type': 'atomic', ...patchMarkers(opts.patchMergeKey !== undefined, opts.patchMergeKey) });
+}
+
+/** atomicMap is a map server-side apply owns and replaces whole (`+mapType=atomic`: nodeSelector, a Service selector). */
+export function atomicMap<T extends z.ZodType>(map: T): T {
+  return map.meta({ 'x-kubernetes-map-type': 'atomic' }) as T;
 }

@@ -203,6 +203,7 @@ describe('decode, default, validate', () => {
     applyDefaults('deployments', object);
     expect(() => validateObject('deployments', object)).not.toThrow();
     const d = object as unknown as Deployment;
-    expect(d.spec.template.spec.containers[0]?.resources).toEqual({ limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '500m', memory: '64Mi' } });
+    // Requests default to limits on Pods only (SetDefaults_Pod), never in a template.
+    expect(d.spec.template.spec.containers[0]?.resources).toEqual({ limits: { cpu: '500m', memory: '64Mi' } });
   });
 });
