@@ -11,6 +11,7 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, int, int64, mapList, quantity, requiredEnum } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { horizontalPodAutoscalerV1 } from './horizontal-pod-autoscaler-v1.js';
 
 export type MetricSourceType = 'Resource' | 'ContainerResource' | 'Pods' | 'Object' | 'External';
 export type MetricTargetType = 'Utilization' | 'Value' | 'AverageValue';
@@ -345,4 +346,6 @@ export const horizontalPodAutoscalerKind = defineKind({
       hpa.status = { desiredReplicas: 0 };
     },
   },
+  // kubectl up to 1.32 `autoscale`s in autoscaling/v1.
+  servedVersions: [horizontalPodAutoscalerV1],
 });
