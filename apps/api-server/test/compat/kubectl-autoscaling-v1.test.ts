@@ -138,6 +138,18 @@ describe('kubectl 1.32 and autoscaling/v1 HorizontalPodAutoscalers', () => {
     expect(deleted.object.spec.targetCPUUtilizationPercentage).toBe(60);
   });
 
+  it('creates from a v1 manifest and applies one server-side, the configuration converted to the stored version', async () => {
+    const manifest = (cpu: number, max: number) =>
+      `apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: ${max}\n  targetCPUUtilizationPercentage: ${cpu}\n`;
+    expect(await kubectl('create', '-f', k.writeFile('hpa-v1.yaml', manifest(40, 3)))).toContain('horizontalpodautoscaler.autoscaling/api created');
+    expect((await api(s.url, 'GET', `${V2_PATH}/api`)).body.spec).toMatchObject({ minReplicas: 1, maxReplicas: 3, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 40 } } }] });
+    expect(await kubectl('apply', '--server-side', '--force-conflicts', '-f', k.writeFile('hpa-v1-applied.yaml', manifest(70, 4)))).toContain('serverside-applied');
+    const v2 = (await api(s.url, 'GET', `${V2_PATH}/api`)).body;
+    expect(v2.spec).toMatchObject({ maxReplicas: 4, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] });
+    expect(v2.metadata.managedFields.map((m: any) => m.manager)).toContain('kubectl');
+    expect(JSON.parse(await kubectl('get', V1, 'api', '-o', 'json')).spec.targetCPUUtilizationPercentage).toBe(70);
+  });
+
   it('lists autoscaling v2 (preferred) and v1 in discovery, with one storage version hash, and explains v1 from its OpenAPI schema', async () => {
     const groups = (await api(s.url, 'GET', '/apis')).body.groups;
     expect(groups.find((g: any) => g.name === 'autoscaling')).toEqual({

@@ -9,7 +9,7 @@ import {
   horizontalPodAutoscalerToV1,
   type HorizontalPodAutoscalerV1,
 } from './horizontal-pod-autoscaler-v1.js';
-import type { HorizontalPodAutoscaler } from './horizontal-pod-autoscaler.js';
+import { horizontalPodAutoscalerKind, type HorizontalPodAutoscaler } from './horizontal-pod-autoscaler.js';
 import { servedVersionOf, SERVED_VERSIONS } from './served-versions.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
@@ -70,8 +70,11 @@ describe('autoscaling/v1 HorizontalPodAutoscaler conversion (kube pkg/apis/autos
     expect(back.metadata.annotations).toBeUndefined();
   });
 
-  it('makes v1\'s implicit 80% cpu target explicit when no metric is given at all', () => {
-    expect(horizontalPodAutoscalerFromV1(v1()).spec.metrics).toEqual([cpu(80)]);
+  it('makes v1\'s implicit 80% cpu target explicit (through v2 defaulting) when no metric is given at all', () => {
+    const stored = horizontalPodAutoscalerFromV1(v1());
+    expect(stored.spec.metrics).toBeUndefined();
+    horizontalPodAutoscalerKind.defaults!(stored);
+    expect(stored.spec.metrics).toEqual([cpu(80)]);
   });
 
   it('keeps other metrics, behavior, current metrics and conditions in the annotations, in v1 shapes, and restores them exactly', () => {

@@ -9,17 +9,17 @@ import { z } from 'zod';
 import type { ObjectMeta } from '../meta.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int, int64 } from '../validation/schema-helpers.js';
-import {
-  DEFAULT_CPU_UTILIZATION,
-  type CrossVersionObjectReference,
-  type HorizontalPodAutoscaler,
-  type HorizontalPodAutoscalerBehavior,
-  type HorizontalPodAutoscalerCondition,
-  type HorizontalPodAutoscalerStatus,
-  type HPAScalingRules,
-  type MetricSpec,
-  type MetricStatus,
-  type MetricTarget,
+// Types only: the v2 kind imports this file, so a value imported back would be read before it is defined.
+import type {
+  CrossVersionObjectReference,
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerBehavior,
+  HorizontalPodAutoscalerCondition,
+  HorizontalPodAutoscalerStatus,
+  HPAScalingRules,
+  MetricSpec,
+  MetricStatus,
+  MetricTarget,
 } from './horizontal-pod-autoscaler.js';
 import type { ServedVersionSpec } from './served-version.js';
 
@@ -311,8 +311,9 @@ export function horizontalPodAutoscalerFromV1(hpa: HorizontalPodAutoscalerV1): H
   // The other metrics first, then the cpu one, as kube orders them.
   if (Array.isArray(other)) metrics.push(...other.filter(isObject).map(metricFromV1));
   if (cpu !== undefined) metrics.push(cpuMetric(cpu));
-  // v1 once defaulted the target in the controller; the conversion makes it explicit, knowing every metric.
-  spec.metrics = metrics.length ? metrics : [cpuMetric(DEFAULT_CPU_UTILIZATION)];
+  // kube's conversion fills in v1's implicit 80% cpu target when no metric is left; here v2's defaulting, which
+  // every stored object goes through, does the same, so an apply configuration does not claim a metric it never set.
+  if (metrics.length) spec.metrics = metrics;
   const behavior = behaviorFromAnnotation(parseAnnotation(annotations, BEHAVIOR_ANNOTATION));
   if (behavior) spec.behavior = behavior;
 
