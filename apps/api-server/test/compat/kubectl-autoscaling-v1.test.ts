@@ -129,6 +129,21 @@ describe('kubectl 1.32 and autoscaling/v1 HorizontalPodAutoscalers', () => {
     expect(strict.status).toBe(400);
     expect(strict.body.message).toContain('unknown field "spec.metrics"');
 
+    // A Table watch (kubectl get -w) prints from the stored object and embeds it in v1.
+    const ac = new AbortController();
+    const tableWatch = await fetch(`${s.url}${V1_PATH}?watch=1&includeObject=Object`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' }, signal: ac.signal });
+    const reader = tableWatch.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    ac.abort();
+    const row = JSON.parse(text.slice(0, text.indexOf('\n'))).object.rows[0];
+    expect(row.cells.slice(0, 3)).toEqual(['web', 'Deployment/web', 'memory: 72m/100Mi, cpu: <unknown>/60%']);
+    expect(row.object).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { targetCPUUtilizationPercentage: 60 } });
+
     const watch = k.stream(['get', '--raw', `${V1_PATH}?watch=1`]);
     streams.push(watch);
     await watch.waitForLine(/"ADDED"/);
