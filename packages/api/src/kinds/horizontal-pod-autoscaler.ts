@@ -329,13 +329,15 @@ export const horizontalPodAutoscalerKind = defineKind({
       AGE_COLUMN,
     ],
     cells(hpa, nowMs) {
-      const ref = hpa.spec.scaleTargetRef;
+      // A spec-less object prints as kube prints Go's zero value (the generic printer test sends one).
+      const spec: Partial<HorizontalPodAutoscalerSpec> = hpa.spec ?? {};
+      const ref = spec.scaleTargetRef ?? { kind: '', name: '' };
       return [
         hpa.metadata.name ?? '',
         `${ref.kind}/${ref.name}`,
-        formatHPAMetrics(hpa.spec.metrics, hpa.status?.currentMetrics),
-        hpa.spec.minReplicas === undefined ? '<unset>' : String(hpa.spec.minReplicas),
-        hpa.spec.maxReplicas,
+        formatHPAMetrics(spec.metrics, hpa.status?.currentMetrics),
+        spec.minReplicas === undefined ? '<unset>' : String(spec.minReplicas),
+        spec.maxReplicas ?? 0,
         hpa.status?.currentReplicas ?? 0,
         sinceTimestamp(hpa.metadata.creationTimestamp, nowMs),
       ];
