@@ -24,7 +24,7 @@ if (!apiDir || !machineryDir) {
   process.exit(2);
 }
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { KINDS, definitionName } = await import(join(repoRoot, 'packages/api/dist/index.js'));
+const { SERVED_KINDS, definitionName } = await import(join(repoRoot, 'packages/api/dist/index.js'));
 
 /** Bodies clients send that are not served kinds: subresource and virtual-resource requests, DeleteOptions. */
 const EXTRA_ROOTS = [
@@ -135,7 +135,7 @@ function protoFiles(root) {
 const all = {};
 for (const dir of [...protoFiles(apiDir), ...protoFiles(join(machineryDir, 'pkg'))]) Object.assign(all, parseProto(join(dir, 'generated.proto'), dir));
 
-const roots = [...KINDS.map((k) => definitionName(k.info.group, k.info.version, k.info.kind)), ...EXTRA_ROOTS];
+const roots = [...SERVED_KINDS.map((k) => definitionName(k.info.group, k.info.version, k.info.kind)), ...EXTRA_ROOTS];
 const keep = {};
 const visit = (name) => {
   if (keep[name] || SCALARS.has(name)) return;

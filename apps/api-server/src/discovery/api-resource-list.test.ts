@@ -60,10 +60,19 @@ describe('apiResourceList', () => {
     expect(list?.resources.find((r) => r.name === 'deployments')).toMatchObject({ shortNames: ['deploy'], categories: ['all'] });
   });
 
+  it('lists a kind in each version it is served in, with the storage version hash of the one it is stored in', () => {
+    const v1 = apiResourceList('autoscaling', 'v1')?.resources;
+    const v2 = apiResourceList('autoscaling', 'v2')?.resources;
+    expect(v1?.map((r) => r.name)).toEqual(['horizontalpodautoscalers', 'horizontalpodautoscalers/status']);
+    expect(v1?.[0]).toMatchObject({ kind: 'HorizontalPodAutoscaler', shortNames: ['hpa'], categories: ['all'] });
+    expect(v1?.[1]).not.toHaveProperty('version');
+    expect(v1?.[0]?.storageVersionHash).toBe(v2?.find((r) => r.name === 'horizontalpodautoscalers')?.storageVersionHash);
+  });
+
   it('serves leases in coordination.k8s.io/v1 and nothing for unknown group/versions', () => {
     expect(apiResourceList('coordination.k8s.io', 'v1')?.resources.map((r) => [r.name, r.namespaced])).toEqual([['leases', true]]);
     expect(apiResourceList('apps', 'v2')).toBeUndefined();
-    expect(apiResourceList('autoscaling', 'v1')).toBeUndefined();
+    expect(apiResourceList('autoscaling', 'v3')).toBeUndefined();
     expect(apiResourceList('', 'v2')).toBeUndefined();
   });
 });

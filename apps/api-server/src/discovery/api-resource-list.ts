@@ -2,7 +2,7 @@
  * @module apiResourceList, the body of GET /api/v1 and GET /apis/<group>/<version> (legacy discovery).
  */
 import { createHash } from 'node:crypto';
-import { ALL_VERBS, SERVED_RESOURCES } from '@skiff/api';
+import { ALL_VERBS, SERVED_RESOURCES, servedVersionOf } from '@skiff/api';
 import type { ResourceInfo, Verb } from '@skiff/api';
 import { METRICS_GROUP, METRICS_VERSION, metricsResourceList } from '../resource-metrics/resource-metrics-api.js';
 
@@ -28,8 +28,12 @@ export interface APIResourceList {
   resources: APIResource[];
 }
 
-/** storageVersionHash is kube's discovery hash: base64 of the first 8 bytes of sha256("group/version/kind"). */
-function storageVersionHash(r: ResourceInfo): string {
+/**
+ * storageVersionHash is kube's discovery hash: base64 of the first 8 bytes of sha256("group/version/kind") of the
+ * version objects are stored in, so every served version of a resource has the same one.
+ */
+function storageVersionHash(served: ResourceInfo): string {
+  const r = servedVersionOf(served)?.storage.info ?? served;
   return createHash('sha256').update(`${r.group}/${r.version}/${r.kind}`).digest().subarray(0, 8).toString('base64');
 }
 

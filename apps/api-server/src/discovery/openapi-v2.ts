@@ -3,7 +3,7 @@
  * one document, converted from the OpenAPI v3 documents so both describe the same API. kubectl up to 1.26 reads it
  * for `explain` and client-side validation, and kubectl 1.20 cannot `create` or `apply` without it.
  */
-import { KINDS, REF_PREFIX } from '@skiff/api';
+import { REF_PREFIX, SERVED_KINDS } from '@skiff/api';
 import { groupVersionKey, openapiV3GroupVersion } from './openapi-v3-group-version.js';
 
 type Json = Record<string, unknown>;
@@ -65,12 +65,12 @@ function toV2PathItem(item: Json): Json {
 
 let document: Json | undefined;
 
-/** openapiV2 builds the document once (KINDS is fixed for the life of the process). */
+/** openapiV2 builds the document once (SERVED_KINDS is fixed for the life of the process). */
 export function openapiV2(): Json {
   if (document) return document;
   const paths: Json = {};
   const definitions: Json = {};
-  const keys = [...new Set(KINDS.map((k) => groupVersionKey(k.info.group, k.info.version)))];
+  const keys = [...new Set(SERVED_KINDS.map((k) => groupVersionKey(k.info.group, k.info.version)))];
   for (const key of keys) {
     const v3 = openapiV3GroupVersion(key) as { paths: Record<string, Json>; components: { schemas: Json } };
     for (const [path, item] of Object.entries(v3.paths)) paths[path] = toV2PathItem(item);

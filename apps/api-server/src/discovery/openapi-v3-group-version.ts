@@ -1,8 +1,8 @@
 /**
  * @module openapiV3GroupVersion, the OpenAPI v3 document of one group/version (GET /openapi/v3/apis/apps/v1): the
- * paths of its kinds and the schemas of every kind, its List and the types they use, derived from KINDS.
+ * paths of its kinds and the schemas of every kind, its List and the types they use, derived from SERVED_KINDS.
  */
-import { definitionName, KINDS, REF_PREFIX, schemasOf } from '@skiff/api';
+import { definitionName, REF_PREFIX, SERVED_KINDS, schemasOf } from '@skiff/api';
 import type { ResourceInfo, Verb } from '@skiff/api';
 
 type Json = Record<string, unknown>;
@@ -79,7 +79,7 @@ const documents = new Map<string, Json | undefined>();
  * openapiV3GroupVersion returns the document for 'api/v1', 'apis/apps/v1', ... or undefined. kubectl reads it for
  * `explain` (the schemas), for its queryParamVerifierV3 (a PATCH operation tagged with
  * x-kubernetes-group-version-kind that takes fieldValidation, so `create/apply -f` send fieldValidation=Strict) and
- * for the merge keys of client-side apply. KINDS never changes while the server runs, so each document is built once.
+ * for the merge keys of client-side apply. SERVED_KINDS never changes while the server runs, so each document is built once.
  */
 export function openapiV3GroupVersion(path: string): Json | undefined {
   const key = path.replace(/^\/+|\/+$/g, '');
@@ -88,7 +88,7 @@ export function openapiV3GroupVersion(path: string): Json | undefined {
 }
 
 function buildDocument(key: string): Json | undefined {
-  const served = KINDS.filter((k) => groupVersionKey(k.info.group, k.info.version) === key);
+  const served = SERVED_KINDS.filter((k) => groupVersionKey(k.info.group, k.info.version) === key);
   if (served.length === 0) return undefined;
   const paths: Record<string, Json> = {};
   for (const k of served) Object.assign(paths, resourcePaths(k.info));

@@ -2,7 +2,7 @@
  * @module openapiV3Root, the OpenAPI v3 discovery document (GET /openapi/v3), and the serialized documents it points at.
  */
 import { createHash } from 'node:crypto';
-import { KINDS } from '@skiff/api';
+import { SERVED_KINDS } from '@skiff/api';
 import { groupVersionKey, openapiV3GroupVersion } from './openapi-v3-group-version.js';
 
 /** OpenAPIV3Root maps "api/v1"-style keys to the URL of that group/version's document. */
@@ -39,7 +39,7 @@ export function openapiV3Document(key: string): SerializedDocument | undefined {
  */
 export function openapiV3Root(): OpenAPIV3Root {
   const paths: OpenAPIV3Root['paths'] = {};
-  for (const { info } of KINDS) {
+  for (const { info } of SERVED_KINDS) {
     const key = groupVersionKey(info.group, info.version);
     if (paths[key]) continue;
     paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${openapiV3Document(key)!.hash}` };

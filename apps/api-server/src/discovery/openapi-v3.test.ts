@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definitionName, KINDS, RESOURCE_LIST } from '@skiff/api';
+import { definitionName, KINDS, SERVED_KINDS } from '@skiff/api';
 import { openapiV2 } from './openapi-v2.js';
 import { encodeOpenapiV2Protobuf } from './openapi-v2-protobuf.js';
 import { groupVersionKey, openapiV3GroupVersion } from './openapi-v3-group-version.js';
@@ -52,9 +52,9 @@ function supportsFieldValidation(doc: Doc, gvk: { group: string; version: string
 describe('openapiV3Root', () => {
   it('points at one document per served group/version with a content hash', () => {
     const root = openapiV3Root();
-    const served = new Set(RESOURCE_LIST.map((r) => (r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`)));
+    const served = new Set(SERVED_KINDS.map(({ info: r }) => (r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`)));
     expect(Object.keys(root.paths).sort()).toEqual([...served].sort());
-    expect(Object.keys(root.paths)).toEqual(expect.arrayContaining(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1']));
+    expect(Object.keys(root.paths)).toEqual(expect.arrayContaining(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/autoscaling/v2', 'apis/autoscaling/v1']));
     for (const [key, { serverRelativeURL }] of Object.entries(root.paths)) {
       expect(serverRelativeURL).toMatch(new RegExp(`^/openapi/v3/${key.replace(/\./g, '\\.')}\\?hash=[0-9A-F]{128}$`));
     }
@@ -69,8 +69,8 @@ describe('openapiV3Root', () => {
 });
 
 describe('openapiV3GroupVersion', () => {
-  it('has a fieldValidation-capable PATCH for every served kind', () => {
-    for (const r of RESOURCE_LIST) {
+  it('has a fieldValidation-capable PATCH for every served kind, in every version it is served in', () => {
+    for (const { info: r } of SERVED_KINDS) {
       const doc = openapiV3GroupVersion(r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`) as Doc;
       expect(doc.openapi).toBe('3.0.0');
       expect(supportsFieldValidation(doc, { group: r.group, version: r.version, kind: r.kind })).toBe(true);
@@ -101,8 +101,18 @@ describe('openapiV3GroupVersion', () => {
     });
   });
 
+  it('describes a kind in each version it is served in: autoscaling/v1 HorizontalPodAutoscaler has its own schema', () => {
+    const doc = openapiV3GroupVersion('apis/autoscaling/v1') as Doc;
+    const hpa = doc.components.schemas['io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler']!;
+    expect(hpa['x-kubernetes-group-version-kind']).toEqual([{ group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler' }]);
+    expect(hpa['properties'].spec.properties.targetCPUUtilizationPercentage).toEqual({ type: 'integer', format: 'int32' });
+    expect(hpa['properties'].spec.properties.metrics).toBeUndefined();
+    expect(Object.keys(doc.paths)).toContain('/apis/autoscaling/v1/namespaces/{namespace}/horizontalpodautoscalers/{name}/status');
+    expect((openapiV3GroupVersion('apis/autoscaling/v2') as Doc).components.schemas['io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler']).toBeUndefined();
+  });
+
   it('is undefined for group/versions we do not serve', () => {
-    expect(openapiV3GroupVersion('apis/autoscaling/v1')).toBeUndefined();
+    expect(openapiV3GroupVersion('apis/autoscaling/v3')).toBeUndefined();
     expect(openapiV3GroupVersion('api/v2')).toBeUndefined();
   });
 });

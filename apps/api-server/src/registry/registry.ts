@@ -24,6 +24,7 @@ import {
   type KubeObject,
   type ResourceInfo,
   type Selector,
+  type ServedVersion,
   validateObject,
 } from '@skiff/api';
 import type { ResourceKey, Storage } from '../storage/storage.js';
@@ -77,6 +78,9 @@ export interface RegistryOptions {
   /** Validating admission plugins, run in order on every write after the kind's own validation. */
   admission?: AdmissionPlugin[];
 }
+
+/** PatchConversion is what a patch in another served version than the stored one needs (ServedVersion has it). */
+export type PatchConversion = Pick<ServedVersion, 'decode' | 'toStorage' | 'fromStorage'>;
 
 /** DeleteResult says whether the object is gone or only marked for deletion (graceful, finalizers). */
 export interface DeleteResult {
@@ -271,13 +275,20 @@ export class Registry {
     name: string,
     type: PatchType,
     patchBody: unknown,
-    opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' | 'approval' } = {},
+    opts: WriteOptions & { subresource?: 'status' | 'ephemeralcontainers' | 'approval'; conversion?: PatchConversion } = {},
   ): Written {
     const current = this.#store.get(this.key(info, namespace, name));
-    if (type === 'apply') return this.#apply(info, namespace, name, current, patchBody, opts);
+    const { conversion, ...writeOpts } = opts;
+    // An apply configuration in another served version is converted as it is (partial) and applied in this one.
+    if (type === 'apply') return this.#apply(info, namespace, name, current, conversion ? conversion.toStorage(patchBody as KubeObject) : patchBody, writeOpts);
     if (!current) throw errors.notFound(info.plural, info.group, name);
-    const patched = applyPatch(type, current, patchBody, info.kind) as Record<string, unknown>;
-    return this.#writePatched(info, name, type, current, patched, patchBody, opts);
+    if (!conversion) return this.#writePatched(info, name, type, current, applyPatch(type, current, patchBody, info.kind), patchBody, writeOpts);
+    // A patch is written against the object as its client sees it (kube patches in the request's version), then
+    // decoded in that version (its unknown fields; repeated keys are reported once, below) and converted back.
+    const patched = applyPatch(type, conversion.fromStorage(current), patchBody, info.kind);
+    const decoded = conversion.decode(patched, { fieldValidation: opts.fieldValidation ?? 'Warn', duplicateFields: [] });
+    const written = this.#writePatched(info, name, type, current, decoded.object, patchBody, writeOpts);
+    return { object: written.object, warnings: [...decoded.warnings, ...written.warnings] };
   }
 
   #writePatched(info: ResourceInfo, name: string, type: PatchType, current: KubeObject, patched: unknown, patchBody: unknown, opts: WriteOptions & Managed & { subresource?: 'status' | 'ephemeralcontainers' | 'approval' }): Written {

@@ -25,6 +25,7 @@ import { SUBRESOURCE_HANDLERS } from './subresource-handlers.js';
 import { requestUser } from '../auth/request-user.js';
 import type { ServiceAccountTokens } from '../auth/service-account-tokens.js';
 import { handleReview, type ReviewDeps } from './review-handlers.js';
+import { requestVersion, type RequestVersion } from './request-version.js';
 
 export type { RequestInfo };
 
@@ -73,7 +74,10 @@ export async function handleApiRequest(
     sendJson(res, 200, apiResourceList(path.group, path.version));
     return true;
   }
-  const r = path.info;
+  // The registry, store and watch hub work in the storage version; `send` answers in the version the path names.
+  const version = requestVersion(path.info);
+  const r = version.storage;
+  const send = (code: number, body: unknown, warnings?: string[]): Promise<void> => reply(deps, res, code, version.answer(body), warnings);
   info.resource = r.plural;
   info.subresource = path.subresource ?? '';
   info.scope = path.name !== undefined ? 'resource' : r.namespaced && path.namespace ? 'namespace' : 'cluster';
@@ -92,7 +96,7 @@ export async function handleApiRequest(
   if (path.subresource) {
     const handler = SUBRESOURCE_HANDLERS[path.subresource];
     if (!handler) return false;
-    await handler({ deps, req, res, path, resource: r, name: path.name!, namespace: path.namespace ?? '', q, info, reply: (code, body, warnings) => reply(deps, res, code, body, warnings) });
+    await handler({ deps, req, res, path, resource: r, version, name: path.name!, namespace: path.namespace ?? '', q, info, reply: send });
     return true;
   }
   if (path.name === undefined) {
@@ -100,18 +104,19 @@ export async function handleApiRequest(
       case 'GET':
         if (boolParam(q, 'watch')) {
           info.verb = 'WATCH';
-          await startHttpWatch(deps, req, res, watchRequest(path, r, q, req.headers.accept));
+          await startHttpWatch(deps, req, res, watchRequest(path, path.info, q, req.headers.accept));
           return true;
         }
         info.verb = 'LIST';
-        await sendList(deps, req, res, path, r, q);
+        await sendList(deps, req, res, path, version, q);
         return true;
       case 'POST': {
         info.verb = 'POST';
-        const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
+        const fieldValidation = fieldValidationParam(q);
+        const body = version.decode(decodeObjectBody(await readRawBody(req), req.headers['content-type']), { fieldValidation });
         const dryRun = dryRunParam(q);
-        const { object, warnings } = deps.registry.create(r, path.namespace, body, { dryRun, fieldValidation: fieldValidationParam(q), user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
-        await reply(deps, res, 201, object, warnings);
+        const { object, warnings } = deps.registry.create(r, path.namespace, body.object, { dryRun, fieldValidation, user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
+        await send(201, object, [...body.warnings, ...warnings]);
         return true;
       }
       case 'DELETE': {
@@ -123,7 +128,7 @@ export async function handleApiRequest(
         for (const obj of items) {
           deleted.push(deps.registry.delete(r, obj.metadata.namespace, obj.metadata.name!, opts, { dryRun, user: requestUser(req) }).object);
         }
-        await reply(deps, res, 200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(revision) }, items: deleted });
+        await send(200, { kind: r.listKind, apiVersion: r.apiVersion, metadata: { resourceVersion: String(revision) }, items: deleted });
         return true;
       }
       default:
@@ -137,14 +142,15 @@ export async function handleApiRequest(
       info.verb = 'GET';
       await ensureFresh(deps, resourceVersionParam(q));
       const obj = deps.registry.get(r, path.namespace, name);
-      await sendObject(deps, req, res, r, obj, q);
+      await sendObject(deps, req, res, version, obj, q);
       return true;
     }
     case 'PUT': {
       info.verb = 'PUT';
-      const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-      const { object, warnings } = deps.registry.update(r, path.namespace, name, body, { dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
-      await reply(deps, res, 200, object, warnings);
+      const fieldValidation = fieldValidationParam(q);
+      const body = version.decode(decodeObjectBody(await readRawBody(req), req.headers['content-type']), { fieldValidation });
+      const { object, warnings } = deps.registry.update(r, path.namespace, name, body.object, { dryRun: dryRunParam(q), fieldValidation, user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
+      await send(200, object, [...body.warnings, ...warnings]);
       return true;
     }
     case 'PATCH': {
@@ -152,8 +158,8 @@ export async function handleApiRequest(
       info.verb = type === 'apply' ? 'APPLY' : 'PATCH';
       const body = decodePatchBody(type, await readRawBody(req));
       const existed = type === 'apply' && deps.registry.store.get(deps.registry.key(r, path.namespace, name)) !== undefined;
-      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { ...patchManager(type, q, req.headers['user-agent']), dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
-      await reply(deps, res, type === 'apply' && !existed ? 201 : 200, object, warnings);
+      const { object, warnings } = deps.registry.patch(r, path.namespace, name, type, body, { ...patchManager(type, q, req.headers['user-agent']), dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req), ...(version.conversion ? { conversion: version.conversion } : {}) });
+      await send(type === 'apply' && !existed ? 201 : 200, object, warnings);
       return true;
     }
     case 'DELETE': {
@@ -161,8 +167,8 @@ export async function handleApiRequest(
       const opts = deleteOptions(await optionalJsonBody(req), q);
       const { object, gone } = deps.registry.delete(r, path.namespace, name, opts, { dryRun: dryRunParam(q), user: requestUser(req) });
       // kube-apiserver returns the object for pods and for anything still pending deletion, a Status otherwise.
-      if (!gone || deps.registry.kind(r).strategy.deleteReturnsObject) await reply(deps, res, 200, object);
-      else await reply(deps, res, 200, successStatus(200, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid ?? '' }));
+      if (!gone || deps.registry.kind(r).strategy.deleteReturnsObject) await send(200, object);
+      else await send(200, successStatus(200, { name, ...(r.group ? { group: r.group } : {}), kind: r.plural, uid: object.metadata.uid ?? '' }));
       return true;
     }
     default:
@@ -175,14 +181,15 @@ function reply(deps: ApiHandlerDeps, res: ServerResponse, code: number, body: un
   return sendDurable(deps.registry.store, res, code, body, warnings);
 }
 
-async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, r: ResourceInfo, obj: KubeObject, q: URLSearchParams): Promise<void> {
+/** sendObject answers a GET: the object in the requested version, its metadata only, or a Table printed from the stored object. */
+async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, version: RequestVersion, obj: KubeObject, q: URLSearchParams): Promise<void> {
   const table = wantsTable(req.headers.accept);
   if (!table) {
     const metadata = metadataApiVersion(req.headers.accept);
-    return reply(deps, res, 200, metadata ? partialObjectMetadata(obj, metadata) : obj);
+    return reply(deps, res, 200, metadata ? partialObjectMetadata(obj, metadata) : version.answer(obj));
   }
-  const t = printTable(r.plural, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
-  await reply(deps, res, 200, withTableVersion(t, req.headers.accept));
+  const t = printTable(version.storage.plural, [obj], { nowMs: deps.clock.now(), includeObject: parseIncludeObject(q.get('includeObject')), resourceVersion: obj.metadata.resourceVersion });
+  await reply(deps, res, 200, version.answer(withTableVersion(t, req.headers.accept)));
 }
 
 /**
@@ -191,7 +198,8 @@ async function sendObject(deps: ApiHandlerDeps, req: IncomingMessage, res: Serve
  * resourceVersion follows kube's list semantics: unset, "0" and N without limit all read the latest state (N must
  * have been reached: "not older than"); N with limit reads the first page exactly at N; N with continue is refused.
  */
-async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, path: ApiPath, r: ResourceInfo, q: URLSearchParams): Promise<void> {
+async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerResponse, path: ApiPath, version: RequestVersion, q: URLSearchParams): Promise<void> {
+  const r = version.storage;
   const { resourceVersion: rv, resourceVersionMatch: match } = listOptionsFor(q, false);
   const limit = intParam(q, 'limit') ?? 0;
   const filter = listFilter(r, q);
@@ -231,7 +239,7 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
       ...(next ? { continue: next } : {}),
       ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
     });
-    return reply(deps, res, 200, withTableVersion(t, req.headers.accept));
+    return reply(deps, res, 200, version.answer(withTableVersion(t, req.headers.accept)));
   }
   let meta = `"resourceVersion":"${rvText}"`;
   if (next) meta += `,"continue":${JSON.stringify(next)}`;
@@ -245,8 +253,14 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
     for (let i = 0; i < page.entries.length; i++) parts[i] = JSON.stringify(partialObjectMetadata((page.entries[i] as StoredObject).object, metadata));
     return reply(deps, res, 200, `{"kind":"PartialObjectMetadataList","apiVersion":"${metadata}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
   }
-  for (let i = 0; i < page.entries.length; i++) parts[i] = (page.entries[i] as StoredObject).json;
-  await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${r.apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
+  // Another served version than the stored one has each item converted; the storage version sends the stored text.
+  const convert = version.conversion?.fromStorage;
+  for (let i = 0; i < page.entries.length; i++) {
+    const entry = page.entries[i] as StoredObject;
+    parts[i] = convert ? JSON.stringify(convert(entry.object)) : entry.json;
+  }
+  const apiVersion = version.conversion?.info.apiVersion ?? r.apiVersion;
+  await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
 }
 
 /**
@@ -273,6 +287,9 @@ export function watchRequest(path: ApiPath, r: ResourceInfo, q: URLSearchParams,
     filter: listFilter(r, q),
     allowBookmarks: boolParam(q, 'allowWatchBookmarks'),
   };
+  // Events of another served version than the stored one are converted (the bookmarks already name `r`'s version).
+  const convert = requestVersion(r).conversion?.fromStorage;
+  if (convert) req.convert = convert;
   if (r.namespaced && path.namespace) req.namespace = path.namespace;
   const { resourceVersion: rv, sendInitialEvents } = listOptionsFor(q, true);
   if (rv !== undefined) req.resourceVersion = rv;

@@ -17,6 +17,7 @@ import { upgradeRequired } from './pod-exec.js';
 import { requestUser } from '../auth/request-user.js';
 import { requestToken } from '../registry/token-request.js';
 import type { ApiHandlerDeps, RequestInfo } from './api-handler.js';
+import type { RequestVersion } from './request-version.js';
 
 /** SubresourceRequest is one request for KIND/NAME/SUB, parsed. */
 export interface SubresourceRequest {
@@ -24,7 +25,10 @@ export interface SubresourceRequest {
   req: IncomingMessage;
   res: ServerResponse;
   path: ApiPath;
+  /** The storage version's descriptor (what the registry takes). */
   resource: ResourceInfo;
+  /** Reads bodies in the version the path names; `reply` answers in it. */
+  version: RequestVersion;
   name: string;
   namespace: string;
   q: URLSearchParams;
@@ -55,15 +59,17 @@ function objectSubresource(subresource: 'status' | 'ephemeralcontainers' | 'appr
         return r.reply(200, deps.registry.get(r.resource, ns, r.name));
       case 'PUT': {
         info.verb = 'PUT';
-        const body = decodeObjectBody(await readRawBody(req), req.headers['content-type']);
-        const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body, { subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
-        return r.reply(200, object, warnings);
+        const fieldValidation = fieldValidationParam(q);
+        const body = r.version.decode(decodeObjectBody(await readRawBody(req), req.headers['content-type']), { fieldValidation });
+        const { object, warnings } = deps.registry.update(r.resource, ns, r.name, body.object, { subresource, dryRun: dryRunParam(q), fieldValidation, user: requestUser(req), fieldManager: fieldManagerParam(q, req.headers['user-agent']) });
+        return r.reply(200, object, [...body.warnings, ...warnings]);
       }
       case 'PATCH': {
         const type = requirePatchType(req);
         info.verb = 'PATCH';
         const body = decodePatchBody(type, await readRawBody(req));
-        const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { ...patchManager(type, q, req.headers['user-agent']), subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req) });
+        const conversion = r.version.conversion;
+        const { object, warnings } = deps.registry.patch(r.resource, ns, r.name, type, body, { ...patchManager(type, q, req.headers['user-agent']), subresource, dryRun: dryRunParam(q), fieldValidation: fieldValidationParam(q), user: requestUser(req), ...(conversion ? { conversion } : {}) });
         return r.reply(200, object, warnings);
       }
       default:

@@ -236,7 +236,7 @@ export class WatchHub {
       type = now && before ? 'MODIFIED' : now ? 'ADDED' : before ? 'DELETED' : undefined;
     }
     if (!type) return;
-    if (req.table || req.metadataOnly) {
+    if (req.table || req.metadataOnly || req.convert) {
       this.#send(w, type, { get object() { return ev.object; }, json: ev.objectJson });
       return;
     }
@@ -256,6 +256,7 @@ export class WatchHub {
         resourceVersion: obj.metadata.resourceVersion,
       });
       if (req.table.apiVersion !== 'meta.k8s.io/v1') (table as { apiVersion: string }).apiVersion = req.table.apiVersion;
+      if (req.convert && req.table.includeObject === 'Object') for (const row of table.rows) row.object = req.convert(row.object as KubeObject);
       w.headersSent = true;
       this.#write(w, Buffer.from(JSON.stringify({ type, object: table }) + '\n'));
       return;
@@ -264,7 +265,7 @@ export class WatchHub {
       this.#write(w, Buffer.from(`{"type":"${type}","object":${JSON.stringify(partialObjectMetadata(stored.object, req.metadataOnly))}}\n`));
       return;
     }
-    this.#write(w, Buffer.from(`{"type":"${type}","object":${stored.json}}\n`));
+    this.#write(w, Buffer.from(`{"type":"${type}","object":${req.convert ? JSON.stringify(req.convert(stored.object)) : stored.json}}\n`));
   }
 
   /** write queues a line for the watcher (keeping its order with events already queued) and schedules the write. */

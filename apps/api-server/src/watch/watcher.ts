@@ -1,7 +1,7 @@
 /**
  * @module Watcher: one open watch stream (chunked HTTP or WebSocket) and what it has been sent.
  */
-import type { ResourceInfo, TimerHandle } from '@skiff/api';
+import type { KubeObject, ResourceInfo, TimerHandle } from '@skiff/api';
 import type { ListFilter } from '../registry/registry.js';
 
 /** WatchSink is where a watcher's lines go; each transport implements it. */
@@ -38,6 +38,8 @@ export interface WatchRequest {
   table?: { includeObject: 'None' | 'Metadata' | 'Object'; apiVersion: string };
   /** Send PartialObjectMetadata (of this apiVersion) instead of whole objects: a metadata-only watch. */
   metadataOnly?: string;
+  /** Converts each object from the storage version to the one watched, when they differ (autoscaling/v1 HPA). */
+  convert?: (obj: KubeObject) => KubeObject;
 }
 
 /**

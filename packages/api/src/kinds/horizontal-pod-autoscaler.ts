@@ -11,6 +11,7 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, int, int64, mapList, quantity, requiredEnum } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { horizontalPodAutoscalerV1 } from './horizontal-pod-autoscaler-v1.js';
 
 export type MetricSourceType = 'Resource' | 'ContainerResource' | 'Pods' | 'Object' | 'External';
 export type MetricTargetType = 'Utilization' | 'Value' | 'AverageValue';
@@ -328,13 +329,15 @@ export const horizontalPodAutoscalerKind = defineKind({
       AGE_COLUMN,
     ],
     cells(hpa, nowMs) {
-      const ref = hpa.spec.scaleTargetRef;
+      // A spec-less object prints as kube prints Go's zero value (the generic printer test sends one).
+      const spec: Partial<HorizontalPodAutoscalerSpec> = hpa.spec ?? {};
+      const ref = spec.scaleTargetRef ?? { kind: '', name: '' };
       return [
         hpa.metadata.name ?? '',
         `${ref.kind}/${ref.name}`,
-        formatHPAMetrics(hpa.spec.metrics, hpa.status?.currentMetrics),
-        hpa.spec.minReplicas === undefined ? '<unset>' : String(hpa.spec.minReplicas),
-        hpa.spec.maxReplicas,
+        formatHPAMetrics(spec.metrics, hpa.status?.currentMetrics),
+        spec.minReplicas === undefined ? '<unset>' : String(spec.minReplicas),
+        spec.maxReplicas ?? 0,
         hpa.status?.currentReplicas ?? 0,
         sinceTimestamp(hpa.metadata.creationTimestamp, nowMs),
       ];
@@ -345,4 +348,6 @@ export const horizontalPodAutoscalerKind = defineKind({
       hpa.status = { desiredReplicas: 0 };
     },
   },
+  // kubectl up to 1.32 `autoscale`s in autoscaling/v1.
+  servedVersions: [horizontalPodAutoscalerV1],
 });

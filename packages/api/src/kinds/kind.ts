@@ -12,6 +12,7 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import type { NameRule } from '../validation/validate-meta.js';
 import { parseNodePortRange, type NodePortRange } from '../service-allocation/node-port-range.js';
 import { parseServiceIPRange, type ServiceIPRange } from '../service-allocation/service-ip-range.js';
+import type { ServedVersionSpec } from './served-version.js';
 
 /** KindOptions are the api-server flags kinds read (kube-apiserver's equivalents named on each). */
 export interface KindOptions {
@@ -141,6 +142,8 @@ export interface KindSpec<T extends KubeObject, P extends string> {
   /** Table columns; without one, Name and Age. */
   printer?: Printer<NoInfer<T>>;
   strategy?: Strategy<NoInfer<T>>;
+  /** Other versions of this kind the api-server serves, converted to and from this (storage) version. */
+  servedVersions?: ServedVersionSpec<NoInfer<T>>[];
 }
 
 /** Kind is a defined kind: its discovery descriptor plus the spec it came from. */

@@ -5,6 +5,7 @@
  */
 import { describeResource, type ResourceInfo } from '../resource-info.js';
 import { RESOURCE_LIST } from '../kinds/index.js';
+import { SERVED_VERSIONS } from '../kinds/served-versions.js';
 
 const review = (group: string, kind: string, plural: string, namespaced = false): ResourceInfo => ({
   ...describeResource(group, 'v1', kind, plural, { namespaced }),
@@ -19,8 +20,11 @@ export const REVIEW_RESOURCES: readonly ResourceInfo[] = [
   review('authorization.k8s.io', 'SubjectAccessReview', 'subjectaccessreviews'),
 ];
 
-/** SERVED_RESOURCES is everything discovery lists and the router serves: stored kinds, then reviews. */
-export const SERVED_RESOURCES: readonly ResourceInfo[] = [...RESOURCE_LIST, ...REVIEW_RESOURCES];
+/**
+ * SERVED_RESOURCES is everything discovery lists and the router serves: stored kinds, their other served versions
+ * (after them, so a group's storage version is its preferred one), then reviews.
+ */
+export const SERVED_RESOURCES: readonly ResourceInfo[] = [...RESOURCE_LIST, ...SERVED_VERSIONS.map((v) => v.info), ...REVIEW_RESOURCES];
 
 /** ResourceAttributes and NonResourceAttributes are authorization/v1's description of a request. */
 export interface ResourceAttributes {

@@ -77,6 +77,11 @@ export function decodeObject(resource: string, body: unknown, opts: DecodeOption
   return decodeWith(kind.schema, kind.info.kind, [kind.info.apiVersion], true, body, opts);
 }
 
+/** decodeServedVersion decodes a body of a kind's other served version (autoscaling/v1 HPA) against that version's schema. */
+export function decodeServedVersion<T>(schema: z.ZodType<T>, info: { kind: string; apiVersion: string }, body: unknown, opts: DecodeOptions): Decoded<T> {
+  return decodeWith(schema, info.kind, [info.apiVersion], true, body, opts);
+}
+
 /** decodeBody decodes the bodies of pods/binding, the scale subresource, DELETE and the reviews. */
 export function decodeBody<K extends BodyKind>(kind: K, body: unknown, opts: DecodeOptions): Decoded<BodyTypes[K]> {
   const spec = BODIES[kind] as { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean };
