@@ -135,6 +135,11 @@ describe.skipIf(missing)(`dashboard in Chromium${missing ? ` (skipped: ${missing
     await page.screenshot({ path: join(shots, '7-pod-logs.png') });
     await page.keyboard.press('Escape');
     await page.locator('[data-detail]').waitFor({ state: 'detached' });
+    // The logs of every listed pod at once, interleaved, each line prefixed with its pod and container.
+    await page.click('[data-action="logs"]');
+    await waitFor(async () => new Set(await page.locator('[data-view="pods"] .log-source').allTextContents()).size === 6, { what: 'log lines of six pods', timeoutMs: 20_000 });
+    expect(await page.locator('[data-view="pods"] .log-line', { hasText: 'simulated container web of default/web-' }).count()).toBe(6);
+    await page.screenshot({ path: join(shots, '7b-logs-of-six-pods.png') });
   }, 60_000);
 
   it('edits the replica count in the YAML view: the diff, the conflict with the owning manager, then force', async () => {

@@ -3,10 +3,14 @@
  * labelSelector, so the server does the matching), phase and node.
  */
 import { useState } from 'preact/hooks';
+import { LogsView } from './logs-view.js';
 import { podPhase, type Pod } from './model.js';
 import { navigate, type Route } from './router.js';
 import { useCollection } from './use-collection.js';
 import { age, useNow } from './use-now.js';
+
+/** MAX_LOG_PODS bounds how many log streams one view opens (as `kubectl logs -l` stops at --max-log-requests 5). */
+const MAX_LOG_PODS = 20;
 
 export function PodsView({ route, onSelectPod }: { route: Route; onSelectPod: (p: Pod) => void }) {
   const ns = route.params.get('ns') ?? '';
@@ -14,6 +18,7 @@ export function PodsView({ route, onSelectPod }: { route: Route; onSelectPod: (p
   const phase = route.params.get('phase') ?? '';
   const node = route.params.get('node') ?? '';
   const [draft, setDraft] = useState(selector);
+  const [showLogs, setShowLogs] = useState(false);
   const base = ns ? `/api/v1/namespaces/${encodeURIComponent(ns)}/pods` : '/api/v1/pods';
   const pods = useCollection<Pod>(selector ? `${base}?labelSelector=${encodeURIComponent(selector)}` : base);
   const namespaces = useCollection<{ metadata: { name: string } }>('/api/v1/namespaces');
@@ -49,8 +54,12 @@ export function PodsView({ route, onSelectPod }: { route: Route; onSelectPod: (p
             <option key={n}>{n}</option>
           ))}
         </select>
+        <button type="button" data-action="logs" aria-pressed={showLogs} onClick={() => setShowLogs(!showLogs)}>
+          {showLogs ? 'Hide logs' : `Logs of these pods${rows.length > MAX_LOG_PODS ? ` (first ${MAX_LOG_PODS})` : ''}`}
+        </button>
       </form>
       {pods.error && <p class="error">{pods.error}</p>}
+      {showLogs && <LogsView pods={rows.filter((p) => p.spec.nodeName).slice(0, MAX_LOG_PODS)} />}
       <table class="grid">
         <thead>
           <tr>
