@@ -75,6 +75,12 @@ function line(name, text) {
 const supervisor = new Supervisor({ log: line, env: childEnv });
 const run = (name, app, args) => supervisor.add(name, join(root, 'apps', app, 'dist', 'main.js'), args);
 
+// oneShot runs a script of ours that waits for the cluster and exits; with the parent watchdog and an IPC channel it
+// stops as the components do when npm start is killed, instead of waiting out its timeout as an orphan.
+function oneShot(script, args) {
+  return spawn(process.execPath, ['--import', join(root, 'scripts', 'parent-watchdog.mjs'), join(root, 'scripts', script), ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+}
+
 // waitReady asks /readyz over verified TLS as the admin, once the api-server has written its credentials.
 async function waitReady() {
   for (let i = 0; i < 300; i++) {
@@ -186,12 +192,12 @@ if (!(await waitReady())) {
     ...(services ? ['--cluster-dns', podPlan.clusterDNS, '--allow-privileged'] : []),
   ]);
   // kubeadm's mark-control-plane: the admin labels the node (a node may not set node-role.kubernetes.io/* itself).
-  const mark = spawn(process.execPath, [join(root, 'scripts', 'mark-control-plane.mjs'), `--kubeconfig=${adminKubeconfig}`, `--node=${nodeName}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const mark = oneShot('mark-control-plane.mjs', [`--kubeconfig=${adminKubeconfig}`, `--node=${nodeName}`]);
   mark.stdout.on('data', (d) => line('node-agent', String(d).trim()));
   mark.stderr.on('data', (d) => line('node-agent', String(d).trim()));
   // The dashboard (apps/dashboard): loopback only; each browser signs in with a token, printed here for the admin.
   run('dashboard', 'dashboard', ['--kubeconfig', adminKubeconfig, '--listen', dashboardListen, '--node-monitor-grace-period=10s']);
-  const admin = spawn(process.execPath, [join(root, 'scripts', 'dashboard-admin.mjs'), `--kubeconfig=${adminKubeconfig}`, `--url=http://${dashboardListen}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const admin = oneShot('dashboard-admin.mjs', [`--kubeconfig=${adminKubeconfig}`, `--url=http://${dashboardListen}/`]);
   admin.stdout.on('data', (d) => String(d).trim().split('\n').forEach((l) => line('dashboard', l)));
   admin.stderr.on('data', (d) => line('dashboard', String(d).trim()));
 }

@@ -32,8 +32,8 @@ function probe(port: number, path: string, quietSeconds: number, markDir = marks
 it('is what every healthcheck in docker-compose.yml runs, never a Node process', () => {
   const tests = [...readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8').matchAll(/^\s*test: (.*)$/gm)].map((m) => m[1]!);
   for (const t of tests) expect(t).toMatch(/^\["CMD", "bash", "\/skiff\/scripts\/healthcheck\.sh", "\d+", "\/(readyz|healthz)"\]$/);
-  // api-server, scheduler, controller-manager and (one anchor for both) the node agents' plain healthz port.
-  expect(tests.map((t) => JSON.parse(t)[3]).sort()).toEqual(['10248', '10257', '10259', '8080']);
+  // api-server, scheduler, controller-manager, (one anchor for both) the node agents' plain healthz port, dashboard.
+  expect(tests.map((t) => JSON.parse(t)[3]).sort()).toEqual(['10248', '10257', '10259', '8080', '8090']);
 });
 
 it('passes on 200 and marks the container healthy', async () => {
