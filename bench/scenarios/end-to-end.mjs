@@ -16,6 +16,7 @@ import { REPO_ROOT, cpuSeconds, startApiServer } from '../lib/procs.mjs';
 import { newPool, request, expectOk } from '../lib/load.mjs';
 import { round } from '../lib/stats.mjs';
 import { requestCounts, requestDelta } from '../lib/api-metrics.mjs';
+import { readWatchEvents } from '../lib/watch-stream.mjs';
 
 export const name = 'end-to-end';
 export const description = '2,000 pods by 16 clients to bound and Running on 200 simulated nodes of one agent (vs 200 bare nodes, no agent)';
@@ -75,26 +76,15 @@ class PodWatch {
       if (!this.ac.signal.aborted) throw err;
     });
   }
-  async #run(url) {
-    const res = await fetch(url, { signal: this.ac.signal });
-    let buf = '';
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body) {
-      buf += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        const ev = JSON.parse(line);
-        const pod = ev.object;
-        if (ev.type === 'DELETED' || !pod?.metadata) continue;
-        const now = performance.now();
-        const key = pod.metadata.name;
-        if (pod.spec?.nodeName && !this.bound.has(key)) this.bound.set(key, now);
-        if (pod.status?.phase === 'Running' && !this.running.has(key)) this.running.set(key, now);
-      }
-    }
+  #run(url) {
+    return readWatchEvents(url, this.ac.signal, (ev) => {
+      const pod = ev.object;
+      if (ev.type === 'DELETED' || !pod?.metadata) return;
+      const now = performance.now();
+      const key = pod.metadata.name;
+      if (pod.spec?.nodeName && !this.bound.has(key)) this.bound.set(key, now);
+      if (pod.status?.phase === 'Running' && !this.running.has(key)) this.running.set(key, now);
+    });
   }
   stop() {
     this.ac.abort();

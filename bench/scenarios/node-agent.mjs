@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REPO_ROOT, cpuSeconds, procStatus, startApiServer } from '../lib/procs.mjs';
 import { round, summarize } from '../lib/stats.mjs';
+import { readWatchEvents } from '../lib/watch-stream.mjs';
 
 export const name = 'node-agent';
 export const description = 'real Docker: pod startup latency p50/p99 (30 pods, serial and all at once), 100 pods to Running, agent CPU and RSS';
@@ -65,25 +66,14 @@ export class RunningWatch {
       if (!this.ac.signal.aborted) throw err;
     });
   }
-  async #run(url) {
-    const res = await fetch(url, { signal: this.ac.signal });
-    let buf = '';
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body) {
-      buf += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        const ev = JSON.parse(line);
-        const pod = ev.object;
-        if (ev.type !== 'DELETED' && pod?.status?.phase === 'Running' && !this.seen.has(pod.metadata.name)) {
-          this.seen.set(pod.metadata.name, performance.now());
-          for (const w of this.waiters.splice(0)) w();
-        }
+  #run(url) {
+    return readWatchEvents(url, this.ac.signal, (ev) => {
+      const pod = ev.object;
+      if (ev.type !== 'DELETED' && pod?.status?.phase === 'Running' && !this.seen.has(pod.metadata.name)) {
+        this.seen.set(pod.metadata.name, performance.now());
+        for (const w of this.waiters.splice(0)) w();
       }
-    }
+    });
   }
   async waitFor(names, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
