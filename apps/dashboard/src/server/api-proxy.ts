@@ -4,7 +4,7 @@
  * the api-server authenticates and authorizes the user, so RBAC applies to what the dashboard shows and does.
  */
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest, type IncomingMessage, type ServerResponse, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse, type IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /** Upstream is the api-server: its URL and the CA its certificate must chain to. */
@@ -72,22 +72,25 @@ export class ApiProxy {
   }
 
   #request(req: IncomingMessage, token: string, upgrade: boolean) {
-    const { server, ca, serverName } = this.#upstream;
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !DROPPED.has(k)) headers[k] = v;
     headers['authorization'] = `Bearer ${token}`;
     if (upgrade) headers['connection'] = 'Upgrade';
-    const opts: RequestOptions = {
-      method: req.method,
-      host: server.hostname.replace(/^\[|\]$/g, ''),
-      port: server.port || (server.protocol === 'https:' ? 443 : 80),
-      path: req.url,
-      headers,
-      ...(ca ? { ca } : {}),
-      ...(serverName ? { servername: serverName } : {}),
-    };
-    return server.protocol === 'https:' ? httpsRequest(opts) : httpRequest(opts);
+    return upstreamRequest(this.#upstream, { method: req.method, path: req.url, headers });
   }
+}
+
+/** upstreamRequest starts a request to the api-server: its address, and over https its CA and server name. */
+export function upstreamRequest(upstream: Upstream, opts: RequestOptions, onResponse?: (res: IncomingMessage) => void): ClientRequest {
+  const { server, ca, serverName } = upstream;
+  const full: RequestOptions = {
+    ...opts,
+    host: server.hostname.replace(/^\[|\]$/g, ''),
+    port: server.port || (server.protocol === 'https:' ? 443 : 80),
+    ...(ca ? { ca } : {}),
+    ...(serverName ? { servername: serverName } : {}),
+  };
+  return server.protocol === 'https:' ? httpsRequest(full, onResponse) : httpRequest(full, onResponse);
 }
 
 function filterResponseHeaders(h: IncomingHttpHeaders): Record<string, string | string[]> {

@@ -4,14 +4,12 @@
  * and relays /api, /apis and /version, WebSocket watches included, to the api-server as that user.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '@skiff/api';
-import { ApiProxy, sendStatus, type Upstream } from './api-proxy.js';
+import { ApiProxy, sendStatus, upstreamRequest, type Upstream } from './api-proxy.js';
 import { SessionStore } from './session-store.js';
 
 export const SESSION_COOKIE = 'skiff-dashboard';
@@ -114,19 +112,14 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
 /** whoAmI asks the api-server who `token` is (SelfSubjectReview); undefined when it does not accept the token. */
 function whoAmI(upstream: Upstream, token: string): Promise<string | undefined> {
   const body = JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
-  const { server, ca, serverName } = upstream;
   const opts = {
     method: 'POST',
-    host: server.hostname.replace(/^\[|\]$/g, ''),
-    port: server.port || (server.protocol === 'https:' ? 443 : 80),
     path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-    ...(ca ? { ca } : {}),
-    ...(serverName ? { servername: serverName } : {}),
     timeout: 10_000,
   };
   return new Promise((resolve, reject) => {
-    const req = (server.protocol === 'https:' ? httpsRequest : httpRequest)(opts, (res) => {
+    const req = upstreamRequest(upstream, opts, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
