@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterDNS } from './pods/pod-dns.js';
-import { isConflict, isNotFound, RESOURCES, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type Service, type Taint } from '@skiff/api';
+import { isConflict, isNotFound, RESOURCES, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type Service } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { SharedInformerFactory, sleep, unwrapTombstone, type Clock, type Logger, type SharedInformer } from '@skiff/controller-kit';
 import { ClientEventRecorder, clientEventSink } from '@skiff/controller-kit';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { advertiseAddress, DEFAULT_METRICS_OPTIONS, optionsOrExit, RESOURCES } from '@skiff/api';
-import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createServer } from 'node:http';
 import { createClient, type ClientOptions } from '@skiff/client';
 import { createAgentServer } from './certificate/create-agent-server.js';

@@ -45,8 +45,6 @@ async function backend(name: string): Promise<number> {
   return (s.address() as AddressInfo).port;
 }
 
-const ns = { namespace: 'default' };
-
 describe('ServiceProxy against a real api-server', () => {
   it('serves a new Service by name and ClusterIP from its EndpointSlice, drops an unready endpoint, and lists the ClusterIPs for the sidecar', async () => {
     const [a, b] = [await backend('a'), await backend('b')];

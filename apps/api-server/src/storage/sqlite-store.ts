@@ -4,7 +4,6 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { errors } from '@skiff/api';
-import type { KubeObject } from '@skiff/api';
 import { BaseStore } from './base-store.js';
 import type { BaseStoreOptions, PendingChange } from './base-store.js';
 import { CachedObject } from './object-cache.js';

@@ -5,7 +5,7 @@
 import { defaultImagePullPolicy, type EphemeralContainer, type ObjectReference, type Pod, type PodStatus, type PullPolicy, type Service } from '@skiff/api';
 import type { Clock, Logger } from '@skiff/controller-kit';
 import pMap from 'p-map';
-import { buildContainerConfig, buildSandboxConfig, podRef } from './container-config.js';
+import { buildContainerConfig, buildSandboxConfig } from './container-config.js';
 import { needsImageUser, verifyRunAsNonRoot } from './verify-run-as-non-root.js';
 import type { ClusterDNS } from './pod-dns.js';
 import { serviceEnv } from './service-env.js';
