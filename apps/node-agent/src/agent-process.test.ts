@@ -12,6 +12,8 @@ import { waitFor } from '@skiff/testing';
 let server: RunningServer;
 let client: Clientset;
 const agents: AgentProcess[] = [];
+/** Clients with a request the server holds open: closed once the server is gone, which ends that request. */
+const heldClients: Clientset[] = [];
 
 const dirs = testVolumeDirs();
 afterAll(() => dirs.remove());
@@ -24,6 +26,7 @@ afterEach(async () => {
   for (const a of agents.splice(0)) await a.stop(false);
   await client.close();
   await server.close();
+  for (const c of heldClients.splice(0)) await c.close();
 });
 
 function options(over: Partial<AgentProcessOptions>): AgentProcessOptions {
@@ -72,6 +75,20 @@ describe('AgentProcess', () => {
     await agent.stop();
     const after = await client.nodes.get('n1');
     expect(after.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletStopped' });
+  });
+
+  it('renews its Leases on the heartbeat client while every connection of the main client is busy', async () => {
+    // One connection, held by a watch read as a plain GET: everything else sent on `busy` queues behind it.
+    const busy = createClient({ server: server.url, connections: 1 });
+    const heartbeatClient = createClient({ server: server.url });
+    const agent = new AgentProcess(options({ client: busy, heartbeatClient, leaseDurationSeconds: 2, nodes: [{ name: 'n1', runtime: new FakeRuntime({ clock: realClock }) }] }));
+    agents.push(agent);
+    await agent.start();
+    heldClients.push(busy, heartbeatClient);
+    void busy.raw('GET', '/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=60').catch(() => undefined);
+    const renewTime = async () => (await client.leases.get('n1', { namespace: 'kube-node-lease' })).spec?.renewTime;
+    const first = await waitFor(renewTime, { what: 'the first renewal' });
+    await waitFor(async () => ((await renewTime()) !== first ? true : undefined), { what: 'a renewal while the main client is busy', timeoutMs: 20_000 });
   });
 
   it('runs a pod, reports status once per change, restarts a crash and finishes a graceful delete', async () => {

@@ -36,6 +36,12 @@ export interface AgentNode {
  */
 export interface AgentProcessOptions extends Omit<NodeIdentity, 'name' | 'agentVersion'> {
   client: Clientset;
+  /**
+   * Renews Leases and writes node status, on connections of its own (kubelet's heartbeat client): with thousands of
+   * pod status writes queued on `client`'s pool, a heartbeat behind them arrives late and the node is marked
+   * NotReady for it. Defaults to `client`.
+   */
+  heartbeatClient?: Clientset;
   nodes: AgentNode[];
   version: string;
   leaseDurationSeconds: number;
@@ -94,6 +100,7 @@ export class AgentProcess {
     this.#o = opts;
     this.#log = opts.logger;
     const client = opts.client;
+    const heartbeat = opts.heartbeatClient ?? client;
     this.#hbNodes = opts.nodes.map((n) => ({ name: n.name }));
     const events = new ClientEventRecorder({
       sink: clientEventSink(client.events),
@@ -171,16 +178,16 @@ export class AgentProcess {
         logger: opts.logger,
         client: {
           create: (node) => client.nodes.create(node),
-          get: (name) => client.nodes.get(name),
+          get: (name) => heartbeat.nodes.get(name),
           patch: (name, body) => client.nodes.patch(name, body),
-          patchStatus: (name, status) => client.nodes.patch<Node>(name, { status }, { subresource: 'status' }),
+          patchStatus: (name, status) => heartbeat.nodes.patch<Node>(name, { status }, { subresource: 'status' }),
         },
       });
       this.nodes.set(n.name, { runner, reporter, info: undefined, infoError: 'not yet checked' });
     }
     this.#heartbeat = new LeaseHeartbeat({
       nodes: this.#hbNodes,
-      client: { get: (name, o) => client.leases.get(name, o), create: (l) => client.leases.create(l), update: (l) => client.leases.update(l) },
+      client: { get: (name, o) => heartbeat.leases.get(name, o), create: (l) => heartbeat.leases.create(l), update: (l) => heartbeat.leases.update(l) },
       clock: opts.clock,
       logger: opts.logger,
       durationSeconds: opts.leaseDurationSeconds,

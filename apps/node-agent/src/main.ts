@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     throw new Error('--bootstrap-kubeconfig needs --kubeconfig: where to write the issued credentials');
   }
   const client = createClient({ ...connection, userAgent, logger });
+  // kubelet's heartbeat client: Lease renewals and node status never queue behind the pods' writes.
+  const heartbeatClient = createClient({ ...connection, userAgent, logger, connections: 4 });
   let docker: DockerClient | undefined;
   let statsDocker: DockerClient | undefined;
   const nodes: AgentNode[] = [];
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
   }
   agent = new AgentProcess({
     client,
+    heartbeatClient,
     nodes,
     hostIP,
     hostname: hostname(),
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
     healthz?.close();
     server.close();
     await client.close();
+    await heartbeatClient.close();
     await docker?.close();
     await statsDocker?.close();
     process.exit(0);
