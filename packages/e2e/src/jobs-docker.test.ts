@@ -74,7 +74,7 @@ describe.skipIf(!available)('Jobs on a Docker node', () => {
     kubeconfig = writeKubeconfig(dir, cluster.server);
     cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
     cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
+    cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', join(cluster.dataDir, NODE), '--node-status-update-frequency', '1s']);
     await waitFor(async () => (await cluster.client.nodes.list()).items.some((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { what: `${NODE} Ready`, timeoutMs: 60_000 });
   }, 90_000);
   afterAll(async () => {
