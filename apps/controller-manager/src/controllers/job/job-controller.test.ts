@@ -82,7 +82,8 @@ describe('JobController', () => {
     expect(pod.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: 'uid-pi', controller: true, blockOwnerDeletion: true }]);
     expect(pod.metadata.labels?.['batch.kubernetes.io/job-name']).toBe('pi');
     expect(pod.spec.restartPolicy).toBe('Never');
-    expect(written(f, 'pi').status).toEqual({ startTime: iso(0), active: 0, ready: 0, terminating: 0, succeeded: 0, failed: 0 });
+    // The pods created in this sync are active in the status it writes, as kube's job controller reports them.
+    expect(written(f, 'pi').status).toEqual({ startTime: iso(0), active: 2, ready: 0, terminating: 0, succeeded: 0, failed: 0 });
     expect(f.recorder.events.filter((e) => e.startsWith('Normal SuccessfulCreate'))).toHaveLength(2);
   });
 
@@ -266,6 +267,50 @@ describe('JobController', () => {
     f.addPods(jobPod(job, 'r', 'Running'));
     await f.controller.reconcile('default/pi');
     expect(written(f, 'pi').status).toMatchObject({ succeeded: 2, failed: 1, active: 1 });
+  });
+
+  it('reports active as the pods seen plus the ones created minus the ones deleted in the same sync, not a sync late', async () => {
+    const f = fixture();
+    const job = newJob('pi', { completions: 5, parallelism: 3 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'r', 'Running'));
+    // Two pods to create; one create fails: only the one that exists is active.
+    f.client.pods.failNext('create', new Error('etcdserver: request timed out'));
+    await expect(f.controller.reconcile('default/pi')).rejects.toThrow('request timed out');
+    expect(f.client.actions().filter((a) => a.verb === 'create')).toHaveLength(2);
+    expect(written(f, 'pi').status).toMatchObject({ active: 2, ready: 0, terminating: 0 });
+
+    // Parallelism drops to 1 over three active pods (two Ready): the pending one and a Ready one are deleted, and
+    // the status written in that sync already says so.
+    const f2 = fixture();
+    const narrowed = newJob('pi', { completions: 5, parallelism: 1 }, { startTime: iso(-10_000) });
+    f2.addJob(narrowed);
+    const ready = (name: string): Pod => {
+      const pod = jobPod(narrowed, name, 'Running');
+      pod.status!.conditions = [{ type: 'Ready', status: 'True' }];
+      return pod;
+    };
+    f2.addPods(ready('r1'), ready('r2'), jobPod(narrowed, 'p', 'Pending'));
+    await f2.controller.reconcile('default/pi');
+    expect(f2.client.actions().filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['p', 'r1']);
+    expect(written(f2, 'pi').status).toMatchObject({ active: 1, ready: 1, terminating: 2 });
+  });
+
+  it('declares a Job finished only once its active pods are deleted: a failed delete leaves it active and retries', async () => {
+    const f = fixture();
+    const job = newJob('pi', { activeDeadlineSeconds: 5 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'r', 'Running'));
+    f.client.pods.failNext('delete', new Error('etcdserver: request timed out'));
+    await expect(f.controller.reconcile('default/pi')).rejects.toThrow('request timed out');
+    expect(written(f, 'pi').status).toMatchObject({ active: 1, terminating: 0 });
+    expect(written(f, 'pi').status?.conditions).toBeUndefined();
+    expect(f.recorder.events).toEqual(['Warning FailedDelete Error deleting: etcdserver: request timed out']);
+    f.refresh('pi');
+    f.controller.expectations.forget('default/pi');
+    await f.controller.reconcile('default/pi');
+    expect(written(f, 'pi').status).toMatchObject({ active: 0, terminating: 1 });
+    expect(written(f, 'pi').status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
   });
 
   describe('pod tracking with the batch.kubernetes.io/job-tracking finalizer', () => {

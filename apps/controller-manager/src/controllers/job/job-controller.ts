@@ -34,6 +34,19 @@ export interface JobControllerOptions extends ControllerDeps {
   podFailureBackoffMs?: number;
 }
 
+/**
+ * PodChanges is what one sync did to a Job's active pods: kube's manageJob reports active as the pods it saw plus
+ * those it created minus those it deleted, so status.active is right after the sync that made the pods, not one later.
+ */
+interface PodChanges {
+  created: number;
+  deleted: number;
+  /** Of the deleted pods, those that were Ready. */
+  deletedReady: number;
+  /** How long new pods still wait for the failure backoff. */
+  requeueAfterMs?: number;
+}
+
 /** Finish is the terminal condition a reconcile decided on. */
 interface Finish {
   type: 'Complete' | 'Failed';
@@ -163,17 +176,22 @@ export class JobController extends ManagedController {
     }
 
     let manageError: unknown;
-    let requeueAfterMs: number | undefined;
+    // Counted as the creates and deletes settle, so a sync that fails half way still reports what it did.
+    const changes: PodChanges = { created: 0, deleted: 0, deletedReady: 0 };
     try {
       if (finish || suspended) {
         // Finished or suspended Jobs keep no pods running.
-        await this.#deletePods(key, job, active);
+        await this.#deletePods(key, job, active, changes);
       } else if (satisfied) {
-        requeueAfterMs = await this.#manage(key, job, active, succeeded, succeededIndexes, failedPods, now);
+        await this.#manage(key, job, active, succeeded, succeededIndexes, failedPods, now, changes);
       }
     } catch (err) {
       manageError = err;
     }
+    const requeueAfterMs = changes.requeueAfterMs;
+    // kube's syncJob declares a Job finished only once all its active pods are deleted: finished, it is not synced
+    // again, and the pods a failed delete left would stay active in its status. The error retries the sync.
+    if (finish && changes.deleted < active.length) finish = undefined;
 
     if (finish) {
       if (finish.type === 'Failed') setCondition(conditions, 'FailureTarget', 'True', finish.reason, finish.message, now);
@@ -186,10 +204,11 @@ export class JobController extends ManagedController {
         events.push([job, 'Warning', finish.reason, finish.message]);
       }
     }
-    const remaining = finish || suspended ? [] : active;
-    status.active = remaining.length;
-    status.ready = remaining.filter(isPodReady).length;
-    status.terminating = pods.filter(isPodTerminating).length;
+    // kube's syncJob: active = active pods + created - deleted, ready less the Ready pods deleted (new ones are not
+    // Ready yet), and the pods just deleted are terminating.
+    status.active = active.length + changes.created - changes.deleted;
+    status.ready = active.filter(isPodReady).length - changes.deletedReady;
+    status.terminating = pods.filter(isPodTerminating).length + changes.deleted;
     if (conditions.length === 0) delete status.conditions;
     await this.#writeStatus(job, status);
     for (const e of events) this.#recorder.event(...e);
@@ -200,8 +219,8 @@ export class JobController extends ManagedController {
     return after.length ? { requeueAfterMs: Math.min(...after) } : {};
   }
 
-  /** manage creates or deletes pods toward the wanted number of active pods; it returns a wait for the failure backoff. */
-  async #manage(key: string, job: Job, active: Pod[], succeeded: number, succeededIndexes: Set<number>, failedPods: Pod[], now: number): Promise<number | undefined> {
+  /** manage creates or deletes pods toward the wanted number of active pods, counting them in `changes`. */
+  async #manage(key: string, job: Job, active: Pod[], succeeded: number, succeededIndexes: Set<number>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
     if (job.spec.completionMode === 'Indexed') {
@@ -217,32 +236,35 @@ export class JobController extends ManagedController {
       const running = active.length - surplus.length;
       const excess = Math.max(0, running - parallelism);
       const victims = [...surplus, ...active.filter((p) => !surplus.includes(p)).slice(0, excess)];
-      if (victims.length) await this.#deletePods(key, job, victims);
+      if (victims.length) await this.#deletePods(key, job, victims, changes);
       const pending: number[] = [];
       for (let i = 0; i < total && pending.length < parallelism - (running - excess); i++) if (!seen.has(i) && !succeededIndexes.has(i)) pending.push(i);
-      return this.#createWithBackoff(key, job, pending, failedPods, now);
+      return this.#createWithBackoff(key, job, pending, failedPods, now, changes);
     }
     // A work-queue Job (no completions) starts nothing once a pod succeeded but lets the running ones finish.
     const want = completions === undefined ? Math.min(succeeded > 0 ? active.length : parallelism, parallelism) : Math.max(0, Math.min(parallelism, completions - succeeded));
     if (active.length > want) {
       // Pending pods go first: they have done the least work.
       const victims = [...active].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b))).slice(0, active.length - want);
-      await this.#deletePods(key, job, victims);
-      return undefined;
+      await this.#deletePods(key, job, victims, changes);
+      return;
     }
-    return this.#createWithBackoff(key, job, Array.from({ length: want - active.length }, () => undefined), failedPods, now);
+    return this.#createWithBackoff(key, job, Array.from({ length: want - active.length }, () => undefined), failedPods, now, changes);
   }
 
-  async #createWithBackoff(key: string, job: Job, indexes: Array<number | undefined>, failedPods: Pod[], now: number): Promise<number | undefined> {
-    if (indexes.length === 0) return undefined;
+  async #createWithBackoff(key: string, job: Job, indexes: Array<number | undefined>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
+    if (indexes.length === 0) return;
     const wait = this.#backoffRemaining(failedPods, now);
-    if (wait > 0) return wait;
+    if (wait > 0) {
+      changes.requeueAfterMs = wait;
+      return;
+    }
     this.expectations.expectCreations(key, indexes.length);
     const results = await Promise.allSettled(indexes.map((i) => this.#createPod(job, i)));
     const failures = results.filter((r) => r.status === 'rejected');
+    changes.created += results.length - failures.length;
     for (let n = 0; n < failures.length; n++) this.expectations.creationObserved(key);
     if (failures.length) throw (failures[0] as PromiseRejectedResult).reason;
-    return undefined;
   }
 
   /** backoffRemaining is how long new pods still wait after the last failure: base * 2^(failures-1), capped. */
@@ -292,17 +314,26 @@ export class JobController extends ManagedController {
     }
   }
 
-  async #deletePods(key: string, job: Job, pods: Pod[]): Promise<void> {
+  /** deletePods deletes `pods`; one already gone counts as deleted (kube's deleteJobPods), a failed delete does not. */
+  async #deletePods(key: string, job: Job, pods: Pod[], changes: PodChanges): Promise<void> {
     if (pods.length === 0) return;
+    const deleted = (pod: Pod): void => {
+      changes.deleted++;
+      if (isPodReady(pod)) changes.deletedReady++;
+    };
     this.expectations.expectDeletions(key, pods.map((p) => objectKey(p)));
     const results = await Promise.allSettled(
       pods.map(async (pod) => {
         try {
           await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+          deleted(pod);
           this.#recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         } catch (err) {
           this.expectations.deletionObserved(key, objectKey(pod));
-          if (isNotFound(err)) return;
+          if (isNotFound(err)) {
+            deleted(pod);
+            return;
+          }
           this.#recorder.event(job, 'Warning', 'FailedDelete', `Error deleting: ${(err as Error).message}`);
           throw err;
         }
