@@ -1,0 +1,58 @@
+/**
+ * @module CronJobRow: a CronJob's schedule (and time zone), the suspend toggle, the last schedule's age, its active
+ * Jobs, and "Trigger now", which creates a Job from the jobTemplate as `kubectl create job --from=cronjob/NAME` does.
+ */
+import { useState } from 'preact/hooks';
+import type { KubeObject } from './api.js';
+import { navigate } from './router.js';
+import { age } from './use-now.js';
+import { objectPath, setSuspend, triggerCronJob, type CronJobLike } from './workload-actions.js';
+import { act, type OnError } from './workload-parts.js';
+
+export interface CronJob extends CronJobLike {
+  spec?: CronJobLike['spec'] & { schedule?: string; timeZone?: string; suspend?: boolean };
+  status?: { active?: { name?: string }[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
+}
+
+export function CronJobRow({ cj, now, onError }: { cj: CronJob; now: number; onError: OnError }) {
+  const [created, setCreated] = useState('');
+  const { name, namespace } = cj.metadata;
+  const path = objectPath('batch/v1', 'cronjobs', cj.metadata);
+  const suspended = cj.spec?.suspend === true;
+  const last = cj.status?.lastScheduleTime;
+  const active = cj.status?.active ?? [];
+  const trigger = () => triggerCronJob(cj).then((job: KubeObject) => setCreated(job.metadata.name));
+  return (
+    <tr data-cronjob={`${namespace}/${name}`} data-suspended={suspended ? 'true' : 'false'}>
+      <td>{namespace}</td>
+      <td>{name}</td>
+      <td data-field="schedule">
+        <code>{cj.spec?.schedule}</code>
+        {cj.spec?.timeZone ? ` (${cj.spec.timeZone})` : ''}
+      </td>
+      <td data-field="suspend">{suspended ? 'True' : 'False'}</td>
+      <td data-field="last-schedule" title={last ?? ''}>
+        {last ? `${age(now - Date.parse(last))} ago` : '<none>'}
+      </td>
+      <td data-field="active" title={active.map((a) => a.name).join(', ')}>
+        {active.length}
+      </td>
+      <td class="actions">
+        <button type="button" aria-pressed={suspended} onClick={act(onError, () => setSuspend(path, !suspended))}>
+          {suspended ? 'Resume' : 'Suspend'}
+        </button>
+        <button type="button" onClick={act(onError, trigger)}>
+          Trigger now
+        </button>
+        <button type="button" onClick={() => navigate('yaml', { path })}>
+          YAML
+        </button>
+        {created && (
+          <span class="ok" role="status" data-created={created}>
+            created job/{created}
+          </span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * @module StatefulSetRow: a StatefulSet's readiness, its rollout (updated pods, current → update revision, the
+ * partition when one holds pods back, kubectl's rollout status line), its ControllerRevision history with rollback,
+ * scale −/+ through the scale subresource and restart, as kubectl does each.
+ */
+import { useState } from 'preact/hooks';
+import { hpaFor, type Hpa } from './hpa.js';
+import { currentRevision, ownedRevisions, type Revision } from './revision-history.js';
+import { statefulSetRollout, type StatefulSetLike } from './rollout-status.js';
+import { navigate } from './router.js';
+import { restart, restartRefusal, scale, objectPath } from './workload-actions.js';
+import { act, HpaLine, Progress, RevisionHistory, type OnError } from './workload-parts.js';
+
+const COLUMNS = 7;
+
+/** shortRevision drops the `<name>-` prefix of a revision name, leaving its hash. */
+const shortRevision = (owner: string, rev: string | undefined) => (rev?.startsWith(`${owner}-`) ? rev.slice(owner.length + 1) : (rev ?? ''));
+
+export function StatefulSetRow({ sts, revisions, hpas, onError }: { sts: StatefulSetLike; revisions: readonly Revision[]; hpas: readonly Hpa[]; onError: OnError }) {
+  const [open, setOpen] = useState(false);
+  const { name, namespace } = sts.metadata;
+  const path = objectPath('apps/v1', 'statefulsets', sts.metadata);
+  const want = sts.spec?.replicas ?? 1;
+  const s = sts.status ?? {};
+  const rollout = statefulSetRollout(sts);
+  const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+  const history = ownedRevisions('StatefulSet', sts, revisions);
+  const refusal = restartRefusal('StatefulSet', sts.spec);
+  return (
+    <>
+      <tr data-statefulset={`${namespace}/${name}`} data-rollout={rollout.done ? 'done' : 'progressing'}>
+        <td>{namespace}</td>
+        <td>
+          <button type="button" class="link" onClick={() => setOpen(!open)} aria-expanded={open} title="revision history">
+            {name}
+          </button>
+          <HpaLine hpa={hpaFor('StatefulSet', sts, hpas)} />
+        </td>
+        <td data-field="ready">
+          {s.readyReplicas ?? 0}/{want}
+        </td>
+        <td data-field="updated">
+          {s.updatedReplicas ?? 0}/{want}
+        </td>
+        <td>
+          <Progress done={s.updatedReplicas ?? 0} want={want} label={rollout.message} />
+          {partition > 0 && (
+            <span class="badge" data-field="partition" title="pods with an ordinal below the partition keep the current revision">
+              partition {partition}
+            </span>
+          )}
+          <div class="rollout-line muted">{rollout.message}</div>
+        </td>
+        <td data-field="revision">
+          {s.currentRevision === s.updateRevision ? shortRevision(name, s.updateRevision) : `${shortRevision(name, s.currentRevision)} → ${shortRevision(name, s.updateRevision)}`}
+        </td>
+        <td class="actions">
+          <button type="button" aria-label={`scale ${name} down`} disabled={want === 0} onClick={act(onError, () => scale(path, want - 1))}>
+            −
+          </button>
+          <button type="button" aria-label={`scale ${name} up`} onClick={act(onError, () => scale(path, want + 1))}>
+            +
+          </button>
+          <button type="button" disabled={!!refusal} title={refusal ?? 'kubectl rollout restart'} onClick={act(onError, () => restart(path))}>
+            Restart
+          </button>
+          <button type="button" onClick={() => navigate('yaml', { path })}>
+            YAML
+          </button>
+        </td>
+      </tr>
+      {open && <RevisionHistory path={path} history={history} current={currentRevision(s.updateRevision, history)} rolling={s.currentRevision !== s.updateRevision ? s.currentRevision : undefined} colSpan={COLUMNS} onError={onError} />}
+    </>
+  );
+}
