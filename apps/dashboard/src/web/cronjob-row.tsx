@@ -24,17 +24,17 @@ export function CronJobRow({ cj, now, onError }: { cj: CronJob; now: number; onE
   const trigger = () => triggerCronJob(cj).then((job: KubeObject) => setCreated(job.metadata.name));
   return (
     <tr data-cronjob={`${namespace}/${name}`} data-suspended={suspended ? 'true' : 'false'}>
-      <td>{namespace}</td>
-      <td>{name}</td>
-      <td data-field="schedule">
+      <td data-label="Namespace">{namespace}</td>
+      <td data-label="Name">{name}</td>
+      <td data-label="Schedule" data-field="schedule">
         <code>{cj.spec?.schedule}</code>
         {cj.spec?.timeZone ? ` (${cj.spec.timeZone})` : ''}
       </td>
-      <td data-field="suspend">{suspended ? 'True' : 'False'}</td>
-      <td data-field="last-schedule" title={last ?? ''}>
+      <td data-label="Suspend" data-field="suspend">{suspended ? 'True' : 'False'}</td>
+      <td data-label="Last schedule" data-field="last-schedule" title={last ?? ''}>
         {last ? `${age(now - Date.parse(last))} ago` : '<none>'}
       </td>
-      <td data-field="active" title={active.map((a) => a.name).join(', ')}>
+      <td data-label="Active" data-field="active" title={active.map((a) => a.name).join(', ')}>
         {active.length}
       </td>
       <td class="actions">

@@ -24,20 +24,20 @@ export function DaemonSetRow({ ds, revisions, onError }: { ds: DaemonSetLike; re
   return (
     <>
       <tr data-daemonset={`${namespace}/${name}`} data-rollout={rollout.done ? 'done' : 'progressing'}>
-        <td>{namespace}</td>
-        <td>
+        <td data-label="Namespace">{namespace}</td>
+        <td data-label="Name">
           <button type="button" class="link" onClick={() => setOpen(!open)} aria-expanded={open} title="revision history">
             {name}
           </button>
         </td>
-        <td data-field="desired">{desired}</td>
-        <td data-field="updated">
+        <td data-label="Desired" data-field="desired">{desired}</td>
+        <td data-label="Updated" data-field="updated">
           {s.updatedNumberScheduled ?? 0}/{desired}
         </td>
-        <td data-field="available">
+        <td data-label="Available" data-field="available">
           {s.numberAvailable ?? 0}/{desired}
         </td>
-        <td>
+        <td data-label="Rollout">
           <Progress done={Math.min(s.updatedNumberScheduled ?? 0, s.numberAvailable ?? 0)} want={desired} label={rollout.message} />
           <div class="rollout-line muted">{rollout.message}</div>
         </td>

@@ -29,22 +29,22 @@ export function DeploymentRow({ d, replicaSets, hpas, onError }: { d: Workload; 
   return (
     <>
       <tr data-deployment={`${ns}/${name}`}>
-        <td>{ns}</td>
-        <td>
+        <td data-label="Namespace">{ns}</td>
+        <td data-label="Name">
           <button type="button" class="link" onClick={() => setOpen(!open)} aria-expanded={open} title="revision history">
             {name}
           </button>
           <HpaLine hpa={hpaFor('Deployment', d, hpas)} />
         </td>
-        <td data-field="ready">
+        <td data-label="Ready" data-field="ready">
           {num(s['readyReplicas'])}/{want}
         </td>
-        <td>{num(s['updatedReplicas'])}</td>
-        <td>{num(s['availableReplicas'])}</td>
-        <td>
+        <td data-label="Up-to-date">{num(s['updatedReplicas'])}</td>
+        <td data-label="Available">{num(s['availableReplicas'])}</td>
+        <td data-label="Rollout">
           <Progress done={num(s['updatedReplicas'])} want={want} />
         </td>
-        <td>{d.metadata.annotations?.[REVISION] ?? ''}</td>
+        <td data-label="Revision">{d.metadata.annotations?.[REVISION] ?? ''}</td>
         <td class="actions">
           <button type="button" aria-label={`scale ${name} down`} disabled={want === 0} onClick={act(onError, () => scale(path, want - 1))}>
             −

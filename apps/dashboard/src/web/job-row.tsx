@@ -27,17 +27,17 @@ export function JobRow({ job, onError }: { job: JobLike; onError: OnError }) {
   const conditions = (s.conditions ?? []).filter((c) => c.status === 'True');
   return (
     <tr data-job={`${namespace}/${name}`} data-suspended={suspended ? 'true' : 'false'}>
-      <td>{namespace}</td>
-      <td>{name}</td>
-      <td data-field="completions">
+      <td data-label="Namespace">{namespace}</td>
+      <td data-label="Name">{name}</td>
+      <td data-label="Completions" data-field="completions">
         {s.succeeded ?? 0}/{want}
       </td>
-      <td>
+      <td data-label="Progress">
         <Progress done={s.succeeded ?? 0} want={want} />
       </td>
-      <td data-field="active">{s.active ?? 0}</td>
-      <td data-field="failed">{s.failed ?? 0}</td>
-      <td data-field="conditions">
+      <td data-label="Active" data-field="active">{s.active ?? 0}</td>
+      <td data-label="Failed" data-field="failed">{s.failed ?? 0}</td>
+      <td data-label="Conditions" data-field="conditions">
         {conditions.map((c) => (
           <span key={c.type} class={`badge condition-${c.type}`} data-condition={c.type} title={c.message ?? ''}>
             {c.type}

@@ -29,20 +29,20 @@ export function StatefulSetRow({ sts, revisions, hpas, onError }: { sts: Statefu
   return (
     <>
       <tr data-statefulset={`${namespace}/${name}`} data-rollout={rollout.done ? 'done' : 'progressing'}>
-        <td>{namespace}</td>
-        <td>
+        <td data-label="Namespace">{namespace}</td>
+        <td data-label="Name">
           <button type="button" class="link" onClick={() => setOpen(!open)} aria-expanded={open} title="revision history">
             {name}
           </button>
           <HpaLine hpa={hpaFor('StatefulSet', sts, hpas)} />
         </td>
-        <td data-field="ready">
+        <td data-label="Ready" data-field="ready">
           {s.readyReplicas ?? 0}/{want}
         </td>
-        <td data-field="updated">
+        <td data-label="Updated" data-field="updated">
           {s.updatedReplicas ?? 0}/{want}
         </td>
-        <td>
+        <td data-label="Rollout">
           <Progress done={s.updatedReplicas ?? 0} want={want} label={rollout.message} />
           {partition > 0 && (
             <span class="badge" data-field="partition" title="pods with an ordinal below the partition keep the current revision">
@@ -51,7 +51,7 @@ export function StatefulSetRow({ sts, revisions, hpas, onError }: { sts: Statefu
           )}
           <div class="rollout-line muted">{rollout.message}</div>
         </td>
-        <td data-field="revision">
+        <td data-label="Revision" data-field="revision">
           {s.currentRevision === s.updateRevision ? shortRevision(name, s.updateRevision) : `${shortRevision(name, s.currentRevision)} → ${shortRevision(name, s.updateRevision)}`}
         </td>
         <td class="actions">

@@ -25,7 +25,7 @@ function Section({ title, kind, count, headers, children }: { title: string; kin
   return (
     <>
       <h2>{title}</h2>
-      <table class="grid" data-kind={kind}>
+      <table class="grid cards" data-kind={kind}>
         <thead>
           <tr>
             {headers.map((h, i) => (
