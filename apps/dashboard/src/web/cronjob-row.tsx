@@ -4,10 +4,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { KubeObject } from './api.js';
-import { navigate } from './router.js';
 import { age } from './use-now.js';
-import { objectPath, setSuspend, triggerCronJob, type CronJobLike } from './workload-actions.js';
-import { act, type OnError } from './workload-parts.js';
+import { objectPath, triggerCronJob, type CronJobLike } from './workload-actions.js';
+import { act, Actions, SuspendToggle, type OnError } from './workload-parts.js';
 
 export interface CronJob extends CronJobLike {
   spec?: CronJobLike['spec'] & { schedule?: string; timeZone?: string; suspend?: boolean };
@@ -25,7 +24,14 @@ export function CronJobRow({ cj, now, onError }: { cj: CronJob; now: number; onE
   return (
     <tr data-cronjob={`${namespace}/${name}`} data-suspended={suspended ? 'true' : 'false'}>
       <td data-label="Namespace">{namespace}</td>
-      <td data-label="Name">{name}</td>
+      <td data-label="Name">
+        {name}
+        {created && (
+          <div class="ok" role="status" data-created={created}>
+            created job/{created}
+          </div>
+        )}
+      </td>
       <td data-label="Schedule" data-field="schedule">
         <code>{cj.spec?.schedule}</code>
         {cj.spec?.timeZone ? ` (${cj.spec.timeZone})` : ''}
@@ -37,22 +43,12 @@ export function CronJobRow({ cj, now, onError }: { cj: CronJob; now: number; onE
       <td data-label="Active" data-field="active" title={active.map((a) => a.name).join(', ')}>
         {active.length}
       </td>
-      <td class="actions">
-        <button type="button" aria-pressed={suspended} onClick={act(onError, () => setSuspend(path, !suspended))}>
-          {suspended ? 'Resume' : 'Suspend'}
-        </button>
+      <Actions name={name} path={path} onError={onError}>
+        <SuspendToggle path={path} suspended={suspended} onError={onError} />
         <button type="button" onClick={act(onError, trigger)}>
           Trigger now
         </button>
-        <button type="button" onClick={() => navigate('yaml', { path })}>
-          YAML
-        </button>
-        {created && (
-          <span class="ok" role="status" data-created={created}>
-            created job/{created}
-          </span>
-        )}
-      </td>
+      </Actions>
     </tr>
   );
 }

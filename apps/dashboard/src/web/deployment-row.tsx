@@ -5,9 +5,8 @@
 import { useState } from 'preact/hooks';
 import type { KubeObject } from './api.js';
 import { hpaFor, type Hpa } from './hpa.js';
-import { navigate } from './router.js';
-import { objectPath, restart, restartRefusal, scale } from './workload-actions.js';
-import { act, HpaLine, num, Progress, type OnError } from './workload-parts.js';
+import { objectPath, restartRefusal } from './workload-actions.js';
+import { Actions, HpaLine, NameCell, num, Progress, type OnError } from './workload-parts.js';
 
 export interface Workload extends KubeObject {
   spec?: { replicas?: number; paused?: boolean; template?: { spec?: { containers?: { image?: string }[] } } };
@@ -22,7 +21,6 @@ export function DeploymentRow({ d, replicaSets, hpas, onError }: { d: Workload; 
   const want = d.spec?.replicas ?? 1;
   const s = d.status ?? {};
   const path = objectPath('apps/v1', 'deployments', d.metadata);
-  const refusal = restartRefusal('Deployment', d.spec);
   const history = replicaSets
     .filter((rs) => rs.metadata.namespace === ns && rs.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === name))
     .sort((a, b) => Number(b.metadata.annotations?.[REVISION] ?? 0) - Number(a.metadata.annotations?.[REVISION] ?? 0));
@@ -30,12 +28,9 @@ export function DeploymentRow({ d, replicaSets, hpas, onError }: { d: Workload; 
     <>
       <tr data-deployment={`${ns}/${name}`}>
         <td data-label="Namespace">{ns}</td>
-        <td data-label="Name">
-          <button type="button" class="link" onClick={() => setOpen(!open)} aria-expanded={open} title="revision history">
-            {name}
-          </button>
+        <NameCell name={name} open={open} onToggle={() => setOpen(!open)}>
           <HpaLine hpa={hpaFor('Deployment', d, hpas)} />
-        </td>
+        </NameCell>
         <td data-label="Ready" data-field="ready">
           {num(s['readyReplicas'])}/{want}
         </td>
@@ -45,20 +40,7 @@ export function DeploymentRow({ d, replicaSets, hpas, onError }: { d: Workload; 
           <Progress done={num(s['updatedReplicas'])} want={want} />
         </td>
         <td data-label="Revision">{d.metadata.annotations?.[REVISION] ?? ''}</td>
-        <td class="actions">
-          <button type="button" aria-label={`scale ${name} down`} disabled={want === 0} onClick={act(onError, () => scale(path, want - 1))}>
-            −
-          </button>
-          <button type="button" aria-label={`scale ${name} up`} onClick={act(onError, () => scale(path, want + 1))}>
-            +
-          </button>
-          <button type="button" disabled={!!refusal} title={refusal ?? 'kubectl rollout restart'} onClick={act(onError, () => restart(path))}>
-            Restart
-          </button>
-          <button type="button" onClick={() => navigate('yaml', { path })}>
-            YAML
-          </button>
-        </td>
+        <Actions name={name} path={path} replicas={want} restart={{ refusal: restartRefusal('Deployment', d.spec) }} onError={onError} />
       </tr>
       {open && (
         <tr class="history">

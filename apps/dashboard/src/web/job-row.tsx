@@ -5,9 +5,8 @@
  */
 import type { KubeObject } from './api.js';
 import type { Condition } from './model.js';
-import { navigate } from './router.js';
-import { objectPath, setSuspend } from './workload-actions.js';
-import { act, Progress, type OnError } from './workload-parts.js';
+import { objectPath } from './workload-actions.js';
+import { Actions, Progress, SuspendToggle, type OnError } from './workload-parts.js';
 
 export interface JobLike extends KubeObject {
   spec?: { completions?: number; parallelism?: number; suspend?: boolean };
@@ -45,16 +44,9 @@ export function JobRow({ job, onError }: { job: JobLike; onError: OnError }) {
           </span>
         ))}
       </td>
-      <td class="actions">
-        {!finished(job) && (
-          <button type="button" aria-pressed={suspended} onClick={act(onError, () => setSuspend(path, !suspended))}>
-            {suspended ? 'Resume' : 'Suspend'}
-          </button>
-        )}
-        <button type="button" onClick={() => navigate('yaml', { path })}>
-          YAML
-        </button>
-      </td>
+      <Actions name={name} path={path} onError={onError}>
+        {!finished(job) && <SuspendToggle path={path} suspended={suspended} onError={onError} />}
+      </Actions>
     </tr>
   );
 }

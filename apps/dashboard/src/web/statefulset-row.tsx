@@ -7,9 +7,8 @@ import { useState } from 'preact/hooks';
 import { hpaFor, type Hpa } from './hpa.js';
 import { currentRevision, ownedRevisions, type Revision } from './revision-history.js';
 import { statefulSetRollout, type StatefulSetLike } from './rollout-status.js';
-import { navigate } from './router.js';
-import { restart, restartRefusal, scale, objectPath } from './workload-actions.js';
-import { act, HpaLine, Progress, RevisionHistory, type OnError } from './workload-parts.js';
+import { objectPath, restartRefusal } from './workload-actions.js';
+import { Actions, HpaLine, NameCell, Progress, RevisionHistory, type OnError } from './workload-parts.js';
 
 const COLUMNS = 7;
 
@@ -25,17 +24,13 @@ export function StatefulSetRow({ sts, revisions, hpas, onError }: { sts: Statefu
   const rollout = statefulSetRollout(sts);
   const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
   const history = ownedRevisions('StatefulSet', sts, revisions);
-  const refusal = restartRefusal('StatefulSet', sts.spec);
   return (
     <>
       <tr data-statefulset={`${namespace}/${name}`} data-rollout={rollout.done ? 'done' : 'progressing'}>
         <td data-label="Namespace">{namespace}</td>
-        <td data-label="Name">
-          <button type="button" class="link" onClick={() => setOpen(!open)} aria-expanded={open} title="revision history">
-            {name}
-          </button>
+        <NameCell name={name} open={open} onToggle={() => setOpen(!open)}>
           <HpaLine hpa={hpaFor('StatefulSet', sts, hpas)} />
-        </td>
+        </NameCell>
         <td data-label="Ready" data-field="ready">
           {s.readyReplicas ?? 0}/{want}
         </td>
@@ -54,20 +49,7 @@ export function StatefulSetRow({ sts, revisions, hpas, onError }: { sts: Statefu
         <td data-label="Revision" data-field="revision">
           {s.currentRevision === s.updateRevision ? shortRevision(name, s.updateRevision) : `${shortRevision(name, s.currentRevision)} → ${shortRevision(name, s.updateRevision)}`}
         </td>
-        <td class="actions">
-          <button type="button" aria-label={`scale ${name} down`} disabled={want === 0} onClick={act(onError, () => scale(path, want - 1))}>
-            −
-          </button>
-          <button type="button" aria-label={`scale ${name} up`} onClick={act(onError, () => scale(path, want + 1))}>
-            +
-          </button>
-          <button type="button" disabled={!!refusal} title={refusal ?? 'kubectl rollout restart'} onClick={act(onError, () => restart(path))}>
-            Restart
-          </button>
-          <button type="button" onClick={() => navigate('yaml', { path })}>
-            YAML
-          </button>
-        </td>
+        <Actions name={name} path={path} replicas={want} restart={{ refusal: restartRefusal('StatefulSet', sts.spec) }} onError={onError} />
       </tr>
       {open && <RevisionHistory path={path} history={history} current={currentRevision(s.updateRevision, history)} rolling={s.currentRevision !== s.updateRevision ? s.currentRevision : undefined} colSpan={COLUMNS} onError={onError} />}
     </>
