@@ -9,10 +9,13 @@ import type { Page } from 'playwright-core';
 import { waitFor } from '@skiff/testing';
 import { mainOf, type Cluster } from './cluster.js';
 
-/** tokenAuthFile writes a --token-auth-file giving `token` to a system:masters user named `user`. */
-export function tokenAuthFile(cluster: Cluster, token: string, user: string): string {
+/**
+ * tokenAuthFile writes a --token-auth-file giving `token` to a system:masters user named `user`, and each of
+ * `others` to a user of that name in no group (what RBAC grants it is up to the test).
+ */
+export function tokenAuthFile(cluster: Cluster, token: string, user: string, others: { token: string; user: string }[] = []): string {
   const file = join(cluster.dataDir, 'tokens.csv');
-  writeFileSync(file, `${token},${user},u-${user},"system:masters"\n`);
+  writeFileSync(file, [`${token},${user},u-${user},"system:masters"`, ...others.map((o) => `${o.token},${o.user},u-${o.user}`)].join('\n') + '\n');
   return file;
 }
 

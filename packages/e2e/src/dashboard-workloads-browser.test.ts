@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCES, type ControllerRevision, type CronJob, type DaemonSet, type Deployment, type HorizontalPodAutoscaler, type Job, type PodSpec, type StatefulSet } from '@skiff/api';
+import { RESOURCES, type ClusterRoleBinding, type ControllerRevision, type CronJob, type DaemonSet, type Deployment, type HorizontalPodAutoscaler, type Job, type PodSpec, type StatefulSet } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { artifactDir, browserMissing, launchBrowser } from './browser.js';
 import { Cluster } from './cluster.js';
@@ -21,6 +21,7 @@ import { run } from './toy-cluster.js';
 const missing = browserMissing();
 const NS = 'default';
 const TOKEN = 'dashboard-workloads-token';
+const VIEWER_TOKEN = 'dashboard-viewer-token';
 const BATCH_TAINT = 'skiff.dev/batch=true:NoSchedule';
 const cluster = new Cluster({ secure: true });
 let dashboard: Dashboard | undefined;
@@ -48,7 +49,7 @@ const waitText = (selector: string, want: string | RegExp, timeoutMs = 30_000) =
 
 beforeAll(async () => {
   if (missing) return;
-  await cluster.startApiServer(['--token-auth-file', tokenAuthFile(cluster, TOKEN, 'workloads-admin')]);
+  await cluster.startApiServer(['--token-auth-file', tokenAuthFile(cluster, TOKEN, 'workloads-admin', [{ token: VIEWER_TOKEN, user: 'viewer' }])]);
   cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
   cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
   const agent = (name: string, extra: string[] = []) =>
@@ -180,6 +181,30 @@ describe.skipIf(missing)(`dashboard Workloads view in Chromium${missing ? ` (ski
     const line = page.locator('[data-deployment="default/api"] [data-hpa="api"]');
     await line.waitFor({ timeout: 20_000 });
     expect(await line.textContent()).toMatch(/^HPA api \(1–4\) · replicas \d+ → \d+ · cpu: .+\/60%$/);
+  }, 60_000);
+
+  it('shows the api-server\'s refusal when RBAC lets the user only view', async () => {
+    await cluster.client.resource<ClusterRoleBinding>(RESOURCES.clusterrolebindings).create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'viewer-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'User', name: 'viewer', apiGroup: 'rbac.authorization.k8s.io' }],
+    });
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const viewer = await context.newPage();
+      await signIn(viewer, dashboard!.url, VIEWER_TOKEN);
+      await viewer.goto(`${dashboard!.url}#/workloads`);
+      await viewer.click(`${sts} button[aria-label="scale db up"]`);
+      const alert = viewer.locator('[data-view="workloads"] [role=alert]');
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/forbidden: User "viewer" cannot patch resource "statefulsets\/scale"/);
+      expect((await statefulsets().get('db', { namespace: NS })).spec.replicas).toBe(3);
+      await viewer.screenshot({ path: join(shots, 'workloads-forbidden.png') });
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 
   it('works from the keyboard and reads at a phone width', async () => {
