@@ -7,7 +7,8 @@ import { useState } from 'preact/hooks';
 import { currentRevision, ownedRevisions, type Revision } from './revision-history.js';
 import { daemonSetRollout, type DaemonSetLike } from './rollout-status.js';
 import { objectPath, restartRefusal } from './workload-actions.js';
-import { Actions, NameCell, Progress, RevisionHistory, type OnError } from './workload-parts.js';
+import { Actions, NameCell, Progress, type OnError } from './workload-parts.js';
+import { RevisionHistoryRow } from './revision-history-row.js';
 
 const COLUMNS = 7;
 
@@ -37,7 +38,7 @@ export function DaemonSetRow({ ds, revisions, onError }: { ds: DaemonSetLike; re
         </td>
         <Actions name={name} path={path} restart={{ refusal: restartRefusal('DaemonSet', ds.spec) }} onError={onError} />
       </tr>
-      {open && <RevisionHistory path={path} history={history} current={currentRevision(undefined, history)} colSpan={COLUMNS} onError={onError} />}
+      {open && <RevisionHistoryRow path={path} history={history} current={currentRevision(undefined, history)} colSpan={COLUMNS} onError={onError} />}
     </>
   );
 }

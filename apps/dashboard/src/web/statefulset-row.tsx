@@ -8,7 +8,8 @@ import { hpaFor, type Hpa } from './hpa.js';
 import { currentRevision, ownedRevisions, type Revision } from './revision-history.js';
 import { statefulSetRollout, type StatefulSetLike } from './rollout-status.js';
 import { objectPath, restartRefusal } from './workload-actions.js';
-import { Actions, HpaLine, NameCell, Progress, RevisionHistory, type OnError } from './workload-parts.js';
+import { Actions, HpaLine, NameCell, Progress, type OnError } from './workload-parts.js';
+import { RevisionHistoryRow } from './revision-history-row.js';
 
 const COLUMNS = 7;
 
@@ -51,7 +52,7 @@ export function StatefulSetRow({ sts, revisions, hpas, onError }: { sts: Statefu
         </td>
         <Actions name={name} path={path} replicas={want} restart={{ refusal: restartRefusal('StatefulSet', sts.spec) }} onError={onError} />
       </tr>
-      {open && <RevisionHistory path={path} history={history} current={currentRevision(s.updateRevision, history)} rolling={s.currentRevision !== s.updateRevision ? s.currentRevision : undefined} colSpan={COLUMNS} onError={onError} />}
+      {open && <RevisionHistoryRow path={path} history={history} current={currentRevision(s.updateRevision, history)} rolling={s.currentRevision !== s.updateRevision ? s.currentRevision : undefined} colSpan={COLUMNS} onError={onError} />}
     </>
   );
 }
