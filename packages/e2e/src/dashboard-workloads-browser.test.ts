@@ -1,9 +1,9 @@
 /**
  * The dashboard's Workloads view in a real headless Chromium against real Skiff processes (TLS api-server,
  * scheduler, controller-manager, simulated node agents): a StatefulSet scaled 1 → 3 with the buttons, restarted
- * into a new ControllerRevision and rolled back; a DaemonSet's rollout; a suspended Job resumed and completing; a
- * CronJob suspended and triggered; an autoscaler on its target's row; the keyboard and a phone's width. Every change
- * is checked in the API, not only on the page. Screenshots go to test-artifacts/dashboard/workloads-*.png.
+ * into a new ControllerRevision, rolled back and partitioned; a DaemonSet's rollout; a suspended Job resumed and
+ * completing; a CronJob suspended and triggered; an autoscaler on its target's row; a view-only user refused; the
+ * keyboard and a phone's width. Every change is checked in the API, and kubectl's own words where it has them. Screenshots go to test-artifacts/dashboard/workloads-*.png.
  *
  * Two nodes run pods until deleted; a third, tainted for batch work only, runs containers that exit 0 after 300 ms,
  * so Jobs complete there while the StatefulSet's and DaemonSet's pods stay up on the others.
@@ -123,6 +123,23 @@ describe.skipIf(missing)(`dashboard Workloads view in Chromium${missing ? ` (ski
     await page.locator(`${sts}[data-rollout="done"] [role="progressbar"][data-done="3"]`).waitFor({ timeout: 60_000 });
     await shot('4-statefulset-rolled-back');
   }, 120_000);
+
+  it('shows a partition holding pods back: current → update revision, as kubectl rollout status reports it', async () => {
+    await statefulsets().patch('db', { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } } }, { namespace: NS });
+    await waitText(`${sts} [data-field="partition"]`, 'partition 1');
+    await page.click(`${sts} button:text("Restart")`);
+    // Ordinals 1 and 2 move to the new revision; db-0, below the partition, stays on the current one.
+    await waitText(`${sts} .rollout-line`, 'partitioned roll out complete: 2 new pods have been updated...', 60_000);
+    const live = await statefulsets().get('db', { namespace: NS });
+    expect(live.status?.currentRevision).not.toBe(live.status?.updateRevision);
+    const short = (rev: string | undefined) => rev!.slice('db-'.length);
+    expect(await text(`${sts} [data-field="revision"]`)).toBe(`${short(live.status?.currentRevision)} → ${short(live.status?.updateRevision)}`);
+    expect(await text(`${sts} .rollout-line`)).toBe((await kubectl('rollout', 'status', 'sts/db', '--watch=false')).trim());
+    expect(await page.locator(`${sts} [role="progressbar"][data-done="2"][data-want="2"]`).count()).toBe(1);
+    await page.locator(`[data-history] tr[data-revision="4"][data-current="true"]`).waitFor();
+    expect(await text(`[data-history] tr[data-revision="3"] .badge`)).toBe('rolling from');
+    await shot('4b-statefulset-partitioned');
+  }, 90_000);
 
   it('shows a DaemonSet roll out to every node it may run on', async () => {
     await daemonsets().create({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: NS }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent') } });

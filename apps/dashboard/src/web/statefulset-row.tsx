@@ -39,9 +39,10 @@ export function StatefulSetRow({ sts, revisions, hpas, onError }: { sts: Statefu
           {s.updatedReplicas ?? 0}/{want}
         </td>
         <td data-label="Rollout">
-          <Progress done={s.updatedReplicas ?? 0} want={want} label={rollout.message} />
+          {/* Pods below the partition stay on the current revision by design: the rollout is done at replicas − partition. */}
+          <Progress done={s.updatedReplicas ?? 0} want={Math.max(0, want - partition)} label={rollout.message} />
           {partition > 0 && (
-            <span class="badge" data-field="partition" title="pods with an ordinal below the partition keep the current revision">
+            <span class="badge partition" data-field="partition" title="pods with an ordinal below the partition keep the current revision">
               partition {partition}
             </span>
           )}
