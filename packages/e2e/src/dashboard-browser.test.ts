@@ -4,7 +4,6 @@
  * chips, kill a node agent and see its node turn NotReady and its pods come back on the others. Screenshots of each
  * step go to test-artifacts/dashboard/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,13 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { artifactDir, browserMissing, launchBrowser } from './browser.js';
-import { Cluster, mainOf } from './cluster.js';
+import { Cluster } from './cluster.js';
+import { startDashboard, tokenAuthFile, type Dashboard } from './dashboard-session.js';
 
 const missing = browserMissing();
 const NODES = ['dash-a', 'dash-b', 'dash-c'];
 const TOKEN = 'dashboard-e2e-token';
 const cluster = new Cluster({ secure: true });
-let dashboard: ChildProcess | undefined;
+let dashboard: Dashboard | undefined;
 let url = '';
 let browser: Browser | undefined;
 let page: Page;
@@ -31,19 +31,15 @@ function startAgent(name: string): void {
 
 beforeAll(async () => {
   if (missing) return;
-  const tokens = join(cluster.dataDir, 'tokens.csv');
-  writeFileSync(tokens, `${TOKEN},dashboard-admin,u-dash,"system:masters"\n`);
+  const tokens = tokenAuthFile(cluster, TOKEN, 'dashboard-admin');
   await cluster.startApiServer(['--token-auth-file', tokens, '--default-not-ready-toleration-seconds', '2', '--default-unreachable-toleration-seconds', '2']);
   cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
   cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0', '--node-monitor-period', '500ms', '--node-monitor-grace-period', '4s', '--node-eviction-rate', '100']);
   for (const n of NODES) startAgent(n);
   await waitFor(async () => (await cluster.client.nodes.list()).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === NODES.length, { what: 'three Ready nodes', timeoutMs: 30_000 });
 
-  let logs = '';
-  dashboard = spawn(process.execPath, [mainOf('dashboard'), '--kubeconfig', cluster.kubeconfig(), '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  dashboard.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
-  dashboard.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
-  await waitFor(() => (url = /"url":"(http:[^"]+)"/.exec(logs)?.[1] ?? ''), { what: `the dashboard to serve (${logs})`, timeoutMs: 15_000 });
+  dashboard = await startDashboard(cluster);
+  url = dashboard.url;
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 }, 90_000);
@@ -51,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   writeFileSync(join(shots, 'timings.json'), JSON.stringify(timings, null, 2));
   await browser?.close();
-  dashboard?.kill('SIGTERM');
+  dashboard?.child.kill('SIGTERM');
   await cluster.stop();
 }, 30_000);
 

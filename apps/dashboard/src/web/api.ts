@@ -12,7 +12,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   creationTimestamp?: string;
   deletionTimestamp?: string;
-  ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+  ownerReferences?: { apiVersion?: string; kind: string; name: string; uid?: string; controller?: boolean }[];
+  generation?: number;
 }
 
 export interface KubeObject {
