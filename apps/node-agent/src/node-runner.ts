@@ -106,6 +106,7 @@ export class NodeRunner {
       objects: opts.objects,
       volumes: this.#volumes = new VolumeManager({
         ...opts.volumeDirs,
+        now: () => opts.clock.now(),
         objects: opts.objects,
         fieldRef: (pod, path) => fieldRefValue(pod, path, { nodeName: opts.nodeName, hostIP: opts.hostIP, podIP: '' }),
         serviceAccountToken: (pod, audience, seconds) => opts.tokens?.get(pod, audience, seconds) ?? Promise.reject(new Error('this node agent has no TokenRequest client')),
@@ -166,6 +167,11 @@ export class NodeRunner {
   }
 
   /** pod returns a pod of this node by namespace and name. */
+  /** podByUid is the bound pod with this uid, as the agent last saw it. */
+  podByUid(uid: string): Pod | undefined {
+    return this.#pods.get(uid);
+  }
+
   findPod(namespace: string, name: string): Pod | undefined {
     for (const p of this.#pods.values()) if (p.metadata.namespace === namespace && p.metadata.name === name) return p;
     return undefined;
