@@ -2,6 +2,7 @@
  * @module AgentProcess: the node-agent process: one or more nodes, each a NodeRunner (simulated nodes share
  * everything but their runtime), one pod informer, one Lease heartbeat, one log server.
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { ClusterDNS } from './pods/pod-dns.js';
 import { isConflict, isNotFound, RESOURCES, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type Service } from '@skiff/api';
@@ -101,6 +102,9 @@ export class AgentProcess {
     this.#log = opts.logger;
     const client = opts.client;
     const heartbeat = opts.heartbeatClient ?? client;
+    // Every node's loops and the heartbeat's workers wait on this one signal at once (each removes its listener
+    // when done): with many simulated nodes that is far more than Node's leak-warning default of 10.
+    setMaxListeners(0, this.#ac.signal);
     this.#hbNodes = opts.nodes.map((n) => ({ name: n.name }));
     const events = new ClientEventRecorder({
       sink: clientEventSink(client.events),
