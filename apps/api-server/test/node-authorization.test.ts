@@ -135,6 +135,41 @@ describe('Node authorizer and NodeRestriction', () => {
     expect((await call('GET', '/api/v1/namespaces/default/secrets/b-secret', 'n1')).status).toBe(200);
   });
 
+  it("lets a node get only the PersistentVolumes its pods' claims are bound to or that are pinned to it, and names no volume has", async () => {
+    await start();
+    const pv = (name: string, node?: string) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        hostPath: { path: `/mnt/${name}` },
+        ...(node ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } } } : {}),
+      },
+    });
+    for (const [name, n] of [['shared', undefined], ['local-n1', 'n1'], ['local-n2', 'n2']] as const) expect((await call('POST', '/api/v1/persistentvolumes', 'admin', pv(name, n))).status).toBe(201);
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' }, spec: { storageClassName: '', volumeName: 'shared', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+    expect((await call('POST', '/api/v1/namespaces/default/persistentvolumeclaims', 'admin', claim)).status).toBe(201);
+    const get = async (name: string, token = 'n1') => (await call('GET', `/api/v1/persistentvolumes/${name}`, token)).status;
+    // No pod of n1 uses the claim yet: only its pinned volume and unknown names.
+    expect(await get('shared')).toBe(403);
+    expect(await get('local-n1')).toBe(200);
+    expect(await get('local-n2')).toBe(403);
+    expect(await get('never-was')).toBe(404);
+    const list = await call('GET', '/api/v1/persistentvolumes', 'n1');
+    expect(list.status).toBe(403);
+    expect(list.body.message).toContain('can only get individual resources of this type');
+    // A pod bound to n1 mounting the claim opens the claim's volume to n1; a deleted volume answers 404.
+    await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn('user', 'n1', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }], containers: [{ name: 'c', image: 'busybox:1.36' }] }));
+    expect(await get('shared')).toBe(200);
+    expect(await get('shared', 'n2')).toBe(403);
+    expect((await call('DELETE', '/api/v1/persistentvolumes/local-n2', 'admin')).status).toBe(200);
+    // Held by pv-protection (no controller here): released by hand.
+    await call('PATCH', '/api/v1/persistentvolumes/local-n2', 'admin', { metadata: { finalizers: null } }, MERGE);
+    expect(await get('local-n2')).toBe(404);
+  });
+
   it('refuses a node identity without a name and leaves other users to the other authorizers', async () => {
     await start();
     const res = await call('GET', '/api/v1/nodes', 'nameless');

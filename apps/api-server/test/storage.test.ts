@@ -36,6 +36,18 @@ describe('storage kinds over HTTP', () => {
     expect(none.body.spec.storageClassName).toBe('');
   });
 
+  it('puts the StorageObjectInUseProtection finalizers on new claims and volumes, so a delete leaves them Terminating', async () => {
+    const pvc = await api(s.url, 'POST', `${NS}/persistentvolumeclaims`, claim('protected', { storageClassName: '' }));
+    expect(pvc.body.metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    const pv = await api(s.url, 'POST', '/api/v1/persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'protected', finalizers: ['example.com/keep'] }, spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, hostPath: { path: '/tmp/p' } } });
+    expect(pv.body.metadata.finalizers).toEqual(['example.com/keep', 'kubernetes.io/pv-protection']);
+    // Without the pvc-protection controller (none runs here) the claim stays, marked for deletion.
+    expect((await api(s.url, 'DELETE', `${NS}/persistentvolumeclaims/protected`)).status).toBe(200);
+    const held = await api(s.url, 'GET', `${NS}/persistentvolumeclaims/protected`);
+    expect(held.status).toBe(200);
+    expect(held.body.metadata.deletionTimestamp).toBeTruthy();
+  });
+
   it('refuses a claim without access modes or size, and a volume without a source, with 422 naming the fields', async () => {
     const r = await api(s.url, 'POST', `${NS}/persistentvolumeclaims`, claim('bad', { accessModes: [], resources: {} }));
     expect(r.status).toBe(422);

@@ -53,6 +53,8 @@ describe('controller-manager with RBAC', () => {
       await waitFor(async () => ((await admin.resource(RESOURCES.poddisruptionbudgets).get('web', { namespace: 'team' })) as { status?: { observedGeneration?: number } }).status?.observedGeneration === 1, { what: 'the PDB status from the disruption controller', timeoutMs: 20_000 });
       await admin.resource(RESOURCES.daemonsets).create({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'team' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } } }, { namespace: 'team' });
       await waitFor(async () => ((await admin.resource(RESOURCES.daemonsets).get('agent', { namespace: 'team' })) as { status?: { observedGeneration?: number } }).status?.observedGeneration === 1, { what: 'the DaemonSet status from its controller', timeoutMs: 20_000 });
+      // A claim no pod uses: namespace deletion waits for pvc-protection to release it (an update of any kind).
+      await admin.resource(RESOURCES.persistentvolumeclaims).create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'team' }, spec: { storageClassName: '', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }, { namespace: 'team' });
       // Namespace deletion removes every kind in it (the RoleBinding too), then finalizes the namespace.
       await admin.namespaces.delete('team');
       await waitFor(async () => admin.namespaces.get('team').then(() => false, (err: unknown) => isNotFound(err)), { what: 'namespace team to be gone', timeoutMs: 30_000 });

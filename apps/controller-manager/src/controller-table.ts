@@ -7,6 +7,8 @@ import { CronJobController } from './controllers/cron-job/cron-job-controller.js
 import { DaemonSetController } from './controllers/daemon-set/daemon-set-controller.js';
 import { StatefulSetController } from './controllers/stateful-set/stateful-set-controller.js';
 import { PersistentVolumeController } from './controllers/persistent-volume/persistent-volume-controller.js';
+import { PvcProtectionController } from './controllers/pvc-protection/pvc-protection-controller.js';
+import { PvProtectionController } from './controllers/pv-protection/pv-protection-controller.js';
 import { HorizontalPodAutoscalerController } from './controllers/horizontal-pod-autoscaler/horizontal-pod-autoscaler-controller.js';
 import { restMetricsClient, type RawRequest } from './controllers/horizontal-pod-autoscaler/metrics-client.js';
 import { DisruptionController } from './controllers/disruption/disruption-controller.js';
@@ -146,6 +148,14 @@ export const CONTROLLER_TABLE: Readonly<Record<ControllerName, (ctx: ControllerC
   },
   'persistentvolume-binder': ({ options: _o, ...c }) => {
     const ctl = new PersistentVolumeController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
+  },
+  'pvc-protection': ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new PvcProtectionController(c);
+    return [{ run: (signal) => ctl.run(signal) }];
+  },
+  'pv-protection': ({ options: _o, recorder: _r, ...c }) => {
+    const ctl = new PvProtectionController(c);
     return [{ run: (signal) => ctl.run(signal) }];
   },
   csrapproving: ({ options: _o, recorder: _r, ...c }) => {

@@ -20,7 +20,7 @@ describe('parseFlags', () => {
     expect(o.controllers).toEqual(expect.arrayContaining(['serviceaccount', 'job', 'cronjob', 'endpoint', 'root-ca-cert-publisher', 'tokencleaner']));
   });
   it('parses --controllers with *, -name and long names', () => {
-    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder', 'horizontalpodautoscaling']);
+    expect(parseControllers('*,-podgc,-nodelifecycle,-job,-cronjob')).toEqual(['replicaset', 'deployment', 'garbagecollector', 'namespace', 'serviceaccount', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'horizontalpodautoscaling']);
     expect(parseControllers('root-ca-certificate-publisher-controller,token-cleaner-controller')).toEqual(['root-ca-cert-publisher', 'tokencleaner']);
     expect(parseControllers('clusterrole-aggregation-controller')).toEqual(['clusterrole-aggregation']);
     expect(parseControllers('disruption-controller')).toEqual(['disruption']);

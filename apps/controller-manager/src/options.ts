@@ -1,7 +1,7 @@
 import { flagUsage, parseBool, parseDuration, parseFlags, parseListenAddress, type FlagSpec } from '@skiff/api';
 
 /** CONTROLLER_NAMES are the controllers `--controllers` can name, with kube-controller-manager's aliases. */
-export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder', 'horizontalpodautoscaling'] as const;
+export const CONTROLLER_NAMES = ['replicaset', 'deployment', 'nodelifecycle', 'garbagecollector', 'namespace', 'podgc', 'serviceaccount', 'job', 'cronjob', 'endpoint', 'serviceproxy', 'root-ca-cert-publisher', 'tokencleaner', 'clusterrole-aggregation', 'disruption', 'daemonset', 'statefulset', 'csrapproving', 'csrsigning', 'persistentvolume-binder', 'pvc-protection', 'pv-protection', 'horizontalpodautoscaling'] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 const ALIASES: Record<string, ControllerName> = {
@@ -29,6 +29,8 @@ const ALIASES: Record<string, ControllerName> = {
   'certificatesigningrequest-approving-controller': 'csrapproving',
   'certificatesigningrequest-signing-controller': 'csrsigning',
   'persistentvolume-binder-controller': 'persistentvolume-binder',
+  'persistentvolumeclaim-protection-controller': 'pvc-protection',
+  'persistentvolume-protection-controller': 'pv-protection',
   'horizontal-pod-autoscaler-controller': 'horizontalpodautoscaling',
 };
 

@@ -91,7 +91,7 @@ export class AgentProcess {
   readonly #hbNodes: HeartbeatNode[];
   /** ConfigMaps and Secrets, shared by every node of the process. */
   readonly #objects = new ConfigObjectCache();
-  /** One per node whose runtime keeps persistent volumes (Docker); fed by a PersistentVolume informer. */
+  /** One per node whose runtime keeps persistent volumes (Docker): removes the data of deleted ones. */
   readonly #reclaimers: VolumeReclaimer[] = [];
   #ready = false;
   #started = false;
@@ -282,12 +282,9 @@ export class AgentProcess {
         route(pod)?.deletePod(pod);
       },
     });
-    const volumes = this.#watchPersistentVolumes();
     this.#factory.start(signal);
     if (!(await this.#factory.waitForCacheSync(signal))) return;
-    if (volumes) {
-      for (const r of this.#reclaimers) await r.sweep().catch((err: unknown) => this.#log.warn({ err }, 'could not sweep the data of deleted persistent volumes'));
-    }
+    if (this.#reclaimPersistentVolumes()) for (const r of this.#reclaimers) this.#runs.push(r.run(signal));
     await informer.whenIdle();
     for (const pod of informer.lister().list()) route(pod)?.upsertPod(pod);
     await this.#forEachNode(async (_name, e) => {
@@ -300,33 +297,21 @@ export class AgentProcess {
   }
 
   /**
-   * watchPersistentVolumes sets up a reclaimer per node whose runtime keeps persistent volumes, fed by the deletions
-   * of a PersistentVolume informer; false when no node's runtime does (simulated nodes watch nothing more).
+   * reclaimPersistentVolumes sets up a reclaimer per node whose runtime keeps persistent volumes; each GETs the
+   * volumes whose data its node holds, by name, rather than watching every volume (the Node authorizer allows no
+   * more). False when no node's runtime keeps any (simulated nodes).
    */
-  #watchPersistentVolumes(): boolean {
+  #reclaimPersistentVolumes(): boolean {
     const nodes = [...this.nodes.values()].filter((e) => e.runner.runtime.listVolumes && e.runner.runtime.removeVolume);
-    if (!nodes.length) return false;
-    const informer = this.#factory.forResource<PersistentVolume>('persistentvolumes', this.#o.client.resource<PersistentVolume>(RESOURCES.persistentvolumes));
-    for (const e of nodes) {
-      this.#reclaimers.push(
-        new VolumeReclaimer({ runtime: e.runner.runtime, exists: (name) => !!informer.indexer.get(name), clock: this.#o.clock, logger: this.#log.child({ node: e.runner.nodeName }) }),
-      );
-    }
-    informer.addEventHandler({
-      onAdd: () => {},
-      onUpdate: () => {},
-      onDelete: (obj) => {
-        const pv = unwrapTombstone(obj);
-        for (const r of this.#reclaimers) r.onDeleted(pv);
-      },
-    });
-    return true;
+    const api = this.#o.client.resource<PersistentVolume>(RESOURCES.persistentvolumes);
+    const lookup = (name: string): Promise<PersistentVolume | undefined> => api.get(name).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    for (const e of nodes) this.#reclaimers.push(new VolumeReclaimer({ runtime: e.runner.runtime, lookup, clock: this.#o.clock, logger: this.#log.child({ node: e.runner.nodeName }) }));
+    return nodes.length > 0;
   }
 
   /** stop ends every loop and, unless `markNotReady` is false, reports the nodes not ready (graceful shutdown). */
   async stop(markNotReady = true): Promise<void> {
     this.#ac.abort();
-    for (const r of this.#reclaimers) r.stop();
     this.#ready = false;
     await Promise.allSettled(this.#runs);
     await this.#factory.stopped();

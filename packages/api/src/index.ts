@@ -46,6 +46,7 @@ export * from './kinds/certificate-signing-request.js';
 export * from './kinds/persistent-volume-claim.js';
 export * from './kinds/persistent-volume.js';
 export * from './kinds/storage-class.js';
+export * from './kinds/storage-object-in-use-protection.js';
 export * from './x509.js';
 export * from './pod-references.js';
 export * from './printers/index.js';

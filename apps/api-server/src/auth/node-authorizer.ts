@@ -1,8 +1,8 @@
 /**
  * @module nodeAuthorizer: kube's Node authorization mode (plugin/pkg/auth/authorizer/node). It decides only for
  * node identities (`system:node:NAME` in `system:nodes`): the reads and writes kubelet needs (kube's NodeRules),
- * with Secrets, ConfigMaps, PersistentVolumeClaims and ServiceAccount tokens limited to what pods bound to the node
- * reference, and Leases to the node's own in kube-node-lease. Which object a node writes (its own Node, status of
+ * with Secrets, ConfigMaps, PersistentVolumeClaims, PersistentVolumes and ServiceAccount tokens limited to what pods
+ * bound to the node reference, and Leases to the node's own in kube-node-lease. Which object a node writes (its own Node, status of
  * its own pods) is NodeRestriction admission's job, as in Kubernetes.
  */
 import { ALLOW, NO_OPINION, type Attributes, type Authorizer, type AuthorizerResult } from './authorizer.js';
@@ -34,10 +34,6 @@ const NODE_RULES: Rule[] = [
   { group: '', resources: ['pods/status'], verbs: ['update', 'patch'] },
   { group: '', resources: ['pods/eviction'], verbs: ['create'] },
   { group: 'certificates.k8s.io', resources: ['certificatesigningrequests'], verbs: ['create', 'get', 'list', 'watch'] },
-  // Skiff: kube lets a node get only the PersistentVolumes its pods' claims are bound to. Skiff's node agent also
-  // watches them to remove the Docker volume of a deleted reclaim-Delete volume it holds, after its pods are gone
-  // (so off the graph); PersistentVolumes carry no secrets.
-  { group: '', resources: ['persistentvolumes'], verbs: READ },
 ];
 
 /** Resources whose reads follow the graph: a node reads only what its pods reference. */
@@ -55,6 +51,7 @@ export function nodeAuthorizer(graph: NodeGraph): Authorizer {
       if (!a.resourceRequest) return NO_OPINION;
       if (a.apiGroup === '' && GRAPH_READS[a.resource]) return readReferenced(graph, node, GRAPH_READS[a.resource]!, a);
       if (a.apiGroup === '' && a.resource === 'serviceaccounts') return createToken(graph, node, a);
+      if (a.apiGroup === '' && a.resource === 'persistentvolumes') return getVolume(graph, node, a);
       if (a.apiGroup === 'coordination.k8s.io' && a.resource === 'leases') return lease(node, a);
       const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
       const allowed = NODE_RULES.some((r) => r.group === a.apiGroup && r.resources.includes(resource) && r.verbs.includes(a.verb));
@@ -69,6 +66,18 @@ function readReferenced(graph: NodeGraph, node: string, kind: GraphKind, a: Attr
   if (a.subresource) return noOpinion('cannot read subresource');
   if (!a.namespace) return noOpinion('can only read namespaced object of this type');
   return related(graph, node, kind, a);
+}
+
+/**
+ * getVolume is kube's authorizeGet for PersistentVolumes (a get of a volume its pods' claims are bound to), with
+ * Skiff's two more edges: a volume pinned to the node (its local data) and a name no volume has, which is how the
+ * node agent finds the data of a deleted reclaim-Delete volume to remove, by name, without listing every volume.
+ */
+function getVolume(graph: NodeGraph, node: string, a: Attributes): AuthorizerResult {
+  if (a.verb !== 'get' || a.subresource) return noOpinion('can only get individual resources of this type');
+  if (!a.name) return noOpinion('No Object name found');
+  if (!graph.mayGetVolume(node, a.name)) return noOpinion(`no relationship found between node '${node}' and this object`);
+  return ALLOW;
 }
 
 /** createToken is authorizeCreateToken: a TokenRequest for the ServiceAccount of a pod bound to the node. */

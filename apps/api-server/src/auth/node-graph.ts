@@ -1,14 +1,25 @@
 /**
  * @module NodeGraph: which Secrets, ConfigMaps, PersistentVolumeClaims and ServiceAccounts each node's pods use
- * (kube's node authorizer graph, reduced to pod → object edges). It is kept up to date from the store's change
- * feed, so the Node authorizer answers in O(1) per request instead of scanning pods.
+ * (kube's node authorizer graph, reduced to pod → object edges), and which PersistentVolumes a node may read: those
+ * its pods' claims are bound to (kube's pvc → pv edge), those pinned to it by nodeAffinity (a local volume whose
+ * data it holds) and names no volume has. It is kept up to date from the store's change feed, so the Node
+ * authorizer answers in O(1) per request instead of scanning pods.
  */
-import { podReferences, type GraphKind, type KubeObject, type Pod } from '@skiff/api';
+import { podReferences, type GraphKind, type KubeObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@skiff/api';
 import type { Storage } from '../storage/storage.js';
 
 export type { GraphKind };
 
 const POD_RESOURCE = 'pods';
+const CLAIM_RESOURCE = 'persistentvolumeclaims';
+const VOLUME_RESOURCE = 'persistentvolumes';
+const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+
+/** pinnedNodes are the hostnames a volume's required nodeAffinity names with `In` (a local volume's node). */
+function pinnedNodes(pv: PersistentVolume): string[] {
+  const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? [];
+  return terms.flatMap((t) => (t.matchExpressions ?? []).filter((e) => e.key === HOSTNAME_LABEL && e.operator === 'In').flatMap((e) => e.values ?? []));
+}
 
 interface PodEntry {
   node: string;
@@ -21,18 +32,70 @@ export class NodeGraph {
   readonly #uses = new Map<string, Map<string, number>>();
   /** namespace/name of a bound pod → its node and references. */
   readonly #pods = new Map<string, PodEntry>();
+  /** namespace/name of a claim → the volume it is bound to (spec.volumeName). */
+  readonly #claimVolume = new Map<string, string>();
+  /** volume name → the claims (namespace/name) bound to it. */
+  readonly #volumeClaims = new Map<string, Set<string>>();
+  /** volume name → the nodes its nodeAffinity pins it to. */
+  readonly #volumes = new Map<string, string[]>();
 
   /** fromStore indexes the stored pods and follows the store's changes; `stop` ends the subscription. */
   static fromStore(store: Storage): { graph: NodeGraph; stop: () => void } {
     const graph = new NodeGraph();
     // Subscribe first so nothing written between the list and the subscription is missed; set() is idempotent.
     const stop = store.subscribe((e) => {
-      if (e.resource !== POD_RESOURCE) return;
-      if (e.type === 'DELETED') graph.delete(e.object);
-      else graph.set(e.object);
+      const deleted = e.type === 'DELETED';
+      if (e.resource === POD_RESOURCE) {
+        if (deleted) graph.delete(e.object);
+        else graph.set(e.object);
+      } else if (e.resource === CLAIM_RESOURCE) graph.setClaim(e.object as unknown as PersistentVolumeClaim, deleted);
+      else if (e.resource === VOLUME_RESOURCE) graph.setVolume(e.object as unknown as PersistentVolume, deleted);
     });
     for (const pod of store.list(POD_RESOURCE).items) graph.set(pod);
+    for (const pvc of store.list(CLAIM_RESOURCE).items) graph.setClaim(pvc as unknown as PersistentVolumeClaim, false);
+    for (const pv of store.list(VOLUME_RESOURCE).items) graph.setVolume(pv as unknown as PersistentVolume, false);
     return { graph, stop };
+  }
+
+  /** setClaim records (or, when `deleted`, forgets) the volume a claim is bound to. */
+  setClaim(pvc: PersistentVolumeClaim, deleted: boolean): void {
+    const key = `${pvc.metadata.namespace ?? ''}/${pvc.metadata.name ?? ''}`;
+    const old = this.#claimVolume.get(key);
+    const next = deleted ? undefined : pvc.spec?.volumeName || undefined;
+    if (old === next) return;
+    if (old !== undefined) {
+      const claims = this.#volumeClaims.get(old);
+      claims?.delete(key);
+      if (claims?.size === 0) this.#volumeClaims.delete(old);
+      this.#claimVolume.delete(key);
+    }
+    if (next === undefined) return;
+    this.#claimVolume.set(key, next);
+    let claims = this.#volumeClaims.get(next);
+    if (!claims) this.#volumeClaims.set(next, (claims = new Set()));
+    claims.add(key);
+  }
+
+  /** setVolume records (or forgets) a volume and the nodes it is pinned to. */
+  setVolume(pv: PersistentVolume, deleted: boolean): void {
+    const name = pv.metadata.name ?? '';
+    if (deleted) this.#volumes.delete(name);
+    else this.#volumes.set(name, pinnedNodes(pv));
+  }
+
+  /**
+   * mayGetVolume says whether `node` may read PersistentVolume `name`: one a claim of its pods is bound to, one
+   * pinned to it, or a name no volume has (the read answers 404: how a node learns that a volume whose data it holds
+   * is gone, without watching every volume).
+   */
+  mayGetVolume(node: string, name: string): boolean {
+    const pinned = this.#volumes.get(name);
+    if (!pinned || pinned.includes(node)) return true;
+    for (const claim of this.#volumeClaims.get(name) ?? []) {
+      const slash = claim.indexOf('/');
+      if (this.uses(node, 'persistentvolumeclaims', claim.slice(0, slash), claim.slice(slash + 1))) return true;
+    }
+    return false;
   }
 
   set(obj: KubeObject): void {

@@ -75,8 +75,8 @@ function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfi
     if (v.persistentVolumeClaim) {
       const named = ctx.claimVolume?.(v);
       if (!named) throw configError(`volume ${v.name}: persistentVolumeClaim ${v.persistentVolumeClaim.claimName} is not mounted on this node`);
-      if (m.subPath) throw configError(`volume ${v.name}: subPath is not supported for persistentVolumeClaim volumes by this node agent`);
-      return { volume: named, kind: 'named', target: m.mountPath, readOnly: (m.readOnly ?? false) || (v.persistentVolumeClaim.readOnly ?? false) };
+      const readOnly = (m.readOnly ?? false) || (v.persistentVolumeClaim.readOnly ?? false);
+      return { volume: named, kind: 'named', target: m.mountPath, readOnly, ...(m.subPath ? { subPath: m.subPath } : {}) };
     }
     if (v.hostPath) {
       if (hostPathExposesDockerSocket(v.hostPath.path)) throw configError(`hostPath volume ${v.name} (${v.hostPath.path}) would expose the container engine's socket, which no pod may mount`);

@@ -69,6 +69,8 @@ export interface MountConfig {
   kind: 'emptyDir' | 'host' | 'named';
   target: string;
   readOnly: boolean;
+  /** For 'named': the directory inside the volume to mount instead of its root (a volumeMount's subPath). */
+  subPath?: string;
 }
 
 /** ContainerConfig is a fully resolved pod container, ready to create: env values are already substituted. */

@@ -14,19 +14,26 @@ const held = (pv: string, policy: string, inUse = false): FakeVolume => ({
   labels: { 'skiff.dev/kind': 'persistent-volume', 'skiff.dev/persistent-volume': pv, 'skiff.dev/reclaim-policy': policy },
   inUse,
 });
-const deleted = (name: string, policy: 'Delete' | 'Retain'): PersistentVolume => ({
+const volume = (name: string, policy: 'Delete' | 'Retain'): PersistentVolume => ({
   apiVersion: 'v1',
   kind: 'PersistentVolume',
   metadata: { name },
   spec: { persistentVolumeReclaimPolicy: policy, csi: { driver: 'skiff.dev/docker-volume', volumeHandle: `skiff-${name}` } },
 });
 
-function harness(volumes: FakeVolume[], existing: string[] = []) {
+/** harness: `api` holds the PersistentVolumes that exist; a name in `unreadable` makes the lookup fail. */
+function harness(volumes: FakeVolume[], api: Map<string, PersistentVolume>, unreadable = new Set<string>()) {
   const clock = new FakeClock();
+  const lookups: string[] = [];
   const reclaimer = new VolumeReclaimer({
     clock,
     logger: silentLogger,
-    exists: (name) => existing.includes(name),
+    periodMs: 1000,
+    lookup: async (name) => {
+      lookups.push(name);
+      if (unreadable.has(name)) throw new Error('forbidden');
+      return api.get(name);
+    },
     runtime: {
       // The runtime answers only this node's volumes; the fake holds only this node's.
       listVolumes: async (labels) => volumes.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)),
@@ -38,33 +45,43 @@ function harness(volumes: FakeVolume[], existing: string[] = []) {
       },
     },
   });
-  return { reclaimer, clock, names: () => volumes.map((v) => v.name) };
+  return { reclaimer, clock, lookups, names: () => volumes.map((v) => v.name) };
 }
 
 describe('VolumeReclaimer', () => {
-  it('removes the Docker volume of a deleted Delete volume and keeps a Retain one', async () => {
-    const h = harness([held('pvc-a', 'Delete'), held('pvc-b', 'Retain')]);
-    h.reclaimer.onDeleted(deleted('pvc-a', 'Delete'));
-    h.reclaimer.onDeleted(deleted('pvc-b', 'Retain'));
-    await h.reclaimer.idle();
-    expect(h.names()).toEqual(['skiff-pvc-b']);
+  it('removes the data of a gone Delete volume, keeps a gone Retain one, a live one and one the API will not tell about', async () => {
+    const api = new Map([['pvc-live', volume('pvc-live', 'Delete')]]);
+    const h = harness([held('pvc-gone', 'Delete'), held('pvc-live', 'Delete'), held('pvc-kept', 'Retain'), held('pvc-unknown', 'Delete')], api, new Set(['pvc-unknown']));
+    await h.reclaimer.sweep();
+    expect(h.names()).toEqual(['skiff-pvc-live', 'skiff-pvc-kept', 'skiff-pvc-unknown']);
+    // One GET per held volume: no list of every volume in the cluster.
+    expect(h.lookups).toEqual(['pvc-gone', 'pvc-live', 'pvc-kept', 'pvc-unknown']);
   });
 
-  it('retries a volume still mounted until it is free', async () => {
+  it('honours the policy last read: a volume switched to Retain before its deletion keeps its data', async () => {
+    const api = new Map([['pvc-a', volume('pvc-a', 'Retain')]]);
+    const h = harness([held('pvc-a', 'Delete')], api);
+    await h.reclaimer.sweep();
+    api.delete('pvc-a');
+    await h.reclaimer.sweep();
+    expect(h.names()).toEqual(['skiff-pvc-a']);
+  });
+
+  it('checks every period, retrying data still mounted until it is free', async () => {
     const busy = held('pvc-a', 'Delete', true);
-    const h = harness([busy]);
-    h.reclaimer.onDeleted(deleted('pvc-a', 'Delete'));
-    await h.reclaimer.idle();
+    const api = new Map([['pvc-a', volume('pvc-a', 'Delete')]]);
+    const h = harness([busy], api);
+    const ac = new AbortController();
+    const running = h.reclaimer.run(ac.signal);
+    await h.clock.advanceAsync(0);
+    expect(h.lookups).toEqual(['pvc-a']);
+    api.delete('pvc-a');
+    await h.clock.advanceAsync(1000);
     expect(h.names()).toEqual(['skiff-pvc-a']);
     busy.inUse = false;
-    await h.clock.advanceAsync(2000);
-    await h.reclaimer.idle();
+    await h.clock.advanceAsync(1000);
     expect(h.names()).toEqual([]);
-  });
-
-  it('sweeps the Delete volumes whose PersistentVolume went while the agent was down', async () => {
-    const h = harness([held('pvc-gone', 'Delete'), held('pvc-live', 'Delete'), held('pvc-kept', 'Retain')], ['pvc-live']);
-    await h.reclaimer.sweep();
-    expect(h.names()).toEqual(['skiff-pvc-live', 'skiff-pvc-kept']);
+    ac.abort();
+    await running;
   });
 });

@@ -3,7 +3,7 @@
  * (what local-path-provisioner's helper pod does on the volume's node; here the node agent, the one process that
  * reaches that node's Docker).
  */
-import { DOCKER_VOLUME_PROVISIONER, type Clock, type PersistentVolume } from '@skiff/api';
+import { sleep, type Clock, type PersistentVolume } from '@skiff/api';
 import type { Logger } from '@skiff/controller-kit';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { LABELS } from '../runtime/labels.js';
@@ -11,85 +11,67 @@ import { PV_LABELS, PV_VOLUME_KIND } from './claim-volumes.js';
 
 export interface VolumeReclaimerOptions {
   runtime: Pick<ContainerRuntime, 'listVolumes' | 'removeVolume'>;
-  /** Whether a PersistentVolume of this name exists now (the agent's synced informer cache). */
-  exists(name: string): boolean;
+  /**
+   * lookup GETs a PersistentVolume by name: the volume, or undefined once it is deleted (404). It throws when the
+   * API cannot say (unreachable, refused): the data is then kept.
+   */
+  lookup(name: string): Promise<PersistentVolume | undefined>;
   clock: Clock;
   logger: Logger;
-  /** Wait before trying again a volume still mounted by a container (a pod being torn down). Default 2 s. */
-  retryMs?: number;
+  /** How often this node's volumes are checked against the API. Default 5 s. */
+  periodMs?: number;
 }
 
 /**
- * VolumeReclaimer deletes this node's Docker volume of a PersistentVolume once the volume object is deleted with
- * reclaimPolicy Delete (the policy of the deleted object, so an admin's switch to Retain is honoured). `sweep`
- * catches deletions missed while the agent was down, trusting the policy the Docker volume was labelled with.
- * A volume still in use is retried until it is free.
+ * VolumeReclaimer checks, every period, each Docker volume this node holds for a PersistentVolume, by GETting that
+ * volume by name, as kubelet reads only the volumes it has to (the Node authorizer lets a node get a volume pinned to
+ * it, and a name no volume has, which answers 404). A volume found gone has its data removed when its reclaim
+ * policy is Delete: the policy last read from the API (an admin's switch to Retain is honoured), else the one the
+ * Docker volume was labelled with when it was created. One still mounted by a container is tried again next period.
  */
 export class VolumeReclaimer {
   readonly #o: VolumeReclaimerOptions;
-  readonly #retrying = new Set<string>();
-  #stopped = false;
-  #inflight = new Set<Promise<void>>();
+  /** The reclaim policy each held volume had when last read. */
+  readonly #policies = new Map<string, string>();
 
   constructor(opts: VolumeReclaimerOptions) {
     this.#o = opts;
   }
 
-  /** onDeleted handles a PersistentVolume deletion seen by the informer. */
-  onDeleted(pv: PersistentVolume): void {
-    if (pv.spec.csi?.driver !== DOCKER_VOLUME_PROVISIONER) return;
-    if ((pv.spec.persistentVolumeReclaimPolicy ?? 'Retain') !== 'Delete') return;
-    this.#track(this.#reclaim(pv.metadata.name ?? ''));
+  /** run sweeps at once and then every period, until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.sweep().catch((err: unknown) => this.#o.logger.warn({ err }, 'could not check the data of persistent volumes'));
+      await sleep(this.#o.clock, this.#o.periodMs ?? 5000, signal);
+    }
   }
 
-  /** sweep removes this node's reclaim-Delete Docker volumes whose PersistentVolume no longer exists. */
+  /** sweep removes this node's Docker volumes whose PersistentVolume is gone and was reclaim Delete. */
   async sweep(): Promise<void> {
-    if (!this.#o.runtime.listVolumes) return;
-    const volumes = await this.#o.runtime.listVolumes({ [LABELS.kind]: PV_VOLUME_KIND, [PV_LABELS.reclaimPolicy]: 'Delete' });
-    for (const v of volumes) {
-      const pv = v.labels[PV_LABELS.persistentVolume];
-      if (pv && !this.#o.exists(pv)) await this.#reclaim(pv);
-    }
-  }
-
-  /** idle resolves once no removal is in flight (tests). */
-  async idle(): Promise<void> {
-    while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
-  }
-
-  stop(): void {
-    this.#stopped = true;
-  }
-
-  #track(p: Promise<void>): void {
-    this.#inflight.add(p);
-    void p.finally(() => this.#inflight.delete(p));
-  }
-
-  async #reclaim(pvName: string): Promise<void> {
     const rt = this.#o.runtime;
-    if (!rt.listVolumes || !rt.removeVolume || this.#stopped) return;
-    try {
-      // Only this node's volumes: several agents may share one Docker engine (the toy cluster, tests).
-      for (const v of await rt.listVolumes({ [LABELS.kind]: PV_VOLUME_KIND, [PV_LABELS.persistentVolume]: pvName })) {
-        if ((await rt.removeVolume(v.name)) === 'inUse') {
-          this.#retry(pvName, 'volume in use');
-          return;
-        }
-        this.#o.logger.info({ persistentVolume: pvName, volume: v.name }, 'removed the data of a deleted persistent volume');
+    if (!rt.listVolumes || !rt.removeVolume) return;
+    for (const v of await rt.listVolumes({ [LABELS.kind]: PV_VOLUME_KIND })) {
+      const pvName = v.labels[PV_LABELS.persistentVolume];
+      if (!pvName) continue;
+      let pv: PersistentVolume | undefined;
+      try {
+        pv = await this.#o.lookup(pvName);
+      } catch (err) {
+        this.#o.logger.debug({ persistentVolume: pvName, err }, 'cannot tell whether a persistent volume still exists; keeping its data');
+        continue;
       }
-    } catch (err) {
-      this.#retry(pvName, (err as Error).message);
+      if (pv) {
+        this.#policies.set(pvName, pv.spec.persistentVolumeReclaimPolicy ?? 'Retain');
+        continue;
+      }
+      const policy = this.#policies.get(pvName) ?? v.labels[PV_LABELS.reclaimPolicy] ?? 'Retain';
+      if (policy !== 'Delete') continue;
+      if ((await rt.removeVolume(v.name)) === 'inUse') {
+        this.#o.logger.debug({ persistentVolume: pvName, volume: v.name }, 'persistent volume data still mounted; retrying');
+        continue;
+      }
+      this.#policies.delete(pvName);
+      this.#o.logger.info({ persistentVolume: pvName, volume: v.name }, 'removed the data of a deleted persistent volume');
     }
-  }
-
-  #retry(pvName: string, why: string): void {
-    if (this.#stopped || this.#retrying.has(pvName)) return;
-    this.#retrying.add(pvName);
-    this.#o.logger.debug({ persistentVolume: pvName, why }, 'persistent volume data not removed yet; retrying');
-    this.#o.clock.setTimeout(() => {
-      this.#retrying.delete(pvName);
-      this.#track(this.#reclaim(pvName));
-    }, this.#o.retryMs ?? 2000);
   }
 }

@@ -16,6 +16,7 @@ import { deepEqual } from '../validation/validate-pod-update.js';
 import type { KindContext } from './kind.js';
 import { defineKind } from './kind.js';
 import { isDefaultClass, type StorageClass } from './storage-class.js';
+import { addProtectionFinalizer, PVC_PROTECTION_FINALIZER } from './storage-object-in-use-protection.js';
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
 export type PersistentVolumeMode = 'Filesystem' | 'Block';
@@ -201,6 +202,10 @@ export const persistentVolumeClaimKind = defineKind({
     prepareForCreate(pvc) {
       pvc.status = { phase: 'Pending' };
     },
-    admit: admitDefaultStorageClass,
+    // The admission chain on create: DefaultStorageClass, then StorageObjectInUseProtection.
+    admit(pvc, ctx) {
+      admitDefaultStorageClass(pvc, ctx);
+      addProtectionFinalizer(pvc, PVC_PROTECTION_FINALIZER);
+    },
   },
 });

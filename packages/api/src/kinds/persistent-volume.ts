@@ -18,6 +18,7 @@ import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
 import { accessModesString, validateAccessModes, validateStorage, type PersistentVolumeAccessMode, type PersistentVolumeMode } from './persistent-volume-claim.js';
 import type { PersistentVolumeReclaimPolicy } from './storage-class.js';
+import { addProtectionFinalizer, PV_PROTECTION_FINALIZER } from './storage-object-in-use-protection.js';
 
 export type PersistentVolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
 
@@ -184,5 +185,7 @@ export const persistentVolumeKind = defineKind({
     prepareForCreate(pv) {
       pv.status = { phase: 'Pending' };
     },
+    // StorageObjectInUseProtection admission.
+    admit: (pv) => addProtectionFinalizer(pv, PV_PROTECTION_FINALIZER),
   },
 });

@@ -131,6 +131,16 @@ describe('PersistentVolumeController', () => {
     expect(g.storedVolume('pv-keep')!.status?.phase).toBe('Released');
   });
 
+  it('marks a volume already being deleted Released once its claim is gone, without deleting it again', async () => {
+    const held = volume('pv-held', { claimRef: { namespace: 'default', name: 'gone', uid: 'uid-gone' }, policy: 'Delete', phase: { phase: 'Bound' } });
+    held.metadata.deletionTimestamp = '2025-01-01T00:00:00Z';
+    held.metadata.finalizers = ['kubernetes.io/pv-protection'];
+    const f = fixture({ volumes: [held] });
+    await f.controller.reconcile('volume/pv-held');
+    expect(f.writes()).toEqual(['update persistentvolumes/status pv-held']);
+    expect(f.storedVolume('pv-held')!.status?.phase).toBe('Released');
+  });
+
   it('does not release a volume when only the cache has lost its claim (the API still has it)', async () => {
     const f = fixture({ volumes: [volume('pv-1', { claimRef: { namespace: 'default', name: 'data', uid: 'uid-data' }, policy: 'Delete', phase: { phase: 'Bound' } })] });
     stored<PersistentVolumeClaim>(f.client, RESOURCES.persistentvolumeclaims).set('default/data', claim('data', { volumeName: 'pv-1' }));

@@ -202,7 +202,7 @@ export class PersistentVolumeController extends ManagedController {
    */
   async #syncVolume(name: string): Promise<void> {
     const pv = this.#caches.volumes.indexer.get(name);
-    if (!pv || pv.metadata.deletionTimestamp) return;
+    if (!pv) return;
     const ref = pv.spec.claimRef;
     if (!ref) {
       await this.#volumePhase(pv, 'Available');
@@ -218,6 +218,9 @@ export class PersistentVolumeController extends ManagedController {
     }
     const released = await this.#volumePhase(pv, 'Released');
     const policy = pv.spec.persistentVolumeReclaimPolicy ?? 'Retain';
+    // A volume already being deleted (a user's delete, held by pv-protection) still turns Released, which lets
+    // pv-protection release it; it is not deleted twice.
+    if (pv.metadata.deletionTimestamp) return;
     if (policy === 'Delete') {
       try {
         await this.#api.volumes.delete(pv.metadata.name ?? '', { preconditions: { uid: pv.metadata.uid ?? '' } });

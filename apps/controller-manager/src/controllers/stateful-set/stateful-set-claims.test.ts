@@ -5,7 +5,7 @@ import { createFakeInformers } from '../../testing/fake-informers.js';
 import { iso, T0 } from '../../testing/fixtures.js';
 import { RecordingClient } from '../../testing/recording-client.js';
 import { storageInformers } from '../persistent-volume/storage-access.js';
-import { StatefulSetController } from './stateful-set-controller.js';
+import { newStatefulPod, StatefulSetController } from './stateful-set-controller.js';
 
 function newSts(): StatefulSet {
   return {
@@ -64,5 +64,82 @@ describe('StatefulSet volumeClaimTemplates', () => {
     caches.claims.indexer.add(going);
     await expect(f.controller.reconcile('default/web')).rejects.toThrow('pvc data-web-1 is being deleted');
     expect(f.writes()).toEqual(['create pods web-0']);
+  });
+});
+
+describe('StatefulSet persistentVolumeClaimRetentionPolicy', () => {
+  const setRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'uid-web', controller: true, blockOwnerDeletion: true };
+  const podRef = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', name, uid: `uid-${name}`, controller: true, blockOwnerDeletion: true });
+
+  function withPolicy(policy: { whenDeleted: 'Retain' | 'Delete'; whenScaled: 'Retain' | 'Delete' }, replicas = 2) {
+    const f = fixture();
+    const sts = f.informers.statefulsets.indexer.get('default/web')!;
+    sts.spec.persistentVolumeClaimRetentionPolicy = policy;
+    sts.spec.replicas = replicas;
+    // OnDelete: the pods below are not rolled (their revision is made up).
+    sts.spec.updateStrategy = { type: 'OnDelete' };
+    return f;
+  }
+
+  /** existing puts pod `name` (Running, Ready, of the set) and its claim, with `refs`, in the caches and the API. */
+  function existing(f: ReturnType<typeof fixture>, ordinal: number, refs: PersistentVolumeClaim['metadata']['ownerReferences'] = undefined) {
+    const sts = f.informers.statefulsets.indexer.get('default/web')!;
+    const pod = newStatefulPod(sts, ordinal, 'rev');
+    pod.metadata.uid = `uid-web-${ordinal}`;
+    pod.metadata.resourceVersion = '1';
+    pod.spec.nodeName = 'n1';
+    pod.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+    f.informers.pods.indexer.add(pod);
+    f.client.pods.objects.set(`default/web-${ordinal}`, structuredClone(pod));
+    const claim: PersistentVolumeClaim = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: `data-web-${ordinal}`, namespace: 'default', uid: `uid-data-web-${ordinal}`, resourceVersion: '1', ...(refs ? { ownerReferences: refs } : {}) },
+      spec: { volumeName: `pv-${ordinal}` },
+    };
+    storageInformers(f.informers).claims.indexer.add(claim);
+    f.claims.set(`default/data-web-${ordinal}`, structuredClone(claim));
+  }
+
+  it('whenDeleted Delete: new claims are owned by the set, so the garbage collector deletes them with it', async () => {
+    const f = withPolicy({ whenDeleted: 'Delete', whenScaled: 'Retain' });
+    await f.controller.reconcile('default/web');
+    expect(f.claims.get('default/data-web-0')!.metadata.ownerReferences).toEqual([setRef]);
+    expect(f.claims.get('default/data-web-1')!.metadata.ownerReferences).toEqual([setRef]);
+  });
+
+  it('Retain (the default): claims get no owner, and a policy switched back to Retain drops the set reference', async () => {
+    const f = withPolicy({ whenDeleted: 'Retain', whenScaled: 'Retain' }, 1);
+    existing(f, 0, [setRef, { apiVersion: 'example.com/v1', kind: 'Other', name: 'o', uid: 'uid-o' }]);
+    await f.controller.reconcile('default/web');
+    expect(f.writes()).toEqual(['update persistentvolumeclaims data-web-0']);
+    expect(f.claims.get('default/data-web-0')!.metadata.ownerReferences).toEqual([{ apiVersion: 'example.com/v1', kind: 'Other', name: 'o', uid: 'uid-o' }]);
+  });
+
+  it('whenScaled Delete: a scale-down 3 to 1 hands the claims of ordinals 2 and 1 to their pods before deleting them; claim 0 stays ownerless', async () => {
+    const f = withPolicy({ whenDeleted: 'Retain', whenScaled: 'Delete' }, 1);
+    for (const i of [0, 1, 2]) existing(f, i);
+    await f.controller.reconcile('default/web');
+    // Parallel: both condemned pods go in one pass, each after its claim changed hands.
+    expect(f.writes()).toEqual(['update persistentvolumeclaims data-web-2', 'update persistentvolumeclaims data-web-1', 'delete pods web-2', 'delete pods web-1']);
+    expect(f.claims.get('default/data-web-2')!.metadata.ownerReferences).toEqual([podRef('web-2')]);
+    expect(f.claims.get('default/data-web-1')!.metadata.ownerReferences).toEqual([podRef('web-1')]);
+    expect(f.claims.get('default/data-web-0')!.metadata.ownerReferences).toBeUndefined();
+  });
+
+  it('both Delete: a condemned pod takes its claim over from the set; a pod back in range gives it back, dropping a stale pod reference', async () => {
+    const f = withPolicy({ whenDeleted: 'Delete', whenScaled: 'Delete' }, 2);
+    existing(f, 1, [{ ...podRef('web-1'), uid: 'uid-an-earlier-web-1' }]);
+    existing(f, 2, [setRef]);
+    await f.controller.reconcile('default/web');
+    expect(f.claims.get('default/data-web-2')!.metadata.ownerReferences).toEqual([{ ...podRef('web-2'), uid: 'uid-web-2' }]);
+    expect(f.claims.get('default/data-web-1')!.metadata.ownerReferences).toEqual([setRef]);
+  });
+
+  it('leaves a claim controlled by another owner alone', async () => {
+    const f = withPolicy({ whenDeleted: 'Delete', whenScaled: 'Retain' }, 1);
+    existing(f, 0, [{ apiVersion: 'example.com/v1', kind: 'Other', name: 'o', uid: 'uid-o', controller: true }]);
+    await f.controller.reconcile('default/web');
+    expect(f.writes()).toEqual([]);
   });
 });

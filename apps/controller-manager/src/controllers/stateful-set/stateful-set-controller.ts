@@ -124,6 +124,12 @@ export class StatefulSetController extends ManagedController {
       else condemned.push(pod);
     }
     condemned.sort((a, b) => (ordinalOf(name, b) ?? -1) - (ordinalOf(name, a) ?? -1));
+    // persistentVolumeClaimRetentionPolicy: every pod's claims get the owners the policy wants, a condemned pod's
+    // before it is deleted, so the garbage collector takes them with it (kube's fixPodClaim and processReplica).
+    for (const pod of [...condemned, ...replicas]) {
+      const ord = pod && ordinalOf(name, pod);
+      if (pod && ord !== undefined) await this.#claims.applyRetention(sts, pod, ord);
+    }
 
     for (let i = 0; i < replicas.length; i++) {
       const pod = replicas[i];

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { realpathSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { DOCKER_SOCKET_PATHS, hostPathExposesDockerSocket, parseImageName, type PullPolicy } from '@skiff/api';
 import {
   RuntimeError,
@@ -33,6 +34,7 @@ interface DockerStats {
 }
 import { dockerContainerStream } from './docker-container-stream.js';
 import { killProcessTree } from './kill-process-tree.js';
+import { prepareSubPath } from '../../volumes/sub-path.js';
 
 /** DockerRuntimeOptions configures DockerRuntime. */
 export interface DockerRuntimeOptions {
@@ -331,12 +333,16 @@ export class DockerRuntime implements ContainerRuntime {
       // kubectl debug --target: the debugger sees the target's processes (CRI's NamespaceMode TARGET).
       ...(config.pidTarget ? { PidMode: `container:${config.pidTarget}` } : {}),
       RestartPolicy: { Name: 'no' },
-      Mounts: config.mounts.map((m) =>
-        m.kind === 'emptyDir'
-          ? { Type: 'volume', Source: volumeName(this.#node, config.pod, m.volume), Target: m.target, ReadOnly: m.readOnly }
-          : m.kind === 'named'
-            ? { Type: 'volume', Source: m.volume, Target: m.target, ReadOnly: m.readOnly }
-            : { Type: 'bind', Source: m.volume, Target: m.target, ReadOnly: m.readOnly },
+      Mounts: await Promise.all(
+        config.mounts.map(async (m) =>
+          m.kind === 'emptyDir'
+            ? { Type: 'volume', Source: volumeName(this.#node, config.pod, m.volume), Target: m.target, ReadOnly: m.readOnly }
+            : m.kind === 'named' && m.subPath
+              ? { Type: 'bind', Source: await this.#namedSubPath(config, m.volume, m.subPath), Target: m.target, ReadOnly: m.readOnly }
+              : m.kind === 'named'
+                ? { Type: 'volume', Source: m.volume, Target: m.target, ReadOnly: m.readOnly }
+                : { Type: 'bind', Source: m.volume, Target: m.target, ReadOnly: m.readOnly },
+        ),
       ),
     };
     if (config.memoryLimit !== undefined) {
@@ -428,6 +434,25 @@ export class DockerRuntime implements ContainerRuntime {
       } catch (err) {
         if (!isMissing(err)) throw err;
       }
+    }
+  }
+
+  /**
+   * #namedSubPath is the host directory of `subPath` inside named volume `name`, made and checked by the agent in
+   * the volume's Mountpoint and then bound (Docker API 1.41 has no VolumeOptions.Subpath). The agent must see the
+   * engine's volume directory at the same path, as an agent on the engine's host does.
+   */
+  async #namedSubPath(config: ContainerConfig, name: string, subPath: string): Promise<string> {
+    const { Mountpoint } = await this.#d.json<{ Mountpoint: string }>({ method: 'GET', path: `/volumes/${encodeURIComponent(name)}` });
+    try {
+      await access(Mountpoint);
+    } catch {
+      throw new RuntimeError('CreateContainerConfigError', `container ${config.name}: subPath ${subPath} of volume ${name}: this node agent cannot reach the engine's volume directory ${Mountpoint} (run it where that path is visible)`);
+    }
+    try {
+      return await prepareSubPath(Mountpoint, subPath);
+    } catch (err) {
+      throw new RuntimeError('CreateContainerConfigError', `failed to prepare subPath for volumeMount of container ${config.name}: ${(err as Error).message}`);
     }
   }
 

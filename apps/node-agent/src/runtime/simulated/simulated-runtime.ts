@@ -80,6 +80,12 @@ export class SimulatedRuntime extends FakeRuntime {
     return false;
   }
 
+  /**
+   * ensureVolume lets pods mount persistentVolumeClaim volumes; there is no data to keep. No listVolumes or
+   * removeVolume, so simulated nodes watch no PersistentVolumes for reclaiming.
+   */
+  async ensureVolume(_name: string, _labels: Record<string, string>): Promise<void> {}
+
   override async startContainer(sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string> {
     const id = await super.startContainer(sandboxId, config, signal);
     const c = this.containers.get(id)!;
