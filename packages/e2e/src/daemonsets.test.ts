@@ -80,6 +80,11 @@ describe('DaemonSets on simulated nodes', () => {
     const table = await kubectl('get', 'ds', 'agent');
     expect(table.split('\n')[0]).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE$/);
     expect(table.split('\n')[1]).toMatch(/^agent\s+3\s+3\s+3\s+3\s+3\s+kubernetes\.io\/os=linux\s+/);
+    const described = await kubectl('describe', 'ds', 'agent');
+    expect(described).toMatch(/^Name:\s+agent$/m);
+    expect(described).toMatch(/^Desired Number of Nodes Scheduled: 3$/m);
+    expect(described).toMatch(/^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+    expect(described).toMatch(/Normal\s+SuccessfulCreate\s+.*Created pod: agent-/);
 
     // A node joins: it gets its pod.
     const joined = `djoin-${suffix}`;

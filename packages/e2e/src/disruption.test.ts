@@ -52,6 +52,11 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
       return s?.observedGeneration === 1 && s.currentHealthy === 2 && s.desiredHealthy === 2 ? s : undefined;
     }, { what: 'the disruption controller to compute PDB web', timeoutMs: 30_000 });
     expect(await kubectl('get', 'pdb', 'web', '--no-headers')).toMatch(/^web\s+2\s+N\/A\s+0\s+/);
+    const described = await kubectl('describe', 'pdb', 'web');
+    expect(described).toMatch(/^Min available:\s+2$/m);
+    expect(described).toMatch(/^Selector:\s+app=web$/m);
+    expect(described).toMatch(/^\s+Allowed disruptions:\s+0$/m);
+    expect(described).toMatch(/^\s+Current:\s+2$/m);
 
     // Count the budget's healthy pods on every change from here on: it must never go below minAvailable.
     const initial = await cluster.client.pods.list({ namespace: NS, labelSelector });

@@ -81,6 +81,10 @@ describe('StatefulSets on simulated nodes', () => {
       const pods = await livePods();
       expect(pods.map((p) => [p.metadata.name, p.spec.hostname, p.spec.subdomain]).sort()).toEqual([['web-0', 'web-0', 'web'], ['web-1', 'web-1', 'web'], ['web-2', 'web-2', 'web']]);
       expect((await kubectl('get', 'sts', 'web', '--no-headers')).trim()).toMatch(/^web\s+3\/3\s+/);
+      const described = await kubectl('describe', 'sts', 'web');
+      expect(described).toMatch(/^Replicas:\s+3 desired \| 3 total$/m);
+      expect(described).toMatch(/^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+      expect(described).toMatch(/Normal\s+SuccessfulCreate\s+.*create Pod web-2 in StatefulSet web successful/);
 
       // A deleted pod comes back with the same name (a new pod).
       const oldUid = pods.find((p) => p.metadata.name === 'web-1')!.metadata.uid;
