@@ -35,16 +35,19 @@ export async function run(ctx) {
   try {
     const events = ctx.scale(200, 60);
     const rate = 50;
-    // SKIFF_BENCH_WATCHERS_10K=1 adds 10,000 watchers (at 5 events/s: 10,000 socket writes an event). Not by
-    // default: at load 30-50 the watcher process did not report within 80 s (see README), so it would fail the run.
-    const sizes = process.env.SKIFF_BENCH_WATCHERS_10K === '1' ? [1, 100, 1000, 10_000] : [1, 100, 1000];
-    for (const transport of ['ws', 'http']) {
+    // SKIFF_BENCH_WATCHERS_10K=1 adds 10,000 watchers (at 5 events/s: 10,000 socket writes an event).
+    // SKIFF_BENCH_WATCHERS=1000,10000 measures only these counts (SKIFF_BENCH_WATCH_TRANSPORTS=ws: one transport).
+    const sizes = process.env.SKIFF_BENCH_WATCHERS
+      ? process.env.SKIFF_BENCH_WATCHERS.split(',').map(Number)
+      : process.env.SKIFF_BENCH_WATCHERS_10K === '1' ? [1, 100, 1000, 10_000] : [1, 100, 1000];
+    const transports = (process.env.SKIFF_BENCH_WATCH_TRANSPORTS ?? 'ws,http').split(',');
+    for (const transport of transports) {
       for (const watchers of sizes) {
         const ns = `watch-${transport}-${watchers}`;
         await createNamespace(pool, ns);
         const big = watchers === 10_000;
         const row = await measure(ctx, server, pool, { ns, transport, watchers, events: big ? 20 : events, rate: big ? 5 : rate });
-        ctx.log(`watch ${transport} x${watchers}: fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; ${row.rssPerWatcherKiB} KiB RSS/watcher; missing ${row.missing}`);
+        ctx.log(`watch ${transport} x${watchers} (${row.watcherProcs} watcher processes, opened in ${row.openSeconds} s): fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; spread p99 ${row.fanoutSpreadP99} ms; server CPU ${row.serverCpuPct}%; ${row.rssPerWatcherKiB} KiB RSS/watcher; missing ${row.missing}`);
         rows.push(row);
       }
     }
@@ -71,20 +74,28 @@ async function registeredPodWatchers(pool) {
   return Number(/^apiserver_registered_watchers\{[^}]*kind="Pod"[^}]*\} (\S+)/m.exec(text)?.[1] ?? NaN);
 }
 
-async function measure(ctx, server, pool, { ns, transport, watchers, events, rate, stalled = 0, body = podBody }) {
-  const worker = fork(WORKER, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * WatcherProcess is one child process holding `count` of the watchers; it reports over IPC. A worker that exits
+ * before it reports fails the row at once instead of after its timeout.
+ */
+function watcherProcess(count) {
+  const proc = fork(WORKER, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages = [];
   let wake;
-  worker.on('message', (m) => {
+  proc.on('message', (m) => {
     messages.push(m);
+    wake?.();
+  });
+  proc.on('exit', (code, signal) => {
+    messages.push({ type: 'exit', message: `exited (${signal ?? code})` });
     wake?.();
   });
   const waitFor = async (type, timeoutMs) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = messages.find((x) => x.type === type || x.type === 'error');
+      const m = messages.find((x) => x.type === type || x.type === 'error' || x.type === 'exit');
       if (m) {
-        if (m.type === 'error') throw new Error(`watch worker: ${m.message}`);
+        if (m.type !== type) throw new Error(`watch worker ${m.type === 'exit' ? 'exited before it sent "' + type + '"' : 'failed'}: ${m.message}`);
         return m;
       }
       const left = deadline - Date.now();
@@ -95,6 +106,28 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       });
     }
   };
+  return { proc, count, waitFor, stop: () => (proc.connected && proc.disconnect(), proc.kill()) };
+}
+
+/**
+ * How many processes receive the events of `watchers` watchers. Reading 1,000 sockets an event costs a receiving
+ * Node process about as much as writing them costs the server, so one receiver may be what the last receipt waits
+ * for (compare `fanoutSpreadP99` with the server's share; see README "Watch fan-out"). SKIFF_BENCH_WATCH_PROCS
+ * overrides it.
+ */
+function watcherProcesses(watchers) {
+  const forced = Number(process.env.SKIFF_BENCH_WATCH_PROCS);
+  if (forced > 0) return Math.min(forced, watchers);
+  return watchers >= 1000 ? 2 : 1;
+}
+
+async function measure(ctx, server, pool, { ns, transport, watchers, events, rate, stalled = 0, body = podBody }) {
+  const nprocs = watcherProcesses(watchers);
+  const workers = Array.from({ length: nprocs }, (_, i) => watcherProcess(Math.floor(watchers / nprocs) + (i < watchers % nprocs ? 1 : 0)));
+  const all = async (type, timeoutMs) => {
+    const got = await Promise.all(workers.map((w) => w.waitFor(type, timeoutMs)));
+    return got.every(Boolean) ? got : undefined;
+  };
   try {
     const base = process.hrtime.bigint();
     const now = () => Number(process.hrtime.bigint() - base) / 1e6;
@@ -103,9 +136,12 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const gc = () => collectGarbage(inspectorUrl(server.output()));
     await gc();
     const rssBefore = server.status().rssKiB;
-    worker.send({ cmd: 'open', url: server.url, path, count: watchers, events, transport, stalled, base: String(base) });
-    const opened = await waitFor('opened', 120_000);
-    if (!opened) throw new Error(`could not open ${watchers} ${transport} watchers in 120 s`);
+    const openStart = performance.now();
+    // The stalled watchers are the first process's, on top of its share.
+    workers.forEach((w, i) => w.proc.send({ cmd: 'open', url: server.url, path, count: w.count, events, transport, stalled: i === 0 ? stalled : 0, base: String(base) }));
+    const opened = await all('opened', 120_000 + watchers * 10);
+    if (!opened) throw new Error(`could not open ${watchers} ${transport} watchers in ${120 + watchers / 100} s`);
+    const openSeconds = (performance.now() - openStart) / 1000;
     await sleep(200);
     await gc();
     const rssOpened = server.status().rssKiB;
@@ -121,14 +157,14 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       answered[k] = now();
     }
     const writeSeconds = (performance.now() - start) / 1000;
-    // 10,000 watchers receive 10,000 copies of each event: the watcher process takes a while to read them all.
-    await waitFor('done', 10_000 + watchers * 5);
+    // 10,000 watchers receive 10,000 copies of each event: the watcher processes take a while to read them all.
+    await all('done', 10_000 + watchers * 5);
     const serverCpu = (server.cpuSeconds() - cpu0) / writeSeconds;
     const rssGrowthMiB = round((server.status().rssKiB - rssOpened) / 1024, 1);
     const watchersLeft = await registeredPodWatchers(pool);
-    worker.send({ cmd: 'collect' });
-    const res = await waitFor('result', 30_000 + watchers * 5);
-    if (!res) throw new Error('watch worker did not report');
+    for (const w of workers) w.proc.send({ cmd: 'collect' });
+    const results = await all('result', 30_000 + watchers * 5);
+    if (!results) throw new Error('watch worker did not report');
     const fromResponse = [];
     const fromSend = [];
     const spread = [];
@@ -136,17 +172,20 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     for (let k = 0; k < events; k++) {
       let first = Infinity;
       let last = -Infinity;
-      for (let w = 0; w < watchers; w++) {
-        const t = res.rec[k * watchers + w];
-        if (Number.isNaN(t)) {
-          missing++;
-          continue;
+      workers.forEach(({ count }, i) => {
+        const rec = results[i].rec;
+        for (let w = 0; w < count; w++) {
+          const t = rec[k * count + w];
+          if (Number.isNaN(t)) {
+            missing++;
+            continue;
+          }
+          fromResponse.push(t - answered[k]);
+          fromSend.push(t - sent[k]);
+          if (t < first) first = t;
+          if (t > last) last = t;
         }
-        fromResponse.push(t - answered[k]);
-        fromSend.push(t - sent[k]);
-        if (t < first) first = t;
-        if (t > last) last = t;
-      }
+      });
       if (last >= first) spread.push(last - first);
     }
     const a = stats(fromResponse);
@@ -156,6 +195,7 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     return {
       transport,
       watchers,
+      watcherProcs: nprocs,
       events,
       ratePerSec: rate,
       pairs: a.n,
@@ -171,11 +211,11 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       rssPerWatcherKiB: round((rssOpened - rssBefore) / (watchers + stalled), 1),
       rssGrowthMiB,
       watchersLeft,
-      watcherProcCpuSec: round(res.cpuSeconds, 1),
+      openSeconds: round(openSeconds, 1),
+      watcherProcCpuSec: round(results.reduce((sum, r) => sum + r.cpuSeconds, 0), 1),
     };
   } finally {
-    if (worker.connected) worker.disconnect();
-    worker.kill();
+    for (const w of workers) w.stop();
   }
 }
 

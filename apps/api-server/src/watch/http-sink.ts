@@ -1,17 +1,31 @@
 /**
- * @module The chunked-HTTP transport of a watch: one JSON event per line.
+ * @module The chunked-HTTP transport of a watch: one JSON event per line, one line per chunk.
  */
 import type { ServerResponse } from 'node:http';
 import type { WatchSink } from './watcher.js';
 
 /**
- * httpWatchSink writes newline-delimited events to a chunked response (client-node splits on newlines): the
- * shared buffer itself for one event, one joined chunk for several, so each call is one write.
+ * httpWatchSink writes newline-delimited events (client-node splits on newlines) to a response whose headers are
+ * sent with `Transfer-Encoding: chunked`. Each event's chunk (chunkFrame) is made once and the same bytes go to
+ * every HTTP watcher, written straight to the socket: one write a call, however many events it carries. Through
+ * `res.write` each watcher cost its own size line, a cork, a nextTick and a 4-buffer writev, which made chunked
+ * watches cost the server 40% more than WebSocket ones at 1,000 watchers.
+ *
+ * Writing to the socket is safe while it belongs to this response (res.socket is set only once a pipelined
+ * response ahead of it has finished) and Node holds nothing of it unsent (its headers went out with flushHeaders,
+ * straight to the socket, and nothing else is written through res): then the socket's own stream keeps every
+ * write in order, and res.end() appends the last chunk after ours. Otherwise, and for HEAD (no body), res.write
+ * does the framing as before.
  */
 export function httpWatchSink(res: ServerResponse): WatchSink {
   return {
     send(lines) {
       if (res.writableEnded || lines.length === 0) return;
+      const socket = res.socket;
+      if (socket && res.chunkedEncoding && res.writableLength === socket.writableLength && res.req.method !== 'HEAD') {
+        if (!socket.destroyed) socket.write(lines.length === 1 ? chunkFrame(lines[0] as Buffer) : Buffer.concat(lines.map(chunkFrame)));
+        return;
+      }
       res.write(lines.length === 1 ? (lines[0] as Buffer) : Buffer.concat(lines));
     },
     buffered: () => res.writableLength,
@@ -19,4 +33,17 @@ export function httpWatchSink(res: ServerResponse): WatchSink {
       if (!res.writableEnded) res.end();
     },
   };
+}
+
+/** The chunks made for event lines; an entry lives as long as the line, which is shared by all of an event's watchers. */
+const chunks = new WeakMap<Buffer, Buffer>();
+const CRLF = Buffer.from('\r\n');
+
+/** chunkFrame is `line` as one HTTP/1.1 chunk (RFC 9112 7.1): its size in hex, CRLF, the bytes, CRLF. */
+export function chunkFrame(line: Buffer): Buffer {
+  let chunk = chunks.get(line);
+  if (chunk) return chunk;
+  chunk = Buffer.concat([Buffer.from(`${line.length.toString(16)}\r\n`, 'latin1'), line, CRLF]);
+  chunks.set(line, chunk);
+  return chunk;
 }
