@@ -36,7 +36,7 @@ export async function run(ctx) {
     const events = ctx.scale(200, 60);
     const rate = 50;
     // SKIFF_BENCH_WATCHERS_10K=1 adds 10,000 watchers (at 5 events/s: 10,000 socket writes an event).
-    // SKIFF_BENCH_WATCHERS=1000,10000 measures only these counts (SKIFF_BENCH_WATCH_TRANSPORTS=ws: one transport).
+    // SKIFF_BENCH_WATCHERS=1000,10000 measures only these counts, no stalled rows (SKIFF_BENCH_WATCH_TRANSPORTS=ws: one transport).
     const sizes = process.env.SKIFF_BENCH_WATCHERS
       ? process.env.SKIFF_BENCH_WATCHERS.split(',').map(Number)
       : process.env.SKIFF_BENCH_WATCHERS_10K === '1' ? [1, 100, 1000, 10_000] : [1, 100, 1000];
@@ -47,13 +47,14 @@ export async function run(ctx) {
         await createNamespace(pool, ns);
         const big = watchers === 10_000;
         const row = await measure(ctx, server, pool, { ns, transport, watchers, events: big ? 20 : events, rate: big ? 5 : rate });
-        ctx.log(`watch ${transport} x${watchers} (${row.watcherProcs} watcher processes, opened in ${row.openSeconds} s): fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; spread p99 ${row.fanoutSpreadP99} ms; server CPU ${row.serverCpuPct}%; ${row.rssPerWatcherKiB} KiB RSS/watcher; missing ${row.missing}`);
+        ctx.log(`watch ${transport} x${watchers} (${row.watcherProcs} watcher processes, opened in ${row.openSeconds} s): fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; spread p99 ${row.fanoutSpreadP99} ms; server CPU ${row.serverCpuPct}% (${row.serverCpuMsPerEvent} ms an event); ${row.rssPerWatcherKiB} KiB RSS/watcher; missing ${row.missing}`);
         rows.push(row);
       }
     }
     // A stalled watcher (reads nothing) among 20 others, against the same 20 without it: large events (200 KB
     // pods at 40/s) so that the stalled one's buffers fill and the server drops it (WatchHub's maxBufferedBytes, 16 MB).
-    for (const stalled of [0, 1]) {
+    // SKIFF_BENCH_WATCHERS (measuring some counts only) leaves these rows out.
+    for (const stalled of process.env.SKIFF_BENCH_WATCHERS ? [] : [0, 1]) {
       const ns = `watch-stalled-${stalled}`;
       await createNamespace(pool, ns);
       // 160 events of 200 KB = 32 MB: past the 16 MB the server holds for a watcher plus what both kernels buffer.
@@ -159,7 +160,9 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const writeSeconds = (performance.now() - start) / 1000;
     // 10,000 watchers receive 10,000 copies of each event: the watcher processes take a while to read them all.
     await all('done', 10_000 + watchers * 5);
-    const serverCpu = (server.cpuSeconds() - cpu0) / writeSeconds;
+    // Server CPU from the first write until every watcher had every event: the whole fan-out's cost.
+    const serverCpuSeconds = server.cpuSeconds() - cpu0;
+    const serverCpu = serverCpuSeconds / writeSeconds;
     const rssGrowthMiB = round((server.status().rssKiB - rssOpened) / 1024, 1);
     const watchersLeft = await registeredPodWatchers(pool);
     for (const w of workers) w.proc.send({ cmd: 'collect' });
@@ -208,6 +211,7 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       fanoutSpreadP99: round(s.p99),
       writeP99: round(w.p99),
       serverCpuPct: Math.round(serverCpu * 100),
+      serverCpuMsPerEvent: round((serverCpuSeconds * 1000) / events, 2),
       rssPerWatcherKiB: round((rssOpened - rssBefore) / (watchers + stalled), 1),
       rssGrowthMiB,
       watchersLeft,

@@ -11,25 +11,38 @@ import type { WatchSink } from './watcher.js';
  * `res.write` each watcher cost its own size line, a cork, a nextTick and a 4-buffer writev, which made chunked
  * watches cost the server 40% more than WebSocket ones at 1,000 watchers.
  *
- * Writing to the socket is safe while it belongs to this response (res.socket is set only once a pipelined
- * response ahead of it has finished) and Node holds nothing of it unsent (its headers went out with flushHeaders,
- * straight to the socket, and nothing else is written through res): then the socket's own stream keeps every
- * write in order, and res.end() appends the last chunk after ours. Otherwise, and for HEAD (no body), res.write
- * does the framing as before.
+ * Writing to the socket is safe when the sink is made (after flushHeaders) with the socket belonging to this
+ * response (res.socket is set only once a pipelined response ahead of it has finished) and Node holding nothing
+ * of it unsent (writableLength is the socket's own: the headers went straight to the socket). Nothing else is
+ * written through res until res.end(), so the socket's stream keeps every write in order and the last chunk comes
+ * after ours. Otherwise (a pipelined watch waiting its turn), and for HEAD (no body), res.write frames each event.
  */
 export function httpWatchSink(res: ServerResponse): WatchSink {
+  const socket = res.socket;
+  // Decided once, with the headers sent: per event, a thousand watchers' ServerResponse getters (writableLength,
+  // writableEnded) cost more than the chunk framing saved.
+  const raw = socket !== null && res.chunkedEncoding && res.req.method !== 'HEAD' && res.writableLength === socket.writableLength;
+  if (!raw) {
+    return {
+      send(lines) {
+        if (res.writableEnded || lines.length === 0) return;
+        res.write(lines.length === 1 ? (lines[0] as Buffer) : Buffer.concat(lines));
+      },
+      buffered: () => res.writableLength,
+      close() {
+        if (!res.writableEnded) res.end();
+      },
+    };
+  }
+  let ended = false;
   return {
     send(lines) {
-      if (res.writableEnded || lines.length === 0) return;
-      const socket = res.socket;
-      if (socket && res.chunkedEncoding && res.writableLength === socket.writableLength && res.req.method !== 'HEAD') {
-        if (!socket.destroyed) socket.write(lines.length === 1 ? chunkFrame(lines[0] as Buffer) : Buffer.concat(lines.map(chunkFrame)));
-        return;
-      }
-      res.write(lines.length === 1 ? (lines[0] as Buffer) : Buffer.concat(lines));
+      if (ended || !socket.writable || lines.length === 0) return;
+      socket.write(lines.length === 1 ? chunkFrame(lines[0] as Buffer) : Buffer.concat(lines.map(chunkFrame)));
     },
-    buffered: () => res.writableLength,
+    buffered: () => socket.writableLength,
     close() {
+      ended = true;
       if (!res.writableEnded) res.end();
     },
   };

@@ -8,8 +8,8 @@ import type { ListFilter } from '../registry/registry.js';
 export interface WatchSink {
   /**
    * Send serialized events, oldest first: each Buffer is one event's JSON text and a trailing newline. The buffers
-   * are shared with every other watcher of the event, so a sink never changes them. One call is meant to cost one
-   * write to the socket, however many events it carries.
+   * are shared with every other watcher of the event, so a sink never changes them, and the array is reused once
+   * the call returns. One call is meant to cost one write to the socket, however many events it carries.
    */
   send(lines: readonly Buffer[]): void;
   /** Bytes queued in the socket and not yet taken by the peer: how far behind this watcher is. */
@@ -51,7 +51,7 @@ export class Watcher {
   closed = false;
   headersSent = false;
   timer: TimerHandle | undefined;
-  #outbox: Buffer[] = [];
+  readonly #outbox: Buffer[] = [];
   #outboxBytes = 0;
 
   constructor(
@@ -74,10 +74,11 @@ export class Watcher {
   /** flush hands everything queued to the sink in one call. */
   flush(): void {
     if (this.closed || this.#outbox.length === 0) return;
+    // Sinks use the array only during the call, so it is emptied and kept: no new array a watcher an event.
     const lines = this.#outbox;
-    this.#outbox = [];
     this.#outboxBytes = 0;
     this.sink.send(lines);
+    lines.length = 0;
   }
 
   /**
@@ -87,7 +88,7 @@ export class Watcher {
   close(drop = false): void {
     if (this.closed) return;
     if (!drop) this.flush();
-    this.#outbox = [];
+    this.#outbox.length = 0;
     this.#outboxBytes = 0;
     this.closed = true;
     this.sink.close();
