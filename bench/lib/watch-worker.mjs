@@ -77,7 +77,7 @@ process.on('message', async (msg) => {
         }
         state.conns.push(...(await Promise.all(batch)));
       }
-      for (let j = 0; j < (msg.stalled ?? 0); j++) state.conns.push(await openRaw(-1, u.hostname, Number(u.port), path, transport, true));
+      for (let j = 0; j < (msg.stalled ?? 0); j++) state.conns.push(await openRaw(-1, u.hostname, Number(u.port), msg.stalledPath ?? path, transport, true));
       process.send({ type: 'opened', count: state.conns.length });
     } catch (err) {
       process.send({ type: 'error', message: String(err?.stack ?? err) });

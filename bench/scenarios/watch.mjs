@@ -63,6 +63,29 @@ export async function run(ctx) {
       ctx.log(`watch ws x20 with ${stalled} stalled, 200 KB events: p99 ${row.p99FromResp} ms; server RSS +${row.rssGrowthMiB} MiB; watchers left ${row.watchersLeft}`);
       rows.push(row);
     }
+    // The same at 1,000 watchers (chunked HTTP, the raw-socket sink), full runs only: 1,000 copies of 200 KB events
+    // are more than any machine sends, so the stalled watcher watches every namespace and only it gets the 200 KB
+    // pods, created at 40/s in a namespace of their own while the 1,000 get the usual pods at 50/s. Both rows run
+    // the big creates, so the difference is the stalled watcher's.
+    for (const stalled of process.env.SKIFF_BENCH_WATCHERS || ctx.quick ? [] : [0, 1]) {
+      const ns = `watch-stalled-1000-${stalled}`;
+      const fillNs = `watch-fill-1000-${stalled}`;
+      await createNamespace(pool, ns);
+      await createNamespace(pool, fillNs);
+      const row = await measure(ctx, server, pool, {
+        ns,
+        transport: 'http',
+        watchers: 1000,
+        events,
+        rate,
+        stalled,
+        stalledPath: '/api/v1/pods?watch=true',
+        filler: { ns: fillNs, rate: 40, body: bigPodBody },
+      });
+      row.stalled = stalled;
+      ctx.log(`watch http x1000 with ${stalled} stalled (and 200 KB pods at 40/s elsewhere): p99 ${row.p99FromResp} ms, p50 ${row.p50FromResp}; server RSS +${row.rssGrowthMiB} MiB; watchers left ${row.watchersLeft}`);
+      rows.push(row);
+    }
   } finally {
     await pool.close();
     await server.stop();
@@ -122,7 +145,11 @@ function watcherProcesses(watchers) {
   return watchers >= 1000 ? 2 : 1;
 }
 
-async function measure(ctx, server, pool, { ns, transport, watchers, events, rate, stalled = 0, body = podBody }) {
+/**
+ * measure opens `watchers` watchers of `ns` (and `stalled` ones that read nothing, of `stalledPath` if given), creates
+ * `events` pods there at `rate`, and while it does, `filler.body` pods in `filler.ns` at `filler.rate`.
+ */
+async function measure(ctx, server, pool, { ns, transport, watchers, events, rate, stalled = 0, stalledPath, body = podBody, filler }) {
   const nprocs = watcherProcesses(watchers);
   const workers = Array.from({ length: nprocs }, (_, i) => watcherProcess(Math.floor(watchers / nprocs) + (i < watchers % nprocs ? 1 : 0)));
   const all = async (type, timeoutMs) => {
@@ -139,7 +166,7 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const rssBefore = server.status().rssKiB;
     const openStart = performance.now();
     // The stalled watchers are the first process's, on top of its share.
-    workers.forEach((w, i) => w.proc.send({ cmd: 'open', url: server.url, path, count: w.count, events, transport, stalled: i === 0 ? stalled : 0, base: String(base) }));
+    workers.forEach((w, i) => w.proc.send({ cmd: 'open', url: server.url, path, count: w.count, events, transport, stalled: i === 0 ? stalled : 0, stalledPath, base: String(base) }));
     const opened = await all('opened', 120_000 + watchers * 10);
     if (!opened) throw new Error(`could not open ${watchers} ${transport} watchers in ${120 + watchers / 100} s`);
     const openSeconds = (performance.now() - openStart) / 1000;
@@ -150,6 +177,14 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const answered = new Float64Array(events);
     const cpu0 = server.cpuSeconds();
     const start = performance.now();
+    let writing = true;
+    const filling = filler && (async () => {
+      for (let k = 0; writing; k++) {
+        const wait = start + (k * 1000) / filler.rate - performance.now();
+        if (wait > 0) await sleep(wait);
+        expectOk(await request(pool, 'POST', podsPath(filler.ns), filler.body(`fill-${k}`)), 'create filler');
+      }
+    })();
     for (let k = 0; k < events; k++) {
       const wait = start + (k * 1000) / rate - performance.now();
       if (wait > 0) await sleep(wait);
@@ -158,6 +193,8 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       answered[k] = now();
     }
     const writeSeconds = (performance.now() - start) / 1000;
+    writing = false;
+    await filling;
     // 10,000 watchers receive 10,000 copies of each event: the watcher processes take a while to read them all.
     await all('done', 10_000 + watchers * 5);
     // Server CPU from the first write until every watcher had every event: the whole fan-out's cost.
@@ -229,9 +266,14 @@ export function summarize(results) {
   for (const r of results.watch.filter((x) => x.stalled === undefined)) {
     lines.push(`watch delivery ${r.transport} x${r.watchers}: p50 ${r.p50FromResp} ms, p99 ${r.p99FromResp} ms from response (${r.p99FromSend} ms from send)${r.watchers >= 100 ? `, ${r.rssPerWatcherKiB} KiB RSS/watcher` : ''}${r.watchers >= 1000 ? ' (target p99 < 20 ms)' : ''}${r.missing ? `, ${r.missing} MISSING` : ''}`);
   }
-  const [alone, withStalled] = [0, 1].map((n) => results.watch.find((x) => x.stalled === n));
-  if (alone && withStalled) {
-    lines.push(`a stalled watcher among 20 (ws, 200 KB events at 40/s): the others' p99 ${withStalled.p99FromResp} ms against ${alone.p99FromResp} ms without it (p50 ${withStalled.p50FromResp} / ${alone.p50FromResp}); ${withStalled.watchersLeft === withStalled.watchers ? 'it was dropped' : 'it was still registered'}; server RSS +${withStalled.rssGrowthMiB} MiB (+${alone.rssGrowthMiB} without)`);
+  const pairs = [
+    [20, 'among 20 (ws, 200 KB events at 40/s)'],
+    [1000, 'among 1,000 (chunked HTTP, 1.8 KB events at 50/s; it also gets 200 KB pods at 40/s)'],
+  ];
+  for (const [watchers, what] of pairs) {
+    const [alone, withStalled] = [0, 1].map((n) => results.watch.find((x) => x.stalled === n && x.watchers === watchers));
+    if (!alone || !withStalled) continue;
+    lines.push(`a stalled watcher ${what}: the others' p99 ${withStalled.p99FromResp} ms against ${alone.p99FromResp} ms without it (p50 ${withStalled.p50FromResp} / ${alone.p50FromResp}); ${withStalled.watchersLeft === withStalled.watchers ? 'it was dropped' : 'it was still registered'}; server RSS +${withStalled.rssGrowthMiB} MiB (+${alone.rssGrowthMiB} without)`);
   }
   return lines;
 }
