@@ -54,11 +54,23 @@ export class Watcher {
   readonly #outbox: Buffer[] = [];
   #outboxBytes = 0;
 
+  /**
+   * The canonical text of the watch's selectors (undefined without any): watchers whose selectors print alike
+   * select alike, so a change is matched once per distinct selector, not once per watcher.
+   */
+  readonly filterKey: string | undefined;
+
   constructor(
     readonly request: WatchRequest,
     readonly sink: WatchSink,
     readonly onClose: () => void,
-  ) {}
+  ) {
+    const { labelSelector, fieldSelector } = request.filter;
+    if (!labelSelector && !fieldSelector) return;
+    // Selector.nothing() prints "" as everything() does (as kube's); no parsed selector prints "!nothing".
+    const labels = labelSelector && !labelSelector.empty && labelSelector.requirements.length === 0 ? '!nothing' : (labelSelector?.toString() ?? '');
+    this.filterKey = `${labels}\n${fieldSelector?.toString() ?? ''}`;
+  }
 
   /** queuedBytes is what the outbox holds: with the socket's own buffer, how far behind this watcher is. */
   get queuedBytes(): number {
