@@ -51,7 +51,8 @@ export class Watcher {
   closed = false;
   headersSent = false;
   timer: TimerHandle | undefined;
-  readonly #outbox: Buffer[] = [];
+  #outbox: Buffer[] = [];
+  #spare: Buffer[] = [];
   #outboxBytes = 0;
 
   /**
@@ -86,8 +87,11 @@ export class Watcher {
   /** flush hands everything queued to the sink in one call. */
   flush(): void {
     if (this.closed || this.#outbox.length === 0) return;
-    // Sinks use the array only during the call, so it is emptied and kept: no new array a watcher an event.
+    // Two arrays take turns (sinks use theirs only during the call): no new array a watcher an event, and anything
+    // queued while the sink writes goes to the other one.
     const lines = this.#outbox;
+    this.#outbox = this.#spare;
+    this.#spare = lines;
     this.#outboxBytes = 0;
     this.sink.send(lines);
     lines.length = 0;
