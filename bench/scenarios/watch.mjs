@@ -5,6 +5,7 @@
 //   fromSend     = receipt - request sent (the commit happened after this: an upper bound).
 // Both clocks are process.hrtime (CLOCK_MONOTONIC), shared by the two processes.
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -35,28 +36,63 @@ export async function run(ctx) {
   try {
     const events = ctx.scale(200, 60);
     const rate = 50;
-    // SKIFF_BENCH_WATCHERS_10K=1 adds 10,000 watchers (at 5 events/s: 10,000 socket writes an event). Not by
-    // default: at load 30-50 the watcher process did not report within 80 s (see README), so it would fail the run.
-    const sizes = process.env.SKIFF_BENCH_WATCHERS_10K === '1' ? [1, 100, 1000, 10_000] : [1, 100, 1000];
-    for (const transport of ['ws', 'http']) {
+    // 10,000 watchers (at 5 events/s: 10,000 socket writes an event) in full runs, about 40 s for both transports;
+    // SKIFF_BENCH_WATCHERS_10K=0 leaves them out, =1 adds them to --quick. They need 10,000 open files in the
+    // server (and 5,000 in each watcher process): with a lower `ulimit -n` they are left out, and the log says so.
+    // SKIFF_BENCH_WATCHERS=1000,10000 measures only these counts, no stalled rows (SKIFF_BENCH_WATCH_TRANSPORTS=ws: one transport).
+    let tenK = (process.env.SKIFF_BENCH_WATCHERS_10K ?? (ctx.quick ? '0' : '1')) === '1';
+    const files = openFilesLimit();
+    if (tenK && files < 11_000) {
+      ctx.log(`watch: 10,000 watchers left out: the open files limit is ${files} (ulimit -n; they need 11,000)`);
+      tenK = false;
+    }
+    const sizes = process.env.SKIFF_BENCH_WATCHERS
+      ? process.env.SKIFF_BENCH_WATCHERS.split(',').map(Number)
+      : tenK ? [1, 100, 1000, 10_000] : [1, 100, 1000];
+    const transports = (process.env.SKIFF_BENCH_WATCH_TRANSPORTS ?? 'ws,http').split(',');
+    for (const transport of transports) {
       for (const watchers of sizes) {
         const ns = `watch-${transport}-${watchers}`;
         await createNamespace(pool, ns);
         const big = watchers === 10_000;
         const row = await measure(ctx, server, pool, { ns, transport, watchers, events: big ? 20 : events, rate: big ? 5 : rate });
-        ctx.log(`watch ${transport} x${watchers}: fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; ${row.rssPerWatcherKiB} KiB RSS/watcher; missing ${row.missing}`);
+        ctx.log(`watch ${transport} x${watchers} (${row.watcherProcs} watcher processes, opened in ${row.openSeconds} s): fromResponse p50 ${row.p50FromResp} p99 ${row.p99FromResp}; fromSend p99 ${row.p99FromSend} ms; spread p99 ${row.fanoutSpreadP99} ms; server CPU ${row.serverCpuPct}% (${row.serverCpuMsPerEvent} ms an event); ${row.rssPerWatcherKiB} KiB RSS/watcher; missing ${row.missing}`);
         rows.push(row);
       }
     }
     // A stalled watcher (reads nothing) among 20 others, against the same 20 without it: large events (200 KB
     // pods at 40/s) so that the stalled one's buffers fill and the server drops it (WatchHub's maxBufferedBytes, 16 MB).
-    for (const stalled of [0, 1]) {
+    // SKIFF_BENCH_WATCHERS (measuring some counts only) leaves these rows out.
+    for (const stalled of process.env.SKIFF_BENCH_WATCHERS ? [] : [0, 1]) {
       const ns = `watch-stalled-${stalled}`;
       await createNamespace(pool, ns);
       // 160 events of 200 KB = 32 MB: past the 16 MB the server holds for a watcher plus what both kernels buffer.
       const row = await measure(ctx, server, pool, { ns, transport: 'ws', watchers: 20, events: ctx.scale(250, 160), rate: 40, stalled, body: bigPodBody });
       row.stalled = stalled;
       ctx.log(`watch ws x20 with ${stalled} stalled, 200 KB events: p99 ${row.p99FromResp} ms; server RSS +${row.rssGrowthMiB} MiB; watchers left ${row.watchersLeft}`);
+      rows.push(row);
+    }
+    // The same at 1,000 watchers (chunked HTTP, the raw-socket sink), full runs only: 1,000 copies of 200 KB events
+    // are more than any machine sends, so the stalled watcher watches every namespace and only it gets the 200 KB
+    // pods, created at 40/s in a namespace of their own while the 1,000 get the usual pods at 50/s. Both rows run
+    // the big creates, so the difference is the stalled watcher's.
+    for (const stalled of process.env.SKIFF_BENCH_WATCHERS || ctx.quick ? [] : [0, 1]) {
+      const ns = `watch-stalled-1000-${stalled}`;
+      const fillNs = `watch-fill-1000-${stalled}`;
+      await createNamespace(pool, ns);
+      await createNamespace(pool, fillNs);
+      const row = await measure(ctx, server, pool, {
+        ns,
+        transport: 'http',
+        watchers: 1000,
+        events,
+        rate,
+        stalled,
+        stalledPath: '/api/v1/pods?watch=true',
+        filler: { ns: fillNs, rate: 40, body: bigPodBody },
+      });
+      row.stalled = stalled;
+      ctx.log(`watch http x1000 with ${stalled} stalled (and 200 KB pods at 40/s elsewhere): p99 ${row.p99FromResp} ms, p50 ${row.p50FromResp}; server RSS +${row.rssGrowthMiB} MiB; watchers left ${row.watchersLeft}`);
       rows.push(row);
     }
   } finally {
@@ -66,25 +102,40 @@ export async function run(ctx) {
   return rows;
 }
 
+/** openFilesLimit is this process's soft RLIMIT_NOFILE, which the api-server and the watcher processes inherit. */
+function openFilesLimit() {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
+  return soft === 'unlimited' ? Infinity : Number(soft ?? 1024);
+}
+
 async function registeredPodWatchers(pool) {
   const text = expectOk(await request(pool, 'GET', '/metrics'), 'metrics').body;
   return Number(/^apiserver_registered_watchers\{[^}]*kind="Pod"[^}]*\} (\S+)/m.exec(text)?.[1] ?? NaN);
 }
 
-async function measure(ctx, server, pool, { ns, transport, watchers, events, rate, stalled = 0, body = podBody }) {
-  const worker = fork(WORKER, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * WatcherProcess is one child process holding `count` of the watchers; it reports over IPC. A worker that exits
+ * before it reports fails the row at once instead of after its timeout.
+ */
+function watcherProcess(count) {
+  const proc = fork(WORKER, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages = [];
   let wake;
-  worker.on('message', (m) => {
+  proc.on('message', (m) => {
     messages.push(m);
+    wake?.();
+  });
+  proc.on('exit', (code, signal) => {
+    messages.push({ type: 'exit', message: `exited (${signal ?? code})` });
     wake?.();
   });
   const waitFor = async (type, timeoutMs) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = messages.find((x) => x.type === type || x.type === 'error');
+      const m = messages.find((x) => x.type === type || x.type === 'error' || x.type === 'exit');
       if (m) {
-        if (m.type === 'error') throw new Error(`watch worker: ${m.message}`);
+        if (m.type !== type) throw new Error(`watch worker ${m.type === 'exit' ? 'exited before it sent "' + type + '"' : 'failed'}: ${m.message}`);
         return m;
       }
       const left = deadline - Date.now();
@@ -95,6 +146,32 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       });
     }
   };
+  return { proc, count, waitFor, stop: () => (proc.connected && proc.disconnect(), proc.kill()) };
+}
+
+/**
+ * How many processes receive the events of `watchers` watchers. Reading 1,000 sockets an event costs a receiving
+ * Node process about as much as writing them costs the server, so one receiver may be what the last receipt waits
+ * for (compare `fanoutSpreadP99` with the server's share; see README "Watch fan-out"). SKIFF_BENCH_WATCH_PROCS
+ * overrides it.
+ */
+function watcherProcesses(watchers) {
+  const forced = Number(process.env.SKIFF_BENCH_WATCH_PROCS);
+  if (forced > 0) return Math.min(forced, watchers);
+  return watchers >= 1000 ? 2 : 1;
+}
+
+/**
+ * measure opens `watchers` watchers of `ns` (and `stalled` ones that read nothing, of `stalledPath` if given), creates
+ * `events` pods there at `rate`, and while it does, `filler.body` pods in `filler.ns` at `filler.rate`.
+ */
+async function measure(ctx, server, pool, { ns, transport, watchers, events, rate, stalled = 0, stalledPath, body = podBody, filler }) {
+  const nprocs = watcherProcesses(watchers);
+  const workers = Array.from({ length: nprocs }, (_, i) => watcherProcess(Math.floor(watchers / nprocs) + (i < watchers % nprocs ? 1 : 0)));
+  const all = async (type, timeoutMs) => {
+    const got = await Promise.all(workers.map((w) => w.waitFor(type, timeoutMs)));
+    return got.every(Boolean) ? got : undefined;
+  };
   try {
     const base = process.hrtime.bigint();
     const now = () => Number(process.hrtime.bigint() - base) / 1e6;
@@ -103,9 +180,12 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const gc = () => collectGarbage(inspectorUrl(server.output()));
     await gc();
     const rssBefore = server.status().rssKiB;
-    worker.send({ cmd: 'open', url: server.url, path, count: watchers, events, transport, stalled, base: String(base) });
-    const opened = await waitFor('opened', 120_000);
-    if (!opened) throw new Error(`could not open ${watchers} ${transport} watchers in 120 s`);
+    const openStart = performance.now();
+    // The stalled watchers are the first process's, on top of its share.
+    workers.forEach((w, i) => w.proc.send({ cmd: 'open', url: server.url, path, count: w.count, events, transport, stalled: i === 0 ? stalled : 0, stalledPath, base: String(base) }));
+    const opened = await all('opened', 120_000 + watchers * 10);
+    if (!opened) throw new Error(`could not open ${watchers} ${transport} watchers in ${120 + watchers / 100} s`);
+    const openSeconds = (performance.now() - openStart) / 1000;
     await sleep(200);
     await gc();
     const rssOpened = server.status().rssKiB;
@@ -113,6 +193,14 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const answered = new Float64Array(events);
     const cpu0 = server.cpuSeconds();
     const start = performance.now();
+    let writing = true;
+    const filling = filler && (async () => {
+      for (let k = 0; writing; k++) {
+        const wait = start + (k * 1000) / filler.rate - performance.now();
+        if (wait > 0) await sleep(wait);
+        expectOk(await request(pool, 'POST', podsPath(filler.ns), filler.body(`fill-${k}`)), 'create filler');
+      }
+    })();
     for (let k = 0; k < events; k++) {
       const wait = start + (k * 1000) / rate - performance.now();
       if (wait > 0) await sleep(wait);
@@ -121,14 +209,18 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       answered[k] = now();
     }
     const writeSeconds = (performance.now() - start) / 1000;
-    // 10,000 watchers receive 10,000 copies of each event: the watcher process takes a while to read them all.
-    await waitFor('done', 10_000 + watchers * 5);
-    const serverCpu = (server.cpuSeconds() - cpu0) / writeSeconds;
+    writing = false;
+    await filling;
+    // 10,000 watchers receive 10,000 copies of each event: the watcher processes take a while to read them all.
+    await all('done', 10_000 + watchers * 5);
+    // Server CPU from the first write until every watcher had every event: the whole fan-out's cost.
+    const serverCpuSeconds = server.cpuSeconds() - cpu0;
+    const serverCpu = serverCpuSeconds / writeSeconds;
     const rssGrowthMiB = round((server.status().rssKiB - rssOpened) / 1024, 1);
     const watchersLeft = await registeredPodWatchers(pool);
-    worker.send({ cmd: 'collect' });
-    const res = await waitFor('result', 30_000 + watchers * 5);
-    if (!res) throw new Error('watch worker did not report');
+    for (const w of workers) w.proc.send({ cmd: 'collect' });
+    const results = await all('result', 30_000 + watchers * 5);
+    if (!results) throw new Error('watch worker did not report');
     const fromResponse = [];
     const fromSend = [];
     const spread = [];
@@ -136,17 +228,20 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     for (let k = 0; k < events; k++) {
       let first = Infinity;
       let last = -Infinity;
-      for (let w = 0; w < watchers; w++) {
-        const t = res.rec[k * watchers + w];
-        if (Number.isNaN(t)) {
-          missing++;
-          continue;
+      workers.forEach(({ count }, i) => {
+        const rec = results[i].rec;
+        for (let w = 0; w < count; w++) {
+          const t = rec[k * count + w];
+          if (Number.isNaN(t)) {
+            missing++;
+            continue;
+          }
+          fromResponse.push(t - answered[k]);
+          fromSend.push(t - sent[k]);
+          if (t < first) first = t;
+          if (t > last) last = t;
         }
-        fromResponse.push(t - answered[k]);
-        fromSend.push(t - sent[k]);
-        if (t < first) first = t;
-        if (t > last) last = t;
-      }
+      });
       if (last >= first) spread.push(last - first);
     }
     const a = stats(fromResponse);
@@ -156,6 +251,7 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     return {
       transport,
       watchers,
+      watcherProcs: nprocs,
       events,
       ratePerSec: rate,
       pairs: a.n,
@@ -168,14 +264,15 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
       fanoutSpreadP99: round(s.p99),
       writeP99: round(w.p99),
       serverCpuPct: Math.round(serverCpu * 100),
+      serverCpuMsPerEvent: round((serverCpuSeconds * 1000) / events, 2),
       rssPerWatcherKiB: round((rssOpened - rssBefore) / (watchers + stalled), 1),
       rssGrowthMiB,
       watchersLeft,
-      watcherProcCpuSec: round(res.cpuSeconds, 1),
+      openSeconds: round(openSeconds, 1),
+      watcherProcCpuSec: round(results.reduce((sum, r) => sum + r.cpuSeconds, 0), 1),
     };
   } finally {
-    if (worker.connected) worker.disconnect();
-    worker.kill();
+    for (const w of workers) w.stop();
   }
 }
 
@@ -183,11 +280,16 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
 export function summarize(results) {
   const lines = [];
   for (const r of results.watch.filter((x) => x.stalled === undefined)) {
-    lines.push(`watch delivery ${r.transport} x${r.watchers}: p50 ${r.p50FromResp} ms, p99 ${r.p99FromResp} ms from response (${r.p99FromSend} ms from send)${r.watchers >= 100 ? `, ${r.rssPerWatcherKiB} KiB RSS/watcher` : ''}${r.watchers >= 1000 ? ' (target p99 < 20 ms)' : ''}${r.missing ? `, ${r.missing} MISSING` : ''}`);
+    lines.push(`watch delivery ${r.transport} x${r.watchers}: p50 ${r.p50FromResp} ms, p99 ${r.p99FromResp} ms from response (${r.p99FromSend} ms from send)${r.watchers >= 100 ? `, ${r.rssPerWatcherKiB} KiB RSS/watcher` : ''}${r.watchers === 1000 ? ' (target p99 < 20 ms)' : ''}${r.watchers > 1000 ? ` (${r.ratePerSec} events/s; ${r.serverCpuMsPerEvent} ms of server CPU an event)` : ''}${r.missing ? `, ${r.missing} MISSING` : ''}`);
   }
-  const [alone, withStalled] = [0, 1].map((n) => results.watch.find((x) => x.stalled === n));
-  if (alone && withStalled) {
-    lines.push(`a stalled watcher among 20 (ws, 200 KB events at 40/s): the others' p99 ${withStalled.p99FromResp} ms against ${alone.p99FromResp} ms without it (p50 ${withStalled.p50FromResp} / ${alone.p50FromResp}); ${withStalled.watchersLeft === withStalled.watchers ? 'it was dropped' : 'it was still registered'}; server RSS +${withStalled.rssGrowthMiB} MiB (+${alone.rssGrowthMiB} without)`);
+  const pairs = [
+    [20, 'among 20 (ws, 200 KB events at 40/s)'],
+    [1000, 'among 1,000 (chunked HTTP, 1.8 KB events at 50/s; it also gets 200 KB pods at 40/s)'],
+  ];
+  for (const [watchers, what] of pairs) {
+    const [alone, withStalled] = [0, 1].map((n) => results.watch.find((x) => x.stalled === n && x.watchers === watchers));
+    if (!alone || !withStalled) continue;
+    lines.push(`a stalled watcher ${what}: the others' p99 ${withStalled.p99FromResp} ms against ${alone.p99FromResp} ms without it (p50 ${withStalled.p50FromResp} / ${alone.p50FromResp}); ${withStalled.watchersLeft === withStalled.watchers ? 'it was dropped' : 'it was still registered'}; server RSS +${withStalled.rssGrowthMiB} MiB (+${alone.rssGrowthMiB} without)`);
   }
   return lines;
 }

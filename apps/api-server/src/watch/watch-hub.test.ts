@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TIMER_MS, watchTimeoutMs } from './watch-hub.js';
+import { parseLabelSelector, realClock, RESOURCES, type KubeObject, type Selector } from '@skiff/api';
+import { waitFor } from '@skiff/testing';
+import { MemoryStore } from '../storage/memory-store.js';
+import { MAX_TIMER_MS, WatchHub, watchTimeoutMs } from './watch-hub.js';
 
 describe('watchTimeoutMs (kube GetTimeoutForWatch)', () => {
   it('picks a random time in [min, 2*min] when timeoutSeconds is unset or 0', () => {
@@ -12,5 +15,39 @@ describe('watchTimeoutMs (kube GetTimeoutForWatch)', () => {
     expect(watchTimeoutMs(-5, 1800)).toBe(0);
     expect(watchTimeoutMs(2 ** 31, 1800)).toBe(MAX_TIMER_MS);
     expect(watchTimeoutMs(1e30, 1800)).toBe(MAX_TIMER_MS);
+  });
+});
+
+describe('WatchHub selectors', () => {
+  it('matches a change once per distinct selector, however many watchers share it', () => {
+    const store = new MemoryStore();
+    const hub = new WatchHub({ store, clock: realClock });
+    let evaluated = 0;
+    // Each watcher parses its own selector, as each request does; the hub sees equal text, not the same object.
+    const counted = (text: string): Selector => {
+      const sel = parseLabelSelector(text);
+      return { matches: (labels) => (evaluated++, sel.matches(labels)), empty: sel.empty, requirements: sel.requirements, toString: () => sel.toString() };
+    };
+    const got: string[][] = [];
+    for (let i = 0; i < 50; i++) {
+      const lines: string[] = [];
+      got.push(lines);
+      const text = i < 40 ? 'app=web' : 'tier in (a,b),app=db'; // 40 alike, 10 alike in another order
+      hub.start({ info: RESOURCES.pods, resource: 'pods', namespace: 'a', filter: { labelSelector: counted(text) }, allowBookmarks: false, sendInitialEvents: false }, {
+        send: (ls) => lines.push(...ls.map((l) => JSON.parse(l.toString()).object.metadata.name as string)),
+        buffered: () => 0,
+        close: () => undefined,
+      });
+    }
+    const pod = (name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a', name, labels } });
+    store.create({ resource: 'pods', namespace: 'a', name: 'w' }, pod('w', { app: 'web' }));
+    store.create({ resource: 'pods', namespace: 'a', name: 'd' }, pod('d', { app: 'db', tier: 'b' }));
+    return waitFor(() => got.every((lines) => lines.length === 1)).then(() => {
+      expect(got.slice(0, 40).every((lines) => lines[0] === 'w')).toBe(true);
+      expect(got.slice(40).every((lines) => lines[0] === 'd')).toBe(true);
+      // 2 changes x 2 distinct selectors (before: 2 x 50).
+      expect(evaluated).toBe(4);
+      hub.close();
+    });
   });
 });

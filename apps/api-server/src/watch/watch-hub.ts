@@ -226,13 +226,13 @@ export class WatchHub {
     if (req.resource !== ev.resource) return;
     if (req.namespace && req.namespace !== ev.namespace) return;
     w.lastRevision = ev.revision;
-    const unfiltered = !req.filter.labelSelector && !req.filter.fieldSelector;
-    const now = unfiltered || matchesCached(req, ev.object, cache, 'fields');
+    const unfiltered = w.filterKey === undefined;
+    const now = unfiltered || matchesCached(w, ev.object, cache, 'now');
     let type: 'ADDED' | 'MODIFIED' | 'DELETED' | undefined;
     if (ev.type === 'ADDED') type = now ? 'ADDED' : undefined;
     else if (ev.type === 'DELETED') type = now ? 'DELETED' : undefined;
     else {
-      const before = unfiltered || (ev.prevObject !== undefined && matchesCached(req, ev.prevObject, cache, 'prevFields'));
+      const before = unfiltered || (ev.prevObject !== undefined && matchesCached(w, ev.prevObject, cache, 'before'));
       type = now && before ? 'MODIFIED' : now ? 'ADDED' : before ? 'DELETED' : undefined;
     }
     if (!type) return;
@@ -306,19 +306,32 @@ export class WatchHub {
 /** The bookmark that ends a streaming list's initial events (metav1.InitialEventsAnnotationKey). */
 const INITIAL_EVENTS_END = { 'k8s.io/initial-events-end': 'true' };
 
-/** EventCache holds what one change costs to evaluate once for all watchers: its lines and field sets. */
+/**
+ * EventCache holds what one change costs to evaluate once for all watchers: its lines, its field sets, and whether
+ * each distinct selector (by its canonical text, Watcher.filterKey) matches the object and the previous object.
+ */
 interface EventCache {
   ADDED?: Buffer;
   MODIFIED?: Buffer;
   DELETED?: Buffer;
-  fields?: Record<string, string>;
-  prevFields?: Record<string, string>;
+  fields?: { now?: Record<string, string>; before?: Record<string, string> };
+  now?: Map<string, boolean>;
+  before?: Map<string, boolean>;
 }
 
-function matchesCached(req: WatchRequest, obj: KubeObject, cache: EventCache, slot: 'fields' | 'prevFields'): boolean {
-  const { labelSelector, fieldSelector } = req.filter;
-  if (labelSelector && !labelSelector.matches(obj.metadata.labels)) return false;
-  if (!fieldSelector) return true;
-  const fields = (cache[slot] ??= fieldsFor(req.info.plural, obj));
-  return fieldSelector.matches(fields);
+/** matchesCached evaluates a watcher's selectors against `obj` once per distinct selector per change. */
+function matchesCached(w: Watcher, obj: KubeObject, cache: EventCache, slot: 'now' | 'before'): boolean {
+  const memo = (cache[slot] ??= new Map());
+  const key = w.filterKey as string;
+  let hit = memo.get(key);
+  if (hit === undefined) {
+    const { labelSelector, fieldSelector } = w.request.filter;
+    hit = !labelSelector || labelSelector.matches(obj.metadata.labels);
+    if (hit && fieldSelector) {
+      const fields = (cache.fields ??= {});
+      hit = fieldSelector.matches((fields[slot] ??= fieldsFor(w.request.info.plural, obj)));
+    }
+    memo.set(key, hit);
+  }
+  return hit;
 }

@@ -8,8 +8,8 @@ import type { ListFilter } from '../registry/registry.js';
 export interface WatchSink {
   /**
    * Send serialized events, oldest first: each Buffer is one event's JSON text and a trailing newline. The buffers
-   * are shared with every other watcher of the event, so a sink never changes them. One call is meant to cost one
-   * write to the socket, however many events it carries.
+   * are shared with every other watcher of the event, so a sink never changes them, and the array is reused once
+   * the call returns. One call is meant to cost one write to the socket, however many events it carries.
    */
   send(lines: readonly Buffer[]): void;
   /** Bytes queued in the socket and not yet taken by the peer: how far behind this watcher is. */
@@ -52,13 +52,26 @@ export class Watcher {
   headersSent = false;
   timer: TimerHandle | undefined;
   #outbox: Buffer[] = [];
+  #spare: Buffer[] = [];
   #outboxBytes = 0;
+
+  /**
+   * The canonical text of the watch's selectors (undefined without any): watchers whose selectors print alike
+   * select alike, so a change is matched once per distinct selector, not once per watcher.
+   */
+  readonly filterKey: string | undefined;
 
   constructor(
     readonly request: WatchRequest,
     readonly sink: WatchSink,
     readonly onClose: () => void,
-  ) {}
+  ) {
+    const { labelSelector, fieldSelector } = request.filter;
+    if (!labelSelector && !fieldSelector) return;
+    // Selector.nothing() prints "" as everything() does (as kube's); no parsed selector prints "!nothing".
+    const labels = labelSelector && !labelSelector.empty && labelSelector.requirements.length === 0 ? '!nothing' : (labelSelector?.toString() ?? '');
+    this.filterKey = `${labels}\n${fieldSelector?.toString() ?? ''}`;
+  }
 
   /** queuedBytes is what the outbox holds: with the socket's own buffer, how far behind this watcher is. */
   get queuedBytes(): number {
@@ -74,10 +87,14 @@ export class Watcher {
   /** flush hands everything queued to the sink in one call. */
   flush(): void {
     if (this.closed || this.#outbox.length === 0) return;
+    // Two arrays take turns (sinks use theirs only during the call): no new array a watcher an event, and anything
+    // queued while the sink writes goes to the other one.
     const lines = this.#outbox;
-    this.#outbox = [];
+    this.#outbox = this.#spare;
+    this.#spare = lines;
     this.#outboxBytes = 0;
     this.sink.send(lines);
+    lines.length = 0;
   }
 
   /**
@@ -87,7 +104,7 @@ export class Watcher {
   close(drop = false): void {
     if (this.closed) return;
     if (!drop) this.flush();
-    this.#outbox = [];
+    this.#outbox.length = 0;
     this.#outboxBytes = 0;
     this.closed = true;
     this.sink.close();
