@@ -166,6 +166,29 @@ function finish(node: Tree): Tree {
   return out;
 }
 
+/**
+ * isCanonicalFieldsV1 says toFieldsV1(fromFieldsV1(tree)) would equal `tree`, key order included, without building
+ * either: every node an object, keys sorted, `.` (an empty object) first and only beside children, never at the root.
+ */
+export function isCanonicalFieldsV1(node: Record<string, unknown>, root = false): boolean {
+  let prev: string | undefined;
+  let member = false;
+  let children = 0;
+  for (const k of Object.keys(node)) {
+    const v = node[k];
+    if (!isObject(v)) return false;
+    if (k === '.') {
+      if (root || prev !== undefined || Object.keys(v).length !== 0) return false;
+      member = true;
+      continue;
+    }
+    if ((prev !== undefined && prev >= k) || k.includes(SEP) || !isCanonicalFieldsV1(v)) return false;
+    prev = k;
+    children++;
+  }
+  return !member || children > 0;
+}
+
 /** fromFieldsV1 decodes kube's FieldsV1 JSON; anything that is not an object of objects is an empty set. */
 export function fromFieldsV1(tree: unknown, prefix = '', out: FieldSet = new Set()): FieldSet {
   if (!isObject(tree)) return out;
