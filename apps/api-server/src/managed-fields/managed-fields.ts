@@ -7,6 +7,7 @@
 import { ApiError, formatTime, type StatusCause } from '@skiff/api';
 import { compare, fieldSetOf, fromFieldsV1, isCanonicalFieldsV1, onlyUnder, pathString, removePath, toFieldsV1, withoutPrefixes, type FieldSet } from './field-set.js';
 import type { FieldType } from './field-type.js';
+import { jsonEqual } from '../patch/json-value.js';
 import { rejectPatchDirectives } from './reject-patch-directives.js';
 
 export type Operation = 'Apply' | 'Update';
@@ -67,7 +68,10 @@ export function encodeFields(set: FieldSet): Record<string, unknown> {
   if (!tree) {
     tree = toFieldsV1(set);
     treeOfSet.set(set, tree);
-    setOfTree.set(tree, set);
+    // What reading the tree back would give: its paths in the tree's (sorted) order, which conflict messages follow.
+    const decoded = new Set([...set].sort());
+    treeOfSet.set(decoded, tree);
+    setOfTree.set(tree, decoded);
   }
   return tree;
 }
@@ -106,6 +110,9 @@ function isValidEntry(e: unknown): boolean {
  */
 export function requestManagers(requested: unknown, stored: unknown, subresource: string): Manager[] {
   if (subresource) return decodeManagers(stored);
+  // A client that sends back the managedFields it read (client-go's Update does) asks for the stored ones: read
+  // them from the stored object, whose trees are already decoded, rather than from the request's copies.
+  if (Array.isArray(requested) && Array.isArray(stored) && jsonEqual(requested, stored)) return decodeManagers(stored);
   if (Array.isArray(requested)) {
     const [first] = requested as unknown[];
     const emptyEntry = typeof first === 'object' && first !== null && Object.keys(first).length === 0;

@@ -453,14 +453,14 @@ export function matches(info: ResourceInfo, obj: KubeObject, filter: ListFilter)
 
 /** specChanged compares everything but metadata and status: what generation counts. */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const ignored = new Set(['metadata', 'status', 'apiVersion', 'kind']);
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
-    if (!ignored.has(k) && !deepEqual(ao[k], bo[k])) return true;
-  }
+  for (const k of Object.keys(ao)) if (!NOT_SPEC.has(k) && !deepEqual(ao[k], bo[k])) return true;
+  for (const k of Object.keys(bo)) if (!NOT_SPEC.has(k) && !Object.hasOwn(ao, k) && bo[k] !== undefined) return true;
   return false;
 }
+
+const NOT_SPEC = new Set(['metadata', 'status', 'apiVersion', 'kind']);
 
 /**
  * withStatus is a copy of the stored object `current` with `status` in place of its own (key order kept), without
