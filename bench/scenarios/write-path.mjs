@@ -45,6 +45,12 @@ function eventBody(i) {
   });
 }
 
+/** mergePatch sends a merge patch (lib/load's request sends every body as application/json). */
+async function mergePatch(pool, path, body) {
+  const res = await pool.request({ method: 'PATCH', path, body, headers: { accept: 'application/json', 'content-type': 'application/merge-patch+json' } });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
 export async function run(ctx) {
   const count = ctx.scale(4000, 1500);
   const server = await startApiServer();
@@ -60,8 +66,8 @@ export async function run(ctx) {
     const steps = [
       ['create', (i) => request(pool, 'POST', podsPath('bench'), podBody(`p-${i}`)), ok(201)],
       ['binding', (i) => request(pool, 'POST', `${podsPath('bench')}/p-${i}/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: `p-${i}` }, target: { kind: 'Node', name: 'bench-node' } })), ok(201)],
-      ['status PATCH (Pending)', (i) => request(pool, 'PATCH', `${podsPath('bench')}/p-${i}/status`, statusPatch(i, false), { 'content-type': 'application/merge-patch+json' }), ok(200)],
-      ['status PATCH (Running)', (i) => request(pool, 'PATCH', `${podsPath('bench')}/p-${i}/status`, statusPatch(i, true), { 'content-type': 'application/merge-patch+json' }), ok(200)],
+      ['status PATCH (Pending)', (i) => mergePatch(pool, `${podsPath('bench')}/p-${i}/status`, statusPatch(i, false)), ok(200)],
+      ['status PATCH (Running)', (i) => mergePatch(pool, `${podsPath('bench')}/p-${i}/status`, statusPatch(i, true)), ok(200)],
       [
         'PUT',
         async (i) => {
