@@ -61,6 +61,7 @@ export * from './controller-of.js';
 export * from './new-controller-ref.js';
 export * from './is-pod-terminal.js';
 export * from './format-time.js';
+export * from './clone-json.js';
 export * from './parse-image-name.js';
 export * from './tolerates-taint.js';
 export * from './node-selector-term-matches.js';

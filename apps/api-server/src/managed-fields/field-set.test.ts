@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compare, fieldSetOf, fromFieldsV1, pathString, removePath, toFieldsV1 } from './field-set.js';
+import { compare, fieldSetOf, fromFieldsV1, isCanonicalFieldsV1, pathString, removePath, toFieldsV1 } from './field-set.js';
 import { fieldTypeOf } from './field-type.js';
 
 const POD = fieldTypeOf('Pod');
@@ -41,5 +41,28 @@ describe('field sets', () => {
     obj.spec.containers.push({ name: 'd', image: 'x', ports: [] });
     removePath(obj, 'f:spec\nf:containers\nk:{"name":"d"}', POD);
     expect(obj.spec.containers.map((c) => c.name)).toEqual(['c']);
+  });
+});
+
+describe('isCanonicalFieldsV1', () => {
+  // What it promises: true exactly when re-encoding the decoded tree gives the same JSON text (key order included).
+  const reencodesTheSame = (tree: Record<string, unknown>): boolean => JSON.stringify(toFieldsV1(fromFieldsV1(tree))) === JSON.stringify(tree);
+  const trees: Record<string, unknown>[] = [
+    toFieldsV1(fieldSetOf(pod('busybox'), POD)),
+    toFieldsV1(fieldSetOf(pod('busybox', { nodeName: 'n', tolerations: [{ key: 'k', operator: 'Exists' }] }), POD)),
+    {},
+    { 'f:spec': { 'f:b': {}, 'f:a': {} } },
+    { 'f:spec': { 'f:a': {}, '.': {} } },
+    { 'f:spec': { '.': {} } },
+    { 'f:spec': { '.': { x: {} }, 'f:a': {} } },
+    { '.': {}, 'f:spec': {} },
+    { 'f:spec': { 'f:a': true } },
+    { 'f:spec': { 'f:a': [] } },
+    { 'f:spec': { 'f:a': {}, 'f:a\nf:b': {} } },
+    { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } },
+  ];
+
+  it.each(trees.map((t) => [JSON.stringify(t), t] as const))('agrees with re-encoding for %s', (_name, tree) => {
+    expect(isCanonicalFieldsV1(tree, true)).toBe(reencodesTheSame(tree));
   });
 });

@@ -31,7 +31,12 @@ function isLeaf(t: FieldType, v: unknown): boolean {
   if (t.t === 'scalar') return true;
   if (t.t === 'list') return t.rel === 'atomic' || !Array.isArray(v) || v.length === 0;
   if (t.t === 'untyped' && Array.isArray(v)) return true;
-  return !isObject(v) || Object.keys(v).length === 0;
+  return !isObject(v) || isEmpty(v);
+}
+
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const _k in o) return false;
+  return true;
 }
 
 /** fieldSetOf is SMD's ToFieldSet: the fields a value sets (an applied configuration's intent). */
@@ -75,7 +80,9 @@ export function compare(lhs: unknown, rhs: unknown, t: FieldType): Comparison {
 }
 
 function walk(lhs: unknown, rhs: unknown, t: FieldType, path: string, member: boolean, c: Comparison): void {
-  if (lhs === rhs || deepEqual(lhs, rhs)) return;
+  // The root of a write nearly always differs, and its children are compared one by one below anyway: comparing
+  // the whole object first would only walk it twice.
+  if (lhs === rhs || (path !== '' && deepEqual(lhs, rhs))) return;
   const leaf = (lhs === undefined || isLeaf(t, lhs)) && (rhs === undefined || isLeaf(t, rhs));
   if (leaf || (lhs !== undefined && rhs !== undefined && Array.isArray(lhs) !== Array.isArray(rhs))) {
     if (path === '') return;
@@ -100,9 +107,9 @@ function walk(lhs: unknown, rhs: unknown, t: FieldType, path: string, member: bo
   }
   const l = isObject(lhs) ? lhs : {};
   const r = isObject(rhs) ? rhs : {};
-  for (const k of new Set([...Object.keys(l), ...Object.keys(r)])) {
-    walk(l[k], r[k], childType(t, k), join(path, 'f:' + k), !alwaysPresent(t, k), c);
-  }
+  // The union of both objects' keys, lhs's first, without building it.
+  for (const k of Object.keys(l)) walk(l[k], r[k], childType(t, k), join(path, 'f:' + k), !alwaysPresent(t, k), c);
+  for (const k of Object.keys(r)) if (!Object.hasOwn(l, k)) walk(undefined, r[k], childType(t, k), join(path, 'f:' + k), !alwaysPresent(t, k), c);
 }
 
 /**
@@ -123,7 +130,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
+  let nb = 0;
+  for (const _k in b) nb++;
+  if (ka.length !== nb) return false;
   for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   return true;
 }
@@ -149,7 +158,8 @@ type Tree = Record<string, unknown>;
 /** toFieldsV1 encodes a set as kube's FieldsV1 JSON, keys sorted as SMD writes them. */
 export function toFieldsV1(set: FieldSet): Tree {
   const root: Tree = {};
-  for (const path of [...set].sort()) {
+  // No need to sort the paths: finish sorts every node's keys.
+  for (const path of set) {
     let node = root;
     for (const e of path.split(SEP)) node = (node[e] ??= {}) as Tree;
     node['.'] = true;
@@ -164,6 +174,29 @@ function finish(node: Tree): Tree {
   if (member && keys.length) out['.'] = {};
   for (const k of keys.sort()) out[k] = finish(node[k] as Tree);
   return out;
+}
+
+/**
+ * isCanonicalFieldsV1 says toFieldsV1(fromFieldsV1(tree)) would equal `tree`, key order included, without building
+ * either: every node an object, keys sorted, `.` (an empty object) first and only beside children, never at the root.
+ */
+export function isCanonicalFieldsV1(node: Record<string, unknown>, root = false): boolean {
+  let prev: string | undefined;
+  let member = false;
+  let children = 0;
+  for (const k of Object.keys(node)) {
+    const v = node[k];
+    if (!isObject(v)) return false;
+    if (k === '.') {
+      if (root || prev !== undefined || Object.keys(v).length !== 0) return false;
+      member = true;
+      continue;
+    }
+    if ((prev !== undefined && prev >= k) || k.includes(SEP) || !isCanonicalFieldsV1(v)) return false;
+    prev = k;
+    children++;
+  }
+  return !member || children > 0;
 }
 
 /** fromFieldsV1 decodes kube's FieldsV1 JSON; anything that is not an object of objects is an empty set. */

@@ -71,21 +71,29 @@ function build(raw: JsonSchema | undefined, all: SchemaSet, memo: Map<JsonSchema
     const required = new Set((s['required'] as string[] | undefined) ?? []);
     const proto = message ? PROTOBUF_MESSAGES[message] : undefined;
     const protoField = (name: string) => (proto ? protoFieldNamed(PROTOBUF_MESSAGES, proto, name) : undefined);
+    // Both answers are fixed per field name and asked for every key of every write: computed once each (the
+    // protobuf lookup scans the message's fields).
+    const present = new Map<string, boolean | undefined>();
     const t: FieldType = {
       required: (name) => required.has(name),
       t: 'struct',
       field(name) {
         if (!Object.hasOwn(props, name)) return undefined;
         let f = fields.get(name);
-        const go = protoField(name);
-        if (!f) fields.set(name, (f = build(props[name], all, memo, go?.type, go)));
+        if (!f) {
+          const go = protoField(name);
+          fields.set(name, (f = build(props[name], all, memo, go?.type, go)));
+        }
         return f;
       },
       alwaysPresent(name) {
+        if (present.has(name)) return present.get(name);
         const f = protoField(name);
-        if (!f) return undefined;
-        const struct = !!PROTOBUF_MESSAGES[f.type] && !SCALAR_MESSAGES.test(f.type) && !f.repeated && !f.map;
-        return !!f.noOmitempty || (struct && !f.ptr);
+        const struct = !!f && !!PROTOBUF_MESSAGES[f.type] && !SCALAR_MESSAGES.test(f.type) && !f.repeated && !f.map;
+        const answer = f ? !!f.noOmitempty || (struct && !f.ptr) : undefined;
+        // Only declared fields are remembered: a request's unknown keys must not grow this map.
+        if (Object.hasOwn(props, name)) present.set(name, answer);
+        return answer;
       },
       get rest() { return (rest ??= typeof extra === 'object' && extra ? build(extra as JsonSchema, all, memo) : UNTYPED); },
     };

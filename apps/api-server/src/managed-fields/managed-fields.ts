@@ -5,8 +5,9 @@
  * and conflicts with any other manager whose field it would change.
  */
 import { ApiError, formatTime, type StatusCause } from '@skiff/api';
-import { compare, fieldSetOf, fromFieldsV1, onlyUnder, pathString, removePath, toFieldsV1, withoutPrefixes, type FieldSet } from './field-set.js';
+import { compare, fieldSetOf, fromFieldsV1, isCanonicalFieldsV1, onlyUnder, pathString, removePath, toFieldsV1, withoutPrefixes, type FieldSet } from './field-set.js';
 import type { FieldType } from './field-type.js';
+import { jsonEqual } from '../patch/json-value.js';
 import { rejectPatchDirectives } from './reject-patch-directives.js';
 
 export type Operation = 'Apply' | 'Update';
@@ -39,6 +40,42 @@ function owned(set: FieldSet, w: Write, hasStatus: boolean): FieldSet {
   return hasStatus ? withoutPrefixes(s, ['f:status']) : s;
 }
 
+/**
+ * Sets and trees are immutable once made, so each side is remembered by the other's identity: the stored object a
+ * write reads keeps the very fieldsV1 trees the previous write encoded (the store shares one parsed copy), and a
+ * manager whose set did not change (every manager but the writer, and the writer when it changed nothing new) is
+ * neither decoded nor encoded again. Weak keys: an entry lives as long as the stored object that holds it.
+ */
+const setOfTree = new WeakMap<object, FieldSet>();
+const treeOfSet = new WeakMap<FieldSet, Record<string, unknown>>();
+
+function decodeFields(tree: unknown): FieldSet {
+  if (typeof tree !== 'object' || tree === null) return fromFieldsV1(tree);
+  let set = setOfTree.get(tree);
+  if (!set) {
+    set = fromFieldsV1(tree);
+    setOfTree.set(tree, set);
+    // A stored object parsed again (its parsed copy was collected) has new trees: one already in toFieldsV1's
+    // form is its set's encoding as it is, so an unchanged manager costs no encoding then either.
+    if (isCanonicalFieldsV1(tree as Record<string, unknown>, true)) treeOfSet.set(set, tree as Record<string, unknown>);
+  }
+  return set;
+}
+
+/** encodeFields is toFieldsV1 of a set, made once per set; the tree it returns must not be modified. */
+export function encodeFields(set: FieldSet): Record<string, unknown> {
+  let tree = treeOfSet.get(set);
+  if (!tree) {
+    tree = toFieldsV1(set);
+    treeOfSet.set(set, tree);
+    // What reading the tree back would give: its paths in the tree's (sorted) order, which conflict messages follow.
+    const decoded = new Set([...set].sort());
+    treeOfSet.set(decoded, tree);
+    setOfTree.set(tree, decoded);
+  }
+  return tree;
+}
+
 /** decodeManagers reads metadata.managedFields; entries that are not FieldsV1 objects are dropped, as kube resets them. */
 export function decodeManagers(entries: unknown): Manager[] {
   if (!Array.isArray(entries)) return [];
@@ -53,7 +90,7 @@ export function decodeManagers(entries: unknown): Manager[] {
       apiVersion: typeof r['apiVersion'] === 'string' ? r['apiVersion'] : '',
       ...(typeof r['time'] === 'string' ? { time: r['time'] } : {}),
       subresource: typeof r['subresource'] === 'string' ? r['subresource'] : '',
-      set: fromFieldsV1(r['fieldsV1']),
+      set: decodeFields(r['fieldsV1']),
     });
   }
   return out;
@@ -73,6 +110,9 @@ function isValidEntry(e: unknown): boolean {
  */
 export function requestManagers(requested: unknown, stored: unknown, subresource: string): Manager[] {
   if (subresource) return decodeManagers(stored);
+  // A client that sends back the managedFields it read (client-go's Update does) asks for the stored ones: read
+  // them from the stored object, whose trees are already decoded, rather than from the request's copies.
+  if (Array.isArray(requested) && Array.isArray(stored) && jsonEqual(requested, stored)) return decodeManagers(stored);
   if (Array.isArray(requested)) {
     const [first] = requested as unknown[];
     const emptyEntry = typeof first === 'object' && first !== null && Object.keys(first).length === 0;
@@ -100,7 +140,7 @@ export function encodeManagers(managers: Manager[]): Record<string, unknown>[] {
       apiVersion: m.apiVersion,
       ...(m.time !== undefined ? { time: m.time } : {}),
       fieldsType: 'FieldsV1',
-      fieldsV1: toFieldsV1(m.set),
+      fieldsV1: encodeFields(m.set),
       ...(m.subresource ? { subresource: m.subresource } : {}),
     }));
 }
@@ -117,13 +157,15 @@ function setsEqual(a: FieldSet, b: FieldSet): boolean {
 function record(managers: Manager[], w: Write, op: Operation, set: FieldSet): Manager[] {
   const i = managers.findIndex((m) => same(m, w.manager, op, w.subresource));
   const prev = i >= 0 ? managers[i] : undefined;
+  const unchanged = prev !== undefined && setsEqual(prev.set, set);
   const entry: Manager = {
     manager: w.manager,
     operation: op,
     apiVersion: w.apiVersion,
-    time: prev && prev.apiVersion === w.apiVersion && setsEqual(prev.set, set) && prev.time ? prev.time : formatTime(w.now),
+    time: unchanged && prev.apiVersion === w.apiVersion && prev.time ? prev.time : formatTime(w.now),
     subresource: w.subresource,
-    set,
+    // The same fields as before (a status writer's usual case): the old set, whose encoding is already made.
+    set: unchanged ? prev.set : set,
   };
   const out = [...managers];
   if (i >= 0) out[i] = entry;
@@ -152,7 +194,8 @@ function minus(set: FieldSet, ...drop: FieldSet[]): FieldSet {
   if (!drop.some((d) => d.size)) return set;
   const out: FieldSet = new Set();
   for (const p of set) if (!drop.some((d) => d.has(p))) out.add(p);
-  return out;
+  // Nothing dropped: the same set, so its encoding is reused.
+  return out.size === set.size ? set : out;
 }
 
 /**

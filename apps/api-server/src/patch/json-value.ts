@@ -28,15 +28,7 @@ export function setOwn(o: JsonObject, key: string, value: unknown): void {
 }
 
 /** cloneJson deep-copies a JSON value so results never share structure with a caller's input. */
-export function cloneJson<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(cloneJson) as T;
-  if (isJsonObject(v)) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(v)) setOwn(out, k, cloneJson(v[k]));
-    return out as T;
-  }
-  return v;
-}
+export { cloneJson } from '@skiff/api';
 
 /** jsonEqual compares JSON values structurally; object key order does not matter (RFC 6902 "test"). */
 export function jsonEqual(a: unknown, b: unknown): boolean {

@@ -1,7 +1,7 @@
 /**
  * @module pods/binding: how the scheduler assigns a pod to a node (kube-apiserver's BindingREST).
  */
-import { decodeBody, errors, formatTime, RESOURCES, type Binding, type KubeObject, type Pod, type PodCondition } from '@skiff/api';
+import { cloneJson, decodeBody, errors, formatTime, RESOURCES, type Binding, type KubeObject, type Pod, type PodCondition } from '@skiff/api';
 import type { Registry } from './registry.js';
 
 /**
@@ -28,7 +28,7 @@ export function bindPod(registry: Registry, namespace: string, name: string, bod
   if (current.spec.nodeName) {
     throw errors.conflict('pods', '', name, `pod ${name} is already assigned to node "${current.spec.nodeName}"`);
   }
-  const next = structuredClone(current);
+  const next = cloneJson(current);
   next.spec.nodeName = target;
   const conditions: PodCondition[] = (next.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
   conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(nowMs) });

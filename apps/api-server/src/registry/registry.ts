@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ApiError,
   applyDefaults,
+  cloneJson,
   decodeObject,
   duplicateFieldsOf,
   errors,
@@ -176,7 +177,7 @@ export class Registry {
     applyDefaults(info.plural, obj);
     // As in kube's create handler, ownership is of the decoded, defaulted object: what mutating admission adds
     // next (a pod's service account, tolerations) is nobody's.
-    const owned = kind.strategy.admit ? structuredClone(obj) : obj;
+    const owned = kind.strategy.admit ? cloneJson(obj) : obj;
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
@@ -218,11 +219,11 @@ export class Registry {
     let obj: KubeObject;
     // CSRs' approval writes conditions in status as well; the kind's prepareForUpdate keeps the rest of it.
     if (opts.subresource === 'status' || opts.subresource === 'approval') {
-      obj = { ...structuredClone(current), status: next.status } as KubeObject;
+      obj = withStatus(current, next.status);
     } else {
       obj = next;
       // The main resource owns the spec; pods/binding writes both (nodeName and the PodScheduled condition).
-      if (info.hasStatus && opts.subresource !== 'binding') (obj as Record<string, unknown>).status = structuredClone((current as Record<string, unknown>).status);
+      if (info.hasStatus && opts.subresource !== 'binding') (obj as Record<string, unknown>).status = cloneJson((current as Record<string, unknown>).status);
     }
     const kind = this.kind(info);
     kind.strategy.prepareForUpdate?.(obj, current, opts.subresource, this.#ctx);
@@ -247,7 +248,7 @@ export class Registry {
     }
     applyDefaults(info.plural, obj);
     // Ownership is of the object before mutating admission, as kube's update handler records it.
-    const owned = !opts.subresource && kind.strategy.admitUpdate ? structuredClone(obj) : obj;
+    const owned = !opts.subresource && kind.strategy.admitUpdate ? cloneJson(obj) : obj;
     if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
     validateObject(info.plural, obj, current);
@@ -363,7 +364,7 @@ export class Registry {
       const until = Date.parse(cm.deletionTimestamp);
       if (grace >= (cm.deletionGracePeriodSeconds ?? 0) || now + grace * 1000 >= until) return { object: current, gone: false };
     }
-    const next = structuredClone(current);
+    const next = cloneJson(current);
     next.metadata.deletionTimestamp = formatTime(now + grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.length) next.metadata.finalizers = finalizers;
@@ -452,13 +453,24 @@ export function matches(info: ResourceInfo, obj: KubeObject, filter: ListFilter)
 
 /** specChanged compares everything but metadata and status: what generation counts. */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const ignored = new Set(['metadata', 'status', 'apiVersion', 'kind']);
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
-    if (!ignored.has(k) && !deepEqual(ao[k], bo[k])) return true;
-  }
+  for (const k of Object.keys(ao)) if (!NOT_SPEC.has(k) && !deepEqual(ao[k], bo[k])) return true;
+  for (const k of Object.keys(bo)) if (!NOT_SPEC.has(k) && !Object.hasOwn(ao, k) && bo[k] !== undefined) return true;
   return false;
+}
+
+const NOT_SPEC = new Set(['metadata', 'status', 'apiVersion', 'kind']);
+
+/**
+ * withStatus is a copy of the stored object `current` with `status` in place of its own (key order kept), without
+ * copying the stored status that is dropped anyway.
+ */
+function withStatus(current: KubeObject, status: unknown): KubeObject {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(current)) out[k] = k === 'status' ? status : cloneJson(v);
+  out['status'] = status;
+  return out as KubeObject;
 }
 
 /** stripManaged is obj without metadata.managedFields (in place on the copy it returns; obj is left alone). */

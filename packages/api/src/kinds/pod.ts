@@ -5,6 +5,7 @@ import type { DeleteOptions } from '../meta.js';
 import { defaultPod } from '../defaults/default-pod.js';
 import { addDefaultTolerations } from '../defaults/default-tolerations.js';
 import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS } from '../defaults/default-pod-spec.js';
+import { cloneJson } from '../clone-json.js';
 import { isPodTerminal } from '../is-pod-terminal.js';
 import type { Pod } from '../pod.js';
 import { podPrinter } from '../printers/pod-printer.js';
@@ -75,7 +76,7 @@ export const podKind = defineKind({
         pod.metadata.resourceVersion = resourceVersion;
         if (added) pod.spec.ephemeralContainers = added;
         else delete pod.spec.ephemeralContainers;
-      } else if (old.spec?.ephemeralContainers) pod.spec.ephemeralContainers = structuredClone(old.spec.ephemeralContainers);
+      } else if (old.spec?.ephemeralContainers) pod.spec.ephemeralContainers = cloneJson(old.spec.ephemeralContainers);
       else delete pod.spec?.ephemeralContainers;
     },
     gracePeriodSeconds,

@@ -201,4 +201,10 @@ describe('findDuplicateJsonFields', () => {
     expect(findDuplicateJsonFields(deep)).toEqual([]);
     expect(findDuplicateJsonFields('[1,"a",{"a":1,"b":[{"a":2}]}]')).toEqual([]);
   });
+
+  it('names a repeat however deep it is', () => {
+    const deep = `${'{"a":'.repeat(100_000)}{"k":1,"k":2}${'}'.repeat(100_000)}`;
+    const [found] = findDuplicateJsonFields(deep);
+    expect(found?.path).toBe(`${'a.'.repeat(100_000)}k`);
+  });
 });

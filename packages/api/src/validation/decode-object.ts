@@ -154,15 +154,15 @@ function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** droppedFields lists the input members the schema stripped, as dotted paths like `spec.containers[0].foo`. */
-function droppedFields(input: unknown, output: unknown, path: string): string[] {
-  const found: string[] = [];
-  if (Array.isArray(input) && Array.isArray(output)) {
-    input.forEach((item, i) => found.push(...droppedFields(item, output[i], `${path}[${i}]`)));
+function droppedFields(input: unknown, output: unknown, path: string, found: string[] = []): string[] {
+  // Runs on every decoded body: paths are made only for members that are dropped or descended into.
+  if (Array.isArray(input)) {
+    if (Array.isArray(output)) for (let i = 0; i < input.length; i++) if (typeof input[i] === 'object' && input[i] !== null) droppedFields(input[i], output[i], `${path}[${i}]`, found);
   } else if (isPlainObject(input) && isPlainObject(output)) {
-    for (const [key, value] of Object.entries(input)) {
-      const child = path === '' ? key : `${path}.${key}`;
-      if (!Object.hasOwn(output, key)) found.push(child);
-      else found.push(...droppedFields(value, output[key], child));
+    for (const key of Object.keys(input)) {
+      const value = input[key];
+      if (!Object.hasOwn(output, key)) found.push(path === '' ? key : `${path}.${key}`);
+      else if (typeof value === 'object' && value !== null) droppedFields(value, output[key], path === '' ? key : `${path}.${key}`, found);
     }
   }
   return found;

@@ -28,25 +28,36 @@ export function fieldPath(parent: string, key: string | number): string {
 }
 
 interface Frame {
-  path: string;
+  /** The enclosing frame and this value's key or index in it; the path is spelled out only for a duplicate. */
+  parent: Frame | undefined;
+  at: string | number;
   /** Keys seen so far in an object; undefined for an array. */
   keys: Set<string> | undefined;
   index: number;
   key: string;
 }
 
+/** pathOf spells out a frame's field path, walking up without recursion (nesting may be deep). */
+function pathOf(frame: Frame | undefined): string {
+  const at: (string | number)[] = [];
+  for (let f = frame; f?.parent; f = f.parent) at.push(f.at);
+  let path = '';
+  for (let i = at.length - 1; i >= 0; i--) path = fieldPath(path, at[i]!);
+  return path;
+}
+
 /**
  * findDuplicateJsonFields lists repeated object keys in JSON text that JSON.parse has already accepted. It is one
- * pass with an explicit stack, so nesting depth costs no call stack.
+ * pass with an explicit stack, so nesting depth costs no call stack; it runs on every JSON body, so field paths are
+ * made only for the duplicates it reports.
  */
 export function findDuplicateJsonFields(text: string): DuplicateField[] {
   const found: DuplicateField[] = [];
   const stack: Frame[] = [];
   let expectKey = false;
-  const childPath = (): string => {
+  const child = (keys: Set<string> | undefined): Frame => {
     const top = stack[stack.length - 1];
-    if (!top) return '';
-    return top.keys ? fieldPath(top.path, top.key) : fieldPath(top.path, top.index);
+    return { parent: top, at: top ? (top.keys ? top.key : top.index) : '', keys, index: 0, key: '' };
   };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -65,7 +76,7 @@ export function findDuplicateJsonFields(text: string): DuplicateField[] {
         const top = stack[stack.length - 1]!;
         const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         if (top.keys!.has(key)) {
-          const path = fieldPath(top.path, key);
+          const path = fieldPath(pathOf(top), key);
           found.push({ path, message: `duplicate field "${path}"` });
         } else top.keys!.add(key);
         top.key = key;
@@ -73,10 +84,10 @@ export function findDuplicateJsonFields(text: string): DuplicateField[] {
       }
       i = j;
     } else if (c === 0x7b /* { */) {
-      stack.push({ path: childPath(), keys: new Set(), index: 0, key: '' });
+      stack.push(child(new Set()));
       expectKey = true;
     } else if (c === 0x5b /* [ */) {
-      stack.push({ path: childPath(), keys: undefined, index: 0, key: '' });
+      stack.push(child(undefined));
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
       expectKey = false;

@@ -1,6 +1,7 @@
 /**
  * @module Pod update rules (core/validation ValidatePodUpdate): a running pod's spec is nearly immutable.
  */
+import { cloneJson } from '../clone-json.js';
 import type { Pod, PodSpec } from '../pod.js';
 import type { FieldErrors } from './field-errors.js';
 
@@ -16,7 +17,7 @@ export const POD_UPDATE_FORBIDDEN =
  */
 export function validatePodUpdate(pod: Pod, old: Pod, errs: FieldErrors): void {
   const spec = pod.spec;
-  const replay: PodSpec = structuredClone(old.spec);
+  const replay: PodSpec = cloneJson(old.spec);
 
   replayImages(replay.containers, spec.containers);
   if (replay.initContainers && spec.initContainers) replayImages(replay.initContainers, spec.initContainers);
