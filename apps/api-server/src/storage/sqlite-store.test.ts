@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '@skiff/api';
+import type { CommitThread } from './commit-thread.js';
 import { isFatalCommitError } from './is-fatal-commit-error.js';
 import { RevisionRecord } from './revision-record.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -22,6 +23,25 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 runStoreContract('SqliteStore file', (opts) => SqliteStore.open({ path: join(dir, `contract-${fileN++}.db`), ...opts }));
+
+/**
+ * commitLog counts the transactions that write the store at `path`, whichever connection makes them: a trigger kept
+ * in the file logs the revision each one sets (one UPDATE of meta per commit). Returns a reader of the log.
+ */
+function commitLog(path: string): () => number[] {
+  const db = new Database(path);
+  db.exec(`CREATE TABLE commit_log (revision INTEGER NOT NULL);
+    CREATE TRIGGER log_commits AFTER UPDATE OF revision ON meta BEGIN INSERT INTO commit_log VALUES (NEW.revision); END;`);
+  db.close();
+  return () => {
+    const reader = new Database(path, { readonly: true });
+    try {
+      return reader.prepare<[], { revision: number }>('SELECT revision FROM commit_log ORDER BY rowid').all().map((r) => r.revision);
+    } finally {
+      reader.close();
+    }
+  };
+}
 
 const key = (name: string, namespace = 'a'): ResourceKey => ({ resource: 'configmaps', namespace, name });
 const cm = (name: string, data: Record<string, string> = {}, namespace = 'a'): KubeObject => ({
@@ -178,21 +198,18 @@ describe('SqliteStore on a file', () => {
   it('with group commit, commits every write of one turn in one transaction', async () => {
     const path = join(dir, 'group.db');
     const s = SqliteStore.open({ path, groupCommit: true });
-    const db = (s as unknown as { db: Database.Database }).db;
-    let commits = 0;
-    db.function('count_commit', () => ++commits);
-    db.exec('CREATE TEMP TRIGGER count_commits AFTER UPDATE ON main.meta BEGIN SELECT count_commit(); END');
+    const commits = commitLog(path);
     // Many concurrent writers in one turn, as requests arriving together would be.
     await Promise.all(Array.from({ length: 100 }, async (_, i) => {
       s.create(key(`c${i}`), cm(`c${i}`));
       await s.sync();
     }));
-    expect(commits).toBe(1);
+    expect(commits()).toEqual([100]);
     for (let i = 0; i < 3; i++) {
       s.update(key('c0'), cm('c0', { i: String(i) }));
       await s.sync();
     }
-    expect(commits).toBe(4);
+    expect(commits()).toEqual([100, 101, 102, 103]);
     s.close();
     const reopened = SqliteStore.open({ path });
     expect(reopened.currentRevision()).toBe(103);
@@ -276,9 +293,11 @@ describe('SqliteStore on a file', () => {
     const s = SqliteStore.open({ path, groupCommit: true, onCommitError: (err) => failures.push(err) });
     s.create(key('c'), cm('c'));
     await s.sync();
-    const db = (s as unknown as { db: Database.Database }).db;
-    // SQLite answers SQLITE_FULL, as on a full disk, once the file would outgrow max_page_count.
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    // SQLite answers SQLITE_FULL, as on a full disk, once the file would outgrow max_page_count: a setting of the
+    // connection that commits, the commit thread's.
+    const thread = (s as unknown as { thread: CommitThread }).thread;
+    const pages = (s as unknown as { db: Database.Database }).db.pragma('page_count', { simple: true }) as number;
+    thread.pragma(`max_page_count = ${pages}`);
     const big = { v: 'x'.repeat(64 * 1024) };
     s.create(key('d'), cm('d', big));
     await expect(s.sync()).rejects.toMatchObject({ code: 507, reason: 'InternalError', message: expect.stringMatching(/disk is full.*SQLITE_FULL/) });
@@ -286,7 +305,7 @@ describe('SqliteStore on a file', () => {
     expect(isFatalCommitError(failures[0])).toBe(false);
     expect(s.get(key('d'))).toBeUndefined();
     expect(s.currentRevision()).toBe(1);
-    db.pragma('max_page_count = 1073741823');
+    thread.pragma('max_page_count = 1073741823');
     expect(s.create(key('d'), cm('d', big)).metadata.resourceVersion).toBe('2');
     await s.sync();
     s.close();
