@@ -126,7 +126,7 @@ export class CommitThread {
     this.#send({ close: true }, () => {});
     this.wait();
     this.#port.close();
-    this.#exited = new Error('the commit thread is closed');
+    this.#exited = threadGone('it was closed');
   }
 
   #send(msg: object | undefined, settle: Settle): void {
@@ -151,7 +151,7 @@ export class CommitThread {
   /** #ended fails every request still waiting: the thread will not answer them. */
   #ended(cause: Error): void {
     if (this.#exited) return;
-    this.#exited = Object.assign(new Error(`the SQLite commit thread stopped: ${cause.message}`, { cause }), { code: COMMIT_THREAD_EXITED });
+    this.#exited = threadGone(cause.message, cause);
     this.#port.unref();
     for (const settle of this.#waiting.splice(0)) settle(this.#exited);
   }
@@ -160,4 +160,9 @@ export class CommitThread {
 /** sqliteError rebuilds the thread's error as the SqliteError the main thread's connection would have thrown. */
 function sqliteError(e: { message: string; code?: string }): Error {
   return e.code ? new Database.SqliteError(e.message, e.code) : new Error(e.message);
+}
+
+/** threadGone is the error of a request to a thread that is gone: every later commit fails alike. */
+function threadGone(why: string, cause?: Error): Error {
+  return Object.assign(new Error(`the SQLite commit thread stopped: ${why}`, { cause }), { code: COMMIT_THREAD_EXITED });
 }

@@ -374,7 +374,6 @@ export function runStoreContract(name: string, makeStore: (opts?: ContractStoreO
   });
 
   describe(`${name} storage contract with group commit`, () => {
-
     it('applies writes at once but tells listeners and history only after the commit, in order', async () => {
       const s = makeStore({ groupCommit: true });
       const heard: number[] = [];
