@@ -61,6 +61,29 @@ function commitLog(path: string): () => number[] {
 }
 
 describe('SqliteStore group commit on the commit thread', () => {
+  it('commits every write of one turn in one transaction', async () => {
+    const path = join(dir, 'group.db');
+    const s = SqliteStore.open({ path, groupCommit: true });
+    const commits = commitLog(path);
+    // Many concurrent writers in one turn, as requests arriving together would be.
+    await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+      s.create(key(`c${i}`), cm(`c${i}`));
+      await s.sync();
+    }));
+    expect(commits()).toEqual([100]);
+    for (let i = 0; i < 3; i++) {
+      s.update(key('c0'), cm('c0', { i: String(i) }));
+      await s.sync();
+    }
+    expect(commits()).toEqual([100, 101, 102, 103]);
+    s.close();
+    const reopened = SqliteStore.open({ path });
+    expect(reopened.currentRevision()).toBe(103);
+    expect(reopened.stats().objects).toEqual({ configmaps: 100 });
+    expect(reopened.changesSince(0).map((e) => e.revision)).toEqual(Array.from({ length: 103 }, (_, i) => i + 1));
+    reopened.close();
+  });
+
   it('applies writes while a commit is in flight, commits them next, and acknowledges nothing before the thread commits', async () => {
     const path = join(dir, 'in-flight.db');
     const s = SqliteStore.open({ path, groupCommit: true, busyTimeoutMs: 60_000 });

@@ -24,25 +24,6 @@ afterEach(() => {
 });
 runStoreContract('SqliteStore file', (opts) => SqliteStore.open({ path: join(dir, `contract-${fileN++}.db`), ...opts }));
 
-/**
- * commitLog counts the transactions that write the store at `path`, whichever connection makes them: a trigger kept
- * in the file logs the revision each one sets (one UPDATE of meta per commit). Returns a reader of the log.
- */
-function commitLog(path: string): () => number[] {
-  const db = new Database(path);
-  db.exec(`CREATE TABLE commit_log (revision INTEGER NOT NULL);
-    CREATE TRIGGER log_commits AFTER UPDATE OF revision ON meta BEGIN INSERT INTO commit_log VALUES (NEW.revision); END;`);
-  db.close();
-  return () => {
-    const reader = new Database(path, { readonly: true });
-    try {
-      return reader.prepare<[], { revision: number }>('SELECT revision FROM commit_log ORDER BY rowid').all().map((r) => r.revision);
-    } finally {
-      reader.close();
-    }
-  };
-}
-
 const key = (name: string, namespace = 'a'): ResourceKey => ({ resource: 'configmaps', namespace, name });
 const cm = (name: string, data: Record<string, string> = {}, namespace = 'a'): KubeObject => ({
   apiVersion: 'v1',
@@ -193,29 +174,6 @@ describe('SqliteStore on a file', () => {
     expect(s.update(key('c'), cm('c', { v: '2' })).metadata.resourceVersion).toBe('2');
     expect(s.changesSince(0).map((e) => e.revision)).toEqual([1, 2]);
     s.close();
-  });
-
-  it('with group commit, commits every write of one turn in one transaction', async () => {
-    const path = join(dir, 'group.db');
-    const s = SqliteStore.open({ path, groupCommit: true });
-    const commits = commitLog(path);
-    // Many concurrent writers in one turn, as requests arriving together would be.
-    await Promise.all(Array.from({ length: 100 }, async (_, i) => {
-      s.create(key(`c${i}`), cm(`c${i}`));
-      await s.sync();
-    }));
-    expect(commits()).toEqual([100]);
-    for (let i = 0; i < 3; i++) {
-      s.update(key('c0'), cm('c0', { i: String(i) }));
-      await s.sync();
-    }
-    expect(commits()).toEqual([100, 101, 102, 103]);
-    s.close();
-    const reopened = SqliteStore.open({ path });
-    expect(reopened.currentRevision()).toBe(103);
-    expect(reopened.stats().objects).toEqual({ configmaps: 100 });
-    expect(reopened.changesSince(0).map((e) => e.revision)).toEqual(Array.from({ length: 103 }, (_, i) => i + 1));
-    reopened.close();
   });
 
   it('with group commit, rolls back a batch whose commit failed: sync rejects, listeners hear nothing', async () => {
