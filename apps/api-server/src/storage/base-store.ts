@@ -110,6 +110,11 @@ export abstract class BaseStore implements Storage {
     return newest ? newest.done() : RESOLVED;
   }
 
+  flush(): void {
+    this.assertOpen();
+    this.commitPending();
+  }
+
   compactedRevision(): number {
     return this.compacted;
   }
