@@ -5,11 +5,7 @@
  * from dist/.
  */
 
-/**
- * @typedef {[revision: number, type: string, resource: string, namespace: string, name: string, ts: number, json: string, expiresAt: number | null]} CommitRow
- * One change as it is stored: `json` is the object's text after the storage transformer (encryption at rest), and
- * `expiresAt` its expiry after the change (null: none, or a deletion).
- */
+/** @typedef {import('./commit-rows.js').CommitRow} CommitRow (declared in commit-rows.d.ts) */
 
 /**
  * committer prepares the statements of a commit on `db` and returns the function that writes `rows` in one
