@@ -21,9 +21,11 @@ export interface BaseStoreOptions {
   /** Hears about listeners that throw; by default a process warning is emitted. */
   onListenerError?: ListenerErrorHandler;
   /**
-   * Group commit: apply writes in memory at once and commit every write of one event-loop turn in one transaction
-   * (setImmediate), so one fsync covers them all. Callers learn of durability from sync(). Off: each write commits
-   * before it returns, and throws if its commit fails.
+   * Group commit: apply writes in memory at once and commit them in batches, so one fsync covers many. A batch
+   * starts at the end of the event-loop turn of its first write (setImmediate), or, while another batch is being
+   * committed, when that one is done: at most one commit is in flight, and the writes applied meanwhile form the
+   * next batch. Callers learn of durability from sync(). Off: each write commits before it returns, and throws if
+   * its commit fails.
    */
   groupCommit?: boolean;
   /** Hears about a failed commit (after its writes were rolled back), whether or not anyone awaits sync(). */
@@ -51,11 +53,12 @@ export const MAX_OBJECT_BYTES = 1536 * 1024;
 
 /**
  * BaseStore implements Storage over an in-memory ObjectCache and ChangeWindow; subclasses decide where changes are
- * made durable (`persist`, all or nothing) and where history older than the window lives (`readChanges`). Checks
- * (exists, revision preconditions) run against the cache, which a write updates at once, so the next write in the
- * same turn already sees it. The change window and listeners only ever see committed changes. If `persist` throws,
- * every change of its batch is undone in the cache (in reverse order) and the revision goes back, so a failed write
- * leaves no trace; whoever read the undone state awaits the same sync(), which rejects.
+ * made durable (`persist`, all or nothing, or `startPersist` off the event loop) and where history older than the
+ * window lives (`readChanges`). Checks (exists, revision preconditions) run against the cache, which a write
+ * updates at once, so the next write already sees it. The change window and listeners only ever see committed
+ * changes. If a commit fails, every change of its batch, and of the batch applied after it while it was in flight,
+ * is undone in the cache (newest first) and the revision goes back, so a failed write leaves no trace; whoever read
+ * the undone state awaits a sync() that rejects.
  *
  * Objects passed to writes belong to the store afterwards (their metadata.resourceVersion is set in place); objects
  * returned and carried in events are shared and read-only, so callers clone before changing them.
@@ -71,7 +74,13 @@ export abstract class BaseStore implements Storage {
   private readonly listeners: ListenerSet;
   private readonly groupCommit: boolean;
   private readonly onCommitError: ((err: unknown) => void) | undefined;
+  /** The writes applied since the last commit started: the next batch. */
   private batch: PendingBatch | undefined;
+  /** The batch being committed (startPersist has not called back yet). */
+  private inFlight: PendingBatch | undefined;
+  /** Counts failed commits, so commitPending can tell whether one of its own failed. */
+  private failures = 0;
+  private lastFailure: unknown;
   private closed = false;
 
   protected constructor(opts: BaseStoreOptions, defaultWindowSize: number) {
@@ -96,7 +105,14 @@ export abstract class BaseStore implements Storage {
   }
 
   sync(): Promise<void> {
-    return this.batch ? this.batch.done() : RESOLVED;
+    // Batches commit in order and a failure fails every later one, so the newest settles last.
+    const newest = this.batch ?? this.inFlight;
+    return newest ? newest.done() : RESOLVED;
+  }
+
+  flush(): void {
+    this.assertOpen();
+    this.commitPending();
   }
 
   compactedRevision(): number {
@@ -194,48 +210,40 @@ export abstract class BaseStore implements Storage {
   protected abstract probe(): void;
   /** persist makes the changes durable, all or none; throwing aborts the write. */
   protected abstract persist(changes: readonly PendingChange[]): void;
+
+  /**
+   * startPersist makes a group commit's changes durable, all or none, and calls `done` (with the error, if it
+   * failed) exactly once when it is over. This one persists at once; a store that commits on another thread returns
+   * before and calls `done` from an event, or from awaitPersist.
+   */
+  protected startPersist(changes: readonly PendingChange[], done: (err: unknown) => void): void {
+    let failed: { err: unknown } | undefined;
+    try {
+      this.persist(changes);
+    } catch (err) {
+      failed = { err };
+    }
+    done(failed ? failed.err : undefined);
+  }
+
+  /** awaitPersist blocks until the commit startPersist started last has called its `done`. */
+  protected awaitPersist(): void {}
   /** readChanges serves changesSince when the window no longer holds revision after+1. */
   protected abstract readChanges(after: number, limit: number, resource?: string): ChangeEvent[];
   protected abstract fileSizes(): { dbSizeBytes: number; walSizeBytes: number };
 
   /**
-   * commitPending commits the pending batch now: persist, then window and listeners, then resolve its sync(). On
-   * failure it rolls the batch back, rejects its sync(), reports and rethrows. Compaction calls it first so it
-   * cuts durable history only.
+   * commitPending commits every applied write before it returns: it waits for the commit in flight, then commits
+   * the rest. If one of these commits fails (rolled back, sync() rejected, reported), it throws that error.
+   * Compaction calls it first so it cuts durable history only; close calls it so nothing is left behind.
    */
   protected commitPending(): void {
-    const batch = this.batch;
-    if (!batch) return;
-    this.batch = undefined;
-    try {
-      this.persist(batch.changes);
-    } catch (err) {
-      this.rollback(batch);
-      batch.reject(err);
-      this.onCommitError?.(err);
-      throw err;
+    const failures = this.failures;
+    while (this.inFlight || this.batch) {
+      if (!this.inFlight) this.startCommit();
+      this.awaitPersist();
     }
-    // Committed: from here on the batch stays, whatever happens, or memory would disagree with the file.
-    let recordErr: unknown;
-    try {
-      this.recordCommitted((batch.changes[batch.changes.length - 1] as PendingChange).event.revision);
-    } catch (err) {
-      recordErr = err;
-    }
-    for (const { event, ts } of batch.changes) {
-      this.durable = event.revision;
-      const dropped = this.window.push(event, ts);
-      if (dropped !== undefined) this.onWindowDrop(dropped);
-    }
-    this.listeners.emit(batch.changes.map((c) => c.event));
-    if (recordErr === undefined) {
-      batch.resolve();
-      return;
-    }
-    // The writes are durable but nothing vouches for them yet: their requests fail (outcome unknown to the client,
-    // as after a timeout) and the next commit records them.
-    batch.reject(recordErr);
-    this.onCommitError?.(recordErr);
+    if (this.failures !== failures) throw this.lastFailure;
   }
 
   /**
@@ -279,15 +287,13 @@ export abstract class BaseStore implements Storage {
     return { event, entry: undefined, ts, expiresAt: null };
   }
 
-  /** commit applies the changes to the cache at once and commits them now, or with the rest of this turn's writes. */
+  /** commit applies the changes to the cache at once and commits them now, or with the next batch. */
   private commit(changes: readonly PendingChange[]): void {
     let batch = this.batch;
     if (!batch) {
       batch = this.batch = new PendingBatch(this.revision);
-      if (this.groupCommit) {
-        const scheduled = batch;
-        setImmediate(() => this.commitScheduled(scheduled));
-      }
+      // With a commit in flight, its end starts this batch.
+      if (this.groupCommit && !this.inFlight) setImmediate(() => this.startCommit());
     }
     for (const change of changes) {
       const { event, entry } = change;
@@ -299,14 +305,65 @@ export abstract class BaseStore implements Storage {
     if (!this.groupCommit) this.commitPending();
   }
 
-  private commitScheduled(batch: PendingBatch): void {
-    // compact() or close() may have committed it already.
-    if (this.batch !== batch) return;
+  /** startCommit sends the pending batch to be committed, unless a commit is in flight (its end starts it). */
+  private startCommit(): void {
+    const batch = this.batch;
+    if (!batch || this.inFlight) return;
+    this.batch = undefined;
+    this.inFlight = batch;
+    this.startPersist(batch.changes, (err) => this.commitEnded(batch, err));
+  }
+
+  /** commitEnded hears how the commit of `batch` ended, publishes or undoes it, and starts the next batch. */
+  private commitEnded(batch: PendingBatch, err: unknown): void {
+    this.inFlight = undefined;
+    const waiting = this.batch;
+    if (err === undefined) this.publish(batch);
+    else this.fail(batch, err);
+    // Writes applied while it was in flight go next, now. A listener's write with none waiting started a batch
+    // that waits for the end of this turn like any other.
+    if (waiting && this.batch === waiting) this.startCommit();
+  }
+
+  /** publish hands a committed batch to the window and listeners, then resolves its sync(). */
+  private publish(batch: PendingBatch): void {
+    // Committed: from here on the batch stays, whatever happens, or memory would disagree with the file.
+    let recordErr: unknown;
     try {
-      this.commitPending();
-    } catch {
-      // Already reported: sync() rejected and onCommitError heard it.
+      this.recordCommitted((batch.changes[batch.changes.length - 1] as PendingChange).event.revision);
+    } catch (err) {
+      recordErr = err;
     }
+    for (const { event, ts } of batch.changes) {
+      this.durable = event.revision;
+      const dropped = this.window.push(event, ts);
+      if (dropped !== undefined) this.onWindowDrop(dropped);
+    }
+    this.listeners.emit(batch.changes.map((c) => c.event));
+    if (recordErr === undefined) {
+      batch.resolve();
+      return;
+    }
+    // The writes are durable but nothing vouches for them yet: their requests fail (outcome unknown to the client,
+    // as after a timeout) and the next commit records them.
+    batch.reject(recordErr);
+    this.onCommitError?.(recordErr);
+  }
+
+  /**
+   * fail undoes a batch whose commit failed and the batch applied after it (built on its state), newest first, so
+   * the revision goes back to before the failed one; both sync()s reject.
+   */
+  private fail(batch: PendingBatch, err: unknown): void {
+    const later = this.batch;
+    this.batch = undefined;
+    if (later) this.rollback(later);
+    this.rollback(batch);
+    batch.reject(err);
+    later?.reject(err);
+    this.failures++;
+    this.lastFailure = err;
+    this.onCommitError?.(err);
   }
 
   /** rollback undoes a failed batch in the cache, newest change first, so each entry gets back what it replaced. */

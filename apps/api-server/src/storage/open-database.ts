@@ -83,8 +83,9 @@ export function openDatabase(opts: OpenDatabaseOptions): Database.Database {
     throw new RangeError(`synchronous must be FULL or NORMAL, got ${String(opts.synchronous)}`);
   }
   const db = new Database(opts.path);
+  const [busyTimeout, synchronous, journalSizeLimit] = connectionPragmas(opts);
   try {
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
+    db.pragma(busyTimeout);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new Error(`database ${opts.path} has schema version ${version}; this build understands up to ${SCHEMA_VERSION}`);
@@ -92,8 +93,8 @@ export function openDatabase(opts: OpenDatabaseOptions): Database.Database {
     if (version === 0) db.pragma('auto_vacuum = INCREMENTAL');
     const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
     if (mode !== 'wal' && !isMemoryPath(opts.path)) throw new Error(`database ${opts.path} refused WAL mode (got ${mode})`);
-    db.pragma(`synchronous = ${opts.synchronous}`);
-    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    db.pragma(synchronous);
+    db.pragma(journalSizeLimit);
     if (version < SCHEMA_VERSION) {
       db.transaction(() => {
         db.exec(version === 0 ? SCHEMA : MIGRATE_1_TO_2);
@@ -105,6 +106,14 @@ export function openDatabase(opts: OpenDatabaseOptions): Database.Database {
     db.close();
     throw err;
   }
+}
+
+/**
+ * connectionPragmas are the settings each connection to the store's file needs for itself (the commit thread's as
+ * well): busy timeout, durability, WAL size limit. journal_mode and auto_vacuum belong to the file.
+ */
+export function connectionPragmas(opts: OpenDatabaseOptions): [busyTimeout: string, synchronous: string, journalSizeLimit: string] {
+  return [`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`, `synchronous = ${opts.synchronous}`, `journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`];
 }
 
 /** isMemoryPath is true for the paths SQLite keeps in memory (no file, no WAL). */

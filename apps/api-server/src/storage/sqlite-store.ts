@@ -8,7 +8,10 @@ import { BaseStore } from './base-store.js';
 import type { BaseStoreOptions, PendingChange } from './base-store.js';
 import { CachedObject } from './object-cache.js';
 import { commitError } from './commit-error.js';
-import { isMemoryPath, openDatabase } from './open-database.js';
+import { committer } from './commit-rows.js';
+import type { CommitRow } from './commit-rows.js';
+import { CommitThread } from './commit-thread.js';
+import { connectionPragmas, isMemoryPath, openDatabase } from './open-database.js';
 import { RevisionRecord } from './revision-record.js';
 import type { ChangeEvent, ChangeType, CompactOptions } from './storage.js';
 import { LazyObject, StoredChange } from './stored-object.js';
@@ -73,10 +76,14 @@ const RECORD_FLUSH_INTERVAL_MS = 1000;
 
 /**
  * SqliteStore keeps current objects in the `objects` table and every change in the `changes` table, written with
- * the revision counter in one transaction per write, or per event-loop turn with `groupCommit`. Reads are served from an in-memory copy of the current
- * objects, loaded at open (kube-apiserver serves lists from its watch cache the same way), and recent changes from
- * an in-memory window; older changes are read back from the table, so a watch survives an api-server restart.
- * Only one process may open the file for writing.
+ * the revision counter in one transaction per write, or per batch with `groupCommit`. Reads are served from an
+ * in-memory copy of the current objects, loaded at open (kube-apiserver serves lists from its watch cache the same
+ * way), and recent changes from an in-memory window; older changes are read back from the table, so a watch
+ * survives an api-server restart. Only one process may open the file for writing.
+ *
+ * With `groupCommit` on a file, batches are committed by a CommitThread: a second connection on a worker thread, so
+ * the transaction and the fsync of synchronous=FULL no longer stop the event loop. This connection keeps the reads
+ * (history, expiry, the health probe) and the writes of open and compaction, which wait for the thread first.
  */
 export class SqliteStore extends BaseStore {
   /** Set when open accepted a database that went backwards (acceptRollback). */
@@ -84,7 +91,9 @@ export class SqliteStore extends BaseStore {
   /** How many stored values open rewrote because the transformer called them stale (after a key rotation). */
   rewrittenAtOpen = 0;
   private readonly stmt;
+  private readonly writeRows: (rows: readonly CommitRow[]) => void;
   private readonly transformer: StorageTransformer;
+  private thread: CommitThread | undefined;
   private record: RevisionRecord | undefined;
   private recordFlushedAt = 0;
 
@@ -95,21 +104,14 @@ export class SqliteStore extends BaseStore {
   ) {
     super(opts, 10_000);
     this.transformer = opts.transformer ?? identityTransformer;
+    this.writeRows = committer(db);
     this.stmt = {
-      insertChange: db.prepare<[number, string, string, string, string, number, string, string, string, string]>(
-        `INSERT INTO changes (revision, type, resource, namespace, name, ts, json, prev_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT json FROM objects WHERE resource = ? AND namespace = ? AND name = ?))`,
-      ),
-      upsertObject: db.prepare<[string, string, string, number, number | null, string]>(
-        `INSERT INTO objects (resource, namespace, name, revision, expires_at, json) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (resource, namespace, name) DO UPDATE
-         SET revision = excluded.revision, expires_at = excluded.expires_at, json = excluded.json`,
-      ),
-      deleteObject: db.prepare<[string, string, string]>('DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
-      setRevision: db.prepare<[number]>('UPDATE meta SET revision = ? WHERE id = 1'),
       setCompacted: db.prepare<[number]>('UPDATE meta SET compacted_revision = ? WHERE id = 1'),
-      changesAfter: db.prepare<[number, number], ChangeRow>('SELECT * FROM changes WHERE revision > ? ORDER BY revision LIMIT ?'),
-      changesOfAfter: db.prepare<[number, string, number], ChangeRow>('SELECT * FROM changes WHERE revision > ? AND resource = ? ORDER BY revision LIMIT ?'),
+      // Up to a revision: the commit thread may have committed rows whose commit this thread has not heard of yet.
+      changesAfter: db.prepare<[number, number, number], ChangeRow>('SELECT * FROM changes WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?'),
+      changesOfAfter: db.prepare<[number, number, string, number], ChangeRow>(
+        'SELECT * FROM changes WHERE revision > ? AND revision <= ? AND resource = ? ORDER BY revision LIMIT ?',
+      ),
       firstYoung: db.prepare<[number, number, number], { revision: number }>(
         'SELECT revision FROM changes WHERE revision > ? AND revision <= ? AND ts > ? ORDER BY revision LIMIT 1',
       ),
@@ -137,7 +139,8 @@ export class SqliteStore extends BaseStore {
       if (record && record.revision > 0 && fileSize(opts.path) === 0 && !opts.acceptRollback) {
         throw rollbackError(opts.path, recordPath, record.revision, 0);
       }
-      const db = openDatabase({ path: opts.path, synchronous, busyTimeoutMs: opts.busyTimeoutMs ?? 5000 });
+      const connection = { path: opts.path, synchronous, busyTimeoutMs: opts.busyTimeoutMs ?? 5000 };
+      const db = openDatabase(connection);
       try {
         const found = storedRevision(db);
         let rollback: RollbackInfo | undefined;
@@ -155,6 +158,8 @@ export class SqliteStore extends BaseStore {
         }
         store.record = record;
         store.acceptedRollback = rollback;
+        // Started last, on a file that open has finished writing. ':memory:' is private to its connection.
+        if (opts.groupCommit && !memory) store.thread = CommitThread.open({ path: opts.path, pragmas: connectionPragmas(connection) });
         return store;
       } catch (err) {
         db.close();
@@ -196,6 +201,7 @@ export class SqliteStore extends BaseStore {
 
   override close(): void {
     super.close();
+    this.thread?.close();
     if (this.db.open) this.db.close();
     this.record?.close();
     this.record = undefined;
@@ -203,24 +209,25 @@ export class SqliteStore extends BaseStore {
 
   /** persist commits the changes in one transaction; a failure (a full disk: 507) rolls all of them back. */
   protected override persist(changes: readonly PendingChange[]): void {
-    const last = changes[changes.length - 1];
-    if (!last) return;
     try {
-      this.db
-        .transaction(() => {
-          for (const { event: e, ts, expiresAt } of changes) {
-            // prev_json is copied from the objects row, so it is stored transformed as well.
-            const stored = this.transformer.toStorage(e, e.objectJson);
-            this.stmt.insertChange.run(e.revision, e.type, e.resource, e.namespace, e.name, ts, stored, e.resource, e.namespace, e.name);
-            if (e.type === 'DELETED') this.stmt.deleteObject.run(e.resource, e.namespace, e.name);
-            else this.stmt.upsertObject.run(e.resource, e.namespace, e.name, e.revision, expiresAt, stored);
-          }
-          this.stmt.setRevision.run(last.event.revision);
-        })
-        .immediate();
+      this.writeRows(this.rows(changes));
     } catch (err) {
       throw commitError(err);
     }
+  }
+
+  /** startPersist hands a group commit to the commit thread, if there is one (not for ':memory:'). */
+  protected override startPersist(changes: readonly PendingChange[], done: (err: unknown) => void): void {
+    const thread = this.thread;
+    if (!thread) {
+      super.startPersist(changes, done);
+      return;
+    }
+    thread.commit(this.rows(changes), (err) => done(err === undefined ? undefined : commitError(err)));
+  }
+
+  protected override awaitPersist(): void {
+    this.thread?.wait();
   }
 
   protected override recordCommitted(revision: number): void {
@@ -241,7 +248,7 @@ export class SqliteStore extends BaseStore {
   protected override readChanges(after: number, limit: number, resource?: string): ChangeEvent[] {
     const max = Number.isFinite(limit) ? limit : -1;
     // Filtered in SQL, so rows of other resources are never parsed.
-    const rows = resource === undefined ? this.stmt.changesAfter.all(after, max) : this.stmt.changesOfAfter.all(after, resource, max);
+    const rows = resource === undefined ? this.stmt.changesAfter.all(after, this.durable, max) : this.stmt.changesOfAfter.all(after, this.durable, resource, max);
     return rows.map((row) => this.toEvent(row));
   }
 
@@ -263,6 +270,11 @@ export class SqliteStore extends BaseStore {
   protected override fileSizes(): { dbSizeBytes: number; walSizeBytes: number } {
     if (isMemoryPath(this.path)) return { dbSizeBytes: 0, walSizeBytes: 0 };
     return { dbSizeBytes: fileSize(this.path), walSizeBytes: fileSize(`${this.path}-wal`) };
+  }
+
+  /** rows turns changes into what is stored, each object's text through the transformer. */
+  private rows(changes: readonly PendingChange[]): CommitRow[] {
+    return changes.map(({ event: e, ts, expiresAt }) => [e.revision, e.type, e.resource, e.namespace, e.name, ts, this.transformer.toStorage(e, e.objectJson), expiresAt]);
   }
 
   private load(): void {

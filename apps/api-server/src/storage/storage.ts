@@ -96,6 +96,12 @@ export interface Storage {
    * failed; the store has then rolled those writes back, as if they had never been made.
    */
   sync(): Promise<void>;
+  /**
+   * flush commits every write made so far before it returns, waiting for a commit in flight if there is one (it
+   * blocks the thread, for at most that commit and the next); throws if one of those commits fails, after rolling
+   * it back as sync() would. For the rare reader that needs a moment with nothing pending (settle).
+   */
+  flush(): void;
   /** Changes after this revision can be replayed; a watch from an older revision gets 410 Expired. */
   compactedRevision(): number;
 
