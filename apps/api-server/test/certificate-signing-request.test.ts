@@ -106,4 +106,25 @@ describe('CertificateSigningRequest', () => {
     expect(res.status).toBe(422);
     expect(res.body.message).toContain('certificate may only be set if the Approved condition is present');
   });
+
+  it('requires type and status on every condition, with kube\'s 422 causes (validateConditions)', async () => {
+    await start();
+    const created = await call('POST', CSR_PATH, 'boot-token', csrBody('node-csr-4', await csrPem('CN=system:node:n4,O=system:nodes')));
+    const conditions = [{ status: 'True', reason: 'NoType' }, { type: 'Failed', reason: 'NoStatus' }, { type: 'Failed', status: 'False' }, { type: 'Custom', status: 'True' }, { type: 'Custom', status: 'False' }];
+    const res = await call('PUT', `${CSR_PATH}/node-csr-4/status`, 'admin-token', { ...created.body, status: { conditions } });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
+    expect(res.body.details.causes).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'status.conditions[0].type' },
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'status.conditions[1].status' },
+      { reason: 'FieldValueNotSupported', message: 'Unsupported value: "False": supported values: "True"', field: 'status.conditions[2].status' },
+      { reason: 'FieldValueDuplicate', message: 'Duplicate value: "Failed"', field: 'status.conditions[2].type' },
+      { reason: 'FieldValueDuplicate', message: 'Duplicate value: "Custom"', field: 'status.conditions[4].type' },
+    ]);
+    expect(res.body.message).toBe(
+      'CertificateSigningRequest.certificates.k8s.io "node-csr-4" is invalid: [status.conditions[0].type: Required value, status.conditions[1].status: Required value, status.conditions[2].status: Unsupported value: "False": supported values: "True", status.conditions[2].type: Duplicate value: "Failed", status.conditions[4].type: Duplicate value: "Custom"]',
+    );
+    // Nothing was stored.
+    expect((await call('GET', `${CSR_PATH}/node-csr-4`, 'admin-token')).body.status).toEqual({});
+  });
 });

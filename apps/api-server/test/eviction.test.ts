@@ -56,6 +56,7 @@ describe('pods/eviction', () => {
     expect(r.body.details.causes).toEqual([{ reason: 'DisruptionBudget', message: 'The disruption budget guard needs 1 healthy pods and has 1 currently' }]);
     // No Retry-After: client-go would otherwise retry inside the request instead of drain reporting and retrying.
     expect(r.headers.get('retry-after')).toBeNull();
+    expect(r.body.details.retryAfterSeconds).toBeUndefined();
     const p = (await api(s.url, 'GET', `${NS}/pods/guarded`)).body;
     expect(p.metadata.deletionTimestamp).toBeUndefined();
   });

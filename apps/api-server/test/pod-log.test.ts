@@ -23,6 +23,7 @@ function answer(req: IncomingMessage): [number, string] {
   if (container === 'waiting') return [400, 'container "waiting" in pod "logs" is waiting to start: ContainerCreating'];
   if (container === 'broken') return [500, 'failed to read logs: Error response from daemon: no such container'];
   if (container === 'busy') return [503, 'agent is shutting down'];
+  if (container === 'throttled') return [429, 'too many log streams'];
   return [200, 'hello\n'];
 }
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
   const status = { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } };
   expect((await api(s.url, 'PATCH', '/api/v1/nodes/log-node/status', status, { 'Content-Type': 'application/merge-patch+json' })).status).toBe(200);
   for (const [name, containers] of [
-    ['logs', ['main', 'waiting', 'broken', 'busy']],
+    ['logs', ['main', 'waiting', 'broken', 'busy', 'throttled']],
     ['elsewhere', ['main']],
   ] as const) {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'log-node', containers: containers.map((c) => ({ name: c, image: 'busybox:1.36' })) } };
@@ -100,6 +101,16 @@ describe('pods/log errors from the agent are Status bodies with its code', () =>
     expect(r.status).toBe(code);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     expect(r.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, code, message });
+  });
+
+  it('a 429 from the agent is TooManyRequests without Retry-After (only a throttling api-server sets one)', async () => {
+    const r = await api(s.url, 'GET', `${PODS}/logs/log?container=throttled`);
+    expect(r.status).toBe(429);
+    expect(r.body).toMatchObject({ reason: 'TooManyRequests', code: 429, message: 'the server has received too many requests and has asked us to try again later ( pods/log logs)' });
+    expect(r.body.details.retryAfterSeconds).toBeUndefined();
+    // kube's NewGenericServerResponse carries retryAfterSeconds 0, so ErrorNegotiated writes no header: with one,
+    // client-go would silently retry the request itself.
+    expect(r.headers.get('retry-after')).toBeNull();
   });
 
   it('a 404 from the agent is NotFound on pods/log', async () => {

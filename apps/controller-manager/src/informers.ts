@@ -42,7 +42,7 @@ export interface ControllerInformers {
   daemonsets: SharedInformer<DaemonSet>;
   statefulsets: SharedInformer<StatefulSet>;
   horizontalpodautoscalers: SharedInformer<HorizontalPodAutoscaler>;
-  /** resources has every kind in KINDS; the typed informers above are the same caches (leases excepted). */
+  /** resources has every kind in KINDS; the typed informers above are the same caches. */
   resources: ResourceInformers;
 }
 
@@ -52,7 +52,9 @@ export type InformerSource = (info: ResourceInfo) => ListerWatcher<KubeObject>;
 /**
  * createInformers asks the factory for one informer per kind of KINDS with the indexes the controllers rely on
  * (everything by uid and owner uid, pods also by node), and hands the typed controllers their kinds from the same
- * caches. The node-lifecycle controller's Leases are watched in kube-node-lease only (node heartbeats).
+ * caches. Leases too are one cluster-wide informer, as kube-controller-manager's typed factory shares one between the
+ * garbage collector and the node lifecycle controller (which reads kube-node-lease from it): a second,
+ * namespace-scoped informer would open a second watch on every node heartbeat.
  */
 export function createInformers(factory: SharedInformerFactory, source: InformerSource): ControllerInformers {
   const common: Indexers<HasMetadata> = { [UID_INDEX]: uidIndex, [OWNER_UID_INDEX]: ownerUidIndex };
@@ -65,7 +67,7 @@ export function createInformers(factory: SharedInformerFactory, source: Informer
     deployments: typed<Deployment>(RESOURCES.deployments),
     nodes: typed<Node>(RESOURCES.nodes),
     namespaces: typed<Namespace>(RESOURCES.namespaces),
-    leases: typed<Lease>(RESOURCES.leases, { namespace: NODE_LEASE_NAMESPACE }),
+    leases: typed<Lease>(RESOURCES.leases),
     serviceaccounts: typed<ServiceAccount>(RESOURCES.serviceaccounts),
     services: typed<Service>(RESOURCES.services),
     endpoints: typed<Endpoints>(RESOURCES.endpoints),

@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type DaemonSet, type Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
-import { run, writeKubeconfig } from './toy-cluster.js';
+import { agentDaemonSet, kubectlIn } from './fixtures.js';
+import { writeKubeconfig } from './toy-cluster.js';
 
 const NS = 'default';
-const KUBECTL = '/usr/bin/kubectl';
 const cluster = new Cluster();
 const dir = mkdtempSync(join(tmpdir(), 'skiff-daemonsets-'));
 const suffix = Math.random().toString(36).slice(2, 7);
@@ -21,7 +21,7 @@ const SIM = `dsim-${suffix}`;
 const SIM_NODES = [`${SIM}-0`, `${SIM}-1`, `${SIM}-2`];
 let kubeconfig = '';
 
-const kubectl = (...args: string[]) => run(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { env: { HOME: dir }, timeoutMs: 120_000 });
+const kubectl = kubectlIn(dir, () => kubeconfig);
 const daemonsets = () => cluster.client.resource<DaemonSet>(RESOURCES.daemonsets);
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const livePods = async (selector: string): Promise<Pod[]> => (await cluster.client.pods.list({ namespace: NS, labelSelector: selector })).items.filter((p) => !p.metadata.deletionTimestamp);
@@ -53,22 +53,7 @@ afterAll(async () => {
 
 describe('DaemonSets on simulated nodes', () => {
   it('runs one pod per node through the scheduler, follows nodes joining, leaving and relabelled, and rolls a new image out', async () => {
-    writeFileSync(
-      join(dir, 'ds.yaml'),
-      [
-        'apiVersion: apps/v1',
-        'kind: DaemonSet',
-        'metadata: {name: agent}',
-        'spec:',
-        '  selector: {matchLabels: {app: agent}}',
-        '  template:',
-        '    metadata: {labels: {app: agent}}',
-        '    spec:',
-        '      nodeSelector: {"kubernetes.io/os": linux}',
-        '      containers: [{name: agent, image: "busybox:1.36"}]',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'ds.yaml'), JSON.stringify(agentDaemonSet({ nodeSelector: { 'kubernetes.io/os': 'linux' } })));
     await kubectl('apply', '-f', join(dir, 'ds.yaml'));
     const pods = await onePodPerNode('app=agent', SIM_NODES, 'an agent pod Ready on each of the three nodes');
     // Bound by the scheduler: the controller only pinned them by affinity.

@@ -11,17 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type ControllerRevision, type Pod, type StatefulSet } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
-import { run, writeKubeconfig } from './toy-cluster.js';
+import { agentDaemonSet, kubectlIn } from './fixtures.js';
+import { writeKubeconfig } from './toy-cluster.js';
 
 const NS = 'default';
-const KUBECTL = '/usr/bin/kubectl';
 const cluster = new Cluster();
 const dir = mkdtempSync(join(tmpdir(), 'skiff-rollout-history-'));
 const suffix = Math.random().toString(36).slice(2, 7);
 const NODES = [`rh-${suffix}-0`, `rh-${suffix}-1`];
 let kubeconfig = '';
 
-const kubectl = (...args: string[]) => run(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { env: { HOME: dir }, timeoutMs: 120_000 });
+const kubectl = kubectlIn(dir, () => kubeconfig);
 const revisions = () => cluster.client.resource<ControllerRevision>(RESOURCES.controllerrevisions);
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const livePods = async (selector: string): Promise<Pod[]> => (await cluster.client.pods.list({ namespace: NS, labelSelector: selector })).items.filter((p) => !p.metadata.deletionTimestamp);
@@ -48,20 +48,7 @@ afterAll(async () => {
 
 describe('kubectl rollout history and undo', () => {
   it('DaemonSet: an image update is revision 2, undo brings revision 1 back as 3 and the pods roll back; the revisions go with the DaemonSet', async () => {
-    writeFileSync(
-      join(dir, 'ds.yaml'),
-      [
-        'apiVersion: apps/v1',
-        'kind: DaemonSet',
-        'metadata: {name: agent}',
-        'spec:',
-        '  selector: {matchLabels: {app: agent}}',
-        '  template:',
-        '    metadata: {labels: {app: agent}}',
-        '    spec: {terminationGracePeriodSeconds: 1, containers: [{name: agent, image: "busybox:1.36"}]}',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'ds.yaml'), JSON.stringify(agentDaemonSet({ terminationGracePeriodSeconds: 1 })));
     await kubectl('apply', '-f', join(dir, 'ds.yaml'));
     expect(await kubectl('rollout', 'status', 'ds/agent', '--timeout=90s')).toContain('daemon set "agent" successfully rolled out');
     const v1Hash = (await allOn('app=agent', 2, 'busybox:1.36'))[0]!.metadata.labels?.['controller-revision-hash'];

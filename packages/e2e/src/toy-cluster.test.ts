@@ -1,18 +1,20 @@
 /**
  * The toy cluster end to end, on real Docker: the image built from the Dockerfile and the cluster brought up with
- * docker-compose.yml (project `skiff-e2e`, port 18080, network `skiff-e2e`), then the same cluster as local
+ * docker-compose.yml (project, ports, network and subnet this run's own), then the same cluster as local
  * processes through `npm start` (scripts/start.mjs). Prints the timings the issue asks for.
  *
  * Needs a Docker engine and the built scheduler and node agent. Without Docker the scenarios are skipped, unless
  * SKIFF_REQUIRE_DOCKER=1 (set by .ci/run), when missing Docker fails the run instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './cluster.js';
 import { appPids } from './process-tree.js';
+import { freeSubnetOctet } from './free-subnet-octet.js';
 import { Api, ROOT, Timings, built, clientPod, composeCommand, dockerAvailable, isReady, isRunning, run, webDeployment } from './toy-cluster.js';
 import { waitFor } from '@skiff/testing';
 
@@ -26,23 +28,34 @@ it('Docker is available when SKIFF_REQUIRE_DOCKER=1', () => {
   if (requireDocker) expect(whyNot === '' || whyNot.includes('not built'), whyNot).toBe(true);
 });
 
-const PROJECT = 'skiff-e2e';
-const PORT = 16443;
-const DASHBOARD_PORT = 18090;
-const NETWORK = 'skiff-e2e';
-const CONTROL_PLANE = 'skiff-e2e-control-plane';
-// Its own pod subnet: networks on one engine may not overlap, and a developer's cluster may hold the default one.
-const env = {
-  SKIFF_PORT: String(PORT),
-  SKIFF_DASHBOARD_PORT: String(DASHBOARD_PORT),
-  SKIFF_POD_NETWORK: NETWORK,
-  SKIFF_CONTROL_PLANE_NAME: CONTROL_PLANE,
-  SKIFF_IMAGE: 'skiff:e2e',
-  SKIFF_POD_SUBNET: '10.201.0.0/16',
-  SKIFF_POD_IP_RANGE: '10.201.0.0/17',
-  SKIFF_SERVICE_CLUSTER_IP_RANGE: '10.201.128.0/17',
-  SKIFF_CLUSTER_DNS: '10.201.128.10',
-};
+// Every name, port and subnet is this run's own, so two runs on one engine (other worktrees, CI) never meet; the
+// README's plain `docker compose up` keeps docker-compose.yml's defaults.
+const SUFFIX = randomBytes(3).toString('hex');
+const PROJECT = `skiff-e2e-${SUFFIX}`;
+const NETWORK = PROJECT;
+const CONTROL_PLANE = `${PROJECT}-control-plane`;
+const IMAGE = `skiff:e2e-${SUFFIX}`;
+let PORT = 0;
+let DASHBOARD_PORT = 0;
+let env: Record<string, string> = {};
+/** composeEnv points Compose at this run's ports, image, pod network (its own subnet: networks on one engine may not overlap) and output dir. */
+async function composeEnv(outDir: string): Promise<void> {
+  PORT = await freePort();
+  DASHBOARD_PORT = await freePort();
+  const n = await freeSubnetOctet();
+  env = {
+    SKIFF_PORT: String(PORT),
+    SKIFF_DASHBOARD_PORT: String(DASHBOARD_PORT),
+    SKIFF_POD_NETWORK: NETWORK,
+    SKIFF_CONTROL_PLANE_NAME: CONTROL_PLANE,
+    SKIFF_IMAGE: IMAGE,
+    SKIFF_OUT_DIR: outDir,
+    SKIFF_POD_SUBNET: `10.${n}.0.0/16`,
+    SKIFF_POD_IP_RANGE: `10.${n}.0.0/17`,
+    SKIFF_SERVICE_CLUSTER_IP_RANGE: `10.${n}.128.0/17`,
+    SKIFF_CLUSTER_DNS: `10.${n}.128.10`,
+  };
+}
 const composeRun = (args: string[], timeoutMs = 180_000) => run(compose![0]!, [...compose!.slice(1), '-p', PROJECT, ...args], { env, timeoutMs });
 const kubectl = (kc: string, args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { timeoutMs: 30_000 });
 
@@ -104,28 +117,24 @@ async function podToPod(api: Api, target: any, name: string): Promise<void> {
 
 describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`, { timeout: 120_000 }, () => {
   const t = new Timings();
-  // What `up` hands the user: ./.skiff with the admin kubeconfig (verified TLS on the published port) and for curl
-  // the CA and the admin's certificate and key.
-  const out = join(ROOT, '.skiff');
+  // What `up` hands the user (./.skiff by default; this run's own directory here): the admin kubeconfig (verified
+  // TLS on the published port) and for curl the CA and the admin's certificate and key.
+  const out = mkdtempSync(join(tmpdir(), 'skiff-e2e-compose-'));
   const kc = join(out, 'admin.kubeconfig');
   let api: Api;
-  const dir = mkdtempSync(join(tmpdir(), 'skiff-e2e-compose-'));
   let killedNode = '';
   let clusterNodes: string[] = [];
 
-  beforeAll(async () => {
-    await composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
-    // Credentials of an earlier cluster would pass for this one's until `up` replaces them.
-    rmSync(out, { recursive: true, force: true });
-  }, 120_000);
+  beforeAll(() => composeEnv(out), 60_000);
 
   afterAll(async () => {
     if (process.env.SKIFF_E2E_KEEP !== '1') {
       await composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
       await run('node', ['scripts/pod-reaper.mjs', 'clean', '--network', NETWORK, ...clusterNodes.flatMap((n) => ['--node', n])]).catch(() => undefined);
+      // Only this run's tag: the layers stay cached for the next build.
+      await run('docker', ['image', 'rm', IMAGE]).catch(() => undefined);
+      rmSync(out, { recursive: true, force: true });
     }
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(out, { recursive: true, force: true });
     t.print('Compose toy cluster timings');
   }, 180_000);
 
@@ -269,8 +278,8 @@ describe.skipIf(whyNot !== '')(`toy cluster with Compose (${whyNot || 'ready'})`
 describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'})`, { timeout: 120_000 }, () => {
   const t = new Timings();
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-e2e-start-'));
-  const NODE = 'skiff-e2e-local';
-  const NET = 'skiff-e2e-local';
+  const NODE = `skiff-e2e-local-${SUFFIX}`;
+  const NET = NODE;
   let api: Api;
   let child: ChildProcess | undefined;
   let out = '';
@@ -302,7 +311,7 @@ describe.skipIf(whyNot !== '')(`toy cluster with npm start (${whyNot || 'ready'}
       SKIFF_DASHBOARD_LISTEN: `127.0.0.1:${await freePort()}`,
       SKIFF_NODE_NAME: NODE,
       SKIFF_POD_NETWORK: NET,
-      SKIFF_POD_SUBNET: '10.202.0.0/16',
+      SKIFF_POD_SUBNET: `10.${await freeSubnetOctet()}.0.0/16`,
     };
     api = new Api(`http://127.0.0.1:${port}`);
   });

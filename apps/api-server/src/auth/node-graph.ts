@@ -38,23 +38,68 @@ export class NodeGraph {
   readonly #volumeClaims = new Map<string, Set<string>>();
   /** volume name → the nodes its nodeAffinity pins it to. */
   readonly #volumes = new Map<string, string[]>();
+  /** Completes the index of the stored pods while fromStore is still working through them. */
+  #pending: (() => void) | undefined;
 
-  /** fromStore indexes the stored pods and follows the store's changes; `stop` ends the subscription. */
-  static fromStore(store: Storage): { graph: NodeGraph; stop: () => void } {
+  /**
+   * fromStore indexes the stored pods and follows the store's changes; `stop` ends the subscription. Start-up only
+   * takes the list of stored entries (their JSON text): the pods are parsed afterwards, `slice` at a time between
+   * other work, so an api-server over 100,000 pods serves at once instead of parsing them all first (seconds). A
+   * query before the index is complete completes it there and then, so no answer ever comes from half an index.
+   */
+  static fromStore(store: Storage, opts: { slice?: number } = {}): { graph: NodeGraph; stop: () => void } {
     const graph = new NodeGraph();
-    // Subscribe first so nothing written between the list and the subscription is missed; set() is idempotent.
-    const stop = store.subscribe((e) => {
+    // Subscribe first so nothing written after the list is missed. A pod an event changed while the list was
+    // being indexed is the event's business: its listed entry is older (or gone) and is skipped.
+    const touched = new Set<string>();
+    const unsubscribe = store.subscribe((e) => {
       const deleted = e.type === 'DELETED';
-      if (e.resource === POD_RESOURCE) {
-        if (deleted) graph.delete(e.object);
-        else graph.set(e.object);
-      } else if (e.resource === CLAIM_RESOURCE) graph.setClaim(e.object as unknown as PersistentVolumeClaim, deleted);
-      else if (e.resource === VOLUME_RESOURCE) graph.setVolume(e.object as unknown as PersistentVolume, deleted);
+      if (e.resource === CLAIM_RESOURCE) return graph.setClaim(e.object as unknown as PersistentVolumeClaim, deleted);
+      if (e.resource === VOLUME_RESOURCE) return graph.setVolume(e.object as unknown as PersistentVolume, deleted);
+      if (e.resource !== POD_RESOURCE) return;
+      if (graph.#pending) touched.add(`${e.namespace}/${e.name}`);
+      if (deleted) graph.delete(e.object);
+      else graph.set(e.object);
     });
-    for (const pod of store.list(POD_RESOURCE).items) graph.set(pod);
+    // Claims and volumes are few next to pods: indexed now, and set*() is idempotent.
     for (const pvc of store.list(CLAIM_RESOURCE).items) graph.setClaim(pvc as unknown as PersistentVolumeClaim, false);
     for (const pv of store.list(VOLUME_RESOURCE).items) graph.setVolume(pv as unknown as PersistentVolume, false);
-    return { graph, stop };
+    // Entries are immutable (a write replaces them), so the array stays valid while it is worked through.
+    const entries = Array.from(store.listAfter(POD_RESOURCE, undefined, undefined).entries);
+    const slice = opts.slice ?? 1000;
+    let next = 0;
+    let timer: NodeJS.Immediate | undefined;
+    const index = (until: number): void => {
+      for (; next < until; next++) {
+        const entry = entries[next]!;
+        // An unbound pod adds nothing: skip it unparsed (a pod whose text lacks the key has no nodeName).
+        if (!entry.json.includes('"nodeName"') || touched.has(`${entry.namespace}/${entry.name}`)) continue;
+        // Parse the text here rather than read entry.object, which would keep the parsed pod in the store's cache.
+        graph.set(JSON.parse(entry.json) as KubeObject);
+      }
+      if (next < entries.length) return;
+      graph.#pending = undefined;
+      touched.clear();
+      entries.length = 0;
+    };
+    const step = (): void => {
+      timer = undefined;
+      index(Math.min(next + slice, entries.length));
+      if (graph.#pending) timer = setImmediate(step);
+    };
+    graph.#pending = () => {
+      if (timer) clearImmediate(timer);
+      index(entries.length);
+    };
+    if (entries.length > 0) timer = setImmediate(step);
+    else graph.#pending = undefined;
+    return {
+      graph,
+      stop: () => {
+        if (timer) clearImmediate(timer);
+        unsubscribe();
+      },
+    };
   }
 
   /** setClaim records (or, when `deleted`, forgets) the volume a claim is bound to. */
@@ -128,11 +173,13 @@ export class NodeGraph {
 
   /** uses says whether a pod bound to `node` references KIND NAMESPACE/NAME. */
   uses(node: string, kind: GraphKind, namespace: string, name: string): boolean {
+    this.#pending?.();
     return (this.#uses.get(node)?.get(`${kind}/${namespace}/${name}`) ?? 0) > 0;
   }
 
   /** nodeOf is the node a pod is bound to, or undefined. */
   nodeOf(namespace: string, name: string): string | undefined {
+    this.#pending?.();
     return this.#pods.get(`${namespace}/${name}`)?.node;
   }
 }

@@ -39,8 +39,9 @@ export function sendError(res: ServerResponse, err: unknown): ApiError {
     res.destroy();
     return apiErr;
   }
-  // As kube's ErrorNegotiated: any Status that suggests a retry delay says so in Retry-After too.
-  const retryAfter = apiErr.details?.retryAfterSeconds ?? (apiErr.reason === 'TooManyRequests' ? 1 : 0);
+  // As kube's ErrorNegotiated: a Status that suggests a retry delay says so in Retry-After too, and no other does;
+  // a 429 is not one by itself (a PodDisruptionBudget refusal must reach kubectl drain, not be retried by client-go).
+  const retryAfter = apiErr.details?.retryAfterSeconds ?? 0;
   if (retryAfter > 0) res.setHeader('Retry-After', String(retryAfter));
   sendJson(res, apiErr.code, apiErr.toStatus());
   return apiErr;

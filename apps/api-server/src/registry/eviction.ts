@@ -111,9 +111,13 @@ function isPodReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** tooManyRequests is kube's NewTooManyRequests with the DisruptionBudget cause; retryAfterSeconds 0 sends no Retry-After. */
+/**
+ * tooManyRequests is kube's NewTooManyRequests with the DisruptionBudget cause; retryAfterSeconds 0 sends no
+ * Retry-After and, as Go's omitempty, no details.retryAfterSeconds.
+ */
 function tooManyRequests(cause: string, retryAfterSeconds: number): ApiError {
-  return new ApiError({ reason: 'TooManyRequests', message: VIOLATES_BUDGET, details: { causes: [{ reason: DISRUPTION_BUDGET_CAUSE, message: cause }], retryAfterSeconds } });
+  const causes = [{ reason: DISRUPTION_BUDGET_CAUSE, message: cause }];
+  return new ApiError({ reason: 'TooManyRequests', message: VIOLATES_BUDGET, details: { causes, ...(retryAfterSeconds > 0 ? { retryAfterSeconds } : {}) } });
 }
 
 function forbidden(pdbName: string, why: string): ApiError {

@@ -47,11 +47,7 @@ function deployment(name: string, opts: { replicas?: number; image?: string; typ
 }
 
 /** kubectl runs kubectl 1.20 and fails the test with its stderr on a non-zero exit. */
-async function kubectl(...args: string[]): Promise<string> {
-  const r = await k!.run(args, 60_000);
-  if (r.code !== 0) throw new Error(`kubectl 1.20 ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]): Promise<string> => k!.output(args, 60_000);
 
 describe('kubectl 1.20 (Debian kubernetes-client) with validation on', () => {
   it('gets, creates, applies, scales and deletes a deployment', async (ctx) => {

@@ -18,11 +18,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function kubectl(...args: string[]): Promise<string> {
-  const r = await k.run(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]): Promise<string> => k.output(args);
 
 async function createCsr(name: string): Promise<void> {
   const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;

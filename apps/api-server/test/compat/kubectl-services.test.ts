@@ -13,11 +13,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function kubectl(...args: string[]): Promise<string> {
-  const r = await k.run(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]): Promise<string> => k.output(args);
 
 const rows = (out: string): string[][] => out.trim().split('\n').map(columns);
 

@@ -28,11 +28,7 @@ async function must(method: string, path: string, body?: unknown, headers?: Reco
   return r.body;
 }
 
-async function kubectl(...args: string[]): Promise<string> {
-  const r = await k.run(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (...args: string[]): Promise<string> => k.output(args);
 
 /** createPod creates a pod, optionally binds it to a node and sets its status (through the subresources). */
 async function createPod(name: string, opts: { labels?: Record<string, string>; node?: string; status?: Record<string, unknown> } = {}): Promise<any> {

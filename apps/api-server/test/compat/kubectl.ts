@@ -72,6 +72,13 @@ export class Kubectl {
     });
   }
 
+  /** output runs kubectl and resolves its stdout; a non-zero exit rejects with the command, code and stderr. */
+  async output(args: string[], timeoutMs?: number): Promise<string> {
+    const r = await this.run(args, timeoutMs);
+    if (r.code !== 0) throw new Error(`${this.binary} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
   /** writeFile puts a manifest in the temp dir and returns its path. */
   writeFile(name: string, text: string): string {
     const p = join(this.dir, name);

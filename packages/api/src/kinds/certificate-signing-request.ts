@@ -113,6 +113,39 @@ export function hasCsrCondition(csr: CertificateSigningRequest, type: CsrConditi
 
 const QUALIFIED_SIGNER = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?(\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)*$/;
 
+/** TRUE_ONLY_TYPES are the condition types whose status may only be True (kube's trueConditionTypes). */
+const TRUE_ONLY_TYPES = new Set(['Approved', 'Denied', 'Failed']);
+const ALL_STATUSES = ['False', 'True', 'Unknown'];
+
+/**
+ * validateConditions is kube's validateConditions: every condition needs a type and a status, Approved, Denied and
+ * Failed only with status True, no type twice, never Approved with Denied. An update tolerates an empty type,
+ * a repeated type or Approved with Denied when the stored object already has it (kube's getValidationOptions).
+ */
+function validateConditions(csr: CertificateSigningRequest, errs: FieldErrors, old: CertificateSigningRequest | undefined): void {
+  const oldTypes = (old?.status?.conditions ?? []).map((c) => c.type);
+  const allowEmptyType = oldTypes.includes('');
+  const allowDuplicateTypes = new Set(oldTypes).size < oldTypes.length;
+  const allowApprovedAndDenied = oldTypes.includes('Approved') && oldTypes.includes('Denied');
+  const seen = new Set<string>();
+  let approved = false;
+  let denied = false;
+  (csr.status?.conditions ?? []).forEach((c, i) => {
+    const at = `status.conditions[${i}]`;
+    if (!c.type && !allowEmptyType) errs.required(`${at}.type`);
+    const allowed = TRUE_ONLY_TYPES.has(c.type) ? ['True'] : ALL_STATUSES;
+    if (!c.status) errs.required(`${at}.status`);
+    else if (!allowed.includes(c.status)) errs.notSupported(`${at}.status`, c.status, allowed);
+    if (!allowApprovedAndDenied && (c.type === 'Approved' || c.type === 'Denied')) {
+      if (c.type === 'Approved') approved = true;
+      else denied = true;
+      if (approved && denied) errs.invalid(`${at}.type`, c.type, 'Approved and Denied conditions are mutually exclusive');
+    }
+    if (!allowDuplicateTypes && seen.has(c.type)) errs.duplicate(`${at}.type`, c.type);
+    seen.add(c.type);
+  });
+}
+
 /** validateCsr is ValidateCertificateSigningRequestCreate plus the update rules of each subresource. */
 function validateCsr(csr: CertificateSigningRequest, errs: FieldErrors, old?: CertificateSigningRequest): void {
   const spec = csr.spec;
@@ -133,18 +166,7 @@ function validateCsr(csr: CertificateSigningRequest, errs: FieldErrors, old?: Ce
     });
     if (spec.expirationSeconds != null && spec.expirationSeconds < 600) errs.invalid('spec.expirationSeconds', spec.expirationSeconds, 'may not specify a duration less than 600 seconds (10 minutes)');
   }
-  const conds = csr.status?.conditions ?? [];
-  const seen = new Set<string>();
-  conds.forEach((c, i) => {
-    if (!c.type) errs.required(`status.conditions[${i}].type`);
-    if (['Approved', 'Denied', 'Failed'].includes(c.type)) {
-      if (seen.has(c.type)) errs.duplicate(`status.conditions[${i}].type`, c.type);
-      seen.add(c.type);
-    }
-    if (!['True', 'False', 'Unknown'].includes(c.status)) errs.notSupported(`status.conditions[${i}].status`, c.status, ['True', 'False', 'Unknown']);
-    if ((c.type === 'Approved' || c.type === 'Denied') && c.status !== 'True') errs.notSupported(`status.conditions[${i}].status`, c.status, ['True']);
-  });
-  if (hasCsrCondition(csr, 'Approved') && hasCsrCondition(csr, 'Denied')) errs.invalid('status.conditions', 'Approved', 'Approved and Denied conditions are mutually exclusive');
+  validateConditions(csr, errs, old);
   const cert = csr.status?.certificate;
   if (cert) {
     const pem = Buffer.from(cert, 'base64').toString('utf8');

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { kindFor, isNotFound, objectKey, RESOURCE_LIST, type ObjectMeta, type OwnerReference, type ResourceInfo } from '@skiff/api';
 import {
   OWNER_UID_INDEX,
@@ -35,7 +36,12 @@ export class GarbageCollector extends ManagedController {
     this.watch([...this.informers.resources].map(([resource, informer]) =>
       watch.handler(informer, () => ({
         onAdd: (obj) => this.#changed(resource, obj),
-        onUpdate: (_old, obj) => this.#changed(resource, obj),
+        onUpdate: (old, obj) => {
+          if (!graphChanged(old.metadata, obj.metadata)) return;
+          this.#changed(resource, obj);
+          // An owner deleting in the foreground may be waiting on this dependent alone (kube's addUnblockedOwnersToDeleteQueue).
+          for (const ref of released(old.metadata, obj.metadata)) this.#enqueueOwner(ref, obj.metadata.namespace);
+        },
         onDelete: (tomb) => {
           const obj = unwrapTombstone(tomb);
           this.#enqueueDependents(obj.metadata.uid);
@@ -142,7 +148,7 @@ export class GarbageCollector extends ManagedController {
 
   #changed(resource: string, obj: HasMetadata): void {
     const m: ObjectMeta = obj.metadata;
-    if (m.ownerReferences?.length || (m.deletionTimestamp && (m.finalizers?.includes(ORPHAN) || m.finalizers?.includes(FOREGROUND)))) {
+    if (m.ownerReferences?.length || (m.deletionTimestamp && (hasFinalizer(m, ORPHAN) || hasFinalizer(m, FOREGROUND)))) {
       this.queue.add(`${resource}|${objectKey(obj)}`);
     }
   }
@@ -160,6 +166,28 @@ export class GarbageCollector extends ManagedController {
   #api(resource: string): ResourceApi<HasMetadata> {
     return this.client.resource(kindFor(resource).info) as unknown as ResourceApi<HasMetadata>;
   }
+}
+
+/**
+ * graphChanged says whether an update matters to the collector, as kube's graph_builder decides: only a change of
+ * ownerReferences or of the deletion state (deletionTimestamp, the orphan and foregroundDeletion finalizers) does.
+ * Anything else (a node Lease renewal, a status write) leaves the owner graph as it was.
+ */
+function graphChanged(old: ObjectMeta, cur: ObjectMeta): boolean {
+  return !isDeepStrictEqual(old.ownerReferences ?? [], cur.ownerReferences ?? [])
+    || Boolean(old.deletionTimestamp) !== Boolean(cur.deletionTimestamp)
+    || hasFinalizer(old, ORPHAN) !== hasFinalizer(cur, ORPHAN)
+    || hasFinalizer(old, FOREGROUND) !== hasFinalizer(cur, FOREGROUND);
+}
+
+/** released are the old owner references the update removed or whose blockOwnerDeletion it changed. */
+function released(old: ObjectMeta, cur: ObjectMeta): OwnerReference[] {
+  const now = new Map((cur.ownerReferences ?? []).map((r) => [r.uid, Boolean(r.blockOwnerDeletion)]));
+  return (old.ownerReferences ?? []).filter((r) => now.get(r.uid) !== Boolean(r.blockOwnerDeletion));
+}
+
+function hasFinalizer(m: ObjectMeta, finalizer: string): boolean {
+  return m.finalizers?.includes(finalizer) ?? false;
 }
 
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@skiff/controller-kit';
-import { createFakeInformers } from '../../testing/fake-informers.js';
+import { createFakeCluster, createFakeInformers, takeKeys } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
 import { FakeEventRecorder as FakeRecorder } from '@skiff/controller-kit';
 import { newNode, newPod, T0 } from '../../testing/fixtures.js';
@@ -22,6 +22,21 @@ function fixture(nodes = ['n1', 'n2', 'n3']) {
 }
 
 describe('NodeLifecycleController', () => {
+  it('wakes a node for its kube-node-lease heartbeat, not for Leases elsewhere in the shared cluster-wide cache', async () => {
+    const { informers, source, start } = createFakeCluster();
+    const controller = new NodeLifecycleController({ informers, client: new RecordingClient(), recorder: new FakeRecorder(), clock: new FakeClock(T0) });
+    const stop = new AbortController();
+    try {
+      await start(stop.signal);
+      const lease = (name: string, namespace: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace } });
+      source('leases').add(lease('kube-controller-manager', 'kube-system'));
+      source('leases').add(lease('n1', 'kube-node-lease'));
+      expect(await takeKeys(controller.queue, 1)).toEqual(['n1']);
+    } finally {
+      stop.abort();
+    }
+  });
+
   it('leaves a node alone within the grace period', async () => {
     const f = fixture();
     await f.controller.reconcile('n1');

@@ -56,11 +56,16 @@ export class NodeLifecycleController extends ManagedController {
     this.#threshold = opts.unhealthyZoneThreshold ?? 0.55;
     this.#evictions = new TokenBucket({ qps: this.#rate, burst: 1, clock: this.clock });
     // Keys are node names; a node's Lease has the node's name. Deletions need no pass: nothing is left to watch.
-    const byName = (queue: RateLimitingQueue<string>) => ({
-      onAdd: (o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
-      onUpdate: (_o: unknown, o: { metadata: { name?: string } }) => queue.add(o.metadata.name ?? ''),
-    });
-    this.watch([watch.handler(this.informers.nodes, byName), watch.handler(this.informers.leases, byName), watch.cache(this.informers.pods)]);
+    // The Lease informer is cluster-wide (shared with the garbage collector): only kube-node-lease holds heartbeats.
+    type Meta = { metadata: { name?: string; namespace?: string } };
+    const byName = (keep: (o: Meta) => boolean) => (queue: RateLimitingQueue<string>) => {
+      const add = (o: Meta): void => {
+        if (keep(o)) queue.add(o.metadata.name ?? '');
+      };
+      return { onAdd: add, onUpdate: (_o: unknown, o: Meta) => add(o) };
+    };
+    const heartbeat = (o: Meta): boolean => o.metadata.namespace === NODE_LEASE_NAMESPACE;
+    this.watch([watch.handler(this.informers.nodes, byName(() => true)), watch.handler(this.informers.leases, byName(heartbeat)), watch.cache(this.informers.pods)]);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {
