@@ -55,8 +55,8 @@ describe('Job podFailurePolicy and the Eviction API', () => {
       }, { what: 'the evicted pod gone and a new one created', timeoutMs: 60_000 });
       expect(replacement.metadata.uid).not.toBe(uid);
 
-      const marked = seen.find((p) => p.metadata.uid === uid && p.metadata.deletionTimestamp);
-      expect(marked?.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+      const marked = await waitFor(() => seen.find((p) => p.metadata.uid === uid && p.metadata.deletionTimestamp), { what: 'the watch to show the evicted pod terminating', timeoutMs: 30_000 });
+      expect(marked.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
       const job = await jobs().get('evicted', { namespace: NS });
       expect(job.status?.failed ?? 0).toBe(0);
       expect(job.status?.conditions?.filter((c) => c.status === 'True').map((c) => c.type) ?? []).toEqual([]);
