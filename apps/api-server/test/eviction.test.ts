@@ -110,6 +110,82 @@ describe('pods/eviction', () => {
   });
 });
 
+/** podEvents streams a pod's watch events from `resourceVersion` until `done` says one is the last wanted. */
+async function podEvents(name: string, resourceVersion: string, done: (e: { type: string; object: any }) => boolean): Promise<Array<{ type: string; object: any }>> {
+  const res = await fetch(`${s.url}${NS}/pods?watch=1&resourceVersion=${resourceVersion}&fieldSelector=metadata.name%3D${name}&timeoutSeconds=30`);
+  const events: Array<{ type: string; object: any }> = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of res.body!) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (!line) continue;
+      const e = JSON.parse(line);
+      events.push(e);
+      // Leaving the loop cancels the stream.
+      if (done(e)) return events;
+    }
+  }
+  return events;
+}
+
+const disruptionTarget = (p: any) => p.status?.conditions?.find((c: any) => c.type === 'DisruptionTarget');
+
+describe('pods/eviction DisruptionTarget condition', () => {
+  it('marks the pod DisruptionTarget (EvictionByEvictionAPI) before its delete, visible while it terminates', async () => {
+    await runningPod('marked', 'marked');
+    const rv = (await api(s.url, 'GET', `${NS}/pods/marked`)).body.metadata.resourceVersion;
+    const watching = podEvents('marked', rv, (e) => e.object.metadata.deletionTimestamp !== undefined);
+    expect((await api(s.url, 'POST', `${NS}/pods/marked/eviction`, eviction('marked'))).status).toBe(201);
+    // Bound with a grace period: the pod stays, terminating, until its node agent stops it; the condition shows.
+    const p = (await api(s.url, 'GET', `${NS}/pods/marked`)).body;
+    expect(p.metadata.deletionTimestamp).toBeDefined();
+    expect(disruptionTarget(p)).toEqual({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: expect.any(String) });
+    // The condition is its own write, before the delete (kube's addConditionAndDeletePod): watchers see it first.
+    const events = await watching;
+    expect(events.map((e) => [e.type, disruptionTarget(e.object)?.reason, e.object.metadata.deletionTimestamp !== undefined])).toEqual([
+      ['MODIFIED', 'EvictionByEvictionAPI', false],
+      ['MODIFIED', 'EvictionByEvictionAPI', true],
+    ]);
+  });
+
+  it('marks a pod whose budget allowed the eviction, and one held by a finalizer, and none on dryRun', async () => {
+    await runningPod('budgeted', 'budgeted');
+    await budget('budgeted', 'budgeted', { currentHealthy: 2, expectedPods: 2, disruptionsAllowed: 1 });
+    expect((await api(s.url, 'POST', `${NS}/pods/budgeted/eviction`, eviction('budgeted', { gracePeriodSeconds: 30 }))).status).toBe(201);
+    expect(disruptionTarget((await api(s.url, 'GET', `${NS}/pods/budgeted`)).body)).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI' });
+
+    // Unbound (Pending) pods go at once; a finalizer holds this one so the condition can be seen.
+    expect((await api(s.url, 'POST', `${NS}/pods`, pod('held', { metadata: { name: 'held', finalizers: ['example.com/hold'] } }))).status).toBe(201);
+    expect((await api(s.url, 'POST', `${NS}/pods/held/eviction`, eviction('held'))).status).toBe(201);
+    const held = (await api(s.url, 'GET', `${NS}/pods/held`)).body;
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(disruptionTarget(held)).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+    await api(s.url, 'PATCH', `${NS}/pods/held`, { metadata: { finalizers: null } }, { 'Content-Type': 'application/merge-patch+json' });
+
+    await runningPod('dry-marked', 'dry-marked');
+    expect((await api(s.url, 'POST', `${NS}/pods/dry-marked/eviction?dryRun=All`, eviction('dry-marked'))).status).toBe(201);
+    expect(disruptionTarget((await api(s.url, 'GET', `${NS}/pods/dry-marked`)).body)).toBeUndefined();
+  });
+
+  it('honours the Eviction deleteOptions preconditions: a stale uid is a 409 that writes nothing, a current resourceVersion still deletes', async () => {
+    await runningPod('pre', 'pre');
+    const stale = await api(s.url, 'POST', `${NS}/pods/pre/eviction`, eviction('pre', { preconditions: { uid: 'not-the-uid' } }));
+    expect(stale.status).toBe(409);
+    expect(stale.body.message).toMatch(/the UID in the precondition \(not-the-uid\) does not match the UID in record/);
+    const untouched = (await api(s.url, 'GET', `${NS}/pods/pre`)).body;
+    expect(disruptionTarget(untouched)).toBeUndefined();
+    expect(untouched.metadata.deletionTimestamp).toBeUndefined();
+    // The condition write moves the resourceVersion on; the delete's precondition follows it, as in kube.
+    const ok = await api(s.url, 'POST', `${NS}/pods/pre/eviction`, eviction('pre', { preconditions: { resourceVersion: untouched.metadata.resourceVersion } }));
+    expect(ok.status).toBe(201);
+    expect((await api(s.url, 'GET', `${NS}/pods/pre`)).body.metadata.deletionTimestamp).toBeDefined();
+  });
+});
+
 describe('PodDisruptionBudget', () => {
   it('refuses minAvailable with maxUnavailable and a percentage over 100 with 422 naming the fields', async () => {
     const both = await api(s.url, 'POST', PDBS, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'both' }, spec: { minAvailable: 1, maxUnavailable: '150%', selector: {} } });

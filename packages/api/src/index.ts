@@ -60,6 +60,7 @@ export * from './listen-address.js';
 export * from './controller-of.js';
 export * from './new-controller-ref.js';
 export * from './is-pod-terminal.js';
+export * from './update-pod-condition.js';
 export * from './format-time.js';
 export * from './clone-json.js';
 export * from './parse-image-name.js';

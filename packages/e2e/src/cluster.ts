@@ -3,7 +3,7 @@
  * each started from its built dist/main.js, killable and restartable one by one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,6 +46,8 @@ export class Cluster {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'skiff-e2e-'));
   readonly components = new Map<string, Component>();
   readonly secure: boolean;
+  /** The agents' default --tmpfs-dir parent, made at the first agent start and removed by stop(). */
+  #tmpfsDir = '';
   /** The api-server's port: the insecure one, or in secure mode the TLS one. */
   port = 0;
   server = '';
@@ -92,6 +94,7 @@ export class Cluster {
    * api-server: with `--server`, or in secure mode `--kubeconfig` with its own identity.
    */
   start(name: string, app: string, args: string[], env: NodeJS.ProcessEnv = {}): Component {
+    if (app === 'node-agent') args = [...this.#agentDirs(name, args), ...args];
     if (!this.secure) return this.spawn(name, app, ['--server', this.server, ...args], env);
     const pki = join(this.dataDir, 'pki');
     let connect: string[];
@@ -107,6 +110,23 @@ export class Cluster {
       if (app === 'controller-manager') connect.push('--cluster-signing-cert-file', join(pki, 'ca.crt'), '--cluster-signing-key-file', join(pki, 'ca.key'), '--root-ca-file', join(pki, 'ca.crt'));
     }
     return this.spawn(name, app, [...connect, ...args], env);
+  }
+
+  /**
+   * agentDirs are the node agent's --root-dir and --tmpfs-dir unless `args` name them: this cluster's own, one per
+   * agent name (kept across its restarts), not the host-wide defaults (/var/lib/skiff-agent, /dev/shm/skiff-agent)
+   * that other clusters on this host share. Docker bind-mounts them, so they are host paths its engine sees.
+   */
+  #agentDirs(name: string, args: string[]): string[] {
+    const has = (flag: string): boolean => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+    const dirs: string[] = [];
+    if (!has('--root-dir')) dirs.push('--root-dir', join(this.dataDir, 'agents', name));
+    if (!has('--tmpfs-dir')) {
+      // Secret volumes want a tmpfs; /dev/shm is one where it exists.
+      this.#tmpfsDir ||= existsSync('/dev/shm') ? mkdtempSync('/dev/shm/skiff-e2e-') : join(this.dataDir, 'tmpfs');
+      dirs.push('--tmpfs-dir', join(this.#tmpfsDir, name));
+    }
+    return dirs;
   }
 
   /**
@@ -148,6 +168,7 @@ export class Cluster {
     this.client?.close();
     await this.kill('api-server', 'SIGTERM');
     rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.#tmpfsDir) rmSync(this.#tmpfsDir, { recursive: true, force: true });
   }
 }
 

@@ -5,7 +5,8 @@
  * the same Docker containers as before (nothing restarted, duplicated or lost), and two agents sharing one engine
  * must never touch each other's containers.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { Cluster, mainOf } from './cluster.js';
@@ -257,4 +258,19 @@ describe.skipIf(!available)('node agent with real Docker: crash safety', () => {
     await exactlyOnce(NODE_B);
     expect(snapshot((await exactlyOnce(NODE_A)).boxes)).toEqual(snapshot(a0.boxes));
   }, 150_000);
+
+  it("keeps volume files under this cluster's own --root-dir, not the host-wide /var/lib/skiff-agent other clusters share", async () => {
+    const p = pod('files', NODE_B, ['main']);
+    p.spec.volumes = [{ name: 'info', downwardAPI: { items: [{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } }];
+    p.spec.containers[0]!.volumeMounts = [{ name: 'info', mountPath: '/info' }];
+    const uid = (await cluster.client.pods.create(p)).metadata.uid;
+    await allRunning(NODE_B, 3);
+    const main = (await boxes(NODE_B)).find((b) => b.uid === uid && b.kind !== 'sandbox');
+    const mounts = JSON.parse(await docker(['inspect', '--format', '{{json .Mounts}}', main!.id])) as Array<{ Type: string; Source: string; Destination: string }>;
+    const source = mounts.find((m) => m.Destination === '/info')?.Source ?? '';
+    // Docker bind-mounts the agent's files from where the agent wrote them: under this cluster's data directory.
+    expect(source.startsWith(join(cluster.dataDir, 'agents', NODE_B) + '/'), source).toBe(true);
+    expect(readFileSync(join(source, 'name'), 'utf8')).toBe('files');
+    expect(mounts.filter((m) => m.Source.startsWith('/var/lib/skiff-agent') || m.Source.startsWith('/dev/shm/skiff-agent'))).toEqual([]);
+  }, 90_000);
 });

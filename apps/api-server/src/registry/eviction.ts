@@ -7,11 +7,13 @@ import {
   decodeBody,
   DISRUPTION_ALLOWED_CONDITION,
   DISRUPTION_BUDGET_CAUSE,
+  DISRUPTION_TARGET,
   errors,
   formatTime,
   INSUFFICIENT_PODS_REASON,
   RESOURCES,
   selectorFromLabelSelector,
+  updatePodCondition,
   type DeleteOptions,
   type KubeObject,
   type Pod,
@@ -46,7 +48,7 @@ export function evictPod(registry: Registry, namespace: string, name: string, bo
   const dryRun = opts.dryRun === true || (deleteOptions.dryRun ?? []).includes('All');
   const writeOpts = { dryRun, ...(opts.user ? { user: opts.user } : {}) };
   const pod = registry.get(RESOURCES.pods, namespace, name) as unknown as Pod;
-  const deletePod = (): void => void registry.delete(RESOURCES.pods, namespace, name, deleteOptions, writeOpts);
+  const deletePod = (): void => addConditionAndDeletePod(registry, pod, deleteOptions, writeOpts, opts.nowMs);
 
   // A pod that has finished, never started or is already going causes no new disruption.
   const phase = pod.status?.phase;
@@ -71,6 +73,33 @@ export function evictPod(registry: Registry, namespace: string, name: string, bo
   // Delete first: a refused delete (precondition, admission) must not spend the budget.
   deletePod();
   if (!dryRun) registry.replace(RESOURCES.poddisruptionbudgets, pdb as unknown as KubeObject, next as unknown as KubeObject, { ...writeOpts, subresource: 'status' });
+}
+
+/**
+ * addConditionAndDeletePod is kube's: the pod gets the DisruptionTarget condition (status True, reason
+ * EvictionByEvictionAPI) in a status write before the delete, so it shows while the pod terminates and a Job's
+ * podFailurePolicy can tell the eviction from a failure. The delete's own preconditions are checked first, so a
+ * refused delete writes nothing, and a resourceVersion one moves on to the version this write made.
+ */
+function addConditionAndDeletePod(registry: Registry, pod: Pod, deleteOptions: DeleteOptions, writeOpts: { dryRun: boolean; user?: UserInfo }, nowMs: number): void {
+  const namespace = pod.metadata.namespace;
+  const name = pod.metadata.name ?? '';
+  let options = deleteOptions;
+  if (!writeOpts.dryRun) {
+    const pre = deleteOptions.preconditions;
+    if (pre?.uid && pre.uid !== pod.metadata.uid) {
+      throw errors.conflict('Pod', '', name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${pod.metadata.uid}). The object might have been deleted and then recreated`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== pod.metadata.resourceVersion) {
+      throw errors.conflict('Pod', '', name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${pod.metadata.resourceVersion}). The object might have been modified`);
+    }
+    const next = structuredClone(pod);
+    updatePodCondition((next.status ??= {}), { type: DISRUPTION_TARGET, status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }, nowMs);
+    // The api-server's own write, as kube's eviction updates through its status store with no admission.
+    const written = registry.replace(RESOURCES.pods, pod as unknown as KubeObject, next as unknown as KubeObject, { subresource: 'status' });
+    if (pre?.resourceVersion) options = { ...deleteOptions, preconditions: { ...pre, resourceVersion: written.metadata.resourceVersion } };
+  }
+  registry.delete(RESOURCES.pods, namespace, name, options, writeOpts);
 }
 
 /** checkAndDecrement is kube's: refuse when the controller is behind or no disruption is left, else spend one. */

@@ -122,6 +122,16 @@ describe('computePodActions', () => {
 });
 
 describe('computePodStatus', () => {
+  it('keeps conditions it does not own (DisruptionTarget from an eviction) when the pod fails, and reports its own', () => {
+    const evicted = pod({ restartPolicy: 'Never' });
+    const disruption = { type: 'DisruptionTarget', status: 'True' as const, reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: iso(T0 - 1000) };
+    evicted.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: iso(T0 - 5000) }, disruption] };
+    const s = computePodStatus({ pod: evicted, observed: [ctr('app', 0, 'exited', 137)], now: T0, hostIP: 'h', waiting: {} });
+    expect(s.phase).toBe('Failed');
+    expect(s.conditions?.find((c) => c.type === 'DisruptionTarget')).toEqual(disruption);
+    expect(s.conditions?.filter((c) => c.type === 'Ready')).toEqual([{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastProbeTime: null, lastTransitionTime: expect.any(String) }]);
+  });
+
   it('reports Running with pod IP, host IP and ready conditions', () => {
     const s = computePodStatus({ pod: pod(), observed: [sandbox(), ctr('app', 0, 'running')], now: T0, hostIP: '192.168.1.5', waiting: {} });
     expect(s.phase).toBe('Running');

@@ -136,6 +136,9 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
   return 'Pending';
 }
 
+/** The conditions the node agent writes itself (kubelet's PodConditionsByKubelet); any other is kept as it is. */
+const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers']);
+
 function condition(pod: Pod, type: string, ok: boolean, now: number, reason?: string): PodCondition {
   const status = ok ? 'True' : 'False';
   const old = pod.status?.conditions?.find((c) => c.type === type);
@@ -169,6 +172,9 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     condition(pod, 'Ready', containersReady && phase === 'Running', now, 'ContainersNotReady'),
     condition(pod, 'ContainersReady', containersReady && phase === 'Running', now, 'ContainersNotReady'),
     scheduled ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatTime(now) },
+    // Conditions others set stay (kubelet's mergePodStatus): DisruptionTarget from an eviction must still show
+    // when the pod fails, for a Job's podFailurePolicy, and so must readiness-gate conditions.
+    ...(pod.status?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type)),
   ];
   const status: PodStatus = {
     ...(pod.status ?? {}),

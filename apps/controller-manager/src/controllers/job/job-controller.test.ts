@@ -98,7 +98,9 @@ describe('JobController', () => {
     f.client.clearActions();
     f.refresh('pi');
     f.informers.pods.indexer.update(jobPod(job, 'b', 'Succeeded'));
+    // c is the pod the first sync created, now in the cache (the watch would lower the expectation so).
     f.addPods(jobPod(job, 'c', 'Succeeded'));
+    f.controller.expectations.creationObserved('default/pi');
     await f.controller.reconcile('default/pi');
     const status = written(f, 'pi').status!;
     expect(status).toMatchObject({ succeeded: 3, active: 0, completionTime: iso(0) });
@@ -310,6 +312,32 @@ describe('JobController', () => {
     f.controller.expectations.forget('default/pi');
     await f.controller.reconcile('default/pi');
     expect(written(f, 'pi').status).toMatchObject({ active: 0, terminating: 1 });
+    expect(written(f, 'pi').status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
+  });
+
+  it('does not declare a Job finished while a pod it created is not in the cache yet: that pod is deleted first', async () => {
+    const f = fixture();
+    const job = newJob('pi', { activeDeadlineSeconds: 5 }, { startTime: iso(-10_000) });
+    f.addJob(job);
+    f.addPods(jobPod(job, 'r', 'Running'));
+    // The last sync created a pod the watch has not delivered yet.
+    f.controller.expectations.expectCreations('default/pi', 1);
+    await f.controller.reconcile('default/pi');
+    // Past the deadline the pods it sees are deleted, but the Job is not declared Failed: finished, it would never
+    // sync again and the pod on its way would run on (kube's syncJob checks satisfiedExpectations).
+    expect(f.client.actions().filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['r']);
+    expect(written(f, 'pi').status?.conditions).toBeUndefined();
+    expect(written(f, 'pi').status).toMatchObject({ active: 0, terminating: 1 });
+
+    // The watch catches up: the created pod arrives, the deleted one is gone.
+    f.client.clearActions();
+    f.refresh('pi');
+    f.informers.pods.indexer.delete(f.informers.pods.indexer.get('default/r')!);
+    f.controller.expectations.deletionObserved('default/pi', 'default/r');
+    f.addPods(jobPod(job, 'late', 'Running'));
+    f.controller.expectations.creationObserved('default/pi');
+    await f.controller.reconcile('default/pi');
+    expect(f.client.actions().filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['late']);
     expect(written(f, 'pi').status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
   });
 

@@ -189,9 +189,10 @@ export class JobController extends ManagedController {
       manageError = err;
     }
     const requeueAfterMs = changes.requeueAfterMs;
-    // kube's syncJob declares a Job finished only once all its active pods are deleted: finished, it is not synced
-    // again, and the pods a failed delete left would stay active in its status. The error retries the sync.
-    if (finish && changes.deleted < active.length) finish = undefined;
+    // kube's syncJob declares a Job finished only once all its active pods are deleted and its expectations are met:
+    // finished, it is not synced again, so the pods a failed delete left, or a pod it created that the cache does not
+    // show yet, would stay running and uncounted. The error, or the awaited pod event, retries the sync.
+    if (finish && (changes.deleted < active.length || !satisfied)) finish = undefined;
 
     if (finish) {
       if (finish.type === 'Failed') setCondition(conditions, 'FailureTarget', 'True', finish.reason, finish.message, now);

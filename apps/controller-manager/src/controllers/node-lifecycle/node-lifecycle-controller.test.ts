@@ -99,7 +99,11 @@ describe('TaintEvictionController', () => {
     expect(client.actions()).toEqual([]);
     clock.advance(2000);
     await c.reconcile('default/p');
-    expect(client.actions()).toEqual([{ verb: 'delete', resource: 'pods', namespace: 'default', name: 'p' }]);
+    // Marked DisruptionTarget first (kube's addConditionAndDeletePod), then deleted.
+    expect(client.actions()).toEqual([
+      { verb: 'patch', resource: 'pods', namespace: 'default', name: 'p', subresource: 'status' },
+      { verb: 'delete', resource: 'pods', namespace: 'default', name: 'p' },
+    ]);
     expect(recorder.events).toEqual(['Normal TaintManagerEviction Marking for deletion Pod default/p']);
   });
 
@@ -123,7 +127,32 @@ describe('TaintEvictionController', () => {
     expect(client.actions()).toEqual([]);
     clock.advance(6_000);
     await c.reconcile('default/p');
-    expect(client.actions()).toEqual([{ verb: 'delete', resource: 'pods', namespace: 'default', name: 'p' }]);
+    expect(client.actions().map((a) => a.verb)).toEqual(['patch', 'delete']);
+  });
+
+  it('marks the pod DisruptionTarget (DeletionByTaintManager) for its uid before deleting it', async () => {
+    const informers = createFakeInformers();
+    const client = new RecordingClient();
+    const clock = new FakeClock(T0);
+    const node = newNode('n1', 'False');
+    node.spec = { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: new Date(T0).toISOString() }] };
+    informers.nodes.indexer.add(node);
+    const pod = newPod('p', undefined, { ready: true, nodeName: 'n1' });
+    informers.pods.indexer.add(pod);
+    client.pods.objects.set('default/p', pod);
+    const patches: unknown[] = [];
+    const patch = client.pods.patch.bind(client.pods);
+    client.pods.patch = (name, body, opts) => {
+      patches.push(body);
+      return patch(name, body, opts);
+    };
+    const c = new TaintEvictionController({ informers, client, recorder: new FakeRecorder(), clock });
+    await c.reconcile('default/p');
+    expect(patches).toEqual([{
+      metadata: { uid: pod.metadata.uid },
+      status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: new Date(T0).toISOString().replace('.000Z', 'Z') }] },
+    }]);
+    expect(client.actions().map((a) => a.verb)).toEqual(['patch', 'delete']);
   });
 
   it('computes deadlines: untolerated now, unlimited never', () => {

@@ -1,4 +1,4 @@
-import { isNotFound, objectKey, type Pod } from '@skiff/api';
+import { DISRUPTION_TARGET, isNotFound, objectKey, updatePodCondition, type Pod, type PodStatus } from '@skiff/api';
 import {
   NODE_NAME_INDEX,
   unwrapTombstone,
@@ -72,11 +72,27 @@ export class TaintEvictionController extends ManagedController {
     this.#since.delete(key);
     this.#recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
     try {
-      await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+      await this.#addConditionAndDelete(pod, now);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
     return {};
+  }
+
+  /**
+   * addConditionAndDelete is kube's taint manager's addConditionAndDeletePod: the pod is marked DisruptionTarget
+   * (DeletionByTaintManager) before the delete, so it shows while the pod terminates and a Job's podFailurePolicy
+   * can tell the eviction from a failure. Only the condition is patched (merged by type), for this pod's uid.
+   */
+  async #addConditionAndDelete(pod: Pod, now: number): Promise<void> {
+    const name = pod.metadata.name ?? '';
+    const namespace = pod.metadata.namespace;
+    const status: PodStatus = structuredClone(pod.status ?? {});
+    if (updatePodCondition(status, { type: DISRUPTION_TARGET, status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }, now)) {
+      const condition = status.conditions!.find((c) => c.type === DISRUPTION_TARGET)!;
+      await this.client.pods.patch(name, { metadata: { uid: pod.metadata.uid }, status: { conditions: [condition] } }, { namespace, subresource: 'status', type: 'strategic' });
+    }
+    await this.client.pods.delete(name, { namespace, preconditions: { uid: pod.metadata.uid } });
   }
 
   #enqueuePodsOn(nodeName: string | undefined): void {
