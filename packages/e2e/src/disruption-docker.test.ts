@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type Pod, type PodDisruptionBudget } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
+import { watchReadyPods } from './ready-pods-watch.js';
 import { docker, dockerUp, removeNode } from './docker.js';
 import { built, run, writeKubeconfig } from './toy-cluster.js';
 
@@ -94,18 +95,7 @@ describe.skipIf(!available)('kubectl drain with a PodDisruptionBudget on two Doc
     }, { what: 'the disruption controller to compute PDB web', timeoutMs: 30_000 });
 
     // The budget's Ready pods, counted on every change from here on: never below minAvailable.
-    const initial = await cluster.client.pods.list({ namespace: NS, labelSelector });
-    const current = new Map(initial.items.map((p) => [p.metadata.name!, p]));
-    let minHealthy = Infinity;
-    const failures: unknown[] = [];
-    const watch = cluster.client.pods.watch({ namespace: NS, labelSelector, resourceVersion: initial.metadata.resourceVersion! }, {
-      onEvent(e) {
-        if (e.type === 'ADDED' || e.type === 'MODIFIED') current.set(e.object.metadata.name!, e.object);
-        else if (e.type === 'DELETED') current.delete(e.object.metadata.name!);
-        minHealthy = Math.min(minHealthy, [...current.values()].filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length);
-      },
-      onError: (err) => void failures.push(err),
-    });
+    const ready = await watchReadyPods(cluster.client, NS, labelSelector);
 
     let output = '';
     const drain = spawn(KUBECTL, kubectlArgs(['drain', DRAINED, '--ignore-daemonsets', '--timeout=180s']), { env: { ...process.env, HOME: dir } });
@@ -130,18 +120,18 @@ describe.skipIf(!available)('kubectl drain with a PodDisruptionBudget on two Doc
       for (const p of placed) expect(output).toContain(`pod/${p.metadata.name} evicted`);
       const pods = await livePods();
       expect(pods.map((p) => p.spec.nodeName)).toEqual([OTHER, OTHER, OTHER]);
-      expect(minHealthy).toBeGreaterThanOrEqual(2);
-      expect(failures).toEqual([]);
+      expect(ready.min).toBeGreaterThanOrEqual(2);
+      expect(ready.failures).toEqual([]);
       // The evicted pods' containers (and sandboxes) are removed from Docker by their node's agent.
       for (const p of placed) {
         await waitFor(async () => (await containersOf(p.metadata.uid!)).length === 0, { what: `${p.metadata.name}'s containers gone from Docker`, timeoutMs: 60_000 });
       }
       await waitFor(async () => {
-        const ready = (await livePods()).filter(isReady);
-        return ready.length === 3 && (await Promise.all(ready.map((p) => containersOf(p.metadata.uid!)))).every((states) => states.includes('running'));
+        const readyNow = (await livePods()).filter(isReady);
+        return readyNow.length === 3 && (await Promise.all(readyNow.map((p) => containersOf(p.metadata.uid!)))).every((states) => states.includes('running'));
       }, { what: `three Ready web pods running in Docker on ${OTHER}`, timeoutMs: 60_000 });
     } finally {
-      watch.stop();
+      ready.stop();
       drain.kill();
     }
   }, 300_000);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type Pod, type PodDisruptionBudget } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
+import { watchReadyPods } from './ready-pods-watch.js';
 import { run, writeKubeconfig } from './toy-cluster.js';
 
 const NS = 'default';
@@ -59,18 +60,7 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
     expect(described).toMatch(/^\s+Current:\s+2$/m);
 
     // Count the budget's healthy pods on every change from here on: it must never go below minAvailable.
-    const initial = await cluster.client.pods.list({ namespace: NS, labelSelector });
-    const current = new Map(initial.items.map((p) => [p.metadata.name!, p]));
-    let minHealthy = Infinity;
-    const failures: unknown[] = [];
-    const watch = cluster.client.pods.watch({ namespace: NS, labelSelector, resourceVersion: initial.metadata.resourceVersion! }, {
-      onEvent(e) {
-        if (e.type === 'ADDED' || e.type === 'MODIFIED') current.set(e.object.metadata.name!, e.object);
-        else if (e.type === 'DELETED') current.delete(e.object.metadata.name!);
-        minHealthy = Math.min(minHealthy, [...current.values()].filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length);
-      },
-      onError: (err) => void failures.push(err),
-    });
+    const ready = await watchReadyPods(cluster.client, NS, labelSelector);
 
     let output = '';
     const drain = spawn(KUBECTL, kubectlArgs(['drain', 'drain-0', '--ignore-daemonsets', '--timeout=120s']), { env: { ...process.env, HOME: dir } });
@@ -91,10 +81,10 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
       expect(code).toBe(0);
       const pods = (await cluster.client.pods.list({ namespace: NS, labelSelector })).items.filter((p) => !p.metadata.deletionTimestamp);
       expect(pods.every((p) => p.spec.nodeName === 'drain-1')).toBe(true);
-      expect(minHealthy).toBeGreaterThanOrEqual(2);
-      expect(failures).toEqual([]);
+      expect(ready.min).toBeGreaterThanOrEqual(2);
+      expect(ready.failures).toEqual([]);
     } finally {
-      watch.stop();
+      ready.stop();
       drain.kill();
     }
   }, 180_000);
