@@ -6,6 +6,7 @@
  * api-server and agent, must leave no connection open on the processes that survive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,21 +160,34 @@ interface Transfer {
 async function transferInFlight(websockets: boolean): Promise<Transfer> {
   const f = await portForward(websockets);
   const exit = new Promise<number | null>((r) => f.child.once('exit', (code) => r(code)));
-  const res = await fetch(`http://127.0.0.1:${f.port}/huge.bin`);
-  const total = Number(res.headers.get('content-length'));
-  const reader = res.body!.getReader();
+  // node:http, not fetch: undici's parser asserts (`!this.paused`) when a paused body's socket ends, which left the
+  // reader waiting until the test timed out (seen once in CI after the api-server was SIGKILLed).
+  const res = await new Promise<IncomingMessage>((resolve, reject) => get(`http://127.0.0.1:${f.port}/huge.bin`, resolve).on('error', reject));
+  const total = Number(res.headers['content-length']);
   let got = 0;
-  while (got < 1024 * 1024) got += (await reader.read()).value?.length ?? 0;
-  const rest = async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return got === total ? 'complete' : 'cut short';
-        got += value.length;
+  let firstMiBPending = true;
+  let firstMiB!: () => void;
+  const stalled = new Promise<void>((r) => (firstMiB = r));
+  const ended = new Promise<'complete' | 'cut short' | 'failed'>((resolve) => {
+    res.on('data', (chunk: Buffer) => {
+      got += chunk.length;
+      // Stop reading after the first MiB, so the transfer is still under way when something is killed.
+      if (firstMiBPending && got >= 1024 * 1024) {
+        firstMiBPending = false;
+        res.pause();
+        firstMiB();
       }
-    } catch {
-      return 'failed';
-    }
+    });
+    res.on('end', () => resolve(got === total ? 'complete' : 'cut short'));
+    res.on('error', () => resolve('failed'));
+    res.on('close', () => {
+      if (!res.complete) resolve('failed');
+    });
+  });
+  await stalled;
+  const rest = () => {
+    res.resume();
+    return ended;
   };
   return { f, exit, rest };
 }
