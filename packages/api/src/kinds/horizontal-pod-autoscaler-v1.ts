@@ -49,6 +49,11 @@ export interface HorizontalPodAutoscalerV1 {
   };
 }
 
+/** crossVersionObjectReferenceSchema decodes an HPA's scaleTargetRef, the same in autoscaling/v1 and v2. */
+export const crossVersionObjectReferenceSchema = z
+  .object({ kind: z.string().default(''), name: z.string().default(''), apiVersion: z.string().optional() })
+  .default({ kind: '', name: '' });
+
 /** horizontalPodAutoscalerV1Schema decodes autoscaling/v1 HorizontalPodAutoscaler. */
 export const horizontalPodAutoscalerV1Schema = z.object({
   apiVersion: z.literal('autoscaling/v1'),
@@ -56,7 +61,7 @@ export const horizontalPodAutoscalerV1Schema = z.object({
   metadata: objectMetaSchema.default({}),
   spec: z
     .object({
-      scaleTargetRef: z.object({ kind: z.string().default(''), name: z.string().default(''), apiVersion: z.string().optional() }).default({ kind: '', name: '' }),
+      scaleTargetRef: crossVersionObjectReferenceSchema,
       minReplicas: int().optional(),
       maxReplicas: int().default(0),
       targetCPUUtilizationPercentage: int().optional(),

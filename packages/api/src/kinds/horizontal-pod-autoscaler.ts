@@ -11,7 +11,7 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, int, int64, mapList, quantity, requiredEnum } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
-import { horizontalPodAutoscalerV1 } from './horizontal-pod-autoscaler-v1.js';
+import { crossVersionObjectReferenceSchema, horizontalPodAutoscalerV1 } from './horizontal-pod-autoscaler-v1.js';
 
 export type MetricSourceType = 'Resource' | 'ContainerResource' | 'Pods' | 'Object' | 'External';
 export type MetricTargetType = 'Utilization' | 'Value' | 'AverageValue';
@@ -153,7 +153,7 @@ export const horizontalPodAutoscalerSchema = z.object({
   metadata: objectMetaSchema.default({}),
   spec: z
     .object({
-      scaleTargetRef: z.object({ kind: z.string().default(''), name: z.string().default(''), apiVersion: z.string().optional() }).default({ kind: '', name: '' }),
+      scaleTargetRef: crossVersionObjectReferenceSchema,
       minReplicas: int().optional(),
       maxReplicas: int().default(0),
       metrics: z
