@@ -17,3 +17,13 @@ export async function setFinalizer<T extends HasMetadata>(api: ResourceApi<T>, o
     if (!isNotFound(err)) throw err;
   }
 }
+
+/** lacksFinalizer is whether a live (not deleting) object is missing `finalizer`: a protection controller adds it. */
+export function lacksFinalizer(obj: HasMetadata, finalizer: string): boolean {
+  return !obj.metadata.deletionTimestamp && !(obj.metadata.finalizers ?? []).includes(finalizer);
+}
+
+/** heldByFinalizer is whether a deleting object still carries `finalizer`: a protection controller may release it. */
+export function heldByFinalizer(obj: HasMetadata, finalizer: string): boolean {
+  return !!obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).includes(finalizer);
+}

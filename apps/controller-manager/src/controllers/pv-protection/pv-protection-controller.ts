@@ -6,12 +6,12 @@
  */
 import { PV_PROTECTION_FINALIZER, type PersistentVolume } from '@skiff/api';
 import { watch, type ReconcileResult } from '@skiff/controller-kit';
-import { setFinalizer } from '../../util/set-finalizer.js';
+import { heldByFinalizer, lacksFinalizer, setFinalizer } from '../../util/set-finalizer.js';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { storageClients, storageInformers, type StorageClients, type StorageInformers } from '../persistent-volume/storage-access.js';
 
-const needsFinalizer = (pv: PersistentVolume): boolean => !pv.metadata.deletionTimestamp && !(pv.metadata.finalizers ?? []).includes(PV_PROTECTION_FINALIZER);
-const isDeletionCandidate = (pv: PersistentVolume): boolean => !!pv.metadata.deletionTimestamp && (pv.metadata.finalizers ?? []).includes(PV_PROTECTION_FINALIZER);
+const needsFinalizer = (pv: PersistentVolume): boolean => lacksFinalizer(pv, PV_PROTECTION_FINALIZER);
+const isDeletionCandidate = (pv: PersistentVolume): boolean => heldByFinalizer(pv, PV_PROTECTION_FINALIZER);
 
 /**
  * PvProtectionController keys volumes by name. A Bound volume is in use (kube's isBeingUsed reads the phase the

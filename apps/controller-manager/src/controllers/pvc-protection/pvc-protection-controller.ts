@@ -6,7 +6,7 @@
  */
 import { isPodTerminal, objectKey, PVC_PROTECTION_FINALIZER, type Pod, type PersistentVolumeClaim } from '@skiff/api';
 import { unwrapTombstone, watch, type IndexFunc, type ReconcileResult } from '@skiff/controller-kit';
-import { setFinalizer } from '../../util/set-finalizer.js';
+import { heldByFinalizer, lacksFinalizer, setFinalizer } from '../../util/set-finalizer.js';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { storageClients, storageInformers, type StorageClients, type StorageInformers } from '../persistent-volume/storage-access.js';
 
@@ -32,8 +32,8 @@ export function podIsDone(pod: Pod): boolean {
 const usesClaim = (pod: Pod, claim: PersistentVolumeClaim): boolean =>
   pod.metadata.namespace === claim.metadata.namespace && !podIsDone(pod) && (pod.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim.metadata.name);
 
-const needsFinalizer = (pvc: PersistentVolumeClaim): boolean => !pvc.metadata.deletionTimestamp && !(pvc.metadata.finalizers ?? []).includes(PVC_PROTECTION_FINALIZER);
-const isDeletionCandidate = (pvc: PersistentVolumeClaim): boolean => !!pvc.metadata.deletionTimestamp && (pvc.metadata.finalizers ?? []).includes(PVC_PROTECTION_FINALIZER);
+const needsFinalizer = (pvc: PersistentVolumeClaim): boolean => lacksFinalizer(pvc, PVC_PROTECTION_FINALIZER);
+const isDeletionCandidate = (pvc: PersistentVolumeClaim): boolean => heldByFinalizer(pvc, PVC_PROTECTION_FINALIZER);
 
 /**
  * PvcProtectionController keys claims by `<namespace>/<name>`. A claim is woken by its own changes when it needs
