@@ -283,7 +283,14 @@ export class Registry {
     // An apply configuration in another served version is converted as it is (partial) and applied in this one.
     if (type === 'apply') return this.#apply(info, namespace, name, current, conversion ? conversion.toStorage(patchBody as KubeObject) : patchBody, writeOpts);
     if (!current) throw errors.notFound(info.plural, info.group, name);
-    if (!conversion) return this.#writePatched(info, name, type, current, applyPatch(type, current, patchBody, info.kind), patchBody, writeOpts);
+    if (!conversion) {
+      const view = statusWriteView(current, type, patchBody, opts.subresource);
+      if (view) {
+        const decoded = this.#decodeStatusView(info, name, type, view, patchBody, writeOpts);
+        if (decoded) return { object: this.replace(info, current, decoded.object, { ...writeOpts, warnings: decoded.warnings }), warnings: decoded.warnings };
+      }
+      return this.#writePatched(info, name, type, current, applyPatch(type, current, patchBody, info.kind), patchBody, writeOpts);
+    }
     // A patch is written against the object as its client sees it (kube patches in the request's version), then
     // decoded in that version (its unknown fields; repeated keys are reported once, below) and converted back.
     const patched = applyPatch(type, conversion.fromStorage(current), patchBody, info.kind);
@@ -293,11 +300,31 @@ export class Registry {
   }
 
   #writePatched(info: ResourceInfo, name: string, type: PatchType, current: KubeObject, patched: unknown, patchBody: unknown, opts: WriteOptions & Managed & { subresource?: 'status' | 'ephemeralcontainers' | 'approval' }): Written {
+    const { object, warnings } = this.#decodePatched(info, name, type, patched, patchBody, opts);
+    return { object: this.replace(info, current, object, { ...opts, warnings }), warnings };
+  }
+
+  #decodePatched(info: ResourceInfo, name: string, type: PatchType, patched: unknown, patchBody: unknown, opts: WriteOptions): { object: KubeObject; warnings: string[] } {
     // Keys the patch repeated are reported against the patched object; a JSON patch's own keys are its operations'.
     const duplicateFields = duplicateFieldsOf(patchBody).map((d) => (type === 'json' ? { path: '', message: `json patch ${d.message}` } : d));
-    const { object, warnings } = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Warn', duplicateFields });
-    if (object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${object.metadata.name})`);
-    return { object: this.replace(info, current, object, { ...opts, warnings }), warnings };
+    const decoded = decodeObject(info.plural, patched, { fieldValidation: opts.fieldValidation ?? 'Warn', duplicateFields });
+    if (decoded.object.metadata.name !== name) throw errors.badRequest(`the name of the object cannot be changed by a patch (${name} to ${decoded.object.metadata.name})`);
+    return decoded;
+  }
+
+  /**
+   * #decodeStatusView patches and decodes only the identity, metadata and status of the live object (see
+   * statusWriteView): what a status write keeps of the patched object is that much. A kind whose schema will not
+   * decode the part alone, or a patch the decoder refuses, returns undefined, and the caller patches and decodes
+   * the whole object as before, so errors and warnings stay those of the whole object's decode.
+   */
+  #decodeStatusView(info: ResourceInfo, name: string, type: PatchType, view: KubeObject, patchBody: unknown, opts: WriteOptions): { object: KubeObject; warnings: string[] } | undefined {
+    const patched = applyPatch(type, view, patchBody, info.kind);
+    try {
+      return this.#decodePatched(info, name, type, patched, patchBody, opts);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -466,6 +493,35 @@ const NOT_SPEC = new Set(['metadata', 'status', 'apiVersion', 'kind']);
  * withStatus is a copy of the stored object `current` with `status` in place of its own (key order kept), without
  * copying the stored status that is dropped anyway.
  */
+/** What a status write takes from the object it is given: replace keeps the rest of the live object (withStatus). */
+const STATUS_WRITE_KEYS = ['apiVersion', 'kind', 'metadata', 'status'] as const;
+
+/**
+ * statusWriteView is the live object without its spec (and any other part a status write leaves as it is), for a
+ * merge or strategic merge patch of the status subresource whose keys are all among STATUS_WRITE_KEYS. Such a
+ * patch leaves the rest of the object as it is, so the rest need not be copied, patched and decoded again on
+ * every status report (a node agent sends two a pod): it is the live object's, already decoded and validated when
+ * it was written. Root directives (`$patch`, `$retainKeys`) and JSON patches, which can reach the rest, take the
+ * whole-object path.
+ */
+function statusWriteView(current: KubeObject, type: PatchType, patchBody: unknown, subresource: string | undefined): KubeObject | undefined {
+  if (subresource !== 'status' || (type !== 'merge' && type !== 'strategic')) return undefined;
+  if (typeof patchBody !== 'object' || patchBody === null || Array.isArray(patchBody)) return undefined;
+  for (const k of Object.keys(patchBody)) if (!(STATUS_WRITE_KEYS as readonly string[]).includes(k)) return undefined;
+  const view: Record<string, unknown> = {};
+  for (const k of STATUS_WRITE_KEYS) if (Object.hasOwn(current, k)) view[k] = (current as Record<string, unknown>)[k];
+  // The written metadata is the live object's too (only the patch's preconditions are read), and the managers are
+  // the stored ones (requestManagers): the live managedFields, often the largest part of a pod, need neither a
+  // copy nor a decode, unless the patch itself names them (then their errors are the patch's).
+  const patchMeta = (patchBody as Record<string, unknown>).metadata;
+  const namesManagers = typeof patchMeta === 'object' && patchMeta !== null && Object.hasOwn(patchMeta, 'managedFields');
+  if (!namesManagers && current.metadata?.managedFields !== undefined) {
+    const { managedFields: _live, ...metadata } = current.metadata;
+    view.metadata = metadata;
+  }
+  return view as KubeObject;
+}
+
 function withStatus(current: KubeObject, status: unknown): KubeObject {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(current)) out[k] = k === 'status' ? status : cloneJson(v);
