@@ -125,4 +125,25 @@ describe('status PATCH of a pod', () => {
       expect.objectContaining({ code: 409 }),
     );
   });
+
+  // kube's podStatusStrategy validates a status write with ValidatePodStatusUpdate (metadata and status): a pod whose
+  // stored spec today's rules refuse (written by an older server) still gets its node agent's reports.
+  it('validates a status write without the spec it keeps; other writes still validate the spec', () => {
+    const registry = newRegistry();
+    const pod = createPod(registry, 'old');
+    const key = registry.key(RESOURCES.pods, 'default', 'old');
+    const legacy = { ...pod, spec: { ...(pod.spec as object), containers: [{ name: 'Not_A_DNS_Label', image: 'busybox:1.36' }] } } as KubeObject;
+    registry.store.update(key, legacy, { expectedRevision: Number(pod.metadata.resourceVersion) });
+
+    const written = patchStatus(registry, 'old', 'merge', report(true)).object;
+    expect((written.status as { phase: string }).phase).toBe('Running');
+    expect((written.spec as { containers: { name: string }[] }).containers[0]!.name).toBe('Not_A_DNS_Label');
+    // The same write through the whole-object path (spec named in the patch, ignored by the status subresource).
+    expect(patchStatus(registry, 'old', 'merge', { ...report(false), spec: {} }).object.status).toMatchObject({ phase: 'Pending' });
+
+    // Metadata is still checked on a status write; the main resource still checks the spec.
+    expect(() => registry.patch(RESOURCES.pods, 'default', 'old', 'merge', { metadata: { labels: { 'bad label': 'x' } } }, {})).toThrow(
+      expect.objectContaining({ code: 422, message: expect.stringContaining('spec.containers[0].name') }),
+    );
+  });
 });

@@ -251,7 +251,7 @@ export class Registry {
     const owned = !opts.subresource && kind.strategy.admitUpdate ? cloneJson(obj) : obj;
     if (!opts.subresource) kind.strategy.admitUpdate?.(obj, current, this.#ctx);
     if (specChanged(current, obj)) m.generation = (c.generation ?? 1) + 1;
-    validateObject(info.plural, obj, current);
+    validateObject(info.plural, obj, current, opts.subresource);
     this.#admit('UPDATE', info, opts.subresource ?? '', obj, current, opts);
     this.#recordManagers(info, current, obj, managers, opts, opts.fieldsSubresource ?? opts.subresource ?? '', owned);
     const key = this.key(info, c.namespace, name);

@@ -137,6 +137,11 @@ export interface KindSpec<T extends KubeObject, P extends string> {
   defaults?(obj: NoInfer<T>): void;
   /** Validate* and ValidateUpdate* (with `old`); object metadata is validated for every kind before this. */
   validate?(obj: NoInfer<T>, errs: FieldErrors, old?: NoInfer<T>): void;
+  /**
+   * ValidateStatusUpdate: what a write of the status subresource checks instead of `validate` (kube's status
+   * strategies validate metadata and status, not the spec such a write keeps). Without one, `validate` runs.
+   */
+  validateStatus?(obj: NoInfer<T>, errs: FieldErrors, old: NoInfer<T>): void;
   /** Field-selector fields beyond metadata.name and metadata.namespace, each read as a string ("" when absent). */
   fields?: Record<string, (obj: NoInfer<T>) => string>;
   /** Table columns; without one, Name and Age. */

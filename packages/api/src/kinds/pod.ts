@@ -47,6 +47,10 @@ export const podKind = defineKind({
     validatePodSpec(pod.spec, 'spec', errs);
     if (old) validatePodUpdate(pod, old, errs);
   },
+  // kube's podStatusStrategy validates a status write with ValidatePodStatusUpdate: metadata and status, never the
+  // spec, which the write keeps as stored (a node agent's reports do not re-check the spec twice a pod). Skiff has
+  // no status rules of its own yet; the metadata checks run for every kind.
+  validateStatus() {},
   fields: {
     'spec.nodeName': (p: Pod) => p.spec?.nodeName ?? '',
     'spec.restartPolicy': (p: Pod) => p.spec?.restartPolicy ?? '',

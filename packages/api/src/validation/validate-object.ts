@@ -11,15 +11,17 @@ import { isDNS1123Subdomain } from './name-rules.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validate-meta.js';
 
 /**
- * validateObject checks a decoded, defaulted object of `resource` (and, on update, its change from `old`) and
- * throws one `errors.invalid` (422) listing every cause, so users fix all problems in one round trip.
+ * validateObject checks a decoded, defaulted object of `resource` (and, on update, its change from `old`; a write
+ * of the status `subresource` with the kind's status rules) and throws one `errors.invalid` (422) listing every
+ * cause, so users fix all problems in one round trip.
  */
-export function validateObject(resource: string, obj: KubeObject, old?: KubeObject): void {
+export function validateObject(resource: string, obj: KubeObject, old?: KubeObject, subresource?: string): void {
   const kind = kindFor(resource);
   const errs = new FieldErrors();
   validateObjectMeta(obj.metadata, kind.info.namespaced, kind.nameRule ?? isDNS1123Subdomain, errs);
   if (old) validateObjectMetaUpdate(obj.metadata, old.metadata, errs);
-  kind.validate?.(obj, errs, old);
+  if (old && subresource === 'status' && kind.validateStatus) kind.validateStatus(obj, errs, old);
+  else kind.validate?.(obj, errs, old);
   throwIfAny(kind.info.kind, kind.info.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
 }
 
