@@ -176,6 +176,9 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain }) {
       aim: `>= ${AIM} bound/s`,
       otherWritesPerPod: round(writes / pods, 2),
       apiCpuPct: round((100 * cpu.api) / seconds, 0),
+      // The api-server's CPU (commit thread included) per pod, from the first create to the last pod bound and
+      // Running: what the machine's load changes far less than the rates (heartbeats of a longer run included).
+      apiCpuMsPerPod: round((1000 * cpu.api) / pods, 2),
       schedCpuPct: round((100 * cpu.scheduler) / seconds, 0),
       agentCpuPct: withAgent ? round((100 * cpu.agent) / seconds, 0) : '',
     };

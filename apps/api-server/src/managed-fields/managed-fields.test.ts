@@ -51,4 +51,26 @@ describe('managedFields on repeated writes', () => {
     expect([...again!.set]).toEqual([...fromText!.set]);
     expect([...again!.set]).toEqual([...again!.set].sort());
   });
+
+  // A node agent reports the same fields of every pod with the same containers: the tree is built once for them all.
+  it('encodes the same owned fields of different objects into one shared fieldsV1 tree, and other fields apart', () => {
+    const report = (ip: string, phase: string) => ({ ...status(phase), podIP: ip });
+    const encodeFor = (next: unknown) => {
+      const live = { metadata: {}, spec, status: {} };
+      const managers = updateManagers(decodeManagers(stored().slice(0, 1)), live, { metadata: {}, spec, status: next }, POD, true, w('agent', 'status', Date.parse('2026-01-01T00:00:05Z')));
+      return encodeManagers(managers).find((e) => e['manager'] === 'agent')!['fieldsV1'] as Record<string, unknown>;
+    };
+    const a = encodeFor(report('10.1.0.1', 'Pending'));
+    const b = encodeFor(report('10.1.0.2', 'Running'));
+    expect(b).toBe(a);
+    const fields = decodeManagers([{ manager: 'agent', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: b }])[0]!.set;
+    expect(a).toEqual(toFieldsV1(fields));
+    expect(Object.keys(a['f:status'] as object).sort()).toEqual(['f:conditions', 'f:phase', 'f:podIP']);
+    // Other fields (a list keyed by a value each object has its own of) are trees apart.
+    const c = encodeFor({ ...report('10.1.0.3', 'Running'), podIPs: [{ ip: '10.1.0.3' }] });
+    const d = encodeFor({ ...report('10.1.0.4', 'Running'), podIPs: [{ ip: '10.1.0.4' }] });
+    expect(c).not.toBe(a);
+    expect(d).not.toBe(c);
+    expect(JSON.stringify(d)).toContain('k:{\\"ip\\":\\"10.1.0.4\\"}');
+  });
 });

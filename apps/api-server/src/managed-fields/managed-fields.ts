@@ -62,16 +62,34 @@ function decodeFields(tree: unknown): FieldSet {
   return set;
 }
 
+/**
+ * Trees by content too: the writers of one shape own the same paths object after object (a node agent's status
+ * reports of every pod with the same containers, one client's pods, a component's events), so the tree made for
+ * the first serves the others without building and sorting it again. Keyed by the paths in the set's order (sets
+ * built by the same walk over same-shaped objects list them alike; another order only misses). Bounded: the
+ * oldest key goes first.
+ */
+const treeOfPaths = new Map<string, Record<string, unknown>>();
+const MAX_TREES_BY_PATHS = 256;
+
 /** encodeFields is toFieldsV1 of a set, made once per set; the tree it returns must not be modified. */
 export function encodeFields(set: FieldSet): Record<string, unknown> {
   let tree = treeOfSet.get(set);
   if (!tree) {
-    tree = toFieldsV1(set);
+    const paths = JSON.stringify([...set]);
+    tree = treeOfPaths.get(paths);
+    if (!tree) {
+      tree = toFieldsV1(set);
+      treeOfPaths.set(paths, tree);
+      if (treeOfPaths.size > MAX_TREES_BY_PATHS) treeOfPaths.delete(treeOfPaths.keys().next().value!);
+    }
     treeOfSet.set(set, tree);
     // What reading the tree back would give: its paths in the tree's (sorted) order, which conflict messages follow.
-    const decoded = new Set([...set].sort());
-    treeOfSet.set(decoded, tree);
-    setOfTree.set(tree, decoded);
+    if (!setOfTree.has(tree)) {
+      const decoded = new Set([...set].sort());
+      treeOfSet.set(decoded, tree);
+      setOfTree.set(tree, decoded);
+    }
   }
   return tree;
 }
