@@ -112,6 +112,61 @@ function walk(lhs: unknown, rhs: unknown, t: FieldType, path: string, member: bo
   for (const k of Object.keys(r)) if (!Object.hasOwn(l, k)) walk(undefined, r[k], childType(t, k), join(path, 'f:' + k), !alwaysPresent(t, k), c);
 }
 
+/** Prune names the fields a walk leaves out: those in `drop` whole, and inside those in `within`, what it says. */
+export interface Prune {
+  readonly drop: ReadonlySet<string>;
+  readonly within?: ReadonlyMap<string, Prune>;
+}
+
+/** A list with two items of one key: the tree would merge them, which addedFieldsV1 leaves to the general path. */
+const DUPLICATE_ITEM = Symbol('duplicate list item');
+
+/**
+ * addedFieldsV1 is toFieldsV1 of what compare(undefined, value) adds, less the pruned fields, built in one walk
+ * of the value: no path strings, no set, no second pass to split and sort them (a create's managedFields).
+ * Undefined when a list holds two items of one key (validation refuses those for most lists; the set-based path
+ * merges them).
+ */
+export function addedFieldsV1(value: unknown, t: FieldType, prune?: Prune): Tree | undefined {
+  try {
+    return addedNode(value, t, false, prune) ?? {};
+  } catch (err) {
+    if (err === DUPLICATE_ITEM) return undefined;
+    throw err;
+  }
+}
+
+/** addedNode is one node of addedFieldsV1, mirroring walk() with nothing on the left; undefined when it adds nothing. */
+function addedNode(value: unknown, t: FieldType, member: boolean, prune: Prune | undefined): Tree | undefined {
+  if (isLeaf(t, value)) return {};
+  const children: [string, Tree][] = [];
+  if (t.t === 'list') {
+    const seen = new Set<string>();
+    for (const item of value as unknown[]) {
+      if (item === undefined) continue;
+      const e = itemElement(t, item);
+      if (seen.has(e)) throw DUPLICATE_ITEM;
+      seen.add(e);
+      children.push([e, addedNode(item, t.elem, true, undefined) as Tree]);
+    }
+  } else {
+    const obj = value as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      if (v === undefined || prune?.drop.has(k)) continue;
+      const child = addedNode(v, childType(t, k), !alwaysPresent(t, k), prune?.within?.get(k));
+      if (child) children.push(['f:' + k, child]);
+    }
+  }
+  if (!children.length) return member ? {} : undefined;
+  // As finish(): keys sorted, `.` first for a member that has children.
+  children.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Tree = {};
+  if (member) out['.'] = {};
+  for (const [k, c] of children) out[k] = c;
+  return out;
+}
+
 /**
  * alwaysPresent says a declared field counts as there even when unset, as kube's Go types serialize it (a
  * non-pointer struct, or a field without omitempty): its appearing is not a change of its own, only its leaves are,
