@@ -8,6 +8,7 @@ import { ApiError } from '@skiff/api';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupList, apiVersions, versionInfo } from '../discovery/index.js';
 import { legacyWatchPath } from '../http/legacy-watch-path.js';
 import { requestTargetError } from '../http/request-target-error.js';
+import { requestUrl } from '../http/request-url.js';
 import { sendError, sendJson } from '../http/send.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { Storage } from '../storage/storage.js';
@@ -46,19 +47,23 @@ export function createApp(opts: AppOptions): Express {
     next();
   });
   app.use(opts.gate.middleware);
+  // The fixed routes below answer GET (and HEAD, as Express's get routes do) only: a write goes straight on to the
+  // resource handler instead of being matched against each of them in turn.
+  const gets = express.Router();
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? gets(req, res, next) : next()));
   const checks = [
     { name: 'ping', check: () => true },
     // A read through to the database: a closed store or an unreadable file fails it.
     { name: 'sqlite', check: () => (store.ping(), true) },
   ];
-  app.get('/healthz', healthHandler('healthz', checks));
-  app.get('/livez', healthHandler('livez', checks));
-  app.get('/readyz', healthHandler('readyz', [...checks, { name: 'shutdown', check: () => opts.ready() }]));
-  app.get('/metrics', async (_req, res) => {
+  gets.get('/healthz', healthHandler('healthz', checks));
+  gets.get('/livez', healthHandler('livez', checks));
+  gets.get('/readyz', healthHandler('readyz', [...checks, { name: 'shutdown', check: () => opts.ready() }]));
+  gets.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.end(await metrics.registry.metrics());
   });
-  app.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
+  gets.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
   // Aggregated discovery when asked for (kubectl 1.30+ asks first), the legacy documents otherwise.
   const discovery = (path: '/api' | '/apis', legacy: () => unknown) => (req: express.Request, res: express.Response) => {
     const v = aggregatedDiscoveryVersion(req.headers.accept);
@@ -68,19 +73,19 @@ export function createApp(opts: AppOptions): Express {
     res.setHeader('Content-Length', Buffer.byteLength(body));
     res.end(body);
   };
-  app.get('/api', discovery('/api', () => apiVersions(opts.advertiseAddress)));
-  app.get('/apis', discovery('/apis', () => apiGroupList()));
+  gets.get('/api', discovery('/api', () => apiVersions(opts.advertiseAddress)));
+  gets.get('/apis', discovery('/apis', () => apiGroupList()));
   const now = (): number => deps.clock.now();
-  app.get('/openapi/v2', openapiV2Handler(now));
-  app.get('/openapi/v3', openapiV3RootHandler);
+  gets.get('/openapi/v2', openapiV2Handler(now));
+  gets.get('/openapi/v3', openapiV3RootHandler);
   const v3 = openapiV3Handler(now);
-  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => v3(req, res, req.params[0] as string, new URL(req.originalUrl, 'http://localhost')));
-  app.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdListHandler);
+  gets.get(/^\/openapi\/v3\/(.+)$/, (req, res) => v3(req, res, req.params[0] as string, new URL(req.originalUrl, 'http://localhost')));
+  gets.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdListHandler);
   const saTokens = deps.serviceAccountTokens;
   if (saTokens) {
     // ServiceAccount issuer discovery (kube's --service-account-issuer OIDC documents), for verifiers outside.
-    app.get('/.well-known/openid-configuration', (_req, res) => sendJson(res, 200, saTokens.openidConfiguration()));
-    app.get('/openid/v1/jwks', (_req, res, next) => {
+    gets.get('/.well-known/openid-configuration', (_req, res) => sendJson(res, 200, saTokens.openidConfiguration()));
+    gets.get('/openid/v1/jwks', (_req, res, next) => {
       saTokens.jwks().then((jwks) => {
         res.status(200).type('application/jwk-set+json').send(JSON.stringify(jwks));
       }, next);
@@ -89,7 +94,7 @@ export function createApp(opts: AppOptions): Express {
 
   app.use(async (req, res, next) => {
     const start = process.hrtime.bigint();
-    const url = new URL(req.originalUrl, 'http://localhost');
+    const url = requestUrl(req);
     const info: RequestInfo = { verb: req.method, group: '', version: '', resource: '', subresource: '', scope: '', dryRun: false };
     let code = 200;
     try {
