@@ -195,18 +195,16 @@ export function updateManagers(managers: Manager[], live: unknown, obj: unknown,
 }
 
 /**
- * createManagers is updateManagers([], undefined, obj, ...) for a main-resource create, whose writer owns every
- * field it set: the fieldsV1 tree is built straight from the object and its set read back from the tree (tree
- * order, as a stored copy decodes), both remembered for encodeFields and decodeManagers.
+ * createManagedFields is encodeManagers(updateManagers([], undefined, obj, ...)) for a main-resource create, whose
+ * writer owns every field it set: the fieldsV1 tree is built straight from the object, and no set is made. A later
+ * write that reads the stored object decodes the tree then (decodeFields; the tree is canonical, so that set keeps
+ * it as its encoding); an object never written again (an Event) never pays for one.
  */
-export function createManagers(obj: unknown, type: FieldType, hasStatus: boolean, w: Write): Manager[] {
+export function createManagedFields(obj: unknown, type: FieldType, hasStatus: boolean, w: Write): Record<string, unknown>[] {
   const tree = w.subresource === '' ? addedFieldsV1(obj, type, hasStatus ? CREATE_PRUNE.withStatus : CREATE_PRUNE.withoutStatus) : undefined;
-  if (!tree) return updateManagers([], undefined, obj, type, hasStatus, w);
-  const set = fromFieldsV1(tree);
-  if (!set.size) return [];
-  treeOfSet.set(set, tree);
-  setOfTree.set(tree, set);
-  return [{ manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: formatTime(w.now), subresource: w.subresource, set }];
+  if (!tree) return encodeManagers(updateManagers([], undefined, obj, type, hasStatus, w));
+  for (const _k in tree) return [{ manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: formatTime(w.now), fieldsType: 'FieldsV1', fieldsV1: tree }];
+  return [];
 }
 
 function minus(set: FieldSet, ...drop: FieldSet[]): FieldSet {

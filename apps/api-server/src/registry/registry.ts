@@ -33,7 +33,7 @@ import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
 import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
-import { applyManagers, createManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
+import { applyManagers, createManagedFields, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
 import { fieldTypeOf } from '../managed-fields/field-type.js';
 import { mergeApplied } from '../managed-fields/merge-applied.js';
 
@@ -178,11 +178,11 @@ export class Registry {
     // As in kube's create handler, ownership is of the decoded, defaulted object: what mutating admission adds
     // next (a pod's service account, tolerations) is nobody's. Computed here, before that admission, rather than
     // from a copy of the object kept for after it: the fields tree refers to nothing in the object.
-    const managers = opts.managers ?? createManagers(obj, fieldTypeOf(info.kind), info.hasStatus, this.#writer(info, opts, ''));
+    const managed = opts.managers ? encodeManagers(opts.managers) : createManagedFields(obj, fieldTypeOf(info.kind), info.hasStatus, this.#writer(info, opts, ''));
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
-    setManagedFields(obj, managers);
+    setManagedFields(obj, managed);
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -386,7 +386,7 @@ export class Registry {
         next = updateManagers(managers, live && stripManaged(live), stripManaged(owned), fieldTypeOf(info.kind), info.hasStatus, this.#writer(info, opts, subresource));
       } else next = managers;
     }
-    setManagedFields(obj, next);
+    setManagedFields(obj, encodeManagers(next));
   }
 
   /** #writer is the managedFields Write of a write by opts' manager, now. */
@@ -475,9 +475,8 @@ function withStatus(current: KubeObject, status: unknown): KubeObject {
   return out as KubeObject;
 }
 
-/** setManagedFields encodes managers into obj's metadata.managedFields (none: the field goes). */
-function setManagedFields(obj: KubeObject, managers: Manager[]): void {
-  const encoded = encodeManagers(managers);
+/** setManagedFields sets obj's metadata.managedFields to the encoded entries (none: the field goes). */
+function setManagedFields(obj: KubeObject, encoded: Record<string, unknown>[]): void {
   if (encoded.length) obj.metadata.managedFields = encoded;
   else delete obj.metadata.managedFields;
 }
