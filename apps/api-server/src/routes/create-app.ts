@@ -2,7 +2,8 @@
  * @module createApp: the HTTP routes of the api-server (health, metrics, discovery, OpenAPI, every resource path)
  * as an Express app, over an already built and bootstrapped registry and watch hub.
  */
-import express, { type Express } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '@skiff/api';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupList, apiVersions, versionInfo } from '../discovery/index.js';
@@ -30,40 +31,46 @@ export interface AppOptions {
   gate: AuthGate;
 }
 
-/** createApp wires every route; it holds no state of its own. */
-export function createApp(opts: AppOptions): Express {
+/** RequestListener is what createApp returns: the handler of every request of an http(s) server. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * createApp wires every route; it holds no state of its own. Reads (GET, HEAD) go through an Express app: the
+ * fixed routes (health, metrics, discovery, OpenAPI), then the resource handler. Every other method only the
+ * resource handler serves, so a write takes the same filters, handler and 404 without Express's routing, which
+ * cost a create more than its PodSecurity check did (bench/README.md, "Creates: where the time goes").
+ */
+export function createApp(opts: AppOptions): RequestListener {
   const { store, logger, metrics, deps } = opts;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((req, res, next) => {
+  /** checkTarget answers 400 for a bad request target and rewrites the legacy watch paths. */
+  const checkTarget = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const bad = requestTargetError(req);
     if (bad) {
       sendError(res, bad);
       return;
     }
-    const legacy = legacyWatchPath(req.url);
-    if (legacy) req.url = req.originalUrl = legacy;
+    const legacy = legacyWatchPath(req.url ?? '/');
+    if (legacy) req.url = (req as { originalUrl?: string }).originalUrl = legacy;
     next();
-  });
+  };
+  app.use(checkTarget);
   app.use(opts.gate.middleware);
-  // The fixed routes below answer GET (and HEAD, as Express's get routes do) only: a write goes straight on to the
-  // resource handler instead of being matched against each of them in turn.
-  const gets = express.Router();
-  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? gets(req, res, next) : next()));
   const checks = [
     { name: 'ping', check: () => true },
     // A read through to the database: a closed store or an unreadable file fails it.
     { name: 'sqlite', check: () => (store.ping(), true) },
   ];
-  gets.get('/healthz', healthHandler('healthz', checks));
-  gets.get('/livez', healthHandler('livez', checks));
-  gets.get('/readyz', healthHandler('readyz', [...checks, { name: 'shutdown', check: () => opts.ready() }]));
-  gets.get('/metrics', async (_req, res) => {
+  app.get('/healthz', healthHandler('healthz', checks));
+  app.get('/livez', healthHandler('livez', checks));
+  app.get('/readyz', healthHandler('readyz', [...checks, { name: 'shutdown', check: () => opts.ready() }]));
+  app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.end(await metrics.registry.metrics());
   });
-  gets.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
+  app.get('/version', (_req, res) => sendJson(res, 200, versionInfo()));
   // Aggregated discovery when asked for (kubectl 1.30+ asks first), the legacy documents otherwise.
   const discovery = (path: '/api' | '/apis', legacy: () => unknown) => (req: express.Request, res: express.Response) => {
     const v = aggregatedDiscoveryVersion(req.headers.accept);
@@ -73,29 +80,30 @@ export function createApp(opts: AppOptions): Express {
     res.setHeader('Content-Length', Buffer.byteLength(body));
     res.end(body);
   };
-  gets.get('/api', discovery('/api', () => apiVersions(opts.advertiseAddress)));
-  gets.get('/apis', discovery('/apis', () => apiGroupList()));
+  app.get('/api', discovery('/api', () => apiVersions(opts.advertiseAddress)));
+  app.get('/apis', discovery('/apis', () => apiGroupList()));
   const now = (): number => deps.clock.now();
-  gets.get('/openapi/v2', openapiV2Handler(now));
-  gets.get('/openapi/v3', openapiV3RootHandler);
+  app.get('/openapi/v2', openapiV2Handler(now));
+  app.get('/openapi/v3', openapiV3RootHandler);
   const v3 = openapiV3Handler(now);
-  gets.get(/^\/openapi\/v3\/(.+)$/, (req, res) => v3(req, res, req.params[0] as string, new URL(req.originalUrl, 'http://localhost')));
-  gets.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdListHandler);
+  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => v3(req, res, req.params[0] as string, new URL(req.originalUrl, 'http://localhost')));
+  app.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crdListHandler);
   const saTokens = deps.serviceAccountTokens;
   if (saTokens) {
     // ServiceAccount issuer discovery (kube's --service-account-issuer OIDC documents), for verifiers outside.
-    gets.get('/.well-known/openid-configuration', (_req, res) => sendJson(res, 200, saTokens.openidConfiguration()));
-    gets.get('/openid/v1/jwks', (_req, res, next) => {
+    app.get('/.well-known/openid-configuration', (_req, res) => sendJson(res, 200, saTokens.openidConfiguration()));
+    app.get('/openid/v1/jwks', (_req, res, next) => {
       saTokens.jwks().then((jwks) => {
         res.status(200).type('application/jwk-set+json').send(JSON.stringify(jwks));
       }, next);
     });
   }
 
-  app.use(async (req, res, next) => {
+  /** serveResource serves every /api and /apis resource path; anything else goes on to `next`. */
+  const serveResource = async (req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> => {
     const start = process.hrtime.bigint();
     const url = requestUrl(req);
-    const info: RequestInfo = { verb: req.method, group: '', version: '', resource: '', subresource: '', scope: '', dryRun: false };
+    const info: RequestInfo = { verb: req.method ?? 'GET', group: '', version: '', resource: '', subresource: '', scope: '', dryRun: false };
     let code = 200;
     try {
       const handled = await handleApiRequest(deps, req, res, url, info);
@@ -127,14 +135,32 @@ export function createApp(opts: AppOptions): Express {
     const labels = { verb: info.verb, dry_run: info.dryRun ? 'All' : '', group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope: info.scope, component: 'apiserver' };
     metrics.requests.inc({ ...labels, code: String(code) });
     metrics.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-  });
-  app.use((req, res) => {
+  };
+  app.use(serveResource);
+  const notFound = (req: IncomingMessage, res: ServerResponse): void => {
     const message = 'the server could not find the requested resource';
-    sendError(res, new ApiError({ reason: 'NotFound', message, details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${req.method} ${req.path}` }] } }));
-  });
+    // The path as Express's req.path gives it: the target before its query, as sent.
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    sendError(res, new ApiError({ reason: 'NotFound', message, details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${req.method} ${path}` }] } }));
+  };
+  app.use(notFound);
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err);
   });
 
-  return app;
+  return (req, res) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      app(req, res);
+      return;
+    }
+    // What Express's error handler did for the reads: anything thrown becomes a Status, never an uncaught error.
+    const fail = (err: unknown): void => void sendError(res, err);
+    try {
+      checkTarget(req, res, () => opts.gate.middleware(req, res, () => void serveResource(req, res, () => notFound(req, res)).catch(fail)));
+    } catch (err) {
+      fail(err);
+    }
+  };
 }
