@@ -4,7 +4,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { realClock, type Clock, type NodePortRange, type ServiceIPRange } from '@skiff/api';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
@@ -15,7 +14,7 @@ import type { RuleResolver } from './routes/review-handlers.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { ContinueTokens } from './registry/continue-token.js';
 import { Registry } from './registry/registry.js';
-import { createApp } from './routes/create-app.js';
+import { createApp, type RequestListener } from './routes/create-app.js';
 import { podStreamProxy } from './routes/pod-exec.js';
 import { podLogProxy } from './routes/pod-log.js';
 import { nodeAgentEndpoint } from './routes/node-agent.js';
@@ -100,7 +99,7 @@ export interface ApiEndpoint {
 
 export interface ApiServer {
   /** The routes, behind the gate of `opts.auth` (unsecured without it). */
-  app: Express;
+  app: RequestListener;
   registry: Registry;
   hub: WatchHub;
   metrics: ApiMetrics;

@@ -2,9 +2,18 @@
  * @module formatTime: metav1.Time and metav1.MicroTime as they go on the wire.
  */
 
+let lastSecond = NaN;
+let lastText = '';
+
 /** formatTime renders epoch milliseconds as a metav1.Time: RFC 3339 in UTC, truncated to the second (`2025-01-01T00:00:00Z`). */
 export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // Every write stamps the current second, often twice (creationTimestamp, managedFields): the last one is kept.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /**

@@ -8,6 +8,7 @@ import { endSocketWithStatus, sendError, toApiError } from '../http/send.js';
 import type { Attributes, Authorizer } from './authorizer.js';
 import { forbidden } from './forbidden.js';
 import { requestAttributes } from './request-attributes.js';
+import { requestUrl } from '../http/request-url.js';
 import { setRequestUser } from './request-user.js';
 import type { UserInfo } from './user-info.js';
 
@@ -31,7 +32,7 @@ export function authGate(opts: AuthGateOptions): AuthGate {
   async function check(req: IncomingMessage, upgrade: boolean, res?: ServerResponse): Promise<void> {
     const user = await opts.authenticate(req);
     setRequestUser(req, user);
-    const attrs = requestAttributes(user, req.method ?? 'GET', new URL(req.url ?? '/', 'http://localhost'), upgrade);
+    const attrs = requestAttributes(user, req.method ?? 'GET', requestUrl(req), upgrade);
     const { decision, reason } = opts.authorizer.authorize(attrs);
     opts.observe?.(req, res, attrs, decision === 'allow', reason);
     if (decision !== 'allow') throw forbidden(attrs, reason);

@@ -112,6 +112,89 @@ function walk(lhs: unknown, rhs: unknown, t: FieldType, path: string, member: bo
   for (const k of Object.keys(r)) if (!Object.hasOwn(l, k)) walk(undefined, r[k], childType(t, k), join(path, 'f:' + k), !alwaysPresent(t, k), c);
 }
 
+/** Prune names the fields a walk leaves out: those in `drop` whole, and inside those in `within`, what it says. */
+export interface Prune {
+  readonly drop: ReadonlySet<string>;
+  readonly within?: ReadonlyMap<string, Prune>;
+}
+
+/** A list with two items of one key: the tree would merge them, which addedFieldsV1 leaves to the general path. */
+const DUPLICATE_ITEM = Symbol('duplicate list item');
+
+/**
+ * addedFieldsV1 is toFieldsV1 of what compare(undefined, value) adds, less the pruned fields, built in one walk
+ * of the value: no path strings, no set, no second pass to split and sort them (a create's managedFields).
+ * Undefined when a list holds two items of one key (validation refuses those for most lists; the set-based path
+ * merges them).
+ */
+export function addedFieldsV1(value: unknown, t: FieldType, prune?: Prune): Tree | undefined {
+  try {
+    return addedNode(value, t, false, prune) ?? {};
+  } catch (err) {
+    if (err === DUPLICATE_ITEM) return undefined;
+    throw err;
+  }
+}
+
+/** addedNode is one node of addedFieldsV1, mirroring walk() with nothing on the left; undefined when it adds nothing. */
+function addedNode(value: unknown, t: FieldType, member: boolean, prune: Prune | undefined): Tree | undefined {
+  if (isLeaf(t, value)) return {};
+  const keys: string[] = [];
+  const nodes: Tree[] = [];
+  let sorted = true;
+  const add = (k: string, node: Tree): void => {
+    const n = keys.length;
+    if (n > 0 && keys[n - 1]! >= k) {
+      if (keys[n - 1] === k) throw DUPLICATE_ITEM;
+      sorted = false;
+    }
+    keys.push(k);
+    nodes.push(node);
+  };
+  if (t.t === 'list') {
+    for (const item of value as unknown[]) if (item !== undefined) add(itemElement(t, item), addedNode(item, t.elem, true, undefined) as Tree);
+  } else {
+    const obj = value as Record<string, unknown>;
+    for (const k in obj) {
+      const v = obj[k];
+      if (v === undefined || prune?.drop.has(k)) continue;
+      const child = addedNode(v, childType(t, k), !alwaysPresent(t, k), prune?.within?.get(k));
+      if (child) add(fieldElement(k), child);
+    }
+  }
+  if (!keys.length) return member ? {} : undefined;
+  const out: Tree = {};
+  // As finish(): `.` first for a member that has children, then the keys sorted (objects' keys mostly come sorted).
+  if (member) out['.'] = {};
+  if (sorted) {
+    for (let i = 0; i < keys.length; i++) out[keys[i]!] = nodes[i];
+    return out;
+  }
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+  for (let i = 0; i < order.length; i++) {
+    const j = order[i]!;
+    if (i > 0 && keys[order[i - 1]!] === keys[j]) throw DUPLICATE_ITEM;
+    out[keys[j]!] = nodes[j];
+  }
+  return out;
+}
+
+/**
+ * fieldElement is 'f:' + k, the same string each time for the names objects repeat (a tree's keys are then
+ * strings V8 already knows, not a new one to look up for every field of every write); bounded, since names come
+ * from requests.
+ */
+function fieldElement(k: string): string {
+  let e = FIELD_ELEMENTS.get(k);
+  if (e === undefined) {
+    if (FIELD_ELEMENTS.size >= 4096) FIELD_ELEMENTS.clear();
+    e = 'f:' + k;
+    FIELD_ELEMENTS.set(k, e);
+  }
+  return e;
+}
+const FIELD_ELEMENTS = new Map<string, string>();
+
 /**
  * alwaysPresent says a declared field counts as there even when unset, as kube's Go types serialize it (a
  * non-pointer struct, or a field without omitempty): its appearing is not a change of its own, only its leaves are,

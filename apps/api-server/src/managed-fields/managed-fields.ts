@@ -5,7 +5,7 @@
  * and conflicts with any other manager whose field it would change.
  */
 import { ApiError, formatTime, type StatusCause } from '@skiff/api';
-import { compare, fieldSetOf, fromFieldsV1, isCanonicalFieldsV1, onlyUnder, pathString, removePath, toFieldsV1, withoutPrefixes, type FieldSet } from './field-set.js';
+import { addedFieldsV1, compare, fieldSetOf, fromFieldsV1, isCanonicalFieldsV1, onlyUnder, pathString, removePath, toFieldsV1, withoutPrefixes, type FieldSet, type Prune } from './field-set.js';
 import type { FieldType } from './field-type.js';
 import { jsonEqual } from '../patch/json-value.js';
 import { rejectPatchDirectives } from './reject-patch-directives.js';
@@ -31,7 +31,11 @@ export interface Write {
 }
 
 // kube's stripmeta: identity and server-set metadata are never owned.
-const STRIPPED = ['f:apiVersion', 'f:kind', ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds'].map((f) => `f:metadata\nf:${f}`)];
+const SERVER_METADATA = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+const STRIPPED = ['f:apiVersion', 'f:kind', ...SERVER_METADATA.map((f) => `f:metadata\nf:${f}`)];
+/** What owned() leaves out of a main-resource write, as a Prune for addedFieldsV1: STRIPPED, and status if any. */
+const pruneFor = (status: boolean): Prune => ({ drop: new Set(['apiVersion', 'kind', ...(status ? ['status'] : [])]), within: new Map([['metadata', { drop: new Set(SERVER_METADATA) }]]) });
+const CREATE_PRUNE = { withStatus: pruneFor(true), withoutStatus: pruneFor(false) };
 
 /** owned trims a set to what the write may own: the main resource never owns status, a status write only status. */
 function owned(set: FieldSet, w: Write, hasStatus: boolean): FieldSet {
@@ -206,6 +210,19 @@ export function updateManagers(managers: Manager[], live: unknown, obj: unknown,
   const own = managers.find((m) => same(m, w.manager, 'Update', w.subresource));
   const set = new Set([...minus(own?.set ?? new Set(), removed), ...changed]);
   return record(next, w, 'Update', set);
+}
+
+/**
+ * createManagedFields is encodeManagers(updateManagers([], undefined, obj, ...)) for a main-resource create, whose
+ * writer owns every field it set: the fieldsV1 tree is built straight from the object, and no set is made. A later
+ * write that reads the stored object decodes the tree then (decodeFields; the tree is canonical, so that set keeps
+ * it as its encoding); an object never written again (an Event) never pays for one.
+ */
+export function createManagedFields(obj: unknown, type: FieldType, hasStatus: boolean, w: Write): Record<string, unknown>[] {
+  const tree = w.subresource === '' ? addedFieldsV1(obj, type, hasStatus ? CREATE_PRUNE.withStatus : CREATE_PRUNE.withoutStatus) : undefined;
+  if (!tree) return encodeManagers(updateManagers([], undefined, obj, type, hasStatus, w));
+  for (const _k in tree) return [{ manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: formatTime(w.now), fieldsType: 'FieldsV1', fieldsV1: tree }];
+  return [];
 }
 
 function minus(set: FieldSet, ...drop: FieldSet[]): FieldSet {

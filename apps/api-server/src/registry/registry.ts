@@ -33,7 +33,7 @@ import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
 import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
-import { applyManagers, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
+import { applyManagers, createManagedFields, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
 import { fieldTypeOf } from '../managed-fields/field-type.js';
 import { mergeApplied } from '../managed-fields/merge-applied.js';
 
@@ -176,13 +176,13 @@ export class Registry {
     else if (info.hasStatus) (obj as Record<string, unknown>).status = {};
     applyDefaults(info.plural, obj);
     // As in kube's create handler, ownership is of the decoded, defaulted object: what mutating admission adds
-    // next (a pod's service account, tolerations) is nobody's.
-    const owned = kind.strategy.admit ? cloneJson(obj) : obj;
+    // next (a pod's service account, tolerations) is nobody's. Computed here, before that admission, rather than
+    // from a copy of the object kept for after it: the fields tree refers to nothing in the object.
+    const managed = opts.managers ? encodeManagers(opts.managers) : createManagedFields(obj, fieldTypeOf(info.kind), info.hasStatus, this.#writer(info, opts, ''));
     kind.strategy.admit?.(obj, this.#ctx);
     validateObject(info.plural, obj);
     this.#admit('CREATE', info, '', obj, undefined, opts);
-    // Ownership is computed only for a write that will be stored (a refused one costs nothing here).
-    this.#recordManagers(info, undefined, obj, opts.managers ?? [], opts, '', owned);
+    setManagedFields(obj, managed);
     if (opts.dryRun) return obj;
     const ttl = this.#ttl(kind);
     return this.#store.create(this.key(info, meta.namespace, meta.name), obj, ttl ? { ttlSeconds: ttl } : {});
@@ -410,13 +410,15 @@ export class Registry {
     let next = opts.managers;
     if (!next) {
       if (subresource === '' || subresource === 'status' || subresource === 'scale') {
-        const w: Write = { manager: opts.fieldManager ?? SERVER_MANAGER, subresource, apiVersion: info.apiVersion, now: this.#clock.now() };
-        next = updateManagers(managers, live && stripManaged(live), stripManaged(owned), fieldTypeOf(info.kind), info.hasStatus, w);
+        next = updateManagers(managers, live && stripManaged(live), stripManaged(owned), fieldTypeOf(info.kind), info.hasStatus, this.#writer(info, opts, subresource));
       } else next = managers;
     }
-    const encoded = encodeManagers(next);
-    if (encoded.length) obj.metadata.managedFields = encoded;
-    else delete obj.metadata.managedFields;
+    setManagedFields(obj, encodeManagers(next));
+  }
+
+  /** #writer is the managedFields Write of a write by opts' manager, now. */
+  #writer(info: ResourceInfo, opts: WriteOptions, subresource: string): Write {
+    return { manager: opts.fieldManager ?? SERVER_MANAGER, subresource, apiVersion: info.apiVersion, now: this.#clock.now() };
   }
 
   /** #admit runs the admission plugins that handle this write; any of them may refuse it by throwing. */
@@ -527,6 +529,12 @@ function withStatus(current: KubeObject, status: unknown): KubeObject {
   for (const [k, v] of Object.entries(current)) out[k] = k === 'status' ? status : cloneJson(v);
   out['status'] = status;
   return out as KubeObject;
+}
+
+/** setManagedFields sets obj's metadata.managedFields to the encoded entries (none: the field goes). */
+function setManagedFields(obj: KubeObject, encoded: Record<string, unknown>[]): void {
+  if (encoded.length) obj.metadata.managedFields = encoded;
+  else delete obj.metadata.managedFields;
 }
 
 /** stripManaged is obj without metadata.managedFields (in place on the copy it returns; obj is left alone). */

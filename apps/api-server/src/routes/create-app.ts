@@ -2,12 +2,14 @@
  * @module createApp: the HTTP routes of the api-server (health, metrics, discovery, OpenAPI, every resource path)
  * as an Express app, over an already built and bootstrapped registry and watch hub.
  */
-import express, { type Express } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '@skiff/api';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedDiscoveryVersion, apiGroupList, apiVersions, versionInfo } from '../discovery/index.js';
 import { legacyWatchPath } from '../http/legacy-watch-path.js';
 import { requestTargetError } from '../http/request-target-error.js';
+import { requestUrl } from '../http/request-url.js';
 import { sendError, sendJson } from '../http/send.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { Storage } from '../storage/storage.js';
@@ -29,22 +31,32 @@ export interface AppOptions {
   gate: AuthGate;
 }
 
-/** createApp wires every route; it holds no state of its own. */
-export function createApp(opts: AppOptions): Express {
+/** RequestListener is what createApp returns: the handler of every request of an http(s) server. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * createApp wires every route; it holds no state of its own. Reads (GET, HEAD) go through an Express app: the
+ * fixed routes (health, metrics, discovery, OpenAPI), then the resource handler. Every other method only the
+ * resource handler serves, so a write takes the same filters, handler and 404 without Express's routing, which
+ * cost a create more than its PodSecurity check did (bench/README.md, "Creates: where the time goes").
+ */
+export function createApp(opts: AppOptions): RequestListener {
   const { store, logger, metrics, deps } = opts;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((req, res, next) => {
+  /** checkTarget answers 400 for a bad request target and rewrites the legacy watch paths. */
+  const checkTarget = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const bad = requestTargetError(req);
     if (bad) {
       sendError(res, bad);
       return;
     }
-    const legacy = legacyWatchPath(req.url);
-    if (legacy) req.url = req.originalUrl = legacy;
+    const legacy = legacyWatchPath(req.url ?? '/');
+    if (legacy) req.url = (req as { originalUrl?: string }).originalUrl = legacy;
     next();
-  });
+  };
+  app.use(checkTarget);
   app.use(opts.gate.middleware);
   const checks = [
     { name: 'ping', check: () => true },
@@ -87,10 +99,11 @@ export function createApp(opts: AppOptions): Express {
     });
   }
 
-  app.use(async (req, res, next) => {
+  /** serveResource serves every /api and /apis resource path; anything else goes on to `next`. */
+  const serveResource = async (req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> => {
     const start = process.hrtime.bigint();
-    const url = new URL(req.originalUrl, 'http://localhost');
-    const info: RequestInfo = { verb: req.method, group: '', version: '', resource: '', subresource: '', scope: '', dryRun: false };
+    const url = requestUrl(req);
+    const info: RequestInfo = { verb: req.method ?? 'GET', group: '', version: '', resource: '', subresource: '', scope: '', dryRun: false };
     let code = 200;
     try {
       const handled = await handleApiRequest(deps, req, res, url, info);
@@ -122,14 +135,32 @@ export function createApp(opts: AppOptions): Express {
     const labels = { verb: info.verb, dry_run: info.dryRun ? 'All' : '', group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope: info.scope, component: 'apiserver' };
     metrics.requests.inc({ ...labels, code: String(code) });
     metrics.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-  });
-  app.use((req, res) => {
+  };
+  app.use(serveResource);
+  const notFound = (req: IncomingMessage, res: ServerResponse): void => {
     const message = 'the server could not find the requested resource';
-    sendError(res, new ApiError({ reason: 'NotFound', message, details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${req.method} ${req.path}` }] } }));
-  });
+    // The path as Express's req.path gives it: the target before its query, as sent.
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    sendError(res, new ApiError({ reason: 'NotFound', message, details: { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${req.method} ${path}` }] } }));
+  };
+  app.use(notFound);
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     sendError(res, err);
   });
 
-  return app;
+  return (req, res) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      app(req, res);
+      return;
+    }
+    // What Express's error handler did for the reads: anything thrown becomes a Status, never an uncaught error.
+    const fail = (err: unknown): void => void sendError(res, err);
+    try {
+      checkTarget(req, res, () => opts.gate.middleware(req, res, () => void serveResource(req, res, () => notFound(req, res)).catch(fail)));
+    } catch (err) {
+      fail(err);
+    }
+  };
 }

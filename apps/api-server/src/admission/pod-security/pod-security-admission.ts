@@ -26,16 +26,27 @@ type Policy = Record<Mode, LevelVersion>;
 
 const policyName = (lv: LevelVersion): string => `${lv.level}:${lv.version}`;
 
-/** namespacePolicy reads the namespace's labels over the defaults; bad values were refused when the labels were written. */
-function namespacePolicy(labels: Record<string, string> | undefined, defaults: Policy): Policy {
-  const p = structuredClone(defaults);
-  for (const mode of MODES) {
-    const level = labels?.[`${LABEL_PREFIX}${mode}`];
-    const version = labels?.[`${LABEL_PREFIX}${mode}-version`];
-    if (level !== undefined && !levelError(level)) p[mode].level = level as LevelVersion['level'];
-    if (version !== undefined && !versionError(version)) p[mode].version = version;
+const MODE_LABELS = MODES.map((mode) => ({ mode, level: `${LABEL_PREFIX}${mode}`, version: `${LABEL_PREFIX}${mode}-version` }));
+
+/**
+ * namespacePolicy reads the namespace's labels over the defaults; bad values were refused when the labels were
+ * written. Policies are read-only: a namespace without pod-security labels gets `defaults` itself, not a copy made
+ * for every pod written into it.
+ */
+export function namespacePolicy(labels: Record<string, string> | undefined, defaults: Policy): Policy {
+  if (!labels) return defaults;
+  let p: Policy | undefined;
+  for (const { mode, level: levelKey, version: versionKey } of MODE_LABELS) {
+    const level = labels[levelKey];
+    const version = labels[versionKey];
+    const setLevel = level !== undefined && !levelError(level);
+    const setVersion = version !== undefined && !versionError(version);
+    if (!setLevel && !setVersion) continue;
+    p ??= { enforce: { ...defaults.enforce }, audit: { ...defaults.audit }, warn: { ...defaults.warn } };
+    if (setLevel) p[mode].level = level as LevelVersion['level'];
+    if (setVersion) p[mode].version = version;
   }
-  return p;
+  return p ?? defaults;
 }
 
 /** isSignificantPodUpdate is kube's: on update only image and seccomp/AppArmor annotation changes are checked again. */
@@ -62,7 +73,7 @@ export function podSecurityAdmission(opts: PodSecurityOptions = {}): AdmissionPl
     return namespacePolicy(ns?.metadata.labels, config.defaults);
   }
 
-  function evaluate(lv: LevelVersion, obj: KubeObject, resource: string): CheckResult[] {
+  function evaluateLevel(lv: LevelVersion, obj: KubeObject, resource: string): CheckResult[] {
     const t = podTemplateOf(resource, obj);
     return t ? checkPod(lv.level, t.meta, t.spec) : [];
   }
@@ -86,8 +97,19 @@ export function podSecurityAdmission(opts: PodSecurityOptions = {}): AdmissionPl
       }
     }
     const policy = policyOf(a, a.namespace);
+    // Every version is checked as "latest", so a level's violations are the same in each mode that names it (the
+    // defaults enforce and warn baseline): checked once.
+    let checkedLevel: string | undefined;
+    let checked: CheckResult[] = [];
+    const evaluate = (lv: LevelVersion): CheckResult[] => {
+      if (lv.level !== checkedLevel) {
+        checked = evaluateLevel(lv, a.object, resource);
+        checkedLevel = lv.level;
+      }
+      return checked;
+    };
     if (isPod && policy.enforce.level !== 'privileged') {
-      const violations = evaluate(policy.enforce, a.object, resource);
+      const violations = evaluate(policy.enforce);
       if (violations.length) {
         throw new ApiError({
           reason: 'Forbidden',
@@ -97,11 +119,11 @@ export function podSecurityAdmission(opts: PodSecurityOptions = {}): AdmissionPl
       }
     }
     if (policy.audit.level !== 'privileged' && opts.onAudit) {
-      const violations = evaluate(policy.audit, a.object, resource);
+      const violations = evaluate(policy.audit);
       if (violations.length) opts.onAudit(a, `would violate PodSecurity "${policyName(policy.audit)}": ${formatViolations(violations)}`);
     }
     if (policy.warn.level !== 'privileged') {
-      const violations = evaluate(policy.warn, a.object, resource);
+      const violations = evaluate(policy.warn);
       if (violations.length) a.warn(`would violate PodSecurity "${policyName(policy.warn)}": ${formatViolations(violations)}`);
     }
   }
@@ -128,7 +150,7 @@ export function podSecurityAdmission(opts: PodSecurityOptions = {}): AdmissionPl
     if (next.level === 'privileged') return;
     const offenders: string[] = [];
     for (const pod of a.ctx.list('pods', a.name)) {
-      const violations = evaluate(next, pod, 'pods');
+      const violations = evaluateLevel(next, pod, 'pods');
       if (violations.length) offenders.push(`${pod.metadata.name}: ${violations.map((v) => v.reason).join(', ')}`);
     }
     if (!offenders.length) return;
