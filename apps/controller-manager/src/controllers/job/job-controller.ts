@@ -420,7 +420,7 @@ export class JobController extends ManagedController {
       const uid = pod.metadata.uid ?? '';
       if (!hasTrackingFinalizer(pod) || this.finalizerRemovals.pending(uid) || uncounted.succeeded.has(uid) || uncounted.failed.has(uid)) continue;
       const phase = pod.status?.phase;
-      const done = phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp !== undefined;
+      const done = phase === 'Succeeded' || isPodFailed(pod, job);
       if (!opts.countNew) {
         release.push(pod);
         continue;
@@ -433,7 +433,6 @@ export class JobController extends ManagedController {
         // Pods the controller deleted for a suspend, or failures the policy ignores, are let go uncounted.
         release.push(pod);
       } else {
-        // A pod deleted before it finished counts as failed (it may never reach a phase), as in kube.
         uncounted.failed.add(uid);
         recorded = true;
       }
@@ -528,6 +527,23 @@ function podIndex(pod: Pod, job: Job): number | undefined {
  * pastBackoffLimitOnFailure: with restartPolicy OnFailure the node restarts failing containers in place, so their
  * restarts count as failures (kube's pastBackoffLimitOnFailure).
  */
+/**
+ * isPodFailed is kube's: a Failed pod, or one being deleted before it finished, which may never reach a phase (an
+ * orphan) — unless the Job replaces only Failed pods (podReplacementPolicy Failed, implied by a podFailurePolicy).
+ * Such a Job waits for the terminal phase: the pod keeps its finalizer meanwhile, and its policy rules (exit codes,
+ * DisruptionTarget) are matched against how it really ended.
+ */
+function isPodFailed(pod: Pod, job: Job): boolean {
+  if (pod.status?.phase === 'Failed') return true;
+  if (onlyReplaceFailedPods(job)) return false;
+  return pod.metadata.deletionTimestamp !== undefined && pod.status?.phase !== 'Succeeded';
+}
+
+/** onlyReplaceFailedPods is kube's: podReplacementPolicy Failed, which a podFailurePolicy implies. */
+function onlyReplaceFailedPods(job: Job): boolean {
+  return job.spec.podReplacementPolicy === 'Failed' || job.spec.podFailurePolicy !== undefined;
+}
+
 function pastBackoffLimitOnFailure(job: Job, active: Pod[], failed: number): boolean {
   if (job.spec.template.spec.restartPolicy !== 'OnFailure') return false;
   const restarts = active.reduce((n, p) => n + restartCount(p), 0) + failed;
