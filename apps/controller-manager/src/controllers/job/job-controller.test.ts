@@ -429,10 +429,23 @@ describe('JobController', () => {
       await f.controller.reconcile('default/pi');
       expect(written(f, 'pi').status).toMatchObject({ failed: 0, succeeded: 0, terminating: 1 });
       expect(finalizersOf(f, 'r')).toEqual([TRACKING]);
+      // Nor is it replaced while it terminates (kube's manageJob: wantActive - terminating - active).
+      expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
 
       await endDeleted(f, job, going);
       expect(written(f, 'pi').status?.failed).toBe(1);
       expect(finalizersOf(f, 'r')).toBeUndefined();
+    });
+
+    it('with podReplacementPolicy Failed, an Indexed Job does not start a terminating pod\'s index again until it failed', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 2, completionMode: 'Indexed', podReplacementPolicy: 'Failed' }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      const going = jobPod(job, 'pi-0', 'Running', { index: 0 });
+      going.metadata.deletionTimestamp = iso(-1000);
+      f.addPods(going, jobPod(job, 'pi-1', 'Running', { index: 1 }));
+      await f.controller.reconcile('default/pi');
+      expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
     });
 
     it('with a podFailurePolicy, matches a pod being deleted by how it ended: a DisruptionTarget it Ignores is not counted', async () => {

@@ -183,7 +183,9 @@ export class JobController extends ManagedController {
         // Finished or suspended Jobs keep no pods running.
         await this.#deletePods(key, job, active, changes);
       } else if (satisfied) {
-        await this.#manage(key, job, active, succeeded, succeededIndexes, failedPods, now, changes);
+        // A Job that replaces only Failed pods waits for its terminating ones to fail (kube's manageJob).
+        const terminating = onlyReplaceFailedPods(job) ? pods.filter(isPodTerminating) : [];
+        await this.#manage(key, job, active, terminating, succeeded, succeededIndexes, failedPods, now, changes);
       }
     } catch (err) {
       manageError = err;
@@ -221,7 +223,7 @@ export class JobController extends ManagedController {
   }
 
   /** manage creates or deletes pods toward the wanted number of active pods, counting them in `changes`. */
-  async #manage(key: string, job: Job, active: Pod[], succeeded: number, succeededIndexes: Set<number>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
+  async #manage(key: string, job: Job, active: Pod[], terminating: Pod[], succeeded: number, succeededIndexes: Set<number>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
     if (job.spec.completionMode === 'Indexed') {
@@ -239,7 +241,8 @@ export class JobController extends ManagedController {
       const victims = [...surplus, ...active.filter((p) => !surplus.includes(p)).slice(0, excess)];
       if (victims.length) await this.#deletePods(key, job, victims, changes);
       const pending: number[] = [];
-      for (let i = 0; i < total && pending.length < parallelism - (running - excess); i++) if (!seen.has(i) && !succeededIndexes.has(i)) pending.push(i);
+      const replacing = new Set(terminating.map((p) => podIndex(p, job)));
+      for (let i = 0; i < total && pending.length < parallelism - (running - excess) - terminating.length; i++) if (!seen.has(i) && !succeededIndexes.has(i) && !replacing.has(i)) pending.push(i);
       return this.#createWithBackoff(key, job, pending, failedPods, now, changes);
     }
     // A work-queue Job (no completions) starts nothing once a pod succeeded but lets the running ones finish.
@@ -250,7 +253,7 @@ export class JobController extends ManagedController {
       await this.#deletePods(key, job, victims, changes);
       return;
     }
-    return this.#createWithBackoff(key, job, Array.from({ length: want - active.length }, () => undefined), failedPods, now, changes);
+    return this.#createWithBackoff(key, job, Array.from({ length: Math.max(0, want - active.length - terminating.length) }, () => undefined), failedPods, now, changes);
   }
 
   async #createWithBackoff(key: string, job: Job, indexes: Array<number | undefined>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
