@@ -4,21 +4,19 @@
  * writing into subPath `a` of a claim, another pod mounting the claim's root reading `a/file`, and a subPath that
  * a container turned into a symlink out of the volume refused with CreateContainerConfigError.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
-import { removeNode } from './docker.js';
-import { built, dockerAvailable, run } from './toy-cluster.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
+import { run } from './toy-cluster.js';
 
-const available = dockerAvailable() && built('api-server') && built('node-agent') && built('controller-manager') && built('scheduler');
-if (!available && process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker or the built apps are missing');
+const available = dockerClusterAvailable();
 const NODE = `e2e-subpath-${Math.random().toString(36).slice(2, 8)}`;
 const cluster = new Cluster({ secure: true });
 let kc = '';
-let tmpfsDir = '';
 const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { timeoutMs: 60_000 });
 const WAIT = { timeoutMs: 120_000, intervalMs: 500 };
 const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -69,20 +67,11 @@ describe.skipIf(!available)('subPath of a persistentVolumeClaim volume (kubectl,
   beforeAll(async () => {
     await cluster.startApiServer();
     kc = cluster.kubeconfig();
-    tmpfsDir = mkdtempSync('/dev/shm/skiff-e2e-');
-    cluster.start('scheduler', 'scheduler', ['--listen', '127.0.0.1:0', '--leader-elect=false']);
-    cluster.start('controller-manager', 'controller-manager', ['--listen', '127.0.0.1:0', '--leader-elect=false']);
-    cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', join(cluster.dataDir, NODE), '--tmpfs-dir', join(tmpfsDir, NODE), '--node-status-update-frequency', '1s']);
-    await waitFor(async () => (await cluster.client.nodes.list()).items.some((n) => n.metadata.name === NODE && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) || undefined, {
-      ...WAIT,
-      what: `${NODE} Ready`,
-    });
+    await startDockerCluster(cluster, [NODE]);
   }, 180_000);
 
   afterAll(async () => {
-    await cluster.stop();
-    await removeNode(NODE);
-    if (tmpfsDir) rmSync(tmpfsDir, { recursive: true, force: true });
+    await stopDockerCluster(cluster, [NODE]);
   }, 60_000);
 
   it('mounts subPath a of a claim where another pod, mounting the claim root, reads a/file; refuses a subPath symlinked out of the volume', async () => {
