@@ -54,6 +54,8 @@ export interface VolumeMount {
   mountPath: string;
   readOnly?: boolean;
   subPath?: string;
+  /** subPath with $(VAR) references expanded from the container's environment; exclusive with subPath. */
+  subPathExpr?: string;
 }
 
 export interface ExecAction {

@@ -113,13 +113,16 @@ describe.skipIf(missing)(`dashboard Workloads view in Chromium${missing ? ` (ski
     await waitFor(async () => (await statefulsets().get('db', { namespace: NS })).spec.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] === undefined, { what: 'the restartedAt annotation rolled back', timeoutMs: 10_000 });
     await page.locator('[data-history] tr[data-revision="3"][data-current="true"]').waitFor({ timeout: 20_000 });
     expect(await history.count()).toBe(2);
-    // The template is now exactly the one the revision snapshots (its data is the template with `$patch: replace`).
+    // The template is now exactly the one the revision snapshots (its data is the template with `$patch: replace`,
+    // written as Go writes it: with the zero `creationTimestamp: null`, which the stored template leaves out).
     const live = await statefulsets().get('db', { namespace: NS });
     const revision = await cluster.client.resource<ControllerRevision>(RESOURCES.controllerrevisions).get(live.status!.updateRevision!, { namespace: NS });
     expect(revision.revision).toBe(3);
-    const { $patch, ...snapshot } = (revision.data as { spec: { template: Record<string, unknown> } }).spec.template;
+    const { $patch, metadata, ...snapshot } = (revision.data as { spec: { template: { metadata: Record<string, unknown> } & Record<string, unknown> } }).spec.template;
     expect($patch).toBe('replace');
-    expect(live.spec.template).toEqual(snapshot);
+    const { creationTimestamp, ...snapshotMeta } = metadata;
+    expect(creationTimestamp).toBeNull();
+    expect(live.spec.template).toEqual({ ...snapshot, metadata: snapshotMeta });
     await page.locator(`${sts}[data-rollout="done"] [role="progressbar"][data-done="3"]`).waitFor({ timeout: 60_000 });
     await shot('4-statefulset-rolled-back');
   }, 120_000);

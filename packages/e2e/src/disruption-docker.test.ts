@@ -14,10 +14,11 @@ import { RESOURCES, type Pod, type PodDisruptionBudget } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
 import { watchReadyPods } from './ready-pods-watch.js';
-import { docker, dockerUp, removeNode } from './docker.js';
-import { built, run, writeKubeconfig } from './toy-cluster.js';
+import { docker } from './docker.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
+import { run, writeKubeconfig } from './toy-cluster.js';
 
-const available = dockerUp() && built('api-server') && built('scheduler') && built('controller-manager') && built('node-agent');
+const available = dockerClusterAvailable();
 const SUFFIX = Math.random().toString(36).slice(2, 8);
 const [DRAINED, OTHER] = [`e2e-drain-a-${SUFFIX}`, `e2e-drain-b-${SUFFIX}`] as const;
 const NS = 'default';
@@ -60,19 +61,10 @@ describe.skipIf(!available)('kubectl drain with a PodDisruptionBudget on two Doc
   beforeAll(async () => {
     await cluster.startApiServer();
     kubeconfig = writeKubeconfig(dir, cluster.server);
-    cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    for (const node of [DRAINED, OTHER]) {
-      cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--root-dir', join(cluster.dataDir, node), '--node-status-update-frequency', '1s']);
-    }
-    await waitFor(async () => (await cluster.client.nodes.list()).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, {
-      what: 'both Docker nodes Ready',
-      timeoutMs: 60_000,
-    });
-  }, 90_000);
+    await startDockerCluster(cluster, [DRAINED, OTHER]);
+  }, 150_000);
   afterAll(async () => {
-    await cluster.stop();
-    for (const node of [DRAINED, OTHER]) await removeNode(node);
+    await stopDockerCluster(cluster, [DRAINED, OTHER]);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 

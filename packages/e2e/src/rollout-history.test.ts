@@ -70,6 +70,8 @@ describe('kubectl rollout history and undo', () => {
     // Revision 1 is the current template again: renumbered 3, not copied.
     await waitFor(async () => JSON.stringify(historyRows(await kubectl('rollout', 'history', 'ds/agent'))) === JSON.stringify([['2', '<none>'], ['3', '<none>']]), { what: 'history 2, 3', timeoutMs: 30_000 });
     expect((await revisions().get(`agent-${v1Hash}`, { namespace: NS })).revision).toBe(3);
+    // kubectl compares its own Go encoding of the live template with the revision's data, byte for byte.
+    expect(await kubectl('rollout', 'undo', 'ds/agent', '--to-revision=3', '--dry-run=server')).toContain('daemonset.apps/agent skipped rollback (current template already matches revision 3)');
 
     // Owned through ownerReferences: the garbage collector removes them with the DaemonSet.
     await kubectl('delete', 'ds', 'agent', '--wait=false');
@@ -90,7 +92,7 @@ describe('kubectl rollout history and undo', () => {
         '  selector: {matchLabels: {app: web}}',
         '  template:',
         '    metadata: {labels: {app: web}}',
-        '    spec: {terminationGracePeriodSeconds: 1, containers: [{name: web, image: "busybox:1.36"}]}',
+        '    spec: {terminationGracePeriodSeconds: 1, containers: [{name: web, image: "busybox:1.36", env: [{name: MODE, value: ""}], ports: [{containerPort: 80}]}]}',
         '',
       ].join('\n'),
     );
@@ -118,6 +120,8 @@ describe('kubectl rollout history and undo', () => {
       return s.currentRevision === v1 && s.updateRevision === v1;
     }, { what: `status.currentRevision and updateRevision ${v1}`, timeoutMs: 30_000 });
     expect(historyRows(await kubectl('rollout', 'history', 'sts/web'))).toEqual([['2', '<none>'], ['3', '<none>']]);
+    expect(await kubectl('rollout', 'undo', 'sts/web', '--to-revision=3', '--dry-run=server')).toContain('statefulset.apps/web skipped rollback (current template already matches revision 3)');
+    expect(await kubectl('rollout', 'undo', 'sts/web', '--to-revision=2', '--dry-run=server')).toContain('statefulset.apps/web rolled back (server dry run)');
   }, 300_000);
 
   it('ControllerRevision objects: kubectl creates and lists them, one without data gets a 422, namespace deletion removes them', async () => {

@@ -4,7 +4,6 @@
  * reach ready backends by name and ClusterIP, spread over them; an unready or deleted backend leaves the rotation;
  * a headless name resolves to every ready pod IP; a NodePort answers on the host.
  */
-import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +11,10 @@ import type { EndpointSlice, Pod, Service } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
 import { docker } from './docker.js';
-import { built, dockerAvailable, run } from './toy-cluster.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
+import { run } from './toy-cluster.js';
 
-const available = dockerAvailable() && ['api-server', 'node-agent', 'controller-manager', 'scheduler', 'service-proxy'].every(built);
-if (!available && process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker or the built apps are missing');
+const available = dockerClusterAvailable(['service-proxy']);
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SUFFIX = Math.random().toString(36).slice(2, 8);
@@ -96,27 +95,24 @@ describe.skipIf(!available)('Services over the service proxy (kubectl, real Dock
     // The proxy verifies the api-server's certificate for the gateway address it dials.
     await cluster.startApiServer(['--service-cluster-ip-range', `10.${octet}.128.0/17`, '--tls-sans', `10.${octet}.0.1`], '0.0.0.0');
     kc = cluster.kubeconfig();
-    cluster.start('scheduler', 'scheduler', ['--listen', '127.0.0.1:0']);
-    cluster.start('controller-manager', 'controller-manager', [
-      '--listen', '127.0.0.1:0',
-      '--service-cluster-ip-range', `10.${octet}.128.0/17`,
-      '--service-proxy-image', 'node:20-bookworm-slim',
-      '--service-proxy-host-path', ROOT,
-      // Pods reach this host's api-server through their network's gateway.
-      '--service-proxy-server', `https://10.${octet}.0.1:${cluster.port}`,
-    ]);
-    cluster.start('node-agent', 'node-agent', [
-      '--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', `${cluster.dataDir}/agent`,
-      '--pod-network', NETWORK, '--cluster-dns', `10.${octet}.128.10`,
-      // The service proxy's hostPath (this checkout, read-only).
-      '--allow-privileged',
-    ]);
-    await waitFor(() => (cluster.components.get('node-agent')?.logs() ?? '').includes('node agent started') || undefined, { ...WAIT, what: 'node agent started' });
+    await startDockerCluster(cluster, [NODE], {
+      controllerManagerArgs: [
+        '--service-cluster-ip-range', `10.${octet}.128.0/17`,
+        '--service-proxy-image', 'node:20-bookworm-slim',
+        '--service-proxy-host-path', ROOT,
+        // Pods reach this host's api-server through their network's gateway.
+        '--service-proxy-server', `https://10.${octet}.0.1:${cluster.port}`,
+      ],
+      agentArgs: [
+        '--pod-network', NETWORK, '--cluster-dns', `10.${octet}.128.10`,
+        // The service proxy's hostPath (this checkout, read-only).
+        '--allow-privileged',
+      ],
+    });
   }, 150_000);
 
   afterAll(async () => {
-    await cluster.stop();
-    await new Promise<void>((r) => execFile('sh', ['-c', `ids=$(docker ps -aq --filter label=skiff.dev/node=${NODE}); [ -z "$ids" ] || docker rm -f -v $ids`], () => r()));
+    await stopDockerCluster(cluster, [NODE]);
     await docker(['network', 'rm', NETWORK]).catch(() => '');
   }, 60_000);
 

@@ -5,22 +5,21 @@
  * deleted, comes back with the same name on the same node and reads what it wrote on its first start. Deleting the
  * claims (reclaim Delete) deletes the volumes and the Docker volumes; a Retain class keeps its data.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
-import { docker, removeNode } from './docker.js';
-import { built, dockerAvailable, run } from './toy-cluster.js';
+import { docker } from './docker.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
+import { run } from './toy-cluster.js';
 
-const available = dockerAvailable() && built('api-server') && built('node-agent') && built('controller-manager') && built('scheduler');
-if (!available && process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker or the built apps are missing');
+const available = dockerClusterAvailable();
 const SUFFIX = Math.random().toString(36).slice(2, 8);
 const NODES = [`e2e-sts-a-${SUFFIX}`, `e2e-sts-b-${SUFFIX}`];
 const cluster = new Cluster({ secure: true });
 let kc = '';
-let tmpfsDir = '';
 const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { timeoutMs: 60_000 });
 const WAIT = { timeoutMs: 120_000, intervalMs: 500 };
 const claims = () => cluster.client.resource<PersistentVolumeClaim>(RESOURCES.persistentvolumeclaims);
@@ -72,22 +71,11 @@ describe.skipIf(!available)('StatefulSet with persistent storage (kubectl, real 
   beforeAll(async () => {
     await cluster.startApiServer();
     kc = cluster.kubeconfig();
-    tmpfsDir = mkdtempSync('/dev/shm/skiff-e2e-');
-    cluster.start('scheduler', 'scheduler', ['--listen', '127.0.0.1:0', '--leader-elect=false']);
-    cluster.start('controller-manager', 'controller-manager', ['--listen', '127.0.0.1:0', '--leader-elect=false']);
-    for (const node of NODES) {
-      cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--root-dir', join(cluster.dataDir, node), '--tmpfs-dir', join(tmpfsDir, node), '--node-status-update-frequency', '1s']);
-    }
-    await waitFor(async () => (await cluster.client.nodes.list()).items.filter((n) => NODES.includes(n.metadata.name ?? '') && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, {
-      ...WAIT,
-      what: 'both Docker nodes Ready',
-    });
+    await startDockerCluster(cluster, NODES);
   }, 180_000);
 
   afterAll(async () => {
-    await cluster.stop();
-    for (const node of NODES) await removeNode(node);
-    if (tmpfsDir) rmSync(tmpfsDir, { recursive: true, force: true });
+    await stopDockerCluster(cluster, NODES);
   }, 60_000);
 
   it('keeps pod 1 on its node with its data across deletion, shows 3 Bound claims and volumes, and removes the Docker volumes with the claims', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatefulSet } from '@skiff/api';
-import { controllerRevisionName, fnv32, hashControllerRevision, newControllerRevision, templateOf, templatePatch } from './controller-history.js';
+import { controllerRevisionName, fnv32, hashControllerRevision, newControllerRevision, sameData, templateOf, templatePatch } from './controller-history.js';
 
 const sts: StatefulSet = {
   apiVersion: 'apps/v1',
@@ -26,10 +26,35 @@ describe('controller history', () => {
     expect(controllerRevisionName('x'.repeat(300), 'abc')).toBe(`${'x'.repeat(223)}-abc`);
   });
 
-  it('stores the template as a $patch: replace patch and gives the template back', () => {
+  it('stores the template as a $patch: replace patch, in the bytes Go writes, and gives the template back', () => {
     const cr = newControllerRevision(sts, templatePatch(sts), 1, 0);
-    expect(cr.data).toEqual({ spec: { template: { ...sts.spec.template, $patch: 'replace' } } });
-    expect(templateOf(cr)).toEqual(sts.spec.template);
+    // What kube's getPatch (and kubectl's re-encoding of the live template) writes for this template.
+    expect(JSON.stringify(cr.data)).toBe('{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"app":"web"}},"spec":{"containers":[{"image":"busybox","name":"c","resources":{}}]}}}}');
+    expect(templateOf(cr)).toEqual({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox', resources: {} }] } });
     expect(cr.metadata.name).toBe(`web-${hashControllerRevision(cr.data, 0)}`);
+  });
+
+  it('writes the template as Go does: keys sorted, zero omitempty fields left out, pointers and required lists kept', () => {
+    const owner = structuredClone(sts);
+    owner.spec.template = {
+      metadata: { labels: { app: 'web' }, annotations: { b: '1', a: '2' } },
+      spec: {
+        securityContext: {},
+        volumes: [{ name: 'd', emptyDir: {} }],
+        initContainers: [],
+        containers: [{ name: 'c', image: 'busybox', env: [{ name: 'E', value: '' }], volumeMounts: [{ name: 'd', mountPath: '/d', readOnly: false }], resources: { limits: { cpu: '500m' }, requests: {} }, stdin: false, ports: [{ containerPort: 80, hostPort: 0, protocol: 'TCP' }] }],
+      },
+    };
+    expect(JSON.stringify(templatePatch(owner))).toBe(
+      '{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"a":"2","b":"1"},"creationTimestamp":null,"labels":{"app":"web"}},"spec":{"containers":[{"env":[{"name":"E"}],"image":"busybox","name":"c","ports":[{"containerPort":80,"protocol":"TCP"}],"resources":{"limits":{"cpu":"500m"}},"volumeMounts":[{"mountPath":"/d","name":"d"}]}],"securityContext":{},"volumes":[{"emptyDir":{},"name":"d"}]}}}}',
+    );
+  });
+
+  it('matches a revision stored before its data was Go-encoded to the same template, and not to another', () => {
+    const old = { spec: { template: { ...sts.spec.template, $patch: 'replace' } } };
+    expect(sameData(old, templatePatch(sts))).toBe(true);
+    const other = structuredClone(sts);
+    other.spec.template.spec!.containers[0]!.image = 'busybox:1.36';
+    expect(sameData(old, templatePatch(other))).toBe(false);
   });
 });

@@ -20,6 +20,7 @@ import type { SharedInformer } from '@skiff/controller-kit';
 import type { ControllerClient, ResourceApi } from '../controller-client.js';
 import { canonicalJson, safeEncode } from '../controllers/deployment/pod-template-hash.js';
 import type { ControllerInformers } from '../informers.js';
+import { goEncodedTemplate } from './go-encoded-template.js';
 import { adoptPatch } from './owner-refs.js';
 import { creationMs } from './sort-by.js';
 
@@ -67,21 +68,38 @@ export async function claimRevisions(api: ResourceApi<ControllerRevision>, infor
 }
 
 /**
- * templatePatch is kube's getPatch: the owner's spec.template marked `$patch: replace`. Go marshals it from a
- * map, so its keys come out sorted; canonicalJson does the same, which is what revisions are compared by.
+ * templatePatch is kube's getPatch: the owner's spec.template marked `$patch: replace`, written as Go writes it
+ * (goEncodedTemplate; '$patch' sorts first). `kubectl rollout undo` re-encodes the live template the same way
+ * and compares the bytes with a revision's data to say "skipped rollback (current template already matches
+ * revision N)"; Skiff's own JSON of the template (no creationTimestamp: null, no resources: {}, keys as written)
+ * never matched.
  */
 export function templatePatch(owner: TemplateOwner): Record<string, unknown> {
-  return { spec: { template: { ...structuredClone(owner.spec.template), $patch: 'replace' } } };
+  return { spec: { template: { $patch: 'replace', ...goEncodedTemplate(owner.spec.template) } } };
 }
 
 /** templateOf is ApplyRevision for the template: the pod template the revision snapshots. */
 export function templateOf(cr: ControllerRevision): PodTemplateSpec {
   const { $patch: _directive, ...template } = (cr.data as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec?.template ?? {};
-  return structuredClone(template) as unknown as PodTemplateSpec;
+  const copy = structuredClone(template) as unknown as PodTemplateSpec;
+  // The zero creationTimestamp Go writes is no timestamp.
+  if (copy.metadata && (copy.metadata as { creationTimestamp?: unknown }).creationTimestamp === null) delete copy.metadata.creationTimestamp;
+  return copy;
 }
 
-/** sameData compares two revisions' data as bytes of their canonical JSON (kube's bytes.Equal of Data.Raw). */
-export const sameData = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+/**
+ * sameData compares two revisions' data as bytes of their canonical JSON (kube's bytes.Equal of Data.Raw), with
+ * the templates Go-encoded on both sides: a revision stored before templatePatch wrote them so still matches its
+ * template, so an upgrade neither adds revisions nor rolls pods.
+ */
+export const sameData = (a: unknown, b: unknown): boolean => canonicalJson(goEncodedData(a)) === canonicalJson(goEncodedData(b));
+
+function goEncodedData(data: unknown): unknown {
+  const template = (data as { spec?: { template?: Record<string, unknown> } } | null | undefined)?.spec?.template;
+  if (!template) return data;
+  const { $patch: directive, ...rest } = template;
+  return { ...(data as object), spec: { ...(data as { spec: object }).spec, template: { $patch: directive, ...goEncodedTemplate(rest) } } };
+}
 
 /** fnv32 is the 32-bit FNV-1 hash (multiply, then xor) of the UTF-8 bytes of `text`: Go's hash/fnv.New32. */
 export function fnv32(text: string): number {

@@ -44,3 +44,24 @@ describe('buildContainerConfig: the security context as kubelet passes it to the
     }
   });
 });
+
+describe('buildContainerConfig: subPathExpr expanded from the container environment, as kubelet does', () => {
+  const claimCtx = (): ContainerConfigContext => ({ ...ctx(), claimVolume: () => 'pvc-volume' });
+  const withExpr = (subPathExpr: string, env: Container['env']): Pod =>
+    pod({ volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'c' } }] }, { env, volumeMounts: [{ name: 'd', mountPath: '/data', subPathExpr }] });
+  const buildWith = (p: Pod) => buildContainerConfig(p, p.spec.containers[0]!, 'container', 0, claimCtx());
+
+  it('mounts the expanded path of the volume, from env values and the downward API', () => {
+    const p = withExpr('$(POD_NAME)/$(KIND)', [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'KIND', value: 'logs' }]);
+    expect(buildWith(p).mounts).toEqual([{ volume: 'pvc-volume', kind: 'named', target: '/data', readOnly: false, subPath: 'p/logs' }]);
+  });
+
+  it.each([
+    ['$(NOPE)/x', [], 'volumeMount d: subPathExpr $(NOPE)/x: missing value for NOPE'],
+    ['$(EMPTY)', [{ name: 'EMPTY', value: '' }], 'volumeMount d: subPathExpr $(EMPTY): missing value for EMPTY'],
+    ['$(ROOT)etc', [{ name: 'ROOT', value: '/' }], 'volumeMount d: error SubPath `/etc` must not be an absolute path'],
+    ['a/$(UP)/b', [{ name: 'UP', value: '..' }], "volumeMount d: unable to provision SubPath `a/../b`: must not contain '..'"],
+  ] as const)('refuses %s with CreateContainerConfigError', (expr, env, message) => {
+    expect(() => buildWith(withExpr(expr, [...env]))).toThrow(message);
+  });
+});

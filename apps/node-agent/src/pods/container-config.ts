@@ -4,7 +4,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostPathExposesDockerSocket, Quantity, type Container, type Pod, type Volume } from '@skiff/api';
+import { hostPathExposesDockerSocket, Quantity, type Container, type Pod, type Volume, type VolumeMount } from '@skiff/api';
 import { podDNS, type ClusterDNS } from './pod-dns.js';
 import { isConfigVolume } from '../volumes/volume-payload.js';
 import { validatePath } from '../volumes/atomic-writer.js';
@@ -66,8 +66,29 @@ export function fieldRefValue(pod: Pod, path: string, ctx: Pick<ContainerConfigC
   }
 }
 
-function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext): MountConfig[] {
-  return (c.volumeMounts ?? []).map((m) => {
+/**
+ * subPathOf is a volumeMount's subPath, or its subPathExpr expanded from the container's environment as kubelet's
+ * ExpandContainerVolumeMounts does: a reference to a variable that is missing or empty is an error, and so is an
+ * expansion that is absolute or steps out with '..' (the api-server could only check the expression).
+ */
+function subPathOf(m: VolumeMount, vars: ReadonlyMap<string, string>): string | undefined {
+  if (!m.subPathExpr) return m.subPath;
+  const missing = new Set<string>();
+  const set = new Map([...vars].filter(([, value]) => value !== ''));
+  const path = expand(m.subPathExpr, set, (name) => {
+    missing.add(name);
+    return '';
+  });
+  if (missing.size) throw configError(`volumeMount ${m.name}: subPathExpr ${m.subPathExpr}: missing value for ${[...missing].sort().join(', ')}`);
+  if (path.startsWith('/')) throw configError(`volumeMount ${m.name}: error SubPath \`${path}\` must not be an absolute path`);
+  if (path.split('/').includes('..')) throw configError(`volumeMount ${m.name}: unable to provision SubPath \`${path}\`: must not contain '..'`);
+  return path;
+}
+
+function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext, vars: ReadonlyMap<string, string>): MountConfig[] {
+  return (c.volumeMounts ?? []).map((mount) => {
+    const subPath = subPathOf(mount, vars);
+    const m = { ...mount, ...(subPath ? { subPath } : {}) };
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
     if (!v) throw configError(`volume ${m.name} is not declared by the pod`);
     if (isConfigVolume(v)) return configVolumeMount(v, m, ctx);
@@ -172,7 +193,7 @@ export function buildContainerConfig(pod: Pod, c: Container, kind: ContainerConf
     restartCount,
     image: c.image ?? '',
     env: envs,
-    mounts: mounts(pod, c, ctx),
+    mounts: mounts(pod, c, ctx, vars),
   };
   if (c.command) config.command = c.command.map((s) => expand(s, vars));
   if (c.args) config.args = c.args.map((s) => expand(s, vars));

@@ -27,11 +27,16 @@ function configError(message: string): RuntimeError {
   return new RuntimeError('CreateContainerConfigError', message);
 }
 
-/** expand substitutes $(VAR) references as Kubernetes does; $$(VAR) escapes, unknown names stay as written. */
-export function expand(text: string, vars: ReadonlyMap<string, string>): string {
+/**
+ * expand substitutes $(VAR) references as Kubernetes does; $$(VAR) escapes. Unknown names stay as written, or are
+ * what `unknown` says (subPathExpr, where kubelet refuses them).
+ */
+export function expand(text: string, vars: ReadonlyMap<string, string>, unknown?: (name: string) => string): string {
   return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => {
     if (all === '$$') return '$';
-    return name !== undefined && vars.has(name) ? vars.get(name)! : all;
+    if (name === undefined) return all;
+    if (vars.has(name)) return vars.get(name)!;
+    return unknown ? unknown(name) : all;
   });
 }
 

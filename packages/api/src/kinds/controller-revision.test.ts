@@ -18,6 +18,13 @@ describe('controllerRevisionKind', () => {
     expect(create(body()).data).toEqual(body().data);
   });
 
+  it('keeps the nulls of data (a RawExtension: kube keeps its bytes), while stripping them elsewhere', () => {
+    const data = { spec: { template: { $patch: 'replace', metadata: { creationTimestamp: null, labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox', resources: {} }] } } } };
+    const cr = create(body({ data, metadata: { name: 'agent-7b9f', creationTimestamp: null } }));
+    expect(cr.data).toEqual(data);
+    expect(cr.metadata).not.toHaveProperty('creationTimestamp', null);
+  });
+
   it('refuses a revision without data or with a negative revision number', () => {
     expect(causesOf(() => create(body({ data: undefined, revision: -1 })))).toEqual(['data: Required value: data is mandatory', 'revision: Invalid value: -1: must be greater than or equal to 0']);
   });

@@ -99,7 +99,7 @@ function decodeWith<T>(
   const apiVersion = apiVersions[0] ?? 'v1';
   const prefix = `${kind} in version "${apiVersion}" cannot be handled as a ${kind}`;
   if (!isPlainObject(body)) throw new ApiError({ reason: 'BadRequest', message: `${prefix}: expected a JSON object, got ${jsonType(body)}` });
-  const input = stripNulls(body) as Record<string, unknown>;
+  const input = stripNulls(body, RAW_EXTENSION_FIELDS[kind]) as Record<string, unknown>;
   if (input.kind !== undefined && input.kind !== kind) {
     throw new ApiError({ reason: 'BadRequest', message: `the kind in the data (${String(input.kind)}) does not match the expected kind (${kind})` });
   }
@@ -138,12 +138,24 @@ function jsonType(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
 
-/** stripNulls removes null object members, which Go's decoder treats as "unset" (`creationTimestamp: null`). */
-function stripNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripNulls);
+/**
+ * RAW_EXTENSION_FIELDS are a kind's runtime.RawExtension fields: kube keeps their bytes as sent, nulls included
+ * (a ControllerRevision's data holds `creationTimestamp: null`, which `kubectl rollout undo` compares byte for byte).
+ */
+const RAW_EXTENSION_FIELDS: Record<string, readonly string[]> = { ControllerRevision: ['data'] };
+
+/**
+ * stripNulls removes null object members, which Go's decoder treats as "unset" (`creationTimestamp: null`); the
+ * top-level `raw` members are kept as they are.
+ */
+function stripNulls(v: unknown, raw: readonly string[] = []): unknown {
+  if (Array.isArray(v)) return v.map((x) => stripNulls(x));
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) if (val !== null) out[k] = stripNulls(val);
+  for (const [k, val] of Object.entries(v)) {
+    if (raw.includes(k)) out[k] = val;
+    else if (val !== null) out[k] = stripNulls(val);
+  }
   return out;
 }
 

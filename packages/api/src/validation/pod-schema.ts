@@ -102,6 +102,10 @@ const volumeMountSchema = z
     mountPath: z.string().default('').describe("Path within the container at which the volume should be mounted. Must not contain ':'."),
     readOnly: z.boolean().optional().describe('Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.'),
     subPath: z.string().optional().describe('Path within the volume from which the container\'s volume should be mounted. Defaults to "" (volume\'s root).'),
+    subPathExpr: z
+      .string()
+      .optional()
+      .describe('Expanded path within the volume from which the container\'s volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container\'s environment. Defaults to "" (volume\'s root). SubPathExpr and SubPath are mutually exclusive.'),
   })
   .meta({ id: `${CORE_V1}.VolumeMount`, description: 'VolumeMount describes a mounting of a Volume within a container.' });
 

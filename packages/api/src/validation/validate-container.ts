@@ -158,6 +158,10 @@ function validateMounts(c: Container, path: string, ctx: ContainerContext, errs:
     if (!m.name) errs.required(`${p}.name`);
     else if (!ctx.volumes.has(m.name)) errs.notFound(`${p}.name`, m.name);
     if (m.subPath) validateLocalDescendingPath(m.subPath, `${p}.subPath`, errs);
+    if (m.subPathExpr) {
+      if (m.subPath) errs.invalid(`${p}.subPathExpr`, m.subPathExpr, 'subPathExpr and subPath are mutually exclusive');
+      validateLocalDescendingPath(m.subPathExpr, `${p}.subPathExpr`, errs);
+    }
     if (!m.mountPath) errs.required(`${p}.mountPath`);
     else if (paths.has(m.mountPath)) errs.invalid(`${p}.mountPath`, m.mountPath, 'must be unique');
     paths.add(m.mountPath);

@@ -408,6 +408,65 @@ describe('JobController', () => {
       expect(written(f, 'pi').status?.failed).toBe(1);
     });
 
+    /** endDeleted shows the pod being deleted as Failed (killed, exit 137) with `conditions`, and syncs the Job. */
+    const endDeleted = async (f: ReturnType<typeof fixture>, job: Job, going: Pod, conditions: NonNullable<Pod['status']>['conditions'] = []): Promise<void> => {
+      const ended = jobPod(job, going.metadata.name ?? '', 'Failed', { exitCode: 137 });
+      ended.metadata.deletionTimestamp = going.metadata.deletionTimestamp;
+      ended.status!.conditions = conditions;
+      f.informers.pods.indexer.update(ended);
+      f.client.pods.objects.set(`default/${ended.metadata.name}`, structuredClone(ended));
+      f.refresh(job.metadata.name ?? '');
+      await f.controller.reconcile(`default/${job.metadata.name}`);
+    };
+
+    it('with podReplacementPolicy Failed, counts a pod being deleted only once it is Failed, keeping its finalizer until then', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 1, backoffLimit: 5, podReplacementPolicy: 'Failed' }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      const going = jobPod(job, 'r', 'Running');
+      going.metadata.deletionTimestamp = iso(-1000);
+      f.addPods(going);
+      await f.controller.reconcile('default/pi');
+      expect(written(f, 'pi').status).toMatchObject({ failed: 0, succeeded: 0, terminating: 1 });
+      expect(finalizersOf(f, 'r')).toEqual([TRACKING]);
+      // Nor is it replaced while it terminates (kube's manageJob: wantActive - terminating - active).
+      expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
+
+      await endDeleted(f, job, going);
+      expect(written(f, 'pi').status?.failed).toBe(1);
+      expect(finalizersOf(f, 'r')).toBeUndefined();
+    });
+
+    it('with podReplacementPolicy Failed, an Indexed Job does not start a terminating pod\'s index again until it failed', async () => {
+      const f = fixture();
+      const job = newJob('pi', { completions: 2, parallelism: 2, completionMode: 'Indexed', podReplacementPolicy: 'Failed' }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      const going = jobPod(job, 'pi-0', 'Running', { index: 0 });
+      going.metadata.deletionTimestamp = iso(-1000);
+      f.addPods(going, jobPod(job, 'pi-1', 'Running', { index: 1 }));
+      await f.controller.reconcile('default/pi');
+      expect(f.client.actions().filter((a) => a.verb === 'create')).toEqual([]);
+    });
+
+    it('with a podFailurePolicy, matches a pod being deleted by how it ended: a DisruptionTarget it Ignores is not counted', async () => {
+      const f = fixture();
+      const podFailurePolicy = { rules: [{ action: 'Ignore' as const, onPodConditions: [{ type: 'DisruptionTarget', status: 'True' as const }] }] };
+      const job = newJob('pi', { completions: 2, parallelism: 1, backoffLimit: 0, podFailurePolicy }, { startTime: iso(-10_000) });
+      f.addJob(job);
+      const going = jobPod(job, 'r', 'Running');
+      going.metadata.deletionTimestamp = iso(-1000);
+      f.addPods(going);
+      await f.controller.reconcile('default/pi');
+      // Counted now, backoffLimit 0 would fail the Job before the disruption shows on the pod.
+      expect(written(f, 'pi').status).toMatchObject({ failed: 0 });
+      expect(written(f, 'pi').status?.conditions ?? []).toEqual([]);
+
+      await endDeleted(f, job, going, [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', lastTransitionTime: iso(-500) }]);
+      expect(written(f, 'pi').status?.failed).toBe(0);
+      expect(finalizersOf(f, 'r')).toBeUndefined();
+      expect(written(f, 'pi').status?.conditions?.find((c) => c.type === 'Failed')).toBeUndefined();
+    });
+
     it('never tops up from a pod list read before its own creation reached the cache, even if it arrives mid-sync', async () => {
       const f = fixture();
       const job = newJob('pi', { completions: 3, parallelism: 2 }, { startTime: iso(-10_000) });

@@ -183,7 +183,9 @@ export class JobController extends ManagedController {
         // Finished or suspended Jobs keep no pods running.
         await this.#deletePods(key, job, active, changes);
       } else if (satisfied) {
-        await this.#manage(key, job, active, succeeded, succeededIndexes, failedPods, now, changes);
+        // A Job that replaces only Failed pods waits for its terminating ones to fail (kube's manageJob).
+        const terminating = onlyReplaceFailedPods(job) ? pods.filter(isPodTerminating) : [];
+        await this.#manage(key, job, active, terminating, succeeded, succeededIndexes, failedPods, now, changes);
       }
     } catch (err) {
       manageError = err;
@@ -221,7 +223,7 @@ export class JobController extends ManagedController {
   }
 
   /** manage creates or deletes pods toward the wanted number of active pods, counting them in `changes`. */
-  async #manage(key: string, job: Job, active: Pod[], succeeded: number, succeededIndexes: Set<number>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
+  async #manage(key: string, job: Job, active: Pod[], terminating: Pod[], succeeded: number, succeededIndexes: Set<number>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
     if (job.spec.completionMode === 'Indexed') {
@@ -239,7 +241,8 @@ export class JobController extends ManagedController {
       const victims = [...surplus, ...active.filter((p) => !surplus.includes(p)).slice(0, excess)];
       if (victims.length) await this.#deletePods(key, job, victims, changes);
       const pending: number[] = [];
-      for (let i = 0; i < total && pending.length < parallelism - (running - excess); i++) if (!seen.has(i) && !succeededIndexes.has(i)) pending.push(i);
+      const replacing = new Set(terminating.map((p) => podIndex(p, job)));
+      for (let i = 0; i < total && pending.length < parallelism - (running - excess) - terminating.length; i++) if (!seen.has(i) && !succeededIndexes.has(i) && !replacing.has(i)) pending.push(i);
       return this.#createWithBackoff(key, job, pending, failedPods, now, changes);
     }
     // A work-queue Job (no completions) starts nothing once a pod succeeded but lets the running ones finish.
@@ -250,7 +253,7 @@ export class JobController extends ManagedController {
       await this.#deletePods(key, job, victims, changes);
       return;
     }
-    return this.#createWithBackoff(key, job, Array.from({ length: want - active.length }, () => undefined), failedPods, now, changes);
+    return this.#createWithBackoff(key, job, Array.from({ length: Math.max(0, want - active.length - terminating.length) }, () => undefined), failedPods, now, changes);
   }
 
   async #createWithBackoff(key: string, job: Job, indexes: Array<number | undefined>, failedPods: Pod[], now: number, changes: PodChanges): Promise<void> {
@@ -420,7 +423,7 @@ export class JobController extends ManagedController {
       const uid = pod.metadata.uid ?? '';
       if (!hasTrackingFinalizer(pod) || this.finalizerRemovals.pending(uid) || uncounted.succeeded.has(uid) || uncounted.failed.has(uid)) continue;
       const phase = pod.status?.phase;
-      const done = phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp !== undefined;
+      const done = phase === 'Succeeded' || isPodFailed(pod, job);
       if (!opts.countNew) {
         release.push(pod);
         continue;
@@ -433,7 +436,6 @@ export class JobController extends ManagedController {
         // Pods the controller deleted for a suspend, or failures the policy ignores, are let go uncounted.
         release.push(pod);
       } else {
-        // A pod deleted before it finished counts as failed (it may never reach a phase), as in kube.
         uncounted.failed.add(uid);
         recorded = true;
       }
@@ -528,6 +530,23 @@ function podIndex(pod: Pod, job: Job): number | undefined {
  * pastBackoffLimitOnFailure: with restartPolicy OnFailure the node restarts failing containers in place, so their
  * restarts count as failures (kube's pastBackoffLimitOnFailure).
  */
+/**
+ * isPodFailed is kube's: a Failed pod, or one being deleted before it finished, which may never reach a phase (an
+ * orphan) — unless the Job replaces only Failed pods (podReplacementPolicy Failed, implied by a podFailurePolicy).
+ * Such a Job waits for the terminal phase: the pod keeps its finalizer meanwhile, and its policy rules (exit codes,
+ * DisruptionTarget) are matched against how it really ended.
+ */
+function isPodFailed(pod: Pod, job: Job): boolean {
+  if (pod.status?.phase === 'Failed') return true;
+  if (onlyReplaceFailedPods(job)) return false;
+  return pod.metadata.deletionTimestamp !== undefined && pod.status?.phase !== 'Succeeded';
+}
+
+/** onlyReplaceFailedPods is kube's: podReplacementPolicy Failed, which a podFailurePolicy implies. */
+function onlyReplaceFailedPods(job: Job): boolean {
+  return job.spec.podReplacementPolicy === 'Failed' || job.spec.podFailurePolicy !== undefined;
+}
+
 function pastBackoffLimitOnFailure(job: Job, active: Pod[], failed: number): boolean {
   if (job.spec.template.spec.restartPolicy !== 'OnFailure') return false;
   const restarts = active.reduce((n, p) => n + restartCount(p), 0) + failed;

@@ -1,7 +1,10 @@
-import { isNotFound, isPodTerminal, type Pod } from '@skiff/api';
+import { DISRUPTION_TARGET, isNotFound, isPodTerminal, updatePodCondition, type Pod, type PodCondition, type PodStatus } from '@skiff/api';
 import { watch, type ReconcileResult } from '@skiff/controller-kit';
 import { ManagedController, type ControllerDeps } from '../../managed-controller.js';
 import { creationMs } from '../../util/sort-by.js';
+
+/** ORPHANED_CONDITION marks a pod deleted because its node is gone (kube's podgc gcOrphaned). */
+const ORPHANED_CONDITION = { type: DISRUPTION_TARGET, status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' } as const;
 
 /** POD_GC_KEY is the single key the pod GC reconciles; it requeues itself every period. */
 export const POD_GC_KEY = 'pods';
@@ -16,7 +19,8 @@ export interface PodGCControllerOptions extends ControllerDeps {
  * PodGCController removes pods nobody else will, after kube's podgc: pods bound to nodes that no longer exist
  * (confirmed with a live GET), terminating pods that were never scheduled, terminating pods on a node that is not
  * Ready once their grace period is over (the node cannot confirm), and the oldest finished pods beyond a threshold.
- * All deletions are forced (grace 0), since no node agent is left to finish them.
+ * All deletions are forced (grace 0), since no node agent is left to finish them; a pod not yet finished is first
+ * marked Failed (and an orphan DisruptionTarget), as kube's markFailedAndDeletePodWithCondition does.
  */
 export class PodGCController extends ManagedController {
   readonly #threshold: number;
@@ -44,7 +48,7 @@ export class PodGCController extends ManagedController {
       const node = nodes.get(nodeName);
       if (!node) {
         if (!missingNodes.has(nodeName)) missingNodes.set(nodeName, await this.#nodeGone(nodeName));
-        if (missingNodes.get(nodeName)) await this.#forceDelete(pod, 'orphaned');
+        if (missingNodes.get(nodeName)) await this.#forceDelete(pod, 'orphaned', ORPHANED_CONDITION);
         continue;
       }
       const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
@@ -68,10 +72,23 @@ export class PodGCController extends ManagedController {
     }
   }
 
-  async #forceDelete(pod: Pod, reason: string): Promise<void> {
+  /**
+   * #forceDelete first patches a pod that has not finished to phase Failed (with `condition`, if any): with no
+   * node agent left to do it, the pod would otherwise end Running, and a Job's podFailurePolicy reads
+   * DisruptionTarget to tell a disruption from a failure. The patch is for this pod's uid.
+   */
+  async #forceDelete(pod: Pod, reason: string, condition?: Omit<PodCondition, 'lastTransitionTime'>): Promise<void> {
     this.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, reason }, 'garbage collecting pod');
+    const name = pod.metadata.name ?? '';
+    const namespace = pod.metadata.namespace;
     try {
-      await this.client.pods.delete(pod.metadata.name ?? '', { namespace: pod.metadata.namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      if (!isPodTerminal(pod)) {
+        const status: PodStatus = structuredClone(pod.status ?? {});
+        const patch: PodStatus = { phase: 'Failed' };
+        if (condition && updatePodCondition(status, condition, this.clock.now())) patch.conditions = [status.conditions!.find((c) => c.type === condition.type)!];
+        await this.client.pods.patch(name, { metadata: { uid: pod.metadata.uid }, status: patch }, { namespace, subresource: 'status', type: 'strategic' });
+      }
+      await this.client.pods.delete(name, { namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

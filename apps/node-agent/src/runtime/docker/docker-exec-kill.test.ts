@@ -53,4 +53,13 @@ describe.skipIf(!available)('an abandoned exec, for an agent that cannot see the
     expect(await fresh.reapExecs()).toBe(1);
     await waitFor(async () => ((await runningExecs()).length === 0 ? true : undefined), { what: 'no exec running after the reap', timeoutMs: 20_000 });
   }, 60_000);
+
+  it('close() at once after the start, before the engine has started the process, still kills it', async () => {
+    // The engine says an exec is Running from its start request on, while its Pid is still 0: a client that leaves
+    // at once (kubectl exec interrupted, or any close on a busy engine) must not leave the process to start unseen.
+    const s = await runtime.execStream(containerId, ['sleep', '1004'], { stdin: false, stdout: true, stderr: true, tty: false });
+    await s.close();
+    await waitFor(async () => ((await runningExecs()).length === 0 ? true : undefined), { what: 'no exec running after an immediate close', timeoutMs: 20_000 });
+    expect((await runtime.exec(containerId, ['ps', '-o', 'pid,args'], 10_000)).output).not.toMatch(/sleep 1004/);
+  }, 60_000);
 });

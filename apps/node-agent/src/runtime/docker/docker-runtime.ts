@@ -67,9 +67,10 @@ export const EXEC_SESSION_ENV = 'SKIFF_EXEC_SESSION';
 /**
  * KILL_MARKED is run with sh inside a container: SIGKILL every process whose environment has the line $1 (an exact
  * session) or, with $2 = prefix, starts with it. Only the container's own processes are visible, so nothing
- * outside it can be hit; the script's own shell does not carry the marker.
+ * outside it can be hit; the script's own shell does not carry the marker. It goes round again until a pass finds
+ * none: a marked process that forked during a pass has a child the pass's list of /proc did not have.
  */
-const KILL_MARKED = `for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = "$$" ] && continue; if [ "$2" = prefix ]; then tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -q "^$1" || continue; else tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qx "$1" || continue; fi; kill -9 $p 2>/dev/null && echo $p; done; true`;
+const KILL_MARKED = `while :; do n=0; for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = "$$" ] && continue; if [ "$2" = prefix ]; then tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -q "^$1" || continue; else tr '\\0' '\\n' < $d/environ 2>/dev/null | grep -qx "$1" || continue; fi; kill -9 $p 2>/dev/null && echo $p && n=1; done; [ $n = 0 ] && break; done; true`;
 
 interface ListEntry {
   Id: string;
@@ -491,7 +492,9 @@ export class DockerRuntime implements ContainerRuntime {
       if (signal.aborted) throw new RuntimeError('ProbeTimeout', `command ${JSON.stringify(command.join(' '))} timed out`);
       throw err;
     }
-    const info = await this.#d.json<{ ExitCode: number | null }>({ method: 'GET', path: `/exec/${execId}/json` });
+    // The output ends a moment before the engine stores the exit code: an immediate inspect could say -1 for a
+    // command that succeeded (a probe failed, a kill counted as not done).
+    const info = await this.#execDone(execId);
     return { exitCode: info.ExitCode ?? -1, output };
   }
 
@@ -546,26 +549,34 @@ export class DockerRuntime implements ContainerRuntime {
    * #execDone waits until the engine has recorded the exec's end: its output closes a moment before the exit code
    * is stored. Bounded, so an engine that never says leaves no waiter behind.
    */
-  async #execDone(execId: string): Promise<ExecInspect> {
+  #execDone(execId: string): Promise<ExecInspect> {
+    return this.#execUntil(execId, (info) => !info.Running);
+  }
+
+  /** #execUntil inspects the exec until `done` holds or 10 s have passed, and returns the last inspect. */
+  async #execUntil(execId: string, done: (info: ExecInspect) => boolean): Promise<ExecInspect> {
     const deadline = Date.now() + 10_000;
     for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
       const info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
-      if (!info.Running || Date.now() > deadline) return info;
+      if (done(info) || Date.now() > deadline) return info;
       await new Promise((r) => setTimeout(r, delay));
     }
   }
 
   /**
    * #killExec kills an exec whose client left, as containerd's CRI does when an exec stream's context ends. Docker
-   * has no call for it. When the agent shares the engine's PID namespace (npm start on the host) it signals the
-   * process tree itself through /proc; otherwise (an agent in its own container, as in docker-compose.yml) it finds
-   * no such PID and instead runs a `kill` inside the container for the processes carrying the exec's session
-   * marker: no `pid: host` for the agent. A container without sh keeps the exec (it is logged by the caller).
+   * has no call for it. It first waits for the process: the engine reports an exec Running as soon as its start is
+   * requested, before the process exists (Pid 0), and a client that leaves at once (or a busy engine) would
+   * otherwise leave the exec to start and run on unseen. When the agent shares the engine's PID namespace (npm
+   * start on the host) it signals the process tree itself through /proc; otherwise (an agent in its own container,
+   * as in docker-compose.yml) it finds no such PID and instead runs a `kill` inside the container for the processes
+   * carrying the exec's session marker: no `pid: host` for the agent. A container without sh keeps the exec (it is
+   * logged by the caller).
    */
   async #killExec(execId: string, marker: string, prefix = false): Promise<boolean> {
     let info: ExecInspect;
     try {
-      info = await this.#d.json<ExecInspect>({ method: 'GET', path: `/exec/${execId}/json` });
+      info = await this.#execUntil(execId, (i) => !i.Running || i.Pid > 0);
     } catch {
       return false; // the exec or its container is gone: nothing left to kill
     }
