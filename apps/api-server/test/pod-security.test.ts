@@ -122,6 +122,26 @@ describe('PodSecurity over HTTP: baseline enforced by default', () => {
     expect(image.body.message).toBe('pods "legacy" is forbidden: violates PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)');
   });
 
+  it('checks ephemeral containers (kubectl debug) as kube does: a privileged debug container is refused in baseline', async () => {
+    expect((await create('default', podWith('debugged'))).status).toBe(201);
+    const debug = (ns: string, name: string, securityContext: Spec) =>
+      api(s.url, 'PATCH', `/api/v1/namespaces/${ns}/pods/${name}/ephemeralcontainers`, { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36', securityContext }] } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    // kubectl debug --profile=sysadmin asks for privileged; a hand-written one for capabilities and no seccomp.
+    const sysadmin = await debug('default', 'debugged', { privileged: true });
+    expect(sysadmin.status).toBe(403);
+    expect(sysadmin.body.message).toBe('pods "debugged" is forbidden: violates PodSecurity "baseline:latest": privileged (container "dbg" must not set securityContext.privileged=true)');
+    const caps = await debug('default', 'debugged', { capabilities: { add: ['SYS_ADMIN'] }, seccompProfile: { type: 'Unconfined' } });
+    expect(caps.status).toBe(403);
+    expect(caps.body.message).toBe('pods "debugged" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "dbg" must not include "SYS_ADMIN" in securityContext.capabilities.add), seccompProfile (container "dbg" must not set securityContext.seccompProfile.type to "Unconfined")');
+    expect((await api(s.url, 'GET', '/api/v1/namespaces/default/pods/debugged')).body.spec.ephemeralContainers).toBeUndefined();
+    // What the node cannot do is refused for a debug container too, even where Pod Security allows it.
+    expect((await create('kube-system', podWith('debugged'))).status).toBe(201);
+    const selinux = await debug('kube-system', 'debugged', { seLinuxOptions: { type: 'spc_t' } });
+    expect(selinux.status).toBe(422);
+    expect(selinux.body.details.causes.map((c: { field: string }) => c.field)).toEqual(['spec.ephemeralContainers[0].securityContext.seLinuxOptions']);
+    expect((await debug('default', 'debugged', {})).status).toBe(200);
+  });
+
   it('refuses a namespace label that is not a level or version with 422', async () => {
     const r = await api(s.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'typo', labels: { 'pod-security.kubernetes.io/enforce': 'strict', 'pod-security.kubernetes.io/warn-version': '1.32' } } });
     expect(r.status).toBe(422);
