@@ -69,7 +69,7 @@ export interface MountConfig {
   kind: 'emptyDir' | 'host' | 'named';
   target: string;
   readOnly: boolean;
-  /** For 'named': the directory inside the volume to mount instead of its root (a volumeMount's subPath). */
+  /** The directory inside the volume to mount instead of its root (a volumeMount's subPath), for every kind. */
   subPath?: string;
 }
 

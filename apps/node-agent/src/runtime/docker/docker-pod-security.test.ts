@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,4 +145,28 @@ describe.skipIf(!available)('pod security context on a real Docker engine (kubel
       expect(await configError(name)).toContain("would expose the container engine's socket, which no pod may mount");
     }
   });
+
+  it('mounts only the subPath of an emptyDir or hostPath, never the whole volume, and never a link out of it', async () => {
+    const host = join(linkDir, 'host');
+    mkdirSync(join(host, 'inner'), { recursive: true });
+    writeFileSync(join(host, 'inner', 'given'), 'x');
+    writeFileSync(join(host, 'not-given'), 'x');
+    const list = ['sh', '-c', 'echo hostpath: $(ls /h); echo sub >/sub/f; echo emptydir: $(ls /all) $(ls /all/a); echo done; trap "exit 0" TERM; sleep 3600 & wait'];
+    await client.pods.create(pod('subpaths', {
+      volumes: [{ name: 'h', hostPath: { path: host } }, { name: 'd', emptyDir: {} }],
+      containers: [{ name: 'c', image: 'busybox:1.36', command: list, volumeMounts: [{ name: 'h', mountPath: '/h', subPath: 'inner' }, { name: 'd', mountPath: '/all' }, { name: 'd', mountPath: '/sub', subPath: 'a' }] }],
+    }));
+    await runningPod(client, 'subpaths');
+    const log = await logOf('subpaths');
+    expect(log).toContain('hostpath: given\n');
+    expect(log).toContain('emptydir: a f\n');
+    // A subPath that is a link to the engine's socket leaves the volume: refused, nothing created.
+    symlinkSync('/var/run/docker.sock', join(host, 'sock'));
+    await client.pods.create(pod('sock-sub-path', {
+      volumes: [{ name: 'h', hostPath: { path: host } }],
+      containers: [{ name: 'c', image: 'busybox:1.36', command: report, volumeMounts: [{ name: 'h', mountPath: '/s', subPath: 'sock' }] }],
+    }));
+    expect(await configError('sock-sub-path')).toContain('subPath sock leaves the volume');
+  });
 });
+
