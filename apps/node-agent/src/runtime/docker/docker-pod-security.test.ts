@@ -168,5 +168,26 @@ describe.skipIf(!available)('pod security context on a real Docker engine (kubel
     }));
     expect(await configError('sock-sub-path')).toContain('subPath sock leaves the volume');
   });
+
+  it("mounts a PersistentVolume's Docker volume only if it is that volume's plain storage, never a bind of the socket or another's volume", async () => {
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const labels = { 'skiff.dev/managed': 'true', 'skiff.dev/kind': 'persistent-volume', 'skiff.dev/persistent-volume': `pv-${suffix}`, 'skiff.dev/reclaim-policy': 'Retain' };
+    const identity = ['skiff.dev/managed', 'skiff.dev/kind', 'skiff.dev/persistent-volume'];
+    const names = { own: `dps-own-${suffix}`, sock: `dps-sock-${suffix}`, data: `dps-data-${suffix}` };
+    // What a PersistentVolume's volumeHandle could name: a local volume binding the socket's directory, and another
+    // component's volume (as Compose's api-server data, with the cluster CA key).
+    await docker.json({ method: 'POST', path: '/volumes/create', body: { Name: names.sock, Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: '/var/run' } } });
+    await docker.json({ method: 'POST', path: '/volumes/create', body: { Name: names.data, Labels: { 'com.docker.compose.volume': 'data' } } });
+    try {
+      await fixture.runtime.ensureVolume(names.own, labels, identity);
+      // Again, with the reclaim policy changed since: the same volume.
+      await fixture.runtime.ensureVolume(names.own, { ...labels, 'skiff.dev/reclaim-policy': 'Delete' }, identity);
+      await expect(fixture.runtime.ensureVolume(names.sock, labels, identity)).rejects.toThrow(`Docker volume ${names.sock} is a local volume with options {"device":"/var/run","o":"bind","type":"none"}, not plain storage made by this agent: refusing to mount it`);
+      await expect(fixture.runtime.ensureVolume(names.data, labels, identity)).rejects.toThrow(`Docker volume ${names.data} already exists and was not made for this volume (labels skiff.dev/managed, skiff.dev/kind, skiff.dev/persistent-volume differ): refusing to mount it`);
+      await expect(fixture.runtime.ensureVolume(names.own, { ...labels, 'skiff.dev/persistent-volume': 'another-pv' }, identity)).rejects.toThrow('labels skiff.dev/persistent-volume differ');
+    } finally {
+      for (const n of Object.values(names)) await docker.json({ method: 'DELETE', path: `/volumes/${n}` }).catch(() => undefined);
+    }
+  });
 });
 

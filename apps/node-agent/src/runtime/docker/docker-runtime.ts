@@ -470,9 +470,20 @@ export class DockerRuntime implements ContainerRuntime {
     return this.#subPath(config, Mountpoint, subPath);
   }
 
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
-    // Creating an existing volume answers it unchanged (labels included), so this is idempotent.
-    await this.#d.json({ method: 'POST', path: '/volumes/create', body: { Name: name, Labels: { ...labels, [LABELS.node]: this.#node } } });
+  async ensureVolume(name: string, labels: Record<string, string>, identity: readonly string[]): Promise<void> {
+    // Creating an existing volume answers it unchanged (labels, driver and options included): idempotent, and the
+    // answer says what the name reaches.
+    const v = await this.#d.json<{ Driver?: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null }>({
+      method: 'POST',
+      path: '/volumes/create',
+      body: { Name: name, Labels: { ...labels, [LABELS.node]: this.#node } },
+    });
+    const options = v.Options ?? {};
+    if ((v.Driver ?? 'local') !== 'local' || options['device'] !== undefined || /\bbind\b/.test(options['o'] ?? '')) {
+      throw new Error(`Docker volume ${name} is a ${v.Driver ?? 'local'} volume with options ${JSON.stringify(options)}, not plain storage made by this agent: refusing to mount it`);
+    }
+    const foreign = identity.filter((k) => (v.Labels ?? {})[k] !== labels[k]);
+    if (foreign.length) throw new Error(`Docker volume ${name} already exists and was not made for this volume (labels ${foreign.join(', ')} differ): refusing to mount it`);
   }
 
   async listVolumes(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>> {
