@@ -77,8 +77,13 @@ describe('Node authorizer and NodeRestriction', () => {
     const taints = await call('PATCH', '/api/v1/nodes/n1', 'n1', { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] } }, MERGE);
     expect(taints.body.message).toBe('nodes "n1" is forbidden: node "n1" is not allowed to modify taints');
     expect((await call('DELETE', '/api/v1/nodes/n2', 'n1')).status).toBe(403);
-    // Reading other nodes is allowed, as kube's NodeRules do.
-    expect((await call('GET', '/api/v1/nodes/n2', 'n1')).status).toBe(200);
+    // As kube 1.32 (AuthorizeNodeWithSelectors): its own Node only, also before it exists.
+    expect((await call('GET', '/api/v1/nodes/n1', 'n1')).status).toBe(200);
+    expect((await call('GET', '/api/v1/nodes?fieldSelector=metadata.name%3Dn1&watch=1&timeoutSeconds=1', 'n1')).status).toBe(200);
+    const otherNode = await call('GET', '/api/v1/nodes/n2', 'n1');
+    expect([otherNode.status, otherNode.body.message]).toEqual([403, `nodes "n2" is forbidden: User "system:node:n1" cannot get resource "nodes" in API group "" at the cluster scope: node 'n1' cannot read 'n2', only its own Node object`]);
+    const allNodes = await call('GET', '/api/v1/nodes', 'n1');
+    expect([allNodes.status, allNodes.body.message]).toEqual([403, `nodes is forbidden: User "system:node:n1" cannot list resource "nodes" in API group "" at the cluster scope: node 'n1' cannot read all nodes, only its own Node object`]);
   });
 
   it('keeps a node to its own Lease in kube-node-lease', async () => {
@@ -99,7 +104,17 @@ describe('Node authorizer and NodeRestriction', () => {
   it('lets a node write status of and delete only pods bound to it', async () => {
     await start();
     for (const [name, nodeName] of [['a', 'n1'], ['b', 'n2']] as const) expect((await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn(name, nodeName))).status).toBe(201);
-    expect((await call('GET', '/api/v1/namespaces/default/pods/b', 'n1')).status).toBe(200);
+    // It reads only its own pods (kube 1.32): by name, or listed and watched with spec.nodeName=n1.
+    expect((await call('GET', '/api/v1/namespaces/default/pods/a', 'n1')).status).toBe(200);
+    const theirPod = await call('GET', '/api/v1/namespaces/default/pods/b', 'n1');
+    expect([theirPod.status, theirPod.body.message]).toEqual([403, `pods "b" is forbidden: User "system:node:n1" cannot get resource "pods" in API group "" in the namespace "default": no relationship found between node 'n1' and this object`]);
+    const own = await call('GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1', 'n1');
+    expect([own.status, own.body.items?.map((p: { metadata: { name: string } }) => p.metadata.name)]).toEqual([200, ['a']]);
+    expect((await call('GET', '/api/v1/namespaces/default/pods?fieldSelector=status.phase%21%3DFailed,spec.nodeName%3Dn1', 'n1')).status).toBe(200);
+    for (const path of ['/api/v1/pods', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn2', '/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1', '/api/v1/pods?fieldSelector=spec.nodeName%21%3Dn1']) {
+      const r = await call('GET', path, 'n1');
+      expect([path, r.status, r.body.message]).toEqual([path, 403, expect.stringMatching(/: can only list\/watch pods with spec\.nodeName field selector$/)]);
+    }
     const mine = await call('PATCH', '/api/v1/namespaces/default/pods/a/status', 'n1', { status: { phase: 'Running' } }, MERGE);
     expect(mine.status).toBe(200);
     const theirs = await call('PATCH', '/api/v1/namespaces/default/pods/b/status', 'n1', { status: { phase: 'Failed' } }, MERGE);
