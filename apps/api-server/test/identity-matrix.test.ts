@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate } from '../src/pki/certificate.js';
-import { httpsApi, spawnServer, type ServerProcess, type TlsCredentials } from './harness.js';
+import { denied, httpsApi, spawnServer, type ServerProcess, type TlsCredentials } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-matrix-'));
 const dataDir = join(dir, 'data');
@@ -86,8 +86,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const forbidden = (user: string, verb: string, resource: string, where: string, name?: string, group = '') =>
-  `${name ? `${resource}${group ? `.${group}` : ''} "${name}"` : `${resource}${group ? `.${group}` : ''}`} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`;
+/** kube's 403 message; `group` last, as most rows here are of the core group. */
+const forbidden = (user: string, verb: string, resource: string, where: string, name?: string, group = '') => denied(user, verb, resource, group, where, name);
 const TEAM = 'in the namespace "team"';
 const SA = 'system:serviceaccount:team:app-sa';
 const NO_EDGE = ": no relationship found between node 'n1' and this object";

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { AUTOUPDATE_ANNOTATION } from '../src/bootstrap/bootstrap-policy.js';
 import { createApiServer } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
-import { startRbacServer, type RunningServer } from './harness.js';
+import { denied, startRbacServer, type RunningServer } from './harness.js';
 
 const TOKENS = [
   'admin-token,kubernetes-admin,1,system:masters',
@@ -64,8 +64,6 @@ async function setUp(s: RunningServer): Promise<void> {
   await admin('POST', `${RBAC}/namespaces/team/rolebindings`, roleBinding('robot-reads', 'Role', 'pod-reader', [subject('ServiceAccount', 'robot')]));
 }
 
-const denied = (user: string, verb: string, resource: string, group: string, where: string, name?: string) =>
-  `${name ? `${resource}${group ? `.${group}` : ''} "${name}"` : `${resource}${group ? `.${group}` : ''}`} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`;
 
 describe('RBAC identity matrix', () => {
   it('answers each identity by verb and resource as kube does', async () => {
