@@ -80,6 +80,13 @@ describe('PodSecurity over HTTP: baseline enforced by default', () => {
     expect(r.body.details.causes.map((c: { field: string }) => c.field)).toEqual(['spec.hostNetwork', 'spec.hostPID', 'spec.containers[0].securityContext.seLinuxOptions']);
   });
 
+  it('refuses a pod that asks for its own user namespace (hostUsers: false) instead of running it with the host\'s', async () => {
+    const r = await create('kube-system', podWith('userns', { hostUsers: false }));
+    expect(r.status).toBe(422);
+    expect(r.body.details.causes).toEqual([{ reason: 'FieldValueForbidden', field: 'spec.hostUsers', message: 'Forbidden: the node agent cannot give a pod its own user namespace' }]);
+    expect((await create('kube-system', podWith('hostusers', { hostUsers: true }))).status).toBe(201);
+  });
+
   it.each(['/var/run/docker.sock', '/run/docker.sock', '/var/run', '/run/', '/', '/var/run/../run'])('refuses hostPath %s at every level: it reaches the Docker socket', async (path) => {
     for (const ns of ['open', 'kube-system']) {
       const r = await create(ns, podWith('sock', { volumes: [{ name: 'sock', hostPath: { path } }] }));

@@ -138,6 +138,7 @@ function refuseUnsupported(pod: Pod, c: Container): void {
   const spec = pod.spec;
   const unsupported: string[] = [];
   for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[f]) unsupported.push(`spec.${f}`);
+  if (spec.hostUsers === false) unsupported.push('spec.hostUsers=false');
   if (spec.securityContext?.sysctls?.length) unsupported.push('spec.securityContext.sysctls');
   for (const [path, sc] of [['spec.securityContext', spec.securityContext], [`container ${c.name} securityContext`, c.securityContext]] as const) {
     if (sc?.seLinuxOptions) unsupported.push(`${path}.seLinuxOptions`);

@@ -1,7 +1,7 @@
 /**
  * @module NodeSupport admission: what Skiff's node agent cannot do is refused at the API, never dropped on the node.
  * The agent runs each pod as Docker containers around a pause sandbox; it has no way to give a pod the host's
- * network, PID or IPC namespace, SELinux labels, Localhost seccomp or AppArmor profiles, an unmasked /proc or
+ * network, PID or IPC namespace, a user namespace of its own (hostUsers: false), SELinux labels, Localhost seccomp or AppArmor profiles, an unmasked /proc or
  * sysctls. A hostPath that reaches the container engine's socket is refused at every Pod Security level: it is root
  * on the node.
  */
@@ -42,6 +42,8 @@ export function nodeSupportAdmission(): AdmissionPlugin {
       for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
         if (spec[f]) causes.push(forbiddenCause(`${specPath}.${f}`, `the node agent runs every pod in its own Docker sandbox and cannot share the node's ${f.slice(4)} namespace`));
       }
+      // Asked-for isolation the node cannot give is refused too: the pod would run with the host's user IDs.
+      if (spec.hostUsers === false) causes.push(forbiddenCause(`${specPath}.hostUsers`, 'the node agent cannot give a pod its own user namespace'));
       if (spec.securityContext?.sysctls?.length) causes.push(forbiddenCause(`${specPath}.securityContext.sysctls`, 'the node agent does not set sysctls'));
       const contexts: Array<[string, { seLinuxOptions?: unknown; seccompProfile?: { type: string }; appArmorProfile?: { type: string }; procMount?: string } | undefined]> = [[`${specPath}.securityContext`, spec.securityContext]];
       (spec.initContainers ?? []).forEach((c, i) => contexts.push([`${specPath}.initContainers[${i}].securityContext`, c.securityContext]));
