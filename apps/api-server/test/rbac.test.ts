@@ -97,6 +97,10 @@ describe('RBAC identity matrix', () => {
       ['editor-token', 'GET', '/api/v1/namespaces/default/pods', undefined, 403, denied('editor', 'list', 'pods', '', 'in the namespace "default"')],
       ['editor-token', 'POST', `${RBAC}/namespaces/team/roles`, role('r', []), 403, denied('editor', 'create', 'roles', 'rbac.authorization.k8s.io', team)],
       ['editor-token', 'DELETE', '/api/v1/namespaces/team', undefined, 403, denied('editor', 'delete', 'namespaces', '', team, 'team')],
+      // Endpoints and EndpointSlices are their controllers' to write, as kube since 1.22 (CVE-2021-25740).
+      ['editor-token', 'GET', '/api/v1/namespaces/team/endpoints', undefined, 200],
+      ['editor-token', 'POST', '/api/v1/namespaces/team/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'x' } }, 403, denied('editor', 'create', 'endpoints', '', team)],
+      ['editor-token', 'POST', '/apis/discovery.k8s.io/v1/namespaces/team/endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'x' }, addressType: 'IPv4', endpoints: [] }, 403, denied('editor', 'create', 'endpointslices', 'discovery.k8s.io', team)],
       // A ServiceAccount, through a RoleBinding to a Role: reads pods and configmaps in its namespace only.
       ['robot-token', 'GET', '/api/v1/namespaces/team/pods', undefined, 200],
       ['robot-token', 'GET', '/api/v1/namespaces/team/configmaps/settings', undefined, 200],
