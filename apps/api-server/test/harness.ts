@@ -237,4 +237,4 @@ export function pod(name: string, extra: Record<string, unknown> = {}): Record<s
 /** The api-server's Pod Security and NodeSupport admission plugins, for other workspaces' tests (main.ts wires them). */
 export { podSecurityAdmission } from '../src/admission/pod-security/pod-security-admission.js';
 export { nodeSupportAdmission } from '../src/admission/pod-security/node-support-admission.js';
-export { startRbacServer } from './rbac-harness.js';
+export { denied, startRbacServer } from './rbac-harness.js';

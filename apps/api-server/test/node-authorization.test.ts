@@ -2,9 +2,13 @@
  * The Node authorizer and NodeRestriction admission on a real in-process api-server with token authentication:
  * a node's credential reads and writes what kubelet needs for itself and gets kube's 403 for another node's Node,
  * Lease and pods, and for Secrets and ConfigMaps its pods do not use. The graph follows pods as they are bound,
- * changed and deleted.
+ * changed and deleted. A node cannot widen what it may read by making up a mirror pod, mint tokens not bound to its
+ * own pods, or evict another node's pods.
  */
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { realClock } from '@skiff/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER, ServiceAccountTokens } from '../src/auth/service-account-tokens.js';
 import { unionAuthenticator } from '../src/auth/authenticator.js';
 import { privilegedGroupAuthorizer, unionAuthorizer } from '../src/auth/authorizer.js';
 import { parseTokenFile, tokenFileAuthenticator } from '../src/auth/token-file-authenticator.js';
@@ -22,6 +26,7 @@ afterEach(async () => {
   server = undefined;
 });
 
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const tokens = parseTokenFile(['admin,admin,1,system:masters', 'n1,system:node:n1,2,system:nodes', 'n2,system:node:n2,3,system:nodes', 'nameless,system:node:,4,system:nodes'].join('\n'));
 
 async function start(): Promise<RunningServer> {
@@ -30,6 +35,7 @@ async function start(): Promise<RunningServer> {
   stopGraph = stop;
   server = await startServer({
     store,
+    serviceAccountTokens: new ServiceAccountTokens({ keys: { signingKey: privateKey, verificationKeys: [createPublicKey(privateKey)] }, issuers: [DEFAULT_SERVICE_ACCOUNT_ISSUER], clock: realClock }),
     auth: { authenticate: unionAuthenticator([tokenFileAuthenticator(tokens)], { anonymous: false }), authorizer: unionAuthorizer([privilegedGroupAuthorizer, nodeAuthorizer(graph)]) },
     admission: [nodeRestriction()],
   });
@@ -71,8 +77,13 @@ describe('Node authorizer and NodeRestriction', () => {
     const taints = await call('PATCH', '/api/v1/nodes/n1', 'n1', { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] } }, MERGE);
     expect(taints.body.message).toBe('nodes "n1" is forbidden: node "n1" is not allowed to modify taints');
     expect((await call('DELETE', '/api/v1/nodes/n2', 'n1')).status).toBe(403);
-    // Reading other nodes is allowed, as kube's NodeRules do.
-    expect((await call('GET', '/api/v1/nodes/n2', 'n1')).status).toBe(200);
+    // As kube 1.32 (AuthorizeNodeWithSelectors): its own Node only, also before it exists.
+    expect((await call('GET', '/api/v1/nodes/n1', 'n1')).status).toBe(200);
+    expect((await call('GET', '/api/v1/nodes?fieldSelector=metadata.name%3Dn1&watch=1&timeoutSeconds=1', 'n1')).status).toBe(200);
+    const otherNode = await call('GET', '/api/v1/nodes/n2', 'n1');
+    expect([otherNode.status, otherNode.body.message]).toEqual([403, `nodes "n2" is forbidden: User "system:node:n1" cannot get resource "nodes" in API group "" at the cluster scope: node 'n1' cannot read 'n2', only its own Node object`]);
+    const allNodes = await call('GET', '/api/v1/nodes', 'n1');
+    expect([allNodes.status, allNodes.body.message]).toEqual([403, `nodes is forbidden: User "system:node:n1" cannot list resource "nodes" in API group "" at the cluster scope: node 'n1' cannot read all nodes, only its own Node object`]);
   });
 
   it('keeps a node to its own Lease in kube-node-lease', async () => {
@@ -93,7 +104,17 @@ describe('Node authorizer and NodeRestriction', () => {
   it('lets a node write status of and delete only pods bound to it', async () => {
     await start();
     for (const [name, nodeName] of [['a', 'n1'], ['b', 'n2']] as const) expect((await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn(name, nodeName))).status).toBe(201);
-    expect((await call('GET', '/api/v1/namespaces/default/pods/b', 'n1')).status).toBe(200);
+    // It reads only its own pods (kube 1.32): by name, or listed and watched with spec.nodeName=n1.
+    expect((await call('GET', '/api/v1/namespaces/default/pods/a', 'n1')).status).toBe(200);
+    const theirPod = await call('GET', '/api/v1/namespaces/default/pods/b', 'n1');
+    expect([theirPod.status, theirPod.body.message]).toEqual([403, `pods "b" is forbidden: User "system:node:n1" cannot get resource "pods" in API group "" in the namespace "default": no relationship found between node 'n1' and this object`]);
+    const own = await call('GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1', 'n1');
+    expect([own.status, own.body.items?.map((p: { metadata: { name: string } }) => p.metadata.name)]).toEqual([200, ['a']]);
+    expect((await call('GET', '/api/v1/namespaces/default/pods?fieldSelector=status.phase%21%3DFailed,spec.nodeName%3Dn1', 'n1')).status).toBe(200);
+    for (const path of ['/api/v1/pods', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn2', '/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1', '/api/v1/pods?fieldSelector=spec.nodeName%21%3Dn1']) {
+      const r = await call('GET', path, 'n1');
+      expect([path, r.status, r.body.message]).toEqual([path, 403, expect.stringMatching(/: can only list\/watch pods with spec\.nodeName field selector$/)]);
+    }
     const mine = await call('PATCH', '/api/v1/namespaces/default/pods/a/status', 'n1', { status: { phase: 'Running' } }, MERGE);
     expect(mine.status).toBe(200);
     const theirs = await call('PATCH', '/api/v1/namespaces/default/pods/b/status', 'n1', { status: { phase: 'Failed' } }, MERGE);
@@ -178,4 +199,84 @@ describe('Node authorizer and NodeRestriction', () => {
     expect((await call('GET', '/api/v1/namespaces/default/configmaps/x', 'n1')).status).toBe(403);
     expect((await call('POST', '/api/v1/namespaces/default/events', 'n1', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' }, involvedObject: { kind: 'Node', name: 'n1' }, reason: 'Started', message: 'x' })).status).toBe(201);
   });
+
+  it('refuses a made-up mirror pod that would open Secrets, ConfigMaps, claims or ServiceAccounts to the node', async () => {
+    await start();
+    const own = (await call('POST', '/api/v1/nodes', 'n1', node('n1'))).body;
+    for (const n of ['victim', 'default', 'powerful']) expect((await call('POST', '/api/v1/namespaces/default/serviceaccounts', 'admin', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: n } })).status).toBe(201);
+    await call('POST', '/api/v1/namespaces/default/secrets', 'admin', secret('victim'));
+    await call('POST', '/api/v1/namespaces/default/configmaps', 'admin', configMap('victim'));
+    const owner = { apiVersion: 'v1', kind: 'Node', name: 'n1', uid: own.metadata.uid, controller: true };
+    const mirror = (name: string, spec: Record<string, unknown>, ownerReferences: object[] = [owner]) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', annotations: { 'kubernetes.io/config.mirror': 'hash' }, ownerReferences },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec },
+    });
+    const refused: Array<[string, unknown, string]> = [
+      ['orphan', mirror('orphan', {}, []), 'pods "orphan" is forbidden: node "n1" can only create pods with an owner reference set to itself'],
+      ['not-controller', mirror('not-controller', {}, [{ ...owner, controller: false }]), 'pods "not-controller" is forbidden: node "n1" can only create pods with a controller owner reference set to itself'],
+      ['stale-uid', mirror('stale-uid', {}, [{ ...owner, uid: 'not-the-node' }]), `pods "stale-uid" is forbidden: node n1 UID mismatch: expected not-the-node got ${own.metadata.uid}`],
+      ['secret', mirror('secret', { volumes: [{ name: 's', secret: { secretName: 'victim' } }] }), 'pods "secret" is forbidden: a mirror pod may not reference secrets'],
+      ['pull-secret', mirror('pull-secret', { imagePullSecrets: [{ name: 'victim' }] }), 'pods "pull-secret" is forbidden: a mirror pod may not reference secrets'],
+      ['account', mirror('account', { serviceAccountName: 'powerful' }), 'pods "account" is forbidden: a mirror pod may not reference service accounts'],
+      ['config', mirror('config', { containers: [{ name: 'c', image: 'busybox:1.36', envFrom: [{ configMapRef: { name: 'victim' } }] }] }), 'pods "config" is forbidden: node "n1" can not create pods that reference configmaps'],
+      ['claim', mirror('claim', { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'victim' } }] }), 'pods "claim" is forbidden: node "n1" can not create pods that reference persistentvolumeclaims'],
+    ];
+    const got = [];
+    for (const [name, body] of refused) {
+      const r = await call('POST', '/api/v1/namespaces/default/pods', 'n1', body);
+      got.push([name, r.status, r.body.message]);
+    }
+    expect(got).toEqual(refused.map(([name, , message]) => [name, 403, message]));
+    // None of them opened anything: the Secret, the ConfigMap and the accounts' tokens stay closed to n1.
+    expect((await call('GET', '/api/v1/namespaces/default/secrets/victim', 'n1')).status).toBe(403);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/victim', 'n1')).status).toBe(403);
+    expect((await call('POST', '/api/v1/namespaces/default/serviceaccounts/powerful/token', 'n1', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} })).status).toBe(403);
+
+    // A plain mirror pod is admitted, as a static pod's; admission gives it no account and no token volume, and it
+    // opens no account to the node (the `default` one included).
+    const plain = await call('POST', '/api/v1/namespaces/default/pods', 'n1', mirror('static-web', {}));
+    expect(plain.status).toBe(201);
+    expect(plain.body.spec.serviceAccountName).toBeUndefined();
+    expect(plain.body.spec.volumes ?? []).toEqual([]);
+    const minted = await call('POST', '/api/v1/namespaces/default/serviceaccounts/default/token', 'n1', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'static-web', uid: plain.body.metadata.uid } } });
+    expect(minted.status).toBe(403);
+    // An ordinary pod still gets the default account from admission.
+    expect((await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn('ordinary', 'n2'))).body.spec.serviceAccountName).toBe('default');
+  });
+
+  it('gives a node tokens only bound, by uid, to a pod bound to it', async () => {
+    await start();
+    expect((await call('POST', '/api/v1/namespaces/default/serviceaccounts', 'admin', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } })).status).toBe(201);
+    const a = (await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn('a', 'n1', { serviceAccountName: 'robot' }))).body;
+    const b = (await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn('b', 'n2', { serviceAccountName: 'robot' }))).body;
+    const ask = async (token: string, boundObjectRef?: object) => {
+      const r = await call('POST', '/api/v1/namespaces/default/serviceaccounts/robot/token', token, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: boundObjectRef ? { boundObjectRef } : {} });
+      return [r.status, r.body.message ?? r.body.kind];
+    };
+    const pod = (p: { metadata: { name: string; uid: string } }, uid = true) => ({ apiVersion: 'v1', kind: 'Pod', name: p.metadata.name, ...(uid ? { uid: p.metadata.uid } : {}) });
+    expect(await ask('n1')).toEqual([403, 'serviceaccounts "robot" is forbidden: node requested token not bound to a pod']);
+    expect(await ask('n1', pod(a, false))).toEqual([403, 'serviceaccounts "robot" is forbidden: node requested token with a pod binding without a uid']);
+    expect(await ask('n1', pod(b))).toEqual([403, 'serviceaccounts "robot" is forbidden: node requested token bound to a pod scheduled on a different node']);
+    expect(await ask('n1', pod(a))).toEqual([201, 'TokenRequest']);
+    // Not a node: the admin's token needs no binding.
+    expect(await ask('admin')).toEqual([201, 'TokenRequest']);
+  });
+
+  it("refuses a node's eviction of another node's pod before anything is written", async () => {
+    await start();
+    for (const [name, nodeName] of [['a', 'n1'], ['b', 'n2']] as const) expect((await call('POST', '/api/v1/namespaces/default/pods', 'admin', podOn(name, nodeName))).status).toBe(201);
+    await call('PATCH', '/api/v1/namespaces/default/pods/b/status', 'admin', { status: { phase: 'Running' } }, MERGE);
+    const evict = (pod: string, token: string) => call('POST', `/api/v1/namespaces/default/pods/${pod}/eviction`, token, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: 'default' } });
+    const theirs = await evict('b', 'n1');
+    expect(theirs.status).toBe(403);
+    expect(theirs.body.message).toBe('pods "b" is forbidden: node n1 can only evict pods with spec.nodeName set to itself');
+    const b = (await call('GET', '/api/v1/namespaces/default/pods/b', 'admin')).body;
+    expect(b.metadata.deletionTimestamp).toBeUndefined();
+    expect(b.status.conditions ?? []).not.toContainEqual(expect.objectContaining({ type: 'DisruptionTarget' }));
+    expect((await evict('missing', 'n1')).status).toBe(404);
+    expect((await evict('a', 'n1')).status).toBe(201);
+  });
 });
+

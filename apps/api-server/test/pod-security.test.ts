@@ -80,6 +80,13 @@ describe('PodSecurity over HTTP: baseline enforced by default', () => {
     expect(r.body.details.causes.map((c: { field: string }) => c.field)).toEqual(['spec.hostNetwork', 'spec.hostPID', 'spec.containers[0].securityContext.seLinuxOptions']);
   });
 
+  it('refuses a pod that asks for its own user namespace (hostUsers: false) instead of running it with the host\'s', async () => {
+    const r = await create('kube-system', podWith('userns', { hostUsers: false }));
+    expect(r.status).toBe(422);
+    expect(r.body.details.causes).toEqual([{ reason: 'FieldValueForbidden', field: 'spec.hostUsers', message: 'Forbidden: the node agent cannot give a pod its own user namespace' }]);
+    expect((await create('kube-system', podWith('hostusers', { hostUsers: true }))).status).toBe(201);
+  });
+
   it.each(['/var/run/docker.sock', '/run/docker.sock', '/var/run', '/run/', '/', '/var/run/../run'])('refuses hostPath %s at every level: it reaches the Docker socket', async (path) => {
     for (const ns of ['open', 'kube-system']) {
       const r = await create(ns, podWith('sock', { volumes: [{ name: 'sock', hostPath: { path } }] }));
@@ -120,6 +127,26 @@ describe('PodSecurity over HTTP: baseline enforced by default', () => {
     const image = await api(s.url, 'PATCH', '/api/v1/namespaces/open/pods/legacy', { spec: { containers: [{ name: 'c', image: 'busybox:latest' }] } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
     expect(image.status).toBe(403);
     expect(image.body.message).toBe('pods "legacy" is forbidden: violates PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)');
+  });
+
+  it('checks ephemeral containers (kubectl debug) as kube does: a privileged debug container is refused in baseline', async () => {
+    expect((await create('default', podWith('debugged'))).status).toBe(201);
+    const debug = (ns: string, name: string, securityContext: Spec) =>
+      api(s.url, 'PATCH', `/api/v1/namespaces/${ns}/pods/${name}/ephemeralcontainers`, { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36', securityContext }] } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    // kubectl debug --profile=sysadmin asks for privileged; a hand-written one for capabilities and no seccomp.
+    const sysadmin = await debug('default', 'debugged', { privileged: true });
+    expect(sysadmin.status).toBe(403);
+    expect(sysadmin.body.message).toBe('pods "debugged" is forbidden: violates PodSecurity "baseline:latest": privileged (container "dbg" must not set securityContext.privileged=true)');
+    const caps = await debug('default', 'debugged', { capabilities: { add: ['SYS_ADMIN'] }, seccompProfile: { type: 'Unconfined' } });
+    expect(caps.status).toBe(403);
+    expect(caps.body.message).toBe('pods "debugged" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "dbg" must not include "SYS_ADMIN" in securityContext.capabilities.add), seccompProfile (container "dbg" must not set securityContext.seccompProfile.type to "Unconfined")');
+    expect((await api(s.url, 'GET', '/api/v1/namespaces/default/pods/debugged')).body.spec.ephemeralContainers).toBeUndefined();
+    // What the node cannot do is refused for a debug container too, even where Pod Security allows it.
+    expect((await create('kube-system', podWith('debugged'))).status).toBe(201);
+    const selinux = await debug('kube-system', 'debugged', { seLinuxOptions: { type: 'spc_t' } });
+    expect(selinux.status).toBe(422);
+    expect(selinux.body.details.causes.map((c: { field: string }) => c.field)).toEqual(['spec.ephemeralContainers[0].securityContext.seLinuxOptions']);
+    expect((await debug('default', 'debugged', {})).status).toBe(200);
   });
 
   it('refuses a namespace label that is not a level or version with 422', async () => {

@@ -28,3 +28,7 @@ export async function startRbacServer(tokenFile: string): Promise<RunningServer>
     },
   };
 }
+
+/** denied is kube's 403 message for a resource request RBAC refused: `pods "x" is forbidden: User "u" cannot get ...`. */
+export const denied = (user: string, verb: string, resource: string, group: string, where: string, name?: string): string =>
+  `${name ? `${resource}${group ? `.${group}` : ''} "${name}"` : `${resource}${group ? `.${group}` : ''}`} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`;

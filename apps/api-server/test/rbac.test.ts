@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { AUTOUPDATE_ANNOTATION } from '../src/bootstrap/bootstrap-policy.js';
 import { createApiServer } from '../src/server.js';
 import { MemoryStore } from '../src/storage/memory-store.js';
-import { startRbacServer, type RunningServer } from './harness.js';
+import { denied, startRbacServer, type RunningServer } from './harness.js';
 
 const TOKENS = [
   'admin-token,kubernetes-admin,1,system:masters',
@@ -64,8 +64,6 @@ async function setUp(s: RunningServer): Promise<void> {
   await admin('POST', `${RBAC}/namespaces/team/rolebindings`, roleBinding('robot-reads', 'Role', 'pod-reader', [subject('ServiceAccount', 'robot')]));
 }
 
-const denied = (user: string, verb: string, resource: string, group: string, where: string, name?: string) =>
-  `${name ? `${resource}${group ? `.${group}` : ''} "${name}"` : `${resource}${group ? `.${group}` : ''}`} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`;
 
 describe('RBAC identity matrix', () => {
   it('answers each identity by verb and resource as kube does', async () => {
@@ -99,6 +97,10 @@ describe('RBAC identity matrix', () => {
       ['editor-token', 'GET', '/api/v1/namespaces/default/pods', undefined, 403, denied('editor', 'list', 'pods', '', 'in the namespace "default"')],
       ['editor-token', 'POST', `${RBAC}/namespaces/team/roles`, role('r', []), 403, denied('editor', 'create', 'roles', 'rbac.authorization.k8s.io', team)],
       ['editor-token', 'DELETE', '/api/v1/namespaces/team', undefined, 403, denied('editor', 'delete', 'namespaces', '', team, 'team')],
+      // Endpoints and EndpointSlices are their controllers' to write, as kube since 1.22 (CVE-2021-25740).
+      ['editor-token', 'GET', '/api/v1/namespaces/team/endpoints', undefined, 200],
+      ['editor-token', 'POST', '/api/v1/namespaces/team/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'x' } }, 403, denied('editor', 'create', 'endpoints', '', team)],
+      ['editor-token', 'POST', '/apis/discovery.k8s.io/v1/namespaces/team/endpointslices', { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'x' }, addressType: 'IPv4', endpoints: [] }, 403, denied('editor', 'create', 'endpointslices', 'discovery.k8s.io', team)],
       // A ServiceAccount, through a RoleBinding to a Role: reads pods and configmaps in its namespace only.
       ['robot-token', 'GET', '/api/v1/namespaces/team/pods', undefined, 200],
       ['robot-token', 'GET', '/api/v1/namespaces/team/configmaps/settings', undefined, 200],

@@ -7,6 +7,12 @@ import type { Pod } from './pod.js';
 
 export type GraphKind = 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'serviceaccounts';
 
+/** The annotation of a mirror pod: a node's copy of a static pod, which must reference no other API object. */
+export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+
+/** isMirrorPod: the annotation is present, whatever its value (kube tests the key). */
+export const isMirrorPod = (pod: Pod): boolean => pod.metadata.annotations?.[MIRROR_POD_ANNOTATION] !== undefined;
+
 /** podReferences lists what a pod needs from the API to run: `kind/namespace/name` keys. */
 export function podReferences(pod: Pod): string[] {
   const ns = pod.metadata.namespace ?? '';
@@ -15,7 +21,9 @@ export function podReferences(pod: Pod): string[] {
     if (name) refs.add(`${kind}/${ns}/${name}`);
   };
   const spec = pod.spec;
-  add('serviceaccounts', spec.serviceAccountName || 'default');
+  // Only a named account: admission names one for every pod but a mirror pod, which may use none (an edge to
+  // `default` would let a node mint that account's tokens through a mirror pod).
+  add('serviceaccounts', spec.serviceAccountName);
   for (const s of spec.imagePullSecrets ?? []) add('secrets', s.name);
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     for (const e of c.env ?? []) {

@@ -292,6 +292,8 @@ export interface PodSpec {
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
+  /** false asks for a user namespace of the pod's own (kube's UserNamespacesSupport); the Docker node agent refuses it. */
+  hostUsers?: boolean;
   shareProcessNamespace?: boolean;
   securityContext?: PodSecurityContext;
   imagePullSecrets?: { name: string }[];

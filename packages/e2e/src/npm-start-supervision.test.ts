@@ -3,7 +3,7 @@
  * restarted with back-off and the others keep running; SIGINT and SIGTERM give the ordered shutdown; a SIGKILLed
  * npm start (npm itself or the script under it) leaves no component behind; piped output carries no ANSI codes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +22,8 @@ interface Started {
   out: () => string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   dataDir: string;
+  /** The node agent's node name. */
+  node: string;
 }
 
 const running: Started[] = [];
@@ -56,7 +58,7 @@ async function start(how: 'npm' | 'node'): Promise<Started> {
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
-  const s: Started = { proc, seen: {}, out: () => out, exit, dataDir };
+  const s: Started = { proc, seen: {}, out: () => out, exit, dataDir, node: env.SKIFF_NODE_NAME };
   running.push(s);
   await waitFor(() => COMPONENTS.every((c) => componentPids(s)[c] !== undefined), { what: 'every component started', timeoutMs: 60_000 });
   const node = `http://${env.SKIFF_LISTEN}/api/v1/nodes/${env.SKIFF_NODE_NAME}`;
@@ -109,6 +111,16 @@ describe('npm start supervises its components', { timeout: 120_000 }, () => {
     for (const c of COMPONENTS) expect(alive(after[c]!), `${c} still running`).toBe(false);
     expect(exitedInOrder(s.out())).toEqual(['dashboard', 'node-agent', 'controller-manager', 'scheduler', 'api-server']);
     expect(s.out()).not.toContain('\x1b[');
+  });
+
+  it('prints a curl line with the generated credentials that reads the API over verified TLS as printed', async () => {
+    const s = await start('npm');
+    const line = await waitFor(() => /^api-server\s+(curl --cacert \S+ --cert \S+ --key \S+ https:\S+)$/m.exec(s.out())?.[1], { what: 'the curl line', timeoutMs: 30_000 });
+    const nodes = JSON.parse(execFileSync('sh', ['-c', `${line} -sS --fail`], { encoding: 'utf8', timeout: 30_000 })) as { kind: string; items: { metadata: { name: string } }[] };
+    expect(nodes.kind).toBe('NodeList');
+    expect(nodes.items.map((n) => n.metadata.name)).toContain(s.node);
+    s.proc.kill('SIGINT');
+    await s.exit;
   });
 
   it('stops in order on SIGINT (Ctrl-C) with exit code 0', async () => {

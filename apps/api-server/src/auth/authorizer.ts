@@ -21,6 +21,8 @@ export interface Attributes {
   name: string;
   /** The URL path, for non-resource requests (/healthz, /version, /api). */
   path: string;
+  /** A list's or watch's `fieldSelector`, as sent (the Node authorizer lets a node list only its own pods). */
+  fieldSelector?: string;
 }
 
 export type Decision = 'allow' | 'deny' | 'noOpinion';

@@ -2,8 +2,9 @@
  * @module nodeAuthorizer: kube's Node authorization mode (plugin/pkg/auth/authorizer/node). It decides only for
  * node identities (`system:node:NAME` in `system:nodes`): the reads and writes kubelet needs (kube's NodeRules),
  * with Secrets, ConfigMaps, PersistentVolumeClaims, PersistentVolumes and ServiceAccount tokens limited to what pods
- * bound to the node reference, and Leases to the node's own in kube-node-lease. Which object a node writes (its own Node, status of
- * its own pods) is NodeRestriction admission's job, as in Kubernetes.
+ * bound to the node reference, and Leases to the node's own in kube-node-lease. As kube 1.32 (AuthorizeNodeWithSelectors),
+ * a node reads only its own Node and the pods bound to it (a list or watch with `spec.nodeName=NAME`). Which object
+ * a node writes (its own Node, status of its own pods) is NodeRestriction admission's job, as in Kubernetes.
  */
 import { ALLOW, NO_OPINION, type Attributes, type Authorizer, type AuthorizerResult } from './authorizer.js';
 import type { GraphKind, NodeGraph } from './node-graph.js';
@@ -26,11 +27,11 @@ const NODE_RULES: Rule[] = [
   { group: 'authorization.k8s.io', resources: ['subjectaccessreviews', 'localsubjectaccessreviews'], verbs: ['create'] },
   { group: '', resources: ['services', 'endpoints'], verbs: READ },
   { group: 'discovery.k8s.io', resources: ['endpointslices'], verbs: READ },
-  { group: '', resources: ['nodes'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'] },
+  { group: '', resources: ['nodes'], verbs: ['create', 'update', 'patch'] },
   { group: '', resources: ['nodes/status'], verbs: ['update', 'patch'] },
   { group: '', resources: ['events'], verbs: ['create', 'update', 'patch'] },
   { group: 'events.k8s.io', resources: ['events'], verbs: ['create', 'update', 'patch'] },
-  { group: '', resources: ['pods'], verbs: [...READ, 'create', 'delete'] },
+  { group: '', resources: ['pods'], verbs: ['create', 'delete'] },
   { group: '', resources: ['pods/status'], verbs: ['update', 'patch'] },
   { group: '', resources: ['pods/eviction'], verbs: ['create'] },
   { group: 'certificates.k8s.io', resources: ['certificatesigningrequests'], verbs: ['create', 'get', 'list', 'watch'] },
@@ -53,6 +54,8 @@ export function nodeAuthorizer(graph: NodeGraph): Authorizer {
       if (a.apiGroup === '' && a.resource === 'serviceaccounts') return createToken(graph, node, a);
       if (a.apiGroup === '' && a.resource === 'persistentvolumes') return getVolume(graph, node, a);
       if (a.apiGroup === 'coordination.k8s.io' && a.resource === 'leases') return lease(node, a);
+      if (a.apiGroup === '' && !a.subresource && READ.includes(a.verb) && a.resource === 'nodes') return readNode(node, a);
+      if (a.apiGroup === '' && !a.subresource && READ.includes(a.verb) && a.resource === 'pods') return readPod(graph, node, a);
       const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
       const allowed = NODE_RULES.some((r) => r.group === a.apiGroup && r.resources.includes(resource) && r.verbs.includes(a.verb));
       return allowed ? ALLOW : NO_OPINION;
@@ -92,6 +95,23 @@ function createToken(graph: NodeGraph, node: string, a: Attributes): AuthorizerR
 function related(graph: NodeGraph, node: string, kind: GraphKind, a: Attributes): AuthorizerResult {
   if (!a.name) return noOpinion('No Object name found');
   if (!graph.uses(node, kind, a.namespace, a.name)) return noOpinion(`no relationship found between node '${node}' and this object`);
+  return ALLOW;
+}
+
+/** readNode is authorizeNode's read: its own Node only, by name (so it can look before it registers). */
+function readNode(node: string, a: Attributes): AuthorizerResult {
+  if (a.name === node) return ALLOW;
+  return noOpinion(a.name ? `node '${node}' cannot read '${a.name}', only its own Node object` : `node '${node}' cannot read all nodes, only its own Node object`);
+}
+
+/** readPod is authorizePod's read: a pod bound to the node, or a list or watch selecting spec.nodeName=NAME. */
+function readPod(graph: NodeGraph, node: string, a: Attributes): AuthorizerResult {
+  if (a.verb !== 'get' && !a.name) {
+    const selectsNode = (a.fieldSelector ?? '').split(',').some((r) => /^spec\.nodeName==?(.*)$/.exec(r.trim())?.[1] === node);
+    return selectsNode ? ALLOW : noOpinion('can only list/watch pods with spec.nodeName field selector');
+  }
+  if (!a.name || !a.namespace) return noOpinion('No Object name found');
+  if (graph.nodeOf(a.namespace, a.name) !== node) return noOpinion(`no relationship found between node '${node}' and this object`);
   return ALLOW;
 }
 

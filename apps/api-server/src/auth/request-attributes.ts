@@ -52,13 +52,15 @@ export function requestAttributes(user: UserInfo, method: string, url: URL, upgr
   let name = parts[1] ?? '';
   const subresource = parts[2] ?? '';
   const q = url.searchParams;
+  let fieldSelector: string | undefined;
   if (!name && verb === 'get') {
     verb = q.get('watch') === 'true' || q.get('watch') === '1' ? 'watch' : 'list';
+    fieldSelector = q.get('fieldSelector') ?? undefined;
     // A list or watch of one object by name (`fieldSelector=metadata.name=NAME`) is authorized as that object.
-    const byName = /^metadata\.name(?:==?)([^,]+)$/.exec(q.get('fieldSelector') ?? '');
+    const byName = /^metadata\.name(?:==?)([^,]+)$/.exec(fieldSelector ?? '');
     if (byName) name = byName[1]!;
   }
   if (!name && verb === 'delete') verb = 'deletecollection';
   if (upgrade && resource === 'pods' && CREATE_ON_UPGRADE.has(subresource)) verb = 'create';
-  return { user, verb, resourceRequest: true, apiGroup, apiVersion, resource, subresource, namespace, name, path };
+  return { user, verb, resourceRequest: true, apiGroup, apiVersion, resource, subresource, namespace, name, path, ...(fieldSelector ? { fieldSelector } : {}) };
 }

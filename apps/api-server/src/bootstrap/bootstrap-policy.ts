@@ -64,13 +64,14 @@ const AGGREGATE_TO_VIEW = [
 const AGGREGATE_TO_EDIT = [
   rule(['create', 'delete', 'deletecollection', 'patch', 'update'], [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'pods/eviction']),
   rule(['get', 'list', 'watch'], [''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy']),
-  rule(WRITE, [''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
+  // No Endpoints or EndpointSlices: a namespace editor could point a Service anywhere (kube dropped them in 1.22,
+  // CVE-2021-25740); their controllers write them.
+  rule(WRITE, [''], ['configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
   rule(['create'], [''], ['serviceaccounts/token']),
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, ['apps'], ['deployments', 'deployments/scale', 'deployments/rollback', 'replicasets', 'replicasets/scale', 'daemonsets', 'statefulsets', 'statefulsets/scale']),
   rule(WRITE, ['batch'], ['jobs', 'cronjobs']),
   rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
-  rule(WRITE, ['discovery.k8s.io'], ['endpointslices']),
   rule(WRITE, ['coordination.k8s.io'], ['leases']),
 ];
 const AGGREGATE_TO_ADMIN = [

@@ -47,6 +47,7 @@ export function evictPod(registry: Registry, namespace: string, name: string, bo
   const deleteOptions: DeleteOptions = eviction.deleteOptions ?? {};
   const dryRun = opts.dryRun === true || (deleteOptions.dryRun ?? []).includes('All');
   const writeOpts = { dryRun, ...(opts.user ? { user: opts.user } : {}) };
+  registry.admitSubresourceCreate(RESOURCES.pods, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } }, writeOpts);
   const pod = registry.get(RESOURCES.pods, namespace, name) as unknown as Pod;
   const deletePod = (): void => addConditionAndDeletePod(registry, pod, deleteOptions, writeOpts, opts.nowMs);
 

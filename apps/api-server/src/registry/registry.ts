@@ -421,6 +421,15 @@ export class Registry {
     return { manager: opts.fieldManager ?? SERVER_MANAGER, subresource, apiVersion: info.apiVersion, now: this.#clock.now() };
   }
 
+  /**
+   * admitSubresourceCreate admits a create on a subresource that is not itself stored (pods/eviction,
+   * serviceaccounts/token), as kube admits every create: NodeRestriction decides whose pods a node may evict and
+   * which tokens it may ask for.
+   */
+  admitSubresourceCreate(info: ResourceInfo, subresource: string, object: KubeObject, opts: WriteOptions): void {
+    this.#admit('CREATE', info, subresource, object, undefined, opts);
+  }
+
   /** #admit runs the admission plugins that handle this write; any of them may refuse it by throwing. */
   #admit(operation: AdmissionOperation, info: ResourceInfo, subresource: string, object: KubeObject, oldObject: KubeObject | undefined, opts: WriteOptions): void {
     for (const plugin of this.#admission) {

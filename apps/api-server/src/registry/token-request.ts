@@ -4,6 +4,7 @@
  */
 import { ApiError, errors, formatTime, RESOURCES, type KubeObject, type StatusCause } from '@skiff/api';
 import type { KubernetesClaim, ServiceAccountTokens } from '../auth/service-account-tokens.js';
+import type { UserInfo } from '../auth/user-info.js';
 import type { Registry } from './registry.js';
 
 /** kube's bounds on spec.expirationSeconds (validation.ValidateTokenRequest). */
@@ -67,9 +68,11 @@ function parseTokenRequest(body: unknown, saName: string): { audiences: string[]
  * its claims and dies with it (the authenticator checks); the object must exist, match a given uid, and a pod must
  * run as this ServiceAccount. No audiences means the api-server's own.
  */
-export async function requestToken(registry: Registry, tokens: ServiceAccountTokens, namespace: string, saName: string, body: unknown): Promise<TokenRequest> {
+export async function requestToken(registry: Registry, tokens: ServiceAccountTokens, namespace: string, saName: string, body: unknown, user?: UserInfo): Promise<TokenRequest> {
   const req = parseTokenRequest(body, saName);
   const sa = registry.get(RESOURCES.serviceaccounts, namespace, saName);
+  const admitted = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: saName, namespace }, spec: { ...(req.bound ? { boundObjectRef: req.bound } : {}) } };
+  registry.admitSubresourceCreate(RESOURCES.serviceaccounts, 'token', admitted as KubeObject, user ? { user } : {});
   const claim: KubernetesClaim = { namespace, serviceaccount: { name: saName, uid: sa.metadata.uid ?? '' } };
   if (req.bound) {
     const { kind, name = '', uid } = req.bound;

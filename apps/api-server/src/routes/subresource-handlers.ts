@@ -138,7 +138,7 @@ async function token(r: SubresourceRequest): Promise<void> {
   r.info.verb = 'POST';
   if (!r.deps.serviceAccountTokens) throw errors.badRequest('serviceaccounts/token is not available: this api-server has no --service-account-signing-key-file');
   const body = decodeObjectBody(await readRawBody(r.req), r.req.headers['content-type']);
-  return r.reply(201, await requestToken(r.deps.registry, r.deps.serviceAccountTokens, r.namespace, r.name, body));
+  return r.reply(201, await requestToken(r.deps.registry, r.deps.serviceAccountTokens, r.namespace, r.name, body, requestUser(r.req)));
 }
 
 /**

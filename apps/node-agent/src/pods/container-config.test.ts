@@ -27,6 +27,7 @@ describe('buildContainerConfig: the security context as kubelet passes it to the
 
   it.each([
     [{ hostNetwork: true }, {}, 'spec.hostNetwork'],
+    [{ hostUsers: false }, {}, 'spec.hostUsers=false'],
     [{ hostPID: true, hostIPC: true }, {}, 'spec.hostPID, spec.hostIPC'],
     [{ securityContext: { sysctls: [{ name: 'net.ipv4.tcp_syncookies', value: '1' }] } }, {}, 'spec.securityContext.sysctls'],
     [{}, { securityContext: { procMount: 'Unmasked' } }, 'container c securityContext.procMount Unmasked'],

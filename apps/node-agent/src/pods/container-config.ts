@@ -92,17 +92,18 @@ function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext, vars: Reado
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
     if (!v) throw configError(`volume ${m.name} is not declared by the pod`);
     if (isConfigVolume(v)) return configVolumeMount(v, m, ctx);
-    if (v.emptyDir) return { volume: v.name, kind: 'emptyDir', target: m.mountPath, readOnly: m.readOnly ?? false };
+    const subPath = m.subPath ? { subPath: m.subPath } : {};
+    if (v.emptyDir) return { volume: v.name, kind: 'emptyDir', target: m.mountPath, readOnly: m.readOnly ?? false, ...subPath };
     if (v.persistentVolumeClaim) {
       const named = ctx.claimVolume?.(v);
       if (!named) throw configError(`volume ${v.name}: persistentVolumeClaim ${v.persistentVolumeClaim.claimName} is not mounted on this node`);
       const readOnly = (m.readOnly ?? false) || (v.persistentVolumeClaim.readOnly ?? false);
-      return { volume: named, kind: 'named', target: m.mountPath, readOnly, ...(m.subPath ? { subPath: m.subPath } : {}) };
+      return { volume: named, kind: 'named', target: m.mountPath, readOnly, ...subPath };
     }
     if (v.hostPath) {
       if (hostPathExposesDockerSocket(v.hostPath.path)) throw configError(`hostPath volume ${v.name} (${v.hostPath.path}) would expose the container engine's socket, which no pod may mount`);
       if (!ctx.allowPrivileged) throw configError(`hostPath volume ${v.name} is not allowed on this node (start the agent with --allow-privileged)`);
-      return { volume: v.hostPath.path, kind: 'host', target: m.mountPath, readOnly: m.readOnly ?? false };
+      return { volume: v.hostPath.path, kind: 'host', target: m.mountPath, readOnly: m.readOnly ?? false, ...subPath };
     }
     throw configError(`volume ${v.name}: only emptyDir, hostPath, persistentVolumeClaim, configMap, secret, projected and downwardAPI volumes are supported`);
   });
@@ -158,6 +159,7 @@ function refuseUnsupported(pod: Pod, c: Container): void {
   const spec = pod.spec;
   const unsupported: string[] = [];
   for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[f]) unsupported.push(`spec.${f}`);
+  if (spec.hostUsers === false) unsupported.push('spec.hostUsers=false');
   if (spec.securityContext?.sysctls?.length) unsupported.push('spec.securityContext.sysctls');
   for (const [path, sc] of [['spec.securityContext', spec.securityContext], [`container ${c.name} securityContext`, c.securityContext]] as const) {
     if (sc?.seLinuxOptions) unsupported.push(`${path}.seLinuxOptions`);

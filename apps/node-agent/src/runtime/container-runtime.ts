@@ -69,7 +69,7 @@ export interface MountConfig {
   kind: 'emptyDir' | 'host' | 'named';
   target: string;
   readOnly: boolean;
-  /** For 'named': the directory inside the volume to mount instead of its root (a volumeMount's subPath). */
+  /** The directory inside the volume to mount instead of its root (a volumeMount's subPath), for every kind. */
   subPath?: string;
 }
 
@@ -250,9 +250,12 @@ export interface ContainerRuntime {
   removePodVolumes(pod: PodRef): Promise<void>;
   /**
    * ensureVolume creates a named volume that outlives pods (a PersistentVolume's data) with `labels`, or leaves
-   * the existing one as it is. Optional: a runtime without it cannot mount persistentVolumeClaim volumes.
+   * the existing one as it is when it carries the `identity` labels of `labels` and is plain storage; it throws
+   * for a volume the name reaches that is something else (another's volume, or a bind of a host path), so a
+   * PersistentVolume cannot name its way into the engine's socket or another component's data. Optional: a runtime
+   * without it cannot mount persistentVolumeClaim volumes.
    */
-  ensureVolume?(name: string, labels: Record<string, string>): Promise<void>;
+  ensureVolume?(name: string, labels: Record<string, string>, identity: readonly string[]): Promise<void>;
   /** listVolumes lists the named volumes carrying every label of `labels`. */
   listVolumes?(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>>;
   /** removeVolume deletes a named volume: 'removed' (or already gone), or 'inUse' while a container still mounts it. */

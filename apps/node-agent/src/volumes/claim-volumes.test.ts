@@ -30,7 +30,7 @@ function setUp(claim: PersistentVolumeClaim | undefined, pv: PersistentVolume) {
       },
       volume: async () => pv,
     },
-    runtime: { ensureVolume: async (name, labels) => void created.push(`${name} ${JSON.stringify(labels)}`) },
+    runtime: { ensureVolume: async (name, labels, identity) => void created.push(`${name} ${JSON.stringify(labels)} identity ${identity.join(',')}`) },
   });
   return { run: () => volumes.setUp(pod, volumeOf), created };
 }
@@ -40,7 +40,7 @@ describe('ClaimVolumes', () => {
     const h = setUp(boundClaim, pvOn('n1'));
     expect(await h.run()).toBe('skiff-pvc-c1');
     expect(h.created).toEqual([
-      'skiff-pvc-c1 {"skiff.dev/managed":"true","skiff.dev/kind":"persistent-volume","skiff.dev/persistent-volume":"pvc-c1","skiff.dev/reclaim-policy":"Delete"}',
+      'skiff-pvc-c1 {"skiff.dev/managed":"true","skiff.dev/kind":"persistent-volume","skiff.dev/persistent-volume":"pvc-c1","skiff.dev/reclaim-policy":"Delete"} identity skiff.dev/managed,skiff.dev/kind,skiff.dev/persistent-volume',
     ]);
   });
 

@@ -63,11 +63,16 @@ export class ClaimVolumes {
     const self = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.#o.nodeName, labels: this.#o.nodeLabels() } } as Node;
     if (terms && !terms.some((t) => nodeSelectorTermMatches(t, self))) throw new Error(`PersistentVolume ${pvName} has volume node affinity that does not match node ${this.#o.nodeName}`);
     if (!this.#o.runtime.ensureVolume) throw new Error('this node agent runtime cannot create persistent volumes');
+    // The volume handle is only a name: the Docker volume it reaches must be this PersistentVolume's (the reclaim
+    // policy may change since it was made).
+    const identity = [LABELS.managed, LABELS.kind, PV_LABELS.persistentVolume];
     await this.#o.runtime.ensureVolume(csi.volumeHandle, {
       [LABELS.managed]: 'true',
       [LABELS.kind]: PV_VOLUME_KIND,
       [PV_LABELS.persistentVolume]: pvName,
       [PV_LABELS.reclaimPolicy]: pv.spec.persistentVolumeReclaimPolicy ?? 'Retain',
+    }, identity).catch((err: unknown) => {
+      throw new Error(`PersistentVolume ${pvName}: ${(err as Error).message}`);
     });
     return csi.volumeHandle;
   }

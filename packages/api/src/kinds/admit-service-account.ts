@@ -5,6 +5,7 @@ import type { Pod } from '../pod.js';
 import { ApiError } from '../status.js';
 import type { KindContext } from './kind.js';
 import { automountServiceAccountToken } from './automount-service-account-token.js';
+import { isMirrorPod, podReferences } from '../pod-references.js';
 import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from './service-account.js';
 
 /**
@@ -15,6 +16,7 @@ import { DEFAULT_SERVICE_ACCOUNT, type ServiceAccount } from './service-account.
  * token mounted (automountServiceAccountToken).
  */
 export function admitServiceAccount(pod: Pod, ctx: KindContext): void {
+  if (isMirrorPod(pod)) return admitMirrorPod(pod);
   const name = pod.spec.serviceAccountName || pod.spec.serviceAccount || DEFAULT_SERVICE_ACCOUNT;
   pod.spec.serviceAccountName = name;
   // The deprecated field mirrors the new one, as the v1 API returns it.
@@ -33,4 +35,16 @@ export function admitServiceAccount(pod: Pod, ctx: KindContext): void {
     message: `pods "${pod.metadata.name ?? ''}" is forbidden: error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
     details: { name: pod.metadata.name ?? '', kind: 'pods' },
   });
+}
+
+/**
+ * admitMirrorPod is the plugin's rule for mirror pods: no account is set for them and none may be named, nor a
+ * Secret or a token projection, so a node's copy of a static pod never carries credentials of the cluster.
+ */
+function admitMirrorPod(pod: Pod): void {
+  const refused = (why: string) =>
+    new ApiError({ reason: 'Forbidden', message: `pods "${pod.metadata.name ?? ''}" is forbidden: ${why}`, details: { name: pod.metadata.name ?? '', kind: 'pods' } });
+  if (pod.spec.serviceAccountName || pod.spec.serviceAccount) throw refused('a mirror pod may not reference service accounts');
+  if (podReferences(pod).some((r) => r.startsWith('secrets/'))) throw refused('a mirror pod may not reference secrets');
+  if (pod.spec.volumes?.some((v) => v.projected?.sources?.some((s) => s.serviceAccountToken))) throw refused('a mirror pod may not use ServiceAccountToken volume projections');
 }

@@ -313,6 +313,10 @@ export const podSpecSchema = z
   hostNetwork: z.boolean().optional(),
   hostPID: z.boolean().optional(),
   hostIPC: z.boolean().optional(),
+  hostUsers: z
+    .boolean()
+    .optional()
+    .describe('Use the host\'s user namespace. Optional: Default to true. If set to false, a new user namespace is created for the pod (refused by Skiff\'s Docker node agent, which cannot do it).'),
   shareProcessNamespace: z.boolean().optional(),
   securityContext: z
     .object({

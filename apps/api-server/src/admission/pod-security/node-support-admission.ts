@@ -1,7 +1,7 @@
 /**
  * @module NodeSupport admission: what Skiff's node agent cannot do is refused at the API, never dropped on the node.
  * The agent runs each pod as Docker containers around a pause sandbox; it has no way to give a pod the host's
- * network, PID or IPC namespace, SELinux labels, Localhost seccomp or AppArmor profiles, an unmasked /proc or
+ * network, PID or IPC namespace, a user namespace of its own (hostUsers: false), SELinux labels, Localhost seccomp or AppArmor profiles, an unmasked /proc or
  * sysctls. A hostPath that reaches the container engine's socket is refused at every Pod Security level: it is root
  * on the node.
  */
@@ -15,13 +15,15 @@ const forbiddenCause = (field: string, why: string): StatusCause => ({ reason: '
 export function nodeSupportAdmission(): AdmissionPlugin {
   return {
     name: 'NodeSupport',
-    handles: (info, subresource) => subresource === '' && (info.plural === 'pods' ? info.group === '' : WORKLOAD_RESOURCES.has(info.plural)),
+    // pods/ephemeralcontainers too: `kubectl debug` adds containers to a running pod.
+    handles: (info, subresource) => (info.plural === 'pods' ? info.group === '' && (subresource === '' || subresource === 'ephemeralcontainers') : subresource === '' && WORKLOAD_RESOURCES.has(info.plural)),
     validate(a) {
       if (a.operation === 'DELETE') return;
       const t = podTemplateOf(a.info.plural, a.object);
       if (!t) return;
-      // A pod's spec is immutable but for images and a few fields: check it once, on create.
-      if (a.operation === 'UPDATE' && a.info.plural === 'pods') return;
+      // A pod's spec is immutable but for images, a few fields and its ephemeral containers: check it on create and
+      // when ephemeral containers are added.
+      if (a.operation === 'UPDATE' && a.info.plural === 'pods' && a.subresource !== 'ephemeralcontainers') return;
       const specPath = a.info.plural === 'pods' ? 'spec' : a.info.plural === 'cronjobs' ? 'spec.jobTemplate.spec.template.spec' : a.info.plural === 'podtemplates' ? 'template.spec' : 'spec.template.spec';
       const spec = t.spec;
 
@@ -40,10 +42,13 @@ export function nodeSupportAdmission(): AdmissionPlugin {
       for (const f of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
         if (spec[f]) causes.push(forbiddenCause(`${specPath}.${f}`, `the node agent runs every pod in its own Docker sandbox and cannot share the node's ${f.slice(4)} namespace`));
       }
+      // Asked-for isolation the node cannot give is refused too: the pod would run with the host's user IDs.
+      if (spec.hostUsers === false) causes.push(forbiddenCause(`${specPath}.hostUsers`, 'the node agent cannot give a pod its own user namespace'));
       if (spec.securityContext?.sysctls?.length) causes.push(forbiddenCause(`${specPath}.securityContext.sysctls`, 'the node agent does not set sysctls'));
       const contexts: Array<[string, { seLinuxOptions?: unknown; seccompProfile?: { type: string }; appArmorProfile?: { type: string }; procMount?: string } | undefined]> = [[`${specPath}.securityContext`, spec.securityContext]];
       (spec.initContainers ?? []).forEach((c, i) => contexts.push([`${specPath}.initContainers[${i}].securityContext`, c.securityContext]));
       (spec.containers ?? []).forEach((c, i) => contexts.push([`${specPath}.containers[${i}].securityContext`, c.securityContext]));
+      (spec.ephemeralContainers ?? []).forEach((c, i) => contexts.push([`${specPath}.ephemeralContainers[${i}].securityContext`, c.securityContext]));
       for (const [path, sc] of contexts) {
         if (!sc) continue;
         if (sc.seLinuxOptions) causes.push(forbiddenCause(`${path}.seLinuxOptions`, 'the node agent does not apply SELinux labels'));

@@ -26,8 +26,9 @@ const joinQuote = (xs: readonly string[]): string => xs.map((x) => JSON.stringif
 const containersPhrase = (names: readonly string[]): string => `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 
+/** containers are all of a pod's containers, ephemeral ones (`kubectl debug`) too, as kube's checks visit them. */
 function containers(spec: PodSpec): Container[] {
-  return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
 }
 
 /** badContainers lists the containers `bad` holds for. */

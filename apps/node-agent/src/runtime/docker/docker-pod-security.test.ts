@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,4 +145,49 @@ describe.skipIf(!available)('pod security context on a real Docker engine (kubel
       expect(await configError(name)).toContain("would expose the container engine's socket, which no pod may mount");
     }
   });
+
+  it('mounts only the subPath of an emptyDir or hostPath, never the whole volume, and never a link out of it', async () => {
+    const host = join(linkDir, 'host');
+    mkdirSync(join(host, 'inner'), { recursive: true });
+    writeFileSync(join(host, 'inner', 'given'), 'x');
+    writeFileSync(join(host, 'not-given'), 'x');
+    const list = ['sh', '-c', 'echo hostpath: $(ls /h); echo sub >/sub/f; echo emptydir: $(ls /all) $(ls /all/a); echo done; trap "exit 0" TERM; sleep 3600 & wait'];
+    await client.pods.create(pod('subpaths', {
+      volumes: [{ name: 'h', hostPath: { path: host } }, { name: 'd', emptyDir: {} }],
+      containers: [{ name: 'c', image: 'busybox:1.36', command: list, volumeMounts: [{ name: 'h', mountPath: '/h', subPath: 'inner' }, { name: 'd', mountPath: '/all' }, { name: 'd', mountPath: '/sub', subPath: 'a' }] }],
+    }));
+    await runningPod(client, 'subpaths');
+    const log = await logOf('subpaths');
+    expect(log).toContain('hostpath: given\n');
+    expect(log).toContain('emptydir: a f\n');
+    // A subPath that is a link to the engine's socket leaves the volume: refused, nothing created.
+    symlinkSync('/var/run/docker.sock', join(host, 'sock'));
+    await client.pods.create(pod('sock-sub-path', {
+      volumes: [{ name: 'h', hostPath: { path: host } }],
+      containers: [{ name: 'c', image: 'busybox:1.36', command: report, volumeMounts: [{ name: 'h', mountPath: '/s', subPath: 'sock' }] }],
+    }));
+    expect(await configError('sock-sub-path')).toContain('subPath sock leaves the volume');
+  });
+
+  it("mounts a PersistentVolume's Docker volume only if it is that volume's plain storage, never a bind of the socket or another's volume", async () => {
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const labels = { 'skiff.dev/managed': 'true', 'skiff.dev/kind': 'persistent-volume', 'skiff.dev/persistent-volume': `pv-${suffix}`, 'skiff.dev/reclaim-policy': 'Retain' };
+    const identity = ['skiff.dev/managed', 'skiff.dev/kind', 'skiff.dev/persistent-volume'];
+    const names = { own: `dps-own-${suffix}`, sock: `dps-sock-${suffix}`, data: `dps-data-${suffix}` };
+    // What a PersistentVolume's volumeHandle could name: a local volume binding the socket's directory, and another
+    // component's volume (as Compose's api-server data, with the cluster CA key).
+    await docker.json({ method: 'POST', path: '/volumes/create', body: { Name: names.sock, Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: '/var/run' } } });
+    await docker.json({ method: 'POST', path: '/volumes/create', body: { Name: names.data, Labels: { 'com.docker.compose.volume': 'data' } } });
+    try {
+      await fixture.runtime.ensureVolume(names.own, labels, identity);
+      // Again, with the reclaim policy changed since: the same volume.
+      await fixture.runtime.ensureVolume(names.own, { ...labels, 'skiff.dev/reclaim-policy': 'Delete' }, identity);
+      await expect(fixture.runtime.ensureVolume(names.sock, labels, identity)).rejects.toThrow(`Docker volume ${names.sock} is a local volume with options {"device":"/var/run","o":"bind","type":"none"}, not plain storage made by this agent: refusing to mount it`);
+      await expect(fixture.runtime.ensureVolume(names.data, labels, identity)).rejects.toThrow(`Docker volume ${names.data} already exists and was not made for this volume (labels skiff.dev/managed, skiff.dev/kind, skiff.dev/persistent-volume differ): refusing to mount it`);
+      await expect(fixture.runtime.ensureVolume(names.own, { ...labels, 'skiff.dev/persistent-volume': 'another-pv' }, identity)).rejects.toThrow('labels skiff.dev/persistent-volume differ');
+    } finally {
+      for (const n of Object.values(names)) await docker.json({ method: 'DELETE', path: `/volumes/${n}` }).catch(() => undefined);
+    }
+  });
 });
+

@@ -10,6 +10,7 @@ import { DOCKER_SOCKET_PATHS, hostPathExposesDockerSocket, parseImageName, type 
 import {
   RuntimeError,
   type ContainerConfig,
+  type MountConfig,
   type ContainerRuntime,
   type ContainerStats,
   type ContainerStream,
@@ -334,17 +335,7 @@ export class DockerRuntime implements ContainerRuntime {
       // kubectl debug --target: the debugger sees the target's processes (CRI's NamespaceMode TARGET).
       ...(config.pidTarget ? { PidMode: `container:${config.pidTarget}` } : {}),
       RestartPolicy: { Name: 'no' },
-      Mounts: await Promise.all(
-        config.mounts.map(async (m) =>
-          m.kind === 'emptyDir'
-            ? { Type: 'volume', Source: volumeName(this.#node, config.pod, m.volume), Target: m.target, ReadOnly: m.readOnly }
-            : m.kind === 'named' && m.subPath
-              ? { Type: 'bind', Source: await this.#namedSubPath(config, m.volume, m.subPath), Target: m.target, ReadOnly: m.readOnly }
-              : m.kind === 'named'
-                ? { Type: 'volume', Source: m.volume, Target: m.target, ReadOnly: m.readOnly }
-                : { Type: 'bind', Source: m.volume, Target: m.target, ReadOnly: m.readOnly },
-        ),
-      ),
+      Mounts: await Promise.all(config.mounts.map((m) => this.#mount(config, m))),
     };
     if (config.memoryLimit !== undefined) {
       hostConfig['Memory'] = config.memoryLimit;
@@ -439,6 +430,33 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   /**
+   * #mount is the engine's mount for one volumeMount. A subPath is never dropped: the directory is made and checked
+   * by the agent inside the volume (no link out of it) and bound, and for a hostPath checked again against the
+   * engine's socket once resolved.
+   */
+  async #mount(config: ContainerConfig, m: MountConfig): Promise<Record<string, unknown>> {
+    const bind = (source: string) => ({ Type: 'bind', Source: source, Target: m.target, ReadOnly: m.readOnly });
+    const volume = m.kind === 'emptyDir' ? volumeName(this.#node, config.pod, m.volume) : m.volume;
+    if (m.kind === 'host') {
+      if (!m.subPath) return bind(m.volume);
+      const source = await this.#subPath(config, m.volume, m.subPath);
+      this.#refuseEngineSocket({ ...config, mounts: [{ ...m, volume: source }] });
+      return bind(source);
+    }
+    if (m.subPath) return bind(await this.#namedSubPath(config, volume, m.subPath));
+    return { Type: 'volume', Source: volume, Target: m.target, ReadOnly: m.readOnly };
+  }
+
+  /** #subPath makes and checks `subPath` inside `dir`, a CreateContainerConfigError when it leaves the volume. */
+  async #subPath(config: ContainerConfig, dir: string, subPath: string): Promise<string> {
+    try {
+      return await prepareSubPath(dir, subPath);
+    } catch (err) {
+      throw new RuntimeError('CreateContainerConfigError', `failed to prepare subPath for volumeMount of container ${config.name}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
    * #namedSubPath is the host directory of `subPath` inside named volume `name`, made and checked by the agent in
    * the volume's Mountpoint and then bound (Docker API 1.41 has no VolumeOptions.Subpath). The agent must see the
    * engine's volume directory at the same path, as an agent on the engine's host does.
@@ -450,16 +468,23 @@ export class DockerRuntime implements ContainerRuntime {
     } catch {
       throw new RuntimeError('CreateContainerConfigError', `container ${config.name}: subPath ${subPath} of volume ${name}: this node agent cannot reach the engine's volume directory ${Mountpoint} (run it where that path is visible)`);
     }
-    try {
-      return await prepareSubPath(Mountpoint, subPath);
-    } catch (err) {
-      throw new RuntimeError('CreateContainerConfigError', `failed to prepare subPath for volumeMount of container ${config.name}: ${(err as Error).message}`);
-    }
+    return this.#subPath(config, Mountpoint, subPath);
   }
 
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
-    // Creating an existing volume answers it unchanged (labels included), so this is idempotent.
-    await this.#d.json({ method: 'POST', path: '/volumes/create', body: { Name: name, Labels: { ...labels, [LABELS.node]: this.#node } } });
+  async ensureVolume(name: string, labels: Record<string, string>, identity: readonly string[]): Promise<void> {
+    // Creating an existing volume answers it unchanged (labels, driver and options included): idempotent, and the
+    // answer says what the name reaches.
+    const v = await this.#d.json<{ Driver?: string; Labels?: Record<string, string> | null; Options?: Record<string, string> | null }>({
+      method: 'POST',
+      path: '/volumes/create',
+      body: { Name: name, Labels: { ...labels, [LABELS.node]: this.#node } },
+    });
+    const options = v.Options ?? {};
+    if ((v.Driver ?? 'local') !== 'local' || options['device'] !== undefined || /\bbind\b/.test(options['o'] ?? '')) {
+      throw new Error(`Docker volume ${name} is a ${v.Driver ?? 'local'} volume with options ${JSON.stringify(options)}, not plain storage made by this agent: refusing to mount it`);
+    }
+    const foreign = identity.filter((k) => (v.Labels ?? {})[k] !== labels[k]);
+    if (foreign.length) throw new Error(`Docker volume ${name} already exists and was not made for this volume (labels ${foreign.join(', ')} differ): refusing to mount it`);
   }
 
   async listVolumes(labels: Record<string, string>): Promise<Array<{ name: string; labels: Record<string, string> }>> {

@@ -84,7 +84,7 @@ export class SimulatedRuntime extends FakeRuntime {
    * ensureVolume lets pods mount persistentVolumeClaim volumes; there is no data to keep. No listVolumes or
    * removeVolume, so simulated nodes watch no PersistentVolumes for reclaiming.
    */
-  async ensureVolume(_name: string, _labels: Record<string, string>): Promise<void> {}
+  async ensureVolume(_name: string, _labels: Record<string, string>, _identity: readonly string[]): Promise<void> {}
 
   override async startContainer(sandboxId: string, config: ContainerConfig, signal?: AbortSignal): Promise<string> {
     const id = await super.startContainer(sandboxId, config, signal);
