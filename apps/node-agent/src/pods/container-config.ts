@@ -87,8 +87,8 @@ function subPathOf(m: VolumeMount, vars: ReadonlyMap<string, string>): string | 
 
 function mounts(pod: Pod, c: Container, ctx: ContainerConfigContext, vars: ReadonlyMap<string, string>): MountConfig[] {
   return (c.volumeMounts ?? []).map((mount) => {
-    const subPath = subPathOf(mount, vars);
-    const m = { ...mount, ...(subPath ? { subPath } : {}) };
+    const expanded = subPathOf(mount, vars);
+    const m = { ...mount, ...(expanded ? { subPath: expanded } : {}) };
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
     if (!v) throw configError(`volume ${m.name} is not declared by the pod`);
     if (isConfigVolume(v)) return configVolumeMount(v, m, ctx);
