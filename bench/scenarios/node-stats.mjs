@@ -110,8 +110,8 @@ export async function run(ctx) {
   const pods = ctx.scale(100, 20);
   // A sampling phase's window holds whole housekeeping cycles (a round, then --housekeeping-interval until the next
   // starts), at least this long: it then counts as many rounds as it has cycles, wherever the first one fell (a
-  // fixed 60 s window held 3 to 4 rounds of the 17 s Docker API cycle).
-  const minWindowS = ctx.scale(20, 10);
+  // fixed 60 s window held 3 to 4 rounds of the 17 s Docker API cycle). 15 s: two cgroupfs cycles, one of the API's.
+  const minWindowS = ctx.scale(15, 10);
   const intervalS = 10; // the agent's default --housekeeping-interval
   const rows = [];
   const names = Array.from({ length: pods }, (_, k) => `ns-${k}`);
@@ -138,15 +138,15 @@ export async function run(ctx) {
         }
       }
       // Off: the agent's first round ran before the pods existed and the next is an hour away. On: from the end of
-      // a round that sampled every container; the window starts half an interval later and lasts whole cycles, so
-      // its edges fall between rounds.
+      // a round that sampled every container; the window starts a fifth of an interval later and lasts whole
+      // cycles, so its edges fall in the pauses between rounds (2 s from the nearest, more than a round's jitter).
       let windowS = minWindowS;
       if (i > 0) {
         const m = await waitSampled(agent, pods, 120_000);
         const cycleS = intervalS + m.roundSeconds / m.rounds;
         windowS = Math.ceil(minWindowS / cycleS) * cycleS;
       }
-      await sleep((intervalS / 2) * 1000);
+      await sleep((intervalS / 5) * 1000);
       const ids = await nodeContainers(node);
       const dockerd = pidsOf((c) => /(^|\/)dockerd$/.test(c[0]));
       const containerd = pidsOf((c) => /(^|\/)containerd$/.test(c[0]));
