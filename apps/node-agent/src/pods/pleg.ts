@@ -118,6 +118,7 @@ export class Pleg {
     const stream = this.#o.runtime.containerEvents ? this.#followEvents(signal) : Promise.resolve();
     const period = this.#o.periodMs ?? 1000;
     const evented = this.#o.eventedPeriodMs ?? 300_000;
+    signal.addEventListener('abort', () => this.#wake?.(), { once: true });
     while (!signal.aborted) {
       const now = this.#o.clock.now();
       const fast = !this.#streamOpen || now < this.#fastUntil;
@@ -129,10 +130,10 @@ export class Pleg {
         await this.relist();
         continue;
       }
-      // Woken early when the stream opens, closes or reports an event.
+      // Woken early when the stream opens, closes or reports an event, and on abort.
       const woken = new AbortController();
       this.#wake = () => woken.abort();
-      await sleep(this.#o.clock, due - now, AbortSignal.any([signal, woken.signal]));
+      await sleep(this.#o.clock, due - now, woken.signal);
       this.#wake = undefined;
     }
     await stream;
