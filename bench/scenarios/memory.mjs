@@ -71,7 +71,7 @@ export async function run(ctx) {
       servers.map(async (s) => {
         s.fill = await closedLoop({
           concurrency: 64,
-          durationMs: 240_000,
+          durationMs: 600_000, // a bound for a loaded machine (side by side, each fill gets half of it)
           maxOps: count,
           op: async (i) => (await request(s.pool, 'POST', podsPath('mem'), podBody(`m-${i}`, { shard: String(i % 100) }))).status === 201,
         });
