@@ -207,13 +207,16 @@ export class DockerRuntime implements ContainerRuntime {
         label: [`${LABELS.managed}=true`, `${LABELS.node}=${this.#node}`],
       }),
     );
-    const body = await this.#d.stream({ method: 'GET', path: `/events?filters=${filters}`, signal });
-    handlers.onOpen();
+    const d = this.#d.detached();
     try {
+      const body = await d.stream({ method: 'GET', path: `/events?filters=${filters}`, signal });
+      handlers.onOpen();
       // One JSON object a line; which event it was does not matter, the relist that follows reads the result.
       for await (const _chunk of body) handlers.onEvent();
     } catch (err) {
       if (!signal.aborted) throw err;
+    } finally {
+      await d.close().catch(() => undefined);
     }
   }
 
