@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@skiff/source'] },
   ssr: { resolve: { conditions: ['@skiff/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/**/*.test.mjs'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.case.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -3,8 +3,8 @@
 // another, prints one table per scenario and summary lines, and writes bench/results/<prefix>-<timestamp>.json plus
 // bench/results/latest.json.
 //
-//   npm run bench                         every scenario (about 4-5 minutes on a 2-core machine)
-//   npm run bench -- --quick              smaller counts and shorter runs (well under a minute)
+//   npm run bench                         every scenario (under 10 minutes on a quiet 2-core machine)
+//   npm run bench -- --quick              smaller counts and shorter runs (under a minute)
 //   npm run bench -- --only create,watch  only these scenarios (plus what they need, e.g. create needs echo)
 //   npm run bench -- --list               list scenario names
 //
@@ -67,6 +67,9 @@ const log = (msg) => process.stderr.write(`[bench ${((Date.now() - started.getTi
 const results = {};
 const errors = {};
 const loads = {};
+// Wall time of each scenario (its set-up and clean-up included), printed as a table with the total and kept in the
+// JSON, so the length of a full run can be quoted per scenario.
+const durations = {};
 const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full) };
 
 log(`scenarios: ${selected.join(', ')}${args.quick ? ' (quick)' : ''}`);
@@ -85,8 +88,15 @@ for (const name of selected) {
   }
   load.after = loadavg()[0];
   loads[name] = load;
-  log(`--- ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  durations[name] = Math.round((Date.now() - t0) / 100) / 10;
+  log(`--- ${name} done in ${durations[name].toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 }
+
+const durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
+printTable('wall time', [
+  ...selected.map((name) => ({ scenario: name, seconds: durations[name], loadBefore: loads[name]?.before, loadAfter: loads[name]?.after })),
+  { scenario: 'total', seconds: durationSeconds },
+]);
 
 const summary = [];
 for (const name of selected) {
@@ -100,7 +110,8 @@ if (summary.length) {
 
 const report = {
   startedAt: started.toISOString(),
-  durationSeconds: Math.round((Date.now() - started.getTime()) / 1000),
+  durationSeconds,
+  scenarioSeconds: durations,
   quick: args.quick,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
   scenarios: selected,

@@ -12,12 +12,15 @@ export function newPool(url, connections = 64, connect = undefined) {
   return new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 30_000, bodyTimeout: 30_000, ...(connect ? { connect } : {}) });
 }
 
-/** request sends one request and reads the whole body as text; it returns { status, body }. */
+/**
+ * request sends one request and reads the whole body as text; it returns { status, body }. A body is sent as
+ * application/json unless `headers` names another content-type (a merge or JSON patch, YAML), in any case.
+ */
 export async function request(pool, method, path, body, headers = undefined) {
   const opts = { method, path, headers: { accept: 'application/json', ...headers } };
   if (body !== undefined) {
     opts.body = body;
-    opts.headers['content-type'] = 'application/json';
+    if (!Object.keys(opts.headers).some((k) => k.toLowerCase() === 'content-type')) opts.headers['content-type'] = 'application/json';
   }
   const res = await pool.request(opts);
   const text = await res.body.text();

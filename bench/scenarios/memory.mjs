@@ -48,83 +48,101 @@ async function timed(pool, path) {
 
 export async function run(ctx) {
   const count = ctx.scale(100_000, 10_000);
-  const rows = [];
-  for (const storage of ['memory', 'sqlite']) {
-    const opts = storage === 'memory' ? { storage } : { storage, synchronous: 'NORMAL', args: ['--compaction-interval', '1s', '--history-window', '1s'] };
-    const server = await startApiServer({ ...opts, nodeArgs: ['--inspect=127.0.0.1:0'] });
-    const pool = newPool(server.url);
-    const gc = () => collectGarbage(inspectorUrl(server.output()));
-    try {
-      await createNamespace(pool, 'mem');
-      await sleep(500);
-      await gc();
-      const before = server.status();
-      const heapBefore = await heapUsedBytes(pool);
-      const fill = await closedLoop({
-        concurrency: 64,
-        durationMs: 240_000,
-        maxOps: count,
-        op: async (i) => (await request(pool, 'POST', podsPath('mem'), podBody(`m-${i}`, { shard: String(i % 100) }))).status === 201,
-      });
-      if (fill.ops !== count) throw new Error(`stored only ${fill.ops} of ${count} pods (${fill.errors} errors; ${fill.firstError ?? ''})`);
-      // Two compaction passes (every second; history older than a second goes, the newest 10,000 changes stay).
-      await sleep(2500);
-      const noGc = server.status();
-      await gc();
-      await sleep(500);
-      const after = server.status();
-      const heapAfter = await heapUsedBytes(pool);
-      const files = server.dbBytes();
-      // The first page of a paged list, as kubectl and informers ask (the best of 5, and the worst).
-      const pages = [];
-      for (let i = 0; i < 5; i++) {
-        const p = await timed(pool, `${podsPath('mem')}?limit=500`);
-        const body = JSON.parse(p.body);
-        if (body.items.length !== 500 || !body.metadata.continue) throw new Error(`first page: ${body.items.length} items, continue ${body.metadata.continue}`);
-        pages.push(p.ms);
-      }
-      const list = await timed(pool, podsPath('mem'));
-      const items = JSON.parse(list.body).items.length;
-      if (items !== count) throw new Error(`list returned ${items} pods, expected ${count}`);
-      const afterList = server.status();
-      const podJsonBytes = Math.round(Buffer.byteLength(list.body) / count);
-      const row = {
-        storage: storage === 'sqlite' ? 'sqlite (NORMAL)' : storage,
-        pods: count,
-        fillPerSec: fill.opsPerSec,
-        rssBeforeMiB: MiB(before.rssKiB),
-        rssAfterMiB: MiB(after.rssKiB),
-        bytesPerPod: Math.round(((after.rssKiB - before.rssKiB) * 1024) / count),
-        bytesPerPodNoGc: Math.round(((noGc.rssKiB - before.rssKiB) * 1024) / count),
-        heapPerPod: Math.round((heapAfter - heapBefore) / count),
-        podJsonBytes,
-        firstPageMs: round(Math.min(...pages)),
-        firstPageMaxMs: round(Math.max(...pages)),
-        listAllMs: Math.round(list.ms),
-        listAllMiB: round(list.body.length / 2 ** 20, 1),
-        peakRssMiB: MiB(afterList.hwmKiB),
-      };
-      if (storage === 'sqlite') {
-        const stat = dbstat(join(server.dataDir, 'skiff.db'));
-        const per = (n) => Math.round((stat.byName[n] ?? 0) / count);
-        Object.assign(row, {
-          dbMiB: round(files.db / 2 ** 20, 1),
-          walMiB: round(files.wal / 2 ** 20, 1),
-          diskPerPod: Math.round((files.db + files.wal) / count),
-          diskOfJson: round((files.db + files.wal) / count / podJsonBytes),
-          changeRows: stat.changes,
-          objectsTablePerPod: per('objects'),
-          changesTablePerPod: per('changes'),
+  const storages = ['memory', 'sqlite'];
+  // Both servers are filled side by side (fillPerSec is each one's rate while the other fills too: half the
+  // machine), then measured one at a time: RSS after full GCs and the file after compaction do not depend on how
+  // fast they were filled, and the list timings run with the other server idle.
+  const servers = await Promise.all(
+    storages.map(async (storage) => {
+      const opts = storage === 'memory' ? { storage } : { storage, synchronous: 'NORMAL', args: ['--compaction-interval', '1s', '--history-window', '1s'] };
+      const server = await startApiServer({ ...opts, nodeArgs: ['--inspect=127.0.0.1:0'] });
+      return { storage, server, pool: newPool(server.url), gc: () => collectGarbage(inspectorUrl(server.output())) };
+    }),
+  );
+  try {
+    for (const s of servers) await createNamespace(s.pool, 'mem');
+    await sleep(500);
+    for (const s of servers) {
+      await s.gc();
+      s.before = s.server.status();
+      s.heapBefore = await heapUsedBytes(s.pool);
+    }
+    await Promise.all(
+      servers.map(async (s) => {
+        s.fill = await closedLoop({
+          concurrency: 64,
+          durationMs: 600_000, // a bound for a loaded machine (side by side, each fill gets half of it)
+          maxOps: count,
+          op: async (i) => (await request(s.pool, 'POST', podsPath('mem'), podBody(`m-${i}`, { shard: String(i % 100) }))).status === 201,
         });
-      }
-      ctx.log(`memory ${storage}: ${count} pods at ${fill.opsPerSec}/s, RSS ${MiB(before.rssKiB)} -> ${MiB(after.rssKiB)} MiB after GC (${MiB(noGc.rssKiB)} before); first page ${row.firstPageMs} ms; list all ${row.listAllMs} ms`);
-      rows.push(row);
-    } finally {
-      await pool.close();
-      await server.stop();
+        if (s.fill.ops !== count) throw new Error(`${s.storage}: stored only ${s.fill.ops} of ${count} pods (${s.fill.errors} errors; ${s.fill.firstError ?? ''})`);
+      }),
+    );
+    // Two compaction passes (every second; history older than a second goes, the newest 10,000 changes stay).
+    await sleep(2500);
+    const rows = [];
+    for (const s of servers) rows.push(await measure(ctx, s, count));
+    return rows;
+  } finally {
+    for (const s of servers) {
+      await s.pool.close();
+      await s.server.stop();
     }
   }
-  return rows;
+}
+
+/** measure reads what a filled server holds: RSS and heap after GC, the file after compaction, list timings. */
+async function measure(ctx, { storage, server, pool, gc, before, heapBefore, fill }, count) {
+  const noGc = server.status();
+  await gc();
+  await sleep(500);
+  const after = server.status();
+  const heapAfter = await heapUsedBytes(pool);
+  const files = server.dbBytes();
+  // The first page of a paged list, as kubectl and informers ask (the best of 5, and the worst).
+  const pages = [];
+  for (let i = 0; i < 5; i++) {
+    const p = await timed(pool, `${podsPath('mem')}?limit=500`);
+    const body = JSON.parse(p.body);
+    if (body.items.length !== 500 || !body.metadata.continue) throw new Error(`first page: ${body.items.length} items, continue ${body.metadata.continue}`);
+    pages.push(p.ms);
+  }
+  const list = await timed(pool, podsPath('mem'));
+  const items = JSON.parse(list.body).items.length;
+  if (items !== count) throw new Error(`list returned ${items} pods, expected ${count}`);
+  const afterList = server.status();
+  const podJsonBytes = Math.round(Buffer.byteLength(list.body) / count);
+  const row = {
+    storage: storage === 'sqlite' ? 'sqlite (NORMAL)' : storage,
+    pods: count,
+    fillPerSec: fill.opsPerSec,
+    rssBeforeMiB: MiB(before.rssKiB),
+    rssAfterMiB: MiB(after.rssKiB),
+    bytesPerPod: Math.round(((after.rssKiB - before.rssKiB) * 1024) / count),
+    bytesPerPodNoGc: Math.round(((noGc.rssKiB - before.rssKiB) * 1024) / count),
+    heapPerPod: Math.round((heapAfter - heapBefore) / count),
+    podJsonBytes,
+    firstPageMs: round(Math.min(...pages)),
+    firstPageMaxMs: round(Math.max(...pages)),
+    listAllMs: Math.round(list.ms),
+    listAllMiB: round(list.body.length / 2 ** 20, 1),
+    peakRssMiB: MiB(afterList.hwmKiB),
+  };
+  if (storage === 'sqlite') {
+    const stat = dbstat(join(server.dataDir, 'skiff.db'));
+    const per = (n) => Math.round((stat.byName[n] ?? 0) / count);
+    Object.assign(row, {
+      dbMiB: round(files.db / 2 ** 20, 1),
+      walMiB: round(files.wal / 2 ** 20, 1),
+      diskPerPod: Math.round((files.db + files.wal) / count),
+      diskOfJson: round((files.db + files.wal) / count / podJsonBytes),
+      changeRows: stat.changes,
+      objectsTablePerPod: per('objects'),
+      changesTablePerPod: per('changes'),
+    });
+  }
+  ctx.log(`memory ${storage}: ${count} pods at ${fill.opsPerSec}/s, RSS ${MiB(before.rssKiB)} -> ${MiB(after.rssKiB)} MiB after GC (${MiB(noGc.rssKiB)} before); first page ${row.firstPageMs} ms; list all ${row.listAllMs} ms`);
+  return row;
 }
 
 export function summarize(results) {

@@ -5,13 +5,14 @@
 // the baseline), with the Docker stats API (--container-stats=runtime) and with the cgroup files
 // (--container-stats=cgroupfs, the default). Each phase reports, over the same window: the mean round duration
 // (from the agent's skiff_node_agent_stats_* counters), the agent's CPU and that of dockerd, containerd and the
-// node's containerd shims (/proc/PID/stat), as % of one core, with the load average.
+// node's containerd shims (/proc/PID/stat), as % of one core, with the load average. The containers are removed
+// with `docker rm -f` at the end (what is measured is over by then; deleting 100 pods through the agent took 8 s).
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { cpuSeconds, startApiServer } from '../lib/procs.mjs';
 import { round } from '../lib/stats.mjs';
-import { AGENT_MAIN, NS, RunningWatch, api, deleteAll, docker, nodeContainers, podManifest, removeNode } from './node-agent.mjs';
+import { AGENT_MAIN, NS, RunningWatch, api, nodeContainers, podManifest, removeNode } from './node-agent.mjs';
 
 export const name = 'node-stats';
 export const description = 'real Docker, 100 pods: housekeeping round duration, agent/dockerd/containerd CPU with sampling off, Docker stats API, cgroup files';
@@ -88,21 +89,30 @@ async function stopAgent(agent) {
   clearTimeout(t);
 }
 
-/** waitRounds waits until the agent has done `n` housekeeping rounds. */
-async function waitRounds(agent, n, timeoutMs) {
+/**
+ * waitSampled waits until the agent has finished a housekeeping round in which it sampled `pods` containers (the
+ * first round after a start can run before the agent knows them all); it resolves with the counters then.
+ */
+async function waitSampled(agent, pods, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
+  let last;
   for (;;) {
     const m = await scrape(agent.url).catch(() => undefined);
-    if (m && m.rounds >= n) return m;
-    if (Date.now() > deadline) throw new Error(`the agent did not finish ${n} housekeeping rounds in ${timeoutMs} ms`);
-    await sleep(250);
+    if (m && last && m.rounds > last.rounds && m.cgroupfs + m.runtime - (last.cgroupfs + last.runtime) >= pods * (m.rounds - last.rounds)) return m;
+    if (m && (!last || m.rounds > last.rounds)) last = m;
+    if (Date.now() > deadline) throw new Error(`the agent did not sample ${pods} containers in one housekeeping round in ${timeoutMs} ms`);
+    await sleep(100);
   }
 }
 
 export async function run(ctx) {
   const node = `bench-ns-${Math.random().toString(36).slice(2, 8)}`;
   const pods = ctx.scale(100, 20);
-  const windowS = ctx.scale(60, 20);
+  // A sampling phase's window holds whole housekeeping cycles (a round, then --housekeeping-interval until the next
+  // starts), at least this long: it then counts as many rounds as it has cycles, wherever the first one fell (a
+  // fixed 60 s window held 3 to 4 rounds of the 17 s Docker API cycle). 15 s: two cgroupfs cycles, one of the API's.
+  const minWindowS = ctx.scale(15, 10);
+  const intervalS = 10; // the agent's default --housekeeping-interval
   const rows = [];
   const names = Array.from({ length: pods }, (_, k) => `ns-${k}`);
   const server = await startApiServer();
@@ -127,9 +137,16 @@ export async function run(ctx) {
           watch.stop();
         }
       }
-      // Two rounds after (re)start: every container is known and sampled; the first round of phase 0 saw no pods.
-      await waitRounds(agent, i === 0 ? 1 : 2, 120_000);
-      await sleep(ctx.scale(5_000, 2_000));
+      // Off: the agent's first round ran before the pods existed and the next is an hour away. On: from the end of
+      // a round that sampled every container; the window starts a fifth of an interval later and lasts whole
+      // cycles, so its edges fall in the pauses between rounds (2 s from the nearest, more than a round's jitter).
+      let windowS = minWindowS;
+      if (i > 0) {
+        const m = await waitSampled(agent, pods, 120_000);
+        const cycleS = intervalS + m.roundSeconds / m.rounds;
+        windowS = Math.ceil(minWindowS / cycleS) * cycleS;
+      }
+      await sleep((intervalS / 5) * 1000);
       const ids = await nodeContainers(node);
       const dockerd = pidsOf((c) => /(^|\/)dockerd$/.test(c[0]));
       const containerd = pidsOf((c) => /(^|\/)containerd$/.test(c[0]));
@@ -159,10 +176,8 @@ export async function run(ctx) {
         windowS: round(seconds, 0),
       });
       ctx.log(`node-stats: ${phase.label}: ${JSON.stringify(rows.at(-1))}`);
-      if (i < phases.length - 1) await stopAgent(agent);
+      await stopAgent(agent);
     }
-    await deleteAll(base, node, names);
-    await stopAgent(agent);
   } finally {
     await stopAgent(agent).catch(() => {});
     if (agent && agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill('SIGKILL');

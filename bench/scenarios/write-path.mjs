@@ -45,11 +45,8 @@ function eventBody(i) {
   });
 }
 
-/** mergePatch sends a merge patch (lib/load's request sends every body as application/json). */
-async function mergePatch(pool, path, body) {
-  const res = await pool.request({ method: 'PATCH', path, body, headers: { accept: 'application/json', 'content-type': 'application/merge-patch+json' } });
-  return { status: res.statusCode, body: await res.body.text() };
-}
+/** mergePatch sends a merge patch. */
+const mergePatch = (pool, path, body) => request(pool, 'PATCH', path, body, { 'content-type': 'application/merge-patch+json' });
 
 export async function run(ctx) {
   const count = ctx.scale(4000, 1500);

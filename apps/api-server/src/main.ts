@@ -76,6 +76,8 @@ if (opts.storage === 'memory') {
       path,
       synchronous: opts.synchronous,
       groupCommit: true,
+      // A lone write after a pause (an idle cluster's heartbeats) commits without the thread's hand-off.
+      quietCommitMs: 100,
       onCommitError,
       acceptRollback: opts.acceptStoreRollback,
       transformer: new AesGcmTransformer(keys, ENCRYPTED_RESOURCES, keyPath),

@@ -58,6 +58,8 @@ export interface AgentProcessOptions extends Omit<NodeIdentity, 'name' | 'agentV
   clock: Clock;
   logger: Logger;
   relistPeriodMs?: number;
+  /** Relist period of a node whose runtime reports container events, while it reports none (default 5 min). */
+  eventedRelistPeriodMs?: number;
   resyncMs?: number;
   /** Time between container stats samples (--housekeeping-interval). */
   housekeepingIntervalMs?: number;
@@ -159,6 +161,7 @@ export class AgentProcess {
         },
         ...(opts.prober ? { prober: (onChange: (uid: string) => void) => opts.prober!(n.runtime, onChange, events) } : {}),
         ...(opts.relistPeriodMs !== undefined ? { relistPeriodMs: opts.relistPeriodMs } : {}),
+        ...(opts.eventedRelistPeriodMs !== undefined ? { eventedRelistPeriodMs: opts.eventedRelistPeriodMs } : {}),
         ...(opts.resyncMs !== undefined ? { resyncMs: opts.resyncMs } : {}),
         ...(opts.housekeepingIntervalMs !== undefined ? { housekeepingIntervalMs: opts.housekeepingIntervalMs } : {}),
         ...(n.cgroups ? { cgroups: n.cgroups } : {}),

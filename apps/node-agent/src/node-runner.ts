@@ -44,6 +44,8 @@ export interface NodeRunnerOptions {
   logger: Logger;
   prober?: (onChange: (uid: string) => void) => ProbeResults;
   relistPeriodMs?: number;
+  /** Relist period while the runtime's event stream is open and reports nothing (Pleg's eventedPeriodMs). */
+  eventedRelistPeriodMs?: number;
   resyncMs?: number;
   /** Time between two samples of the containers' CPU and memory (--housekeeping-interval). Default 10 s. */
   housekeepingIntervalMs?: number;
@@ -83,6 +85,7 @@ export class NodeRunner {
       clock: opts.clock,
       logger: this.#log,
       periodMs: opts.relistPeriodMs ?? 1000,
+      ...(opts.eventedRelistPeriodMs !== undefined ? { eventedPeriodMs: opts.eventedRelistPeriodMs } : {}),
       onPodEvents: (uid) => {
         if (this.#synced) this.workers.update(uid);
       },

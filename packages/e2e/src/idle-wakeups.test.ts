@@ -4,11 +4,14 @@
  * prom-client's default event-loop-lag sampler (10 ms) woke every process 100 times a second, the largest part of
  * an idle cluster's CPU (bench/README.md, "Idle cluster").
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '@skiff/testing';
 import { Cluster, freePort } from './cluster.js';
+import { ROOT } from './toy-cluster.js';
 
 const cluster = new Cluster();
 const node = `idle-${randomBytes(3).toString('hex')}`;
@@ -43,4 +46,32 @@ it('no idle component wakes its main thread more than 50 times a second', async 
   expect(Object.keys(perSecond).sort()).toEqual(['api-server', 'controller-manager', 'node-agent', 'scheduler']);
   // The failing entries name the component and its rate.
   expect(Object.entries(perSecond).filter(([, rate]) => rate >= 50)).toEqual([]);
+}, 30_000);
+
+it('the default metrics every component collects do not wake an idle process on a timer of their own', async () => {
+  // A bare process with what each component's main sets up: prom-client's default metrics with DEFAULT_METRICS_OPTIONS
+  // (run from the scheduler's package, which depends on both). Its event-loop-lag sampler is its only timer.
+  const source = [
+    "import { collectDefaultMetrics, Registry } from 'prom-client';",
+    "import { DEFAULT_METRICS_OPTIONS } from '@skiff/api';",
+    'collectDefaultMetrics({ register: new Registry(), ...DEFAULT_METRICS_OPTIONS });',
+    "process.stdout.write('ready\\n');",
+    'process.stdin.resume();',
+  ].join('\n');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: join(ROOT, 'apps', 'scheduler'), stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`the metrics process exited (${code})`)));
+    });
+    const before = wakeups(child.pid!);
+    const t0 = performance.now();
+    // A measuring window, not a wait for an event: a loaded machine only lowers the rate seen.
+    await new Promise((r) => setTimeout(r, 3000));
+    const rate = (wakeups(child.pid!) - before) / ((performance.now() - t0) / 1000);
+    // At 100 ms the sampler alone woke it 10 times a second; at 1 s, once.
+    expect(rate).toBeLessThan(4);
+  } finally {
+    child.kill();
+  }
 }, 30_000);

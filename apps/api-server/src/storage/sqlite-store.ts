@@ -39,6 +39,14 @@ export interface SqliteStoreOptions extends BaseStoreOptions {
    * value the transformer calls stale (another key, or none) is rewritten, history included.
    */
   transformer?: StorageTransformer;
+  /**
+   * With the commit thread: a batch that comes at least this long after the last commit ended is committed on
+   * this connection, on the event loop, instead. Such a batch is an idle cluster's Lease renewal or status report,
+   * alone: the thread saves it nothing (no request waits behind its fsync) and its hand-off (two thread wake-ups and
+   * a message each way) cost about half as much again as the commit (bench/README.md, "Idle cluster"). Writes that
+   * come closer together keep the thread. Unset: every batch goes to the thread.
+   */
+  quietCommitMs?: number;
 }
 
 /** RollbackInfo says what an accepted rollback skipped: the database held `found`, the record vouched for `recorded`. */
@@ -96,6 +104,8 @@ export class SqliteStore extends BaseStore {
   private thread: CommitThread | undefined;
   private record: RevisionRecord | undefined;
   private recordFlushedAt = 0;
+  private readonly quietCommitMs: number | undefined;
+  private lastCommitEndedAt = -Infinity;
 
   private constructor(
     private readonly db: Database.Database,
@@ -104,6 +114,7 @@ export class SqliteStore extends BaseStore {
   ) {
     super(opts, 10_000);
     this.transformer = opts.transformer ?? identityTransformer;
+    this.quietCommitMs = opts.quietCommitMs;
     this.writeRows = committer(db);
     this.stmt = {
       setCompacted: db.prepare<[number]>('UPDATE meta SET compacted_revision = ? WHERE id = 1'),
@@ -219,11 +230,19 @@ export class SqliteStore extends BaseStore {
   /** startPersist hands a group commit to the commit thread, if there is one (not for ':memory:'). */
   protected override startPersist(changes: readonly PendingChange[], done: (err: unknown) => void): void {
     const thread = this.thread;
-    if (!thread) {
-      super.startPersist(changes, done);
+    const quiet = this.quietCommitMs !== undefined && this.clock() - this.lastCommitEndedAt >= this.quietCommitMs;
+    if (!thread || quiet) {
+      // At most one commit is in flight (BaseStore), so the thread is idle and this connection may write.
+      super.startPersist(changes, (err) => {
+        this.lastCommitEndedAt = this.clock();
+        done(err);
+      });
       return;
     }
-    thread.commit(this.rows(changes), (err) => done(err === undefined ? undefined : commitError(err)));
+    thread.commit(this.rows(changes), (err) => {
+      this.lastCommitEndedAt = this.clock();
+      done(err === undefined ? undefined : commitError(err));
+    });
   }
 
   protected override awaitPersist(): void {

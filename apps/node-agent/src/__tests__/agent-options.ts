@@ -31,6 +31,8 @@ export function agentOptions(client: Clientset, node: string, over: Partial<Agen
     clock: realClock,
     logger: silentLogger,
     relistPeriodMs: 300,
+    // Tests that count relists ("nothing changes over the next few") get them on Docker too.
+    eventedRelistPeriodMs: 300,
     ...over,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * @module Pleg: the pod lifecycle event generator, after kubelet's pleg/generic.go. It relists the runtime's
- * containers about once a second and turns differences into per-pod events.
+ * @module Pleg: the pod lifecycle event generator, after kubelet's pleg/generic.go and pleg/evented.go. It relists
+ * the runtime's containers and turns differences into per-pod events: once a second, or, on a runtime with an
+ * event stream, when the runtime reports a change and every 5 minutes.
  */
 import { sleep, type Clock, type Logger } from '@skiff/controller-kit';
 import type { ContainerRuntime, RuntimeContainer } from '../runtime/container-runtime.js';
@@ -21,7 +22,15 @@ export interface PlegOptions {
   onPodEvents(uid: string, events: PlegEvent[]): void;
   /** Default 1000 ms. */
   periodMs?: number;
+  /** With the runtime's event stream open: the relist period when no event comes. Default 300 s (kubelet's). */
+  eventedPeriodMs?: number;
 }
+
+/**
+ * After an event, relists keep the generic period this many times: dockerd reports an exit before it has marked
+ * an OOM kill, and the runtime's rechecks of such a container ride on the next relists.
+ */
+const RELISTS_AFTER_EVENT = 5;
 
 /**
  * Pleg keeps the last relist as a cache that pod workers read (`containersOf`), so a sync does not have to list
@@ -38,6 +47,11 @@ export class Pleg {
   #listed = false;
   #relists = 0;
   #events = 0;
+  #streamOpen = false;
+  #lastRelistAt = -Infinity;
+  #fastUntil = 0;
+  #eventPending = false;
+  #wake: (() => void) | undefined;
 
   constructor(opts: PlegOptions) {
     this.#o = opts;
@@ -90,15 +104,74 @@ export class Pleg {
     return this.#queued;
   }
 
-  /** run relists every period until the signal aborts. */
+  /** eventsOpen is true while the runtime's event stream is open (relists then follow events). */
+  get eventsOpen(): boolean {
+    return this.#streamOpen;
+  }
+
+  /**
+   * run relists until the signal aborts: every period, or, while the runtime's event stream is open, on each
+   * event (and the period for a few relists after it) and every eventedPeriodMs. A stream that fails or ends is
+   * opened again a period later; meanwhile the relists keep the period, so nothing waits for the stream.
+   */
   async run(signal: AbortSignal): Promise<void> {
+    const stream = this.#o.runtime.containerEvents ? this.#followEvents(signal) : Promise.resolve();
+    const period = this.#o.periodMs ?? 1000;
+    const evented = this.#o.eventedPeriodMs ?? 300_000;
+    signal.addEventListener('abort', () => this.#wake?.(), { once: true });
     while (!signal.aborted) {
-      await this.relist();
-      await sleep(this.#o.clock, this.#o.periodMs ?? 1000, signal);
+      const now = this.#o.clock.now();
+      const fast = !this.#streamOpen || now < this.#fastUntil;
+      // An event is relisted for at once, but at most every tenth of a period: a burst of them (100 pods
+      // starting) shares relists instead of running one after another.
+      const due = this.#lastRelistAt + (this.#eventPending ? period / 10 : fast ? period : evented);
+      if (now >= due) {
+        this.#eventPending = false;
+        await this.relist();
+        continue;
+      }
+      // Woken early when the stream opens, closes or reports an event, and on abort.
+      const woken = new AbortController();
+      this.#wake = () => woken.abort();
+      await sleep(this.#o.clock, due - now, woken.signal);
+      this.#wake = undefined;
+    }
+    await stream;
+  }
+
+  async #followEvents(signal: AbortSignal): Promise<void> {
+    const period = this.#o.periodMs ?? 1000;
+    let failed = false;
+    while (!signal.aborted) {
+      try {
+        await this.#o.runtime.containerEvents!(signal, {
+          onOpen: () => {
+            if (failed) this.#o.logger.info('container runtime event stream open again');
+            failed = false;
+            this.#streamOpen = true;
+            // Whatever changed before the stream opened is found by the next relist.
+            this.#onEvent();
+          },
+          onEvent: () => this.#onEvent(),
+        });
+      } catch (err) {
+        if (!failed && !signal.aborted) this.#o.logger.warn({ err }, 'container runtime event stream failed; relisting every period until it is back');
+        failed = true;
+      }
+      this.#streamOpen = false;
+      this.#wake?.();
+      await sleep(this.#o.clock, period, signal);
     }
   }
 
+  #onEvent(): void {
+    this.#fastUntil = this.#o.clock.now() + RELISTS_AFTER_EVENT * (this.#o.periodMs ?? 1000);
+    this.#eventPending = true;
+    this.#wake?.();
+  }
+
   async #relist(): Promise<void> {
+    this.#lastRelistAt = this.#o.clock.now();
     let list: RuntimeContainer[];
     try {
       list = await this.#o.runtime.list();

@@ -271,6 +271,14 @@ export interface ContainerRuntime {
   /** attach connects to the streams of a running container's main process (kubectl attach); optional. */
   attach?(id: string, opts: StreamOptions): Promise<ContainerStream>;
   /**
+   * containerEvents follows the engine's lifecycle events of this node's containers (created, started, died,
+   * destroyed, OOM, paused): it calls `onOpen` once the stream is open and `onEvent` for each event (no exec or
+   * probe noise), and returns when the stream ends (the signal, or the engine closed it) or rejects when it could
+   * not be opened or broke. Optional: the PLEG relists once a second without it (kubelet's generic PLEG) and every
+   * 5 minutes with it (kubelet's evented PLEG).
+   */
+  containerEvents?(signal: AbortSignal, handlers: { onOpen(): void; onEvent(): void }): Promise<void>;
+  /**
    * reapExecs kills the execs still running in this node's containers; called once at start, when any such exec
    * belongs to a previous agent process whose clients are gone with it. Resolves with how many it killed.
    */

@@ -140,6 +140,15 @@ export class DockerClient {
     });
   }
 
+  /**
+   * detached is a client of its own on the same engine and API version, with one connection: for a stream that
+   * stays open for good (the events the PLEG follows), which then holds no connection of this pool and does not
+   * count in `running`. The caller closes it.
+   */
+  detached(): DockerClient {
+    return new DockerClient({ socketPath: this.#socketPath, apiVersion: this.#prefix.slice('/v'.length), connections: 1 });
+  }
+
   /** running is how many requests are in flight, streams included (a stream left open shows here). */
   get running(): number {
     return this.#client.stats.running;

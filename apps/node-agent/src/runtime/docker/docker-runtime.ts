@@ -123,6 +123,8 @@ function isMissing(err: unknown): boolean {
 
 /** OOM_RECHECKS: how many more relists inspect a SIGKILLed container not marked OOMKilled (about 1 s apart). */
 const OOM_RECHECKS = 5;
+/** The container events that change what `list` returns (Docker's event names; `kill` is followed by `die`). */
+const CONTAINER_STATE_EVENTS = ['create', 'start', 'restart', 'die', 'oom', 'destroy', 'pause', 'unpause', 'rename', 'update'];
 
 /**
  * DockerRuntime talks to one engine for one node. It lists only containers labelled with its node name and
@@ -196,6 +198,28 @@ export class DockerRuntime implements ContainerRuntime {
     }
     for (const id of this.#cache.keys()) if (!seen.has(id)) this.#cache.delete(id);
     return out;
+  }
+
+  async containerEvents(signal: AbortSignal, handlers: { onOpen(): void; onEvent(): void }): Promise<void> {
+    // Only what changes a relist's answer: exec_* (exec probes, kubectl exec), attach, resize and the like do not.
+    const filters = encodeURIComponent(
+      JSON.stringify({
+        type: ['container'],
+        event: CONTAINER_STATE_EVENTS,
+        label: [`${LABELS.managed}=true`, `${LABELS.node}=${this.#node}`],
+      }),
+    );
+    const d = this.#d.detached();
+    try {
+      const body = await d.stream({ method: 'GET', path: `/events?filters=${filters}`, signal });
+      handlers.onOpen();
+      // One JSON object a line; which event it was does not matter, the relist that follows reads the result.
+      for await (const _chunk of body) handlers.onEvent();
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    } finally {
+      await d.close().catch(() => undefined);
+    }
   }
 
   async ensureImage(image: string, policy: PullPolicy, onPull?: () => void, signal?: AbortSignal): Promise<boolean> {
