@@ -15,6 +15,12 @@ describe('parseAgentConfig', () => {
     expect(parse(['--pod-network=']).podNetwork).toBeUndefined();
   });
 
+  it("relists on Docker's events and every 5 minutes otherwise, as kubelet's evented PLEG, unless told", () => {
+    expect(parse([]).eventedRelistPeriodMs).toBe(300_000);
+    expect(parse(['--evented-pleg-relist-period', '1s']).eventedRelistPeriodMs).toBe(1000);
+    expect(parse([], { SKIFF_EVENTED_PLEG_RELIST_PERIOD: '30s' }).eventedRelistPeriodMs).toBe(30_000);
+  });
+
   it('reads --listen as HOST:PORT like every component, refusing a bare port', () => {
     expect(parse([])).toMatchObject({ listenHost: '0.0.0.0', listenPort: 10250 });
     expect(parse(['--listen', '127.0.0.1:10251'])).toMatchObject({ listenHost: '127.0.0.1', listenPort: 10251 });

@@ -17,6 +17,12 @@ export interface AgentConfig {
   statusUpdateMs: number;
   /** --housekeeping-interval: time between two samples of the containers' CPU and memory. */
   housekeepingIntervalMs: number;
+  /**
+   * --evented-pleg-relist-period: how often the PLEG relists Docker while the engine's event stream is open and
+   * reports nothing (kubelet's evented PLEG fixes it at 5 minutes; tests that wait for "relisted and found nothing
+   * new" shorten it).
+   */
+  eventedRelistPeriodMs: number;
   /** --container-stats: where CPU and memory are read, cgroupfs (the cgroup files, falling back to the runtime) or runtime. */
   containerStats: 'cgroupfs' | 'runtime';
   /** --cgroupfs-root: mount point of the host's cgroup filesystem, for --container-stats=cgroupfs. */
@@ -65,6 +71,7 @@ export const FLAGS = {
   'node-lease-duration-seconds': { env: 'SKIFF_NODE_LEASE_DURATION_SECONDS', default: '40', help: 'the Lease is renewed every quarter of it' },
   'node-status-update-frequency': { env: 'SKIFF_NODE_STATUS_UPDATE_FREQUENCY', default: '10s', help: '' },
   'housekeeping-interval': { env: 'SKIFF_HOUSEKEEPING_INTERVAL', default: '10s', help: 'time between samples of container CPU and memory (kubectl top)' },
+  'evented-pleg-relist-period': { env: 'SKIFF_EVENTED_PLEG_RELIST_PERIOD', default: '5m', help: "on Docker the agent relists on the engine's container events, and every this long otherwise" },
   'container-stats': { env: 'SKIFF_CONTAINER_STATS', default: 'cgroupfs', help: "cgroupfs reads containers' CPU and memory from their cgroup files as cAdvisor does (the runtime's stats API for those it cannot see); runtime always asks Docker" },
   'cgroupfs-root': { env: 'SKIFF_CGROUPFS_ROOT', default: '/sys/fs/cgroup', help: "where the host's cgroup filesystem is mounted (an agent in a container: mount it read-only and point here)" },
   'pod-network': { env: 'SKIFF_POD_NETWORK', default: 'skiff-local', help: "Docker network of the pods, created if missing; \"\" for Docker's default bridge" },
@@ -166,6 +173,7 @@ export function parseAgentConfig(argv: readonly string[], env: Readonly<Record<s
     leaseDurationSeconds: Number(value('node-lease-duration-seconds')),
     statusUpdateMs: parseDuration(value('node-status-update-frequency')),
     housekeepingIntervalMs: parseDuration(value('housekeeping-interval')),
+    eventedRelistPeriodMs: parseDuration(value('evented-pleg-relist-period')),
     containerStats,
     cgroupfsRoot: value('cgroupfs-root'),
     // npm start's network by default, so an agent started beside it reaches its pods; "" is Docker's bridge.

@@ -149,6 +149,7 @@ async function main(): Promise<void> {
     leaseDurationSeconds: config.leaseDurationSeconds,
     statusUpdateMs: config.statusUpdateMs,
     housekeepingIntervalMs: config.housekeepingIntervalMs,
+    eventedRelistPeriodMs: config.eventedRelistPeriodMs,
     allowPrivileged: config.allowPrivileged,
     ...(config.clusterDNS.length ? { clusterDNS: { servers: config.clusterDNS, domain: config.clusterDomain } } : {}),
     volumeDirs: { rootDir: config.rootDir, tmpfsDir: config.tmpfsDir },

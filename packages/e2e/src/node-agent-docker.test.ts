@@ -43,7 +43,7 @@ async function boxes(node: string): Promise<Box[]> {
 }
 
 function startAgent(node: string): void {
-  cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s', '--log-level', 'info']);
+  cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s', '--evented-pleg-relist-period', '1s', '--log-level', 'info']);
 }
 
 async function agentStarted(node: string): Promise<void> {
@@ -127,6 +127,7 @@ async function agentCounters(node: string): Promise<AgentCounters> {
  * settled waits until a node's agent has relisted Docker three times finding no container change, with no pod
  * worker busy at either end of that run: whatever it was going to do it has done, and Docker shows it. It is the
  * positive signal for "and nothing changes afterwards": an agent that keeps touching containers never settles.
+ * The agents run with --evented-pleg-relist-period 1s, so an agent that hears no Docker event still relists.
  */
 async function settled(node: string): Promise<void> {
   let base: AgentCounters | undefined;
