@@ -500,10 +500,6 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
 
 const NOT_SPEC = new Set(['metadata', 'status', 'apiVersion', 'kind']);
 
-/**
- * withStatus is a copy of the stored object `current` with `status` in place of its own (key order kept), without
- * copying the stored status that is dropped anyway.
- */
 /** What a status write takes from the object it is given: replace keeps the rest of the live object (withStatus). */
 const STATUS_WRITE_KEYS = ['apiVersion', 'kind', 'metadata', 'status'] as const;
 
@@ -533,6 +529,10 @@ function statusWriteView(current: KubeObject, type: PatchType, patchBody: unknow
   return view as KubeObject;
 }
 
+/**
+ * withStatus is a copy of the stored object `current` with `status` in place of its own (key order kept), without
+ * copying the stored status that is dropped anyway.
+ */
 function withStatus(current: KubeObject, status: unknown): KubeObject {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(current)) out[k] = k === 'status' ? status : cloneJson(v);
