@@ -25,6 +25,14 @@ export { agentOptions };
 export const DOCKER_WAIT = { timeoutMs: 30_000, intervalMs: 200 } as const;
 
 /**
+ * DOCKER_TEST_TIMEOUT is the per-test limit of the Docker suites: above DOCKER_WAIT and the Docker client's own 30 s
+ * request timeout, so a call the shared engine sits on (a compose build elsewhere in CI) fails and is retried by the
+ * agent, and a test that still does not get there fails with waitFor's message (what it saw last) instead of
+ * vitest's bare "timed out".
+ */
+export const DOCKER_TEST_TIMEOUT = 90_000;
+
+/**
  * afterRuntimeCalls resolves once the agent has called `method` on `runtime` `n` more times: `list` counts sync
  * loops (relists), `exec` counts exec probes. It is the barrier for "and it stays so" checks, where a fixed sleep
  * would be too short on a loaded machine.
@@ -47,7 +55,10 @@ export function podOn(node: string, name: string, spec: Partial<Pod['spec']>): P
 export async function runningPod(client: Clientset, name: string): Promise<Pod> {
   return waitFor(async () => {
     const p = await client.pods.get(name, { namespace: 'default' });
-    return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running) ? p : undefined;
+    if (p.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.state?.running)) return p;
+    // Thrown, so a timeout names what the pod looked like last.
+    const containers = (p.status?.containerStatuses ?? []).map((c) => `${c.name}=${Object.keys(c.state ?? {})[0] ?? '?'}${c.state?.waiting?.reason ? `(${c.state.waiting.reason})` : ''}`);
+    throw new Error(`phase ${p.status?.phase ?? 'none'}, containers [${containers.join(' ')}]`);
   }, { ...DOCKER_WAIT, what: `pod ${name} running` });
 }
 

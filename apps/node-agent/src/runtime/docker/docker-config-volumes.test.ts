@@ -5,7 +5,7 @@ import type { Clientset } from '@skiff/client';
 import { waitFor } from '@skiff/testing';
 import type { DockerClient } from './docker-client.js';
 import { dockerAvailable } from './docker-test-env.js';
-import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { podOn, startDockerAgent, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, type DockerAgent } from '../../__tests__/docker-agent.js';
 
 const available = await dockerAvailable();
 const NODE = `dcv-${Math.random().toString(36).slice(2, 8)}`;
@@ -31,7 +31,7 @@ async function mountsOf(p: Pod): Promise<Array<{ Type: string; Source: string; D
   return c.Mounts;
 }
 
-describe.skipIf(!available)('ConfigMaps and Secrets in pods on a real Docker engine', () => {
+describe.skipIf(!available)('ConfigMaps and Secrets in pods on a real Docker engine', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
     ({ client, docker } = fixture);

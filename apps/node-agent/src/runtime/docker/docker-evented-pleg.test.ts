@@ -6,14 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
-import { DOCKER_WAIT, podOn, runningPod, startDockerAgent, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { DOCKER_WAIT, DOCKER_TEST_TIMEOUT, podOn, runningPod, startDockerAgent, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { dockerAvailable, sleepForever } from './docker-test-env.js';
 
 const available = await dockerAvailable();
 const NODE = `dep-${Math.random().toString(36).slice(2, 8)}`;
 let fixture: DockerAgent;
 
-describe.skipIf(!available)('evented PLEG on a real Docker engine', () => {
+describe.skipIf(!available)('evented PLEG on a real Docker engine', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     // The generic period of the test options (300 ms) while the stream is down or just after an event; with the
     // stream open and quiet, a relist only every 10 minutes, so any relist below comes from an event.

@@ -6,7 +6,7 @@ import { AgentProcess } from '../../agent-process.js';
 import { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
-import { runningPod, afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { runningPod, afterRuntimeCalls, agentOptions, podOn, startDockerAgent, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -33,7 +33,7 @@ async function logOf(name: string, container: string, text: string): Promise<str
   }, DOCKER_WAIT);
 }
 
-describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', () => {
+describe.skipIf(!available)('pod lifecycle gaps on a real Docker engine', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
     ({ client, docker } = fixture);

@@ -4,7 +4,7 @@ import type { Clientset } from '@skiff/client';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, sleepForever } from './docker-test-env.js';
-import { runningPod, afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { runningPod, afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { freePort, waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -40,7 +40,7 @@ async function logOf(name: string, container: string, text: string): Promise<str
 }
 
 
-describe.skipIf(!available)('pod features on a real Docker engine', () => {
+describe.skipIf(!available)('pod features on a real Docker engine', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
     ({ client, docker } = fixture);
@@ -219,7 +219,7 @@ describe.skipIf(!available)('pod features on a real Docker engine', () => {
     expect(p.status?.containerStatuses?.find((c) => c.name === 'closed')?.ready).toBe(false);
     expect(condition(p, 'Ready')).toBe('False');
     expect((await events('net-probes')).some((e) => e.reason === 'Killing' && e.message?.includes('liveness'))).toBe(true);
-  }, 60_000);
+  });
 
   it('records Pulled, Created and Started, then Killing and a terminal status before the final delete', async () => {
     await client.pods.create(pod('lifecycle', { terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: 'busybox:1.36', command: sleepForever }] }));

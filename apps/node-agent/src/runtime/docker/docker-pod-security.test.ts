@@ -8,7 +8,7 @@ import { waitFor } from '@skiff/testing';
 import type { DockerClient } from './docker-client.js';
 import { dockerAvailable } from './docker-test-env.js';
 import { nodeSupportAdmission, podSecurityAdmission } from '@skiff/api-server/testing';
-import { afterRuntimeCalls, DOCKER_WAIT, podOn, runningPod, startDockerAgent, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, podOn, runningPod, startDockerAgent, type DockerAgent } from '../../__tests__/docker-agent.js';
 
 const available = await dockerAvailable();
 const NODE = `dps-${Math.random().toString(36).slice(2, 8)}`;
@@ -49,7 +49,7 @@ async function configError(name: string): Promise<string> {
   return waiting.message ?? '';
 }
 
-describe.skipIf(!available)('pod security context on a real Docker engine (kubelet enforcement)', () => {
+describe.skipIf(!available)('pod security context on a real Docker engine (kubelet enforcement)', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     // The api-server as main.ts runs it: Pod Security (baseline by default) and NodeSupport admission. Namespace
     // "default" is labelled privileged so the node's own enforcement can be seen; "locked" keeps the default.

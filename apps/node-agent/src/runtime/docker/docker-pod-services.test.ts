@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@skiff/api';
 import type { Clientset } from '@skiff/client';
 import { waitFor } from '@skiff/testing';
-import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { podOn, startDockerAgent, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { dockerAvailable } from './docker-test-env.js';
 
 const available = await dockerAvailable();
@@ -20,7 +20,7 @@ async function output(name: string, script: string, spec: Partial<Pod['spec']> =
   }, DOCKER_WAIT);
 }
 
-describe.skipIf(!available)('pod DNS and Service variables on a real Docker engine', () => {
+describe.skipIf(!available)('pod DNS and Service variables on a real Docker engine', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE, { clusterDNS: { servers: ['10.244.128.10'], domain: 'cluster.local' } });
     ({ client } = fixture);

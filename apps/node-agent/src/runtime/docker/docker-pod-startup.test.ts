@@ -6,7 +6,7 @@ import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
 import { LABELS } from '../labels.js';
-import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { podOn, startDockerAgent, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -26,7 +26,7 @@ async function containerIdsOfPod(uid: string, node = NODE): Promise<string[]> {
   return (await docker.json<Array<{ Id: string }>>({ method: 'GET', path: `/containers/json?all=1&filters=${filters}` })).map((c) => c.Id);
 }
 
-describe.skipIf(!available)('a pod of many containers on a real Docker engine', () => {
+describe.skipIf(!available)('a pod of many containers on a real Docker engine', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
     ({ client, docker } = fixture);

@@ -4,7 +4,7 @@ import type { Clientset } from '@skiff/client';
 import type { DockerClient } from './docker-client.js';
 import { DockerRuntime } from './docker-runtime.js';
 import { dockerAvailable, removeNodeContainers } from './docker-test-env.js';
-import { afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { afterRuntimeCalls, podOn, startDockerAgent, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { waitFor } from '@skiff/testing';
 
 const available = await dockerAvailable();
@@ -20,7 +20,7 @@ const getPod = (name: string): Promise<Pod> => client.pods.get(name, { namespace
 
 const pod = (name: string, spec: Partial<Pod['spec']>): Pod => podOn(NODE, name, spec);
 
-describe.skipIf(!available)('DockerRuntime with a real engine', () => {
+describe.skipIf(!available)('DockerRuntime with a real engine', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   beforeAll(async () => {
     fixture = await startDockerAgent(NODE);
     ({ client, docker } = fixture);

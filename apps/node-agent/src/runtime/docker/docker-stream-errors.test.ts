@@ -3,7 +3,7 @@ import type { Event as CoreEvent, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { startServer, type RunningServer } from '@skiff/api-server/testing';
 import { agentEndpoint, spawnAgent, type SpawnedAgent } from '../../__tests__/spawned-agent.js';
-import { podOn, startDockerAgent, DOCKER_WAIT, type DockerAgent } from '../../__tests__/docker-agent.js';
+import { podOn, startDockerAgent, DOCKER_WAIT, DOCKER_TEST_TIMEOUT, type DockerAgent } from '../../__tests__/docker-agent.js';
 import { DOCKER_SOCKET, dockerAvailable, removeNodeContainers, sleepForever } from './docker-test-env.js';
 import { waitFor } from '@skiff/testing';
 
@@ -16,7 +16,7 @@ async function events(client: Clientset, name: string): Promise<CoreEvent[]> {
   return (await client.events.list({ namespace: 'default' })).items.filter((e) => e.involvedObject.name === name);
 }
 
-describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (built agent process, real Docker)', () => {
+describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (built agent process, real Docker)', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   const node = `se-exec-${suffix}`;
   let server: RunningServer;
   let client: Clientset;
@@ -67,7 +67,7 @@ describe.skipIf(!available)('an exec probe that outlives its timeoutSeconds (bui
   });
 });
 
-describe.skipIf(!available)('streams of an in-process agent are closed (real Docker)', () => {
+describe.skipIf(!available)('streams of an in-process agent are closed (real Docker)', { timeout: DOCKER_TEST_TIMEOUT }, () => {
   const node = `se-log-${suffix}`;
   let fixture: DockerAgent;
 
