@@ -14,6 +14,18 @@ export function canonicalJson(value: unknown, opts: { dropNulls?: boolean } = {}
   return write(value, opts.dropNulls === true) as string;
 }
 
+/** Quoted keys, by key: objects of one kind repeat theirs. Bounded, so arbitrary keys (labels) cannot grow it. */
+const quoted = new Map<string, string>();
+
+function quote(key: string): string {
+  let q = quoted.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quoted.size < 1024) quoted.set(key, q);
+  }
+  return q;
+}
+
 function write(value: unknown, dropNulls: boolean): string | undefined {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     value = (value as { toJSON: () => unknown }).toJSON();
@@ -32,7 +44,7 @@ function write(value: unknown, dropNulls: boolean): string | undefined {
     if (dropNulls && field === null) continue;
     const text = write(field, dropNulls);
     if (text === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + text;
+    out += (first ? '' : ',') + quote(k) + ':' + text;
     first = false;
   }
   return out + '}';
