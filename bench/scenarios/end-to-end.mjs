@@ -139,9 +139,9 @@ async function echoCpuMsPerRequest(ctx) {
   const pool = newPool(echo.url, 16);
   try {
     const op = async (i) => (await request(pool, 'POST', `/api/v1/namespaces/${NS}/pods`, pod(i, 'echo'))).status === 200;
-    await closedLoop({ concurrency: 16, durationMs: 60_000, maxOps: ctx.scale(2000, 500), op }); // warm-up
+    await closedLoop({ concurrency: 16, durationMs: 60_000, maxOps: ctx.scale(2000, 300), op }); // warm-up
     const cpu0 = echo.cpuSeconds();
-    const r = await closedLoop({ concurrency: 16, durationMs: 60_000, maxOps: ctx.scale(6000, 2000), op });
+    const r = await closedLoop({ concurrency: 16, durationMs: 60_000, maxOps: ctx.scale(6000, 1500), op });
     const ms = (1000 * (echo.cpuSeconds() - cpu0)) / r.ops;
     ctx.log(`end-to-end: the Express echo, ${r.ops} POSTs at c=16: ${r.opsPerSec}/s, ${round(ms, 3)} ms of its CPU a request`);
     return ms;
