@@ -24,3 +24,24 @@ export async function registeredWatchers(url) {
   for (const m of text.matchAll(/^apiserver_registered_watchers\{[^}]*\} ([0-9.e+]+)$/gm)) n += Number(m[1]);
   return n;
 }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * untilEventsDrain waits (at most `timeoutMs`) until the api-server has taken `want` event creates since `req0`
+ * or its request count has stayed still for 2 s, and returns the requests since `req0`: so a row's CPU per pod counts
+ * every request its pods cause, not only those sent before the last one was Running.
+ */
+export async function untilEventsDrain(server, req0, want, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let stillSince = Date.now();
+  for (;;) {
+    const delta = requestDelta(req0, await requestCounts(server));
+    const events = delta.find(([k]) => k === 'POST events')?.[1] ?? 0;
+    const total = delta.reduce((s, [, v]) => s + v, 0);
+    if (total !== last) [last, stillSince] = [total, Date.now()];
+    if (events >= want || Date.now() - stillSince > 2000 || Date.now() > deadline) return delta;
+    await sleep(250);
+  }
+}

@@ -16,7 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { REPO_ROOT, cpuSeconds, startApiServer, startEchoServer } from '../lib/procs.mjs';
 import { closedLoop, newPool, request, expectOk } from '../lib/load.mjs';
 import { round } from '../lib/stats.mjs';
-import { requestCounts, requestDelta } from '../lib/api-metrics.mjs';
+import { requestCounts, requestDelta, untilEventsDrain } from '../lib/api-metrics.mjs';
+import { ceilingOf } from '../lib/ceiling.mjs';
 import { readWatchEvents } from '../lib/watch-stream.mjs';
 
 export const name = 'end-to-end';
@@ -151,24 +152,6 @@ async function echoCpuMsPerRequest(ctx) {
   }
 }
 
-/**
- * untilEventsDrain waits (at most `timeoutMs`) until the api-server has taken the run's events (EVENTS_PER_POD a pod)
- * or its request count has stayed still for 2 s, and returns the requests since `req0`: so a row's CPU per pod counts
- * every request its pods cause, not only those sent before the last one was Running.
- */
-async function untilEventsDrain(server, req0, want, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let stillSince = Date.now();
-  for (;;) {
-    const delta = requestDelta(req0, await requestCounts(server));
-    const events = delta.find(([k]) => k === 'POST events')?.[1] ?? 0;
-    const total = delta.reduce((s, [, v]) => s + v, 0);
-    if (total !== last) [last, stillSince] = [total, Date.now()];
-    if (events >= want || Date.now() - stillSince > 2000 || Date.now() > deadline) return delta;
-    await sleep(250);
-  }
-}
 
 /** oneRun starts a fresh cluster, creates the pods from 16 clients and waits until all are bound (and Running). */
 async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain, echoMs }) {
@@ -223,11 +206,8 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain, echoMs 
     watch.stop();
     const drainedSeconds = (performance.now() - t0) / 1000;
     ctx.log(`end-to-end ${run}: after the events drained (${round(drainedSeconds, 1)} s), per pod: ${drained.map(([k, v]) => `${k} ${round(v / pods, 2)}`).join('; ')}`);
-    const perPod = (s) => (1000 * s) / pods;
-    const totalMs = Object.values(all).reduce((s, v) => s + perPod(v), 0);
-    const requestsPerPod = drained.reduce((s, [, v]) => s + v, 0) / pods;
-    const othersMs = totalMs - perPod(all.api);
     const cores = availableParallelism();
+    const ceiling = ceilingOf({ cpuSeconds: all, pods, requests: drained.reduce((s, [, v]) => s + v, 0), cores, echoMs });
     const writes = delta.filter(([k]) => WRITE_VERBS.test(k) && !/^POST pods$/.test(k)).reduce((s, [, v]) => s + v, 0);
     const lastBound = Math.max(...watch.bound.values());
     const lastRunning = withAgent ? Math.max(...watch.running.values()) : NaN;
@@ -248,20 +228,7 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain, echoMs 
       agentCpuPct: withAgent ? round((100 * cpu.agent) / seconds, 0) : '',
       // From here on, to the drained event backlog (`drainedEventsPerPod`): CPU ms per pod of each process.
       drainedEventsPerPod: round((drained.find(([k]) => k === 'POST events')?.[1] ?? 0) / pods, 2),
-      apiMsPerPod: round(perPod(all.api), 2),
-      schedMsPerPod: round(perPod(all.scheduler), 2),
-      agentMsPerPod: withAgent ? round(perPod(all.agent), 2) : '',
-      benchMsPerPod: round(perPod(all.bench), 2),
-      totalMsPerPod: round(totalMs, 2),
-      cores,
-      // The best rate this machine could give with these processes: every core busy with nothing else.
-      ceilingPerSec: round((1000 * cores) / totalMs, 0),
-      requestsPerPod: round(requestsPerPod, 2),
-      echoMsPerRequest: round(echoMs, 3),
-      // The floor: the other processes as measured plus the api-server at the bare echo's cost per request; what
-      // no api-server code change can go below. Over `1000 * cores / AIM` ms, the aim is out of reach here.
-      floorMsPerPod: round(othersMs + requestsPerPod * echoMs, 2),
-      floorPerSec: round((1000 * cores) / (othersMs + requestsPerPod * echoMs), 0),
+      ...ceiling,
     };
     ctx.log(`end-to-end ${run}: ${row.boundPerSec} bound/s${withAgent ? `, ${row.runningPerSec} Running/s` : ''}; CPU ms a pod: api-server ${row.apiMsPerPod}, scheduler ${row.schedMsPerPod}${withAgent ? `, agent ${row.agentMsPerPod}` : ''}, bench ${row.benchMsPerPod}, total ${row.totalMsPerPod} => ${cores} cores give at most ${row.ceilingPerSec} pods/s; floor (api-server at the echo's ${row.echoMsPerRequest} ms x ${row.requestsPerPod} requests) ${row.floorMsPerPod} ms => ${row.floorPerSec} pods/s`);
     return row;
