@@ -64,9 +64,9 @@ export async function run(ctx) {
         expectOk(first, `create over ${port}`);
         // The quick run measures the TLS port at the row's concurrency only, to stay within its minute.
         for (const concurrency of tls && ctx.quick ? [16] : [1, 16, 64]) {
-          await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 300), op }); // warm-up
+          await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 100), op }); // warm-up
           const cpu0 = server.cpuSeconds();
-          const r = await closedLoop({ concurrency, durationMs: ctx.scale(3000, 1500), op });
+          const r = await closedLoop({ concurrency, durationMs: ctx.scale(3000, 400), op });
           const cpuSeconds = server.cpuSeconds() - cpu0;
           const serverCpu = cpuSeconds / r.seconds;
           // CPU per create depends less on other work on the machine than the rate does: the figure to compare

@@ -16,9 +16,9 @@ export async function run(ctx) {
     await createPods(pool, 'bench', 'g', count);
     const op = async (i) => (await request(pool, 'GET', `${podsPath('bench')}/g-${i % count}`)).status === 200;
     for (const concurrency of [1, 16, 64]) {
-      await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 300), op });
+      await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 100), op });
       const cpu0 = server.cpuSeconds();
-      const r = await closedLoop({ concurrency, durationMs: ctx.scale(2000, 1500), op });
+      const r = await closedLoop({ concurrency, durationMs: ctx.scale(2000, 400), op });
       const serverCpu = (server.cpuSeconds() - cpu0) / r.seconds;
       ctx.log(`get c=${concurrency}: ${r.opsPerSec}/s p50 ${r.p50} p99 ${r.p99} ms`);
       rows.push({ op: 'get', ...r, serverCpuPct: Math.round(serverCpu * 100) });

@@ -41,17 +41,17 @@ export async function run(ctx) {
     const perWorker = new Array(MAX_WORKERS).fill(0);
     const op = (i, w) => put(w * PER_WORKER + (perWorker[w]++ % PER_WORKER), i);
     for (const concurrency of [1, 16, 64]) {
-      await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 300), op });
+      await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 100), op });
       const cpu0 = server.cpuSeconds();
-      const r = await closedLoop({ concurrency, durationMs: ctx.scale(2000, 1500), op });
+      const r = await closedLoop({ concurrency, durationMs: ctx.scale(2000, 400), op });
       const serverCpu = (server.cpuSeconds() - cpu0) / r.seconds;
       ctx.log(`update c=${concurrency}: ${r.opsPerSec}/s p50 ${r.p50} p99 ${r.p99} ms`);
       rows.push({ op: 'update', mode: 'closed', ...r, conflicts, serverCpuPct: Math.round(serverCpu * 100) });
     }
     const rate = 500;
-    await openLoop({ rate, durationMs: ctx.scale(500, 500), op: (i) => put(i % objects.length, i) });
+    await openLoop({ rate, durationMs: ctx.scale(500, 100), op: (i) => put(i % objects.length, i) });
     const cpu0 = server.cpuSeconds();
-    const durationMs = ctx.scale(10_000, 3000);
+    const durationMs = ctx.scale(10_000, 1000);
     const r = await openLoop({ rate, durationMs, op: (i) => put(i % objects.length, i) });
     const serverCpu = (server.cpuSeconds() - cpu0) / (durationMs / 1000);
     ctx.log(`update open loop ${rate}/s: p50 ${r.p50} p99 ${r.p99} (from schedule ${r.p99FromSchedule}) ms`);

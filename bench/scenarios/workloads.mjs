@@ -17,7 +17,7 @@ async function apiWrites(c) {
 
 async function jobThroughput(ctx) {
   const nodes = ctx.scale(20, 5);
-  const completions = ctx.scale(1000, 200);
+  const completions = ctx.scale(1000, 50);
   const parallelism = 50;
   const c = new Cluster();
   try {
@@ -65,7 +65,7 @@ function daemonSet(tag) {
 }
 
 async function daemonSetRollout(ctx) {
-  const nodes = ctx.scale(200, 50);
+  const nodes = ctx.scale(200, 10);
   const c = new Cluster();
   try {
     await c.up({ agents: 1, simulatedNodes: nodes, apiArgs: ['--storage', 'memory'], agentArgs: ['--simulated-start-delay', '100ms', '--node-status-update-frequency', '30s'] });

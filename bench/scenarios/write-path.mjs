@@ -49,7 +49,7 @@ function eventBody(i) {
 const mergePatch = (pool, path, body) => request(pool, 'PATCH', path, body, { 'content-type': 'application/merge-patch+json' });
 
 export async function run(ctx) {
-  const count = ctx.scale(4000, 1500);
+  const count = ctx.scale(4000, 300);
   const server = await startApiServer();
   const pool = newPool(server.url);
   const rows = [];
@@ -58,7 +58,7 @@ export async function run(ctx) {
     await createNamespace(pool, 'bench');
     expectOk(await request(pool, 'POST', '/api/v1/nodes', JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'bench-node' } })), 'create node');
     // Warm-up on pods of their own, so every row below runs on a warmed-up server.
-    for (let i = 0; i < 200; i++) expectOk(await request(pool, 'POST', podsPath('bench'), podBody(`warm-${i}`)), 'warm-up create');
+    for (let i = 0; i < ctx.scale(200, 50); i++) expectOk(await request(pool, 'POST', podsPath('bench'), podBody(`warm-${i}`)), 'warm-up create');
     const pods = [];
     const steps = [
       ['create', (i) => request(pool, 'POST', podsPath('bench'), podBody(`p-${i}`)), ok(201)],
