@@ -26,10 +26,10 @@ import { parseArgs } from 'node:util';
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Every bench/scenarios/*.mjs is a scenario; these run first, in this order, then any others by file name.
 const ORDER = ['echo', 'create', 'get', 'list', 'update', 'watch', 'memory'];
-// The scenarios that spend their time waiting on Docker and on fixed windows, not on the CPU: --quick runs them one
-// after another in a second lane, beside the others (the others' rates then share the machine with Docker starting
-// containers; a quick run is a smoke test, its figures are not the full run's).
-const BESIDE = ['idle', 'node-agent', 'node-stats', 'services'];
+// The scenarios that spend their time waiting (on Docker, on fixed windows, on a DaemonSet's ten roll-out batches)
+// more than on the CPU: --quick runs them one after another in a second lane, beside the others (whose rates then
+// share the machine with them: a quick run is a smoke test, its figures are not the full run's).
+const BESIDE = ['idle', 'node-agent', 'node-stats', 'services', 'workloads'];
 const rank = (f) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
 const SCENARIOS = readdirSync(join(HERE, 'scenarios'))
   .filter((f) => f.endsWith('.mjs'))
@@ -117,7 +117,7 @@ for (const name of selected) {
   if (mod.summarize && results[name]) summary.push(...mod.summarize(results));
 }
 if (summary.length) {
-  console.log('\nSummary');
+  console.log(args.quick ? '\nSummary (--quick: smoke readings at small sizes and short windows, beside the Docker scenarios; quote the full run)' : '\nSummary');
   for (const line of summary) console.log(`  ${line}`);
 }
 
