@@ -17,7 +17,7 @@
 //   run(ctx): Promise<row[]>        rows are flat objects; one table per scenario (column set = union of keys)
 //   summarize?(results): string[]   called after all scenarios with { [name]: rows } (only those that ran)
 // ctx = { quick, log(msg), results (rows of scenarios that already ran), scale(full, quick) }.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,14 @@ const loads = {};
 // Wall time of each scenario (its set-up and clean-up included), printed as a table with the total and kept in the
 // JSON, so the length of a full run can be quoted per scenario.
 const durations = {};
+// CPU seconds of this process and of the children it has reaped (every process a scenario starts is stopped by its
+// end), per scenario: what bounds a run's length on a 2-core machine whatever the load. Only with one lane: two
+// lanes reap each other's children.
+const cpus_ = {};
+const treeCpuSeconds = () => {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // utime stime cutime cstime, USER_HZ 100
+};
 const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full) };
 
 const lanes = args.quick && !args.serial ? [selected.filter((n) => !BESIDE.includes(n)), selected.filter((n) => BESIDE.includes(n))].filter((l) => l.length) : [selected];
@@ -89,6 +97,7 @@ await Promise.all(lanes.map(async (lane) => {
 async function runScenario(name) {
   const mod = modules.get(name);
   const t0 = Date.now();
+  const cpu0 = treeCpuSeconds();
   // Other work on the machine skews every number here: record the load average around each scenario.
   log(`--- ${name} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   const load = { before: loadavg()[0] };
@@ -102,13 +111,14 @@ async function runScenario(name) {
   load.after = loadavg()[0];
   loads[name] = load;
   durations[name] = Math.round((Date.now() - t0) / 100) / 10;
+  cpus_[name] = Math.round((treeCpuSeconds() - cpu0) * 10) / 10;
   log(`--- ${name} done in ${durations[name].toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 }
 
 const durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
 printTable('wall time', [
-  ...selected.map((name) => ({ scenario: name, ...(lanes.length > 1 ? { lane: laneOf[name] } : {}), seconds: durations[name], loadBefore: loads[name]?.before, loadAfter: loads[name]?.after })),
-  { scenario: 'total', seconds: durationSeconds },
+  ...selected.map((name) => ({ scenario: name, ...(lanes.length > 1 ? { lane: laneOf[name] } : { cpuSeconds: cpus_[name] }), seconds: durations[name], loadBefore: loads[name]?.before, loadAfter: loads[name]?.after })),
+  { scenario: 'total', cpuSeconds: Math.round(treeCpuSeconds() * 10) / 10, seconds: durationSeconds },
 ]);
 
 const summary = [];
