@@ -16,12 +16,13 @@
 //   needs?: string[]                scenarios whose results this one reads (run first, added to --only)
 //   run(ctx): Promise<row[]>        rows are flat objects; one table per scenario (column set = union of keys)
 //   summarize?(results): string[]   called after all scenarios with { [name]: rows } (only those that ran)
-// ctx = { quick, log(msg), results (rows of scenarios that already ran), scale(full, quick) }.
+// ctx = { quick, log(msg), results (rows of scenarios that already ran), scale(full, quick), apiServer() }.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startApiServer } from './lib/procs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Every bench/scenarios/*.mjs is a scenario; these run first, in this order, then any others by file name.
@@ -79,13 +80,21 @@ const loads = {};
 const durations = {};
 // CPU seconds of this process and of the children it has reaped (every process a scenario starts is stopped by its
 // end), per scenario: what bounds a run's length on a 2-core machine whatever the load. Only with one lane: two
-// lanes reap each other's children.
+// lanes reap each other's children, and quick's shared api-server counts in the total only.
 const cpus_ = {};
 const treeCpuSeconds = () => {
   const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // utime stime cutime cstime, USER_HZ 100
 };
-const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full) };
+// ctx.apiServer() starts an api-server with the default flags; in --quick, get, list, update and write-path share one
+// (each in a namespace of its own: its start-up was a quarter of such a scenario's quick time), stopped at the end.
+let shared;
+const apiServer = async () => {
+  if (!args.quick) return startApiServer();
+  shared ??= startApiServer();
+  return { ...(await shared), stop: async () => {} };
+};
+const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full), apiServer };
 
 const lanes = args.quick && !args.serial ? [selected.filter((n) => !BESIDE.includes(n)), selected.filter((n) => BESIDE.includes(n))].filter((l) => l.length) : [selected];
 const laneOf = Object.fromEntries(lanes.flatMap((lane, i) => lane.map((n) => [n, i + 1])));
@@ -93,6 +102,7 @@ log(`scenarios: ${lanes.map((l) => l.join(', ')).join(' | beside: ')}${args.quic
 await Promise.all(lanes.map(async (lane) => {
   for (const name of lane) await runScenario(name);
 }));
+await (await shared?.catch(() => undefined))?.stop();
 
 async function runScenario(name) {
   const mod = modules.get(name);
