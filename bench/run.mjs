@@ -27,10 +27,10 @@ import { startApiServer } from './lib/procs.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Every bench/scenarios/*.mjs is a scenario; these run first, in this order, then any others by file name.
 const ORDER = ['echo', 'create', 'get', 'list', 'update', 'watch', 'memory'];
-// The scenarios that spend their time waiting (on Docker, on fixed windows, on a DaemonSet's ten roll-out batches)
-// more than on the CPU: --quick runs them one after another in a second lane, beside the others (whose rates then
-// share the machine with them: a quick run is a smoke test, its figures are not the full run's).
-const BESIDE = ['idle', 'node-agent', 'node-stats', 'services', 'workloads'];
+// --quick runs these one after another in a second lane, beside the others (whose rates then share the machine with
+// them: a quick run is a smoke test, its figures are not the full run's): the scenarios that mostly wait (on Docker,
+// on fixed windows, on roll-out batches), and the scheduler's, which evens the two lanes' lengths.
+const BESIDE = ['idle', 'node-agent', 'node-stats', 'services', 'workloads', 'scheduler'];
 const rank = (f) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
 const SCENARIOS = readdirSync(join(HERE, 'scenarios'))
   .filter((f) => f.endsWith('.mjs'))
