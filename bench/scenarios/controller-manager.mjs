@@ -149,8 +149,8 @@ async function failover(ctx) {
 }
 
 async function scaleUp(ctx) {
-  const nodes = ctx.scale(500, 30);
-  const replicas = ctx.scale(5000, 200);
+  const nodes = ctx.scale(500, 20);
+  const replicas = ctx.scale(5000, 100);
   const c = new Cluster();
   try {
     ctx.log(`scale-up: starting ${nodes} simulated nodes`);

@@ -192,7 +192,7 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain }) {
 }
 
 export async function run(ctx) {
-  const nodes = ctx.scale(200, 20);
+  const nodes = ctx.scale(200, 10);
   const pods = ctx.scale(2000, 100);
   const clients = 16;
   const rows = [];

@@ -47,7 +47,7 @@ async function timed(pool, path) {
 }
 
 export async function run(ctx) {
-  const count = ctx.scale(100_000, 2000);
+  const count = ctx.scale(100_000, 1000);
   const storages = ['memory', 'sqlite'];
   // Both servers are filled side by side (fillPerSec is each one's rate while the other fills too: half the
   // machine), then measured one at a time: RSS after full GCs and the file after compaction do not depend on how
@@ -79,7 +79,7 @@ export async function run(ctx) {
       }),
     );
     // Two compaction passes (every second; history older than a second goes, the newest 10,000 changes stay). The
-    // quick run's 2,000 pods are fewer changes than compaction keeps: one pass is enough to see that it ran.
+    // quick run's 1,000 pods are fewer changes than compaction keeps: one pass is enough to see that it ran.
     await sleep(ctx.scale(2500, 1100));
     const rows = [];
     for (const s of servers) rows.push(await measure(ctx, s, count));
