@@ -4,7 +4,9 @@
 // bench/results/latest.json.
 //
 //   npm run bench                         every scenario (under 10 minutes on a quiet 2-core machine)
-//   npm run bench -- --quick              smaller counts and shorter runs (under a minute)
+//   npm run bench -- --quick              smaller counts and shorter runs (under a minute): a smoke test of every
+//                                         row, not figures to quote; the scenarios on real Docker run beside the
+//                                         others (BESIDE below) unless --serial
 //   npm run bench -- --only create,watch  only these scenarios (plus what they need, e.g. create needs echo)
 //   npm run bench -- --list               list scenario names
 //
@@ -14,16 +16,21 @@
 //   needs?: string[]                scenarios whose results this one reads (run first, added to --only)
 //   run(ctx): Promise<row[]>        rows are flat objects; one table per scenario (column set = union of keys)
 //   summarize?(results): string[]   called after all scenarios with { [name]: rows } (only those that ran)
-// ctx = { quick, log(msg), results (rows of scenarios that already ran), scale(full, quick) }.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// ctx = { quick, log(msg), results (rows of scenarios that already ran), scale(full, quick), apiServer() }.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startApiServer } from './lib/procs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Every bench/scenarios/*.mjs is a scenario; these run first, in this order, then any others by file name.
 const ORDER = ['echo', 'create', 'get', 'list', 'update', 'watch', 'memory'];
+// --quick runs these one after another in a second lane, beside the others (whose rates then share the machine with
+// them: a quick run is a smoke test, its figures are not the full run's): the scenarios that mostly wait (on Docker,
+// on fixed windows, on roll-out batches), and the scheduler's, which evens the two lanes' lengths.
+const BESIDE = ['idle', 'node-agent', 'node-stats', 'services', 'workloads', 'scheduler'];
 const rank = (f) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
 const SCENARIOS = readdirSync(join(HERE, 'scenarios'))
   .filter((f) => f.endsWith('.mjs'))
@@ -34,6 +41,7 @@ const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    serial: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     out: { type: 'string', default: join(HERE, 'results') },
     prefix: { type: 'string', default: 'api-server' },
@@ -70,12 +78,36 @@ const loads = {};
 // Wall time of each scenario (its set-up and clean-up included), printed as a table with the total and kept in the
 // JSON, so the length of a full run can be quoted per scenario.
 const durations = {};
-const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full) };
+// CPU seconds of this process and of the children it has reaped (every process a scenario starts is stopped by its
+// end), per scenario: what bounds a run's length on a 2-core machine whatever the load. Only with one lane: two
+// lanes reap each other's children, and quick's shared api-server counts in the total only.
+const cpus_ = {};
+const treeCpuSeconds = () => {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // utime stime cutime cstime, USER_HZ 100
+};
+// ctx.apiServer() starts an api-server with the default flags; in --quick, get, list, update and write-path share one
+// (each in a namespace of its own: its start-up was a quarter of such a scenario's quick time), stopped at the end.
+let shared;
+const apiServer = async () => {
+  if (!args.quick) return startApiServer();
+  shared ??= startApiServer();
+  return { ...(await shared), stop: async () => {} };
+};
+const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full), apiServer };
 
-log(`scenarios: ${selected.join(', ')}${args.quick ? ' (quick)' : ''}`);
-for (const name of selected) {
+const lanes = args.quick && !args.serial ? [selected.filter((n) => !BESIDE.includes(n)), selected.filter((n) => BESIDE.includes(n))].filter((l) => l.length) : [selected];
+const laneOf = Object.fromEntries(lanes.flatMap((lane, i) => lane.map((n) => [n, i + 1])));
+log(`scenarios: ${lanes.map((l) => l.join(', ')).join(' | beside: ')}${args.quick ? ' (quick: a smoke test; its figures are not the full run\'s)' : ''}`);
+await Promise.all(lanes.map(async (lane) => {
+  for (const name of lane) await runScenario(name);
+}));
+await (await shared?.catch(() => undefined))?.stop();
+
+async function runScenario(name) {
   const mod = modules.get(name);
   const t0 = Date.now();
+  const cpu0 = treeCpuSeconds();
   // Other work on the machine skews every number here: record the load average around each scenario.
   log(`--- ${name} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   const load = { before: loadavg()[0] };
@@ -89,13 +121,14 @@ for (const name of selected) {
   load.after = loadavg()[0];
   loads[name] = load;
   durations[name] = Math.round((Date.now() - t0) / 100) / 10;
+  cpus_[name] = Math.round((treeCpuSeconds() - cpu0) * 10) / 10;
   log(`--- ${name} done in ${durations[name].toFixed(1)} s (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 }
 
 const durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
 printTable('wall time', [
-  ...selected.map((name) => ({ scenario: name, seconds: durations[name], loadBefore: loads[name]?.before, loadAfter: loads[name]?.after })),
-  { scenario: 'total', seconds: durationSeconds },
+  ...selected.map((name) => ({ scenario: name, ...(lanes.length > 1 ? { lane: laneOf[name] } : { cpuSeconds: cpus_[name] }), seconds: durations[name], loadBefore: loads[name]?.before, loadAfter: loads[name]?.after })),
+  { scenario: 'total', cpuSeconds: Math.round(treeCpuSeconds() * 10) / 10, seconds: durationSeconds },
 ]);
 
 const summary = [];
@@ -104,7 +137,7 @@ for (const name of selected) {
   if (mod.summarize && results[name]) summary.push(...mod.summarize(results));
 }
 if (summary.length) {
-  console.log('\nSummary');
+  console.log(args.quick ? '\nSummary (--quick: smoke readings at small sizes and short windows, beside the Docker scenarios; quote the full run)' : '\nSummary');
   for (const line of summary) console.log(`  ${line}`);
 }
 
@@ -113,6 +146,7 @@ const report = {
   durationSeconds,
   scenarioSeconds: durations,
   quick: args.quick,
+  lanes,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
   scenarios: selected,
   results,

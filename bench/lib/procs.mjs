@@ -27,8 +27,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** spawnAndWaitForPort starts `node args...` and resolves once a stderr/stdout line reveals the listening port. */
-function spawnAndWaitForPort(args, portPattern, timeoutMs = 15_000) {
+/** spawnAndWaitForPort starts `node args...` and resolves once a stderr/stdout line reveals the listening port (60 s:
+ * three api-servers starting together beside --quick's second lane took over 15 s at load 15). */
+function spawnAndWaitForPort(args, portPattern, timeoutMs = 60_000) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));

@@ -12,6 +12,8 @@ import { startApiServer } from '../lib/procs.mjs';
 export const name = 'create';
 export const description = 'POST pods/s and latency at 1/16/64 clients, SQLite FULL and NORMAL, and FULL over TLS with RBAC; fraction of the echo';
 export const needs = ['echo'];
+// A namespace of its own: with --quick the FULL insecure server is shared (ctx.apiServer).
+const NS = 'bench-create';
 
 const TOKEN = 'bench-create-token';
 const CONFIGS = [
@@ -44,7 +46,10 @@ export async function run(ctx) {
   writeFileSync(tokenFile, `${TOKEN},bench-creator,bench-creator-uid\n`);
   // The three servers start together (start-up, with the TLS server's key generation, is over before any row is
   // measured; a server waiting for its turn does nothing), then are measured one at a time.
-  const started = await Promise.allSettled(CONFIGS.map(({ sqlite, port }) => startApiServer({ synchronous: sqlite, ...(port === 'TLS+RBAC' ? { args: ['--token-auth-file', tokenFile] } : {}) })));
+  // FULL on the insecure port is the default api-server: --quick's shared one (ctx.apiServer).
+  const started = await Promise.allSettled(
+    CONFIGS.map(({ sqlite, port }) => (sqlite === 'FULL' && port === 'insecure' ? ctx.apiServer() : startApiServer({ synchronous: sqlite, ...(port === 'TLS+RBAC' ? { args: ['--token-auth-file', tokenFile] } : {}) }))),
+  );
   const servers = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
   try {
     const failed = started.find((s) => s.status === 'rejected');
@@ -55,18 +60,18 @@ export async function run(ctx) {
       const admin = newPool(server.url);
       let pool = admin;
       try {
-        await createNamespace(admin, 'bench');
-        if (tls) pool = await rbacClient(server, admin, 'bench');
+        await createNamespace(admin, NS);
+        if (tls) pool = await rbacClient(server, admin, NS);
         const headers = tls ? { authorization: `Bearer ${TOKEN}` } : undefined;
         let n = 0;
-        const op = async () => (await request(pool, 'POST', podsPath('bench'), podBody(`p-${n++}`), headers)).status === 201;
-        const first = await request(pool, 'POST', podsPath('bench'), podBody('first'), headers);
+        const op = async () => (await request(pool, 'POST', podsPath(NS), podBody(`p-${n++}`), headers)).status === 201;
+        const first = await request(pool, 'POST', podsPath(NS), podBody('first'), headers);
         expectOk(first, `create over ${port}`);
         // The quick run measures the TLS port at the row's concurrency only, to stay within its minute.
         for (const concurrency of tls && ctx.quick ? [16] : [1, 16, 64]) {
-          await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 300), op }); // warm-up
+          await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 100), op }); // warm-up
           const cpu0 = server.cpuSeconds();
-          const r = await closedLoop({ concurrency, durationMs: ctx.scale(3000, 1500), op });
+          const r = await closedLoop({ concurrency, durationMs: ctx.scale(3000, 400), op });
           const cpuSeconds = server.cpuSeconds() - cpu0;
           const serverCpu = cpuSeconds / r.seconds;
           // CPU per create depends less on other work on the machine than the rate does: the figure to compare

@@ -15,9 +15,9 @@ export async function run(ctx) {
     let n = 0;
     const op = async () => (await request(pool, 'POST', '/api/v1/namespaces/bench/pods', podBody(`echo-${n++}`))).status === 200;
     for (const concurrency of [1, 16, 64]) {
-      await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 300), op }); // warm-up
+      await closedLoop({ concurrency, durationMs: ctx.scale(concurrency === 1 ? 1000 : 500, 100), op }); // warm-up
       const cpu0 = server.cpuSeconds();
-      const r = await closedLoop({ concurrency, durationMs: ctx.scale(3000, 1500), op });
+      const r = await closedLoop({ concurrency, durationMs: ctx.scale(3000, 400), op });
       const serverCpu = (server.cpuSeconds() - cpu0) / r.seconds;
       ctx.log(`echo c=${concurrency}: ${r.opsPerSec}/s p50 ${r.p50} p99 ${r.p99} ms`);
       rows.push({ op: 'echo POST', ...r, serverCpuPct: Math.round(serverCpu * 100) });

@@ -240,8 +240,8 @@ async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain, echoMs 
 }
 
 export async function run(ctx) {
-  const nodes = ctx.scale(200, 20);
-  const pods = ctx.scale(2000, 200);
+  const nodes = ctx.scale(200, 10);
+  const pods = ctx.scale(2000, 100);
   const clients = 16;
   const rows = [];
   const mains = (process.env.SKIFF_BENCH_E2E_AGENT_MAINS ?? '').split(',').filter(Boolean);

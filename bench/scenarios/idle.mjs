@@ -79,8 +79,8 @@ export async function run(ctx) {
   // 30 s holds whole periods of every periodic task at these flags (node monitor 1 s, leader Leases 2 s, node
   // Leases 2.5 s, housekeeping 10 s) but the node status read every 4 s, of which it holds 7.5 (half a GET per
   // node more or less: a few µs a second).
-  const settleMs = ctx.scale(10_000, 5_000);
-  const windowMs = ctx.scale(30_000, 15_000);
+  const settleMs = ctx.scale(10_000, 1_000);
+  const windowMs = ctx.scale(30_000, 5_000);
   const runtime = (await docker(['version', '--format', '{{.Server.Version}}']).then(() => true, () => false)) ? 'docker' : 'simulated';
   const id = randomBytes(3).toString('hex');
   const network = `skiff-bench-idle-${id}`;

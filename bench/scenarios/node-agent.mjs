@@ -113,7 +113,7 @@ export async function run(ctx) {
       if (agent.exitCode !== null || Date.now() - t0 > 30_000) throw new Error(`node agent did not register: ${agentLog}`);
       await sleep(200);
     }
-    await sleep(1500);
+    await sleep(ctx.scale(1500, 300));
     const pid = agent.pid;
 
     const startup = async (mode, count) => {
@@ -149,7 +149,7 @@ export async function run(ctx) {
       return { names, wallMs, cpu, peakRss, lat };
     };
 
-    const small = ctx.scale(30, 5);
+    const small = ctx.scale(30, 3);
     for (const mode of ['serial', 'burst']) {
       ctx.log(`node-agent: ${small} pods, ${mode === 'serial' ? 'one at a time' : 'all at once'}`);
       const r = await startup(mode, small);
@@ -167,7 +167,7 @@ export async function run(ctx) {
       await deleteAll(base, node, r.names);
     }
 
-    const big = ctx.scale(100, 10);
+    const big = ctx.scale(100, 5);
     ctx.log(`node-agent: ${big} pods at once`);
     const r = await startup('hundred', big);
     rows.push({
@@ -182,7 +182,7 @@ export async function run(ctx) {
     });
     // Steady state: the pods run; the agent relists once a second and resyncs each pod every 10 s: one resync
     // period holds every pod's resync once and ten relists, wherever it starts.
-    const steadyS = ctx.scale(10, 5);
+    const steadyS = ctx.scale(10, 1);
     const c0 = cpuSeconds(pid);
     await sleep(steadyS * 1000);
     rows.push({
@@ -193,7 +193,8 @@ export async function run(ctx) {
     });
     ctx.log(`node-agent: ${big} pods Running after ${round(r.wallMs / 1000, 1)} s`);
     // Measured: the containers go with docker rm -f below (removeNode), not a graceful delete through the agent.
-    agent.kill('SIGTERM');
+    // Quick: nothing is measured any more, so no graceful stop either.
+    agent.kill(ctx.quick ? 'SIGKILL' : 'SIGTERM');
     await Promise.race([agentExit, sleep(10_000)]);
   } finally {
     if (agent && agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');

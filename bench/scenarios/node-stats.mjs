@@ -107,12 +107,15 @@ async function waitSampled(agent, pods, timeoutMs) {
 
 export async function run(ctx) {
   const node = `bench-ns-${Math.random().toString(36).slice(2, 8)}`;
-  const pods = ctx.scale(100, 20);
+  const pods = ctx.scale(100, 5);
   // A sampling phase's window holds whole housekeeping cycles (a round, then --housekeeping-interval until the next
   // starts), at least this long: it then counts as many rounds as it has cycles, wherever the first one fell (a
   // fixed 60 s window held 3 to 4 rounds of the 17 s Docker API cycle). 15 s: two cgroupfs cycles, one of the API's.
-  const minWindowS = ctx.scale(15, 10);
-  const intervalS = 10; // the agent's default --housekeeping-interval
+  const minWindowS = ctx.scale(15, 2);
+  // The agent's default --housekeeping-interval; the quick run samples every second (the flag, in quick only), so
+  // that its windows still hold whole cycles.
+  const intervalS = ctx.scale(10, 1);
+  const sampling = ctx.quick ? [`--housekeeping-interval=${intervalS}s`] : [];
   const rows = [];
   const names = Array.from({ length: pods }, (_, k) => `ns-${k}`);
   const server = await startApiServer();
@@ -121,8 +124,8 @@ export async function run(ctx) {
   try {
     const phases = [
       { label: 'sampling off (interval 1h)', args: ['--housekeeping-interval=1h'] },
-      { label: 'Docker stats API', args: ['--container-stats=runtime'] },
-      { label: 'cgroup files', args: ['--container-stats=cgroupfs'] },
+      { label: 'Docker stats API', args: ['--container-stats=runtime', ...sampling] },
+      { label: 'cgroup files', args: ['--container-stats=cgroupfs', ...sampling] },
     ];
     for (const [i, phase] of phases.entries()) {
       agent = await startAgent(base, node, phase.args);

@@ -14,8 +14,8 @@ const script = resolve(import.meta.dirname, '../../apps/scheduler/bench/dist/ben
 export async function run(ctx) {
   const rows = [];
   for (const storage of ['memory', 'sqlite']) {
-    const nodes = ctx.scale(1000, 200);
-    const pods = ctx.scale(10_000, 2000);
+    const nodes = ctx.scale(1000, 50);
+    const pods = ctx.scale(10_000, 300);
     const { stdout } = await run_(process.execPath, [script, '--nodes', String(nodes), '--pods', String(pods), '--storage', storage], {
       timeout: 600_000,
       maxBuffer: 16 * 1024 * 1024,

@@ -125,7 +125,7 @@ export async function run(ctx) {
     await until('the new Service answering', () => get(svc.spec.clusterIP, 80, 1000));
     rows.push({ what: 'Service create to first answer (ms)', n: 1, p50: round(performance.now() - t0, 1) });
 
-    const n = ctx.scale(500, 100);
+    const n = ctx.scale(500, 50);
     for (const [label, host] of [['GET direct to pod IP (ms)', podIP], ['GET through ClusterIP (ms)', svc.spec.clusterIP]]) {
       const samples = [];
       for (let i = 0; i < n; i++) {
@@ -161,18 +161,19 @@ export async function run(ctx) {
     // Idle cost with 50 more Services, once the last one answers: the proxy's Node process and the address
     // sidecar's shell loop (by host PID; the loop's children are counted once it has waited for them).
     const services = [];
-    for (let i = 0; i < 50; i++) services.push(await api(server.url, 'POST', '/api/v1/namespaces/default/services', service(`idle-${i}`)));
-    await until('the 50th Service answering', () => get(services.at(-1).spec.clusterIP, 80, 1000));
+    for (let i = 0; i < ctx.scale(50, 10); i++) services.push(await api(server.url, 'POST', '/api/v1/namespaces/default/services', service(`idle-${i}`)));
+    await until('the last Service answering', () => get(services.at(-1).spec.clusterIP, 80, 1000));
     const pid = await hostPid(node, 'proxy');
     const loopPid = await hostPid(node, 'addresses');
     // The sidecar's loop runs every second and the proxy only on watch events: 15 s holds 15 of its periods.
-    const windowS = ctx.scale(15, 10);
-    await sleep(2000);
+    const windowS = ctx.scale(15, 2);
+    await sleep(ctx.scale(2000, 500));
+    const all = services.length + 3;
     const [c0, l0] = [cpuSeconds(pid), cpuWithChildren(loopPid)];
     await sleep(windowS * 1000);
-    rows.push({ what: `proxy idle with 53 Services: CPU % of a core over ${windowS} s`, n: 1, p50: round(((cpuSeconds(pid) - c0) / windowS) * 100, 2) });
-    rows.push({ what: `address sidecar idle with 53 ClusterIPs: CPU % of a core over ${windowS} s`, n: 1, p50: round(((cpuWithChildren(loopPid) - l0) / windowS) * 100, 2) });
-    rows.push({ what: 'proxy idle with 53 Services: RSS (MiB)', n: 1, p50: round(procStatus(pid).rssKiB / 1024, 1) });
+    rows.push({ what: `proxy idle with ${all} Services: CPU % of a core over ${windowS} s`, n: 1, p50: round(((cpuSeconds(pid) - c0) / windowS) * 100, 2) });
+    rows.push({ what: `address sidecar idle with ${all} ClusterIPs: CPU % of a core over ${windowS} s`, n: 1, p50: round(((cpuWithChildren(loopPid) - l0) / windowS) * 100, 2) });
+    rows.push({ what: `proxy idle with ${all} Services: RSS (MiB)`, n: 1, p50: round(procStatus(pid).rssKiB / 1024, 1) });
     rows.push({ what: 'address sidecar shell: RSS (MiB)', n: 1, p50: round(procStatus(loopPid).rssKiB / 1024, 1) });
     return rows;
   } finally {

@@ -62,7 +62,7 @@ function untilListening(dataDir) {
 }
 
 export async function run(ctx) {
-  const count = ctx.scale(100_000, 10_000);
+  const count = ctx.scale(100_000, 5000);
   const { SqliteStore } = await import(pathToFileURL(join(DIST, 'storage/sqlite-store.js')).href);
   const { NodeGraph } = await import(pathToFileURL(join(DIST, 'auth/node-graph.js')).href);
   const { RbacIndex } = await import(pathToFileURL(join(DIST, 'auth/rbac/rbac-index.js')).href);

@@ -3,10 +3,11 @@
 // that each row's server CPU per operation (`serverCpuMsPerOp`) is that write's alone. SQLite FULL.
 import { closedLoop, expectOk, newPool, request } from '../lib/load.mjs';
 import { createNamespace, podBody, podsPath } from '../lib/objects.mjs';
-import { startApiServer } from '../lib/procs.mjs';
 
 export const name = 'write-path';
 export const description = 'server CPU per create, pods/binding, status PATCH (merge, as node agents send), PUT and event create at c=16';
+// A namespace of its own: with --quick the api-server is shared (ctx.apiServer).
+const NS = 'bench-write-path';
 
 const CONCURRENCY = 16;
 const EVENTS_PER_POD = 4;
@@ -35,9 +36,9 @@ function eventBody(i) {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: `p-${i}.bench` },
-    involvedObject: { kind: 'Pod', namespace: 'bench', name: `p-${i}`, apiVersion: 'v1' },
+    involvedObject: { kind: 'Pod', namespace: NS, name: `p-${i}`, apiVersion: 'v1' },
     reason: 'Scheduled',
-    message: `Successfully assigned bench/p-${i} to bench-node`,
+    message: `Successfully assigned ${NS}/p-${i} to bench-node`,
     source: { component: 'default-scheduler' },
     firstTimestamp: TS,
     lastTimestamp: TS,
@@ -50,37 +51,37 @@ function eventBody(i) {
 const mergePatch = (pool, path, body) => request(pool, 'PATCH', path, body, { 'content-type': 'application/merge-patch+json' });
 
 export async function run(ctx) {
-  const count = ctx.scale(4000, 1500);
-  const server = await startApiServer();
+  const count = ctx.scale(4000, 300);
+  const server = await ctx.apiServer();
   const pool = newPool(server.url);
   const rows = [];
   const ok = (code) => (r) => r.status === code;
   try {
-    await createNamespace(pool, 'bench');
+    await createNamespace(pool, NS);
     expectOk(await request(pool, 'POST', '/api/v1/nodes', JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'bench-node' } })), 'create node');
     // Warm-up on pods of their own, so every row below runs on a warmed-up server.
-    for (let i = 0; i < 200; i++) expectOk(await request(pool, 'POST', podsPath('bench'), podBody(`warm-${i}`)), 'warm-up create');
+    for (let i = 0; i < ctx.scale(200, 50); i++) expectOk(await request(pool, 'POST', podsPath(NS), podBody(`warm-${i}`)), 'warm-up create');
     const pods = [];
     const steps = [
-      ['create', (i) => request(pool, 'POST', podsPath('bench'), podBody(`p-${i}`)), ok(201)],
-      ['binding', (i) => request(pool, 'POST', `${podsPath('bench')}/p-${i}/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: `p-${i}` }, target: { kind: 'Node', name: 'bench-node' } })), ok(201)],
-      ['status PATCH (Pending)', (i) => mergePatch(pool, `${podsPath('bench')}/p-${i}/status`, statusPatch(i, false)), ok(200)],
-      ['status PATCH (Running)', (i) => mergePatch(pool, `${podsPath('bench')}/p-${i}/status`, statusPatch(i, true)), ok(200)],
+      ['create', (i) => request(pool, 'POST', podsPath(NS), podBody(`p-${i}`)), ok(201)],
+      ['binding', (i) => request(pool, 'POST', `${podsPath(NS)}/p-${i}/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: `p-${i}` }, target: { kind: 'Node', name: 'bench-node' } })), ok(201)],
+      ['status PATCH (Pending)', (i) => mergePatch(pool, `${podsPath(NS)}/p-${i}/status`, statusPatch(i, false)), ok(200)],
+      ['status PATCH (Running)', (i) => mergePatch(pool, `${podsPath(NS)}/p-${i}/status`, statusPatch(i, true)), ok(200)],
       [
         'PUT',
         async (i) => {
-          const pod = pods[i] ?? JSON.parse(expectOk(await request(pool, 'GET', `${podsPath('bench')}/p-${i}`), 'get').body);
+          const pod = pods[i] ?? JSON.parse(expectOk(await request(pool, 'GET', `${podsPath(NS)}/p-${i}`), 'get').body);
           pod.metadata.annotations = { 'bench/seq': String(i) };
-          return request(pool, 'PUT', `${podsPath('bench')}/p-${i}`, JSON.stringify(pod));
+          return request(pool, 'PUT', `${podsPath(NS)}/p-${i}`, JSON.stringify(pod));
         },
         ok(200),
       ],
-      ['event create', (i) => request(pool, 'POST', '/api/v1/namespaces/bench/events', eventBody(i)), ok(201)],
+      ['event create', (i) => request(pool, 'POST', `/api/v1/namespaces/${NS}/events`, eventBody(i)), ok(201)],
     ];
     // The PUT row reads each pod first, outside its measurement.
     for (const [op, send, good] of steps) {
       if (op === 'PUT') {
-        await closedLoop({ concurrency: CONCURRENCY, durationMs: 600_000, maxOps: count, op: async (i) => ((pods[i] = JSON.parse((await request(pool, 'GET', `${podsPath('bench')}/p-${i}`)).body)), true) });
+        await closedLoop({ concurrency: CONCURRENCY, durationMs: 600_000, maxOps: count, op: async (i) => ((pods[i] = JSON.parse((await request(pool, 'GET', `${podsPath(NS)}/p-${i}`)).body)), true) });
       }
       const cpu0 = server.cpuSeconds();
       const r = await closedLoop({ concurrency: CONCURRENCY, durationMs: 600_000, maxOps: count, op: async (i) => good(await send(i)) });

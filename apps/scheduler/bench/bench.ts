@@ -142,7 +142,10 @@ try {
     if (c.exitCode !== null) continue;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    // The 5 s limit's timer is cleared once the child has gone: left pending, it kept this process alive 5 s more.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
   }
   rmSync(dir, { recursive: true, force: true });
 }
