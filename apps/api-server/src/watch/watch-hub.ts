@@ -283,7 +283,10 @@ export class WatchHub {
    */
   #write(w: Watcher, line: Buffer): void {
     const buffered = w.sink.buffered();
-    if (buffered + w.queuedBytes > this.#maxBuffered || this.#stalled(w, buffered)) {
+    const behind = buffered + w.queuedBytes > this.#maxBuffered;
+    if (behind || this.#stalled(w, buffered)) {
+      // As kube's "Forcing watcher close due to unresponsiveness": the client re-watches from its last revision.
+      this.#log?.info({ resource: w.request.resource, namespace: w.request.namespace, bufferedBytes: buffered + w.queuedBytes, reason: behind ? 'too far behind' : 'stalled' }, 'closing an unresponsive watcher');
       w.close(true);
       return;
     }
