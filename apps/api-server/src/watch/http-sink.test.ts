@@ -1,8 +1,11 @@
 import { createServer, get, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { realClock, RESOURCES, type KubeObject } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
+import { MemoryStore } from '../storage/memory-store.js';
 import { chunkFrame, httpWatchSink } from './http-sink.js';
+import { WatchHub } from './watch-hub.js';
 import type { WatchSink } from './watcher.js';
 
 // A real node:http server whose handler opens a chunked response the way startHttpWatch does and hands the test
@@ -121,5 +124,46 @@ describe('httpWatchSink', () => {
     expect(secondHeaders).toBeGreaterThan(firstAt);
     expect(received.indexOf('"second"')).toBeGreaterThan(secondHeaders);
     raw.destroy();
+  });
+
+  it('writes the shared chunks by reference to a socket that is behind, and cuts a dropped watcher off', async () => {
+    // A WatchHub over real sockets: one watcher reads (node:http), one never reads (a paused raw socket).
+    const store = new MemoryStore();
+    const hub = new WatchHub({ store, clock: realClock, maxBufferedBytes: 1024 * 1024, stallTimeoutMs: 3_600_000 });
+    const request = { info: RESOURCES.pods, resource: 'pods', namespace: 'a', filter: {}, allowBookmarks: false, sendInitialEvents: false };
+    const opened: Opened[] = [];
+    const port = await listen((o) => (opened.push(o), hub.start(request, o.sink)));
+    const reader = await readBody(port, '/reads');
+    await waitFor(() => opened.length === 1);
+    const stalledClient = connect(port, '127.0.0.1');
+    stalledClient.on('error', () => undefined);
+    stalledClient.write('GET /stalled HTTP/1.1\r\nHost: x\r\n\r\n');
+    stalledClient.pause();
+    await waitFor(() => opened.length === 2);
+    const stalled = opened[1]!.res.socket!;
+    const written: unknown[] = [];
+    const write = stalled.write.bind(stalled) as (...a: unknown[]) => boolean;
+    stalled.write = ((...args: unknown[]) => (written.push(args[0]), write(...args))) as typeof stalled.write;
+    const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a', name, annotations: { pad: 'x'.repeat(100_000) } } });
+    // Until the kernel's buffers are full, one pod a turn; then two a turn, so a flush holds two events.
+    let n = 0;
+    for (; n < 2000 && hub.size === 2; n++) {
+      store.create({ resource: 'pods', namespace: 'a', name: `p${n}` }, pod(`p${n}`));
+      if (stalled.writableLength > 0 && n % 2 === 0) continue;
+      await new Promise((r) => setImmediate(r));
+    }
+    // Dropped past maxBufferedBytes, and its connection cut rather than left holding the megabyte it did not read.
+    await waitFor(() => hub.size === 1, { what: 'the stalled watcher to be dropped' });
+    await waitFor(() => stalled.destroyed, { what: "the stalled watcher's socket to be destroyed" });
+    // While it was behind, its writes were the events' shared chunks, not joined copies of them.
+    const copies = written.filter((b) => (b as Buffer).length > 200_000);
+    expect(written.length).toBeGreaterThan(1);
+    expect(copies).toEqual([]);
+    // The reader got every event.
+    opened[0]!.sink.close();
+    const body = await reader.body;
+    expect(body.split('\n').filter(Boolean).length).toBe(n);
+    stalledClient.destroy();
+    hub.close();
   });
 });

@@ -3,6 +3,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { WatchSink } from './watcher.js';
+import { writeFrames } from './write-frames.js';
 
 /**
  * httpWatchSink writes newline-delimited events (client-node splits on newlines) to a response whose headers are
@@ -32,18 +33,23 @@ export function httpWatchSink(res: ServerResponse): WatchSink {
       close() {
         if (!res.writableEnded) res.end();
       },
+      abort: () => res.destroy(),
     };
   }
   let ended = false;
   return {
     send(lines) {
       if (ended || !socket.writable || lines.length === 0) return;
-      socket.write(lines.length === 1 ? chunkFrame(lines[0] as Buffer) : Buffer.concat(lines.map(chunkFrame)));
+      writeFrames(socket, lines, chunkFrame);
     },
     buffered: () => socket.writableLength,
     close() {
       ended = true;
       if (!res.writableEnded) res.end();
+    },
+    abort() {
+      ended = true;
+      socket.destroy();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLabelSelector, realClock, RESOURCES, type KubeObject, type Selector } from '@skiff/api';
+import { FakeClock, parseLabelSelector, realClock, RESOURCES, type KubeObject, type Selector } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
 import { MemoryStore } from '../storage/memory-store.js';
 import { MAX_TIMER_MS, WatchHub, watchTimeoutMs } from './watch-hub.js';
@@ -37,6 +37,7 @@ describe('WatchHub selectors', () => {
         send: (ls) => lines.push(...ls.map((l) => JSON.parse(l.toString()).object.metadata.name as string)),
         buffered: () => 0,
         close: () => undefined,
+        abort: () => undefined,
       });
     }
     const pod = (name: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a', name, labels } });
@@ -49,5 +50,47 @@ describe('WatchHub selectors', () => {
       expect(evaluated).toBe(4);
       hub.close();
     });
+  });
+});
+
+describe('WatchHub slow watchers', () => {
+  /** A sink that holds what it is sent until take() lets its peer read `perTake` bytes of it. */
+  const sink = (perTake: number) => {
+    let held = 0;
+    const s = {
+      lines: 0,
+      aborted: false,
+      send: (ls: readonly Buffer[]) => {
+        s.lines += ls.length;
+        for (const l of ls) held += l.length;
+      },
+      buffered: () => held,
+      close: () => undefined,
+      abort: () => void (s.aborted = true),
+      take: () => void (held = Math.max(0, held - perTake)),
+    };
+    return s;
+  };
+
+  it('drops a watcher whose peer took none of its bytes for stallTimeoutMs, not one that reads however slowly', async () => {
+    const store = new MemoryStore();
+    const clock = new FakeClock(0);
+    const hub = new WatchHub({ store, clock, stallTimeoutMs: 2000 });
+    const request = { info: RESOURCES.pods, resource: 'pods', namespace: 'a', filter: {}, allowBookmarks: false, sendInitialEvents: false };
+    const stalled = sink(0);
+    const slow = sink(1); // one byte between events: far behind, but its peer is reading
+    hub.start(request, stalled);
+    hub.start(request, slow);
+    for (let i = 0; i < 8; i++) {
+      store.create({ resource: 'pods', namespace: 'a', name: `p${i}` }, { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'a', name: `p${i}` } });
+      await waitFor(() => slow.lines === i + 1, { what: `event ${i} at the slow watcher` });
+      // Events at 0, 500, ..., 3500 ms: the stalled one holds bytes untaken from 500 ms on, so the one at 2500 drops it.
+      expect({ at: clock.now(), aborted: stalled.aborted, watchers: hub.size }).toEqual({ at: i * 500, aborted: i >= 5, watchers: i >= 5 ? 1 : 2 });
+      slow.take();
+      clock.advance(500);
+    }
+    expect(stalled.lines).toBe(5);
+    expect(slow.aborted).toBe(false);
+    hub.close();
   });
 });

@@ -15,6 +15,12 @@ export interface WatchHubOptions {
   clock: Clock;
   /** A watcher further behind than this many bytes is closed; it re-watches from its last revision. */
   maxBufferedBytes?: number;
+  /**
+   * A watcher whose peer has had bytes waiting and taken none of them for this long is closed at its next event,
+   * however little it holds (kube's cacher closes a watcher that does not take an event within its dispatch
+   * budget: "Forcing watcher close due to unresponsiveness"). Default 2 s.
+   */
+  stallTimeoutMs?: number;
   /** How often watchers that asked for bookmarks get one. */
   bookmarkIntervalMs?: number;
   /** Watches without timeoutSeconds end after a random time in [min, 2*min], as kube-apiserver's --min-request-timeout. */
@@ -62,6 +68,7 @@ export class WatchHub {
   readonly #byResource = new Map<string, Set<Watcher>>();
   readonly #pending: ChangeEvent[] = [];
   readonly #maxBuffered: number;
+  readonly #stallTimeoutMs: number;
   readonly #minTimeout: number;
   readonly #blockTimeoutMs: number;
   readonly #onCount: WatchHubOptions['onWatcherCountChange'];
@@ -77,6 +84,7 @@ export class WatchHub {
     this.#log = opts.logger;
     this.#clock = opts.clock;
     this.#maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
+    this.#stallTimeoutMs = opts.stallTimeoutMs ?? 2000;
     this.#minTimeout = opts.minRequestTimeoutSeconds ?? 1800;
     this.#blockTimeoutMs = opts.blockTimeoutMs ?? 3000;
     this.#onCount = opts.onWatcherCountChange;
@@ -268,9 +276,17 @@ export class WatchHub {
     this.#write(w, Buffer.from(`{"type":"${type}","object":${req.convert ? JSON.stringify(req.convert(stored.object)) : stored.json}}\n`));
   }
 
-  /** write queues a line for the watcher (keeping its order with events already queued) and schedules the write. */
+  /**
+   * write queues a line for the watcher (keeping its order with events already queued) and schedules the write,
+   * or drops a watcher that is too far behind (maxBufferedBytes) or has stalled (stallTimeoutMs). The line is the
+   * event's shared Buffer: a watcher that has stopped reading costs a reference in a queue until it is dropped.
+   */
   #write(w: Watcher, line: Buffer): void {
-    if (w.sink.buffered() + w.queuedBytes > this.#maxBuffered) {
+    const buffered = w.sink.buffered();
+    const behind = buffered + w.queuedBytes > this.#maxBuffered;
+    if (behind || this.#stalled(w, buffered)) {
+      // As kube's "Forcing watcher close due to unresponsiveness": the client re-watches from its last revision.
+      this.#log?.info({ resource: w.request.resource, namespace: w.request.namespace, bufferedBytes: buffered + w.queuedBytes, reason: behind ? 'too far behind' : 'stalled' }, 'closing an unresponsive watcher');
       w.close(true);
       return;
     }
@@ -280,6 +296,21 @@ export class WatchHub {
       this.#writeScheduled = true;
       setImmediate(() => this.#writeOut());
     }
+  }
+
+  /**
+   * stalled tells whether the watcher's peer has taken none of the bytes waiting for it for stallTimeoutMs: the
+   * sink holding fewer than right after the last flush (or none) is progress, however slow.
+   */
+  #stalled(w: Watcher, buffered: number): boolean {
+    if (buffered === 0 || buffered < w.bufferedAfterFlush) {
+      w.stalledSince = undefined;
+      w.bufferedAfterFlush = buffered;
+      return false;
+    }
+    const now = this.#clock.now();
+    w.stalledSince ??= now;
+    return now - w.stalledSince >= this.#stallTimeoutMs;
   }
 
   #bookmark(w: Watcher, annotations?: Record<string, string>): void {

@@ -14,7 +14,13 @@ export interface WatchSink {
   send(lines: readonly Buffer[]): void;
   /** Bytes queued in the socket and not yet taken by the peer: how far behind this watcher is. */
   buffered(): number;
+  /** End the stream cleanly after what is already queued. */
   close(): void;
+  /**
+   * End the connection now, discarding what the peer has not taken: for a watcher dropped for falling behind,
+   * whose queued bytes it may never read (a dead client would hold them, and the socket, for good).
+   */
+  abort(): void;
 }
 
 /** WatchRequest is a parsed watch: what to watch and how to render it. */
@@ -51,6 +57,10 @@ export class Watcher {
   closed = false;
   headersSent = false;
   timer: TimerHandle | undefined;
+  /** The sink's buffered bytes right after the last flush: fewer at the next event means the peer took some. */
+  bufferedAfterFlush = 0;
+  /** Since when (clock ms) the peer has had bytes waiting and taken none of them; undefined while it keeps up. */
+  stalledSince: number | undefined;
   #outbox: Buffer[] = [];
   #spare: Buffer[] = [];
   #outboxBytes = 0;
@@ -95,11 +105,13 @@ export class Watcher {
     this.#outboxBytes = 0;
     this.sink.send(lines);
     lines.length = 0;
+    this.bufferedAfterFlush = this.sink.buffered();
   }
 
   /**
    * close ends the stream, first sending what is queued (a closing bookmark, say) unless `drop`: a watcher closed
-   * for being too far behind is not sent more.
+   * for being too far behind is sent nothing more, and its connection is cut (sink.abort) rather than left holding
+   * the bytes it has not read; the client re-watches from the last revision it got, as after any broken watch.
    */
   close(drop = false): void {
     if (this.closed) return;
@@ -107,7 +119,8 @@ export class Watcher {
     this.#outbox.length = 0;
     this.#outboxBytes = 0;
     this.closed = true;
-    this.sink.close();
+    if (drop) this.sink.abort();
+    else this.sink.close();
     this.onClose();
   }
 }

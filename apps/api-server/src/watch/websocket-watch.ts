@@ -11,6 +11,7 @@ import { endSocketWithStatus, toApiError } from '../http/send.js';
 import { watchRequest } from '../routes/api-handler.js';
 import { settle } from '../storage/settle.js';
 import type { Storage } from '../storage/storage.js';
+import { writeFrames } from './write-frames.js';
 import type { WatchHub } from './watch-hub.js';
 import type { WatchSink } from './watcher.js';
 
@@ -71,12 +72,14 @@ function wsSink(ws: WebSocket, socket: Duplex): WatchSink {
   return {
     send(lines) {
       if (ws.readyState !== ws.OPEN || lines.length === 0) return;
-      socket.write(lines.length === 1 ? textFrame(lines[0] as Buffer) : Buffer.concat(lines.map(textFrame)));
+      writeFrames(socket, lines, textFrame);
     },
     buffered: () => ws.bufferedAmount,
     close() {
       if (ws.readyState === ws.OPEN) ws.close(1000);
     },
+    // No close frame: it would wait behind what the peer has not read, and ws's close handshake for 30 s more.
+    abort: () => ws.terminate(),
   };
 }
 
