@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Pod } from '@skiff/api';
+import type { Node, NodeCondition, Pod } from '@skiff/api';
 import { createClient, type Clientset } from '@skiff/client';
 import { testVolumeDirs } from './__tests__/volume-dirs.js';
 import { realClock, silentLogger } from '@skiff/controller-kit';
@@ -53,6 +53,16 @@ function options(over: Partial<AgentProcessOptions>): AgentProcessOptions {
   };
 }
 
+/** nodeGets is how many GETs of a Node object (not a list, watch or subresource) the api-server has answered. */
+async function nodeGets(): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\S+)$/gm)) {
+    if (/\bverb="GET"/.test(m[1]!) && /\bresource="nodes"/.test(m[1]!) && !/\bsubresource="[^"]/.test(m[1]!)) n += Number(m[2]);
+  }
+  return n;
+}
+
 function pod(name: string, node: string, spec: Partial<Pod['spec']> = {}): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'app', image: 'busybox:1.36' }], ...spec } };
 }
@@ -75,6 +85,28 @@ describe('AgentProcess', () => {
     await agent.stop();
     const after = await client.nodes.get('n1');
     expect(after.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletStopped' });
+  });
+
+  it('reads its Node from its watch of it: status ticks GET no Node, yet repair a Ready=Unknown set by another', async () => {
+    const agent = new AgentProcess(options({ nodes: [{ name: 'nw1', runtime: new FakeRuntime({ clock: realClock }) }], statusUpdateMs: 100 }));
+    agents.push(agent);
+    await agent.start();
+    const before = await nodeGets();
+    // What the node lifecycle controller does when a Lease lapses (read with a LIST, which nodeGets does not count);
+    // only the agent's status tick sets Ready back.
+    const list = await client.nodes.list({ fieldSelector: 'metadata.name=nw1' });
+    const conditions = (list.items[0]?.status?.conditions ?? []).map((c): NodeCondition => (c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown' } : c));
+    const unknown = await client.nodes.patch<Node>('nw1', { status: { conditions } }, { subresource: 'status' });
+    expect(unknown.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('Unknown');
+    await waitFor(
+      async () => {
+        const node = (await client.nodes.list({ fieldSelector: 'metadata.name=nw1' })).items[0];
+        const ready = node?.status?.conditions?.find((c) => c.type === 'Ready');
+        return Number(node?.metadata.resourceVersion) > Number(unknown.metadata.resourceVersion) && ready?.reason === 'KubeletReady' ? true : undefined;
+      },
+      { what: 'the agent to set Ready back after the Unknown' },
+    );
+    expect(await nodeGets()).toBe(before);
   });
 
   it('renews its Leases on the heartbeat client while every connection of the main client is busy', async () => {

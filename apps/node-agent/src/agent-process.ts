@@ -89,6 +89,8 @@ export class AgentProcess {
   readonly #factory: SharedInformerFactory;
   /** Every Service, for containers' service variables; set up in start, read when a container is created. */
   #services: SharedInformer<Service> | undefined;
+  /** The agent's own Nodes, read by the status ticks instead of a GET each (kubelet's nodeLister). */
+  #nodeInformer: SharedInformer<Node> | undefined;
   readonly #ac = new AbortController();
   readonly #hbNodes: HeartbeatNode[];
   /** ConfigMaps and Secrets, shared by every node of the process. */
@@ -186,6 +188,7 @@ export class AgentProcess {
         client: {
           create: (node) => client.nodes.create(node),
           get: (name) => heartbeat.nodes.get(name),
+          cached: (name) => this.#nodeInformer?.lister().get(name),
           patch: (name, body) => client.nodes.patch(name, body),
           patchStatus: (name, status) => heartbeat.nodes.patch<Node>(name, { status }, { subresource: 'status' }),
         },
@@ -267,6 +270,8 @@ export class AgentProcess {
     const informer = this.#factory.forResource<Pod>('pods', this.#o.client.pods, single ? { fieldSelector: `spec.nodeName=${single}` } : {});
     // Pods start only after Services are listed, so their containers see every Service that exists (as kubelet).
     this.#services = this.#factory.forResource<Service>('services', this.#o.client.services);
+    // One node: a watch of its Node by name (all the Node authorizer lets a node read); many simulated ones: all.
+    this.#nodeInformer = this.#factory.forResource<Node>('nodes', this.#o.client.nodes, single ? { fieldSelector: `metadata.name=${single}` } : {});
     const route = (pod: Pod): NodeRunner | undefined => this.nodes.get(pod.spec.nodeName ?? '')?.runner;
     // The ConfigMaps and Secrets of each pod are watched one by one, before the pod is handed to its runner.
     const referenced = new ReferencedObjectWatcher({ client: this.#o.client, objects: this.#objects, signal, logger: this.#log });

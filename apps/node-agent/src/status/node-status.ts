@@ -27,6 +27,12 @@ export interface NodeIdentity {
 export interface NodeClient {
   create(node: Node): Promise<Node>;
   get(name: string): Promise<Node>;
+  /**
+   * cached is the Node as the agent's watch of it last saw it, undefined before that watch has it. kubelet reads its
+   * Node from its informer's lister for a status tick and GETs only to retry: an idle node then asks the api-server
+   * for nothing between its status patches.
+   */
+  cached?(name: string): Node | undefined;
   patch(name: string, body: unknown): Promise<Node>;
   patchStatus(name: string, status: NodeStatus): Promise<Node>;
 }
@@ -118,7 +124,7 @@ function comparable(status: NodeStatus | undefined): string {
 
 /**
  * NodeStatusReporter registers a node and posts its status, after kubelet's tryUpdateNodeStatus: each tick it reads
- * the Node from the api-server and posts when the server's copy differs from what it would post (ignoring
+ * the Node from the agent's watch of it (`cached`; from the api-server when that has none yet) and posts when the server's copy differs from what it would post (ignoring
  * heartbeat times), and at least every 5 minutes otherwise (nodeStatusReportFrequency). Comparing with the server's
  * copy, not with its own last post, is what repairs a status someone else changed: the node lifecycle controller
  * sets Ready=Unknown when the Lease lapses, and only the agent sets it back.
@@ -159,7 +165,8 @@ export class NodeStatusReporter {
 
   /** update posts the status if the server's copy differs (or a post is due); `stopped` marks the node not ready. */
   async update(info: RuntimeInfo | undefined, health: Health, force = false, stopped = false): Promise<void> {
-    await this.#post(await this.#client.get(this.#id.name), info, health, force, stopped);
+    const current = this.#client.cached?.(this.#id.name) ?? (await this.#client.get(this.#id.name));
+    await this.#post(current, info, health, force, stopped);
   }
 
   async #post(current: Node, info: RuntimeInfo | undefined, health: Health, force: boolean, stopped: boolean): Promise<void> {
