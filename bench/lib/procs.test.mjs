@@ -1,28 +1,15 @@
 // The bench's child processes: a start that fails leaves neither a process nor a data dir behind.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { pidsWithArg } from '@skiff/testing';
 import { spawnAndWaitForPort, startApiServer } from './procs.mjs';
-
-/** pidsWith lists the processes whose command line has `marker` as one of its arguments. */
-function pidsWith(marker) {
-  const pids = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(marker)) pids.push(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return pids;
-}
 
 describe('spawnAndWaitForPort', () => {
   it('kills a child that never prints its port by the deadline, and rejects once it is gone', async () => {
     const marker = `skiff-procs-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
     // The child runs until killed and never prints a port: the deadline, however short, is what ends the wait.
     await expect(spawnAndWaitForPort(['-e', 'setInterval(() => {}, 1000)', marker], /never (\d+)/, 200)).rejects.toThrow(/was not listening after 200 ms and was killed/);
-    expect(pidsWith(marker)).toEqual([]);
+    expect(pidsWithArg(marker)).toEqual([]);
   });
 });
 
