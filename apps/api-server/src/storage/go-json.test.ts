@@ -52,6 +52,15 @@ describe.each(stores)('%s keeps stored text escaped as Go writes it', (_name, op
     expect(storedJson(deleted)).toContain(GO_TEXT);
     s.close();
   });
+
+  it('holds an object to the size limit as written, not as escaped', () => {
+    const s = open();
+    // 1 MiB of '<': under the 1.5 MiB limit, 6 MiB once escaped.
+    const html = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'a', name: 'html' }, data: { page: '<'.repeat(1024 * 1024) } } as KubeObject;
+    expect(s.create({ resource: 'configmaps', namespace: 'a', name: 'html' }, html).metadata.resourceVersion).toBe('1');
+    expect(JSON.parse(storedJson(s.get({ resource: 'configmaps', namespace: 'a', name: 'html' })!)).data.page).toHaveLength(1024 * 1024);
+    s.close();
+  });
 });
 
 describe('SqliteStore', () => {
