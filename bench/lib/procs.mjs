@@ -27,17 +27,25 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** spawnAndWaitForPort starts `node args...` and resolves once a stderr/stdout line reveals the listening port (60 s:
- * three api-servers starting together beside --quick's second lane took over 15 s at load 15). */
-function spawnAndWaitForPort(args, portPattern, timeoutMs = 60_000) {
+// How long a child gets to print its port: generous, since a loaded 2-core machine has taken over 15 s to start
+// the api-server. A child that exits fails the wait at once.
+export const START_TIMEOUT_MS = 120_000;
+
+/**
+ * spawnAndWaitForPort starts `node args...` and resolves once a stderr/stdout line reveals the listening port. A
+ * child that exits first fails it at once; one that is not listening by the deadline is killed, and the promise
+ * rejects once it is gone, so a failed start leaves no process behind.
+ */
+export function spawnAndWaitForPort(args, portPattern, timeoutMs = START_TIMEOUT_MS) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
   let output = '';
   return new Promise((resolveP, reject) => {
+    let timedOut = false;
     const timer = setTimeout(() => {
+      timedOut = true;
       child.kill('SIGKILL');
-      reject(new Error(`timed out waiting for ${args.join(' ')} to listen; output:\n${output.slice(-2000)}`));
     }, timeoutMs);
     const onData = (d) => {
       output += d.toString();
@@ -52,7 +60,8 @@ function spawnAndWaitForPort(args, portPattern, timeoutMs = 60_000) {
     child.stderr.on('data', onData);
     child.on('exit', (code, sig) => {
       clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited (${code ?? sig}) before listening; output:\n${output.slice(-2000)}`));
+      const what = timedOut ? `was not listening after ${timeoutMs} ms and was killed` : `exited (${code ?? sig}) before listening`;
+      reject(new Error(`${args.join(' ')} ${what}; output:\n${output.slice(-2000)}`));
     });
   });
 }
@@ -94,7 +103,14 @@ export async function startApiServer(opts = {}) {
   const args = [...envArgs, ...(opts.nodeArgs ?? []), API_SERVER_MAIN, '--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', listenHost, '--data-dir', dataDir, '--log-level', 'info', ...(opts.args ?? [])];
   if (opts.storage) args.push('--storage', opts.storage);
   if (opts.synchronous) args.push('--sqlite-synchronous', opts.synchronous);
-  const { child, port, output } = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);
+  let started;
+  try {
+    started = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const { child, port, output } = started;
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
@@ -104,12 +120,14 @@ export async function startApiServer(opts = {}) {
     output,
     /** secureUrl waits for the TLS port's "serving securely" line and returns https://127.0.0.1:PORT. */
     async secureUrl() {
-      for (let i = 0; i < 100; i++) {
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      for (;;) {
         const m = /"securePort":(\d+)[^\n]*serving securely/.exec(output());
         if (m) return `https://127.0.0.1:${m[1]}`;
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the api-server exited before it logged its secure port; output:\n${output().slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`the api-server did not log its secure port within ${START_TIMEOUT_MS} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error('the api-server did not log its secure port');
     },
     status: () => procStatus(child.pid),
     cpuSeconds: () => cpuSeconds(child.pid),

@@ -86,12 +86,30 @@ export interface ServerProcess {
 }
 
 /**
+ * How long a child process gets to become ready. Generous: on a loaded 2-core machine starting Node and the server
+ * has taken well over 15 s. A child that exits fails the wait at once, so a broken start is not slower for it.
+ */
+export const START_TIMEOUT_MS = 120_000;
+
+export interface SpawnServerOptions {
+  /** How long to wait for /readyz and the secure port; START_TIMEOUT_MS unless said otherwise. */
+  readyTimeoutMs?: number;
+}
+
+/** Children spawned here and still running: killed if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
  * spawnServer starts dist/main.js with the insecure port on a free loopback port and the secure port on another
  * (127.0.0.1, --secure-port 0), and resolves once it answers /readyz and has written its kubeconfigs. Without
  * `--data-dir` in `args` it gets a temporary one (its PKI and kubeconfigs), removed when it is killed. Later flags
- * win, so `args` may override any of these.
+ * win, so `args` may override any of these. A start that fails (the child exits, or is not ready by the deadline)
+ * rejects only once the child is gone and its temporary data dir removed: a failed start leaves nothing running.
  */
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}, opts: SpawnServerOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
   const ownDir = args.some((a) => a === '--data-dir' || a.startsWith('--data-dir=')) ? undefined : mkdtempSync(join(tmpdir(), 'skiff-server-'));
   const dirArgs = ownDir ? ['--data-dir', ownDir] : [];
@@ -99,20 +117,31 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): 
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  running.add(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const exited = new AbortController();
-  child.once('exit', (code) => {
-    exited.abort(new Error(`api-server exited with ${code}: ${err}`));
-    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
-  });
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      exited.abort(new Error(`api-server exited with ${code ?? signal}: ${err}`));
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
   let secure: { securePort: number; dataDir: string } | undefined;
   try {
-    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: 'the api-server to answer /readyz', timeoutMs: 15_000, signal: exited.signal });
-    await waitFor(() => (secure = logLine(err, 'serving securely') as typeof secure) !== undefined, { what: 'the api-server to serve securely', timeoutMs: 15_000, signal: exited.signal });
+    const ready = async () => {
+      secure ??= logLine(err, 'serving securely') as typeof secure;
+      return secure !== undefined && (await fetch(`${url}/readyz`)).ok;
+    };
+    await waitFor(ready, { what: 'the api-server to answer /readyz and serve securely', timeoutMs: opts.readyTimeoutMs ?? START_TIMEOUT_MS, signal: exited.signal });
   } catch (e) {
-    throw exited.signal.aborted ? e : new Error(`${(e as Error).message}: ${err}`);
+    if (exited.signal.aborted) throw e;
+    child.kill('SIGKILL');
+    await gone;
+    throw new Error(`${(e as Error).message}; the api-server was killed; its stderr: ${err}`);
   }
   const adminKubeconfig = join(secure!.dataDir, 'admin.kubeconfig');
   return {
@@ -186,19 +215,26 @@ export function httpsApi(url: string, method: string, path: string, tls: TlsCred
   });
 }
 
-/** runServerToExit starts dist/main.js expecting it to exit (refuse to start); resolves with its exit code and stderr. */
-export function runServerToExit(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stderr: string }> {
+/**
+ * runServerToExit starts dist/main.js expecting it to exit (refuse to start); resolves with its exit code and
+ * stderr. One that is still running at the deadline is killed, and the promise rejects once it is gone.
+ */
+export function runServerToExit(args: string[], timeoutMs = START_TIMEOUT_MS): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN_JS, '--listen', '127.0.0.1:0', '--secure-port', '0', '--bind-address', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    running.add(child);
     let stderr = '';
+    let timedOut = false;
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
+      timedOut = true;
       child.kill('SIGKILL');
-      reject(new Error(`api-server did not exit; stderr: ${stderr}`));
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stderr });
+      running.delete(child);
+      if (timedOut) reject(new Error(`api-server did not exit within ${timeoutMs} ms and was killed; stderr: ${stderr}`));
+      else resolve({ code, stderr });
     });
   });
 }

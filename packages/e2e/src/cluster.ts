@@ -24,6 +24,12 @@ export interface Component {
 }
 
 /** The kubeconfig the api-server writes for each control-plane app's identity; node agents join by TLS bootstrap. */
+/**
+ * How long the api-server gets to be ready: generous, as a loaded 2-core machine has taken well over 15 s; a
+ * server that exits fails the wait at once (see exited).
+ */
+const API_SERVER_START_MS = 120_000;
+
 const KUBECONFIG_OF: Record<string, string> = {
   scheduler: 'scheduler.kubeconfig',
   'controller-manager': 'controller-manager.kubeconfig',
@@ -73,20 +79,20 @@ export class Cluster {
     if (!this.secure) {
       this.server = `http://127.0.0.1:${this.port}`;
       // Agents here talk to the insecure port and serve plain HTTP (they have no cluster CA): dial them so.
-      this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', '--kubelet-https=false', ...common, ...extra]);
-      await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: 15_000 });
+      const api = this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', '--kubelet-https=false', ...common, ...extra]);
+      await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: API_SERVER_START_MS, signal: exited(api) });
       this.client ??= createClient({ server: this.server });
       return;
     }
     this.server = `https://127.0.0.1:${this.port}`;
     const api = this.spawn('api-server', 'api-server', ['--secure-port', String(this.port), ...common, ...extra]);
     // Kubeconfigs are written once the port is bound; the line says so.
-    await waitFor(() => api.logs().includes('"msg":"serving securely"'), { what: 'api-server serving securely', timeoutMs: 15_000 });
+    await waitFor(() => api.logs().includes('"msg":"serving securely"'), { what: 'api-server serving securely', timeoutMs: API_SERVER_START_MS, signal: exited(api) });
     if (!this.client) {
       const { namespace: _, ...connection } = loadKubeconfig(this.kubeconfig());
       this.client = createClient(connection);
     }
-    await waitFor(async () => (await this.client.raw('GET', '/readyz').then(() => true, () => false)), { what: 'api-server ready', timeoutMs: 15_000 });
+    await waitFor(async () => (await this.client.raw('GET', '/readyz').then(() => true, () => false)), { what: 'api-server ready', timeoutMs: API_SERVER_START_MS, signal: exited(api) });
   }
 
   /**
@@ -170,6 +176,15 @@ export class Cluster {
     rmSync(this.dataDir, { recursive: true, force: true });
     if (this.#tmpfsDir) rmSync(this.#tmpfsDir, { recursive: true, force: true });
   }
+}
+
+/** exited is a signal that aborts, with the component's logs, when its process exits. */
+function exited(c: Component): AbortSignal {
+  const ac = new AbortController();
+  const abort = (): void => ac.abort(new Error(`${c.name} exited (${c.child.exitCode ?? c.child.signalCode}): ${c.logs().slice(-2000)}`));
+  if (c.child.exitCode !== null || c.child.signalCode !== null) abort();
+  else c.child.once('exit', abort);
+  return ac.signal;
 }
 
 /** freePort asks the kernel for an unused TCP port on loopback. */

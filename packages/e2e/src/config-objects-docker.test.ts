@@ -4,29 +4,21 @@
  * a pod waiting for a Secret starts when it is created, the projected token file exists, and every namespace has its
  * default ServiceAccount.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
-import { built, dockerAvailable, run, writeKubeconfig } from './toy-cluster.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
+import { run, writeKubeconfig } from './toy-cluster.js';
 
-const available = dockerAvailable() && built('api-server') && built('node-agent') && built('controller-manager');
-if (!available && process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker or the built apps are missing');
+const available = dockerClusterAvailable();
 const NODE = `e2e-cfg-${Math.random().toString(36).slice(2, 8)}`;
 const cluster = new Cluster();
 let kc = '';
-let tmpfsDir = '';
 
 const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { timeoutMs: 30_000 });
 const WAIT = { timeoutMs: 60_000, intervalMs: 300 };
-
-function removeNode(): Promise<void> {
-  return new Promise((resolve) =>
-    execFile('sh', ['-c', `ids=$(docker ps -aq --filter label=skiff.dev/node=${NODE}); [ -z "$ids" ] || docker rm -f -v $ids`], () => resolve()),
-  );
-}
 
 async function logHas(pod: string, text: string): Promise<string> {
   return waitFor(async () => {
@@ -39,17 +31,13 @@ describe.skipIf(!available)('ConfigMaps, Secrets and ServiceAccounts end to end 
   beforeAll(async () => {
     await cluster.startApiServer();
     kc = writeKubeconfig(cluster.dataDir, cluster.server);
-    tmpfsDir = mkdtempSync('/dev/shm/skiff-e2e-');
-    cluster.start('controller-manager', 'controller-manager', ['--listen', '127.0.0.1:0', '--controllers', 'serviceaccount']);
-    cluster.start('node-agent', 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', join(cluster.dataDir, 'agent'), '--tmpfs-dir', tmpfsDir]);
-    await waitFor(() => (cluster.components.get('node-agent')?.logs() ?? '').includes('node agent started') || undefined, { ...WAIT, what: 'node agent started' });
-  }, 90_000);
+    // The Cluster gives the agent its own --root-dir and a --tmpfs-dir on /dev/shm (Secret volumes want a tmpfs).
+    await startDockerCluster(cluster, [NODE], { controllerManagerArgs: ['--controllers', 'serviceaccount'] });
+  }, 150_000);
 
   afterAll(async () => {
-    await cluster.stop();
-    await removeNode();
-    if (tmpfsDir) rmSync(tmpfsDir, { recursive: true, force: true });
-  });
+    await stopDockerCluster(cluster, [NODE]);
+  }, 60_000);
 
   it('configures a pod from a ConfigMap file and a Secret env var, follows a ConfigMap edit, and starts a pod once its Secret exists', async () => {
     await waitFor(() => kubectl('get', 'serviceaccount', 'default', '-o', 'name').catch(() => undefined), { ...WAIT, what: 'default ServiceAccount' });

@@ -3,14 +3,14 @@
  * agents. Each node really runs one busybox container of the DaemonSet, started by its own agent, and a rolling
  * update replaces them with containers of the new template.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type DaemonSet, type Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
-import { Cluster, mainOf } from './cluster.js';
-import { docker, dockerUp, removeNode } from './docker.js';
+import { Cluster } from './cluster.js';
+import { docker } from './docker.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
 
-const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
+const available = dockerClusterAvailable();
 const SUFFIX = Math.random().toString(36).slice(2, 8);
 const NODES = [`e2e-ds-a-${SUFFIX}`, `e2e-ds-b-${SUFFIX}`];
 const NS = 'default';
@@ -43,17 +43,10 @@ async function onEachNode(image: string): Promise<Pod[]> {
 describe.skipIf(!available)('DaemonSet on two Docker nodes', () => {
   beforeAll(async () => {
     await cluster.startApiServer();
-    cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    for (const node of NODES) cluster.start(node, 'node-agent', ['--runtime', 'docker', '--node-name', node, '--listen', '127.0.0.1:0', '--node-status-update-frequency', '1s']);
-    await waitFor(async () => (await cluster.client.nodes.list()).items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2, {
-      what: 'both Docker nodes Ready',
-      timeoutMs: 60_000,
-    });
-  }, 90_000);
+    await startDockerCluster(cluster, NODES);
+  }, 150_000);
   afterAll(async () => {
-    await cluster.stop();
-    for (const node of NODES) await removeNode(node);
+    await stopDockerCluster(cluster, NODES);
   }, 60_000);
 
   it('runs one real container per node, and rolls a new template onto both', async () => {

@@ -3,24 +3,24 @@
  * 100m) is scaled up by the HPA from the usage Docker's stats API reports through metrics.k8s.io; once `kubectl exec`
  * tells each pod to stop burning, it is scaled back down after its short scale-down window.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type HorizontalPodAutoscaler } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
-import { Cluster, mainOf } from './cluster.js';
-import { dockerUp, removeNode } from './docker.js';
+import { Cluster } from './cluster.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
 import { run, writeKubeconfig } from './toy-cluster.js';
 
-const built = existsSync(mainOf('controller-manager')) && existsSync(mainOf('node-agent'));
+const available = dockerClusterAvailable();
 const SUFFIX = Math.random().toString(36).slice(2, 8);
 const NS = 'default';
 const NODE = `e2e-hpa-dk-${SUFFIX}`;
 const KUBECTL = '/usr/bin/kubectl';
 const dir = mkdtempSync(join(tmpdir(), 'skiff-hpa-dk-'));
 
-describe.skipIf(!built || !dockerUp())('HorizontalPodAutoscaler with real Docker containers', () => {
+describe.skipIf(!available)('HorizontalPodAutoscaler with real Docker containers', () => {
   const cluster = new Cluster();
   let kubeconfig = '';
   const kubectl = (...args: string[]) => run(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { env: { HOME: dir }, timeoutMs: 60_000 });
@@ -30,14 +30,13 @@ describe.skipIf(!built || !dockerUp())('HorizontalPodAutoscaler with real Docker
   beforeAll(async () => {
     await cluster.startApiServer();
     kubeconfig = writeKubeconfig(dir, cluster.server);
-    cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0', '--horizontal-pod-autoscaler-sync-period', '2s']);
-    cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--housekeeping-interval', '2s', '--node-status-update-frequency', '2s', '--log-level', 'warn']);
-    await waitFor(async () => (await cluster.client.nodes.get(NODE)).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), { what: `node ${NODE} Ready`, timeoutMs: 60_000 });
-  }, 90_000);
+    await startDockerCluster(cluster, [NODE], {
+      controllerManagerArgs: ['--horizontal-pod-autoscaler-sync-period', '2s'],
+      agentArgs: ['--housekeeping-interval', '2s', '--node-status-update-frequency', '2s', '--log-level', 'warn'],
+    });
+  }, 150_000);
   afterAll(async () => {
-    await cluster.stop();
-    await removeNode(NODE);
+    await stopDockerCluster(cluster, [NODE]);
     rmSync(dir, { recursive: true, force: true });
   }, 90_000);
 

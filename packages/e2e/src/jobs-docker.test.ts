@@ -5,17 +5,18 @@
  * JOB_COMPLETION_INDEX matches the index in their hostname. A CronJob every minute starts Jobs whose containers
  * run and exit 0, records them in its status and trims its history; `kubectl create job --from=cronjob/` runs one.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES, type CronJob, type Job, type JobSpec, type Pod } from '@skiff/api';
 import { waitFor } from '@skiff/testing';
-import { Cluster, mainOf } from './cluster.js';
-import { docker, dockerUp, removeNode } from './docker.js';
+import { Cluster } from './cluster.js';
+import { docker } from './docker.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
 import { run, writeKubeconfig } from './toy-cluster.js';
 
-const available = dockerUp() && existsSync(mainOf('node-agent')) && existsSync(mainOf('api-server'));
+const available = dockerClusterAvailable();
 const SUFFIX = Math.random().toString(36).slice(2, 8);
 const NODE = `e2e-jobs-${SUFFIX}`;
 const NS = 'default';
@@ -72,14 +73,10 @@ describe.skipIf(!available)('Jobs on a Docker node', () => {
   beforeAll(async () => {
     await cluster.startApiServer();
     kubeconfig = writeKubeconfig(dir, cluster.server);
-    cluster.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    cluster.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
-    cluster.start(NODE, 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', join(cluster.dataDir, NODE), '--node-status-update-frequency', '1s']);
-    await waitFor(async () => (await cluster.client.nodes.list()).items.some((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { what: `${NODE} Ready`, timeoutMs: 60_000 });
-  }, 90_000);
+    await startDockerCluster(cluster, [NODE]);
+  }, 150_000);
   afterAll(async () => {
-    await cluster.stop();
-    await removeNode(NODE);
+    await stopDockerCluster(cluster, [NODE]);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 

@@ -140,4 +140,35 @@ describe('kubectl rollout history and undo', () => {
     await waitFor(async () => (await cluster.client.namespaces.list()).items.every((n) => n.metadata.name !== ns), { what: `namespace ${ns} gone with its revisions`, timeoutMs: 90_000 });
     expect((await revisions().list({ namespace: ns })).items).toEqual([]);
   }, 180_000);
+
+  // kubectl compares its own Go encoding of a DaemonSet's or StatefulSet's live template (Go escapes &, <, > as
+  // \u0026, \u003c, \u003e) with the ControllerRevision's `data` as the server sent it, byte for byte. For a
+  // Deployment it compares the ReplicaSet's decoded template, so there the escaping never mattered.
+  it('undo to the current revision of a template with & < > in it is skipped, as kube skips it', async () => {
+    const command = '["sh", "-c", "test 1 -lt 2 && echo \\"<ok>\\" >/dev/null && sleep 3600"]';
+    const manifest = (kind: string, name: string, extra: string[]) =>
+      [
+        'apiVersion: apps/v1',
+        `kind: ${kind}`,
+        `metadata: {name: ${name}}`,
+        'spec:',
+        ...extra,
+        `  selector: {matchLabels: {app: ${name}}}`,
+        '  template:',
+        `    metadata: {labels: {app: ${name}}}`,
+        `    spec: {terminationGracePeriodSeconds: 1, containers: [{name: c, image: "busybox:1.36", command: ${command}}]}`,
+        '',
+      ].join('\n');
+    const workloads: [string, string, string[]][] = [
+      ['DaemonSet', 'ds/amp', []],
+      ['StatefulSet', 'sts/amp', ['  serviceName: amp', '  replicas: 1']],
+      ['Deployment', 'deploy/amp', ['  replicas: 1']],
+    ];
+    for (const [kind, ref, extra] of workloads) {
+      writeFileSync(join(dir, 'amp.yaml'), manifest(kind, 'amp', extra));
+      await kubectl('apply', '-f', join(dir, 'amp.yaml'));
+      await waitFor(async () => /^1\s/m.test(await kubectl('rollout', 'history', ref)), { what: `${ref} revision 1`, timeoutMs: 60_000 });
+      expect(await kubectl('rollout', 'undo', ref, '--to-revision=1')).toContain(`${kind.toLowerCase()}.apps/amp skipped rollback (current template already matches revision 1)`);
+    }
+  }, 180_000);
 });

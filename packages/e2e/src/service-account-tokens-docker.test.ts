@@ -6,22 +6,20 @@
  *
  * A secure cluster, as Compose and npm start run: TLS only, Node,RBAC, the node agent joined by TLS bootstrap.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@skiff/testing';
 import { Cluster } from './cluster.js';
-import { removeNode } from './docker.js';
-import { built, dockerAvailable, run } from './toy-cluster.js';
+import { dockerClusterAvailable, startDockerCluster, stopDockerCluster } from './docker-cluster.js';
+import { run } from './toy-cluster.js';
 
-const available = dockerAvailable() && built('api-server') && built('node-agent') && built('controller-manager');
-if (!available && process.env['SKIFF_REQUIRE_DOCKER'] === '1') throw new Error('SKIFF_REQUIRE_DOCKER=1 but Docker or the built apps are missing');
+const available = dockerClusterAvailable();
 const NODE = `e2e-sat-${Math.random().toString(36).slice(2, 8)}`;
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const cluster = new Cluster({ secure: true });
 let kc = '';
-let tmpfsDir = '';
 let caPem = '';
 const auditPath = join(cluster.dataDir, 'audit', 'audit.log');
 
@@ -55,19 +53,14 @@ describe.skipIf(!available)('ServiceAccount and bootstrap tokens end to end (kub
     await cluster.startApiServer(['--audit-log-path', auditPath]);
     caPem = readFileSync(join(cluster.dataDir, 'pki', 'ca.crt'), 'utf8');
     kc = cluster.kubeconfig();
-    tmpfsDir = mkdtempSync('/dev/shm/skiff-e2e-');
-    // The cluster's start() gives the controller-manager the signing CA and --root-ca-file; the CSR controllers let
-    // the node agent join.
-    cluster.start('controller-manager', 'controller-manager', ['--listen', '127.0.0.1:0', '--leader-elect=false', '--controllers', 'serviceaccount,root-ca-cert-publisher,csrapproving,csrsigning']);
-    cluster.start('node-agent', 'node-agent', ['--runtime', 'docker', '--node-name', NODE, '--listen', '127.0.0.1:0', '--root-dir', join(cluster.dataDir, 'agent'), '--tmpfs-dir', tmpfsDir]);
-    await waitFor(() => (cluster.components.get('node-agent')?.logs() ?? '').includes('node agent started') || undefined, { ...WAIT, what: 'node agent started' });
-  }, 90_000);
+    // The cluster's start() gives the controller-manager the signing CA and --root-ca-file, and the agent its own
+    // --root-dir and a --tmpfs-dir on /dev/shm; the CSR controllers let the node agent join.
+    await startDockerCluster(cluster, [NODE], { controllerManagerArgs: ['--controllers', 'serviceaccount,root-ca-cert-publisher,csrapproving,csrsigning'] });
+  }, 150_000);
 
   afterAll(async () => {
-    await cluster.stop();
-    await removeNode(NODE);
-    if (tmpfsDir) rmSync(tmpfsDir, { recursive: true, force: true });
-  });
+    await stopDockerCluster(cluster, [NODE]);
+  }, 60_000);
 
   it('kubectl create token gives a token that authenticates as the ServiceAccount; forged and orphaned tokens are 401', async () => {
     expect((await kubectl('create', 'serviceaccount', 'robot')).trim()).toBe('serviceaccount/robot created');

@@ -6,3 +6,4 @@ export { waitFor, type WaitForOptions } from './wait-for.js';
 export { recordPods, type PodExtremes, type PodLister } from './record-pods.js';
 export { freePort } from './free-port.js';
 export { testPki, type TestPki, type PemPair } from './test-pki.js';
+export { pidsWithArg } from './pids-with-arg.js';

@@ -6,6 +6,7 @@ import type { KubeObject } from '@skiff/api';
 import { ChangeWindow } from './change-window.js';
 import { ListenerSet } from './listener-set.js';
 import type { ListenerErrorHandler } from './listener-set.js';
+import { goJson, goStringify } from './go-json.js';
 import { CachedObject, ObjectCache } from './object-cache.js';
 import { PendingBatch } from './pending-batch.js';
 import { storeErrors } from './store-errors.js';
@@ -269,12 +270,15 @@ export abstract class BaseStore implements Storage {
     const revision = this.revision + 1;
     // A fresh metadata object: callers that shallow-copy a cached object must not restamp the one they copied.
     obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
-    const json = JSON.stringify(obj);
-    const size = Buffer.byteLength(json);
+    const plain = JSON.stringify(obj);
+    // The limit is on the object, not on its escaping: HTML in a ConfigMap must not count six bytes a character.
+    const size = Buffer.byteLength(plain);
     if (size > MAX_OBJECT_BYTES) {
       const message = `Request entity too large: ${key.resource} "${key.name}" is ${size} bytes once encoded, and the limit for a stored object is ${MAX_OBJECT_BYTES} bytes`;
       throw new ApiError({ reason: 'RequestEntityTooLarge', message });
     }
+    // Escaped once here as kube's encoder escapes every response: each one that sends stored text shares it.
+    const json = goJson(plain);
     const entry = new CachedObject(key.resource, key.namespace, key.name, json, revision, expiresAt, obj);
     const event = new StoredChange(key.resource, key.namespace, key.name, revision, type, entry, prev);
     return { event, entry, ts, expiresAt };
@@ -283,7 +287,7 @@ export abstract class BaseStore implements Storage {
   private deletion(entry: CachedObject, revision: number, ts: number): PendingChange {
     const last = entry.object;
     const object: KubeObject = { ...last, metadata: { ...last.metadata, resourceVersion: String(revision) } };
-    const event = new StoredChange(entry.resource, entry.namespace, entry.name, revision, 'DELETED', new LazyObject(JSON.stringify(object), object), entry);
+    const event = new StoredChange(entry.resource, entry.namespace, entry.name, revision, 'DELETED', new LazyObject(goStringify(object), object), entry);
     return { event, entry: undefined, ts, expiresAt: null };
   }
 

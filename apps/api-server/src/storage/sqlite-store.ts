@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { errors } from '@skiff/api';
 import { BaseStore } from './base-store.js';
 import type { BaseStoreOptions, PendingChange } from './base-store.js';
+import { goJson } from './go-json.js';
 import { CachedObject } from './object-cache.js';
 import { commitError } from './commit-error.js';
 import { committer } from './commit-rows.js';
@@ -302,7 +303,9 @@ export class SqliteStore extends BaseStore {
     this.compacted = readMeta(this.db).compacted_revision;
     const stale: { row: ObjectRow; json: string }[] = [];
     for (const row of this.db.prepare<[], ObjectRow>('SELECT * FROM objects ORDER BY resource, namespace, name').iterate()) {
-      const { json, stale: isStale } = this.transformer.fromStorage(row, row.json);
+      const { json: text, stale: isStale } = this.transformer.fromStorage(row, row.json);
+      // Rows written before the store escaped as Go does are escaped as they are read (see goJson).
+      const json = goJson(text);
       if (isStale) stale.push({ row, json });
       // Kept as text, parsed on first read (see LazyObject): a start-up parses nothing it does not serve. In key
       // order (the unique index), as the WITHOUT ROWID table of schema 1 was read: the first unreadable value is
@@ -350,8 +353,8 @@ export class SqliteStore extends BaseStore {
   }
 
   private toEvent(row: ChangeRow): ChangeEvent {
-    const json = this.transformer.fromStorage(row, row.json).json;
-    const prev = row.prev_json === null ? undefined : new LazyObject(this.transformer.fromStorage(row, row.prev_json).json);
+    const json = goJson(this.transformer.fromStorage(row, row.json).json);
+    const prev = row.prev_json === null ? undefined : new LazyObject(goJson(this.transformer.fromStorage(row, row.prev_json).json));
     return new StoredChange(row.resource, row.namespace, row.name, row.revision, row.type as ChangeType, new LazyObject(json), prev);
   }
 

@@ -46,7 +46,7 @@ export interface ChangeEvent extends ResourceKey {
   type: ChangeType;
   object: KubeObject;
   prevObject?: KubeObject;
-  /** JSON.stringify(object), made once by the store so fan-out never serializes per watcher. */
+  /** JSON.stringify(object) escaped as Go writes it (goJson), made once by the store so fan-out never serializes per watcher. */
   objectJson: string;
 }
 

@@ -57,6 +57,10 @@ export class Pleg {
     this.#o = opts;
   }
 
+  get #period(): number {
+    return this.#o.periodMs ?? 1000;
+  }
+
   /** healthy is false when the last relist failed (the runtime is unreachable). */
   get healthy(): boolean {
     return this.#lastError === undefined && this.#listed;
@@ -116,7 +120,7 @@ export class Pleg {
    */
   async run(signal: AbortSignal): Promise<void> {
     const stream = this.#o.runtime.containerEvents ? this.#followEvents(signal) : Promise.resolve();
-    const period = this.#o.periodMs ?? 1000;
+    const period = this.#period;
     const evented = this.#o.eventedPeriodMs ?? 300_000;
     signal.addEventListener('abort', () => this.#wake?.(), { once: true });
     while (!signal.aborted) {
@@ -140,7 +144,7 @@ export class Pleg {
   }
 
   async #followEvents(signal: AbortSignal): Promise<void> {
-    const period = this.#o.periodMs ?? 1000;
+    const period = this.#period;
     let failed = false;
     while (!signal.aborted) {
       try {
@@ -165,7 +169,7 @@ export class Pleg {
   }
 
   #onEvent(): void {
-    this.#fastUntil = this.#o.clock.now() + RELISTS_AFTER_EVENT * (this.#o.periodMs ?? 1000);
+    this.#fastUntil = this.#o.clock.now() + RELISTS_AFTER_EVENT * this.#period;
     this.#eventPending = true;
     this.#wake?.();
   }
