@@ -225,7 +225,7 @@ async function measureScaleUp(ctx, c, where, writesBefore = 0) {
 }
 
 /** apiWrites sums the api-server's mutating requests from its /metrics. */
-async function apiWrites(c) {
+export async function apiWrites(c) {
   const metrics = await (await fetch(`${c.url}/metrics`)).text();
   return [...metrics.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)].filter(([, labels]) => /verb="(POST|PUT|PATCH|DELETE)"/.test(labels)).reduce((n, m) => n + Number(m[2]), 0);
 }
