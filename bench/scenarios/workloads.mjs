@@ -4,16 +4,10 @@
 // 200 simulated nodes, time from create until a pod is available on every node, then a template change rolled out
 // with maxUnavailable 10%.
 import { performance } from 'node:perf_hooks';
-import { Cluster } from './controller-manager.mjs';
+import { apiWrites, Cluster } from './controller-manager.mjs';
 
 export const name = 'workloads';
 export const description = 'Job of 1,000 completions (parallelism 50) completions/s; DaemonSet roll-out over 200 simulated nodes';
-
-/** apiWrites sums the api-server's mutating requests from its /metrics. */
-async function apiWrites(c) {
-  const metrics = await (await fetch(`${c.url}/metrics`)).text();
-  return [...metrics.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)].filter(([, labels]) => /verb="(POST|PUT|PATCH|DELETE)"/.test(labels)).reduce((n, m) => n + Number(m[2]), 0);
-}
 
 async function jobThroughput(ctx) {
   const nodes = ctx.scale(20, 5);

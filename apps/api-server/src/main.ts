@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { advertiseAddress, ipAtOffset, optionsOrExit, realClock } from '@skiff/api';
 import { destination, pino } from 'pino';
 import { createHttpServer } from './create-http-server.js';
+import { drainConnections } from './http/drain-connections.js';
 import { ensureKubernetesService } from './bootstrap/kubernetes-service.js';
 import { createApiServer, type ServerAuth } from './server.js';
 import { unionAuthenticator, type Authenticator } from './auth/authenticator.js';
@@ -281,6 +282,7 @@ const secure = createHttpServer(api, { ...SERVER_OPTIONS, tls: tls!, endpoint: a
 const insecureAuth: ServerAuth = { authenticate: async () => UNSECURED_USER, authorizer: alwaysAllowAuthorizer, ...(audit ? { observe: audit.observe } : {}) };
 const insecure = opts.insecure ? createHttpServer(api, { ...SERVER_OPTIONS, endpoint: api.endpoint(insecureAuth) }) : undefined;
 const servers: Server[] = [secure, ...(insecure ? [insecure] : [])];
+const drains = servers.map(drainConnections);
 
 secure.listen(opts.securePort, opts.bindAddress, () => {
   const port = boundPort(secure, opts.securePort);
@@ -340,8 +342,9 @@ function stop(signal: string): void {
       store.close();
       process.exit(0);
     });
-    s.closeIdleConnections();
   }
+  // After api.close() ended the watches: their connections close as their last chunk is sent, idle ones now.
+  for (const d of drains) d.drain();
   setTimeout(() => {
     for (const s of servers) s.closeAllConnections();
     store.close();
