@@ -49,7 +49,8 @@ export function spawnAndWaitForPort(args, portPattern, timeoutMs = START_TIMEOUT
     }, timeoutMs);
     const onData = (d) => {
       output += d.toString();
-      if (output.length > 100_000) output = output.slice(-20_000);
+      // Bounded, but the start-up lines stay: the inspector's "Debugger listening" URL is read long after.
+      if (output.length > 100_000) output = `${output.slice(0, 8_000)}\n[...]\n${output.slice(-20_000)}`;
       const m = portPattern.exec(output);
       if (m) {
         clearTimeout(timer);
