@@ -12,6 +12,13 @@ export async function requestCounts(url) {
   return out;
 }
 
+/** apiWrites sums the api-server's mutating requests (POST, PUT, PATCH, DELETE, any code) since it started. */
+export async function apiWrites(url) {
+  let n = 0;
+  for (const [key, count] of await requestCounts(url)) if (/^(POST|PUT|PATCH|DELETE) /.test(key)) n += count;
+  return n;
+}
+
 /** requestDelta is after − before, largest first, without the keys that did not change. */
 export function requestDelta(before, after) {
   return [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);

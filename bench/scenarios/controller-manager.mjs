@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REPO_ROOT } from '../lib/procs.mjs';
+import { apiWrites } from '../lib/api-metrics.mjs';
 
 export const name = 'controller-manager';
 export const description = 'node failover time (short timings measured, defaults computed); 0 to 5,000 replicas on 500 simulated nodes';
@@ -190,7 +191,7 @@ async function failoverThenScaleUp(ctx) {
     ctx.log(`scale-up: starting ${nodes} simulated nodes`);
     const live = await c.readyNodes();
     // The failover's writes are not the scale-up's; the new nodes' registrations are, as in a full run.
-    const writesBefore = await apiWrites(c);
+    const writesBefore = await apiWrites(c.url);
     c.start('agent-sim', 'node-agent', ['--server', c.url, '--node-name', 'agent-sim', '--runtime', 'simulated', '--listen', '127.0.0.1:0', '--log-level', 'warn', '--simulated-nodes', String(nodes), ...SCALE_UP_AGENT_ARGS, '--node-lease-duration-seconds', String(failoverTimings(ctx).graceS)]);
     await c.until(async () => (await c.readyNodes()) === live + nodes, 120_000, `${live + nodes} Ready nodes`);
     return [...rows, ...(await measureScaleUp(ctx, c, `on ${nodes} simulated nodes and the failover's ${live}`, writesBefore))];
@@ -219,15 +220,9 @@ async function measureScaleUp(ctx, c, where, writesBefore = 0) {
     return status.availableReplicas === replicas;
   }, 600_000, `${replicas} available replicas`, 500);
   const seconds = (performance.now() - t0) / 1000;
-  const writes = (await apiWrites(c)) - writesBefore;
+  const writes = (await apiWrites(c.url)) - writesBefore;
   ctx.log(`scale 0 -> ${replicas} ${where}: ${seconds.toFixed(1)} s, ${writes} API writes`);
   return [{ case: `0 -> ${replicas} replicas ${where}`, seconds: +seconds.toFixed(2), apiWrites: writes, writesPerSecond: Math.round(writes / seconds), aimSeconds: 30 }];
-}
-
-/** apiWrites sums the api-server's mutating requests from its /metrics. */
-export async function apiWrites(c) {
-  const metrics = await (await fetch(`${c.url}/metrics`)).text();
-  return [...metrics.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)].filter(([, labels]) => /verb="(POST|PUT|PATCH|DELETE)"/.test(labels)).reduce((n, m) => n + Number(m[2]), 0);
 }
 
 export async function run(ctx) {

@@ -152,7 +152,6 @@ async function echoCpuMsPerRequest(ctx) {
   }
 }
 
-
 /** oneRun starts a fresh cluster, creates the pods from 16 clients and waits until all are bound (and Running). */
 async function oneRun(ctx, { withAgent, nodes, pods, clients, agentMain, echoMs }) {
   const run = withAgent ? 'agent' : 'bare';

@@ -4,7 +4,8 @@
 // 200 simulated nodes, time from create until a pod is available on every node, then a template change rolled out
 // with maxUnavailable 10%.
 import { performance } from 'node:perf_hooks';
-import { apiWrites, Cluster } from './controller-manager.mjs';
+import { apiWrites } from '../lib/api-metrics.mjs';
+import { Cluster } from './controller-manager.mjs';
 
 export const name = 'workloads';
 export const description = 'Job of 1,000 completions (parallelism 50) completions/s; DaemonSet roll-out over 200 simulated nodes';
@@ -16,7 +17,7 @@ async function jobThroughput(ctx) {
   const c = new Cluster();
   try {
     await c.up({ agents: 1, simulatedNodes: nodes, apiArgs: ['--storage', 'memory'], agentArgs: ['--simulated-start-delay', '100ms', '--simulated-exit', 'after=200ms,code=0', '--node-status-update-frequency', '30s'] });
-    const before = await apiWrites(c);
+    const before = await apiWrites(c.url);
     const t0 = performance.now();
     await c.send('POST', '/apis/batch/v1/namespaces/default/jobs', {
       apiVersion: 'batch/v1',
@@ -36,7 +37,7 @@ async function jobThroughput(ctx) {
       return job.status?.conditions?.some((x) => x.type === 'Complete' && x.status === 'True');
     }, 900_000, `Job of ${completions} Complete`, 250);
     const seconds = (performance.now() - t0) / 1000;
-    const writes = (await apiWrites(c)) - before;
+    const writes = (await apiWrites(c.url)) - before;
     const perSecond = completions / seconds;
     ctx.log(`job: ${completions} completions (parallelism ${parallelism}) on ${nodes} simulated nodes in ${seconds.toFixed(1)} s = ${perSecond.toFixed(1)}/s, ${writes} API writes`);
     return [{ case: `Job ${completions} completions, parallelism ${parallelism}, ${nodes} simulated nodes`, seconds: +seconds.toFixed(2), completionsPerSecond: +perSecond.toFixed(1), succeeded: status.succeeded ?? 0, apiWrites: writes }];

@@ -23,13 +23,13 @@ export interface Component {
   logs(): string;
 }
 
-/** The kubeconfig the api-server writes for each control-plane app's identity; node agents join by TLS bootstrap. */
 /**
  * How long the api-server gets to be ready: generous, as a loaded 2-core machine has taken well over 15 s; a
  * server that exits fails the wait at once (see exited).
  */
 const API_SERVER_START_MS = 120_000;
 
+/** The kubeconfig the api-server writes for each control-plane app's identity; node agents join by TLS bootstrap. */
 const KUBECONFIG_OF: Record<string, string> = {
   scheduler: 'scheduler.kubeconfig',
   'controller-manager': 'controller-manager.kubeconfig',

@@ -11,7 +11,10 @@ export function rememberJson(obj: object, json: string): void {
   texts.set(obj, json);
 }
 
-/** storedJson returns JSON.stringify(obj), from the text the store made at write time when obj is a stored object. */
+/**
+ * storedJson returns obj's JSON: the text the store made at write time (escaped as Go writes it, see goJson) when
+ * obj is a stored object, else JSON.stringify(obj).
+ */
 export function storedJson(obj: object): string {
   return texts.get(obj) ?? JSON.stringify(obj);
 }

@@ -124,10 +124,11 @@ function comparable(status: NodeStatus | undefined): string {
 
 /**
  * NodeStatusReporter registers a node and posts its status, after kubelet's tryUpdateNodeStatus: each tick it reads
- * the Node from the agent's watch of it (`cached`; from the api-server when that has none yet) and posts when the server's copy differs from what it would post (ignoring
- * heartbeat times), and at least every 5 minutes otherwise (nodeStatusReportFrequency). Comparing with the server's
- * copy, not with its own last post, is what repairs a status someone else changed: the node lifecycle controller
- * sets Ready=Unknown when the Lease lapses, and only the agent sets it back.
+ * the Node from the agent's watch of it (`cached`; from the api-server when that has none yet) and posts when the
+ * server's copy differs from what it would post (ignoring heartbeat times), and at least every 5 minutes otherwise
+ * (nodeStatusReportFrequency). Comparing with the server's copy, not with its own last post, is what repairs a
+ * status someone else changed: the node lifecycle controller sets Ready=Unknown when the Lease lapses, and only the
+ * agent sets it back.
  */
 export class NodeStatusReporter {
   readonly #id: NodeIdentity;
