@@ -20,6 +20,8 @@ export const description = 'idle cluster (api-server, scheduler, controller-mana
 const AIM_PCT = 3;
 /** wakeups counts how often the main thread blocked and woke again (voluntary context switches). */
 const wakeups = (pid) => Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+/** userSys is [utime, stime] in clock ticks (10 ms): what runs in the process against what the kernel does for it. */
+const userSys = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).map(Number);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const main = (app) => join(REPO_ROOT, 'apps', app, 'dist', 'main.js');
 
@@ -82,9 +84,12 @@ export async function run(ctx) {
   // start-up GCs for tens of seconds (bench/README.md, "Idle, fourth look"). 30 s holds whole periods of every
   // periodic task at these flags (node monitor 1 s, leader Leases 2 s, node Leases 2.5 s, status 4 s: 7.5 of
   // those, housekeeping 10 s). --quick: 1 s after Ready, 5 s (a smoke reading).
-  const afterUpMs = ctx.scale(40_000, 0);
+  // SKIFF_BENCH_IDLE_AFTER_UP_S / SKIFF_BENCH_IDLE_WINDOW_S move or stretch the window (e.g. to see the steady state
+  // once every process's start-up GCs are over).
+  const env = (name, ms) => (process.env[name] ? Number(process.env[name]) * 1000 : ms);
+  const afterUpMs = env('SKIFF_BENCH_IDLE_AFTER_UP_S', ctx.scale(40_000, 0));
   const settleMs = ctx.scale(10_000, 1_000);
-  const windowMs = ctx.scale(30_000, 5_000);
+  const windowMs = env('SKIFF_BENCH_IDLE_WINDOW_S', ctx.scale(30_000, 5_000));
   const runtime = (await docker(['version', '--format', '{{.Server.Version}}']).then(() => true, () => false)) ? 'docker' : 'simulated';
   const id = randomBytes(3).toString('hex');
   const network = `skiff-bench-idle-${id}`;
@@ -122,6 +127,7 @@ export async function run(ctx) {
     const requestsBefore = await requestCounts(api.url);
     const before = components.map((c) => cpuSeconds(c.pid));
     const wokeBefore = components.map((c) => wakeups(c.pid));
+    const splitBefore = components.map((c) => userSys(c.pid));
     const t0 = process.hrtime.bigint();
     const openedAt = Date.now();
     await sleep(windowMs);
@@ -134,6 +140,7 @@ export async function run(ctx) {
       runtime: c.label.includes('agent') ? runtime : '',
       cpuPct: round(((cpuSeconds(c.pid) - before[i]) / seconds) * 100, 2),
       wakeupsPerSec: Math.round((wakeups(c.pid) - wokeBefore[i]) / seconds),
+      ...Object.fromEntries(userSys(c.pid).map((t, k) => [k ? 'sysPct' : 'userPct', round(((t - splitBefore[i][k]) / 100 / seconds) * 100, 2)])),
     }));
     const total = round(rows.reduce((s, r) => s + r.cpuPct, 0), 2);
     rows.push({ component: 'total', runtime, cpuPct: total, aimPct: `< ${AIM_PCT}`, windowSeconds: round(seconds, 1), fromSecondsAfterUp: round((openedAt - upAt) / 1000, 1) });
