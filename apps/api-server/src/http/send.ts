@@ -5,14 +5,16 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { stringify as stringifyYaml } from 'yaml';
 import { ApiError, errors, orderedDetails, type Status } from '@skiff/api';
+import { goStringify } from '../storage/go-json.js';
 import { wantsYaml } from '../printers/wants-table.js';
 
 /**
  * sendJson writes a JSON body; `body` may be pre-serialized. Like kube-apiserver's encoder (Go's json.Encoder), it
- * ends the body with a newline, so clients that compare bodies byte for byte see the same text.
+ * escapes & < > U+2028 U+2029 and ends the body with a newline, so clients that compare bodies byte for byte see the
+ * same text.
  */
 export function sendJson(res: ServerResponse, code: number, body: unknown, warnings?: string[]): void {
-  let text = (typeof body === 'string' ? body : JSON.stringify(body)) + '\n';
+  let text = (typeof body === 'string' ? body : goStringify(body)) + '\n';
   let type = 'application/json';
   if (wantsYaml(res.req?.headers.accept)) {
     // kube answers YAML with its map keys sorted (sigs.k8s.io/yaml goes through a Go map).
@@ -49,7 +51,7 @@ export function sendError(res: ServerResponse, err: unknown): ApiError {
 
 /** endSocketWithStatus answers on a raw socket (a refused upgrade, a request the parser refused) and closes it. */
 export function endSocketWithStatus(socket: Duplex, err: ApiError): void {
-  const body = JSON.stringify(err.toStatus()) + '\n';
+  const body = goStringify(err.toStatus()) + '\n';
   socket.end(
     `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

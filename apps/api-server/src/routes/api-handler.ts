@@ -14,6 +14,7 @@ import type { Registry } from '../registry/registry.js';
 import type { ContinueTokens } from '../registry/continue-token.js';
 import { assertPageable, ExpiredPage, readPage, type Page } from '../registry/list-page.js';
 import { settle } from '../storage/settle.js';
+import { goStringify } from '../storage/go-json.js';
 import type { StoredObject } from '../storage/stored-object.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 import type { WatchRequest } from '../watch/watcher.js';
@@ -250,14 +251,14 @@ async function sendList(deps: ApiHandlerDeps, req: IncomingMessage, res: ServerR
   const metadata = metadataApiVersion(req.headers.accept);
   if (metadata) {
     // Metadata-only lists (controller-runtime's metadata informers, the garbage collector): PartialObjectMetadataList.
-    for (let i = 0; i < page.entries.length; i++) parts[i] = JSON.stringify(partialObjectMetadata((page.entries[i] as StoredObject).object, metadata));
+    for (let i = 0; i < page.entries.length; i++) parts[i] = goStringify(partialObjectMetadata((page.entries[i] as StoredObject).object, metadata));
     return reply(deps, res, 200, `{"kind":"PartialObjectMetadataList","apiVersion":"${metadata}","metadata":{${meta}},"items":[${parts.join(',')}]}`);
   }
   // Another served version than the stored one has each item converted; the storage version sends the stored text.
   const convert = version.conversion?.fromStorage;
   for (let i = 0; i < page.entries.length; i++) {
     const entry = page.entries[i] as StoredObject;
-    parts[i] = convert ? JSON.stringify(convert(entry.object)) : entry.json;
+    parts[i] = convert ? goStringify(convert(entry.object)) : entry.json;
   }
   const apiVersion = version.conversion?.info.apiVersion ?? r.apiVersion;
   await reply(deps, res, 200, `{"kind":"${r.listKind}","apiVersion":"${apiVersion}","metadata":{${meta}},"items":[${parts.join(',')}]}`);

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { ApiError, errors, fieldsFor, type Clock, type KubeObject, type Status } from '@skiff/api';
 import type { ChangeEvent, Storage } from '../storage/storage.js';
+import { goStringify } from '../storage/go-json.js';
 import { matches } from '../registry/registry.js';
 import { partialObjectMetadata, printTable } from '../printers/index.js';
 import { Watcher, type WatchRequest, type WatchSink } from './watcher.js';
@@ -171,7 +172,7 @@ export class WatchHub {
 
   /** fail ends a watch that cannot start with one ERROR event carrying the Status. */
   #fail(watcher: Watcher, status: Status): Watcher {
-    watcher.sink.send([Buffer.from(JSON.stringify({ type: 'ERROR', object: status }) + '\n')]);
+    watcher.sink.send([Buffer.from(goStringify({ type: 'ERROR', object: status }) + '\n')]);
     watcher.sink.close();
     watcher.closed = true;
     return watcher;
@@ -266,14 +267,14 @@ export class WatchHub {
       if (req.table.apiVersion !== 'meta.k8s.io/v1') (table as { apiVersion: string }).apiVersion = req.table.apiVersion;
       if (req.convert && req.table.includeObject === 'Object') for (const row of table.rows) row.object = req.convert(row.object as KubeObject);
       w.headersSent = true;
-      this.#write(w, Buffer.from(JSON.stringify({ type, object: table }) + '\n'));
+      this.#write(w, Buffer.from(goStringify({ type, object: table }) + '\n'));
       return;
     }
     if (req.metadataOnly) {
-      this.#write(w, Buffer.from(`{"type":"${type}","object":${JSON.stringify(partialObjectMetadata(stored.object, req.metadataOnly))}}\n`));
+      this.#write(w, Buffer.from(`{"type":"${type}","object":${goStringify(partialObjectMetadata(stored.object, req.metadataOnly))}}\n`));
       return;
     }
-    this.#write(w, Buffer.from(`{"type":"${type}","object":${req.convert ? JSON.stringify(req.convert(stored.object)) : stored.json}}\n`));
+    this.#write(w, Buffer.from(`{"type":"${type}","object":${req.convert ? goStringify(req.convert(stored.object)) : stored.json}}\n`));
   }
 
   /**
