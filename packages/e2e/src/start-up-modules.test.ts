@@ -60,3 +60,29 @@ describe('start-up modules', () => {
     }
   }, 120_000);
 });
+
+describe('start-up modules with TLS (as docker compose runs the components)', () => {
+  const secure = new Cluster({ secure: true });
+  afterAll(() => secure.stop());
+
+  it('a scheduler on its kubeconfig and a node agent restarted on its certificates load no certificate, cron or JWT library', async () => {
+    await secure.startApiServer();
+    // The controller-manager signs the agent's first client certificate (so it loads the certificate library).
+    secure.start('controller-manager', 'controller-manager', ['--leader-elect=false', '--listen', '127.0.0.1:0']);
+    const scheduler = secure.start('scheduler', 'scheduler', ['--leader-elect=false', '--listen', `127.0.0.1:${await freePort()}`], ENV);
+    const node = `startup-tls-${process.pid}`;
+    const args = ['--node-name', node, '--runtime', 'simulated', '--listen', '127.0.0.1:0'];
+    const ready = async () => (await secure.client.nodes.get(node).catch(() => undefined))?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    secure.start(node, 'node-agent', args);
+    await waitFor(ready, { what: 'the node Ready after TLS bootstrap', timeoutMs: 60_000 });
+    await secure.kill(node);
+    const agent = secure.start(node, 'node-agent', args, ENV);
+    await waitFor(() => agent.logs().includes('"msg":"node agent starting"'), { what: 'the restarted agent listening', timeoutMs: 30_000 });
+    for (const c of [scheduler, agent]) {
+      const loaded = await loadedPackages(c);
+      expect(loaded, c.name).toContain('yaml');
+      expect(LAZY.filter((p) => loaded.has(p)), c.name).toEqual([]);
+    }
+    expect(agent.logs()).not.toContain('bootstrapping');
+  }, 180_000);
+});
