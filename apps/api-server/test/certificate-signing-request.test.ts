@@ -4,7 +4,9 @@
  * `kubectl certificate approve` PUTs) and the certificate only through /status.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { x509 } from '@skiff/api';
+import { loadX509 } from '@skiff/api';
+
+const x509 = loadX509();
 import { unionAuthenticator } from '../src/auth/authenticator.js';
 import { alwaysAllowAuthorizer } from '../src/auth/authorizer.js';
 import { parseTokenFile, tokenFileAuthenticator } from '../src/auth/token-file-authenticator.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import { SERVICE_ACCOUNT_MOUNT_PATH } from '@skiff/api';
 import type { ClientOptions } from './create-client.js';
 import type { TlsOptions } from './rest-transport.js';
@@ -24,6 +24,12 @@ interface KubeconfigFile {
   'current-context'?: string;
 }
 
+// yaml (70 modules) loads only when a kubeconfig is read: a process given --server never needs it.
+const require = createRequire(import.meta.url);
+function parseYaml(text: string): unknown {
+  return (require('yaml') as typeof import('yaml')).parse(text);
+}
+
 /** Token files are read again at most this often, so a rotated token is picked up (client-go: one minute). */
 const TOKEN_FILE_REREAD_MS = 60_000;
 
@@ -35,7 +41,7 @@ const TOKEN_FILE_REREAD_MS = 60_000;
 export function loadKubeconfig(path: string, opts: { context?: string; now?: () => number } = {}): KubeconfigClient {
   let doc: KubeconfigFile;
   try {
-    doc = (parse(readFileSync(path, 'utf8')) ?? {}) as KubeconfigFile;
+    doc = (parseYaml(readFileSync(path, 'utf8')) ?? {}) as KubeconfigFile;
   } catch (err) {
     throw new Error(`kubeconfig ${path}: ${(err as Error).message}`);
   }

@@ -73,19 +73,19 @@ export class Cluster {
    * port is on a free port too (ephemeral unless secure), so parallel clusters never meet on 6443. `bindAddress`
    * 0.0.0.0 lets pods reach the TLS port through their network's gateway; the insecure port is loopback only.
    */
-  async startApiServer(extra: string[] = [], bindAddress = '127.0.0.1'): Promise<void> {
+  async startApiServer(extra: string[] = [], bindAddress = '127.0.0.1', env: NodeJS.ProcessEnv = {}): Promise<void> {
     if (!this.port) this.port = await freePort();
     const common = ['--bind-address', bindAddress, '--data-dir', this.dataDir, '--kubelet-allow-loopback'];
     if (!this.secure) {
       this.server = `http://127.0.0.1:${this.port}`;
       // Agents here talk to the insecure port and serve plain HTTP (they have no cluster CA): dial them so.
-      const api = this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', '--kubelet-https=false', ...common, ...extra]);
+      const api = this.spawn('api-server', 'api-server', ['--listen', `127.0.0.1:${this.port}`, '--secure-port', '0', '--kubelet-https=false', ...common, ...extra], env);
       await waitFor(async () => (await fetch(`${this.server}/readyz`).catch(() => undefined))?.ok === true, { what: 'api-server ready', timeoutMs: API_SERVER_START_MS, signal: exited(api) });
       this.client ??= createClient({ server: this.server });
       return;
     }
     this.server = `https://127.0.0.1:${this.port}`;
-    const api = this.spawn('api-server', 'api-server', ['--secure-port', String(this.port), ...common, ...extra]);
+    const api = this.spawn('api-server', 'api-server', ['--secure-port', String(this.port), ...common, ...extra], env);
     // Kubeconfigs are written once the port is bound; the line says so.
     await waitFor(() => api.logs().includes('"msg":"serving securely"'), { what: 'api-server serving securely', timeoutMs: API_SERVER_START_MS, signal: exited(api) });
     if (!this.client) {

@@ -2,7 +2,7 @@
  * @module testPki: a throwaway CA with server and client certificates, for tests of TLS clients and servers.
  */
 import { webcrypto, type webcrypto as WebCrypto } from 'node:crypto';
-import { x509 } from '@skiff/api';
+import { loadX509, type X509 } from '@skiff/api';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
@@ -25,6 +25,7 @@ async function keyPem(key: WebCrypto.CryptoKey): Promise<string> {
 
 /** testPki makes a CA valid for a day; `name` tells CAs of one test apart. */
 export async function testPki(name = 'skiff-test-ca'): Promise<TestPki> {
+  const x509 = loadX509();
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
   const now = Date.now();
   const validity = { notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) };
@@ -44,7 +45,7 @@ export async function testPki(name = 'skiff-test-ca'): Promise<TestPki> {
       const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
       const server = dns.length + ips.length > 0;
       const subject = [`CN=${cn}`, ...groups.map((g) => `O=${g}`)].join(', ');
-      const extensions: x509.Extension[] = [
+      const extensions: X509.Extension[] = [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
         new x509.ExtendedKeyUsageExtension([server ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),

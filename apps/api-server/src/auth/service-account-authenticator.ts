@@ -42,7 +42,7 @@ export function serviceAccountTokenAuthenticator(opts: ServiceAccountAuthenticat
   }
   return async (req) => {
     const token = bearerToken(req);
-    if (!token || !opts.tokens.handles(token)) return undefined;
+    if (!token || !(await opts.tokens.handles(token))) return undefined;
     let verified;
     try {
       verified = await opts.tokens.verify(token);

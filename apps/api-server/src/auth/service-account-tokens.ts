@@ -3,8 +3,12 @@
  * (pkg/serviceaccount/claims.go): iss, sub, aud, exp, iat, nbf, jti and the private `kubernetes.io` claim.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { decodeJwt, exportJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { keyId, type ServiceAccountKeys } from './service-account-keys.js';
+
+// jose (about 50 modules) loads with the first token seen, issued or published, not with every start.
+let joseModule: Promise<typeof import('jose')> | undefined;
+const jose = () => (joseModule ??= import('jose'));
 
 /** kube-apiserver's default --service-account-issuer (and so its API audience). */
 export const DEFAULT_SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -66,6 +70,7 @@ export class ServiceAccountTokens {
     const now = Math.floor(this.#o.clock.now() / 1000);
     const exp = now + grant.expirationSeconds;
     const sub = `system:serviceaccount:${grant.claim.namespace}:${grant.claim.serviceaccount.name}`;
+    const { SignJWT } = await jose();
     const token = await new SignJWT({ 'kubernetes.io': grant.claim })
       .setProtectedHeader({ alg: ALG, kid: this.#kid })
       .setIssuer(this.issuer)
@@ -83,8 +88,9 @@ export class ServiceAccountTokens {
    * handles says whether `token` is a JWT from one of our issuers. Anything else belongs to another authenticator
    * (kube's JWT authenticator answers "not mine" the same way, so a static token never reads as a bad JWT).
    */
-  handles(token: string): boolean {
+  async handles(token: string): Promise<boolean> {
     if (token.split('.').length !== 3) return false;
+    const { decodeJwt } = await jose();
     try {
       const iss = decodeJwt(token).iss;
       return iss !== undefined && this.#o.issuers.includes(iss);
@@ -95,6 +101,7 @@ export class ServiceAccountTokens {
 
   /** verify checks signature, issuer, audience and lifetime; it throws on any failure. */
   async verify(token: string): Promise<VerifiedToken> {
+    const { jwtVerify } = await jose();
     const { payload } = await jwtVerify(token, async (header) => {
       const key = header.kid ? this.#byKid.get(header.kid) : undefined;
       if (key) return key;
@@ -112,6 +119,7 @@ export class ServiceAccountTokens {
 
   /** jwks is /openid/v1/jwks: every verification key, as kube publishes them for OIDC discovery. */
   async jwks(): Promise<{ keys: JWK[] }> {
+    const { exportJWK } = await jose();
     const keys = await Promise.all([...this.#byKid].map(async ([kid, k]) => ({ ...(await exportJWK(k)), kid, use: 'sig', alg: ALG })));
     return { keys };
   }

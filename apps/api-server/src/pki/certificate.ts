@@ -4,7 +4,8 @@
  */
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { x509 } from './x509.js';
+import type { X509 } from '@skiff/api';
+import { x509 as loadX509 } from './x509.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -35,6 +36,7 @@ export interface CertSpec {
 
 /** createCa makes a self-signed CA; with `key` (PEM) it keeps that key, so a half-written CA is finished, not replaced. */
 export async function createCa(commonName: string, now: Date, key?: string): Promise<CertKey> {
+  const x509 = loadX509();
   const keys = key ? await importKeyPair(key) : await generateKeyPair();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -54,10 +56,11 @@ export async function createCa(commonName: string, now: Date, key?: string): Pro
 
 /** issueCertificate makes a new key and a certificate for it signed by `ca`. */
 export async function issueCertificate(ca: CertKey, spec: CertSpec, now: Date, validityDays = LEAF_VALIDITY_DAYS): Promise<CertKey> {
+  const x509 = loadX509();
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await importPrivateKey(ca.key);
   const keys = await generateKeyPair();
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
     new x509.ExtendedKeyUsageExtension(spec.usages.map((u) => (u === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth))),
@@ -99,14 +102,27 @@ export function certificateProblem(pair: CertKey, ca: X509Certificate, spec: Cer
   }
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'it was not issued by the current CA';
   if (Date.parse(cert.validTo) - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) return `it expires ${new Date(cert.validTo).toISOString()}`;
-  const subject = new x509.X509Certificate(pair.cert).subjectName;
-  const cn = subject.getField('CN');
-  const orgs = subject.getField('O');
+  const { cn, orgs } = subjectNames(cert, pair.cert);
   if (cn.length !== 1 || cn[0] !== spec.commonName) return `its subject is not CN=${spec.commonName}`;
   if ([...orgs].sort().join(',') !== [...(spec.organizations ?? [])].sort().join(',')) return `its organizations are not ${(spec.organizations ?? []).join(',') || 'empty'}`;
   const missing = (spec.altNames ?? []).filter((n) => (isIP(n) ? cert.checkIP(n) === undefined : cert.checkHost(n, { wildcards: false }) === undefined));
   if (missing.length) return `it does not name ${missing.join(', ')}`;
   return undefined;
+}
+
+/**
+ * subjectNames reads the subject's CN and O values. Node's one-line-per-RDN subject is enough for the names the
+ * cluster makes, so a start that keeps its certificates never loads @peculiar/x509; a value Node prints escaped, or
+ * a multi-valued RDN, is read by @peculiar/x509 as before.
+ */
+function subjectNames(cert: X509Certificate, pem: string): { cn: string[]; orgs: string[] } {
+  const lines = cert.subject.split('\n');
+  if (!lines.some((l) => l.includes('\\') || l.includes(' + '))) {
+    const values = (key: string) => lines.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
+    return { cn: values('CN'), orgs: values('O') };
+  }
+  const subject = new (loadX509().X509Certificate)(pem).subjectName;
+  return { cn: subject.getField('CN'), orgs: subject.getField('O') };
 }
 
 /** caProblem says why `pair` cannot serve as the cluster CA (key not its own, not a CA); undefined when it can. */
@@ -132,7 +148,7 @@ async function generateKeyPair(): Promise<CryptoKeyPair> {
 }
 
 async function importPrivateKey(pem: string): Promise<CryptoKey> {
-  return (await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), ALG, true, ['sign'])) as CryptoKey;
+  return (await webcrypto.subtle.importKey('pkcs8', loadX509().PemConverter.decodeFirst(pem), ALG, true, ['sign'])) as CryptoKey;
 }
 
 async function importKeyPair(pem: string): Promise<CryptoKeyPair> {
@@ -144,5 +160,5 @@ async function importKeyPair(pem: string): Promise<CryptoKeyPair> {
 }
 
 async function exportKey(key: CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+  return loadX509().PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }

@@ -3,7 +3,9 @@
  * `kubectl certificate approve` / `deny` (a protobuf PUT of the whole CSR to /approval) set the conditions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { x509 } from '@skiff/api';
+import { loadX509 } from '@skiff/api';
+
+const x509 = loadX509();
 import { api, startServer, type RunningServer } from '../harness.js';
 import { columns, Kubectl } from './kubectl.js';
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import { x509 } from '@skiff/api';
+import { loadX509 } from '@skiff/api';
 import { certificateOf, writeAtomic } from './tls-bootstrap.js';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -30,6 +30,7 @@ export async function servingCertificate(o: { certFile?: string; keyFile?: strin
     const cert = readFileSync(certPath, 'utf8');
     if (certificateOf(cert).notAfter.getTime() > o.now) return { cert, key: readFileSync(keyPath, 'utf8') };
   }
+  const x509 = loadX509();
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const stamp = Math.floor(o.now / 1000);
   const names = [{ type: 'dns' as const, value: o.hostname }, ...o.addresses.filter((a) => isIP(a)).map((value) => ({ type: 'ip' as const, value }))];

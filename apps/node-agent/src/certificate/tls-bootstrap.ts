@@ -8,11 +8,11 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createPrivateKey, webcrypto } from 'node:crypto';
+import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import {
   hasCsrCondition,
   KUBE_APISERVER_CLIENT_KUBELET_SIGNER,
-  x509,
+  loadX509,
   type CertificateSigningRequest,
 } from '@skiff/api';
 import { loadKubeconfig, type ClientOptions, type KubeconfigClient, type ResourceClient } from '@skiff/client';
@@ -48,12 +48,16 @@ export function writeAtomic(path: string, data: string, mode = 0o600): void {
   renameSync(tmp, path);
 }
 
-/** certificateOf reads the first certificate of a PEM text. */
-export function certificateOf(pem: string | Buffer): x509.X509Certificate {
+/**
+ * certificateOf reads the validity of the first certificate of a PEM text. Node's parser: every start checks the
+ * kept certificates, and @peculiar/x509 is loaded only to make a CSR or a certificate.
+ */
+export function certificateOf(pem: string | Buffer): { notBefore: Date; notAfter: Date } {
   const text = pem.toString();
   const m = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
   if (!m) throw new Error('no CERTIFICATE block');
-  return new x509.X509Certificate(m[0]);
+  const cert = new X509Certificate(m[0]);
+  return { notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo) };
 }
 
 /** validClient returns the kubeconfig's client options if its client certificate is valid now, else undefined. */
@@ -91,7 +95,7 @@ export async function csrFor(nodeName: string, keyPem: string): Promise<string> 
   const jwk = keyObject.export({ format: 'jwk' });
   delete jwk.d;
   const publicKey = await webcrypto.subtle.importKey('jwk', jwk as webcrypto.JsonWebKey, ALG, true, ['verify']);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=system:node:${nodeName}, O=system:nodes`, keys: { privateKey, publicKey }, signingAlgorithm: ALG });
+  const csr = await loadX509().Pkcs10CertificateRequestGenerator.create({ name: `CN=system:node:${nodeName}, O=system:nodes`, keys: { privateKey, publicKey }, signingAlgorithm: ALG });
   return csr.toString('pem');
 }
 

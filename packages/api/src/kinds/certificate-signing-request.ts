@@ -12,7 +12,7 @@ import { AGE_COLUMN, column, NAME_COLUMN, NONE } from '../printers/resource-prin
 import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { atomicList, int, mapList } from '../validation/schema-helpers.js';
-import { x509 } from '../x509.js';
+import { loadX509, type X509 } from '../x509.js';
 import { defineKind, type Requester } from './kind.js';
 
 export type CsrConditionType = 'Approved' | 'Denied' | 'Failed';
@@ -100,10 +100,10 @@ export function csrPem(csr: CertificateSigningRequest): string {
 }
 
 /** parseCsrRequest parses spec.request; it throws when it is not one PEM CERTIFICATE REQUEST. */
-export function parseCsrRequest(csr: CertificateSigningRequest): x509.Pkcs10CertificateRequest {
+export function parseCsrRequest(csr: CertificateSigningRequest): X509.Pkcs10CertificateRequest {
   const pem = csrPem(csr);
   if (!pem.includes('-----BEGIN CERTIFICATE REQUEST-----')) throw new Error('PEM block type must be CERTIFICATE REQUEST');
-  return new x509.Pkcs10CertificateRequest(pem);
+  return new (loadX509().Pkcs10CertificateRequest)(pem);
 }
 
 /** hasCondition says whether the CSR carries `type` with status True. */
@@ -172,7 +172,7 @@ function validateCsr(csr: CertificateSigningRequest, errs: FieldErrors, old?: Ce
     const pem = Buffer.from(cert, 'base64').toString('utf8');
     try {
       if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no CERTIFICATE PEM block');
-      new x509.X509Certificate(pem);
+      new (loadX509().X509Certificate)(pem);
     } catch (err) {
       errs.invalid('status.certificate', '<certificate data>', (err as Error).message);
     }
@@ -293,13 +293,13 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
  * validateKubeletClientCsr is kube's ValidateKubeletClientCSR: subject O=system:nodes only, CN system:node:NAME,
  * no SANs, and the kubelet client usages exactly. It returns why not, or undefined for a kubelet client CSR.
  */
-export function validateKubeletClientCsr(req: x509.Pkcs10CertificateRequest, usages: readonly string[]): string | undefined {
+export function validateKubeletClientCsr(req: X509.Pkcs10CertificateRequest, usages: readonly string[]): string | undefined {
   const subject = req.subjectName;
   const orgs = subject.getField('O');
   if (orgs.length !== 1 || orgs[0] !== 'system:nodes') return 'subject organization is not system:nodes';
   const ext = req.getExtension(SUBJECT_ALT_NAME_OID);
   if (ext) {
-    const kinds = new Set(new x509.SubjectAlternativeNameExtension(ext.rawData).names.items.map((n) => n.type));
+    const kinds = new Set(new (loadX509().SubjectAlternativeNameExtension)(ext.rawData).names.items.map((n) => n.type));
     if (kinds.has('dns')) return 'DNS subjectAltNames are not allowed';
     if (kinds.has('email')) return 'Email subjectAltNames are not allowed';
     if (kinds.has('ip')) return 'IP subjectAltNames are not allowed';

@@ -2,7 +2,8 @@
  * @module cronJobKind: batch/v1 CronJob (types, schema, SetDefaults_CronJob, validation, `kubectl get cronjobs`
  * columns) and the cron schedule parser the api-server and the cronjob controller share.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
+import type { CronExpressionParser as Parser } from 'cron-parser';
 import { z } from 'zod';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import type { ObjectReference } from '../event.js';
@@ -80,6 +81,13 @@ export const cronJobSchema = z.object({
     .optional(),
 }) satisfies z.ZodType<CronJob>;
 
+// cron-parser (with luxon) loads on the first schedule parsed: only CronJobs need it, and few processes see one.
+const require = createRequire(import.meta.url);
+let parser: typeof Parser | undefined;
+function cronParser(): typeof Parser {
+  return (parser ??= (require('cron-parser') as typeof import('cron-parser')).CronExpressionParser);
+}
+
 /** CronSchedule yields a schedule's times, in milliseconds since the epoch. */
 export interface CronSchedule {
   /** next is the first time strictly after `afterMs`. */
@@ -104,13 +112,13 @@ export function parseCronSchedule(schedule: string, timeZone?: string): CronSche
   }
   const tz = timeZone ?? 'UTC';
   // Parsing once up front reports a bad expression at validation time, not at the first run.
-  CronExpressionParser.parse(trimmed, { tz, currentDate: new Date(0) });
+  cronParser().parse(trimmed, { tz, currentDate: new Date(0) });
   return {
     next(afterMs) {
-      return CronExpressionParser.parse(trimmed, { tz, currentDate: new Date(afterMs) }).next().getTime();
+      return cronParser().parse(trimmed, { tz, currentDate: new Date(afterMs) }).next().getTime();
     },
     prev(atMs) {
-      return CronExpressionParser.parse(trimmed, { tz, currentDate: new Date(atMs + 1) }).prev().getTime();
+      return cronParser().parse(trimmed, { tz, currentDate: new Date(atMs + 1) }).prev().getTime();
     },
   };
 }

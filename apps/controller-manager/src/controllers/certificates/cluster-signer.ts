@@ -2,12 +2,12 @@
  * @module ClusterSigner: the CA that signs approved client CSRs (kube-controller-manager's
  * --cluster-signing-cert-file / --cluster-signing-key-file), with @peculiar/x509 on WebCrypto.
  */
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 
 type CryptoKey = webcrypto.CryptoKey;
 type EcKeyImportParams = webcrypto.EcKeyImportParams;
 type RsaHashedImportParams = webcrypto.RsaHashedImportParams;
-import { x509 } from '@skiff/api';
+import { loadX509, type X509 } from '@skiff/api';
 
 /** Kube backdates NotBefore so a client whose clock is a little behind still accepts the certificate. */
 const BACKDATE_MS = 5 * 60_000;
@@ -25,19 +25,21 @@ export interface SignRequest {
 
 /** ClusterSigner holds the CA certificate and its private key. */
 export class ClusterSigner {
-  readonly #cert: x509.X509Certificate;
+  readonly #certPem: string;
+  #cert: X509.X509Certificate | undefined;
   readonly #key: CryptoKey;
   readonly #alg: EcKeyImportParams | RsaHashedImportParams;
 
-  private constructor(cert: x509.X509Certificate, key: CryptoKey, alg: EcKeyImportParams | RsaHashedImportParams) {
-    this.#cert = cert;
+  private constructor(certPem: string, key: CryptoKey, alg: EcKeyImportParams | RsaHashedImportParams) {
+    this.#certPem = certPem;
     this.#key = key;
     this.#alg = alg;
   }
 
   /** load reads a PEM CA certificate and its PEM private key (PKCS#8, SEC1 or PKCS#1; EC or RSA). */
   static async load(certPem: string, keyPem: string): Promise<ClusterSigner> {
-    const cert = new x509.X509Certificate(certPem);
+    // Node's parser checks the file at start; @peculiar/x509 (hundreds of modules) loads at the first signing.
+    new X509Certificate(certPem);
     const keyObject = createPrivateKey(keyPem);
     const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'der' });
     let alg: EcKeyImportParams | RsaHashedImportParams;
@@ -50,20 +52,22 @@ export class ClusterSigner {
       throw new Error(`cluster signing key: unsupported key type ${keyObject.asymmetricKeyType}`);
     }
     const key = await webcrypto.subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
-    return new ClusterSigner(cert, key, alg);
+    return new ClusterSigner(certPem, key, alg);
   }
 
-  get certificate(): x509.X509Certificate {
-    return this.#cert;
+  get certificate(): X509.X509Certificate {
+    return (this.#cert ??= new (loadX509().X509Certificate)(this.#certPem));
   }
 
   /** sign issues a certificate for the CSR's subject and public key; it throws if the CSR's signature is bad. */
   async sign(r: SignRequest): Promise<string> {
+    const x509 = loadX509();
+    const ca = this.certificate;
     const csr = new x509.Pkcs10CertificateRequest(r.csrPem);
     if (!(await csr.verify())) throw new Error('the certificate request signature is invalid');
     const notBefore = new Date(r.nowMs - BACKDATE_MS);
     // Never past the CA's own expiry (kube caps the same way).
-    const notAfter = new Date(Math.min(r.nowMs + r.durationMs, this.#cert.notAfter.getTime()));
+    const notAfter = new Date(Math.min(r.nowMs + r.durationMs, ca.notAfter.getTime()));
     const rsa = csr.publicKey.algorithm.name.startsWith('RSA');
     const usages = x509.KeyUsageFlags.digitalSignature | (rsa ? x509.KeyUsageFlags.keyEncipherment : 0);
     const eku: string[] = [];
@@ -73,7 +77,7 @@ export class ClusterSigner {
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: randomBytes(16).toString('hex').replace(/^[89a-f]/, '7'),
       subject: csr.subjectName,
-      issuer: this.#cert.subjectName,
+      issuer: ca.subjectName,
       notBefore,
       notAfter,
       publicKey: csr.publicKey,
@@ -83,7 +87,7 @@ export class ClusterSigner {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(usages, true),
         new x509.ExtendedKeyUsageExtension(eku),
-        await x509.AuthorityKeyIdentifierExtension.create(this.#cert),
+        await x509.AuthorityKeyIdentifierExtension.create(ca),
       ],
     });
     return cert.toString('pem');

@@ -5,7 +5,9 @@
 import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@skiff/controller-kit';
-import { x509, type CertificateSigningRequest } from '@skiff/api';
+import { loadX509, type CertificateSigningRequest, type X509 } from '@skiff/api';
+
+const x509 = loadX509();
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
 import { ClusterSigner } from './cluster-signer.js';
@@ -16,7 +18,7 @@ const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const T0 = Date.parse('2026-11-30T00:00:00Z');
 const KUBELET = 'kubernetes.io/kube-apiserver-client-kubelet';
 
-async function request(subject: string, sans?: x509.JsonGeneralNames): Promise<string> {
+async function request(subject: string, sans?: X509.JsonGeneralNames): Promise<string> {
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const extensions = sans ? [new x509.SubjectAlternativeNameExtension(sans)] : [];
   return (await x509.Pkcs10CertificateRequestGenerator.create({ name: subject, keys, signingAlgorithm: ALG, extensions })).toString('pem');
@@ -76,7 +78,7 @@ describe('CsrApprovingController', () => {
   });
 });
 
-async function makeCa(): Promise<{ signer: ClusterSigner; ca: x509.X509Certificate }> {
+async function makeCa(): Promise<{ signer: ClusterSigner; ca: X509.X509Certificate }> {
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
