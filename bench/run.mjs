@@ -5,7 +5,7 @@
 //
 //   npm run bench                         every scenario (under 10 minutes on a quiet 2-core machine)
 //   npm run bench -- --quick              smaller counts and shorter runs (under a minute): a smoke test of every
-//                                         row, not figures to quote, on 3 lanes side by side (QUICK_CHAINS below;
+//                                         row, not figures to quote, on 4 lanes side by side (QUICK_CHAINS below;
 //                                         --lanes N: N lanes, --serial: one)
 //   npm run bench -- --only create,watch  only these scenarios (plus what they need, e.g. create needs echo)
 //   npm run bench -- --list               list scenario names
@@ -35,7 +35,7 @@ const ORDER = ['echo', 'create', 'get', 'list', 'update', 'watch', 'memory'];
 // ones first, a waiting one beside the busy ones, so that no lane is left with a long tail. A chain keeps together
 // what must run in order: create after echo (its ratios), and the scenarios of the shared api-server (ctx.apiServer)
 // one at a time, so each one's server CPU per request is its own.
-const QUICK_LANES = 3;
+const QUICK_LANES = 4;
 const QUICK_CHAINS = [
   ['watch'],
   ['echo', 'create', 'get', 'list', 'update', 'write-path'],
@@ -44,9 +44,9 @@ const QUICK_CHAINS = [
   ['idle'],
   ['end-to-end'],
   ['services'],
+  ['workloads'],
   ['scheduler'],
   ['node-agent'],
-  ['workloads'],
   ['memory'],
   ['startup'],
 ];
