@@ -101,8 +101,8 @@ const durations = {};
 // When each scenario started, in seconds from the run's start: with lanes, what ran beside what.
 const startedAt = {};
 // CPU seconds of this process and of the children it has reaped (every process a scenario starts is stopped by its
-// end), per scenario: what bounds a run's length on a 2-core machine whatever the load. Only with one lane: two
-// lanes reap each other's children, and quick's shared api-server counts in the total only.
+// end), per scenario: what bounds a run's length on a 2-core machine whatever the load. Only with one lane: lanes
+// reap each other's children, and quick's shared api-server counts in the total only.
 const cpus_ = {};
 const treeCpuSeconds = () => {
   const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
