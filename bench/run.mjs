@@ -5,8 +5,8 @@
 //
 //   npm run bench                         every scenario (under 10 minutes on a quiet 2-core machine)
 //   npm run bench -- --quick              smaller counts and shorter runs (under a minute): a smoke test of every
-//                                         row, not figures to quote; the scenarios on real Docker run beside the
-//                                         others (BESIDE below) unless --serial
+//                                         row, not figures to quote, on 4 lanes side by side (QUICK_CHAINS below;
+//                                         --lanes N: N lanes, --serial: one)
 //   npm run bench -- --only create,watch  only these scenarios (plus what they need, e.g. create needs echo)
 //   npm run bench -- --list               list scenario names
 //
@@ -22,15 +22,34 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { planChains, runLanes } from './lib/lanes.mjs';
 import { startApiServer } from './lib/procs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Every bench/scenarios/*.mjs is a scenario; these run first, in this order, then any others by file name.
 const ORDER = ['echo', 'create', 'get', 'list', 'update', 'watch', 'memory'];
-// --quick runs these one after another in a second lane, beside the others (whose rates then share the machine with
-// them: a quick run is a smoke test, its figures are not the full run's): the scenarios that mostly wait (on Docker,
-// on fixed windows, on roll-out batches), and the scheduler's, which evens the two lanes' lengths.
-const BESIDE = ['idle', 'node-agent', 'node-stats', 'services', 'workloads', 'scheduler'];
+// --quick runs its scenarios on QUICK_LANES lanes (--lanes N; --serial: one), chains of QUICK_CHAINS: a lane takes the
+// next chain not yet taken and runs it one scenario after another, so those that mostly wait (on Docker, fixed
+// windows, grace periods, roll-out batches) run beside those that keep the cores busy (whose rates then share the
+// machine with them: a quick run is a smoke test, its figures are not the full run's). The order puts the long
+// ones first, a waiting one beside the busy ones, so that no lane is left with a long tail. A chain keeps together
+// what must run in order: create after echo (its ratios), and the scenarios of the shared api-server (ctx.apiServer)
+// one at a time, so each one's server CPU per request is its own.
+const QUICK_LANES = 4;
+const QUICK_CHAINS = [
+  ['watch'],
+  ['echo', 'create', 'get', 'list', 'update', 'write-path'],
+  ['node-stats'],
+  ['controller-manager'],
+  ['idle'],
+  ['end-to-end'],
+  ['services'],
+  ['workloads'],
+  ['scheduler'],
+  ['node-agent'],
+  ['memory'],
+  ['startup'],
+];
 const rank = (f) => (ORDER.includes(f) ? ORDER.indexOf(f) : ORDER.length);
 const SCENARIOS = readdirSync(join(HERE, 'scenarios'))
   .filter((f) => f.endsWith('.mjs'))
@@ -42,6 +61,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     serial: { type: 'boolean', default: false },
+    lanes: { type: 'string' },
     list: { type: 'boolean', default: false },
     out: { type: 'string', default: join(HERE, 'results') },
     prefix: { type: 'string', default: 'api-server' },
@@ -78,9 +98,11 @@ const loads = {};
 // Wall time of each scenario (its set-up and clean-up included), printed as a table with the total and kept in the
 // JSON, so the length of a full run can be quoted per scenario.
 const durations = {};
+// When each scenario started, in seconds from the run's start: with lanes, what ran beside what.
+const startedAt = {};
 // CPU seconds of this process and of the children it has reaped (every process a scenario starts is stopped by its
-// end), per scenario: what bounds a run's length on a 2-core machine whatever the load. Only with one lane: two
-// lanes reap each other's children, and quick's shared api-server counts in the total only.
+// end), per scenario: what bounds a run's length on a 2-core machine whatever the load. Only with one lane: lanes
+// reap each other's children, and quick's shared api-server counts in the total only.
 const cpus_ = {};
 const treeCpuSeconds = () => {
   const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
@@ -96,17 +118,19 @@ const apiServer = async () => {
 };
 const ctx = { quick: args.quick, log, results, scale: (full, quick) => (args.quick ? quick : full), apiServer };
 
-const lanes = args.quick && !args.serial ? [selected.filter((n) => !BESIDE.includes(n)), selected.filter((n) => BESIDE.includes(n))].filter((l) => l.length) : [selected];
-const laneOf = Object.fromEntries(lanes.flatMap((lane, i) => lane.map((n) => [n, i + 1])));
-log(`scenarios: ${lanes.map((l) => l.join(', ')).join(' | beside: ')}${args.quick ? ' (quick: a smoke test; its figures are not the full run\'s)' : ''}`);
-await Promise.all(lanes.map(async (lane) => {
-  for (const name of lane) await runScenario(name);
-}));
+const laneCount = !args.quick || args.serial ? 1 : Number(args.lanes ?? QUICK_LANES);
+if (!(Number.isInteger(laneCount) && laneCount >= 1)) throw new Error(`--lanes wants a whole number of lanes, 1 or more; got "${args.lanes}"`);
+// One lane runs the selection in its order (a full run, --serial); more lanes run QUICK_CHAINS.
+const chains = laneCount > 1 ? planChains(selected, QUICK_CHAINS, (n) => modules.get(n).needs ?? []) : [selected];
+log(`scenarios on ${Math.min(laneCount, chains.length)} lane(s): ${chains.map((c) => c.join(', ')).join(' | ')}${args.quick ? ' (quick: a smoke test; its figures are not the full run\'s)' : ''}`);
+const laneOf = await runLanes(chains, laneCount, runScenario);
+const lanes = Array.from({ length: Math.max(...Object.values(laneOf), 1) }, (_, i) => selected.filter((n) => laneOf[n] === i + 1));
 await (await shared?.catch(() => undefined))?.stop();
 
 async function runScenario(name) {
   const mod = modules.get(name);
   const t0 = Date.now();
+  startedAt[name] = Math.round((t0 - started.getTime()) / 100) / 10;
   const cpu0 = treeCpuSeconds();
   // Other work on the machine skews every number here: record the load average around each scenario.
   log(`--- ${name} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
@@ -127,7 +151,7 @@ async function runScenario(name) {
 
 const durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
 printTable('wall time', [
-  ...selected.map((name) => ({ scenario: name, ...(lanes.length > 1 ? { lane: laneOf[name] } : { cpuSeconds: cpus_[name] }), seconds: durations[name], loadBefore: loads[name]?.before, loadAfter: loads[name]?.after })),
+  ...selected.map((name) => ({ scenario: name, ...(lanes.length > 1 ? { lane: laneOf[name], startedAt: startedAt[name] } : { cpuSeconds: cpus_[name] }), seconds: durations[name], loadBefore: loads[name]?.before, loadAfter: loads[name]?.after })),
   { scenario: 'total', cpuSeconds: Math.round(treeCpuSeconds() * 10) / 10, seconds: durationSeconds },
 ]);
 

@@ -111,7 +111,8 @@ export async function run(ctx) {
   // A sampling phase's window holds whole housekeeping cycles (a round, then --housekeeping-interval until the next
   // starts), at least this long: it then counts as many rounds as it has cycles, wherever the first one fell (a
   // fixed 60 s window held 3 to 4 rounds of the 17 s Docker API cycle). 15 s: two cgroupfs cycles, one of the API's.
-  const minWindowS = ctx.scale(15, 2);
+  // --quick: 1 s, one cycle of each at its 1 s interval (a smoke reading).
+  const minWindowS = ctx.scale(15, 1);
   // The agent's default --housekeeping-interval; the quick run samples every second (the flag, in quick only), so
   // that its windows still hold whole cycles.
   const intervalS = ctx.scale(10, 1);

@@ -191,7 +191,8 @@ async function measure(ctx, server, pool, { ns, transport, watchers, events, rat
     const now = () => Number(process.hrtime.bigint() - base) / 1e6;
     const list = JSON.parse(expectOk(await request(pool, 'GET', podsPath(ns)), 'list').body);
     const path = `${podsPath(ns)}?watch=true&resourceVersion=${list.metadata.resourceVersion}`;
-    const gc = () => collectGarbage(inspectorUrl(server.output()));
+    // Two full collections each time in full runs (what weak callbacks free goes in the second); one in --quick.
+    const gc = () => collectGarbage(inspectorUrl(server.output()), ctx.scale(2, 1));
     await gc();
     const rssBefore = server.status().rssKiB;
     const openStart = performance.now();
