@@ -15,15 +15,18 @@ const DAEMONSET_AGENT_ARGS = ['--simulated-start-delay', '100ms', '--node-status
 const jobNodes = (ctx) => ctx.scale(20, 5);
 const daemonSetNodes = (ctx) => ctx.scale(200, 10);
 
-async function jobThroughput(ctx) {
+/** onClusterOfItsOwn runs `measure` on a cluster of one agent of `simulatedNodes` started for it, and stops it after. */
+async function onClusterOfItsOwn(simulatedNodes, agentArgs, measure) {
   const c = new Cluster();
   try {
-    await c.up({ agents: 1, simulatedNodes: jobNodes(ctx), apiArgs: ['--storage', 'memory'], agentArgs: JOB_AGENT_ARGS });
-    return await measureJob(ctx, c);
+    await c.up({ agents: 1, simulatedNodes, apiArgs: ['--storage', 'memory'], agentArgs });
+    return await measure(c);
   } finally {
     await c.down();
   }
 }
+
+const jobThroughput = (ctx) => onClusterOfItsOwn(jobNodes(ctx), JOB_AGENT_ARGS, (c) => measureJob(ctx, c));
 
 /** measureJob runs the Job on the cluster (its pods onto the nodes `nodeSelector` picks, if given) until Complete. */
 async function measureJob(ctx, c, nodeSelector) {
@@ -69,15 +72,7 @@ function daemonSet(tag, maxUnavailable, nodeSelector) {
   };
 }
 
-async function daemonSetRollout(ctx) {
-  const c = new Cluster();
-  try {
-    await c.up({ agents: 1, simulatedNodes: daemonSetNodes(ctx), apiArgs: ['--storage', 'memory'], agentArgs: DAEMONSET_AGENT_ARGS });
-    return await measureDaemonSet(ctx, c);
-  } finally {
-    await c.down();
-  }
-}
+const daemonSetRollout = (ctx) => onClusterOfItsOwn(daemonSetNodes(ctx), DAEMONSET_AGENT_ARGS, (c) => measureDaemonSet(ctx, c));
 
 /** measureDaemonSet creates the DaemonSet (on the nodes `nodeSelector` picks, if given), then rolls out a template change. */
 async function measureDaemonSet(ctx, c, nodeSelector) {
