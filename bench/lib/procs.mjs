@@ -85,8 +85,14 @@ export function procStatus(pid) {
 
 /** cpuSeconds reads user+system CPU time of a process from /proc/PID/stat. */
 export function cpuSeconds(pid) {
+  const [user, sys] = cpuTicks(pid);
+  return (user + sys) / 100;
+}
+
+/** cpuTicks is [utime, stime] of a process in clock ticks (USER_HZ = 100): its own code against the kernel's work for it. */
+export function cpuTicks(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  return [Number(fields[11]), Number(fields[12])];
 }
 
 /**

@@ -1,7 +1,8 @@
 // Idle cluster: the Compose toy cluster's processes (api-server, scheduler, controller-manager, a control-plane node
 // agent and 3 worker node agents, each agent on the real Docker socket with docker-compose.yml's flags), no pods.
-// Once every node is Ready they settle, then the CPU each process uses over a window (user+system from
-// /proc/PID/stat) is printed as % of one core, per component and in total; the aim is < 3% of one core in total.
+// The window opens 40 s after they start (the issue's "40 s after up"; at least 10 s after every node is Ready),
+// then the CPU each process uses over it (user+system from /proc/PID/stat, and each apart) is printed as % of one
+// core, per component and in total; the aim is < 3% of one core in total.
 // Without a Docker engine the agents run the simulated runtime instead (the `runtime` column says which).
 //
 // SKIFF_BENCH_IDLE_NODE_ARGS adds node flags to every process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof-idle"
@@ -10,7 +11,7 @@ import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, cpuSeconds, startApiServer } from '../lib/procs.mjs';
+import { REPO_ROOT, cpuTicks, startApiServer } from '../lib/procs.mjs';
 import { round } from '../lib/stats.mjs';
 import { registeredWatchers, requestCounts, requestDelta } from '../lib/api-metrics.mjs';
 
@@ -20,8 +21,6 @@ export const description = 'idle cluster (api-server, scheduler, controller-mana
 const AIM_PCT = 3;
 /** wakeups counts how often the main thread blocked and woke again (voluntary context switches). */
 const wakeups = (pid) => Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-/** userSys is [utime, stime] in clock ticks (10 ms): what runs in the process against what the kernel does for it. */
-const userSys = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).map(Number);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const main = (app) => join(REPO_ROOT, 'apps', app, 'dist', 'main.js');
 
@@ -125,9 +124,8 @@ export async function run(ctx) {
     ctx.log(`idle: ${nodeNames.length} nodes Ready (${runtime} runtime) ${((Date.now() - upAt) / 1000).toFixed(1)} s after up; settling ${(waitMs / 1000).toFixed(1)} s, then measuring ${windowMs / 1000} s`);
     await sleep(waitMs);
     const requestsBefore = await requestCounts(api.url);
-    const before = components.map((c) => cpuSeconds(c.pid));
+    const before = components.map((c) => cpuTicks(c.pid));
     const wokeBefore = components.map((c) => wakeups(c.pid));
-    const splitBefore = components.map((c) => userSys(c.pid));
     const t0 = process.hrtime.bigint();
     const openedAt = Date.now();
     await sleep(windowMs);
@@ -135,13 +133,20 @@ export async function run(ctx) {
     // What the components ask of the api-server at idle (the scrapes themselves included: 2 GET metrics).
     const requests = requestDelta(requestsBefore, await requestCounts(api.url));
     ctx.log(`idle: requests a second: ${requests.map(([k, v]) => `${k} ${round(v / seconds, 2)}`).join('; ')}; ${await registeredWatchers(api.url)} watches open`);
-    const rows = components.map((c, i) => ({
-      component: c.label,
-      runtime: c.label.includes('agent') ? runtime : '',
-      cpuPct: round(((cpuSeconds(c.pid) - before[i]) / seconds) * 100, 2),
-      wakeupsPerSec: Math.round((wakeups(c.pid) - wokeBefore[i]) / seconds),
-      ...Object.fromEntries(userSys(c.pid).map((t, k) => [k ? 'sysPct' : 'userPct', round(((t - splitBefore[i][k]) / 100 / seconds) * 100, 2)])),
-    }));
+    // Ticks are 10 ms: a tick a second is 1% of a core.
+    const pct = (ticks) => round(ticks / seconds, 2);
+    const rows = components.map((c, i) => {
+      const [user, sys] = cpuTicks(c.pid);
+      const [user0, sys0] = before[i];
+      return {
+        component: c.label,
+        runtime: c.label.includes('agent') ? runtime : '',
+        cpuPct: pct(user - user0 + sys - sys0),
+        wakeupsPerSec: Math.round((wakeups(c.pid) - wokeBefore[i]) / seconds),
+        userPct: pct(user - user0),
+        sysPct: pct(sys - sys0),
+      };
+    });
     const total = round(rows.reduce((s, r) => s + r.cpuPct, 0), 2);
     rows.push({ component: 'total', runtime, cpuPct: total, aimPct: `< ${AIM_PCT}`, windowSeconds: round(seconds, 1), fromSecondsAfterUp: round((openedAt - upAt) / 1000, 1) });
     return rows;

@@ -67,13 +67,12 @@ export async function run(ctx) {
     }
     // A stalled watcher (reads nothing) among 20 others, against the same 20 without it: large events (160 pods of
     // 200 KB at 40/s, 32 MB) so that the stalled one's buffers fill and the server drops it (WatchHub's
-    // maxBufferedBytes, 16 MB, or 2 s without progress). 250 events were 2.25 s more a row for the same verdict; at
-    // 100 the stalled one was sometimes still registered at the end, at 120 always dropped (bench/README.md).
+    // maxBufferedBytes, 16 MB, or 2 s without progress). 250 events were 2.25 s more a row for the same verdict; in
+    // --quick (80/s) the stalled one was sometimes still registered at the end with 100, always dropped with 120.
     // SKIFF_BENCH_WATCHERS (measuring some counts only) leaves these rows out.
     for (const [stalled, round] of pairRuns(stalledPairs.includes(20), repeat)) {
       const ns = `watch-stalled-${stalled}-${round}`;
       await createNamespace(pool, ns);
-      // 160 events of 200 KB = 32 MB: past the 16 MB the server holds for a watcher plus what both kernels buffer.
       const row = await measure(ctx, server, pool, { ns, transport: 'ws', watchers: 20, events: 160, rate: ctx.scale(40, 80), stalled, body: bigPodBody });
       row.stalled = stalled;
       row.round = round;

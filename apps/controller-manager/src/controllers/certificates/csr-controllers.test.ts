@@ -6,13 +6,13 @@ import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@skiff/controller-kit';
 import { loadX509, type CertificateSigningRequest, type X509 } from '@skiff/api';
-
-const x509 = loadX509();
 import { createFakeInformers } from '../../testing/fake-informers.js';
 import { RecordingClient } from '../../testing/recording-client.js';
 import { ClusterSigner } from './cluster-signer.js';
 import { CsrApprovingController } from './csr-approving-controller.js';
 import { CsrSigningController } from './csr-signing-controller.js';
+
+const x509 = loadX509();
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const T0 = Date.parse('2026-11-30T00:00:00Z');
