@@ -64,13 +64,18 @@ it('the default metrics every component collects do not wake an idle process on 
       child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.once('exit', (code) => reject(new Error(`the metrics process exited (${code})`)));
     });
-    const before = wakeups(child.pid!);
-    const t0 = performance.now();
-    // A measuring window, not a wait for an event: a loaded machine only lowers the rate seen.
-    await new Promise((r) => setTimeout(r, 3000));
-    const rate = (wakeups(child.pid!) - before) / ((performance.now() - t0) / 1000);
-    // At 100 ms the sampler alone woke it 10 times a second; at 1 s, once.
-    expect(rate).toBeLessThan(4);
+    // Measuring windows, not a wait for an event: four one-second slices, and the quietest one counts. A timer of
+    // the process's own wakes it in every slice; V8's one-time work after start-up (finishing compiles, GC tasks)
+    // lands in some slices only, and once pushed a single 3 s window from "ready" past the bound in CI.
+    const rates: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = wakeups(child.pid!);
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 1000));
+      rates.push((wakeups(child.pid!) - before) / ((performance.now() - t0) / 1000));
+    }
+    // At 100 ms the sampler alone woke it 10 times a second (seen: 9.98 in the quietest slice); at 1 s, once.
+    expect(Math.min(...rates)).toBeLessThan(4);
   } finally {
     child.kill();
   }
