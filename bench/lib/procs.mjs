@@ -36,7 +36,8 @@ export const START_TIMEOUT_MS = 120_000;
  * child that exits first fails it at once; one that is not listening by the deadline is killed, and the promise
  * rejects once it is gone, so a failed start leaves no process behind.
  */
-export function spawnAndWaitForPort(args, portPattern, timeoutMs = START_TIMEOUT_MS) {
+/** onData, if given, sees every chunk of the child's output (the bounded `output()` keeps only its ends). */
+export function spawnAndWaitForPort(args, portPattern, timeoutMs = START_TIMEOUT_MS, onData = undefined) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -47,7 +48,8 @@ export function spawnAndWaitForPort(args, portPattern, timeoutMs = START_TIMEOUT
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    const onData = (d) => {
+    const onChunk = (d) => {
+      onData?.(d);
       output += d.toString();
       // Bounded, but the start-up lines stay: the inspector's "Debugger listening" URL is read long after.
       if (output.length > 100_000) output = `${output.slice(0, 8_000)}\n[...]\n${output.slice(-20_000)}`;
@@ -57,8 +59,8 @@ export function spawnAndWaitForPort(args, portPattern, timeoutMs = START_TIMEOUT
         resolveP({ child, port: Number(m[1]), output: () => output });
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout.on('data', onChunk);
+    child.stderr.on('data', onChunk);
     child.on('exit', (code, sig) => {
       clearTimeout(timer);
       const what = timedOut ? `was not listening after ${timeoutMs} ms and was killed` : `exited (${code ?? sig}) before listening`;
@@ -97,7 +99,7 @@ export function cpuTicks(pid) {
 
 /**
  * startApiServer spawns the built api-server on 127.0.0.1 with a fresh temp data dir.
- * opts: { storage: 'sqlite'|'memory', synchronous: 'FULL'|'NORMAL', nodeArgs: [], listenHost: '127.0.0.1', args: [] }
+ * opts: { storage: 'sqlite'|'memory', synchronous: 'FULL'|'NORMAL', nodeArgs: [], listenHost: '127.0.0.1', args: [], onData }
  * (listenHost 0.0.0.0 lets pods reach it through their network's gateway; `url` stays on loopback.)
  */
 export async function startApiServer(opts = {}) {
@@ -112,7 +114,7 @@ export async function startApiServer(opts = {}) {
   if (opts.synchronous) args.push('--sqlite-synchronous', opts.synchronous);
   let started;
   try {
-    started = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/);
+    started = await spawnAndWaitForPort(args, /"port":(\d+)[^\n]*api-server listening/, START_TIMEOUT_MS, opts.onData);
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;

@@ -35,6 +35,14 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+/** logTo returns what appends a process's output to SKIFF_BENCH_IDLE_LOG_DIR/<label>.log, or undefined without it. */
+function logTo(label) {
+  const dir = process.env.SKIFF_BENCH_IDLE_LOG_DIR;
+  if (!dir) return undefined;
+  const file = join(dir, `${label.replaceAll(' ', '-')}.log`);
+  return (d) => appendFileSync(file, `${Date.now()} ${d}`);
+}
+
 /** spawnComponent starts `node <main> args...` and resolves once its output matches `ready` (it logs its listen line). */
 function spawnComponent(label, app, args, ready, timeoutMs = 30_000) {
   const nodeArgs = (process.env.SKIFF_BENCH_IDLE_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -42,10 +50,11 @@ function spawnComponent(label, app, args, ready, timeoutMs = 30_000) {
   children.add(child);
   child.on('exit', () => children.delete(child));
   let output = '';
+  const log = logTo(label);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${label} did not start in ${timeoutMs} ms:\n${output.slice(-2000)}`)), timeoutMs);
     const onData = (d) => {
-      if (process.env.SKIFF_BENCH_IDLE_LOG_DIR) appendFileSync(join(process.env.SKIFF_BENCH_IDLE_LOG_DIR, `${label.replaceAll(' ', '-')}.log`), `${Date.now()} ${d}`);
+      log?.(d);
       output = (output + d.toString()).slice(-50_000);
       if (ready.test(output)) {
         clearTimeout(timer);
@@ -93,7 +102,7 @@ export async function run(ctx) {
   const id = randomBytes(3).toString('hex');
   const network = `skiff-bench-idle-${id}`;
   const nodeNames = [`bench-idle-${id}-cp`, `bench-idle-${id}-w0`, `bench-idle-${id}-w1`, `bench-idle-${id}-w2`];
-  const api = await startApiServer({ nodeArgs: (process.env.SKIFF_BENCH_IDLE_NODE_ARGS ?? '').split(' ').filter(Boolean) });
+  const api = await startApiServer({ nodeArgs: (process.env.SKIFF_BENCH_IDLE_NODE_ARGS ?? '').split(' ').filter(Boolean), onData: logTo('api-server') });
   const components = [{ label: 'api-server', pid: api.pid }];
   const started = [];
   try {
