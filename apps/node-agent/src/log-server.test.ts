@@ -81,3 +81,38 @@ describe('log server for a container that never started', () => {
     expect(await res.text()).toBe('container "c" in pod "p" is waiting to start: trying and failing to pull image');
   });
 });
+
+describe('log server routes', () => {
+  async function listen(opts: Partial<Parameters<typeof createLogServer>[0]> = {}): Promise<string> {
+    const metrics = new Registry();
+    metrics.setDefaultLabels({ node: 'n1' });
+    http = createServer(createLogServer({ findPod: () => undefined, readyz: () => [{ name: 'informer-sync', ok: false, message: 'starting' }], metrics, logger: silentLogger, ...opts }));
+    await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  }
+
+  it('answers health, readiness with its reasons, metrics, the summary, and 404 for other paths and methods', async () => {
+    const url = await listen({ summary: (node) => (node === 'n1' ? ({ node: { nodeName: 'n1' } } as never) : undefined) });
+    const healthz = await fetch(`${url}/healthz`);
+    expect([healthz.status, healthz.headers.get('content-type'), await healthz.text()]).toEqual([200, 'text/plain; charset=utf-8', 'ok']);
+    const readyz = await fetch(`${url}/readyz`);
+    expect([readyz.status, await readyz.text()]).toEqual([503, '[-]informer-sync failed: starting\nreadyz check failed\n']);
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    const summary = await fetch(`${url}/stats/summary?node=n1`);
+    expect([summary.status, summary.headers.get('content-type'), await summary.json()]).toEqual([200, 'application/json; charset=utf-8', { node: { nodeName: 'n1' } }]);
+    expect((await fetch(`${url}/stats/summary?node=n2`)).status).toBe(404);
+    expect((await fetch(`${url}/nosuch`)).status).toBe(404);
+    expect((await fetch(`${url}/healthz`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('decodes the path segments of a log request and reads the first of a repeated parameter', async () => {
+    let asked: string[] = [];
+    const url = await listen({ findPod: (ns, name) => void (asked = [ns, name]) });
+    const res = await fetch(`${url}/containerLogs/kube-system/web%2D1/c?follow=true&follow=false`);
+    expect([res.status, await res.text()]).toEqual([404, 'pod kube-system/web-1 is not on this node']);
+    expect(asked).toEqual(['kube-system', 'web-1']);
+    expect((await fetch(`${url}/containerLogs/ns/%E0%A4%A/c`)).status).toBe(400);
+  });
+});

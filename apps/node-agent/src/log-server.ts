@@ -1,8 +1,9 @@
 /**
  * @module createLogServer: the agent's HTTP endpoint: container logs (what the api-server's pods/log proxies to),
- * health and metrics.
+ * health and metrics. Plain node:http, as the other components' health servers: five routes do not need express,
+ * whose load was a quarter of the agent's start-up allocation (bench/README.md, "Idle, sixth look").
  */
-import express, { type Express, type Request, type Response } from 'express';
+import type { RequestListener, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Pod } from '@skiff/api';
 import type { Logger } from '@skiff/controller-kit';
@@ -41,8 +42,8 @@ export interface LogServerOptions {
   logger: Logger;
 }
 
-function intParam(v: unknown): number | undefined {
-  if (typeof v !== 'string' || v === '') return undefined;
+function intParam(v: string | null): number | undefined {
+  if (v === null || v === '') return undefined;
   const n = Number(v);
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
 }
@@ -66,83 +67,116 @@ export function notStartedMessage(pod: Pod, container: string): string {
   return `container "${container}" in pod "${podName}" is waiting to start: ${why}`;
 }
 
+/** TEXT is the type of every plain-text answer. */
+const TEXT = 'text/plain; charset=utf-8';
+
+function send(res: ServerResponse, code: number, type: string, body: string): void {
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) }).end(body);
+}
+
+/** LOGS_PATH is /containerLogs/{namespace}/{pod}/{container}, each segment one path segment. */
+const LOGS_PATH = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
 /**
  * createLogServer serves `GET /containerLogs/{namespace}/{pod}/{container}` with the kubelet's query parameters
  * (follow, tailLines, timestamps, previous, sinceSeconds, sinceTime, limitBytes) as text/plain, plus
- * /stats/summary, /healthz, /readyz and /metrics.
+ * /stats/summary, /healthz, /readyz and /metrics. A parameter given twice counts once, its first value (Go's
+ * url.Values.Get, as kubelet reads them).
  */
-export function createLogServer(opts: LogServerOptions): Express {
-  const app = express();
-  app.get('/healthz', (_req, res) => void res.type('text/plain').send('ok'));
-  app.get('/readyz', (req, res) => {
-    const checks = opts.readyz();
-    res.status(checks.every((c) => c.ok) ? 200 : 503).type('text/plain').send(readyzText(checks, req.query['verbose'] !== undefined));
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(opts.metrics.contentType).send(await opts.metrics.metrics());
-  });
-  // kubelet's Summary API; `node` picks one of the nodes of a process that runs several (simulated) nodes.
-  app.get('/stats/summary', (req, res) => {
-    const node = typeof req.query['node'] === 'string' ? req.query['node'] : undefined;
-    const summary = opts.summary?.(node);
-    if (!summary) return void res.status(404).type('text/plain').send(node ? `node ${node} is not run by this agent` : 'this agent runs several nodes: name one with ?node=');
-    res.json(summary);
-  });
-  app.get('/containerLogs/:namespace/:pod/:container', async (req: Request, res: Response) => {
-    const { namespace, pod: podName, container } = req.params as Record<string, string>;
-    const found = opts.findPod(namespace!, podName!);
-    if (!found) return void res.status(404).type('text/plain').send(`pod ${namespace}/${podName} is not on this node`);
-    const previous = req.query['previous'] === 'true';
-    const instance = pickInstance(found.runner.pleg.containersOf(found.pod.metadata.uid ?? ''), container!, previous);
-    if (!instance) {
-      const msg = previous ? `previous terminated container "${container}" in pod "${podName}" not found` : notStartedMessage(found.pod, container!);
-      return void res.status(400).type('text/plain').send(msg);
+export function createLogServer(opts: LogServerOptions): RequestListener {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const query = url.searchParams;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 404, TEXT, '404 page not found\n');
+    if (path === '/healthz') return send(res, 200, TEXT, 'ok');
+    if (path === '/readyz') {
+      const checks = opts.readyz();
+      return send(res, checks.every((c) => c.ok) ? 200 : 503, TEXT, readyzText(checks, query.has('verbose')));
     }
-    const logReq: LogRequest = {
-      follow: req.query['follow'] === 'true' && instance.state === 'running',
-      timestamps: req.query['timestamps'] === 'true',
-    };
-    const tail = intParam(req.query['tailLines']);
-    const since = intParam(req.query['sinceSeconds']);
-    const limit = intParam(req.query['limitBytes']);
-    if (tail !== undefined) logReq.tailLines = tail;
-    if (since !== undefined) logReq.sinceSeconds = since;
-    const sinceTime = typeof req.query['sinceTime'] === 'string' ? Date.parse(req.query['sinceTime']) : undefined;
-    if (sinceTime !== undefined && Number.isNaN(sinceTime)) return void res.status(400).type('text/plain').send(`invalid sinceTime ${JSON.stringify(req.query['sinceTime'])}: not an RFC 3339 time`);
-    if (since === undefined && sinceTime !== undefined) logReq.sinceTimeMs = sinceTime;
-    // The client may leave while the runtime opens the stream: remember it, or a followed stream would stay open.
-    let gone = false;
-    res.on('close', () => (gone = true));
-    try {
-      const stream = await found.runner.runtime.logs(instance.id, logReq);
-      if (gone) return void stream.destroy();
-      res.status(200).type('text/plain');
-      if (logReq.follow) res.flushHeaders();
-      let sent = 0;
-      res.on('close', () => stream.destroy());
-      stream.on('data', (chunk: Buffer | string) => {
-        let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        if (limit !== undefined) {
-          if (sent + buf.length >= limit) {
-            buf = buf.subarray(0, limit - sent);
-            sent = limit;
-            res.end(buf);
-            stream.destroy();
-            return;
-          }
-          sent += buf.length;
+    if (path === '/metrics') {
+      const m = opts.metrics;
+      m.metrics().then(
+        (text) => send(res, 200, m.contentType, text),
+        (err: unknown) => send(res, 500, TEXT, String(err)),
+      );
+      return;
+    }
+    // kubelet's Summary API; `node` picks one of the nodes of a process that runs several (simulated) nodes.
+    if (path === '/stats/summary') {
+      const node = query.get('node') ?? undefined;
+      const summary = opts.summary?.(node);
+      if (!summary) return send(res, 404, TEXT, node ? `node ${node} is not run by this agent` : 'this agent runs several nodes: name one with ?node=');
+      return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(summary));
+    }
+    const logs = LOGS_PATH.exec(path);
+    if (logs) {
+      let segments: string[];
+      try {
+        segments = logs.slice(1).map(decodeURIComponent);
+      } catch {
+        return send(res, 400, TEXT, `malformed path ${path}`);
+      }
+      const [namespace, pod, container] = segments as [string, string, string];
+      return void serveLogs(opts, res, namespace, pod, container, query);
+    }
+    send(res, 404, TEXT, '404 page not found\n');
+  };
+}
+
+async function serveLogs(opts: LogServerOptions, res: ServerResponse, namespace: string, podName: string, container: string, query: URLSearchParams): Promise<void> {
+  const found = opts.findPod(namespace, podName);
+  if (!found) return send(res, 404, TEXT, `pod ${namespace}/${podName} is not on this node`);
+  const previous = query.get('previous') === 'true';
+  const instance = pickInstance(found.runner.pleg.containersOf(found.pod.metadata.uid ?? ''), container, previous);
+  if (!instance) {
+    const msg = previous ? `previous terminated container "${container}" in pod "${podName}" not found` : notStartedMessage(found.pod, container);
+    return send(res, 400, TEXT, msg);
+  }
+  const logReq: LogRequest = {
+    follow: query.get('follow') === 'true' && instance.state === 'running',
+    timestamps: query.get('timestamps') === 'true',
+  };
+  const tail = intParam(query.get('tailLines'));
+  const since = intParam(query.get('sinceSeconds'));
+  const limit = intParam(query.get('limitBytes'));
+  if (tail !== undefined) logReq.tailLines = tail;
+  if (since !== undefined) logReq.sinceSeconds = since;
+  const sinceParam = query.get('sinceTime');
+  const sinceTime = sinceParam !== null ? Date.parse(sinceParam) : undefined;
+  if (sinceTime !== undefined && Number.isNaN(sinceTime)) return send(res, 400, TEXT, `invalid sinceTime ${JSON.stringify(sinceParam)}: not an RFC 3339 time`);
+  if (since === undefined && sinceTime !== undefined) logReq.sinceTimeMs = sinceTime;
+  // The client may leave while the runtime opens the stream: remember it, or a followed stream would stay open.
+  let gone = false;
+  res.on('close', () => (gone = true));
+  try {
+    const stream = await found.runner.runtime.logs(instance.id, logReq);
+    if (gone) return void stream.destroy();
+    res.writeHead(200, { 'Content-Type': TEXT });
+    if (logReq.follow) res.flushHeaders();
+    let sent = 0;
+    res.on('close', () => stream.destroy());
+    stream.on('data', (chunk: Buffer | string) => {
+      let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (limit !== undefined) {
+        if (sent + buf.length >= limit) {
+          buf = buf.subarray(0, limit - sent);
+          sent = limit;
+          res.end(buf);
+          stream.destroy();
+          return;
         }
-        res.write(buf);
-      });
-      stream.on('end', () => res.end());
-      stream.on('error', (err) => {
-        opts.logger.debug({ err }, 'log stream failed');
-        res.end();
-      });
-    } catch (err) {
-      opts.logger.warn({ err }, 'log request failed');
-      if (!res.headersSent) res.status(500).type('text/plain').send(`failed to read logs: ${(err as Error).message}`);
-    }
-  });
-  return app;
+        sent += buf.length;
+      }
+      res.write(buf);
+    });
+    stream.on('end', () => res.end());
+    stream.on('error', (err) => {
+      opts.logger.debug({ err }, 'log stream failed');
+      res.end();
+    });
+  } catch (err) {
+    opts.logger.warn({ err }, 'log request failed');
+    if (!res.headersSent) send(res, 500, TEXT, `failed to read logs: ${(err as Error).message}`);
+  }
 }
