@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { printTable } from './print-table.js';
-import { tableApiVersion, wantsTable, withTableVersion } from './wants-table.js';
+import { tableApiVersion, wantsTable, wantsYaml, withTableVersion } from './wants-table.js';
 
 const KUBECTL_GET = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -46,5 +46,17 @@ describe('withTableVersion', () => {
     expect(t.apiVersion).toBe('meta.k8s.io/v1beta1');
     expect(t.rows[0]?.object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1beta1' });
     expect(table.apiVersion).toBe('meta.k8s.io/v1');
+  });
+});
+
+describe('wantsYaml', () => {
+  it('is true when the first clause we can serve is application/yaml, in any case', () => {
+    expect(wantsYaml('application/yaml')).toBe(true);
+    expect(wantsYaml('Application/YAML; charset=utf-8')).toBe(true);
+    expect(wantsYaml('application/vnd.kubernetes.protobuf, application/yaml')).toBe(true);
+    expect(wantsYaml('application/json, application/yaml')).toBe(false);
+    expect(wantsYaml('application/json')).toBe(false);
+    expect(wantsYaml('application/x-yaml')).toBe(false);
+    expect(wantsYaml(undefined)).toBe(false);
   });
 });
