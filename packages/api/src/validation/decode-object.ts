@@ -149,16 +149,20 @@ const RAW_EXTENSION_FIELDS: Record<string, readonly string[]> = { ControllerRevi
  * stripNulls removes null object members, which Go's decoder treats as "unset" (`creationTimestamp: null`); the
  * top-level `raw` members are kept as they are.
  */
-function stripNulls(v: unknown, raw: readonly string[] = []): unknown {
+function stripNulls(v: unknown, raw: readonly string[] = NO_RAW): unknown {
   if (Array.isArray(v)) return v.map((x) => stripNulls(x));
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) {
+  // Keys, not entries: every member of every body passes here, and an entry is an array of its own.
+  for (const k of Object.keys(v)) {
+    const val = v[k];
     if (raw.includes(k)) out[k] = val;
     else if (val !== null) out[k] = stripNulls(val);
   }
   return out;
 }
+
+const NO_RAW: readonly string[] = [];
 
 function formatPath(path: readonly PropertyKey[]): string {
   let s = '';
