@@ -51,12 +51,15 @@ describe('withTableVersion', () => {
 
 describe('wantsYaml', () => {
   it('is true when the first clause we can serve is application/yaml, in any case', () => {
-    expect(wantsYaml('application/yaml')).toBe(true);
-    expect(wantsYaml('Application/YAML; charset=utf-8')).toBe(true);
-    expect(wantsYaml('application/vnd.kubernetes.protobuf, application/yaml')).toBe(true);
-    expect(wantsYaml('application/json, application/yaml')).toBe(false);
-    expect(wantsYaml('application/json')).toBe(false);
-    expect(wantsYaml('application/x-yaml')).toBe(false);
-    expect(wantsYaml(undefined)).toBe(false);
+    const cases: Array<[string | undefined, boolean]> = [
+      ['application/yaml', true],
+      ['Application/YAML; charset=utf-8', true],
+      ['application/vnd.kubernetes.protobuf, application/yaml', true],
+      ['application/json, application/yaml', false],
+      ['application/json', false],
+      ['application/x-yaml', false],
+      [undefined, false],
+    ];
+    for (const [accept, yaml] of cases) expect(wantsYaml(accept), String(accept)).toBe(yaml);
   });
 });
