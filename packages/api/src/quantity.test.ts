@@ -89,3 +89,16 @@ describe('Quantity arithmetic', () => {
     expect(JSON.stringify({ cpu: Quantity.fromMilli(2000) })).toBe('{"cpu":"2"}');
   });
 });
+
+describe('Quantity.parse of a text seen before', () => {
+  it('answers as the first parse did, numbers and texts alike, and past the size of its cache', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(Quantity.parse('0.5').toString()).toBe('500m');
+      expect(Quantity.parse(0.5).toString()).toBe('500m');
+      expect(Quantity.parse('1.5Gi').toString()).toBe('1536Mi');
+      expect(() => Quantity.parse('1.5Gx')).toThrow(QuantityError);
+    }
+    for (let i = 0; i < 2000; i++) expect(Quantity.parse(`${i}Mi`).value()).toBe(i * 1024 * 1024);
+    expect(Quantity.parse('1536Mi').cmp(Quantity.parse('1.5Gi'))).toBe(0);
+  });
+});

@@ -25,6 +25,10 @@ const DECIMAL_BY_EXPONENT = new Map(Object.entries(DECIMAL_SUFFIXES).map(([s, e]
 const BINARY_NAMES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const SHAPE = /^([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 
+/** Parsed quantities by their text, at most PARSED_MAX (cleared when full: texts a client invents cannot grow it). */
+const PARSED = new Map<string, Quantity>();
+const PARSED_MAX = 512;
+
 const abs = (n: bigint): bigint => (n < 0n ? -n : n);
 
 /** divAwayFromZero divides and rounds away from zero, as apimachinery does so that a request never shrinks to nothing. */
@@ -48,6 +52,9 @@ function interpretSuffix(suffix: string): { base: 10 | 2; exponent: number; form
  * and comparisons of requests against limits never suffer float rounding.
  */
 export class Quantity {
+  /** The canonical text, made on the first toString (decoding stores it, validation may print it again). */
+  #text: string | undefined;
+
   private constructor(
     /** The value times 10^9; precision below nano is rounded away from zero on parse, as Kubernetes does. */
     readonly nanos: bigint,
@@ -57,6 +64,17 @@ export class Quantity {
   /** parse reads a quantity string (or a JSON number, which Kubernetes also accepts); throws QuantityError. */
   static parse(input: string | number): Quantity {
     const str = typeof input === 'number' ? numberToString(input) : input;
+    // A create reads each resource quantity three times (decode, validation, QoS class) and a cluster uses few
+    // distinct ones; a Quantity is immutable, so the parsed one is shared.
+    const known = PARSED.get(str);
+    if (known) return known;
+    const q = Quantity.#parse(str);
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    PARSED.set(str, q);
+    return q;
+  }
+
+  static #parse(str: string): Quantity {
     const m = SHAPE.exec(str);
     if (!m || str === '' || `${m[2] ?? ''}${m[3] ?? ''}` === '') throw new QuantityError(QUANTITY_FORMAT_ERROR);
     const [, sign = '', whole = '', frac = '', suffix = ''] = m;
@@ -128,6 +146,10 @@ export class Quantity {
 
   /** toString prints the canonical form Kubernetes stores: "0.5" becomes "500m", "1.5Gi" becomes "1536Mi". */
   toString(): string {
+    return (this.#text ??= this.#format());
+  }
+
+  #format(): string {
     if (this.nanos === 0n) return '0';
     if (this.format === 'BinarySI' && this.nanos % NANO === 0n) return this.binaryString();
     let mantissa = this.nanos;

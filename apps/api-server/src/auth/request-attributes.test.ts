@@ -33,6 +33,12 @@ describe('requestAttributes', () => {
     expect(attrs('GET', '/api/v1/namespaces/ns/pods?watch=1', true)).toMatchObject({ verb: 'watch' });
   });
 
+  it('decodes escaped segments, and makes a path with a malformed escape a non-resource request', () => {
+    expect(attrs('GET', '/api/v1/namespaces/a%2Db/pods/web%20x')).toMatchObject({ verb: 'get', namespace: 'a-b', resource: 'pods', name: 'web x' });
+    expect(attrs('GET', '/%61pi/v1/nodes')).toMatchObject({ verb: 'list', resourceRequest: true, resource: 'nodes' });
+    expect(attrs('POST', '/api/v1/namespaces/ns/pods/%zz')).toMatchObject({ verb: 'post', resourceRequest: false });
+  });
+
   it('makes discovery and everything outside /api and /apis non-resource requests', () => {
     expect(attrs('GET', '/healthz')).toMatchObject({ verb: 'get', resourceRequest: false });
     expect(attrs('GET', '/apis/apps/v1')).toMatchObject({ resourceRequest: false });

@@ -17,40 +17,37 @@ const CREATE_ON_UPGRADE = new Set(['exec', 'attach', 'portforward']);
 /** requestAttributes builds the authorizer's view of a request. `upgrade` is true for WebSocket upgrades. */
 export function requestAttributes(user: UserInfo, method: string, url: URL, upgrade = false): Attributes {
   const path = url.pathname;
-  const nonResource: Attributes = { user, verb: method.toLowerCase(), resourceRequest: false, apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '', path };
-  let parts: string[];
-  try {
-    parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
-  } catch {
-    return nonResource;
-  }
+  const parts = pathSegments(path);
+  // Every request is authorized: the segments are read by index, not sliced, and nothing is built for a path that
+  // turns out to name a resource.
+  let i: number;
   let apiGroup = '';
   let apiVersion: string;
-  if (parts[0] === 'api' && parts.length >= 2) {
+  if (parts?.[0] === 'api' && parts.length >= 2) {
     apiVersion = parts[1]!;
-    parts = parts.slice(2);
-  } else if (parts[0] === 'apis' && parts.length >= 3) {
+    i = 2;
+  } else if (parts?.[0] === 'apis' && parts.length >= 3) {
     apiGroup = parts[1]!;
     apiVersion = parts[2]!;
-    parts = parts.slice(3);
+    i = 3;
   } else {
-    return nonResource;
+    return nonResource(user, method, path);
   }
   // Discovery (/api/v1, /apis/apps/v1) is a non-resource request in Kubernetes too.
-  if (parts.length === 0) return nonResource;
+  if (parts.length === i) return nonResource(user, method, path);
   let verb = METHOD_VERBS[method.toUpperCase()] ?? '';
-  if (parts[0] === 'watch') {
+  if (parts[i] === 'watch') {
     verb = 'watch';
-    parts = parts.slice(1);
+    i++;
   }
   let namespace = '';
-  if (parts[0] === 'namespaces' && parts.length > 1) {
-    namespace = parts[1]!;
-    if (parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2]!)) parts = parts.slice(2);
+  if (parts[i] === 'namespaces' && parts.length > i + 1) {
+    namespace = parts[i + 1]!;
+    if (parts.length > i + 2 && !NAMESPACE_SUBRESOURCES.has(parts[i + 2]!)) i += 2;
   }
-  const resource = parts[0] ?? '';
-  let name = parts[1] ?? '';
-  const subresource = parts[2] ?? '';
+  const resource = parts[i] ?? '';
+  let name = parts[i + 1] ?? '';
+  const subresource = parts[i + 2] ?? '';
   const q = url.searchParams;
   let fieldSelector: string | undefined;
   if (!name && verb === 'get') {
@@ -63,4 +60,21 @@ export function requestAttributes(user: UserInfo, method: string, url: URL, upgr
   if (!name && verb === 'delete') verb = 'deletecollection';
   if (upgrade && resource === 'pods' && CREATE_ON_UPGRADE.has(subresource)) verb = 'create';
   return { user, verb, resourceRequest: true, apiGroup, apiVersion, resource, subresource, namespace, name, path, ...(fieldSelector ? { fieldSelector } : {}) };
+}
+
+function nonResource(user: UserInfo, method: string, path: string): Attributes {
+  return { user, verb: method.toLowerCase(), resourceRequest: false, apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '', path };
+}
+
+/** pathSegments splits a path into its non-empty, percent-decoded segments; undefined when an escape is malformed. */
+function pathSegments(path: string): string[] | undefined {
+  const parts: string[] = [];
+  // decodeURIComponent changes only %-escapes: a path without any is split and kept as it is.
+  const escaped = path.includes('%');
+  try {
+    for (const p of path.split('/')) if (p !== '') parts.push(escaped ? decodeURIComponent(p) : p);
+  } catch {
+    return undefined;
+  }
+  return parts;
 }

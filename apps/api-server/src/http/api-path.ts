@@ -58,7 +58,8 @@ export function parseApiPath(pathname: string): ApiPath | undefined {
   }
   const resources = byGroupVersion.get(`${group}/${version}`);
   if (!resources) return undefined;
-  const seg = rest.map(decodePath);
+  // decodePath changes only %-escapes (and refuses bad ones): a path without any is used as split.
+  const seg = pathname.includes('%') ? rest.map(decodePath) : rest;
   if (seg.length === 0) return { group, version };
 
   // /namespaces/{ns}/{resource}... names a namespaced resource unless {resource} is a namespace subresource.

@@ -20,3 +20,14 @@ describe('requestUrl', () => {
     expect(requestUrl(other)).not.toBe(first);
   });
 });
+
+describe('requestUrl parsing', () => {
+  it('parses every target as new URL(target, "http://localhost") does', () => {
+    const targets = ['/', '/api/v1/namespaces/a/pods?limit=5#x', '/apis/apps/v1/../v1/deployments', '/a b/%zz?q=%20&r', '//evil/x', '/\\evil', '/\t/x', '/a\t/b', '*', '/%2e%2e/x', '/api/v1/namespaces/a/pods/%E2%9C%93'];
+    for (const target of targets) {
+      const req = new IncomingMessage(new Socket());
+      req.url = target;
+      expect(requestUrl(req).href).toBe(new URL(target, 'http://localhost').href);
+    }
+  });
+});

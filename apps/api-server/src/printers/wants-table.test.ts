@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { printTable } from './print-table.js';
-import { tableApiVersion, wantsTable, withTableVersion } from './wants-table.js';
+import { tableApiVersion, wantsTable, wantsYaml, withTableVersion } from './wants-table.js';
 
 const KUBECTL_GET = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -46,5 +46,20 @@ describe('withTableVersion', () => {
     expect(t.apiVersion).toBe('meta.k8s.io/v1beta1');
     expect(t.rows[0]?.object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1beta1' });
     expect(table.apiVersion).toBe('meta.k8s.io/v1');
+  });
+});
+
+describe('wantsYaml', () => {
+  it('is true when the first clause we can serve is application/yaml, in any case', () => {
+    const cases: Array<[string | undefined, boolean]> = [
+      ['application/yaml', true],
+      ['Application/YAML; charset=utf-8', true],
+      ['application/vnd.kubernetes.protobuf, application/yaml', true],
+      ['application/json, application/yaml', false],
+      ['application/json', false],
+      ['application/x-yaml', false],
+      [undefined, false],
+    ];
+    for (const [accept, yaml] of cases) expect(wantsYaml(accept), String(accept)).toBe(yaml);
   });
 });

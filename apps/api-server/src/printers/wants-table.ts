@@ -72,7 +72,8 @@ export function metadataApiVersion(accept: string | undefined): TableApiVersion 
 
 /** wantsYaml is true when the first Accept clause we can serve is application/yaml (kube answers YAML then). */
 export function wantsYaml(accept: string | undefined): boolean {
-  if (!accept) return false;
+  // Every response asks: a header that cannot name application/yaml (client-go's JSON ones) is not parsed.
+  if (!accept || !/yaml/i.test(accept)) return false;
   for (const range of parseAccept(accept)) {
     if (YAMLISH.has(range.type)) return true;
     if (JSONISH.has(range.type)) return false;

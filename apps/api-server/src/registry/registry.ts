@@ -31,7 +31,7 @@ import {
 import type { ResourceKey, Storage } from '../storage/storage.js';
 import { applyPatch, type PatchType } from '../patch/index.js';
 import { deepEqual } from './deep-equal.js';
-import type { AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
+import type { AdmissionAttributes, AdmissionOperation, AdmissionPlugin } from '../admission/admission.js';
 import { UNSECURED_USER, type UserInfo } from '../auth/user-info.js';
 import { applyManagers, createManagedFields, csaOwned, decodeManagers, LAST_APPLIED, encodeManagers, requestManagers, updateManagers, type Manager, type Write } from '../managed-fields/managed-fields.js';
 import { fieldTypeOf } from '../managed-fields/field-type.js';
@@ -432,9 +432,11 @@ export class Registry {
 
   /** #admit runs the admission plugins that handle this write; any of them may refuse it by throwing. */
   #admit(operation: AdmissionOperation, info: ResourceInfo, subresource: string, object: KubeObject, oldObject: KubeObject | undefined, opts: WriteOptions): void {
+    // One set of attributes for every plugin that handles the write (a pod's create has three).
+    let attrs: AdmissionAttributes | undefined;
     for (const plugin of this.#admission) {
       if (!plugin.handles(info, subresource)) continue;
-      plugin.validate({
+      attrs ??= {
         operation,
         info,
         subresource,
@@ -446,7 +448,8 @@ export class Registry {
         dryRun: opts.dryRun ?? false,
         ctx: this.#ctx,
         warn: (message) => opts.warnings?.push(message),
-      });
+      };
+      plugin.validate(attrs);
     }
   }
 

@@ -122,7 +122,11 @@ export function resourceMetricsApi(opts: ResourceMetricsOptions) {
     return nodes;
   }
 
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+  // Every resource request asks first: a path that cannot be in the group is refused at once, without a promise to
+  // wait for (the test is looser than the one in `serve`, which decides).
+  return (req: IncomingMessage, res: ServerResponse, url: URL): false | Promise<boolean> => (url.pathname.includes(METRICS_GROUP) ? serve(req, res, url) : false);
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const segments = url.pathname.split('/').filter(Boolean);
     if (segments[0] !== 'apis' || segments[1] !== METRICS_GROUP) return false;
     if (segments.length > 2 && segments[2] !== METRICS_VERSION) return false;
@@ -165,5 +169,5 @@ export function resourceMetricsApi(opts: ResourceMetricsOptions) {
     const got = await summaries(nodesOf(pods));
     const items = pods.map((p) => podMetrics(p, got.get(p.spec.nodeName ?? ''))).filter((m) => m !== undefined);
     return sendJson(res, 200, { kind: 'PodMetricsList', apiVersion: API_VERSION, metadata: {}, items }), true;
-  };
+  }
 }

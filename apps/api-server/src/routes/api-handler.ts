@@ -40,8 +40,8 @@ export interface ApiHandlerDeps {
   reviews?: ReviewDeps;
   /** Called for pods/log: proxies to the pod's node agent. */
   podLog?: (req: IncomingMessage, res: ServerResponse, namespace: string, name: string, q: URLSearchParams) => Promise<void>;
-  /** Serves metrics.k8s.io (from the node agents); resolves false for any other path. */
-  resourceMetrics?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** Serves metrics.k8s.io (from the node agents); false (or a promise of false) for any other path. */
+  resourceMetrics?: (req: IncomingMessage, res: ServerResponse, url: URL) => false | Promise<boolean>;
   /** Signs serviceaccounts/token answers; without it that subresource is refused. */
   serviceAccountTokens?: ServiceAccountTokens;
 }
@@ -58,7 +58,8 @@ export async function handleApiRequest(
   url: URL,
   info: RequestInfo,
 ): Promise<boolean> {
-  if (deps.resourceMetrics && (await deps.resourceMetrics(req, res, url))) {
+  const metrics = deps.resourceMetrics?.(req, res, url);
+  if (metrics && (await metrics)) {
     info.verb = 'GET';
     info.group = 'metrics.k8s.io';
     return true;

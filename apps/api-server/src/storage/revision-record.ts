@@ -3,7 +3,7 @@
  * that the database went backwards or vanished.
  */
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { dirname } from 'node:path';
 
 /**
@@ -125,7 +125,8 @@ function decodeSlot(slot: Buffer): number | undefined {
 }
 
 function checksum(body: Buffer): Buffer {
-  return createHash('sha256').update(body).digest().subarray(0, SUM_BYTES);
+  // The one-shot hash: once a commit, a hash object and its digest were a measurable part of the commit's end.
+  return hash('sha256', body, 'buffer').subarray(0, SUM_BYTES);
 }
 
 /** fsyncDir makes a rename in `dir` durable. */

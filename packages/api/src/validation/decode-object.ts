@@ -97,8 +97,9 @@ function decodeWith<T>(
   opts: DecodeOptions,
 ): Decoded<T> {
   const apiVersion = apiVersions[0] ?? 'v1';
-  const prefix = `${kind} in version "${apiVersion}" cannot be handled as a ${kind}`;
-  if (!isPlainObject(body)) throw new ApiError({ reason: 'BadRequest', message: `${prefix}: expected a JSON object, got ${jsonType(body)}` });
+  // Made only for an error: every body is decoded, few are refused.
+  const prefix = (): string => `${kind} in version "${apiVersion}" cannot be handled as a ${kind}`;
+  if (!isPlainObject(body)) throw new ApiError({ reason: 'BadRequest', message: `${prefix()}: expected a JSON object, got ${jsonType(body)}` });
   const input = stripNulls(body, RAW_EXTENSION_FIELDS[kind]) as Record<string, unknown>;
   if (input.kind !== undefined && input.kind !== kind) {
     throw new ApiError({ reason: 'BadRequest', message: `the kind in the data (${String(input.kind)}) does not match the expected kind (${kind})` });
@@ -116,7 +117,7 @@ function decodeWith<T>(
   const result = schema.safeParse(input);
   if (!result.success) {
     const details = result.error.issues.map((i) => `error decoding ${i.path.length ? `"${formatPath(i.path)}"` : 'body'}: ${i.message.replace(/^Invalid input: /, '')}`);
-    throw new ApiError({ reason: 'BadRequest', message: `${prefix}: ${details.join('; ')}` });
+    throw new ApiError({ reason: 'BadRequest', message: `${prefix()}: ${details.join('; ')}` });
   }
   if (opts.fieldValidation === 'Ignore') return { object: result.data, warnings: [] };
   const unknown = droppedFields(input, result.data, '');
@@ -125,7 +126,7 @@ function decodeWith<T>(
   const duplicates = (opts.duplicateFields ?? duplicateFieldsOf(body)).filter((d) => !isUnknown(d.path));
   const problems = [...duplicates.map((d) => d.message), ...unknown.map((f) => `unknown field "${f}"`)];
   if (problems.length > 0 && opts.fieldValidation === 'Strict') {
-    throw new ApiError({ reason: 'BadRequest', message: `${prefix}: strict decoding error: ${problems.join(', ')}` });
+    throw new ApiError({ reason: 'BadRequest', message: `${prefix()}: strict decoding error: ${problems.join(', ')}` });
   }
   return { object: result.data, warnings: problems };
 }
@@ -148,16 +149,20 @@ const RAW_EXTENSION_FIELDS: Record<string, readonly string[]> = { ControllerRevi
  * stripNulls removes null object members, which Go's decoder treats as "unset" (`creationTimestamp: null`); the
  * top-level `raw` members are kept as they are.
  */
-function stripNulls(v: unknown, raw: readonly string[] = []): unknown {
+function stripNulls(v: unknown, raw: readonly string[] = NO_RAW): unknown {
   if (Array.isArray(v)) return v.map((x) => stripNulls(x));
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) {
+  // Keys, not entries: every member of every body passes here, and an entry is an array of its own.
+  for (const k of Object.keys(v)) {
+    const val = v[k];
     if (raw.includes(k)) out[k] = val;
     else if (val !== null) out[k] = stripNulls(val);
   }
   return out;
 }
+
+const NO_RAW: readonly string[] = [];
 
 function formatPath(path: readonly PropertyKey[]): string {
   let s = '';
