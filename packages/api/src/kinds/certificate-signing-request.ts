@@ -14,6 +14,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { atomicList, int, mapList } from '../validation/schema-helpers.js';
 import { loadX509, type X509 } from '../x509.js';
 import { defineKind, type Requester } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type CsrConditionType = 'Approved' | 'Denied' | 'Failed';
 
@@ -60,20 +61,20 @@ export const KEY_USAGES = [
   'microsoft sgc', 'netscape sgc',
 ] as const;
 
-const conditionSchema = z.object({
+const conditionSchema = lazySchema(() => z.object({
   type: z.string().default(''),
   status: z.string().default(''),
   reason: z.string().optional(),
   message: z.string().optional(),
   lastUpdateTime: z.string().optional(),
   lastTransitionTime: z.string().optional(),
-});
+}));
 
 /** certificateSigningRequestSchema decodes certificates.k8s.io/v1 CertificateSigningRequest. */
-export const certificateSigningRequestSchema = z.object({
+export const certificateSigningRequestSchema = lazySchema(() => z.object({
   apiVersion: z.literal('certificates.k8s.io/v1'),
   kind: z.literal('CertificateSigningRequest'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       request: z.string().default('').describe('request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.'),
@@ -88,11 +89,11 @@ export const certificateSigningRequestSchema = z.object({
     .default({ request: '', signerName: '' }),
   status: z
     .object({
-      conditions: mapList(conditionSchema, ['type'], { patchMerge: false }).optional().describe('conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".'),
+      conditions: mapList(conditionSchema(), ['type'], { patchMerge: false }).optional().describe('conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".'),
       certificate: z.string().optional().describe('certificate is populated with an issued certificate by the signer after an Approved condition is present.'),
     })
     .optional(),
-}) satisfies z.ZodType<CertificateSigningRequest>;
+}) satisfies z.ZodType<CertificateSigningRequest>);
 
 /** csrPem decodes spec.request (base64 in JSON) to its PEM text. */
 export function csrPem(csr: CertificateSigningRequest): string {

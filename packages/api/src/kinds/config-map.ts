@@ -10,6 +10,7 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { stringMap } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export interface ConfigMap {
   apiVersion: 'v1';
@@ -33,14 +34,14 @@ export const base64Map = () =>
   );
 
 /** configMapSchema decodes core/v1 ConfigMap. */
-export const configMapSchema = z.object({
+export const configMapSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('ConfigMap'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   data: stringMap().optional(),
   binaryData: base64Map().optional(),
   immutable: z.boolean().optional(),
-}) satisfies z.ZodType<ConfigMap>;
+}) satisfies z.ZodType<ConfigMap>);
 
 /** validateConfigMap is ValidateConfigMap and ValidateConfigMapUpdate: keys, the 1 MiB total, `immutable`. */
 function validateConfigMap(cm: ConfigMap, errs: FieldErrors, old?: ConfigMap): void {

@@ -13,6 +13,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int64 } from '../validation/schema-helpers.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export interface ControllerRevision {
   apiVersion: 'apps/v1';
@@ -24,13 +25,13 @@ export interface ControllerRevision {
 }
 
 /** controllerRevisionSchema decodes apps/v1 ControllerRevision. */
-export const controllerRevisionSchema = z.object({
+export const controllerRevisionSchema = lazySchema(() => z.object({
   apiVersion: z.literal('apps/v1'),
   kind: z.literal('ControllerRevision'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   data: z.unknown().optional().describe('Data is the serialized representation of the state.'),
   revision: int64().default(0).describe('Revision indicates the revision of the state represented by Data.'),
-}) satisfies z.ZodType<ControllerRevision>;
+}) satisfies z.ZodType<ControllerRevision>);
 
 /** validateControllerRevision is ValidateControllerRevision and, on update, ValidateControllerRevisionUpdate. */
 function validateControllerRevision(cr: ControllerRevision, errs: FieldErrors, old?: ControllerRevision): void {

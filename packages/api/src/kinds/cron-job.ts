@@ -18,6 +18,7 @@ import { validateAnnotations, validateLabels } from '../validation/validate-meta
 import { jobSpecSchema, validateJobSpec, type JobTemplateSpec } from './job.js';
 import { objectReferenceSchema } from '../validation/meta-schema.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION records, on each Job a CronJob creates, the time it was scheduled for. */
 export const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -54,10 +55,10 @@ export interface CronJob {
 }
 
 /** cronJobSchema decodes batch/v1 CronJob. */
-export const cronJobSchema = z.object({
+export const cronJobSchema = lazySchema(() => z.object({
   apiVersion: z.literal('batch/v1'),
   kind: z.literal('CronJob'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       schedule: z.string().default(''),
@@ -66,7 +67,7 @@ export const cronJobSchema = z.object({
       concurrencyPolicy: enumString<ConcurrencyPolicy>().optional(),
       suspend: z.boolean().optional(),
       jobTemplate: z
-        .object({ metadata: objectMetaSchema.optional(), spec: jobSpecSchema.default({ template: { spec: { containers: [] } } }) })
+        .object({ metadata: objectMetaSchema().optional(), spec: jobSpecSchema().default({ template: { spec: { containers: [] } } }) })
         .default({ spec: { template: { spec: { containers: [] } } } }),
       successfulJobsHistoryLimit: int().optional(),
       failedJobsHistoryLimit: int().optional(),
@@ -74,12 +75,12 @@ export const cronJobSchema = z.object({
     .default({ schedule: '', jobTemplate: { spec: { template: { spec: { containers: [] } } } } }),
   status: z
     .object({
-      active: z.array(objectReferenceSchema).optional(),
+      active: z.array(objectReferenceSchema()).optional(),
       lastScheduleTime: z.string().optional(),
       lastSuccessfulTime: z.string().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<CronJob>;
+}) satisfies z.ZodType<CronJob>);
 
 // cron-parser (with luxon) loads on the first schedule parsed: only CronJobs need it, and few processes see one.
 const require = createRequire(import.meta.url);

@@ -11,6 +11,7 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../validation/name-rules.js'
 import { enumString, setList } from '../validation/schema-helpers.js';
 import { endpointPortSchema, validateEndpointIP } from './endpoints.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
 /** Kubernetes' limits: 1000 endpoints and 100 ports per slice, 100 addresses per endpoint. */
@@ -19,10 +20,10 @@ const MAX_PORTS = 100;
 const MAX_ADDRESSES = 100;
 
 /** endpointSliceSchema decodes discovery.k8s.io/v1 EndpointSlice. */
-export const endpointSliceSchema = z.object({
+export const endpointSliceSchema = lazySchema(() => z.object({
   apiVersion: z.literal('discovery.k8s.io/v1'),
   kind: z.literal('EndpointSlice'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   addressType: enumString<EndpointSlice['addressType']>().default('' as EndpointSlice['addressType']),
   endpoints: z
     .array(
@@ -32,12 +33,12 @@ export const endpointSliceSchema = z.object({
         hostname: z.string().optional(),
         nodeName: z.string().optional(),
         zone: z.string().optional(),
-        targetRef: objectReferenceSchema.optional(),
+        targetRef: objectReferenceSchema().optional(),
       }),
     )
     .default([]),
-  ports: z.array(endpointPortSchema.partial({ port: true })).optional(),
-}) satisfies z.ZodType<EndpointSlice>;
+  ports: z.array(endpointPortSchema().partial({ port: true })).optional(),
+}) satisfies z.ZodType<EndpointSlice>);
 
 function validateEndpointSlice(slice: EndpointSlice, errs: FieldErrors, old?: EndpointSlice): void {
   if (!slice.addressType) errs.required('addressType');

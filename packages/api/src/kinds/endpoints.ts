@@ -11,29 +11,30 @@ import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-sche
 import { isDNS1123Label } from '../validation/name-rules.js';
 import { enumString, int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
-const addressSchema = z.object({
+const addressSchema = lazySchema(() => z.object({
   ip: z.string().default(''),
   hostname: z.string().optional(),
   nodeName: z.string().optional(),
-  targetRef: objectReferenceSchema.optional(),
-}) satisfies z.ZodType<EndpointAddress>;
+  targetRef: objectReferenceSchema().optional(),
+}) satisfies z.ZodType<EndpointAddress>);
 
 /** endpointPortSchema decodes an Endpoints or EndpointSlice port. */
-export const endpointPortSchema = z.object({
+export const endpointPortSchema = lazySchema(() => z.object({
   name: z.string().optional(),
   port: int().default(0),
   protocol: enumString<'TCP' | 'UDP' | 'SCTP'>().optional(),
   appProtocol: z.string().optional(),
-}) satisfies z.ZodType<EndpointPort>;
+}) satisfies z.ZodType<EndpointPort>);
 
 /** endpointsSchema decodes core/v1 Endpoints. */
-export const endpointsSchema = z.object({
+export const endpointsSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Endpoints'),
-  metadata: objectMetaSchema.default({}),
-  subsets: z.array(z.object({ addresses: z.array(addressSchema).optional(), notReadyAddresses: z.array(addressSchema).optional(), ports: z.array(endpointPortSchema).optional() })).optional(),
-}) satisfies z.ZodType<Endpoints>;
+  metadata: objectMetaSchema().default({}),
+  subsets: z.array(z.object({ addresses: z.array(addressSchema()).optional(), notReadyAddresses: z.array(addressSchema()).optional(), ports: z.array(endpointPortSchema()).optional() })).optional(),
+}) satisfies z.ZodType<Endpoints>);
 
 /** validateEndpointIP refuses what is not an IPv4 address, with kube's message. */
 export function validateEndpointIP(ip: string, path: string, errs: FieldErrors): void {

@@ -9,13 +9,14 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** eventSchema decodes core/v1 Event. */
-export const eventSchema = z.object({
+export const eventSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Event'),
-  metadata: objectMetaSchema.default({}),
-  involvedObject: objectReferenceSchema.default({}),
+  metadata: objectMetaSchema().default({}),
+  involvedObject: objectReferenceSchema().default({}),
   reason: z.string().optional(),
   message: z.string().optional(),
   source: z.object({ component: z.string().optional(), host: z.string().optional() }).optional(),
@@ -26,10 +27,10 @@ export const eventSchema = z.object({
   eventTime: z.string().optional(),
   series: z.object({ count: int().optional(), lastObservedTime: z.string().optional() }).optional(),
   action: z.string().optional(),
-  related: objectReferenceSchema.optional(),
+  related: objectReferenceSchema().optional(),
   reportingComponent: z.string().optional(),
   reportingInstance: z.string().optional(),
-}) satisfies z.ZodType<Event>;
+}) satisfies z.ZodType<Event>);
 
 const EVENT_TYPES = ['Normal', 'Warning'];
 

@@ -22,6 +22,7 @@ import type {
   MetricTarget,
 } from './horizontal-pod-autoscaler.js';
 import type { ServedVersionSpec } from './served-version.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** The round-trip annotations (kube's pkg/apis/autoscaling/annotations.go). */
 export const METRIC_SPECS_ANNOTATION = 'autoscaling.alpha.kubernetes.io/metrics';
@@ -50,18 +51,18 @@ export interface HorizontalPodAutoscalerV1 {
 }
 
 /** crossVersionObjectReferenceSchema decodes an HPA's scaleTargetRef, the same in autoscaling/v1 and v2. */
-export const crossVersionObjectReferenceSchema = z
+export const crossVersionObjectReferenceSchema = lazySchema(() => z
   .object({ kind: z.string().default(''), name: z.string().default(''), apiVersion: z.string().optional() })
-  .default({ kind: '', name: '' });
+  .default({ kind: '', name: '' }));
 
 /** horizontalPodAutoscalerV1Schema decodes autoscaling/v1 HorizontalPodAutoscaler. */
-export const horizontalPodAutoscalerV1Schema = z.object({
+export const horizontalPodAutoscalerV1Schema = lazySchema(() => z.object({
   apiVersion: z.literal('autoscaling/v1'),
   kind: z.literal('HorizontalPodAutoscaler'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
-      scaleTargetRef: crossVersionObjectReferenceSchema,
+      scaleTargetRef: crossVersionObjectReferenceSchema(),
       minReplicas: int().optional(),
       maxReplicas: int().default(0),
       targetCPUUtilizationPercentage: int().optional(),
@@ -76,7 +77,7 @@ export const horizontalPodAutoscalerV1Schema = z.object({
       currentCPUUtilizationPercentage: int().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<HorizontalPodAutoscalerV1>;
+}) satisfies z.ZodType<HorizontalPodAutoscalerV1>);
 
 type Json = Record<string, unknown>;
 

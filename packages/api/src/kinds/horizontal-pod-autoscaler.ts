@@ -12,6 +12,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, int, int64, mapList, quantity, requiredEnum } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
 import { crossVersionObjectReferenceSchema, horizontalPodAutoscalerV1 } from './horizontal-pod-autoscaler-v1.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type MetricSourceType = 'Resource' | 'ContainerResource' | 'Pods' | 'Object' | 'External';
 export type MetricTargetType = 'Utilization' | 'Value' | 'AverageValue';
@@ -129,46 +130,46 @@ export const DEFAULT_SCALE_DOWN_RULES: Omit<Required<HPAScalingRules>, 'stabiliz
   policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
 };
 
-const metricTargetSchema = z.object({
+const metricTargetSchema = lazySchema(() => z.object({
   type: requiredEnum<MetricTargetType>(),
   value: quantity().optional(),
   averageValue: quantity().optional(),
   averageUtilization: int().optional(),
-});
-const resourceSourceSchema = z.object({ name: z.string().default(''), target: metricTargetSchema.default({ type: '' as MetricTargetType }) });
-const metricValueStatusSchema = z.object({ value: quantity().optional(), averageValue: quantity().optional(), averageUtilization: int().optional() });
-const scalingRulesSchema = z.object({
+}));
+const resourceSourceSchema = lazySchema(() => z.object({ name: z.string().default(''), target: metricTargetSchema().default({ type: '' as MetricTargetType }) }));
+const metricValueStatusSchema = lazySchema(() => z.object({ value: quantity().optional(), averageValue: quantity().optional(), averageUtilization: int().optional() }));
+const scalingRulesSchema = lazySchema(() => z.object({
   stabilizationWindowSeconds: int().optional(),
   selectPolicy: enumString<ScalingPolicySelect>().optional(),
   policies: z
     .array(z.object({ type: requiredEnum<'Pods' | 'Percent'>(), value: int().default(0), periodSeconds: int().default(0) }))
     .optional(),
-});
+}));
 const looseObject = () => z.record(z.string(), z.unknown());
 
 /** horizontalPodAutoscalerSchema decodes autoscaling/v2 HorizontalPodAutoscaler. */
-export const horizontalPodAutoscalerSchema = z.object({
+export const horizontalPodAutoscalerSchema = lazySchema(() => z.object({
   apiVersion: z.literal('autoscaling/v2'),
   kind: z.literal('HorizontalPodAutoscaler'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
-      scaleTargetRef: crossVersionObjectReferenceSchema,
+      scaleTargetRef: crossVersionObjectReferenceSchema(),
       minReplicas: int().optional(),
       maxReplicas: int().default(0),
       metrics: z
         .array(
           z.object({
             type: requiredEnum<MetricSourceType>(),
-            resource: resourceSourceSchema.optional(),
-            containerResource: resourceSourceSchema.extend({ container: z.string().default('') }).optional(),
+            resource: resourceSourceSchema().optional(),
+            containerResource: resourceSourceSchema().extend({ container: z.string().default('') }).optional(),
             pods: looseObject().optional(),
             object: looseObject().optional(),
             external: looseObject().optional(),
           }),
         )
         .optional(),
-      behavior: z.object({ scaleUp: scalingRulesSchema.optional(), scaleDown: scalingRulesSchema.optional() }).optional(),
+      behavior: z.object({ scaleUp: scalingRulesSchema().optional(), scaleDown: scalingRulesSchema().optional() }).optional(),
     })
     .default({ scaleTargetRef: { kind: '', name: '' }, maxReplicas: 0 }),
   status: z
@@ -181,8 +182,8 @@ export const horizontalPodAutoscalerSchema = z.object({
         .array(
           z.object({
             type: requiredEnum<MetricSourceType>(),
-            resource: z.object({ name: z.string().default(''), current: metricValueStatusSchema.default({}) }).optional(),
-            containerResource: z.object({ name: z.string().default(''), container: z.string().default(''), current: metricValueStatusSchema.default({}) }).optional(),
+            resource: z.object({ name: z.string().default(''), current: metricValueStatusSchema().default({}) }).optional(),
+            containerResource: z.object({ name: z.string().default(''), container: z.string().default(''), current: metricValueStatusSchema().default({}) }).optional(),
           }),
         )
         .optional(),
@@ -198,7 +199,7 @@ export const horizontalPodAutoscalerSchema = z.object({
       ).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<HorizontalPodAutoscaler>;
+}) satisfies z.ZodType<HorizontalPodAutoscaler>);
 
 /** defaultScalingRules fills the unset fields of `rules` from `defaults` (kube's copyHPAScalingRules). */
 function defaultScalingRules(rules: HPAScalingRules | undefined, defaults: HPAScalingRules): HPAScalingRules {

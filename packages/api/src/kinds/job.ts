@@ -18,6 +18,7 @@ import { validatePodSpec } from '../validation/validate-pod-spec.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { selectorMatches, validateLabelSelector } from '../validation/validate-workload.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** The labels the api-server generates on a Job's pod template and selector (kube's batch/v1 constants). */
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
@@ -93,48 +94,48 @@ export interface JobTemplateSpec {
   spec: JobSpec;
 }
 
-const podFailurePolicyRuleSchema = z.object({
+const podFailurePolicyRuleSchema = lazySchema(() => z.object({
   action: requiredEnum<PodFailurePolicyAction>(),
   onExitCodes: z
     .object({ containerName: z.string().optional(), operator: requiredEnum<'In' | 'NotIn'>(), values: setList(int(), { patchMerge: false }).default([]) })
     .optional(),
   onPodConditions: z.array(z.object({ type: z.string().default(''), status: z.string().optional() })).optional(),
-});
+}));
 
 /** jobSpecSchema decodes a JobSpec (also inside CronJob templates). */
-export const jobSpecSchema = z.object({
+export const jobSpecSchema = lazySchema(() => z.object({
   parallelism: int().optional(),
   completions: int().optional(),
   activeDeadlineSeconds: int64().optional(),
-  podFailurePolicy: z.object({ rules: z.array(podFailurePolicyRuleSchema).default([]) }).optional(),
+  podFailurePolicy: z.object({ rules: z.array(podFailurePolicyRuleSchema()).default([]) }).optional(),
   backoffLimit: int().optional(),
-  selector: labelSelectorSchema.optional(),
+  selector: labelSelectorSchema().optional(),
   manualSelector: z.boolean().optional(),
-  template: podTemplateSpecSchema.default({ spec: { containers: [] } }),
+  template: podTemplateSpecSchema().default({ spec: { containers: [] } }),
   ttlSecondsAfterFinished: int().optional(),
   completionMode: enumString<CompletionMode>().optional(),
   suspend: z.boolean().optional(),
   podReplacementPolicy: enumString<'TerminatingOrFailed' | 'Failed'>().optional(),
-});
+}));
 
-const jobConditionSchema = z.object({
+const jobConditionSchema = lazySchema(() => z.object({
   type: requiredEnum<JobConditionType>(),
   status: requiredEnum<'True' | 'False' | 'Unknown'>(),
   lastProbeTime: z.string().optional(),
   lastTransitionTime: z.string().optional(),
   reason: z.string().optional(),
   message: z.string().optional(),
-});
+}));
 
 /** jobSchema decodes batch/v1 Job. */
-export const jobSchema = z.object({
+export const jobSchema = lazySchema(() => z.object({
   apiVersion: z.literal('batch/v1'),
   kind: z.literal('Job'),
-  metadata: objectMetaSchema.default({}),
-  spec: jobSpecSchema.default({ template: { spec: { containers: [] } } }),
+  metadata: objectMetaSchema().default({}),
+  spec: jobSpecSchema().default({ template: { spec: { containers: [] } } }),
   status: z
     .object({
-      conditions: z.array(jobConditionSchema).optional(),
+      conditions: z.array(jobConditionSchema()).optional(),
       startTime: z.string().optional(),
       completionTime: z.string().optional(),
       active: int().optional(),
@@ -147,7 +148,7 @@ export const jobSchema = z.object({
       uncountedTerminatedPods: z.object({ succeeded: setList(z.string(), { patchMerge: false }).optional(), failed: setList(z.string(), { patchMerge: false }).optional() }).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Job>;
+}) satisfies z.ZodType<Job>);
 
 /** defaultJobSpec is SetDefaults_Job's part on the spec, shared with CronJob templates (kube defaults both). */
 export function defaultJobSpec(spec: JobSpec): void {

@@ -9,12 +9,13 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** leaseSchema decodes coordination.k8s.io/v1 Lease. */
-export const leaseSchema = z.object({
+export const leaseSchema = lazySchema(() => z.object({
   apiVersion: z.literal('coordination.k8s.io/v1'),
   kind: z.literal('Lease'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       holderIdentity: z.string().optional(),
@@ -24,7 +25,7 @@ export const leaseSchema = z.object({
       leaseTransitions: int().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Lease>;
+}) satisfies z.ZodType<Lease>);
 
 function validateLease(lease: Lease, errs: FieldErrors): void {
   const spec = lease.spec;

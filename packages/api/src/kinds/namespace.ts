@@ -9,17 +9,18 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isDNS1123Label } from '../validation/name-rules.js';
 import { enumString, mapList, stringList } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** namespaceSchema decodes core/v1 Namespace. */
-export const namespaceSchema = z.object({
+export const namespaceSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Namespace'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z.object({ finalizers: stringList().optional() }).optional(),
   status: z
     .object({ phase: enumString<'Active' | 'Terminating'>().optional(), conditions: mapList(z.unknown(), ['type']).optional() })
     .optional(),
-}) satisfies z.ZodType<Namespace>;
+}) satisfies z.ZodType<Namespace>);
 
 function defaultNamespace(ns: Namespace): void {
   // The "kubernetes" finalizer keeps a deleted namespace (Terminating) until the namespace controller has

@@ -10,8 +10,9 @@ import { isQualifiedName, isValidLabelValue } from '../validation/name-rules.js'
 import { int, int64, mapList, quantityMap, requiredEnum, setList, stringList } from '../validation/schema-helpers.js';
 import { validateTaintEffect } from '../validation/validate-pod-spec.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
-const nodeSystemInfo = z.object({
+const nodeSystemInfo = lazySchema(() => z.object({
   machineID: z.string().default(''),
   systemUUID: z.string().default(''),
   bootID: z.string().default(''),
@@ -22,13 +23,13 @@ const nodeSystemInfo = z.object({
   kubeProxyVersion: z.string().default(''),
   operatingSystem: z.string().default(''),
   architecture: z.string().default(''),
-}) satisfies z.ZodType<NodeSystemInfo>;
+}) satisfies z.ZodType<NodeSystemInfo>);
 
 /** nodeSchema decodes core/v1 Node. */
-export const nodeSchema = z.object({
+export const nodeSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Node'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       podCIDR: z.string().optional(),
@@ -65,11 +66,11 @@ export const nodeSchema = z.object({
       ).optional(),
       addresses: mapList(z.object({ type: requiredEnum<NodeAddress['type']>(), address: z.string().default('') }), ['type']).optional(),
       daemonEndpoints: z.object({ kubeletEndpoint: z.object({ Port: int().default(0) }).optional() }).optional(),
-      nodeInfo: nodeSystemInfo.optional(),
+      nodeInfo: nodeSystemInfo().optional(),
       images: z.array(z.object({ names: stringList().optional(), sizeBytes: int64().optional() })).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Node>;
+}) satisfies z.ZodType<Node>);
 
 /** defaultNode copies capacity into allocatable when the agent reports only capacity, as SetDefaults_NodeStatus does. */
 function defaultNode(node: Node): void {

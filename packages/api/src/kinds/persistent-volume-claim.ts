@@ -17,6 +17,7 @@ import type { KindContext } from './kind.js';
 import { defineKind } from './kind.js';
 import { isDefaultClass, type StorageClass } from './storage-class.js';
 import { addProtectionFinalizer, PVC_PROTECTION_FINALIZER } from './storage-object-in-use-protection.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
 export type PersistentVolumeMode = 'Filesystem' | 'Block';
@@ -60,12 +61,12 @@ export interface PersistentVolumeClaim {
   status?: PersistentVolumeClaimStatus;
 }
 
-const accessModes = z.array(enumString<PersistentVolumeAccessMode>());
+const accessModes = lazySchema(() => z.array(enumString<PersistentVolumeAccessMode>()));
 
 /** persistentVolumeClaimSpecSchema decodes core/v1 PersistentVolumeClaimSpec (also a StatefulSet's volumeClaimTemplates). */
-export const persistentVolumeClaimSpecSchema = z.object({
-  accessModes: accessModes.optional().describe('accessModes contains the desired access modes the volume should have.'),
-  selector: labelSelectorSchema.optional().describe('selector is a label query over volumes to consider for binding.'),
+export const persistentVolumeClaimSpecSchema = lazySchema(() => z.object({
+  accessModes: accessModes().optional().describe('accessModes contains the desired access modes the volume should have.'),
+  selector: labelSelectorSchema().optional().describe('selector is a label query over volumes to consider for binding.'),
   resources: z
     .object({ requests: quantityMap().optional(), limits: quantityMap().optional() })
     .optional()
@@ -74,18 +75,18 @@ export const persistentVolumeClaimSpecSchema = z.object({
   storageClassName: z.string().optional().describe('storageClassName is the name of the StorageClass required by the claim.'),
   volumeMode: enumString<PersistentVolumeMode>().optional().describe('volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.'),
   dataSource: z.object({ apiGroup: z.string().optional(), kind: z.string().default(''), name: z.string().default('') }).optional(),
-}) satisfies z.ZodType<PersistentVolumeClaimSpec>;
+}) satisfies z.ZodType<PersistentVolumeClaimSpec>);
 
 /** persistentVolumeClaimSchema decodes core/v1 PersistentVolumeClaim. */
-export const persistentVolumeClaimSchema = z.object({
+export const persistentVolumeClaimSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('PersistentVolumeClaim'),
-  metadata: objectMetaSchema.default({}),
-  spec: persistentVolumeClaimSpecSchema.default({}),
+  metadata: objectMetaSchema().default({}),
+  spec: persistentVolumeClaimSpecSchema().default({}),
   status: z
     .object({
       phase: enumString<PersistentVolumeClaimPhase>().optional(),
-      accessModes: accessModes.optional(),
+      accessModes: accessModes().optional(),
       capacity: quantityMap().optional(),
       conditions: mapList(
         z.object({ type: z.string().default(''), status: z.string().default(''), lastProbeTime: z.string().optional(), lastTransitionTime: z.string().optional(), reason: z.string().optional(), message: z.string().optional() }),
@@ -93,7 +94,7 @@ export const persistentVolumeClaimSchema = z.object({
       ).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<PersistentVolumeClaim>;
+}) satisfies z.ZodType<PersistentVolumeClaim>);
 
 /** accessModesString is kube's GetAccessModesAsString: the short names in kube's fixed order ("RWO,ROX"). */
 export function accessModesString(modes: readonly string[] | undefined): string {

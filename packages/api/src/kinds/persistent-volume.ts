@@ -19,6 +19,7 @@ import { defineKind } from './kind.js';
 import { accessModesString, validateAccessModes, validateStorage, type PersistentVolumeAccessMode, type PersistentVolumeMode } from './persistent-volume-claim.js';
 import type { PersistentVolumeReclaimPolicy } from './storage-class.js';
 import { addProtectionFinalizer, PV_PROTECTION_FINALIZER } from './storage-object-in-use-protection.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type PersistentVolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
 
@@ -64,20 +65,20 @@ const SOURCES = ['csi', 'hostPath', 'local'] as const;
 const RECLAIM: PersistentVolumeReclaimPolicy[] = ['Delete', 'Recycle', 'Retain'];
 
 /** persistentVolumeSchema decodes core/v1 PersistentVolume; volume sources Skiff does not serve are kept so validation names them. */
-export const persistentVolumeSchema = z.object({
+export const persistentVolumeSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('PersistentVolume'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       capacity: quantityMap().optional().describe("capacity is the description of the persistent volume's resources and capacity."),
       accessModes: z.array(enumString<PersistentVolumeAccessMode>()).optional().describe('accessModes contains all ways the volume can be mounted.'),
-      claimRef: objectReferenceSchema.optional().describe('claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.'),
+      claimRef: objectReferenceSchema().optional().describe('claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.'),
       persistentVolumeReclaimPolicy: enumString<PersistentVolumeReclaimPolicy>().optional().describe('persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated).'),
       storageClassName: z.string().optional(),
       mountOptions: stringList().optional(),
       volumeMode: enumString<PersistentVolumeMode>().optional(),
-      nodeAffinity: z.object({ required: z.object({ nodeSelectorTerms: z.array(nodeSelectorTermSchema).default([]) }).optional() }).optional().describe('nodeAffinity defines constraints that limit what nodes this volume can be accessed from.'),
+      nodeAffinity: z.object({ required: z.object({ nodeSelectorTerms: z.array(nodeSelectorTermSchema()).default([]) }).optional() }).optional().describe('nodeAffinity defines constraints that limit what nodes this volume can be accessed from.'),
       hostPath: z.object({ path: z.string().default(''), type: z.string().optional() }).optional(),
       local: z.object({ path: z.string().default(''), fsType: z.string().optional() }).optional(),
       csi: z
@@ -94,7 +95,7 @@ export const persistentVolumeSchema = z.object({
       lastPhaseTransitionTime: z.string().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<PersistentVolume>;
+}) satisfies z.ZodType<PersistentVolume>);
 
 /** sourcesOf lists the volume sources a PersistentVolume names (any key beside the spec's other fields). */
 function sourcesOf(spec: PersistentVolumeSpec): string[] {

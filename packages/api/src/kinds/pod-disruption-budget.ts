@@ -12,6 +12,7 @@ import { deleteOptionsSchema, labelSelectorSchema, objectMetaSchema } from '../v
 import { enumString, int, int64, intOrString, mapList, requiredEnum } from '../validation/schema-helpers.js';
 import { validateIntOrPercent, validateLabelSelector } from '../validation/validate-workload.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type UnhealthyPodEvictionPolicy = 'IfHealthyBudget' | 'AlwaysAllow';
 
@@ -68,7 +69,7 @@ export interface Eviction {
   deleteOptions?: DeleteOptions;
 }
 
-const conditionSchema = z
+const conditionSchema = lazySchema(() => z
   .object({
     type: z.string().default(''),
     status: requiredEnum<'True' | 'False' | 'Unknown'>(),
@@ -77,19 +78,19 @@ const conditionSchema = z
     reason: z.string().default(''),
     message: z.string().default(''),
   })
-  .meta({ id: 'io.k8s.apimachinery.pkg.apis.meta.v1.Condition', description: 'Condition contains details for one aspect of the current state of this API Resource.' });
+  .meta({ id: 'io.k8s.apimachinery.pkg.apis.meta.v1.Condition', description: 'Condition contains details for one aspect of the current state of this API Resource.' }));
 
 /** podDisruptionBudgetSchema decodes policy/v1 PodDisruptionBudget. */
-export const podDisruptionBudgetSchema = z.object({
+export const podDisruptionBudgetSchema = lazySchema(() => z.object({
   apiVersion: z.literal('policy/v1'),
   kind: z.literal('PodDisruptionBudget'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       minAvailable: intOrString()
         .optional()
         .describe('An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod. So for example you can prevent all voluntary evictions by specifying "100%".'),
-      selector: labelSelectorSchema
+      selector: labelSelectorSchema()
         .optional()
         .describe('Label query over pods whose evictions are managed by the disruption budget. A null selector will match no pods, while an empty ({}) selector will select all pods within the namespace.'),
       maxUnavailable: intOrString()
@@ -108,18 +109,18 @@ export const podDisruptionBudgetSchema = z.object({
       currentHealthy: int().default(0),
       desiredHealthy: int().default(0),
       expectedPods: int().default(0),
-      conditions: mapList(conditionSchema, ['type']).optional(),
+      conditions: mapList(conditionSchema(), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<PodDisruptionBudget>;
+}) satisfies z.ZodType<PodDisruptionBudget>);
 
 /** evictionSchema decodes policy/v1 Eviction. */
-export const evictionSchema = z.object({
+export const evictionSchema = lazySchema(() => z.object({
   apiVersion: z.literal('policy/v1'),
   kind: z.literal('Eviction'),
-  metadata: objectMetaSchema.default({}),
-  deleteOptions: deleteOptionsSchema.optional(),
-}) satisfies z.ZodType<Eviction>;
+  metadata: objectMetaSchema().default({}),
+  deleteOptions: deleteOptionsSchema().optional(),
+}) satisfies z.ZodType<Eviction>);
 
 const UNHEALTHY_POLICIES: UnhealthyPodEvictionPolicy[] = ['IfHealthyBudget', 'AlwaysAllow'];
 

@@ -12,18 +12,19 @@ import { int, int64, mapList } from '../validation/schema-helpers.js';
 import { validateReplicaSet, validateSelectorUpdate } from '../validation/validate-workload.js';
 import { workloadConditionSchema as workloadCondition } from '../validation/workload-condition-schema.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** replicaSetSchema decodes apps/v1 ReplicaSet. */
-export const replicaSetSchema = z.object({
+export const replicaSetSchema = lazySchema(() => z.object({
   apiVersion: z.literal('apps/v1'),
   kind: z.literal('ReplicaSet'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       replicas: int().optional(),
       minReadySeconds: int().optional(),
-      selector: labelSelectorSchema.default({}),
-      template: podTemplateSpecSchema.optional(),
+      selector: labelSelectorSchema().default({}),
+      template: podTemplateSpecSchema().optional(),
     })
     .default({ selector: {} }),
   status: z
@@ -34,10 +35,10 @@ export const replicaSetSchema = z.object({
       availableReplicas: int().optional(),
       terminatingReplicas: int().optional(),
       observedGeneration: int64().optional(),
-      conditions: mapList(workloadCondition.omit({ lastUpdateTime: true }), ['type']).optional(),
+      conditions: mapList(workloadCondition().omit({ lastUpdateTime: true }), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<ReplicaSet>;
+}) satisfies z.ZodType<ReplicaSet>);
 
 function defaultReplicaSet(rs: ReplicaSet): void {
   rs.spec.replicas ??= 1;

@@ -5,13 +5,14 @@ import { z } from 'zod';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { policyRuleSchema, RBAC_API_VERSION, rbacNameRule, rolePrinter, validatePolicyRules, type Role } from '../rbac/rbac-types.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
-export const roleSchema = z.object({
+export const roleSchema = lazySchema(() => z.object({
   apiVersion: z.literal(RBAC_API_VERSION),
   kind: z.literal('Role'),
-  metadata: objectMetaSchema.default({}),
-  rules: z.array(policyRuleSchema).optional().describe('Rules holds all the PolicyRules for this Role'),
-}) satisfies z.ZodType<Role>;
+  metadata: objectMetaSchema().default({}),
+  rules: z.array(policyRuleSchema()).optional().describe('Rules holds all the PolicyRules for this Role'),
+}) satisfies z.ZodType<Role>);
 
 export const roleKind = defineKind({
   group: 'rbac.authorization.k8s.io',

@@ -12,6 +12,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { stringMap } from '../validation/schema-helpers.js';
 import { base64Map, validateImmutableData } from './config-map.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** The Secret types Kubernetes defines, each with the keys it requires. */
 export type SecretType =
@@ -41,15 +42,15 @@ export interface Secret {
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
 
 /** secretSchema decodes core/v1 Secret. */
-export const secretSchema = z.object({
+export const secretSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Secret'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   data: base64Map().optional(),
   stringData: stringMap().optional(),
   type: z.string().optional(),
   immutable: z.boolean().optional(),
-}) satisfies z.ZodType<Secret>;
+}) satisfies z.ZodType<Secret>);
 
 /**
  * defaultSecret moves stringData into data, base64-encoded, its keys winning (Kubernetes does this converting v1

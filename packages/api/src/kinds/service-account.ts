@@ -9,6 +9,7 @@ import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js
 import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { mapList } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export interface ServiceAccount {
   apiVersion: 'v1';
@@ -23,14 +24,14 @@ export interface ServiceAccount {
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 
 /** serviceAccountSchema decodes core/v1 ServiceAccount. */
-export const serviceAccountSchema = z.object({
+export const serviceAccountSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('ServiceAccount'),
-  metadata: objectMetaSchema.default({}),
-  secrets: mapList(objectReferenceSchema, ['name']).optional(),
+  metadata: objectMetaSchema().default({}),
+  secrets: mapList(objectReferenceSchema(), ['name']).optional(),
   imagePullSecrets: z.array(z.object({ name: z.string().optional() })).optional(),
   automountServiceAccountToken: z.boolean().optional(),
-}) satisfies z.ZodType<ServiceAccount>;
+}) satisfies z.ZodType<ServiceAccount>);
 
 export const serviceAccountKind = defineKind({
   group: '',

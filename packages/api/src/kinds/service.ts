@@ -12,8 +12,9 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../validation/name-rules.js';
 import { atomicMap, enumString, int, intOrString, mapList, stringList, stringMap } from '../validation/schema-helpers.js';
 import { defineKind, type KindContext } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
-const servicePortSchema = z.object({
+const servicePortSchema = lazySchema(() => z.object({
   name: z.string().optional(),
   // The published default lets a patch that leaves protocol out still find its element (merge key port+protocol).
   protocol: enumString<'TCP' | 'UDP' | 'SCTP'>().optional().meta({ default: 'TCP' }),
@@ -21,18 +22,18 @@ const servicePortSchema = z.object({
   port: int().default(0),
   targetPort: intOrString().optional(),
   nodePort: int().optional(),
-}) satisfies z.ZodType<ServicePort>;
+}) satisfies z.ZodType<ServicePort>);
 
 /** serviceSchema decodes core/v1 Service. */
-export const serviceSchema = z.object({
+export const serviceSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Service'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       type: enumString<ServiceType>().optional(),
       selector: atomicMap(stringMap()).optional(),
-      ports: mapList(servicePortSchema, ['port', 'protocol']).optional(),
+      ports: mapList(servicePortSchema(), ['port', 'protocol']).optional(),
       clusterIP: z.string().optional(),
       clusterIPs: stringList().optional(),
       ipFamilies: stringList().optional(),
@@ -55,7 +56,7 @@ export const serviceSchema = z.object({
       conditions: mapList(z.unknown(), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Service>;
+}) satisfies z.ZodType<Service>);
 
 const TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];

@@ -19,6 +19,7 @@ import { workloadConditionSchema } from '../validation/workload-condition-schema
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
 import { persistentVolumeClaimSpecSchema, validateClaimSpec, type PersistentVolumeClaimSpec } from './persistent-volume-claim.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** Labels the StatefulSet controller puts on each pod (apps/v1 constants). */
 export const STATEFUL_SET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -71,17 +72,17 @@ export interface StatefulSet {
 }
 
 /** statefulSetSchema decodes apps/v1 StatefulSet. */
-export const statefulSetSchema = z.object({
+export const statefulSetSchema = lazySchema(() => z.object({
   apiVersion: z.literal('apps/v1'),
   kind: z.literal('StatefulSet'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z
     .object({
       replicas: int().optional().describe('replicas is the desired number of replicas of the given Template. Defaults to 1.'),
-      selector: labelSelectorSchema.default({}).describe("selector is a label query over pods that should match the replica count. It must match the pod template's labels."),
-      template: podTemplateSpecSchema.default({ spec: { containers: [] } }).describe('template is the object that describes the pod that will be created if insufficient replicas are detected.'),
+      selector: labelSelectorSchema().default({}).describe("selector is a label query over pods that should match the replica count. It must match the pod template's labels."),
+      template: podTemplateSpecSchema().default({ spec: { containers: [] } }).describe('template is the object that describes the pod that will be created if insufficient replicas are detected.'),
       volumeClaimTemplates: z
-        .array(z.object({ apiVersion: z.string().optional(), kind: z.string().optional(), metadata: objectMetaSchema.default({}), spec: persistentVolumeClaimSpecSchema.default({}) }))
+        .array(z.object({ apiVersion: z.string().optional(), kind: z.string().optional(), metadata: objectMetaSchema().default({}), spec: persistentVolumeClaimSpecSchema().default({}) }))
         .optional().describe('volumeClaimTemplates is a list of claims that pods are allowed to reference.'),
       serviceName: z.string().optional().describe('serviceName is the name of the service that governs this StatefulSet; pods get DNS names pod-specific-string.serviceName.default.svc.cluster.local.'),
       podManagementPolicy: enumString<PodManagementPolicy>().optional().describe('podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. OrderedReady (default) or Parallel.'),
@@ -109,10 +110,10 @@ export const statefulSetSchema = z.object({
       updateRevision: z.string().optional(),
       collisionCount: int().optional(),
       availableReplicas: int().optional(),
-      conditions: mapList(workloadConditionSchema.omit({ lastUpdateTime: true }), ['type']).optional(),
+      conditions: mapList(workloadConditionSchema().omit({ lastUpdateTime: true }), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<StatefulSet>;
+}) satisfies z.ZodType<StatefulSet>);
 
 /** defaultStatefulSet is SetDefaults_StatefulSet. */
 function defaultStatefulSet(sts: StatefulSet): void {

@@ -11,6 +11,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, stringList, stringMap } from '../validation/schema-helpers.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** IS_DEFAULT_CLASS_ANNOTATION marks the class a claim without storageClassName gets (DefaultStorageClass admission). */
 export const IS_DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -33,17 +34,17 @@ export interface StorageClass {
 }
 
 /** storageClassSchema decodes storage.k8s.io/v1 StorageClass. */
-export const storageClassSchema = z.object({
+export const storageClassSchema = lazySchema(() => z.object({
   apiVersion: z.literal('storage.k8s.io/v1'),
   kind: z.literal('StorageClass'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   provisioner: z.string().default('').describe('provisioner indicates the type of the provisioner.'),
   parameters: stringMap().optional().describe('parameters holds the parameters for the provisioner that should create volumes of this storage class.'),
   reclaimPolicy: enumString<PersistentVolumeReclaimPolicy>().optional().describe('reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.'),
   mountOptions: stringList().optional(),
   allowVolumeExpansion: z.boolean().optional(),
   volumeBindingMode: enumString<VolumeBindingMode>().optional().describe('volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound. When unset, VolumeBindingImmediate is used.'),
-}) satisfies z.ZodType<StorageClass>;
+}) satisfies z.ZodType<StorageClass>);
 
 const RECLAIM: PersistentVolumeReclaimPolicy[] = ['Delete', 'Retain'];
 const BINDING: VolumeBindingMode[] = ['Immediate', 'WaitForFirstConsumer'];

@@ -47,7 +47,7 @@ const ref = (name: string): JsonSchema => ({ $ref: REF_PREFIX + name });
 function override(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
   const schema = ctx.zodSchema as z.ZodType;
   const json = ctx.jsonSchema;
-  const published = openapiTypes.get(schema)?.openapi;
+  const published = openapiTypes().get(schema)?.openapi;
   const type = schema._zod.def.type;
   if (published) {
     for (const key of Object.keys(json)) if (key !== 'description' && key !== '$ref' && !key.startsWith('x-')) delete json[key];
@@ -106,7 +106,7 @@ export function kindSchemas(kind: Kind): SchemaSet {
   if (hit) return hit;
   const { group, version, kind: name } = kind.info;
   const own = toSchemaSet(kind.schema);
-  const listMeta = toSchemaSet(listMetaSchema);
+  const listMeta = toSchemaSet(listMetaSchema());
   const kindName = definitionName(group, version, name);
   const set: SchemaSet = {
     ...own.named,

@@ -7,6 +7,7 @@ import type { ObjectMeta } from '../meta.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { stringList } from '../validation/schema-helpers.js';
 import type { NonResourceAttributes, ResourceAttributes } from './review-resources.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export interface SubjectAccessReviewSpec {
   resourceAttributes?: ResourceAttributes;
@@ -37,7 +38,7 @@ export interface SelfSubjectReview {
   metadata: ObjectMeta;
 }
 
-const resourceAttributesSchema = z.object({
+const resourceAttributesSchema = lazySchema(() => z.object({
   namespace: z.string().optional(),
   verb: z.string().optional(),
   group: z.string().optional(),
@@ -45,19 +46,19 @@ const resourceAttributesSchema = z.object({
   resource: z.string().optional(),
   subresource: z.string().optional(),
   name: z.string().optional(),
-}) satisfies z.ZodType<ResourceAttributes>;
+}) satisfies z.ZodType<ResourceAttributes>);
 
-const nonResourceAttributesSchema = z.object({ path: z.string().optional(), verb: z.string().optional() }) satisfies z.ZodType<NonResourceAttributes>;
+const nonResourceAttributesSchema = lazySchema(() => z.object({ path: z.string().optional(), verb: z.string().optional() }) satisfies z.ZodType<NonResourceAttributes>);
 
 const accessReviewSchema = (apiVersion: string, kind: string) =>
   z.object({
     apiVersion: z.literal(apiVersion),
     kind: z.literal(kind),
-    metadata: objectMetaSchema.default({}),
+    metadata: objectMetaSchema().default({}),
     spec: z
       .object({
-        resourceAttributes: resourceAttributesSchema.optional(),
-        nonResourceAttributes: nonResourceAttributesSchema.optional(),
+        resourceAttributes: resourceAttributesSchema().optional(),
+        nonResourceAttributes: nonResourceAttributesSchema().optional(),
         user: z.string().optional(),
         groups: stringList().optional(),
         extra: z.record(z.string(), stringList()).optional(),
@@ -66,19 +67,19 @@ const accessReviewSchema = (apiVersion: string, kind: string) =>
       .default({}),
   }) satisfies z.ZodType<AccessReview>;
 
-export const selfSubjectAccessReviewSchema = accessReviewSchema('authorization.k8s.io/v1', 'SelfSubjectAccessReview');
-export const subjectAccessReviewSchema = accessReviewSchema('authorization.k8s.io/v1', 'SubjectAccessReview');
-export const localSubjectAccessReviewSchema = accessReviewSchema('authorization.k8s.io/v1', 'LocalSubjectAccessReview');
+export const selfSubjectAccessReviewSchema = lazySchema(() => accessReviewSchema('authorization.k8s.io/v1', 'SelfSubjectAccessReview'));
+export const subjectAccessReviewSchema = lazySchema(() => accessReviewSchema('authorization.k8s.io/v1', 'SubjectAccessReview'));
+export const localSubjectAccessReviewSchema = lazySchema(() => accessReviewSchema('authorization.k8s.io/v1', 'LocalSubjectAccessReview'));
 
-export const selfSubjectRulesReviewSchema = z.object({
+export const selfSubjectRulesReviewSchema = lazySchema(() => z.object({
   apiVersion: z.literal('authorization.k8s.io/v1'),
   kind: z.literal('SelfSubjectRulesReview'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   spec: z.object({ namespace: z.string().optional() }).default({}),
-}) satisfies z.ZodType<RulesReview>;
+}) satisfies z.ZodType<RulesReview>);
 
-export const selfSubjectReviewSchema = z.object({
+export const selfSubjectReviewSchema = lazySchema(() => z.object({
   apiVersion: z.literal('authentication.k8s.io/v1'),
   kind: z.literal('SelfSubjectReview'),
-  metadata: objectMetaSchema.default({}),
-}) satisfies z.ZodType<SelfSubjectReview>;
+  metadata: objectMetaSchema().default({}),
+}) satisfies z.ZodType<SelfSubjectReview>);

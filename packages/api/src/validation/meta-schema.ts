@@ -5,11 +5,12 @@ import { z } from 'zod';
 import type { ObjectReference } from '../event.js';
 import type { DeleteOptions, LabelSelector, LabelSelectorOperator, ObjectMeta, OwnerReference } from '../meta.js';
 import { enumString, int64, mapList, requiredEnum, setList, stringList, stringMap } from './schema-helpers.js';
+import { lazySchema } from './lazy-schema.js';
 
 const META_V1 = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
 /** ownerReferenceSchema decodes metav1.OwnerReference; missing required strings decode as "" for validation to report. */
-export const ownerReferenceSchema = z
+export const ownerReferenceSchema = lazySchema(() => z
   .object({
     apiVersion: z.string().default('').describe('API version of the referent.'),
     kind: z.string().default('').describe('Kind of the referent.'),
@@ -24,10 +25,10 @@ export const ownerReferenceSchema = z
   .meta({
     id: `${META_V1}.OwnerReference`,
     description: 'OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field.',
-  }) satisfies z.ZodType<OwnerReference>;
+  }) satisfies z.ZodType<OwnerReference>);
 
 /** objectReferenceSchema decodes core/v1 ObjectReference (an Event's involvedObject, an endpoint's targetRef, a ServiceAccount's secrets, a CronJob's status.active). */
-export const objectReferenceSchema = z.object({
+export const objectReferenceSchema = lazySchema(() => z.object({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
   name: z.string().optional(),
@@ -35,10 +36,10 @@ export const objectReferenceSchema = z.object({
   uid: z.string().optional(),
   resourceVersion: z.string().optional(),
   fieldPath: z.string().optional(),
-}) satisfies z.ZodType<ObjectReference>;
+}) satisfies z.ZodType<ObjectReference>);
 
 /** objectMetaSchema decodes metav1.ObjectMeta including server-owned fields; the registry decides what to overwrite. */
-export const objectMetaSchema = z
+export const objectMetaSchema = lazySchema(() => z
   .object({
     name: z
       .string()
@@ -78,7 +79,7 @@ export const objectMetaSchema = z
     annotations: stringMap()
       .optional()
       .describe('Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects.'),
-    ownerReferences: mapList(ownerReferenceSchema, ['uid'])
+    ownerReferences: mapList(ownerReferenceSchema(), ['uid'])
       .optional()
       .describe('List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller.'),
     finalizers: setList(z.string())
@@ -92,10 +93,10 @@ export const objectMetaSchema = z
   .meta({
     id: `${META_V1}.ObjectMeta`,
     description: 'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.',
-  }) satisfies z.ZodType<ObjectMeta>;
+  }) satisfies z.ZodType<ObjectMeta>);
 
 /** listMetaSchema is metav1.ListMeta, published as the metadata of every List kind. */
-export const listMetaSchema = z
+export const listMetaSchema = lazySchema(() => z
   .object({
     resourceVersion: z
       .string()
@@ -112,10 +113,10 @@ export const listMetaSchema = z
   .meta({
     id: `${META_V1}.ListMeta`,
     description: 'ListMeta describes metadata that synthetic resources must have, including lists and various status objects.',
-  });
+  }));
 
 /** labelSelectorSchema decodes metav1.LabelSelector. */
-export const labelSelectorSchema = z
+export const labelSelectorSchema = lazySchema(() => z
   .object({
     matchLabels: stringMap()
       .optional()
@@ -138,10 +139,10 @@ export const labelSelectorSchema = z
     // kube's +structType=atomic: server-side apply owns and replaces a selector as a whole.
     'x-kubernetes-map-type': 'atomic',
     description: 'A label selector is a label query over a set of resources. The result of matchLabels and matchExpressions are ANDed. An empty label selector matches all objects. A null label selector matches no objects.',
-  }) satisfies z.ZodType<LabelSelector>;
+  }) satisfies z.ZodType<LabelSelector>);
 
 /** deleteOptionsSchema decodes the optional body of DELETE requests. */
-export const deleteOptionsSchema = z.object({
+export const deleteOptionsSchema = lazySchema(() => z.object({
   kind: z.literal('DeleteOptions').optional(),
   apiVersion: z.string().optional(),
   gracePeriodSeconds: int64().optional(),
@@ -149,4 +150,4 @@ export const deleteOptionsSchema = z.object({
   preconditions: z.object({ uid: z.string().optional(), resourceVersion: z.string().optional() }).optional(),
   orphanDependents: z.boolean().optional(),
   dryRun: stringList().optional(),
-}) satisfies z.ZodType<DeleteOptions>;
+}) satisfies z.ZodType<DeleteOptions>);

@@ -25,36 +25,37 @@ import type {
 } from '../pod.js';
 import { labelSelectorSchema, objectMetaSchema } from './meta-schema.js';
 import { atomicList, atomicMap, enumString, int, int64, intOrString, mapList, quantity, quantityMap, requiredEnum, stringList, stringMap } from './schema-helpers.js';
+import { lazySchema } from './lazy-schema.js';
 
 const CORE_V1 = 'io.k8s.api.core.v1';
 
-const execAction = z.object({ command: stringList().optional() }) satisfies z.ZodType<ExecAction>;
-const httpGetAction = z.object({
+const execAction = lazySchema(() => z.object({ command: stringList().optional() }) satisfies z.ZodType<ExecAction>);
+const httpGetAction = lazySchema(() => z.object({
   path: z.string().optional(),
   port: intOrString().default(0),
   host: z.string().optional(),
   scheme: enumString<'HTTP' | 'HTTPS'>().optional(),
   httpHeaders: z.array(z.object({ name: z.string().default(''), value: z.string().default('') })).optional(),
-}) satisfies z.ZodType<HTTPGetAction>;
-const tcpSocketAction = z.object({ port: intOrString().default(0), host: z.string().optional() }) satisfies z.ZodType<TCPSocketAction>;
-const handler = z.object({ exec: execAction.optional(), httpGet: httpGetAction.optional(), tcpSocket: tcpSocketAction.optional() });
+}) satisfies z.ZodType<HTTPGetAction>);
+const tcpSocketAction = lazySchema(() => z.object({ port: intOrString().default(0), host: z.string().optional() }) satisfies z.ZodType<TCPSocketAction>);
+const handler = lazySchema(() => z.object({ exec: execAction().optional(), httpGet: httpGetAction().optional(), tcpSocket: tcpSocketAction().optional() }));
 
-const probe = handler.extend({
+const probe = lazySchema(() => handler().extend({
   initialDelaySeconds: int().optional(),
   timeoutSeconds: int().optional(),
   periodSeconds: int().optional(),
   successThreshold: int().optional(),
   failureThreshold: int().optional(),
   terminationGracePeriodSeconds: int64().optional(),
-}) satisfies z.ZodType<Probe>;
+}) satisfies z.ZodType<Probe>);
 
 /** seccompProfile and appArmorProfile share one shape. */
-const profile = z.object({ type: z.string().default(''), localhostProfile: z.string().optional() });
-const seLinuxOptions = z.object({ user: z.string().optional(), role: z.string().optional(), type: z.string().optional(), level: z.string().optional() });
+const profile = lazySchema(() => z.object({ type: z.string().default(''), localhostProfile: z.string().optional() }));
+const seLinuxOptions = lazySchema(() => z.object({ user: z.string().optional(), role: z.string().optional(), type: z.string().optional(), level: z.string().optional() }));
 
-const keyRef = z.object({ name: z.string().default(''), key: z.string().default(''), optional: z.boolean().optional() });
+const keyRef = lazySchema(() => z.object({ name: z.string().default(''), key: z.string().default(''), optional: z.boolean().optional() }));
 
-const containerPortSchema = z
+const containerPortSchema = lazySchema(() => z
   .object({
     name: z
       .string()
@@ -72,9 +73,9 @@ const containerPortSchema = z
       .optional()
       .meta({ default: 'TCP', description: 'Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".' }),
   })
-  .meta({ id: `${CORE_V1}.ContainerPort`, description: 'ContainerPort represents a network port in a single container.' });
+  .meta({ id: `${CORE_V1}.ContainerPort`, description: 'ContainerPort represents a network port in a single container.' }));
 
-const envVarSchema = z
+const envVarSchema = lazySchema(() => z
   .object({
     name: z.string().default('').describe('Name of the environment variable. Must be a C_IDENTIFIER.'),
     value: z
@@ -87,16 +88,16 @@ const envVarSchema = z
         resourceFieldRef: z
           .object({ containerName: z.string().optional(), resource: z.string().default(''), divisor: quantity().optional() })
           .optional(),
-        configMapKeyRef: keyRef.optional(),
-        secretKeyRef: keyRef.optional(),
+        configMapKeyRef: keyRef().optional(),
+        secretKeyRef: keyRef().optional(),
       })
       .meta({ id: `${CORE_V1}.EnvVarSource`, description: "EnvVarSource represents a source for the value of an EnvVar." })
       .optional()
       .describe("Source for the environment variable's value. Cannot be used if value is not empty."),
   })
-  .meta({ id: `${CORE_V1}.EnvVar`, description: 'EnvVar represents an environment variable present in a Container.' });
+  .meta({ id: `${CORE_V1}.EnvVar`, description: 'EnvVar represents an environment variable present in a Container.' }));
 
-const volumeMountSchema = z
+const volumeMountSchema = lazySchema(() => z
   .object({
     name: z.string().default('').describe('This must match the Name of a Volume.'),
     mountPath: z.string().default('').describe("Path within the container at which the volume should be mounted. Must not contain ':'."),
@@ -107,10 +108,10 @@ const volumeMountSchema = z
       .optional()
       .describe('Expanded path within the volume from which the container\'s volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR_NAME) are expanded using the container\'s environment. Defaults to "" (volume\'s root). SubPathExpr and SubPath are mutually exclusive.'),
   })
-  .meta({ id: `${CORE_V1}.VolumeMount`, description: 'VolumeMount describes a mounting of a Volume within a container.' });
+  .meta({ id: `${CORE_V1}.VolumeMount`, description: 'VolumeMount describes a mounting of a Volume within a container.' }));
 
 /** containerSchema decodes core/v1 Container (used for containers and initContainers). */
-export const containerSchema = z
+export const containerSchema = lazySchema(() => z
   .object({
   name: z
     .string()
@@ -130,12 +131,12 @@ export const containerSchema = z
     .string()
     .optional()
     .describe("Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated."),
-  ports: mapList(containerPortSchema, ['containerPort', 'protocol'])
+  ports: mapList(containerPortSchema(), ['containerPort', 'protocol'])
     .optional()
     .describe(
       'List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Cannot be updated.',
     ),
-  env: mapList(envVarSchema, ['name']).optional().describe('List of environment variables to set in the container. Cannot be updated.'),
+  env: mapList(envVarSchema(), ['name']).optional().describe('List of environment variables to set in the container. Cannot be updated.'),
   envFrom: z
     .array(
       z.object({
@@ -156,13 +157,13 @@ export const containerSchema = z
     .meta({ id: `${CORE_V1}.ResourceRequirements`, description: 'ResourceRequirements describes the compute resource requirements.' })
     .optional()
     .describe('Compute Resources required by this container. Cannot be updated.'),
-  volumeMounts: mapList(volumeMountSchema, ['mountPath'])
+  volumeMounts: mapList(volumeMountSchema(), ['mountPath'])
     .optional()
     .describe("Pod volumes to mount into the container's filesystem. Cannot be updated."),
-  livenessProbe: probe.optional(),
-  readinessProbe: probe.optional(),
-  startupProbe: probe.optional(),
-  lifecycle: z.object({ postStart: handler.optional(), preStop: handler.optional() }).optional(),
+  livenessProbe: probe().optional(),
+  readinessProbe: probe().optional(),
+  startupProbe: probe().optional(),
+  lifecycle: z.object({ postStart: handler().optional(), preStop: handler().optional() }).optional(),
   terminationMessagePath: z.string().optional(),
   terminationMessagePolicy: enumString<'File' | 'FallbackToLogsOnError'>().optional(),
   imagePullPolicy: enumString<'Always' | 'IfNotPresent' | 'Never'>()
@@ -177,9 +178,9 @@ export const containerSchema = z
       privileged: z.boolean().optional(),
       allowPrivilegeEscalation: z.boolean().optional(),
       capabilities: z.object({ add: stringList().optional(), drop: stringList().optional() }).optional(),
-      seccompProfile: profile.optional(),
-      appArmorProfile: profile.optional(),
-      seLinuxOptions: seLinuxOptions.optional(),
+      seccompProfile: profile().optional(),
+      appArmorProfile: profile().optional(),
+      seLinuxOptions: seLinuxOptions().optional(),
       procMount: z.string().optional(),
     })
     .optional(),
@@ -187,44 +188,44 @@ export const containerSchema = z
   stdinOnce: z.boolean().optional(),
   tty: z.boolean().optional(),
   })
-  .meta({ id: `${CORE_V1}.Container`, description: 'A single application container that you want to run within a pod.' }) satisfies z.ZodType<Container>;
+  .meta({ id: `${CORE_V1}.Container`, description: 'A single application container that you want to run within a pod.' }) satisfies z.ZodType<Container>);
 
 /** ephemeralContainerSchema decodes core/v1 EphemeralContainer: a Container plus the target whose namespaces it joins. */
-export const ephemeralContainerSchema = containerSchema
+export const ephemeralContainerSchema = lazySchema(() => containerSchema()
   .extend({ targetContainerName: z.string().optional().describe('If set, the name of the container from PodSpec that this ephemeral container targets.') })
-  .meta({ id: `${CORE_V1}.EphemeralContainer`, description: 'An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.' }) satisfies z.ZodType<EphemeralContainer>;
+  .meta({ id: `${CORE_V1}.EphemeralContainer`, description: 'An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.' }) satisfies z.ZodType<EphemeralContainer>);
 
-const keyToPath = z.object({ key: z.string().default(''), path: z.string().default(''), mode: int().optional() });
-const items = z.array(keyToPath).optional();
-const downwardAPIFile = z.object({
+const keyToPath = lazySchema(() => z.object({ key: z.string().default(''), path: z.string().default(''), mode: int().optional() }));
+const items = lazySchema(() => z.array(keyToPath()).optional());
+const downwardAPIFile = lazySchema(() => z.object({
   path: z.string().default(''),
   fieldRef: z.object({ apiVersion: z.string().optional(), fieldPath: z.string().default('') }).optional(),
   resourceFieldRef: z.object({ containerName: z.string().optional(), resource: z.string().default(''), divisor: quantity().optional() }).optional(),
   mode: int().optional(),
-});
+}));
 
 /**
  * volume decodes core/v1 Volume. Volume types Skiff does not serve (nfs, iscsi, ...) are kept
  * rather than dropped as unknown fields, so validation can refuse them by name with 422 instead of the pod failing
  * later on its node.
  */
-const volume = z
+const volume = lazySchema(() => z
   .object({
     name: z.string().default('').describe('name of the volume. Must be a DNS_LABEL and unique within the pod.'),
     emptyDir: z.object({ medium: z.string().optional(), sizeLimit: quantity().optional() }).optional(),
     hostPath: z.object({ path: z.string().default(''), type: z.string().optional() }).optional(),
-    configMap: z.object({ name: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
-    secret: z.object({ secretName: z.string().optional(), items, defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
-    downwardAPI: z.object({ items: z.array(downwardAPIFile).optional(), defaultMode: int().optional() }).optional(),
+    configMap: z.object({ name: z.string().optional(), items: items(), defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
+    secret: z.object({ secretName: z.string().optional(), items: items(), defaultMode: int().optional(), optional: z.boolean().optional() }).optional(),
+    downwardAPI: z.object({ items: z.array(downwardAPIFile()).optional(), defaultMode: int().optional() }).optional(),
     persistentVolumeClaim: z.object({ claimName: z.string().default(''), readOnly: z.boolean().optional() }).optional(),
     projected: z
       .object({
         sources: z
           .array(
             z.object({
-              configMap: z.object({ name: z.string().optional(), items, optional: z.boolean().optional() }).optional(),
-              secret: z.object({ name: z.string().optional(), items, optional: z.boolean().optional() }).optional(),
-              downwardAPI: z.object({ items: z.array(downwardAPIFile).optional() }).optional(),
+              configMap: z.object({ name: z.string().optional(), items: items(), optional: z.boolean().optional() }).optional(),
+              secret: z.object({ name: z.string().optional(), items: items(), optional: z.boolean().optional() }).optional(),
+              downwardAPI: z.object({ items: z.array(downwardAPIFile()).optional() }).optional(),
               serviceAccountToken: z.object({ audience: z.string().optional(), expirationSeconds: int64().optional(), path: z.string().default('') }).optional(),
             }),
           )
@@ -234,64 +235,64 @@ const volume = z
       .optional(),
   })
   .catchall(z.unknown())
-  .meta({ id: `${CORE_V1}.Volume`, description: 'Volume represents a named volume in a pod that may be accessed by any container in the pod.' }) satisfies z.ZodType<Volume>;
+  .meta({ id: `${CORE_V1}.Volume`, description: 'Volume represents a named volume in a pod that may be accessed by any container in the pod.' }) satisfies z.ZodType<Volume>);
 
-const toleration = z.object({
+const toleration = lazySchema(() => z.object({
   key: z.string().optional(),
   operator: enumString<'Exists' | 'Equal'>().optional(),
   value: z.string().optional(),
   effect: enumString<'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | ''>().optional(),
   tolerationSeconds: int64().optional(),
-}) satisfies z.ZodType<Toleration>;
+}) satisfies z.ZodType<Toleration>);
 
-const nodeSelectorRequirement = z.object({
+const nodeSelectorRequirement = lazySchema(() => z.object({
   key: z.string().default(''),
   operator: requiredEnum<'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'>(),
   values: stringList().optional(),
-});
+}));
 /** nodeSelectorTermSchema decodes core/v1 NodeSelectorTerm (pod affinity, PersistentVolume nodeAffinity). */
-export const nodeSelectorTermSchema = z.object({
-  matchExpressions: z.array(nodeSelectorRequirement).optional(),
-  matchFields: z.array(nodeSelectorRequirement).optional(),
-}) satisfies z.ZodType<NodeSelectorTerm>;
-const podAffinityTerm = z.object({
-  labelSelector: labelSelectorSchema.optional(),
+export const nodeSelectorTermSchema = lazySchema(() => z.object({
+  matchExpressions: z.array(nodeSelectorRequirement()).optional(),
+  matchFields: z.array(nodeSelectorRequirement()).optional(),
+}) satisfies z.ZodType<NodeSelectorTerm>);
+const podAffinityTerm = lazySchema(() => z.object({
+  labelSelector: labelSelectorSchema().optional(),
   namespaces: stringList().optional(),
-  namespaceSelector: labelSelectorSchema.optional(),
+  namespaceSelector: labelSelectorSchema().optional(),
   topologyKey: z.string().default(''),
-}) satisfies z.ZodType<PodAffinityTerm>;
-const podAffinity = z.object({
-  requiredDuringSchedulingIgnoredDuringExecution: z.array(podAffinityTerm).optional(),
+}) satisfies z.ZodType<PodAffinityTerm>);
+const podAffinity = lazySchema(() => z.object({
+  requiredDuringSchedulingIgnoredDuringExecution: z.array(podAffinityTerm()).optional(),
   preferredDuringSchedulingIgnoredDuringExecution: z
-    .array(z.object({ weight: int().default(0), podAffinityTerm: podAffinityTerm.default({ topologyKey: '' }) }))
+    .array(z.object({ weight: int().default(0), podAffinityTerm: podAffinityTerm().default({ topologyKey: '' }) }))
     .optional(),
-});
-const affinity = z.object({
+}));
+const affinity = lazySchema(() => z.object({
   nodeAffinity: z
     .object({
-      requiredDuringSchedulingIgnoredDuringExecution: z.object({ nodeSelectorTerms: z.array(nodeSelectorTermSchema).default([]) }).optional(),
+      requiredDuringSchedulingIgnoredDuringExecution: z.object({ nodeSelectorTerms: z.array(nodeSelectorTermSchema()).default([]) }).optional(),
       preferredDuringSchedulingIgnoredDuringExecution: z
-        .array(z.object({ weight: int().default(0), preference: nodeSelectorTermSchema.default({}) }))
+        .array(z.object({ weight: int().default(0), preference: nodeSelectorTermSchema().default({}) }))
         .optional(),
     })
     .optional(),
-  podAffinity: podAffinity.optional(),
-  podAntiAffinity: podAffinity.optional(),
-}) satisfies z.ZodType<Affinity>;
+  podAffinity: podAffinity().optional(),
+  podAntiAffinity: podAffinity().optional(),
+}) satisfies z.ZodType<Affinity>);
 
 /** podSpecSchema decodes core/v1 PodSpec; a missing containers list decodes as [] so validation reports it (422). */
-export const podSpecSchema = z
+export const podSpecSchema = lazySchema(() => z
   .object({
-  containers: mapList(containerSchema, ['name'])
+  containers: mapList(containerSchema(), ['name'])
     .default([])
     .describe('List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.'),
-  initContainers: mapList(containerSchema, ['name'])
+  initContainers: mapList(containerSchema(), ['name'])
     .optional()
     .describe('List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started. If any init container fails, the pod is considered to have failed and is handled according to its restartPolicy.'),
-  ephemeralContainers: mapList(ephemeralContainerSchema, ['name'])
+  ephemeralContainers: mapList(ephemeralContainerSchema(), ['name'])
     .optional()
     .describe("List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource."),
-  volumes: mapList(volume, ['name']).optional().describe('List of volumes that can be mounted by containers belonging to the pod.'),
+  volumes: mapList(volume(), ['name']).optional().describe('List of volumes that can be mounted by containers belonging to the pod.'),
   restartPolicy: enumString<'Always' | 'OnFailure' | 'Never'>()
     .optional()
     .describe('Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always.'),
@@ -325,9 +326,9 @@ export const podSpecSchema = z
       runAsNonRoot: z.boolean().optional(),
       fsGroup: int64().optional(),
       supplementalGroups: z.array(int64()).optional(),
-      seccompProfile: profile.optional(),
-      appArmorProfile: profile.optional(),
-      seLinuxOptions: seLinuxOptions.optional(),
+      seccompProfile: profile().optional(),
+      appArmorProfile: profile().optional(),
+      seLinuxOptions: seLinuxOptions().optional(),
       sysctls: z.array(z.object({ name: z.string().default(''), value: z.string().default('') })).optional(),
     })
     .optional(),
@@ -336,27 +337,27 @@ export const podSpecSchema = z
     .describe('ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec.'),
   hostname: z.string().optional(),
   subdomain: z.string().optional(),
-  affinity: affinity.optional(),
+  affinity: affinity().optional(),
   schedulerName: z.string().optional(),
-  tolerations: z.array(toleration).optional().describe("If specified, the pod's tolerations."),
+  tolerations: z.array(toleration()).optional().describe("If specified, the pod's tolerations."),
   priorityClassName: z.string().optional(),
   priority: int().optional(),
   enableServiceLinks: z.boolean().optional(),
   preemptionPolicy: enumString<'PreemptLowerPriority' | 'Never'>().optional(),
   readinessGates: z.array(z.object({ conditionType: z.string().default('') })).optional(),
   })
-  .meta({ id: `${CORE_V1}.PodSpec`, description: 'PodSpec is a description of a pod.' }) satisfies z.ZodType<PodSpec>;
+  .meta({ id: `${CORE_V1}.PodSpec`, description: 'PodSpec is a description of a pod.' }) satisfies z.ZodType<PodSpec>);
 
-const podCondition = z.object({
+const podCondition = lazySchema(() => z.object({
   type: z.string().default(''),
   status: requiredEnum<'True' | 'False' | 'Unknown'>(),
   lastProbeTime: z.string().optional(),
   lastTransitionTime: z.string().optional(),
   reason: z.string().optional(),
   message: z.string().optional(),
-}) satisfies z.ZodType<PodCondition>;
+}) satisfies z.ZodType<PodCondition>);
 
-const containerState = z.object({
+const containerState = lazySchema(() => z.object({
   waiting: z.object({ reason: z.string().optional(), message: z.string().optional() }).optional(),
   running: z.object({ startedAt: z.string().optional() }).optional(),
   terminated: z
@@ -370,78 +371,78 @@ const containerState = z.object({
       containerID: z.string().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<ContainerState>;
+}) satisfies z.ZodType<ContainerState>);
 
-const containerStatus = z.object({
+const containerStatus = lazySchema(() => z.object({
   name: z.string().default(''),
-  state: containerState.optional(),
-  lastState: containerState.optional(),
+  state: containerState().optional(),
+  lastState: containerState().optional(),
   ready: z.boolean().default(false),
   restartCount: int().default(0),
   image: z.string().default(''),
   imageID: z.string().default(''),
   containerID: z.string().optional(),
   started: z.boolean().optional(),
-}) satisfies z.ZodType<ContainerStatus>;
+}) satisfies z.ZodType<ContainerStatus>);
 
-const podIP = z.object({ ip: z.string().default('') });
+const podIP = lazySchema(() => z.object({ ip: z.string().default('') }));
 
 /** podStatusSchema decodes core/v1 PodStatus (written by the node agent through pods/status). */
-export const podStatusSchema = z
+export const podStatusSchema = lazySchema(() => z
   .object({
   phase: enumString<'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown'>().optional(),
-  conditions: mapList(podCondition, ['type']).optional().describe('Current service state of pod.'),
+  conditions: mapList(podCondition(), ['type']).optional().describe('Current service state of pod.'),
   message: z.string().optional(),
   reason: z.string().optional(),
   nominatedNodeName: z.string().optional(),
   hostIP: z.string().optional(),
-  hostIPs: atomicList(podIP, { patchMergeKey: 'ip' }).optional(),
+  hostIPs: atomicList(podIP(), { patchMergeKey: 'ip' }).optional(),
   podIP: z.string().optional(),
-  podIPs: mapList(podIP, ['ip']).optional(),
+  podIPs: mapList(podIP(), ['ip']).optional(),
   startTime: z.string().optional(),
-  initContainerStatuses: z.array(containerStatus).optional(),
-  containerStatuses: z.array(containerStatus).optional(),
-  ephemeralContainerStatuses: z.array(containerStatus).optional(),
+  initContainerStatuses: z.array(containerStatus()).optional(),
+  containerStatuses: z.array(containerStatus()).optional(),
+  ephemeralContainerStatuses: z.array(containerStatus()).optional(),
   qosClass: enumString<'Guaranteed' | 'Burstable' | 'BestEffort'>().optional(),
   observedGeneration: int64().optional(),
   })
   .meta({
     id: `${CORE_V1}.PodStatus`,
     description: 'PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane.',
-  }) satisfies z.ZodType<PodStatus>;
+  }) satisfies z.ZodType<PodStatus>);
 
 /** podSchema decodes a whole core/v1 Pod. */
-export const podSchema = z
+export const podSchema = lazySchema(() => z
   .object({
     apiVersion: z.literal('v1'),
     kind: z.literal('Pod'),
-    metadata: objectMetaSchema.default({}),
-    spec: podSpecSchema
+    metadata: objectMetaSchema().default({}),
+    spec: podSpecSchema()
       .default({ containers: [] })
       .describe('Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status'),
-    status: podStatusSchema
+    status: podStatusSchema()
       .optional()
       .describe('Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only.'),
   })
-  .describe('Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.') satisfies z.ZodType<Pod>;
+  .describe('Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.') satisfies z.ZodType<Pod>);
 
 /** podTemplateSpecSchema decodes the pod template inside ReplicaSets and Deployments. */
-export const podTemplateSpecSchema = z
+export const podTemplateSpecSchema = lazySchema(() => z
   .object({
-    metadata: objectMetaSchema.optional().describe("Standard object's metadata."),
-    spec: podSpecSchema.default({ containers: [] }).describe('Specification of the desired behavior of the pod.'),
+    metadata: objectMetaSchema().optional().describe("Standard object's metadata."),
+    spec: podSpecSchema().default({ containers: [] }).describe('Specification of the desired behavior of the pod.'),
   })
   .meta({
     id: `${CORE_V1}.PodTemplateSpec`,
     description: 'PodTemplateSpec describes the data a pod should have when created from a template',
-  }) satisfies z.ZodType<PodTemplateSpec>;
+  }) satisfies z.ZodType<PodTemplateSpec>);
 
 /** bindingSchema decodes the body the scheduler posts to pods/binding. */
-export const bindingSchema = z.object({
+export const bindingSchema = lazySchema(() => z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('Binding'),
-  metadata: objectMetaSchema.default({}),
+  metadata: objectMetaSchema().default({}),
   target: z
     .object({ apiVersion: z.string().optional(), kind: z.string().optional(), name: z.string().default(''), namespace: z.string().optional() })
     .default({ name: '' }),
-}) satisfies z.ZodType<Binding>;
+}) satisfies z.ZodType<Binding>);

@@ -4,16 +4,17 @@
  */
 import { z } from 'zod';
 import { Quantity, QuantityError } from '../quantity.js';
+import { lazySchema } from './lazy-schema.js';
 
 /**
  * openapiTypes holds the OpenAPI schema Kubernetes publishes for a helper whose zod form says something else
  * (int32 for a ranged integer, one string type for int-or-string and quantities). The OpenAPI generator puts it in
  * place of what zod would derive; it never affects decoding.
  */
-export const openapiTypes = z.registry<{ openapi: Record<string, unknown> }>();
+export const openapiTypes = lazySchema(() => z.registry<{ openapi: Record<string, unknown> }>());
 
 const published = <S extends z.ZodType>(schema: S, openapi: Record<string, unknown>): S => {
-  openapiTypes.add(schema, { openapi });
+  openapiTypes().add(schema, { openapi });
   return schema;
 };
 
@@ -43,21 +44,21 @@ export const enumString = <T extends string>(): z.ZodType<T> => z.string() as un
 export const requiredEnum = <T extends string>(): z.ZodType<T> => enumString<T>().default('' as T) as unknown as z.ZodType<T>;
 
 // One instance each: a component id may be registered once.
-const INT_OR_STRING = published(
+const INT_OR_STRING = lazySchema(() => published(
   z.union([int(), z.string()], { error: 'expected integer or string' }).meta({
     id: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
     description: 'IntOrString is a type that can hold an int32 or a string.',
   }),
   { type: 'string', format: 'int-or-string' },
-);
+));
 
 /** intOrString is intstr.IntOrString (ports, maxSurge). */
-export const intOrString = (): z.ZodType<number | string> => INT_OR_STRING;
+export const intOrString = (): z.ZodType<number | string> => INT_OR_STRING();
 
 /** stringMap is map[string]string (labels, annotations, nodeSelector). */
 export const stringMap = (): z.ZodRecord<z.ZodString, z.ZodString> => z.record(z.string(), z.string());
 
-const QUANTITY = published(
+const QUANTITY = lazySchema(() => published(
   z
     .union([z.string(), z.number()], { error: 'expected quantity string or number' })
     .transform((value, ctx) => {
@@ -74,13 +75,13 @@ const QUANTITY = published(
       description: 'Quantity is a fixed-point representation of a number, written as a string with an optional suffix (500m, 1.5Gi, 2).',
     }),
   { type: 'string' },
-);
+));
 
 /**
  * quantity decodes a resource.Quantity from a string or a bare JSON number (`cpu: 1` in YAML) and stores its
  * canonical form, as the api-server does ("0.5" is stored as "500m").
  */
-export const quantity = (): z.ZodType<string> => QUANTITY;
+export const quantity = (): z.ZodType<string> => QUANTITY();
 
 /** quantityMap is ResourceList (requests, limits, capacity). */
 export const quantityMap = (): z.ZodType<Record<string, string>> => z.record(z.string(), quantity());
