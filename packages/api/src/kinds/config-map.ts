@@ -1,7 +1,8 @@
 /**
  * @module configMapKind: core/v1 ConfigMap, configuration pods read as files or environment variables.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
@@ -25,22 +26,22 @@ export interface ConfigMap {
 
 /** base64Map is map[string][]byte on the wire: values that are not base64 are refused while decoding (400). */
 export const base64Map = () =>
-  z.record(
-    z.string(),
-    z.string().superRefine((value, ctx) => {
+  zod.record(
+    zod.string(),
+    zod.string().superRefine((value, ctx) => {
       const error = base64Error(value);
       if (error) ctx.addIssue({ code: 'custom', message: error });
     }),
   );
 
 /** configMapSchema decodes core/v1 ConfigMap. */
-export const configMapSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('ConfigMap'),
+export const configMapSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('ConfigMap'),
   metadata: objectMetaSchema().default({}),
   data: stringMap().optional(),
   binaryData: base64Map().optional(),
-  immutable: z.boolean().optional(),
+  immutable: zod.boolean().optional(),
 }) satisfies z.ZodType<ConfigMap>);
 
 /** validateConfigMap is ValidateConfigMap and ValidateConfigMapUpdate: keys, the 1 MiB total, `immutable`. */

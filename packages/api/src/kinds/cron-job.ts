@@ -4,7 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import type { CronExpressionParser as Parser } from 'cron-parser';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import type { ObjectReference } from '../event.js';
 import type { ObjectMeta } from '../meta.js';
@@ -55,29 +56,29 @@ export interface CronJob {
 }
 
 /** cronJobSchema decodes batch/v1 CronJob. */
-export const cronJobSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('batch/v1'),
-  kind: z.literal('CronJob'),
+export const cronJobSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('batch/v1'),
+  kind: zod.literal('CronJob'),
   metadata: objectMetaSchema().default({}),
-  spec: z
+  spec: zod
     .object({
-      schedule: z.string().default(''),
-      timeZone: z.string().optional(),
+      schedule: zod.string().default(''),
+      timeZone: zod.string().optional(),
       startingDeadlineSeconds: int64().optional(),
       concurrencyPolicy: enumString<ConcurrencyPolicy>().optional(),
-      suspend: z.boolean().optional(),
-      jobTemplate: z
+      suspend: zod.boolean().optional(),
+      jobTemplate: zod
         .object({ metadata: objectMetaSchema().optional(), spec: jobSpecSchema().default({ template: { spec: { containers: [] } } }) })
         .default({ spec: { template: { spec: { containers: [] } } } }),
       successfulJobsHistoryLimit: int().optional(),
       failedJobsHistoryLimit: int().optional(),
     })
     .default({ schedule: '', jobTemplate: { spec: { template: { spec: { containers: [] } } } } }),
-  status: z
+  status: zod
     .object({
-      active: z.array(objectReferenceSchema()).optional(),
-      lastScheduleTime: z.string().optional(),
-      lastSuccessfulTime: z.string().optional(),
+      active: zod.array(objectReferenceSchema()).optional(),
+      lastScheduleTime: zod.string().optional(),
+      lastSuccessfulTime: zod.string().optional(),
     })
     .optional(),
 }) satisfies z.ZodType<CronJob>);

@@ -2,7 +2,8 @@
  * @module daemonSetKind: apps/v1 DaemonSet (types, schema, SetDefaults_DaemonSet, validation and the
  * `kubectl get ds` columns), after kube's pkg/apis/apps and pkg/registry/apps/daemonset.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import type { LabelSelector, ObjectMeta } from '../meta.js';
 import type { PodTemplateSpec } from '../pod.js';
@@ -54,16 +55,16 @@ export interface DaemonSet {
 
 const APPS_V1 = 'io.k8s.api.apps.v1';
 
-const daemonSetSpec = lazySchema(() => z
+const daemonSetSpec = lazySchema(() => zod
   .object({
     selector: labelSelectorSchema().default({}).describe("A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels."),
     template: podTemplateSpecSchema()
       .default({ spec: { containers: [] } })
       .describe("An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template's node selector (or on every node if no node selector is specified). The only allowed template.spec.restartPolicy value is \"Always\"."),
-    updateStrategy: z
+    updateStrategy: zod
       .object({
         type: enumString<DaemonSetUpdateStrategyType>().optional().describe('Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.'),
-        rollingUpdate: z
+        rollingUpdate: zod
           .object({
             maxUnavailable: intOrString()
               .optional()
@@ -87,12 +88,12 @@ const daemonSetSpec = lazySchema(() => z
   .meta({ id: `${APPS_V1}.DaemonSetSpec`, description: 'DaemonSetSpec is the specification of a daemon set.' }));
 
 /** daemonSetSchema decodes apps/v1 DaemonSet. */
-export const daemonSetSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('apps/v1'),
-  kind: z.literal('DaemonSet'),
+export const daemonSetSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('apps/v1'),
+  kind: zod.literal('DaemonSet'),
   metadata: objectMetaSchema().default({}),
   spec: daemonSetSpec().default({ selector: {}, template: { spec: { containers: [] } } }),
-  status: z
+  status: zod
     .object({
       currentNumberScheduled: int().default(0),
       numberMisscheduled: int().default(0),

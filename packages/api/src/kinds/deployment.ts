@@ -1,7 +1,8 @@
 /**
  * @module deploymentKind: apps/v1 Deployment, with the scale subresource.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { Deployment } from '../apps.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import { deploymentPrinter } from '../printers/deployment-printer.js';
@@ -19,7 +20,7 @@ export const DEFAULT_ROLLING_UPDATE_PERCENT = '25%';
 
 const APPS_V1 = 'io.k8s.api.apps.v1';
 
-const rollingUpdateDeployment = lazySchema(() => z
+const rollingUpdateDeployment = lazySchema(() => zod
   .object({
     maxUnavailable: intOrString()
       .optional()
@@ -34,7 +35,7 @@ const rollingUpdateDeployment = lazySchema(() => z
   })
   .meta({ id: `${APPS_V1}.RollingUpdateDeployment`, description: 'Spec to control the desired behavior of rolling update.' }));
 
-const deploymentStrategy = lazySchema(() => z
+const deploymentStrategy = lazySchema(() => zod
   .object({
     type: enumString<'Recreate' | 'RollingUpdate'>()
       .optional()
@@ -45,7 +46,7 @@ const deploymentStrategy = lazySchema(() => z
   })
   .meta({ id: `${APPS_V1}.DeploymentStrategy`, description: 'DeploymentStrategy describes how to replace existing pods with new ones.' }));
 
-const deploymentSpec = lazySchema(() => z
+const deploymentSpec = lazySchema(() => zod
   .object({
     replicas: int()
       .optional()
@@ -63,14 +64,14 @@ const deploymentSpec = lazySchema(() => z
     revisionHistoryLimit: int()
       .optional()
       .describe('The number of old ReplicaSets to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10.'),
-    paused: z.boolean().optional().describe('Indicates that the deployment is paused.'),
+    paused: zod.boolean().optional().describe('Indicates that the deployment is paused.'),
     progressDeadlineSeconds: int()
       .optional()
       .describe('The maximum time in seconds for a deployment to make progress before it is considered to be failed. The deployment controller will continue to process failed deployments and a condition with a ProgressDeadlineExceeded reason will be surfaced in the deployment status. Defaults to 600s.'),
   })
   .meta({ id: `${APPS_V1}.DeploymentSpec`, description: 'DeploymentSpec is the specification of the desired behavior of the Deployment.' }));
 
-const deploymentStatus = lazySchema(() => z
+const deploymentStatus = lazySchema(() => zod
   .object({
     observedGeneration: int64().optional().describe('The generation observed by the deployment controller.'),
     replicas: int().optional().describe('Total number of non-terminating pods targeted by this deployment (their labels match the selector).'),
@@ -89,10 +90,10 @@ const deploymentStatus = lazySchema(() => z
   .meta({ id: `${APPS_V1}.DeploymentStatus`, description: 'DeploymentStatus is the most recently observed status of the Deployment.' }));
 
 /** deploymentSchema decodes apps/v1 Deployment. */
-export const deploymentSchema = lazySchema(() => z
+export const deploymentSchema = lazySchema(() => zod
   .object({
-    apiVersion: z.literal('apps/v1'),
-    kind: z.literal('Deployment'),
+    apiVersion: zod.literal('apps/v1'),
+    kind: zod.literal('Deployment'),
     metadata: objectMetaSchema().default({}),
     spec: deploymentSpec()
       .default({ selector: {}, template: { spec: { containers: [] } } })

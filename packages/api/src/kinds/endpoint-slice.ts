@@ -2,7 +2,8 @@
  * @module endpointSliceKind: discovery.k8s.io/v1 EndpointSlice, the endpoints of a Service with their ready,
  * serving and terminating conditions; the endpoints controller writes one per Service and port set.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { endpointSlicePrinter } from '../printers/endpoints-printer.js';
 import type { EndpointSlice } from '../service.js';
 import type { FieldErrors } from '../validation/field-errors.js';
@@ -20,24 +21,24 @@ const MAX_PORTS = 100;
 const MAX_ADDRESSES = 100;
 
 /** endpointSliceSchema decodes discovery.k8s.io/v1 EndpointSlice. */
-export const endpointSliceSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('discovery.k8s.io/v1'),
-  kind: z.literal('EndpointSlice'),
+export const endpointSliceSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('discovery.k8s.io/v1'),
+  kind: zod.literal('EndpointSlice'),
   metadata: objectMetaSchema().default({}),
   addressType: enumString<EndpointSlice['addressType']>().default('' as EndpointSlice['addressType']),
-  endpoints: z
+  endpoints: zod
     .array(
-      z.object({
-        addresses: setList(z.string(), { patchMerge: false }).default([]),
-        conditions: z.object({ ready: z.boolean().optional(), serving: z.boolean().optional(), terminating: z.boolean().optional() }).optional(),
-        hostname: z.string().optional(),
-        nodeName: z.string().optional(),
-        zone: z.string().optional(),
+      zod.object({
+        addresses: setList(zod.string(), { patchMerge: false }).default([]),
+        conditions: zod.object({ ready: zod.boolean().optional(), serving: zod.boolean().optional(), terminating: zod.boolean().optional() }).optional(),
+        hostname: zod.string().optional(),
+        nodeName: zod.string().optional(),
+        zone: zod.string().optional(),
         targetRef: objectReferenceSchema().optional(),
       }),
     )
     .default([]),
-  ports: z.array(endpointPortSchema().partial({ port: true })).optional(),
+  ports: zod.array(endpointPortSchema().partial({ port: true })).optional(),
 }) satisfies z.ZodType<EndpointSlice>);
 
 function validateEndpointSlice(slice: EndpointSlice, errs: FieldErrors, old?: EndpointSlice): void {

@@ -1,7 +1,8 @@
 /**
  * @module namespaceKind: core/v1 Namespace, cluster-scoped; deleting one waits for the namespace controller (spec.finalizers).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { Namespace } from '../namespace.js';
 import { namespacePrinter } from '../printers/namespace-printer.js';
 import { FINALIZE_SUBRESOURCE } from '../resource-info.js';
@@ -12,13 +13,13 @@ import { defineKind } from './kind.js';
 import { lazySchema } from '../validation/lazy-schema.js';
 
 /** namespaceSchema decodes core/v1 Namespace. */
-export const namespaceSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Namespace'),
+export const namespaceSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Namespace'),
   metadata: objectMetaSchema().default({}),
-  spec: z.object({ finalizers: stringList().optional() }).optional(),
-  status: z
-    .object({ phase: enumString<'Active' | 'Terminating'>().optional(), conditions: mapList(z.unknown(), ['type']).optional() })
+  spec: zod.object({ finalizers: stringList().optional() }).optional(),
+  status: zod
+    .object({ phase: enumString<'Active' | 'Terminating'>().optional(), conditions: mapList(zod.unknown(), ['type']).optional() })
     .optional(),
 }) satisfies z.ZodType<Namespace>);
 

@@ -3,7 +3,8 @@
  * columns), after kube's pkg/apis/policy and pkg/registry/policy/poddisruptionbudget, plus the policy/v1 Eviction
  * body that pods/eviction takes.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { DeleteOptions, LabelSelector, ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../printers/resource-printer.js';
@@ -69,23 +70,23 @@ export interface Eviction {
   deleteOptions?: DeleteOptions;
 }
 
-const conditionSchema = lazySchema(() => z
+const conditionSchema = lazySchema(() => zod
   .object({
-    type: z.string().default(''),
+    type: zod.string().default(''),
     status: requiredEnum<'True' | 'False' | 'Unknown'>(),
     observedGeneration: int64().optional(),
-    lastTransitionTime: z.string().default(''),
-    reason: z.string().default(''),
-    message: z.string().default(''),
+    lastTransitionTime: zod.string().default(''),
+    reason: zod.string().default(''),
+    message: zod.string().default(''),
   })
   .meta({ id: 'io.k8s.apimachinery.pkg.apis.meta.v1.Condition', description: 'Condition contains details for one aspect of the current state of this API Resource.' }));
 
 /** podDisruptionBudgetSchema decodes policy/v1 PodDisruptionBudget. */
-export const podDisruptionBudgetSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('policy/v1'),
-  kind: z.literal('PodDisruptionBudget'),
+export const podDisruptionBudgetSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('policy/v1'),
+  kind: zod.literal('PodDisruptionBudget'),
   metadata: objectMetaSchema().default({}),
-  spec: z
+  spec: zod
     .object({
       minAvailable: intOrString()
         .optional()
@@ -101,10 +102,10 @@ export const podDisruptionBudgetSchema = lazySchema(() => z.object({
         .describe('UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction. Valid policies are IfHealthyBudget and AlwaysAllow.'),
     })
     .default({}),
-  status: z
+  status: zod
     .object({
       observedGeneration: int64().optional(),
-      disruptedPods: z.record(z.string(), z.string()).optional(),
+      disruptedPods: zod.record(zod.string(), zod.string()).optional(),
       disruptionsAllowed: int().default(0),
       currentHealthy: int().default(0),
       desiredHealthy: int().default(0),
@@ -115,9 +116,9 @@ export const podDisruptionBudgetSchema = lazySchema(() => z.object({
 }) satisfies z.ZodType<PodDisruptionBudget>);
 
 /** evictionSchema decodes policy/v1 Eviction. */
-export const evictionSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('policy/v1'),
-  kind: z.literal('Eviction'),
+export const evictionSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('policy/v1'),
+  kind: zod.literal('Eviction'),
   metadata: objectMetaSchema().default({}),
   deleteOptions: deleteOptionsSchema().optional(),
 }) satisfies z.ZodType<Eviction>);

@@ -1,7 +1,8 @@
 /**
  * @module replicaSetKind: apps/v1 ReplicaSet, with the scale subresource.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ReplicaSet } from '../apps.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import { replicaSetPrinter } from '../printers/replica-set-printer.js';
@@ -15,11 +16,11 @@ import { defineKind } from './kind.js';
 import { lazySchema } from '../validation/lazy-schema.js';
 
 /** replicaSetSchema decodes apps/v1 ReplicaSet. */
-export const replicaSetSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('apps/v1'),
-  kind: z.literal('ReplicaSet'),
+export const replicaSetSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('apps/v1'),
+  kind: zod.literal('ReplicaSet'),
   metadata: objectMetaSchema().default({}),
-  spec: z
+  spec: zod
     .object({
       replicas: int().optional(),
       minReadySeconds: int().optional(),
@@ -27,7 +28,7 @@ export const replicaSetSchema = lazySchema(() => z.object({
       template: podTemplateSpecSchema().optional(),
     })
     .default({ selector: {} }),
-  status: z
+  status: zod
     .object({
       replicas: int().default(0),
       fullyLabeledReplicas: int().optional(),

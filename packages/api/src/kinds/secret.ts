@@ -2,7 +2,8 @@
  * @module secretKind: core/v1 Secret, credentials pods read as files or environment variables. Stored encrypted
  * by the api-server (see its storage transformer); `stringData` is write-only and merged into `data`.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
@@ -42,14 +43,14 @@ export interface Secret {
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
 
 /** secretSchema decodes core/v1 Secret. */
-export const secretSchema = lazySchema(() => z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Secret'),
+export const secretSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Secret'),
   metadata: objectMetaSchema().default({}),
   data: base64Map().optional(),
   stringData: stringMap().optional(),
-  type: z.string().optional(),
-  immutable: z.boolean().optional(),
+  type: zod.string().optional(),
+  immutable: zod.boolean().optional(),
 }) satisfies z.ZodType<Secret>);
 
 /**

@@ -3,7 +3,8 @@
  * per kind and per List, plus every type a schema names with a zod `id` (ObjectMeta, Container, ...), under the
  * names Kubernetes publishes (`io.k8s.api.core.v1.Pod`).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { Kind } from '../kinds/kind.js';
 import { listMetaSchema } from '../validation/meta-schema.js';
 import { openapiTypes } from '../validation/schema-helpers.js';
@@ -62,7 +63,7 @@ function override(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
 
 /** toSchemaSet converts one zod schema; its named parts come back as separate entries, refs rewritten to components. */
 function toSchemaSet(schema: z.ZodType): { root: JsonSchema; named: SchemaSet } {
-  const out = z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any', override }) as JsonSchema;
+  const out = zod.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any', override }) as JsonSchema;
   const { definitions, $schema: _ignored, ...root } = out as JsonSchema & { definitions?: SchemaSet; $schema?: unknown };
   const named = rewriteRefs(definitions ?? {}) as SchemaSet;
   return { root: rewriteRefs(root) as JsonSchema, named };

@@ -2,7 +2,8 @@
  * @module rbac.authorization.k8s.io/v1 types and wire schemas shared by Role, ClusterRole, RoleBinding and
  * ClusterRoleBinding, with kube's validation of rules, subjects and roleRefs (pkg/apis/rbac/validation).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { KubeObject, LabelSelector, ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
@@ -74,7 +75,7 @@ export interface ClusterRoleBinding extends KubeObject {
 }
 
 /** policyRuleSchema decodes rbac/v1 PolicyRule. */
-export const policyRuleSchema = lazySchema(() => z
+export const policyRuleSchema = lazySchema(() => zod
   .object({
     verbs: stringList().default([]).describe("Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs."),
     apiGroups: stringList().optional().describe('APIGroups is the name of the APIGroup that contains the resources. If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups.'),
@@ -85,27 +86,27 @@ export const policyRuleSchema = lazySchema(() => z
   .meta({ id: 'io.k8s.api.rbac.v1.PolicyRule', description: 'PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.' }) satisfies z.ZodType<PolicyRule>);
 
 /** subjectSchema decodes rbac/v1 Subject. */
-export const subjectSchema = lazySchema(() => z
+export const subjectSchema = lazySchema(() => zod
   .object({
-    kind: z.string().default('').describe('Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount".'),
-    apiGroup: z.string().optional().describe('APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects.'),
-    name: z.string().default('').describe('Name of the object being referenced.'),
-    namespace: z.string().optional().describe('Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error.'),
+    kind: zod.string().default('').describe('Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount".'),
+    apiGroup: zod.string().optional().describe('APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects.'),
+    name: zod.string().default('').describe('Name of the object being referenced.'),
+    namespace: zod.string().optional().describe('Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error.'),
   })
   .meta({ id: 'io.k8s.api.rbac.v1.Subject', description: 'Subject contains a reference to the object or user identities a role binding applies to.' }) satisfies z.ZodType<Subject>);
 
 /** roleRefSchema decodes rbac/v1 RoleRef. */
-export const roleRefSchema = lazySchema(() => z
+export const roleRefSchema = lazySchema(() => zod
   .object({
-    apiGroup: z.string().default('').describe('APIGroup is the group for the resource being referenced'),
-    kind: z.string().default('').describe('Kind is the type of resource being referenced'),
-    name: z.string().default('').describe('Name is the name of resource being referenced'),
+    apiGroup: zod.string().default('').describe('APIGroup is the group for the resource being referenced'),
+    kind: zod.string().default('').describe('Kind is the type of resource being referenced'),
+    name: zod.string().default('').describe('Name is the name of resource being referenced'),
   })
   .meta({ id: 'io.k8s.api.rbac.v1.RoleRef', description: 'RoleRef contains information that points to the role being used' }) satisfies z.ZodType<RoleRef>);
 
-export const aggregationRuleSchema = lazySchema(() => z
+export const aggregationRuleSchema = lazySchema(() => zod
   .object({
-    clusterRoleSelectors: z.array(labelSelectorSchema()).optional().describe("ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added"),
+    clusterRoleSelectors: zod.array(labelSelectorSchema()).optional().describe("ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added"),
   })
   .meta({ id: 'io.k8s.api.rbac.v1.AggregationRule', description: 'AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole' }) satisfies z.ZodType<AggregationRule>);
 

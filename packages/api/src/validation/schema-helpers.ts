@@ -2,7 +2,8 @@
  * @module Building blocks for the wire schemas: Go-like scalars, quantities, int-or-string and the list helpers that
  * carry Kubernetes' merge metadata. The OpenAPI documents and the strategic merge patch read that metadata from here.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from './zod.js';
 import { Quantity, QuantityError } from '../quantity.js';
 import { lazySchema } from './lazy-schema.js';
 
@@ -11,7 +12,7 @@ import { lazySchema } from './lazy-schema.js';
  * (int32 for a ranged integer, one string type for int-or-string and quantities). The OpenAPI generator puts it in
  * place of what zod would derive; it never affects decoding.
  */
-export const openapiTypes = lazySchema(() => z.registry<{ openapi: Record<string, unknown> }>());
+export const openapiTypes = lazySchema(() => zod.registry<{ openapi: Record<string, unknown> }>());
 
 const published = <S extends z.ZodType>(schema: S, openapi: Record<string, unknown>): S => {
   openapiTypes().add(schema, { openapi });
@@ -25,7 +26,7 @@ const INT64 = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
 /** ranged is an integer within [min, max], refused the way Go's JSON decoder refuses an overflowing number. */
 const ranged = (bits: 32 | 64, { min, max }: { min: number; max: number }): z.ZodNumber => {
   const error = (iss: { input?: unknown }): string => `cannot unmarshal number ${String(iss.input)} into a field of type int${bits}`;
-  return published(z.number().int({ error }).min(min, { error }).max(max, { error }), { type: 'integer', format: `int${bits}` });
+  return published(zod.number().int({ error }).min(min, { error }).max(max, { error }), { type: 'integer', format: `int${bits}` });
 };
 
 /** int is a JSON number without a fraction that fits Go's int32, the type of most Kubernetes integer fields. */
@@ -38,14 +39,14 @@ export const int64 = (): z.ZodNumber => ranged(64, INT64);
  * enumString decodes a string-valued enum as a plain string, because Kubernetes decodes enums as Go strings and
  * rejects unknown values later in validation (422 "Unsupported value"), not while decoding (400).
  */
-export const enumString = <T extends string>(): z.ZodType<T> => z.string() as unknown as z.ZodType<T>;
+export const enumString = <T extends string>(): z.ZodType<T> => zod.string() as unknown as z.ZodType<T>;
 
 /** requiredEnum is an enumString that decodes to "" when absent, like a Go zero value, so validation can say "Required value". */
 export const requiredEnum = <T extends string>(): z.ZodType<T> => enumString<T>().default('' as T) as unknown as z.ZodType<T>;
 
 // One instance each: a component id may be registered once.
 const INT_OR_STRING = lazySchema(() => published(
-  z.union([int(), z.string()], { error: 'expected integer or string' }).meta({
+  zod.union([int(), zod.string()], { error: 'expected integer or string' }).meta({
     id: 'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
     description: 'IntOrString is a type that can hold an int32 or a string.',
   }),
@@ -56,18 +57,18 @@ const INT_OR_STRING = lazySchema(() => published(
 export const intOrString = (): z.ZodType<number | string> => INT_OR_STRING();
 
 /** stringMap is map[string]string (labels, annotations, nodeSelector). */
-export const stringMap = (): z.ZodRecord<z.ZodString, z.ZodString> => z.record(z.string(), z.string());
+export const stringMap = (): z.ZodRecord<z.ZodString, z.ZodString> => zod.record(zod.string(), zod.string());
 
 const QUANTITY = lazySchema(() => published(
-  z
-    .union([z.string(), z.number()], { error: 'expected quantity string or number' })
+  zod
+    .union([zod.string(), zod.number()], { error: 'expected quantity string or number' })
     .transform((value, ctx) => {
       try {
         return Quantity.parse(value).toString();
       } catch (err) {
         if (!(err instanceof QuantityError)) throw err;
         ctx.addIssue({ code: 'custom', message: err.message, input: value });
-        return z.NEVER;
+        return zod.NEVER;
       }
     })
     .meta({
@@ -84,10 +85,10 @@ const QUANTITY = lazySchema(() => published(
 export const quantity = (): z.ZodType<string> => QUANTITY();
 
 /** quantityMap is ResourceList (requests, limits, capacity). */
-export const quantityMap = (): z.ZodType<Record<string, string>> => z.record(z.string(), quantity());
+export const quantityMap = (): z.ZodType<Record<string, string>> => zod.record(zod.string(), quantity());
 
 /** stringList is []string. */
-export const stringList = (): z.ZodArray<z.ZodString> => z.array(z.string());
+export const stringList = (): z.ZodArray<z.ZodString> => zod.array(zod.string());
 
 /** MapListOptions: how a list of objects keyed by some of their fields is published and merged. */
 export interface MapListOptions {
@@ -115,7 +116,7 @@ const patchMarkers = (merge: boolean, key?: string): Record<string, string> =>
  * OpenAPI `default` (ports' protocol, TCP) stands for it when an element leaves it out.
  */
 export function mapList<T extends z.ZodType>(element: T, keys: readonly [string, ...string[]], opts: MapListOptions = {}): z.ZodArray<T> {
-  return z.array(element).meta({
+  return zod.array(element).meta({
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': [...keys],
     ...patchMarkers(opts.patchMerge ?? true, opts.mergeKey ?? keys[0]),
@@ -124,7 +125,7 @@ export function mapList<T extends z.ZodType>(element: T, keys: readonly [string,
 
 /** setList is a list of scalars merged as a set (`+listType=set`, `+patchStrategy=merge`: finalizers, podCIDRs). */
 export function setList<T extends z.ZodType>(element: T, opts: SetListOptions = {}): z.ZodArray<T> {
-  return z.array(element).meta({ 'x-kubernetes-list-type': 'set', ...patchMarkers(opts.patchMerge ?? true) });
+  return zod.array(element).meta({ 'x-kubernetes-list-type': 'set', ...patchMarkers(opts.patchMerge ?? true) });
 }
 
 /**
@@ -132,7 +133,7 @@ export function setList<T extends z.ZodType>(element: T, opts: SetListOptions = 
  * also has `+patchStrategy=merge` (Pod status.hostIPs): a strategic merge patch still merges it by that key.
  */
 export function atomicList<T extends z.ZodType>(element: T, opts: { patchMergeKey?: string } = {}): z.ZodArray<T> {
-  return z.array(element).meta({ 'x-kubernetes-list-type': 'atomic', ...patchMarkers(opts.patchMergeKey !== undefined, opts.patchMergeKey) });
+  return zod.array(element).meta({ 'x-kubernetes-list-type': 'atomic', ...patchMarkers(opts.patchMergeKey !== undefined, opts.patchMergeKey) });
 }
 
 /** atomicMap is a map server-side apply owns and replaces whole (`+mapType=atomic`: nodeSelector, a Service selector). */
