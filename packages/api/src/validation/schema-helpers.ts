@@ -59,24 +59,28 @@ export const intOrString = (): z.ZodType<number | string> => INT_OR_STRING();
 /** stringMap is map[string]string (labels, annotations, nodeSelector). */
 export const stringMap = (): z.ZodRecord<z.ZodString, z.ZodString> => zod.record(zod.string(), zod.string());
 
-const QUANTITY = lazySchema(() => published(
-  zod
-    .union([zod.string(), zod.number()], { error: 'expected quantity string or number' })
-    .transform((value, ctx) => {
-      try {
-        return Quantity.parse(value).toString();
-      } catch (err) {
-        if (!(err instanceof QuantityError)) throw err;
-        ctx.addIssue({ code: 'custom', message: err.message, input: value });
-        return zod.NEVER;
-      }
-    })
-    .meta({
-      id: 'io.k8s.apimachinery.pkg.api.resource.Quantity',
-      description: 'Quantity is a fixed-point representation of a number, written as a string with an optional suffix (500m, 1.5Gi, 2).',
-    }),
-  { type: 'string' },
-));
+const QUANTITY = lazySchema(() => {
+  // Read here, not in the transform: a decode never goes through the lazily loaded zod.
+  const never = zod.NEVER;
+  return published(
+    zod
+      .union([zod.string(), zod.number()], { error: 'expected quantity string or number' })
+      .transform((value, ctx) => {
+        try {
+          return Quantity.parse(value).toString();
+        } catch (err) {
+          if (!(err instanceof QuantityError)) throw err;
+          ctx.addIssue({ code: 'custom', message: err.message, input: value });
+          return never;
+        }
+      })
+      .meta({
+        id: 'io.k8s.apimachinery.pkg.api.resource.Quantity',
+        description: 'Quantity is a fixed-point representation of a number, written as a string with an optional suffix (500m, 1.5Gi, 2).',
+      }),
+    { type: 'string' },
+  );
+});
 
 /**
  * quantity decodes a resource.Quantity from a string or a bare JSON number (`cpu: 1` in YAML) and stores its
