@@ -4,7 +4,8 @@
  * extra) is set by the server from who creates it; approval conditions change only through `approval`, the issued
  * certificate only through `status` (kube's csrStrategy, csrStatusStrategy and csrApprovalStrategy).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { formatTime } from '../format-time.js';
 import type { ObjectMeta } from '../meta.js';
 import { humanDuration, sinceTimestamp } from '../printers/human-duration.js';
@@ -14,6 +15,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { atomicList, int, mapList } from '../validation/schema-helpers.js';
 import { loadX509, type X509 } from '../x509.js';
 import { defineKind, type Requester } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type CsrConditionType = 'Approved' | 'Denied' | 'Failed';
 
@@ -60,39 +62,39 @@ export const KEY_USAGES = [
   'microsoft sgc', 'netscape sgc',
 ] as const;
 
-const conditionSchema = z.object({
-  type: z.string().default(''),
-  status: z.string().default(''),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  lastUpdateTime: z.string().optional(),
-  lastTransitionTime: z.string().optional(),
-});
+const conditionSchema = lazySchema(() => zod.object({
+  type: zod.string().default(''),
+  status: zod.string().default(''),
+  reason: zod.string().optional(),
+  message: zod.string().optional(),
+  lastUpdateTime: zod.string().optional(),
+  lastTransitionTime: zod.string().optional(),
+}));
 
 /** certificateSigningRequestSchema decodes certificates.k8s.io/v1 CertificateSigningRequest. */
-export const certificateSigningRequestSchema = z.object({
-  apiVersion: z.literal('certificates.k8s.io/v1'),
-  kind: z.literal('CertificateSigningRequest'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const certificateSigningRequestSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('certificates.k8s.io/v1'),
+  kind: zod.literal('CertificateSigningRequest'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
-      request: z.string().default('').describe('request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.'),
-      signerName: z.string().default('').describe('signerName indicates the requested signer, and is a qualified name.'),
+      request: zod.string().default('').describe('request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.'),
+      signerName: zod.string().default('').describe('signerName indicates the requested signer, and is a qualified name.'),
       expirationSeconds: int().optional().describe('expirationSeconds is the requested duration of validity of the issued certificate.'),
-      usages: atomicList(z.string()).optional().describe('usages specifies a set of key usages requested in the issued certificate.'),
-      username: z.string().optional().describe('username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
-      uid: z.string().optional().describe('uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
-      groups: atomicList(z.string()).optional().describe('groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
-      extra: z.record(z.string(), z.array(z.string())).optional().describe('extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
+      usages: atomicList(zod.string()).optional().describe('usages specifies a set of key usages requested in the issued certificate.'),
+      username: zod.string().optional().describe('username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
+      uid: zod.string().optional().describe('uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
+      groups: atomicList(zod.string()).optional().describe('groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
+      extra: zod.record(zod.string(), zod.array(zod.string())).optional().describe('extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
     })
     .default({ request: '', signerName: '' }),
-  status: z
+  status: zod
     .object({
-      conditions: mapList(conditionSchema, ['type'], { patchMerge: false }).optional().describe('conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".'),
-      certificate: z.string().optional().describe('certificate is populated with an issued certificate by the signer after an Approved condition is present.'),
+      conditions: mapList(conditionSchema(), ['type'], { patchMerge: false }).optional().describe('conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".'),
+      certificate: zod.string().optional().describe('certificate is populated with an issued certificate by the signer after an Approved condition is present.'),
     })
     .optional(),
-}) satisfies z.ZodType<CertificateSigningRequest>;
+}) satisfies z.ZodType<CertificateSigningRequest>);
 
 /** csrPem decodes spec.request (base64 in JSON) to its PEM text. */
 export function csrPem(csr: CertificateSigningRequest): string {

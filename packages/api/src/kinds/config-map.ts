@@ -1,7 +1,8 @@
 /**
  * @module configMapKind: core/v1 ConfigMap, configuration pods read as files or environment variables.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
@@ -10,6 +11,7 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { stringMap } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export interface ConfigMap {
   apiVersion: 'v1';
@@ -24,23 +26,23 @@ export interface ConfigMap {
 
 /** base64Map is map[string][]byte on the wire: values that are not base64 are refused while decoding (400). */
 export const base64Map = () =>
-  z.record(
-    z.string(),
-    z.string().superRefine((value, ctx) => {
+  zod.record(
+    zod.string(),
+    zod.string().superRefine((value, ctx) => {
       const error = base64Error(value);
       if (error) ctx.addIssue({ code: 'custom', message: error });
     }),
   );
 
 /** configMapSchema decodes core/v1 ConfigMap. */
-export const configMapSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('ConfigMap'),
-  metadata: objectMetaSchema.default({}),
+export const configMapSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('ConfigMap'),
+  metadata: objectMetaSchema().default({}),
   data: stringMap().optional(),
   binaryData: base64Map().optional(),
-  immutable: z.boolean().optional(),
-}) satisfies z.ZodType<ConfigMap>;
+  immutable: zod.boolean().optional(),
+}) satisfies z.ZodType<ConfigMap>);
 
 /** validateConfigMap is ValidateConfigMap and ValidateConfigMapUpdate: keys, the 1 MiB total, `immutable`. */
 function validateConfigMap(cm: ConfigMap, errs: FieldErrors, old?: ConfigMap): void {

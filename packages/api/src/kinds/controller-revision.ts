@@ -3,7 +3,8 @@
  * StatefulSet's pod template that rollout history and undo read (kube's pkg/apis/apps and
  * pkg/registry/apps/controllerrevision, `kubectl get controllerrevisions` columns from printers.go).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { controllerOf } from '../controller-of.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
@@ -13,6 +14,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int64 } from '../validation/schema-helpers.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export interface ControllerRevision {
   apiVersion: 'apps/v1';
@@ -24,13 +26,13 @@ export interface ControllerRevision {
 }
 
 /** controllerRevisionSchema decodes apps/v1 ControllerRevision. */
-export const controllerRevisionSchema = z.object({
-  apiVersion: z.literal('apps/v1'),
-  kind: z.literal('ControllerRevision'),
-  metadata: objectMetaSchema.default({}),
-  data: z.unknown().optional().describe('Data is the serialized representation of the state.'),
+export const controllerRevisionSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('apps/v1'),
+  kind: zod.literal('ControllerRevision'),
+  metadata: objectMetaSchema().default({}),
+  data: zod.unknown().optional().describe('Data is the serialized representation of the state.'),
   revision: int64().default(0).describe('Revision indicates the revision of the state represented by Data.'),
-}) satisfies z.ZodType<ControllerRevision>;
+}) satisfies z.ZodType<ControllerRevision>);
 
 /** validateControllerRevision is ValidateControllerRevision and, on update, ValidateControllerRevisionUpdate. */
 function validateControllerRevision(cr: ControllerRevision, errs: FieldErrors, old?: ControllerRevision): void {

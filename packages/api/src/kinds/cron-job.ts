@@ -4,7 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import type { CronExpressionParser as Parser } from 'cron-parser';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import type { ObjectReference } from '../event.js';
 import type { ObjectMeta } from '../meta.js';
@@ -18,6 +19,7 @@ import { validateAnnotations, validateLabels } from '../validation/validate-meta
 import { jobSpecSchema, validateJobSpec, type JobTemplateSpec } from './job.js';
 import { objectReferenceSchema } from '../validation/meta-schema.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION records, on each Job a CronJob creates, the time it was scheduled for. */
 export const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -54,32 +56,32 @@ export interface CronJob {
 }
 
 /** cronJobSchema decodes batch/v1 CronJob. */
-export const cronJobSchema = z.object({
-  apiVersion: z.literal('batch/v1'),
-  kind: z.literal('CronJob'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const cronJobSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('batch/v1'),
+  kind: zod.literal('CronJob'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
-      schedule: z.string().default(''),
-      timeZone: z.string().optional(),
+      schedule: zod.string().default(''),
+      timeZone: zod.string().optional(),
       startingDeadlineSeconds: int64().optional(),
       concurrencyPolicy: enumString<ConcurrencyPolicy>().optional(),
-      suspend: z.boolean().optional(),
-      jobTemplate: z
-        .object({ metadata: objectMetaSchema.optional(), spec: jobSpecSchema.default({ template: { spec: { containers: [] } } }) })
+      suspend: zod.boolean().optional(),
+      jobTemplate: zod
+        .object({ metadata: objectMetaSchema().optional(), spec: jobSpecSchema().default({ template: { spec: { containers: [] } } }) })
         .default({ spec: { template: { spec: { containers: [] } } } }),
       successfulJobsHistoryLimit: int().optional(),
       failedJobsHistoryLimit: int().optional(),
     })
     .default({ schedule: '', jobTemplate: { spec: { template: { spec: { containers: [] } } } } }),
-  status: z
+  status: zod
     .object({
-      active: z.array(objectReferenceSchema).optional(),
-      lastScheduleTime: z.string().optional(),
-      lastSuccessfulTime: z.string().optional(),
+      active: zod.array(objectReferenceSchema()).optional(),
+      lastScheduleTime: zod.string().optional(),
+      lastSuccessfulTime: zod.string().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<CronJob>;
+}) satisfies z.ZodType<CronJob>);
 
 // cron-parser (with luxon) loads on the first schedule parsed: only CronJobs need it, and few processes see one.
 const require = createRequire(import.meta.url);

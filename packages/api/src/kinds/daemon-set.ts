@@ -2,7 +2,8 @@
  * @module daemonSetKind: apps/v1 DaemonSet (types, schema, SetDefaults_DaemonSet, validation and the
  * `kubectl get ds` columns), after kube's pkg/apis/apps and pkg/registry/apps/daemonset.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import type { LabelSelector, ObjectMeta } from '../meta.js';
 import type { PodTemplateSpec } from '../pod.js';
@@ -16,6 +17,7 @@ import { enumString, int, int64, intOrString, mapList } from '../validation/sche
 import { validateIntOrPercent, validateSelectorAndTemplate, validateSelectorUpdate } from '../validation/validate-workload.js';
 import { workloadConditionSchema } from '../validation/workload-condition-schema.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** CONTROLLER_REVISION_HASH_LABEL ties a DaemonSet's pods to the template revision they were made from (apps/v1). */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -53,16 +55,16 @@ export interface DaemonSet {
 
 const APPS_V1 = 'io.k8s.api.apps.v1';
 
-const daemonSetSpec = z
+const daemonSetSpec = lazySchema(() => zod
   .object({
-    selector: labelSelectorSchema.default({}).describe("A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels."),
-    template: podTemplateSpecSchema
+    selector: labelSelectorSchema().default({}).describe("A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels."),
+    template: podTemplateSpecSchema()
       .default({ spec: { containers: [] } })
       .describe("An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template's node selector (or on every node if no node selector is specified). The only allowed template.spec.restartPolicy value is \"Always\"."),
-    updateStrategy: z
+    updateStrategy: zod
       .object({
         type: enumString<DaemonSetUpdateStrategyType>().optional().describe('Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.'),
-        rollingUpdate: z
+        rollingUpdate: zod
           .object({
             maxUnavailable: intOrString()
               .optional()
@@ -83,15 +85,15 @@ const daemonSetSpec = z
       .describe('The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready).'),
     revisionHistoryLimit: int().optional().describe('The number of old history to retain to allow rollback. Defaults to 10.'),
   })
-  .meta({ id: `${APPS_V1}.DaemonSetSpec`, description: 'DaemonSetSpec is the specification of a daemon set.' });
+  .meta({ id: `${APPS_V1}.DaemonSetSpec`, description: 'DaemonSetSpec is the specification of a daemon set.' }));
 
 /** daemonSetSchema decodes apps/v1 DaemonSet. */
-export const daemonSetSchema = z.object({
-  apiVersion: z.literal('apps/v1'),
-  kind: z.literal('DaemonSet'),
-  metadata: objectMetaSchema.default({}),
-  spec: daemonSetSpec.default({ selector: {}, template: { spec: { containers: [] } } }),
-  status: z
+export const daemonSetSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('apps/v1'),
+  kind: zod.literal('DaemonSet'),
+  metadata: objectMetaSchema().default({}),
+  spec: daemonSetSpec().default({ selector: {}, template: { spec: { containers: [] } } }),
+  status: zod
     .object({
       currentNumberScheduled: int().default(0),
       numberMisscheduled: int().default(0),
@@ -102,10 +104,10 @@ export const daemonSetSchema = z.object({
       numberAvailable: int().optional(),
       numberUnavailable: int().optional(),
       collisionCount: int().optional(),
-      conditions: mapList(workloadConditionSchema.omit({ lastUpdateTime: true }), ['type']).optional(),
+      conditions: mapList(workloadConditionSchema().omit({ lastUpdateTime: true }), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<DaemonSet>;
+}) satisfies z.ZodType<DaemonSet>);
 
 /** defaultDaemonSet is SetDefaults_DaemonSet: RollingUpdate with maxUnavailable 1 and maxSurge 0, 10 revisions. */
 function defaultDaemonSet(ds: DaemonSet): void {

@@ -2,7 +2,8 @@
  * @module endpointSliceKind: discovery.k8s.io/v1 EndpointSlice, the endpoints of a Service with their ready,
  * serving and terminating conditions; the endpoints controller writes one per Service and port set.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { endpointSlicePrinter } from '../printers/endpoints-printer.js';
 import type { EndpointSlice } from '../service.js';
 import type { FieldErrors } from '../validation/field-errors.js';
@@ -11,6 +12,7 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../validation/name-rules.js'
 import { enumString, setList } from '../validation/schema-helpers.js';
 import { endpointPortSchema, validateEndpointIP } from './endpoints.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
 /** Kubernetes' limits: 1000 endpoints and 100 ports per slice, 100 addresses per endpoint. */
@@ -19,25 +21,25 @@ const MAX_PORTS = 100;
 const MAX_ADDRESSES = 100;
 
 /** endpointSliceSchema decodes discovery.k8s.io/v1 EndpointSlice. */
-export const endpointSliceSchema = z.object({
-  apiVersion: z.literal('discovery.k8s.io/v1'),
-  kind: z.literal('EndpointSlice'),
-  metadata: objectMetaSchema.default({}),
+export const endpointSliceSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('discovery.k8s.io/v1'),
+  kind: zod.literal('EndpointSlice'),
+  metadata: objectMetaSchema().default({}),
   addressType: enumString<EndpointSlice['addressType']>().default('' as EndpointSlice['addressType']),
-  endpoints: z
+  endpoints: zod
     .array(
-      z.object({
-        addresses: setList(z.string(), { patchMerge: false }).default([]),
-        conditions: z.object({ ready: z.boolean().optional(), serving: z.boolean().optional(), terminating: z.boolean().optional() }).optional(),
-        hostname: z.string().optional(),
-        nodeName: z.string().optional(),
-        zone: z.string().optional(),
-        targetRef: objectReferenceSchema.optional(),
+      zod.object({
+        addresses: setList(zod.string(), { patchMerge: false }).default([]),
+        conditions: zod.object({ ready: zod.boolean().optional(), serving: zod.boolean().optional(), terminating: zod.boolean().optional() }).optional(),
+        hostname: zod.string().optional(),
+        nodeName: zod.string().optional(),
+        zone: zod.string().optional(),
+        targetRef: objectReferenceSchema().optional(),
       }),
     )
     .default([]),
-  ports: z.array(endpointPortSchema.partial({ port: true })).optional(),
-}) satisfies z.ZodType<EndpointSlice>;
+  ports: zod.array(endpointPortSchema().partial({ port: true })).optional(),
+}) satisfies z.ZodType<EndpointSlice>);
 
 function validateEndpointSlice(slice: EndpointSlice, errs: FieldErrors, old?: EndpointSlice): void {
   if (!slice.addressType) errs.required('addressType');

@@ -2,7 +2,8 @@
  * @module endpointsKind: core/v1 Endpoints, the ready and not-ready addresses of a Service, named after it and
  * written by the endpoints controller (or by hand for a Service without a selector).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { endpointsPrinter } from '../printers/endpoints-printer.js';
 import { ipv4ToNumber } from '../service-allocation/service-ip-range.js';
 import type { EndpointAddress, EndpointPort, Endpoints } from '../service.js';
@@ -11,29 +12,30 @@ import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-sche
 import { isDNS1123Label } from '../validation/name-rules.js';
 import { enumString, int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
-const addressSchema = z.object({
-  ip: z.string().default(''),
-  hostname: z.string().optional(),
-  nodeName: z.string().optional(),
-  targetRef: objectReferenceSchema.optional(),
-}) satisfies z.ZodType<EndpointAddress>;
+const addressSchema = lazySchema(() => zod.object({
+  ip: zod.string().default(''),
+  hostname: zod.string().optional(),
+  nodeName: zod.string().optional(),
+  targetRef: objectReferenceSchema().optional(),
+}) satisfies z.ZodType<EndpointAddress>);
 
 /** endpointPortSchema decodes an Endpoints or EndpointSlice port. */
-export const endpointPortSchema = z.object({
-  name: z.string().optional(),
+export const endpointPortSchema = lazySchema(() => zod.object({
+  name: zod.string().optional(),
   port: int().default(0),
   protocol: enumString<'TCP' | 'UDP' | 'SCTP'>().optional(),
-  appProtocol: z.string().optional(),
-}) satisfies z.ZodType<EndpointPort>;
+  appProtocol: zod.string().optional(),
+}) satisfies z.ZodType<EndpointPort>);
 
 /** endpointsSchema decodes core/v1 Endpoints. */
-export const endpointsSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Endpoints'),
-  metadata: objectMetaSchema.default({}),
-  subsets: z.array(z.object({ addresses: z.array(addressSchema).optional(), notReadyAddresses: z.array(addressSchema).optional(), ports: z.array(endpointPortSchema).optional() })).optional(),
-}) satisfies z.ZodType<Endpoints>;
+export const endpointsSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Endpoints'),
+  metadata: objectMetaSchema().default({}),
+  subsets: zod.array(zod.object({ addresses: zod.array(addressSchema()).optional(), notReadyAddresses: zod.array(addressSchema()).optional(), ports: zod.array(endpointPortSchema()).optional() })).optional(),
+}) satisfies z.ZodType<Endpoints>);
 
 /** validateEndpointIP refuses what is not an IPv4 address, with kube's message. */
 export function validateEndpointIP(ip: string, path: string, errs: FieldErrors): void {

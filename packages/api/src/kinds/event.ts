@@ -1,7 +1,8 @@
 /**
  * @module eventKind: core/v1 Event. Events expire --event-ttl after their last write and may be created by PUT.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { toMicroTime } from '../defaults/to-micro-time.js';
 import type { Event } from '../event.js';
 import { eventPrinter } from '../printers/event-printer.js';
@@ -9,27 +10,28 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** eventSchema decodes core/v1 Event. */
-export const eventSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Event'),
-  metadata: objectMetaSchema.default({}),
-  involvedObject: objectReferenceSchema.default({}),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  source: z.object({ component: z.string().optional(), host: z.string().optional() }).optional(),
-  firstTimestamp: z.string().optional(),
-  lastTimestamp: z.string().optional(),
+export const eventSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Event'),
+  metadata: objectMetaSchema().default({}),
+  involvedObject: objectReferenceSchema().default({}),
+  reason: zod.string().optional(),
+  message: zod.string().optional(),
+  source: zod.object({ component: zod.string().optional(), host: zod.string().optional() }).optional(),
+  firstTimestamp: zod.string().optional(),
+  lastTimestamp: zod.string().optional(),
   count: int().optional(),
-  type: z.string().optional(),
-  eventTime: z.string().optional(),
-  series: z.object({ count: int().optional(), lastObservedTime: z.string().optional() }).optional(),
-  action: z.string().optional(),
-  related: objectReferenceSchema.optional(),
-  reportingComponent: z.string().optional(),
-  reportingInstance: z.string().optional(),
-}) satisfies z.ZodType<Event>;
+  type: zod.string().optional(),
+  eventTime: zod.string().optional(),
+  series: zod.object({ count: int().optional(), lastObservedTime: zod.string().optional() }).optional(),
+  action: zod.string().optional(),
+  related: objectReferenceSchema().optional(),
+  reportingComponent: zod.string().optional(),
+  reportingInstance: zod.string().optional(),
+}) satisfies z.ZodType<Event>);
 
 const EVENT_TYPES = ['Normal', 'Warning'];
 

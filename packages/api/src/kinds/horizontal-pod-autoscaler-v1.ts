@@ -5,7 +5,8 @@
  * the current metrics, conditions) travels in the `autoscaling.alpha.kubernetes.io/*` annotations, so a v1 client
  * that reads, edits and writes back an object loses nothing.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectMeta } from '../meta.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int, int64 } from '../validation/schema-helpers.js';
@@ -22,6 +23,7 @@ import type {
   MetricTarget,
 } from './horizontal-pod-autoscaler.js';
 import type { ServedVersionSpec } from './served-version.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** The round-trip annotations (kube's pkg/apis/autoscaling/annotations.go). */
 export const METRIC_SPECS_ANNOTATION = 'autoscaling.alpha.kubernetes.io/metrics';
@@ -50,33 +52,33 @@ export interface HorizontalPodAutoscalerV1 {
 }
 
 /** crossVersionObjectReferenceSchema decodes an HPA's scaleTargetRef, the same in autoscaling/v1 and v2. */
-export const crossVersionObjectReferenceSchema = z
-  .object({ kind: z.string().default(''), name: z.string().default(''), apiVersion: z.string().optional() })
-  .default({ kind: '', name: '' });
+export const crossVersionObjectReferenceSchema = lazySchema(() => zod
+  .object({ kind: zod.string().default(''), name: zod.string().default(''), apiVersion: zod.string().optional() })
+  .default({ kind: '', name: '' }));
 
 /** horizontalPodAutoscalerV1Schema decodes autoscaling/v1 HorizontalPodAutoscaler. */
-export const horizontalPodAutoscalerV1Schema = z.object({
-  apiVersion: z.literal('autoscaling/v1'),
-  kind: z.literal('HorizontalPodAutoscaler'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const horizontalPodAutoscalerV1Schema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('autoscaling/v1'),
+  kind: zod.literal('HorizontalPodAutoscaler'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
-      scaleTargetRef: crossVersionObjectReferenceSchema,
+      scaleTargetRef: crossVersionObjectReferenceSchema(),
       minReplicas: int().optional(),
       maxReplicas: int().default(0),
       targetCPUUtilizationPercentage: int().optional(),
     })
     .default({ scaleTargetRef: { kind: '', name: '' }, maxReplicas: 0 }),
-  status: z
+  status: zod
     .object({
       observedGeneration: int64().optional(),
-      lastScaleTime: z.string().optional(),
+      lastScaleTime: zod.string().optional(),
       currentReplicas: int().default(0),
       desiredReplicas: int().default(0),
       currentCPUUtilizationPercentage: int().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<HorizontalPodAutoscalerV1>;
+}) satisfies z.ZodType<HorizontalPodAutoscalerV1>);
 
 type Json = Record<string, unknown>;
 

@@ -2,7 +2,8 @@
  * @module horizontalPodAutoscalerKind: autoscaling/v2 HorizontalPodAutoscaler (types, schema, defaults, validation
  * and `kubectl get hpa` columns), after kube's pkg/apis/autoscaling, its v2 defaults and printers.go.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, NONE, column } from '../printers/resource-printer.js';
@@ -12,6 +13,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, int, int64, mapList, quantity, requiredEnum } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
 import { crossVersionObjectReferenceSchema, horizontalPodAutoscalerV1 } from './horizontal-pod-autoscaler-v1.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type MetricSourceType = 'Resource' | 'ContainerResource' | 'Pods' | 'Object' | 'External';
 export type MetricTargetType = 'Utilization' | 'Value' | 'AverageValue';
@@ -129,76 +131,76 @@ export const DEFAULT_SCALE_DOWN_RULES: Omit<Required<HPAScalingRules>, 'stabiliz
   policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
 };
 
-const metricTargetSchema = z.object({
+const metricTargetSchema = lazySchema(() => zod.object({
   type: requiredEnum<MetricTargetType>(),
   value: quantity().optional(),
   averageValue: quantity().optional(),
   averageUtilization: int().optional(),
-});
-const resourceSourceSchema = z.object({ name: z.string().default(''), target: metricTargetSchema.default({ type: '' as MetricTargetType }) });
-const metricValueStatusSchema = z.object({ value: quantity().optional(), averageValue: quantity().optional(), averageUtilization: int().optional() });
-const scalingRulesSchema = z.object({
+}));
+const resourceSourceSchema = lazySchema(() => zod.object({ name: zod.string().default(''), target: metricTargetSchema().default({ type: '' as MetricTargetType }) }));
+const metricValueStatusSchema = lazySchema(() => zod.object({ value: quantity().optional(), averageValue: quantity().optional(), averageUtilization: int().optional() }));
+const scalingRulesSchema = lazySchema(() => zod.object({
   stabilizationWindowSeconds: int().optional(),
   selectPolicy: enumString<ScalingPolicySelect>().optional(),
-  policies: z
-    .array(z.object({ type: requiredEnum<'Pods' | 'Percent'>(), value: int().default(0), periodSeconds: int().default(0) }))
+  policies: zod
+    .array(zod.object({ type: requiredEnum<'Pods' | 'Percent'>(), value: int().default(0), periodSeconds: int().default(0) }))
     .optional(),
-});
-const looseObject = () => z.record(z.string(), z.unknown());
+}));
+const looseObject = () => zod.record(zod.string(), zod.unknown());
 
 /** horizontalPodAutoscalerSchema decodes autoscaling/v2 HorizontalPodAutoscaler. */
-export const horizontalPodAutoscalerSchema = z.object({
-  apiVersion: z.literal('autoscaling/v2'),
-  kind: z.literal('HorizontalPodAutoscaler'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const horizontalPodAutoscalerSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('autoscaling/v2'),
+  kind: zod.literal('HorizontalPodAutoscaler'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
-      scaleTargetRef: crossVersionObjectReferenceSchema,
+      scaleTargetRef: crossVersionObjectReferenceSchema(),
       minReplicas: int().optional(),
       maxReplicas: int().default(0),
-      metrics: z
+      metrics: zod
         .array(
-          z.object({
+          zod.object({
             type: requiredEnum<MetricSourceType>(),
-            resource: resourceSourceSchema.optional(),
-            containerResource: resourceSourceSchema.extend({ container: z.string().default('') }).optional(),
+            resource: resourceSourceSchema().optional(),
+            containerResource: resourceSourceSchema().extend({ container: zod.string().default('') }).optional(),
             pods: looseObject().optional(),
             object: looseObject().optional(),
             external: looseObject().optional(),
           }),
         )
         .optional(),
-      behavior: z.object({ scaleUp: scalingRulesSchema.optional(), scaleDown: scalingRulesSchema.optional() }).optional(),
+      behavior: zod.object({ scaleUp: scalingRulesSchema().optional(), scaleDown: scalingRulesSchema().optional() }).optional(),
     })
     .default({ scaleTargetRef: { kind: '', name: '' }, maxReplicas: 0 }),
-  status: z
+  status: zod
     .object({
       observedGeneration: int64().optional(),
-      lastScaleTime: z.string().optional(),
+      lastScaleTime: zod.string().optional(),
       currentReplicas: int().optional(),
       desiredReplicas: int().default(0),
-      currentMetrics: z
+      currentMetrics: zod
         .array(
-          z.object({
+          zod.object({
             type: requiredEnum<MetricSourceType>(),
-            resource: z.object({ name: z.string().default(''), current: metricValueStatusSchema.default({}) }).optional(),
-            containerResource: z.object({ name: z.string().default(''), container: z.string().default(''), current: metricValueStatusSchema.default({}) }).optional(),
+            resource: zod.object({ name: zod.string().default(''), current: metricValueStatusSchema().default({}) }).optional(),
+            containerResource: zod.object({ name: zod.string().default(''), container: zod.string().default(''), current: metricValueStatusSchema().default({}) }).optional(),
           }),
         )
         .optional(),
       conditions: mapList(
-        z.object({
+        zod.object({
           type: requiredEnum<HPAConditionType>(),
           status: requiredEnum<'True' | 'False' | 'Unknown'>(),
-          lastTransitionTime: z.string().optional(),
-          reason: z.string().optional(),
-          message: z.string().optional(),
+          lastTransitionTime: zod.string().optional(),
+          reason: zod.string().optional(),
+          message: zod.string().optional(),
         }),
         ['type'],
       ).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<HorizontalPodAutoscaler>;
+}) satisfies z.ZodType<HorizontalPodAutoscaler>);
 
 /** defaultScalingRules fills the unset fields of `rules` from `defaults` (kube's copyHPAScalingRules). */
 function defaultScalingRules(rules: HPAScalingRules | undefined, defaults: HPAScalingRules): HPAScalingRules {

@@ -2,7 +2,8 @@
  * @module jobKind: batch/v1 Job (types, schema, SetDefaults_Job, validation, the generated selector and
  * `kubectl get jobs` columns), after kube's pkg/apis/batch and pkg/registry/batch/job.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import type { LabelSelector, ObjectMeta } from '../meta.js';
 import type { PodTemplateSpec } from '../pod.js';
@@ -18,6 +19,7 @@ import { validatePodSpec } from '../validation/validate-pod-spec.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { selectorMatches, validateLabelSelector } from '../validation/validate-workload.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** The labels the api-server generates on a Job's pod template and selector (kube's batch/v1 constants). */
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
@@ -93,61 +95,61 @@ export interface JobTemplateSpec {
   spec: JobSpec;
 }
 
-const podFailurePolicyRuleSchema = z.object({
+const podFailurePolicyRuleSchema = lazySchema(() => zod.object({
   action: requiredEnum<PodFailurePolicyAction>(),
-  onExitCodes: z
-    .object({ containerName: z.string().optional(), operator: requiredEnum<'In' | 'NotIn'>(), values: setList(int(), { patchMerge: false }).default([]) })
+  onExitCodes: zod
+    .object({ containerName: zod.string().optional(), operator: requiredEnum<'In' | 'NotIn'>(), values: setList(int(), { patchMerge: false }).default([]) })
     .optional(),
-  onPodConditions: z.array(z.object({ type: z.string().default(''), status: z.string().optional() })).optional(),
-});
+  onPodConditions: zod.array(zod.object({ type: zod.string().default(''), status: zod.string().optional() })).optional(),
+}));
 
 /** jobSpecSchema decodes a JobSpec (also inside CronJob templates). */
-export const jobSpecSchema = z.object({
+export const jobSpecSchema = lazySchema(() => zod.object({
   parallelism: int().optional(),
   completions: int().optional(),
   activeDeadlineSeconds: int64().optional(),
-  podFailurePolicy: z.object({ rules: z.array(podFailurePolicyRuleSchema).default([]) }).optional(),
+  podFailurePolicy: zod.object({ rules: zod.array(podFailurePolicyRuleSchema()).default([]) }).optional(),
   backoffLimit: int().optional(),
-  selector: labelSelectorSchema.optional(),
-  manualSelector: z.boolean().optional(),
-  template: podTemplateSpecSchema.default({ spec: { containers: [] } }),
+  selector: labelSelectorSchema().optional(),
+  manualSelector: zod.boolean().optional(),
+  template: podTemplateSpecSchema().default({ spec: { containers: [] } }),
   ttlSecondsAfterFinished: int().optional(),
   completionMode: enumString<CompletionMode>().optional(),
-  suspend: z.boolean().optional(),
+  suspend: zod.boolean().optional(),
   podReplacementPolicy: enumString<'TerminatingOrFailed' | 'Failed'>().optional(),
-});
+}));
 
-const jobConditionSchema = z.object({
+const jobConditionSchema = lazySchema(() => zod.object({
   type: requiredEnum<JobConditionType>(),
   status: requiredEnum<'True' | 'False' | 'Unknown'>(),
-  lastProbeTime: z.string().optional(),
-  lastTransitionTime: z.string().optional(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-});
+  lastProbeTime: zod.string().optional(),
+  lastTransitionTime: zod.string().optional(),
+  reason: zod.string().optional(),
+  message: zod.string().optional(),
+}));
 
 /** jobSchema decodes batch/v1 Job. */
-export const jobSchema = z.object({
-  apiVersion: z.literal('batch/v1'),
-  kind: z.literal('Job'),
-  metadata: objectMetaSchema.default({}),
-  spec: jobSpecSchema.default({ template: { spec: { containers: [] } } }),
-  status: z
+export const jobSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('batch/v1'),
+  kind: zod.literal('Job'),
+  metadata: objectMetaSchema().default({}),
+  spec: jobSpecSchema().default({ template: { spec: { containers: [] } } }),
+  status: zod
     .object({
-      conditions: z.array(jobConditionSchema).optional(),
-      startTime: z.string().optional(),
-      completionTime: z.string().optional(),
+      conditions: zod.array(jobConditionSchema()).optional(),
+      startTime: zod.string().optional(),
+      completionTime: zod.string().optional(),
       active: int().optional(),
       succeeded: int().optional(),
       failed: int().optional(),
       terminating: int().optional(),
       ready: int().optional(),
-      completedIndexes: z.string().optional(),
-      failedIndexes: z.string().optional(),
-      uncountedTerminatedPods: z.object({ succeeded: setList(z.string(), { patchMerge: false }).optional(), failed: setList(z.string(), { patchMerge: false }).optional() }).optional(),
+      completedIndexes: zod.string().optional(),
+      failedIndexes: zod.string().optional(),
+      uncountedTerminatedPods: zod.object({ succeeded: setList(zod.string(), { patchMerge: false }).optional(), failed: setList(zod.string(), { patchMerge: false }).optional() }).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Job>;
+}) satisfies z.ZodType<Job>);
 
 /** defaultJobSpec is SetDefaults_Job's part on the spec, shared with CronJob templates (kube defaults both). */
 export function defaultJobSpec(spec: JobSpec): void {

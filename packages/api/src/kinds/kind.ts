@@ -129,8 +129,11 @@ export interface KindSpec<T extends KubeObject, P extends string> {
   subresources?: SubresourceInfo[];
   /** Whether status is a subresource: writes to the main resource keep the stored status. */
   hasStatus?: boolean;
-  /** The wire schema: JSON types, unknown fields, defaults of absent structures. */
-  schema: z.ZodType<T>;
+  /**
+   * The wire schema (JSON types, unknown fields, defaults of absent structures), as a builder: a lazySchema, so
+   * loading a kind builds nothing and only a process that decodes pays for zod's schema objects.
+   */
+  schema: () => z.ZodType<T>;
   /** Names follow this rule (DNS-1123 subdomain unless said otherwise). */
   nameRule?: NameRule;
   /** SetDefaults_*: fill unset fields so stored objects carry explicit values. */
@@ -152,8 +155,10 @@ export interface KindSpec<T extends KubeObject, P extends string> {
 }
 
 /** Kind is a defined kind: its discovery descriptor plus the spec it came from. */
-export interface Kind<T extends KubeObject = KubeObject, P extends string = string> extends Omit<KindSpec<T, P>, 'strategy'> {
+export interface Kind<T extends KubeObject = KubeObject, P extends string = string> extends Omit<KindSpec<T, P>, 'strategy' | 'schema'> {
   info: ResourceInfo & { plural: P };
+  /** The wire schema, built the first time it is read. */
+  readonly schema: z.ZodType<T>;
   strategy: Strategy<T>;
 }
 
@@ -166,7 +171,18 @@ export function defineKind<T extends KubeObject, const P extends string>(spec: K
     hasStatus: spec.hasStatus ?? false,
     subresources: spec.subresources ?? [],
   }) as ResourceInfo & { plural: P };
-  return { ...spec, info, strategy: spec.strategy ?? {} };
+  const { schema: build, ...rest } = spec;
+  const kind = { ...rest, info, strategy: spec.strategy ?? {} } as Kind<T, P>;
+  // The first read replaces the getter with the built schema, so a decode reads a plain property after that.
+  return Object.defineProperty(kind, 'schema', {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      const schema = build();
+      Object.defineProperty(kind, 'schema', { value: schema, enumerable: true });
+      return schema;
+    },
+  });
 }
 
 /** anyKind erases a kind's object type for tables of kinds (hooks then take any KubeObject). */

@@ -1,7 +1,8 @@
 /**
  * @module leaseKind: coordination.k8s.io/v1 Lease, the heartbeat and leader-election record; PUT may create it.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { toMicroTime } from '../defaults/to-micro-time.js';
 import type { Lease } from '../lease.js';
 import { leasePrinter } from '../printers/lease-printer.js';
@@ -9,22 +10,23 @@ import type { FieldErrors } from '../validation/field-errors.js';
 import { objectMetaSchema } from '../validation/meta-schema.js';
 import { int } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** leaseSchema decodes coordination.k8s.io/v1 Lease. */
-export const leaseSchema = z.object({
-  apiVersion: z.literal('coordination.k8s.io/v1'),
-  kind: z.literal('Lease'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const leaseSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('coordination.k8s.io/v1'),
+  kind: zod.literal('Lease'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
-      holderIdentity: z.string().optional(),
+      holderIdentity: zod.string().optional(),
       leaseDurationSeconds: int().optional(),
-      acquireTime: z.string().optional(),
-      renewTime: z.string().optional(),
+      acquireTime: zod.string().optional(),
+      renewTime: zod.string().optional(),
       leaseTransitions: int().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Lease>;
+}) satisfies z.ZodType<Lease>);
 
 function validateLease(lease: Lease, errs: FieldErrors): void {
   const spec = lease.spec;

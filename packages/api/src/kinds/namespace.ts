@@ -1,7 +1,8 @@
 /**
  * @module namespaceKind: core/v1 Namespace, cluster-scoped; deleting one waits for the namespace controller (spec.finalizers).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { Namespace } from '../namespace.js';
 import { namespacePrinter } from '../printers/namespace-printer.js';
 import { FINALIZE_SUBRESOURCE } from '../resource-info.js';
@@ -9,17 +10,18 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isDNS1123Label } from '../validation/name-rules.js';
 import { enumString, mapList, stringList } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** namespaceSchema decodes core/v1 Namespace. */
-export const namespaceSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Namespace'),
-  metadata: objectMetaSchema.default({}),
-  spec: z.object({ finalizers: stringList().optional() }).optional(),
-  status: z
-    .object({ phase: enumString<'Active' | 'Terminating'>().optional(), conditions: mapList(z.unknown(), ['type']).optional() })
+export const namespaceSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Namespace'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod.object({ finalizers: stringList().optional() }).optional(),
+  status: zod
+    .object({ phase: enumString<'Active' | 'Terminating'>().optional(), conditions: mapList(zod.unknown(), ['type']).optional() })
     .optional(),
-}) satisfies z.ZodType<Namespace>;
+}) satisfies z.ZodType<Namespace>);
 
 function defaultNamespace(ns: Namespace): void {
   // The "kubernetes" finalizer keeps a deleted namespace (Terminating) until the namespace controller has

@@ -1,7 +1,8 @@
 /**
  * @module nodeKind: core/v1 Node, cluster-scoped; the node agent registers it with its status, as kubelet does.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { Node, NodeAddress, NodeSystemInfo } from '../node.js';
 import { nodePrinter } from '../printers/node-printer.js';
 import type { FieldErrors } from '../validation/field-errors.js';
@@ -10,66 +11,67 @@ import { isQualifiedName, isValidLabelValue } from '../validation/name-rules.js'
 import { int, int64, mapList, quantityMap, requiredEnum, setList, stringList } from '../validation/schema-helpers.js';
 import { validateTaintEffect } from '../validation/validate-pod-spec.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
-const nodeSystemInfo = z.object({
-  machineID: z.string().default(''),
-  systemUUID: z.string().default(''),
-  bootID: z.string().default(''),
-  kernelVersion: z.string().default(''),
-  osImage: z.string().default(''),
-  containerRuntimeVersion: z.string().default(''),
-  kubeletVersion: z.string().default(''),
-  kubeProxyVersion: z.string().default(''),
-  operatingSystem: z.string().default(''),
-  architecture: z.string().default(''),
-}) satisfies z.ZodType<NodeSystemInfo>;
+const nodeSystemInfo = lazySchema(() => zod.object({
+  machineID: zod.string().default(''),
+  systemUUID: zod.string().default(''),
+  bootID: zod.string().default(''),
+  kernelVersion: zod.string().default(''),
+  osImage: zod.string().default(''),
+  containerRuntimeVersion: zod.string().default(''),
+  kubeletVersion: zod.string().default(''),
+  kubeProxyVersion: zod.string().default(''),
+  operatingSystem: zod.string().default(''),
+  architecture: zod.string().default(''),
+}) satisfies z.ZodType<NodeSystemInfo>);
 
 /** nodeSchema decodes core/v1 Node. */
-export const nodeSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Node'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const nodeSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Node'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
-      podCIDR: z.string().optional(),
-      podCIDRs: setList(z.string()).optional(),
-      providerID: z.string().optional(),
-      unschedulable: z.boolean().optional(),
-      taints: z
+      podCIDR: zod.string().optional(),
+      podCIDRs: setList(zod.string()).optional(),
+      providerID: zod.string().optional(),
+      unschedulable: zod.boolean().optional(),
+      taints: zod
         .array(
-          z.object({
-            key: z.string().default(''),
-            value: z.string().optional(),
+          zod.object({
+            key: zod.string().default(''),
+            value: zod.string().optional(),
             effect: requiredEnum<'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'>(),
-            timeAdded: z.string().optional(),
+            timeAdded: zod.string().optional(),
           }),
         )
         .optional(),
     })
     .optional(),
-  status: z
+  status: zod
     .object({
       capacity: quantityMap().optional(),
       allocatable: quantityMap().optional(),
-      phase: z.string().optional(),
+      phase: zod.string().optional(),
       conditions: mapList(
-        z.object({
-          type: z.string().default(''),
+        zod.object({
+          type: zod.string().default(''),
           status: requiredEnum<'True' | 'False' | 'Unknown'>(),
-          lastHeartbeatTime: z.string().optional(),
-          lastTransitionTime: z.string().optional(),
-          reason: z.string().optional(),
-          message: z.string().optional(),
+          lastHeartbeatTime: zod.string().optional(),
+          lastTransitionTime: zod.string().optional(),
+          reason: zod.string().optional(),
+          message: zod.string().optional(),
         }),
         ['type'],
       ).optional(),
-      addresses: mapList(z.object({ type: requiredEnum<NodeAddress['type']>(), address: z.string().default('') }), ['type']).optional(),
-      daemonEndpoints: z.object({ kubeletEndpoint: z.object({ Port: int().default(0) }).optional() }).optional(),
-      nodeInfo: nodeSystemInfo.optional(),
-      images: z.array(z.object({ names: stringList().optional(), sizeBytes: int64().optional() })).optional(),
+      addresses: mapList(zod.object({ type: requiredEnum<NodeAddress['type']>(), address: zod.string().default('') }), ['type']).optional(),
+      daemonEndpoints: zod.object({ kubeletEndpoint: zod.object({ Port: int().default(0) }).optional() }).optional(),
+      nodeInfo: nodeSystemInfo().optional(),
+      images: zod.array(zod.object({ names: stringList().optional(), sizeBytes: int64().optional() })).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Node>;
+}) satisfies z.ZodType<Node>);
 
 /** defaultNode copies capacity into allocatable when the agent reports only capacity, as SetDefaults_NodeStatus does. */
 function defaultNode(node: Node): void {

@@ -3,7 +3,8 @@
  * DefaultStorageClass admission and `kubectl get pvc` columns), after kube's pkg/apis/core,
  * pkg/registry/core/persistentvolumeclaim and plugin/pkg/admission/storage/storageclass/setdefault.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { LabelSelector, ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../printers/resource-printer.js';
@@ -17,6 +18,7 @@ import type { KindContext } from './kind.js';
 import { defineKind } from './kind.js';
 import { isDefaultClass, type StorageClass } from './storage-class.js';
 import { addProtectionFinalizer, PVC_PROTECTION_FINALIZER } from './storage-object-in-use-protection.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
 export type PersistentVolumeMode = 'Filesystem' | 'Block';
@@ -60,40 +62,40 @@ export interface PersistentVolumeClaim {
   status?: PersistentVolumeClaimStatus;
 }
 
-const accessModes = z.array(enumString<PersistentVolumeAccessMode>());
+const accessModes = lazySchema(() => zod.array(enumString<PersistentVolumeAccessMode>()));
 
 /** persistentVolumeClaimSpecSchema decodes core/v1 PersistentVolumeClaimSpec (also a StatefulSet's volumeClaimTemplates). */
-export const persistentVolumeClaimSpecSchema = z.object({
-  accessModes: accessModes.optional().describe('accessModes contains the desired access modes the volume should have.'),
-  selector: labelSelectorSchema.optional().describe('selector is a label query over volumes to consider for binding.'),
-  resources: z
+export const persistentVolumeClaimSpecSchema = lazySchema(() => zod.object({
+  accessModes: accessModes().optional().describe('accessModes contains the desired access modes the volume should have.'),
+  selector: labelSelectorSchema().optional().describe('selector is a label query over volumes to consider for binding.'),
+  resources: zod
     .object({ requests: quantityMap().optional(), limits: quantityMap().optional() })
     .optional()
     .describe('resources represents the minimum resources the volume should have.'),
-  volumeName: z.string().optional().describe('volumeName is the binding reference to the PersistentVolume backing this claim.'),
-  storageClassName: z.string().optional().describe('storageClassName is the name of the StorageClass required by the claim.'),
+  volumeName: zod.string().optional().describe('volumeName is the binding reference to the PersistentVolume backing this claim.'),
+  storageClassName: zod.string().optional().describe('storageClassName is the name of the StorageClass required by the claim.'),
   volumeMode: enumString<PersistentVolumeMode>().optional().describe('volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.'),
-  dataSource: z.object({ apiGroup: z.string().optional(), kind: z.string().default(''), name: z.string().default('') }).optional(),
-}) satisfies z.ZodType<PersistentVolumeClaimSpec>;
+  dataSource: zod.object({ apiGroup: zod.string().optional(), kind: zod.string().default(''), name: zod.string().default('') }).optional(),
+}) satisfies z.ZodType<PersistentVolumeClaimSpec>);
 
 /** persistentVolumeClaimSchema decodes core/v1 PersistentVolumeClaim. */
-export const persistentVolumeClaimSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('PersistentVolumeClaim'),
-  metadata: objectMetaSchema.default({}),
-  spec: persistentVolumeClaimSpecSchema.default({}),
-  status: z
+export const persistentVolumeClaimSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('PersistentVolumeClaim'),
+  metadata: objectMetaSchema().default({}),
+  spec: persistentVolumeClaimSpecSchema().default({}),
+  status: zod
     .object({
       phase: enumString<PersistentVolumeClaimPhase>().optional(),
-      accessModes: accessModes.optional(),
+      accessModes: accessModes().optional(),
       capacity: quantityMap().optional(),
       conditions: mapList(
-        z.object({ type: z.string().default(''), status: z.string().default(''), lastProbeTime: z.string().optional(), lastTransitionTime: z.string().optional(), reason: z.string().optional(), message: z.string().optional() }),
+        zod.object({ type: zod.string().default(''), status: zod.string().default(''), lastProbeTime: zod.string().optional(), lastTransitionTime: zod.string().optional(), reason: zod.string().optional(), message: zod.string().optional() }),
         ['type'],
       ).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<PersistentVolumeClaim>;
+}) satisfies z.ZodType<PersistentVolumeClaim>);
 
 /** accessModesString is kube's GetAccessModesAsString: the short names in kube's fixed order ("RWO,ROX"). */
 export function accessModesString(modes: readonly string[] | undefined): string {

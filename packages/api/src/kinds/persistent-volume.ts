@@ -4,7 +4,8 @@
  * local, or csi; the provisioner's are csi with driver skiff.dev/docker-volume, whose volumeHandle names a Docker
  * named volume on the node the nodeAffinity selects.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectReference } from '../event.js';
 import type { ObjectMeta } from '../meta.js';
 import type { NodeSelector } from '../pod.js';
@@ -19,6 +20,7 @@ import { defineKind } from './kind.js';
 import { accessModesString, validateAccessModes, validateStorage, type PersistentVolumeAccessMode, type PersistentVolumeMode } from './persistent-volume-claim.js';
 import type { PersistentVolumeReclaimPolicy } from './storage-class.js';
 import { addProtectionFinalizer, PV_PROTECTION_FINALIZER } from './storage-object-in-use-protection.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type PersistentVolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
 
@@ -64,37 +66,37 @@ const SOURCES = ['csi', 'hostPath', 'local'] as const;
 const RECLAIM: PersistentVolumeReclaimPolicy[] = ['Delete', 'Recycle', 'Retain'];
 
 /** persistentVolumeSchema decodes core/v1 PersistentVolume; volume sources Skiff does not serve are kept so validation names them. */
-export const persistentVolumeSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('PersistentVolume'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const persistentVolumeSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('PersistentVolume'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
       capacity: quantityMap().optional().describe("capacity is the description of the persistent volume's resources and capacity."),
-      accessModes: z.array(enumString<PersistentVolumeAccessMode>()).optional().describe('accessModes contains all ways the volume can be mounted.'),
-      claimRef: objectReferenceSchema.optional().describe('claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.'),
+      accessModes: zod.array(enumString<PersistentVolumeAccessMode>()).optional().describe('accessModes contains all ways the volume can be mounted.'),
+      claimRef: objectReferenceSchema().optional().describe('claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.'),
       persistentVolumeReclaimPolicy: enumString<PersistentVolumeReclaimPolicy>().optional().describe('persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated).'),
-      storageClassName: z.string().optional(),
+      storageClassName: zod.string().optional(),
       mountOptions: stringList().optional(),
       volumeMode: enumString<PersistentVolumeMode>().optional(),
-      nodeAffinity: z.object({ required: z.object({ nodeSelectorTerms: z.array(nodeSelectorTermSchema).default([]) }).optional() }).optional().describe('nodeAffinity defines constraints that limit what nodes this volume can be accessed from.'),
-      hostPath: z.object({ path: z.string().default(''), type: z.string().optional() }).optional(),
-      local: z.object({ path: z.string().default(''), fsType: z.string().optional() }).optional(),
-      csi: z
-        .object({ driver: z.string().default(''), volumeHandle: z.string().default(''), readOnly: z.boolean().optional(), fsType: z.string().optional(), volumeAttributes: stringMap().optional() })
+      nodeAffinity: zod.object({ required: zod.object({ nodeSelectorTerms: zod.array(nodeSelectorTermSchema()).default([]) }).optional() }).optional().describe('nodeAffinity defines constraints that limit what nodes this volume can be accessed from.'),
+      hostPath: zod.object({ path: zod.string().default(''), type: zod.string().optional() }).optional(),
+      local: zod.object({ path: zod.string().default(''), fsType: zod.string().optional() }).optional(),
+      csi: zod
+        .object({ driver: zod.string().default(''), volumeHandle: zod.string().default(''), readOnly: zod.boolean().optional(), fsType: zod.string().optional(), volumeAttributes: stringMap().optional() })
         .optional(),
     })
-    .catchall(z.unknown())
+    .catchall(zod.unknown())
     .default({}),
-  status: z
+  status: zod
     .object({
       phase: enumString<PersistentVolumePhase>().optional(),
-      message: z.string().optional(),
-      reason: z.string().optional(),
-      lastPhaseTransitionTime: z.string().optional(),
+      message: zod.string().optional(),
+      reason: zod.string().optional(),
+      lastPhaseTransitionTime: zod.string().optional(),
     })
     .optional(),
-}) satisfies z.ZodType<PersistentVolume>;
+}) satisfies z.ZodType<PersistentVolume>);
 
 /** sourcesOf lists the volume sources a PersistentVolume names (any key beside the spec's other fields). */
 function sourcesOf(spec: PersistentVolumeSpec): string[] {

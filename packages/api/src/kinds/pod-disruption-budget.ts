@@ -3,7 +3,8 @@
  * columns), after kube's pkg/apis/policy and pkg/registry/policy/poddisruptionbudget, plus the policy/v1 Eviction
  * body that pods/eviction takes.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { DeleteOptions, LabelSelector, ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../printers/resource-printer.js';
@@ -12,6 +13,7 @@ import { deleteOptionsSchema, labelSelectorSchema, objectMetaSchema } from '../v
 import { enumString, int, int64, intOrString, mapList, requiredEnum } from '../validation/schema-helpers.js';
 import { validateIntOrPercent, validateLabelSelector } from '../validation/validate-workload.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export type UnhealthyPodEvictionPolicy = 'IfHealthyBudget' | 'AlwaysAllow';
 
@@ -68,28 +70,28 @@ export interface Eviction {
   deleteOptions?: DeleteOptions;
 }
 
-const conditionSchema = z
+const conditionSchema = lazySchema(() => zod
   .object({
-    type: z.string().default(''),
+    type: zod.string().default(''),
     status: requiredEnum<'True' | 'False' | 'Unknown'>(),
     observedGeneration: int64().optional(),
-    lastTransitionTime: z.string().default(''),
-    reason: z.string().default(''),
-    message: z.string().default(''),
+    lastTransitionTime: zod.string().default(''),
+    reason: zod.string().default(''),
+    message: zod.string().default(''),
   })
-  .meta({ id: 'io.k8s.apimachinery.pkg.apis.meta.v1.Condition', description: 'Condition contains details for one aspect of the current state of this API Resource.' });
+  .meta({ id: 'io.k8s.apimachinery.pkg.apis.meta.v1.Condition', description: 'Condition contains details for one aspect of the current state of this API Resource.' }));
 
 /** podDisruptionBudgetSchema decodes policy/v1 PodDisruptionBudget. */
-export const podDisruptionBudgetSchema = z.object({
-  apiVersion: z.literal('policy/v1'),
-  kind: z.literal('PodDisruptionBudget'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const podDisruptionBudgetSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('policy/v1'),
+  kind: zod.literal('PodDisruptionBudget'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
       minAvailable: intOrString()
         .optional()
         .describe('An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod. So for example you can prevent all voluntary evictions by specifying "100%".'),
-      selector: labelSelectorSchema
+      selector: labelSelectorSchema()
         .optional()
         .describe('Label query over pods whose evictions are managed by the disruption budget. A null selector will match no pods, while an empty ({}) selector will select all pods within the namespace.'),
       maxUnavailable: intOrString()
@@ -100,26 +102,26 @@ export const podDisruptionBudgetSchema = z.object({
         .describe('UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction. Valid policies are IfHealthyBudget and AlwaysAllow.'),
     })
     .default({}),
-  status: z
+  status: zod
     .object({
       observedGeneration: int64().optional(),
-      disruptedPods: z.record(z.string(), z.string()).optional(),
+      disruptedPods: zod.record(zod.string(), zod.string()).optional(),
       disruptionsAllowed: int().default(0),
       currentHealthy: int().default(0),
       desiredHealthy: int().default(0),
       expectedPods: int().default(0),
-      conditions: mapList(conditionSchema, ['type']).optional(),
+      conditions: mapList(conditionSchema(), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<PodDisruptionBudget>;
+}) satisfies z.ZodType<PodDisruptionBudget>);
 
 /** evictionSchema decodes policy/v1 Eviction. */
-export const evictionSchema = z.object({
-  apiVersion: z.literal('policy/v1'),
-  kind: z.literal('Eviction'),
-  metadata: objectMetaSchema.default({}),
-  deleteOptions: deleteOptionsSchema.optional(),
-}) satisfies z.ZodType<Eviction>;
+export const evictionSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('policy/v1'),
+  kind: zod.literal('Eviction'),
+  metadata: objectMetaSchema().default({}),
+  deleteOptions: deleteOptionsSchema().optional(),
+}) satisfies z.ZodType<Eviction>);
 
 const UNHEALTHY_POLICIES: UnhealthyPodEvictionPolicy[] = ['IfHealthyBudget', 'AlwaysAllow'];
 

@@ -1,7 +1,8 @@
 /**
  * @module replicaSetKind: apps/v1 ReplicaSet, with the scale subresource.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ReplicaSet } from '../apps.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import { replicaSetPrinter } from '../printers/replica-set-printer.js';
@@ -12,21 +13,22 @@ import { int, int64, mapList } from '../validation/schema-helpers.js';
 import { validateReplicaSet, validateSelectorUpdate } from '../validation/validate-workload.js';
 import { workloadConditionSchema as workloadCondition } from '../validation/workload-condition-schema.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** replicaSetSchema decodes apps/v1 ReplicaSet. */
-export const replicaSetSchema = z.object({
-  apiVersion: z.literal('apps/v1'),
-  kind: z.literal('ReplicaSet'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const replicaSetSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('apps/v1'),
+  kind: zod.literal('ReplicaSet'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
       replicas: int().optional(),
       minReadySeconds: int().optional(),
-      selector: labelSelectorSchema.default({}),
-      template: podTemplateSpecSchema.optional(),
+      selector: labelSelectorSchema().default({}),
+      template: podTemplateSpecSchema().optional(),
     })
     .default({ selector: {} }),
-  status: z
+  status: zod
     .object({
       replicas: int().default(0),
       fullyLabeledReplicas: int().optional(),
@@ -34,10 +36,10 @@ export const replicaSetSchema = z.object({
       availableReplicas: int().optional(),
       terminatingReplicas: int().optional(),
       observedGeneration: int64().optional(),
-      conditions: mapList(workloadCondition.omit({ lastUpdateTime: true }), ['type']).optional(),
+      conditions: mapList(workloadCondition().omit({ lastUpdateTime: true }), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<ReplicaSet>;
+}) satisfies z.ZodType<ReplicaSet>);
 
 function defaultReplicaSet(rs: ReplicaSet): void {
   rs.spec.replicas ??= 1;

@@ -2,7 +2,8 @@
  * @module secretKind: core/v1 Secret, credentials pods read as files or environment variables. Stored encrypted
  * by the api-server (see its storage transformer); `stringData` is write-only and merged into `data`.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
@@ -12,6 +13,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { stringMap } from '../validation/schema-helpers.js';
 import { base64Map, validateImmutableData } from './config-map.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** The Secret types Kubernetes defines, each with the keys it requires. */
 export type SecretType =
@@ -41,15 +43,15 @@ export interface Secret {
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
 
 /** secretSchema decodes core/v1 Secret. */
-export const secretSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Secret'),
-  metadata: objectMetaSchema.default({}),
+export const secretSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Secret'),
+  metadata: objectMetaSchema().default({}),
   data: base64Map().optional(),
   stringData: stringMap().optional(),
-  type: z.string().optional(),
-  immutable: z.boolean().optional(),
-}) satisfies z.ZodType<Secret>;
+  type: zod.string().optional(),
+  immutable: zod.boolean().optional(),
+}) satisfies z.ZodType<Secret>);
 
 /**
  * defaultSecret moves stringData into data, base64-encoded, its keys winning (Kubernetes does this converting v1

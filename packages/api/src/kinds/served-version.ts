@@ -10,8 +10,8 @@ import type { KubeObject } from '../meta.js';
 export interface ServedVersionSpec<T = KubeObject, V = unknown> {
   /** The version ("v1"); group, kind, plural and scope are the storage kind's. */
   version: string;
-  /** The wire schema of this version (decoding requests, OpenAPI). */
-  schema: z.ZodType<V>;
+  /** The wire schema of this version (decoding requests, OpenAPI), built on first use (a lazySchema). */
+  schema: () => z.ZodType<V>;
   /**
    * Convert an object of this version to the storage version (kube's Convert_<v>_To_<internal>). It must not change
    * its input, and must leave out what the input leaves out: apply configurations are converted too.

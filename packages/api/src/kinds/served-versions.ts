@@ -32,14 +32,14 @@ function resolve(storage: Kind, spec: ServedVersionSpec): ServedVersion {
   const { group, kind: name, plural, namespaced, shortNames, categories, hasStatus } = storage;
   // Subresources in other groups (Scale) keep theirs; status follows the version.
   const subresources = (storage.subresources ?? []).map((s) => (s.group === group && s.version === storage.version ? { ...s, version: spec.version } : s));
-  const kind = defineKind({ group, version: spec.version, kind: name, plural, namespaced, shortNames, categories, hasStatus, subresources, schema: spec.schema as z.ZodType<KubeObject> }) as Kind;
+  const kind = defineKind({ group, version: spec.version, kind: name, plural, namespaced, shortNames, categories, hasStatus, subresources, schema: spec.schema as () => z.ZodType<KubeObject> }) as Kind;
   const info = kind.info;
   return {
     info,
     kind,
     storage,
     decode(body, opts) {
-      const { object, warnings } = decodeServedVersion(spec.schema, info, body, opts);
+      const { object, warnings } = decodeServedVersion(kind.schema, info, body, opts);
       return { object: withTypeMeta(spec.toStorage(object), storage.info), warnings };
     },
     toStorage: (obj) => withTypeMeta(spec.toStorage(obj), storage.info),

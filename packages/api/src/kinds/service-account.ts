@@ -1,7 +1,8 @@
 /**
  * @module serviceAccountKind: core/v1 ServiceAccount, the identity pods run as; every namespace gets `default`.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectReference } from '../event.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
@@ -9,6 +10,7 @@ import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js
 import { objectMetaSchema, objectReferenceSchema } from '../validation/meta-schema.js';
 import { mapList } from '../validation/schema-helpers.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export interface ServiceAccount {
   apiVersion: 'v1';
@@ -23,14 +25,14 @@ export interface ServiceAccount {
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 
 /** serviceAccountSchema decodes core/v1 ServiceAccount. */
-export const serviceAccountSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('ServiceAccount'),
-  metadata: objectMetaSchema.default({}),
-  secrets: mapList(objectReferenceSchema, ['name']).optional(),
-  imagePullSecrets: z.array(z.object({ name: z.string().optional() })).optional(),
-  automountServiceAccountToken: z.boolean().optional(),
-}) satisfies z.ZodType<ServiceAccount>;
+export const serviceAccountSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('ServiceAccount'),
+  metadata: objectMetaSchema().default({}),
+  secrets: mapList(objectReferenceSchema(), ['name']).optional(),
+  imagePullSecrets: zod.array(zod.object({ name: zod.string().optional() })).optional(),
+  automountServiceAccountToken: zod.boolean().optional(),
+}) satisfies z.ZodType<ServiceAccount>);
 
 export const serviceAccountKind = defineKind({
   group: '',

@@ -2,7 +2,8 @@
  * @module serviceKind: core/v1 Service. Create and update allocate the ClusterIP and node ports from the stored
  * Services (service-allocation/), so two Services never share one and a delete frees them.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { servicePrinter } from '../printers/service-printer.js';
 import { allocateServiceAddresses, HEADLESS, usesNodePorts } from '../service-allocation/allocate-service-addresses.js';
 import { ipv4ToNumber } from '../service-allocation/service-ip-range.js';
@@ -12,50 +13,51 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName } from '../validation/name-rules.js';
 import { atomicMap, enumString, int, intOrString, mapList, stringList, stringMap } from '../validation/schema-helpers.js';
 import { defineKind, type KindContext } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
-const servicePortSchema = z.object({
-  name: z.string().optional(),
+const servicePortSchema = lazySchema(() => zod.object({
+  name: zod.string().optional(),
   // The published default lets a patch that leaves protocol out still find its element (merge key port+protocol).
   protocol: enumString<'TCP' | 'UDP' | 'SCTP'>().optional().meta({ default: 'TCP' }),
-  appProtocol: z.string().optional(),
+  appProtocol: zod.string().optional(),
   port: int().default(0),
   targetPort: intOrString().optional(),
   nodePort: int().optional(),
-}) satisfies z.ZodType<ServicePort>;
+}) satisfies z.ZodType<ServicePort>);
 
 /** serviceSchema decodes core/v1 Service. */
-export const serviceSchema = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Service'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const serviceSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('v1'),
+  kind: zod.literal('Service'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
       type: enumString<ServiceType>().optional(),
       selector: atomicMap(stringMap()).optional(),
-      ports: mapList(servicePortSchema, ['port', 'protocol']).optional(),
-      clusterIP: z.string().optional(),
+      ports: mapList(servicePortSchema(), ['port', 'protocol']).optional(),
+      clusterIP: zod.string().optional(),
       clusterIPs: stringList().optional(),
       ipFamilies: stringList().optional(),
-      ipFamilyPolicy: z.string().optional(),
-      externalName: z.string().optional(),
+      ipFamilyPolicy: zod.string().optional(),
+      externalName: zod.string().optional(),
       externalIPs: stringList().optional(),
       sessionAffinity: enumString<'None' | 'ClientIP'>().optional(),
-      sessionAffinityConfig: z.object({ clientIP: z.object({ timeoutSeconds: int().optional() }).optional() }).optional(),
-      publishNotReadyAddresses: z.boolean().optional(),
+      sessionAffinityConfig: zod.object({ clientIP: zod.object({ timeoutSeconds: int().optional() }).optional() }).optional(),
+      publishNotReadyAddresses: zod.boolean().optional(),
       externalTrafficPolicy: enumString<'Cluster' | 'Local'>().optional(),
       internalTrafficPolicy: enumString<'Cluster' | 'Local'>().optional(),
       healthCheckNodePort: int().optional(),
-      allocateLoadBalancerNodePorts: z.boolean().optional(),
-      loadBalancerIP: z.string().optional(),
+      allocateLoadBalancerNodePorts: zod.boolean().optional(),
+      loadBalancerIP: zod.string().optional(),
     })
     .default({}),
-  status: z
+  status: zod
     .object({
-      loadBalancer: z.object({ ingress: z.array(z.object({ ip: z.string().optional(), hostname: z.string().optional() })).optional() }).optional(),
-      conditions: mapList(z.unknown(), ['type']).optional(),
+      loadBalancer: zod.object({ ingress: zod.array(zod.object({ ip: zod.string().optional(), hostname: zod.string().optional() })).optional() }).optional(),
+      conditions: mapList(zod.unknown(), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<Service>;
+}) satisfies z.ZodType<Service>);
 
 const TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];

@@ -3,7 +3,8 @@
  * subresource and `kubectl get sts` columns), after kube's pkg/apis/apps and pkg/registry/apps/statefulset.
  * volumeClaimTemplates are PersistentVolumeClaims the controller makes per pod (`<template>-<set>-<ordinal>`).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import { defaultPodSpec } from '../defaults/default-pod-spec.js';
 import type { LabelSelector, ObjectMeta } from '../meta.js';
 import type { PodTemplateSpec } from '../pod.js';
@@ -19,6 +20,7 @@ import { workloadConditionSchema } from '../validation/workload-condition-schema
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
 import { persistentVolumeClaimSpecSchema, validateClaimSpec, type PersistentVolumeClaimSpec } from './persistent-volume-claim.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** Labels the StatefulSet controller puts on each pod (apps/v1 constants). */
 export const STATEFUL_SET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -71,48 +73,48 @@ export interface StatefulSet {
 }
 
 /** statefulSetSchema decodes apps/v1 StatefulSet. */
-export const statefulSetSchema = z.object({
-  apiVersion: z.literal('apps/v1'),
-  kind: z.literal('StatefulSet'),
-  metadata: objectMetaSchema.default({}),
-  spec: z
+export const statefulSetSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('apps/v1'),
+  kind: zod.literal('StatefulSet'),
+  metadata: objectMetaSchema().default({}),
+  spec: zod
     .object({
       replicas: int().optional().describe('replicas is the desired number of replicas of the given Template. Defaults to 1.'),
-      selector: labelSelectorSchema.default({}).describe("selector is a label query over pods that should match the replica count. It must match the pod template's labels."),
-      template: podTemplateSpecSchema.default({ spec: { containers: [] } }).describe('template is the object that describes the pod that will be created if insufficient replicas are detected.'),
-      volumeClaimTemplates: z
-        .array(z.object({ apiVersion: z.string().optional(), kind: z.string().optional(), metadata: objectMetaSchema.default({}), spec: persistentVolumeClaimSpecSchema.default({}) }))
+      selector: labelSelectorSchema().default({}).describe("selector is a label query over pods that should match the replica count. It must match the pod template's labels."),
+      template: podTemplateSpecSchema().default({ spec: { containers: [] } }).describe('template is the object that describes the pod that will be created if insufficient replicas are detected.'),
+      volumeClaimTemplates: zod
+        .array(zod.object({ apiVersion: zod.string().optional(), kind: zod.string().optional(), metadata: objectMetaSchema().default({}), spec: persistentVolumeClaimSpecSchema().default({}) }))
         .optional().describe('volumeClaimTemplates is a list of claims that pods are allowed to reference.'),
-      serviceName: z.string().optional().describe('serviceName is the name of the service that governs this StatefulSet; pods get DNS names pod-specific-string.serviceName.default.svc.cluster.local.'),
+      serviceName: zod.string().optional().describe('serviceName is the name of the service that governs this StatefulSet; pods get DNS names pod-specific-string.serviceName.default.svc.cluster.local.'),
       podManagementPolicy: enumString<PodManagementPolicy>().optional().describe('podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. OrderedReady (default) or Parallel.'),
-      updateStrategy: z
+      updateStrategy: zod
         .object({
           type: enumString<StatefulSetUpdateStrategyType>().optional(),
-          rollingUpdate: z.object({ partition: int().optional(), maxUnavailable: intOrString().optional() }).optional(),
+          rollingUpdate: zod.object({ partition: int().optional(), maxUnavailable: intOrString().optional() }).optional(),
         })
         .optional()
         .describe('updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the StatefulSet when a revision is made to Template.'),
       revisionHistoryLimit: int().optional(),
       minReadySeconds: int().optional(),
-      persistentVolumeClaimRetentionPolicy: z.object({ whenDeleted: enumString<'Retain' | 'Delete'>().optional(), whenScaled: enumString<'Retain' | 'Delete'>().optional() }).optional(),
-      ordinals: z.object({ start: int().optional() }).optional(),
+      persistentVolumeClaimRetentionPolicy: zod.object({ whenDeleted: enumString<'Retain' | 'Delete'>().optional(), whenScaled: enumString<'Retain' | 'Delete'>().optional() }).optional(),
+      ordinals: zod.object({ start: int().optional() }).optional(),
     })
     .default({ selector: {}, template: { spec: { containers: [] } } }),
-  status: z
+  status: zod
     .object({
       observedGeneration: int64().optional(),
       replicas: int().default(0),
       readyReplicas: int().optional(),
       currentReplicas: int().optional(),
       updatedReplicas: int().optional(),
-      currentRevision: z.string().optional(),
-      updateRevision: z.string().optional(),
+      currentRevision: zod.string().optional(),
+      updateRevision: zod.string().optional(),
       collisionCount: int().optional(),
       availableReplicas: int().optional(),
-      conditions: mapList(workloadConditionSchema.omit({ lastUpdateTime: true }), ['type']).optional(),
+      conditions: mapList(workloadConditionSchema().omit({ lastUpdateTime: true }), ['type']).optional(),
     })
     .optional(),
-}) satisfies z.ZodType<StatefulSet>;
+}) satisfies z.ZodType<StatefulSet>);
 
 /** defaultStatefulSet is SetDefaults_StatefulSet. */
 function defaultStatefulSet(sts: StatefulSet): void {

@@ -2,7 +2,8 @@
  * @module storageClassKind: storage.k8s.io/v1 StorageClass (types, schema, SetDefaults_StorageClass, validation and
  * `kubectl get sc` columns), after kube's pkg/apis/storage and pkg/printers printStorageClass.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, NAME_COLUMN, column } from '../printers/resource-printer.js';
@@ -11,6 +12,7 @@ import { objectMetaSchema } from '../validation/meta-schema.js';
 import { enumString, stringList, stringMap } from '../validation/schema-helpers.js';
 import { deepEqual } from '../validation/validate-pod-update.js';
 import { defineKind } from './kind.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 /** IS_DEFAULT_CLASS_ANNOTATION marks the class a claim without storageClassName gets (DefaultStorageClass admission). */
 export const IS_DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -33,17 +35,17 @@ export interface StorageClass {
 }
 
 /** storageClassSchema decodes storage.k8s.io/v1 StorageClass. */
-export const storageClassSchema = z.object({
-  apiVersion: z.literal('storage.k8s.io/v1'),
-  kind: z.literal('StorageClass'),
-  metadata: objectMetaSchema.default({}),
-  provisioner: z.string().default('').describe('provisioner indicates the type of the provisioner.'),
+export const storageClassSchema = lazySchema(() => zod.object({
+  apiVersion: zod.literal('storage.k8s.io/v1'),
+  kind: zod.literal('StorageClass'),
+  metadata: objectMetaSchema().default({}),
+  provisioner: zod.string().default('').describe('provisioner indicates the type of the provisioner.'),
   parameters: stringMap().optional().describe('parameters holds the parameters for the provisioner that should create volumes of this storage class.'),
   reclaimPolicy: enumString<PersistentVolumeReclaimPolicy>().optional().describe('reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.'),
   mountOptions: stringList().optional(),
-  allowVolumeExpansion: z.boolean().optional(),
+  allowVolumeExpansion: zod.boolean().optional(),
   volumeBindingMode: enumString<VolumeBindingMode>().optional().describe('volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound. When unset, VolumeBindingImmediate is used.'),
-}) satisfies z.ZodType<StorageClass>;
+}) satisfies z.ZodType<StorageClass>);
 
 const RECLAIM: PersistentVolumeReclaimPolicy[] = ['Delete', 'Retain'];
 const BINDING: VolumeBindingMode[] = ['Immediate', 'WaitForFirstConsumer'];

@@ -23,19 +23,20 @@ const widgetKind = defineKind({
   kind: 'Widget',
   plural: 'widgets',
   namespaced: true,
-  schema: z.object({
-    apiVersion: z.literal('widgets.example.com/v1beta1'),
-    kind: z.literal('Widget'),
-    metadata: objectMetaSchema.default({}),
-    spec: z
-      .object({
-        parts: mapList(z.object({ id: z.string().default(''), size: int().optional(), weight: quantity().optional(), slot: intOrString().optional() }), ['id'])
-          .optional()
-          .describe('The parts, by id.'),
-        tree: tree.optional(),
-      })
-      .optional(),
-  }) as unknown as z.ZodType<Widget>,
+  schema: () =>
+    z.object({
+      apiVersion: z.literal('widgets.example.com/v1beta1'),
+      kind: z.literal('Widget'),
+      metadata: objectMetaSchema().default({}),
+      spec: z
+        .object({
+          parts: mapList(z.object({ id: z.string().default(''), size: int().optional(), weight: quantity().optional(), slot: intOrString().optional() }), ['id'])
+            .optional()
+            .describe('The parts, by id.'),
+          tree: tree.optional(),
+        })
+        .optional(),
+    }) as unknown as z.ZodType<Widget>,
 });
 
 describe('kindSchemas', () => {

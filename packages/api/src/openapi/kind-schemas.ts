@@ -3,7 +3,8 @@
  * per kind and per List, plus every type a schema names with a zod `id` (ObjectMeta, Container, ...), under the
  * names Kubernetes publishes (`io.k8s.api.core.v1.Pod`).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { Kind } from '../kinds/kind.js';
 import { listMetaSchema } from '../validation/meta-schema.js';
 import { openapiTypes } from '../validation/schema-helpers.js';
@@ -47,7 +48,7 @@ const ref = (name: string): JsonSchema => ({ $ref: REF_PREFIX + name });
 function override(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
   const schema = ctx.zodSchema as z.ZodType;
   const json = ctx.jsonSchema;
-  const published = openapiTypes.get(schema)?.openapi;
+  const published = openapiTypes().get(schema)?.openapi;
   const type = schema._zod.def.type;
   if (published) {
     for (const key of Object.keys(json)) if (key !== 'description' && key !== '$ref' && !key.startsWith('x-')) delete json[key];
@@ -62,7 +63,7 @@ function override(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): void {
 
 /** toSchemaSet converts one zod schema; its named parts come back as separate entries, refs rewritten to components. */
 function toSchemaSet(schema: z.ZodType): { root: JsonSchema; named: SchemaSet } {
-  const out = z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any', override }) as JsonSchema;
+  const out = zod.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any', override }) as JsonSchema;
   const { definitions, $schema: _ignored, ...root } = out as JsonSchema & { definitions?: SchemaSet; $schema?: unknown };
   const named = rewriteRefs(definitions ?? {}) as SchemaSet;
   return { root: rewriteRefs(root) as JsonSchema, named };
@@ -106,7 +107,7 @@ export function kindSchemas(kind: Kind): SchemaSet {
   if (hit) return hit;
   const { group, version, kind: name } = kind.info;
   const own = toSchemaSet(kind.schema);
-  const listMeta = toSchemaSet(listMetaSchema);
+  const listMeta = toSchemaSet(listMetaSchema());
   const kindName = definitionName(group, version, name);
   const set: SchemaSet = {
     ...own.named,

@@ -2,7 +2,8 @@
  * @module rbac.authorization.k8s.io/v1 types and wire schemas shared by Role, ClusterRole, RoleBinding and
  * ClusterRoleBinding, with kube's validation of rules, subjects and roleRefs (pkg/apis/rbac/validation).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../validation/zod.js';
 import type { KubeObject, LabelSelector, ObjectMeta } from '../meta.js';
 import { sinceTimestamp } from '../printers/human-duration.js';
 import { AGE_COLUMN, column, NAME_COLUMN } from '../printers/resource-printer.js';
@@ -12,6 +13,7 @@ import { labelSelectorSchema } from '../validation/meta-schema.js';
 import { isDNS1123Subdomain } from '../validation/name-rules.js';
 import { stringList } from '../validation/schema-helpers.js';
 import { validateLabelSelector } from '../validation/validate-workload.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export const RBAC_API_VERSION = 'rbac.authorization.k8s.io/v1';
@@ -73,7 +75,7 @@ export interface ClusterRoleBinding extends KubeObject {
 }
 
 /** policyRuleSchema decodes rbac/v1 PolicyRule. */
-export const policyRuleSchema = z
+export const policyRuleSchema = lazySchema(() => zod
   .object({
     verbs: stringList().default([]).describe("Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs."),
     apiGroups: stringList().optional().describe('APIGroups is the name of the APIGroup that contains the resources. If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups.'),
@@ -81,32 +83,32 @@ export const policyRuleSchema = z
     resourceNames: stringList().optional().describe('ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.'),
     nonResourceURLs: stringList().optional().describe('NonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path.'),
   })
-  .meta({ id: 'io.k8s.api.rbac.v1.PolicyRule', description: 'PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.' }) satisfies z.ZodType<PolicyRule>;
+  .meta({ id: 'io.k8s.api.rbac.v1.PolicyRule', description: 'PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.' }) satisfies z.ZodType<PolicyRule>);
 
 /** subjectSchema decodes rbac/v1 Subject. */
-export const subjectSchema = z
+export const subjectSchema = lazySchema(() => zod
   .object({
-    kind: z.string().default('').describe('Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount".'),
-    apiGroup: z.string().optional().describe('APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects.'),
-    name: z.string().default('').describe('Name of the object being referenced.'),
-    namespace: z.string().optional().describe('Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error.'),
+    kind: zod.string().default('').describe('Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount".'),
+    apiGroup: zod.string().optional().describe('APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects.'),
+    name: zod.string().default('').describe('Name of the object being referenced.'),
+    namespace: zod.string().optional().describe('Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error.'),
   })
-  .meta({ id: 'io.k8s.api.rbac.v1.Subject', description: 'Subject contains a reference to the object or user identities a role binding applies to.' }) satisfies z.ZodType<Subject>;
+  .meta({ id: 'io.k8s.api.rbac.v1.Subject', description: 'Subject contains a reference to the object or user identities a role binding applies to.' }) satisfies z.ZodType<Subject>);
 
 /** roleRefSchema decodes rbac/v1 RoleRef. */
-export const roleRefSchema = z
+export const roleRefSchema = lazySchema(() => zod
   .object({
-    apiGroup: z.string().default('').describe('APIGroup is the group for the resource being referenced'),
-    kind: z.string().default('').describe('Kind is the type of resource being referenced'),
-    name: z.string().default('').describe('Name is the name of resource being referenced'),
+    apiGroup: zod.string().default('').describe('APIGroup is the group for the resource being referenced'),
+    kind: zod.string().default('').describe('Kind is the type of resource being referenced'),
+    name: zod.string().default('').describe('Name is the name of resource being referenced'),
   })
-  .meta({ id: 'io.k8s.api.rbac.v1.RoleRef', description: 'RoleRef contains information that points to the role being used' }) satisfies z.ZodType<RoleRef>;
+  .meta({ id: 'io.k8s.api.rbac.v1.RoleRef', description: 'RoleRef contains information that points to the role being used' }) satisfies z.ZodType<RoleRef>);
 
-export const aggregationRuleSchema = z
+export const aggregationRuleSchema = lazySchema(() => zod
   .object({
-    clusterRoleSelectors: z.array(labelSelectorSchema).optional().describe("ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added"),
+    clusterRoleSelectors: zod.array(labelSelectorSchema()).optional().describe("ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added"),
   })
-  .meta({ id: 'io.k8s.api.rbac.v1.AggregationRule', description: 'AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole' }) satisfies z.ZodType<AggregationRule>;
+  .meta({ id: 'io.k8s.api.rbac.v1.AggregationRule', description: 'AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole' }) satisfies z.ZodType<AggregationRule>);
 
 /** rbacNameRule is ValidateRBACName (path.IsValidPathSegmentName): `system:basic-user` is a valid name. */
 export function rbacNameRule(name: string): string[] {

@@ -53,7 +53,8 @@ interface BodyTypes {
   Eviction: Eviction;
 }
 
-const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean } } = {
+// Each schema is a lazySchema thunk: a body kind's schema is built when such a body is first decoded.
+const BODIES: { [K in BodyKind]: { apiVersions: string[]; schema: () => z.ZodType<BodyTypes[K]>; fill: boolean } } = {
   Binding: { apiVersions: ['v1'], schema: bindingSchema, fill: true },
   Scale: { apiVersions: ['autoscaling/v1'], schema: scaleSchema, fill: true },
   // DELETE bodies may say meta.k8s.io/v1 or v1 and often say nothing at all.
@@ -84,8 +85,8 @@ export function decodeServedVersion<T>(schema: z.ZodType<T>, info: { kind: strin
 
 /** decodeBody decodes the bodies of pods/binding, the scale subresource, DELETE and the reviews. */
 export function decodeBody<K extends BodyKind>(kind: K, body: unknown, opts: DecodeOptions): Decoded<BodyTypes[K]> {
-  const spec = BODIES[kind] as { apiVersions: string[]; schema: z.ZodType<BodyTypes[K]>; fill: boolean };
-  return decodeWith(spec.schema, kind, spec.apiVersions, spec.fill, body, opts);
+  const spec = BODIES[kind] as { apiVersions: string[]; schema: () => z.ZodType<BodyTypes[K]>; fill: boolean };
+  return decodeWith(spec.schema(), kind, spec.apiVersions, spec.fill, body, opts);
 }
 
 function decodeWith<T>(
