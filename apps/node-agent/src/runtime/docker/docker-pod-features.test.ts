@@ -71,7 +71,8 @@ describe.skipIf(!available)('pod features on a real Docker engine', { timeout: D
         volumes: [{ name: 'data', emptyDir: {} }],
         containers: [
           { name: 'writer', image: 'busybox:1.36', command: ['sh', '-c', 'echo written-by-writer > /out/f; trap "exit 0" TERM; sleep 3600 & wait'], volumeMounts: [{ name: 'data', mountPath: '/out' }] },
-          { name: 'reader', image: 'busybox:1.36', command: ['sh', '-c', 'until cat /in/f; do sleep 0.2; done; trap "exit 0" TERM; sleep 3600 & wait'], volumeMounts: [{ name: 'data', mountPath: '/in', readOnly: true }] },
+          // grep, not cat: the writer's `>` creates the file before echo writes it, and a cat in between reads it empty.
+          { name: 'reader', image: 'busybox:1.36', command: ['sh', '-c', 'until grep written-by-writer /in/f; do sleep 0.2; done; trap "exit 0" TERM; sleep 3600 & wait'], volumeMounts: [{ name: 'data', mountPath: '/in', readOnly: true }] },
         ],
       }),
     );
