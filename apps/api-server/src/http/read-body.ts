@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { ApiError, errors, fieldPath, findDuplicateJsonFields, rememberDuplicateFields, type DuplicateField } from '@skiff/api';
+import { ApiError, errors, fieldPath, findDuplicateJsonFields, rememberDuplicateFields, rememberPlainJson, type DuplicateField } from '@skiff/api';
 import { measureJson } from '../patch/json-value.js';
 import { decodeProtobufBody } from './decode-protobuf-body.js';
 
@@ -118,6 +118,7 @@ function checkedJson(text: string, value: unknown): unknown {
   // brackets) nor measure anywhere near MAX_BODY_BYTES, so most bodies (a pod, a status PATCH) skip the walk.
   if (text.length >= MAX_DEPTH) checkDecoded(value);
   rememberDuplicateFields(value, findDuplicateJsonFields(text));
+  rememberPlainJson(value, text);
   return value;
 }
 

@@ -534,13 +534,27 @@ function statusWriteView(current: KubeObject, type: PatchType, patchBody: unknow
 
 /**
  * withStatus is a copy of the stored object `current` with `status` in place of its own (key order kept), without
- * copying the stored status that is dropped anyway.
+ * copying the stored status that is dropped anyway, nor the stored managedFields: a status (or approval) write
+ * always sets them anew (#recordManagers), and until then nothing changes them in place, so the copy refers to
+ * the stored array, the largest part of a pod's metadata.
  */
 function withStatus(current: KubeObject, status: unknown): KubeObject {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(current)) out[k] = k === 'status' ? status : cloneJson(v);
+  for (const k of Object.keys(current)) {
+    const v = (current as Record<string, unknown>)[k];
+    out[k] = k === 'status' ? status : k === 'metadata' ? metadataCopy(v as KubeObject['metadata']) : cloneJson(v);
+  }
   out['status'] = status;
   return out as KubeObject;
+}
+
+/** metadataCopy is cloneJson(meta) but for managedFields, which it shares (see withStatus); key order is kept. */
+function metadataCopy(meta: KubeObject['metadata']): KubeObject['metadata'] {
+  if (meta.managedFields === undefined) return cloneJson(meta);
+  const out: Record<string, unknown> = {};
+  // Stored metadata went through its schema, which knows no "__proto__" member: plain assignment is a copy here.
+  for (const k of Object.keys(meta)) out[k] = k === 'managedFields' ? meta.managedFields : cloneJson((meta as Record<string, unknown>)[k]);
+  return out as KubeObject['metadata'];
 }
 
 /** setManagedFields sets obj's metadata.managedFields to the encoded entries (none: the field goes). */

@@ -9,6 +9,7 @@ import { kindFor } from '../kinds/index.js';
 import { evictionSchema, type Eviction } from '../kinds/pod-disruption-budget.js';
 import { ApiError } from '../status.js';
 import { duplicateFieldsOf, type DuplicateField } from './duplicate-fields.js';
+import { isPlainJson } from './plain-json.js';
 import { deleteOptionsSchema } from './meta-schema.js';
 import { bindingSchema } from './pod-schema.js';
 import { scaleSchema } from './scale-schema.js';
@@ -101,7 +102,9 @@ function decodeWith<T>(
   // Made only for an error: every body is decoded, few are refused.
   const prefix = (): string => `${kind} in version "${apiVersion}" cannot be handled as a ${kind}`;
   if (!isPlainObject(body)) throw new ApiError({ reason: 'BadRequest', message: `${prefix()}: expected a JSON object, got ${jsonType(body)}` });
-  const input = stripNulls(body, RAW_EXTENSION_FIELDS[kind]) as Record<string, unknown>;
+  // A body its parser saw no null in (rememberPlainJson) would come out of stripNulls as an equal copy: only the
+  // top level is copied, for the apiVersion/kind filled in below (the schema does not change its input).
+  const input = (isPlainJson(body) ? { ...body } : stripNulls(body, RAW_EXTENSION_FIELDS[kind])) as Record<string, unknown>;
   if (input.kind !== undefined && input.kind !== kind) {
     throw new ApiError({ reason: 'BadRequest', message: `the kind in the data (${String(input.kind)}) does not match the expected kind (${kind})` });
   }
