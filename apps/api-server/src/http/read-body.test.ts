@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, duplicateFieldsOf } from '@skiff/api';
-import { MAX_DEPTH, parseJson, parseYaml } from './read-body.js';
+import { MAX_BODY_BYTES, MAX_DEPTH, parseJson, parseYaml } from './read-body.js';
+import { measureJson } from '../patch/json-value.js';
 
 function failure(fn: () => unknown): ApiError {
   try {
@@ -20,6 +21,26 @@ describe('parseJson', () => {
     const err = failure(() => parseJson(arrays(MAX_DEPTH + 1)));
     expect(err.code).toBe(400);
     expect(err.message).toBe(`the request body is nested too deeply: exceeded max depth of ${MAX_DEPTH}`);
+  });
+
+  it('refuses exactly what the decoded walk (measureJson) refuses, though most texts skip that walk', () => {
+    const objects = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const mixed = (depth: number): string => `${'{"a":['.repeat(depth / 2)}{}${']}'.repeat(depth / 2)}`;
+    // Numbers print longer than they are written (1e20 is 21 digits): the walk's count passes the limit first.
+    const numbers = (n: number): string => `[${Array(n).fill('1e20').join(',')}]`;
+    const texts = [arrays(MAX_DEPTH), arrays(MAX_DEPTH + 1), objects(MAX_DEPTH), objects(MAX_DEPTH + 1), mixed(MAX_DEPTH), mixed(MAX_DEPTH + 2),
+      `{"s":"${'['.repeat(2 * MAX_DEPTH)}","n":null}`, numbers(1_000), numbers(78_000), numbers(140_000), numbers(200_000), `{"x":"${'y'.repeat(MAX_BODY_BYTES / 8)}"}`];
+    for (const text of texts) {
+      const m = measureJson(JSON.parse(text), MAX_BODY_BYTES, MAX_DEPTH);
+      const expected = m.tooDeep ? 400 : m.tooLarge ? 413 : 0;
+      let code = 0;
+      try {
+        parseJson(text);
+      } catch (e) {
+        code = (e as ApiError).code;
+      }
+      expect(code, text.slice(0, 40)).toBe(expected);
+    }
   });
 
   it('records duplicate keys for the decoder', () => {

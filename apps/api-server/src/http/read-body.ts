@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { ApiError, errors, fieldPath, findDuplicateJsonFields, rememberDuplicateFields, rememberPlainJson, type DuplicateField } from '@skiff/api';
+import { ApiError, errors, fieldPath, findDuplicateJsonFields, rememberDuplicateFields, rememberPlainJson, type DuplicateField, type JsonTextShape } from '@skiff/api';
 import { measureJson } from '../patch/json-value.js';
 import { decodeProtobufBody } from './decode-protobuf-body.js';
 
@@ -114,11 +114,15 @@ export function parseJson(raw: Buffer | string): unknown {
 }
 
 function checkedJson(text: string, value: unknown): unknown {
-  // JSON has no aliases: text shorter than MAX_DEPTH can neither nest MAX_DEPTH deep (that takes twice as many
-  // brackets) nor measure anywhere near MAX_BODY_BYTES, so most bodies (a pod, a status PATCH) skip the walk.
-  if (text.length >= MAX_DEPTH) checkDecoded(value);
-  rememberDuplicateFields(value, findDuplicateJsonFields(text));
-  rememberPlainJson(value, text);
+  const shape: JsonTextShape = { depth: 0, nulls: false, protoKey: false };
+  const duplicates = findDuplicateJsonFields(text, shape);
+  // JSON has no aliases, so checkDecoded's walk can only refuse text that nests more than MAX_DEPTH containers
+  // (the scan above counted them) or is long: measureJson counts at most about 5 a character of JSON text (1e20
+  // is 21 digits), so text under an eighth of MAX_BODY_BYTES cannot pass it. Text shorter than MAX_DEPTH cannot
+  // nest that deep either. Most bodies (a pod, a PUT, a status PATCH) skip the walk.
+  if (text.length >= MAX_DEPTH && (shape.depth > MAX_DEPTH || text.length > MAX_BODY_BYTES / 8)) checkDecoded(value);
+  rememberDuplicateFields(value, duplicates);
+  if (!shape.nulls && !shape.protoKey) rememberPlainJson(value);
   return value;
 }
 

@@ -46,15 +46,28 @@ function pathOf(frame: Frame | undefined): string {
   return path;
 }
 
+/** JsonTextShape is what findDuplicateJsonFields notes on its way, so no other pass over the body is needed for it. */
+export interface JsonTextShape {
+  /** The most containers open at once (`{"a":[1]}` is 2). */
+  depth: number;
+  /** Whether a `null` value occurs anywhere. */
+  nulls: boolean;
+  /** Whether some object has a `__proto__` key. */
+  protoKey: boolean;
+}
+
 /**
  * findDuplicateJsonFields lists repeated object keys in JSON text that JSON.parse has already accepted. It is one
  * pass with an explicit stack, so nesting depth costs no call stack; it runs on every JSON body, so field paths are
- * made only for the duplicates it reports.
+ * made only for the duplicates it reports. `shape`, when given, gets the text's JsonTextShape.
  */
-export function findDuplicateJsonFields(text: string): DuplicateField[] {
+export function findDuplicateJsonFields(text: string, shape?: JsonTextShape): DuplicateField[] {
   const found: DuplicateField[] = [];
   const stack: Frame[] = [];
   let expectKey = false;
+  let depth = 0;
+  let nulls = false;
+  let protoKey = false;
   const child = (keys: Set<string> | undefined): Frame => {
     const top = stack[stack.length - 1];
     return { parent: top, at: top ? (top.keys ? top.key : top.index) : '', keys, index: 0, key: '' };
@@ -75,6 +88,7 @@ export function findDuplicateJsonFields(text: string): DuplicateField[] {
       if (expectKey) {
         const top = stack[stack.length - 1]!;
         const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (key === '__proto__') protoKey = true;
         if (top.keys!.has(key)) {
           const path = fieldPath(pathOf(top), key);
           found.push({ path, message: `duplicate field "${path}"` });
@@ -84,10 +98,12 @@ export function findDuplicateJsonFields(text: string): DuplicateField[] {
       }
       i = j;
     } else if (c === 0x7b /* { */) {
-      stack.push(child(new Set()));
+      if (stack.push(child(new Set())) > depth) depth = stack.length;
       expectKey = true;
     } else if (c === 0x5b /* [ */) {
-      stack.push(child(undefined));
+      if (stack.push(child(undefined)) > depth) depth = stack.length;
+    } else if (c === 0x6e /* n: outside a string, only null */) {
+      nulls = true;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
       expectKey = false;
@@ -96,6 +112,11 @@ export function findDuplicateJsonFields(text: string): DuplicateField[] {
       if (top.keys) expectKey = true;
       else top.index++;
     }
+  }
+  if (shape) {
+    shape.depth = depth;
+    shape.nulls = nulls;
+    shape.protoKey = protoKey;
   }
   return found;
 }

@@ -2,7 +2,7 @@
  * @module Decoding and validation for @skiff/api: wire schemas, decodeObject/decodeBody, validateObject.
  */
 export { decodeObject, decodeBody, type BodyKind, type Decoded, type DecodeOptions, type FieldValidation } from './decode-object.js';
-export { fieldPath, findDuplicateJsonFields, rememberDuplicateFields, duplicateFieldsOf, type DuplicateField } from './duplicate-fields.js';
+export { fieldPath, findDuplicateJsonFields, rememberDuplicateFields, duplicateFieldsOf, type DuplicateField, type JsonTextShape } from './duplicate-fields.js';
 export { rememberPlainJson } from './plain-json.js';
 export { validateObject, validateBinding, validateScale } from './validate-object.js';
 export { FieldErrors, formatValue } from './field-errors.js';

@@ -5,12 +5,9 @@
 
 const plain = new WeakSet<object>();
 
-/**
- * rememberPlainJson marks `value` as parsed from `text` when the text has neither `null` nor `__proto__` anywhere
- * (inside strings too: a plain look at the text, never a false "plain").
- */
-export function rememberPlainJson(value: unknown, text: string): void {
-  if (typeof value === 'object' && value !== null && !text.includes('null') && !text.includes('__proto__')) plain.add(value);
+/** rememberPlainJson marks a parsed body its parser saw neither a null value nor a "__proto__" key in. */
+export function rememberPlainJson(value: unknown): void {
+  if (typeof value === 'object' && value !== null) plain.add(value);
 }
 
 /** isPlainJson says whether rememberPlainJson marked this very value. */
