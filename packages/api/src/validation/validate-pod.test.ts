@@ -4,7 +4,8 @@ import type { KubeObject } from '../meta.js';
 import type { Pod } from '../pod.js';
 import { ApiError, isInvalid } from '../status.js';
 import { validateObject } from './validate-object.js';
-import { POD_UPDATE_FORBIDDEN } from './validate-pod-update.js';
+import { FieldErrors } from './field-errors.js';
+import { POD_UPDATE_FORBIDDEN, validatePodUpdate } from './validate-pod-update.js';
 
 function validPod(): Pod {
   const pod: Pod = {
@@ -146,6 +147,38 @@ describe('validateObject: pod updates', () => {
     pod.spec.nodeName = 'node1';
     pod.status = { phase: 'Running' };
     expect(causesOf(pod, old)).toEqual([]);
+  });
+
+  it('passes an unchanged spec of any shape, shortcut or not (ephemeral containers take the replay)', () => {
+    const shapes: ((p: Pod) => void)[] = [
+      () => {},
+      (p) => {
+        p.spec.activeDeadlineSeconds = 30;
+        p.spec.nodeName = 'node1';
+        p.spec.tolerations = [{ key: 'a', operator: 'Exists' }];
+      },
+      (p) => {
+        p.spec.terminationGracePeriodSeconds = -1;
+        p.spec.initContainers = containers('init', 2);
+        p.metadata.deletionTimestamp = '2026-01-01T00:01:00Z';
+      },
+      (p) => {
+        p.spec.ephemeralContainers = [{ name: 'debug', image: 'busybox' }];
+      },
+    ];
+    for (const shape of shapes) {
+      const old = mutated(shape);
+      const pod = structuredClone(old);
+      (pod.spec as Record<string, unknown>).hostname = undefined; // absent and undefined are the same member
+      pod.status = { phase: 'Running' };
+      const errs = new FieldErrors();
+      validatePodUpdate(pod, old, errs);
+      expect(errs.causes).toEqual([]);
+      pod.spec.restartPolicy = 'Never';
+      const changed = new FieldErrors();
+      validatePodUpdate(pod, old, changed);
+      expect(changed.causes.map((c) => `${c.field}: ${c.message}`)).toEqual([`spec: Forbidden: ${POD_UPDATE_FORBIDDEN}`]);
+    }
   });
 
   it('forbids other spec changes with the Kubernetes message', () => {
