@@ -115,7 +115,7 @@ export function parseJson(raw: Buffer | string): unknown {
 
 function checkedJson(text: string, value: unknown): unknown {
   const shape: JsonTextShape = { depth: 0, nulls: false, protoKey: false };
-  const duplicates = findDuplicateJsonFields(text, shape);
+  const duplicates = findDuplicateJsonFields(text, shape, MAX_DEPTH);
   // JSON has no aliases, so checkDecoded's walk can only refuse text that nests more than MAX_DEPTH containers
   // (the scan above counted them) or is long: measureJson counts at most about 5 a character of JSON text (1e20
   // is 21 digits), so text under an eighth of MAX_BODY_BYTES cannot pass it. Text shorter than MAX_DEPTH cannot

@@ -59,9 +59,10 @@ export interface JsonTextShape {
 /**
  * findDuplicateJsonFields lists repeated object keys in JSON text that JSON.parse has already accepted. It is one
  * pass with an explicit stack, so nesting depth costs no call stack; it runs on every JSON body, so field paths are
- * made only for the duplicates it reports. `shape`, when given, gets the text's JsonTextShape.
+ * made only for the duplicates it reports. `shape`, when given, gets the text's JsonTextShape; the scan stops once
+ * more than `maxDepth` containers are open (a body its caller refuses then: a frame each would cost memory).
  */
-export function findDuplicateJsonFields(text: string, shape?: JsonTextShape): DuplicateField[] {
+export function findDuplicateJsonFields(text: string, shape?: JsonTextShape, maxDepth = Infinity): DuplicateField[] {
   const found: DuplicateField[] = [];
   const stack: Frame[] = [];
   let expectKey = false;
@@ -72,7 +73,7 @@ export function findDuplicateJsonFields(text: string, shape?: JsonTextShape): Du
     const top = stack[stack.length - 1];
     return { parent: top, at: top ? (top.keys ? top.key : top.index) : '', keys, index: 0, key: '' };
   };
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < text.length && depth <= maxDepth; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       let j = i + 1;

@@ -18,6 +18,12 @@ describe('findDuplicateJsonFields: the shape of the text', () => {
     expect(shapeOf('{"a":{"__proto__":1}}').protoKey).toBe(true);
     expect(shapeOf('{"a":{"__proto\\u005f_":1}}').protoKey).toBe(true);
   });
+
+  it('stops once more containers are open than asked', () => {
+    const shape: JsonTextShape = { depth: 0, nulls: false, protoKey: false };
+    findDuplicateJsonFields(`${'['.repeat(5000)}null${']'.repeat(5000)}`, shape, 10);
+    expect(shape).toEqual({ depth: 11, nulls: false, protoKey: false });
+  });
 });
 
 const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd', labels: { app: 'x' }, annotations: { note: 'null' }, managedFields: [{ manager: 'm', operation: 'Update', apiVersion: 'v1', time: '2026-12-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } } }] }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox', bogus: 1, resources: { requests: { cpu: 0.5, memory: '16Mi' } }, env: [{ name: 'E', value: 'v' }] }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-01T00:00:00Z' }], containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: '2026-12-01T00:00:00Z' } } }] } };
