@@ -169,7 +169,7 @@ describe('validateObject: pod updates', () => {
     for (const shape of shapes) {
       const old = mutated(shape);
       const pod = structuredClone(old);
-      (pod.spec as Record<string, unknown>).hostname = undefined; // absent and undefined are the same member
+      (pod.spec as unknown as Record<string, unknown>).hostname = undefined; // absent and undefined are the same member
       pod.status = { phase: 'Running' };
       const errs = new FieldErrors();
       validatePodUpdate(pod, old, errs);
