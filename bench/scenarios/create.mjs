@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { closedLoop, expectOk, newPool, request } from '../lib/load.mjs';
 import { createNamespace, podBody, podsPath } from '../lib/objects.mjs';
 import { startApiServer, startEchoServer } from '../lib/procs.mjs';
+import { echoOp as newEchoOp } from './echo.mjs';
 
 export const name = 'create';
 export const description = 'POST pods/s and latency at 1/16/64 clients, SQLite FULL and NORMAL, and FULL over TLS with RBAC; fraction of the echo';
@@ -57,9 +58,9 @@ export async function run(ctx) {
   const servers = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
   let echoServer;
   try {
-    echoServer = await startEchoServer();
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
+    echoServer = await startEchoServer();
     for (const [i, { sqlite, port }] of CONFIGS.entries()) {
       const tls = port === 'TLS+RBAC';
       const server = servers[i];
@@ -114,8 +115,7 @@ export async function run(ctx) {
 async function paired(ctx, echo, createOp) {
   const pool = newPool(echo.url);
   try {
-    let n = 0;
-    const echoOp = async () => (await request(pool, 'POST', '/api/v1/namespaces/bench/pods', podBody(`echo-${n++}`))).status === 200;
+    const echoOp = newEchoOp(pool);
     const durationMs = ctx.scale(1000, 200);
     await closedLoop({ concurrency: PAIRED_CONCURRENCY, durationMs: ctx.scale(2000, 300), op: echoOp }); // warm-up: a fresh echo server kept speeding up for seconds
     const rounds = [];

@@ -7,13 +7,18 @@ import { startEchoServer } from '../lib/procs.mjs';
 export const name = 'echo';
 export const description = 'bare Express JSON echo: POSTs/s and latency at 1/16/64 concurrent clients';
 
+/** echoOp is one echo request through `pool` (a closed loop's op): a new pod body each time, true on a 200. */
+export function echoOp(pool) {
+  let n = 0;
+  return async () => (await request(pool, 'POST', '/api/v1/namespaces/bench/pods', podBody(`echo-${n++}`))).status === 200;
+}
+
 export async function run(ctx) {
   const server = await startEchoServer();
   const pool = newPool(server.url);
   const rows = [];
   try {
-    let n = 0;
-    const op = async () => (await request(pool, 'POST', '/api/v1/namespaces/bench/pods', podBody(`echo-${n++}`))).status === 200;
+    const op = echoOp(pool);
     // A fresh server kept speeding up for about 4 s (c=16 in 1 s windows: 741, 1,111, 2,131, 2,644/s, then level), so
     // it warms as long as the api-servers it is compared with have been, or the floor reads low and the ratios high.
     await closedLoop({ concurrency: 16, durationMs: ctx.scale(4000, 300), op });

@@ -118,9 +118,9 @@ function checkedJson(text: string, value: unknown): unknown {
   const duplicates = findDuplicateJsonFields(text, shape, MAX_DEPTH);
   // JSON has no aliases, so checkDecoded's walk can only refuse text that nests more than MAX_DEPTH containers
   // (the scan above counted them) or is long: measureJson counts at most about 5 a character of JSON text (1e20
-  // is 21 digits), so text under an eighth of MAX_BODY_BYTES cannot pass it. Text shorter than MAX_DEPTH cannot
-  // nest that deep either. Most bodies (a pod, a PUT, a status PATCH) skip the walk.
-  if (text.length >= MAX_DEPTH && (shape.depth > MAX_DEPTH || text.length > MAX_BODY_BYTES / 8)) checkDecoded(value);
+  // is 21 digits), so text under an eighth of MAX_BODY_BYTES cannot pass it. Most bodies (a pod, a PUT, a status
+  // PATCH) skip the walk.
+  if (shape.depth > MAX_DEPTH || text.length > MAX_BODY_BYTES / 8) checkDecoded(value);
   rememberDuplicateFields(value, duplicates);
   if (!shape.nulls && !shape.protoKey) rememberPlainJson(value);
   return value;
